@@ -1,0 +1,51 @@
+# callwarden: two commands to set up (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DATA   ?= ./var
+HOST   ?= 127.0.0.1
+PORT   ?= 8080
+# Debian packages the test-suite uses (installed when missing and running as root).
+DEBS   := ffmpeg espeak-ng sqlite3
+
+.PHONY: serve test venv test-deps lint typecheck bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+serve: $(VENV)/.installed
+	@test -f $(DATA)/callwarden.toml || $(VENV)/bin/callwarden init --data-dir $(DATA)
+	@test -f $(DATA)/.admin-key-shown || { \
+	  echo "Admin API key (shown once; store it now):"; \
+	  $(VENV)/bin/callwarden keys create --data-dir $(DATA) --role admin --name quickstart-admin | tail -n 1; \
+	  touch $(DATA)/.admin-key-shown; }
+	$(VENV)/bin/callwarden serve --data-dir $(DATA) --host $(HOST) --port $(PORT)
+
+test-deps:
+	@missing=""; for d in $(DEBS); do dpkg -s $$d >/dev/null 2>&1 || missing="$$missing $$d"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (run as root or install them)"; fi; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check gateway policies speech storage tests bench
+	$(VENV)/bin/mypy policies storage
+
+test: test-deps $(VENV)/.installed-test lint
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed-test
+	$(PY) bench/policy_eval.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

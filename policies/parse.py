@@ -1,0 +1,357 @@
+"""Turn API-shaped JSON (API.md) into the frozen decision inputs, with precise errors.
+
+Pure: no I/O. Used by the gateway for request bodies, by storage to rebuild stored cases, and by
+the `callwarden policy check` CLI for `--case` and `--history` files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+
+from policies.types import (
+    CHANNELS,
+    NUMBER_KINDS,
+    OUTCOME_RESULTS,
+    RELATIONS,
+    Agency,
+    Attempt,
+    BlockedWindow,
+    Case,
+    Cease,
+    Contact,
+    ContactRequest,
+    Phone,
+    PolicyInputError,
+    Preferences,
+)
+
+__all__ = [
+    "attempt_from_json",
+    "case_from_json",
+    "case_to_json",
+    "normalise_phone",
+    "parse_date",
+    "parse_instant",
+    "request_from_json",
+]
+
+_AGENCY_STATUSES = ("active", "suspended", "terminated")
+_CASE_STATUSES = ("active", "closed", "disputed")
+_WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+
+
+def normalise_phone(raw: object, region: str | None, field: str = "to") -> str:
+    """Parse a number in any form phonenumbers accepts (region as default) into E.164."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise PolicyInputError("invalid_phone", field, f"{field}: a phone number is required")
+    try:
+        num = phonenumbers.parse(raw, (region or "").upper() or None)
+    except phonenumbers.NumberParseException as exc:
+        raise PolicyInputError("invalid_phone", field, f"{field}: cannot parse {raw!r}: {exc}") from exc
+    if not phonenumbers.is_valid_number(num):
+        raise PolicyInputError("invalid_phone", field, f"{field}: {raw!r} is not a valid number")
+    return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_instant(raw: object, field: str) -> datetime:
+    """An RFC 3339 instant with an offset ('Z' accepted), returned in UTC."""
+    if not isinstance(raw, str):
+        raise PolicyInputError("invalid_field", field, f"{field}: expected an RFC 3339 time")
+    try:
+        at = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as exc:
+        raise PolicyInputError("invalid_field", field, f"{field}: {raw!r} is not RFC 3339") from exc
+    if at.tzinfo is None:
+        raise PolicyInputError("invalid_field", field, f"{field}: {raw!r} has no UTC offset")
+    return at.astimezone(UTC)
+
+
+def parse_date(raw: object, field: str) -> date:
+    """An ISO date (YYYY-MM-DD)."""
+    if not isinstance(raw, str):
+        raise PolicyInputError("invalid_field", field, f"{field}: expected a date YYYY-MM-DD")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise PolicyInputError("invalid_field", field, f"{field}: {raw!r} is not a date") from exc
+
+
+def _zone(raw: object, field: str) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise PolicyInputError("invalid_field", field, f"{field}: expected an IANA zone name")
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise PolicyInputError("invalid_field", field, f"{field}: unknown time zone {raw!r}") from exc
+    return raw
+
+
+def _req(doc: Mapping[str, Any], key: str, prefix: str = "") -> Any:
+    if key not in doc or doc[key] is None:
+        raise PolicyInputError("missing_field", prefix + key, f"{prefix + key} is required")
+    return doc[key]
+
+
+def _str(doc: Mapping[str, Any], key: str, prefix: str = "", default: str | None = None) -> str:
+    raw = doc.get(key, default) if default is not None else _req(doc, key, prefix)
+    if not isinstance(raw, str) or not raw:
+        raise PolicyInputError("invalid_field", prefix + key, f"{prefix + key}: expected a string")
+    return raw
+
+
+def _choice(value: object, allowed: Sequence[str], field: str) -> str:
+    if value not in allowed:
+        raise PolicyInputError(
+            "invalid_field", field, f"{field}: {value!r} is not one of {', '.join(allowed)}"
+        )
+    return cast(str, value)
+
+
+def _obj(raw: object, field: str) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise PolicyInputError("invalid_field", field, f"{field}: expected an object")
+    return raw
+
+
+def _list(raw: object, field: str) -> list[Any]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise PolicyInputError("invalid_field", field, f"{field}: expected a list")
+    return raw
+
+
+def _clock(raw: object, field: str) -> time:
+    if not isinstance(raw, str):
+        raise PolicyInputError("invalid_field", field, f"{field}: expected HH:MM")
+    if raw in ("24:00", "24:00:00"):
+        return time.max
+    try:
+        return time.fromisoformat(raw)
+    except ValueError as exc:
+        raise PolicyInputError("invalid_field", field, f"{field}: {raw!r} is not HH:MM") from exc
+
+
+def _days(raw: object, field: str) -> tuple[int, ...]:
+    out: list[int] = []
+    for i, d in enumerate(_list(raw, field)):
+        if isinstance(d, int) and 1 <= d <= 7:
+            out.append(d)
+        elif isinstance(d, str) and d[:3].lower() in _WEEKDAYS:
+            out.append(_WEEKDAYS[d[:3].lower()])
+        else:
+            raise PolicyInputError(
+                "invalid_field", f"{field}[{i}]", f"{field}[{i}]: expected a weekday (mon..sun or 1..7)"
+            )
+    return tuple(sorted(set(out))) or (1, 2, 3, 4, 5, 6, 7)
+
+
+def _preferences(raw: object) -> Preferences:
+    if raw is None:
+        return Preferences()
+    doc = _obj(raw, "preferences")
+    windows = []
+    for i, w in enumerate(_list(doc.get("blocked_windows"), "preferences.blocked_windows")):
+        p = f"preferences.blocked_windows[{i}]."
+        w = _obj(w, p[:-1])
+        windows.append(
+            BlockedWindow(
+                days=_days(w.get("days"), p + "days"),
+                start=_clock(_req(w, "start", p), p + "start"),
+                end=_clock(_req(w, "end", p), p + "end"),
+            )
+        )
+    channels = frozenset(
+        _choice(c, CHANNELS, "preferences.blocked_channels")
+        for c in _list(doc.get("blocked_channels"), "preferences.blocked_channels")
+    )
+    return Preferences(tuple(windows), channels, bool(doc.get("no_work_calls", False)))
+
+
+def _ceases(raw: object) -> tuple[Cease, ...]:
+    out = []
+    for i, c in enumerate(_list(raw, "ceases")):
+        p = f"ceases[{i}]."
+        c = _obj(c, p[:-1])
+        chans = _list(c.get("channels", list(CHANNELS)), p + "channels") or list(CHANNELS)
+        out.append(
+            Cease(
+                channels=frozenset(_choice(ch, CHANNELS, p + "channels") for ch in chans),
+                at=parse_instant(_req(c, "at", p), p + "at"),
+                reason=str(c.get("reason", "")),
+                contact_id=c.get("contact_id"),
+            )
+        )
+    return tuple(out)
+
+
+def agency_from_json(doc: Mapping[str, Any], agency_id: str) -> Agency:
+    """An agency body (`PUT /v1/agencies/{id}`) as an Agency."""
+    status = _choice(doc.get("status", "active"), _AGENCY_STATUSES, "status")
+    start = parse_date(doc["contract_start"], "contract_start") if doc.get("contract_start") else None
+    end = parse_date(doc["contract_end"], "contract_end") if doc.get("contract_end") else None
+    return Agency(agency_id, cast(Any, status), start, end)
+
+
+def case_from_json(doc: Mapping[str, Any], agency: Agency, case_id: str | None = None) -> Case:
+    """A case body in the API.md shape as a Case; numbers normalised with the case's region.
+
+    Stored cases also carry `ceases` (appended by `POST /v1/cases/{id}/cease`).
+    """
+    doc = _obj(doc, "case")
+    cid = case_id or _str(doc, "case_id")
+    region = str(doc.get("region") or "US").upper()
+    packs_raw = _list(_req(doc, "packs"), "packs")
+    if not packs_raw or not all(isinstance(p, str) and p for p in packs_raw):
+        raise PolicyInputError("invalid_field", "packs", "packs: expected a non-empty list of pack names")
+    debtor = _obj(_req(doc, "debtor"), "debtor")
+    phones = []
+    for i, ph in enumerate(_list(debtor.get("phones"), "debtor.phones")):
+        p = f"debtor.phones[{i}]."
+        ph = _obj(ph, p[:-1])
+        phones.append(
+            Phone(
+                number=normalise_phone(ph.get("number"), region, p + "number"),
+                kind=cast(Any, _choice(ph.get("kind", "mobile"), NUMBER_KINDS, p + "kind")),
+                timezone=_zone(ph.get("timezone"), p + "timezone"),
+            )
+        )
+    contacts = []
+    for i, ct in enumerate(_list(doc.get("contacts"), "contacts")):
+        p = f"contacts[{i}]."
+        ct = _obj(ct, p[:-1])
+        contacts.append(
+            Contact(
+                contact_id=_str(ct, "contact_id", p),
+                relation=_choice(ct.get("relation", "other"), RELATIONS, p + "relation"),
+                number=normalise_phone(ct.get("number"), region, p + "number"),
+                timezone=_zone(ct.get("timezone"), p + "timezone"),
+            )
+        )
+    facts_raw = _obj(doc.get("facts") or {}, "facts")
+    overdue = doc.get("overdue_days", 0)
+    if not isinstance(overdue, int) or isinstance(overdue, bool) or overdue < 0:
+        raise PolicyInputError("invalid_field", "overdue_days", "overdue_days: expected an integer ≥ 0")
+    language = doc.get("language")
+    if language is not None and not isinstance(language, str):
+        raise PolicyInputError("invalid_field", "language", "language: expected a language code")
+    return Case(
+        case_id=cid,
+        agency=agency,
+        packs=tuple(packs_raw),
+        debtor_id=str(debtor.get("debtor_id") or debtor.get("id") or f"case:{cid}"),
+        region=region,
+        assigned_from=parse_instant(doc["assigned_from"], "assigned_from") if doc.get("assigned_from") else None,
+        assigned_until=parse_instant(doc["assigned_until"], "assigned_until") if doc.get("assigned_until") else None,
+        overdue_days=overdue,
+        debtor_name=str(debtor.get("name", "")),
+        debtor_timezone=_zone(debtor.get("timezone"), "debtor.timezone"),
+        phones=tuple(phones),
+        contacts=tuple(contacts),
+        language=language,
+        facts={str(k): bool(v) for k, v in facts_raw.items()},
+        preferences=_preferences(doc.get("preferences")),
+        status=cast(Any, _choice(doc.get("status", "active"), _CASE_STATUSES, "status")),
+        ceases=_ceases(doc.get("ceases")),
+    )
+
+
+def case_to_json(case: Case) -> dict[str, Any]:
+    """The inverse of `case_from_json` (numbers in E.164), as `GET /v1/cases/{id}` returns it."""
+
+    def iso(at: datetime | None) -> str | None:
+        return at.astimezone(UTC).isoformat().replace("+00:00", "Z") if at else None
+
+    prefs = case.preferences
+    return {
+        "case_id": case.case_id,
+        "agency_id": case.agency.agency_id,
+        "assigned_from": iso(case.assigned_from),
+        "assigned_until": iso(case.assigned_until),
+        "overdue_days": case.overdue_days,
+        "packs": list(case.packs),
+        "region": case.region,
+        "debtor": {
+            "debtor_id": case.debtor_id,
+            "name": case.debtor_name,
+            "timezone": case.debtor_timezone,
+            "phones": [
+                {"number": p.number, "kind": p.kind, "timezone": p.timezone} for p in case.phones
+            ],
+        },
+        "contacts": [
+            {"contact_id": c.contact_id, "relation": c.relation, "number": c.number, "timezone": c.timezone}
+            for c in case.contacts
+        ],
+        "language": case.language,
+        "facts": dict(case.facts),
+        "preferences": {
+            "blocked_windows": [
+                {"days": list(w.days), "start": w.start.isoformat("minutes"), "end": w.end.isoformat("minutes")}
+                for w in prefs.blocked_windows
+            ],
+            "blocked_channels": sorted(prefs.blocked_channels),
+            "no_work_calls": prefs.no_work_calls,
+        },
+        "status": case.status,
+        "ceases": [
+            {"channels": sorted(c.channels), "at": iso(c.at), "reason": c.reason, "contact_id": c.contact_id}
+            for c in case.ceases
+        ],
+    }
+
+
+def request_from_json(doc: Mapping[str, Any], agency_id: str, region: str | None) -> ContactRequest:
+    """A contact request body (`/v1/authorize`, `/v1/calls`, `/v1/messages`)."""
+    doc = _obj(doc, "body")
+    channel = _choice(_req(doc, "channel"), CHANNELS, "channel")
+    party = _choice(doc.get("party", "debtor"), ("debtor", "third_party"), "party")
+    body = doc.get("body")
+    if body is not None and not isinstance(body, str):
+        raise PolicyInputError("invalid_field", "body", "body: expected a string")
+    contact_id = doc.get("contact_id")
+    if contact_id is not None and not isinstance(contact_id, str):
+        raise PolicyInputError("invalid_field", "contact_id", "contact_id: expected a string")
+    return ContactRequest(
+        case_id=_str(doc, "case_id"),
+        agency_id=agency_id,
+        to=normalise_phone(_req(doc, "to"), region, "to"),
+        channel=cast(Any, channel),
+        party=cast(Any, party),
+        contact_id=contact_id,
+        body=body,
+    )
+
+
+def attempt_from_json(doc: Mapping[str, Any], region: str | None = None) -> Attempt:
+    """One history line (as in `policy check --history FILE.jsonl`) as an Attempt."""
+    doc = _obj(doc, "attempt")
+    result = doc.get("result")
+    if result is not None:
+        _choice(result, OUTCOME_RESULTS, "result")
+    spoke = doc.get("spoke_with")
+    if spoke is not None:
+        _choice(spoke, ("debtor", "third_party", "none"), "spoke_with")
+    case_id = str(doc.get("case_id", ""))
+    return Attempt(
+        attempt_id=str(doc.get("attempt_id", "")),
+        case_id=case_id,
+        debtor_id=str(doc.get("debtor_id") or f"case:{case_id}"),
+        agency_id=str(doc.get("agency_id", "")),
+        at=parse_instant(_req(doc, "at"), "at"),
+        channel=cast(Any, _choice(doc.get("channel", "call"), CHANNELS, "channel")),
+        to=normalise_phone(_req(doc, "to"), region, "to"),
+        party=cast(Any, _choice(doc.get("party", "debtor"), ("debtor", "third_party"), "party")),
+        contact_id=doc.get("contact_id"),
+        result=cast(Any, result),
+        spoke_with=cast(Any, spoke),
+        started_at=parse_instant(doc["started_at"], "started_at") if doc.get("started_at") else None,
+        ended_at=parse_instant(doc["ended_at"], "ended_at") if doc.get("ended_at") else None,
+    )

@@ -1,0 +1,262 @@
+"""Frozen inputs and outputs of the decision core.
+
+Everything `policies.evaluate` reads or returns is defined here, so that storage (which builds
+these from rows) and the gateway (which builds them from JSON) agree on one shape. All datetimes
+are timezone-aware; instants are compared in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal
+
+__all__ = [
+    "CHANNELS",
+    "NUMBER_KINDS",
+    "NOT_CONNECTED",
+    "OUTCOME_RESULTS",
+    "RELATIONS",
+    "Agency",
+    "Attempt",
+    "BlockedWindow",
+    "Case",
+    "Cease",
+    "Contact",
+    "ContactRequest",
+    "Decision",
+    "LocalTime",
+    "Phone",
+    "PolicyInputError",
+    "Preferences",
+    "Reason",
+]
+
+Channel = Literal["call", "sms"]
+Party = Literal["debtor", "third_party"]
+NumberKind = Literal["mobile", "landline", "work"]
+OutcomeResult = Literal["no_answer", "busy", "failed", "voicemail", "connected"]
+SpokeWith = Literal["debtor", "third_party", "none"]
+
+CHANNELS: tuple[str, ...] = ("call", "sms")
+NUMBER_KINDS: tuple[str, ...] = ("mobile", "landline", "work")
+RELATIONS: tuple[str, ...] = (
+    "emergency_contact",
+    "spouse",
+    "parent",
+    "guarantor",
+    "employer",
+    "other",
+)
+OUTCOME_RESULTS: tuple[str, ...] = ("no_answer", "busy", "failed", "voicemail", "connected")
+# Reg F 1006.14(b)(3): a call that never connected to the dialed number (busy signal, network
+# failure) is not counted; unanswered calls and voicemails are.
+NOT_CONNECTED: frozenset[str] = frozenset({"busy", "failed"})
+
+
+class PolicyInputError(ValueError):
+    """An input that cannot be turned into a decision input (bad number, missing field...).
+
+    `code` is a stable error code from API.md (`invalid_phone`, `missing_field`, `invalid_field`,
+    `unknown_pack`); `field` names the offending input path (e.g. ``debtor.phones[0].number``).
+    """
+
+    def __init__(self, code: str, field: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A debtor phone number in E.164, with its kind and an optional explicit zone."""
+
+    number: str
+    kind: NumberKind = "mobile"
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A third party registered on the case (emergency contact, spouse, employer...)."""
+
+    contact_id: str
+    relation: str
+    number: str
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class BlockedWindow:
+    """A debtor-blocked local time range; `days` are ISO weekdays (1 = Monday ... 7 = Sunday)."""
+
+    days: tuple[int, ...]
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """The debtor's stated contact preferences (Reg F inconvenient times/places; Korea's blocks)."""
+
+    blocked_windows: tuple[BlockedWindow, ...] = ()
+    blocked_channels: frozenset[str] = frozenset()
+    no_work_calls: bool = False
+
+
+@dataclass(frozen=True)
+class Cease:
+    """A stop request. With `contact_id` it is a third party's refusal and blocks only that contact."""
+
+    channels: frozenset[str]
+    at: datetime
+    reason: str = ""
+    contact_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A collection agency as the policies see it."""
+
+    agency_id: str
+    status: Literal["active", "suspended", "terminated"] = "active"
+    contract_start: date | None = None
+    contract_end: date | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """An outsourced account: who the debtor is, who may collect it, and under which packs.
+
+    `debtor_id` links several cases of one person so that `debtor`-scoped caps pool across them
+    (and across agencies); when the API gives none it is ``"case:" + case_id``.
+    `debtor_timezone` is the zone of the debtor's address, a candidate zone for every number.
+    """
+
+    case_id: str
+    agency: Agency
+    packs: tuple[str, ...]
+    debtor_id: str
+    region: str = "US"
+    assigned_from: datetime | None = None
+    assigned_until: datetime | None = None
+    overdue_days: int = 0
+    debtor_name: str = ""
+    debtor_timezone: str | None = None
+    phones: tuple[Phone, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    language: str | None = None
+    facts: Mapping[str, bool] = field(default_factory=dict)
+    preferences: Preferences = Preferences()
+    status: Literal["active", "closed", "disputed"] = "active"
+    ceases: tuple[Cease, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContactRequest:
+    """One contact an agency asks to make. `to` is E.164; `agency_id` is the requester's agency."""
+
+    case_id: str
+    agency_id: str
+    to: str
+    channel: Channel
+    party: Party = "debtor"
+    contact_id: str | None = None
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A prior allowed (reserved) contact attempt and, once reported, its outcome.
+
+    An attempt with no reported outcome yet (`result is None`) is counted by every cap kind
+    (attempts, conversations, unanswered): it may still turn out either way, so the strictest
+    reading applies until the dialer reports.
+    """
+
+    attempt_id: str
+    case_id: str
+    debtor_id: str
+    agency_id: str
+    at: datetime
+    channel: Channel
+    to: str
+    party: Party = "debtor"
+    contact_id: str | None = None
+    result: OutcomeResult | None = None
+    spoke_with: SpokeWith | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    @property
+    def is_conversation(self) -> bool:
+        """A live exchange with the right party (the debtor)."""
+        return self.result == "connected" and self.spoke_with == "debtor"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule the request violates. `rule` is ``pack/rule``; caps also carry max/window/used."""
+
+    code: str
+    rule: str
+    message: str
+    max: int | None = None
+    window: str | None = None
+    used: int | None = None
+    lifts_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "rule": self.rule, "message": self.message}
+        if self.max is not None:
+            out["max"] = self.max
+            out["window"] = self.window
+            out["used"] = self.used
+        if self.lifts_at is not None:
+            out["lifts_at"] = _rfc3339(self.lifts_at)
+        return out
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    """The callee's wall-clock time in one candidate zone."""
+
+    zone: str
+    at: datetime
+
+    def to_json(self) -> dict[str, str]:
+        return {"zone": self.zone, "local_time": self.at.isoformat()}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer to a ContactRequest: allowed, every applicable reason, and when a denial lifts.
+
+    `next_allowed_at` is set only when time alone lifts every reason (window, holiday, cap,
+    cool-off); it is None for allowed decisions and for denials nothing but a human can lift.
+    """
+
+    allowed: bool
+    reasons: tuple[Reason, ...]
+    packs: tuple[str, ...]
+    local_times: tuple[LocalTime, ...]
+    evaluated_at: datetime
+    next_allowed_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The decision in the API.md shape (`local_time` is the first candidate zone's)."""
+        return {
+            "allowed": self.allowed,
+            "reasons": [r.to_json() for r in self.reasons],
+            "next_allowed_at": _rfc3339(self.next_allowed_at) if self.next_allowed_at else None,
+            "local_time": self.local_times[0].at.isoformat() if self.local_times else None,
+            "local_times": [lt.to_json() for lt in self.local_times],
+            "packs": list(self.packs),
+            "evaluated_at": _rfc3339(self.evaluated_at),
+        }
+
+
+def _rfc3339(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
