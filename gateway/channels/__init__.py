@@ -1,0 +1,69 @@
+"""Carrier adapters: the interface (`base`), `dry-run` and `http-json`, and `create_carrier`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gateway.channels.base import (
+    Carrier,
+    CarrierError,
+    CarrierResult,
+    OutboundCall,
+    OutboundMessage,
+    mask_number,
+)
+from gateway.channels.dryrun import DryRunCarrier
+from gateway.channels.httpjson import HttpJsonCarrier, SessionFactory
+
+__all__ = [
+    "CARRIER_KINDS",
+    "Carrier",
+    "CarrierError",
+    "CarrierResult",
+    "DryRunCarrier",
+    "HttpJsonCarrier",
+    "OutboundCall",
+    "OutboundMessage",
+    "create_carrier",
+    "mask_number",
+]
+
+# kind -> the options it accepts (required ones first); anything else is a configuration error.
+_OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "dry-run": (frozenset(), frozenset({"max_records"})),
+    "http-json": (
+        frozenset({"url", "secret"}),
+        frozenset({"connect_timeout", "read_timeout", "headers"}),
+    ),
+}
+CARRIER_KINDS: tuple[str, ...] = tuple(_OPTIONS)
+
+
+def create_carrier(
+    kind: str,
+    options: Mapping[str, Any] | None = None,
+    session_factory: SessionFactory | None = None,
+) -> Carrier:
+    """Build the carrier named by `kind` from its `options` (the `[carrier]` config table).
+
+    Raises ValueError for an unknown kind, a missing required option, an unknown option (a typo
+    would otherwise silently fall back to a default) or an invalid value. `session_factory` (a
+    no-argument callable returning an `aiohttp.ClientSession`) is used by `http-json` only.
+    """
+    if kind not in _OPTIONS:
+        raise ValueError(f"unknown carrier kind {kind!r}; known kinds: {', '.join(CARRIER_KINDS)}")
+    opts = dict(options or {})
+    required, optional = _OPTIONS[kind]
+    missing = sorted(required - opts.keys())
+    if missing:
+        raise ValueError(f"{kind} carrier: missing option(s) {', '.join(missing)}")
+    unknown = sorted(opts.keys() - required - optional)
+    if unknown:
+        raise ValueError(
+            f"{kind} carrier: unknown option(s) {', '.join(unknown)}; "
+            f"accepted: {', '.join(sorted(required | optional)) or 'none'}"
+        )
+    if kind == "dry-run":
+        return DryRunCarrier(**opts)
+    return HttpJsonCarrier(**opts, session_factory=session_factory)
