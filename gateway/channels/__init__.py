@@ -47,23 +47,27 @@ def create_carrier(
 ) -> Carrier:
     """Build the carrier named by `kind` from its `options` (the `[carrier]` config table).
 
-    Raises ValueError for an unknown kind, a missing required option, an unknown option (a typo
-    would otherwise silently fall back to a default) or an invalid value. `session_factory` (a
+    `options` may be the whole flat `[carrier]` table: options that belong to another kind are
+    ignored. Raises ValueError for an unknown kind, a missing required option, an option no kind
+    knows (a typo would otherwise silently fall back to a default) or an invalid value. `session_factory` (a
     no-argument callable returning an `aiohttp.ClientSession`) is used by `http-json` only.
     """
     if kind not in _OPTIONS:
         raise ValueError(f"unknown carrier kind {kind!r}; known kinds: {', '.join(CARRIER_KINDS)}")
-    opts = dict(options or {})
+    given = dict(options or {})
     required, optional = _OPTIONS[kind]
-    missing = sorted(required - opts.keys())
-    if missing:
-        raise ValueError(f"{kind} carrier: missing option(s) {', '.join(missing)}")
-    unknown = sorted(opts.keys() - required - optional)
+    every_option = frozenset().union(*(req | opt for req, opt in _OPTIONS.values()))
+    unknown = sorted(given.keys() - every_option)
     if unknown:
         raise ValueError(
             f"{kind} carrier: unknown option(s) {', '.join(unknown)}; "
             f"accepted: {', '.join(sorted(required | optional)) or 'none'}"
         )
+    missing = sorted(required - given.keys())
+    if missing:
+        raise ValueError(f"{kind} carrier: missing option(s) {', '.join(missing)}")
+    # Options of the other kinds are ignored, so one flat `[carrier]` table can hold them all.
+    opts = {name: value for name, value in given.items() if name in required | optional}
     if kind == "dry-run":
         return DryRunCarrier(**opts)
     return HttpJsonCarrier(**opts, session_factory=session_factory)

@@ -115,10 +115,6 @@ def _redacted_url(url: URL) -> str:
     return str(url.with_user(None).with_password(None).with_query(None).with_fragment(None))
 
 
-def _where(url: URL) -> str:
-    return f"{url.host}:{url.port}" if url.port is not None else str(url.host)
-
-
 def _positive_seconds(name: str, value: Any) -> float:
     valid = isinstance(value, int | float) and not isinstance(value, bool)
     if not valid or not math.isfinite(value) or value <= 0:
@@ -242,7 +238,6 @@ class HttpJsonCarrier(Carrier):
             "Idempotency-Key": str(payload["attempt_id"]),
             SIGNATURE_HEADER: sign(self._secret.get(), timestamp, raw),
         }
-        where = _where(self._url)
         session = self._get_session()
         try:
             async with session.post(
@@ -251,51 +246,51 @@ class HttpJsonCarrier(Carrier):
                 status = resp.status
                 if not 200 <= status < 300:
                     raise CarrierError(
-                        f"carrier at {where} refused the {what}: HTTP {status}",
+                        f"carrier refused the {what}: HTTP {status}",
                         status=status,
                         retryable=status in (408, 425, 429) or status >= 500,
                     )
-                body = await self._read_limited(resp, what=what, where=where)
+                body = await self._read_limited(resp, what=what)
         except CarrierError:
             raise
         except aiohttp.ConnectionTimeoutError:
             raise CarrierError(
-                f"could not connect to carrier at {where} within {self.connect_timeout:g}s; {what} not sent",
+                f"could not connect to the carrier within {self.connect_timeout:g}s; {what} not sent",
                 retryable=True,
             ) from None
         except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as exc:
             raise CarrierError(
-                f"TLS failure talking to carrier at {where} ({type(exc).__name__}); {what} not sent"
+                f"TLS failure talking to the carrier ({type(exc).__name__}); {what} not sent"
             ) from None
         except aiohttp.ClientConnectorError as exc:
             reason = exc.strerror or type(exc).__name__
             raise CarrierError(
-                f"could not connect to carrier at {where} ({reason}); {what} not sent", retryable=True
+                f"could not connect to the carrier ({reason}); {what} not sent", retryable=True
             ) from None
         except TimeoutError:
             raise CarrierError(
-                f"carrier at {where} did not answer within {self.read_timeout:g}s; "
+                f"carrier did not answer within {self.read_timeout:g}s; "
                 f"{what} may or may not have been placed",
                 retryable=False,
                 outcome_unknown=True,
             ) from None
         except aiohttp.ClientError as exc:
             raise CarrierError(
-                f"carrier at {where} broke off the exchange ({type(exc).__name__}); "
+                f"carrier broke off the exchange ({type(exc).__name__}); "
                 f"{what} may or may not have been placed",
                 outcome_unknown=True,
             ) from None
-        return CarrierResult(carrier_ref=self._extract_ref(body, status=status, what=what, where=where))
+        return CarrierResult(carrier_ref=self._extract_ref(body, status=status, what=what))
 
     @staticmethod
-    async def _read_limited(resp: aiohttp.ClientResponse, *, what: str, where: str) -> bytes:
+    async def _read_limited(resp: aiohttp.ClientResponse, *, what: str) -> bytes:
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_chunked(8192):
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:
                 raise CarrierError(
-                    f"carrier at {where} answered the {what} with more than {MAX_RESPONSE_BYTES} bytes",
+                    f"carrier answered the {what} with more than {MAX_RESPONSE_BYTES} bytes",
                     status=resp.status,
                     outcome_unknown=True,
                 )
@@ -303,12 +298,12 @@ class HttpJsonCarrier(Carrier):
         return b"".join(chunks)
 
     @staticmethod
-    def _extract_ref(body: bytes, *, status: int, what: str, where: str) -> str:
+    def _extract_ref(body: bytes, *, status: int, what: str) -> str:
         try:
             answer = json.loads(body)
         except (UnicodeDecodeError, ValueError):
             raise CarrierError(
-                f"carrier at {where} answered the {what} with HTTP {status} but not JSON",
+                f"carrier answered the {what} with HTTP {status} but not JSON",
                 status=status,
                 outcome_unknown=True,
             ) from None
@@ -321,7 +316,7 @@ class HttpJsonCarrier(Carrier):
                 if ref and len(ref) <= _MAX_REF_LENGTH and ref.isprintable():
                     return ref
         raise CarrierError(
-            f"carrier at {where} answered the {what} with HTTP {status} but no usable carrier_ref, id or sid",
+            f"carrier answered the {what} with HTTP {status} but no usable carrier_ref, id or sid",
             status=status,
             outcome_unknown=True,
         )
