@@ -1,0 +1,58 @@
+"""Structured JSON logs with phone numbers masked."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+from gateway.channels.base import mask_number
+
+__all__ = ["configure_logging", "mask_number", "mask_numbers"]
+
+# '+' numbers with optional separators, bare runs of 7+ digits, and grouped local forms such as
+# "138 0013 8000" or "208-555-0100" (dates like 2026-11-28 and times do not match).
+_PHONE_RE = re.compile(r"\+\d[\d \-]{5,}\d|\b\d{7,}\b|\b\d{3,4}[ \-]\d{3,4}[ \-]\d{4}\b")
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every phone-number-looking run of digits in free text."""
+    return _PHONE_RE.sub(lambda m: mask_number(re.sub(r"[ \-]", "", m.group(0))), text)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; messages and string extras have phone numbers masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": mask_numbers(record.getMessage()),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            for key, value in fields.items():
+                out[key] = mask_numbers(value) if isinstance(value, str) else value
+        if record.exc_info:
+            out["exc"] = mask_numbers(self.formatException(record.exc_info))
+        return json.dumps(out, ensure_ascii=False, default=str)
+
+
+class MaskingTextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_numbers(super().format(record))
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+    """Send callwarden's and aiohttp's logs to stderr in the chosen format."""
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(MaskingTextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

@@ -1,0 +1,85 @@
+"""Agencies and cases (admin), and the debtor's cease requests."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway import app as appkeys
+from gateway.auth import require
+from gateway.errors import ApiError
+from gateway.http import json_response, read_json
+from policies.parse import agency_from_json
+from policies.types import CHANNELS
+from storage.agencies import get_agency, put_agency
+from storage.cases import add_cease, get_case, put_case
+
+routes = web.RouteTableDef()
+
+
+def _max_json(request: web.Request) -> int:
+    return int(request.app[appkeys.SETTINGS]["server.max_json_bytes"])
+
+
+@routes.put("/v1/agencies/{agency_id}")
+async def put_agency_handler(request: web.Request) -> web.Response:
+    require(request, "admin")
+    agency_id = request.match_info["agency_id"]
+    body = await read_json(request, _max_json(request))
+    name = body.get("name")
+    if not isinstance(name, str) or not name:
+        raise ApiError(400, "missing_field", "name is required", {"field": "name"})
+    agency = agency_from_json(body, agency_id)
+    if agency.contract_start and agency.contract_end and agency.contract_end < agency.contract_start:
+        raise ApiError(400, "invalid_field", "contract_end is before contract_start", {"field": "contract_end"})
+    stored, created = await put_agency(request.app[appkeys.DB], agency, name)
+    return json_response(stored, status=201 if created else 200)
+
+
+@routes.get("/v1/agencies/{agency_id}")
+async def get_agency_handler(request: web.Request) -> web.Response:
+    who = require(request, "admin", "dialer", "inspector", "security")
+    agency_id = request.match_info["agency_id"]
+    if who.agency_id is not None and who.agency_id != agency_id:
+        raise ApiError(404, "not_found", f"agency {agency_id!r} not found")
+    return json_response(await get_agency(request.app[appkeys.DB], agency_id))
+
+
+@routes.put("/v1/cases/{case_id}")
+async def put_case_handler(request: web.Request) -> web.Response:
+    require(request, "admin")
+    body = await read_json(request, _max_json(request))
+    if not body.get("agency_id"):
+        raise ApiError(400, "missing_field", "agency_id is required", {"field": "agency_id"})
+    stored, created = await put_case(request.app[appkeys.DB], request.match_info["case_id"], body)
+    return json_response(stored, status=201 if created else 200)
+
+
+@routes.get("/v1/cases/{case_id}")
+async def get_case_handler(request: web.Request) -> web.Response:
+    who = require(request, "admin", "dialer", "inspector", "security")
+    return json_response(await get_case(request.app[appkeys.DB], request.match_info["case_id"], who.agency_id))
+
+
+@routes.post("/v1/cases/{case_id}/cease")
+async def cease_handler(request: web.Request) -> web.Response:
+    """A stop request. Admins record written requests; a dialer records one heard on a call."""
+    who = require(request, "admin", "dialer")
+    body = await read_json(request, _max_json(request))
+    channels = body.get("channels", list(CHANNELS))
+    if not isinstance(channels, list) or not channels or any(c not in CHANNELS for c in channels):
+        raise ApiError(400, "invalid_field", f"channels: a non-empty list of {', '.join(CHANNELS)}",
+                       {"field": "channels"})
+    reason = body.get("reason", "")
+    contact_id = body.get("contact_id")
+    if not isinstance(reason, str) or (contact_id is not None and not isinstance(contact_id, str)):
+        raise ApiError(400, "invalid_field", "reason and contact_id must be strings")
+    stored = await add_cease(
+        request.app[appkeys.DB],
+        request.match_info["case_id"],
+        channels,
+        reason,
+        contact_id,
+        who.key_id,
+        who.agency_id,
+    )
+    return json_response(stored, status=201)

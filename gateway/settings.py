@@ -1,0 +1,154 @@
+"""One table of settings: name, type, default, help. Read from `CALLWARDEN_*` environment
+variables, then the data dir's `callwarden.toml`, then the defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SETTINGS", "ConfigError", "Setting", "Settings", "env_name", "load_settings"]
+
+CONFIG_FILE = "callwarden.toml"
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing, of the wrong type, or out of range."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # "section.key"
+    type: type
+    default: Any
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("server.host", str, "127.0.0.1", "Address `callwarden serve` binds to."),
+    Setting("server.port", int, 8080, "TCP port `callwarden serve` listens on."),
+    Setting("server.max_json_bytes", int, 64 * 1024, "Largest JSON request body accepted (413 above)."),
+    Setting("database.path", str, "callwarden.db", "SQLite file, relative to the data dir."),
+    Setting(
+        "policy.decision_timeout_ms",
+        int,
+        250,
+        "A contact decision not recorded within this time is denied with `policy_unavailable`.",
+    ),
+    Setting("policy.default_region", str, "US", "Region for parsing numbers when a case gives none."),
+    Setting("carrier.kind", str, "dry-run", "Carrier adapter: `dry-run` (places nothing) or `http-json`."),
+    Setting("carrier.url", str, "", "http-json: the carrier endpoint that receives signed JSON."),
+    Setting("carrier.secret", str, "", "http-json: HMAC-SHA256 signing secret.", secret=True),
+    Setting("carrier.connect_timeout", float, 2.0, "http-json: seconds to connect."),
+    Setting("carrier.read_timeout", float, 5.0, "http-json: seconds to wait for the answer."),
+    Setting("auth.max_failures", int, 10, "Failed authentications per source address before throttling."),
+    Setting("auth.failure_window_s", int, 60, "Window (seconds) for counting failed authentications."),
+    Setting("auth.key_cache_s", float, 2.0, "Seconds a verified key is cached (revocation delay)."),
+    Setting("log.level", str, "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
+    Setting("log.format", str, "json", "Log format: `json` (one object per line) or `text`."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def env_name(name: str) -> str:
+    """`carrier.url` → `CALLWARDEN_CARRIER_URL`."""
+    return "CALLWARDEN_" + name.replace(".", "_").upper()
+
+
+def _coerce(setting: Setting, raw: Any, source: str) -> Any:
+    try:
+        if setting.type is bool:
+            if isinstance(raw, str):
+                return raw.strip().lower() in ("1", "true", "yes", "on")
+            return bool(raw)
+        if setting.type is int and (isinstance(raw, bool) or isinstance(raw, float)):
+            raise ValueError
+        return setting.type(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"{source}: {setting.name} must be {setting.type.__name__}, got {raw!r}"
+        ) from None
+
+
+class Settings:
+    """Resolved settings for one data dir. Secrets are hidden in `repr`."""
+
+    def __init__(self, data_dir: Path, values: Mapping[str, Any]) -> None:
+        self.data_dir = data_dir
+        self._values = dict(values)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._values[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._values.get(name, default)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / str(self["database.path"])
+
+    def section(self, section: str) -> dict[str, Any]:
+        prefix = section + "."
+        return {k[len(prefix) :]: v for k, v in self._values.items() if k.startswith(prefix)}
+
+    def __repr__(self) -> str:
+        shown = {
+            k: ("***" if _BY_NAME.get(k) is not None and _BY_NAME[k].secret and v else v)
+            for k, v in self._values.items()
+        }
+        return f"Settings(data_dir={str(self.data_dir)!r}, {shown})"
+
+
+def load_settings(
+    data_dir: Path | str, env: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Defaults ← `DIR/callwarden.toml` ← `CALLWARDEN_*` env ← explicit overrides (CLI flags)."""
+    data_dir = Path(data_dir)
+    env = os.environ if env is None else env
+    values = {s.name: s.default for s in SETTINGS}
+    path = data_dir / CONFIG_FILE
+    if path.exists():
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        for section, table in doc.items():
+            if not isinstance(table, dict):
+                raise ConfigError(f"{path}: top-level key {section!r} must be a [section]")
+            for key, raw in table.items():
+                name = f"{section}.{key}"
+                setting = _BY_NAME.get(name)
+                if setting is None:
+                    raise ConfigError(f"{path}: unknown setting {name!r}")
+                values[name] = _coerce(setting, raw, str(path))
+    for setting in SETTINGS:
+        raw = env.get(env_name(setting.name))
+        if raw is not None and raw != "":
+            values[setting.name] = _coerce(setting, raw, env_name(setting.name))
+    for name, raw in (overrides or {}).items():
+        if raw is not None:
+            values[name] = _coerce(_BY_NAME[name], raw, "command line")
+    return Settings(data_dir, values)
+
+
+def default_config_text() -> str:
+    """The commented `callwarden.toml` that `callwarden init` writes."""
+    lines = ["# callwarden configuration. Every setting can be overridden by CALLWARDEN_<SECTION>_<KEY>.", ""]
+    section = ""
+    for s in SETTINGS:
+        sec, key = s.name.split(".", 1)
+        if sec != section:
+            lines += ["", f"[{sec}]"] if section else [f"[{sec}]"]
+            section = sec
+        value = s.default
+        rendered = (
+            f'"{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+        )
+        lines.append(f"# {s.help}")
+        lines.append(f"{'# ' if s.secret else ''}{key} = {rendered}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,171 @@
+"""Contact attempts: the history the caps count, outcomes, carrier references and releases."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from policies.types import Attempt, ContactRequest
+from storage.db import Conflict, Database, NotFound, from_ts, to_ts
+
+__all__ = [
+    "attempt_to_json",
+    "get_attempt",
+    "history_sync",
+    "record_outcome",
+    "release_attempt",
+    "set_carrier_ref",
+]
+
+_COLUMNS = (
+    "attempt_id, case_id, debtor_id, agency_id, at, channel, to_number, party, contact_id,"
+    " result, spoke_with, started_at, ended_at"
+)
+
+
+def _attempt(row: Sequence[Any]) -> Attempt:
+    return Attempt(
+        attempt_id=row[0],
+        case_id=row[1],
+        debtor_id=row[2],
+        agency_id=row[3],
+        at=from_ts(row[4]),
+        channel=row[5],
+        to=row[6],
+        party=row[7],
+        contact_id=row[8],
+        result=row[9],
+        spoke_with=row[10],
+        started_at=from_ts(row[11]) if row[11] else None,
+        ended_at=from_ts(row[12]) if row[12] else None,
+    )
+
+
+def history_sync(
+    conn: sqlite3.Connection,
+    request: ContactRequest,
+    debtor_id: str,
+    since: datetime,
+    with_contact_history: bool,
+) -> list[Attempt]:
+    """The reserved attempts the caps need: this debtor's and this number's since `since`,
+    plus (when a pack caps a third party for ever) every attempt to the requested contact.
+
+    Each branch is a range scan on its own index, so cost follows the rows inside the window,
+    not the size of the table.
+    """
+    params = {"debtor": debtor_id, "to": request.to, "since": to_ts(since)}
+    sql = (
+        f"SELECT {_COLUMNS} FROM attempts WHERE debtor_id = :debtor AND at >= :since"
+        " AND status = 'reserved'"
+        f" UNION SELECT {_COLUMNS} FROM attempts WHERE to_number = :to AND at >= :since"
+        " AND status = 'reserved'"
+    )
+    if with_contact_history and request.contact_id is not None:
+        sql += (
+            f" UNION SELECT {_COLUMNS} FROM attempts WHERE case_id = :case AND contact_id = :contact"
+            " AND status = 'reserved'"
+        )
+        params |= {"case": request.case_id, "contact": request.contact_id}
+    rows = conn.execute(sql + " ORDER BY 5", params).fetchall()
+    return [_attempt(r) for r in rows]
+
+
+def attempt_to_json(row: Any) -> dict[str, Any]:
+    return {
+        "attempt_id": row["attempt_id"],
+        "decision_id": row["decision_id"],
+        "case_id": row["case_id"],
+        "agency_id": row["agency_id"],
+        "channel": row["channel"],
+        "to": row["to_number"],
+        "from": row["from_number"],
+        "party": row["party"],
+        "contact_id": row["contact_id"],
+        "at": row["at"],
+        "status": row["status"],
+        "released_reason": row["released_reason"],
+        "carrier_ref": row["carrier_ref"],
+        "outcome": None
+        if row["result"] is None
+        else {
+            "result": row["result"],
+            "spoke_with": row["spoke_with"],
+            "started_at": row["started_at"],
+            "ended_at": row["ended_at"],
+            "reported_at": row["outcome_at"],
+        },
+    }
+
+
+async def get_attempt(db: Database, attempt_id: str, agency_id: str | None = None) -> dict[str, Any]:
+    """One attempt; with `agency_id`, other agencies' attempts are NotFound."""
+    row = await db.fetchone("SELECT * FROM attempts WHERE attempt_id = :id", {"id": attempt_id})
+    if row is None or (agency_id is not None and row["agency_id"] != agency_id):
+        raise NotFound("attempt", attempt_id)
+    return attempt_to_json(row)
+
+
+async def release_attempt(db: Database, attempt_id: str, reason: str) -> None:
+    """Stop an attempt from counting (the carrier did not place it, or nobody got the answer)."""
+
+    def write(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE attempts SET status = 'released', released_reason = :reason WHERE attempt_id = :id",
+            {"id": attempt_id, "reason": reason},
+        )
+
+    await db.write(write)
+
+
+async def set_carrier_ref(db: Database, attempt_id: str, carrier_ref: str) -> None:
+    def write(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE attempts SET carrier_ref = :ref WHERE attempt_id = :id",
+            {"id": attempt_id, "ref": carrier_ref},
+        )
+
+    await db.write(write)
+
+
+async def record_outcome(
+    db: Database,
+    attempt_id: str,
+    agency_id: str | None,
+    result: str,
+    spoke_with: str,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+) -> dict[str, Any]:
+    """Record how an attempt ended. Reporting the same outcome again is a no-op; a different
+    one is a Conflict (history that caps were counted on is not rewritten silently)."""
+
+    def write(conn: sqlite3.Connection) -> dict[str, Any]:
+        params = {
+            "id": attempt_id,
+            "result": result,
+            "spoke": spoke_with,
+            "start": to_ts(started_at) if started_at else None,
+            "end": to_ts(ended_at) if ended_at else None,
+            "now": to_ts(datetime.now(UTC)),
+        }
+        row = conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", params).fetchone()
+        if row is None or (agency_id is not None and row["agency_id"] != agency_id):
+            raise NotFound("attempt", attempt_id)
+        if row["result"] is not None:
+            same = (row["result"], row["spoke_with"]) == (result, spoke_with)
+            if not same:
+                raise Conflict(
+                    f"attempt {attempt_id} already has outcome {row['result']}/{row['spoke_with']}"
+                )
+            return attempt_to_json(row)
+        conn.execute(
+            "UPDATE attempts SET result = :result, spoke_with = :spoke, started_at = :start,"
+            " ended_at = :end, outcome_at = :now WHERE attempt_id = :id",
+            params,
+        )
+        return attempt_to_json(conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", params).fetchone())
+
+    return await db.write(write)

@@ -1,0 +1,159 @@
+"""Cases: outsourced accounts, their assignment and the debtor's cease requests."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection
+from datetime import UTC, datetime
+from typing import Any
+
+import policies
+from policies.parse import case_from_json, case_to_json
+from policies.types import Case
+from storage.agencies import agency_from_row
+from storage.db import Database, NotFound, from_ts, to_ts
+
+__all__ = ["add_cease", "get_case", "load_case_sync", "put_case"]
+
+
+def _load(conn: sqlite3.Connection | Any, case_row: Any, agency_row: Any, ceases: list[Any]) -> Case:
+    doc = json.loads(case_row["doc"])
+    doc["ceases"] = [
+        {
+            "channels": json.loads(c["channels"]),
+            "at": from_ts(c["at"]).isoformat(),
+            "reason": c["reason"],
+            "contact_id": c["contact_id"],
+        }
+        for c in ceases
+    ]
+    return case_from_json(doc, agency_from_row(agency_row), case_row["case_id"])
+
+
+def load_case_sync(conn: sqlite3.Connection, case_id: str) -> tuple[Case, int] | None:
+    """The case with its agency and ceases, and its version (for caching), or None."""
+    row = conn.execute("SELECT * FROM cases WHERE case_id = :id", {"id": case_id}).fetchone()
+    if row is None:
+        return None
+    agency = conn.execute(
+        "SELECT * FROM agencies WHERE agency_id = :id", {"id": row["agency_id"]}
+    ).fetchone()
+    ceases = conn.execute(
+        "SELECT * FROM ceases WHERE case_id = :id ORDER BY cease_id", {"id": case_id}
+    ).fetchall()
+    return _load(conn, row, agency, ceases), row["version"] * 1_000_003 + agency["version"]
+
+
+def case_version_sync(conn: sqlite3.Connection, case_id: str) -> int | None:
+    """A number that changes whenever the case, its ceases or its agency change."""
+    row = conn.execute(
+        "SELECT c.version * 1000003 + a.version FROM cases c JOIN agencies a USING (agency_id)"
+        " WHERE c.case_id = :id",
+        {"id": case_id},
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+async def put_case(db: Database, case_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Validate and store a case (create or replace). Ceases already recorded are kept."""
+
+    def write(conn: sqlite3.Connection) -> tuple[dict[str, Any], bool]:
+        agency_id = body.get("agency_id")
+        agency = conn.execute(
+            "SELECT * FROM agencies WHERE agency_id = :id", {"id": agency_id}
+        ).fetchone()
+        if agency is None:
+            raise NotFound("agency", str(agency_id))
+        case = case_from_json({**body, "ceases": []}, agency_from_row(agency), case_id)
+        policies.load_packs(case.packs)  # UnknownPack (400 unknown_pack) before anything is stored
+        doc = case_to_json(case)
+        doc.pop("ceases")
+        now = to_ts(datetime.now(UTC))
+        params = {
+            "id": case_id,
+            "agency": case.agency.agency_id,
+            "debtor": case.debtor_id,
+            "status": case.status,
+            "region": case.region,
+            "doc": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+            "now": now,
+        }
+        created = conn.execute("SELECT 1 FROM cases WHERE case_id = :id", params).fetchone() is None
+        conn.execute(
+            "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at, updated_at)"
+            " VALUES (:id, :agency, :debtor, :status, :region, :doc, :now, :now)"
+            " ON CONFLICT (case_id) DO UPDATE SET agency_id = :agency, debtor_id = :debtor,"
+            " status = :status, region = :region, doc = :doc, updated_at = :now, version = version + 1",
+            params,
+        )
+        loaded = load_case_sync(conn, case_id)
+        assert loaded is not None
+        return case_to_json(loaded[0]), created
+
+    return await db.write(write)
+
+
+async def get_case(db: Database, case_id: str, agency_id: str | None = None) -> dict[str, Any]:
+    """The stored case as JSON; with `agency_id`, cases of other agencies are NotFound."""
+    row = await db.fetchone("SELECT * FROM cases WHERE case_id = :id", {"id": case_id})
+    if row is None or (agency_id is not None and row["agency_id"] != agency_id):
+        raise NotFound("case", case_id)
+    agency = await db.fetchone("SELECT * FROM agencies WHERE agency_id = :id", {"id": row["agency_id"]})
+    ceases = await db.fetchall(
+        "SELECT * FROM ceases WHERE case_id = :id ORDER BY cease_id", {"id": case_id}
+    )
+    out = case_to_json(_load(None, row, agency, ceases))
+    out["created_at"], out["updated_at"] = row["created_at"], row["updated_at"]
+    return out
+
+
+async def case_region(db: Database, case_id: str) -> str | None:
+    """The case's region (the default region for parsing numbers), or None if no such case."""
+    row = await db.fetchone("SELECT region FROM cases WHERE case_id = :id", {"id": case_id})
+    return None if row is None else str(row["region"])
+
+
+async def add_cease(
+    db: Database,
+    case_id: str,
+    channels: Collection[str],
+    reason: str,
+    contact_id: str | None,
+    actor_key_id: str | None,
+    agency_id: str | None = None,
+) -> dict[str, Any]:
+    """Record a stop request (the debtor's, or with `contact_id` a third party's refusal)."""
+
+    def write(conn: sqlite3.Connection) -> dict[str, Any]:
+        row = conn.execute("SELECT agency_id, doc FROM cases WHERE case_id = :id", {"id": case_id}).fetchone()
+        if row is None or (agency_id is not None and row["agency_id"] != agency_id):
+            raise NotFound("case", case_id)
+        if contact_id is not None:
+            contacts = {c["contact_id"] for c in json.loads(row["doc"]).get("contacts", [])}
+            if contact_id not in contacts:
+                raise NotFound("contact", contact_id)
+        now = datetime.now(UTC)
+        conn.execute(
+            "INSERT INTO ceases (case_id, channels, contact_id, reason, at, actor_key_id)"
+            " VALUES (:id, :channels, :contact, :reason, :at, :actor)",
+            {
+                "id": case_id,
+                "channels": json.dumps(sorted(channels)),
+                "contact": contact_id,
+                "reason": reason,
+                "at": to_ts(now),
+                "actor": actor_key_id,
+            },
+        )
+        # Bumping the version invalidates cached copies of the case in every process.
+        conn.execute("UPDATE cases SET version = version + 1 WHERE case_id = :id", {"id": case_id})
+        return {
+            "case_id": case_id,
+            "channels": sorted(channels),
+            "contact_id": contact_id,
+            "reason": reason,
+            "at": now.isoformat().replace("+00:00", "Z"),
+        }
+
+    return await db.write(write)

@@ -1,0 +1,210 @@
+"""The database file: connections, pragmas, migrations and the single writer path.
+
+One `Database` owns one SQLite file. Every write runs on one dedicated writer thread with its own
+stdlib `sqlite3` connection, inside `BEGIN IMMEDIATE`, so writes are serialised in this process
+and (through SQLite's write lock) across processes sharing the file. Reads use a separate aiosqlite
+connection and never wait for the writer (WAL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+__all__ = ["Database", "DatabaseError", "NotFound", "Conflict", "from_ts", "to_ts"]
+
+T = TypeVar("T")
+
+# How long a writer waits for another process's write lock before giving up. Callers with a
+# tighter deadline (the contact decision) stop waiting sooner and fail closed.
+BUSY_TIMEOUT_MS = 2000
+
+
+class DatabaseError(RuntimeError):
+    """The database could not be opened, migrated or written."""
+
+
+class NotFound(LookupError):
+    """No such object (or not visible to the caller's agency)."""
+
+    def __init__(self, kind: str, object_id: str) -> None:
+        super().__init__(f"{kind} {object_id!r} not found")
+        self.kind = kind
+        self.object_id = object_id
+
+
+class Conflict(RuntimeError):
+    """The request conflicts with the stored state."""
+
+
+def to_ts(at: datetime) -> str:
+    """A UTC instant as fixed-width text that sorts chronologically."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_ts(raw: str) -> datetime:
+    """The inverse of `to_ts`."""
+    return datetime.fromisoformat(raw)
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    out = []
+    for item in resources.files("storage.migrations").iterdir():
+        name = item.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            out.append((int(name[:4]), name, item.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    # FULL: the WAL is fsynced at every commit, so an answered decision survives a power cut.
+    # Group commit (storage.decisions) amortises that fsync over concurrent decisions.
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending numbered migrations; returns the names applied. Safe across processes."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied: list[str] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        for version, name, sql in _migrations():
+            if version in done:
+                continue
+            # executescript would COMMIT our transaction; run statements one by one instead.
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :at)",
+                {"v": version, "n": name, "at": to_ts(datetime.now(UTC))},
+            )
+            applied.append(name)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return applied
+
+
+def _split_sql(script: str) -> list[str]:
+    statements, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--"):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+def connect_sync(path: Path) -> sqlite3.Connection:
+    """A configured stdlib connection in autocommit mode (transactions are explicit)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    _configure(conn)
+    return conn
+
+
+class Database:
+    """One SQLite file: a writer thread for all writes, an aiosqlite connection for reads."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._executor: ThreadPoolExecutor | None = None
+        self._writer: sqlite3.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+
+    async def open(self) -> None:
+        """Open both connections and apply pending migrations."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cw-writer")
+        loop = asyncio.get_running_loop()
+        try:
+            self._writer = await loop.run_in_executor(self._executor, connect_sync, self.path)
+            await loop.run_in_executor(self._executor, migrate, self._writer)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"cannot open database {self.path}: {exc}") from exc
+        self._reader = await aiosqlite.connect(self.path)
+        self._reader.row_factory = aiosqlite.Row
+        await self._reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await self._reader.execute("PRAGMA foreign_keys = ON")
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
+        if self._executor is not None:
+            writer = self._writer
+            if writer is not None:
+                await asyncio.get_running_loop().run_in_executor(self._executor, writer.close)
+            self._executor.shutdown(wait=True)
+            self._executor = None
+            self._writer = None
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def run_on_writer(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn(conn)` on the writer thread; `fn` manages its own transaction."""
+        if self._executor is None or self._writer is None:
+            raise DatabaseError("database is not open")
+        writer = self._writer
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, writer)
+
+    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn(conn)` inside one `BEGIN IMMEDIATE` transaction on the writer thread."""
+        return await self.run_on_writer(lambda conn: transaction(conn, fn))
+
+    async def fetchall(self, sql: str, params: dict[str, Any] | None = None) -> list[aiosqlite.Row]:
+        """Read rows on the reader connection (named parameters only)."""
+        if self._reader is None:
+            raise DatabaseError("database is not open")
+        async with self._reader.execute(sql, params or {}) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: dict[str, Any] | None = None) -> aiosqlite.Row | None:
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def check_writable(self) -> None:
+        """Raise unless a write transaction can be opened now (readiness probe)."""
+
+        def probe(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+
+        await self.run_on_writer(probe)
+
+
+def transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+    """`fn(conn)` inside BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result

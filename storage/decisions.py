@@ -1,0 +1,259 @@
+"""The check-and-reserve transaction, group-committed.
+
+Each contact request becomes a job on a queue. A batcher hands every job waiting at that moment
+to the writer thread, which opens ONE `BEGIN IMMEDIATE` transaction and, job by job, reads the
+debtor's history inside the packs' windows, calls `policies.evaluate`, and writes the decision
+(and, when allowed, the attempt that now counts against caps). One COMMIT, one fsync, then every
+job is answered. Jobs are evaluated in order inside the transaction, so the second job sees the
+first job's attempt: caps hold under any concurrency, and across processes (SQLite's write lock).
+
+A job whose caller stopped waiting (the fail-closed timeout) is skipped if not yet evaluated, and
+released right after the commit if it had been allowed: a dialer told "denied" never leaves an
+attempt that counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import policies
+from policies.types import Case, ContactRequest, Decision, Reason
+from storage.attempts import history_sync, release_attempt
+from storage.cases import case_version_sync, load_case_sync
+from storage.db import Database, NotFound, to_ts
+
+__all__ = ["DecisionTimeout", "DecisionWriter", "Reserved"]
+
+log = logging.getLogger("callwarden.decisions")
+
+MAX_BATCH = 256
+
+
+class DecisionTimeout(TimeoutError):
+    """The decision could not be recorded in time; the caller must deny (`policy_unavailable`)."""
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """A recorded decision; `attempt_id` is set when allowed (the attempt now counts)."""
+
+    decision: Decision
+    decision_id: str
+    attempt_id: str | None
+    case: Case
+
+
+@dataclass
+class _Job:
+    request: ContactRequest
+    endpoint: str
+    key_id: str | None
+    from_number: str | None
+    deadline: float
+    future: asyncio.Future[Reserved]
+    abandoned: bool = False
+    result: Reserved | None = None
+    error: BaseException | None = None
+
+
+def _unavailable(request: ContactRequest, now: datetime, packs: tuple[str, ...], why: str) -> Decision:
+    return Decision(
+        allowed=False,
+        reasons=(Reason("policy_unavailable", "callwarden/engine", f"policy could not be evaluated: {why}"),),
+        packs=packs,
+        local_times=(),
+        evaluated_at=now,
+    )
+
+
+class DecisionWriter:
+    """Owns the decision queue and the batcher task for one Database."""
+
+    def __init__(self, db: Database, max_batch: int = MAX_BATCH) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        # Parsed cases and packs, keyed by the case's version: reparsing JSON and numbers on every
+        # request would dominate the hot path. Touched only on the writer thread.
+        self._cases: dict[str, tuple[int, Case, tuple[Any, ...]]] = {}
+        self.batches = 0
+        self.decisions = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="callwarden-decision-batcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        while not self._queue.empty():
+            job = self._queue.get_nowait()
+            if not job.future.done():
+                job.future.set_exception(DecisionTimeout("gateway is shutting down"))
+
+    async def decide(
+        self,
+        request: ContactRequest,
+        *,
+        endpoint: str,
+        key_id: str | None,
+        from_number: str | None = None,
+        timeout: float = 0.25,
+    ) -> Reserved:
+        """Evaluate and record one request. Raises NotFound (no such case) or DecisionTimeout."""
+        loop = asyncio.get_running_loop()
+        job = _Job(request, endpoint, key_id, from_number, time.monotonic() + timeout, loop.create_future())
+        self._queue.put_nowait(job)
+        try:
+            return await asyncio.wait_for(asyncio.shield(job.future), timeout)
+        except TimeoutError:
+            job.abandoned = True
+            raise DecisionTimeout(f"decision not recorded within {timeout * 1000:.0f} ms") from None
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self.db.run_on_writer(lambda conn, b=batch: self._batch(conn, b))  # type: ignore[misc]
+            except Exception as exc:
+                log.error("decision batch failed: %s", exc)
+                for job in batch:
+                    if job.result is not None:
+                        job.result = None  # rolled back: nothing was recorded
+                    job.error = DecisionTimeout(f"decision could not be recorded: {exc}")
+            self.batches += 1
+            for job in batch:
+                if job.result is not None and job.abandoned and job.result.attempt_id is not None:
+                    # Committed after the caller gave up and answered "denied": uncount it.
+                    await release_attempt(self.db, job.result.attempt_id, "answer_timed_out")
+                    continue
+                if job.future.done():
+                    continue
+                if job.result is not None:
+                    self.decisions += 1
+                    job.future.set_result(job.result)
+                else:
+                    job.future.set_exception(job.error or DecisionTimeout("decision skipped"))
+
+    # --- writer thread -------------------------------------------------------------------------
+
+    def _batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        live = [j for j in batch if not j.abandoned and time.monotonic() < j.deadline]
+        for job in batch:
+            if job not in live:
+                job.error = DecisionTimeout("deadline passed before evaluation")
+        if not live:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for job in live:
+                if job.abandoned or time.monotonic() >= job.deadline:
+                    job.error = DecisionTimeout("deadline passed before evaluation")
+                    continue
+                conn.execute("SAVEPOINT job")
+                try:
+                    job.result = self._decide_one(conn, job)
+                    conn.execute("RELEASE job")
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+                    job.error = exc
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise
+
+    def _case(self, conn: sqlite3.Connection, case_id: str) -> tuple[Case, tuple[Any, ...]]:
+        version = case_version_sync(conn, case_id)
+        if version is None:
+            self._cases.pop(case_id, None)
+            raise NotFound("case", case_id)
+        cached = self._cases.get(case_id)
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        loaded = load_case_sync(conn, case_id)
+        if loaded is None:
+            raise NotFound("case", case_id)
+        case = loaded[0]
+        packs = tuple(policies.load_packs(case.packs))
+        if len(self._cases) > 50_000:
+            self._cases.clear()
+        self._cases[case_id] = (version, case, packs)
+        return case, packs
+
+    def _decide_one(self, conn: sqlite3.Connection, job: _Job) -> Reserved:
+        request = job.request
+        now = datetime.now(UTC)
+        case, packs = self._case(conn, request.case_id)
+        try:
+            since = policies.history_horizon(packs, now)
+            history = history_sync(
+                conn, request, case.debtor_id, since, policies.needs_contact_history(packs, request)
+            )
+            decision = policies.evaluate(request, case, history, packs, now)
+        except Exception as exc:
+            # Fail closed: a rule that cannot be evaluated denies, and the denial is recorded.
+            log.exception("policy evaluation failed for case %s", request.case_id)
+            decision = _unavailable(request, now, tuple(f"{p.name}@{p.version}" for p in packs), str(exc))
+        decision_id = "dec_" + secrets.token_hex(10)
+        attempt_id = "att_" + secrets.token_hex(10) if decision.allowed else None
+        ts = to_ts(now)
+        conn.execute(
+            "INSERT INTO decisions (decision_id, at, endpoint, key_id, case_id, agency_id, channel,"
+            " to_number, party, contact_id, allowed, reasons, packs, next_allowed_at, attempt_id)"
+            " VALUES (:id, :at, :endpoint, :key, :case, :agency, :channel, :to, :party, :contact,"
+            " :allowed, :reasons, :packs, :next, :attempt)",
+            {
+                "id": decision_id,
+                "at": ts,
+                "endpoint": job.endpoint,
+                "key": job.key_id,
+                "case": request.case_id,
+                "agency": request.agency_id,
+                "channel": request.channel,
+                "to": request.to,
+                "party": request.party,
+                "contact": request.contact_id,
+                "allowed": int(decision.allowed),
+                "reasons": json.dumps([r.to_json() for r in decision.reasons], ensure_ascii=False),
+                "packs": json.dumps(list(decision.packs)),
+                "next": to_ts(decision.next_allowed_at) if decision.next_allowed_at else None,
+                "attempt": attempt_id,
+            },
+        )
+        if attempt_id is not None:
+            conn.execute(
+                "INSERT INTO attempts (attempt_id, decision_id, case_id, debtor_id, agency_id, channel,"
+                " to_number, from_number, party, contact_id, at)"
+                " VALUES (:id, :decision, :case, :debtor, :agency, :channel, :to, :from, :party,"
+                " :contact, :at)",
+                {
+                    "id": attempt_id,
+                    "decision": decision_id,
+                    "case": request.case_id,
+                    "debtor": case.debtor_id,
+                    "agency": request.agency_id,
+                    "channel": request.channel,
+                    "to": request.to,
+                    "from": job.from_number,
+                    "party": request.party,
+                    "contact": request.contact_id,
+                    "at": ts,
+                },
+            )
+        return Reserved(decision, decision_id, attempt_id, case)
