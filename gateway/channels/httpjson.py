@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import math
+import os
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -55,6 +56,9 @@ _MAX_REF_LENGTH = 200
 _RESERVED_HEADERS = frozenset({"content-type", "idempotency-key", SIGNATURE_HEADER.lower()})
 
 SessionFactory = Callable[[], aiohttp.ClientSession]
+_DNS_ERRORS: tuple[type[BaseException], ...] = tuple(
+    cls for cls in (getattr(aiohttp, "ClientConnectorDNSError", None),) if cls is not None
+)
 
 
 def sign(secret: bytes, timestamp: int, raw_body: bytes) -> str:
@@ -263,7 +267,13 @@ class HttpJsonCarrier(Carrier):
                 f"TLS failure talking to the carrier ({type(exc).__name__}); {what} not sent"
             ) from None
         except aiohttp.ClientConnectorError as exc:
-            reason = exc.strerror or type(exc).__name__
+            # os.strerror, not exc.strerror: the latter names the carrier's address.
+            if isinstance(exc, _DNS_ERRORS):
+                reason = "name lookup failed"
+            elif exc.errno and exc.errno > 0:
+                reason = os.strerror(exc.errno)
+            else:
+                reason = type(exc).__name__
             raise CarrierError(
                 f"could not connect to the carrier ({reason}); {what} not sent", retryable=True
             ) from None
