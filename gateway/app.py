@@ -11,11 +11,12 @@ from gateway.auth import Authenticator, auth_middleware_factory
 from gateway.channels import Carrier, create_carrier
 from gateway.errors import error_middleware
 from gateway.metrics import Metrics
+from gateway.packs import PackRegistry
 from gateway.settings import Settings
 from storage.db import Database
 from storage.decisions import DecisionWriter
 
-__all__ = ["AUTH", "CARRIER", "DB", "METRICS", "SETTINGS", "WRITER", "create_app"]
+__all__ = ["AUTH", "CARRIER", "DB", "METRICS", "PACKS", "SETTINGS", "WRITER", "create_app"]
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
@@ -23,6 +24,7 @@ WRITER = web.AppKey("writer", DecisionWriter)
 CARRIER = web.AppKey("carrier", Carrier)
 METRICS = web.AppKey("metrics", Metrics)
 AUTH = web.AppKey("auth", Authenticator)
+PACKS = web.AppKey("packs", PackRegistry)
 
 
 def carrier_options(settings: Settings) -> dict[str, object]:
@@ -52,7 +54,8 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
     app[DB] = db
     app[AUTH] = auth
     app[METRICS] = Metrics.create()
-    app[WRITER] = DecisionWriter(db)
+    app[PACKS] = PackRegistry(settings["policy.packs_dir"] or None)
+    app[WRITER] = DecisionWriter(db, app[PACKS].resolve)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await db.open()

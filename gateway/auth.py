@@ -103,7 +103,9 @@ class Authenticator:
 PRINCIPAL_KEY = "callwarden.principal"
 
 
-def auth_middleware_factory(auth: Authenticator) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def auth_middleware_factory(
+    auth: Authenticator,
+) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path not in PUBLIC_PATHS and not request.path.startswith("/static/"):
@@ -124,5 +126,7 @@ def require(request: web.Request, *roles: str) -> Principal:
     """The caller, if its role is one of `roles`; else 403 `forbidden`."""
     who = principal(request)
     if who.role not in roles:
-        raise ApiError(403, "forbidden", f"this needs one of the roles: {', '.join(roles)} (key has {who.role})")
+        raise ApiError(
+            403, "forbidden", f"this needs one of the roles: {', '.join(roles)} (key has {who.role})"
+        )
     return who

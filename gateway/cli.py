@@ -76,7 +76,9 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
     settings = load_settings(_data_dir(args))
     if not settings.db_path.exists():
-        print(f"no database at {settings.db_path}; run `callwarden init --data-dir ...` first", file=sys.stderr)
+        print(
+            f"no database at {settings.db_path}; run `callwarden init --data-dir ...` first", file=sys.stderr
+        )
         return 2
 
     async def run() -> int:
@@ -87,8 +89,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
                 except ValueError as exc:
                     print(f"error: {exc}", file=sys.stderr)
                     return 2
-                print(f"created {key.role} key {key.key_id}" + (f" for agency {key.agency_id}" if key.agency_id else ""),
-                      file=sys.stderr)
+                print(
+                    f"created {key.role} key {key.key_id}"
+                    + (f" for agency {key.agency_id}" if key.agency_id else ""),
+                    file=sys.stderr,
+                )
                 print("store it now: it is shown only once", file=sys.stderr)
                 print(full)
                 return 0
@@ -127,8 +132,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings["log.level"], settings["log.format"])
     host, port = settings["server.host"], settings["server.port"]
     print(f"callwarden serving on http://{host}:{port} (data dir {data_dir})", file=sys.stderr, flush=True)
-    web.run_app(create_app(settings), host=host, port=port, print=None, access_log=None,
-                handle_signals=True, shutdown_timeout=5)
+    web.run_app(
+        create_app(settings),
+        host=host,
+        port=port,
+        print=None,
+        access_log=None,
+        handle_signals=True,
+        shutdown_timeout=5,
+    )
     return 0
 
 
@@ -146,14 +158,21 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings(data_dir)
-        report(True, f"configuration {data_dir / CONFIG_FILE}" if (data_dir / CONFIG_FILE).exists()
-               else "configuration (defaults; no callwarden.toml)")
+        report(
+            True,
+            f"configuration {data_dir / CONFIG_FILE}"
+            if (data_dir / CONFIG_FILE).exists()
+            else "configuration (defaults; no callwarden.toml)",
+        )
     except ConfigError as exc:
-        report(False, f"configuration: {exc}", "correct the named setting in callwarden.toml or the environment")
+        report(
+            False, f"configuration: {exc}", "correct the named setting in callwarden.toml or the environment"
+        )
         return 1
     if not settings.db_path.exists():
         report(False, f"database {settings.db_path} missing", f"callwarden init --data-dir {data_dir}")
     else:
+
         async def check_db() -> None:
             async with Database(settings.db_path) as db:
                 await db.check_writable()
@@ -172,11 +191,17 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     probe = data_dir if data_dir.exists() else data_dir.parent
     free = shutil.disk_usage(probe).free
     space_ok = True if free >= 1 << 30 else (None if free >= 256 << 20 else False)
-    report(space_ok, f"free disk space at {probe}: {free / (1 << 30):.1f} GiB",
-           "recordings need room: free space or move the data dir")
+    report(
+        space_ok,
+        f"free disk space at {probe}: {free / (1 << 30):.1f} GiB",
+        "recordings need room: free space or move the data dir",
+    )
     ffmpeg = shutil.which("ffmpeg")
-    report(True if ffmpeg else None, f"ffmpeg: {ffmpeg or 'not found'}",
-           "apt-get install ffmpeg (needed to decode recordings for transcription)")
+    report(
+        True if ffmpeg else None,
+        f"ffmpeg: {ffmpeg or 'not found'}",
+        "apt-get install ffmpeg (needed to decode recordings for transcription)",
+    )
     print("all checks passed" if not problems else f"{problems} problem(s) found")
     return 0 if not problems else 1
 

@@ -23,8 +23,14 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class ApiError(Exception):
     """An error the gateway answers with a stable code."""
 
-    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None,
-                 extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -33,8 +39,13 @@ class ApiError(Exception):
         self.extra = extra or {}
 
 
-def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
-                   extra: dict[str, Any] | None = None) -> web.Response:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> web.Response:
     body = {"error": code, "message": message, "details": details or {}, **(extra or {})}
     return web.Response(
         status=status, text=json.dumps(body, ensure_ascii=False), content_type="application/json"
@@ -66,8 +77,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error_response(400, exc.code, exc.message, {"field": exc.field})
     except NotFound as exc:
         # Also for other agencies' objects: their existence is not disclosed.
-        return error_response(404, "not_found", f"{exc.kind} {exc.object_id!r} not found",
-                              {"kind": exc.kind, "id": exc.object_id})
+        return error_response(
+            404,
+            "not_found",
+            f"{exc.kind} {exc.object_id!r} not found",
+            {"kind": exc.kind, "id": exc.object_id},
+        )
     except Conflict as exc:
         return error_response(409, "conflict", str(exc))
     except web.HTTPException as exc:

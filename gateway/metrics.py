@@ -39,7 +39,8 @@ class Metrics:
                 registry=reg,
             ),
             unavailable=Counter(
-                "callwarden_policy_unavailable", "Requests denied because no decision could be recorded",
+                "callwarden_policy_unavailable",
+                "Requests denied because no decision could be recorded",
                 registry=reg,
             ),
             carrier_errors=Counter(

@@ -39,6 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
         250,
         "A contact decision not recorded within this time is denied with `policy_unavailable`.",
     ),
+    Setting(
+        "policy.packs_dir",
+        str,
+        "",
+        "Directory of the operator's own pack files (`<name>.toml`), used besides the bundled packs.",
+    ),
     Setting("policy.default_region", str, "US", "Region for parsing numbers when a case gives none."),
     Setting("carrier.kind", str, "dry-run", "Carrier adapter: `dry-run` (places nothing) or `http-json`."),
     Setting("carrier.url", str, "", "http-json: the carrier endpoint that receives signed JSON."),
@@ -66,13 +72,11 @@ def _coerce(setting: Setting, raw: Any, source: str) -> Any:
             if isinstance(raw, str):
                 return raw.strip().lower() in ("1", "true", "yes", "on")
             return bool(raw)
-        if setting.type is int and (isinstance(raw, bool) or isinstance(raw, float)):
+        if setting.type is int and (isinstance(raw, (bool, float))):
             raise ValueError
         return setting.type(raw)
     except (TypeError, ValueError):
-        raise ConfigError(
-            f"{source}: {setting.name} must be {setting.type.__name__}, got {raw!r}"
-        ) from None
+        raise ConfigError(f"{source}: {setting.name} must be {setting.type.__name__}, got {raw!r}") from None
 
 
 class Settings:
@@ -147,7 +151,11 @@ def default_config_text() -> str:
             section = sec
         value = s.default
         rendered = (
-            f'"{value}"' if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+            f'"{value}"'
+            if isinstance(value, str)
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
         )
         lines.append(f"# {s.help}")
         lines.append(f"{'# ' if s.secret else ''}{key} = {rendered}")

@@ -48,9 +48,7 @@ async def put_agency(db: Database, agency: Agency, name: str) -> tuple[dict[str,
             "end": agency.contract_end.isoformat() if agency.contract_end else None,
             "now": now,
         }
-        created = conn.execute(
-            "SELECT 1 FROM agencies WHERE agency_id = :id", params
-        ).fetchone() is None
+        created = conn.execute("SELECT 1 FROM agencies WHERE agency_id = :id", params).fetchone() is None
         conn.execute(
             "INSERT INTO agencies (agency_id, name, status, contract_start, contract_end,"
             " created_at, updated_at) VALUES (:id, :name, :status, :start, :end, :now, :now)"

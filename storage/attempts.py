@@ -166,6 +166,8 @@ async def record_outcome(
             " ended_at = :end, outcome_at = :now WHERE attempt_id = :id",
             params,
         )
-        return attempt_to_json(conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", params).fetchone())
+        return attempt_to_json(
+            conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", params).fetchone()
+        )
 
     return await db.write(write)

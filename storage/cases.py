@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,9 +36,7 @@ def load_case_sync(conn: sqlite3.Connection, case_id: str) -> tuple[Case, int] |
     row = conn.execute("SELECT * FROM cases WHERE case_id = :id", {"id": case_id}).fetchone()
     if row is None:
         return None
-    agency = conn.execute(
-        "SELECT * FROM agencies WHERE agency_id = :id", {"id": row["agency_id"]}
-    ).fetchone()
+    agency = conn.execute("SELECT * FROM agencies WHERE agency_id = :id", {"id": row["agency_id"]}).fetchone()
     ceases = conn.execute(
         "SELECT * FROM ceases WHERE case_id = :id ORDER BY cease_id", {"id": case_id}
     ).fetchall()
@@ -55,18 +53,22 @@ def case_version_sync(conn: sqlite3.Connection, case_id: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-async def put_case(db: Database, case_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """Validate and store a case (create or replace). Ceases already recorded are kept."""
+async def put_case(
+    db: Database,
+    case_id: str,
+    body: dict[str, Any],
+    resolve_packs: Callable[[Sequence[str]], object] = policies.load_packs,
+) -> tuple[dict[str, Any], bool]:
+    """Validate and store a case (create or replace). Ceases already recorded are kept.
+    `resolve_packs` raises UnknownPack (400 `unknown_pack`) before anything is stored."""
 
     def write(conn: sqlite3.Connection) -> tuple[dict[str, Any], bool]:
         agency_id = body.get("agency_id")
-        agency = conn.execute(
-            "SELECT * FROM agencies WHERE agency_id = :id", {"id": agency_id}
-        ).fetchone()
+        agency = conn.execute("SELECT * FROM agencies WHERE agency_id = :id", {"id": agency_id}).fetchone()
         if agency is None:
             raise NotFound("agency", str(agency_id))
         case = case_from_json({**body, "ceases": []}, agency_from_row(agency), case_id)
-        policies.load_packs(case.packs)  # UnknownPack (400 unknown_pack) before anything is stored
+        resolve_packs(case.packs)
         doc = case_to_json(case)
         doc.pop("ceases")
         now = to_ts(datetime.now(UTC))
@@ -100,9 +102,7 @@ async def get_case(db: Database, case_id: str, agency_id: str | None = None) -> 
     if row is None or (agency_id is not None and row["agency_id"] != agency_id):
         raise NotFound("case", case_id)
     agency = await db.fetchone("SELECT * FROM agencies WHERE agency_id = :id", {"id": row["agency_id"]})
-    ceases = await db.fetchall(
-        "SELECT * FROM ceases WHERE case_id = :id ORDER BY cease_id", {"id": case_id}
-    )
+    ceases = await db.fetchall("SELECT * FROM ceases WHERE case_id = :id ORDER BY cease_id", {"id": case_id})
     out = case_to_json(_load(None, row, agency, ceases))
     out["created_at"], out["updated_at"] = row["created_at"], row["updated_at"]
     return out

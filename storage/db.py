@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-__all__ = ["Database", "DatabaseError", "NotFound", "Conflict", "from_ts", "to_ts"]
+__all__ = ["Conflict", "Database", "DatabaseError", "NotFound", "from_ts", "to_ts"]
 
 T = TypeVar("T")
 
@@ -73,8 +73,9 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply pending numbered migrations; returns the names applied. Safe across processes."""
+def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
+    """Apply pending numbered migrations (up to version `upto`); returns the names applied.
+    Safe across processes: the ledger is read and extended inside one write transaction."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
@@ -84,7 +85,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     try:
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
         for version, name, sql in _migrations():
-            if version in done:
+            if version in done or (upto is not None and version > upto):
                 continue
             # executescript would COMMIT our transaction; run statements one by one instead.
             for statement in _split_sql(sql):

@@ -21,6 +21,7 @@ import logging
 import secrets
 import sqlite3
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -78,8 +79,14 @@ def _unavailable(request: ContactRequest, now: datetime, packs: tuple[str, ...],
 class DecisionWriter:
     """Owns the decision queue and the batcher task for one Database."""
 
-    def __init__(self, db: Database, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        db: Database,
+        resolve_packs: Callable[[Sequence[str]], tuple[Any, ...]] | None = None,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
         self.db = db
+        self.resolve_packs = resolve_packs or (lambda names: tuple(policies.load_packs(names)))
         self.max_batch = max_batch
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -190,7 +197,7 @@ class DecisionWriter:
         if loaded is None:
             raise NotFound("case", case_id)
         case = loaded[0]
-        packs = tuple(policies.load_packs(case.packs))
+        packs = self.resolve_packs(case.packs)
         if len(self._cases) > 50_000:
             self._cases.clear()
         self._cases[case_id] = (version, case, packs)

@@ -86,9 +86,11 @@ async def create_key(
     secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode("ascii")
 
     def write(conn: sqlite3.Connection) -> ApiKey:
-        if agency_id is not None and conn.execute(
-            "SELECT 1 FROM agencies WHERE agency_id = :id", {"id": agency_id}
-        ).fetchone() is None:
+        if (
+            agency_id is not None
+            and conn.execute("SELECT 1 FROM agencies WHERE agency_id = :id", {"id": agency_id}).fetchone()
+            is None
+        ):
             raise NotFound("agency", agency_id)
         conn.execute(
             "INSERT INTO api_keys (key_id, secret_hash, role, agency_id, name, created_at)"

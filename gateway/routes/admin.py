@@ -30,7 +30,9 @@ async def put_agency_handler(request: web.Request) -> web.Response:
         raise ApiError(400, "missing_field", "name is required", {"field": "name"})
     agency = agency_from_json(body, agency_id)
     if agency.contract_start and agency.contract_end and agency.contract_end < agency.contract_start:
-        raise ApiError(400, "invalid_field", "contract_end is before contract_start", {"field": "contract_end"})
+        raise ApiError(
+            400, "invalid_field", "contract_end is before contract_start", {"field": "contract_end"}
+        )
     stored, created = await put_agency(request.app[appkeys.DB], agency, name)
     return json_response(stored, status=201 if created else 200)
 
@@ -50,14 +52,18 @@ async def put_case_handler(request: web.Request) -> web.Response:
     body = await read_json(request, _max_json(request))
     if not body.get("agency_id"):
         raise ApiError(400, "missing_field", "agency_id is required", {"field": "agency_id"})
-    stored, created = await put_case(request.app[appkeys.DB], request.match_info["case_id"], body)
+    stored, created = await put_case(
+        request.app[appkeys.DB], request.match_info["case_id"], body, request.app[appkeys.PACKS].resolve
+    )
     return json_response(stored, status=201 if created else 200)
 
 
 @routes.get("/v1/cases/{case_id}")
 async def get_case_handler(request: web.Request) -> web.Response:
     who = require(request, "admin", "dialer", "inspector", "security")
-    return json_response(await get_case(request.app[appkeys.DB], request.match_info["case_id"], who.agency_id))
+    return json_response(
+        await get_case(request.app[appkeys.DB], request.match_info["case_id"], who.agency_id)
+    )
 
 
 @routes.post("/v1/cases/{case_id}/cease")
@@ -67,8 +73,12 @@ async def cease_handler(request: web.Request) -> web.Response:
     body = await read_json(request, _max_json(request))
     channels = body.get("channels", list(CHANNELS))
     if not isinstance(channels, list) or not channels or any(c not in CHANNELS for c in channels):
-        raise ApiError(400, "invalid_field", f"channels: a non-empty list of {', '.join(CHANNELS)}",
-                       {"field": "channels"})
+        raise ApiError(
+            400,
+            "invalid_field",
+            f"channels: a non-empty list of {', '.join(CHANNELS)}",
+            {"field": "channels"},
+        )
     reason = body.get("reason", "")
     contact_id = body.get("contact_id")
     if not isinstance(reason, str) or (contact_id is not None and not isinstance(contact_id, str)):

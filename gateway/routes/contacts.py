@@ -73,10 +73,15 @@ async def _decide(
     metrics.observe(reserved.decision, creq.channel)
     log.debug(
         "decision",
-        extra={"fields": {
-            "case_id": case_id, "to": mask_number(creq.to), "allowed": reserved.decision.allowed,
-            "reasons": [r.code for r in reserved.decision.reasons], "attempt_id": reserved.attempt_id,
-        }},
+        extra={
+            "fields": {
+                "case_id": case_id,
+                "to": mask_number(creq.to),
+                "allowed": reserved.decision.allowed,
+                "reasons": [r.code for r in reserved.decision.reasons],
+                "attempt_id": reserved.attempt_id,
+            }
+        },
     )
     return who, creq, reserved, reserved.decision, from_number
 
@@ -97,37 +102,64 @@ async def authorize(request: web.Request) -> web.Response:
 
 async def _forward(request: web.Request, channel: str) -> web.Response:
     endpoint = "calls" if channel == "call" else "messages"
-    who, creq, reserved, decision, from_number = await _decide(
+    _who, creq, reserved, decision, from_number = await _decide(
         request, endpoint, need_body=channel == "sms", need_from=True
     )
     if creq.channel != channel:
         if reserved is not None and reserved.attempt_id:
             await release_attempt(request.app[appkeys.DB], reserved.attempt_id, "wrong_endpoint")
-        raise ApiError(400, "invalid_field", f"channel must be {channel!r} on /v1/{endpoint}", {"field": "channel"})
+        raise ApiError(
+            400, "invalid_field", f"channel must be {channel!r} on /v1/{endpoint}", {"field": "channel"}
+        )
     body = _decision_json(decision, reserved)
     if reserved is None:
-        raise ApiError(503, "unavailable", "no decision could be recorded; the contact is denied",
-                       extra={"decision": body})
+        raise ApiError(
+            503,
+            "unavailable",
+            "no decision could be recorded; the contact is denied",
+            extra={"decision": body},
+        )
     if not decision.allowed or reserved.attempt_id is None:
-        raise ApiError(403, "contact_denied", "the contact is not allowed: " +
-                       ", ".join(r.code for r in decision.reasons), extra={"decision": body})
+        raise ApiError(
+            403,
+            "contact_denied",
+            "the contact is not allowed: " + ", ".join(r.code for r in decision.reasons),
+            extra={"decision": body},
+        )
     carrier = request.app[appkeys.CARRIER]
     try:
         if channel == "call":
-            result = await carrier.place_call(OutboundCall(
-                attempt_id=reserved.attempt_id, to=creq.to, from_=str(from_number),
-                case_id=creq.case_id, agency_id=creq.agency_id))
+            result = await carrier.place_call(
+                OutboundCall(
+                    attempt_id=reserved.attempt_id,
+                    to=creq.to,
+                    from_=str(from_number),
+                    case_id=creq.case_id,
+                    agency_id=creq.agency_id,
+                )
+            )
         else:
-            result = await carrier.send_sms(OutboundMessage(
-                attempt_id=reserved.attempt_id, to=creq.to, from_=str(from_number), body=str(creq.body),
-                case_id=creq.case_id, agency_id=creq.agency_id))
+            result = await carrier.send_sms(
+                OutboundMessage(
+                    attempt_id=reserved.attempt_id,
+                    to=creq.to,
+                    from_=str(from_number),
+                    body=str(creq.body),
+                    case_id=creq.case_id,
+                    agency_id=creq.agency_id,
+                )
+            )
     except CarrierError as exc:
         # The carrier did not place it: the attempt must not count against caps.
         await release_attempt(request.app[appkeys.DB], reserved.attempt_id, "carrier_error")
         request.app[appkeys.METRICS].carrier_errors.labels(channel).inc()
         log.warning("carrier error", extra={"fields": {"attempt_id": reserved.attempt_id, "why": str(exc)}})
-        raise ApiError(502, "carrier_error", f"the carrier did not accept the {channel}: {exc}",
-                       {"attempt_id": reserved.attempt_id, "released": True}) from None
+        raise ApiError(
+            502,
+            "carrier_error",
+            f"the carrier did not accept the {channel}: {exc}",
+            {"attempt_id": reserved.attempt_id, "released": True},
+        ) from None
     await set_carrier_ref(request.app[appkeys.DB], reserved.attempt_id, result.carrier_ref)
     return json_response(
         {"attempt_id": reserved.attempt_id, "decision": body, "carrier_ref": result.carrier_ref}, status=201
@@ -147,7 +179,9 @@ async def send_message(request: web.Request) -> web.Response:
 @routes.get("/v1/attempts/{attempt_id}")
 async def get_attempt_handler(request: web.Request) -> web.Response:
     who = require(request, "admin", "dialer", "inspector", "security")
-    return json_response(await get_attempt(request.app[appkeys.DB], request.match_info["attempt_id"], who.agency_id))
+    return json_response(
+        await get_attempt(request.app[appkeys.DB], request.match_info["attempt_id"], who.agency_id)
+    )
 
 
 @routes.post("/v1/attempts/{attempt_id}/outcome")
@@ -157,20 +191,32 @@ async def outcome(request: web.Request) -> web.Response:
     body = await read_json(request, int(request.app[appkeys.SETTINGS]["server.max_json_bytes"]))
     result = require_str(body, "result")
     if result not in OUTCOME_RESULTS:
-        raise ApiError(400, "invalid_field", f"result must be one of {', '.join(OUTCOME_RESULTS)}",
-                       {"field": "result"})
+        raise ApiError(
+            400, "invalid_field", f"result must be one of {', '.join(OUTCOME_RESULTS)}", {"field": "result"}
+        )
     spoke_with = body.get("spoke_with", "debtor" if result == "connected" else "none")
     if spoke_with not in ("debtor", "third_party", "none"):
-        raise ApiError(400, "invalid_field", "spoke_with must be debtor, third_party or none",
-                       {"field": "spoke_with"})
+        raise ApiError(
+            400, "invalid_field", "spoke_with must be debtor, third_party or none", {"field": "spoke_with"}
+        )
     if result != "connected" and spoke_with != "none":
-        raise ApiError(400, "invalid_field", "spoke_with must be none unless result is connected",
-                       {"field": "spoke_with"})
+        raise ApiError(
+            400,
+            "invalid_field",
+            "spoke_with must be none unless result is connected",
+            {"field": "spoke_with"},
+        )
     started = parse_instant(body["started_at"], "started_at") if body.get("started_at") else None
     ended = parse_instant(body["ended_at"], "ended_at") if body.get("ended_at") else None
     if started and ended and ended < started:
         raise ApiError(400, "invalid_field", "ended_at is before started_at", {"field": "ended_at"})
     stored = await record_outcome(
-        request.app[appkeys.DB], request.match_info["attempt_id"], who.agency_id, result, spoke_with, started, ended
+        request.app[appkeys.DB],
+        request.match_info["attempt_id"],
+        who.agency_id,
+        result,
+        spoke_with,
+        started,
+        ended,
     )
     return json_response(stored)

@@ -1,0 +1,51 @@
+"""Shared fixtures: a real data dir (config, SQLite file, master key) and keys made the way the
+CLI makes them. Nothing is mocked: the app under test runs on a loopback socket."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.cli import main as cli_main
+from gateway.settings import Settings, load_settings
+from storage.db import Database
+from storage.keys import create_key
+
+# A pack that allows contact at any hour and caps attempts at 3 per rolling 24 hours, so tests
+# that use the wall clock (the served app decides with the real time) never straddle a window.
+TEST_PACK_NAME = "test-3-per-day"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    d = tmp_path / "var"
+    assert cli_main(["init", "--data-dir", str(d)]) == 0
+    capsys.readouterr()
+    return d
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return load_settings(data_dir, env={})
+
+
+KeyMaker = Callable[..., Any]
+
+
+@pytest.fixture
+def make_key(settings: Settings) -> KeyMaker:
+    """`await make_key("dialer", agency_id="a1")` → the full key string."""
+
+    async def make(role: str, agency_id: str | None = None, name: str = "") -> str:
+        async with Database(settings.db_path) as db:
+            _, full = await create_key(db, role, agency_id, name)
+        return full
+
+    return make
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}

@@ -1,0 +1,84 @@
+"""The database file: pragmas, migrations ledger, the writer path."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database, from_ts, migrate, to_ts
+
+
+async def test_open_applies_migrations_once_and_records_them(tmp_path: Path) -> None:
+    path = tmp_path / "cw.db"
+    async with Database(path):
+        pass
+    async with Database(path) as db:
+        rows = await db.fetchall("SELECT version, name FROM schema_migrations ORDER BY version")
+        assert [r["version"] for r in rows] == sorted({r["version"] for r in rows})
+        assert rows[0]["name"].startswith("0001")
+        mode = await db.fetchone("PRAGMA journal_mode")
+        assert mode is not None and mode[0] == "wal"
+        fk = await db.fetchone("PRAGMA foreign_keys")
+        assert fk is not None and fk[0] == 1
+
+
+def test_migrate_upgrades_a_database_made_by_the_previous_version(tmp_path: Path) -> None:
+    # A database made by 0.1 (only migration 0001) gains every later migration, keeps its rows,
+    # and a second run applies nothing.
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert [n[:4] for n in migrate(conn, upto=1)] == ["0001"]
+    conn.execute(
+        "INSERT INTO agencies (agency_id, name, status, created_at, updated_at)"
+        " VALUES ('a1', 'Old Agency', 'active', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')"
+    )
+    later = migrate(conn)
+    versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == list(range(1, len(later) + 2))
+    assert migrate(conn) == []
+    assert conn.execute("SELECT name FROM agencies").fetchone()[0] == "Old Agency"
+    conn.close()
+
+
+async def test_write_rolls_back_on_error(tmp_path: Path) -> None:
+    async with Database(tmp_path / "cw.db") as db:
+
+        def failing(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO agencies (agency_id, name, status, created_at, updated_at)"
+                " VALUES ('a1', 'A', 'active', 'x', 'x')"
+            )
+            raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            await db.write(failing)
+        assert await db.fetchone("SELECT * FROM agencies") is None
+
+
+async def test_foreign_keys_are_enforced_on_the_writer(tmp_path: Path) -> None:
+    async with Database(tmp_path / "cw.db") as db:
+
+        def orphan(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at, updated_at)"
+                " VALUES ('c1', 'nope', 'd', 'active', 'US', '{}', 'x', 'x')"
+            )
+
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.write(orphan)
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        pytest.param(datetime(2026, 11, 28, 6, 30, tzinfo=UTC), id="utc"),
+        pytest.param(datetime(2026, 3, 8, 1, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))), id="offset"),
+    ],
+)
+def test_timestamps_round_trip_and_sort(at: datetime) -> None:
+    assert from_ts(to_ts(at)) == at
+    later = at + timedelta(microseconds=1)
+    assert to_ts(at) < to_ts(later)
