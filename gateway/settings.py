@@ -160,3 +160,16 @@ def default_config_text() -> str:
         lines.append(f"# {s.help}")
         lines.append(f"{'# ' if s.secret else ''}{key} = {rendered}")
     return "\n".join(lines) + "\n"
+
+
+def settings_markdown() -> str:
+    """The configuration reference table (docs/configuration.md is generated from it)."""
+    rows = ["| setting | environment variable | type | default | meaning |", "|---|---|---|---|---|"]
+    for s in SETTINGS:
+        default = "(secret)" if s.secret else repr(s.default) if s.default != "" else '""'
+        rows.append(f"| `{s.name}` | `{env_name(s.name)}` | {s.type.__name__} | `{default}` | {s.help} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_markdown(), end="")
