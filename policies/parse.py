@@ -248,8 +248,12 @@ def case_from_json(doc: Mapping[str, Any], agency: Agency, case_id: str | None =
         packs=tuple(packs_raw),
         debtor_id=str(debtor.get("debtor_id") or debtor.get("id") or f"case:{cid}"),
         region=region,
-        assigned_from=parse_instant(doc["assigned_from"], "assigned_from") if doc.get("assigned_from") else None,
-        assigned_until=parse_instant(doc["assigned_until"], "assigned_until") if doc.get("assigned_until") else None,
+        assigned_from=parse_instant(doc["assigned_from"], "assigned_from")
+        if doc.get("assigned_from")
+        else None,
+        assigned_until=parse_instant(doc["assigned_until"], "assigned_until")
+        if doc.get("assigned_until")
+        else None,
         overdue_days=overdue,
         debtor_name=str(debtor.get("name", "")),
         debtor_timezone=_zone(debtor.get("timezone"), "debtor.timezone"),
@@ -282,9 +286,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
             "debtor_id": case.debtor_id,
             "name": case.debtor_name,
             "timezone": case.debtor_timezone,
-            "phones": [
-                {"number": p.number, "kind": p.kind, "timezone": p.timezone} for p in case.phones
-            ],
+            "phones": [{"number": p.number, "kind": p.kind, "timezone": p.timezone} for p in case.phones],
         },
         "contacts": [
             {"contact_id": c.contact_id, "relation": c.relation, "number": c.number, "timezone": c.timezone}
@@ -294,7 +296,11 @@ def case_to_json(case: Case) -> dict[str, Any]:
         "facts": dict(case.facts),
         "preferences": {
             "blocked_windows": [
-                {"days": list(w.days), "start": w.start.isoformat("minutes"), "end": w.end.isoformat("minutes")}
+                {
+                    "days": list(w.days),
+                    "start": w.start.isoformat("minutes"),
+                    "end": w.end.isoformat("minutes"),
+                }
                 for w in prefs.blocked_windows
             ],
             "blocked_channels": sorted(prefs.blocked_channels),

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 __all__ = [
     "CHANNELS",
-    "NUMBER_KINDS",
     "NOT_CONNECTED",
+    "NUMBER_KINDS",
     "OUTCOME_RESULTS",
     "RELATIONS",
     "Agency",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 import subprocess
@@ -16,7 +17,6 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from gateway.app import DB, create_app
-from gateway.channels import create_carrier
 from tests.gateway.helpers import (
     DEBTOR_NUMBER,
     OTHER_NUMBER,
@@ -409,10 +409,8 @@ class LoopbackCarrier:
         if self.mode == "fail":
             return web.json_response({"error": "upstream down"}, status=500)
         if self.mode == "slow":
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.release.wait(), 5)
-            except TimeoutError:
-                pass
         return web.json_response({"carrier_ref": f"CA{len(self.received)}"})
 
 
