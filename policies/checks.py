@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from policies import reasons as rc
-from policies.context import Context
 from policies.pack import HolidayRule, Pack, Range
 from policies.public_holidays import holiday_name
 from policies.types import Reason
@@ -107,4 +106,3 @@ class BlockedCheck:
 
     def next_pass(self, t: datetime) -> datetime | None:
         return next_unblocked(t, self.zones, self.blocks)
-

@@ -33,7 +33,9 @@ def resolve_callee(request: ContactRequest, case: Case) -> Callee:
         if contact is not None and contact.number == request.to:
             kind = "work" if contact.relation == "employer" else "mobile"
             # The debtor's address says nothing about where a third party is.
-            return Callee(request.to, kind, candidate_zones(request.to, contact.timezone, None), None, contact)
+            return Callee(
+                request.to, kind, candidate_zones(request.to, contact.timezone, None), None, contact
+            )
         return Callee(request.to, None, candidate_zones(request.to, None, None), None, contact)
     phone = next((p for p in case.phones if p.number == request.to), None)
     explicit = phone.timezone if phone else None

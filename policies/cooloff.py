@@ -33,7 +33,11 @@ class CoolOffCheck:
         for a in ctx.history:
             if a.result != "connected" or a.spoke_with != "debtor" or a.party != "debtor":
                 continue
-            if (a.case_id != case.case_id) if rule.scope == "debtor_case" else (a.debtor_id != case.debtor_id):
+            if (
+                (a.case_id != case.case_id)
+                if rule.scope == "debtor_case"
+                else (a.debtor_id != case.debtor_id)
+            ):
                 continue
             at = a.started_at or a.at
             if at < oldest:

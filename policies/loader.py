@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import time
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
@@ -150,9 +150,9 @@ class _Table:
             raise self.error(name, f"expected a list of strings, got {value!r}")
         return value
 
-    def subset(self, name: str, allowed: Iterable[str], aliases: Mapping[str, str] | None = None) -> (
-        frozenset[str] | None
-    ):
+    def subset(
+        self, name: str, allowed: Iterable[str], aliases: Mapping[str, str] | None = None
+    ) -> frozenset[str] | None:
         values = self.strings(name)
         if values is None:
             return None
@@ -176,7 +176,7 @@ class _Table:
         except ValueError as exc:
             raise self.error(name, str(exc)) from None
         if span.kind == "ever" and not allow_ever:
-            raise self.error(name, "\"ever\" is not allowed here")
+            raise self.error(name, '"ever" is not allowed here')
         return span
 
     def table(self, name: str) -> _Table | None:
@@ -212,7 +212,7 @@ def _clock(t: _Table, name: str) -> int:
     if isinstance(value, time):
         return value.hour * 3600 + value.minute * 60 + value.second
     if not isinstance(value, str):
-        raise t.error(name, f"expected a time \"HH:MM\", got {value!r}")
+        raise t.error(name, f'expected a time "HH:MM", got {value!r}')
     if value in ("24:00", "24:00:00"):
         return 86400
     try:
@@ -393,7 +393,7 @@ def parse_pack(doc: Mapping[str, Any], file: str) -> Pack:
         raise t.error("name", f"{name!r}: use lowercase letters, digits and '-'")
     version = t.get("version")
     if isinstance(version, bool) or not isinstance(version, str | int) or not str(version).strip():
-        raise t.error("version", "is required: a string or integer such as \"1\" or \"2026.1\"")
+        raise t.error("version", 'is required: a string or integer such as "1" or "2026.1"')
     jurisdiction = t.string("jurisdiction", required=True)
     assert jurisdiction is not None
     timezone = None
@@ -464,7 +464,7 @@ def available_packs() -> list[str]:
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".toml"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_pack(name: str) -> Pack:
     """One bundled pack by name (cached); UnknownPack when there is none."""
     if not isinstance(name, str) or not _NAME.match(name):

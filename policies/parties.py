@@ -2,8 +2,9 @@
 
 - A debtor request must go to one of the case's phones (else `unknown_number`).
 - A third-party request must name a contact registered on the case (`contact_id`) and go to that
-  contact's number; each pack then decides whether third parties may be contacted at all, which
-  relations, whether by SMS (denied unless a pack says ``sms = true``), and whether the debtor
+  contact's number. At least one pack must allow third parties (a ``[third_party]`` section with
+  ``allowed = true``); a pack without the section has no say. Each pack with the section decides
+  which relations, whether by SMS (denied unless it says ``sms = true``), and whether the debtor
   must first be unreachable (N unanswered debtor attempts within a window, no conversation).
 - A contact's refusal is recorded as a Cease with its `contact_id` (see `policies.standing`).
 """
@@ -53,12 +54,16 @@ def _unreachable(ctx: Context, rule: UnreachableRule, zones: tuple[str, ...]) ->
 
 
 def party_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
-    req, case, callee = ctx.request, ctx.case, ctx.callee
+    req, callee = ctx.request, ctx.callee
     out: list[Reason] = []
     if req.party == "debtor":
         if callee.phone is None:
             out.append(
-                Reason(rc.UNKNOWN_NUMBER, f"{_B}/number", f"{req.to} is not one of the debtor's numbers on the case")
+                Reason(
+                    rc.UNKNOWN_NUMBER,
+                    f"{_B}/number",
+                    f"{req.to} is not one of the debtor's numbers on the case",
+                )
             )
         return out
 
@@ -81,11 +86,21 @@ def party_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
             )
         )
 
+    if not any(p.third_party is not None and p.third_party.allowed for p in packs):
+        out.append(
+            Reason(
+                rc.THIRD_PARTY_NOT_ALLOWED,
+                f"{_B}/third_party",
+                "no pack of this case allows third-party contact",
+            )
+        )
     zones: tuple[str, ...] | None = None
     for pack in packs:
         rule = pack.third_party
         name = f"{pack.name}/third_party"
-        if rule is None or not rule.allowed:
+        if rule is None:
+            continue  # this pack has no third-party rules (e.g. a state pack over a federal one)
+        if not rule.allowed:
             out.append(Reason(rc.THIRD_PARTY_NOT_ALLOWED, name, f"{pack.name} allows no third-party contact"))
             continue
         if contact is not None and contact.relation not in rule.relations:
@@ -97,26 +112,23 @@ def party_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                 )
             )
         if req.channel == "sms" and not rule.sms:
-            out.append(Reason(rc.THIRD_PARTY_NOT_ALLOWED, name, f"{pack.name} allows no SMS to third parties"))
+            out.append(
+                Reason(rc.THIRD_PARTY_NOT_ALLOWED, name, f"{pack.name} allows no SMS to third parties")
+            )
         if rule.unreachable is not None:
             if zones is None:
                 zones = debtor_zones(ctx) or ((pack.fallback_zone,) if pack.fallback_zone else ())
             need = rule.unreachable
             unanswered, spoke = _unreachable(ctx, need, zones)
             if spoke or unanswered < need.min_unanswered:
-                why = (
-                    "the debtor had a conversation"
-                    if spoke
-                    else f"only {unanswered} unanswered debtor attempt(s)"
-                )
+                why = "a conversation with the debtor" if spoke else f"{unanswered} reported unanswered"
                 out.append(
                     Reason(
                         rc.THIRD_PARTY_NOT_ALLOWED,
                         f"{name}.unreachable",
                         f"{pack.name} allows third parties only when the debtor is unreachable "
-                        f"({need.min_unanswered} unanswered attempts in {need.window.spelling}); {why} "
-                        f"in {need.window.spelling}",
-                        max=None,
+                        f"(≥ {need.min_unanswered} unanswered debtor attempts and no conversation in "
+                        f"{need.window.spelling}); found {why}",
                     )
                 )
     return out

@@ -115,7 +115,7 @@ def _first_day(span: Span, today: date) -> date:
 def parse_span(raw: object) -> Span:
     """Parse a span spelling; ValueError with a short problem statement when it is not one."""
     if not isinstance(raw, str):
-        raise ValueError("expected a string such as \"24h\", \"7d\", \"local_day\", \"local_days:7\"")
+        raise ValueError('expected a string such as "24h", "7d", "local_day", "local_days:7"')
     text = raw.strip()
     if text == "ever":
         return Span(text, "ever")
@@ -130,6 +130,6 @@ def parse_span(raw: object) -> Span:
     if m:
         return Span(text, "rolling", seconds=int(m.group(1)) * _UNIT_SECONDS[m.group(2)])
     raise ValueError(
-        f"{raw!r} is not a window: use a rolling duration (\"90m\", \"24h\", \"7d\"), "
-        "\"local_day\", \"local_days:N\", \"local_week\" or \"ever\""
+        f'{raw!r} is not a window: use a rolling duration ("90m", "24h", "7d"), '
+        '"local_day", "local_days:N", "local_week" or "ever"'
     )

@@ -37,7 +37,9 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
 
     agency = case.agency
     if agency.status != "active":
-        out.append(Reason(rc.AGENCY_INACTIVE, f"{_B}/agency", f"agency {agency.agency_id} is {agency.status}"))
+        out.append(
+            Reason(rc.AGENCY_INACTIVE, f"{_B}/agency", f"agency {agency.agency_id} is {agency.status}")
+        )
     today = now.astimezone(UTC).date()  # contract dates are UTC dates
     if agency.contract_start is not None and today < agency.contract_start:
         out.append(
@@ -96,9 +98,7 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
     if case.status != "active":
         out.append(Reason(rc.CASE_INACTIVE, f"{_B}/case_status", f"case {case.case_id} is {case.status}"))
 
-    debtor_cease = next(
-        (c for c in case.ceases if c.contact_id is None and req.channel in c.channels), None
-    )
+    debtor_cease = next((c for c in case.ceases if c.contact_id is None and req.channel in c.channels), None)
     contact_cease = next(
         (c for c in case.ceases if c.contact_id is not None and c.contact_id == req.contact_id), None
     )

@@ -1,0 +1,45 @@
+"""Several packs: all apply, every violated rule is reported, the latest lift wins."""
+
+from __future__ import annotations
+
+from policies.types import Attempt, Phone
+from tests.policies.builders import LA, at, attempt, decide, make_case, make_request
+
+PACKS = ["us-regf", "us-ma", "us-wa"]
+
+
+def history() -> list[Attempt]:
+    # Three calls this week on the case (no_answer): over MA's 2/7 and WA's 3/7.
+    return [attempt(f"2026-11-2{d}T17:00:00Z", to=LA, result="no_answer") for d in (1, 2, 3)]
+
+
+def test_strictest_merge_reports_every_rule() -> None:
+    case = make_case(packs=PACKS, phones=[Phone(LA, "landline")])
+    # Tue 24 Nov 07:45 in Los Angeles: outside us-regf's window (08:00), inside us-wa's (07:30).
+    d = decide("2026-11-24T15:45:00Z", packs=PACKS, case=case, request=make_request(LA), history=history())
+    assert d.packs == ("us-regf@1", "us-ma@1", "us-wa@1")
+    assert [(r.code, r.rule) for r in d.reasons] == [
+        ("outside_window", "us-regf/window"),
+        ("cap_exceeded", "us-ma/caps.personal-numbers-2-in-7-days"),
+        ("cap_exceeded", "us-wa/caps.communications-3-a-week"),
+    ]
+    ma, wa = d.reasons[1], d.reasons[2]
+    assert (ma.max, ma.used, ma.window) == (2, 3, "local_days:7")
+    assert (wa.max, wa.used, wa.window) == (3, 3, "local_days:7")
+    # MA needs two of the three to leave (Sun 22 ends at 08:00Z Sun 29); WA one (Sat 21 → 08:00Z Sat 28).
+    assert wa.lifts_at == at("2026-11-28T08:00:00Z")
+    assert ma.lifts_at == at("2026-11-29T08:00:00Z")
+    # The request passes every rule at 08:00 local on Sun 29 (16:00Z), not before.
+    assert d.next_allowed_at == at("2026-11-29T16:00:00Z")
+    later = decide(d.next_allowed_at, packs=PACKS, case=case, request=make_request(LA), history=history())
+    assert later.allowed
+    just_before = decide(
+        at("2026-11-29T15:59:59Z"), packs=PACKS, case=case, request=make_request(LA), history=history()
+    )
+    assert [r.code for r in just_before.reasons] == ["outside_window"]
+
+
+def test_one_pack_alone_is_less_strict() -> None:
+    case = make_case(packs=["us-regf"], phones=[Phone(LA, "landline")])
+    d = decide("2026-11-24T17:00:00Z", case=case, request=make_request(LA), history=history())
+    assert d.allowed
