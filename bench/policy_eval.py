@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import phonenumbers  # noqa: E402
+import phonenumbers
 
-import policies  # noqa: E402
-from policies.types import Agency, Attempt, Case, ContactRequest, Phone  # noqa: E402
+import policies
+from policies.types import Agency, Attempt, Case, ContactRequest, Phone
 
 NOW = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # Tue 10:30 in Boise, 09:30 in Los Angeles
 NUMBER = "+12085550100"
@@ -65,7 +65,7 @@ def history(n: int, span: timedelta, *, this_case: int = 1, seed: int = 7) -> li
                 at=at,
                 channel="call" if i % 4 else "sms",
                 to=NUMBER if mine else f"+1208555{2000 + i % 7:04d}",
-                result=result,
+                result=result,  # type: ignore[arg-type]
                 spoke_with="debtor" if result == "connected" and mine is False else None,
             )
         )
@@ -110,8 +110,16 @@ def main() -> None:
     big = history(10_000, timedelta(days=3 * 365), this_case=0, seed=11)
     big_passed = [a for a in big if a.at >= horizon]
     denied = [
-        Attempt(f"d{i}", "case-1", "debtor-1", "agency-1", NOW - timedelta(hours=3 + 9 * i), "call", NUMBER,
-                result="no_answer")
+        Attempt(
+            f"d{i}",
+            "case-1",
+            "debtor-1",
+            "agency-1",
+            NOW - timedelta(hours=3 + 9 * i),
+            "call",
+            NUMBER,
+            result="no_answer",
+        )
         for i in range(7)
     ] + history(93, timedelta(days=6), this_case=0, seed=3)
     denied.sort(key=lambda a: a.at)

@@ -3,7 +3,9 @@ rolling/calendar/ever windows, pending outcomes, pooling across agencies."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -26,7 +28,7 @@ NOW = "2026-11-24T14:00:00Z"
 SIX_DAYS = [f"2026-11-{d}T15:00:00Z" for d in (18, 19, 20, 21, 22, 23)]
 
 
-def seven(results: list[str | None] | None = None, **kw: object) -> list[Attempt]:
+def seven(results: Sequence[str | None] | None = None, **kw: Any) -> list[Attempt]:
     results = results or [None] * 7
     whens = [*SIX_DAYS, "2026-11-24T13:30:00Z"]
     return [attempt(w, result=r, **kw) for w, r in zip(whens, results, strict=True)]
@@ -37,7 +39,9 @@ def seven(results: list[str | None] | None = None, **kw: object) -> list[Attempt
     [
         pytest.param(seven()[:6], True, id="regf-6-in-7-allowed"),
         pytest.param(seven(), False, id="regf-7-in-7-denied"),
-        pytest.param(seven(["no_answer"] * 6 + ["voicemail"]), False, id="regf-unanswered-and-voicemail-count"),
+        pytest.param(
+            seven(["no_answer"] * 6 + ["voicemail"]), False, id="regf-unanswered-and-voicemail-count"
+        ),
         pytest.param(seven(["no_answer"] * 6 + ["busy"]), True, id="regf-busy-not-counted"),
         pytest.param(seven(["failed"] + ["no_answer"] * 6), True, id="regf-failed-not-counted"),
         pytest.param(seven(agency_id="a2"), False, id="regf-other-agency-same-case-counts"),
@@ -98,7 +102,7 @@ def test_next_allowed_needs_enough_attempts_to_leave() -> None:
 CN_NOW = "2026-11-24T06:00:00Z"  # 14:00 in Shanghai
 
 
-def cn(when: str, result: str | None, spoke: str | None = None, to: str = CN, **kw: object) -> Attempt:
+def cn(when: str, result: str | None, spoke: str | None = None, to: str = CN, **kw: Any) -> Attempt:
     return attempt(when, to=to, result=result, spoke_with=spoke, **kw)
 
 
@@ -120,7 +124,9 @@ CN_MORNING = ["2026-11-24T01:00:00Z", "2026-11-24T02:00:00Z", "2026-11-24T03:00:
             id="cn-conversations-pooled-across-agencies-and-cases",
         ),
         pytest.param(
-            [cn(w, "connected", "third_party") for w in CN_MORNING], [], id="cn-third-party-answered-not-conversation"
+            [cn(w, "connected", "third_party") for w in CN_MORNING],
+            [],
+            id="cn-third-party-answered-not-conversation",
         ),
         pytest.param(
             [cn(w, None) for w in CN_MORNING],
@@ -146,7 +152,10 @@ CN_MORNING = ["2026-11-24T01:00:00Z", "2026-11-24T02:00:00Z", "2026-11-24T03:00:
             id="cn-unanswered-per-number",
         ),
         pytest.param(
-            [cn(f"2026-11-24T0{h}:00:00Z", "no_answer", case_id="other", debtor_id="other") for h in range(6)],
+            [
+                cn(f"2026-11-24T0{h}:00:00Z", "no_answer", case_id="other", debtor_id="other")
+                for h in range(6)
+            ],
             ["cn-gbt45251/caps.unanswered-6-a-day-per-number"],
             id="cn-unanswered-same-number-other-debtor",
         ),
@@ -252,17 +261,36 @@ MA_NOW = "2026-11-24T15:00:00Z"  # 10:00 in Boston
 @pytest.mark.parametrize(
     ("to", "prior", "expected"),
     [
-        pytest.param(NYC, [(NYC, "2026-11-20T15:00:00Z"), ("+16175550111", "2026-11-21T15:00:00Z")],
-                     ["us-ma/caps.personal-numbers-2-in-7-days"], id="ma-2-personal-in-7"),
-        pytest.param(NYC, [(NYC, "2026-11-17T15:00:00Z"), (NYC, "2026-11-21T15:00:00Z")], [],
-                     id="ma-oldest-outside-7-days"),
-        pytest.param(NYC, [("+16175550122", "2026-11-20T15:00:00Z"), ("+16175550122", "2026-11-21T15:00:00Z")],
-                     [], id="ma-work-calls-not-counted-for-personal"),
-        pytest.param("+16175550122", [("+16175550122", "2026-11-01T15:00:00Z"),
-                                      ("+16175550122", "2026-11-21T15:00:00Z")],
-                     ["us-ma/caps.other-numbers-2-in-30-days"], id="ma-2-work-in-30"),
-        pytest.param("+16175550122", [(NYC, "2026-11-20T15:00:00Z"), (NYC, "2026-11-21T15:00:00Z")],
-                     [], id="ma-personal-calls-not-counted-for-work"),
+        pytest.param(
+            NYC,
+            [(NYC, "2026-11-20T15:00:00Z"), ("+16175550111", "2026-11-21T15:00:00Z")],
+            ["us-ma/caps.personal-numbers-2-in-7-days"],
+            id="ma-2-personal-in-7",
+        ),
+        pytest.param(
+            NYC,
+            [(NYC, "2026-11-17T15:00:00Z"), (NYC, "2026-11-21T15:00:00Z")],
+            [],
+            id="ma-oldest-outside-7-days",
+        ),
+        pytest.param(
+            NYC,
+            [("+16175550122", "2026-11-20T15:00:00Z"), ("+16175550122", "2026-11-21T15:00:00Z")],
+            [],
+            id="ma-work-calls-not-counted-for-personal",
+        ),
+        pytest.param(
+            "+16175550122",
+            [("+16175550122", "2026-11-01T15:00:00Z"), ("+16175550122", "2026-11-21T15:00:00Z")],
+            ["us-ma/caps.other-numbers-2-in-30-days"],
+            id="ma-2-work-in-30",
+        ),
+        pytest.param(
+            "+16175550122",
+            [(NYC, "2026-11-20T15:00:00Z"), (NYC, "2026-11-21T15:00:00Z")],
+            [],
+            id="ma-personal-calls-not-counted-for-work",
+        ),
     ],
 )
 def test_ma_caps_by_number_kind(to: str, prior: list[tuple[str, str]], expected: list[str]) -> None:
@@ -270,8 +298,9 @@ def test_ma_caps_by_number_kind(to: str, prior: list[tuple[str, str]], expected:
         packs=["us-regf", "us-ma"],
         phones=[Phone(NYC, "mobile"), Phone("+16175550111", "landline"), Phone("+16175550122", "work")],
     )
-    history = [attempt(w, to=n, result="no_answer", channel="sms" if i else "call") for i, (n, w) in
-               enumerate(prior)]
+    history = [
+        attempt(w, to=n, result="no_answer", channel="sms" if i else "call") for i, (n, w) in enumerate(prior)
+    ]
     d = decide(MA_NOW, packs=["us-regf", "us-ma"], case=case, request=make_request(to), history=history)
     assert [r.rule for r in d.reasons] == expected
 

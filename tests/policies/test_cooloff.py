@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from policies.types import Attempt, Phone
 from tests.policies.builders import BOISE, NYC, at, attempt, codes, decide, make_case, make_request
 
 
-def conversation(when: str, **kw: object) -> Attempt:
-    fields: dict[str, object] = {"result": "connected", "spoke_with": "debtor"}
+def conversation(when: str, **kw: Any) -> Attempt:
+    fields: dict[str, Any] = {"result": "connected", "spoke_with": "debtor"}
     fields.update(kw)
     return attempt(when, **fields)
 
@@ -30,12 +32,20 @@ def conversation(when: str, **kw: object) -> Attempt:
             id="cooloff-started-after-midnight",
         ),
         pytest.param([conversation("2026-11-18T05:30:00Z", result="no_answer")], None, id="no-conversation"),
-        pytest.param([conversation("2026-11-18T05:30:00Z", spoke_with="third_party")], None, id="spoke-with-other"),
-        pytest.param([conversation("2026-11-18T05:30:00Z", result=None, spoke_with=None)], None, id="pending"),
-        pytest.param([conversation("2026-11-18T05:30:00Z", case_id="c2")], None, id="other-debt"),
-        pytest.param([conversation("2026-11-18T05:30:00Z", agency_id="a2")], "2026-11-25T05:00:00Z", id="other-agency"),
         pytest.param(
-            [conversation("2026-11-18T05:30:00Z", to="+16175550199")], "2026-11-25T05:00:00Z", id="other-number"
+            [conversation("2026-11-18T05:30:00Z", spoke_with="third_party")], None, id="spoke-with-other"
+        ),
+        pytest.param(
+            [conversation("2026-11-18T05:30:00Z", result=None, spoke_with=None)], None, id="pending"
+        ),
+        pytest.param([conversation("2026-11-18T05:30:00Z", case_id="c2")], None, id="other-debt"),
+        pytest.param(
+            [conversation("2026-11-18T05:30:00Z", agency_id="a2")], "2026-11-25T05:00:00Z", id="other-agency"
+        ),
+        pytest.param(
+            [conversation("2026-11-18T05:30:00Z", to="+16175550199")],
+            "2026-11-25T05:00:00Z",
+            id="other-number",
         ),
     ],
 )
@@ -57,7 +67,11 @@ def test_cooloff_day_counting(history: list[Attempt], lifts: str | None) -> None
 
 
 def test_cooloff_is_for_calls_only_in_regf() -> None:
-    d = decide("2026-11-20T15:00:00Z", request=make_request(channel="sms"), history=[conversation("2026-11-19T15:00:00Z")])
+    d = decide(
+        "2026-11-20T15:00:00Z",
+        request=make_request(channel="sms"),
+        history=[conversation("2026-11-19T15:00:00Z")],
+    )
     assert d.allowed
 
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from policies.types import Attempt, Cease, Contact, ContactRequest, Phone
-from tests.policies.builders import CN, NYC, at, attempt, decide, make_case, make_request
+from tests.policies.builders import CN, at, attempt, decide, make_case, make_request
 
 SPOUSE = Contact("k1", "spouse", "+16175550133")
 BOSS = Contact("k2", "employer", "+16175550144")
 NOW = "2026-11-24T15:00:00Z"  # 10:00 in New York
 
 
-def third(contact: Contact = SPOUSE, channel: str = "call", **kw: object) -> ContactRequest:
-    fields: dict[str, object] = {"to": contact.number, "party": "third_party", "contact_id": contact.contact_id}
+def third(contact: Contact = SPOUSE, channel: str = "call", **kw: Any) -> ContactRequest:
+    fields: dict[str, Any] = {
+        "to": contact.number,
+        "party": "third_party",
+        "contact_id": contact.contact_id,
+    }
     fields.update(kw)
     return make_request(channel=channel, **fields)
 
@@ -29,38 +35,122 @@ def test_debtor_request_to_a_number_not_on_the_case() -> None:
     [
         pytest.param({}, [], [], [], id="regf-spouse-call-allowed"),
         pytest.param({"contact": BOSS}, [], [], [], id="regf-employer-call-allowed"),
-        pytest.param({"contact_id": None}, [], [], [("third_party_not_allowed", "callwarden/contact")],
-                     id="no-contact-id"),
-        pytest.param({"contact_id": "k9"}, [], [], [("third_party_not_allowed", "callwarden/contact")],
-                     id="unregistered-contact"),
-        pytest.param({"to": "+16175550177"}, [], [], [("unknown_number", "callwarden/number")],
-                     id="contact-other-number"),
-        pytest.param({"channel": "sms", "body": "Please call us. Reply STOP to opt out"}, [], [],
-                     [("third_party_not_allowed", "us-regf/third_party")], id="sms-to-third-party-denied"),
-        pytest.param({}, [attempt("2026-01-05T15:00:00Z", to=SPOUSE.number, party="third_party", contact_id="k1",
-                                  result="connected", spoke_with="third_party")], [],
-                     [("cap_exceeded", "us-regf/caps.location-contact-once")], id="once-per-person"),
-        pytest.param({}, [attempt("2026-01-05T15:00:00Z", to=SPOUSE.number, party="third_party", contact_id="k1",
-                                  result="no_answer")], [], [], id="unanswered-is-not-a-communication"),
-        pytest.param({}, [attempt("2026-01-05T15:00:00Z", to=SPOUSE.number, party="third_party", contact_id="k1")],
-                     [], [("cap_exceeded", "us-regf/caps.location-contact-once")], id="pending-counts"),
-        pytest.param({}, [attempt("2025-06-05T15:00:00Z", to=SPOUSE.number, party="third_party", contact_id="x",
-                                  case_id="c7", debtor_id="d7", result="connected", spoke_with="third_party")], [],
-                     [("cap_exceeded", "us-regf/caps.location-contact-once")], id="same-person-other-case"),
-        pytest.param({}, [], [Cease(frozenset({"call"}), at("2026-11-20T12:00:00Z"), "refused", "k1")],
-                     [("ceased", "callwarden/cease.contact")], id="contact-refused"),
-        pytest.param({}, [], [Cease(frozenset({"sms"}), at("2026-11-20T12:00:00Z"), "refused", "k1")],
-                     [("ceased", "callwarden/cease.contact")], id="contact-refusal-blocks-every-channel"),
-        pytest.param({}, [], [Cease(frozenset({"call"}), at("2026-11-20T12:00:00Z"), "refused", "k2")], [],
-                     id="other-contact-refused"),
+        pytest.param(
+            {"contact_id": None},
+            [],
+            [],
+            [("third_party_not_allowed", "callwarden/contact")],
+            id="no-contact-id",
+        ),
+        pytest.param(
+            {"contact_id": "k9"},
+            [],
+            [],
+            [("third_party_not_allowed", "callwarden/contact")],
+            id="unregistered-contact",
+        ),
+        pytest.param(
+            {"to": "+16175550177"},
+            [],
+            [],
+            [("unknown_number", "callwarden/number")],
+            id="contact-other-number",
+        ),
+        pytest.param(
+            {"channel": "sms", "body": "Please call us. Reply STOP to opt out"},
+            [],
+            [],
+            [("third_party_not_allowed", "us-regf/third_party")],
+            id="sms-to-third-party-denied",
+        ),
+        pytest.param(
+            {},
+            [
+                attempt(
+                    "2026-01-05T15:00:00Z",
+                    to=SPOUSE.number,
+                    party="third_party",
+                    contact_id="k1",
+                    result="connected",
+                    spoke_with="third_party",
+                )
+            ],
+            [],
+            [("cap_exceeded", "us-regf/caps.location-contact-once")],
+            id="once-per-person",
+        ),
+        pytest.param(
+            {},
+            [
+                attempt(
+                    "2026-01-05T15:00:00Z",
+                    to=SPOUSE.number,
+                    party="third_party",
+                    contact_id="k1",
+                    result="no_answer",
+                )
+            ],
+            [],
+            [],
+            id="unanswered-is-not-a-communication",
+        ),
+        pytest.param(
+            {},
+            [attempt("2026-01-05T15:00:00Z", to=SPOUSE.number, party="third_party", contact_id="k1")],
+            [],
+            [("cap_exceeded", "us-regf/caps.location-contact-once")],
+            id="pending-counts",
+        ),
+        pytest.param(
+            {},
+            [
+                attempt(
+                    "2025-06-05T15:00:00Z",
+                    to=SPOUSE.number,
+                    party="third_party",
+                    contact_id="x",
+                    case_id="c7",
+                    debtor_id="d7",
+                    result="connected",
+                    spoke_with="third_party",
+                )
+            ],
+            [],
+            [("cap_exceeded", "us-regf/caps.location-contact-once")],
+            id="same-person-other-case",
+        ),
+        pytest.param(
+            {},
+            [],
+            [Cease(frozenset({"call"}), at("2026-11-20T12:00:00Z"), "refused", "k1")],
+            [("ceased", "callwarden/cease.contact")],
+            id="contact-refused",
+        ),
+        pytest.param(
+            {},
+            [],
+            [Cease(frozenset({"sms"}), at("2026-11-20T12:00:00Z"), "refused", "k1")],
+            [("ceased", "callwarden/cease.contact")],
+            id="contact-refusal-blocks-every-channel",
+        ),
+        pytest.param(
+            {},
+            [],
+            [Cease(frozenset({"call"}), at("2026-11-20T12:00:00Z"), "refused", "k2")],
+            [],
+            id="other-contact-refused",
+        ),
     ],
 )
 def test_regf_third_parties(
-    request_kw: dict[str, object], history: list[Attempt], ceases: list[Cease], expected: list[tuple[str, str]]
+    request_kw: dict[str, Any],
+    history: list[Attempt],
+    ceases: list[Cease],
+    expected: list[tuple[str, str]],
 ) -> None:
     case = make_case(contacts=(SPOUSE, BOSS), ceases=tuple(ceases))
     contact = request_kw.pop("contact", SPOUSE)
-    d = decide(NOW, case=case, request=third(contact, **request_kw), history=history)  # type: ignore[arg-type]
+    d = decide(NOW, case=case, request=third(contact, **request_kw), history=history)
     assert [(r.code, r.rule) for r in d.reasons] == expected
     if expected:
         assert d.next_allowed_at is None
@@ -68,8 +158,14 @@ def test_regf_third_parties(
 
 def test_once_per_person_reason_carries_the_cap() -> None:
     case = make_case(contacts=(SPOUSE,))
-    prior = attempt("2026-01-05T15:00:00Z", to=SPOUSE.number, party="third_party", contact_id="k1",
-                    result="connected", spoke_with="third_party")
+    prior = attempt(
+        "2026-01-05T15:00:00Z",
+        to=SPOUSE.number,
+        party="third_party",
+        contact_id="k1",
+        result="connected",
+        spoke_with="third_party",
+    )
     (r,) = decide(NOW, case=case, request=third(), history=[prior]).reasons
     assert (r.max, r.window, r.used, r.lifts_at) == (1, "ever", 1, None)
 
@@ -86,7 +182,7 @@ CN_SPOUSE = Contact("k1", "spouse", "+8613900139001")
 CN_BOSS = Contact("k2", "employer", "+8613900139002")
 
 
-def debtor_dial(when: str, result: str | None = "no_answer", **kw: object) -> Attempt:
+def debtor_dial(when: str, result: str | None = "no_answer", **kw: Any) -> Attempt:
     return attempt(when, to=CN, result=result, **kw)
 
 
@@ -96,9 +192,13 @@ THREE_UNANSWERED = [debtor_dial(f"2026-11-2{d}T02:00:00Z") for d in (2, 3, 4)]
 @pytest.mark.parametrize(
     ("contact", "history", "expected"),
     [
-        pytest.param(CN_SPOUSE, [], ["cn-gbt45251/third_party.unreachable"], id="cn-debtor-not-yet-unreachable"),
+        pytest.param(
+            CN_SPOUSE, [], ["cn-gbt45251/third_party.unreachable"], id="cn-debtor-not-yet-unreachable"
+        ),
         pytest.param(CN_SPOUSE, THREE_UNANSWERED, [], id="cn-debtor-unreachable"),
-        pytest.param(CN_SPOUSE, THREE_UNANSWERED[1:], ["cn-gbt45251/third_party.unreachable"], id="cn-only-2"),
+        pytest.param(
+            CN_SPOUSE, THREE_UNANSWERED[1:], ["cn-gbt45251/third_party.unreachable"], id="cn-only-2"
+        ),
         pytest.param(
             CN_SPOUSE,
             [*THREE_UNANSWERED, debtor_dial("2026-11-23T03:00:00Z", "connected", spoke_with="debtor")],

@@ -48,7 +48,11 @@ def test_blocked_hours_and_window_combine() -> None:
 
 def test_blocked_channel() -> None:
     case = make_case(preferences=Preferences(blocked_channels=frozenset({"sms"})))
-    d = decide("2026-11-24T15:00:00Z", case=case, request=make_request(channel="sms", body="Hi. Reply STOP to opt out"))
+    d = decide(
+        "2026-11-24T15:00:00Z",
+        case=case,
+        request=make_request(channel="sms", body="Hi. Reply STOP to opt out"),
+    )
     assert codes(d) == ["channel_blocked"]
     assert d.next_allowed_at is None
     assert decide("2026-11-24T15:00:00Z", case=case).allowed

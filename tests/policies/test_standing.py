@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -18,38 +19,93 @@ NOW = "2026-11-24T15:00:00Z"  # Tue 10:00 in New York
     ("case_kw", "request_kw", "expected"),
     [
         pytest.param({}, {}, [], id="baseline-allowed"),
-        pytest.param({"ceases": (Cease(frozenset({"call", "sms"}), at("2026-11-20T00:00:00Z")),)}, {},
-                     [("ceased", "callwarden/cease")], id="ceased-all-channels"),
-        pytest.param({"ceases": (Cease(frozenset({"call"}), at("2026-11-20T00:00:00Z")),)}, {},
-                     [("ceased", "callwarden/cease")], id="ceased-calls"),
-        pytest.param({"ceases": (Cease(frozenset({"call"}), at("2026-11-20T00:00:00Z")),)},
-                     {"channel": "sms", "body": "Reply STOP to opt out"}, [], id="ceased-calls-sms-ok"),
-        pytest.param({"ceases": (Cease(frozenset({"sms"}), at("2026-11-20T00:00:00Z")),
-                                 Cease(frozenset({"sms"}), at("2026-11-21T00:00:00Z")))},
-                     {"channel": "sms", "body": "Reply STOP to opt out"},
-                     [("ceased", "callwarden/cease")], id="ceased-sms-reported-once"),
-        pytest.param({"status": "closed"}, {}, [("case_inactive", "callwarden/case_status")], id="case-closed"),
-        pytest.param({"status": "disputed"}, {}, [("case_inactive", "callwarden/case_status")], id="case-disputed"),
-        pytest.param({"agency": Agency("a1", "suspended")}, {}, [("agency_inactive", "callwarden/agency")],
-                     id="agency-suspended"),
-        pytest.param({"agency": Agency("a1", "terminated")}, {}, [("agency_inactive", "callwarden/agency")],
-                     id="agency-terminated"),
-        pytest.param({"agency": Agency("a1", contract_end=date(2026, 11, 23))}, {},
-                     [("agency_inactive", "callwarden/agency.contract")], id="contract-ended-yesterday"),
-        pytest.param({"agency": Agency("a1", contract_end=date(2026, 11, 24))}, {}, [], id="contract-ends-today"),
-        pytest.param({"agency": Agency("a1", contract_start=date(2026, 11, 25))}, {},
-                     [("agency_inactive", "callwarden/agency.contract")], id="contract-starts-tomorrow"),
-        pytest.param({"agency": Agency("a1", contract_start=date(2026, 11, 24))}, {}, [], id="contract-starts-today"),
-        pytest.param({}, {"agency_id": "a2"}, [("case_not_assigned", "callwarden/assignment")], id="other-agency"),
-        pytest.param({"assigned_from": at("2026-11-24T15:00:01Z")}, {},
-                     [("case_not_assigned", "callwarden/assignment.period")], id="assignment-not-started"),
+        pytest.param(
+            {"ceases": (Cease(frozenset({"call", "sms"}), at("2026-11-20T00:00:00Z")),)},
+            {},
+            [("ceased", "callwarden/cease")],
+            id="ceased-all-channels",
+        ),
+        pytest.param(
+            {"ceases": (Cease(frozenset({"call"}), at("2026-11-20T00:00:00Z")),)},
+            {},
+            [("ceased", "callwarden/cease")],
+            id="ceased-calls",
+        ),
+        pytest.param(
+            {"ceases": (Cease(frozenset({"call"}), at("2026-11-20T00:00:00Z")),)},
+            {"channel": "sms", "body": "Reply STOP to opt out"},
+            [],
+            id="ceased-calls-sms-ok",
+        ),
+        pytest.param(
+            {
+                "ceases": (
+                    Cease(frozenset({"sms"}), at("2026-11-20T00:00:00Z")),
+                    Cease(frozenset({"sms"}), at("2026-11-21T00:00:00Z")),
+                )
+            },
+            {"channel": "sms", "body": "Reply STOP to opt out"},
+            [("ceased", "callwarden/cease")],
+            id="ceased-sms-reported-once",
+        ),
+        pytest.param(
+            {"status": "closed"}, {}, [("case_inactive", "callwarden/case_status")], id="case-closed"
+        ),
+        pytest.param(
+            {"status": "disputed"}, {}, [("case_inactive", "callwarden/case_status")], id="case-disputed"
+        ),
+        pytest.param(
+            {"agency": Agency("a1", "suspended")},
+            {},
+            [("agency_inactive", "callwarden/agency")],
+            id="agency-suspended",
+        ),
+        pytest.param(
+            {"agency": Agency("a1", "terminated")},
+            {},
+            [("agency_inactive", "callwarden/agency")],
+            id="agency-terminated",
+        ),
+        pytest.param(
+            {"agency": Agency("a1", contract_end=date(2026, 11, 23))},
+            {},
+            [("agency_inactive", "callwarden/agency.contract")],
+            id="contract-ended-yesterday",
+        ),
+        pytest.param(
+            {"agency": Agency("a1", contract_end=date(2026, 11, 24))}, {}, [], id="contract-ends-today"
+        ),
+        pytest.param(
+            {"agency": Agency("a1", contract_start=date(2026, 11, 25))},
+            {},
+            [("agency_inactive", "callwarden/agency.contract")],
+            id="contract-starts-tomorrow",
+        ),
+        pytest.param(
+            {"agency": Agency("a1", contract_start=date(2026, 11, 24))}, {}, [], id="contract-starts-today"
+        ),
+        pytest.param(
+            {}, {"agency_id": "a2"}, [("case_not_assigned", "callwarden/assignment")], id="other-agency"
+        ),
+        pytest.param(
+            {"assigned_from": at("2026-11-24T15:00:01Z")},
+            {},
+            [("case_not_assigned", "callwarden/assignment.period")],
+            id="assignment-not-started",
+        ),
         pytest.param({"assigned_from": at(NOW)}, {}, [], id="assignment-starts-now"),
-        pytest.param({"assigned_until": at(NOW)}, {},
-                     [("case_not_assigned", "callwarden/assignment.period")], id="assignment-ends-now"),
+        pytest.param(
+            {"assigned_until": at(NOW)},
+            {},
+            [("case_not_assigned", "callwarden/assignment.period")],
+            id="assignment-ends-now",
+        ),
         pytest.param({"assigned_until": at("2026-11-24T15:00:01Z")}, {}, [], id="assignment-ends-later"),
     ],
 )
-def test_standing(case_kw: dict[str, object], request_kw: dict[str, object], expected: list[tuple[str, str]]) -> None:
+def test_standing(
+    case_kw: dict[str, Any], request_kw: dict[str, Any], expected: list[tuple[str, str]]
+) -> None:
     d = decide(NOW, case=make_case(**case_kw), request=make_request(**request_kw))
     assert [(r.code, r.rule) for r in d.reasons] == expected
     assert d.allowed is (not expected)
@@ -57,8 +113,10 @@ def test_standing(case_kw: dict[str, object], request_kw: dict[str, object], exp
         assert d.next_allowed_at is None
 
 
-@pytest.mark.parametrize(("overdue", "allowed"), [pytest.param(10, False, id="cn-overdue-10"),
-                                                    pytest.param(11, True, id="cn-overdue-11")])
+@pytest.mark.parametrize(
+    ("overdue", "allowed"),
+    [pytest.param(10, False, id="cn-overdue-10"), pytest.param(11, True, id="cn-overdue-11")],
+)
 def test_minimum_overdue_days(overdue: int, allowed: bool) -> None:
     case = make_case(phones=[Phone(CN)], overdue_days=overdue)
     d = decide("2026-11-24T06:00:00Z", packs=["cn-gbt45251"], case=case, request=make_request(CN))
@@ -96,4 +154,6 @@ def test_every_reason_is_listed_and_nothing_lifts_it() -> None:
 
 def test_naive_now_is_rejected() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        policies.evaluate(make_request(), make_case(), (), policies.load_packs(["us-regf"]), at(NOW).replace(tzinfo=None))
+        policies.evaluate(
+            make_request(), make_case(), (), policies.load_packs(["us-regf"]), at(NOW).replace(tzinfo=None)
+        )

@@ -51,7 +51,9 @@ def test_window_edges(pack: str, number: str, now: str, allowed: bool) -> None:
         pytest.param("2026-11-29T04:00:00Z", False, "2026-11-29T16:00:00Z", id="boise-2100"),
     ],
 )
-def test_two_zone_number_must_be_inside_in_every_zone(now: str, allowed: bool, next_allowed: str | None) -> None:
+def test_two_zone_number_must_be_inside_in_every_zone(
+    now: str, allowed: bool, next_allowed: str | None
+) -> None:
     d = decide(now, case=make_case(phones=[Phone(BOISE)]), request=make_request(BOISE))
     assert [lt.zone for lt in d.local_times] == ["America/Boise", "America/Los_Angeles"]
     assert d.allowed is allowed
@@ -131,10 +133,14 @@ def test_an_explicit_zone_rescues_an_unknown_number() -> None:
     [
         # 07:45 in Los Angeles: us-wa allows home/mobile from 07:30, us-regf only from 08:00.
         pytest.param("landline", "2026-11-24T15:45:00Z", ["us-regf/window"], id="wa-home-0745"),
-        pytest.param("mobile", "2026-11-24T15:29:59Z", ["us-regf/window", "us-wa/window"], id="wa-mobile-0729"),
+        pytest.param(
+            "mobile", "2026-11-24T15:29:59Z", ["us-regf/window", "us-wa/window"], id="wa-mobile-0729"
+        ),
         # us-wa's window is for home/mobile numbers only; work numbers get us-regf's.
         pytest.param("work", "2026-11-24T15:29:59Z", ["us-regf/window"], id="wa-work-0729"),
-        pytest.param("landline", "2026-11-25T05:00:00Z", ["us-regf/window", "us-wa/window"], id="wa-home-2100"),
+        pytest.param(
+            "landline", "2026-11-25T05:00:00Z", ["us-regf/window", "us-wa/window"], id="wa-home-2100"
+        ),
         pytest.param("landline", "2026-11-24T16:00:00Z", [], id="wa-home-0800"),
     ],
 )
