@@ -100,7 +100,7 @@ class Authenticator:
         return Principal(key.key_id, key.role, key.agency_id)
 
 
-PRINCIPAL_KEY = "callwarden.principal"
+PRINCIPAL_KEY = web.RequestKey("callwarden.principal", Principal)
 
 
 def auth_middleware_factory(
@@ -116,7 +116,7 @@ def auth_middleware_factory(
 
 
 def principal(request: web.Request) -> Principal:
-    found: Principal | None = request.get(PRINCIPAL_KEY)
+    found = request.get(PRINCIPAL_KEY)
     if found is None:
         raise ApiError(401, "unauthenticated", "a valid API key is required")
     return found

@@ -148,8 +148,8 @@ class DecisionWriter:
                     # Committed after the caller gave up and answered "denied": uncount it.
                     await release_attempt(self.db, job.result.attempt_id, "answer_timed_out")
                     continue
-                if job.future.done():
-                    continue
+                if job.future.done() or job.abandoned:
+                    continue  # nobody is waiting: the caller already answered "denied"
                 if job.result is not None:
                     self.decisions += 1
                     job.future.set_result(job.result)

@@ -150,15 +150,24 @@ async def _forward(request: web.Request, channel: str) -> web.Response:
                 )
             )
     except CarrierError as exc:
-        # The carrier did not place it: the attempt must not count against caps.
-        await release_attempt(request.app[appkeys.DB], reserved.attempt_id, "carrier_error")
         request.app[appkeys.METRICS].carrier_errors.labels(channel).inc()
-        log.warning("carrier error", extra={"fields": {"attempt_id": reserved.attempt_id, "why": str(exc)}})
+        if exc.outcome_unknown:
+            # The carrier may be dialling already (read timeout, no usable answer): the attempt
+            # keeps counting, so a cap can never be exceeded by an unlucky timeout.
+            released = False
+        else:
+            # The carrier refused it: it was not placed and must not count against caps.
+            await release_attempt(request.app[appkeys.DB], reserved.attempt_id, "carrier_error")
+            released = True
+        log.warning(
+            "carrier error",
+            extra={"fields": {"attempt_id": reserved.attempt_id, "why": str(exc), "released": released}},
+        )
         raise ApiError(
             502,
             "carrier_error",
             f"the carrier did not accept the {channel}: {exc}",
-            {"attempt_id": reserved.attempt_id, "released": True},
+            {"attempt_id": reserved.attempt_id, "released": released, "outcome_unknown": exc.outcome_unknown},
         ) from None
     await set_carrier_ref(request.app[appkeys.DB], reserved.attempt_id, result.carrier_ref)
     return json_response(
