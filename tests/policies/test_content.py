@@ -1,0 +1,116 @@
+"""SMS content through `evaluate`: length, opt-out text, and lexicon screening (policies.language),
+with the issue's lawful look-alikes and negations that must not be flagged."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.types import Contact, Phone
+from tests.policies.builders import CN, NYC, decide, make_case, make_request, pack_from_toml
+
+US_NOW = "2026-11-24T15:00:00Z"  # 10:00 in New York
+CN_NOW = "2026-11-24T06:00:00Z"  # 14:00 in Shanghai
+
+
+def sms(body: str | None, to: str = NYC, **kw: object):  # type: ignore[no-untyped-def]
+    return make_request(to, "sms", body=body, **kw)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            "We may file a lawsuit if this is not resolved. Reply STOP to opt out.",
+            [],
+            id="en-lawful-lawsuit",
+        ),
+        pytest.param("We will never come to your house. Reply STOP to opt out.", [], id="en-negated-visit"),
+        pytest.param(
+            "If you do not pay we will break your legs. Reply STOP to opt out.",
+            ["us-regf/sms.content"],
+            id="en-threat",
+        ),
+        pytest.param(
+            "Pay now, you stupid idiot. Reply STOP to opt out.", ["us-regf/sms.content"], id="en-insult"
+        ),
+        pytest.param("Please call us about your account today.", ["us-regf/sms.opt_out"], id="en-no-opt-out"),
+        pytest.param("Please call us. REPLY   stop to end texts.", [], id="en-opt-out-case-and-spaces"),
+        pytest.param("x" * 910 + " Reply STOP", ["us-regf/sms.length"], id="en-too-long"),
+    ],
+)
+def test_regf_sms_content(body: str, expected: list[str]) -> None:
+    d = decide(US_NOW, request=sms(body))
+    assert [r.rule for r in d.reasons] == expected
+    assert all(r.code == "content_violation" for r in d.reasons)
+    if expected:
+        assert d.next_allowed_at is None
+
+
+def test_violation_message_names_category_and_text() -> None:
+    d = decide(US_NOW, request=sms("If you do not pay we will break your legs. Reply STOP"))
+    (r,) = d.reasons
+    assert "threat_violence" in r.message and "break your legs" in r.message
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param("我方将依法提起诉讼，回复TD退订", [], id="zh-lawful-lawsuit"),
+        pytest.param("逾期信息将依法上报征信，回复TD退订", [], id="zh-lawful-credit-report"),
+        pytest.param("我们不会联系您的家人，回复TD退订", [], id="zh-negated-family"),
+        pytest.param("你再不还钱就打断你的腿，回复TD退订", ["cn-gbt45251/sms.content"], id="zh-threat"),
+        pytest.param(
+            "我是公安局的，请立即还款，回复TD退订", ["cn-gbt45251/sms.content"], id="zh-impersonation"
+        ),
+        pytest.param("请尽快还款", ["cn-gbt45251/sms.opt_out"], id="zh-no-opt-out"),
+    ],
+)
+def test_cn_sms_content(body: str, expected: list[str]) -> None:
+    case = make_case(phones=[Phone(CN)])
+    d = decide(CN_NOW, packs=["cn-gbt45251"], case=case, request=sms(body, CN))
+    assert [r.rule for r in d.reasons] == expected
+
+
+THIRD_PARTY_SMS = pack_from_toml(
+    """
+name = "test-tp-sms"
+version = "1"
+jurisdiction = "XX"
+[third_party]
+sms = true
+citation = "test"
+[sms.content]
+citation = "test"
+"""
+)
+
+
+def test_disclosure_to_a_third_party_is_a_violation() -> None:
+    spouse = Contact("k1", "spouse", "+16175550133")
+    case = make_case(contacts=(spouse,))
+    body = "Your debt of $500 is overdue."
+    to_debtor = decide(US_NOW, packs=[THIRD_PARTY_SMS], case=case, request=sms(body))
+    assert to_debtor.allowed
+    to_spouse = decide(
+        US_NOW,
+        packs=[THIRD_PARTY_SMS],
+        case=case,
+        request=sms(body, spouse.number, party="third_party", contact_id="k1"),
+    )
+    assert [r.rule for r in to_spouse.reasons] == ["test-tp-sms/sms.content"]
+    assert "third_party_disclosure" in to_spouse.reasons[0].message
+
+
+def test_no_body_is_not_screened_and_calls_ignore_bodies() -> None:
+    assert decide(US_NOW, request=sms(None)).allowed
+    assert decide(US_NOW, request=make_request(NYC, "call", body="we will break your legs")).allowed
+
+
+def test_each_pack_reports_its_own_content_rule() -> None:
+    body = "If you do not pay we will break your legs."
+    d = decide(US_NOW, packs=["us-regf", "kr-fdca"], request=sms(body))
+    assert [r.rule for r in d.reasons] == [
+        "us-regf/sms.opt_out",
+        "us-regf/sms.content",
+        "kr-fdca/sms.content",
+    ]
