@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from gateway.errors import ApiError
 from storage.db import Database
@@ -103,9 +104,7 @@ class Authenticator:
 PRINCIPAL_KEY = web.RequestKey("callwarden.principal", Principal)
 
 
-def auth_middleware_factory(
-    auth: Authenticator,
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def auth_middleware_factory(auth: Authenticator) -> Middleware:
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path not in PUBLIC_PATHS and not request.path.startswith("/static/"):
@@ -116,10 +115,9 @@ def auth_middleware_factory(
 
 
 def principal(request: web.Request) -> Principal:
-    found = request.get(PRINCIPAL_KEY)
-    if found is None:
+    if PRINCIPAL_KEY not in request:
         raise ApiError(401, "unauthenticated", "a valid API key is required")
-    return found
+    return request[PRINCIPAL_KEY]
 
 
 def require(request: web.Request, *roles: str) -> Principal:

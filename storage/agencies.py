@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
 from policies.types import Agency
 from storage.db import Database, NotFound, to_ts
@@ -67,4 +67,4 @@ async def get_agency(db: Database, agency_id: str) -> dict[str, Any]:
     row = await db.fetchone("SELECT * FROM agencies WHERE agency_id = :id", {"id": agency_id})
     if row is None:
         raise NotFound("agency", agency_id)
-    return cast(dict[str, Any], agency_to_json(row))
+    return agency_to_json(row)
