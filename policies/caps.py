@@ -64,7 +64,7 @@ class CapCheck:
         if cap.max == 0 or cap.window.kind == "ever":
             self.threshold = FOREVER
         else:
-            exits = sorted(cap.window.exit(a.at, zones) for a in counted)
+            exits = cap.window.exits((a.at for a in counted), zones)
             self.threshold = exits[used - cap.max]
         what = cap.counts if cap.channel == "any" else f"{cap.channel} {cap.counts}"
         self.reason = Reason(

@@ -17,6 +17,7 @@ attempt counts while it is inside the span in any zone (the strictest reading).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
@@ -104,6 +105,26 @@ class Span:
                 best = out
         assert best is not None, "calendar spans need a zone"
         return best
+
+    def exits(self, ats: Iterable[datetime], zones: tuple[str, ...]) -> list[datetime]:
+        """`exit` for many attempts at once (zones resolved once), sorted ascending."""
+        if self.kind != "local_days" and self.kind != "local_week":
+            return sorted(self.exit(at, zones) for at in ats)
+        tzs = [zone(name) for name in zones]
+        week = self.kind == "local_week"
+        span = timedelta(days=self.days)
+        out = []
+        for at in ats:
+            best: datetime | None = None
+            for tz in tzs:
+                day = at.astimezone(tz).date()
+                end = local_midnight(day + (timedelta(days=7 - day.weekday()) if week else span), tz)
+                if best is None or end > best:
+                    best = end
+            assert best is not None, "calendar spans need a zone"
+            out.append(best)
+        out.sort()
+        return out
 
 
 def _first_day(span: Span, today: date) -> date:

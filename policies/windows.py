@@ -48,19 +48,16 @@ def _next_in_zone(t: datetime, zone_name: str, ranges: Sequence[Range]) -> datet
     if in_ranges(local, ranges):
         return t
     today = local.date()
-    candidates = []
+    # Days in order and ranges sorted by start give candidates in time order: the first that is
+    # after t and really inside (a start in a DST gap maps past the gap) is the answer.
     for offset in range(8):
         day = today + timedelta(days=offset)
         wd = day.isoweekday()
         for r in ranges:
             if wd in r.days:
                 at = wall_to_utc(day, r.start, tz)
-                if at > t:
-                    candidates.append(at)
-    for at in sorted(candidates):
-        # A start inside a DST gap maps past the gap; keep it only if it is really inside.
-        if in_ranges(at.astimezone(tz), ranges):
-            return at
+                if at > t and in_ranges(at.astimezone(tz), ranges):
+                    return at
     return None
 
 

@@ -63,6 +63,7 @@ def candidate_zones(number: str, explicit: str | None, address: str | None) -> t
     return base
 
 
+@lru_cache(maxsize=16384)
 def local_midnight(day: date, tz: tzinfo) -> datetime:
     """The first instant (UTC) of local `day` in `tz` (a skipped midnight maps past the gap)."""
     return datetime(day.year, day.month, day.day, tzinfo=tz).astimezone(UTC)
