@@ -91,6 +91,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         code = _HTTP_CODES.get(exc.status, "http_error")
         message = exc.reason if exc.status != 413 else "request body is larger than the configured limit"
         return error_response(exc.status, code, message)
+    except ConnectionResetError:
+        raise  # the client went away mid-request: nothing to answer, nothing to log as an error
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "internal error; see the server log")

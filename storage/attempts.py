@@ -49,20 +49,24 @@ def history_sync(
     debtor_id: str,
     since: datetime,
     with_contact_history: bool,
+    with_number_history: bool = True,
 ) -> list[Attempt]:
-    """The reserved attempts the caps need: this debtor's and this number's since `since`,
-    plus (when a pack caps a third party for ever) every attempt to the requested contact.
+    """The reserved attempts the caps need: this debtor's since `since`; this number's too when a
+    pack caps per number (a number may be shared, or belong to another debtor); and, when a pack
+    caps a third party for ever, every attempt to the requested contact.
 
     Each branch is a range scan on its own index, so cost follows the rows inside the window,
     not the size of the table.
     """
     params = {"debtor": debtor_id, "to": request.to, "since": to_ts(since)}
     sql = (
-        f"SELECT {_COLUMNS} FROM attempts WHERE debtor_id = :debtor AND at >= :since"
-        " AND status = 'reserved'"
-        f" UNION SELECT {_COLUMNS} FROM attempts WHERE to_number = :to AND at >= :since"
-        " AND status = 'reserved'"
+        f"SELECT {_COLUMNS} FROM attempts WHERE debtor_id = :debtor AND at >= :since AND status = 'reserved'"
     )
+    if with_number_history:
+        sql += (
+            f" UNION SELECT {_COLUMNS} FROM attempts WHERE to_number = :to AND at >= :since"
+            " AND status = 'reserved'"
+        )
     if with_contact_history and request.contact_id is not None:
         sql += (
             f" UNION SELECT {_COLUMNS} FROM attempts WHERE case_id = :case AND contact_id = :contact"

@@ -53,7 +53,7 @@ class Reserved:
     case: Case
 
 
-@dataclass
+@dataclass(eq=False)
 class _Job:
     request: ContactRequest
     endpoint: str
@@ -76,6 +76,13 @@ def _unavailable(request: ContactRequest, now: datetime, packs: tuple[str, ...],
     )
 
 
+def _expire(job: _Job, timeout: float) -> None:
+    """The caller's deadline passed: it answers "denied"; the batcher skips or releases the job."""
+    if not job.future.done():
+        job.abandoned = True
+        job.future.set_exception(DecisionTimeout(f"decision not recorded within {timeout * 1000:.0f} ms"))
+
+
 class DecisionWriter:
     """Owns the decision queue and the batcher task for one Database."""
 
@@ -92,7 +99,7 @@ class DecisionWriter:
         self._task: asyncio.Task[None] | None = None
         # Parsed cases and packs, keyed by the case's version: reparsing JSON and numbers on every
         # request would dominate the hot path. Touched only on the writer thread.
-        self._cases: dict[str, tuple[int, Case, tuple[Any, ...]]] = {}
+        self._cases: dict[str, tuple[int, Case, tuple[Any, ...], bool]] = {}
         self.batches = 0
         self.decisions = 0
 
@@ -123,11 +130,11 @@ class DecisionWriter:
         loop = asyncio.get_running_loop()
         job = _Job(request, endpoint, key_id, from_number, time.monotonic() + timeout, loop.create_future())
         self._queue.put_nowait(job)
+        timer = loop.call_later(timeout, _expire, job, timeout)
         try:
-            return await asyncio.wait_for(asyncio.shield(job.future), timeout)
-        except TimeoutError:
-            job.abandoned = True
-            raise DecisionTimeout(f"decision not recorded within {timeout * 1000:.0f} ms") from None
+            return await job.future
+        finally:
+            timer.cancel()
 
     async def _run(self) -> None:
         while True:
@@ -159,10 +166,12 @@ class DecisionWriter:
     # --- writer thread -------------------------------------------------------------------------
 
     def _batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
-        live = [j for j in batch if not j.abandoned and time.monotonic() < j.deadline]
+        live = []
         for job in batch:
-            if job not in live:
+            if job.abandoned or time.monotonic() >= job.deadline:
                 job.error = DecisionTimeout("deadline passed before evaluation")
+            else:
+                live.append(job)
         if not live:
             return
         conn.execute("BEGIN IMMEDIATE")
@@ -185,32 +194,39 @@ class DecisionWriter:
                 conn.execute("ROLLBACK")
             raise
 
-    def _case(self, conn: sqlite3.Connection, case_id: str) -> tuple[Case, tuple[Any, ...]]:
+    def _case(self, conn: sqlite3.Connection, case_id: str) -> tuple[Case, tuple[Any, ...], bool]:
+        """The case, its packs, and whether any pack caps per number (cached by version)."""
         version = case_version_sync(conn, case_id)
         if version is None:
             self._cases.pop(case_id, None)
             raise NotFound("case", case_id)
         cached = self._cases.get(case_id)
         if cached is not None and cached[0] == version:
-            return cached[1], cached[2]
+            return cached[1], cached[2], cached[3]
         loaded = load_case_sync(conn, case_id)
         if loaded is None:
             raise NotFound("case", case_id)
         case = loaded[0]
         packs = self.resolve_packs(case.packs)
+        per_number = any(cap.scope == "number" for pack in packs for cap in pack.caps)
         if len(self._cases) > 50_000:
             self._cases.clear()
-        self._cases[case_id] = (version, case, packs)
-        return case, packs
+        self._cases[case_id] = (version, case, packs, per_number)
+        return case, packs, per_number
 
     def _decide_one(self, conn: sqlite3.Connection, job: _Job) -> Reserved:
         request = job.request
         now = datetime.now(UTC)
-        case, packs = self._case(conn, request.case_id)
+        case, packs, per_number = self._case(conn, request.case_id)
         try:
             since = policies.history_horizon(packs, now)
             history = history_sync(
-                conn, request, case.debtor_id, since, policies.needs_contact_history(packs, request)
+                conn,
+                request,
+                case.debtor_id,
+                since,
+                policies.needs_contact_history(packs, request),
+                per_number,
             )
             decision = policies.evaluate(request, case, history, packs, now)
         except Exception as exc:

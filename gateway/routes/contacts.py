@@ -48,9 +48,18 @@ async def _decide(
     if need_body:
         require_str(body, "body")
     db = request.app[appkeys.DB]
-    region = await case_region(db, case_id)
-    if region is None:
-        raise NotFound("case", case_id)
+    # Dialers normally send E.164, which parses without a region; only a national-format number
+    # needs the case's region (an extra read). An unknown case is reported by the decision itself.
+    to = body.get("to")
+    needs_region = not (isinstance(to, str) and to.lstrip().startswith("+"))
+    from_raw = body.get("from")
+    if need_from and not (isinstance(from_raw, str) and from_raw.lstrip().startswith("+")):
+        needs_region = True
+    region: str | None = None
+    if needs_region:
+        region = await case_region(db, case_id)
+        if region is None:
+            raise NotFound("case", case_id)
     creq = request_from_json(body, str(who.agency_id), region)
     from_number = normalise_phone(body.get("from"), region, "from") if need_from else None
     metrics = request.app[appkeys.METRICS]
