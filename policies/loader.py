@@ -7,6 +7,7 @@ are loaded once per process (`load_packs` caches them).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -445,7 +446,21 @@ def load_pack_file(path: str | Path) -> Pack:
         data = path.read_bytes()
     except OSError as exc:
         raise PackError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
-    return _parse_bytes(data, str(path))
+    return _warm(_parse_bytes(data, str(path)))
+
+
+def _warm(pack: Pack) -> Pack:
+    """Compile the lexicons the pack screens SMS with now, so `evaluate` never reads files.
+
+    A broken lexicon is not the pack's fault: it surfaces when an SMS is evaluated (and the
+    caller fails closed), not as a pack error.
+    """
+    if pack.sms_content is not None:
+        with contextlib.suppress(Exception):
+            from policies.language import screen
+
+            screen("", pack.sms_content.languages)
+    return pack
 
 
 def _parse_bytes(data: bytes, file: str) -> Pack:
@@ -475,7 +490,7 @@ def load_pack(name: str) -> Pack:
     pack = _parse_bytes(res.read_bytes(), f"policies/packs/{name}.toml")
     if pack.name != name:
         raise PackError(pack.file, "name", f"{pack.name!r} does not match the file name {name!r}")
-    return pack
+    return _warm(pack)
 
 
 def load_packs(names: Iterable[str]) -> tuple[Pack, ...]:

@@ -71,11 +71,12 @@ def test_policies_imports_and_decides_with_io_modules_blocked() -> None:
 
 
 def test_evaluate_opens_no_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    packs = policies.load_packs(["cn-gbt45251", "us-regf"])
+    packs = policies.load_packs(["cn-gbt45251", "us-regf"])  # also compiles their SMS lexicons
     case = make_case(packs=["cn-gbt45251", "us-regf"], phones=[Phone(CN)])
     request = make_request(CN)
+    sms = make_request(CN, "sms", body="我们不会联系您的家人，回复TD退订. Reply STOP")
     now = at("2026-02-17T02:00:00Z")
-    policies.evaluate(request, case, (), packs, now)  # warm: zones, holiday tables
+    policies.evaluate(request, case, (), packs, now)  # first use of these zones
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"evaluate opened a file: {args!r}")
@@ -84,3 +85,4 @@ def test_evaluate_opens_no_file(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(io, "open", refuse)
     d = policies.evaluate(request, case, (), packs, now)
     assert d.packs == ("cn-gbt45251@1", "us-regf@1")
+    assert policies.evaluate(sms, case, (), packs, now).packs == d.packs
