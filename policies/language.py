@@ -1,0 +1,454 @@
+"""The lexicon matcher shared by SMS screening (`policies`) and transcript flagging (`speech`).
+
+    >>> [m.rule for m in screen("If you don't pay we'll break your legs", ["en"])]
+    ['en/threat_violence/break-legs']
+
+Pure: no I/O at decision time. The bundled lexicons (`policies/lexicons/*.toml`, see
+docs/lexicons.md) are read and compiled once, at first use, into one Aho-Corasick automaton per
+language, so a scan is linear in the text whatever the number of patterns. Context rules are
+data on each entry: word boundaries, negation scope, lawful look-alikes (`allow` / `unless`),
+speaker, audience and case facts.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import ahocorasick
+
+from policies.lexicon import (
+    BUNDLED_LANGUAGES,
+    CJK,
+    LEXICON_CATEGORIES,
+    SEVERITIES,
+    SPACE_RE,
+    Entry,
+    Lexicon,
+    LexiconError,
+    Negation,
+    expand_pattern,
+    fold,
+    load_lexicon,
+    space_replacement,
+)
+
+__all__ = [
+    "BUNDLED_LANGUAGES",
+    "LEXICON_CATEGORIES",
+    "SEVERITIES",
+    "Lexicon",
+    "LexiconError",
+    "Match",
+    "Matcher",
+    "load_lexicon",
+    "matcher_for",
+    "screen",
+]
+
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+_SENTENCE_END = ".!?。\n"  # in folded text (full-width ！？ fold to !?)
+_CLAUSE_END = _SENTENCE_END + ",;:、"
+_SENTENCE_END_ORIG = frozenset(".!?。！？｡\n")
+_CONTEXT = 200  # characters looked at around a hit for clauses and sentences
+_MULTI_SPACE = re.compile(" {2,}")
+_CJK_GAP = re.compile(rf"(?<=[{CJK}]) (?=[{CJK}])")
+# Word characters after folding (lower case) for the right edge of gapped patterns; small on
+# purpose (compiling the full Unicode class costs milliseconds per pattern).
+_WORD = r"[0-9a-z\u00c0-\u02af\u0370-\u052f]"
+
+# Kinds of automaton values.
+_ENTRY, _ENTRY_ALLOW, _ENTRY_UNLESS, _ALLOW = range(4)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One lexicon hit: `match` is the text as it appears, `start`/`end` its offsets in the text."""
+
+    category: str
+    severity: str
+    match: str
+    rule: str
+    start: int
+    end: int
+    sentence: str
+    lexicon_version: str
+
+    @property
+    def is_violation(self) -> bool:
+        """Anything but `info` (info marks a statement for an inspector to verify)."""
+        return self.severity != "info"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "severity": self.severity,
+            "match": self.match,
+            "rule": self.rule,
+            "start": self.start,
+            "end": self.end,
+            "sentence": self.sentence,
+            "lexicon_version": self.lexicon_version,
+        }
+
+
+def screen(
+    text: str,
+    languages: Sequence[str] | None = None,
+    *,
+    audience: str = "debtor",
+    speaker: str = "agent",
+    facts: Mapping[str, bool] | None = None,
+) -> list[Match]:
+    """Screen one text (an SMS, an utterance, a transcript) against bundled lexicons.
+
+    `languages`: bundled language codes (``"en"``, ``"zh"``, region suffixes ignored); None = all.
+    `audience`: ``"debtor"`` or ``"third_party"`` (who hears it; debt mentions are only a
+    disclosure to a third party). `speaker`: ``"agent"`` (agent-conduct categories), ``"debtor"``
+    (`abuse_by_debtor` only) or ``"any"`` for a mixed mono channel (both, without re-labelling).
+    `facts`: case facts (`lawsuit_filed`, `judgment`, `time_barred`, `attorney_represented`)
+    for fact-dependent statements; unknown facts turn those into `info` matches.
+    Returns matches ordered by position, including `info` ones (see `Match.is_violation`).
+    """
+    if isinstance(languages, str):
+        languages = (languages,)
+    langs = BUNDLED_LANGUAGES if languages is None else tuple(_base_language(x) for x in languages)
+    return matcher_for(langs).screen(text, audience=audience, speaker=speaker, facts=facts)
+
+
+def _base_language(code: str) -> str:
+    base = code.replace("_", "-").split("-")[0].lower()
+    if base not in BUNDLED_LANGUAGES:
+        bundled = ", ".join(BUNDLED_LANGUAGES)
+        raise ValueError(f"no bundled lexicon for language {code!r} (bundled: {bundled})")
+    return base
+
+
+@cache
+def matcher_for(languages: tuple[str, ...]) -> Matcher:
+    """The cached matcher for bundled languages (compiled at first use)."""
+    return Matcher(load_lexicon(lang) for lang in dict.fromkeys(languages))
+
+
+class Matcher:
+    """Compiled lexicons: one Aho-Corasick automaton each. Immutable after construction."""
+
+    def __init__(self, lexicons: Iterable[Lexicon]) -> None:
+        self._compiled = tuple(_Compiled(lex) for lex in lexicons)
+
+    @property
+    def lexicons(self) -> tuple[Lexicon, ...]:
+        return tuple(c.lexicon for c in self._compiled)
+
+    def screen(
+        self,
+        text: str,
+        *,
+        audience: str = "debtor",
+        speaker: str = "agent",
+        facts: Mapping[str, bool] | None = None,
+    ) -> list[Match]:
+        """See `screen`; this runs every lexicon of the matcher."""
+        if audience not in ("debtor", "third_party"):
+            raise ValueError(f"audience must be 'debtor' or 'third_party' (got {audience!r})")
+        if speaker not in ("agent", "debtor", "any"):
+            raise ValueError(f"speaker must be 'agent', 'debtor' or 'any' (got {speaker!r})")
+        folded = fold(text)
+        norm = _CJK_GAP.sub("", _MULTI_SPACE.sub(" ", folded))
+        found: list[_Hit] = []
+        for compiled in self._compiled:
+            found.extend(compiled.scan(norm, audience, speaker, facts))
+        if not found:
+            return []
+        offsets = _OffsetMap(folded) if len(norm) != len(folded) else None
+        out: list[Match] = []
+        for hit in _strongest(found):
+            start, end = hit.start, hit.end
+            if offsets is not None:
+                start, end = offsets.orig(start), offsets.orig(end - 1) + 1
+            out.append(Match(
+                category=hit.category,
+                severity=hit.severity,
+                match=text[start:end],
+                rule=hit.entry.rule,
+                start=start,
+                end=end,
+                sentence=_sentence(text, start, end),
+                lexicon_version=hit.version,
+            ))
+        out.sort(key=lambda m: (m.start, m.end, m.category))
+        return out
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    category: str
+    severity: str
+    entry: Entry
+    version: str
+
+
+def _strongest(hits: list[_Hit]) -> list[_Hit]:
+    """Per category, overlapping hits collapse into the most severe, then longest, one."""
+    kept: list[_Hit] = []
+    for hit in sorted(hits, key=lambda h: (-_RANK[h.severity], h.start - h.end, h.start)):
+        if not any(k.category == hit.category and k.start < hit.end and hit.start < k.end for k in kept):
+            kept.append(hit)
+    return kept
+
+
+class _OffsetMap:
+    """Maps positions in normalised text back to the original (folding is one-to-one; only
+    squeezed spaces shift positions)."""
+
+    def __init__(self, folded: str) -> None:
+        self._norm_at: list[int] = [0]
+        self._delta: list[int] = [0]
+        removed = 0
+        for m in SPACE_RE.finditer(folded):
+            removed += len(m.group(0)) - len(space_replacement(m))
+            self._norm_at.append(m.end() - removed)
+            self._delta.append(removed)
+
+    def orig(self, pos: int) -> int:
+        return pos + self._delta[bisect_right(self._norm_at, pos) - 1]
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    lo = start
+    floor = max(0, start - _CONTEXT)
+    while lo > floor and text[lo - 1] not in _SENTENCE_END_ORIG:
+        lo -= 1
+    hi = end
+    ceil = min(len(text), end + _CONTEXT)
+    while hi < ceil and text[hi] not in _SENTENCE_END_ORIG:
+        hi += 1
+    if hi < len(text) and text[hi] in _SENTENCE_END_ORIG and text[hi] != "\n":
+        hi += 1
+    return text[lo:hi].strip()
+
+
+class _Compiled:
+    """One lexicon compiled for scanning."""
+
+    def __init__(self, lex: Lexicon) -> None:
+        self.lexicon = lex
+        self.version = lex.tag
+        self.wb = lex.word_boundaries
+        table: dict[str, list[tuple[int, int, int, int, bool, bool]]] = {}
+        # Gapped variants are verified by a regex at each hit, compiled at its first hit.
+        self._gapped: list[tuple[tuple[str, ...], int, bool]] = []
+        self._rx: list[re.Pattern[str] | None] = []
+
+        def add(kind: int, owner: int, patterns: Iterable[str], max_gap: int) -> None:
+            for pattern in patterns:
+                for parts in expand_pattern(pattern):
+                    # Word boundaries apply only where the pattern itself ends in a word character.
+                    left = self.wb and _is_word(parts[0][0])
+                    right = self.wb and _is_word(parts[-1][-1])
+                    vkey = -1
+                    if len(parts) > 1:
+                        vkey = len(self._gapped)
+                        self._gapped.append((parts, max_gap, right))
+                        self._rx.append(None)
+                    table.setdefault(parts[0], []).append((kind, owner, len(parts[0]), vkey, left, right))
+
+        for i, e in enumerate(lex.entries):
+            gap = e.max_gap or lex.max_gap
+            add(_ENTRY, i, e.patterns, gap)
+            add(_ENTRY_ALLOW, i, e.allow, gap)
+            add(_ENTRY_UNLESS, i, e.unless, gap)
+        for i, a in enumerate(lex.allows):
+            add(_ALLOW, i, a.patterns, lex.max_gap)
+        automaton: Any = ahocorasick.Automaton()
+        for key, refs in table.items():
+            automaton.add_word(key, tuple(refs))
+        automaton.make_automaton()
+        self.automaton = automaton
+        self._active: dict[tuple[str, str], tuple[str | None, ...]] = {}
+
+    def _verifier(self, vkey: int) -> re.Pattern[str]:
+        rx = self._rx[vkey]
+        if rx is not None:
+            return rx
+        parts, max_gap, right = self._gapped[vkey]
+        if self.wb:
+            gap = rf"(?: [^\s.,;:!?。、]+){{0,{max_gap}}}? "
+            tail = rf"(?!{_WORD})" if right else ""
+        else:
+            gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
+            tail = ""
+        rx = re.compile(gap.join(re.escape(p) for p in parts) + tail)
+        self._rx[vkey] = rx  # benign race: any thread compiles the same pattern
+        return rx
+
+    def active(self, speaker: str, audience: str) -> tuple[str | None, ...]:
+        """Per entry: the category it raises for this speaker and audience, or None."""
+        key = (speaker, audience)
+        cached = self._active.get(key)
+        if cached is None:
+            cached = tuple(_raised_as(e, speaker, audience) for e in self.lexicon.entries)
+            self._active[key] = cached
+        return cached
+
+    def scan(
+        self, norm: str, audience: str, speaker: str, facts: Mapping[str, bool] | None
+    ) -> list[_Hit]:
+        active = self.active(speaker, audience)
+        cands: list[tuple[int, int, int, str]] = []
+        spans: list[tuple[int, int, int, int]] = []  # (kind, owner, start, end) of allow/unless
+        for end_idx, refs in self.automaton.iter(norm):
+            for kind, owner, klen, vkey, left, right in refs:
+                if kind == _ENTRY and active[owner] is None:
+                    continue
+                start = end_idx - klen + 1
+                if left and start > 0 and _is_word(norm[start - 1]):
+                    continue
+                if vkey < 0:
+                    end = end_idx + 1
+                    if right and end < len(norm) and _is_word(norm[end]):
+                        continue
+                else:
+                    m = self._verifier(vkey).match(norm, start)
+                    if m is None:
+                        continue
+                    end = m.end()
+                if kind == _ENTRY:
+                    category = active[owner]
+                    assert category is not None
+                    cands.append((start, end, owner, category))
+                else:
+                    spans.append((kind, owner, start, end))
+        if not cands:
+            return []
+        entries = self.lexicon.entries
+        allows = self.lexicon.allows
+        hits: list[_Hit] = []
+        for start, end, owner, category in cands:
+            entry = entries[owner]
+            if self._suppressed(norm, start, end, owner, entry, spans, allows):
+                continue
+            if entry.negatable and self._negated(norm, start):
+                continue
+            severity = entry.severity
+            if entry.requires_fact is not None:
+                value = None if facts is None else facts.get(entry.requires_fact)
+                if value is None:
+                    severity = "info"
+                elif bool(value) == entry.fact_value:
+                    continue  # the statement is true: lawful
+            hits.append(_Hit(start, end, category, severity, entry, self.version))
+        return hits
+
+    def _suppressed(
+        self,
+        norm: str,
+        start: int,
+        end: int,
+        owner: int,
+        entry: Entry,
+        spans: list[tuple[int, int, int, int]],
+        allows: Sequence[Any],
+    ) -> bool:
+        bounds: tuple[int, int] | None = None
+        for kind, who, s, e in spans:
+            if kind == _ALLOW:
+                cats = allows[who].categories
+                if (not cats or entry.category in cats) and s < end and start < e:
+                    return True
+            elif who != owner:
+                continue
+            elif kind == _ENTRY_ALLOW:
+                if s < end and start < e:
+                    return True
+            else:  # _ENTRY_UNLESS: anywhere in the same sentence
+                if bounds is None:
+                    bounds = _bounds(norm, start, end, _SENTENCE_END)
+                if bounds[0] <= s and e <= bounds[1]:
+                    return True
+        return False
+
+    def _negated(self, norm: str, start: int) -> bool:
+        """Is there a negation cue in scope before `start` (see `Negation`)?"""
+        neg = self.lexicon.negation
+        if not neg.cues and not neg.near_cues:
+            return False
+        clause = norm[_bounds(norm, start, start, _CLAUSE_END)[0] : start]
+        if self.wb:
+            words = clause.split()
+            if not words:
+                return False
+            k = max(0, len(words) - neg.scope)
+            window_from = 1 + len(" ".join(words[:k])) if k else 0
+            return _has_cue(" " + " ".join(words) + " ", window_from, neg, " ")
+        return _has_cue(clause, max(0, len(clause) - neg.scope), neg, "")
+
+
+def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
+    """Cue search in `clause` (which ends where the match starts).
+
+    Positions are those of a needle ``pad + word + pad``; only cues at or after `window_from`
+    and after the clause's last break count; a cue inside a pseudo-negation or after a
+    conditional does not.
+    """
+    after = 0
+    for b in neg.breaks:
+        i = clause.rfind(f"{pad}{b}{pad}")
+        if i >= 0:
+            after = max(after, i + len(b) + len(pad))
+    floor = max(after, window_from)
+    conditional_at = min(
+        (i for c in neg.conditionals if (i := clause.find(f"{pad}{c}{pad}", after)) >= 0), default=-1
+    )
+    pseudo: list[tuple[int, int]] = []
+    for p in neg.pseudo:
+        i = clause.find(f"{pad}{p}{pad}", after)
+        while i >= 0:
+            pseudo.append((i + len(pad), i + len(pad) + len(p)))
+            i = clause.find(f"{pad}{p}{pad}", i + 1)
+    near_end = len(clause) - len(pad)
+    candidates = [(cue, floor) for cue in neg.cues]
+    if not pad:
+        candidates += [(cue, max(floor, near_end - neg.near_scope - len(cue))) for cue in neg.near_cues]
+    for cue, lo in candidates:
+        needle = f"{pad}{cue}{pad}"
+        i = clause.find(needle, lo)
+        while i >= 0:
+            s, e = i + len(pad), i + len(pad) + len(cue)
+            covered = any(ps <= s and e <= pe for ps, pe in pseudo)
+            if not covered and not 0 <= conditional_at < i:
+                return True
+            i = clause.find(needle, i + 1)
+    return False
+
+
+def _bounds(norm: str, start: int, end: int, stops: str) -> tuple[int, int]:
+    lo = start
+    floor = max(0, start - _CONTEXT)
+    while lo > floor and norm[lo - 1] not in stops:
+        lo -= 1
+    hi = end
+    ceil = min(len(norm), end + _CONTEXT)
+    while hi < ceil and norm[hi] not in stops:
+        hi += 1
+    return lo, hi
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() and ord(ch) < 0x2E80
+
+
+def _raised_as(entry: Entry, speaker: str, audience: str) -> str | None:
+    if entry.audience != "any" and entry.audience != audience:
+        return None
+    if speaker == "any" or speaker == entry.speaker:
+        return entry.category
+    if speaker == "debtor" and entry.debtor_abuse:
+        return "abuse_by_debtor"
+    return None

@@ -1,0 +1,495 @@
+"""Lexicon data: the TOML format, its validation, pattern syntax and text folding.
+
+A lexicon is one TOML file per language (`policies/lexicons/<lang>.toml`) parsed once into frozen
+dataclasses. Matching lives in `policies.language`; this module only turns a file into validated
+data and defines how text and patterns are folded so that both are compared the same way.
+
+Every problem found on load raises `LexiconError` naming the file, the key and the problem, e.g.
+``en.toml: entry[12] 'break-legs'.severity: must be one of info, low, medium, high (got 'hi')``.
+The format is documented key by key in docs/lexicons.md.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "BUNDLED_LANGUAGES",
+    "FACTS",
+    "LEXICON_CATEGORIES",
+    "SEVERITIES",
+    "AllowRule",
+    "Entry",
+    "Lexicon",
+    "LexiconError",
+    "Negation",
+    "expand_pattern",
+    "fold",
+    "load_lexicon",
+    "parse_lexicon",
+]
+
+LEXICON_CATEGORIES: tuple[str, ...] = (
+    "threat_violence",
+    "false_legal_threat",
+    "insult_profanity",
+    "third_party_disclosure",
+    "harassment",
+    "privacy_exposure",
+    "abuse_by_debtor",
+)
+SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
+FACTS: tuple[str, ...] = ("lawsuit_filed", "judgment", "time_barred", "attorney_represented")
+BUNDLED_LANGUAGES: tuple[str, ...] = ("en", "zh")
+SPEAKERS: tuple[str, ...] = ("agent", "debtor")
+AUDIENCES: tuple[str, ...] = ("any", "debtor", "third_party")
+
+_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
+_MAX_VARIANTS = 4096
+# Categories about the agent's conduct; `abuse_by_debtor` is the debtor's conduct.
+_AGENT_CATEGORIES = tuple(c for c in LEXICON_CATEGORIES if c != "abuse_by_debtor")
+
+
+class LexiconError(ValueError):
+    """A lexicon file that cannot be used: names the file, the key and the problem."""
+
+    def __init__(self, file: str, key: str, problem: str) -> None:
+        super().__init__(f"{file}: {key}: {problem}" if key else f"{file}: {problem}")
+        self.file = file
+        self.key = key
+        self.problem = problem
+
+
+# --- folding ---------------------------------------------------------------------------------
+
+_EXTRA_FOLDS = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'", "\u00b4": "'",
+    "`": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
+    "-": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u2014": " ",
+    "\u2015": " ", "\u2212": " ", "\ufe63": " ", "\uff0d": " ",
+    "\t": " ", "\r": " ", "\f": " ", "\v": " ", "\u200b": " ", "\u200c": " ", "\u200d": " ",
+    "\u2060": " ", "\ufeff": " ", "\u3000": " ", "\u00a0": " ", "\u2028": "\n", "\u2029": "\n",
+    "\uff61": "。", "\u3002": "。",
+}
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    """One-to-one character folds: NFKC where it yields one character, plus the extras above.
+
+    Built once (about 40 ms). One-to-one keeps offsets into the original text unchanged.
+    """
+    table: dict[int, str] = {}
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        folded = unicodedata.normalize("NFKC", ch)
+        if len(folded) == 1 and folded != ch:
+            table[cp] = folded
+    for src, dst in _EXTRA_FOLDS.items():
+        table[ord(src)] = dst
+    for cp, dst in list(table.items()):  # e.g. U+FF0D → "-" → " ": resolve chains
+        table[cp] = table.get(ord(dst), dst) if len(dst) == 1 else dst
+    return table
+
+
+def fold(text: str) -> str:
+    """Fold width, case, quotes, dashes and odd spaces; the result has the same length as `text`.
+
+    Full-width ASCII becomes ASCII, compatibility ideographs become unified ones, curly quotes
+    become ``'``, dashes become spaces (so "low-life" = "low life"), every space-like character
+    except newline becomes a plain space, and letters are lower-cased.
+    """
+    out = text.translate(_fold_table())
+    lowered = out.lower()
+    if len(lowered) == len(out):
+        return lowered
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in out)  # e.g. "İ"
+
+
+CJK = "\u2e80-\u9fff\uf900-\ufaff\uac00-\ud7af"
+# The only length-changing step of normalisation: spaces between two CJK characters vanish
+# (ASR output such as vosk's Chinese models puts spaces between words), other runs become one.
+SPACE_RE = re.compile(rf"(?<=[{CJK}])( +)(?=[{CJK}])| {{2,}}")
+
+
+def space_replacement(m: re.Match[str]) -> str:
+    """Replacement for a `SPACE_RE` match: nothing between CJK characters, else one space."""
+    return "" if m.group(1) is not None else " "
+
+
+def squeeze(folded: str) -> str:
+    return SPACE_RE.sub(space_replacement, folded)
+
+
+def normalise(text: str) -> str:
+    """What patterns and text are compared as: `fold`, then spaces squeezed."""
+    return squeeze(fold(text)).strip()
+
+
+# --- patterns --------------------------------------------------------------------------------
+
+_GROUP_RE = re.compile(r"\(([^()\[\]]*)\)|\[([^()\[\]]*)\]")
+
+
+def expand_pattern(pattern: str) -> list[tuple[str, ...]]:
+    """Expand a pattern into its literal variants, each a tuple of parts split at ``*`` gaps.
+
+    ``(a|b|)`` is an alternation (an empty branch makes it optional), ``[s]`` is shorthand for
+    ``(|s)``, ``*`` is a gap of up to `max_gap` words (or characters for lexicons without word
+    boundaries). Groups do not nest. Parts are normalised like text. A variant containing an
+    apostrophe also yields the variant without it ("won't" → "wont").
+    Raises ValueError with the problem; the loader adds file and key.
+    """
+    if not pattern.strip():
+        raise ValueError("empty pattern")
+    bad = next((c for c in "?+\\{}^$" if c in pattern), None)
+    if bad is not None:
+        raise ValueError(f"{bad!r} in pattern {pattern!r}: not a regular expression; use (a|b|) or [a]")
+    if re.search(r"\[[^\]]?-[^\]]?\]", pattern):
+        raise ValueError(f"character ranges are not supported in pattern {pattern!r}")
+    pieces: list[list[str]] = []
+    pos = 0
+    for m in _GROUP_RE.finditer(pattern):
+        pieces.append([pattern[pos : m.start()]])
+        if m.group(1) is not None:
+            pieces.append(m.group(1).split("|"))
+        else:
+            pieces.append(["", m.group(2)])
+        pos = m.end()
+    pieces.append([pattern[pos:]])
+    for piece in pieces:
+        for alt in piece:
+            bad = next((c for c in "()[]|" if c in alt), None) if len(piece) == 1 else None
+            if bad is not None:
+                raise ValueError(f"unbalanced or nested {bad!r} in pattern {pattern!r}")
+    count = 1
+    for piece in pieces:
+        count *= len(piece)
+    if count > _MAX_VARIANTS:
+        raise ValueError(f"pattern {pattern!r} expands to {count} variants (limit {_MAX_VARIANTS})")
+    variants: list[tuple[str, ...]] = []
+    seen: set[tuple[str, ...]] = set()
+    for combo in product(*pieces):
+        raw = "".join(combo)
+        for text in (raw, raw.replace("'", "")) if "'" in raw else (raw,):
+            parts = tuple(normalise(p) for p in text.split("*"))
+            if any(not p for p in parts):
+                raise ValueError(f"pattern {pattern!r} has an empty part (a gap at an end, or '**')")
+            if parts not in seen:
+                seen.add(parts)
+                variants.append(parts)
+    return variants
+
+
+# --- data model ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Negation:
+    """Negation scope: a cue within `scope` words (or characters) before a match, in the same
+    clause and after the last break, suppresses it; a cue inside a pseudo-negation ("don't make
+    me") or after a conditional ("if you don't pay") does not count. Near cues (zh "不") count only
+    within `near_scope` characters."""
+
+    cues: tuple[str, ...] = ()
+    near_cues: tuple[str, ...] = ()
+    near_scope: int = 1
+    pseudo: tuple[str, ...] = ()
+    breaks: tuple[str, ...] = ()
+    conditionals: tuple[str, ...] = ()
+    scope: int = 6
+
+
+@dataclass(frozen=True)
+class AllowRule:
+    """A lawful look-alike: its match suppresses overlapping matches of `categories` (all if empty)."""
+
+    id: str
+    patterns: tuple[str, ...]
+    categories: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One lexicon entry; `rule` is its stable id ``<language>/<category>/<id>``."""
+
+    id: str
+    rule: str
+    category: str
+    severity: str
+    patterns: tuple[str, ...]
+    speaker: str
+    audience: str
+    negatable: bool = True
+    allow: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    requires_fact: str | None = None
+    fact_value: bool = True
+    debtor_abuse: bool = False
+    max_gap: int | None = None
+    note: str = ""
+    citation: str = ""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    version: str
+    description: str
+    word_boundaries: bool
+    max_gap: int
+    negation: Negation
+    allows: tuple[AllowRule, ...]
+    entries: tuple[Entry, ...]
+    source: str = ""
+
+    @property
+    def tag(self) -> str:
+        """The version stamped on every match: ``<language>@<version>``."""
+        return f"{self.language}@{self.version}"
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load_lexicon(path_or_lang: str | Path) -> Lexicon:
+    """Load a lexicon: a bundled language code (``"en"``, ``"zh"``) or a path to a TOML file.
+
+    Bundled lexicons are read once and cached; paths are read on every call.
+    """
+    if isinstance(path_or_lang, str) and path_or_lang in BUNDLED_LANGUAGES:
+        return _bundled(path_or_lang)
+    path = Path(path_or_lang)
+    if not path.suffix and not path.exists():
+        bundled = ", ".join(BUNDLED_LANGUAGES)
+        raise LexiconError(str(path_or_lang), "", f"no such file and no bundled lexicon (bundled: {bundled})")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LexiconError(str(path), "", f"cannot read: {exc}") from exc
+    return parse_lexicon(text, path.name)
+
+
+@cache
+def _bundled(lang: str) -> Lexicon:
+    res = resources.files("policies").joinpath("lexicons", f"{lang}.toml")
+    return parse_lexicon(res.read_text(encoding="utf-8"), f"{lang}.toml")
+
+
+_HEADER_KEYS = {"language", "version", "description", "word_boundaries", "max_gap", "debtor_abuse_categories"}
+_NEGATION_KEYS = {"cues", "near_cues", "near_scope", "pseudo", "breaks", "conditionals", "scope"}
+_ALLOW_KEYS = {"id", "patterns", "categories", "note"}
+_ENTRY_KEYS = {
+    "id", "category", "severity", "patterns", "negatable", "allow", "unless", "requires_fact",
+    "fact_value", "speaker", "audience", "debtor_abuse", "max_gap", "note", "citation",
+}
+
+
+class _Reader:
+    """Typed access to one TOML table with errors naming file and key."""
+
+    def __init__(self, file: str, where: str, table: object) -> None:
+        self.file = file
+        self.where = where
+        if not isinstance(table, Mapping):
+            raise LexiconError(file, where, "must be a table")
+        self.table: Mapping[str, Any] = table
+
+    def fail(self, key: str, problem: str) -> LexiconError:
+        return LexiconError(self.file, f"{self.where}.{key}" if key else self.where, problem)
+
+    def check_keys(self, allowed: set[str]) -> None:
+        for key in self.table:
+            if key not in allowed:
+                raise self.fail(key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def str_(self, key: str, default: str | None = None, *, choices: tuple[str, ...] = ()) -> str:
+        value = self.table.get(key, default)
+        if value is None:
+            raise self.fail(key, "required")
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a string (got {value!r})")
+        if choices and value not in choices:
+            raise self.fail(key, f"must be one of {', '.join(choices)} (got {value!r})")
+        return value
+
+    def opt_str(self, key: str, *, choices: tuple[str, ...] = ()) -> str | None:
+        return None if key not in self.table else self.str_(key, choices=choices)
+
+    def bool_(self, key: str, default: bool) -> bool:
+        value = self.table.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false (got {value!r})")
+        return value
+
+    def int_(self, key: str, default: int, lo: int, hi: int) -> int:
+        value = self.table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise self.fail(key, f"must be an integer from {lo} to {hi} (got {value!r})")
+        return value
+
+    def strs(self, key: str, *, required: bool = False, choices: tuple[str, ...] = ()) -> tuple[str, ...]:
+        value = self.table.get(key)
+        if value is None:
+            if required:
+                raise self.fail(key, "required")
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "must be a list of strings")
+        if required and not value:
+            raise self.fail(key, "must not be empty")
+        for v in value:
+            if choices and v not in choices:
+                raise self.fail(key, f"{v!r} is not one of {', '.join(choices)}")
+        return tuple(value)
+
+    def patterns(self, key: str, *, required: bool = False) -> tuple[str, ...]:
+        pats = self.strs(key, required=required)
+        for p in pats:
+            try:
+                expand_pattern(p)
+            except ValueError as exc:
+                raise self.fail(key, str(exc)) from None
+        return pats
+
+
+def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
+    """Parse and validate lexicon TOML text; `file` names it in errors."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(file, "", f"invalid TOML: {exc}") from exc
+    for key in doc:
+        if key not in ("lexicon", "negation", "allow", "entry"):
+            raise LexiconError(file, key, "unknown key (allowed: lexicon, negation, allow, entry)")
+    if "lexicon" not in doc:
+        raise LexiconError(file, "lexicon", "required table [lexicon] is missing")
+    head = _Reader(file, "lexicon", doc["lexicon"])
+    head.check_keys(_HEADER_KEYS)
+    language = head.str_("language")
+    if not re.fullmatch(r"[a-z]{2,3}", language):
+        raise head.fail("language", f"must be a 2-3 letter language code (got {language!r})")
+    version = head.str_("version")
+    if not version.strip():
+        raise head.fail("version", "must not be empty")
+    wb = head.bool_("word_boundaries", True)
+    max_gap = head.int_("max_gap", 3 if wb else 6, 1, 40)
+    abuse_from = head.strs("debtor_abuse_categories", choices=_AGENT_CATEGORIES)
+
+    neg = _Reader(file, "negation", doc.get("negation", {}))
+    neg.check_keys(_NEGATION_KEYS)
+    negation = Negation(
+        cues=_norm_all(neg, "cues"),
+        near_cues=_norm_all(neg, "near_cues"),
+        near_scope=neg.int_("near_scope", 1, 0, 10),
+        pseudo=_norm_all(neg, "pseudo"),
+        breaks=_norm_all(neg, "breaks"),
+        conditionals=_norm_all(neg, "conditionals"),
+        scope=neg.int_("scope", 6 if wb else 10, 1, 60),
+    )
+
+    allows_raw = doc.get("allow", [])
+    if not isinstance(allows_raw, list):
+        raise LexiconError(file, "allow", "must be an array of tables ([[allow]])")
+    allows: list[AllowRule] = []
+    allow_ids: set[str] = set()
+    for i, raw in enumerate(allows_raw):
+        r = _Reader(file, f"allow[{i}]", raw)
+        r.check_keys(_ALLOW_KEYS)
+        aid = _id(r, allow_ids)
+        r.where = f"allow[{i}] {aid!r}"
+        allows.append(AllowRule(
+            id=aid,
+            patterns=r.patterns("patterns", required=True),
+            categories=r.strs("categories", choices=LEXICON_CATEGORIES),
+            note=r.str_("note", ""),
+        ))
+
+    entries_raw = doc.get("entry", [])
+    if not isinstance(entries_raw, list):
+        raise LexiconError(file, "entry", "must be an array of tables ([[entry]])")
+    entries: list[Entry] = []
+    ids: set[str] = set()
+    for i, raw in enumerate(entries_raw):
+        r = _Reader(file, f"entry[{i}]", raw)
+        r.check_keys(_ENTRY_KEYS)
+        eid = _id(r, ids)
+        r.where = f"entry[{i}] {eid!r}"
+        entries.append(_entry(r, eid, language, abuse_from))
+    if not entries:
+        raise LexiconError(file, "entry", "a lexicon needs at least one [[entry]]")
+    return Lexicon(
+        language=language,
+        version=version,
+        description=head.str_("description", ""),
+        word_boundaries=wb,
+        max_gap=max_gap,
+        negation=negation,
+        allows=tuple(allows),
+        entries=tuple(entries),
+        source=file,
+    )
+
+
+def _norm_all(r: _Reader, key: str) -> tuple[str, ...]:
+    out = tuple(normalise(s) for s in r.strs(key))
+    if any(not s for s in out):
+        raise r.fail(key, "contains an empty string")
+    return out
+
+
+def _id(r: _Reader, seen: set[str]) -> str:
+    eid = r.str_("id")
+    if not _ID_RE.match(eid):
+        raise r.fail("id", f"must be lower-case letters, digits, '-' or '_' (got {eid!r})")
+    if eid in seen:
+        raise r.fail("id", f"duplicate id {eid!r}")
+    seen.add(eid)
+    return eid
+
+
+def _entry(r: _Reader, eid: str, language: str, abuse_from: tuple[str, ...]) -> Entry:
+    category = r.str_("category", choices=LEXICON_CATEGORIES)
+    default_speaker = "debtor" if category == "abuse_by_debtor" else "agent"
+    speaker = r.str_("speaker", default_speaker, choices=SPEAKERS)
+    if speaker != default_speaker:
+        raise r.fail("speaker", f"category {category} is raised for speaker {default_speaker!r} only")
+    default_audience = "third_party" if category == "third_party_disclosure" else "any"
+    requires_fact = r.opt_str("requires_fact", choices=FACTS)
+    if "fact_value" in r.table and requires_fact is None:
+        raise r.fail("fact_value", "only meaningful with requires_fact")
+    debtor_abuse = r.bool_("debtor_abuse", category in abuse_from)
+    if debtor_abuse and category == "abuse_by_debtor":
+        raise r.fail("debtor_abuse", "already an abuse_by_debtor entry")
+    return Entry(
+        id=eid,
+        rule=f"{language}/{category}/{eid}",
+        category=category,
+        severity=r.str_("severity", choices=SEVERITIES),
+        patterns=r.patterns("patterns", required=True),
+        speaker=speaker,
+        audience=r.str_("audience", default_audience, choices=AUDIENCES),
+        negatable=r.bool_("negatable", True),
+        allow=r.patterns("allow"),
+        unless=r.patterns("unless"),
+        requires_fact=requires_fact,
+        fact_value=r.bool_("fact_value", True),
+        debtor_abuse=debtor_abuse,
+        max_gap=r.int_("max_gap", 0, 0, 40) or None,
+        note=r.str_("note", ""),
+        citation=r.str_("citation", ""),
+    )
