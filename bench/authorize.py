@@ -216,6 +216,7 @@ def main() -> None:
     ap.add_argument("--history", default="10000,1000000", help="history sizes to measure, comma-separated")
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=1, help="callwarden serve --workers (the bare handler: 1)")
     ap.add_argument("--quick", action="store_true", help="small sizes, short runs (smoke test)")
     args = ap.parse_args()
     if args.quick:

@@ -119,28 +119,74 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import subprocess
+
     from aiohttp import web
 
     from gateway.app import create_app
     from gateway.logs import configure_logging
 
     data_dir = _data_dir(args)
-    settings = load_settings(data_dir, overrides={"server.host": args.host, "server.port": args.port})
+    settings = load_settings(
+        data_dir,
+        overrides={"server.host": args.host, "server.port": args.port, "server.workers": args.workers},
+    )
     if not (data_dir / CONFIG_FILE).exists():
         print(f"{data_dir} is not initialised; run `callwarden init --data-dir {data_dir}`", file=sys.stderr)
         return 2
     configure_logging(settings["log.level"], settings["log.format"])
-    host, port = settings["server.host"], settings["server.port"]
-    print(f"callwarden serving on http://{host}:{port} (data dir {data_dir})", file=sys.stderr, flush=True)
-    web.run_app(
-        create_app(settings),
-        host=host,
-        port=port,
-        print=None,
-        access_log=None,
-        handle_signals=True,
-        shutdown_timeout=5,
+    host, port, workers = settings["server.host"], settings["server.port"], settings["server.workers"]
+    if workers < 1:
+        print("server.workers must be at least 1", file=sys.stderr)
+        return 2
+    children: list[subprocess.Popen[bytes]] = []
+    reuse_port = args.reuse_port or workers > 1
+    # Extra workers are whole processes on the same port (SO_REUSEPORT): each has its own event
+    # loop and writer; SQLite's write lock keeps the check-and-reserve exact across them.
+    for _ in range(workers - 1):
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gateway.cli",
+                    "serve",
+                    "--data-dir",
+                    str(data_dir),
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                    "--workers",
+                    "1",
+                    "--reuse-port",
+                ]
+            )
+        )
+    print(
+        f"callwarden serving on http://{host}:{port} (data dir {data_dir}, {workers} worker(s))",
+        file=sys.stderr,
+        flush=True,
     )
+    try:
+        web.run_app(
+            create_app(settings),
+            host=host,
+            port=port,
+            print=None,
+            access_log=None,
+            handle_signals=True,
+            shutdown_timeout=5,
+            reuse_port=reuse_port,
+        )
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
     return 0
 
 
@@ -240,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir_arg(p)
     p.add_argument("--host", help="bind address (default from config: 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default from config: 8080)")
+    p.add_argument("--workers", type=int, help="serving processes sharing the port (default from config: 1)")
+    p.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("doctor", help="check the installation and say how to fix problems")

@@ -92,7 +92,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         message = exc.reason if exc.status != 413 else "request body is larger than the configured limit"
         return error_response(exc.status, code, message)
     except ConnectionResetError:
-        raise  # the client went away mid-request: nothing to answer, nothing to log as an error
+        # The client went away mid-request: nothing will reach it, and it is not our error.
+        return error_response(400, "client_disconnected", "the client closed the connection")
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "internal error; see the server log")

@@ -31,6 +31,12 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("server.host", str, "127.0.0.1", "Address `callwarden serve` binds to."),
     Setting("server.port", int, 8080, "TCP port `callwarden serve` listens on."),
+    Setting(
+        "server.workers",
+        int,
+        1,
+        "Serving processes sharing the port (SO_REUSEPORT); caps stay exact across them.",
+    ),
     Setting("server.max_json_bytes", int, 64 * 1024, "Largest JSON request body accepted (413 above)."),
     Setting("database.path", str, "callwarden.db", "SQLite file, relative to the data dir."),
     Setting(

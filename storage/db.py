@@ -9,7 +9,10 @@ connection and never wait for the writer (WAL).
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -197,6 +200,38 @@ class Database:
             conn.execute("ROLLBACK")
 
         await self.run_on_writer(probe)
+
+
+class WriterLock:
+    """An exclusive advisory lock (flock) shared by the decision writers of every process."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self, deadline: float) -> bool:
+        """Take the lock, polling until `deadline` (time.monotonic()); False if not taken."""
+        if self.path is None:
+            return True
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.0002)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:

@@ -30,7 +30,7 @@ import policies
 from policies.types import Case, ContactRequest, Decision, Reason
 from storage.attempts import history_sync, release_attempt
 from storage.cases import case_version_sync, load_case_sync
-from storage.db import Database, NotFound, to_ts
+from storage.db import Database, NotFound, WriterLock, to_ts
 
 __all__ = ["DecisionTimeout", "DecisionWriter", "Reserved"]
 
@@ -100,6 +100,7 @@ class DecisionWriter:
         # Parsed cases and packs, keyed by the case's version: reparsing JSON and numbers on every
         # request would dominate the hot path. Touched only on the writer thread.
         self._cases: dict[str, tuple[int, Case, tuple[Any, ...], bool]] = {}
+        self._lock = WriterLock(db.path.with_name(db.path.name + ".decide.lock")) if db else WriterLock(None)
         self.batches = 0
         self.decisions = 0
 
@@ -112,6 +113,8 @@ class DecisionWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        # On the writer thread, after any batch still running there: it owns the lock.
+        await self.db.run_on_writer(lambda conn: self._lock.close())
         while not self._queue.empty():
             job = self._queue.get_nowait()
             if not job.future.done():
@@ -174,6 +177,19 @@ class DecisionWriter:
                 live.append(job)
         if not live:
             return
+        # Decision writers in other processes queue on a file lock, which wakes the next writer
+        # the instant it is released; SQLite's own busy handler would sleep 1, 2, 5... ms instead.
+        # BEGIN IMMEDIATE below remains what makes the check-and-reserve exact.
+        if not self._lock.acquire(max(j.deadline for j in live)):
+            for job in live:
+                job.error = DecisionTimeout("another process held the decision lock past the deadline")
+            return
+        try:
+            self._locked_batch(conn, live)
+        finally:
+            self._lock.release()
+
+    def _locked_batch(self, conn: sqlite3.Connection, live: list[_Job]) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             for job in live:
