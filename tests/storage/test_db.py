@@ -63,7 +63,8 @@ async def test_foreign_keys_are_enforced_on_the_writer(tmp_path: Path) -> None:
 
         def orphan(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at, updated_at)"
+                "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at,"
+                " updated_at)"
                 " VALUES ('c1', 'nope', 'd', 'active', 'US', '{}', 'x', 'x')"
             )
 
@@ -75,7 +76,9 @@ async def test_foreign_keys_are_enforced_on_the_writer(tmp_path: Path) -> None:
     "at",
     [
         pytest.param(datetime(2026, 11, 28, 6, 30, tzinfo=UTC), id="utc"),
-        pytest.param(datetime(2026, 3, 8, 1, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))), id="offset"),
+        pytest.param(
+            datetime(2026, 3, 8, 1, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))), id="offset"
+        ),
     ],
 )
 def test_timestamps_round_trip_and_sort(at: datetime) -> None:

@@ -26,9 +26,11 @@ async def test_key_is_random_long_and_only_its_hash_is_stored(tmp_path: Path) ->
         stored = await lookup_key(db, key.key_id)
         assert stored is not None and verify_secret(stored, secret)
         assert not verify_secret(stored, secret[:-1] + ("A" if secret[-1] != "A" else "B"))
-    raw = (tmp_path / "cw.db").read_bytes() + (tmp_path / "cw.db-wal").read_bytes() if (
-        tmp_path / "cw.db-wal"
-    ).exists() else (tmp_path / "cw.db").read_bytes()
+    raw = (
+        (tmp_path / "cw.db").read_bytes() + (tmp_path / "cw.db-wal").read_bytes()
+        if (tmp_path / "cw.db-wal").exists()
+        else (tmp_path / "cw.db").read_bytes()
+    )
     assert secret.encode() not in raw
 
 
@@ -66,6 +68,8 @@ async def test_revoke_is_idempotent_and_listed(tmp_path: Path) -> None:
             await revoke_key(db, "nope")
 
 
-@pytest.mark.parametrize("presented", ["", "cw_", "cw_abc", "xx_abc_" + "a" * 43, "cw__" + "a" * 43, "cw_abc_short"])
+@pytest.mark.parametrize(
+    "presented", ["", "cw_", "cw_abc", "xx_abc_" + "a" * 43, "cw__" + "a" * 43, "cw_abc_short"]
+)
 def test_malformed_keys_do_not_parse(presented: str) -> None:
     assert parse_key(presented) is None
