@@ -409,9 +409,9 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
     allow_ids: set[str] = set()
     for i, raw in enumerate(allows_raw):
         r = _Reader(file, f"allow[{i}]", raw)
-        r.check_keys(_ALLOW_KEYS)
         aid = _id(r, allow_ids)
         r.where = f"allow[{i}] {aid!r}"
+        r.check_keys(_ALLOW_KEYS)
         allows.append(AllowRule(
             id=aid,
             patterns=r.patterns("patterns", required=True),
@@ -426,9 +426,9 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
     ids: set[str] = set()
     for i, raw in enumerate(entries_raw):
         r = _Reader(file, f"entry[{i}]", raw)
-        r.check_keys(_ENTRY_KEYS)
         eid = _id(r, ids)
         r.where = f"entry[{i}] {eid!r}"
+        r.check_keys(_ENTRY_KEYS)
         entries.append(_entry(r, eid, language, abuse_from))
     if not entries:
         raise LexiconError(file, "entry", "a lexicon needs at least one [[entry]]")
@@ -446,10 +446,16 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
 
 
 def _norm_all(r: _Reader, key: str) -> tuple[str, ...]:
-    out = tuple(normalise(s) for s in r.strs(key))
-    if any(not s for s in out):
-        raise r.fail(key, "contains an empty string")
-    return out
+    """Normalised phrases, plus apostrophe-free variants ("won't" → "wont"), as for patterns."""
+    out: dict[str, None] = {}
+    for raw in r.strs(key):
+        phrase = normalise(raw)
+        if not phrase:
+            raise r.fail(key, f"{raw!r} is empty once normalised")
+        out[phrase] = None
+        if "'" in phrase:
+            out[normalise(phrase.replace("'", ""))] = None
+    return tuple(out)
 
 
 def _id(r: _Reader, seen: set[str]) -> str:

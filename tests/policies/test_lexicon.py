@@ -1,0 +1,300 @@
+"""Lexicon files: loading, validation errors (file, key, problem), pattern syntax, bundled data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policies.language import LEXICON_CATEGORIES, LexiconError, load_lexicon
+from policies.lexicon import FACTS, expand_pattern, fold, normalise, parse_lexicon
+
+GOOD = """
+[lexicon]
+language = "en"
+version = "1"
+
+[[entry]]
+id = "kill"
+category = "threat_violence"
+severity = "high"
+patterns = ["kill you"]
+"""
+
+
+def with_entry(extra: str) -> str:
+    return GOOD + extra
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "problem"),
+    [
+        pytest.param("[lexicon\n", "", "invalid TOML", id="bad-toml"),
+        pytest.param("[[entry]]\nid='a'", "lexicon", "required table [lexicon] is missing", id="no-header"),
+        pytest.param(GOOD + "\n[extra]\n", "extra", "unknown key", id="unknown-top-level"),
+        pytest.param(
+            GOOD.replace('version = "1"', 'version = "1"\nauthor = "me"'),
+            "lexicon.author",
+            "unknown key",
+            id="unknown-header-key",
+        ),
+        pytest.param(GOOD.replace('language = "en"\n', ""), "lexicon.language", "required", id="no-language"),
+        pytest.param(GOOD.replace('"en"', '"english"'), "lexicon.language", "2-3 letter", id="bad-language"),
+        pytest.param(
+            GOOD.replace('version = "1"', "version = 1"),
+            "lexicon.version",
+            "must be a string",
+            id="version-not-string",
+        ),
+        pytest.param(
+            GOOD.replace('version = "1"', 'version = "1"\nword_boundaries = "yes"'),
+            "lexicon.word_boundaries",
+            "true or false",
+            id="bad-bool",
+        ),
+        pytest.param(
+            GOOD.replace('version = "1"', 'version = "1"\nmax_gap = 0'),
+            "lexicon.max_gap",
+            "integer from 1 to 40",
+            id="gap-range",
+        ),
+        pytest.param(
+            GOOD.replace('version = "1"', 'version = "1"\ndebtor_abuse_categories = ["abuse_by_debtor"]'),
+            "lexicon.debtor_abuse_categories",
+            "is not one of",
+            id="abuse-from-abuse",
+        ),
+        pytest.param(
+            GOOD + "\n[negation]\ncues = ['not']\nwindow = 3\n",
+            "negation.window",
+            "unknown key",
+            id="negation-unknown-key",
+        ),
+        pytest.param(
+            GOOD + "\n[negation]\ncues = 'not'\nscope = 99\n",
+            "negation.scope",
+            "1 to 60",
+            id="negation-scope",
+        ),
+        pytest.param(
+            GOOD + "\n[negation]\ncues = ['!!', '   ']\n",
+            "negation.cues",
+            "empty once normalised",
+            id="negation-empty",
+        ),
+        pytest.param(
+            GOOD + "\n[[allow]]\nid = 'x'\npatterns = ['a']\ncategories = ['rude']\n",
+            "allow[0] 'x'.categories",
+            "'rude' is not one of",
+            id="allow-category",
+        ),
+        pytest.param(
+            GOOD + "\n[[allow]]\nid = 'x'\n", "allow[0] 'x'.patterns", "required", id="allow-patterns"
+        ),
+        pytest.param(
+            GOOD.replace('severity = "high"', 'severity = "severe"'),
+            "entry[0] 'kill'.severity",
+            "must be one of info, low, medium, high",
+            id="bad-severity",
+        ),
+        pytest.param(
+            GOOD.replace('category = "threat_violence"', 'category = "rudeness"'),
+            "entry[0] 'kill'.category",
+            "must be one of",
+            id="bad-category",
+        ),
+        pytest.param(
+            GOOD.replace('category = "threat_violence"', 'category = "missing_disclosure"'),
+            "entry[0] 'kill'.category",
+            "must be one of",
+            id="missing-disclosure-not-lexical",
+        ),
+        pytest.param(
+            with_entry('colour = "red"\n'), "entry[0] 'kill'.colour", "unknown key", id="unknown-entry-key"
+        ),
+        pytest.param(
+            with_entry('speaker = "debtor"\n'),
+            "entry[0] 'kill'.speaker",
+            "raised for speaker 'agent'",
+            id="speaker-vs-category",
+        ),
+        pytest.param(
+            with_entry('speaker = "caller"\n'),
+            "entry[0] 'kill'.speaker",
+            "must be one of agent, debtor",
+            id="bad-speaker",
+        ),
+        pytest.param(
+            with_entry('audience = "boss"\n'), "entry[0] 'kill'.audience", "must be one of", id="bad-audience"
+        ),
+        pytest.param(
+            with_entry('requires_fact = "bankrupt"\n'),
+            "entry[0] 'kill'.requires_fact",
+            "must be one of " + ", ".join(FACTS),
+            id="unknown-fact",
+        ),
+        pytest.param(
+            with_entry("fact_value = false\n"),
+            "entry[0] 'kill'.fact_value",
+            "only meaningful",
+            id="fact-value-alone",
+        ),
+        pytest.param(
+            with_entry('requires_fact = "judgment"\nfact_value = "no"\n'),
+            "entry[0] 'kill'.fact_value",
+            "true or false",
+            id="fact-value-type",
+        ),
+        pytest.param(
+            with_entry("negatable = 1\n"), "entry[0] 'kill'.negatable", "true or false", id="negatable"
+        ),
+        pytest.param(
+            GOOD.replace('patterns = ["kill you"]', "patterns = []"),
+            "entry[0] 'kill'.patterns",
+            "must not be empty",
+            id="no-patterns",
+        ),
+        pytest.param(
+            GOOD.replace('patterns = ["kill you"]', "patterns = [1]"),
+            "entry[0] 'kill'.patterns",
+            "list of strings",
+            id="pattern-type",
+        ),
+        pytest.param(
+            GOOD.replace('"kill you"', '"kill (you|him"'),
+            "entry[0] 'kill'.patterns",
+            "unbalanced",
+            id="unbalanced",
+        ),
+        pytest.param(
+            GOOD.replace('"kill you"', '"kill (you|(him|her))"'),
+            "entry[0] 'kill'.patterns",
+            "unbalanced or nested",
+            id="nested",
+        ),
+        pytest.param(
+            GOOD.replace('"kill you"', '"kill you?"'),
+            "entry[0] 'kill'.patterns",
+            "not a regular",
+            id="regex-syntax",
+        ),
+        pytest.param(
+            GOOD.replace('"kill you"', '"kill [a-z]"'),
+            "entry[0] 'kill'.patterns",
+            "character ranges",
+            id="char-range",
+        ),
+        pytest.param(
+            GOOD.replace('"kill you"', '"kill *"'), "entry[0] 'kill'.patterns", "empty part", id="gap-at-end"
+        ),
+        pytest.param(
+            GOOD.replace('"kill you"', '"(a|b|c|d)(a|b|c|d)(a|b|c|d)(a|b|c|d)(a|b|c|d)(a|b|c|d)(a|b|c)"'),
+            "entry[0] 'kill'.patterns",
+            "expands to 12288 variants",
+            id="too-many-variants",
+        ),
+        pytest.param(with_entry("allow = ['(x']\n"), "entry[0] 'kill'.allow", "unbalanced", id="bad-allow"),
+        pytest.param(
+            GOOD + GOOD.split("[lexicon]", 1)[1].split("\n\n", 1)[1],
+            "entry[1].id",
+            "duplicate id 'kill'",
+            id="duplicate-id",
+        ),
+        pytest.param(
+            GOOD.replace('id = "kill"', 'id = "Kill You"'), "entry[0].id", "lower-case", id="bad-id"
+        ),
+        pytest.param(GOOD.split("[[entry]]")[0], "entry", "at least one", id="no-entries"),
+        pytest.param(
+            "entry = 3\n" + GOOD.split("[[entry]]")[0], "entry", "array of tables", id="entry-not-table"
+        ),
+        pytest.param("allow = 'x'\n" + GOOD, "allow", "array of tables", id="allow-not-table"),
+    ],
+)
+def test_validation_errors_name_file_key_problem(text: str, key: str, problem: str) -> None:
+    with pytest.raises(LexiconError) as info:
+        parse_lexicon(text, "x.toml")
+    err = info.value
+    assert err.file == "x.toml"
+    assert err.key == key
+    assert problem in err.problem
+    assert str(err).startswith("x.toml: ")
+
+
+def test_load_by_path_and_errors(tmp_path: Path) -> None:
+    path = tmp_path / "custom.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    lex = load_lexicon(path)
+    assert (lex.language, lex.version, lex.tag, lex.source) == ("en", "1", "en@1", "custom.toml")
+    assert lex.entries[0].rule == "en/threat_violence/kill"
+    path.write_text(GOOD.replace("high", "extreme"), encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"custom\.toml: entry\[0\] 'kill'\.severity"):
+        load_lexicon(str(path))
+    with pytest.raises(LexiconError, match="cannot read"):
+        load_lexicon(tmp_path / "absent.toml")
+    with pytest.raises(LexiconError, match="no bundled lexicon"):
+        load_lexicon("fr")
+
+
+def test_entry_defaults() -> None:
+    lex = parse_lexicon(
+        GOOD
+        + """
+[[entry]]
+id = "owes"
+category = "third_party_disclosure"
+severity = "high"
+patterns = ["owes us"]
+
+[[entry]]
+id = "vulture"
+category = "abuse_by_debtor"
+severity = "low"
+patterns = ["vulture"]
+""",
+        "x.toml",
+    )
+    kill, owes, vulture = lex.entries
+    assert (kill.speaker, kill.audience, kill.negatable, kill.requires_fact) == ("agent", "any", True, None)
+    assert (owes.speaker, owes.audience) == ("agent", "third_party")
+    assert (vulture.speaker, vulture.audience) == ("debtor", "any")
+    assert lex.word_boundaries and lex.max_gap == 3 and lex.negation.scope == 6
+
+
+@pytest.mark.parametrize(
+    ("pattern", "variants"),
+    [
+        pytest.param("kill you", [("kill you",)], id="literal"),
+        pytest.param("Kill  You", [("kill you",)], id="normalised"),
+        pytest.param("leg[s]", [("leg",), ("legs",)], id="optional"),
+        pytest.param("(break|broke) * leg", [("break", "leg"), ("broke", "leg")], id="alternation-gap"),
+        pytest.param("kill(|ing)", [("kill",), ("killing",)], id="empty-branch"),
+        pytest.param("won't", [("won't",), ("wont",)], id="apostrophe-optional"),
+        pytest.param("打断*腿", [("打断", "腿")], id="cjk-gap"),
+        pytest.param("打 断", [("打断",)], id="cjk-spaces"),
+        pytest.param("ＫＩＬＬ", [("kill",)], id="full-width"),
+    ],
+)
+def test_expand_pattern(pattern: str, variants: list[tuple[str, ...]]) -> None:
+    assert expand_pattern(pattern) == variants
+
+
+def test_fold_keeps_length() -> None:
+    text = "ＡＢＣ　“don’t” – İstanbul\u00a0ﬁ 你好，世界！"
+    assert len(fold(text)) == len(text)
+    assert fold("ＡＢＣ，！") == "abc,!"
+    assert fold("don’t") == "don't"
+    assert normalise("  a  \u3000 b ") == "a b"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_bundled_lexicons(lang: str) -> None:
+    lex = load_lexicon(lang)
+    assert lex.language == lang and lex.version and lex.description
+    assert load_lexicon(lang) is lex, "bundled lexicons are parsed once"
+    by_cat: dict[str, int] = {}
+    for e in lex.entries:
+        assert e.citation, f"{e.rule} has no citation"
+        by_cat[e.category] = by_cat.get(e.category, 0) + sum(len(expand_pattern(p)) for p in e.patterns)
+    assert set(by_cat) == set(LEXICON_CATEGORIES)
+    for cat, n in by_cat.items():
+        assert n >= 20, f"{lang} {cat}: only {n} pattern variants"
