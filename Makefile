@@ -39,7 +39,7 @@ test-deps:
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check gateway policies speech storage tests bench
-	$(VENV)/bin/mypy policies storage
+	$(VENV)/bin/mypy policies storage gateway
 
 test: test-deps $(VENV)/.installed-test lint
 	$(PY) -m pytest -q

@@ -45,7 +45,9 @@ async def _decide(
     settings = request.app[appkeys.SETTINGS]
     body = await read_json(request, int(settings["server.max_json_bytes"]))
     case_id = require_str(body, "case_id")
-    if need_body:
+    if need_body or body.get("channel") == "sms":
+        # An SMS is screened for content before it is allowed, so its text is required even
+        # when the dialer only asks (`/v1/authorize`) and sends it itself.
         require_str(body, "body")
     db = request.app[appkeys.DB]
     # Dialers normally send E.164, which parses without a region; only a national-format number

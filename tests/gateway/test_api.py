@@ -387,6 +387,8 @@ async def test_denied_call_is_403_with_the_decision(world: World) -> None:
 
 async def test_message_needs_a_body(world: World) -> None:
     c, dialer = world.client, hdr(world.dialer)
+    r = await c.post("/v1/authorize", json={**AUTHORIZE, "channel": "sms"}, headers=dialer)
+    assert r.status == 400 and (await r.json())["details"]["field"] == "body"
     sms = {**AUTHORIZE, "channel": "sms", "from": "+12125550100"}
     r = await c.post("/v1/messages", json=sms, headers=dialer)
     assert r.status == 400 and (await r.json())["error"] == "missing_field"
