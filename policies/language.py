@@ -381,7 +381,8 @@ class _Compiled:
             return False
         clause = norm[_bounds(norm, start, start, _CLAUSE_END)[0] : start]
         if self.wb:
-            words = clause.split()
+            # "nobody's coming" / "there's no": a trailing 's (is/has) does not change the word.
+            words = [w[:-2] if w.endswith("'s") else w for w in clause.split()]
             if not words:
                 return False
             k = max(0, len(words) - neg.scope)

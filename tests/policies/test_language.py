@@ -249,6 +249,8 @@ def test_negation_scope(text: str, expected: list[str]) -> None:
         pytest.param("You are not going to jail for this.", "en", id="en-jail"),
         pytest.param("No one from our office will ever show up at your workplace.", "en", id="en-workplace"),
         pytest.param("Don't worry, we won't post anything about you online.", "en", id="en-post"),
+        pytest.param("Nobody's coming to arrest you, I promise.", "en", id="en-nobody-s"),
+        pytest.param("There's no warrant for your arrest.", "en", id="en-there-s-no"),
         pytest.param("我们不会联系您的家人。", "zh", id="zh-family"),
         pytest.param("不要担心，我们不会上门。", "zh", id="zh-visit"),
         pytest.param("您放心，我们绝不会把您的信息发到网上。", "zh", id="zh-publish"),
@@ -494,6 +496,12 @@ def test_bundled_asr_tolerance(text: str) -> None:
 )
 def test_bundled_traps_do_not_flag(text: str) -> None:
     assert screen(text, audience="debtor") == []
+
+
+def test_chinese_da_ni_is_calling_not_hitting() -> None:
+    found = {m.category for m in screen("我们每天打你二十次，看你接不接。", ["zh"])}
+    assert found == {"harassment"}
+    assert {m.category for m in screen("再不还我打你一顿。", ["zh"])} == {"threat_violence"}
 
 
 def test_overlapping_hits_of_one_category_collapse() -> None:
