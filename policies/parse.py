@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,12 +50,22 @@ def normalise_phone(raw: object, region: str | None, field: str = "to") -> str:
     """Parse a number in any form phonenumbers accepts (region as default) into E.164."""
     if not isinstance(raw, str) or not raw.strip():
         raise PolicyInputError("invalid_phone", field, f"{field}: a phone number is required")
+    e164 = _e164(raw, (region or "").upper() or None)
+    if e164.startswith("!"):
+        raise PolicyInputError("invalid_phone", field, f"{field}: {e164[1:]}")
+    return e164
+
+
+@lru_cache(maxsize=65536)
+def _e164(raw: str, region: str | None) -> str:
+    # Dialers ask about the same numbers all day; parsing one costs more than deciding. Errors
+    # are cached too, as a message behind "!", so the cache stays a pure function of its input.
     try:
-        num = phonenumbers.parse(raw, (region or "").upper() or None)
+        num = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
-        raise PolicyInputError("invalid_phone", field, f"{field}: cannot parse {raw!r}: {exc}") from exc
+        return f"!cannot parse {raw!r}: {exc}"
     if not phonenumbers.is_valid_number(num):
-        raise PolicyInputError("invalid_phone", field, f"{field}: {raw!r} is not a valid number")
+        return f"!{raw!r} is not a valid number"
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
