@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.loadgen import phone_for  # noqa: E402
 from policies.parse import case_from_json, case_to_json  # noqa: E402
-from policies.types import Agency  # noqa: E402
+from policies.types import Agency, Attempt  # noqa: E402
 from storage.agencies import put_agency  # noqa: E402
-from storage.bulk import HistoryRow, import_cases, import_history  # noqa: E402
+from storage.bulk import import_cases, import_history  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.keys import create_key  # noqa: E402
 
@@ -195,7 +195,7 @@ def add_history(db_path: Path, start: int, count: int, cases: int) -> None:
         for n in range(start, start + count):
             i = rng.randrange(cases)
             result = rng.choice(results)
-            yield HistoryRow(
+            yield Attempt(
                 attempt_id=f"hist{n}",
                 case_id=f"c{i}",
                 debtor_id=f"case:c{i}",

@@ -9,34 +9,17 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from policies.types import Attempt
 from storage.db import connect_sync, migrate, to_ts
 
-__all__ = ["HistoryRow", "import_cases", "import_history"]
+__all__ = ["import_cases", "import_history"]
 
 CHUNK = 20_000
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    """One past attempt with its outcome."""
-
-    attempt_id: str
-    case_id: str
-    debtor_id: str
-    agency_id: str
-    at: datetime
-    channel: str
-    to: str
-    party: str = "debtor"
-    contact_id: str | None = None
-    result: str | None = None
-    spoke_with: str | None = None
 
 
 def _chunks(rows: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -79,7 +62,7 @@ def import_cases(path: Path, agency_id: str, cases: Iterable[tuple[str, str, str
     return count
 
 
-def import_history(path: Path, rows: Iterable[HistoryRow]) -> int:
+def import_history(path: Path, rows: Iterable[Attempt]) -> int:
     """Insert past attempts (each gets a synthetic decision id); returns the count."""
     conn: sqlite3.Connection = connect_sync(path)
     count = 0
