@@ -128,13 +128,9 @@ def space_replacement(m: re.Match[str]) -> str:
     return "" if m.group(1) is not None else " "
 
 
-def squeeze(folded: str) -> str:
-    return SPACE_RE.sub(space_replacement, folded)
-
-
 def normalise(text: str) -> str:
     """What patterns and text are compared as: `fold`, then spaces squeezed."""
-    return squeeze(fold(text)).strip()
+    return SPACE_RE.sub(space_replacement, fold(text)).strip()
 
 
 # --- patterns --------------------------------------------------------------------------------
