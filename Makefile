@@ -13,7 +13,7 @@ DEBS   := ffmpeg espeak-ng sqlite3
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e '.[whisper]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml

@@ -248,6 +248,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         f"ffmpeg: {ffmpeg or 'not found'}",
         "apt-get install ffmpeg (needed to decode recordings for transcription)",
     )
+    from gateway.cli_speech import speech_checks
+
+    for ok, what, fix in speech_checks(settings):
+        report(ok, what, fix)
     print("all checks passed" if not problems else f"{problems} problem(s) found")
     return 0 if not problems else 1
 
@@ -300,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_policy_commands(sub)
+    from gateway.cli_speech import add_speech_commands
+
+    add_speech_commands(sub)
     return parser
 
 

