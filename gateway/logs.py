@@ -6,11 +6,12 @@ import json
 import logging
 import re
 import sys
+import time
 from datetime import UTC, datetime
 
 from gateway.channels.base import mask_number
 
-__all__ = ["configure_logging", "mask_number", "mask_numbers"]
+__all__ = ["Throttled", "configure_logging", "mask_number", "mask_numbers"]
 
 # '+' numbers with optional separators, bare runs of 7+ digits, and grouped local forms such as
 # "138 0013 8000" or "208-555-0100" (dates like 2026-11-28 and times do not match).
@@ -44,6 +45,25 @@ class JsonFormatter(logging.Formatter):
 class MaskingTextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return mask_numbers(super().format(record))
+
+
+class Throttled:
+    """Log one line per `interval` seconds for a repeated event, counting what it held back:
+    under overload a warning per request would itself become the overload."""
+
+    def __init__(self, logger: logging.Logger, interval: float = 1.0) -> None:
+        self.logger = logger
+        self.interval = interval
+        self._last = float("-inf")
+        self._held = 0
+
+    def warning(self, msg: str, fields: dict[str, object]) -> None:
+        now = time.monotonic()
+        if now - self._last < self.interval:
+            self._held += 1
+            return
+        self.logger.warning(msg, extra={"fields": {**fields, "suppressed_since_last": self._held}})
+        self._last, self._held = now, 0
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:

@@ -9,9 +9,11 @@ connection and never wait for the writer (WAL).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -135,6 +137,7 @@ class Database:
         self._executor: ThreadPoolExecutor | None = None
         self._writer: sqlite3.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._checkpointer: Checkpointer | None = None
 
     async def open(self) -> None:
         """Open both connections and apply pending migrations."""
@@ -146,12 +149,20 @@ class Database:
             await loop.run_in_executor(self._executor, migrate, self._writer)
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open database {self.path}: {exc}") from exc
+        # Checkpoints copy the WAL into the database file with fsyncs of their own: keep them off
+        # the writer (where they would stall a batch of decisions) on a background thread.
+        await loop.run_in_executor(self._executor, self._writer.execute, "PRAGMA wal_autocheckpoint = 0")
+        self._checkpointer = Checkpointer(self.path)
+        self._checkpointer.start()
         self._reader = await aiosqlite.connect(self.path)
         self._reader.row_factory = aiosqlite.Row
         await self._reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await self._reader.execute("PRAGMA foreign_keys = ON")
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._checkpointer.stop)
+            self._checkpointer = None
         if self._reader is not None:
             await self._reader.close()
             self._reader = None
@@ -200,6 +211,35 @@ class Database:
             conn.execute("ROLLBACK")
 
         await self.run_on_writer(probe)
+
+
+class Checkpointer(threading.Thread):
+    """Runs `wal_checkpoint(PASSIVE)` every `interval` seconds on its own connection.
+
+    PASSIVE never waits for readers or writers; frames still needed by a reader stay in the WAL
+    for the next round. A final TRUNCATE checkpoint at stop leaves a small WAL behind.
+    """
+
+    def __init__(self, path: Path, interval: float = 1.0) -> None:
+        super().__init__(name="cw-checkpoint", daemon=True)
+        self.path = path
+        self.interval = interval
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        conn = connect_sync(self.path)
+        try:
+            while not self._halt.wait(self.interval):
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=10)
 
 
 class WriterLock:

@@ -14,7 +14,7 @@ from gateway.auth import Principal, require
 from gateway.channels import CarrierError, OutboundCall, OutboundMessage
 from gateway.errors import ApiError
 from gateway.http import json_response, read_json, require_str
-from gateway.logs import mask_number
+from gateway.logs import Throttled, mask_number
 from policies.parse import normalise_phone, parse_instant, request_from_json
 from policies.types import OUTCOME_RESULTS, ContactRequest, Decision, Reason
 from storage.attempts import get_attempt, record_outcome, release_attempt, set_carrier_ref
@@ -24,6 +24,7 @@ from storage.decisions import DecisionTimeout, Reserved
 
 routes = web.RouteTableDef()
 log = logging.getLogger("callwarden.contacts")
+unavailable_log = Throttled(log)
 
 
 def _unavailable(why: str) -> Decision:
@@ -76,7 +77,7 @@ async def _decide(
         )
     except DecisionTimeout as exc:
         metrics.unavailable.inc()
-        log.warning("decision unavailable", extra={"fields": {"case_id": case_id, "why": str(exc)}})
+        unavailable_log.warning("decision unavailable", {"case_id": case_id, "why": str(exc)})
         decision = _unavailable(str(exc))
         metrics.observe(decision, creq.channel)
         return who, creq, None, decision, from_number
