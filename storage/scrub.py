@@ -1,0 +1,266 @@
+"""The scrub: re-read and re-hash every stored copy, heal a bad copy from the good one, and record
+every finding.
+
+Each copy must hash to its content address (the SHA-256 of the encrypted file, checked without
+any key). A bad primary is rewritten from a good replica and vice versa, through a tmp file that
+is verified before it replaces anything. `deep` also decrypts the primary and compares the
+plaintext with the SHA-256 taken at upload (this checks the wrapped data key and the master key
+too). Reads are rate-limited so a scrub never starves the gateway of disk bandwidth, and run in
+a worker thread so the event loop never waits on them. Files in the store that no recording
+names (older than an hour, so uploads in flight are not counted) are reported as orphans, never
+deleted: after a database restore they may be the only copy of evidence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from storage.blobs import BlobIntegrityError, BlobStore, hash_file
+from storage.crypto import HEADER_BYTES, DecryptionError, KeyringError, MasterKeyring, SegmentOpener
+from storage.db import Database, to_ts
+from storage.jobruns import finish_job, start_job
+from storage.recordings import get_recording_key
+
+__all__ = ["Throttle", "scrub"]
+
+ORPHAN_MIN_AGE_S = 3600
+
+
+class Throttle:
+    """Sleep as needed to keep reads at or below `rate` bytes per second (0: unlimited)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.start = time.monotonic()
+        self.done = 0
+
+    def __call__(self, n: int) -> None:
+        if self.rate <= 0:
+            return
+        self.done += n
+        delay = self.start + self.done / self.rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+
+@dataclass(frozen=True)
+class Finding:
+    recording_id: str | None
+    blob_sha256: str
+    copy: str
+    problem: str
+    action: str
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "recording_id": self.recording_id,
+            "blob_sha256": self.blob_sha256,
+            "copy": self.copy,
+            "problem": self.problem,
+            "action": self.action,
+            "detail": self.detail,
+        }
+
+
+def _check(path: Path | None, blob_sha: str, throttle: Throttle) -> tuple[str, str] | None:
+    """None if the copy is good, else (problem, detail)."""
+    if path is None or not path.exists():
+        return "missing", f"{path} is missing"
+    try:
+        got, _ = hash_file(path, throttle)
+    except OSError as exc:
+        return "unreadable", f"{path}: {exc}"
+    if got != blob_sha:
+        return "hash_mismatch", f"{path} hashes to {got[:16]}…"
+    return None
+
+
+def _plain_sha(path: Path, data_key: bytes, throttle: Throttle) -> str:
+    h = hashlib.sha256()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        opener = SegmentOpener(data_key, os.pread(fd, HEADER_BYTES, 0), os.fstat(fd).st_size)
+        for i in range(opener.segments):
+            offset, length = opener.span(i)
+            h.update(opener.open(i, os.pread(fd, length, offset)))
+            throttle(length)
+    finally:
+        os.close(fd)
+    return h.hexdigest()
+
+
+def _scrub_one(
+    store: BlobStore, row: dict[str, Any], data_key: bytes | None, throttle: Throttle
+) -> tuple[str, list[Finding]]:
+    rid, sha = row["recording_id"], row["blob_sha256"]
+    primary, replica = store.path(sha), store.replica_path(sha)
+    replica_expected = replica is not None and row["replica_status"] == "ok"
+    p_bad = _check(primary, sha, throttle)
+    r_bad = _check(replica, sha, throttle) if replica_expected else None
+    findings: list[Finding] = []
+    status = "ok"
+    primary_good = p_bad is None
+    for copy, bad, source, to_replica in (
+        ("primary", p_bad, replica if replica_expected and r_bad is None else None, False),
+        ("replica", r_bad, primary if p_bad is None else None, True),
+    ):
+        if bad is None:
+            continue
+        problem, detail = bad
+        if source is None:
+            findings.append(Finding(rid, sha, copy, problem, "none", detail + "; no good copy to heal from"))
+            status = "bad"
+            continue
+        try:
+            store.copy_verified(source, sha, to_replica=to_replica, throttle=throttle)
+            findings.append(Finding(rid, sha, copy, problem, "healed", detail + f"; rewritten from {source}"))
+            primary_good = True if copy == "primary" else primary_good
+            if status == "ok":
+                status = "healed"
+        except (OSError, BlobIntegrityError) as exc:
+            findings.append(Finding(rid, sha, copy, problem, "heal_failed", f"{detail}; {exc}"))
+            status = "bad"
+    if data_key is not None and primary_good:
+        try:
+            if _plain_sha(primary, data_key, throttle) != row["sha256"]:
+                findings.append(
+                    Finding(rid, sha, "primary", "plaintext_mismatch", "none", "decrypts to other bytes")
+                )
+                status = "bad"
+        except (OSError, DecryptionError) as exc:
+            findings.append(Finding(rid, sha, "primary", "decrypt_failed", "none", str(exc)))
+            status = "bad"
+    return status, findings
+
+
+def _orphans(store: BlobStore, db_path: Path, now_epoch: float) -> list[Finding]:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    out: list[Finding] = []
+    try:
+        for copy, root in (("primary", store.root), ("replica", store.replica)):
+            if root is None or not (root / "store").is_dir():
+                continue
+            for sub in sorted((root / "store").iterdir()):
+                if not sub.is_dir():
+                    continue
+                lo = sub.name
+                hi = lo[:-1] + chr(ord(lo[-1]) + 1) if lo else "~"
+                known = {
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT blob_sha256 FROM recordings WHERE blob_sha256 >= :lo AND blob_sha256 < :hi",
+                        {"lo": lo, "hi": hi},
+                    )
+                }
+                for f in sorted(sub.iterdir()):
+                    sha = f.name.split(".", 1)[0]
+                    try:
+                        old = now_epoch - f.stat().st_mtime > ORPHAN_MIN_AGE_S
+                    except FileNotFoundError:
+                        continue
+                    if sha not in known and old:
+                        out.append(
+                            Finding(None, sha, copy, "orphan", "none", f"{f} is named by no recording")
+                        )
+    finally:
+        conn.close()
+    return out
+
+
+async def scrub(
+    db: Database,
+    store: BlobStore,
+    keyring: MasterKeyring | None,
+    now: datetime,
+    rate_bytes_s: float = 0,
+    deep: bool = False,
+    limit: int | None = None,
+    orphans: bool = True,
+) -> dict[str, Any]:
+    """Scrub the least recently scrubbed recordings first (all of them unless `limit`)."""
+    job_id = await start_job(db, "scrub", now)
+    throttle = Throttle(rate_bytes_s)
+    rows = await db.fetchall(
+        "SELECT recording_id, blob_sha256, sha256, replica_status FROM recordings"
+        " WHERE status = 'ingested' ORDER BY scrubbed_at IS NOT NULL, scrubbed_at, recording_id LIMIT :limit",
+        {"limit": -1 if limit is None else limit},
+    )
+    counts = {"checked": 0, "ok": 0, "healed": 0, "bad": 0, "orphans": 0}
+    all_findings: list[Finding] = []
+    for r in rows:
+        row = dict(r)
+        data_key = None
+        key_problem: Finding | None = None
+        if deep and keyring is not None:
+            try:
+                kid, wrapped = await get_recording_key(db, row["recording_id"])
+                data_key = keyring.unwrap(kid, wrapped, row["recording_id"])
+            except (KeyringError, DecryptionError, LookupError) as exc:
+                key_problem = Finding(
+                    row["recording_id"], row["blob_sha256"], "primary", "key_unavailable", "none", str(exc)
+                )
+        status, findings = await asyncio.to_thread(_scrub_one, store, row, data_key, throttle)
+        if key_problem is not None:
+            findings.append(key_problem)
+            status = "bad"
+        counts["checked"] += 1
+        counts[status] += 1
+        all_findings += findings
+        await _record(db, job_id, now, row["recording_id"], status, findings)
+    if orphans:
+        found = await asyncio.to_thread(_orphans, store, db.path, time.time())
+        counts["orphans"] = len(found)
+        all_findings += found
+        if found:
+            await _record(db, job_id, now, None, None, found)
+    summary: dict[str, Any] = {
+        "job_id": job_id,
+        **counts,
+        "findings": [f.to_json() for f in all_findings[:200]],
+    }
+    await finish_job(db, job_id, now, {k: v for k, v in summary.items() if k != "findings"})
+    return summary
+
+
+async def _record(
+    db: Database,
+    job_id: str,
+    now: datetime,
+    recording_id: str | None,
+    status: str | None,
+    findings: list[Finding],
+) -> None:
+    def write(conn: sqlite3.Connection) -> None:
+        at = to_ts(now)
+        if recording_id is not None and status is not None:
+            conn.execute(
+                "UPDATE recordings SET scrubbed_at = :at, scrub_status = :status"
+                " WHERE recording_id = :id AND status = 'ingested'",
+                {"at": at, "status": status, "id": recording_id},
+            )
+        for f in findings:
+            conn.execute(
+                "INSERT INTO scrub_findings (at, job_id, recording_id, blob_sha256, copy, problem, action,"
+                " detail) VALUES (:at, :job, :rid, :sha, :copy, :problem, :action, :detail)",
+                {
+                    "at": at,
+                    "job": job_id,
+                    "rid": f.recording_id,
+                    "sha": f.blob_sha256,
+                    "copy": f.copy,
+                    "problem": f.problem,
+                    "action": f.action,
+                    "detail": f.detail,
+                },
+            )
+
+    await db.write(write)

@@ -1,0 +1,271 @@
+"""The recording vault: one object that ties the database, the blob store and the master keys
+together for the three ingest paths (HTTP, CLI, spool), retrieval and the replica retry.
+
+Ingest order, so that an answered upload is durable and a crash leaves nothing half-visible:
+stream → encrypt + hash (plaintext and ciphertext) into a tmp file and the replica's tmp file →
+fsync → link into the content-addressed store → fsync dir → replica into place, verified →
+DB row + wrapped key + access-log row in one transaction → drop the tmp name → answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sqlite3
+from collections.abc import AsyncIterable, Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from storage.attempts import get_attempt
+from storage.audit import Access, Actor
+from storage.blobs import BlobIntegrityError, BlobReader, BlobStore, BlobWriter, RecoveryReport
+from storage.crypto import MasterKeyring
+from storage.db import Database
+from storage.jobruns import finish_job, start_job
+from storage.recordings import (
+    NewRecording,
+    blob_known_sync,
+    get_recording_key,
+    insert_recording_sync,
+    mark_replica,
+    pending_replicas,
+)
+
+__all__ = ["EmptyRecording", "IncompleteUpload", "TooLarge", "Vault"]
+
+log = logging.getLogger("callwarden.vault")
+
+# Plaintext is handed to the encrypting thread in batches of this size: large enough that the
+# thread hop is cheap, small enough that memory stays flat (two batches in flight at most).
+BATCH_BYTES = 1 << 20
+
+
+class TooLarge(ValueError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"recordings are limited to {limit} bytes")
+        self.limit = limit
+
+
+class EmptyRecording(ValueError):
+    def __init__(self) -> None:
+        super().__init__("the recording is empty")
+
+
+class IncompleteUpload(ValueError):
+    def __init__(self, got: int, expected: int) -> None:
+        super().__init__(f"the upload ended after {got} of {expected} bytes")
+
+
+class Vault:
+    def __init__(
+        self,
+        db: Database,
+        store: BlobStore,
+        keyring: MasterKeyring,
+        *,
+        default_retention_days: int,
+        retention_days_for: Callable[[Sequence[str]], int],
+        max_bytes: int,
+    ) -> None:
+        self.db = db
+        self.store = store
+        self.keyring = keyring
+        self.default_retention_days = default_retention_days
+        self.retention_days_for = retention_days_for
+        self.max_bytes = max_bytes
+
+    async def open(self) -> RecoveryReport:
+        """Create the store and clean up after processes that died mid-upload."""
+        self.keyring.key_ids()  # fail at start, not at the first upload, if the key file is bad
+        await asyncio.to_thread(self.store.open)
+        report = await asyncio.to_thread(self._recover)
+        if report.removed_tmp_files or report.removed_unrecorded_blobs:
+            log.warning(
+                "removed unfinished uploads of a process that stopped",
+                extra={
+                    "fields": {
+                        "event": "vault_recovered",
+                        "tmp_files": report.removed_tmp_files,
+                        "unrecorded_blobs": report.removed_unrecorded_blobs,
+                    }
+                },
+            )
+        return report
+
+    def _recover(self) -> RecoveryReport:
+        conn = sqlite3.connect(f"file:{self.db.path}?mode=ro", uri=True)
+        try:
+            return self.store.recover(lambda sha: blob_known_sync(conn, sha))
+        finally:
+            conn.close()
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self.store.close)
+
+    @property
+    def replica_configured(self) -> bool:
+        return self.store.replica is not None
+
+    async def ingest(
+        self,
+        attempt_id: str,
+        chunks: AsyncIterable[bytes],
+        *,
+        content_type: str,
+        actor: Actor,
+        source: str,
+        filename: str | None = None,
+        agency_scope: str | None = None,
+        expected_bytes: int | None = None,
+        received_at: datetime | None = None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Stream one recording in; returns (recording JSON, created). The same bytes for the same
+        attempt return the existing recording and False. Raises NotFound (attempt), TooLarge,
+        EmptyRecording, IncompleteUpload; nothing is left behind when it raises."""
+        await get_attempt(self.db, attempt_id, agency_scope)
+        if expected_bytes is not None and expected_bytes > self.max_bytes:
+            raise TooLarge(self.max_bytes)
+        recording_id = "rec_" + secrets.token_hex(10)
+        data_key = secrets.token_bytes(32)
+        master_key_id, wrapped = self.keyring.wrap(data_key, recording_id)
+        loop = asyncio.get_running_loop()
+        writer: BlobWriter = await loop.run_in_executor(None, self.store.writer, data_key)
+        try:
+            total = await self._stream(writer, chunks, loop)
+            if total == 0:
+                raise EmptyRecording()
+            if expected_bytes is not None and total != expected_bytes:
+                raise IncompleteUpload(total, expected_bytes)
+            sealed = await loop.run_in_executor(None, writer.finish)
+        except BaseException:
+            writer.discard()  # waits for a batch still being encrypted (the writer's lock)
+            raise
+        new = NewRecording(
+            recording_id=recording_id,
+            attempt_id=attempt_id,
+            blob=sealed,
+            master_key_id=master_key_id,
+            wrapped_key=wrapped,
+            content_type=content_type,
+            filename=filename,
+            source=source,
+            received_at=received_at or datetime.now(UTC),
+            replica_configured=self.replica_configured,
+        )
+        access = Access(
+            actor,
+            "recording.upload",
+            "recording",
+            recording_id,
+            "ok",
+            details={"source": source, "content_type": content_type},
+        )
+        commit = asyncio.ensure_future(
+            self.db.write(
+                lambda conn: insert_recording_sync(
+                    conn, new, self.retention_days_for, self.default_retention_days, access, agency_scope
+                )
+            )
+        )
+        try:
+            rec, created = await asyncio.shield(commit)
+        except asyncio.CancelledError:
+            # The transaction runs on; keep the blob if it commits (the row must never point at
+            # nothing), drop it if it does not.
+            try:
+                rec, created = await commit
+            except Exception:
+                writer.discard()
+                raise
+            (writer.close if created else writer.discard)()
+            raise
+        except BaseException:
+            writer.discard()
+            raise
+        await loop.run_in_executor(None, writer.close if created else writer.discard)
+        if created and not sealed.replica_ok and self.replica_configured:
+            log.warning(
+                "replica not written; the retry job will copy it",
+                extra={
+                    "fields": {
+                        "event": "replica_pending",
+                        "recording_id": recording_id,
+                        "error": sealed.replica_error,
+                    }
+                },
+            )
+        return rec, created
+
+    async def _stream(
+        self, writer: BlobWriter, chunks: AsyncIterable[bytes], loop: asyncio.AbstractEventLoop
+    ) -> int:
+        """Feed chunks to the writer in batches, encrypting one batch while the next is read."""
+        total = 0
+        batch: list[bytes] = []
+        size = 0
+        pending: asyncio.Future[None] | None = None
+        try:
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                total += len(chunk)
+                if total > self.max_bytes:
+                    raise TooLarge(self.max_bytes)
+                batch.append(chunk)
+                size += len(chunk)
+                if size >= BATCH_BYTES:
+                    if pending is not None:
+                        await pending
+                    pending = loop.run_in_executor(None, writer.write, b"".join(batch))
+                    batch, size = [], 0
+            if pending is not None:
+                await pending
+                pending = None
+            if batch:
+                await loop.run_in_executor(None, writer.write, b"".join(batch))
+        finally:
+            if pending is not None and not pending.done():
+                pending.cancel()  # the thread finishes its batch; discard() then waits for it
+        return total
+
+    async def reader(self, recording_id: str, blob_sha256: str) -> BlobReader:
+        """A decrypting reader (KeyringError / DecryptionError if the key or file is wrong)."""
+        master_key_id, wrapped = await get_recording_key(self.db, recording_id)
+        data_key = self.keyring.unwrap(master_key_id, wrapped, recording_id)
+        return await asyncio.to_thread(self.store.reader, blob_sha256, data_key)
+
+    async def retry_replicas(self, now: datetime, limit: int = 100) -> dict[str, Any]:
+        """Copy recordings whose replica is pending (verified); the retry job calls this."""
+        if not self.replica_configured:
+            return {"retried": 0, "ok": 0, "failed": 0}
+        rows = await pending_replicas(self.db, limit)
+        if not rows:
+            return {"retried": 0, "ok": 0, "failed": 0}
+        job_id = await start_job(self.db, "replica", now)
+        await asyncio.to_thread(self.store.open)  # the replica may have come back
+        ok = failed = 0
+        errors: list[str] = []
+        for r in rows:
+            sha = r["blob_sha256"]
+            try:
+                await asyncio.to_thread(self.store.copy_verified, self.store.path(sha), sha, True)
+            except (OSError, BlobIntegrityError) as exc:
+                failed += 1
+                errors.append(f"{r['recording_id']}: {exc}")
+                await mark_replica(self.db, r["recording_id"], False, f"{type(exc).__name__}: {exc}", now)
+                continue
+            ok += 1
+            await mark_replica(self.db, r["recording_id"], True, None, now)
+        summary = {"job_id": job_id, "retried": len(rows), "ok": ok, "failed": failed, "errors": errors[:20]}
+        await finish_job(self.db, job_id, now, summary)
+        return summary
+
+    def writable(self) -> bool:
+        return self.store.writable()
+
+
+def recordings_dir(data_dir: Path, configured: str) -> Path:
+    path = Path(configured)
+    return path if path.is_absolute() else data_dir / path

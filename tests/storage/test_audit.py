@@ -1,0 +1,174 @@
+"""The access log's hash chain: an edited, deleted, inserted or reordered row is found (by
+editing the SQLite file directly, as an intruder would), and anchors catch a rebuilt chain."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from storage.audit import GENESIS, Access, Actor, append, chain_hash, list_access, verify, write_anchor
+from storage.db import Database
+from tests.storage.vault_helpers import T0
+
+INSPECTOR = Actor("k_insp", "inspector", None, "10.1.1.1")
+
+
+async def filled(path: Path, rows: int = 6) -> Database:
+    db = Database(path)
+    await db.open()
+    for i in range(rows):
+        await append(
+            db, Access(INSPECTOR, "recording.audio", "recording", f"rec_{i}", "ok", "dispute", {"n": i})
+        )
+    return db
+
+
+def tamper(path: Path, *statements: str) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TRIGGER IF EXISTS access_log_no_update")
+    conn.execute("DROP TRIGGER IF EXISTS access_log_no_delete")
+    for s in statements:
+        conn.execute(s)
+    conn.close()
+
+
+async def test_a_clean_log_verifies(tmp_path: Path) -> None:
+    db = await filled(tmp_path / "cw.db")
+    result = await verify(db, None)
+    assert result == {"ok": True, "rows": 6, "head": result["head"], "anchors": {"checked": 0, "ok": True}}
+    rows = await list_access(db)
+    assert rows[0]["prev_hash"] == GENESIS and rows[1]["prev_hash"] == rows[0]["hash"]
+    assert rows[0]["reason"] == "dispute" and rows[0]["details"] == {"n": 0}
+    assert result["head"] == {"seq": 6, "hash": rows[-1]["hash"]}
+    await db.close()
+
+
+async def test_the_log_refuses_updates_and_deletes(tmp_path: Path) -> None:
+    db = await filled(tmp_path / "cw.db", 1)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        await db.write(lambda c: c.execute("UPDATE access_log SET reason = 'x'"))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        await db.write(lambda c: c.execute("DELETE FROM access_log"))
+    await db.close()
+
+
+@pytest.mark.parametrize(
+    ("statements", "seq", "problem"),
+    [
+        pytest.param(
+            ["UPDATE access_log SET reason = 'routine' WHERE seq = 3"], 3, "hash_mismatch", id="edited-reason"
+        ),
+        pytest.param(
+            ["UPDATE access_log SET actor_key_id = 'k_other' WHERE seq = 4"],
+            4,
+            "hash_mismatch",
+            id="edited-actor",
+        ),
+        pytest.param(["DELETE FROM access_log WHERE seq = 3"], 4, "sequence_gap", id="deleted-row"),
+        pytest.param(
+            [
+                # swap rows 2 and 3 entirely, renumbering them so the sequence itself looks intact
+                "UPDATE access_log SET seq = -2 WHERE seq = 2",
+                "UPDATE access_log SET seq = 2 WHERE seq = 3",
+                "UPDATE access_log SET seq = 3 WHERE seq = -2",
+            ],
+            2,
+            "broken_link",
+            id="reordered-pair",
+        ),
+        pytest.param(
+            [
+                "DELETE FROM access_log WHERE seq = 3",
+                "UPDATE access_log SET seq = seq - 1 WHERE seq > 3",
+            ],
+            3,
+            "broken_link",
+            id="deleted-and-renumbered",
+        ),
+    ],
+)
+async def test_tampering_is_found_at_the_first_bad_row(
+    tmp_path: Path, statements: list[str], seq: int, problem: str
+) -> None:
+    db = await filled(tmp_path / "cw.db")
+    await db.close()
+    tamper(tmp_path / "cw.db", *statements)
+    db = Database(tmp_path / "cw.db")
+    await db.open()
+    result = await verify(db, None)
+    assert not result["ok"]
+    assert result["first_bad_row"]["seq"] == seq and result["first_bad_row"]["problem"] == problem
+    await db.close()
+
+
+async def test_an_inserted_row_with_a_forged_hash_breaks_the_next_link(tmp_path: Path) -> None:
+    db = await filled(tmp_path / "cw.db")
+    rows = await list_access(db)
+    await db.close()
+    # Forge a row 4 that links correctly to row 3, shifting the later rows up by one.
+    forged = dict(rows[3]) | {"object_id": "rec_forged", "details": json.dumps({"n": 99})}
+    forged["hash"] = chain_hash(rows[2]["hash"], forged)
+    tamper(
+        tmp_path / "cw.db",
+        "UPDATE access_log SET seq = seq + 100 WHERE seq >= 4",
+        "UPDATE access_log SET seq = seq - 99 WHERE seq >= 104",
+        "INSERT INTO access_log (seq, at, actor_key_id, role, agency_id, action, object_type, object_id,"
+        f" reason, source, result, details, prev_hash, hash) VALUES (4, '{forged['at']}', 'k_insp',"
+        " 'inspector', NULL, 'recording.audio', 'recording', 'rec_forged', 'dispute', '10.1.1.1', 'ok',"
+        f" '{forged['details']}', '{rows[2]['hash']}', '{forged['hash']}')",
+    )
+    db = Database(tmp_path / "cw.db")
+    await db.open()
+    result = await verify(db, None)
+    assert result["first_bad_row"]["seq"] == 5 and result["first_bad_row"]["problem"] == "broken_link"
+    assert result["rows"] == 7
+    await db.close()
+
+
+async def test_anchors_catch_a_rebuilt_chain_and_a_truncated_log(tmp_path: Path) -> None:
+    anchors = tmp_path / "audit-anchors.log"
+    db = await filled(tmp_path / "cw.db")
+    line = await write_anchor(db, anchors, T0)
+    assert line is not None and line["seq"] == 6
+    assert await write_anchor(db, anchors, T0 + timedelta(hours=5)) is None  # once per day
+    assert (await verify(db, anchors))["anchors"] == {"checked": 1, "ok": True}
+    await db.close()
+    # An intruder edits row 2 and recomputes every later hash: the chain verifies, the anchor does not.
+    conn = sqlite3.connect(tmp_path / "cw.db", isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("DROP TRIGGER access_log_no_update")
+    conn.execute("UPDATE access_log SET reason = 'routine' WHERE seq = 2")
+    prev = conn.execute("SELECT hash FROM access_log WHERE seq = 1").fetchone()[0]
+    for row in conn.execute("SELECT * FROM access_log WHERE seq >= 2 ORDER BY seq").fetchall():
+        h = chain_hash(prev, row)
+        conn.execute("UPDATE access_log SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, h, row["seq"]))
+        prev = h
+    conn.close()
+    db = Database(tmp_path / "cw.db")
+    await db.open()
+    result = await verify(db, anchors)
+    assert "first_bad_row" not in result and not result["ok"]
+    assert result["anchors"]["first_bad"]["problem"] == "anchor_mismatch"
+    await db.close()
+    tamper(tmp_path / "cw.db", "DELETE FROM access_log WHERE seq >= 5")
+    db = Database(tmp_path / "cw.db")
+    await db.open()
+    result = await verify(db, anchors)
+    assert result["anchors"]["first_bad"]["problem"] == "anchor_missing_row"
+    assert anchors.stat().st_mode & 0o777 == 0o600
+    await db.close()
+
+
+async def test_list_filters(tmp_path: Path) -> None:
+    db = await filled(tmp_path / "cw.db")
+    await append(
+        db, Access(Actor("k_sec", "security", None, "x"), "audit.read", "access_log", "access_log", "ok")
+    )
+    assert [r["seq"] for r in await list_access(db, actor="k_sec")] == [7]
+    assert [r["object_id"] for r in await list_access(db, object_id="rec_2")] == ["rec_2"]
+    assert len(await list_access(db, after_seq=4, limit=2)) == 2
+    await db.close()

@@ -1,0 +1,270 @@
+"""Ingest into the vault: durable, encrypted, content-addressed, idempotent, replicated; nothing
+left behind by a failed or crashed upload."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from storage.blobs import BlobStore
+from storage.crypto import rotate_master_key
+from storage.db import Database, NotFound, from_ts, migrate
+from storage.recordings import retain_until
+from storage.vault import EmptyRecording, IncompleteUpload, TooLarge
+from tests.storage.vault_helpers import T0, make_vault, put, seed, store_files, tmp_files
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> Database:
+    async with Database(tmp_path / "cw.db") as db:
+        await seed(db, [("att_1", "c1", "a1"), ("att_2", "c2", "a2"), ("att_3", "c3", "a1")])
+        yield db  # type: ignore[misc]
+
+
+async def test_ingest_stores_an_encrypted_copy_and_its_replica(tmp_path: Path, db: Database) -> None:
+    vault = make_vault(tmp_path, db)
+    await vault.open()
+    data = b"RIFF\x00\x00WAVEfmt " + os.urandom(3_000_000) + b"the debtor said hello"
+    rec, created = await put(vault, data)
+    assert created
+    assert rec["sha256"] == hashlib.sha256(data).hexdigest() and rec["bytes"] == len(data)
+    assert rec["replica"]["status"] == "ok" and rec["status"] == "ingested"
+    row = await db.fetchone("SELECT * FROM recordings")
+    assert row is not None
+    primary = vault.store.path(row["blob_sha256"])
+    replica = vault.store.replica_path(row["blob_sha256"])
+    assert replica is not None
+    stored = primary.read_bytes()
+    assert stored == replica.read_bytes()
+    assert hashlib.sha256(stored).hexdigest() == row["blob_sha256"]  # content address
+    assert b"the debtor said hello" not in stored and b"WAVEfmt" not in stored
+    assert primary.stat().st_mode & 0o777 == 0o600
+    assert tmp_files(tmp_path / "recordings") == [] and tmp_files(tmp_path / "replica") == []
+    reader = await vault.reader(rec["recording_id"], row["blob_sha256"])  # type: ignore[arg-type]
+    assert reader.read(0, len(data)) == data
+    assert reader.read(len(data) - 21, len(data)) == b"the debtor said hello"
+    reader.close()
+    await vault.close()
+
+
+async def test_same_bytes_same_attempt_is_idempotent_other_bytes_are_new(
+    tmp_path: Path, db: Database
+) -> None:
+    vault = make_vault(tmp_path, db)
+    await vault.open()
+    first, created = await put(vault, b"a" * 1000)
+    again, created_again = await put(vault, b"a" * 1000)
+    assert created and not created_again and again["recording_id"] == first["recording_id"]
+    other, created_other = await put(vault, b"b" * 1000)
+    assert created_other and other["recording_id"] != first["recording_id"]
+    same_bytes_other_attempt, c = await put(vault, b"a" * 1000, attempt_id="att_3")
+    assert c and same_bytes_other_attempt["recording_id"] != first["recording_id"]
+    assert len(store_files(tmp_path / "recordings")) == 3  # the duplicate's blob was removed
+    assert len(store_files(tmp_path / "replica")) == 3
+    log = await db.fetchall("SELECT result FROM access_log ORDER BY seq")
+    assert [r["result"] for r in log] == ["ok", "duplicate", "ok", "ok"]
+    await vault.close()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "data", "error"),
+    [
+        pytest.param({"attempt_id": "att_nope"}, b"x", NotFound, id="unknown-attempt"),
+        pytest.param({"agency_scope": "a1", "attempt_id": "att_2"}, b"x", NotFound, id="other-agency"),
+        pytest.param({}, b"", EmptyRecording, id="empty"),
+        pytest.param({}, b"x" * 5001, TooLarge, id="too-large-while-streaming"),
+        pytest.param({"expected_bytes": 10_000}, b"x" * 10, TooLarge, id="too-large-declared"),
+        pytest.param({"expected_bytes": 100}, b"x" * 10, IncompleteUpload, id="incomplete"),
+    ],
+)
+async def test_refused_uploads_leave_nothing(
+    tmp_path: Path, db: Database, kwargs: dict[str, object], data: bytes, error: type[Exception]
+) -> None:
+    vault = make_vault(tmp_path, db, max_bytes=5000)
+    await vault.open()
+    with pytest.raises(error):
+        await put(vault, data, **kwargs)  # type: ignore[arg-type]
+    assert await db.fetchone("SELECT * FROM recordings") is None
+    assert store_files(tmp_path / "recordings") == [] and store_files(tmp_path / "replica") == []
+    assert tmp_files(tmp_path / "recordings") == [] and tmp_files(tmp_path / "replica") == []
+    await vault.close()
+
+
+async def test_retention_is_the_longest_of_default_and_packs(tmp_path: Path) -> None:
+    async with Database(tmp_path / "cw.db") as db:
+        await seed(db, [("att_us", "c_us", "a1")], packs=["us-regf", "cn-gbt45251"])
+        await seed(db, [("att_none", "c_none", "a1")], packs=[])
+        vault = make_vault(tmp_path, db)
+        await vault.open()
+        us, _ = await put(vault, b"us", attempt_id="att_us")
+        plain, _ = await put(vault, b"plain", attempt_id="att_none")
+        assert us["retention_days"] == 1096  # Reg F: 3 years
+        assert plain["retention_days"] == 365
+        assert from_ts(str(us["retain_until"])) == T0 + timedelta(days=1096)
+        assert (
+            us["recorded_at"] == plain["recorded_at"] == "2026-03-01T10:00:00.000000Z"
+        )  # the call, not the upload
+        await vault.close()
+
+
+@pytest.mark.parametrize(
+    ("recorded", "days", "until"),
+    [
+        pytest.param("2026-03-01", 365, "2027-03-01", id="plain-year"),
+        pytest.param("2027-03-01", 365, "2028-03-01", id="leap-day-inside-gets-366"),
+        pytest.param("2028-02-29", 365, "2029-02-28", id="from-leap-day"),
+        pytest.param("2026-03-01", 1096, "2029-03-01", id="reg-f"),
+    ],
+)
+def test_retain_until_is_never_less_than_twelve_months(recorded: str, days: int, until: str) -> None:
+    start = from_ts(recorded + "T00:00:00+00:00")
+    assert retain_until(start, days).date().isoformat() == until
+
+
+async def test_replica_failure_keeps_the_primary_and_the_retry_recovers(tmp_path: Path, db: Database) -> None:
+    vault = make_vault(tmp_path, db)
+    await vault.open()
+    replica = tmp_path / "replica"
+    # The replica's store cannot be written (tests run as root, so permissions would not stop it:
+    # a file where the directory should be does).
+    (replica / "store").rename(replica / "store.away")
+    (replica / "store").write_text("not a directory")
+    try:
+        rec, _ = await put(vault, os.urandom(200_000))
+        assert rec["replica"]["status"] == "pending" and rec["replica"]["error"]
+        assert len(store_files(tmp_path / "recordings")) == 1
+        summary = await vault.retry_replicas(T0)
+        assert summary["failed"] == 1
+    finally:
+        (replica / "store").unlink()
+        (replica / "store.away").rename(replica / "store")
+    summary = await vault.retry_replicas(T0)
+    assert summary["ok"] == 1
+    row = await db.fetchone("SELECT replica_status, replica_error, blob_sha256 FROM recordings")
+    assert row is not None and row["replica_status"] == "ok" and row["replica_error"] is None
+    rp = vault.store.replica_path(row["blob_sha256"])
+    assert rp is not None and rp.read_bytes() == vault.store.path(row["blob_sha256"]).read_bytes()
+    await vault.close()
+
+
+async def test_unavailable_replica_at_start_does_not_stop_ingest(tmp_path: Path, db: Database) -> None:
+    (tmp_path / "replica").write_text("not a directory")  # e.g. the mount is missing
+    vault = make_vault(tmp_path, db)
+    await vault.open()
+    rec, created = await put(vault, b"evidence")
+    assert created and rec["replica"]["status"] == "pending"
+    await vault.close()
+
+
+async def test_no_replica_configured_is_disabled(tmp_path: Path, db: Database) -> None:
+    vault = make_vault(tmp_path, db, replica=False)
+    await vault.open()
+    rec, _ = await put(vault, b"evidence")
+    assert rec["replica"]["status"] == "disabled"
+    assert (await vault.retry_replicas(T0))["retried"] == 0
+    await vault.close()
+
+
+async def test_rotated_master_key_new_recordings_use_it_old_ones_stay_readable(
+    tmp_path: Path, db: Database
+) -> None:
+    vault = make_vault(tmp_path, db)
+    await vault.open()
+    old, _ = await put(vault, b"old recording")
+    rotate_master_key(tmp_path / "master.key")
+    new, _ = await put(vault, b"new recording", attempt_id="att_3")
+    keys = {r["recording_id"]: r["master_key_id"] for r in await db.fetchall("SELECT * FROM recording_keys")}
+    assert keys == {old["recording_id"]: "mk1", new["recording_id"]: "mk2"}
+    for rec, data in ((old, b"old recording"), (new, b"new recording")):
+        row = await db.fetchone(
+            "SELECT blob_sha256 FROM recordings WHERE recording_id = :id", {"id": rec["recording_id"]}
+        )
+        assert row is not None
+        reader = await vault.reader(str(rec["recording_id"]), row["blob_sha256"])
+        assert reader.read(0, len(data)) == data
+        reader.close()
+    await vault.close()
+
+
+async def test_primary_damage_is_read_around_from_the_replica(tmp_path: Path, db: Database) -> None:
+    vault = make_vault(tmp_path, db)
+    await vault.open()
+    data = os.urandom(300_000)
+    rec, _ = await put(vault, data)
+    row = await db.fetchone("SELECT blob_sha256 FROM recordings")
+    assert row is not None
+    primary = vault.store.path(row["blob_sha256"])
+    raw = bytearray(primary.read_bytes())
+    raw[100_000] ^= 0xFF
+    os.chmod(primary, 0o600)
+    primary.write_bytes(bytes(raw))
+    reader = await vault.reader(str(rec["recording_id"]), row["blob_sha256"])
+    assert reader.read(0, len(data)) == data
+    assert reader.fell_back
+    reader.close()
+    await vault.close()
+
+
+def _crash_between_publish_and_commit(tmp_path: Path, store: BlobStore) -> tuple[str, Path]:
+    """What a process killed after linking its blob into the store, before the DB row, leaves:
+    a dead work dir whose tmp file is also the published store file, and the replica copy."""
+    w = store.writer(os.urandom(32))
+    w.write(os.urandom(100_000))
+    sealed = w.finish()
+    # Simulate death: the process's work-dir lock is released without cleaning up.
+    store._work._fd and os.close(store._work._fd)
+    store._work._fd = None
+    store._work.dir = None
+    return sealed.blob_sha256, w.tmp
+
+
+async def test_recovery_removes_a_published_blob_without_a_row(tmp_path: Path, db: Database) -> None:
+    vault = make_vault(tmp_path, db)
+    await vault.open()
+    kept, _ = await put(vault, b"kept")
+    blob_sha, tmp = _crash_between_publish_and_commit(tmp_path, vault.store)
+    assert vault.store.path(blob_sha).exists() and tmp.exists() and tmp.stat().st_nlink == 2
+    rp = vault.store.replica_path(blob_sha)
+    assert rp is not None and rp.exists()
+    # A live process's work dir (this second store's) is left alone by the recovery.
+    other = BlobStore(tmp_path / "recordings", tmp_path / "replica")
+    other.open()
+    live = other._work.new_path(".part")
+    live.write_bytes(b"in flight")
+    restarted = make_vault(tmp_path, db)
+    report = await restarted.open()
+    assert report.removed_unrecorded_blobs == [blob_sha]
+    assert not vault.store.path(blob_sha).exists() and not rp.exists() and not tmp.exists()
+    assert live.exists()
+    assert len(store_files(tmp_path / "recordings")) == 1
+    row = await db.fetchone("SELECT recording_id FROM recordings")
+    assert row is not None and row["recording_id"] == kept["recording_id"]
+    other.close()
+    await restarted.close()
+
+
+def test_a_database_at_version_1_gains_the_vault_tables(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    migrate(conn, upto=1)
+    conn.execute(
+        "INSERT INTO agencies (agency_id, name, status, created_at, updated_at)"
+        " VALUES ('a1', 'A', 'active', 'x', 'x')"
+    )
+    applied = migrate(conn)
+    assert "0002_recordings.sql" in applied
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {
+        "recordings",
+        "recording_keys",
+        "legal_holds",
+        "tombstones",
+        "access_log",
+        "scrub_findings",
+    } <= tables
+    assert conn.execute("SELECT COUNT(*) FROM agencies").fetchone()[0] == 1
+    conn.close()
