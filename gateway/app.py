@@ -73,4 +73,7 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
     app.add_routes(ops.routes)
     app.add_routes(admin.routes)
     app.add_routes(contacts.routes)
+    from gateway.vault import setup_vault  # the recording vault: store, jobs, recordings + audit routes
+
+    setup_vault(app, settings, db, app[PACKS])
     return app

@@ -285,6 +285,9 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir_arg(k)
     k.add_argument("key_id")
     k.set_defaults(func=cmd_keys)
+    from gateway.cli_vault import add_rotate_master, add_vault_commands
+
+    add_rotate_master(keys, data_dir_arg)
 
     p = sub.add_parser("serve", help="serve the HTTP API")
     data_dir_arg(p)
@@ -307,6 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     from gateway.cli_speech import add_speech_commands
 
     add_speech_commands(sub)
+    add_vault_commands(sub, data_dir_arg)
     return parser
 
 

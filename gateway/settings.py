@@ -26,6 +26,8 @@ class Setting:
     default: Any
     help: str
     secret: bool = False
+    minimum: int | None = None  # numeric settings: smaller values stop start-up
+    why_minimum: str = ""
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -97,6 +99,59 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("auth.key_cache_s", float, 2.0, "Seconds a verified key is cached (revocation delay)."),
     Setting("log.level", str, "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
     Setting("log.format", str, "json", "Log format: `json` (one object per line) or `text`."),
+    Setting("recordings.dir", str, "recordings", "Encrypted recording store, relative to the data dir."),
+    Setting(
+        "recordings.replica_dir",
+        str,
+        "",
+        "Second folder (another disk or mount) for a verified copy of every recording; empty: no replica.",
+    ),
+    Setting("recordings.max_bytes", int, 1 << 30, "Largest recording accepted (413 above).", minimum=1),
+    Setting(
+        "recordings.retention_days",
+        int,
+        365,
+        "Default retention lock in days; packs may demand longer. Never below 365.",
+        minimum=365,
+        why_minimum="recordings must be kept at least 12 months (the lender's rule)",
+    ),
+    Setting(
+        "recordings.spool_dir",
+        str,
+        "",
+        "Folder a PBX drops finished `<attempt_id>.<ext>` recordings into; empty: no spool watcher.",
+    ),
+    Setting("recordings.spool_scan_s", float, 2.0, "Seconds between scans of the spool folder."),
+    Setting(
+        "recordings.spool_settle_s",
+        float,
+        5.0,
+        "A spool file is taken once its size and mtime are unchanged this long and nobody has it open.",
+    ),
+    Setting(
+        "recordings.spool_done_keep_days",
+        int,
+        1,
+        "Days the original of an ingested spool file stays in `done/` (it is plaintext); 0 keeps it.",
+        minimum=0,
+    ),
+    Setting("recordings.purge_hour_utc", int, 3, "Hour (UTC) of the daily purge of expired recordings."),
+    Setting("recordings.scrub_interval_h", float, 24.0, "Hours between scrubs (re-hash every stored copy)."),
+    Setting(
+        "recordings.scrub_rate_mb_s",
+        float,
+        20.0,
+        "Scrub read rate limit in MB/s (both copies together), so it never starves the gateway.",
+    ),
+    Setting("recordings.replica_retry_s", float, 300.0, "Seconds between retries of pending replicas."),
+    Setting("audit.anchor_file", str, "audit-anchors.log", "Append-only file of daily chain heads."),
+    Setting("audit.anchor_hour_utc", int, 0, "Hour (UTC) the access log's chain head is anchored."),
+    Setting(
+        "scheduler.enabled",
+        bool,
+        True,
+        "Run the vault's jobs (purge, scrub, replica retry, anchor, spool) inside `serve`.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -115,9 +170,13 @@ def _coerce(setting: Setting, raw: Any, source: str) -> Any:
             return bool(raw)
         if setting.type is int and (isinstance(raw, (bool, float))):
             raise ValueError
-        return setting.type(raw)
+        value = setting.type(raw)
     except (TypeError, ValueError):
         raise ConfigError(f"{source}: {setting.name} must be {setting.type.__name__}, got {raw!r}") from None
+    if setting.minimum is not None and value < setting.minimum:
+        why = f": {setting.why_minimum}" if setting.why_minimum else ""
+        raise ConfigError(f"{source}: {setting.name} must be at least {setting.minimum}{why}; got {value}")
+    return value
 
 
 class Settings:

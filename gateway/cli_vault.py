@@ -1,0 +1,356 @@
+"""`callwarden ingest`, `scrub`, `audit verify`, `retention report`, `keys rotate-master`.
+
+    callwarden ingest PATH... [--data-dir DIR] [--jobs N] [--quiet] [--json]
+    callwarden scrub [--deep] [--rate MB/S] [--limit N]
+    callwarden audit verify
+    callwarden retention report [--agency ID] [--month YYYY-MM] [--format json|csv]
+    callwarden keys rotate-master
+
+Exit status: 0 success; 1 a file was rejected, a copy could not be healed, the chain is broken;
+2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gateway.ingest import file_chunks, is_sidecar, match_file
+from gateway.settings import Settings, load_settings
+from storage.audit import Access, Actor, append
+from storage.db import Database, NotFound
+
+__all__ = ["add_rotate_master", "add_vault_commands"]
+
+DataDirArg = Callable[[argparse.ArgumentParser], None]
+
+
+def _settings(args: argparse.Namespace) -> Settings | None:
+    from gateway.cli import _data_dir
+
+    settings = load_settings(_data_dir(args))
+    if not settings.db_path.exists():
+        print(
+            f"no database at {settings.db_path}; run `callwarden init --data-dir ...` first", file=sys.stderr
+        )
+        return None
+    return settings
+
+
+def _operator() -> Actor:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return Actor(None, "operator", None, f"cli:{user}@{socket.gethostname()}")
+
+
+# --- ingest ---------------------------------------------------------------------------------------
+
+
+def _collect(paths: list[str]) -> tuple[list[Path], list[dict[str, Any]]]:
+    files: list[Path] = []
+    missing: list[dict[str, Any]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                files += [Path(root) / n for n in sorted(names) if not n.startswith(".")]
+        elif p.is_file():
+            files.append(p)
+        else:
+            missing.append({"file": raw, "result": "rejected", "reason": "missing", "detail": "no such file"})
+    return [f for f in files if not is_sidecar(f)], missing
+
+
+class Progress:
+    """A one-line progress bar on a terminal; a line per 10% otherwise."""
+
+    def __init__(self, files: int, total: int, enabled: bool) -> None:
+        self.files, self.total, self.enabled = files, max(total, 1), enabled
+        self.done_files = self.done_bytes = 0
+        self.start = time.monotonic()
+        self.tty = sys.stderr.isatty()
+        self._last_decile = -1
+
+    def update(self, nbytes: int) -> None:
+        self.done_files += 1
+        self.done_bytes += nbytes
+        if not self.enabled:
+            return
+        frac = self.done_bytes / self.total
+        rate = self.done_bytes / 1e6 / max(time.monotonic() - self.start, 1e-6)
+        text = (
+            f"[{'#' * int(frac * 30):<30}] {self.done_files}/{self.files} files"
+            f" {self.done_bytes / 1e6:.1f}/{self.total / 1e6:.1f} MB {rate:.1f} MB/s"
+        )
+        if self.tty:
+            print("\r" + text, end="" if self.done_files < self.files else "\n", file=sys.stderr, flush=True)
+        elif int(frac * 10) > self._last_decile or self.done_files == self.files:
+            self._last_decile = int(frac * 10)
+            print(text, file=sys.stderr, flush=True)
+
+
+async def _ingest_one(vault: Any, path: Path, actor: Actor) -> dict[str, Any]:
+    from storage.vault import EmptyRecording, IncompleteUpload, TooLarge
+
+    match = match_file(path)
+    out: dict[str, Any] = {"file": str(path)}
+    if match.attempt_id is None:
+        return await _rejected(vault, path, actor, out, "no_attempt", match.problem or "", None)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        return await _rejected(vault, path, actor, out, "unreadable", str(exc), match.attempt_id)
+    try:
+        size = os.fstat(fd).st_size
+        rec, created = await vault.ingest(
+            match.attempt_id,
+            file_chunks(fd),
+            content_type=match.content_type,
+            actor=actor,
+            source="cli",
+            filename=path.name,
+            expected_bytes=size,
+        )
+    except NotFound:
+        reason, detail = "unknown_attempt", f"no attempt {match.attempt_id!r}"
+    except EmptyRecording:
+        reason, detail = "empty", "the file is empty"
+    except (TooLarge, IncompleteUpload) as exc:
+        reason, detail = "too_large" if isinstance(exc, TooLarge) else "changed", str(exc)
+    else:
+        return {
+            **out,
+            "result": "ingested" if created else "duplicate",
+            "recording_id": rec["recording_id"],
+            "attempt_id": match.attempt_id,
+            "bytes": rec["bytes"],
+            "replica": rec["replica"]["status"],
+        }
+    finally:
+        os.close(fd)
+    return await _rejected(vault, path, actor, out, reason, detail, match.attempt_id)
+
+
+async def _rejected(
+    vault: Any,
+    path: Path,
+    actor: Actor,
+    out: dict[str, Any],
+    reason: str,
+    detail: str,
+    attempt_id: str | None,
+) -> dict[str, Any]:
+    await append(
+        vault.db,
+        Access(
+            actor,
+            "recording.upload",
+            "file",
+            str(path),
+            "rejected",
+            details={"reason": reason, "detail": detail},
+        ),
+    )
+    return {**out, "result": "rejected", "reason": reason, "detail": detail, "attempt_id": attempt_id}
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from gateway.vault import build_vault
+
+    settings = _settings(args)
+    if settings is None:
+        return 2
+    files, results = _collect(args.paths)
+    total = sum(f.stat().st_size for f in files if f.exists())
+    progress = Progress(len(files), total, enabled=not args.quiet)
+    actor = _operator()
+
+    async def run() -> None:
+        async with Database(settings.db_path) as db:
+            vault = build_vault(settings, db)
+            await vault.open()
+            try:
+                gate = asyncio.Semaphore(max(1, args.jobs))
+
+                async def one(path: Path) -> None:
+                    async with gate:
+                        result = await _ingest_one(vault, path, actor)
+                    results.append(result)
+                    progress.update(int(result.get("bytes") or 0))
+
+                await asyncio.gather(*(one(f) for f in files))
+            finally:
+                await vault.close()
+
+    start = time.monotonic()
+    asyncio.run(run())
+    elapsed = time.monotonic() - start
+    counts = {k: sum(1 for r in results if r["result"] == k) for k in ("ingested", "duplicate", "rejected")}
+    nbytes = sum(int(r.get("bytes") or 0) for r in results if r["result"] == "ingested")
+    if args.json:
+        print(
+            json.dumps(
+                {"summary": {**counts, "bytes": nbytes, "seconds": round(elapsed, 3)}, "files": results}
+            )
+        )
+    else:
+        for r in results:
+            if r["result"] == "rejected":
+                print(f"rejected {r['file']}: {r['reason']}: {r['detail']}")
+        rate = nbytes / 1e6 / max(elapsed, 1e-6)
+        print(
+            f"ingested {counts['ingested']} ({nbytes / 1e6:.1f} MB), duplicates {counts['duplicate']},"
+            f" rejected {counts['rejected']} in {elapsed:.1f} s ({rate:.1f} MB/s)"
+        )
+    return 1 if counts["rejected"] else 0
+
+
+# --- scrub, audit verify, retention report, rotate-master ----------------------------------------
+
+
+def cmd_scrub(args: argparse.Namespace) -> int:
+    from gateway.jobs import VaultJobs
+    from gateway.vault import build_vault
+
+    settings = _settings(args)
+    if settings is None:
+        return 2
+
+    async def run() -> dict[str, Any] | None:
+        async with Database(settings.db_path) as db:
+            vault = build_vault(settings, db)
+            await vault.open()
+            try:
+                jobs = VaultJobs(settings, vault)
+                return await jobs.scrub(deep=args.deep, limit=args.limit, rate_mb_s=args.rate)
+            finally:
+                await vault.close()
+
+    summary = asyncio.run(run())
+    if summary is None:
+        print("a scrub is already running (another process holds DATA/jobs/scrub.lock)", file=sys.stderr)
+        return 1
+    print(json.dumps(summary, indent=2))
+    return 1 if summary["bad"] else 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from gateway.jobs import anchor_path
+    from storage.audit import verify_file
+
+    settings = _settings(args)
+    if settings is None:
+        return 2
+    result = verify_file(settings.db_path, anchor_path(settings))
+    print(json.dumps(result, indent=2))
+    if not result["ok"]:
+        bad = result.get("first_bad_row") or result["anchors"].get("first_bad") or {}
+        print(f"BROKEN: {bad.get('detail', 'see above')}", file=sys.stderr)
+    return 0 if result["ok"] else 1
+
+
+def cmd_retention_report(args: argparse.Namespace) -> int:
+    from storage.retention import report_csv, retention_report
+
+    settings = _settings(args)
+    if settings is None:
+        return 2
+
+    async def run() -> list[dict[str, Any]]:
+        async with Database(settings.db_path) as db:
+            rows = await retention_report(db, datetime.now(UTC), args.agency, args.month)
+            await append(
+                db,
+                Access(
+                    _operator(),
+                    "retention.report",
+                    "report",
+                    "report",
+                    "ok",
+                    details={"agency_id": args.agency, "month": args.month},
+                ),
+            )
+            return rows
+
+    try:
+        rows = asyncio.run(run())
+    except ValueError:
+        print("--month must be YYYY-MM", file=sys.stderr)
+        return 2
+    if args.format == "csv":
+        sys.stdout.write(report_csv(rows))
+    else:
+        print(json.dumps({"rows": rows}, indent=2))
+    return 0
+
+
+def cmd_rotate_master(args: argparse.Namespace) -> int:
+    from gateway.cli import MASTER_KEY_FILE, _data_dir
+    from storage.crypto import KeyringError, rotate_master_key
+
+    path = _data_dir(args) / MASTER_KEY_FILE
+    try:
+        key_id = rotate_master_key(path)
+    except (KeyringError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"new master key {key_id} appended to {path}; new recordings use it, older ones stay readable",
+        file=sys.stderr,
+    )
+    print("back up master.key now (and keep it apart from the recordings' backups)", file=sys.stderr)
+    print(key_id)
+    return 0
+
+
+def add_rotate_master(keys: Any, data_dir_arg: DataDirArg) -> None:
+    k = keys.add_parser("rotate-master", help="add a new master key for recording encryption (old ones stay)")
+    data_dir_arg(k)
+    k.set_defaults(func=cmd_rotate_master)
+
+
+def add_vault_commands(sub: Any, data_dir_arg: DataDirArg) -> None:
+    p = sub.add_parser("ingest", help="store recording files: <attempt_id>.<ext> or with a sidecar JSON")
+    data_dir_arg(p)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")
+    p.add_argument("--jobs", type=int, default=4, help="files stored at once (default 4)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the result of every file as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("scrub", help="re-hash every stored copy now, heal bad ones, record findings")
+    data_dir_arg(p)
+    p.add_argument("--deep", action="store_true", help="also decrypt and compare with the upload's SHA-256")
+    p.add_argument("--rate", type=float, default=0.0, help="read rate limit in MB/s (default: none)")
+    p.add_argument("--limit", type=int, help="scrub at most N recordings (least recently scrubbed first)")
+    p.set_defaults(func=cmd_scrub)
+
+    p = sub.add_parser("audit", help="the access log")
+    audit = p.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    a = audit.add_parser("verify", help="check the access log's hash chain and anchors; exit 1 if broken")
+    data_dir_arg(a)
+    a.set_defaults(func=cmd_audit_verify)
+
+    p = sub.add_parser("retention", help="retention of recordings")
+    retention = p.add_subparsers(dest="retention_command", required=True, metavar="ACTION")
+    r = retention.add_parser(
+        "report", help="per agency and month: kept, expiring, held, purged, replica, scrub"
+    )
+    data_dir_arg(r)
+    r.add_argument("--agency", help="one agency")
+    r.add_argument("--month", help="one month of recording, YYYY-MM")
+    r.add_argument("--format", choices=["json", "csv"], default="json")
+    r.set_defaults(func=cmd_retention_report)

@@ -1,0 +1,87 @@
+"""Audit (security): the access log, its chain verification, and the retention report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from gateway import app as appkeys
+from gateway.errors import ApiError
+from gateway.http import json_response
+from gateway.jobs import anchor_path
+from gateway.routes.recordings import log_access, require_logged
+from policies.parse import parse_instant
+from storage.audit import list_access, verify
+from storage.retention import report_csv, retention_report
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/v1/audit/access-log")
+async def access_log(request: web.Request) -> web.Response:
+    who = await require_logged(request, "audit.read", "access_log", "security")
+    q = request.query
+    try:
+        after = int(q.get("after", "0"))
+        limit = int(q.get("limit", "100"))
+    except ValueError:
+        raise ApiError(400, "invalid_field", "after and limit are integers", {"field": "after"}) from None
+    if not 1 <= limit <= 1000:
+        raise ApiError(400, "invalid_field", "limit: 1..1000", {"field": "limit"})
+    since = parse_instant(q["from"], "from") if "from" in q else None
+    until = parse_instant(q["to"], "to") if "to" in q else None
+    # The read is logged first, so the answer includes it when the filters match it.
+    await log_access(
+        request,
+        who,
+        "audit.read",
+        "access_log",
+        "ok",
+        object_type="access_log",
+        filters={k: q[k] for k in ("actor", "object", "from", "to", "after") if k in q},
+    )
+    rows = await list_access(
+        request.app[appkeys.DB], q.get("actor"), q.get("object"), since, until, after, limit
+    )
+    return json_response({"entries": rows, "next_after": rows[-1]["seq"] if len(rows) == limit else None})
+
+
+@routes.get("/v1/audit/verify")
+async def verify_chain(request: web.Request) -> web.Response:
+    who = await require_logged(request, "audit.verify", "access_log", "security")
+    result = await verify(request.app[appkeys.DB], anchor_path(request.app[appkeys.SETTINGS]))
+    await log_access(
+        request,
+        who,
+        "audit.verify",
+        "access_log",
+        "ok" if result["ok"] else "broken",
+        object_type="access_log",
+    )
+    return json_response(result)
+
+
+@routes.get("/v1/retention/report")
+async def report(request: web.Request) -> web.Response:
+    who = await require_logged(request, "retention.report", "report", "security")
+    q = request.query
+    month = q.get("month")
+    try:
+        rows = await retention_report(request.app[appkeys.DB], datetime.now(UTC), q.get("agency_id"), month)
+    except ValueError:
+        raise ApiError(400, "invalid_field", "month: YYYY-MM", {"field": "month"}) from None
+    await log_access(
+        request,
+        who,
+        "retention.report",
+        "report",
+        "ok",
+        object_type="report",
+        filters={k: q[k] for k in ("agency_id", "month") if k in q},
+    )
+    if "text/csv" in request.headers.get("Accept", ""):
+        return web.Response(text=report_csv(rows), content_type="text/csv", charset="utf-8")
+    return json_response({"generated_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"), "rows": rows})
