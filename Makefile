@@ -8,7 +8,7 @@ PORT   ?= 8080
 # Debian packages the test-suite uses (installed when missing and running as root).
 DEBS   := ffmpeg espeak-ng sqlite3
 
-.PHONY: serve test venv test-deps lint typecheck bench clean
+.PHONY: serve test venv test-deps lint typecheck bench bench-speech clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,13 +39,17 @@ test-deps:
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check gateway policies speech storage tests bench
-	$(VENV)/bin/mypy policies storage gateway
+	$(VENV)/bin/mypy policies storage gateway speech
 
 test: test-deps $(VENV)/.installed-test lint
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/policy_eval.py
+
+# Speech: pipeline vs raw engine RTF (1 and 2 workers) and flagging throughput; a few minutes.
+bench-speech: test-deps $(VENV)/.installed-test
+	$(PY) bench/transcribe.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

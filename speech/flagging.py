@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from policies.language import BUNDLED_LANGUAGES, matcher_for
 from policies.lexicon import CJK
@@ -52,15 +53,15 @@ def join_words(words: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
     parts: list[str] = []
     offsets: list[tuple[int, int]] = []
     pos = 0
-    prev = ""
+    prev_cjk = False
     for w in words:
-        if parts and not (prev and _is_cjk(prev[-1]) and _is_cjk(w[0])):
+        if parts and not (prev_cjk and w[0] >= "\u2e80" and _is_cjk(w[0])):
             parts.append(" ")
             pos += 1
         parts.append(w)
         offsets.append((pos, pos + len(w)))
         pos += len(w)
-        prev = w
+        prev_cjk = w[-1] >= "\u2e80" and _is_cjk(w[-1])
     return "".join(parts), offsets
 
 
@@ -80,11 +81,17 @@ class ChannelTranscript:
 
     def word_range(self, start: int, end: int) -> tuple[int, int]:
         """Indices [i, j) of the words overlapping characters [start, end) of `text`."""
-        ends = [e for _, e in self.offsets]
-        starts = [s for s, _ in self.offsets]
-        i = bisect_right(ends, start)
-        j = bisect_left(starts, end)
+        i = bisect_right(self._ends, start)
+        j = bisect_left(self._starts, end)
         return (i, max(i + 1, j)) if i < len(self.words) else (i, i)
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [s for s, _ in self.offsets]
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        return [e for _, e in self.offsets]
 
     def sentence_for(self, i: int, j: int) -> str:
         """The text of the utterances holding words [i, j)."""
@@ -107,24 +114,24 @@ def mask_channel(channel: str, role: str, audience: str, segments: Sequence[Segm
             seg_of.append(k)
     text, offsets = join_words([w.w for w in words])
     numbers: list[tuple[NumberSpan, Word]] = []
-    for span in reversed(find_numbers(text)):  # right to left: earlier offsets stay valid
-        ends = [e for _, e in offsets]
-        i = bisect_right(ends, span.start)
-        j = bisect_left([s for s, _ in offsets], span.end)
+    starts = [a for a, _ in offsets]
+    ends = [b for _, b in offsets]
+    # Word ranges on the unmasked words, replaced right to left so earlier ranges stay valid.
+    ranges = [
+        (span, bisect_right(ends, span.start), bisect_left(starts, span.end)) for span in find_numbers(text)
+    ]
+    for span, i, j in reversed(ranges):
         if i >= j:
             continue
         first, last = words[i], words[j - 1]
         prefix = first.w[: max(0, span.start - offsets[i][0])]
         suffix = last.w[max(0, span.end - offsets[j - 1][0]) :]
         merged = Word(
-            prefix + placeholder(span.kind) + suffix,
-            first.start,
-            last.end,
-            min(w.conf for w in words[i:j]),
+            prefix + placeholder(span.kind) + suffix, first.start, last.end, min(w.conf for w in words[i:j])
         )
         words[i:j] = [merged]
         seg_of[i:j] = [seg_of[i]]
-        offsets[i:j] = [(offsets[i][0], offsets[j - 1][1])]  # stale lengths; rebuilt below
+        offsets[i:j] = [(offsets[i][0], offsets[j - 1][1])]
         numbers.append((span, merged))
     numbers.reverse()
     # Rebuild the utterances and the joined text from the masked words.
