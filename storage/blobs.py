@@ -2,46 +2,65 @@
 
 Layout under the recordings dir (and the same under the replica dir):
 
-    store/ab/<sha256 of the encrypted file>.cwb   -- published recordings, read-only
-    tmp/<pid>-<rand>.lock                          -- held (flock) by a live process for its life
-    tmp/<pid>-<rand>/                              -- that process's unfinished uploads
+    store/ab/<content address>.cwb   -- published recordings (storage/crypto.py: the address)
+    tmp/<pid>-<rand>.lock             -- held (flock) by a live process for its life
+    tmp/<pid>-<rand>/                 -- that process's unfinished uploads (storage/workdir.py)
 
 Writing a recording (`BlobWriter`): encrypt while streaming into a file in the process's own tmp
-dir (and, tee'd, into the replica's tmp dir), hash the plaintext and the ciphertext on the way,
-fsync, hard-link the file to its content address in `store/` and fsync that directory, then move
-the replica copy into place and verify it by reading it back. The caller then commits the DB row
-and only after that drops the tmp name (`close`). A crash at any point leaves either nothing in
-`store/`, or a store file whose tmp name is still there (link count 2): `recover()` (run at start)
-deletes such a file unless the database knows it, and empties the tmp dirs of dead processes.
-Plaintext never touches the disk.
+dir (and, tee'd, into the replica's tmp dir), hashing the plaintext (SHA-256) and the segment tags
+(the address) on the way, starting writeback every 8 MiB; fsync, hard-link the file to its
+address in `store/` and fsync that directory, then move the replica copy into place and verify it
+by reading it back (every segment authenticated). The caller then commits the DB row and only
+after that drops the tmp name (`close`). A crash at any point leaves either nothing in `store/`,
+or a store file whose tmp name is still there (link count 2): `recover()` (run at start) deletes
+such a file unless the database knows it, and empties the tmp dirs of dead processes. Plaintext
+never touches the disk.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
-import fcntl
 import hashlib
 import os
-import secrets
-import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storage.crypto import HEADER_BYTES, DecryptionError, SegmentOpener, SegmentSealer
+from storage.crypto import (
+    HEADER_BYTES,
+    TAG_BYTES,
+    DecryptionError,
+    SegmentOpener,
+    SegmentSealer,
+    seal_address,
+    verify_sealed,
+)
+from storage.workdir import WorkDir, dead_workdirs
 
-__all__ = ["BlobIntegrityError", "BlobReader", "BlobStore", "BlobWriter", "RecoveryReport", "SealedBlob"]
+__all__ = [
+    "BlobIntegrityError",
+    "BlobReader",
+    "BlobStore",
+    "BlobWriter",
+    "RecoveryReport",
+    "SealedBlob",
+    "verify_copy",
+]
 
 COPY_CHUNK = 1 << 20
 SUFFIX = ".cwb"
+# Start writeback of a file being written every this many bytes (sync_file_range), so the final
+# fsync finds little left to flush and the disk works while the upload is still streaming.
+WRITEBACK_EVERY = 8 << 20
 
 Throttle = Callable[[int], None]
 
 
 class BlobIntegrityError(RuntimeError):
-    """A stored copy is missing or does not hash to its content address."""
+    """A stored copy is missing, fails authentication, or does not match its address."""
 
 
 def fsync_dir(path: Path) -> None:
@@ -72,97 +91,47 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
         view = view[n:]
 
 
-def hash_file(path: Path, throttle: Throttle | None = None) -> tuple[str, int]:
-    """(SHA-256 hex, size) of a file, read in 1 MiB chunks; `throttle(n)` after each chunk."""
-    h = hashlib.sha256()
-    size = 0
-    with open(path, "rb", buffering=0) as fh:
-        while chunk := fh.read(COPY_CHUNK):
-            h.update(chunk)
-            size += len(chunk)
-            if throttle is not None:
-                throttle(len(chunk))
-    return h.hexdigest(), size
+def _writev_all(fd: int, bufs: Sequence[bytes]) -> None:
+    n = os.writev(fd, bufs)
+    if n < sum(len(b) for b in bufs):  # a short write: finish the rest plainly
+        _write_all(fd, b"".join(bufs)[n:])
 
 
-class _WorkDir:
-    """A tmp dir private to this process, marked live by an exclusive flock on its lock file."""
+def _load_sync_file_range() -> Callable[[int, int, int], None]:
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return lambda fd, offset, nbytes: None
+    fn.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint]
 
-    def __init__(self, tmp_root: Path) -> None:
-        self.tmp_root = tmp_root
-        self.dir: Path | None = None
-        self._fd: int | None = None
+    def start_writeback(fd: int, offset: int, nbytes: int) -> None:
+        fn(fd, offset, nbytes, 2)  # SYNC_FILE_RANGE_WRITE: start writeback, do not wait
 
-    def open(self) -> Path:
-        if self.dir is not None:
-            return self.dir
-        self.tmp_root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        while True:
-            name = f"{os.getpid()}-{secrets.token_hex(4)}"
-            lock = self.tmp_root / f"{name}.lock"
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                same = os.stat(lock).st_ino == os.fstat(fd).st_ino
-            except FileNotFoundError:
-                same = False  # another process's recovery removed it before we locked it
-            if same:
-                break
-            os.close(fd)
-        self._fd = fd
-        self.dir = self.tmp_root / name
-        self.dir.mkdir(mode=0o700)
-        return self.dir
-
-    def new_path(self, suffix: str) -> Path:
-        return self.open() / f"{secrets.token_hex(8)}{suffix}"
-
-    def close(self) -> None:
-        if self.dir is not None:
-            shutil.rmtree(self.dir, ignore_errors=True)
-            (self.tmp_root / f"{self.dir.name}.lock").unlink(missing_ok=True)
-            self.dir = None
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+    return start_writeback
 
 
-def _dead_workdirs(tmp_root: Path) -> Iterator[tuple[Path, Callable[[], None]]]:
-    """Each work dir whose owner is gone (its lock can be taken), with a function that removes
-    the dir and its lock file. Dirs without a lock file are dead too."""
-    if not tmp_root.is_dir():
-        return
-    for lock in sorted(tmp_root.glob("*.lock")):
-        try:
-            fd = os.open(lock, os.O_RDWR)
-        except FileNotFoundError:
-            continue
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                continue  # a live process owns it
-            try:
-                if os.stat(lock).st_ino != os.fstat(fd).st_ino:
-                    continue
-            except FileNotFoundError:
-                continue
-            work = tmp_root / lock.name[: -len(".lock")]
+start_writeback = _load_sync_file_range()
 
-            def remove(work: Path = work, lock: Path = lock) -> None:
-                shutil.rmtree(work, ignore_errors=True)
-                lock.unlink(missing_ok=True)
 
-            yield work, remove
-        finally:
-            os.close(fd)
-    for d in sorted(tmp_root.iterdir()):
-        if d.is_dir() and not (tmp_root / f"{d.name}.lock").exists():
-
-            def remove_dir(d: Path = d) -> None:
-                shutil.rmtree(d, ignore_errors=True)
-
-            yield d, remove_dir
+def verify_copy(path: Path, blob_sha: str, data_key: bytes, throttle: Throttle | None = None) -> None:
+    """Raise BlobIntegrityError unless every segment of `path` authenticates and the file's
+    address is `blob_sha`."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise BlobIntegrityError(f"{path} is missing") from None
+    except OSError as exc:
+        raise BlobIntegrityError(f"{path}: {exc}") from None
+    try:
+        got = verify_sealed(fd, data_key, throttle)
+    except DecryptionError as exc:
+        raise BlobIntegrityError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise BlobIntegrityError(f"{path}: {exc}") from None
+    finally:
+        os.close(fd)
+    if got != blob_sha:
+        raise BlobIntegrityError(f"{path} has address {got[:12]}…, expected {blob_sha[:12]}…")
 
 
 @dataclass(frozen=True)
@@ -189,8 +158,8 @@ class BlobStore:
     def __init__(self, root: Path, replica: Path | None = None) -> None:
         self.root = root
         self.replica = replica
-        self._work = _WorkDir(root / "tmp")
-        self._rwork = _WorkDir(replica / "tmp") if replica is not None else None
+        self._work = WorkDir(root / "tmp")
+        self._rwork = WorkDir(replica / "tmp") if replica is not None else None
 
     # --- paths ---------------------------------------------------------------------------------
     @staticmethod
@@ -237,41 +206,37 @@ class BlobStore:
             raise OSError(errno.ENOENT, "no replica configured")
         return self._rwork.new_path(".part")
 
-    def publish_replica(self, tmp: Path, blob_sha: str) -> None:
-        """Move a complete, fsynced replica tmp file into place and verify it by reading it back."""
+    def publish_replica(self, tmp: Path, blob_sha: str, data_key: bytes) -> None:
+        """Verify a complete, fsynced replica tmp file by reading it back, then move it into place."""
+        verify_copy(tmp, blob_sha, data_key)
         dest = self.replica_path(blob_sha)
         assert dest is not None
         _makedirs_durable(dest.parent)
         os.replace(tmp, dest)
         fsync_dir(dest.parent)
-        got, _ = hash_file(dest)
-        if got != blob_sha:
-            raise BlobIntegrityError(f"replica {dest} reads back as {got[:12]}…, expected {blob_sha[:12]}…")
 
     def copy_verified(
-        self, src: Path, blob_sha: str, to_replica: bool, throttle: Throttle | None = None
+        self, src: Path, blob_sha: str, to_replica: bool, data_key: bytes, throttle: Throttle | None = None
     ) -> None:
-        """Copy `src` (which must hash to `blob_sha`) to the primary or replica address, through a
-        tmp file: fsync, verify, rename, fsync dir. Raises BlobIntegrityError if `src` is bad."""
+        """Copy `src` to the primary or replica address through a tmp file: fsync, verify (every
+        segment authenticated, the address matching), rename, fsync dir. BlobIntegrityError if
+        the copy is bad (then nothing is replaced)."""
         tmp = self._replica_tmp() if to_replica else self._work.new_path(".heal")
-        h = hashlib.sha256()
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 with open(src, "rb", buffering=0) as fh:
                     while chunk := fh.read(COPY_CHUNK):
-                        h.update(chunk)
                         _write_all(fd, chunk)
                         if throttle is not None:
                             throttle(len(chunk))
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            if h.hexdigest() != blob_sha:
-                raise BlobIntegrityError(f"{src} does not hash to its address {blob_sha[:12]}…")
             if to_replica:
-                self.publish_replica(tmp, blob_sha)
+                self.publish_replica(tmp, blob_sha, data_key)
             else:
+                verify_copy(tmp, blob_sha, data_key)
                 dest = self.path(blob_sha)
                 _makedirs_durable(dest.parent)
                 os.replace(tmp, dest)
@@ -307,39 +272,54 @@ class BlobStore:
         return BlobReader(self, blob_sha, data_key)
 
     # --- recovery ------------------------------------------------------------------------------
+    def abandon(self) -> None:
+        """Drop the work dirs without cleaning them, as a crash would (tests)."""
+        self._work.abandon()
+        if self._rwork is not None:
+            self._rwork.abandon()
+
     def recover(self, known: Callable[[str], bool]) -> RecoveryReport:
         """Clean up after processes that died mid-write: a store file still linked from a dead
         tmp dir is removed (with its replica) unless `known(blob_sha)` says a DB row has it."""
         report = RecoveryReport()
-        for work, remove in _dead_workdirs(self.root / "tmp"):
+        for work, remove in dead_workdirs(self.root / "tmp"):
             for f in sorted(work.iterdir()) if work.is_dir() else []:
                 with contextlib.suppress(FileNotFoundError):
                     if f.stat().st_nlink > 1:
-                        blob_sha, _ = hash_file(f)
-                        if not known(blob_sha):
-                            published = self.path(blob_sha)
-                            if published.exists() and published.stat().st_ino == f.stat().st_ino:
-                                self.delete(blob_sha)
-                                report.removed_unrecorded_blobs.append(blob_sha)
+                        self._recover_published(f, known, report)
                     f.unlink()
                     report.removed_tmp_files += 1
             remove()
         if self.replica is not None:
-            for work, remove in _dead_workdirs(self.replica / "tmp"):
+            for work, remove in dead_workdirs(self.replica / "tmp"):
                 report.removed_tmp_files += sum(1 for _ in work.iterdir()) if work.is_dir() else 0
                 remove()
         return report
 
+    def _recover_published(self, tmp: Path, known: Callable[[str], bool], report: RecoveryReport) -> None:
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            blob_sha = seal_address(fd)
+        except DecryptionError:
+            return  # cannot be a published file: those are complete
+        finally:
+            os.close(fd)
+        published = self.path(blob_sha)
+        if not known(blob_sha) and published.exists() and published.stat().st_ino == tmp.stat().st_ino:
+            self.delete(blob_sha)
+            report.removed_unrecorded_blobs.append(blob_sha)
+
 
 class BlobWriter:
-    """One recording being written. Thread-safe: chunks may be written from executor threads."""
+    """One recording being written. Thread-safe: batches may be written from executor threads."""
 
     def __init__(self, store: BlobStore, data_key: bytes) -> None:
         self.store = store
+        self._key = data_key
         self._lock = threading.Lock()
         self._sealer = SegmentSealer(data_key)
         self._plain = hashlib.sha256()
-        self._blob = hashlib.sha256()
+        self._address = hashlib.sha256()
         self.plain_bytes = 0
         self.blob_bytes = 0
         self.tmp = store._work.new_path(".part")
@@ -347,16 +327,16 @@ class BlobWriter:
         self._rtmp: Path | None = None
         self._rfd: int | None = None
         self.replica_error: str | None = None
-        if store.replica is None:
-            self.replica_error = None
-        else:
+        if store.replica is not None:
             try:
                 self._rtmp = store._replica_tmp()
                 self._rfd = os.open(self._rtmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except OSError as exc:
                 self._replica_failed(exc)
         self.published: str | None = None
-        self._out(self._sealer.header)
+        header = self._sealer.header
+        self._address.update(header)
+        self._write([header])
 
     def _replica_failed(self, exc: BaseException) -> None:
         self.replica_error = f"{type(exc).__name__}: {exc}"
@@ -369,34 +349,50 @@ class BlobWriter:
                 self._rtmp.unlink()
             self._rtmp = None
 
-    def _out(self, data: bytes) -> None:
-        if not data:
-            return
+    def _write(self, bufs: Sequence[bytes]) -> None:
         assert self._fd is not None
-        self._blob.update(data)
-        self.blob_bytes += len(data)
-        _write_all(self._fd, data)
+        _writev_all(self._fd, bufs)
         if self._rfd is not None:
             try:
-                _write_all(self._rfd, data)
+                _writev_all(self._rfd, bufs)
             except OSError as exc:
                 self._replica_failed(exc)
+        before = self.blob_bytes
+        self.blob_bytes += sum(len(b) for b in bufs)
+        if self.blob_bytes // WRITEBACK_EVERY != before // WRITEBACK_EVERY:
+            start = (before // WRITEBACK_EVERY) * WRITEBACK_EVERY
+            for fd in (self._fd, self._rfd):
+                if fd is not None:
+                    start_writeback(fd, start, self.blob_bytes - start)
+
+    def _segments(self, segments: Sequence[bytes]) -> None:
+        if segments:
+            for s in segments:
+                self._address.update(s[-TAG_BYTES:])
+            self._write(segments)
 
     def write(self, data: bytes) -> None:
+        self.write_chunks([data])
+
+    def write_chunks(self, chunks: Sequence[bytes]) -> None:
+        """Hash and encrypt a batch of chunks as they came off the socket (no joining copy)."""
         with self._lock:
             if self._fd is None:
                 return  # discarded while this batch waited for the thread
-            self._plain.update(data)
-            self.plain_bytes += len(data)
-            self._out(self._sealer.update(data))
+            segments: list[bytes] = []
+            for data in chunks:
+                self._plain.update(data)
+                self.plain_bytes += len(data)
+                segments += self._sealer.update_segments(data)
+            self._segments(segments)
 
     def finish(self) -> SealedBlob:
         """Seal, fsync, publish under the content address, write and verify the replica."""
         with self._lock:
-            self._out(self._sealer.finish())
+            self._segments([self._sealer.finish()])
             assert self._fd is not None
             os.fsync(self._fd)
-            blob_sha = self._blob.hexdigest()
+            blob_sha = self._address.hexdigest()
             dest = self.store.path(blob_sha)
             _makedirs_durable(dest.parent)
             os.link(self.tmp, dest)
@@ -408,7 +404,7 @@ class BlobWriter:
                     os.fsync(self._rfd)
                     os.close(self._rfd)
                     self._rfd = None
-                    self.store.publish_replica(self._rtmp, blob_sha)
+                    self.store.publish_replica(self._rtmp, blob_sha, self._key)
                     replica_ok = True
                 except (OSError, BlobIntegrityError) as exc:
                     self._replica_failed(exc)

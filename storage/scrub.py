@@ -1,14 +1,17 @@
-"""The scrub: re-read and re-hash every stored copy, heal a bad copy from the good one, and record
-every finding.
+"""The scrub: re-read every stored copy, check it against its content address, heal a bad copy
+from the good one, and record every finding.
 
-Each copy must hash to its content address (the SHA-256 of the encrypted file, checked without
-any key). A bad primary is rewritten from a good replica and vice versa, through a tmp file that
-is verified before it replaces anything. `deep` also decrypts the primary and compares the
-plaintext with the SHA-256 taken at upload (this checks the wrapped data key and the master key
-too). Reads are rate-limited so a scrub never starves the gateway of disk bandwidth, and run in
-a worker thread so the event loop never waits on them. Files in the store that no recording
-names (older than an hour, so uploads in flight are not counted) are reported as orphans, never
-deleted: after a database restore they may be the only copy of evidence.
+Each copy is read in full: every segment must authenticate under the recording's data key and
+the header and tags must hash to the file's address (storage/crypto.py), which catches any
+flipped, missing or appended byte. A bad primary is rewritten from a good replica and vice
+versa, through a tmp file that is verified before it replaces anything. `deep` also re-hashes the
+decrypted primary and compares it with the SHA-256 taken at upload. A recording whose data key
+cannot be unwrapped (master key missing or wrong) is a finding of its own; its copies are then
+checked by header and tags only and not healed. Reads are rate-limited so a scrub never starves
+the gateway of disk bandwidth, and run in a worker thread so the event loop never waits on them.
+Files in the store that no recording names (older than an hour, so uploads in flight are not
+counted) are reported as orphans, never deleted: after a database restore they may be the only
+copy of evidence.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from storage.blobs import BlobIntegrityError, BlobStore, hash_file
-from storage.crypto import HEADER_BYTES, DecryptionError, KeyringError, MasterKeyring, SegmentOpener
+from storage.blobs import BlobIntegrityError, BlobStore
+from storage.crypto import DecryptionError, KeyringError, MasterKeyring, seal_address, verify_sealed
 from storage.db import Database, to_ts
 from storage.jobruns import finish_job, start_job
 from storage.recordings import get_recording_key
@@ -71,44 +74,57 @@ class Finding:
         }
 
 
-def _check(path: Path | None, blob_sha: str, throttle: Throttle) -> tuple[str, str] | None:
-    """None if the copy is good, else (problem, detail)."""
+def _check(
+    path: Path | None,
+    blob_sha: str,
+    data_key: bytes | None,
+    throttle: Throttle,
+    plaintext_hash: Any = None,
+) -> tuple[str, str] | None:
+    """None if the copy is good, else (problem, detail). With the data key every segment is
+    authenticated; without it only the header and tags can be checked against the address."""
     if path is None or not path.exists():
         return "missing", f"{path} is missing"
-    try:
-        got, _ = hash_file(path, throttle)
-    except OSError as exc:
-        return "unreadable", f"{path}: {exc}"
+    if data_key is not None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            return "unreadable", f"{path}: {exc}"
+        try:
+            got = verify_sealed(fd, data_key, throttle, plaintext_hash)
+        except DecryptionError as exc:
+            return "corrupt", f"{path}: {exc}"
+        except OSError as exc:
+            return "unreadable", f"{path}: {exc}"
+        finally:
+            os.close(fd)
+    else:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                got = seal_address(fd)
+            finally:
+                os.close(fd)
+        except DecryptionError as exc:
+            return "corrupt", f"{path}: {exc}"
+        except OSError as exc:
+            return "unreadable", f"{path}: {exc}"
     if got != blob_sha:
-        return "hash_mismatch", f"{path} hashes to {got[:16]}…"
+        return "corrupt", f"{path} has address {got[:16]}…"
     return None
 
 
-def _plain_sha(path: Path, data_key: bytes, throttle: Throttle) -> str:
-    h = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        opener = SegmentOpener(data_key, os.pread(fd, HEADER_BYTES, 0), os.fstat(fd).st_size)
-        for i in range(opener.segments):
-            offset, length = opener.span(i)
-            h.update(opener.open(i, os.pread(fd, length, offset)))
-            throttle(length)
-    finally:
-        os.close(fd)
-    return h.hexdigest()
-
-
 def _scrub_one(
-    store: BlobStore, row: dict[str, Any], data_key: bytes | None, throttle: Throttle
+    store: BlobStore, row: dict[str, Any], data_key: bytes | None, deep: bool, throttle: Throttle
 ) -> tuple[str, list[Finding]]:
     rid, sha = row["recording_id"], row["blob_sha256"]
     primary, replica = store.path(sha), store.replica_path(sha)
     replica_expected = replica is not None and row["replica_status"] == "ok"
-    p_bad = _check(primary, sha, throttle)
-    r_bad = _check(replica, sha, throttle) if replica_expected else None
+    plain = hashlib.sha256() if deep and data_key is not None else None
+    p_bad = _check(primary, sha, data_key, throttle, plain)
+    r_bad = _check(replica, sha, data_key, throttle) if replica_expected else None
     findings: list[Finding] = []
     status = "ok"
-    primary_good = p_bad is None
     for copy, bad, source, to_replica in (
         ("primary", p_bad, replica if replica_expected and r_bad is None else None, False),
         ("replica", r_bad, primary if p_bad is None else None, True),
@@ -116,29 +132,22 @@ def _scrub_one(
         if bad is None:
             continue
         problem, detail = bad
-        if source is None:
-            findings.append(Finding(rid, sha, copy, problem, "none", detail + "; no good copy to heal from"))
+        if source is None or data_key is None:
+            why = "no good copy to heal from" if source is None else "no data key to verify a copy with"
+            findings.append(Finding(rid, sha, copy, problem, "none", f"{detail}; {why}"))
             status = "bad"
             continue
         try:
-            store.copy_verified(source, sha, to_replica=to_replica, throttle=throttle)
+            store.copy_verified(source, sha, to_replica, data_key, throttle)
             findings.append(Finding(rid, sha, copy, problem, "healed", detail + f"; rewritten from {source}"))
-            primary_good = True if copy == "primary" else primary_good
             if status == "ok":
                 status = "healed"
         except (OSError, BlobIntegrityError) as exc:
             findings.append(Finding(rid, sha, copy, problem, "heal_failed", f"{detail}; {exc}"))
             status = "bad"
-    if data_key is not None and primary_good:
-        try:
-            if _plain_sha(primary, data_key, throttle) != row["sha256"]:
-                findings.append(
-                    Finding(rid, sha, "primary", "plaintext_mismatch", "none", "decrypts to other bytes")
-                )
-                status = "bad"
-        except (OSError, DecryptionError) as exc:
-            findings.append(Finding(rid, sha, "primary", "decrypt_failed", "none", str(exc)))
-            status = "bad"
+    if plain is not None and p_bad is None and plain.hexdigest() != row["sha256"]:
+        findings.append(Finding(rid, sha, "primary", "plaintext_mismatch", "none", "decrypts to other bytes"))
+        status = "bad"
     return status, findings
 
 
@@ -200,7 +209,7 @@ async def scrub(
         row = dict(r)
         data_key = None
         key_problem: Finding | None = None
-        if deep and keyring is not None:
+        if keyring is not None:
             try:
                 kid, wrapped = await get_recording_key(db, row["recording_id"])
                 data_key = keyring.unwrap(kid, wrapped, row["recording_id"])
@@ -208,7 +217,7 @@ async def scrub(
                 key_problem = Finding(
                     row["recording_id"], row["blob_sha256"], "primary", "key_unavailable", "none", str(exc)
                 )
-        status, findings = await asyncio.to_thread(_scrub_one, store, row, data_key, throttle)
+        status, findings = await asyncio.to_thread(_scrub_one, store, row, data_key, deep, throttle)
         if key_problem is not None:
             findings.append(key_problem)
             status = "bad"

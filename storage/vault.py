@@ -21,7 +21,7 @@ from typing import Any
 from storage.attempts import get_attempt
 from storage.audit import Access, Actor
 from storage.blobs import BlobIntegrityError, BlobReader, BlobStore, BlobWriter, RecoveryReport
-from storage.crypto import MasterKeyring
+from storage.crypto import DecryptionError, KeyringError, MasterKeyring
 from storage.db import Database
 from storage.jobruns import finish_job, start_job
 from storage.recordings import (
@@ -218,13 +218,13 @@ class Vault:
                 if size >= BATCH_BYTES:
                     if pending is not None:
                         await pending
-                    pending = loop.run_in_executor(None, writer.write, b"".join(batch))
+                    pending = loop.run_in_executor(None, writer.write_chunks, batch)
                     batch, size = [], 0
             if pending is not None:
                 await pending
                 pending = None
             if batch:
-                await loop.run_in_executor(None, writer.write, b"".join(batch))
+                await loop.run_in_executor(None, writer.write_chunks, batch)
         finally:
             if pending is not None and not pending.done():
                 pending.cancel()  # the thread finishes its batch; discard() then waits for it
@@ -250,8 +250,10 @@ class Vault:
         for r in rows:
             sha = r["blob_sha256"]
             try:
-                await asyncio.to_thread(self.store.copy_verified, self.store.path(sha), sha, True)
-            except (OSError, BlobIntegrityError) as exc:
+                master_key_id, wrapped = await get_recording_key(self.db, r["recording_id"])
+                data_key = self.keyring.unwrap(master_key_id, wrapped, r["recording_id"])
+                await asyncio.to_thread(self.store.copy_verified, self.store.path(sha), sha, True, data_key)
+            except (OSError, BlobIntegrityError, KeyringError, DecryptionError) as exc:
                 failed += 1
                 errors.append(f"{r['recording_id']}: {exc}")
                 await mark_replica(self.db, r["recording_id"], False, f"{type(exc).__name__}: {exc}", now)

@@ -108,7 +108,7 @@ def test_scrub_heals_from_the_replica_and_reports_what_it_cannot(
     assert code == 1 and json.loads(out)["bad"] == 1
     findings = db_rows(vault_dir, "SELECT copy, problem, action FROM scrub_findings ORDER BY finding_id")
     assert findings == [
-        ("primary", "hash_mismatch", "healed"),
+        ("primary", "corrupt", "healed"),
         ("primary", "missing", "none"),
         ("replica", "missing", "none"),
     ]

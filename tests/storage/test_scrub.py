@@ -55,7 +55,7 @@ async def test_a_flipped_byte_is_found_and_healed_from_the_other_copy(
     flip(primary if copy == "primary" else replica, 200_000)
     summary = await scrub(db, vault.store, vault.keyring, T0, deep=True)
     assert (summary["checked"], summary["healed"], summary["bad"]) == (1, 1, 0)
-    assert await findings(db) == [(copy, "hash_mismatch", "healed")]
+    assert await findings(db) == [(copy, "corrupt", "healed")]
     assert primary.read_bytes() == good and replica.read_bytes() == good
     row = await db.fetchone(
         "SELECT scrub_status, scrubbed_at FROM recordings WHERE recording_id = :id", {"id": rid}
@@ -78,10 +78,10 @@ async def test_a_missing_primary_is_restored_and_both_bad_is_reported(tmp_path: 
     assert (summary["healed"], summary["bad"]) == (1, 1)
     assert primary.read_bytes() == replica.read_bytes()
     got = {(f["recording_id"], f["copy"], f["problem"], f["action"]) for f in summary["findings"]}
-    assert (rid2, "primary", "hash_mismatch", "none") in got and (
+    assert (rid2, "primary", "corrupt", "none") in got and (
         rid2,
         "replica",
-        "hash_mismatch",
+        "corrupt",
         "none",
     ) in got
     row = await db.fetchone("SELECT scrub_status FROM recordings WHERE recording_id = :id", {"id": rid2})
@@ -89,16 +89,23 @@ async def test_a_missing_primary_is_restored_and_both_bad_is_reported(tmp_path: 
     await vault.close()
 
 
-async def test_deep_scrub_finds_a_master_key_that_no_longer_opens_the_data_key(
+async def test_a_master_key_that_no_longer_opens_the_data_key_is_a_finding(
     tmp_path: Path, db: Database
 ) -> None:
     vault = make_vault(tmp_path, db)
     await vault.open()
-    await stored(vault, db, b"needs its key")
+    _, primary, _ = await stored(vault, db, b"needs its key")
     write_master_key(tmp_path / "master.key")  # the wrong key file was restored
     summary = await scrub(db, vault.store, vault.keyring, T0, deep=True)
     assert summary["bad"] == 1
     assert [f["problem"] for f in summary["findings"]] == ["key_unavailable"]
+    # Without the key the header and tags are still checked: a flipped tag byte is found (not healed).
+    flip(primary, primary.stat().st_size - 3)
+    summary = await scrub(db, vault.store, vault.keyring, T0)
+    assert [(f["copy"], f["problem"], f["action"]) for f in summary["findings"]] == [
+        ("primary", "corrupt", "none"),
+        ("primary", "key_unavailable", "none"),
+    ]
     await vault.close()
 
 

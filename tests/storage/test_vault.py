@@ -11,12 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from storage.blobs import BlobStore
-from storage.crypto import rotate_master_key
+from storage.blobs import BlobStore, verify_copy
+from storage.crypto import rotate_master_key, seal_address
 from storage.db import Database, NotFound, from_ts, migrate
 from storage.recordings import retain_until
-from storage.vault import EmptyRecording, IncompleteUpload, TooLarge
+from storage.vault import EmptyRecording, IncompleteUpload, TooLarge, Vault
 from tests.storage.vault_helpers import T0, make_vault, put, seed, store_files, tmp_files
+
+
+def key_of(vault: Vault, rec: dict[str, object]) -> bytes:
+    conn = sqlite3.connect(vault.db.path)
+    kid, wrapped = conn.execute(
+        "SELECT master_key_id, wrapped_key FROM recording_keys WHERE recording_id = ?", (rec["recording_id"],)
+    ).fetchone()
+    conn.close()
+    return vault.keyring.unwrap(kid, wrapped, str(rec["recording_id"]))
 
 
 @pytest.fixture
@@ -32,7 +41,11 @@ async def test_ingest_stores_an_encrypted_copy_and_its_replica(tmp_path: Path, d
     data = b"RIFF\x00\x00WAVEfmt " + os.urandom(3_000_000) + b"the debtor said hello"
     rec, created = await put(vault, data)
     assert created
-    assert rec["sha256"] == hashlib.sha256(data).hexdigest() and rec["bytes"] == len(data)
+    assert (
+        len(rec["sha256"]) == 64
+        and rec["sha256"] == hashlib.sha256(data).hexdigest()
+        and rec["bytes"] == len(data)
+    )
     assert rec["replica"]["status"] == "ok" and rec["status"] == "ingested"
     row = await db.fetchone("SELECT * FROM recordings")
     assert row is not None
@@ -41,7 +54,10 @@ async def test_ingest_stores_an_encrypted_copy_and_its_replica(tmp_path: Path, d
     assert replica is not None
     stored = primary.read_bytes()
     assert stored == replica.read_bytes()
-    assert hashlib.sha256(stored).hexdigest() == row["blob_sha256"]  # content address
+    fd = os.open(primary, os.O_RDONLY)
+    assert seal_address(fd) == row["blob_sha256"]  # the content address, computable without the key
+    os.close(fd)
+    verify_copy(replica, row["blob_sha256"], key_of(vault, rec))
     assert b"the debtor said hello" not in stored and b"WAVEfmt" not in stored
     assert primary.stat().st_mode & 0o777 == 0o600
     assert tmp_files(tmp_path / "recordings") == [] and tmp_files(tmp_path / "replica") == []
@@ -216,10 +232,7 @@ def _crash_between_publish_and_commit(tmp_path: Path, store: BlobStore) -> tuple
     w = store.writer(os.urandom(32))
     w.write(os.urandom(100_000))
     sealed = w.finish()
-    # Simulate death: the process's work-dir lock is released without cleaning up.
-    store._work._fd and os.close(store._work._fd)
-    store._work._fd = None
-    store._work.dir = None
+    store.abandon()  # the process dies: its work-dir locks go, its files stay
     return sealed.blob_sha256, w.tmp
 
 
@@ -234,7 +247,7 @@ async def test_recovery_removes_a_published_blob_without_a_row(tmp_path: Path, d
     # A live process's work dir (this second store's) is left alone by the recovery.
     other = BlobStore(tmp_path / "recordings", tmp_path / "replica")
     other.open()
-    live = other._work.new_path(".part")
+    live = other._work.new_path(".part")  # a live process's upload
     live.write_bytes(b"in flight")
     restarted = make_vault(tmp_path, db)
     report = await restarted.open()
