@@ -108,3 +108,16 @@ def test_corrupt_audio_fails_before_the_engine(tmp_path: Path, whisper: Engine) 
         process(bad, "en", engine=whisper)
     with pytest.raises(ValueError, match="agent_channel"):
         process(bad, "en", "centre", engine=whisper)
+
+
+def test_mono_recording_is_one_mixed_speaker(speech_dir: Path, whisper: Engine) -> None:
+    from tests.speech.conftest import ffmpeg, say
+
+    clip = say("If you do not pay, we will break your legs.", speech_dir / "mono-src.wav")
+    mono = speech_dir / "mono.mp3"
+    ffmpeg("-i", str(clip), "-ac", "1", "-ar", "16000", str(mono))
+    result = process(mono, "en", engine=whisper)
+    assert [(c.name, c.role) for c in result.channels] == [("mono", "mixed")]
+    categories = {f.category for f in result.flags if f.source == "lexicon"}
+    assert "threat_violence" in categories, result.text()
+    assert all(f.speaker == "mixed" and f.channel == "mono" for f in result.flags)
