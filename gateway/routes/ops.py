@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -19,7 +21,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    """Readiness: the database accepts a write transaction now."""
+    """Readiness: the database accepts a write transaction and the recording store a file now."""
     db = request.app[appkeys.DB]
     checks: dict[str, str] = {}
     try:
@@ -27,6 +29,11 @@ async def readyz(request: web.Request) -> web.Response:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {exc}"
+    from gateway.vault import VAULT
+
+    if VAULT in request.app:
+        writable = await asyncio.to_thread(request.app[VAULT].writable)
+        checks["recordings"] = "ok" if writable else "error: the recording store is not writable"
     ok = all(v == "ok" for v in checks.values())
     return json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
 
