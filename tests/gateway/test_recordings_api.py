@@ -4,6 +4,7 @@ access log entries each of these leaves."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import sqlite3
@@ -439,3 +440,36 @@ async def test_retention_report_json_and_csv(vw: VaultWorld) -> None:
     )
     r = await vw.client.get("/v1/retention/report", params={"month": "2026/11"}, headers=hdr(vw.security))
     assert r.status == 400
+
+
+async def test_a_client_that_disconnects_mid_upload_leaves_nothing(vw: VaultWorld) -> None:
+    att = await vw.attempt()
+    host, port = vw.client.server.host, vw.client.server.port
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.write(
+        (
+            f"POST /v1/recordings?attempt_id={att} HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {vw.w.dialer}\r\nContent-Type: audio/wav\r\n"
+            f"Content-Length: {10 * 1024 * 1024}\r\n\r\n"
+        ).encode()
+        + os.urandom(3 * 1024 * 1024)
+    )
+    await writer.drain()
+    tmp = vw.data_dir / "recordings" / "tmp"
+    for _ in range(100):  # the upload is being written ...
+        if [p for p in tmp.rglob("*.part") if p.stat().st_size > 0]:
+            break
+        await asyncio.sleep(0.02)
+    writer.close()  # ... when the client goes away
+    await writer.wait_closed()
+    for _ in range(200):
+        if not list(tmp.rglob("*.part")):
+            break
+        await asyncio.sleep(0.02)
+    assert not list(tmp.rglob("*.part")) and not list(
+        (vw.data_dir.parent / "replica" / "tmp").rglob("*.part")
+    )
+    assert not list((vw.data_dir / "recordings" / "store").rglob("*.cwb"))
+    r = await vw.client.get("/v1/recordings", headers=hdr(vw.w.inspector))
+    assert (await r.json())["recordings"] == []
+    del reader
