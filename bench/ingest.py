@@ -137,6 +137,7 @@ def main() -> int:
     }
     if not args.no_replica:
         env["CALLWARDEN_RECORDINGS_REPLICA_DIR"] = str(work / "replica")
+        (work / "replica").mkdir()
     (work / "packs").mkdir()
     (work / "packs" / "bench-open.toml").write_text(BENCH_PACK)
     cli("init", "--data-dir", str(data), env=env)

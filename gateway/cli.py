@@ -252,6 +252,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     for ok, what, fix in speech_checks(settings):
         report(ok, what, fix)
+    from gateway.cli_vault import vault_checks
+
+    for ok, what, fix in vault_checks(settings):
+        report(ok, what, fix)
     print("all checks passed" if not problems else f"{problems} problem(s) found")
     return 0 if not problems else 1
 

@@ -30,7 +30,7 @@ from gateway.settings import Settings, load_settings
 from storage.audit import Access, Actor, append
 from storage.db import Database, NotFound
 
-__all__ = ["add_rotate_master", "add_vault_commands"]
+__all__ = ["add_rotate_master", "add_vault_commands", "vault_checks"]
 
 DataDirArg = Callable[[argparse.ArgumentParser], None]
 
@@ -53,6 +53,46 @@ def _operator() -> Actor:
     except (KeyError, OSError):
         user = str(os.getuid())
     return Actor(None, "operator", None, f"cli:{user}@{socket.gethostname()}")
+
+
+def _writable_dir(path: Path) -> bool:
+    return path.is_dir() and os.access(path, os.W_OK | os.X_OK)
+
+
+def vault_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
+    """`callwarden doctor`'s checks of the recording store, replica and spool folder."""
+    from gateway.jobs import configured_dir
+
+    out: list[tuple[bool | None, str, str]] = []
+    store = configured_dir(settings, "recordings.dir") or settings.data_dir / "recordings"
+    if store.exists():
+        out.append(
+            (_writable_dir(store), f"recording store {store}", f"chown/chmod {store} for the service user")
+        )
+    else:
+        out.append((None, f"recording store {store} not created yet (made at first start)", ""))
+    replica = configured_dir(settings, "recordings.replica_dir")
+    if replica is None:
+        out.append(
+            (
+                None,
+                "no recording replica (recordings.replica_dir): each recording is kept once",
+                "set recordings.replica_dir to a folder on another disk or mount",
+            )
+        )
+    elif not _writable_dir(replica):
+        out.append((False, f"recording replica {replica} is not a writable folder", f"mkdir -p {replica}"))
+    else:
+        same = store.exists() and os.stat(store).st_dev == os.stat(replica).st_dev
+        fix = "put the replica on another disk or mount"
+        out.append(
+            (None if same else True, f"recording replica {replica}" + (" (same disk)" if same else ""), fix)
+        )
+    spool = configured_dir(settings, "recordings.spool_dir")
+    if spool is not None:
+        fix = f"install -d -g callwarden-spool -m 2770 {spool} {spool}/.partial (docs/integrations.md)"
+        out.append((_writable_dir(spool), f"spool folder {spool}", fix))
+    return out
 
 
 # --- ingest ---------------------------------------------------------------------------------------

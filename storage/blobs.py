@@ -173,15 +173,22 @@ class BlobStore:
         return None if self.replica is None else self.replica / self._rel(blob_sha)
 
     def open(self) -> None:
-        """Create the directories and this process's work dirs."""
+        """Create the directories and this process's work dirs. The replica folder itself is
+        never created: if it is missing (a disk not mounted), writing there would silently put
+        the "backup" on the primary's disk; the replica is then unavailable instead."""
         _makedirs_durable(self.root / "store")
         self._work.open()
         if self.replica is not None and self._rwork is not None:
             try:
+                self._check_replica()
                 _makedirs_durable(self.replica / "store")
                 self._rwork.open()
             except OSError:
                 pass  # an unavailable replica is retried per recording, never fatal
+
+    def _check_replica(self) -> None:
+        if self.replica is None or not self.replica.is_dir():
+            raise OSError(errno.ENOENT, f"replica folder {self.replica} is missing (not mounted?)")
 
     def close(self) -> None:
         self._work.close()
@@ -204,6 +211,7 @@ class BlobStore:
     def _replica_tmp(self) -> Path:
         if self._rwork is None:
             raise OSError(errno.ENOENT, "no replica configured")
+        self._check_replica()
         return self._rwork.new_path(".part")
 
     def publish_replica(self, tmp: Path, blob_sha: str, data_key: bytes) -> None:

@@ -19,6 +19,7 @@ from tests.storage.vault_helpers import seed
 
 @pytest.fixture
 def vault_dir(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "replica").mkdir()
     monkeypatch.setenv("CALLWARDEN_RECORDINGS_REPLICA_DIR", str(tmp_path / "replica"))
 
     async def prepare() -> None:

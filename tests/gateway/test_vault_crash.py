@@ -34,6 +34,7 @@ def blobs(root: Path) -> list[Path]:
 async def test_kill_9_mid_upload_leaves_no_trace_and_loses_nothing(tmp_path: Path) -> None:
     data_dir = tmp_path / "var"
     replica = tmp_path / "replica"
+    replica.mkdir()
     cli("init", "--data-dir", str(data_dir))
     settings = app_settings(data_dir)
     env = {

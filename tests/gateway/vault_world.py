@@ -46,6 +46,7 @@ class VaultWorld:
 
 
 def vault_settings(data_dir: Path, **overrides: Any) -> Any:
+    (data_dir.parent / "replica").mkdir(exist_ok=True)
     return app_settings(
         data_dir,
         **{

@@ -168,12 +168,17 @@ async def test_replica_failure_keeps_the_primary_and_the_retry_recovers(tmp_path
     await vault.close()
 
 
-async def test_unavailable_replica_at_start_does_not_stop_ingest(tmp_path: Path, db: Database) -> None:
-    (tmp_path / "replica").write_text("not a directory")  # e.g. the mount is missing
+async def test_a_missing_replica_folder_is_never_created_and_does_not_stop_ingest(
+    tmp_path: Path, db: Database
+) -> None:
     vault = make_vault(tmp_path, db)
+    (tmp_path / "replica").rmdir()  # the replica disk is not mounted
     await vault.open()
     rec, created = await put(vault, b"evidence")
-    assert created and rec["replica"]["status"] == "pending"
+    assert created and rec["replica"]["status"] == "pending" and "not mounted" in str(rec["replica"]["error"])
+    assert not (tmp_path / "replica").exists()  # no "backup" silently written to the primary disk
+    (tmp_path / "replica").mkdir()  # mounted again
+    assert (await vault.retry_replicas(T0))["ok"] == 1
     await vault.close()
 
 

@@ -78,6 +78,8 @@ def make_vault(
     default_days: int = 365,
 ) -> Vault:
     key_file = tmp_path / "master.key"
+    if replica:
+        (tmp_path / "replica").mkdir(exist_ok=True)  # a replica folder is never created by the vault
     if not key_file.exists():
         write_master_key(key_file)
     return Vault(
