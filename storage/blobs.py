@@ -25,7 +25,7 @@ import errno
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,17 +263,6 @@ class BlobStore:
                 continue
             with contextlib.suppress(OSError):
                 fsync_dir(p.parent)
-
-    def iter_blobs(self, replica: bool = False) -> Iterator[str]:
-        """Content addresses present in the primary (or replica) store."""
-        root = self.replica if replica else self.root
-        if root is None or not (root / "store").is_dir():
-            return
-        for sub in sorted((root / "store").iterdir()):
-            if sub.is_dir():
-                for f in sorted(sub.iterdir()):
-                    if f.name.endswith(SUFFIX):
-                        yield f.name[: -len(SUFFIX)]
 
     # --- reading -------------------------------------------------------------------------------
     def reader(self, blob_sha: str, data_key: bytes) -> BlobReader:

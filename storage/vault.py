@@ -15,7 +15,6 @@ import secrets
 import sqlite3
 from collections.abc import AsyncIterable, Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from storage.attempts import get_attempt
@@ -266,8 +265,3 @@ class Vault:
 
     def writable(self) -> bool:
         return self.store.writable()
-
-
-def recordings_dir(data_dir: Path, configured: str) -> Path:
-    path = Path(configured)
-    return path if path.is_absolute() else data_dir / path
