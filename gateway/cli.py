@@ -139,6 +139,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if workers < 1:
         print("server.workers must be at least 1", file=sys.stderr)
         return 2
+    from gateway.cli_workers import start_transcription_workers, stop_transcription_workers
+
+    # Transcription runs in processes of its own (speech.workers), started once, not per server.
+    speech_workers = None if args.reuse_port else start_transcription_workers(settings)
     children: list[subprocess.Popen[bytes]] = []
     reuse_port = args.reuse_port or workers > 1
     # Extra workers are whole processes on the same port (SO_REUSEPORT): each has its own event
@@ -180,6 +184,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             reuse_port=reuse_port,
         )
     finally:
+        stop_transcription_workers(speech_workers)
         for child in children:
             child.terminate()
         for child in children:
@@ -315,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_speech_commands(sub)
     add_vault_commands(sub, data_dir_arg)
+    from gateway.cli_workers import add_worker_commands
+
+    add_worker_commands(sub, data_dir_arg)
     return parser
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from policies.language import BUNDLED_LANGUAGES, matcher_for
+from policies.language import BUNDLED_LANGUAGES, Matcher, matcher_for
 from policies.lexicon import CJK
 from speech.disclosure import disclosure_rules
 from speech.engines import Segment, Word
@@ -166,14 +166,18 @@ def lexicon_languages(language: str) -> tuple[str, ...] | None:
     return (base,) if base in BUNDLED_LANGUAGES else None
 
 
-def lexicon_flags(ct: ChannelTranscript, language: str, facts: Mapping[str, bool] | None) -> list[Flag]:
-    """Lexicon hits on the channel's masked text, with times from the words they cover."""
+def lexicon_flags(
+    ct: ChannelTranscript, language: str, facts: Mapping[str, bool] | None, matcher: Matcher | None = None
+) -> list[Flag]:
+    """Lexicon hits on the channel's masked text, with times from the words they cover.
+    `matcher`: lexicons other than the bundled ones for `language` (`callwarden reprocess --lexicon`)."""
     langs = lexicon_languages(language)
-    if langs is None or not ct.words:
+    if (langs is None and matcher is None) or not ct.words:
         return []
-    matches = matcher_for(langs).screen(
-        ct.text, audience=ct.audience, speaker=ROLE_SPEAKER[ct.role], facts=facts
-    )
+    if matcher is None:
+        assert langs is not None
+        matcher = matcher_for(langs)
+    matches = matcher.screen(ct.text, audience=ct.audience, speaker=ROLE_SPEAKER[ct.role], facts=facts)
     flags: list[Flag] = []
     for m in matches:
         i, j = ct.word_range(m.start, m.end)

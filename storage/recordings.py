@@ -13,6 +13,7 @@ from typing import Any
 from storage.audit import Access, append_sync
 from storage.blobs import SealedBlob
 from storage.db import Database, NotFound, from_ts, to_ts
+from storage.speechjobs import enqueue_sync
 
 __all__ = [
     "NewRecording",
@@ -148,6 +149,8 @@ def insert_recording_sync(
         "INSERT INTO recording_keys (recording_id, master_key_id, wrapped_key) VALUES (:id, :kid, :wk)",
         {"id": new.recording_id, "kid": new.master_key_id, "wk": new.wrapped_key},
     )
+    # Every stored recording is transcribed: its job commits with it (storage/speechjobs.py).
+    enqueue_sync(conn, new.recording_id, new.received_at)
     append_sync(
         conn,
         _with(
@@ -207,10 +210,12 @@ async def search_recordings(
     agency_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    flagged: bool | None = None,
     cursor: tuple[str, str] | None = None,
     limit: int = 100,
 ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
-    """Recordings newest first, filtered; returns (page, cursor of the next page or None)."""
+    """Recordings newest first, filtered; returns (page, cursor of the next page or None).
+    `flagged`: with (True) or without (False) a current flag that was not dismissed."""
     sql = "SELECT * FROM recordings WHERE 1 = 1"
     params: dict[str, Any] = {"limit": limit + 1}
     if agency_scope is not None:
@@ -231,6 +236,12 @@ async def search_recordings(
     if until is not None:
         sql += " AND recorded_at < :until"
         params["until"] = to_ts(until)
+    if flagged is not None:
+        sql += (
+            (" AND EXISTS" if flagged else " AND NOT EXISTS")
+            + " (SELECT 1 FROM flags f WHERE f.recording_id = recordings.recording_id AND f.active = 1"
+            " AND f.status != 'dismissed')"
+        )
     if cursor is not None:
         sql += " AND (recorded_at < :c_at OR (recorded_at = :c_at AND recording_id < :c_id))"
         params["c_at"], params["c_id"] = cursor

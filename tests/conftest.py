@@ -3,6 +3,7 @@ CLI makes them. Nothing is mocked: the app under test runs on a loopback socket.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,10 @@ from gateway.cli import main as cli_main
 from gateway.settings import Settings, load_settings
 from storage.db import Database
 from storage.keys import create_key
+
+# `callwarden serve` started by a test starts no transcription workers unless the test asks for
+# them (speech.workers is `auto` outside the tests).
+os.environ["CALLWARDEN_SPEECH_WORKERS"] = "0"
 
 # A pack that allows contact at any hour and caps attempts at 3 per rolling 24 hours, so tests
 # that use the wall clock (the served app decides with the real time) never straddle a window.

@@ -29,6 +29,7 @@ from storage.crypto import DecryptionError, KeyringError
 from storage.db import NotFound
 from storage.recordings import get_recording, recording_to_json, search_recordings
 from storage.retention import RetentionLocked, get_tombstone, hold_history, request_delete, set_legal_hold
+from storage.transcripts import recording_flags, transcription_status
 from storage.vault import EmptyRecording, IncompleteUpload, TooLarge
 
 __all__ = ["actor_of", "log_access", "parse_range", "require_logged", "routes"]
@@ -234,21 +235,18 @@ async def list_recordings(request: web.Request) -> web.Response:
         "to": q.get("to"),
         "flagged": flagged,
     }
-    page: list[dict[str, Any]] = []
-    nxt: tuple[str, str] | None = None
-    # No recording carries flags until transcription lands (the speech issue): flagged=true is empty.
-    if flagged != "true":
-        page, nxt = await search_recordings(
-            request.app[appkeys.DB],
-            agency_scope=who.agency_id,
-            case_id=q.get("case_id"),
-            number=number,
-            agency_id=q.get("agency_id"),
-            since=_instant(request, "from"),
-            until=_instant(request, "to"),
-            cursor=_cursor(q.get("cursor")),
-            limit=limit,
-        )
+    page, nxt = await search_recordings(
+        request.app[appkeys.DB],
+        agency_scope=who.agency_id,
+        case_id=q.get("case_id"),
+        number=number,
+        agency_id=q.get("agency_id"),
+        since=_instant(request, "from"),
+        until=_instant(request, "to"),
+        flagged=None if flagged is None else flagged == "true",
+        cursor=_cursor(q.get("cursor")),
+        limit=limit,
+    )
     await log_access(
         request,
         who,
@@ -275,8 +273,8 @@ async def get_recording_handler(request: web.Request) -> web.Response:
     row = await _visible(request, who, "recording.metadata", rid, None)
     out = recording_to_json(row)
     out["legal_holds"] = await hold_history(db, rid)
-    out["transcript"] = None  # transcription arrives with the speech issue
-    out["flags"] = []
+    out["transcript"] = await transcription_status(db, rid)
+    out["flags"] = await recording_flags(db, rid)  # without the words: the transcript needs a reason
     await log_access(request, who, "recording.metadata", rid, "ok")
     return json_response(out)
 

@@ -341,7 +341,7 @@ async def test_search_filters_and_pages(vw: VaultWorld) -> None:
     assert {"number": "+1212***0123"} in [row["details"]["filters"] for row in searches]
 
 
-async def test_metadata_has_hold_history_and_placeholders_for_transcripts(vw: VaultWorld) -> None:
+async def test_metadata_has_hold_history_and_transcription_status(vw: VaultWorld) -> None:
     _, rec = await vw.upload(await vw.attempt(), AUDIO)
     rid = rec["recording_id"]
     r = await vw.client.post(
@@ -350,7 +350,7 @@ async def test_metadata_has_hold_history_and_placeholders_for_transcripts(vw: Va
     assert r.status == 200 and (await r.json())["legal_hold"] is True
     r = await vw.client.get(f"/v1/recordings/{rid}", headers=hdr(vw.w.dialer))
     meta = await r.json()
-    assert meta["legal_hold"] is True and meta["transcript"] is None and meta["flags"] == []
+    assert meta["legal_hold"] is True and meta["transcript"]["status"] == "queued" and meta["flags"] == []
     assert [(h["action"], h["reason"]) for h in meta["legal_holds"]] == [("on", "complaint 7")]
 
 
