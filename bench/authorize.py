@@ -252,7 +252,13 @@ def main() -> None:
 
         loaded = 0
         results = {}
-        env = {**os.environ, "CALLWARDEN_POLICY_PACKS_DIR": str(packs), "CALLWARDEN_LOG_LEVEL": "WARNING"}
+        # The gateway alone: no transcription workers competing for the two cores.
+        env = {
+            **os.environ,
+            "CALLWARDEN_POLICY_PACKS_DIR": str(packs),
+            "CALLWARDEN_LOG_LEVEL": "WARNING",
+            "CALLWARDEN_SPEECH_WORKERS": "0",
+        }
         for size in sizes:
             t0 = time.perf_counter()
             add_history(data_dir / "callwarden.db", loaded, size - loaded, args.cases)
