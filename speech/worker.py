@@ -159,7 +159,13 @@ class Worker:
                     await job_task
                 break
             stopper.cancel()
-            outcome = job_task.result()
+            try:
+                outcome = job_task.result()
+            except Exception:
+                # The database was busy or unreadable for a moment: the job (if one was claimed)
+                # is claimed again after its lease; look again after a pause.
+                log.exception("transcription worker %s: cannot work a job now", self.name)
+                outcome = None
             if outcome is None:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.options.poll_s)

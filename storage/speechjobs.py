@@ -165,6 +165,18 @@ def claim_sync(
 async def claim(
     db: Database, worker: str, now: datetime, lease_s: float, max_attempts: int = DEFAULT_MAX_ATTEMPTS
 ) -> ClaimedJob | None:
+    """`claim_sync` in its own write transaction, taken only when a read (which never waits for
+    writers) finds a job due: idle workers polling never hold the write lock that contact
+    decisions need."""
+    at = to_ts(now)
+    due = await db.fetchone(
+        "SELECT 1 FROM transcription_jobs WHERE status = 'queued' AND not_before <= :now"
+        " UNION ALL SELECT 1 FROM transcription_jobs WHERE status = 'running' AND lease_until < :now"
+        " LIMIT 1",
+        {"now": at},
+    )
+    if due is None:
+        return None
     return await db.write(lambda conn: claim_sync(conn, worker, now, lease_s, max_attempts))
 
 

@@ -322,3 +322,19 @@ async def test_purge_takes_the_transcript_and_job_and_keeps_flags_without_words(
         {"id": rid},
     )
     assert row is not None and json.loads(row["details"]) == {}
+
+
+async def test_an_idle_worker_never_takes_the_write_lock(db: Database) -> None:
+    # Another process (the gateway deciding, say) holds the write lock: looking for work with
+    # nothing due answers at once instead of queueing behind it.
+    other = connect_sync(db.path)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        assert await claim(db, "host:1", T0, lease_s=60) is None
+        assert time.monotonic() - started < 0.5
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await _queue(db, 1)
+    assert await claim(db, "host:1", T0, lease_s=60) is not None
