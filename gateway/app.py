@@ -76,7 +76,8 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
     from gateway.vault import setup_vault  # the recording vault: store, jobs, recordings + audit routes
 
     setup_vault(app, settings, db, app[PACKS])
-    from gateway.routes import review  # the inspector's flag queue, transcripts and reviews
+    from gateway.routes import review, supervision  # flags, transcripts, reviews; complaints, scorecards
 
     app.add_routes(review.routes)
+    app.add_routes(supervision.routes)
     return app

@@ -92,7 +92,7 @@ def test_migration_queues_recordings_stored_before_it(tmp_path: Path) -> None:
         " 'audio/wav', 'http', 'b', 1, :t, :t, 365, :t, 'disabled')",
         {"t": ts},
     )
-    assert [n[:4] for n in migrate(conn)] == ["0003"]
+    assert migrate(conn)[0].startswith("0003")
     row = conn.execute(
         "SELECT status, not_before FROM transcription_jobs WHERE recording_id = 'rec_old'"
     ).fetchone()
