@@ -133,6 +133,7 @@ def main() -> int:
     env = {
         "CALLWARDEN_SCHEDULER_ENABLED": "false",
         "CALLWARDEN_LOG_LEVEL": "WARNING",
+        "CALLWARDEN_SPEECH_WORKERS": "0",  # the vault alone: no transcription competing for CPU
         "CALLWARDEN_POLICY_PACKS_DIR": str(work / "packs"),
     }
     if not args.no_replica:
