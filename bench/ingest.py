@@ -128,7 +128,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3, help="timed runs of the large upload and its dd (median)")
     args = ap.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="cw-bench-ingest-", dir=args.dir or "."))
+    work = Path(tempfile.mkdtemp(prefix="cw-bench-ingest-", dir=args.dir or ".")).resolve()
     data = work / "var"
     env = {
         "CALLWARDEN_SCHEDULER_ENABLED": "false",
