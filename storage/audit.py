@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from storage.db import Database, to_ts
+from storage.db import Database, and_where, to_ts
 
 __all__ = [
     "GENESIS",
@@ -153,21 +153,18 @@ async def list_access(
     limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Log rows in order, filtered by actor key id, object id and time range."""
-    sql = "SELECT * FROM access_log WHERE seq > :after"
-    params: dict[str, Any] = {"after": after_seq, "limit": limit}
-    if actor is not None:
-        sql += " AND actor_key_id = :actor"
-        params["actor"] = actor
-    if object_id is not None:
-        sql += " AND object_id = :object"
-        params["object"] = object_id
-    if since is not None:
-        sql += " AND at >= :since"
-        params["since"] = to_ts(since)
-    if until is not None:
-        sql += " AND at < :until"
-        params["until"] = to_ts(until)
-    rows = await db.fetchall(sql + " ORDER BY seq LIMIT :limit", params)
+    where, params = and_where(
+        [
+            ("actor_key_id = :actor", "actor", actor),
+            ("object_id = :object", "object", object_id),
+            ("at >= :since", "since", to_ts(since) if since else None),
+            ("at < :until", "until", to_ts(until) if until else None),
+        ]
+    )
+    params |= {"after": after_seq, "limit": limit}
+    rows = await db.fetchall(
+        "SELECT * FROM access_log WHERE seq > :after" + where + " ORDER BY seq LIMIT :limit", params
+    )
     return [_row_json(r) for r in rows]
 
 

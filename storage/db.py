@@ -60,6 +60,17 @@ def from_ts(raw: str) -> datetime:
     return datetime.fromisoformat(raw)
 
 
+def and_where(conditions: list[tuple[str, str, Any]]) -> tuple[str, dict[str, Any]]:
+    """`" AND <clause>"` for each `(clause, param, value)` whose value is not None, with the
+    named parameters: optional search filters without string-formatting any value into SQL."""
+    sql, params = "", {}
+    for clause, param, value in conditions:
+        if value is not None:
+            sql += f" AND {clause}"
+            params[param] = value
+    return sql, params
+
+
 def _migrations() -> list[tuple[int, str, str]]:
     out = []
     for item in resources.files("storage.migrations").iterdir():

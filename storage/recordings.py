@@ -12,7 +12,7 @@ from typing import Any
 
 from storage.audit import Access, append_sync
 from storage.blobs import SealedBlob
-from storage.db import Database, NotFound, from_ts, to_ts
+from storage.db import Database, NotFound, and_where, from_ts, to_ts
 from storage.speechjobs import enqueue_sync
 
 __all__ = [
@@ -216,26 +216,18 @@ async def search_recordings(
 ) -> tuple[list[dict[str, Any]], tuple[str, str] | None]:
     """Recordings newest first, filtered; returns (page, cursor of the next page or None).
     `flagged`: with (True) or without (False) a current flag that was not dismissed."""
-    sql = "SELECT * FROM recordings WHERE 1 = 1"
-    params: dict[str, Any] = {"limit": limit + 1}
-    if agency_scope is not None:
-        sql += " AND agency_id = :scope"
-        params["scope"] = agency_scope
-    if agency_id is not None:
-        sql += " AND agency_id = :agency"
-        params["agency"] = agency_id
-    if case_id is not None:
-        sql += " AND case_id = :case"
-        params["case"] = case_id
-    if number is not None:
-        sql += " AND to_number = :number"
-        params["number"] = number
-    if since is not None:
-        sql += " AND recorded_at >= :since"
-        params["since"] = to_ts(since)
-    if until is not None:
-        sql += " AND recorded_at < :until"
-        params["until"] = to_ts(until)
+    where, params = and_where(
+        [
+            ("agency_id = :scope", "scope", agency_scope),
+            ("agency_id = :agency", "agency", agency_id),
+            ("case_id = :case", "case", case_id),
+            ("to_number = :number", "number", number),
+            ("recorded_at >= :since", "since", to_ts(since) if since else None),
+            ("recorded_at < :until", "until", to_ts(until) if until else None),
+        ]
+    )
+    sql = "SELECT * FROM recordings WHERE 1 = 1" + where
+    params["limit"] = limit + 1
     if flagged is not None:
         sql += (
             (" AND EXISTS" if flagged else " AND NOT EXISTS")
