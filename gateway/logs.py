@@ -76,3 +76,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Libraries' own progress chatter ("Adding job tentatively", "Processing audio with duration")
+    # is not operational news; their warnings and errors still come through.
+    for noisy in ("apscheduler", "faster_whisper"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
