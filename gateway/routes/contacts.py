@@ -83,18 +83,19 @@ async def _decide(
         return who, creq, None, decision, from_number
     metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
     metrics.observe(reserved.decision, creq.channel)
-    log.debug(
-        "decision",
-        extra={
-            "fields": {
-                "case_id": case_id,
-                "to": mask_number(creq.to),
-                "allowed": reserved.decision.allowed,
-                "reasons": [r.code for r in reserved.decision.reasons],
-                "attempt_id": reserved.attempt_id,
-            }
-        },
-    )
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "decision",
+            extra={
+                "fields": {
+                    "case_id": case_id,
+                    "to": mask_number(creq.to),
+                    "allowed": reserved.decision.allowed,
+                    "reasons": [r.code for r in reserved.decision.reasons],
+                    "attempt_id": reserved.attempt_id,
+                }
+            },
+        )
     return who, creq, reserved, reserved.decision, from_number
 
 
