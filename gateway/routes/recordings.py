@@ -202,7 +202,13 @@ def _cursor(raw: str | None) -> tuple[str, str] | None:
     if not raw:
         return None
     try:
-        at, _, rid = base64.urlsafe_b64decode(raw.encode("ascii") + b"==").decode("utf-8").partition("|")
+        padded = raw.encode("ascii") + b"=" * (-len(raw) % 4)
+        # validate=True: characters outside the alphabet are an error, not silently dropped.
+        decoded = base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")
+        at, sep, rid = decoded.partition("|")
+        if not sep or not rid:
+            raise ValueError(decoded)
+        parse_instant(at, "cursor")
     except (binascii.Error, UnicodeError, ValueError):
         raise ApiError(
             400, "invalid_field", "cursor: not a cursor from a previous page", {"field": "cursor"}

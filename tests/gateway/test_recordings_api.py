@@ -337,6 +337,10 @@ async def test_search_filters_and_pages(vw: VaultWorld) -> None:
     assert sorted(seen) == sorted([*ids, a2["recording_id"]])
     r = await vw.client.get("/v1/recordings", params={"number": "12"}, headers=hdr(vw.security))
     assert r.status == 400
+    for bad_cursor in ("%%%", "bm9wZQ", "ZnJvbXx0bw"):  # garbage, "nope", "from|to"
+        r = await vw.client.get("/v1/recordings", params={"cursor": bad_cursor}, headers=hdr(vw.security))
+        assert r.status == 400, bad_cursor
+        assert (await r.json())["details"] == {"field": "cursor"}
     searches = [row for row in await log_rows(vw) if row["action"] == "recording.search"]
     assert {"number": "+1212***0123"} in [row["details"]["filters"] for row in searches]
 
