@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from policies.types import Decision
 
@@ -19,6 +19,7 @@ class Metrics:
     latency: Histogram
     unavailable: Counter
     carrier_errors: Counter
+    transcription_jobs: Gauge
 
     @classmethod
     def create(cls) -> Metrics:
@@ -45,6 +46,12 @@ class Metrics:
             ),
             carrier_errors=Counter(
                 "callwarden_carrier_errors", "Carrier failures (attempt released)", ["channel"], registry=reg
+            ),
+            transcription_jobs=Gauge(
+                "callwarden_transcription_jobs",
+                "Transcription jobs by status, read from the database at each scrape",
+                ["status"],
+                registry=reg,
             ),
         )
 

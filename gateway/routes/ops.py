@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from gateway import app as appkeys
 from gateway.http import json_response
+from storage.speechjobs import job_counts
 
 routes = web.RouteTableDef()
 
@@ -40,5 +41,9 @@ async def readyz(request: web.Request) -> web.Response:
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[appkeys.METRICS].registry)
+    registry = request.app[appkeys.METRICS]
+    # The queue is shared by every process and worker: its depth comes from the database.
+    for status, count in (await job_counts(request.app[appkeys.DB])).items():
+        registry.transcription_jobs.labels(status).set(count)
+    body = generate_latest(registry.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -566,6 +566,7 @@ async def test_health_readiness_and_metrics(world: World) -> None:
     assert 'callwarden_decisions_total{channel="call",result="allowed"} 1.0' in text
     assert 'callwarden_denial_reasons_total{reason="unknown_number"} 1.0' in text
     assert "callwarden_decision_seconds_bucket" in text
+    assert 'callwarden_transcription_jobs{status="queued"} 0.0' in text
 
 
 def test_settings_repr_hides_secrets(data_dir: Path) -> None:

@@ -477,3 +477,11 @@ async def test_a_client_that_disconnects_mid_upload_leaves_nothing(vw: VaultWorl
     r = await vw.client.get("/v1/recordings", headers=hdr(vw.w.inspector))
     assert (await r.json())["recordings"] == []
     del reader
+
+
+async def test_metrics_show_the_transcription_queue(vw: VaultWorld) -> None:
+    await vw.upload(await vw.attempt("c1"), os.urandom(64))
+    await vw.upload(await vw.attempt("c1"), os.urandom(64))
+    text = await (await vw.client.get("/metrics")).text()
+    assert 'callwarden_transcription_jobs{status="queued"} 2.0' in text
+    assert 'callwarden_transcription_jobs{status="failed"} 0.0' in text
