@@ -17,16 +17,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gateway.settings import CONFIG_FILE, ConfigError, load_settings
+from gateway.cli_common import initialised_settings, resolve_data_dir
+from gateway.settings import CONFIG_FILE, MASTER_KEY_FILE, ConfigError, load_settings
 from storage.db import Database, DatabaseError, NotFound
 
 __all__ = ["main"]
-
-MASTER_KEY_FILE = "master.key"
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    return Path(args.data_dir or os.environ.get("CALLWARDEN_DATA_DIR") or "./var").resolve()
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -41,7 +36,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Create the data dir, config, database and master key; safe to run again."""
     from gateway.settings import default_config_text
 
-    data_dir = _data_dir(args)
+    data_dir = resolve_data_dir(args)
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
     created = []
@@ -74,11 +69,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_keys(args: argparse.Namespace) -> int:
     from storage.keys import create_key, list_keys, revoke_key
 
-    settings = load_settings(_data_dir(args))
-    if not settings.db_path.exists():
-        print(
-            f"no database at {settings.db_path}; run `callwarden init --data-dir ...` first", file=sys.stderr
-        )
+    settings = initialised_settings(args)
+    if settings is None:
         return 2
 
     async def run() -> int:
@@ -126,7 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
     from gateway.logs import configure_logging
 
-    data_dir = _data_dir(args)
+    data_dir = resolve_data_dir(args)
     settings = load_settings(
         data_dir,
         overrides={"server.host": args.host, "server.port": args.port, "server.workers": args.workers},
@@ -197,7 +189,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     """Check what a working installation needs and say how to fix what is missing."""
-    data_dir = _data_dir(args)
+    data_dir = resolve_data_dir(args)
     problems = 0
 
     def report(ok: bool | None, what: str, fix: str = "") -> None:

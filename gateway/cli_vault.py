@@ -25,26 +25,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gateway.cli_common import initialised_settings, resolve_data_dir
 from gateway.ingest import file_chunks, is_sidecar, match_file
-from gateway.settings import Settings, load_settings
+from gateway.settings import MASTER_KEY_FILE, Settings
 from storage.audit import Access, Actor, append
 from storage.db import Database, NotFound
 
 __all__ = ["add_rotate_master", "add_vault_commands", "vault_checks"]
 
 DataDirArg = Callable[[argparse.ArgumentParser], None]
-
-
-def _settings(args: argparse.Namespace) -> Settings | None:
-    from gateway.cli import _data_dir
-
-    settings = load_settings(_data_dir(args))
-    if not settings.db_path.exists():
-        print(
-            f"no database at {settings.db_path}; run `callwarden init --data-dir ...` first", file=sys.stderr
-        )
-        return None
-    return settings
 
 
 def _operator() -> Actor:
@@ -210,7 +199,7 @@ async def _rejected(
 def cmd_ingest(args: argparse.Namespace) -> int:
     from gateway.vault import build_vault
 
-    settings = _settings(args)
+    settings = initialised_settings(args)
     if settings is None:
         return 2
     files, results = _collect(args.paths)
@@ -265,7 +254,7 @@ def cmd_scrub(args: argparse.Namespace) -> int:
     from gateway.jobs import VaultJobs
     from gateway.vault import build_vault
 
-    settings = _settings(args)
+    settings = initialised_settings(args)
     if settings is None:
         return 2
 
@@ -291,7 +280,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from gateway.jobs import anchor_path
     from storage.audit import verify_file
 
-    settings = _settings(args)
+    settings = initialised_settings(args)
     if settings is None:
         return 2
     result = verify_file(settings.db_path, anchor_path(settings))
@@ -305,7 +294,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_retention_report(args: argparse.Namespace) -> int:
     from storage.retention import report_csv, retention_report
 
-    settings = _settings(args)
+    settings = initialised_settings(args)
     if settings is None:
         return 2
 
@@ -338,10 +327,9 @@ def cmd_retention_report(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate_master(args: argparse.Namespace) -> int:
-    from gateway.cli import MASTER_KEY_FILE, _data_dir
     from storage.crypto import KeyringError, rotate_master_key
 
-    path = _data_dir(args) / MASTER_KEY_FILE
+    path = resolve_data_dir(args) / MASTER_KEY_FILE
     try:
         key_id = rotate_master_key(path)
     except (KeyringError, OSError) as exc:

@@ -33,7 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.settings import ConfigError, Settings, load_settings
+from gateway.cli_common import initialised_settings
+from gateway.settings import ConfigError, Settings
 
 __all__ = [
     "WORK_DIR",
@@ -105,25 +106,13 @@ def add_worker_commands(subparsers: Any, data_dir_arg: DataDirArg) -> None:
     p.set_defaults(func=cmd_reprocess)
 
 
-def _settings(args: argparse.Namespace) -> Settings | None:
-    from gateway.cli import _data_dir
-
-    settings = load_settings(_data_dir(args))
-    if not settings.db_path.exists():
-        print(
-            f"no database at {settings.db_path}; run `callwarden init --data-dir ...` first", file=sys.stderr
-        )
-        return None
-    return settings
-
-
 # --- workers --------------------------------------------------------------------------------------
 
 
 def cmd_workers(args: argparse.Namespace) -> int:
     from gateway.logs import configure_logging
 
-    settings = _settings(args)
+    settings = initialised_settings(args)
     if settings is None:
         return 2
     configure_logging(settings["log.level"], settings["log.format"])
@@ -312,7 +301,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from policies.language import LexiconError, load_lexicon
     from policies.types import PolicyInputError
 
-    settings = _settings(args)
+    settings = initialised_settings(args)
     if settings is None:
         return 2
     try:

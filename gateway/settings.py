@@ -13,6 +13,7 @@ from typing import Any
 __all__ = ["SETTINGS", "ConfigError", "Setting", "Settings", "env_name", "load_settings"]
 
 CONFIG_FILE = "callwarden.toml"
+MASTER_KEY_FILE = "master.key"
 
 
 class ConfigError(ValueError):

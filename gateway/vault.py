@@ -12,7 +12,7 @@ from aiohttp import web
 import policies
 from gateway.jobs import VaultJobs, configured_dir
 from gateway.packs import PackRegistry
-from gateway.settings import Settings
+from gateway.settings import MASTER_KEY_FILE, Settings
 from storage.blobs import BlobStore
 from storage.crypto import MasterKeyring
 from storage.db import Database
@@ -21,8 +21,6 @@ from storage.vault import Vault
 __all__ = ["JOBS", "VAULT", "build_vault", "retention_rule", "setup_vault"]
 
 log = logging.getLogger("callwarden.vault")
-
-MASTER_KEY_FILE = "master.key"
 
 
 def retention_rule(packs: PackRegistry) -> Callable[[Sequence[str]], int]:
