@@ -9,7 +9,7 @@ from aiohttp import web
 
 from gateway.errors import ApiError
 
-__all__ = ["json_response", "read_json", "require_str"]
+__all__ = ["json_response", "query_limit", "read_json", "require_str"]
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -46,3 +46,14 @@ def require_str(doc: dict[str, Any], key: str) -> str:
     if not isinstance(value, str) or not value:
         raise ApiError(400, "invalid_field", f"{key}: expected a non-empty string", {"field": key})
     return value
+
+
+def query_limit(request: web.Request, default: int = 100, maximum: int = 1000) -> int:
+    """The `limit` query parameter of a paged list: an integer in 1..maximum, else 400."""
+    try:
+        limit = int(request.query.get("limit", str(default)))
+    except ValueError:
+        raise ApiError(400, "invalid_field", "limit: an integer", {"field": "limit"}) from None
+    if not 1 <= limit <= maximum:
+        raise ApiError(400, "invalid_field", f"limit: 1..{maximum}", {"field": "limit"})
+    return limit

@@ -20,7 +20,7 @@ from aiohttp import BodyPartReader, web
 from gateway import app as appkeys
 from gateway.auth import Principal, principal, require
 from gateway.errors import ApiError, error_response
-from gateway.http import json_response, read_json
+from gateway.http import json_response, query_limit, read_json
 from gateway.logs import mask_number
 from gateway.vault import VAULT
 from policies.parse import normalise_phone, parse_instant
@@ -220,12 +220,7 @@ def _cursor(raw: str | None) -> tuple[str, str] | None:
 async def list_recordings(request: web.Request) -> web.Response:
     who = await require_logged(request, "recording.search", "-", "admin", "dialer", *READERS)
     q = request.query
-    try:
-        limit = int(q.get("limit", "100"))
-    except ValueError:
-        raise ApiError(400, "invalid_field", "limit: an integer", {"field": "limit"}) from None
-    if not 1 <= limit <= 1000:
-        raise ApiError(400, "invalid_field", "limit: 1..1000", {"field": "limit"})
+    limit = query_limit(request)
     settings = request.app[appkeys.SETTINGS]
     number = (
         normalise_phone(q["number"], settings["policy.default_region"], "number") if q.get("number") else None

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from gateway import app as appkeys
 from gateway.errors import ApiError
-from gateway.http import json_response, read_json
+from gateway.http import json_response, query_limit, read_json
 from gateway.routes.recordings import (
     READERS,
     _cursor,
@@ -65,12 +65,7 @@ def _encode_cursor(nxt: tuple[str, str] | None) -> str | None:
 async def flags_queue(request: web.Request) -> web.Response:
     who = await require_logged(request, "flags.list", "-", *REVIEWERS)
     q = request.query
-    try:
-        limit = int(q.get("limit", "100"))
-    except ValueError:
-        raise ApiError(400, "invalid_field", "limit: an integer", {"field": "limit"}) from None
-    if not 1 <= limit <= 1000:
-        raise ApiError(400, "invalid_field", "limit: 1..1000", {"field": "limit"})
+    limit = query_limit(request)
     filters = {
         "status": _choice(request, "status", FLAG_STATUSES),
         "category": _choice(request, "category", CATEGORIES),
