@@ -32,6 +32,7 @@ from policies.types import (
 )
 
 __all__ = [
+    "agency_from_json",
     "attempt_from_json",
     "case_from_json",
     "case_to_json",

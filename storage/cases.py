@@ -17,7 +17,7 @@ from storage.db import Database, NotFound, from_ts, to_ts
 __all__ = ["add_cease", "get_case", "load_case_sync", "put_case"]
 
 
-def _load(conn: sqlite3.Connection | Any, case_row: Any, agency_row: Any, ceases: list[Any]) -> Case:
+def _load(case_row: Any, agency_row: Any, ceases: list[Any]) -> Case:
     doc = json.loads(case_row["doc"])
     doc["ceases"] = [
         {
@@ -40,7 +40,7 @@ def load_case_sync(conn: sqlite3.Connection, case_id: str) -> tuple[Case, int] |
     ceases = conn.execute(
         "SELECT * FROM ceases WHERE case_id = :id ORDER BY cease_id", {"id": case_id}
     ).fetchall()
-    return _load(conn, row, agency, ceases), row["version"] * 1_000_003 + agency["version"]
+    return _load(row, agency, ceases), row["version"] * 1_000_003 + agency["version"]
 
 
 def case_version_sync(conn: sqlite3.Connection, case_id: str) -> int | None:
@@ -103,7 +103,7 @@ async def get_case(db: Database, case_id: str, agency_id: str | None = None) -> 
         raise NotFound("case", case_id)
     agency = await db.fetchone("SELECT * FROM agencies WHERE agency_id = :id", {"id": row["agency_id"]})
     ceases = await db.fetchall("SELECT * FROM ceases WHERE case_id = :id ORDER BY cease_id", {"id": case_id})
-    out = case_to_json(_load(None, row, agency, ceases))
+    out = case_to_json(_load(row, agency, ceases))
     out["created_at"], out["updated_at"] = row["created_at"], row["updated_at"]
     return out
 

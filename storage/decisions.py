@@ -112,8 +112,6 @@ class DecisionWriter:
         self._cases: OrderedDict[str, tuple[int, Case, tuple[Any, ...], bool]] = OrderedDict()
         self._cached_since_freeze = 0
         self._lock = WriterLock(db.path.with_name(db.path.name + ".decide.lock")) if db else WriterLock(None)
-        self.batches = 0
-        self.decisions = 0
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="callwarden-decision-batcher")
@@ -160,12 +158,8 @@ class DecisionWriter:
             except Exception as exc:
                 log.error("decision batch failed: %s", exc)
                 for job in batch:
-                    if job.result is not None:
-                        job.result = None  # rolled back: nothing was recorded
+                    job.result = None  # rolled back: nothing was recorded
                     job.error = DecisionTimeout(f"decision could not be recorded: {exc}")
-            self.batches += 1
-            if self._cached_since_freeze >= FREEZE_EVERY:
-                self._freeze()
             for job in batch:
                 if job.result is not None and job.abandoned and job.result.attempt_id is not None:
                     # Committed after the caller gave up and answered "denied": uncount it.
@@ -174,10 +168,13 @@ class DecisionWriter:
                 if job.future.done() or job.abandoned:
                     continue  # nobody is waiting: the caller already answered "denied"
                 if job.result is not None:
-                    self.decisions += 1
                     job.future.set_result(job.result)
                 else:
                     job.future.set_exception(job.error or DecisionTimeout("decision skipped"))
+            if self._cached_since_freeze >= FREEZE_EVERY:
+                # Queued behind the waiters just woken, so the collection never delays their answers.
+                self._cached_since_freeze = 0
+                asyncio.get_running_loop().call_soon(self._freeze)
 
     def _freeze(self) -> None:
         """Move long-lived objects (the cached cases) out of the cyclic GC's reach.
@@ -189,7 +186,6 @@ class DecisionWriter:
         """
         gc.collect()
         gc.freeze()
-        self._cached_since_freeze = 0
 
     # --- writer thread -------------------------------------------------------------------------
 
