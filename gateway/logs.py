@@ -9,7 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from gateway.channels.base import mask_number
+from gateway.carriers.base import mask_number
 
 __all__ = ["Throttled", "configure_logging", "mask_number", "mask_numbers"]
 

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SETTINGS", "ConfigError", "Setting", "Settings", "env_name", "load_settings"]
+__all__ = [
+    "SETTINGS",
+    "ConfigError",
+    "Setting",
+    "Settings",
+    "anchor_path",
+    "configured_dir",
+    "env_name",
+    "load_settings",
+]
 
 CONFIG_FILE = "callwarden.toml"
 MASTER_KEY_FILE = "master.key"
@@ -302,3 +311,16 @@ def settings_markdown() -> str:
 
 if __name__ == "__main__":
     print(settings_markdown(), end="")
+
+
+def configured_dir(settings: Settings, name: str) -> Path | None:
+    """A path setting, relative to the data dir unless absolute; None when empty."""
+    raw = str(settings[name] or "")
+    if not raw:
+        return None
+    path = Path(raw)
+    return path if path.is_absolute() else settings.data_dir / path
+
+
+def anchor_path(settings: Settings) -> Path:
+    return configured_dir(settings, "audit.anchor_file") or settings.data_dir / "audit-anchors.log"

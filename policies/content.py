@@ -1,6 +1,6 @@
 """SMS content rules: length, the opt-out text a pack demands, and lexicon screening.
 
-Screening uses the shared matcher `policies.language.screen` (also used for transcript
+Screening uses the shared matcher `policies.screening.screen` (also used for transcript
 flagging). Matches of severity ``info`` only ask a human to verify and do not deny; any other
 severity is a `content_violation`. Messages to third parties are screened with
 ``audience="third_party"``, so mentioning the debt to them is a violation too.
@@ -30,7 +30,7 @@ def normalise(text: str) -> str:
 
 def _screen() -> Callable[..., Sequence[Any]]:
     # Imported on first SMS screening: the lexicons are data loaded by that module.
-    from policies.language import screen
+    from policies.screening import screen
 
     return screen
 

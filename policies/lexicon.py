@@ -1,7 +1,7 @@
 """Lexicon data: the TOML format, its validation, pattern syntax and text folding.
 
 A lexicon is one TOML file per language (`policies/lexicons/<lang>.toml`) parsed once into frozen
-dataclasses. Matching lives in `policies.language`; this module only turns a file into validated
+dataclasses. Matching lives in `policies.screening`; this module only turns a file into validated
 data and defines how text and patterns are folded so that both are compared the same way.
 
 Every problem found on load raises `LexiconError` naming the file, the key and the problem, e.g.

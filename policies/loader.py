@@ -276,7 +276,7 @@ def _warm(pack: Pack) -> Pack:
     """
     if pack.sms_content is not None:
         with contextlib.suppress(Exception):
-            from policies.language import screen
+            from policies.screening import screen
 
             screen("", pack.sms_content.languages)
     return pack

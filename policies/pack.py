@@ -149,7 +149,7 @@ class OptOutRule:
 
 @dataclass(frozen=True)
 class SmsContentRule:
-    """Screen SMS bodies with the shared lexicon matcher (`policies.language.screen`)."""
+    """Screen SMS bodies with the shared lexicon matcher (`policies.screening.screen`)."""
 
     languages: tuple[str, ...] | None
     source: Source

@@ -2,7 +2,7 @@
 
 One channel's words are joined into one text (a threat or a card number read with pauses spans
 several engine segments), numbers are masked (`speech.masking`), and the masked text is screened
-by the matcher shared with SMS screening (`policies.language`) with the channel's role as the
+by the matcher shared with SMS screening (`policies.screening`) with the channel's role as the
 speaker. Character offsets of each hit map back to the words it covers, which give the flag its
 start and end seconds and its ASR confidence.
 """
@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from policies.language import BUNDLED_LANGUAGES, Matcher, matcher_for
 from policies.lexicon import CJK
+from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for
 from speech.disclosure import disclosure_rules
 from speech.engines import Segment, Word
 from speech.masking import VERSION as MASK_VERSION

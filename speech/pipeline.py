@@ -130,6 +130,6 @@ def process(
 def _lexicon_tags(langs: tuple[str, ...] | None) -> set[str]:
     if langs is None:
         return set()
-    from policies.language import matcher_for
+    from policies.screening import matcher_for
 
     return {lex.tag for lex in matcher_for(langs).lexicons}

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from policies.language import Lexicon, Matcher, matcher_for
+from policies.screening import Lexicon, Matcher, matcher_for
 from speech.engines import Segment, Word
 from speech.flagging import disclosure_flags, lexicon_flags, lexicon_languages, mask_channel
 from speech.transcript import Flag

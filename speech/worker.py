@@ -42,7 +42,7 @@ from speech.transcript import TranscriptResult
 from storage.audit import Access, Actor
 from storage.blobs import BlobReader
 from storage.db import Database
-from storage.speechjobs import (
+from storage.transcription_jobs import (
     ClaimedJob,
     JobContext,
     LeaseLost,

@@ -13,7 +13,7 @@ from typing import Any
 from storage.audit import Access, append_sync
 from storage.blobs import SealedBlob
 from storage.db import Database, NotFound, and_where, from_ts, to_ts
-from storage.speechjobs import enqueue_sync
+from storage.transcription_jobs import enqueue_sync
 
 __all__ = [
     "NewRecording",

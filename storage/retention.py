@@ -21,8 +21,8 @@ from typing import Any
 from storage.audit import Access, Actor, append_sync
 from storage.blobs import BlobStore
 from storage.db import Conflict, Database, NotFound, to_ts
-from storage.jobruns import finish_job, start_job
 from storage.recordings import recording_to_json
+from storage.scheduled_runs import finish_job, start_job
 
 __all__ = [
     "REPORT_COLUMNS",

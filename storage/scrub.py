@@ -29,8 +29,8 @@ from typing import Any
 from storage.blobs import BlobIntegrityError, BlobStore
 from storage.crypto import DecryptionError, KeyringError, MasterKeyring, seal_address, verify_sealed
 from storage.db import Database, to_ts
-from storage.jobruns import finish_job, start_job
 from storage.recordings import get_recording_key
+from storage.scheduled_runs import finish_job, start_job
 
 __all__ = ["Throttle", "scrub"]
 

@@ -21,7 +21,7 @@ from typing import Any
 from storage.audit import Access, append_sync
 from storage.db import Database, NotFound, to_ts
 from storage.decisions import new_id
-from storage.speechjobs import job_to_json
+from storage.transcription_jobs import job_to_json
 
 __all__ = [
     "DISPOSITIONS",

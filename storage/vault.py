@@ -22,7 +22,6 @@ from storage.audit import Access, Actor
 from storage.blobs import BlobIntegrityError, BlobReader, BlobStore, BlobWriter, RecoveryReport
 from storage.crypto import DecryptionError, KeyringError, MasterKeyring
 from storage.db import Database
-from storage.jobruns import finish_job, start_job
 from storage.recordings import (
     NewRecording,
     blob_known_sync,
@@ -31,6 +30,7 @@ from storage.recordings import (
     mark_replica,
     pending_replicas,
 )
+from storage.scheduled_runs import finish_job, start_job
 
 __all__ = ["EmptyRecording", "IncompleteUpload", "TooLarge", "Vault"]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gateway.cli import main as cli_main
+from gateway.cli.main import main as cli_main
 from gateway.settings import Settings, load_settings
 from storage.db import Database
 from storage.keys import create_key

@@ -16,7 +16,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from gateway.app import DB, create_app
+from gateway.web.app import create_app
+from gateway.web.keys import DB
 from tests.gateway.helpers import (
     DEBTOR_NUMBER,
     OTHER_NUMBER,
@@ -102,7 +103,7 @@ async def test_revoked_key_stops_working(aiohttp_client: Any, data_dir: Path, ma
     world = await setup_world(client, make_key)
     assert (await client.get("/v1/cases/c1", headers=hdr(world.dialer))).status == 200
     key_id = world.dialer.split("_")[1]
-    from gateway.cli import main as cli_main
+    from gateway.cli.main import main as cli_main
 
     assert await asyncio.to_thread(cli_main, ["keys", "revoke", key_id, "--data-dir", str(data_dir)]) == 0
     r = await client.get("/v1/cases/c1", headers=hdr(world.dialer))

@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from gateway.channels import (
+from gateway.carriers import (
     CARRIER_KINDS,
     Carrier,
     CarrierError,
@@ -28,7 +28,7 @@ from gateway.channels import (
     create_carrier,
     mask_number,
 )
-from gateway.channels.httpjson import SIGNATURE_HEADER, sign, verify_signature
+from gateway.carriers.httpjson import SIGNATURE_HEADER, sign, verify_signature
 
 SECRET = "whsec-test-0123456789abcdef"
 TO = "+12085550100"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.cli import cli_reference
+from gateway.cli.main import cli_reference
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
@@ -12,7 +12,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 def test_cli_reference_is_current() -> None:
     expected = cli_reference() + "\n"
     assert DOC.read_text(encoding="utf-8") == expected, (
-        "regenerate: python -m gateway.cli_reference > docs/cli.md"
+        "regenerate: python -m gateway.cli.reference > docs/cli.md"
     )
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.cli import main as cli_main
+from gateway.cli.main import main as cli_main
 from gateway.settings import ConfigError, load_settings
 from storage.db import Database
 from tests.storage.vault_helpers import seed

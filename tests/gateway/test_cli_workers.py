@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from gateway.cli import main as cli_main
+from gateway.cli.main import main as cli_main
 from tests.gateway.helpers import DEBTOR_NUMBER, case_body, hdr
 from tests.gateway.test_serve import Server, cli, initialised  # noqa: F401 - the fixture
 from tests.gateway.vault_world import make_vault_world
@@ -171,7 +171,9 @@ async def test_serve_starts_workers_that_transcribe_and_die_with_it(
                 json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"},
                 headers=hdr(dialer),
             )
-            attempt = (await r.json())["attempt_id"]
+            decision = await r.json()
+            attempt = decision["attempt_id"]
+            assert attempt, decision
             r = await http.post(
                 f"{server.url}/v1/recordings?attempt_id={attempt}",
                 data=call.path.read_bytes(),
@@ -204,7 +206,7 @@ async def test_serve_starts_workers_that_transcribe_and_die_with_it(
 
 
 def test_workers_count_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from gateway.cli_workers import default_workers, resolve_workers
+    from gateway.cli.workers import default_workers, resolve_workers
     from gateway.settings import ConfigError
 
     assert resolve_workers("auto") == default_workers() == max(1, (os.cpu_count() or 1) - 1)

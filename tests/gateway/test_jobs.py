@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gateway.app import DB, create_app
-from gateway.vault import JOBS
+from gateway.web.app import create_app
+from gateway.web.keys import DB, JOBS
 from tests.gateway.helpers import hdr, setup_world
 from tests.gateway.vault_world import make_vault_world, vault_settings
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from gateway.app import DB
+from gateway.web.keys import DB
 from storage.audit import Access, Actor
-from storage.speechjobs import claim, complete, release
+from storage.transcription_jobs import claim, complete, release
 from storage.transcripts import NewTranscript, store_transcript_sync
 from tests.gateway.helpers import hdr
 from tests.gateway.test_api import assert_error_shape

@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
-from gateway.app import DB
-from gateway.spool import SpoolWatcher
-from gateway.vault import JOBS
+from gateway.jobs.spool import SpoolWatcher
+from gateway.web.keys import DB, JOBS
 from tests.gateway.helpers import hdr
 from tests.gateway.vault_world import VaultWorld, make_vault_world
 

@@ -1,4 +1,4 @@
-"""`callwarden policy ...` through `gateway.cli_policy.main` (and once as a subprocess)."""
+"""`callwarden policy ...` through the main CLI (and once as a subprocess)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from gateway.cli_policy import main
+from gateway.cli.main import main as callwarden_main
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(argv)
+    code = callwarden_main(["policy", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -244,7 +244,8 @@ def test_runs_as_a_module() -> None:
         [
             sys.executable,
             "-m",
-            "gateway.cli_policy",
+            "gateway.cli",
+            "policy",
             "check",
             "--pack",
             "kr-fdca",
@@ -265,7 +266,7 @@ def test_runs_as_a_module() -> None:
 
 
 def test_main_cli_has_the_policy_command(capsys: pytest.CaptureFixture[str]) -> None:
-    from gateway.cli import main as callwarden
+    from gateway.cli.main import main as callwarden
 
     assert callwarden(["policy", "list"]) == 0
     assert "us-regf@1" in capsys.readouterr().out

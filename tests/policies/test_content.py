@@ -1,4 +1,4 @@
-"""SMS content through `evaluate`: length, opt-out text, and lexicon screening (policies.language),
+"""SMS content through `evaluate`: length, opt-out text, and lexicon screening (policies.screening),
 with the issue's lawful look-alikes and negations that must not be flagged."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The shared lexicon matcher (`policies.language`): context rules as tables.
+"""The shared lexicon matcher (`policies.screening`): context rules as tables.
 
 Engine rules are pinned on a small inline lexicon (so a lexicon edit cannot hide an engine bug);
 the bundled lexicons are checked on the behaviours SMS screening and flagging rely on.
@@ -11,14 +11,14 @@ from collections.abc import Mapping
 
 import pytest
 
-from policies.language import (
+from policies.lexicon import parse_lexicon
+from policies.screening import (
     LEXICON_CATEGORIES,
     Match,
     Matcher,
     load_lexicon,
     screen,
 )
-from policies.lexicon import parse_lexicon
 
 TINY_EN = parse_lexicon(
     """

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from policies.language import LEXICON_CATEGORIES, LexiconError, load_lexicon
 from policies.lexicon import FACTS, expand_pattern, fold, normalise, parse_lexicon
+from policies.screening import LEXICON_CATEGORIES, LexiconError, load_lexicon
 
 GOOD = """
 [lexicon]

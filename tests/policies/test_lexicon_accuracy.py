@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from policies.language import LEXICON_CATEGORIES, screen
+from policies.screening import LEXICON_CATEGORIES, screen
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "flagging"
 LANGUAGES = ("en", "zh")

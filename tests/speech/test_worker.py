@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 
-from gateway.app import DB
-from gateway.cli import main as cli_main
-from gateway.vault import VAULT
+from gateway.cli.main import main as cli_main
+from gateway.web.keys import DB, VAULT
 from speech.config import SpeechConfig
 from speech.engines import Engine
 from speech.worker import JobOptions, Worker

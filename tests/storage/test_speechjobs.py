@@ -16,7 +16,7 @@ import pytest
 from storage.audit import Access, Actor, verify
 from storage.db import Database, connect_sync, migrate, to_ts, transaction
 from storage.retention import purge_recording
-from storage.speechjobs import (
+from storage.transcription_jobs import (
     LeaseLost,
     backoff_delay,
     claim,

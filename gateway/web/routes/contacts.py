@@ -9,12 +9,12 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import app as appkeys
-from gateway.auth import Principal, require
-from gateway.channels import CarrierError, OutboundCall, OutboundMessage
-from gateway.errors import ApiError
-from gateway.http import json_response, read_json, require_str
+from gateway.carriers import CarrierError, OutboundCall, OutboundMessage
 from gateway.logs import Throttled, mask_number
+from gateway.web import keys as appkeys
+from gateway.web.auth import Principal, require
+from gateway.web.bodies import json_response, read_json, require_str
+from gateway.web.errors import ApiError
 from policies.parse import normalise_phone, parse_instant, request_from_json
 from policies.types import OUTCOME_RESULTS, ContactRequest, Decision, Reason
 from storage.attempts import get_attempt, record_outcome, release_attempt, set_carrier_ref

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.ingest import file_chunks, is_sidecar, match_file
+from gateway.usecases.ingest import file_chunks, is_sidecar, match_file
 from storage.audit import Access, Actor, append
 from storage.db import NotFound
 from storage.vault import EmptyRecording, IncompleteUpload, TooLarge, Vault

@@ -1,6 +1,6 @@
 """Print the command-line reference (docs/cli.md)."""
 
-from gateway.cli import cli_reference
+from gateway.cli.main import cli_reference
 
 if __name__ == "__main__":
     print(cli_reference())

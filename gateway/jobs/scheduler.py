@@ -15,38 +15,24 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from gateway.settings import Settings
-from gateway.spool import SpoolWatcher
+from gateway.jobs.spool import SpoolWatcher
+from gateway.settings import Settings, anchor_path, configured_dir
 from storage.audit import write_anchor
 from storage.retention import purge_expired
 from storage.scrub import scrub
 from storage.vault import Vault
 
-__all__ = ["VaultJobs", "anchor_path", "configured_dir"]
+__all__ = ["VaultJobs"]
 
 log = logging.getLogger("callwarden.jobs")
 
 T = TypeVar("T")
-
-
-def configured_dir(settings: Settings, name: str) -> Path | None:
-    """A path setting, relative to the data dir unless absolute; None when empty."""
-    raw = str(settings[name] or "")
-    if not raw:
-        return None
-    path = Path(raw)
-    return path if path.is_absolute() else settings.data_dir / path
-
-
-def anchor_path(settings: Settings) -> Path:
-    return configured_dir(settings, "audit.anchor_file") or settings.data_dir / "audit-anchors.log"
 
 
 class VaultJobs:

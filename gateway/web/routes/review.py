@@ -17,10 +17,10 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import app as appkeys
-from gateway.errors import ApiError
-from gateway.http import json_response, query_limit, read_json
-from gateway.routes.recordings import (
+from gateway.web import keys as appkeys
+from gateway.web.bodies import json_response, query_limit, read_json
+from gateway.web.errors import ApiError
+from gateway.web.routes.recordings import (
     READERS,
     _cursor,
     _instant,
@@ -30,10 +30,10 @@ from gateway.routes.recordings import (
     log_access,
     require_logged,
 )
-from policies.language import LEXICON_CATEGORIES
+from policies.screening import LEXICON_CATEGORIES
 from storage.audit import Access
 from storage.db import NotFound
-from storage.speechjobs import get_job
+from storage.transcription_jobs import get_job
 from storage.transcripts import DISPOSITIONS, FLAG_STATUSES, get_flag, get_transcript, list_flags, review_flag
 
 __all__ = ["routes"]

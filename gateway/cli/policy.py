@@ -6,9 +6,8 @@
     callwarden policy show NAME|FILE
     callwarden policy validate FILE [FILE ...]
 
-`gateway.cli` calls `add_policy_commands(subparsers)`; every handler takes the parsed args and
+`gateway.cli.main` calls `add_policy_commands(subparsers)`; every handler takes the parsed args and
 returns the exit status (`check`: 0 allowed, 1 denied, 2 bad input; `validate`: 0 valid, 1 not).
-Also runnable alone: ``python -m gateway.cli_policy check ...``.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ from policies.types import (
     PolicyInputError,
 )
 
-__all__ = ["add_policy_commands", "main"]
+__all__ = ["add_policy_commands"]
 
 CLI_AGENCY = "cli-agency"
 CLI_CASE = "cli-case"
@@ -345,16 +344,3 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         print(f"{f}: ok ({pack.ref}, {len(describe_pack(pack))} settings)")
     return status
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m gateway.cli_policy ACTION ...`` (the same as ``callwarden policy ACTION ...``)."""
-    parser = argparse.ArgumentParser(prog="callwarden")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    add_policy_commands(sub)
-    args = parser.parse_args(["policy", *(sys.argv[1:] if argv is None else argv)])
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from gateway import app as appkeys
-from gateway.auth import require
-from gateway.errors import ApiError
-from gateway.http import json_response, read_json, require_str
+from gateway.web import keys as appkeys
+from gateway.web.auth import require
+from gateway.web.bodies import json_response, read_json, require_str
+from gateway.web.errors import ApiError
 from policies.parse import parse_instant
 from storage.db import NotFound
 from storage.supervision import COMPLAINT_CHANNELS, add_complaint, month_bounds, scorecard

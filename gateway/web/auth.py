@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from gateway.errors import ApiError
+from gateway.web.errors import ApiError
 from storage.db import Database
 from storage.keys import ApiKey, lookup_key, parse_key, verify_secret
 

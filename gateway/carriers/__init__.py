@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gateway.channels.base import (
+from gateway.carriers.base import (
     Carrier,
     CarrierError,
     CarrierResult,
@@ -13,8 +13,8 @@ from gateway.channels.base import (
     OutboundMessage,
     mask_number,
 )
-from gateway.channels.dryrun import DryRunCarrier
-from gateway.channels.httpjson import HttpJsonCarrier, SessionFactory
+from gateway.carriers.dryrun import DryRunCarrier
+from gateway.carriers.httpjson import HttpJsonCarrier, SessionFactory
 
 __all__ = [
     "CARRIER_KINDS",

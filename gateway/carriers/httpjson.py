@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import aiohttp
 from yarl import URL
 
-from gateway.channels.base import (
+from gateway.carriers.base import (
     Carrier,
     CarrierError,
     CarrierResult,

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.errors import ApiError
+from gateway.web.errors import ApiError
 
 __all__ = ["json_response", "query_limit", "read_json", "require_str"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway import app as appkeys
-from gateway.auth import require
-from gateway.errors import ApiError
-from gateway.http import json_response, read_json
+from gateway.web import keys as appkeys
+from gateway.web.auth import require
+from gateway.web.bodies import json_response, read_json
+from gateway.web.errors import ApiError
 from policies.parse import agency_from_json
 from policies.types import CHANNELS
 from storage.agencies import get_agency, put_agency

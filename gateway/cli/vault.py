@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.cli_common import initialised_settings, resolve_data_dir
-from gateway.ingest import file_chunks, is_sidecar, match_file
+from gateway.cli.common import initialised_settings, resolve_data_dir
 from gateway.settings import MASTER_KEY_FILE, Settings
+from gateway.usecases.ingest import file_chunks, is_sidecar, match_file
 from storage.audit import Access, Actor, append
 from storage.db import Database, NotFound
 
@@ -50,7 +50,7 @@ def _writable_dir(path: Path) -> bool:
 
 def vault_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
     """`callwarden doctor`'s checks of the recording store, replica and spool folder."""
-    from gateway.jobs import configured_dir
+    from gateway.settings import configured_dir
 
     out: list[tuple[bool | None, str, str]] = []
     store = configured_dir(settings, "recordings.dir") or settings.data_dir / "recordings"
@@ -197,7 +197,7 @@ async def _rejected(
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from gateway.vault import build_vault
+    from gateway.components import build_vault
 
     settings = initialised_settings(args)
     if settings is None:
@@ -251,8 +251,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_scrub(args: argparse.Namespace) -> int:
-    from gateway.jobs import VaultJobs
-    from gateway.vault import build_vault
+    from gateway.components import build_vault
+    from gateway.jobs.scheduler import VaultJobs
 
     settings = initialised_settings(args)
     if settings is None:
@@ -277,7 +277,7 @@ def cmd_scrub(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from gateway.jobs import anchor_path
+    from gateway.settings import anchor_path
     from storage.audit import verify_file
 
     settings = initialised_settings(args)

@@ -160,7 +160,7 @@ def _lines(files: Sequence[str]) -> Iterator[str]:
 
 
 def cmd_flag(args: argparse.Namespace) -> int:
-    from policies.language import screen
+    from policies.screening import screen
 
     try:
         facts = _facts(args.facts)

@@ -7,9 +7,9 @@ import asyncio
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from gateway import app as appkeys
-from gateway.http import json_response
-from storage.speechjobs import job_counts
+from gateway.web import keys as appkeys
+from gateway.web.bodies import json_response
+from storage.transcription_jobs import job_counts
 
 routes = web.RouteTableDef()
 
@@ -30,11 +30,8 @@ async def readyz(request: web.Request) -> web.Response:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {exc}"
-    from gateway.vault import VAULT
-
-    if VAULT in request.app:
-        writable = await asyncio.to_thread(request.app[VAULT].writable)
-        checks["recordings"] = "ok" if writable else "error: the recording store is not writable"
+    writable = await asyncio.to_thread(request.app[appkeys.VAULT].writable)
+    checks["recordings"] = "ok" if writable else "error: the recording store is not writable"
     ok = all(v == "ok" for v in checks.values())
     return json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
 

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from gateway.cli_common import initialised_settings, resolve_data_dir
+from gateway.cli.common import initialised_settings, resolve_data_dir
 from gateway.settings import CONFIG_FILE, MASTER_KEY_FILE, ConfigError, load_settings
 from storage.db import Database, DatabaseError, NotFound
 
@@ -115,8 +115,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from aiohttp import web
 
-    from gateway.app import create_app
     from gateway.logs import configure_logging
+    from gateway.web.app import create_app
 
     data_dir = resolve_data_dir(args)
     settings = load_settings(
@@ -131,7 +131,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if workers < 1:
         print("server.workers must be at least 1", file=sys.stderr)
         return 2
-    from gateway.cli_workers import start_transcription_workers, stop_transcription_workers
+    from gateway.cli.workers import start_transcription_workers, stop_transcription_workers
 
     # Transcription runs in processes of its own (speech.workers), started once, not per server.
     speech_workers = None if args.reuse_port else start_transcription_workers(settings)
@@ -245,11 +245,11 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         f"ffmpeg: {ffmpeg or 'not found'}",
         "apt-get install ffmpeg (needed to decode recordings for transcription)",
     )
-    from gateway.cli_speech import speech_checks
+    from gateway.cli.speech import speech_checks
 
     for ok, what, fix in speech_checks(settings):
         report(ok, what, fix)
-    from gateway.cli_vault import vault_checks
+    from gateway.cli.vault import vault_checks
 
     for ok, what, fix in vault_checks(settings):
         report(ok, what, fix)
@@ -286,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_dir_arg(k)
     k.add_argument("key_id")
     k.set_defaults(func=cmd_keys)
-    from gateway.cli_vault import add_rotate_master, add_vault_commands
+    from gateway.cli.vault import add_rotate_master, add_vault_commands
 
     add_rotate_master(keys, data_dir_arg)
 
@@ -303,16 +303,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_doctor)
 
     try:
-        from gateway.cli_policy import add_policy_commands
+        from gateway.cli.policy import add_policy_commands
     except ImportError:  # pragma: no cover - the policy CLI ships with the policies package
         pass
     else:
         add_policy_commands(sub)
-    from gateway.cli_speech import add_speech_commands
+    from gateway.cli.speech import add_speech_commands
 
     add_speech_commands(sub)
     add_vault_commands(sub, data_dir_arg)
-    from gateway.cli_workers import add_worker_commands
+    from gateway.cli.workers import add_worker_commands
 
     add_worker_commands(sub, data_dir_arg)
     return parser
@@ -327,7 +327,7 @@ def cli_reference() -> str:
         out = [
             "# Command-line reference",
             "",
-            "<!-- Generated: python -m gateway.cli_reference > docs/cli.md (a test checks it). -->",
+            "<!-- Generated: python -m gateway.cli.reference > docs/cli.md (a test checks it). -->",
             "",
         ]
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from gateway import app as appkeys
-from gateway.errors import ApiError
-from gateway.http import json_response
-from gateway.jobs import anchor_path
-from gateway.routes.recordings import log_access, require_logged
+from gateway.settings import anchor_path
+from gateway.web import keys as appkeys
+from gateway.web.bodies import json_response
+from gateway.web.errors import ApiError
+from gateway.web.routes.recordings import log_access, require_logged
 from policies.parse import parse_instant
 from storage.audit import list_access, verify
 from storage.retention import report_csv, retention_report

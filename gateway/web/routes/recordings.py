@@ -17,12 +17,12 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from gateway import app as appkeys
-from gateway.auth import Principal, principal, require
-from gateway.errors import ApiError, error_response
-from gateway.http import json_response, query_limit, read_json
 from gateway.logs import mask_number
-from gateway.vault import VAULT
+from gateway.web import keys as appkeys
+from gateway.web.auth import Principal, principal, require
+from gateway.web.bodies import json_response, query_limit, read_json
+from gateway.web.errors import ApiError, error_response
+from gateway.web.keys import VAULT
 from policies.parse import normalise_phone, parse_instant
 from storage.audit import Access, Actor, append
 from storage.crypto import DecryptionError, KeyringError

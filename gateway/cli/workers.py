@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.cli_common import initialised_settings
+from gateway.cli.common import initialised_settings
 from gateway.settings import ConfigError, Settings
 
 __all__ = [
@@ -216,7 +216,7 @@ def _child(settings: Settings, parent_pid: int | None) -> int:
 
 
 async def _work(settings: Settings, parent_pid: int | None) -> int:
-    from gateway.vault import build_vault
+    from gateway.components import build_vault
     from speech.config import SpeechConfig
     from speech.worker import JobOptions, Worker
     from storage.db import Database
@@ -298,7 +298,7 @@ def _instant(raw: str, name: str) -> datetime:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
-    from policies.language import LexiconError, load_lexicon
+    from policies.screening import LexiconError, load_lexicon
     from policies.types import PolicyInputError
 
     settings = initialised_settings(args)
@@ -329,12 +329,12 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 async def _reprocess(
     settings: Settings, since: datetime, until: datetime | None, lexicons: Sequence[Any], retry_failed: bool
 ) -> dict[str, Any]:
-    from gateway.cli_vault import _operator
+    from gateway.cli.vault import _operator
     from speech.config import SpeechConfig
     from speech.reflag import REDONE_SOURCES, reflag
     from storage.audit import Access, append
     from storage.db import Database
-    from storage.speechjobs import requeue_failed
+    from storage.transcription_jobs import requeue_failed
     from storage.transcripts import transcripts_since, update_flagging_sync
 
     config = SpeechConfig.from_settings(settings.section("speech"))

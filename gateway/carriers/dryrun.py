@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import ClassVar
 
-from gateway.channels.base import Carrier, CarrierError, CarrierResult, OutboundCall, OutboundMessage
+from gateway.carriers.base import Carrier, CarrierError, CarrierResult, OutboundCall, OutboundMessage
 
 __all__ = ["DEFAULT_MAX_RECORDS", "DryRunCarrier"]
 

@@ -1,0 +1,69 @@
+"""The aiohttp application factory. No module globals: everything hangs off typed app keys
+(`gateway.web.keys`) and is opened and closed in `cleanup_ctx`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from gateway.carriers import Carrier
+from gateway.components import build_carrier, build_vault, pack_registry
+from gateway.jobs.scheduler import VaultJobs
+from gateway.settings import Settings
+from gateway.web.auth import Authenticator, auth_middleware_factory
+from gateway.web.errors import error_middleware
+from gateway.web.keys import AUTH, CARRIER, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
+from gateway.web.metrics import Metrics
+from gateway.web.routes import ROUTES
+from storage.db import Database
+from storage.decisions import DecisionWriter
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Application:
+    """Build the gateway for `settings`; `carrier` overrides the configured adapter."""
+    db = Database(settings.db_path)
+    auth = Authenticator(
+        db,
+        max_failures=settings["auth.max_failures"],
+        window_s=settings["auth.failure_window_s"],
+        cache_s=settings["auth.key_cache_s"],
+    )
+    app = web.Application(
+        middlewares=[error_middleware, auth_middleware_factory(auth)],
+        client_max_size=settings["server.max_json_bytes"],
+    )
+    app[SETTINGS] = settings
+    app[DB] = db
+    app[AUTH] = auth
+    app[METRICS] = Metrics.create()
+    app[PACKS] = pack_registry(settings)
+    app[WRITER] = DecisionWriter(db, app[PACKS].resolve)
+    app[VAULT] = build_vault(settings, db, app[PACKS])
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await db.open()
+        writer = app[WRITER]
+        await writer.start()
+        app[CARRIER] = carrier or build_carrier(settings)
+        vault = app[VAULT]
+        await vault.open()  # recovers after a crash before the first upload
+        jobs = VaultJobs(settings, vault)
+        app[JOBS] = jobs
+        if settings["scheduler.enabled"]:
+            jobs.start()
+        try:
+            yield
+        finally:
+            await jobs.stop()
+            await vault.close()
+            await app[CARRIER].close()
+            await writer.stop()
+            await db.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    for routes in ROUTES:
+        app.add_routes(routes)
+    return app

@@ -1,0 +1,19 @@
+"""Every route table of the v1 API, in registration order (the one route registry)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from gateway.web.routes import admin, audit, contacts, ops, recordings, review, supervision
+
+__all__ = ["ROUTES"]
+
+ROUTES: tuple[web.RouteTableDef, ...] = (
+    ops.routes,
+    admin.routes,
+    contacts.routes,
+    recordings.routes,
+    audit.routes,
+    review.routes,
+    supervision.routes,
+)
