@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 import policies
-from gateway.carriers import Carrier, create_carrier
+from gateway.carriers import Carrier, carrier_option_names, create_carrier
 from gateway.packs import PackRegistry
 from gateway.settings import MASTER_KEY_FILE, Settings, configured_dir
 from storage.blobs import BlobStore
@@ -52,11 +52,10 @@ def build_vault(settings: Settings, db: Database, packs: PackRegistry | None = N
 
 
 def carrier_options(settings: Settings) -> dict[str, object]:
-    """The `[carrier]` settings the configured adapter kind accepts."""
-    if settings["carrier.kind"] != "http-json":
-        return {}
-    names = ("url", "secret", "connect_timeout", "read_timeout")
-    return {name: settings[f"carrier.{name}"] for name in names}
+    """The `[carrier]` settings the configured adapter kind accepts (an empty table is absent)."""
+    accepted = carrier_option_names(settings["carrier.kind"])
+    section = settings.section("carrier")
+    return {name: value for name, value in section.items() if name in accepted and value != {}}
 
 
 def build_carrier(settings: Settings) -> Carrier:

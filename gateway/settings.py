@@ -3,12 +3,15 @@ variables, then the data dir's `callwarden.toml`, then the defaults."""
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from policies.errors import SetupError
 
 __all__ = [
     "SETTINGS",
@@ -25,8 +28,10 @@ CONFIG_FILE = "callwarden.toml"
 MASTER_KEY_FILE = "master.key"
 
 
-class ConfigError(ValueError):
+class ConfigError(SetupError):
     """A configuration value is missing, of the wrong type, or out of range."""
+
+    code = "configuration_error"
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("carrier.secret", str, "", "http-json: HMAC-SHA256 signing secret.", secret=True),
     Setting("carrier.connect_timeout", float, 2.0, "http-json: seconds to connect."),
     Setting("carrier.read_timeout", float, 5.0, "http-json: seconds to wait for the answer."),
+    Setting(
+        "carrier.headers",
+        dict,
+        {},
+        "http-json: extra request headers (a TOML table; in the environment a JSON object).",
+        secret=True,
+    ),
+    Setting("carrier.max_records", int, 1000, "dry-run: how many requests the dry-run carrier remembers."),
     Setting("auth.max_failures", int, 10, "Failed authentications per source address before throttling."),
     Setting("auth.failure_window_s", int, 60, "Window (seconds) for counting failed authentications."),
     Setting("auth.key_cache_s", float, 2.0, "Seconds a verified key is cached (revocation delay)."),
@@ -208,6 +221,11 @@ def _coerce(setting: Setting, raw: Any, source: str) -> Any:
             return bool(raw)
         if setting.type is int and (isinstance(raw, (bool, float))):
             raise ValueError
+        if setting.type is dict:
+            value = json.loads(raw) if isinstance(raw, str) else raw
+            if not isinstance(value, dict):
+                raise ValueError
+            return dict(value)
         value = setting.type(raw)
     except (TypeError, ValueError):
         raise ConfigError(f"{source}: {setting.name} must be {setting.type.__name__}, got {raw!r}") from None
@@ -309,9 +327,6 @@ def settings_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
-if __name__ == "__main__":
-    print(settings_markdown(), end="")
-
 
 def configured_dir(settings: Settings, name: str) -> Path | None:
     """A path setting, relative to the data dir unless absolute; None when empty."""
@@ -324,3 +339,7 @@ def configured_dir(settings: Settings, name: str) -> Path | None:
 
 def anchor_path(settings: Settings) -> Path:
     return configured_dir(settings, "audit.anchor_file") or settings.data_dir / "audit-anchors.log"
+
+
+if __name__ == "__main__":
+    print(settings_markdown(), end="")

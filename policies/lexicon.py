@@ -22,6 +22,8 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
+from policies.errors import DefinitionError
+
 __all__ = [
     "BUNDLED_LANGUAGES",
     "FACTS",
@@ -59,26 +61,50 @@ _MAX_VARIANTS = 4096
 _AGENT_CATEGORIES = tuple(c for c in LEXICON_CATEGORIES if c != "abuse_by_debtor")
 
 
-class LexiconError(ValueError):
+class LexiconError(DefinitionError):
     """A lexicon file that cannot be used: names the file, the key and the problem."""
 
-    def __init__(self, file: str, key: str, problem: str) -> None:
-        super().__init__(f"{file}: {key}: {problem}" if key else f"{file}: {problem}")
-        self.file = file
-        self.key = key
-        self.problem = problem
+    code = "invalid_lexicon"
 
 
 # --- folding ---------------------------------------------------------------------------------
 
 _EXTRA_FOLDS = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'", "\u00b4": "'",
-    "`": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
-    "-": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u2014": " ",
-    "\u2015": " ", "\u2212": " ", "\ufe63": " ", "\uff0d": " ",
-    "\t": " ", "\r": " ", "\f": " ", "\v": " ", "\u200b": " ", "\u200c": " ", "\u200d": " ",
-    "\u2060": " ", "\ufeff": " ", "\u3000": " ", "\u00a0": " ", "\u2028": "\n", "\u2029": "\n",
-    "\uff61": "。", "\u3002": "。",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u02bc": "'",
+    "\u00b4": "'",
+    "`": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "-": " ",
+    "\u2010": " ",
+    "\u2011": " ",
+    "\u2012": " ",
+    "\u2013": " ",
+    "\u2014": " ",
+    "\u2015": " ",
+    "\u2212": " ",
+    "\ufe63": " ",
+    "\uff0d": " ",
+    "\t": " ",
+    "\r": " ",
+    "\f": " ",
+    "\v": " ",
+    "\u200b": " ",
+    "\u200c": " ",
+    "\u200d": " ",
+    "\u2060": " ",
+    "\ufeff": " ",
+    "\u3000": " ",
+    "\u00a0": " ",
+    "\u2028": "\n",
+    "\u2029": "\n",
+    "\uff61": "。",
+    "\u3002": "。",
 }
 
 
@@ -288,8 +314,21 @@ _HEADER_KEYS = {"language", "version", "description", "word_boundaries", "max_ga
 _NEGATION_KEYS = {"cues", "near_cues", "near_scope", "pseudo", "breaks", "conditionals", "scope"}
 _ALLOW_KEYS = {"id", "patterns", "categories", "note"}
 _ENTRY_KEYS = {
-    "id", "category", "severity", "patterns", "negatable", "allow", "unless", "requires_fact",
-    "fact_value", "speaker", "audience", "debtor_abuse", "max_gap", "note", "citation",
+    "id",
+    "category",
+    "severity",
+    "patterns",
+    "negatable",
+    "allow",
+    "unless",
+    "requires_fact",
+    "fact_value",
+    "speaker",
+    "audience",
+    "debtor_abuse",
+    "max_gap",
+    "note",
+    "citation",
 }
 
 
@@ -408,12 +447,14 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         aid = _id(r, allow_ids)
         r.where = f"allow[{i}] {aid!r}"
         r.check_keys(_ALLOW_KEYS)
-        allows.append(AllowRule(
-            id=aid,
-            patterns=r.patterns("patterns", required=True),
-            categories=r.strs("categories", choices=LEXICON_CATEGORIES),
-            note=r.str_("note", ""),
-        ))
+        allows.append(
+            AllowRule(
+                id=aid,
+                patterns=r.patterns("patterns", required=True),
+                categories=r.strs("categories", choices=LEXICON_CATEGORIES),
+                note=r.str_("note", ""),
+            )
+        )
 
     entries_raw = doc.get("entry", [])
     if not isinstance(entries_raw, list):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal
 
+from policies.errors import InputError
+
 __all__ = [
     "CHANNELS",
     "NOT_CONNECTED",
@@ -55,7 +57,7 @@ OUTCOME_RESULTS: tuple[str, ...] = ("no_answer", "busy", "failed", "voicemail", 
 NOT_CONNECTED: frozenset[str] = frozenset({"busy", "failed"})
 
 
-class PolicyInputError(ValueError):
+class PolicyInputError(InputError):
     """An input that cannot be turned into a decision input (bad number, missing field...).
 
     `code` is a stable error code from API.md (`invalid_phone`, `missing_field`, `invalid_field`,
@@ -63,10 +65,7 @@ class PolicyInputError(ValueError):
     """
 
     def __init__(self, code: str, field: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.field = field
-        self.message = message
+        super().__init__(field, message, code=code)
 
 
 @dataclass(frozen=True)

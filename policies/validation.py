@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import time
 from typing import Any, cast
 
+from policies.errors import DefinitionError
 from policies.pack import ALL_DAYS, Source
 from policies.spans import Span, parse_span
 
@@ -15,14 +16,10 @@ _WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 
 _CONFIDENCE = ("H", "M", "L", "M-H", "L-M")
 
 
-class PackError(ValueError):
+class PackError(DefinitionError):
     """A pack file that cannot be used: `file`, `key` (dotted path) and `problem`."""
 
-    def __init__(self, file: str, key: str, problem: str) -> None:
-        super().__init__(f"{file}: {key}: {problem}" if key else f"{file}: {problem}")
-        self.file = file
-        self.key = key
-        self.problem = problem
+    code = "invalid_pack"
 
 
 class Table:

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policies.errors import CallwardenError, SetupError
+
 __all__ = [
     "CHANNEL_NAMES",
     "AudioDecodeError",
@@ -46,19 +48,24 @@ SAMPLE_WIDTH = 2  # bytes: signed 16-bit
 DEFAULT_TIMEOUT_S = 600.0
 
 
-class AudioDecodeError(ValueError):
+class AudioDecodeError(CallwardenError):
     """The recording cannot be decoded: corrupt, empty, no audio stream, or unsupported.
 
     `detail` is ffmpeg's own message (its last lines of stderr) when ffmpeg produced one.
     """
+
+    status = 422
+    code = "undecodable_audio"
 
     def __init__(self, message: str, detail: str = "") -> None:
         super().__init__(f"{message}: {detail}" if detail else message)
         self.detail = detail
 
 
-class FfmpegNotFound(RuntimeError):
+class FfmpegNotFound(SetupError):
     """ffmpeg is not installed: an installation problem, not a problem of the recording."""
+
+    code = "ffmpeg_missing"
 
 
 @dataclass(frozen=True)

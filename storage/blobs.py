@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policies.errors import CallwardenError
 from storage.crypto import (
     HEADER_BYTES,
     TAG_BYTES,
@@ -59,7 +60,7 @@ WRITEBACK_EVERY = 8 << 20
 Throttle = Callable[[int], None]
 
 
-class BlobIntegrityError(RuntimeError):
+class BlobIntegrityError(CallwardenError):
     """A stored copy is missing, fails authentication, or does not match its address."""
 
 

@@ -38,6 +38,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from policies.errors import CallwardenError, SetupError
+
 __all__ = [
     "HEADER_BYTES",
     "SEGMENT_BYTES",
@@ -48,7 +50,10 @@ __all__ = [
     "SegmentOpener",
     "SegmentSealer",
     "ciphertext_bytes",
+    "create_master_key_file",
+    "master_key_line",
     "plaintext_bytes",
+    "rotate_master_key",
     "seal_address",
     "segment_count",
     "verify_sealed",
@@ -63,12 +68,16 @@ _MORE = b"\x00"
 _KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-class KeyringError(RuntimeError):
+class KeyringError(SetupError):
     """The master key file is missing, malformed, or lacks a key id that is needed."""
 
+    code = "keyring_error"
 
-class DecryptionError(RuntimeError):
+
+class DecryptionError(CallwardenError):
     """Stored data failed authentication: wrong key, or the bytes were altered or truncated."""
+
+    code = "decryption_failed"
 
 
 def _wrap_aad(recording_id: str, key_id: str) -> bytes:
@@ -156,6 +165,24 @@ class MasterKeyring:
             ) from None
 
 
+def master_key_line(key_id: str, material: bytes) -> str:
+    """One line of the master key file: `<key id>:<base64 of 32 bytes>` (the only format)."""
+    return f"{key_id}:{base64.b64encode(material).decode('ascii')}\n"
+
+
+def create_master_key_file(path: Path) -> str:
+    """Write a new key file holding one fresh key (mode 0600, never over an existing file);
+    returns the key id."""
+    key_id = "mk1"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, master_key_line(key_id, secrets.token_bytes(32)).encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return key_id
+
+
 def rotate_master_key(path: Path) -> str:
     """Append a new master key (the newest is used for new recordings); returns its id."""
     ring = MasterKeyring(path)
@@ -164,7 +191,7 @@ def rotate_master_key(path: Path) -> str:
     key_id = f"mk{max(numbers, default=len(ids)) + 1}"
     while key_id in ids:
         key_id += "x"
-    line = f"{key_id}:{base64.b64encode(secrets.token_bytes(32)).decode('ascii')}\n"
+    line = master_key_line(key_id, secrets.token_bytes(32))
     text = path.read_text(encoding="ascii")
     fd = os.open(path, os.O_WRONLY | os.O_APPEND)
     try:

@@ -24,7 +24,18 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-__all__ = ["Conflict", "Database", "DatabaseError", "NotFound", "from_ts", "to_ts"]
+from policies.errors import CallwardenError, Conflict, NotFound, ServiceUnavailable
+
+__all__ = [
+    "Conflict",
+    "Database",
+    "DatabaseBusy",
+    "DatabaseError",
+    "NotFound",
+    "busy",
+    "from_ts",
+    "to_ts",
+]
 
 T = TypeVar("T")
 
@@ -33,21 +44,20 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 2000
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(CallwardenError):
     """The database could not be opened, migrated or written."""
 
-
-class NotFound(LookupError):
-    """No such object (or not visible to the caller's agency)."""
-
-    def __init__(self, kind: str, object_id: str) -> None:
-        super().__init__(f"{kind} {object_id!r} not found")
-        self.kind = kind
-        self.object_id = object_id
+    code = "database_error"
 
 
-class Conflict(RuntimeError):
-    """The request conflicts with the stored state."""
+class DatabaseBusy(ServiceUnavailable):
+    """Another process held the database's write lock past the busy timeout: nothing was
+    written; the client may retry."""
+
+
+def busy(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite gave up waiting for a lock (as opposed to a real fault)."""
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def to_ts(at: datetime) -> str:
@@ -197,7 +207,12 @@ class Database:
         if self._executor is None or self._writer is None:
             raise DatabaseError("database is not open")
         writer = self._writer
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, writer)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, writer)
+        except sqlite3.OperationalError as exc:
+            if busy(exc):
+                raise DatabaseBusy("the database is busy (another process holds its write lock)") from exc
+            raise
 
     async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(conn)` inside one `BEGIN IMMEDIATE` transaction on the writer thread."""
@@ -207,8 +222,13 @@ class Database:
         """Read rows on the reader connection (named parameters only)."""
         if self._reader is None:
             raise DatabaseError("database is not open")
-        async with self._reader.execute(sql, params or {}) as cur:
-            return list(await cur.fetchall())
+        try:
+            async with self._reader.execute(sql, params or {}) as cur:
+                return list(await cur.fetchall())
+        except sqlite3.OperationalError as exc:
+            if busy(exc):
+                raise DatabaseBusy("the database is busy (another process holds its lock)") from exc
+            raise
 
     async def fetchone(self, sql: str, params: dict[str, Any] | None = None) -> aiosqlite.Row | None:
         rows = await self.fetchall(sql, params)

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import policies
+from policies.errors import ServiceUnavailable
 from policies.types import Case, ContactRequest, Decision, Reason
 from storage.attempts import history_sync, release_attempt
 from storage.cases import case_version_sync, load_case_sync
@@ -43,8 +44,10 @@ CASE_CACHE_SIZE = 100_000
 FREEZE_EVERY = 5_000
 
 
-class DecisionTimeout(TimeoutError):
+class DecisionTimeout(ServiceUnavailable):
     """The decision could not be recorded in time; the caller must deny (`policy_unavailable`)."""
+
+    code = "policy_unavailable"
 
 
 @dataclass(frozen=True)

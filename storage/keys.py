@@ -5,18 +5,34 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
+from policies.errors import InputError
 from storage.db import Database, NotFound, to_ts
 
-__all__ = ["ROLES", "ApiKey", "create_key", "list_keys", "lookup_key", "parse_key", "revoke_key"]
+__all__ = ["ROLES", "ApiKey", "Role", "create_key", "list_keys", "lookup_key", "parse_key", "revoke_key"]
 
-ROLES = ("admin", "dialer", "inspector", "security")
+
+class Role(StrEnum):
+    """What a key may do (docs/api.md, "Roles")."""
+
+    ADMIN = "admin"  # agencies, cases, keys, retention; not bound to an agency
+    DIALER = "dialer"  # contact requests and recordings of its agency
+    INSPECTOR = "inspector"  # flags, transcripts, reviews
+    SECURITY = "security"  # access log, retention, legal holds
+
+
+ROLES: tuple[Role, ...] = tuple(Role)
 PREFIX = "cw"
+# `cw_<12 hex>_<43 url-safe base64>`: anything else is malformed before any lookup, so a
+# non-ASCII or over-long secret is an ordinary 401 (never an error, never a key-id oracle).
+_KEY_RE = re.compile(r"cw_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
 
 
 @dataclass(frozen=True)
@@ -49,10 +65,8 @@ def _hash(secret: str) -> str:
 
 def parse_key(presented: str) -> tuple[str, str] | None:
     """Split a presented key `cw_<key_id>_<secret>` into (key_id, secret); None if malformed."""
-    parts = presented.split("_", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or len(parts[2]) < 43:
-        return None
-    return parts[1], parts[2]
+    m = _KEY_RE.fullmatch(presented)
+    return (m.group(1), m.group(2)) if m else None
 
 
 def verify_secret(key: ApiKey, secret: str) -> bool:
@@ -77,11 +91,11 @@ async def create_key(
 ) -> tuple[ApiKey, str]:
     """Create a key; returns (stored key, the full key string to show once)."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if role == "dialer" and not agency_id:
-        raise ValueError("a dialer key must be bound to an agency (--agency)")
-    if role == "admin" and agency_id:
-        raise ValueError("an admin key is not bound to an agency")
+        raise InputError("role", f"role must be one of {', '.join(ROLES)}")
+    if role == Role.DIALER and not agency_id:
+        raise InputError("agency_id", "a dialer key must be bound to an agency (--agency)")
+    if role == Role.ADMIN and agency_id:
+        raise InputError("agency_id", "an admin key is not bound to an agency")
     key_id = secrets.token_hex(6)
     secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode("ascii")
 

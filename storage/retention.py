@@ -18,6 +18,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from policies.errors import Forbidden
 from storage.audit import Access, Actor, append_sync
 from storage.blobs import BlobStore
 from storage.db import Conflict, Database, NotFound, to_ts
@@ -38,12 +39,17 @@ __all__ = [
 ]
 
 
-class RetentionLocked(RuntimeError):
+class RetentionLocked(Forbidden):
     """Deleting now would break the retention lock or a legal hold."""
+
+    code = "retention_locked"
 
     def __init__(self, recording_id: str, retain_until: str, legal_hold: bool) -> None:
         why = "it is under legal hold" if legal_hold else f"it must be kept until {retain_until}"
-        super().__init__(f"recording {recording_id} cannot be deleted: {why}")
+        super().__init__(
+            f"recording {recording_id} cannot be deleted: {why}",
+            {"retain_until": retain_until, "legal_hold": legal_hold},
+        )
         self.recording_id = recording_id
         self.retain_until = retain_until
         self.legal_hold = legal_hold

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from policies.errors import Conflict
 from storage.audit import Access, append_sync
 from storage.db import Database, to_ts
 
@@ -56,7 +57,7 @@ T = TypeVar("T")
 DEFAULT_MAX_ATTEMPTS = 3
 
 
-class LeaseLost(RuntimeError):
+class LeaseLost(Conflict):
     """The job is no longer this claim's: its lease expired and another worker took it, or the
     recording was purged meanwhile."""
 

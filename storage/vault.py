@@ -17,6 +17,7 @@ from collections.abc import AsyncIterable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from policies.errors import InputError, PayloadTooLarge
 from storage.attempts import get_attempt
 from storage.audit import Access, Actor
 from storage.blobs import BlobIntegrityError, BlobReader, BlobStore, BlobWriter, RecoveryReport
@@ -41,20 +42,20 @@ log = logging.getLogger("callwarden.vault")
 BATCH_BYTES = 1 << 20
 
 
-class TooLarge(ValueError):
+class TooLarge(PayloadTooLarge):
     def __init__(self, limit: int) -> None:
-        super().__init__(f"recordings are limited to {limit} bytes")
+        super().__init__(f"recordings are limited to {limit} bytes", {"limit": limit})
         self.limit = limit
 
 
-class EmptyRecording(ValueError):
+class EmptyRecording(InputError):
     def __init__(self) -> None:
-        super().__init__("the recording is empty")
+        super().__init__(None, "the recording is empty: send the audio bytes", code="empty_body")
 
 
-class IncompleteUpload(ValueError):
+class IncompleteUpload(InputError):
     def __init__(self, got: int, expected: int) -> None:
-        super().__init__(f"the upload ended after {got} of {expected} bytes")
+        super().__init__(None, f"the upload ended after {got} of {expected} bytes", code="incomplete_body")
 
 
 class Vault:

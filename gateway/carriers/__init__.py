@@ -7,6 +7,7 @@ from typing import Any
 
 from gateway.carriers.base import (
     Carrier,
+    CarrierConfigError,
     CarrierError,
     CarrierResult,
     OutboundCall,
@@ -19,12 +20,14 @@ from gateway.carriers.httpjson import HttpJsonCarrier, SessionFactory
 __all__ = [
     "CARRIER_KINDS",
     "Carrier",
+    "CarrierConfigError",
     "CarrierError",
     "CarrierResult",
     "DryRunCarrier",
     "HttpJsonCarrier",
     "OutboundCall",
     "OutboundMessage",
+    "carrier_option_names",
     "create_carrier",
     "mask_number",
 ]
@@ -40,6 +43,12 @@ _OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 CARRIER_KINDS: tuple[str, ...] = tuple(_OPTIONS)
 
 
+def carrier_option_names(kind: str) -> frozenset[str]:
+    """The options `kind` accepts (none for an unknown kind: `create_carrier` refuses it)."""
+    required, optional = _OPTIONS.get(kind, (frozenset(), frozenset()))
+    return required | optional
+
+
 def create_carrier(
     kind: str,
     options: Mapping[str, Any] | None = None,
@@ -53,19 +62,19 @@ def create_carrier(
     no-argument callable returning an `aiohttp.ClientSession`) is used by `http-json` only.
     """
     if kind not in _OPTIONS:
-        raise ValueError(f"unknown carrier kind {kind!r}; known kinds: {', '.join(CARRIER_KINDS)}")
+        raise CarrierConfigError(f"unknown carrier kind {kind!r}; known kinds: {', '.join(CARRIER_KINDS)}")
     given = dict(options or {})
     required, optional = _OPTIONS[kind]
     every_option = frozenset().union(*(req | opt for req, opt in _OPTIONS.values()))
     unknown = sorted(given.keys() - every_option)
     if unknown:
-        raise ValueError(
+        raise CarrierConfigError(
             f"{kind} carrier: unknown option(s) {', '.join(unknown)}; "
             f"accepted: {', '.join(sorted(required | optional)) or 'none'}"
         )
     missing = sorted(required - given.keys())
     if missing:
-        raise ValueError(f"{kind} carrier: missing option(s) {', '.join(missing)}")
+        raise CarrierConfigError(f"{kind} carrier: missing option(s) {', '.join(missing)}")
     # Options of the other kinds are ignored, so one flat `[carrier]` table can hold them all.
     opts = {name: value for name, value in given.items() if name in required | optional}
     if kind == "dry-run":

@@ -16,8 +16,11 @@ from typing import ClassVar
 
 import phonenumbers
 
+from policies.errors import CallwardenError, SetupError
+
 __all__ = [
     "Carrier",
+    "CarrierConfigError",
     "CarrierError",
     "CarrierResult",
     "OutboundCall",
@@ -99,15 +102,25 @@ class CarrierResult:
     carrier_ref: str
 
 
-class CarrierError(Exception):
+class CarrierConfigError(SetupError):
+    """The `[carrier]` settings cannot build the configured adapter (unknown kind or option, a
+    missing or invalid value)."""
+
+    code = "carrier_config"
+
+
+class CarrierError(CallwardenError):
     """The carrier did not accept the request (or could not be asked).
 
-    `status` is the carrier's HTTP status when it answered one. `retryable` says whether asking
+    `carrier_status` is the carrier's HTTP status when it answered one. `retryable` says whether asking
     again later may succeed (connection refused, 429, 5xx). `outcome_unknown` is true when the
     request may have reached the carrier and been acted on although no usable answer came back
     (read timeout, connection dropped after sending, a 2xx answer without a reference): the caller
     should not assume that nothing was placed. Messages carry no secrets and only masked numbers.
     """
+
+    status = 502
+    code = "carrier_error"
 
     def __init__(
         self,
@@ -118,14 +131,13 @@ class CarrierError(Exception):
         outcome_unknown: bool = False,
     ) -> None:
         super().__init__(message)
-        self.message = message
-        self.status = status
+        self.carrier_status = status
         self.retryable = retryable
         self.outcome_unknown = outcome_unknown
 
     def __repr__(self) -> str:
         return (
-            f"{type(self).__name__}({self.message!r}, status={self.status!r}, "
+            f"{type(self).__name__}({self.message!r}, status={self.carrier_status!r}, "
             f"retryable={self.retryable!r}, outcome_unknown={self.outcome_unknown!r})"
         )
 

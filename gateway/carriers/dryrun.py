@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections import deque
 from typing import ClassVar
 
-from gateway.carriers.base import Carrier, CarrierError, CarrierResult, OutboundCall, OutboundMessage
+from gateway.carriers.base import (
+    Carrier,
+    CarrierConfigError,
+    CarrierError,
+    CarrierResult,
+    OutboundCall,
+    OutboundMessage,
+)
 
 __all__ = ["DEFAULT_MAX_RECORDS", "DryRunCarrier"]
 
@@ -24,7 +31,9 @@ class DryRunCarrier(Carrier):
 
     def __init__(self, *, max_records: int = DEFAULT_MAX_RECORDS) -> None:
         if isinstance(max_records, bool) or not isinstance(max_records, int) or max_records < 1:
-            raise ValueError(f"dry-run carrier: max_records must be a positive integer, got {max_records!r}")
+            raise CarrierConfigError(
+                f"dry-run carrier: max_records must be a positive integer, got {max_records!r}"
+            )
         self.max_records = max_records
         # Oldest first; the oldest record is dropped once `max_records` is reached.
         self.sent: deque[OutboundCall | OutboundMessage] = deque(maxlen=max_records)

@@ -28,6 +28,7 @@ from yarl import URL
 
 from gateway.carriers.base import (
     Carrier,
+    CarrierConfigError,
     CarrierError,
     CarrierResult,
     OutboundCall,
@@ -122,7 +123,9 @@ def _redacted_url(url: URL) -> str:
 def _positive_seconds(name: str, value: Any) -> float:
     valid = isinstance(value, int | float) and not isinstance(value, bool)
     if not valid or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"http-json carrier: {name} must be a positive number of seconds, got {value!r}")
+        raise CarrierConfigError(
+            f"http-json carrier: {name} must be a positive number of seconds, got {value!r}"
+        )
     return float(value)
 
 
@@ -143,22 +146,22 @@ class HttpJsonCarrier(Carrier):
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not isinstance(url, str) or not url:
-            raise ValueError("http-json carrier: url is required")
+            raise CarrierConfigError("http-json carrier: url is required")
         parsed = URL(url)
         if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise ValueError("http-json carrier: url must be an absolute http:// or https:// URL")
+            raise CarrierConfigError("http-json carrier: url must be an absolute http:// or https:// URL")
         if isinstance(secret, str):
             secret = secret.encode("utf-8")
         if not isinstance(secret, bytes) or not secret:
-            raise ValueError("http-json carrier: secret is required (used to sign every request)")
+            raise CarrierConfigError("http-json carrier: secret is required (used to sign every request)")
         extra: dict[str, str] = {}
         for name, value in (headers or {}).items():
             if not isinstance(name, str) or not isinstance(value, str):
-                raise ValueError("http-json carrier: headers must map strings to strings")
+                raise CarrierConfigError("http-json carrier: headers must map strings to strings")
             if any(ch in name + value for ch in "\r\n\0") or not name.strip():
-                raise ValueError(f"http-json carrier: invalid header {name!r}")
+                raise CarrierConfigError(f"http-json carrier: invalid header {name!r}")
             if name.lower() in _RESERVED_HEADERS:
-                raise ValueError(f"http-json carrier: header {name!r} is set by callwarden itself")
+                raise CarrierConfigError(f"http-json carrier: header {name!r} is set by callwarden itself")
             extra[name] = value
         self._url = parsed
         self._secret = _Secret(secret)

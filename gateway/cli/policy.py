@@ -6,7 +6,7 @@
     callwarden policy show NAME|FILE
     callwarden policy validate FILE [FILE ...]
 
-`gateway.cli.main` calls `add_policy_commands(subparsers)`; every handler takes the parsed args and
+`gateway.cli.main` calls `add_commands(subparsers)`; every handler takes the parsed args and
 returns the exit status (`check`: 0 allowed, 1 denied, 2 bad input; `validate`: 0 valid, 1 not).
 """
 
@@ -41,7 +41,7 @@ from policies.types import (
     PolicyInputError,
 )
 
-__all__ = ["add_policy_commands"]
+__all__ = ["add_commands"]
 
 CLI_AGENCY = "cli-agency"
 CLI_CASE = "cli-case"
@@ -51,7 +51,7 @@ class _InputError(Exception):
     """A problem with the command's input files or flags (exit status 2)."""
 
 
-def add_policy_commands(subparsers: Any) -> None:
+def add_commands(subparsers: Any) -> None:
     """Add the ``policy`` command (check, list, show, validate) to a main parser's subparsers."""
     p = subparsers.add_parser(
         "policy", help="check contacts against policy packs; list, show, validate packs"

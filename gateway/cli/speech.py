@@ -16,6 +16,7 @@ severity ``info`` marks a statement to verify, anything else a violation.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import sys
@@ -24,11 +25,19 @@ from pathlib import Path
 from typing import Any
 
 from gateway.settings import ConfigError, Settings, load_settings
+from policies.screening import screen
+from speech.audio import AudioDecodeError, FfmpegNotFound
+from speech.config import CONFIGURED_LANGUAGES, SpeechConfig
+from speech.engines import EngineError, ModelNotFound
+from speech.engines.vosk_engine import find_vosk_model, install_hint
+from speech.engines.whisper_engine import resolve_models
+from speech.pipeline import engine_for, process
+from speech.transcript import format_time
 
-__all__ = ["add_speech_commands", "speech_checks"]
+__all__ = ["add_commands", "speech_checks"]
 
 
-def add_speech_commands(subparsers: Any) -> None:
+def add_commands(subparsers: Any) -> None:
     """Add ``transcribe`` and ``flag`` to a main parser's subparsers."""
     p = subparsers.add_parser(
         "transcribe", help="transcribe one recording and print the transcript and flags (no database)"
@@ -92,12 +101,6 @@ def _settings(data_dir: str | None) -> Settings:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from speech.audio import AudioDecodeError, FfmpegNotFound
-    from speech.config import SpeechConfig
-    from speech.engines import EngineError
-    from speech.pipeline import engine_for, process
-    from speech.transcript import format_time
-
     try:
         facts = _facts(args.facts)
         config = SpeechConfig.from_settings(_settings(args.data_dir).section("speech"))
@@ -160,8 +163,6 @@ def _lines(files: Sequence[str]) -> Iterator[str]:
 
 
 def cmd_flag(args: argparse.Namespace) -> int:
-    from policies.screening import screen
-
     try:
         facts = _facts(args.facts)
     except _UsageError as exc:
@@ -196,9 +197,6 @@ def cmd_flag(args: argparse.Namespace) -> int:
 def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
     """`callwarden doctor`'s speech lines: (ok, what, fix) for each configured language's engine
     and model (models are located, not loaded)."""
-    from speech.config import CONFIGURED_LANGUAGES, SpeechConfig
-    from speech.engines import ModelNotFound
-
     try:
         config = SpeechConfig.from_settings(settings.section("speech"))
     except ValueError as exc:
@@ -224,18 +222,14 @@ def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
 
 
 def _locate(engine: str, lang: str, model: str) -> str:
-    import importlib.util
-
     if engine == "vosk":
         if importlib.util.find_spec("vosk") is None:
             raise RuntimeError("the vosk package is not installed")
-        from speech.engines.vosk_engine import find_vosk_model
 
         return str(find_vosk_model(lang, model))
     if engine == "whisper":
         if importlib.util.find_spec("faster_whisper") is None:
             raise RuntimeError("faster-whisper is not installed")
-        from speech.engines.whisper_engine import resolve_models
 
         return str(resolve_models(model)[0])
     raise RuntimeError(f"unknown engine {engine!r}")
@@ -244,6 +238,5 @@ def _locate(engine: str, lang: str, model: str) -> str:
 def _fix(engine: str, lang: str) -> str:
     if engine == "whisper":
         return ".venv/bin/pip install 'callwarden[whisper]' (make serve does), or set speech.model_" + lang
-    from speech.engines.vosk_engine import install_hint
 
     return install_hint(lang)

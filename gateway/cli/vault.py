@@ -1,10 +1,9 @@
-"""`callwarden ingest`, `scrub`, `audit verify`, `retention report`, `keys rotate-master`.
+"""`callwarden ingest`, `scrub`, `audit verify`, `retention report`.
 
     callwarden ingest PATH... [--data-dir DIR] [--jobs N] [--quiet] [--json]
     callwarden scrub [--deep] [--rate MB/S] [--limit N]
     callwarden audit verify
     callwarden retention report [--agency ID] [--month YYYY-MM] [--format json|csv]
-    callwarden keys rotate-master
 
 Exit status: 0 success; 1 a file was rejected, a copy could not be healed, the chain is broken;
 2 usage or configuration error.
@@ -14,34 +13,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
 import os
-import socket
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.cli.common import initialised_settings, resolve_data_dir
-from gateway.settings import MASTER_KEY_FILE, Settings
+from gateway.cli.common import data_dir_arg, initialised_settings, operator_actor
+from gateway.components import build_vault
+from gateway.jobs.scheduler import VaultJobs
+from gateway.settings import Settings, anchor_path, configured_dir
 from gateway.usecases.ingest import file_chunks, is_sidecar, match_file
-from storage.audit import Access, Actor, append
+from storage.audit import Access, Actor, append, verify_file
 from storage.db import Database, NotFound
+from storage.retention import report_csv, retention_report
+from storage.vault import EmptyRecording, IncompleteUpload, TooLarge
 
-__all__ = ["add_rotate_master", "add_vault_commands", "vault_checks"]
-
-DataDirArg = Callable[[argparse.ArgumentParser], None]
-
-
-def _operator() -> Actor:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = str(os.getuid())
-    return Actor(None, "operator", None, f"cli:{user}@{socket.gethostname()}")
+__all__ = ["add_commands", "vault_checks"]
 
 
 def _writable_dir(path: Path) -> bool:
@@ -50,8 +40,6 @@ def _writable_dir(path: Path) -> bool:
 
 def vault_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
     """`callwarden doctor`'s checks of the recording store, replica and spool folder."""
-    from gateway.settings import configured_dir
-
     out: list[tuple[bool | None, str, str]] = []
     store = configured_dir(settings, "recordings.dir") or settings.data_dir / "recordings"
     if store.exists():
@@ -132,8 +120,6 @@ class Progress:
 
 
 async def _ingest_one(vault: Any, path: Path, actor: Actor) -> dict[str, Any]:
-    from storage.vault import EmptyRecording, IncompleteUpload, TooLarge
-
     match = match_file(path)
     out: dict[str, Any] = {"file": str(path)}
     if match.attempt_id is None:
@@ -197,15 +183,13 @@ async def _rejected(
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from gateway.components import build_vault
-
     settings = initialised_settings(args)
     if settings is None:
         return 2
     files, results = _collect(args.paths)
     total = sum(f.stat().st_size for f in files if f.exists())
     progress = Progress(len(files), total, enabled=not args.quiet)
-    actor = _operator()
+    actor = operator_actor()
 
     async def run() -> None:
         async with Database(settings.db_path) as db:
@@ -251,9 +235,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_scrub(args: argparse.Namespace) -> int:
-    from gateway.components import build_vault
-    from gateway.jobs.scheduler import VaultJobs
-
     settings = initialised_settings(args)
     if settings is None:
         return 2
@@ -277,9 +258,6 @@ def cmd_scrub(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from gateway.settings import anchor_path
-    from storage.audit import verify_file
-
     settings = initialised_settings(args)
     if settings is None:
         return 2
@@ -292,8 +270,6 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_retention_report(args: argparse.Namespace) -> int:
-    from storage.retention import report_csv, retention_report
-
     settings = initialised_settings(args)
     if settings is None:
         return 2
@@ -304,7 +280,7 @@ def cmd_retention_report(args: argparse.Namespace) -> int:
             await append(
                 db,
                 Access(
-                    _operator(),
+                    operator_actor(),
                     "retention.report",
                     "report",
                     "report",
@@ -326,31 +302,8 @@ def cmd_retention_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rotate_master(args: argparse.Namespace) -> int:
-    from storage.crypto import KeyringError, rotate_master_key
-
-    path = resolve_data_dir(args) / MASTER_KEY_FILE
-    try:
-        key_id = rotate_master_key(path)
-    except (KeyringError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(
-        f"new master key {key_id} appended to {path}; new recordings use it, older ones stay readable",
-        file=sys.stderr,
-    )
-    print("back up master.key now (and keep it apart from the recordings' backups)", file=sys.stderr)
-    print(key_id)
-    return 0
-
-
-def add_rotate_master(keys: Any, data_dir_arg: DataDirArg) -> None:
-    k = keys.add_parser("rotate-master", help="add a new master key for recording encryption (old ones stay)")
-    data_dir_arg(k)
-    k.set_defaults(func=cmd_rotate_master)
-
-
-def add_vault_commands(sub: Any, data_dir_arg: DataDirArg) -> None:
+def add_commands(sub: Any) -> None:
+    """`ingest`, `scrub`, `audit verify`, `retention report`."""
     p = sub.add_parser("ingest", help="store recording files: <attempt_id>.<ext> or with a sidecar JSON")
     data_dir_arg(p)
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")

@@ -22,55 +22,30 @@ import argparse
 import asyncio
 import functools
 import json
-import logging
-import os
-import signal
-import subprocess
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.cli.common import initialised_settings
-from gateway.settings import ConfigError, Settings
+from gateway.cli.common import data_dir_arg, initialised_settings, operator_actor
+from gateway.jobs.supervisor import default_workers, run_worker, supervise
+from gateway.logs import configure_logging
+from gateway.settings import Settings
+from policies.parse import parse_instant
+from policies.screening import LexiconError, load_lexicon
+from policies.types import PolicyInputError
+from speech.config import SpeechConfig
+from speech.reflag import REDONE_SOURCES, reflag
+from storage.audit import Access, append
+from storage.db import Database
+from storage.transcription_jobs import requeue_failed
+from storage.transcripts import transcripts_since, update_flagging_sync
 
-__all__ = [
-    "WORK_DIR",
-    "add_worker_commands",
-    "resolve_workers",
-    "start_transcription_workers",
-    "stop_transcription_workers",
-]
-
-log = logging.getLogger("callwarden.workers")
-
-DataDirArg = Callable[[argparse.ArgumentParser], None]
-WORK_DIR = "speech-work"  # decrypted audio being transcribed, under the data dir
-RESTART_MIN_S, RESTART_MAX_S = 1.0, 60.0
-STABLE_S = 60.0  # a worker that lived this long resets its restart delay
+__all__ = ["add_commands"]
 
 
-def default_workers() -> int:
-    return max(1, (os.cpu_count() or 1) - 1)
-
-
-def resolve_workers(raw: object) -> int:
-    """`speech.workers`: ``auto`` → cores − 1 (at least 1), else a count ≥ 0."""
-    text = str(raw).strip().lower()
-    if text in ("auto", ""):
-        return default_workers()
-    try:
-        n = int(text)
-    except ValueError:
-        raise ConfigError(f"speech.workers must be `auto` or a number of processes, got {raw!r}") from None
-    if n < 0:
-        raise ConfigError(f"speech.workers must not be negative, got {n}")
-    return n
-
-
-def add_worker_commands(subparsers: Any, data_dir_arg: DataDirArg) -> None:
+def add_commands(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "workers", help="run transcription worker processes (claim jobs, transcribe, flag, store)"
     )
@@ -110,14 +85,12 @@ def add_worker_commands(subparsers: Any, data_dir_arg: DataDirArg) -> None:
 
 
 def cmd_workers(args: argparse.Namespace) -> int:
-    from gateway.logs import configure_logging
-
     settings = initialised_settings(args)
     if settings is None:
         return 2
     configure_logging(settings["log.level"], settings["log.format"])
     if args.child:
-        return _child(settings, args.parent_pid)
+        return run_worker(settings, args.parent_pid)
     n = default_workers() if args.workers is None else args.workers
     if n < 1:
         print("--workers must be at least 1", file=sys.stderr)
@@ -125,172 +98,10 @@ def cmd_workers(args: argparse.Namespace) -> int:
     return supervise(settings, n, args.parent_pid)
 
 
-def _worker_argv(settings: Settings, parent_pid: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gateway.cli",
-        "workers",
-        "--data-dir",
-        str(settings.data_dir),
-        "--child",
-        "--parent-pid",
-        str(parent_pid),
-    ]
-
-
-def supervise(settings: Settings, n: int, parent_pid: int | None = None) -> int:
-    """Run `n` worker processes until SIGTERM/SIGINT (or the parent process is gone); restart
-    any that exits."""
-    from speech.worker import clean_work_root
-
-    removed = clean_work_root(settings.data_dir / WORK_DIR)
-    if removed:
-        log.warning("removed %d work dir(s) of workers that stopped", removed)
-    stopping = False
-
-    def stop(signum: int, frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    procs: list[subprocess.Popen[bytes] | None] = [None] * n
-    started = [0.0] * n
-    delay = [RESTART_MIN_S] * n
-    due = [0.0] * n
-    print(
-        f"callwarden workers: {n} transcription worker process(es) on {settings.data_dir}",
-        file=sys.stderr,
-        flush=True,
-    )
-    try:
-        while not stopping:
-            if parent_pid is not None and os.getppid() != parent_pid:
-                log.warning("the serving process %d is gone; stopping the workers", parent_pid)
-                break
-            now = time.monotonic()
-            for i in range(n):
-                proc = procs[i]
-                if proc is not None and proc.poll() is not None:
-                    lived = now - started[i]
-                    delay[i] = RESTART_MIN_S if lived >= STABLE_S else min(delay[i] * 2, RESTART_MAX_S)
-                    log.warning(
-                        "transcription worker %d exited with status %s after %.0f s; restarting in %.0f s",
-                        proc.pid,
-                        proc.returncode,
-                        lived,
-                        delay[i],
-                        extra={"fields": {"event": "worker_exited", "pid": proc.pid, "rc": proc.returncode}},
-                    )
-                    procs[i], due[i] = None, now + delay[i]
-                if procs[i] is None and now >= due[i]:
-                    procs[i] = subprocess.Popen(_worker_argv(settings, os.getpid()))
-                    started[i] = now
-            time.sleep(0.2)
-    finally:
-        live = [p for p in procs if p is not None and p.poll() is None]
-        for p in live:
-            p.terminate()
-        deadline = time.monotonic() + 10
-        for p in live:
-            try:
-                p.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-    return 0
-
-
-def _child(settings: Settings, parent_pid: int | None) -> int:
-    """One worker process: claim and do jobs until SIGTERM/SIGINT or the supervisor is gone."""
-    import contextlib
-
-    with contextlib.suppress(OSError):
-        os.nice(5)  # the gateway's decisions come first on a shared machine
-    rc = asyncio.run(_work(settings, parent_pid))
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # Leave at once: an abandoned transcription thread must not hold the exit (its job was given back).
-    os._exit(rc)
-
-
-async def _work(settings: Settings, parent_pid: int | None) -> int:
-    from gateway.components import build_vault
-    from speech.config import SpeechConfig
-    from speech.worker import JobOptions, Worker
-    from storage.db import Database
-
-    try:
-        config = SpeechConfig.from_settings(settings.section("speech"))
-        options = JobOptions.from_settings(settings.section("speech"))
-    except ValueError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-
-    async def watch_parent() -> None:
-        while parent_pid is not None and not stop.is_set():
-            if os.getppid() != parent_pid:
-                stop.set()
-            await asyncio.sleep(0.5)
-
-    watcher = asyncio.ensure_future(watch_parent())
-    async with Database(settings.db_path) as db:
-        # Only the decrypting reader is used: the serving process owns the store (recovery, writes).
-        vault = build_vault(settings, db)
-        vault.keyring.key_ids()
-        worker = Worker(db, vault, config, options, settings.data_dir / WORK_DIR)
-        try:
-            await worker.run(stop)
-        finally:
-            watcher.cancel()
-            worker.close()
-    return 0
-
-
-def start_transcription_workers(settings: Settings) -> subprocess.Popen[bytes] | None:
-    """For `serve`: start the worker supervisor when `speech.workers` is not 0 (it stops when
-    this process is gone, even after `kill -9`)."""
-    n = resolve_workers(settings["speech.workers"])
-    if n == 0:
-        return None
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gateway.cli",
-            "workers",
-            "--data-dir",
-            str(settings.data_dir),
-            "--workers",
-            str(n),
-            "--parent-pid",
-            str(os.getpid()),
-        ]
-    )
-
-
-def stop_transcription_workers(proc: subprocess.Popen[bytes] | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 # --- reprocess ------------------------------------------------------------------------------------
 
 
 def _instant(raw: str, name: str) -> datetime:
-    from policies.parse import parse_instant
-
     text = raw.strip()
     if len(text) == 10:  # a date: its start, UTC
         text += "T00:00:00Z"
@@ -298,9 +109,6 @@ def _instant(raw: str, name: str) -> datetime:
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
-    from policies.screening import LexiconError, load_lexicon
-    from policies.types import PolicyInputError
-
     settings = initialised_settings(args)
     if settings is None:
         return 2
@@ -329,14 +137,6 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 async def _reprocess(
     settings: Settings, since: datetime, until: datetime | None, lexicons: Sequence[Any], retry_failed: bool
 ) -> dict[str, Any]:
-    from gateway.cli.vault import _operator
-    from speech.config import SpeechConfig
-    from speech.reflag import REDONE_SOURCES, reflag
-    from storage.audit import Access, append
-    from storage.db import Database
-    from storage.transcription_jobs import requeue_failed
-    from storage.transcripts import transcripts_since, update_flagging_sync
-
     config = SpeechConfig.from_settings(settings.section("speech"))
     totals = {"transcripts": 0, "added": 0, "updated": 0, "superseded": 0, "kept": 0, "requeued": 0}
     versions: set[str] = set()
@@ -378,7 +178,7 @@ async def _reprocess(
         await append(
             db,
             Access(
-                _operator(),
+                operator_actor(),
                 "transcripts.reprocess",
                 "transcripts",
                 "-",

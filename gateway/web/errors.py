@@ -1,5 +1,10 @@
-"""Domain exceptions → HTTP statuses, rendered in the single error shape of API.md:
-`{"error": "<stable_code>", "message": "<human text>", "details": {...}}`."""
+"""Errors → HTTP, in one place, rendered in the single error shape of API.md:
+`{"error": "<stable_code>", "message": "<human text>", "details": {...}}`.
+
+Every `CallwardenError` carries its status and code; the few foreign exceptions that can escape a
+handler (aiohttp's own HTTP errors, a vanished client) are found by walking the class hierarchy
+in `FOREIGN`. Anything else is a bug: logged with its traceback and answered 500.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,18 @@ from typing import Any
 
 from aiohttp import web
 
-from policies.types import PolicyInputError
-from storage.db import Conflict, NotFound
+from policies.errors import CallwardenError
 
-__all__ = ["ApiError", "error_middleware", "error_response"]
+__all__ = ["ApiError", "error_middleware", "error_response", "render"]
 
 log = logging.getLogger("callwarden.http")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class ApiError(Exception):
-    """An error the gateway answers with a stable code."""
+class ApiError(CallwardenError):
+    """An error only the web layer knows (a route's own check), with an explicit status and code;
+    `extra` adds top-level members to the body (a denied contact's decision)."""
 
     def __init__(
         self,
@@ -31,11 +36,7 @@ class ApiError(Exception):
         details: dict[str, Any] | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details or {}
+        super().__init__(message, details, code=code, status=status)
         self.extra = extra or {}
 
 
@@ -67,33 +68,41 @@ _HTTP_CODES = {
 }
 
 
+def _http_exception(exc: BaseException) -> web.Response:
+    assert isinstance(exc, web.HTTPException)
+    code = _HTTP_CODES.get(exc.status, "http_error")
+    message = exc.reason if exc.status != 413 else "request body is larger than the configured limit"
+    return error_response(exc.status, code, message)
+
+
+def _disconnected(exc: BaseException) -> web.Response:
+    # The client went away mid-request: nothing will reach it, and it is not our error.
+    return error_response(400, "client_disconnected", "the client closed the connection")
+
+
+FOREIGN: dict[type[BaseException], Callable[[BaseException], web.Response]] = {
+    web.HTTPException: _http_exception,
+    ConnectionResetError: _disconnected,
+}
+
+
+def render(exc: CallwardenError) -> web.Response:
+    return error_response(exc.status, exc.code, exc.message, exc.details, getattr(exc, "extra", None))
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message, exc.details, exc.extra)
-    except PolicyInputError as exc:
-        return error_response(400, exc.code, exc.message, {"field": exc.field})
-    except NotFound as exc:
-        # Also for other agencies' objects: their existence is not disclosed.
-        return error_response(
-            404,
-            "not_found",
-            f"{exc.kind} {exc.object_id!r} not found",
-            {"kind": exc.kind, "id": exc.object_id},
-        )
-    except Conflict as exc:
-        return error_response(409, "conflict", str(exc))
-    except web.HTTPException as exc:
-        if exc.status < 400:
-            raise
-        code = _HTTP_CODES.get(exc.status, "http_error")
-        message = exc.reason if exc.status != 413 else "request body is larger than the configured limit"
-        return error_response(exc.status, code, message)
-    except ConnectionResetError:
-        # The client went away mid-request: nothing will reach it, and it is not our error.
-        return error_response(400, "client_disconnected", "the client closed the connection")
-    except Exception:
+    except CallwardenError as exc:
+        if exc.status >= 500:
+            log.warning("%s on %s %s: %s", exc.code, request.method, request.path, exc.message)
+        return render(exc)
+    except Exception as exc:
+        if isinstance(exc, web.HTTPException) and exc.status < 400:
+            raise  # redirects and other successes travel as exceptions in aiohttp
+        for cls in type(exc).__mro__:
+            if cls in FOREIGN:
+                return FOREIGN[cls](exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "internal error; see the server log")

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
 
+from policies.errors import SetupError
+
 __all__ = [
     "ENGINES",
     "Engine",
@@ -34,8 +36,10 @@ __all__ = [
 ENGINES = ("vosk", "whisper")
 
 
-class EngineError(RuntimeError):
+class EngineError(SetupError):
     """An engine cannot be used as configured (base class)."""
+
+    code = "engine_error"
 
 
 class EngineUnavailable(EngineError):

@@ -20,6 +20,7 @@ from aiohttp.test_utils import TestServer
 from gateway.carriers import (
     CARRIER_KINDS,
     Carrier,
+    CarrierConfigError,
     CarrierError,
     DryRunCarrier,
     HttpJsonCarrier,
@@ -154,7 +155,7 @@ def test_requests_mask_numbers_in_repr() -> None:
 
 
 def test_unknown_kind_names_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="unknown carrier kind 'twilio'") as info:
+    with pytest.raises(CarrierConfigError, match="unknown carrier kind 'twilio'") as info:
         create_carrier("twilio", {})
     for kind in ("dry-run", "http-json"):
         assert kind in str(info.value)
@@ -199,7 +200,7 @@ def test_unknown_kind_names_the_known_ones() -> None:
     ],
 )
 def test_http_json_options_are_validated(options: dict[str, Any], match: str) -> None:
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(CarrierConfigError, match=match):
         create_carrier("http-json", options)
 
 
@@ -209,9 +210,9 @@ def test_dry_run_ignores_http_json_options_but_not_typos() -> None:
         "dry-run", {"url": "", "secret": "", "connect_timeout": 2.0, "read_timeout": 5.0}
     )
     assert isinstance(carrier, DryRunCarrier)
-    with pytest.raises(ValueError, match=r"unknown option\(s\) max_record;"):
+    with pytest.raises(CarrierConfigError, match=r"unknown option\(s\) max_record;"):
         create_carrier("dry-run", {"max_record": 10})
-    with pytest.raises(ValueError, match="max_records"):
+    with pytest.raises(CarrierConfigError, match="max_records"):
         create_carrier("dry-run", {"max_records": 0})
 
 
@@ -346,7 +347,7 @@ async def test_non_2xx_is_a_carrier_error(
     with pytest.raises(CarrierError) as info:
         await carrier.place_call(CALL)
     err = info.value
-    assert err.status == status and err.retryable is retryable and not err.outcome_unknown
+    assert err.carrier_status == status and err.retryable is retryable and not err.outcome_unknown
     assert f"HTTP {status}" in str(err)
     assert_safe(str(err))
 
@@ -360,7 +361,7 @@ async def test_slow_answer_beyond_read_timeout(
     with pytest.raises(CarrierError, match=r"did not answer within 0\.2s") as info:
         await carrier.place_call(CALL)
     assert time.monotonic() - started < 2.0
-    assert info.value.outcome_unknown and info.value.status is None
+    assert info.value.outcome_unknown and info.value.carrier_status is None
     assert_safe(str(info.value))
     fake.release.set()
 
@@ -372,7 +373,7 @@ async def test_connection_refused(make_carrier: Callable[..., HttpJsonCarrier]) 
     carrier = make_carrier(f"http://127.0.0.1:{port}/hook", connect_timeout=0.5)
     with pytest.raises(CarrierError, match="could not connect") as info:
         await carrier.send_sms(SMS)
-    assert info.value.retryable and not info.value.outcome_unknown and info.value.status is None
+    assert info.value.retryable and not info.value.outcome_unknown and info.value.carrier_status is None
     assert "not sent" in str(info.value)
     assert_safe(str(info.value))
 
@@ -412,7 +413,7 @@ async def test_redirects_are_not_followed(
     carrier = make_carrier(str(carrier_server.make_url("/hook")))
     with pytest.raises(CarrierError, match="HTTP 302") as info:
         await carrier.place_call(CALL)
-    assert info.value.status == 302
+    assert info.value.carrier_status == 302
     assert len(fake.requests) == 1
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.cli.main import cli_reference
+from gateway.cli.reference import cli_reference
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 

@@ -206,7 +206,7 @@ async def test_serve_starts_workers_that_transcribe_and_die_with_it(
 
 
 def test_workers_count_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from gateway.cli.workers import default_workers, resolve_workers
+    from gateway.jobs.supervisor import default_workers, resolve_workers
     from gateway.settings import ConfigError
 
     assert resolve_workers("auto") == default_workers() == max(1, (os.cpu_count() or 1) - 1)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from policies.errors import InputError
 from policies.types import Agency
 from storage.agencies import put_agency
 from storage.db import Database, NotFound
@@ -45,7 +46,7 @@ async def test_key_is_random_long_and_only_its_hash_is_stored(tmp_path: Path) ->
 async def test_key_role_rules(tmp_path: Path, role: str, agency: str | None, message: str) -> None:
     async with Database(tmp_path / "cw.db") as db:
         await put_agency(db, Agency("a1"), "A1")
-        with pytest.raises(ValueError, match=message):
+        with pytest.raises(InputError, match=message):
             await create_key(db, role, agency)
 
 

@@ -3,7 +3,6 @@ files in tmp_path (master key file, primary store, replica)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import secrets
@@ -15,7 +14,7 @@ from pathlib import Path
 import policies
 from storage.audit import Actor
 from storage.blobs import BlobStore
-from storage.crypto import MasterKeyring
+from storage.crypto import MasterKeyring, master_key_line
 from storage.db import Database, to_ts
 from storage.vault import Vault
 
@@ -24,7 +23,7 @@ DIALER = Actor("k_dialer", "dialer", "a1", "127.0.0.1")
 
 
 def write_master_key(path: Path, key_id: str = "mk1") -> None:
-    path.write_text(f"{key_id}:{base64.b64encode(secrets.token_bytes(32)).decode()}\n")
+    path.write_text(master_key_line(key_id, secrets.token_bytes(32)))
     os.chmod(path, 0o600)
 
 

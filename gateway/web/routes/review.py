@@ -12,6 +12,7 @@ reason, a review with its disposition and note, a listing with its filters).
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,8 +57,6 @@ def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | 
 
 
 def _encode_cursor(nxt: tuple[str, str] | None) -> str | None:
-    import base64
-
     return base64.urlsafe_b64encode(f"{nxt[0]}|{nxt[1]}".encode()).decode().rstrip("=") if nxt else None
 
 
