@@ -1,0 +1,114 @@
+"""How the flagging corpus was split (run once; the outputs are committed and frozen).
+
+    python tests/data/flagging/make_splits.py STAGING_DIR BLIND_DIR
+
+STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
+B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
+label set, into train (70 %), validation (15 %, used only to choose thresholds) and test (15 %,
+frozen: no training run or threshold choice ever reads it). A validation or test line that is a
+near-duplicate of a training line (character trigram Jaccard >= 0.5) is moved to train, so the
+held-out splits measure phrasing the model has not seen.
+
+BLIND_DIR/<lang>.jsonl is the second test split, written by a different hand that never saw the
+corpus or the lexicons; it is copied as it is.
+
+Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
+tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
+and tests/data/flagging/SPLITS.json (line counts and SHA-256 of every output).
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import random
+import sys
+from pathlib import Path
+
+SEED = 20261201
+LANGS = ("zh", "en", "ko")
+ROOT = Path(__file__).resolve().parents[3]
+CORPUS = ROOT / "speech" / "semantic" / "corpus"
+TESTS = ROOT / "tests" / "data" / "flagging"
+NEAR = 0.5
+
+
+def grams(text: str) -> set[str]:
+    t = "".join(ch.lower() for ch in text if ch.isalnum())
+    return {t[i : i + 3] for i in range(max(1, len(t) - 2))}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def dump(path: Path, rows: list[dict[str, object]]) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
+    path.write_text(text, encoding="utf-8")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def main(staging: Path, blind: Path) -> None:
+    manifest: dict[str, dict[str, object]] = {}
+    rng = random.Random(SEED)
+    for lang in LANGS:
+        rows = []
+        for f in sorted((staging / lang).glob("*.jsonl")):
+            writer = f.name.split("-", 1)[0]
+            for line in f.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    row["writer"] = writer
+                    rows.append(row)
+        strata: dict[tuple[str, ...], list[dict[str, object]]] = collections.defaultdict(list)
+        for r in rows:
+            strata[tuple(sorted(r["labels"])) or ("none",)].append(r)  # type: ignore[arg-type]
+        train, val, test = [], [], []
+        for key in sorted(strata):
+            group = strata[key]
+            rng.shuffle(group)
+            n_test = round(len(group) * 0.15)
+            n_val = round(len(group) * 0.15)
+            test += group[:n_test]
+            val += group[n_test : n_test + n_val]
+            train += group[n_test + n_val :]
+        train_grams = [grams(str(r["text"])) for r in train]
+        for held in (val, test):
+            kept = []
+            for r in held:
+                g = grams(str(r["text"]))
+                if any(jaccard(g, tg) >= NEAR for tg in train_grams):
+                    train.append(r)
+                    train_grams.append(g)
+                else:
+                    kept.append(r)
+            held[:] = kept
+        for name, part in (("train", train), ("val", val)):
+            part.sort(key=lambda r: str(r["text"]))
+            manifest[f"speech/semantic/corpus/{lang}/{name}.jsonl"] = {
+                "lines": len(part),
+                "sha256": dump(CORPUS / lang / f"{name}.jsonl", part),
+            }
+        test.sort(key=lambda r: str(r["text"]))
+        manifest[f"tests/data/flagging/test/{lang}.jsonl"] = {
+            "lines": len(test),
+            "sha256": dump(TESTS / "test" / f"{lang}.jsonl", test),
+        }
+        blind_rows = [
+            {**json.loads(line), "writer": "blind"}
+            for line in (blind / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        manifest[f"tests/data/flagging/blind/{lang}.jsonl"] = {
+            "lines": len(blind_rows),
+            "sha256": dump(TESTS / "blind" / f"{lang}.jsonl", blind_rows),
+        }
+    (TESTS / "SPLITS.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    for path, info in sorted(manifest.items()):
+        print(f"{info['lines']:>6}  {path}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
