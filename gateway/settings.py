@@ -145,7 +145,20 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting("carrier.max_records", int, 1000, "dry-run: how many requests the dry-run carrier remembers."),
-    Setting("auth.max_failures", int, 10, "Failed authentications per source address before throttling."),
+    Setting(
+        "auth.max_failures",
+        int,
+        10,
+        "Failed authentications per client address (or per key id) before further failures get 429; "
+        "a valid key is never throttled.",
+    ),
+    Setting(
+        "auth.trusted_proxies",
+        str,
+        "127.0.0.1,::1",
+        "Comma-separated addresses or networks of reverse proxies whose `X-Forwarded-For` is believed "
+        "(the shipped nginx front runs on the same host).",
+    ),
     Setting("auth.failure_window_s", int, 60, "Window (seconds) for counting failed authentications."),
     Setting("auth.key_cache_s", float, 2.0, "Seconds a verified key is cached (revocation delay)."),
     Setting("log.level", str, "INFO", "Log level: DEBUG, INFO, WARNING, ERROR."),
@@ -325,7 +338,6 @@ def settings_markdown() -> str:
         default = "(secret)" if s.secret else repr(s.default) if s.default != "" else '""'
         rows.append(f"| `{s.name}` | `{env_name(s.name)}` | {s.type.__name__} | `{default}` | {s.help} |")
     return "\n".join(rows) + "\n"
-
 
 
 def configured_dir(settings: Settings, name: str) -> Path | None:

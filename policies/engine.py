@@ -26,7 +26,25 @@ from policies.types import Attempt, Case, ContactRequest, Decision, LocalTime, R
 from policies.windows import blocks_from_preferences
 from policies.zones import zone
 
-__all__ = ["SEARCH_DAYS", "evaluate", "history_horizon", "needs_contact_history", "retention_days"]
+__all__ = [
+    "SEARCH_DAYS",
+    "evaluate",
+    "history_horizon",
+    "needs_contact_history",
+    "not_assigned",
+    "retention_days",
+]
+
+def not_assigned(request: ContactRequest, now: datetime) -> Decision:
+    """The answer for a case the requesting agency may not work — another agency's, or none at
+    all: the same words either way, so the answer does not tell whether the case exists."""
+    reason = Reason(
+        rc.CASE_NOT_ASSIGNED,
+        "callwarden/assignment",
+        f"case {request.case_id} is not assigned to agency {request.agency_id}",
+    )
+    return Decision(allowed=False, reasons=(reason,), packs=(), local_times=(), evaluated_at=now)
+
 
 # `next_allowed_at` is searched this far ahead; beyond it the decision says None.
 SEARCH_DAYS = 400
@@ -43,6 +61,10 @@ def evaluate(
     """Decide one contact request. `now` must be timezone-aware; `history` = prior allowed attempts."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
+    if request.agency_id != case.agency.agency_id:
+        # Nothing else about another agency's case is evaluated or told: not its zones, packs,
+        # numbers, ceases or conversations (the decision is still recorded).
+        return not_assigned(request, now)
     callee = resolve_callee(request, case)
     # Rules look back at most `history_horizon`; dropping older attempts once keeps every later
     # scan proportional to the attempts inside the windows ("ever" caps still see everything).

@@ -6,6 +6,7 @@ the `callwarden policy check` CLI for `--case` and `--history` files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -32,13 +33,19 @@ from policies.types import (
 )
 
 __all__ = [
+    "MAX_YEAR",
+    "MIN_YEAR",
     "agency_from_json",
     "attempt_from_json",
     "case_from_json",
+    "case_ids",
     "case_to_json",
+    "month_bounds",
     "normalise_phone",
     "parse_date",
+    "parse_id",
     "parse_instant",
+    "parse_month",
     "request_from_json",
 ]
 
@@ -70,9 +77,45 @@ def _e164(raw: str, region: str | None) -> str:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Instants and dates callwarden reasons about: arithmetic on them (windows, retention, month
+# ends) must never overflow, so anything outside is refused as input.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+
+
+# Object ids (agency, case, debtor, contact, attempt, recording ...): printable, short, and never a
+# path trick, since ids name files (`<attempt_id>.wav`), appear in logs and go back to clients.
+_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+
+def parse_id(raw: object, field: str) -> str:
+    """An object id: 1-128 of `A-Z a-z 0-9 . _ : -`, and no `..`."""
+    if not isinstance(raw, str) or not _ID_RE.fullmatch(raw) or ".." in raw:
+        raise PolicyInputError(
+            "invalid_field", field, f"{field}: an id of 1-128 characters A-Z a-z 0-9 . _ : - (no '..')"
+        )
+    return raw
+
+
+def case_ids(doc: Mapping[str, Any]) -> None:
+    """Check the ids a case body brings (`agency_id`, `debtor.id`, `contacts[].contact_id`) before
+    it is stored; stored cases are rebuilt without this check."""
+    parse_id(doc.get("agency_id"), "agency_id")
+    debtor = doc.get("debtor")
+    if isinstance(debtor, Mapping):
+        for key in ("id", "debtor_id"):
+            if debtor.get(key) is not None:
+                parse_id(debtor[key], f"debtor.{key}")
+    contacts = doc.get("contacts")
+    if isinstance(contacts, list):
+        for i, ct in enumerate(contacts):
+            if isinstance(ct, Mapping) and ct.get("contact_id") is not None:
+                parse_id(ct["contact_id"], f"contacts[{i}].contact_id")
+
+
 def parse_instant(raw: object, field: str) -> datetime:
-    """An RFC 3339 instant with an offset ('Z' accepted), returned in UTC."""
-    if not isinstance(raw, str):
+    """An RFC 3339 instant with an offset ('Z' accepted), returned in UTC; years 1900-2999."""
+    if not isinstance(raw, str) or len(raw) > 64:
         raise PolicyInputError("invalid_field", field, f"{field}: expected an RFC 3339 time")
     try:
         at = datetime.fromisoformat(raw.replace("Z", "+00:00").replace("z", "+00:00"))
@@ -80,17 +123,41 @@ def parse_instant(raw: object, field: str) -> datetime:
         raise PolicyInputError("invalid_field", field, f"{field}: {raw!r} is not RFC 3339") from exc
     if at.tzinfo is None:
         raise PolicyInputError("invalid_field", field, f"{field}: {raw!r} has no UTC offset")
+    if not MIN_YEAR <= at.year <= MAX_YEAR:
+        raise PolicyInputError(
+            "invalid_field", field, f"{field}: {raw!r} is outside the years {MIN_YEAR}-{MAX_YEAR}"
+        )
     return at.astimezone(UTC)
 
 
 def parse_date(raw: object, field: str) -> date:
-    """An ISO date (YYYY-MM-DD)."""
-    if not isinstance(raw, str):
+    """An ISO date (YYYY-MM-DD); years 1900-2999."""
+    if not isinstance(raw, str) or len(raw) > 32:
         raise PolicyInputError("invalid_field", field, f"{field}: expected a date YYYY-MM-DD")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError as exc:
         raise PolicyInputError("invalid_field", field, f"{field}: {raw!r} is not a date") from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise PolicyInputError(
+            "invalid_field", field, f"{field}: {raw!r} is outside the years {MIN_YEAR}-{MAX_YEAR}"
+        )
+    return day
+
+
+def parse_month(raw: object, field: str) -> tuple[int, int]:
+    """A calendar month `YYYY-MM` as (year, month); years 1900-2999."""
+    m = _MONTH_RE.fullmatch(raw) if isinstance(raw, str) else None
+    if m is None or not 1 <= int(m.group(2)) <= 12 or not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
+        raise PolicyInputError("invalid_field", field, f"{field}: expected a month YYYY-MM ({MIN_YEAR}-{MAX_YEAR})")
+    return int(m.group(1)), int(m.group(2))
+
+
+def month_bounds(raw: object, field: str = "month") -> tuple[datetime, datetime]:
+    """`YYYY-MM` → [its first instant, the next month's first instant) in UTC."""
+    year, month = parse_month(raw, field)
+    start = datetime(year, month, 1, tzinfo=UTC)
+    return start, datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
 
 
 def _zone(raw: object, field: str) -> str | None:
@@ -335,10 +402,10 @@ def request_from_json(doc: Mapping[str, Any], agency_id: str, region: str | None
     if body is not None and not isinstance(body, str):
         raise PolicyInputError("invalid_field", "body", "body: expected a string")
     contact_id = doc.get("contact_id")
-    if contact_id is not None and not isinstance(contact_id, str):
-        raise PolicyInputError("invalid_field", "contact_id", "contact_id: expected a string")
+    if contact_id is not None:
+        parse_id(contact_id, "contact_id")
     return ContactRequest(
-        case_id=_str(doc, "case_id"),
+        case_id=parse_id(_req(doc, "case_id"), "case_id"),
         agency_id=agency_id,
         to=normalise_phone(_req(doc, "to"), region, "to"),
         channel=cast(Any, channel),

@@ -9,7 +9,7 @@ from typing import Any
 from policies.types import Agency
 from storage.db import Database, NotFound, to_ts
 
-__all__ = ["agency_from_row", "agency_to_json", "get_agency", "put_agency"]
+__all__ = ["agency_from_row", "agency_ids", "agency_to_json", "get_agency", "put_agency"]
 
 
 def agency_from_row(row: Any) -> Agency:
@@ -68,3 +68,11 @@ async def get_agency(db: Database, agency_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound("agency", agency_id)
     return agency_to_json(row)
+
+
+async def agency_ids(db: Database, agency_id: str | None = None) -> list[str]:
+    """Every agency's id in order, or just `agency_id` when it exists (else none)."""
+    rows = await db.fetchall(
+        "SELECT agency_id FROM agencies WHERE :id IS NULL OR agency_id = :id ORDER BY 1", {"id": agency_id}
+    )
+    return [str(r["agency_id"]) for r in rows]

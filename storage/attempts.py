@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from policies.outcomes import check_outcome_times
 from policies.types import Attempt, ContactRequest
-from storage.db import Conflict, Database, NotFound, from_ts, to_ts
+from storage.audit import Access, append_sync
+from storage.db import Conflict, Database, NotFound, from_ts, new_id, to_ts
 
 __all__ = [
     "attempt_to_json",
+    "correct_outcome",
     "get_attempt",
     "history_sync",
     "record_outcome",
@@ -144,34 +148,111 @@ async def record_outcome(
     ended_at: datetime | None,
 ) -> dict[str, Any]:
     """Record how an attempt ended. Reporting the same outcome again is a no-op; a different
-    one is a Conflict (history that caps were counted on is not rewritten silently)."""
+    one is a Conflict (history that caps were counted on is not rewritten silently: an admin
+    corrects it with `correct_outcome`). Times must be believable (`check_outcome_times`)."""
 
     def write(conn: sqlite3.Connection) -> dict[str, Any]:
-        params = {
-            "id": attempt_id,
-            "result": result,
-            "spoke": spoke_with,
-            "start": to_ts(started_at) if started_at else None,
-            "end": to_ts(ended_at) if ended_at else None,
-            "now": to_ts(datetime.now(UTC)),
-        }
-        row = conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", params).fetchone()
+        now = datetime.now(UTC)
+        row = conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", {"id": attempt_id}).fetchone()
         if row is None or (agency_id is not None and row["agency_id"] != agency_id):
             raise NotFound("attempt", attempt_id)
+        check_outcome_times(from_ts(row["at"]), started_at, ended_at, now)
         if row["result"] is not None:
             same = (row["result"], row["spoke_with"]) == (result, spoke_with)
             if not same:
                 raise Conflict(
                     f"attempt {attempt_id} already has outcome {row['result']}/{row['spoke_with']}"
+                    " (an admin can correct it: PUT /v1/attempts/{id}/outcome)"
                 )
             return attempt_to_json(row)
-        conn.execute(
-            "UPDATE attempts SET result = :result, spoke_with = :spoke, started_at = :start,"
-            " ended_at = :end, outcome_at = :now WHERE attempt_id = :id",
-            params,
-        )
-        return attempt_to_json(
-            conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", params).fetchone()
-        )
+        _set_outcome(conn, attempt_id, result, spoke_with, started_at, ended_at, now)
+        return _get(conn, attempt_id)
 
     return await db.write(write)
+
+
+async def correct_outcome(
+    db: Database,
+    attempt_id: str,
+    result: str,
+    spoke_with: str,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    reason: str,
+    access: Access,
+) -> dict[str, Any]:
+    """Replace an attempt's outcome (admin): the old value is kept in `outcome_corrections` and
+    the change is logged in the access log, in the same transaction."""
+
+    def write(conn: sqlite3.Connection) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        row = conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", {"id": attempt_id}).fetchone()
+        if row is None:
+            raise NotFound("attempt", attempt_id)
+        check_outcome_times(from_ts(row["at"]), started_at, ended_at, now)
+        conn.execute(
+            "INSERT INTO outcome_corrections (correction_id, attempt_id, corrected_at, actor_key_id,"
+            " reason, old_result, old_spoke_with, old_started_at, old_ended_at, new_result,"
+            " new_spoke_with, new_started_at, new_ended_at) VALUES (:cid, :id, :now, :key, :reason,"
+            " :old_result, :old_spoke, :old_start, :old_end, :result, :spoke, :start, :end)",
+            {
+                "cid": new_id("cor"),
+                "id": attempt_id,
+                "now": to_ts(now),
+                "key": access.actor.key_id,
+                "reason": reason,
+                "old_result": row["result"],
+                "old_spoke": row["spoke_with"],
+                "old_start": row["started_at"],
+                "old_end": row["ended_at"],
+                "result": result,
+                "spoke": spoke_with,
+                "start": to_ts(started_at) if started_at else None,
+                "end": to_ts(ended_at) if ended_at else None,
+            },
+        )
+        _set_outcome(conn, attempt_id, result, spoke_with, started_at, ended_at, now)
+        old = {"result": row["result"], "spoke_with": row["spoke_with"]}
+        new = {"result": result, "spoke_with": spoke_with}
+        append_sync(conn, replace(access, reason=reason, details={"old": old, "new": new}), now)
+        out = _get(conn, attempt_id)
+        out["corrections"] = [
+            dict(r)
+            for r in conn.execute(
+                "SELECT corrected_at, actor_key_id, reason, old_result, old_spoke_with, old_started_at,"
+                " old_ended_at FROM outcome_corrections WHERE attempt_id = :id ORDER BY corrected_at",
+                {"id": attempt_id},
+            )
+        ]
+        return out
+
+    return await db.write(write)
+
+
+def _set_outcome(
+    conn: sqlite3.Connection,
+    attempt_id: str,
+    result: str,
+    spoke_with: str,
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    now: datetime,
+) -> None:
+    conn.execute(
+        "UPDATE attempts SET result = :result, spoke_with = :spoke, started_at = :start,"
+        " ended_at = :end, outcome_at = :now WHERE attempt_id = :id",
+        {
+            "id": attempt_id,
+            "result": result,
+            "spoke": spoke_with,
+            "start": to_ts(started_at) if started_at else None,
+            "end": to_ts(ended_at) if ended_at else None,
+            "now": to_ts(now),
+        },
+    )
+
+
+def _get(conn: sqlite3.Connection, attempt_id: str) -> dict[str, Any]:
+    return attempt_to_json(
+        conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", {"id": attempt_id}).fetchone()
+    )

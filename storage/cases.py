@@ -10,7 +10,8 @@ from typing import Any
 
 import policies
 from policies.parse import case_from_json, case_to_json
-from policies.types import Case
+from policies.types import Case, PolicyInputError
+from policies.validation import PackError
 from storage.agencies import agency_from_row
 from storage.db import Database, NotFound, from_ts, to_ts
 
@@ -68,7 +69,10 @@ async def put_case(
         if agency is None:
             raise NotFound("agency", str(agency_id))
         case = case_from_json({**body, "ceases": []}, agency_from_row(agency), case_id)
-        resolve_packs(case.packs)
+        try:
+            resolve_packs(case.packs)
+        except PackError as exc:  # an operator pack that does not load: refuse the case, store nothing
+            raise PolicyInputError("invalid_pack", "packs", f"packs: {exc}") from exc
         doc = case_to_json(case)
         doc.pop("ceases")
         now = to_ts(datetime.now(UTC))
@@ -108,9 +112,13 @@ async def get_case(db: Database, case_id: str, agency_id: str | None = None) -> 
     return out
 
 
-async def case_region(db: Database, case_id: str) -> str | None:
-    """The case's region (the default region for parsing numbers), or None if no such case."""
-    row = await db.fetchone("SELECT region FROM cases WHERE case_id = :id", {"id": case_id})
+async def case_region(db: Database, case_id: str, agency_id: str | None = None) -> str | None:
+    """The case's region (the default region for parsing numbers), or None if there is no such
+    case (of `agency_id`, when given: another agency's case is not even looked at)."""
+    row = await db.fetchone(
+        "SELECT region FROM cases WHERE case_id = :id AND (:agency IS NULL OR agency_id = :agency)",
+        {"id": case_id, "agency": agency_id},
+    )
     return None if row is None else str(row["region"])
 
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import fcntl
 import os
+import secrets
 import sqlite3
 import threading
 import time
@@ -34,6 +35,7 @@ __all__ = [
     "NotFound",
     "busy",
     "from_ts",
+    "new_id",
     "to_ts",
 ]
 
@@ -58,6 +60,12 @@ class DatabaseBusy(ServiceUnavailable):
 def busy(exc: sqlite3.OperationalError) -> bool:
     """Whether SQLite gave up waiting for a lock (as opposed to a real fault)."""
     return "locked" in str(exc) or "busy" in str(exc)
+
+
+def new_id(prefix: str) -> str:
+    """A unique id that sorts by creation time: new rows land at the end of the primary-key
+    B-tree (cache-friendly inserts) instead of at random pages."""
+    return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(4)}"
 
 
 def to_ts(at: datetime) -> str:

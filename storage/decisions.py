@@ -19,7 +19,6 @@ import contextlib
 import gc
 import json
 import logging
-import secrets
 import sqlite3
 import time
 from collections import OrderedDict
@@ -33,7 +32,7 @@ from policies.errors import ServiceUnavailable
 from policies.types import Case, ContactRequest, Decision, Reason
 from storage.attempts import history_sync, release_attempt
 from storage.cases import case_version_sync, load_case_sync
-from storage.db import Database, NotFound, WriterLock, to_ts
+from storage.db import Database, NotFound, WriterLock, new_id, to_ts
 
 __all__ = ["DecisionTimeout", "DecisionWriter", "Reserved"]
 
@@ -57,7 +56,7 @@ class Reserved:
     decision: Decision
     decision_id: str
     attempt_id: str | None
-    case: Case
+    case: Case | None  # None when the case does not exist
 
 
 @dataclass(eq=False)
@@ -81,12 +80,6 @@ def _unavailable(request: ContactRequest, now: datetime, packs: tuple[str, ...],
         local_times=(),
         evaluated_at=now,
     )
-
-
-def new_id(prefix: str) -> str:
-    """A unique id that sorts by creation time: new rows land at the end of the primary-key
-    B-tree (cache-friendly inserts) instead of at random pages."""
-    return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(4)}"
 
 
 def _expire(job: _Job, timeout: float) -> None:
@@ -214,6 +207,12 @@ class DecisionWriter:
             self._lock.release()
 
     def _locked_batch(self, conn: sqlite3.Connection, live: list[_Job]) -> None:
+        # One instant for the whole batch (it commits at once), which also makes identical
+        # requests evaluate identically: a denial is reused for the same request until an allowed
+        # one changes the history. A shift-start burst for one debtor (hundreds of identical
+        # requests) then costs a few evaluations and one insert per request.
+        now = datetime.now(UTC)
+        denials: dict[ContactRequest, Decision] = {}
         conn.execute("BEGIN IMMEDIATE")
         try:
             for job in live:
@@ -222,7 +221,7 @@ class DecisionWriter:
                     continue
                 conn.execute("SAVEPOINT job")
                 try:
-                    job.result = self._decide_one(conn, job)
+                    job.result = self._decide_one(conn, job, now, denials)
                     conn.execute("RELEASE job")
                 except Exception as exc:
                     conn.execute("ROLLBACK TO job")
@@ -257,25 +256,30 @@ class DecisionWriter:
         self._cached_since_freeze += 1
         return case, packs, per_number
 
-    def _decide_one(self, conn: sqlite3.Connection, job: _Job) -> Reserved:
+    def _decide_one(
+        self, conn: sqlite3.Connection, job: _Job, now: datetime, denials: dict[ContactRequest, Decision]
+    ) -> Reserved:
         request = job.request
-        now = datetime.now(UTC)
-        case, packs, per_number = self._case(conn, request.case_id)
         try:
-            since = policies.history_horizon(packs, now)
-            history = history_sync(
-                conn,
-                request,
-                case.debtor_id,
-                since,
-                policies.needs_contact_history(packs, request),
-                per_number,
-            )
-            decision = policies.evaluate(request, case, history, packs, now)
-        except Exception as exc:
-            # Fail closed: a rule that cannot be evaluated denies, and the denial is recorded.
-            log.exception("policy evaluation failed for case %s", request.case_id)
-            decision = _unavailable(request, now, tuple(f"{p.name}@{p.version}" for p in packs), str(exc))
+            case, packs, per_number = self._case(conn, request.case_id)
+        except NotFound:
+            return self._record(conn, job, policies.not_assigned(request, now), None, now)
+        reused = denials.get(request)
+        if reused is not None:
+            decision = reused
+        else:
+            decision = self._evaluate(conn, request, case, packs, per_number, now)
+            if decision.allowed:
+                denials.clear()  # the new attempt is in every later history
+            else:
+                denials[request] = decision
+        return self._record(conn, job, decision, case, now)
+
+    def _record(
+        self, conn: sqlite3.Connection, job: _Job, decision: Decision, case: Case | None, now: datetime
+    ) -> Reserved:
+        """Insert the decision and, when allowed, the attempt that now counts against caps."""
+        request = job.request
         decision_id = new_id("dec")
         attempt_id = new_id("att") if decision.allowed else None
         ts = to_ts(now)
@@ -303,6 +307,7 @@ class DecisionWriter:
             },
         )
         if attempt_id is not None:
+            assert case is not None  # only a known case's request can be allowed
             conn.execute(
                 "INSERT INTO attempts (attempt_id, decision_id, case_id, debtor_id, agency_id, channel,"
                 " to_number, from_number, party, contact_id, at)"
@@ -323,3 +328,28 @@ class DecisionWriter:
                 },
             )
         return Reserved(decision, decision_id, attempt_id, case)
+
+    def _evaluate(
+        self,
+        conn: sqlite3.Connection,
+        request: ContactRequest,
+        case: Case,
+        packs: tuple[Any, ...],
+        per_number: bool,
+        now: datetime,
+    ) -> Decision:
+        try:
+            since = policies.history_horizon(packs, now)
+            history = history_sync(
+                conn,
+                request,
+                case.debtor_id,
+                since,
+                policies.needs_contact_history(packs, request),
+                per_number,
+            )
+            return policies.evaluate(request, case, history, packs, now)
+        except Exception as exc:
+            # Fail closed: a rule that cannot be evaluated denies, and the denial is recorded.
+            log.exception("policy evaluation failed for case %s", request.case_id)
+            return _unavailable(request, now, tuple(f"{p.name}@{p.version}" for p in packs), str(exc))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from policies.outcomes import EARLY_START
 from storage.audit import Access, append_sync
 from storage.blobs import SealedBlob
 from storage.db import Database, NotFound, and_where, from_ts, to_ts
@@ -40,6 +41,16 @@ def _add_months(at: datetime, months: int) -> datetime:
         except ValueError:
             continue
     return at.replace(year=year, month=month, day=min(at.day, 28))
+
+
+def trusted_recorded_at(decided_at: datetime, started_at: datetime | None, received_at: datetime) -> datetime:
+    """When the recording is taken to have been made, from times the server trusts: the attempt's
+    decision time when the dialer's reported `started_at` is consistent with it (between the
+    decision, less the allowed early start, and the upload), else the upload's receive time.
+    A client-supplied time never moves it (nor the retention that runs from it) earlier."""
+    if started_at is not None and decided_at - EARLY_START <= started_at <= received_at:
+        return decided_at
+    return received_at
 
 
 def retain_until(recorded_at: datetime, days: int) -> datetime:
@@ -111,7 +122,11 @@ def insert_recording_sync(
         return recording_to_json(existing), False
     packs = json.loads(attempt["doc"]).get("packs", [])
     days = max(default_retention_days, retention_days_for(packs))
-    recorded_at = from_ts(attempt["started_at"] or attempt["at"])
+    recorded_at = trusted_recorded_at(
+        from_ts(attempt["at"]),
+        from_ts(attempt["started_at"]) if attempt["started_at"] else None,
+        new.received_at,
+    )
     replica_status = "disabled"
     if new.replica_configured:
         replica_status = "ok" if new.blob.replica_ok else "pending"

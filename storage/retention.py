@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from policies.errors import Forbidden
+from policies.parse import month_bounds
 from storage.audit import Access, Actor, append_sync
 from storage.blobs import BlobStore
 from storage.db import Conflict, Database, NotFound, to_ts
@@ -314,8 +315,7 @@ _NULLABLE = ("oldest_recorded_at", "next_expiry", "last_purged_at", "last_scrubb
 
 
 def _month_range(month: str) -> tuple[str, str]:
-    start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
-    end = (start + timedelta(days=32)).replace(day=1)
+    start, end = month_bounds(month)
     return to_ts(start), to_ts(end)
 
 

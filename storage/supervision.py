@@ -17,29 +17,17 @@ reasons, attempts and their outcomes, recordings, flags and their reviews, compl
 
 from __future__ import annotations
 
-import re
 import secrets
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from policies.parse import month_bounds
 from storage.db import Database, NotFound, from_ts, to_ts
 
-__all__ = ["COMPLAINT_CHANNELS", "add_complaint", "month_bounds", "scorecard"]
+__all__ = ["COMPLAINT_CHANNELS", "add_complaint", "scorecard"]
 
 COMPLAINT_CHANNELS = ("call", "sms", "email", "letter", "web", "in_person", "regulator", "other")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def month_bounds(month: str) -> tuple[datetime, datetime]:
-    """`YYYY-MM` → [first instant, first instant of the next month) in UTC; ValueError otherwise."""
-    m = _MONTH.match(month)
-    if m is None:
-        raise ValueError(f"month must be YYYY-MM, got {month!r}")
-    year, mon = int(m.group(1)), int(m.group(2))
-    start = datetime(year, mon, 1, tzinfo=UTC)
-    end = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=UTC)
-    return start, end
 
 
 async def add_complaint(

@@ -19,8 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.audit import Access, append_sync
-from storage.db import Database, NotFound, to_ts
-from storage.decisions import new_id
+from storage.db import Database, NotFound, new_id, to_ts
 from storage.transcription_jobs import job_to_json
 
 __all__ = [

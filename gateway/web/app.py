@@ -10,11 +10,12 @@ from aiohttp import web
 from gateway.carriers import Carrier
 from gateway.components import build_carrier, build_vault, pack_registry
 from gateway.jobs.scheduler import VaultJobs
+from gateway.metrics import Metrics
 from gateway.settings import Settings
-from gateway.web.auth import Authenticator, auth_middleware_factory
+from gateway.web.auth import Authenticator, TrustedProxies, auth_middleware_factory
+from gateway.web.bodies import path_ids_middleware
 from gateway.web.errors import error_middleware
 from gateway.web.keys import AUTH, CARRIER, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
-from gateway.web.metrics import Metrics
 from gateway.web.routes import ROUTES
 from storage.db import Database
 from storage.decisions import DecisionWriter
@@ -30,9 +31,10 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
         max_failures=settings["auth.max_failures"],
         window_s=settings["auth.failure_window_s"],
         cache_s=settings["auth.key_cache_s"],
+        trusted_proxies=TrustedProxies(settings["auth.trusted_proxies"]),
     )
     app = web.Application(
-        middlewares=[error_middleware, auth_middleware_factory(auth)],
+        middlewares=[error_middleware, path_ids_middleware, auth_middleware_factory(auth)],
         client_max_size=settings["server.max_json_bytes"],
     )
     app[SETTINGS] = settings

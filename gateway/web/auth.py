@@ -1,11 +1,21 @@
-"""API-key authentication, roles and agency scope, with throttling of failed attempts."""
+"""API-key authentication, roles and agency scope, with throttling of failed attempts.
+
+A valid, unrevoked key is always let in: failed attempts are counted per client address and,
+for well-formed keys, per key id, and only *further failures* from a throttled client or on a
+throttled key id are answered 429 instead of 401. One misbehaving client behind the same proxy
+(or a PBX on the same host) can therefore never lock other dialers out. The client address is
+the peer's, or — only when the peer is a configured trusted proxy — the right-most address of
+`X-Forwarded-For` that is not itself a trusted proxy.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -13,16 +23,25 @@ from aiohttp.typedefs import Middleware
 
 from gateway.web.errors import ApiError
 from storage.db import Database
-from storage.keys import ApiKey, lookup_key, parse_key, verify_secret
+from storage.keys import ApiKey, Role, lookup_key, parse_key, verify_secret
 
-__all__ = ["Authenticator", "Principal", "auth_middleware_factory", "principal", "require"]
+__all__ = [
+    "Authenticator",
+    "Principal",
+    "TrustedProxies",
+    "auth_middleware_factory",
+    "client_address",
+    "principal",
+    "require",
+]
 
 log = logging.getLogger("callwarden.auth")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Paths anyone may reach: probes for load balancers and the scraper.
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/"})
+# Paths anyone may reach: probes for load balancers, the scraper, the API description.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/", "/v1/openapi.json"})
+MAX_BUCKETS = 100_000  # bound memory under a spray of addresses or key ids
 
 
 @dataclass(frozen=True)
@@ -34,50 +53,120 @@ class Principal:
     agency_id: str | None
 
 
-class Authenticator:
-    """Verifies presented keys against the database, with a short cache and a failure throttle."""
+class TrustedProxies:
+    """Addresses (or networks) whose `X-Forwarded-For` header is believed."""
 
-    def __init__(self, db: Database, max_failures: int = 10, window_s: float = 60.0, cache_s: float = 2.0):
-        self.db = db
-        self.max_failures = max_failures
+    def __init__(self, spec: str | Iterable[str] = ()) -> None:
+        items = spec.split(",") if isinstance(spec, str) else list(spec)
+        self.networks = tuple(ipaddress.ip_network(i.strip(), strict=False) for i in items if i.strip())
+
+    def __contains__(self, address: object) -> bool:
+        try:
+            ip = ipaddress.ip_address(str(address))
+        except ValueError:
+            return False
+        return any(ip in net for net in self.networks)
+
+
+def client_address(request: web.Request, trusted: TrustedProxies) -> str:
+    """The client as far as it can be trusted (see the module docstring)."""
+    peer = request.remote or "unknown"
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return peer
+
+
+class _Failures:
+    """Recent failure times per bucket (an address or a key id)."""
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit = limit
         self.window_s = window_s
-        self.cache_s = cache_s
-        self._cache: dict[str, tuple[float, ApiKey]] = {}
-        self._failures: dict[str, deque[float]] = {}
+        self._times: dict[str, deque[float]] = {}
 
-    def throttled(self, source: str) -> float:
-        """Seconds until `source` may try again (0 when not throttled)."""
-        now = time.monotonic()
-        fails = self._failures.get(source)
-        if not fails:
+    def wait(self, bucket: str, now: float) -> float:
+        """Seconds until `bucket` is below the limit again (0 when it is)."""
+        times = self._times.get(bucket)
+        if not times:
             return 0.0
-        while fails and now - fails[0] > self.window_s:
-            fails.popleft()
-        if len(fails) >= self.max_failures:
-            return self.window_s - (now - fails[0])
-        return 0.0
+        while times and now - times[0] > self.window_s:
+            times.popleft()
+        return self.window_s - (now - times[0]) if len(times) >= self.limit else 0.0
+
+    def add(self, bucket: str, now: float) -> None:
+        if len(self._times) > MAX_BUCKETS:
+            self._times.clear()
+        self._times.setdefault(bucket, deque(maxlen=self.limit * 2)).append(now)
+
+
+class Authenticator:
+    """Verifies presented keys against the database, with a short cache (one lookup in flight
+    per key id) and a failure throttle."""
+
+    def __init__(
+        self,
+        db: Database,
+        max_failures: int = 10,
+        window_s: float = 60.0,
+        cache_s: float = 2.0,
+        trusted_proxies: TrustedProxies | None = None,
+    ) -> None:
+        self.db = db
+        self.cache_s = cache_s
+        self.trusted = trusted_proxies or TrustedProxies()
+        self._failures = _Failures(max_failures, window_s)
+        self._cache: dict[str, tuple[float, ApiKey | None]] = {}
+        self._inflight: dict[str, asyncio.Future[ApiKey | None]] = {}
+
+    async def _key(self, key_id: str) -> ApiKey | None:
+        now = time.monotonic()
+        cached = self._cache.get(key_id)
+        if cached is not None and now - cached[0] < self.cache_s:
+            return cached[1]
+        pending = self._inflight.get(key_id)
+        if pending is not None:  # a burst of first requests shares one lookup
+            return await asyncio.shield(pending)
+        future: asyncio.Future[ApiKey | None] = asyncio.get_running_loop().create_future()
+        self._inflight[key_id] = future
+        try:
+            key = await lookup_key(self.db, key_id)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters re-raise it, nobody logs it as lost
+            raise
+        finally:
+            del self._inflight[key_id]
+        if len(self._cache) > MAX_BUCKETS:
+            self._cache.clear()
+        self._cache[key_id] = (now, key)
+        future.set_result(key)
+        return key
 
     def _fail(self, source: str, why: str, key_id: str | None) -> ApiError:
-        fails = self._failures.setdefault(source, deque(maxlen=self.max_failures * 2))
-        fails.append(time.monotonic())
-        if len(self._failures) > 100_000:  # bound memory under a spray of addresses
-            self._failures.clear()
+        now = time.monotonic()
+        buckets = [f"addr:{source}"] + ([f"key:{key_id}"] if key_id else [])
+        wait = max(self._failures.wait(b, now) for b in buckets)
+        for b in buckets:
+            self._failures.add(b, now)
         log.warning(
             "authentication failed",
             extra={"fields": {"event": "auth_failed", "source": source, "why": why, "key_id": key_id}},
         )
+        if wait > 0:
+            return ApiError(
+                429,
+                "too_many_requests",
+                "too many failed authentications from this client or for this key id; try again later",
+                {"retry_after_s": round(wait, 1)},
+            )
         return ApiError(401, "unauthenticated", "a valid API key is required (Authorization: Bearer <key>)")
 
     async def authenticate(self, request: web.Request) -> Principal:
-        source = request.remote or "unknown"
-        wait = self.throttled(source)
-        if wait > 0:
-            raise ApiError(
-                429,
-                "too_many_requests",
-                "too many failed authentications from this address; try again later",
-                {"retry_after_s": round(wait, 1)},
-            )
+        source = client_address(request, self.trusted)
         header = request.headers.get("Authorization", "")
         scheme, _, presented = header.partition(" ")
         if scheme.lower() != "bearer" or not presented.strip():
@@ -86,14 +175,7 @@ class Authenticator:
         if parsed is None:
             raise self._fail(source, "malformed_key", None)
         key_id, secret = parsed
-        now = time.monotonic()
-        cached = self._cache.get(key_id)
-        if cached is not None and now - cached[0] < self.cache_s:
-            key: ApiKey | None = cached[1]
-        else:
-            key = await lookup_key(self.db, key_id)
-            if key is not None:
-                self._cache[key_id] = (now, key)
+        key = await self._key(key_id)
         if key is None or not verify_secret(key, secret):
             raise self._fail(source, "unknown_key", key_id)
         if key.revoked_at is not None:
@@ -120,7 +202,7 @@ def principal(request: web.Request) -> Principal:
     return request[PRINCIPAL_KEY]
 
 
-def require(request: web.Request, *roles: str) -> Principal:
+def require(request: web.Request, *roles: Role | str) -> Principal:
     """The caller, if its role is one of `roles`; else 403 `forbidden`."""
     who = principal(request)
     if who.role not in roles:

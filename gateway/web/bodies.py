@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from gateway.web.errors import ApiError
+from policies.errors import InputError
+from policies.parse import parse_id, parse_instant
 
-__all__ = ["json_response", "query_limit", "read_json", "require_str"]
+__all__ = [
+    "json_response",
+    "path_ids_middleware",
+    "query_instant",
+    "query_int",
+    "query_limit",
+    "read_json",
+    "require_str",
+]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -31,12 +45,36 @@ async def read_json(request: web.Request, max_bytes: int) -> dict[str, Any]:
     if not raw.strip():
         raise ApiError(400, "invalid_json", "a JSON object body is required")
     try:
-        doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(raw, parse_constant=_no_constant)
+    except RecursionError:
+        raise ApiError(400, "invalid_json", f"body is nested deeper than {MAX_DEPTH} levels") from None
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError, NaN, over-long integers
         raise ApiError(400, "invalid_json", f"body is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise ApiError(400, "invalid_json", "body must be a JSON object")
+    if _depth(doc) > MAX_DEPTH:
+        raise ApiError(400, "invalid_json", f"body is nested deeper than {MAX_DEPTH} levels")
     return doc
+
+
+MAX_DEPTH = 32  # no request of the API nests deeper than a few levels
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _depth(doc: Any) -> int:
+    """How deep containers nest (iteratively: a hostile document cannot exhaust the stack)."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def require_str(doc: dict[str, Any], key: str) -> str:
@@ -48,12 +86,35 @@ def require_str(doc: dict[str, Any], key: str) -> str:
     return value
 
 
+def query_int(request: web.Request, name: str, default: int, minimum: int, maximum: int) -> int:
+    """An integer query parameter in minimum..maximum, else 400 naming it."""
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 20:
+        raise InputError(name, f"{name}: an integer")
+    value = int(raw)
+    if not minimum <= value <= maximum:
+        raise InputError(name, f"{name}: {minimum}..{maximum}")
+    return value
+
+
 def query_limit(request: web.Request, default: int = 100, maximum: int = 1000) -> int:
     """The `limit` query parameter of a paged list: an integer in 1..maximum, else 400."""
-    try:
-        limit = int(request.query.get("limit", str(default)))
-    except ValueError:
-        raise ApiError(400, "invalid_field", "limit: an integer", {"field": "limit"}) from None
-    if not 1 <= limit <= maximum:
-        raise ApiError(400, "invalid_field", f"limit: 1..{maximum}", {"field": "limit"})
-    return limit
+    return query_int(request, "limit", default, 1, maximum)
+
+
+def query_instant(request: web.Request, name: str) -> datetime | None:
+    """An optional RFC 3339 query parameter (400 naming it when malformed)."""
+    raw = request.query.get(name)
+    return None if raw is None or raw == "" else parse_instant(raw, name)
+
+
+@web.middleware
+async def path_ids_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every `{..._id}` of a route path is an object id (`policies.parse.parse_id`): anything else
+    is a 400 naming it before a handler, a query or a file name ever sees it."""
+    for name, value in request.match_info.items():
+        if name.endswith("_id"):
+            parse_id(value, name)
+    return await handler(request)

@@ -10,10 +10,10 @@ from aiohttp import web
 
 from gateway.carriers import Carrier
 from gateway.jobs.scheduler import VaultJobs
+from gateway.metrics import Metrics
 from gateway.packs import PackRegistry
 from gateway.settings import Settings
 from gateway.web.auth import Authenticator
-from gateway.web.metrics import Metrics
 from storage.db import Database
 from storage.decisions import DecisionWriter
 from storage.vault import Vault

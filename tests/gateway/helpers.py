@@ -36,7 +36,10 @@ def app_settings(data_dir: Path, **overrides: Any) -> Settings:
     packs = data_dir / "packs"
     packs.mkdir(exist_ok=True)
     (packs / "test-3-per-day.toml").write_text(TEST_PACK, encoding="utf-8")
-    return load_settings(data_dir, env={}, overrides={"policy.packs_dir": str(packs), **overrides})
+    # A generous decision deadline: these tests check behaviour, not latency, and must not turn
+    # into `policy_unavailable` on a busy machine (the fail-closed tests hold the lock for good).
+    defaults = {"policy.packs_dir": str(packs), "policy.decision_timeout_ms": 1000}
+    return load_settings(data_dir, env={}, overrides={**defaults, **overrides})
 
 
 def case_body(agency_id: str = "a1", packs: list[str] | None = None, **extra: Any) -> dict[str, Any]:

@@ -154,7 +154,7 @@ NEW_ENDPOINTS = [
     ("POST", "/v1/recordings?attempt_id=att_x"),
     ("GET", "/v1/recordings"),
     ("GET", "/v1/recordings/rec_x"),
-    ("GET", "/v1/recordings/rec_x/audio?reason=x"),
+    ("GET", "/v1/recordings/rec_x/audio?reason=audit"),
     ("DELETE", "/v1/recordings/rec_x"),
     ("POST", "/v1/recordings/rec_x/legal-hold"),
     ("DELETE", "/v1/recordings/rec_x/legal-hold"),
@@ -176,8 +176,8 @@ async def test_every_vault_endpoint_requires_a_key(vw: VaultWorld, method: str, 
     [
         pytest.param("inspector", "POST", "/v1/recordings?attempt_id=att_x", id="inspector-cannot-upload"),
         pytest.param("admin", "POST", "/v1/recordings?attempt_id=att_x", id="admin-cannot-upload"),
-        pytest.param("dialer", "GET", "/v1/recordings/REC/audio?reason=x", id="dialer-cannot-listen"),
-        pytest.param("admin", "GET", "/v1/recordings/REC/audio?reason=x", id="admin-cannot-listen"),
+        pytest.param("dialer", "GET", "/v1/recordings/REC/audio?reason=audit", id="dialer-cannot-listen"),
+        pytest.param("admin", "GET", "/v1/recordings/REC/audio?reason=audit", id="admin-cannot-listen"),
         pytest.param("inspector", "DELETE", "/v1/recordings/REC", id="inspector-cannot-delete"),
         pytest.param("dialer", "POST", "/v1/recordings/REC/legal-hold", id="dialer-cannot-hold"),
         pytest.param("inspector", "POST", "/v1/recordings/REC/legal-hold", id="inspector-cannot-hold"),
@@ -192,7 +192,7 @@ async def test_roles_are_enforced_and_denials_logged(
     _, rec = await vw.upload(await vw.attempt(), AUDIO)
     key = {"dialer": vw.w.dialer, "inspector": vw.w.inspector, "admin": vw.w.admin}[role]
     r = await vw.client.request(
-        method, path.replace("REC", rec["recording_id"]), json={"reason": "x"}, headers=hdr(key)
+        method, path.replace("REC", rec["recording_id"]), json={"reason": "audit"}, headers=hdr(key)
     )
     assert r.status == 403
     assert_error_shape(await r.json(), "forbidden")
@@ -291,7 +291,7 @@ async def test_a_wrong_master_key_fails_cleanly_and_is_logged(vw: VaultWorld) ->
     _, rec = await vw.upload(await vw.attempt(), AUDIO)
     write_master_key(vw.data_dir / "master.key")
     r = await vw.client.get(
-        f"/v1/recordings/{rec['recording_id']}/audio?reason=x", headers=hdr(vw.w.inspector)
+        f"/v1/recordings/{rec['recording_id']}/audio?reason=audit", headers=hdr(vw.w.inspector)
     )
     assert r.status == 500
     body = await r.json()
@@ -389,7 +389,7 @@ async def test_delete_is_locked_until_retain_until_and_under_hold(vw: VaultWorld
     assert not list((vw.data_dir.parent / "replica" / "store").rglob("*.cwb"))
     r = await vw.client.get(f"/v1/recordings/{rid}", headers=hdr(vw.w.inspector))
     assert (await r.json())["status"] == "purged"
-    r = await vw.client.get(f"/v1/recordings/{rid}/audio?reason=x", headers=hdr(vw.w.inspector))
+    r = await vw.client.get(f"/v1/recordings/{rid}/audio?reason=audit", headers=hdr(vw.w.inspector))
     assert r.status == 404
     actions = [(row["action"], row["result"]) for row in await log_rows(vw, object=rid)]
     assert actions[:7] == [

@@ -204,7 +204,7 @@ async def test_other_agencies_flags_and_transcripts_are_404_and_logged(vw: Vault
     for method, path, body in (
         ("GET", f"/v1/flags/{fid}", None),
         ("POST", f"/v1/flags/{fid}/review", {"disposition": "dismissed"}),
-        ("GET", f"/v1/recordings/{rid}/transcript?reason=qa", None),
+        ("GET", f"/v1/recordings/{rid}/transcript?reason=quality", None),
     ):
         r = await vw.client.request(method, path, json=body, headers=hdr(vw.a1_inspector))
         assert r.status == 404, path
@@ -225,8 +225,12 @@ async def test_other_agencies_flags_and_transcripts_are_404_and_logged(vw: Vault
         pytest.param("dialer", "GET", "/v1/flags", id="dialer-cannot-list-flags"),
         pytest.param("admin", "GET", "/v1/flags", id="admin-cannot-list-flags"),
         pytest.param("security", "POST", "/v1/flags/flg_x/review", id="security-cannot-review"),
-        pytest.param("dialer", "GET", "/v1/recordings/rec_x/transcript?reason=x", id="dialer-no-transcript"),
-        pytest.param("admin", "GET", "/v1/recordings/rec_x/transcript?reason=x", id="admin-no-transcript"),
+        pytest.param(
+            "dialer", "GET", "/v1/recordings/rec_x/transcript?reason=audit", id="dialer-no-transcript"
+        ),
+        pytest.param(
+            "admin", "GET", "/v1/recordings/rec_x/transcript?reason=audit", id="admin-no-transcript"
+        ),
     ],
 )
 async def test_roles(vw: VaultWorld, role: str, method: str, path: str) -> None:

@@ -155,7 +155,7 @@ async def test_uploaded_call_is_transcribed_flagged_reviewed_and_logged(
     assert set(seg) >= {"channel", "speaker", "start", "end", "text", "words"}
     assert all(set(w) == {"w", "start", "end", "conf"} for w in seg["words"])
     assert [s["start"] for s in doc["segments"]] == sorted(s["start"] for s in doc["segments"])
-    r = await vw.client.get(f"/v1/recordings/{rid}/transcript?reason=x", headers=hdr(vw.w.dialer))
+    r = await vw.client.get(f"/v1/recordings/{rid}/transcript?reason=audit", headers=hdr(vw.w.dialer))
     assert r.status == 403
 
     # Review: confirmed with a note.
@@ -229,7 +229,7 @@ async def test_corrupt_audio_is_retried_with_backoff_then_fails_with_the_decoder
     )
     assert r.status == 200 and await r.read() == corrupt
     r = await vw.client.get(
-        f"/v1/recordings/{rid}/transcript", params={"reason": "x"}, headers=hdr(vw.w.inspector)
+        f"/v1/recordings/{rid}/transcript", params={"reason": "audit"}, headers=hdr(vw.w.inspector)
     )
     body = await r.json()
     assert r.status == 409 and body["error"] == "transcript_not_ready"

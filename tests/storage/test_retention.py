@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from policies.errors import InputError
 from storage.audit import Actor
 from storage.db import Conflict, Database, NotFound
 from storage.retention import (
@@ -193,6 +194,7 @@ async def test_retention_report_per_agency_and_month(tmp_path: Path, db: Databas
     lines = csv_text.splitlines()
     assert lines[0] == ",".join(REPORT_COLUMNS) and len(lines) == 3
     assert lines[1].startswith("a1,2026-03,2,60,")
-    with pytest.raises(ValueError):
-        await retention_report(db, AFTER, month="March")
+    for bad in ("March", "2026-13", "9999-12"):
+        with pytest.raises(InputError):
+            await retention_report(db, AFTER, month=bad)
     await vault.close()

@@ -8,7 +8,7 @@ import os
 import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import policies
@@ -55,11 +55,21 @@ async def seed(
                     "ts": ts,
                 },
             )
+            # The call was placed and reported: recordings of it are dated by the decision (T0).
             conn.execute(
                 "INSERT INTO attempts (attempt_id, decision_id, case_id, debtor_id, agency_id, channel,"
-                " to_number, party, at)"
-                " VALUES (:id, 'dec', :c, :d, :a, 'call', '+12125550123', 'debtor', :ts)",
-                {"id": attempt_id, "c": case_id, "d": f"case:{case_id}", "a": agency, "ts": ts},
+                " to_number, party, at, result, spoke_with, started_at, ended_at, outcome_at)"
+                " VALUES (:id, 'dec', :c, :d, :a, 'call', '+12125550123', 'debtor', :ts, 'connected',"
+                " 'debtor', :start, :end, :end)",
+                {
+                    "id": attempt_id,
+                    "c": case_id,
+                    "d": f"case:{case_id}",
+                    "a": agency,
+                    "ts": ts,
+                    "start": to_ts(at + timedelta(seconds=5)),
+                    "end": to_ts(at + timedelta(minutes=3)),
+                },
             )
 
     await db.write(write)

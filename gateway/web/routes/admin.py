@@ -8,10 +8,11 @@ from gateway.web import keys as appkeys
 from gateway.web.auth import require
 from gateway.web.bodies import json_response, read_json
 from gateway.web.errors import ApiError
-from policies.parse import agency_from_json
+from policies.parse import agency_from_json, case_ids, parse_id
 from policies.types import CHANNELS
 from storage.agencies import get_agency, put_agency
 from storage.cases import add_cease, get_case, put_case
+from storage.keys import Role
 
 routes = web.RouteTableDef()
 
@@ -22,12 +23,14 @@ def _max_json(request: web.Request) -> int:
 
 @routes.put("/v1/agencies/{agency_id}")
 async def put_agency_handler(request: web.Request) -> web.Response:
-    require(request, "admin")
+    require(request, Role.ADMIN)
     agency_id = request.match_info["agency_id"]
     body = await read_json(request, _max_json(request))
     name = body.get("name")
-    if not isinstance(name, str) or not name:
+    if name is None:
         raise ApiError(400, "missing_field", "name is required", {"field": "name"})
+    if not isinstance(name, str) or not name.strip() or len(name) > 200 or not name.isprintable():
+        raise ApiError(400, "invalid_field", "name: printable text of 1..200 characters", {"field": "name"})
     agency = agency_from_json(body, agency_id)
     if agency.contract_start and agency.contract_end and agency.contract_end < agency.contract_start:
         raise ApiError(
@@ -39,7 +42,7 @@ async def put_agency_handler(request: web.Request) -> web.Response:
 
 @routes.get("/v1/agencies/{agency_id}")
 async def get_agency_handler(request: web.Request) -> web.Response:
-    who = require(request, "admin", "dialer", "inspector", "security")
+    who = require(request, Role.ADMIN, Role.DIALER, Role.INSPECTOR, Role.SECURITY)
     agency_id = request.match_info["agency_id"]
     if who.agency_id is not None and who.agency_id != agency_id:
         raise ApiError(404, "not_found", f"agency {agency_id!r} not found")
@@ -48,10 +51,11 @@ async def get_agency_handler(request: web.Request) -> web.Response:
 
 @routes.put("/v1/cases/{case_id}")
 async def put_case_handler(request: web.Request) -> web.Response:
-    require(request, "admin")
+    require(request, Role.ADMIN)
     body = await read_json(request, _max_json(request))
-    if not body.get("agency_id"):
+    if body.get("agency_id") is None:
         raise ApiError(400, "missing_field", "agency_id is required", {"field": "agency_id"})
+    case_ids(body)
     stored, created = await put_case(
         request.app[appkeys.DB], request.match_info["case_id"], body, request.app[appkeys.PACKS].resolve
     )
@@ -60,7 +64,7 @@ async def put_case_handler(request: web.Request) -> web.Response:
 
 @routes.get("/v1/cases/{case_id}")
 async def get_case_handler(request: web.Request) -> web.Response:
-    who = require(request, "admin", "dialer", "inspector", "security")
+    who = require(request, Role.ADMIN, Role.DIALER, Role.INSPECTOR, Role.SECURITY)
     return json_response(
         await get_case(request.app[appkeys.DB], request.match_info["case_id"], who.agency_id)
     )
@@ -69,7 +73,7 @@ async def get_case_handler(request: web.Request) -> web.Response:
 @routes.post("/v1/cases/{case_id}/cease")
 async def cease_handler(request: web.Request) -> web.Response:
     """A stop request. Admins record written requests; a dialer records one heard on a call."""
-    who = require(request, "admin", "dialer")
+    who = require(request, Role.ADMIN, Role.DIALER)
     body = await read_json(request, _max_json(request))
     channels = body.get("channels", list(CHANNELS))
     if not isinstance(channels, list) or not channels or any(c not in CHANNELS for c in channels):
@@ -80,9 +84,11 @@ async def cease_handler(request: web.Request) -> web.Response:
             {"field": "channels"},
         )
     reason = body.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 2000:
+        raise ApiError(400, "invalid_field", "reason: text of at most 2000 characters", {"field": "reason"})
     contact_id = body.get("contact_id")
-    if not isinstance(reason, str) or (contact_id is not None and not isinstance(contact_id, str)):
-        raise ApiError(400, "invalid_field", "reason and contact_id must be strings")
+    if contact_id is not None:
+        parse_id(contact_id, "contact_id")
     stored = await add_cease(
         request.app[appkeys.DB],
         request.match_info["case_id"],

@@ -8,10 +8,9 @@ from aiohttp import web
 
 from gateway.settings import anchor_path
 from gateway.web import keys as appkeys
-from gateway.web.bodies import json_response
-from gateway.web.errors import ApiError
-from gateway.web.routes.recordings import log_access, require_logged
-from policies.parse import parse_instant
+from gateway.web.access import log_access, require_logged
+from gateway.web.bodies import json_response, query_instant, query_int, query_limit
+from policies.parse import month_bounds
 from storage.audit import list_access, verify
 from storage.retention import report_csv, retention_report
 
@@ -24,15 +23,10 @@ routes = web.RouteTableDef()
 async def access_log(request: web.Request) -> web.Response:
     who = await require_logged(request, "audit.read", "access_log", "security")
     q = request.query
-    try:
-        after = int(q.get("after", "0"))
-        limit = int(q.get("limit", "100"))
-    except ValueError:
-        raise ApiError(400, "invalid_field", "after and limit are integers", {"field": "after"}) from None
-    if not 1 <= limit <= 1000:
-        raise ApiError(400, "invalid_field", "limit: 1..1000", {"field": "limit"})
-    since = parse_instant(q["from"], "from") if "from" in q else None
-    until = parse_instant(q["to"], "to") if "to" in q else None
+    after = query_int(request, "after", 0, 0, 2**62)
+    limit = query_limit(request)
+    since = query_instant(request, "from")
+    until = query_instant(request, "to")
     # The read is logged first, so the answer includes it when the filters match it.
     await log_access(
         request,
@@ -69,10 +63,9 @@ async def report(request: web.Request) -> web.Response:
     who = await require_logged(request, "retention.report", "report", "security")
     q = request.query
     month = q.get("month")
-    try:
-        rows = await retention_report(request.app[appkeys.DB], datetime.now(UTC), q.get("agency_id"), month)
-    except ValueError:
-        raise ApiError(400, "invalid_field", "month: YYYY-MM", {"field": "month"}) from None
+    if month is not None:
+        month_bounds(month)  # 400 naming the field for a malformed or out-of-range month
+    rows = await retention_report(request.app[appkeys.DB], datetime.now(UTC), q.get("agency_id"), month)
     await log_access(
         request,
         who,

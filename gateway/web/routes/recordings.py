@@ -8,8 +8,6 @@ a missing reason and a refused delete are logged as such.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,95 +17,76 @@ from aiohttp import BodyPartReader, web
 
 from gateway.logs import mask_number
 from gateway.web import keys as appkeys
-from gateway.web.auth import Principal, principal, require
-from gateway.web.bodies import json_response, query_limit, read_json
+from gateway.web.access import (
+    actor_of,
+    decode_cursor,
+    encode_cursor,
+    log_access,
+    reason_of,
+    require_logged,
+    visible_recording,
+)
+from gateway.web.bodies import json_response, query_instant, query_limit, read_json
 from gateway.web.errors import ApiError, error_response
 from gateway.web.keys import VAULT
-from policies.parse import normalise_phone, parse_instant
-from storage.audit import Access, Actor, append
+from policies.errors import CallwardenError, InputError, NotFound
+from policies.parse import normalise_phone, parse_id
 from storage.crypto import DecryptionError, KeyringError
-from storage.db import NotFound
-from storage.recordings import get_recording, recording_to_json, search_recordings
-from storage.retention import RetentionLocked, get_tombstone, hold_history, request_delete, set_legal_hold
+from storage.keys import Role
+from storage.recordings import recording_to_json, search_recordings
+from storage.retention import get_tombstone, hold_history, request_delete, set_legal_hold
 from storage.transcripts import recording_flags, transcription_status
-from storage.vault import EmptyRecording, IncompleteUpload, TooLarge
 
-__all__ = ["actor_of", "log_access", "parse_range", "require_logged", "routes"]
+__all__ = ["parse_range", "routes"]
 
 routes = web.RouteTableDef()
 
 READ_BYTES = 1 << 20
-MAX_REASON = 500
-READERS = ("inspector", "security")
-HOLDERS = ("admin", "security")
-_CTYPE = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,199}$")
+READERS = (Role.INSPECTOR, Role.SECURITY)
+HOLDERS = (Role.ADMIN, Role.SECURITY)
 _RAW_TYPES = ("audio/", "video/", "application/octet-stream")
+# Content types a recording is stored and served back with; anything else is kept as evidence
+# but labelled application/octet-stream (and every answer is an attachment with nosniff), so an
+# upload can never be served back as a page or a script.
+AUDIO_TYPES = frozenset(
+    {
+        "audio/wav",
+        "audio/x-wav",
+        "audio/wave",
+        "audio/vnd.wave",
+        "audio/mpeg",
+        "audio/mp3",
+        "audio/mp4",
+        "audio/x-m4a",
+        "audio/aac",
+        "audio/ogg",
+        "audio/opus",
+        "audio/webm",
+        "audio/flac",
+        "audio/x-flac",
+        "audio/gsm",
+        "audio/x-gsm",
+        "audio/basic",
+        "audio/amr",
+        "audio/l16",
+        "application/octet-stream",
+    }
+)
 
 
-def actor_of(request: web.Request, who: Principal | None = None) -> Actor:
-    """The actor for the access log: the key, and the peer (with the client nginx saw, when the
-    peer is the local TLS front)."""
-    source = request.remote or "unknown"
-    forwarded = request.headers.get("X-Forwarded-For")
-    if forwarded and source in ("127.0.0.1", "::1"):
-        source = f"{forwarded.split(',')[-1].strip()} via {source}"
-    if who is None:
-        return Actor(None, "unknown", None, source)
-    return Actor(who.key_id, who.role, who.agency_id, source)
+_CTYPE = re.compile(r"[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+(\s*;\s*[a-z0-9_.-]+=[a-z0-9_.\"-]+){0,4}", re.I)
 
 
-async def log_access(
-    request: web.Request,
-    who: Principal | None,
-    action: str,
-    object_id: str,
-    result: str,
-    reason: str | None = None,
-    object_type: str = "recording",
-    **details: Any,
-) -> None:
-    await append(
-        request.app[appkeys.DB],
-        Access(actor_of(request, who), action, object_type, object_id, result, reason, details),
+def stored_type(declared: str) -> str:
+    """The declared content type (with its parameters, e.g. `audio/ogg; codecs=opus`) when it is
+    a well-formed known audio type, else application/octet-stream."""
+    text = declared.strip()
+    base = text.split(";", 1)[0].strip().lower()
+    return (
+        text
+        if base in AUDIO_TYPES and len(text) <= 200 and _CTYPE.fullmatch(text)
+        else "application/octet-stream"
     )
-
-
-async def require_logged(request: web.Request, action: str, object_id: str, *roles: str) -> Principal:
-    """The caller if its role may act; a denial is logged before the 403."""
-    try:
-        return require(request, *roles)
-    except ApiError as exc:
-        if exc.status == 403:
-            await log_access(request, principal(request), action, object_id, "denied", why="role")
-        raise
-
-
-def _reason(request: web.Request, doc: dict[str, Any] | None = None) -> str | None:
-    raw = request.query.get("reason")
-    if raw is None and doc is not None:
-        raw = doc.get("reason") if isinstance(doc.get("reason"), str) else None
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if len(raw) > MAX_REASON:
-        raise ApiError(400, "invalid_field", f"reason: at most {MAX_REASON} characters", {"field": "reason"})
-    return raw
-
-
-async def _visible(
-    request: web.Request, who: Principal, action: str, recording_id: str, reason: str | None
-) -> Any:
-    """The recording row; another agency's is logged as denied and answered 404 like a missing one."""
-    db = request.app[appkeys.DB]
-    try:
-        row = await get_recording(db, recording_id)
-    except NotFound:
-        await log_access(request, who, action, recording_id, "not_found", reason)
-        raise
-    if who.agency_id is not None and row["agency_id"] != who.agency_id:
-        await log_access(request, who, action, recording_id, "denied", reason, why="other_agency")
-        raise NotFound("recording", recording_id)
-    return row
 
 
 # --- upload ----------------------------------------------------------------------------------------
@@ -134,12 +113,17 @@ async def _multipart_file(request: web.Request) -> tuple[AsyncIterator[bytes], s
 
 @routes.post("/v1/recordings")
 async def upload_recording(request: web.Request) -> web.Response:
-    who = await require_logged(request, "recording.upload", "-", "dialer")
+    who = await require_logged(request, "recording.upload", "-", Role.DIALER)
     vault = request.app[VAULT]
     attempt_id = request.query.get("attempt_id", "").strip()
     if not attempt_id:
         await log_access(request, who, "recording.upload", "-", "invalid", why="missing attempt_id")
         raise ApiError(400, "missing_field", "attempt_id is required (query)", {"field": "attempt_id"})
+    try:
+        parse_id(attempt_id, "attempt_id")
+    except InputError:
+        await log_access(request, who, "recording.upload", "-", "invalid", why="bad attempt_id")
+        raise
     length = request.content_length
     if length is not None and length > vault.max_bytes:
         await log_access(request, who, "recording.upload", attempt_id, "too_large", bytes=length)
@@ -156,19 +140,17 @@ async def upload_recording(request: web.Request) -> web.Response:
             length,
         )
     else:
-        await log_access(request, who, "recording.upload", attempt_id, "invalid", content_type=mime)
+        await log_access(request, who, "recording.upload", attempt_id, "invalid", content_type=mime[:100])
         raise ApiError(
             415,
             "unsupported_media_type",
-            f"send audio/* (or application/octet-stream, multipart), not {mime}",
+            f"send audio/* (or application/octet-stream, multipart), not {mime[:100]}",
         )
-    if not _CTYPE.match(ctype):
-        ctype = "application/octet-stream"
     try:
         rec, created = await vault.ingest(
             attempt_id,
             chunks,
-            content_type=ctype,
+            content_type=stored_type(ctype),
             actor=actor_of(request, who),
             source="http",
             filename=filename,
@@ -178,42 +160,14 @@ async def upload_recording(request: web.Request) -> web.Response:
     except NotFound:
         await log_access(request, who, "recording.upload", attempt_id, "not_found", object_type="attempt")
         raise
-    except TooLarge as exc:
-        await log_access(request, who, "recording.upload", attempt_id, "too_large")
-        raise ApiError(413, "too_large", str(exc)) from None
-    except EmptyRecording:
-        await log_access(request, who, "recording.upload", attempt_id, "invalid", why="empty")
-        raise ApiError(400, "empty_body", "the recording is empty: send the audio bytes") from None
-    except IncompleteUpload as exc:
-        await log_access(request, who, "recording.upload", attempt_id, "invalid", why="incomplete")
-        raise ApiError(400, "incomplete_body", str(exc)) from None
+    except CallwardenError as exc:  # too large, empty, incomplete: nothing was stored
+        result = "too_large" if exc.status == 413 else "invalid"
+        await log_access(request, who, "recording.upload", attempt_id, result, why=exc.code)
+        raise
     return json_response(rec, status=201 if created else 200)
 
 
 # --- search and metadata ------------------------------------------------------------------------
-
-
-def _instant(request: web.Request, name: str) -> datetime | None:
-    raw = request.query.get(name)
-    return None if raw is None else parse_instant(raw, name)
-
-
-def _cursor(raw: str | None) -> tuple[str, str] | None:
-    if not raw:
-        return None
-    try:
-        padded = raw.encode("ascii") + b"=" * (-len(raw) % 4)
-        # validate=True: characters outside the alphabet are an error, not silently dropped.
-        decoded = base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")
-        at, sep, rid = decoded.partition("|")
-        if not sep or not rid:
-            raise ValueError(decoded)
-        parse_instant(at, "cursor")
-    except (binascii.Error, UnicodeError, ValueError):
-        raise ApiError(
-            400, "invalid_field", "cursor: not a cursor from a previous page", {"field": "cursor"}
-        ) from None
-    return at, rid
 
 
 @routes.get("/v1/recordings")
@@ -242,10 +196,10 @@ async def list_recordings(request: web.Request) -> web.Response:
         case_id=q.get("case_id"),
         number=number,
         agency_id=q.get("agency_id"),
-        since=_instant(request, "from"),
-        until=_instant(request, "to"),
+        since=query_instant(request, "from"),
+        until=query_instant(request, "to"),
         flagged=None if flagged is None else flagged == "true",
-        cursor=_cursor(q.get("cursor")),
+        cursor=decode_cursor(q.get("cursor")),
         limit=limit,
     )
     await log_access(
@@ -258,8 +212,7 @@ async def list_recordings(request: web.Request) -> web.Response:
         filters={k: v for k, v in filters.items() if v is not None},
         results=len(page),
     )
-    cursor = base64.urlsafe_b64encode(f"{nxt[0]}|{nxt[1]}".encode()).decode().rstrip("=") if nxt else None
-    return json_response({"recordings": page, "next_cursor": cursor})
+    return json_response({"recordings": page, "next_cursor": encode_cursor(nxt)})
 
 
 @routes.get("/v1/recordings/{recording_id}")
@@ -271,7 +224,7 @@ async def get_recording_handler(request: web.Request) -> web.Response:
     if tomb is not None:
         await log_access(request, who, "recording.metadata", rid, "ok", purged=True)
         return json_response({"recording_id": rid, "status": "purged", "tombstone": tomb})
-    row = await _visible(request, who, "recording.metadata", rid, None)
+    row = await visible_recording(request, who, "recording.metadata", rid, None)
     out = recording_to_json(row)
     out["legal_holds"] = await hold_history(db, rid)
     out["transcript"] = await transcription_status(db, rid)
@@ -317,13 +270,13 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 async def get_audio(request: web.Request) -> web.StreamResponse:
     rid = request.match_info["recording_id"]
     who = await require_logged(request, "recording.audio", rid, *READERS)
-    reason = _reason(request)
+    reason = await reason_of(request, who, "recording.audio", rid)
     if reason is None:
         await log_access(request, who, "recording.audio", rid, "denied", why="no reason")
         raise ApiError(
             400, "missing_field", "a reason is required to listen: ?reason=...", {"field": "reason"}
         )
-    row = await _visible(request, who, "recording.audio", rid, reason)
+    row = await visible_recording(request, who, "recording.audio", rid, reason)
     size = int(row["bytes"])
     header = request.headers.get("Range")
     try:
@@ -338,18 +291,19 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
         reader = await vault.reader(rid, row["blob_sha256"])
     except (KeyringError, DecryptionError) as exc:
         await log_access(request, who, "recording.audio", rid, "error", reason, error=str(exc))
-        raise ApiError(500, "decryption_failed", f"the recording cannot be decrypted: {exc}") from None
+        raise
     first, last = span if span is not None else (0, size - 1)
     try:
         await log_access(
             request, who, "recording.audio", rid, "ok", reason, range=header, bytes=max(last - first + 1, 0)
         )
         resp = web.StreamResponse(status=206 if span is not None else 200)
-        resp.headers["Content-Type"] = row["content_type"]
+        resp.headers["Content-Type"] = stored_type(row["content_type"])
+        resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Accept-Ranges"] = "bytes"
         resp.headers["Cache-Control"] = "no-store"
         resp.headers["ETag"] = f'"{row["sha256"]}"'
-        resp.headers["Content-Disposition"] = f'inline; filename="{rid}"'
+        resp.headers["Content-Disposition"] = f'attachment; filename="{rid}"'
         if span is not None:
             resp.headers["Content-Range"] = f"bytes {first}-{last}/{size}"
         resp.content_length = last - first + 1
@@ -381,7 +335,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
 async def delete_recording(request: web.Request) -> web.Response:
     rid = request.match_info["recording_id"]
     who = await require_logged(request, "recording.delete", rid, *HOLDERS)
-    reason = _reason(request, await _body(request))
+    reason = await reason_of(request, who, "recording.delete", rid, await _body(request))
     db = request.app[appkeys.DB]
     try:
         tomb = await request_delete(
@@ -396,13 +350,6 @@ async def delete_recording(request: web.Request) -> web.Response:
     except NotFound:
         await log_access(request, who, "recording.delete", rid, "not_found", reason)
         raise
-    except RetentionLocked as exc:
-        raise ApiError(
-            403,
-            "retention_locked",
-            str(exc),
-            {"retain_until": exc.retain_until, "legal_hold": exc.legal_hold},
-        ) from None
     return json_response({"recording_id": rid, "status": "purged", "tombstone": tomb})
 
 
@@ -410,7 +357,7 @@ async def _hold(request: web.Request, on: bool) -> web.Response:
     rid = request.match_info["recording_id"]
     action = "recording.hold" if on else "recording.release"
     who = await require_logged(request, action, rid, *HOLDERS)
-    reason = _reason(request, await _body(request))
+    reason = await reason_of(request, who, action, rid, await _body(request))
     if reason is None:
         await log_access(request, who, action, rid, "invalid", why="no reason")
         raise ApiError(400, "missing_field", "a reason is required for a legal hold", {"field": "reason"})

@@ -12,28 +12,28 @@ reason, a review with its disposition and note, a listing with its filters).
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
 from gateway.web import keys as appkeys
-from gateway.web.bodies import json_response, query_limit, read_json
-from gateway.web.errors import ApiError
-from gateway.web.routes.recordings import (
-    READERS,
-    _cursor,
-    _instant,
-    _reason,
-    _visible,
+from gateway.web.access import (
     actor_of,
+    decode_cursor,
+    encode_cursor,
     log_access,
+    reason_of,
     require_logged,
+    visible_recording,
 )
+from gateway.web.bodies import json_response, query_instant, query_limit, read_json
+from gateway.web.errors import ApiError
+from gateway.web.routes.recordings import READERS
 from policies.screening import LEXICON_CATEGORIES
 from storage.audit import Access
 from storage.db import NotFound
+from storage.keys import Role
 from storage.transcription_jobs import get_job
 from storage.transcripts import DISPOSITIONS, FLAG_STATUSES, get_flag, get_transcript, list_flags, review_flag
 
@@ -41,7 +41,7 @@ __all__ = ["routes"]
 
 routes = web.RouteTableDef()
 
-REVIEWERS = ("inspector",)
+REVIEWERS = (Role.INSPECTOR,)
 MAX_NOTE = 2000
 CATEGORIES = (*LEXICON_CATEGORIES, "missing_disclosure")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -54,10 +54,6 @@ def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | 
     if raw not in allowed:
         raise ApiError(400, "invalid_field", f"{name}: one of {', '.join(allowed)}", {"field": name})
     return raw
-
-
-def _encode_cursor(nxt: tuple[str, str] | None) -> str | None:
-    return base64.urlsafe_b64encode(f"{nxt[0]}|{nxt[1]}".encode()).decode().rstrip("=") if nxt else None
 
 
 @routes.get("/v1/flags")
@@ -73,12 +69,12 @@ async def flags_queue(request: web.Request) -> web.Response:
         "case_id": q.get("case_id") or None,
         "recording_id": q.get("recording_id") or None,
     }
-    since = _instant(request, "since")
+    since = query_instant(request, "since")
     page = await list_flags(
         request.app[appkeys.DB],
         agency_scope=who.agency_id,
         since=since,
-        cursor=_cursor(q.get("cursor")),
+        cursor=decode_cursor(q.get("cursor")),
         limit=limit,
         **filters,
     )
@@ -92,7 +88,7 @@ async def flags_queue(request: web.Request) -> web.Response:
         filters={k: v for k, v in {**filters, "since": q.get("since")}.items() if v is not None},
         results=len(page.flags),
     )
-    return json_response({"flags": page.flags, "next_cursor": _encode_cursor(page.next_cursor)})
+    return json_response({"flags": page.flags, "next_cursor": encode_cursor(page.next_cursor)})
 
 
 async def _flag(request: web.Request, action: str, flag_id: str, who: Any) -> dict[str, Any]:
@@ -154,7 +150,7 @@ async def transcript(request: web.Request) -> web.Response:
     rid = request.match_info["recording_id"]
     action = "transcript.read"
     who = await require_logged(request, action, rid, *READERS)
-    reason = _reason(request)
+    reason = await reason_of(request, who, action, rid, object_type="transcript")
     if reason is None:
         await log_access(request, who, action, rid, "denied", object_type="transcript", why="no reason")
         raise ApiError(
@@ -163,7 +159,7 @@ async def transcript(request: web.Request) -> web.Response:
             "a reason is required to read a transcript: ?reason=...",
             {"field": "reason"},
         )
-    await _visible(request, who, action, rid, reason)
+    await visible_recording(request, who, action, rid, reason)
     db = request.app[appkeys.DB]
     doc = await get_transcript(db, rid)
     if doc is None:

@@ -17,9 +17,11 @@ from gateway.web import keys as appkeys
 from gateway.web.auth import require
 from gateway.web.bodies import json_response, read_json, require_str
 from gateway.web.errors import ApiError
-from policies.parse import parse_instant
+from policies.parse import month_bounds, parse_id, parse_instant
+from storage.agencies import agency_ids
 from storage.db import NotFound
-from storage.supervision import COMPLAINT_CHANNELS, add_complaint, month_bounds, scorecard
+from storage.keys import Role
+from storage.supervision import COMPLAINT_CHANNELS, add_complaint, scorecard
 
 __all__ = ["routes"]
 
@@ -30,12 +32,12 @@ MAX_SUMMARY = 4000
 
 @routes.post("/v1/complaints")
 async def complaint(request: web.Request) -> web.Response:
-    who = require(request, "admin", "inspector")
+    who = require(request, Role.ADMIN, Role.INSPECTOR)
     body = await read_json(request, int(request.app[appkeys.SETTINGS]["server.max_json_bytes"]))
-    case_id = require_str(body, "case_id")
+    case_id = parse_id(require_str(body, "case_id"), "case_id")
     attempt_id = body.get("attempt_id")
-    if attempt_id is not None and (not isinstance(attempt_id, str) or not attempt_id):
-        raise ApiError(400, "invalid_field", "attempt_id: a string", {"field": "attempt_id"})
+    if attempt_id is not None:
+        parse_id(attempt_id, "attempt_id")
     received_at = parse_instant(require_str(body, "received_at"), "received_at")
     channel = require_str(body, "channel")
     if channel not in COMPLAINT_CHANNELS:
@@ -64,27 +66,22 @@ async def complaint(request: web.Request) -> web.Response:
 
 @routes.get("/v1/reports/scorecard")
 async def scorecard_report(request: web.Request) -> web.Response:
-    who = require(request, "admin", "inspector", "security")
+    who = require(request, Role.ADMIN, Role.INSPECTOR, Role.SECURITY)
     now = datetime.now(UTC)
     month = request.query.get("month") or now.strftime("%Y-%m")
-    try:
-        month_bounds(month)
-    except ValueError:
-        raise ApiError(400, "invalid_field", "month: YYYY-MM", {"field": "month"}) from None
+    month_bounds(month)  # 400 naming the field for a malformed or out-of-range month
     asked = request.query.get("agency_id") or None
+    if asked is not None:
+        parse_id(asked, "agency_id")
     db = request.app[appkeys.DB]
     if who.agency_id is not None:
         if asked is not None and asked != who.agency_id:
             raise NotFound("agency", asked)
         agencies = [who.agency_id]
-    elif asked is not None:
-        if await db.fetchone("SELECT 1 FROM agencies WHERE agency_id = :id", {"id": asked}) is None:
-            raise NotFound("agency", asked)
-        agencies = [asked]
     else:
-        agencies = [
-            str(r["agency_id"]) for r in await db.fetchall("SELECT agency_id FROM agencies ORDER BY 1")
-        ]
+        agencies = await agency_ids(db, asked)
+        if asked is not None and not agencies:
+            raise NotFound("agency", asked)
     cards = [await scorecard(db, agency, month, now) for agency in agencies]
     generated = now.isoformat().replace("+00:00", "Z")
     return json_response({"month": month, "generated_at": generated, "scorecards": cards})
