@@ -209,7 +209,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("recordings.replica_retry_s", float, 300.0, "Seconds between retries of pending replicas."),
     Setting("audit.anchor_file", str, "audit-anchors.log", "Append-only file of daily chain heads."),
-    Setting("audit.anchor_hour_utc", int, 0, "Hour (UTC) the access log's chain head is anchored."),
+    Setting(
+        "audit.anchor_interval_s",
+        int,
+        60,
+        "Seconds between anchors of the access log's chain head (appended only when it moved).",
+        minimum=1,
+    ),
     Setting(
         "scheduler.enabled",
         bool,

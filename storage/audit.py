@@ -272,8 +272,9 @@ async def verify(db: Database, anchors_path: Path | None) -> dict[str, Any]:
 
 
 async def write_anchor(db: Database, path: Path, now: datetime) -> dict[str, Any] | None:
-    """Append today's chain head to the anchors file (at most once per UTC day, also when several
-    processes run the job). Returns the line written, or None if today's anchor exists."""
+    """Append the chain head to the anchors file (fsync'd) when it moved since the last anchor,
+    also when several processes run the job. Run every minute, it bounds what a truncation of
+    the newest rows can hide to the last minute's rows. Returns the line written, or None."""
     head = await db.fetchone("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1")
     line: dict[str, Any] = {
         "at": to_ts(now),
@@ -282,11 +283,15 @@ async def write_anchor(db: Database, path: Path, now: datetime) -> dict[str, Any
     }
 
     def write() -> dict[str, Any] | None:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             anchors = read_anchors(path)
-            if anchors and anchors[-1]["at"] and str(anchors[-1]["at"])[:10] == str(line["at"])[:10]:
+            if anchors and (anchors[-1]["seq"], anchors[-1]["hash"]) == (line["seq"], line["hash"]):
+                return None  # nothing appended since
+            if anchors and anchors[-1]["seq"] > line["seq"]:
+                # The log is shorter than an anchor says: leave the evidence as it is (verify
+                # reports it) rather than anchoring the truncated head.
                 return None
             os.write(fd, (json.dumps(line, sort_keys=True) + "\n").encode("utf-8"))
             os.fsync(fd)

@@ -25,11 +25,10 @@ from gateway.cli.common import data_dir_arg, initialised_settings, operator_acto
 from gateway.components import build_vault
 from gateway.jobs.scheduler import VaultJobs
 from gateway.settings import Settings, anchor_path, configured_dir
-from gateway.usecases.ingest import file_chunks, is_sidecar, match_file
+from gateway.usecases.ingest import ingest_file, is_sidecar, match_file
 from storage.audit import Access, Actor, append, verify_file
-from storage.db import Database, NotFound
+from storage.db import Database
 from storage.retention import report_csv, retention_report
-from storage.vault import EmptyRecording, IncompleteUpload, TooLarge
 
 __all__ = ["add_commands", "vault_checks"]
 
@@ -121,65 +120,25 @@ class Progress:
 
 async def _ingest_one(vault: Any, path: Path, actor: Actor) -> dict[str, Any]:
     match = match_file(path)
-    out: dict[str, Any] = {"file": str(path)}
-    if match.attempt_id is None:
-        return await _rejected(vault, path, actor, out, "no_attempt", match.problem or "", None)
+    out: dict[str, Any] = {"file": str(path), "attempt_id": match.attempt_id}
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError as exc:
-        return await _rejected(vault, path, actor, out, "unreadable", str(exc), match.attempt_id)
+        return {**out, "result": "rejected", "reason": "unreadable", "detail": str(exc)}
     try:
-        size = os.fstat(fd).st_size
-        rec, created = await vault.ingest(
-            match.attempt_id,
-            file_chunks(fd),
-            content_type=match.content_type,
-            actor=actor,
-            source="cli",
-            filename=path.name,
-            expected_bytes=size,
-        )
-    except NotFound:
-        reason, detail = "unknown_attempt", f"no attempt {match.attempt_id!r}"
-    except EmptyRecording:
-        reason, detail = "empty", "the file is empty"
-    except (TooLarge, IncompleteUpload) as exc:
-        reason, detail = "too_large" if isinstance(exc, TooLarge) else "changed", str(exc)
-    else:
-        return {
-            **out,
-            "result": "ingested" if created else "duplicate",
-            "recording_id": rec["recording_id"],
-            "attempt_id": match.attempt_id,
-            "bytes": rec["bytes"],
-            "replica": rec["replica"]["status"],
-        }
+        done = await ingest_file(vault, fd, path, match, actor, "cli")
     finally:
         os.close(fd)
-    return await _rejected(vault, path, actor, out, reason, detail, match.attempt_id)
-
-
-async def _rejected(
-    vault: Any,
-    path: Path,
-    actor: Actor,
-    out: dict[str, Any],
-    reason: str,
-    detail: str,
-    attempt_id: str | None,
-) -> dict[str, Any]:
-    await append(
-        vault.db,
-        Access(
-            actor,
-            "recording.upload",
-            "file",
-            str(path),
-            "rejected",
-            details={"reason": reason, "detail": detail},
-        ),
-    )
-    return {**out, "result": "rejected", "reason": reason, "detail": detail, "attempt_id": attempt_id}
+    if done.result == "rejected":
+        return {**out, "result": "rejected", "reason": done.reason, "detail": done.detail}
+    rec = done.recording
+    return {
+        **out,
+        "result": done.result,
+        "recording_id": rec["recording_id"],
+        "bytes": rec["bytes"],
+        "replica": rec["replica"]["status"],
+    }
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:

@@ -144,7 +144,7 @@ class VaultJobs:
         )
         sched.add_job(
             self._job("anchor", self.anchor),
-            CronTrigger(hour=int(s["audit.anchor_hour_utc"]), minute=5, timezone=UTC),
+            IntervalTrigger(seconds=int(s["audit.anchor_interval_s"]), timezone=UTC),
             **common,
         )
         sched.add_job(

@@ -9,6 +9,13 @@ also record into `.partial/` and rename, see docs/integrations.md). Dotfiles, `.
 `done/`, `rejected/` and sidecar `.json` files are never taken. Several processes may watch one
 spool: a file is claimed with an exclusive flock before it is read. A file that fails for a
 reason that may pass (disk full, database busy) stays in place and is tried again.
+
+Whoever can write into the spool can plant symlinks, so nothing here follows one: files are
+opened with `O_NOFOLLOW`, `done/` and `rejected/` are used through directory descriptors opened
+with `O_NOFOLLOW` (a symlinked one stops the watcher at start with a clear error), reason files
+are created with `O_EXCL` (never over an existing file or link), and expiry in `done/` unlinks
+only regular files found there. One file the file system refuses (a name too long for its reason
+file, say) is reported once and skipped; it never stops the others.
 """
 
 from __future__ import annotations
@@ -16,23 +23,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
 import secrets
+import stat
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.usecases.ingest import file_chunks, is_sidecar, match_file
-from storage.audit import Access, Actor, append
-from storage.db import NotFound
-from storage.vault import EmptyRecording, IncompleteUpload, TooLarge, Vault
+from gateway.usecases.ingest import ingest_file, is_sidecar, match_file
+from policies.errors import SetupError
+from storage.audit import Actor
+from storage.vault import Vault
 
 __all__ = ["SpoolWatcher", "open_for_writing"]
 
 log = logging.getLogger("callwarden.spool")
+
+NAME_MAX = 255
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def open_for_writing(targets: set[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -69,23 +81,36 @@ def open_for_writing(targets: set[tuple[int, int]]) -> set[tuple[int, int]]:
     return found
 
 
-def _unique(dest_dir: Path, name: str) -> Path:
-    dest = dest_dir / name
-    while dest.exists():
-        stem, dot, ext = name.partition(".")
-        dest = dest_dir / f"{stem}-{secrets.token_hex(3)}{dot}{ext}"
-    return dest
+def _fit(name: str, suffix: str = "") -> str:
+    """`name + suffix`, shortened (with a hash of the full name) to what a file system takes."""
+    if len((name + suffix).encode()) <= NAME_MAX:
+        return name + suffix
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    keep = name.encode("utf-8", "surrogateescape")[: NAME_MAX - len(suffix.encode()) - 13]
+    return keep.decode("utf-8", "ignore") + "-" + digest + suffix
 
 
 class SpoolWatcher:
     def __init__(self, vault: Vault, spool_dir: Path, settle_s: float = 5.0, keep_done_days: int = 1) -> None:
         self.vault = vault
         self.dir = spool_dir
-        self.done = spool_dir / "done"
-        self.rejected = spool_dir / "rejected"
         self.settle_s = settle_s
         self.keep_done_days = keep_done_days
         self._seen: dict[str, tuple[int, int, float]] = {}
+        self._reported: set[str] = set()
+        for sub in ("done", "rejected"):
+            path = spool_dir / sub
+            if path.is_symlink():
+                raise SetupError(
+                    f"spool folder {path} is a symbolic link; callwarden never writes through one "
+                    "(replace it with a real folder)"
+                )
+
+    def _subdir(self, name: str) -> int:
+        """A descriptor of `done/` or `rejected/`, created if missing, never through a symlink."""
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(self.dir / name, 0o770)
+        return os.open(self.dir / name, _DIR_FLAGS)
 
     async def scan(self, now: float | None = None) -> list[dict[str, Any]]:
         """One pass: take every finished file. `now` is a monotonic clock reading (seconds)."""
@@ -93,12 +118,21 @@ class SpoolWatcher:
         ready = await asyncio.to_thread(self._ready, at)
         results = []
         for path in ready:
-            result = await self._take(path)
+            try:
+                result = await self._take(path)
+            except OSError as exc:
+                self._report_once(path.name, f"spool file {path.name[:80]!r} skipped: {exc}")
+                continue
             if result is not None:
                 results.append(result)
                 self._seen.pop(path.name, None)
         await asyncio.to_thread(self._expire_done)
         return results
+
+    def _report_once(self, name: str, message: str) -> None:
+        if name not in self._reported:
+            self._reported.add(name)
+            log.error(message, extra={"fields": {"event": "spool_skipped", "file": name[:80]}})
 
     def _ready(self, now: float) -> list[Path]:
         if not self.dir.is_dir():
@@ -108,11 +142,11 @@ class SpoolWatcher:
             for entry in it:
                 if entry.name.startswith(".") or is_sidecar(Path(entry.name)):
                     continue
-                if not entry.is_file(follow_symlinks=False):
-                    continue
                 try:
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
                     st = entry.stat(follow_symlinks=False)
-                except FileNotFoundError:
+                except OSError:
                     continue
                 entries[entry.name] = (st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino)
         for gone in set(self._seen) - set(entries):
@@ -131,113 +165,118 @@ class SpoolWatcher:
 
     async def _take(self, path: Path) -> dict[str, Any] | None:
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError:
             return None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                if os.stat(path).st_ino != os.fstat(fd).st_ino:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode) or os.lstat(path).st_ino != st.st_ino:
                     return None
             except (BlockingIOError, FileNotFoundError):
                 return None  # another watcher has it, or already moved it
-            size = os.fstat(fd).st_size
             match = match_file(path)
             actor = Actor(None, "system", None, f"spool:{self.dir}")
-            if match.attempt_id is None:
-                return await self._reject(path, match.sidecar, "no_attempt", match.problem or "", actor)
             try:
-                rec, created = await self.vault.ingest(
-                    match.attempt_id,
-                    file_chunks(fd),
-                    content_type=match.content_type,
-                    actor=actor,
-                    source="spool",
-                    filename=path.name,
-                    expected_bytes=size,
-                )
-            except NotFound:
-                detail = f"no attempt {match.attempt_id!r}"
-                return await self._reject(
-                    path, match.sidecar, "unknown_attempt", detail, actor, match.attempt_id
-                )
-            except EmptyRecording:
-                return await self._reject(
-                    path, match.sidecar, "empty", "the file is empty", actor, match.attempt_id
-                )
-            except TooLarge as exc:
-                return await self._reject(path, match.sidecar, "too_large", str(exc), actor, match.attempt_id)
-            except IncompleteUpload:
-                return None  # it changed while being read: not finished after all
+                done = await ingest_file(self.vault, fd, path, match, actor, "spool")
             except Exception:
-                log.exception("spool file %s could not be ingested; will retry", path.name)
+                log.exception("spool file %s could not be ingested; will retry", path.name[:80])
                 return None
-            await asyncio.to_thread(self._move, path, match.sidecar, self.done)
-            outcome = "ingested" if created else "duplicate"
+            if done.retryable:
+                return None  # it changed while being read: not finished after all
+            if done.result == "rejected":
+                await asyncio.to_thread(
+                    self._move,
+                    path,
+                    match.sidecar,
+                    "rejected",
+                    self._reason_doc(path, done.reason, done.detail, match.attempt_id),
+                )
+                log.warning(
+                    "spool file %s rejected: %s",
+                    path.name[:80],
+                    done.detail,
+                    extra={
+                        "fields": {"event": "spool_rejected", "file": path.name[:80], "reason": done.reason}
+                    },
+                )
+                return {"file": path.name, "result": "rejected", "reason": done.reason, "detail": done.detail}
+            await asyncio.to_thread(self._move, path, match.sidecar, "done", None)
             log.info(
                 "spool file %s %s as %s",
-                path.name,
-                outcome,
-                rec["recording_id"],
-                extra={"fields": {"event": "spool_ingested", "file": path.name, "result": outcome}},
+                path.name[:80],
+                done.result,
+                done.recording["recording_id"],
+                extra={"fields": {"event": "spool_ingested", "file": path.name[:80], "result": done.result}},
             )
-            return {"file": path.name, "result": outcome, "recording_id": rec["recording_id"]}
+            return {"file": path.name, "result": done.result, "recording_id": done.recording["recording_id"]}
         finally:
             os.close(fd)
 
-    def _move(self, path: Path, sidecar: Path | None, dest_dir: Path) -> Path:
-        dest_dir.mkdir(mode=0o770, exist_ok=True)
-        dest = _unique(dest_dir, path.name)
-        os.rename(path, dest)
-        os.utime(dest)  # age in done/ counts from now
-        if sidecar is not None and sidecar.exists():
-            os.rename(sidecar, _unique(dest_dir, sidecar.name))
-        return dest
-
-    async def _reject(
-        self,
-        path: Path,
-        sidecar: Path | None,
-        code: str,
-        detail: str,
-        actor: Actor,
-        attempt_id: str | None = None,
-    ) -> dict[str, Any]:
-        dest = await asyncio.to_thread(self._move, path, sidecar, self.rejected)
-        reason = {
+    @staticmethod
+    def _reason_doc(path: Path, code: str | None, detail: str, attempt_id: str | None) -> dict[str, Any]:
+        return {
             "file": path.name,
             "reason": code,
             "detail": detail,
             "attempt_id": attempt_id,
             "at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         }
-        dest.with_name(dest.name + ".reason.json").write_text(
-            json.dumps(reason, indent=2) + "\n", encoding="utf-8"
-        )
-        await append(
-            self.vault.db,
-            Access(
-                actor,
-                "recording.upload",
-                "spool_file",
-                path.name,
-                "rejected",
-                details={"reason": code, "detail": detail},
-            ),
-        )
-        log.warning(
-            "spool file %s rejected: %s",
-            path.name,
-            detail,
-            extra={"fields": {"event": "spool_rejected", "file": path.name, "reason": code}},
-        )
-        return {"file": path.name, "result": "rejected", "reason": code, "detail": detail}
+
+    def _move(self, path: Path, sidecar: Path | None, sub: str, reason: dict[str, Any] | None) -> None:
+        """Move the file (and its sidecar) into `sub`; with `reason`, write `<name>.reason.json`."""
+        src_fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        dst_fd = self._subdir(sub)
+        try:
+            dest = self._rename(src_fd, path.name, dst_fd)
+            with contextlib.suppress(OSError):
+                os.utime(dest, dir_fd=dst_fd, follow_symlinks=False)  # age in done/ counts from now
+            if sidecar is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    self._rename(src_fd, sidecar.name, dst_fd)
+            if reason is not None:
+                fd = os.open(
+                    _fit(dest, ".reason.json"),
+                    os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                    0o640,
+                    dir_fd=dst_fd,
+                )
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(reason, indent=2) + "\n")
+        finally:
+            os.close(dst_fd)
+            os.close(src_fd)
+
+    @staticmethod
+    def _rename(src_fd: int, name: str, dst_fd: int) -> str:
+        """Rename `name` into the destination folder under a name free there; returns it."""
+        dest = _fit(name)
+        while True:
+            try:
+                os.lstat(dest, dir_fd=dst_fd)
+            except FileNotFoundError:
+                break
+            stem, dot, ext = name.partition(".")
+            dest = _fit(f"{stem}-{secrets.token_hex(3)}", dot + ext)
+        os.rename(name, dest, src_dir_fd=src_fd, dst_dir_fd=dst_fd)
+        return dest
 
     def _expire_done(self) -> None:
-        if self.keep_done_days <= 0 or not self.done.is_dir():
+        if self.keep_done_days <= 0 or not (self.dir / "done").is_dir():
             return
         cutoff = time.time() - self.keep_done_days * 86400
-        for f in self.done.iterdir():
-            with contextlib.suppress(OSError):
-                if f.is_file() and f.stat().st_mtime < cutoff:
-                    f.unlink()
+        try:
+            fd = os.open(self.dir / "done", _DIR_FLAGS)
+        except OSError as exc:
+            self._report_once("done/", f"spool folder done/ not expired: {exc}")
+            return
+        try:
+            with os.scandir(fd) as it:
+                for entry in it:
+                    with contextlib.suppress(OSError):
+                        st = entry.stat(follow_symlinks=False)
+                        if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                            os.unlink(entry.name, dir_fd=fd)
+        finally:
+            os.close(fd)

@@ -1,12 +1,15 @@
-"""Matching recording files to attempts (shared by `callwarden ingest` and the spool watcher).
+"""Storing a recording file: what `callwarden ingest` and the spool watcher share (HTTP uploads
+stream into the same `Vault.ingest`, with the same error codes).
 
-A file is matched by, in order:
+A file is matched to its attempt by, in order:
 1. a sidecar JSON next to it, `<file>.json` (`att_1.wav.json`) or `<stem>.json` (`att_1.json`):
    `{"attempt_id": "att_...", "content_type": "audio/wav"}` (`content_type` optional);
 2. its name: `<attempt_id>.<ext>` — everything before the first dot is the attempt id.
 
 The content type comes from the sidecar, else from the extension (unknown → octet-stream): any
-bytes are accepted as evidence.
+bytes are accepted as evidence. A refused file is logged in the access log with the reason code
+an HTTP upload would get (`no_attempt`, `not_found`, `empty_body`, `too_large`,
+`incomplete_body` when the file changed while it was read).
 """
 
 from __future__ import annotations
@@ -16,10 +19,16 @@ import json
 import os
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-__all__ = ["CONTENT_TYPES", "Match", "file_chunks", "is_sidecar", "match_file"]
+from policies.errors import CallwardenError, NotFound
+from policies.parse import parse_id
+from storage.audit import Access, Actor, append
+from storage.vault import Vault
+
+__all__ = ["CONTENT_TYPES", "Ingested", "Match", "file_chunks", "ingest_file", "is_sidecar", "match_file"]
 
 CONTENT_TYPES = {
     ".wav": "audio/wav",
@@ -37,7 +46,6 @@ CONTENT_TYPES = {
     ".ulaw": "audio/basic",
     ".alaw": "audio/x-alaw-basic",
 }
-_ATTEMPT_ID = re.compile(r"^[A-Za-z0-9_:-]{1,128}$")
 READ_BYTES = 1 << 20
 
 
@@ -49,8 +57,32 @@ class Match:
     problem: str | None = None  # why no attempt could be matched
 
 
+@dataclass(frozen=True)
+class Ingested:
+    """What became of one file: `ingested`, `duplicate` or `rejected` (with a reason code)."""
+
+    result: str
+    attempt_id: str | None
+    reason: str | None = None
+    detail: str = ""
+    recording: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def retryable(self) -> bool:
+        """The file changed while it was read: it was not finished after all."""
+        return self.reason == "incomplete_body"
+
+
 def is_sidecar(path: Path) -> bool:
     return path.suffix.lower() == ".json"
+
+
+def _valid_id(raw: object) -> bool:
+    try:
+        parse_id(raw, "attempt_id")
+    except CallwardenError:
+        return False
+    return True
 
 
 def _sidecar(path: Path) -> Path | None:
@@ -58,30 +90,33 @@ def _sidecar(path: Path) -> Path | None:
         path.with_name(path.name + ".json"),
         path.with_name(path.name.split(".", 1)[0] + ".json"),
     ):
-        if candidate != path and candidate.is_file():
+        if candidate != path and candidate.is_file() and not candidate.is_symlink():
             return candidate
     return None
 
 
 def match_file(path: Path) -> Match:
     ctype = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-    sidecar = _sidecar(path)
+    try:
+        sidecar = _sidecar(path)
+    except OSError:  # a name the file system refuses even with a suffix
+        sidecar = None
     if sidecar is not None:
         try:
             doc = json.loads(sidecar.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             return Match(None, ctype, sidecar, f"bad_sidecar: {sidecar.name}: {exc}")
         attempt = doc.get("attempt_id") if isinstance(doc, dict) else None
-        if not isinstance(attempt, str) or not _ATTEMPT_ID.match(attempt):
+        if not _valid_id(attempt):
             return Match(None, ctype, sidecar, f"bad_sidecar: {sidecar.name} has no valid attempt_id")
         given = doc.get("content_type")
         if isinstance(given, str) and re.fullmatch(r"[\w.+-]+/[\w.+-]+", given):
             ctype = given
-        return Match(attempt, ctype, sidecar)
+        return Match(str(attempt), ctype, sidecar)
     stem = path.name.split(".", 1)[0]
-    if not _ATTEMPT_ID.match(stem):
+    if not _valid_id(stem):
         return Match(
-            None, ctype, None, f"no_attempt: {path.name} is not <attempt_id>.<ext> and has no sidecar"
+            None, ctype, None, f"no_attempt: {path.name[:200]} is not <attempt_id>.<ext> and has no sidecar"
         )
     return Match(stem, ctype, None)
 
@@ -95,3 +130,41 @@ async def file_chunks(fd: int) -> AsyncIterator[bytes]:
             return
         offset += len(chunk)
         yield chunk
+
+
+async def ingest_file(vault: Vault, fd: int, path: Path, match: Match, actor: Actor, source: str) -> Ingested:
+    """Store the open file `fd` (already matched) for its attempt; a refusal is logged."""
+    if match.attempt_id is None:
+        return await _refused(vault, path, actor, match, "no_attempt", match.problem or "")
+    try:
+        rec, created = await vault.ingest(
+            match.attempt_id,
+            file_chunks(fd),
+            content_type=match.content_type,
+            actor=actor,
+            source=source,
+            filename=path.name[:255],
+            expected_bytes=os.fstat(fd).st_size,
+        )
+    except NotFound:
+        return await _refused(vault, path, actor, match, "not_found", f"no attempt {match.attempt_id!r}")
+    except CallwardenError as exc:  # empty, too large, changed while read: nothing was stored
+        if exc.code == "incomplete_body":
+            return Ingested("rejected", match.attempt_id, exc.code, exc.message)
+        return await _refused(vault, path, actor, match, exc.code, exc.message)
+    return Ingested("ingested" if created else "duplicate", match.attempt_id, recording=rec)
+
+
+async def _refused(vault: Vault, path: Path, actor: Actor, match: Match, code: str, detail: str) -> Ingested:
+    await append(
+        vault.db,
+        Access(
+            actor,
+            "recording.upload",
+            "file",
+            path.name[:255],
+            "rejected",
+            details={"reason": code, "detail": detail},
+        ),
+    )
+    return Ingested("rejected", match.attempt_id, code, detail)

@@ -127,8 +127,8 @@ async def test_dotfiles_partial_and_sidecars(vw: VaultWorld) -> None:
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        pytest.param("att_0000000000000000deadbeef.wav", b"RIFF", "unknown_attempt", id="unknown-attempt"),
-        pytest.param("EMPTY.wav", b"", "empty", id="empty"),
+        pytest.param("att_0000000000000000deadbeef.wav", b"RIFF", "not_found", id="unknown-attempt"),
+        pytest.param("EMPTY.wav", b"", "empty_body", id="empty"),
         pytest.param("not an attempt id.wav", b"RIFF", "no_attempt", id="bad-name"),
     ],
 )

@@ -69,6 +69,8 @@ AUDIO_TYPES = frozenset(
         "audio/basic",
         "audio/amr",
         "audio/l16",
+        "audio/x-sln",
+        "audio/x-alaw-basic",
         "application/octet-stream",
     }
 )
