@@ -169,12 +169,11 @@ def main() -> None:
                         }
                         r = await http.put(f"{urls[0]}/v1/cases/c{c}", json=body)
                         assert r.status in (200, 201), await r.text()
-                return cli("keys", "create", "--data-dir", str(data), "--role", "dialer", "--agency", "a1").split()[
-                    -1
-                ]
+                out = cli("keys", "create", "--data-dir", str(data), "--role", "dialer", "--agency", "a1")
+                return out.split()[-1]
 
             key = asyncio.run(setup())
-            print(f"{n} simultaneous /v1/authorize over {args.processes} serve processes, {args.rounds} rounds")
+            print(f"{n} simultaneous /v1/authorize, {args.processes} serve processes, {args.rounds} rounds")
             next_case = 0
             for rnd in range(args.rounds):
                 # Baseline: the same burst spread over n debtors (no contention on one debtor).
@@ -183,14 +182,14 @@ def main() -> None:
                     for i in range(n)
                 ]
                 next_case += n
-                base = summarise(f"round {rnd + 1}: {n} debtors (baseline)", asyncio.run(fire(urls, key, spread)))
+                spread_answers = asyncio.run(fire(urls, key, spread))
+                base = summarise(f"round {rnd + 1}: {n} debtors (baseline)", spread_answers)
                 one = [{"case_id": f"c{next_case}", "to": f"+1212555{next_case:04d}", "channel": "call"}] * n
                 next_case += 1
                 row = summarise(f"round {rnd + 1}: one debtor", asyncio.run(fire(urls, key, one)))
                 held = "held exactly" if row["allowed"] == 3 else f"VIOLATED ({row['allowed']} allowed)"
-                print(
-                    f"    cap {held}; one-debtor p99 / baseline p99 = {row['p99_ms'] / max(base['p99_ms'], 0.001):.2f}"
-                )
+                ratio = row["p99_ms"] / max(base["p99_ms"], 0.001)
+                print(f"    cap {held}; one-debtor p99 / baseline p99 = {ratio:.2f}")
         finally:
             for proc in procs:
                 proc.terminate()

@@ -35,6 +35,7 @@ __all__ = [
     "retention_days",
 ]
 
+
 def not_assigned(request: ContactRequest, now: datetime) -> Decision:
     """The answer for a case the requesting agency may not work — another agency's, or none at
     all: the same words either way, so the answer does not tell whether the case exists."""

@@ -149,7 +149,9 @@ def parse_month(raw: object, field: str) -> tuple[int, int]:
     """A calendar month `YYYY-MM` as (year, month); years 1900-2999."""
     m = _MONTH_RE.fullmatch(raw) if isinstance(raw, str) else None
     if m is None or not 1 <= int(m.group(2)) <= 12 or not MIN_YEAR <= int(m.group(1)) <= MAX_YEAR:
-        raise PolicyInputError("invalid_field", field, f"{field}: expected a month YYYY-MM ({MIN_YEAR}-{MAX_YEAR})")
+        raise PolicyInputError(
+            "invalid_field", field, f"{field}: expected a month YYYY-MM ({MIN_YEAR}-{MAX_YEAR})"
+        )
     return int(m.group(1)), int(m.group(2))
 
 
