@@ -276,8 +276,10 @@ def _ceases(raw: object) -> tuple[Cease, ...]:
 def agency_from_json(doc: Mapping[str, Any], agency_id: str) -> Agency:
     """An agency body (`PUT /v1/agencies/{id}`) as an Agency."""
     status = _choice(doc.get("status", "active"), _AGENCY_STATUSES, "status")
-    start = parse_date(doc["contract_start"], "contract_start") if doc.get("contract_start") else None
-    end = parse_date(doc["contract_end"], "contract_end") if doc.get("contract_end") else None
+    start = (
+        parse_date(doc["contract_start"], "contract_start") if doc.get("contract_start") is not None else None
+    )
+    end = parse_date(doc["contract_end"], "contract_end") if doc.get("contract_end") is not None else None
     return Agency(agency_id, cast(Any, status), start, end)
 
 
@@ -401,8 +403,8 @@ def request_from_json(doc: Mapping[str, Any], agency_id: str, region: str | None
     channel = _choice(_req(doc, "channel"), CHANNELS, "channel")
     party = _choice(doc.get("party", "debtor"), ("debtor", "third_party"), "party")
     body = doc.get("body")
-    if body is not None and not isinstance(body, str):
-        raise PolicyInputError("invalid_field", "body", "body: expected a string")
+    if body is not None and (not isinstance(body, str) or not body):
+        raise PolicyInputError("invalid_field", "body", "body: expected a non-empty string")
     contact_id = doc.get("contact_id")
     if contact_id is not None:
         parse_id(contact_id, "contact_id")

@@ -10,12 +10,14 @@ from typing import Any
 from aiohttp import web
 
 from gateway.web.errors import ApiError
+from gateway.web.openapi import query_names
 from policies.errors import InputError
 from policies.parse import parse_id, parse_instant
 
 __all__ = [
     "json_response",
     "path_ids_middleware",
+    "query_id",
     "query_instant",
     "query_int",
     "query_limit",
@@ -24,6 +26,7 @@ __all__ = [
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_QUERY_NAMES = query_names()  # documented query parameters per operation (gateway.web.openapi)
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -104,6 +107,12 @@ def query_limit(request: web.Request, default: int = 100, maximum: int = 1000) -
     return query_int(request, "limit", default, 1, maximum)
 
 
+def query_id(request: web.Request, name: str) -> str | None:
+    """An optional id query parameter (empty = not given); a malformed one is a 400."""
+    raw = request.query.get(name)
+    return None if raw is None or raw == "" else parse_id(raw, name)
+
+
 def query_instant(request: web.Request, name: str) -> datetime | None:
     """An optional RFC 3339 query parameter (400 naming it when malformed)."""
     raw = request.query.get(name)
@@ -113,8 +122,23 @@ def query_instant(request: web.Request, name: str) -> datetime | None:
 @web.middleware
 async def path_ids_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every `{..._id}` of a route path is an object id (`policies.parse.parse_id`): anything else
-    is a 400 naming it before a handler, a query or a file name ever sees it."""
+    is a 400 naming it before a handler, a query or a file name ever sees it; so is a query
+    parameter given twice."""
     for name, value in request.match_info.items():
         if name.endswith("_id"):
             parse_id(value, name)
+    allowed = (
+        _QUERY_NAMES.get((request.method, request.match_info.route.resource.canonical))
+        if (request.match_info.route.resource is not None)
+        else None
+    )
+    if allowed is not None:
+        unknown = sorted(set(request.query) - allowed)
+        if unknown:
+            raise InputError(unknown[0], f"{unknown[0]}: not a parameter of this endpoint")
+    if len(request.query) != len(set(request.query)):
+        # Every query parameter of the API takes one value; which of several would count is a
+        # guess no client should depend on.
+        twice = next(k for k in request.query if len(request.query.getall(k)) > 1)
+        raise InputError(twice, f"{twice}: given more than once")
     return await handler(request)

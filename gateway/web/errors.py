@@ -72,7 +72,10 @@ def _http_exception(exc: BaseException) -> web.Response:
     assert isinstance(exc, web.HTTPException)
     code = _HTTP_CODES.get(exc.status, "http_error")
     message = exc.reason if exc.status != 413 else "request body is larger than the configured limit"
-    return error_response(exc.status, code, message)
+    response = error_response(exc.status, code, message)
+    if isinstance(exc, web.HTTPMethodNotAllowed):
+        response.headers["Allow"] = ", ".join(sorted(exc.allowed_methods))
+    return response
 
 
 def _disconnected(exc: BaseException) -> web.Response:

@@ -9,7 +9,7 @@ from aiohttp import web
 from gateway.settings import anchor_path
 from gateway.web import keys as appkeys
 from gateway.web.access import log_access, require_logged
-from gateway.web.bodies import json_response, query_instant, query_int, query_limit
+from gateway.web.bodies import json_response, query_id, query_instant, query_int, query_limit
 from policies.parse import month_bounds
 from storage.audit import list_access, verify
 from storage.retention import report_csv, retention_report
@@ -62,10 +62,11 @@ async def verify_chain(request: web.Request) -> web.Response:
 async def report(request: web.Request) -> web.Response:
     who = await require_logged(request, "retention.report", "report", "security")
     q = request.query
-    month = q.get("month")
+    month = q.get("month") or None
     if month is not None:
         month_bounds(month)  # 400 naming the field for a malformed or out-of-range month
-    rows = await retention_report(request.app[appkeys.DB], datetime.now(UTC), q.get("agency_id"), month)
+    agency = query_id(request, "agency_id")
+    rows = await retention_report(request.app[appkeys.DB], datetime.now(UTC), agency, month)
     await log_access(
         request,
         who,

@@ -26,7 +26,7 @@ from gateway.web.access import (
     require_logged,
     visible_recording,
 )
-from gateway.web.bodies import json_response, query_instant, query_limit, read_json
+from gateway.web.bodies import json_response, query_id, query_instant, query_limit, read_json
 from gateway.web.errors import ApiError, error_response
 from gateway.web.keys import VAULT
 from policies.errors import CallwardenError, InputError, NotFound
@@ -95,7 +95,10 @@ def stored_type(declared: str) -> str:
 
 
 async def _multipart_file(request: web.Request) -> tuple[AsyncIterator[bytes], str, str | None]:
-    reader = await request.multipart()
+    try:
+        reader = await request.multipart()
+    except (ValueError, AssertionError, KeyError) as exc:  # no boundary, a broken header
+        raise ApiError(400, "invalid_body", f"multipart body cannot be read: {exc}") from None
     while True:
         part = await reader.next()
         if part is None:
@@ -185,9 +188,9 @@ async def list_recordings(request: web.Request) -> web.Response:
     if flagged not in (None, "true", "false"):
         raise ApiError(400, "invalid_field", "flagged: true or false", {"field": "flagged"})
     filters = {
-        "case_id": q.get("case_id"),
+        "case_id": query_id(request, "case_id"),
         "number": mask_number(number) if number else None,
-        "agency_id": q.get("agency_id"),
+        "agency_id": query_id(request, "agency_id"),
         "from": q.get("from"),
         "to": q.get("to"),
         "flagged": flagged,
@@ -195,9 +198,9 @@ async def list_recordings(request: web.Request) -> web.Response:
     page, nxt = await search_recordings(
         request.app[appkeys.DB],
         agency_scope=who.agency_id,
-        case_id=q.get("case_id"),
+        case_id=filters["case_id"],
         number=number,
-        agency_id=q.get("agency_id"),
+        agency_id=filters["agency_id"],
         since=query_instant(request, "from"),
         until=query_instant(request, "to"),
         flagged=None if flagged is None else flagged == "true",

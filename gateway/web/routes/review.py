@@ -27,7 +27,7 @@ from gateway.web.access import (
     require_logged,
     visible_recording,
 )
-from gateway.web.bodies import json_response, query_instant, query_limit, read_json
+from gateway.web.bodies import json_response, query_id, query_instant, query_limit, read_json
 from gateway.web.errors import ApiError
 from gateway.web.routes.recordings import READERS
 from policies.screening import LEXICON_CATEGORIES
@@ -65,9 +65,9 @@ async def flags_queue(request: web.Request) -> web.Response:
         "status": _choice(request, "status", FLAG_STATUSES),
         "category": _choice(request, "category", CATEGORIES),
         "severity": _choice(request, "severity", SEVERITIES),
-        "agency_id": q.get("agency_id") or None,
-        "case_id": q.get("case_id") or None,
-        "recording_id": q.get("recording_id") or None,
+        "agency_id": query_id(request, "agency_id"),
+        "case_id": query_id(request, "case_id"),
+        "recording_id": query_id(request, "recording_id"),
     }
     since = query_instant(request, "since")
     page = await list_flags(

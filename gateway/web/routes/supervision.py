@@ -15,7 +15,7 @@ from aiohttp import web
 
 from gateway.web import keys as appkeys
 from gateway.web.auth import require
-from gateway.web.bodies import json_response, read_json, require_str
+from gateway.web.bodies import json_response, query_id, read_json, require_str
 from gateway.web.errors import ApiError
 from policies.parse import month_bounds, parse_id, parse_instant
 from storage.agencies import agency_ids
@@ -70,9 +70,7 @@ async def scorecard_report(request: web.Request) -> web.Response:
     now = datetime.now(UTC)
     month = request.query.get("month") or now.strftime("%Y-%m")
     month_bounds(month)  # 400 naming the field for a malformed or out-of-range month
-    asked = request.query.get("agency_id") or None
-    if asked is not None:
-        parse_id(asked, "agency_id")
+    asked = query_id(request, "agency_id")
     db = request.app[appkeys.DB]
     if who.agency_id is not None:
         if asked is not None and asked != who.agency_id:
