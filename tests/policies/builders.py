@@ -85,6 +85,11 @@ def decide(
     )
 
 
+def refs(d: Decision) -> tuple[str, ...]:
+    """The decision's pack references without their digests (``us-regf@2``)."""
+    return tuple(p.split("#", 1)[0] for p in d.packs)
+
+
 def codes(d: Decision) -> list[str]:
     return [r.code for r in d.reasons]
 

@@ -13,7 +13,8 @@ from policies.spans import parse_span
 from policies.types import PolicyInputError
 from tests.policies.builders import pack_from_toml
 
-BUNDLED = ["cn-gbt45251", "kr-fdca", "us-ma", "us-regf", "us-wa"]
+BUNDLED = ["cn-gbt45251", "kr-fdca", "us-ma", "us-nyc", "us-regf", "us-wa"]
+VERSIONS = {"cn-gbt45251": "2", "kr-fdca": "2", "us-ma": "2", "us-nyc": "1", "us-regf": "2", "us-wa": "2"}
 
 
 def test_available_packs() -> None:
@@ -22,10 +23,11 @@ def test_available_packs() -> None:
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_bundled_pack_loads_with_a_citation_on_every_rule(name: str) -> None:
-    (pack,) = policies.load_packs([name])
-    assert pack.name == name and pack.version == "1" and pack.jurisdiction
-    assert pack.ref == f"{name}@1"
+    pack = policies.load_packs([name])[-1]  # after the packs it requires
+    assert pack.name == name and pack.version == VERSIONS[name] and pack.jurisdiction
+    assert pack.ref == f"{name}@{VERSIONS[name]}"
     assert pack.retention_days > 0
+    holds = pack.holds
     sections = [
         pack.timezone,
         pack.retention,
@@ -37,8 +39,15 @@ def test_bundled_pack_loads_with_a_citation_on_every_rule(name: str) -> None:
         pack.sms_opt_out,
         pack.sms_content,
         pack.assignment,
+        holds.attorney_represented,
+        holds.bankruptcy_stay,
+        holds.debtor_deceased,
+        holds.dispute_pending,
+        holds.collection_suspended,
         *pack.caps,
     ]
+    if pack.notes.time_barred is not None:
+        assert pack.notes.time_barred.citation.strip()
     for section in sections:
         if section is not None:
             assert section.source.citation.strip()
