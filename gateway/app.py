@@ -54,7 +54,7 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
     app[DB] = db
     app[AUTH] = auth
     app[METRICS] = Metrics.create()
-    app[PACKS] = PackRegistry(settings["policy.packs_dir"] or None)
+    app[PACKS] = PackRegistry.from_settings(settings)
     app[WRITER] = DecisionWriter(db, app[PACKS].resolve)
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -80,4 +80,7 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
 
     app.add_routes(review.routes)
     app.add_routes(supervision.routes)
+    from gateway.routes import inbound  # conversations the debtor started
+
+    app.add_routes(inbound.routes)
     return app

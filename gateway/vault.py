@@ -39,7 +39,7 @@ def retention_rule(packs: PackRegistry) -> Callable[[Sequence[str]], int]:
 
 def build_vault(settings: Settings, db: Database, packs: PackRegistry | None = None) -> Vault:
     root = configured_dir(settings, "recordings.dir") or settings.data_dir / "recordings"
-    registry = packs or PackRegistry(settings["policy.packs_dir"] or None)
+    registry = packs or PackRegistry.from_settings(settings)
     return Vault(
         db,
         BlobStore(root, configured_dir(settings, "recordings.replica_dir")),
