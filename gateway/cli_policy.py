@@ -332,7 +332,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _pack_arg(value: str) -> Pack:
     if value.endswith(".toml") or "/" in value:
         return policies.load_pack_file(value)
-    return policies.load_packs([value])[0]
+    return policies.load_packs([value])[-1]  # after the packs it requires
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -348,6 +348,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"sha256: {pack.digest}")
     if pack.requires:
         print(f"requires: {', '.join(pack.requires)}")
+    if pack.examples:
+        print(f"examples: {len(pack.examples)} (callwarden policy test {pack.name})")
     for s in describe_pack(pack):
         print()
         print(f"{s.rule}: {s.summary}")

@@ -170,16 +170,18 @@ class Matcher:
             start, end = hit.start, hit.end
             if offsets is not None:
                 start, end = offsets.orig(start), offsets.orig(end - 1) + 1
-            out.append(Match(
-                category=hit.category,
-                severity=hit.severity,
-                match=text[start:end],
-                rule=hit.entry.rule,
-                start=start,
-                end=end,
-                sentence=_sentence(text, start, end),
-                lexicon_version=hit.version,
-            ))
+            out.append(
+                Match(
+                    category=hit.category,
+                    severity=hit.severity,
+                    match=text[start:end],
+                    rule=hit.entry.rule,
+                    start=start,
+                    end=end,
+                    sentence=_sentence(text, start, end),
+                    lexicon_version=hit.version,
+                )
+            )
         out.sort(key=lambda m: (m.start, m.end, m.category))
         return out
 
@@ -297,9 +299,7 @@ class _Compiled:
             self._active[key] = cached
         return cached
 
-    def scan(
-        self, norm: str, audience: str, speaker: str, facts: Mapping[str, bool] | None
-    ) -> list[_Hit]:
+    def scan(self, norm: str, audience: str, speaker: str, facts: Mapping[str, bool] | None) -> list[_Hit]:
         active = self.active(speaker, audience)
         cands: list[tuple[int, int, int, str]] = []
         spans: list[tuple[int, int, int, int]] = []  # (kind, owner, start, end) of allow/unless

@@ -72,13 +72,41 @@ class LexiconError(ValueError):
 # --- folding ---------------------------------------------------------------------------------
 
 _EXTRA_FOLDS = {
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u02bc": "'", "\u00b4": "'",
-    "`": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
-    "-": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u2014": " ",
-    "\u2015": " ", "\u2212": " ", "\ufe63": " ", "\uff0d": " ",
-    "\t": " ", "\r": " ", "\f": " ", "\v": " ", "\u200b": " ", "\u200c": " ", "\u200d": " ",
-    "\u2060": " ", "\ufeff": " ", "\u3000": " ", "\u00a0": " ", "\u2028": "\n", "\u2029": "\n",
-    "\uff61": "。", "\u3002": "。",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u02bc": "'",
+    "\u00b4": "'",
+    "`": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "-": " ",
+    "\u2010": " ",
+    "\u2011": " ",
+    "\u2012": " ",
+    "\u2013": " ",
+    "\u2014": " ",
+    "\u2015": " ",
+    "\u2212": " ",
+    "\ufe63": " ",
+    "\uff0d": " ",
+    "\t": " ",
+    "\r": " ",
+    "\f": " ",
+    "\v": " ",
+    "\u200b": " ",
+    "\u200c": " ",
+    "\u200d": " ",
+    "\u2060": " ",
+    "\ufeff": " ",
+    "\u3000": " ",
+    "\u00a0": " ",
+    "\u2028": "\n",
+    "\u2029": "\n",
+    "\uff61": "。",
+    "\u3002": "。",
 }
 
 
@@ -288,8 +316,21 @@ _HEADER_KEYS = {"language", "version", "description", "word_boundaries", "max_ga
 _NEGATION_KEYS = {"cues", "near_cues", "near_scope", "pseudo", "breaks", "conditionals", "scope"}
 _ALLOW_KEYS = {"id", "patterns", "categories", "note"}
 _ENTRY_KEYS = {
-    "id", "category", "severity", "patterns", "negatable", "allow", "unless", "requires_fact",
-    "fact_value", "speaker", "audience", "debtor_abuse", "max_gap", "note", "citation",
+    "id",
+    "category",
+    "severity",
+    "patterns",
+    "negatable",
+    "allow",
+    "unless",
+    "requires_fact",
+    "fact_value",
+    "speaker",
+    "audience",
+    "debtor_abuse",
+    "max_gap",
+    "note",
+    "citation",
 }
 
 
@@ -408,12 +449,14 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         aid = _id(r, allow_ids)
         r.where = f"allow[{i}] {aid!r}"
         r.check_keys(_ALLOW_KEYS)
-        allows.append(AllowRule(
-            id=aid,
-            patterns=r.patterns("patterns", required=True),
-            categories=r.strs("categories", choices=LEXICON_CATEGORIES),
-            note=r.str_("note", ""),
-        ))
+        allows.append(
+            AllowRule(
+                id=aid,
+                patterns=r.patterns("patterns", required=True),
+                categories=r.strs("categories", choices=LEXICON_CATEGORIES),
+                note=r.str_("note", ""),
+            )
+        )
 
     entries_raw = doc.get("entry", [])
     if not isinstance(entries_raw, list):

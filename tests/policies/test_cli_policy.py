@@ -278,3 +278,40 @@ def test_main_cli_has_the_policy_command(capsys: pytest.CaptureFixture[str]) -> 
 
     assert callwarden(["policy", "list"]) == 0
     assert "us-regf@2" in capsys.readouterr().out
+
+
+def test_policy_test_runs_every_bundled_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["test"], capsys)
+    total = sum(len(policies.load_packs([n])[-1].examples) for n in policies.available_packs())
+    assert code == 0, out
+    assert out.splitlines()[-1] == f"{total} passed, 0 failed"
+    assert "ok    us-nyc@1: a 4th attempt in 7 days" in out
+    code, out, _ = run(["test", "us-ma"], capsys)
+    assert code == 0 and out.splitlines()[-1] == "3 passed, 0 failed"
+
+
+def test_policy_test_reports_a_wrong_expectation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pack = tmp_path / "lender.toml"
+    pack.write_text(
+        'name = "lender"\nversion = "1"\njurisdiction = "US"\nrequires = ["us-regf"]\n'
+        '[[examples]]\nname = "03:00 in New York"\nat = "2026-11-24T08:00:00Z"\nto = "+12125550123"\n'
+        "[examples.expect]\nallowed = true\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(["test", str(pack)], capsys)
+    assert code == 1
+    assert "FAIL  lender@1: 03:00 in New York" in out
+    assert "allowed: expected True, got False" in out
+    assert "got outside_window [us-regf/window]" in out  # decided with the pack it requires
+    assert out.splitlines()[-1] == "0 passed, 1 failed"
+    code, _, err = run(["test", "nope"], capsys)
+    assert code == 1 and "unknown policy pack 'nope'" in err
+
+
+def test_show_a_pack_that_requires_another(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["show", "us-nyc"], capsys)
+    assert code == 0
+    assert out.startswith("us-nyc@1 — ")
+    assert "requires: us-regf" in out
+    assert "\nus-nyc/caps.attempts-3-in-7-days: at most 3 attempts per debtor_case" in out
+    assert f"sha256: {policies.load_packs(['us-nyc'])[-1].digest}" in out
