@@ -54,6 +54,7 @@ ENDPOINTS = [
     ("PUT", "/v1/cases/c1"),
     ("GET", "/v1/cases/c1"),
     ("POST", "/v1/cases/c1/cease"),
+    ("POST", "/v1/cases/c1/inbound"),
     ("POST", "/v1/authorize"),
     ("POST", "/v1/calls"),
     ("POST", "/v1/messages"),
