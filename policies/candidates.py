@@ -127,10 +127,31 @@ def number_candidates(
     return out.result()
 
 
+# Decisions for one case come in bursts (a dialer works a list): the last answers per case object
+# are kept. Cases are frozen and the storage layer reuses one object per case version, so the
+# identity check makes this a pure memo.
+_MEMO: dict[tuple[int, str, bool, str | None], tuple[Case, tuple[Candidate, ...]]] = {}
+_MEMO_SIZE = 4096
+
+
 def case_candidates(
     case: Case, to: str, third_party: bool = False, contact: Contact | None = None
 ) -> tuple[Candidate, ...]:
     """The "case" mode for a request to `to` (`contact`: the registered contact it reaches)."""
+    key = (id(case), to, third_party, contact.contact_id if contact is not None else None)
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0] is case:
+        return hit[1]
+    found = _case_candidates(case, to, third_party, contact)
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[key] = (case, found)
+    return found
+
+
+def _case_candidates(
+    case: Case, to: str, third_party: bool, contact: Contact | None
+) -> tuple[Candidate, ...]:
     out = _Collector()
     if third_party:
         if contact is not None and contact.number == to:

@@ -65,7 +65,7 @@ class CapCheck:
         self.threshold: datetime | None = None
         req, now = ctx.request, ctx.now
         windows: tuple[ConsentWindow, ...] = ()
-        if cap.consent_days is not None and req.party == "debtor":
+        if cap.consent_days is not None and req.party == "debtor" and ctx.case.preferences.consents:
             windows = consent_windows(ctx.case, cap.consent_days, zones)
         # Consents that can lift the cap for this request (same channel and number).
         self.cover = [w for w in windows if w.covers(req.channel, req.to, w.start)]

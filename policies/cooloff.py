@@ -36,7 +36,7 @@ class CoolOffCheck:
         oldest = now - timedelta(days=rule.days + 1)
         last: datetime | None = None
         self.cover = []
-        if rule.consent_days is not None:
+        if rule.consent_days is not None and case.preferences.consents:
             windows = consent_windows(case, rule.consent_days, zones)
             self.cover = [w for w in windows if w.covers(req.channel, req.to, w.start)]
         for a in ctx.history:

@@ -53,17 +53,23 @@ def evaluate(
 
     # Each pack judges time in its own candidate zones ("number" or "case"); the decision lists
     # every zone any pack used, with why it is a candidate.
-    why: dict[str, list[str]] = {}
+    why: dict[str, tuple[str, ...]] = {}
     pack_zones: dict[str, tuple[str, ...]] = {}
+    merged: list[object] = []
     for pack in packs:
         cands = ctx.candidates(pack)
-        for c in cands:
-            listed = why.setdefault(c.zone, [])
-            listed.extend(w for w in c.why if w not in listed)
+        if not any(cands is m for m in merged):  # packs of one mode share one tuple
+            merged.append(cands)
+            for c in cands:
+                known = why.get(c.zone)
+                why[c.zone] = c.why if known is None else known + tuple(w for w in c.why if w not in known)
         zones = tuple(c.zone for c in cands)
         if not zones and pack.fallback_zone:
             zones = (pack.fallback_zone,)
-            why.setdefault(pack.fallback_zone, []).append(f"{pack.name} fallback zone (no zone known)")
+            why[pack.fallback_zone] = (
+                *why.get(pack.fallback_zone, ()),
+                f"{pack.name} fallback zone (no zone known)",
+            )
         pack_zones[pack.name] = zones
 
     reasons: list[Reason] = standing_reasons(ctx, packs)
@@ -71,9 +77,11 @@ def evaluate(
 
     holds: list[Check] = []
     notes: list[Note] = []
-    for pack in packs:
-        holds += hold_checks(ctx, pack, pack_zones[pack.name])
-        notes += hold_notes(ctx, pack, pack_zones[pack.name])
+    if case.facts or case.fact_dates:  # holds and notes all come from case facts
+        for pack in packs:
+            if pack.holds or pack.notes.time_barred is not None:
+                holds += hold_checks(ctx, pack, pack_zones[pack.name])
+                notes += hold_notes(ctx, pack, pack_zones[pack.name])
     reasons += [h.reason for h in holds if h.reason is not None]
     reasons += preference_reasons(ctx)
 
@@ -124,7 +132,7 @@ def evaluate(
         allowed=not reasons,
         reasons=tuple(reasons),
         packs=tuple(p.pinned for p in packs),
-        local_times=tuple(LocalTime(z, now.astimezone(zone(z)), tuple(w)) for z, w in why.items()),
+        local_times=tuple(LocalTime(z, now.astimezone(zone(z)), w) for z, w in why.items()),
         evaluated_at=now,
         next_allowed_at=next_allowed,
         notes=tuple(notes),
