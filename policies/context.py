@@ -80,13 +80,6 @@ class Context:
             self._case_candidates = case_candidates(self.case, req.to, third, self.callee.contact)
         return self._case_candidates
 
-    def zones(self, pack: Pack) -> tuple[str, ...]:
-        """The candidate zone names for `pack`, or its fallback zone when none is known."""
-        zones = tuple(c.zone for c in self.candidates(pack))
-        if not zones and pack.fallback_zone:
-            return (pack.fallback_zone,)
-        return zones
-
     def relation_of(self, attempt: Attempt) -> str | None:
         """A third-party attempt's contact relation: as recorded, else from this case's contacts."""
         if attempt.relation is not None or attempt.party != "third_party":
