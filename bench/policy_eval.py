@@ -4,7 +4,8 @@ Run: `.venv/bin/python bench/policy_eval.py` (or `make bench`). Prints one line 
 the ratio (evaluation cost / parse cost). Goal: with 100 prior attempts, ratio ≤ 5; cost grows
 with the attempts inside the rules' windows, not with all history.
 
-Scenarios (packs us-regf + us-ma, +1 208 number with two candidate zones, a call at 10:30 local):
+Scenarios (packs us-regf + us-ma, +1 208 number: Boise and Los Angeles by its prefix, Denver too by
+its area code; a call at 10:30 local):
 - allowed, N prior attempts of the debtor spread so that the request is still allowed
   (mostly other cases of the same debtor, a few on this case, a conversation > 7 days ago);
 - denied by the 7-in-7 cap (next_allowed_at searched), 100 attempts;

@@ -22,7 +22,7 @@ log = logging.getLogger("callwarden.vault")
 
 
 def pack_registry(settings: Settings) -> PackRegistry:
-    return PackRegistry(settings["policy.packs_dir"] or None)
+    return PackRegistry.from_settings(settings)
 
 
 def retention_rule(packs: PackRegistry) -> Callable[[Sequence[str]], int]:

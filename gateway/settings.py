@@ -68,6 +68,13 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Directory of the operator's own pack files (`<name>.toml`), used besides the bundled packs.",
     ),
+    Setting(
+        "policy.allow_override",
+        bool,
+        False,
+        "Let a `policy.packs_dir` file named like a bundled pack replace it (logged at start); "
+        "false: such a file is refused and the bundled pack decides.",
+    ),
     Setting("policy.default_region", str, "US", "Region for parsing numbers when a case gives none."),
     Setting(
         "speech.language",

@@ -9,18 +9,23 @@ Counting (per cap `counts`):
 - ``unanswered``: attempts without such a conversation (busy and failed dials included).
 
 An attempt without a reported outcome (`result is None`) counts for every kind: the strictest
-reading holds until the dialer reports.
+reading holds until the dialer reports. A conversation the debtor started (an inbound one) is not
+an attempt and never counts. A cap with `relations` counts third-party attempts only to contacts
+of those relations (an attempt whose relation is unknown counts). A cap with `consent_days` does
+not count debtor attempts placed under the debtor's direct prior consent, and does not object
+while a consent covers the request (Reg F 1006.14(b)(3)(i)); the decision notes it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from policies import reasons as rc
+from policies.consent import ConsentWindow, consent_windows
 from policies.context import Context
 from policies.pack import CapRule, Pack
 from policies.spans import FOREVER
-from policies.types import Attempt, Reason
+from policies.types import Attempt, Note, Reason
 
 __all__ = ["CapCheck", "cap_applies", "count", "is_conversation"]
 
@@ -55,10 +60,22 @@ class CapCheck:
     """At most `max` counted attempts in the cap's window; lifts when enough leave the window."""
 
     def __init__(self, pack: Pack, cap: CapRule, ctx: Context, zones: tuple[str, ...]) -> None:
-        self.reason = None
+        self.reason: Reason | None = None
+        self.notes: list[Note] = []
         self.threshold: datetime | None = None
-        counted = count(cap, ctx, zones)
+        req, now = ctx.request, ctx.now
+        windows: tuple[ConsentWindow, ...] = ()
+        if cap.consent_days is not None and req.party == "debtor" and ctx.case.preferences.consents:
+            windows = consent_windows(ctx.case, cap.consent_days, zones)
+        # Consents that can lift the cap for this request (same channel and number).
+        self.cover = [w for w in windows if w.covers(req.channel, req.to, w.start)]
+        counted = count(cap, ctx, zones, windows)
         used = len(counted)
+        rule = f"{pack.name}/{cap.rule}"
+        covering = next((w for w in self.cover if w.covers(req.channel, req.to, now)), None)
+        excluded = len(count(cap, ctx, zones)) - used if windows else 0
+        if covering is not None or excluded:
+            self.notes.append(_consent_note(rule, covering, excluded, cap.source.citation))
         if used < cap.max:
             return
         if cap.max == 0 or cap.window.kind == "ever":
@@ -66,24 +83,53 @@ class CapCheck:
         else:
             exits = cap.window.exits((a.at for a in counted), zones)
             self.threshold = exits[used - cap.max]
+        if covering is not None:
+            return  # the consent lifts the presumption now; it applies again after the consent
         what = cap.counts if cap.channel == "any" else f"{cap.channel} {cap.counts}"
         self.reason = Reason(
             rc.CAP_EXCEEDED,
-            f"{pack.name}/{cap.rule}",
+            rule,
             f"{pack.name} allows at most {cap.max} {what} to {_SCOPE_WORDS[cap.scope]} in "
             f"{_window_words(cap.window.spelling)}; {used} already",
             max=cap.max,
             window=cap.window.spelling,
             used=used,
-            lifts_at=self.next_pass(ctx.now),
+            lifts_at=self.next_pass(now),
+            citation=cap.source.citation,
         )
 
+    def _covered(self, t: datetime) -> bool:
+        return any(w.start <= t < w.end for w in self.cover)
+
     def next_pass(self, t: datetime) -> datetime | None:
-        if self.threshold is None:
+        if self.threshold is None or self._covered(t):
             return t
-        if self.threshold == FOREVER:
-            return None
-        return max(t, self.threshold)
+        options = [w.start for w in self.cover if w.start > t]
+        if self.threshold != FOREVER:
+            options.append(max(t, self.threshold))
+        return min(options) if options else None
+
+
+def _rfc3339(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _consent_note(rule: str, covering: ConsentWindow | None, excluded: int, citation: str) -> Note:
+    parts = []
+    if covering is not None:
+        c = covering.consent
+        parts.append(
+            f"the debtor's direct prior consent (given {_rfc3339(c.given_at)}) lifts this presumption "
+            f"for {c.channel} until {_rfc3339(covering.end)}"
+        )
+    if excluded:
+        parts.append(f"{excluded} attempt(s) placed under consent are not counted")
+    return Note(
+        rc.NOTE_CONSENT,
+        rule,
+        "; ".join(parts) + f" (12 CFR 1006.14(b)(3)(i); {citation})",
+        until=covering.end if covering is not None else None,
+    )
 
 
 def cap_applies(cap: CapRule, ctx: Context) -> bool:
@@ -95,16 +141,23 @@ def cap_applies(cap: CapRule, ctx: Context) -> bool:
         return False
     if cap.scope == "contact" and (req.party != "third_party" or req.contact_id is None):
         return False
+    if cap.relations is not None and req.party == "third_party":
+        contact = ctx.callee.contact
+        if contact is None or contact.relation not in cap.relations:
+            return False
     kind = ctx.callee.kind
     return cap.kinds is None or kind is None or kind in cap.kinds
 
 
-def count(cap: CapRule, ctx: Context, zones: tuple[str, ...]) -> list[Attempt]:
-    """The prior attempts this cap counts at `ctx.now`."""
+def count(
+    cap: CapRule, ctx: Context, zones: tuple[str, ...], consents: tuple[ConsentWindow, ...] = ()
+) -> list[Attempt]:
+    """The prior attempts this cap counts at `ctx.now` (none placed under `consents`)."""
     req, case = ctx.request, ctx.case
     start = cap.window.start(ctx.now, zones)
     rolling = cap.window.kind == "rolling"
     scope, channel, party, counts, kinds = cap.scope, cap.channel, cap.party, cap.counts, cap.kinds
+    relations = cap.relations
     if scope == "debtor":
         key: str | None = case.debtor_id
     elif scope == "debtor_case":
@@ -113,6 +166,8 @@ def count(cap: CapRule, ctx: Context, zones: tuple[str, ...]) -> list[Attempt]:
         key = req.to
     out = []
     for a in ctx.all_history if start is None else ctx.history:
+        if a.direction != "outbound":
+            continue  # a conversation the debtor started is not an attempt
         if start is not None and (a.at <= start if rolling else a.at < start):
             continue
         if scope == "debtor":
@@ -146,5 +201,11 @@ def count(cap: CapRule, ctx: Context, zones: tuple[str, ...]) -> list[Attempt]:
             kind = ctx.kind_of(a.to)
             if kind is not None and kind not in kinds:
                 continue
+        if relations is not None and a.party == "third_party":
+            relation = ctx.relation_of(a)
+            if relation is not None and relation not in relations:
+                continue
+        if consents and any(w.covers_attempt(a) for w in consents):
+            continue
         out.append(a)
     return out

@@ -48,6 +48,7 @@ class WindowCheck:
                 f"outside {pack.name} contact hours {describe_ranges(ranges)} (local): it is "
                 + _local_list(now, zones),
                 lifts_at=self.next_pass(now),
+                citation=pack.window.source.citation if pack.window else None,
             )
 
     def next_pass(self, t: datetime) -> datetime | None:
@@ -71,6 +72,7 @@ class HolidayCheck:
                     f"{pack.name}/holidays",
                     f"{day.isoformat()} is a public holiday in {where} ({name}) in {z}",
                     lifts_at=self.next_pass(now),
+                    citation=rule.source.citation,
                 )
                 break
 

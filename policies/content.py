@@ -50,6 +50,7 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                     rc.CONTENT_VIOLATION,
                     f"{pack.name}/sms.length",
                     f"SMS is {len(body)} characters; {pack.name} allows at most {pack.sms_length.max_chars}",
+                    citation=pack.sms_length.source.citation,
                 )
             )
         if pack.sms_opt_out is not None:
@@ -63,6 +64,7 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                         f"{pack.name} requires opt-out instructions in every SMS (e.g. "
                         + " / ".join(repr(p) for p in phrases[:3])
                         + ")",
+                        citation=pack.sms_opt_out.source.citation,
                     )
                 )
         if pack.sms_content is not None:
@@ -85,6 +87,7 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                         rc.CONTENT_VIOLATION,
                         f"{pack.name}/sms.content",
                         f"SMS content not allowed: {listed}{more}",
+                        citation=pack.sms_content.source.citation,
                     )
                 )
     return out

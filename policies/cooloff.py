@@ -4,7 +4,10 @@ After a conversation with the debtor about a case, no call on that case for N co
 callee-local days, the conversation's local day being day 1: calls are allowed again from local
 midnight of day N+1, in every candidate zone. Only reported conversations (`connected` +
 `spoke_with: debtor`) start a cool-off; the conversation's instant is `started_at` if reported,
-else the attempt's `at`.
+else the attempt's `at`. A telephone conversation the debtor started (inbound) starts it too
+when the pack says `inbound = true` — Reg F counts a conversation whoever placed the call. With
+`consent_days`, the debtor's direct prior consent lifts the cool-off for the calls it covers
+(1006.14(b)(3)(i)).
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from policies import reasons as rc
+from policies.consent import consent_windows
 from policies.context import Context
 from policies.pack import CoolOffRule, Pack
-from policies.types import Reason
+from policies.types import Note, Reason
 from policies.zones import local_midnight, zone
 
 __all__ = ["CoolOffCheck"]
@@ -25,14 +29,21 @@ class CoolOffCheck:
     (the conversation's local day is day 1), in every candidate zone."""
 
     def __init__(self, pack: Pack, rule: CoolOffRule, ctx: Context, zones: tuple[str, ...]) -> None:
-        self.reason = None
+        self.reason: Reason | None = None
+        self.notes: list[Note] = []
         self.threshold: datetime | None = None
-        case, now = ctx.case, ctx.now
+        case, now, req = ctx.case, ctx.now, ctx.request
         oldest = now - timedelta(days=rule.days + 1)
         last: datetime | None = None
+        self.cover = []
+        if rule.consent_days is not None and case.preferences.consents:
+            windows = consent_windows(case, rule.consent_days, zones)
+            self.cover = [w for w in windows if w.covers(req.channel, req.to, w.start)]
         for a in ctx.history:
             if a.result != "connected" or a.spoke_with != "debtor" or a.party != "debtor":
                 continue
+            if a.direction == "inbound" and (not rule.inbound or a.channel != "call"):
+                continue  # only a telephone conversation, and only where the pack says so
             if (
                 (a.case_id != case.case_id)
                 if rule.scope == "debtor_case"
@@ -48,17 +59,38 @@ class CoolOffCheck:
             )
             if end > now and (self.threshold is None or end > self.threshold):
                 self.threshold, last = end, at
-        if self.threshold is not None and last is not None:
-            self.reason = Reason(
-                rc.COOLOFF,
-                f"{pack.name}/after_conversation",
-                f"{pack.name}: no {'/'.join(sorted(rule.channels))} for {rule.days} days after a "
-                f"conversation with the debtor (conversation at {_rfc3339(last)}, its local day is day 1)",
-                lifts_at=self.threshold,
+        if self.threshold is None or last is None:
+            return
+        name = f"{pack.name}/after_conversation"
+        covering = next((w for w in self.cover if w.start <= now < w.end), None)
+        if covering is not None:
+            self.notes.append(
+                Note(
+                    rc.NOTE_CONSENT,
+                    name,
+                    f"the debtor's direct prior consent (given {_rfc3339(covering.consent.given_at)}) "
+                    f"lifts the wait after a conversation until {_rfc3339(covering.end)} "
+                    f"(12 CFR 1006.14(b)(3)(i); {rule.source.citation})",
+                    until=covering.end,
+                )
             )
+            return
+        self.reason = Reason(
+            rc.COOLOFF,
+            name,
+            f"{pack.name}: no {'/'.join(sorted(rule.channels))} for {rule.days} days after a "
+            f"conversation with the debtor (conversation at {_rfc3339(last)}, its local day is day 1)",
+            lifts_at=self.next_pass(now),
+            citation=rule.source.citation,
+        )
 
     def next_pass(self, t: datetime) -> datetime | None:
-        return t if self.threshold is None else max(t, self.threshold)
+        if self.threshold is None or t >= self.threshold:
+            return t
+        if any(w.start <= t < w.end for w in self.cover):
+            return t
+        later = [w.start for w in self.cover if t < w.start < self.threshold]
+        return min(later) if later else self.threshold
 
 
 def _rfc3339(at: datetime) -> str:

@@ -32,9 +32,15 @@ def describe_pack(pack: Pack) -> list[Setting]:
 
     if pack.timezone is not None:
         what = (
-            f"no zone known for a number → use {pack.timezone.fallback}"
+            "candidate zones: every number on the case (its own zone, else its prefix's and NANP area "
+            "code's), debtor.timezone and debtor.address"
+            if pack.timezone.candidates == "case"
+            else "candidate zones: the dialled number's (plus debtor.timezone for the debtor's numbers)"
+        )
+        what += (
+            f"; none known → use {pack.timezone.fallback}"
             if pack.timezone.fallback
-            else "no zone known for a number → deny (timezone_unknown)"
+            else "; none known → deny (timezone_unknown)"
         )
         add("timezone", what, pack.timezone.source)
     if pack.window is not None:
@@ -55,9 +61,14 @@ def describe_pack(pack: Pack) -> list[Setting]:
         channel = "" if cap.channel == "any" else f"{cap.channel} "
         kinds = f" to {'/'.join(sorted(cap.kinds))} numbers" if cap.kinds else ""
         party = "" if cap.party == "any" else f" ({cap.party} attempts)"
+        relations = f", third parties: {', '.join(sorted(cap.relations))}" if cap.relations else ""
+        consent = (
+            f"; direct prior consent lifts it for {cap.consent_days} local days" if cap.consent_days else ""
+        )
         add(
             cap.rule,
-            f"at most {cap.max} {channel}{cap.counts}{kinds} per {cap.scope}{party} in {cap.window.spelling}",
+            f"at most {cap.max} {channel}{cap.counts}{kinds} per {cap.scope}{party}{relations} in "
+            f"{cap.window.spelling}{consent}",
             cap.source,
         )
     if pack.after_conversation is not None:
@@ -65,7 +76,9 @@ def describe_pack(pack: Pack) -> list[Setting]:
         add(
             "after_conversation",
             f"after a conversation with the debtor, no {_channels(c.channels)} on the same "
-            f"{'case' if c.scope == 'debtor_case' else 'debtor'} for {c.days} local days (its day = day 1)",
+            f"{'case' if c.scope == 'debtor_case' else 'debtor'} for {c.days} local days (its day = day 1); "
+            f"a conversation the debtor started {'counts' if c.inbound else 'does not count'}"
+            + (f"; direct prior consent lifts it for {c.consent_days} local days" if c.consent_days else ""),
             c.source,
         )
     if pack.third_party is not None:
@@ -82,8 +95,8 @@ def describe_pack(pack: Pack) -> list[Setting]:
             u = t.unreachable
             add(
                 "third_party.unreachable",
-                f"third parties only after ≥ {u.min_unanswered} reported unanswered debtor attempts and no "
-                f"conversation in {u.window.spelling}",
+                f"third parties only after ≥ {u.min_unanswered} debtor {'/'.join(sorted(u.channels))} "
+                f"attempts reported {'/'.join(sorted(u.results))} and no conversation in {u.window.spelling}",
                 u.source,
             )
     if pack.sms_length is not None:
@@ -99,6 +112,51 @@ def describe_pack(pack: Pack) -> list[Setting]:
             "assignment",
             f"cases outsourced only after ≥ {pack.assignment.min_overdue_days} overdue days",
             pack.assignment.source,
+        )
+    holds = pack.holds
+    if holds.attorney_represented is not None:
+        add(
+            "holds.attorney_represented",
+            "facts.attorney_represented → no contact with the debtor or third parties; the attorney contact "
+            "is allowed",
+            holds.attorney_represented.source,
+        )
+    if holds.bankruptcy_stay is not None:
+        add(
+            "holds.bankruptcy_stay",
+            "facts.bankruptcy_filed_at → no contact until facts.bankruptcy_closed_at "
+            "(never after a discharge)",
+            holds.bankruptcy_stay.source,
+        )
+    if holds.debtor_deceased is not None:
+        d = holds.debtor_deceased
+        others = "others as location contacts" if d.location_contacts else "no one else"
+        add(
+            "holds.debtor_deceased",
+            f"facts.deceased → only {', '.join(sorted(d.relations))}; {others}",
+            d.source,
+        )
+    if holds.dispute_pending is not None:
+        dp = holds.dispute_pending
+        add(
+            "holds.dispute_pending",
+            f"facts.disputed_at → no contact until facts.dispute_verified_at; validation period "
+            f"{dp.validation_days} days after receipt ({dp.receipt_days} business days after sending"
+            f"{', ' + dp.calendar + ' holidays excluded' if dp.calendar else ''}); disputes after it "
+            f"{'hold too' if dp.late_disputes else 'do not hold'}",
+            dp.source,
+        )
+    if holds.collection_suspended is not None:
+        add(
+            "holds.collection_suspended",
+            "facts.collection_suspended_until → no contact until then",
+            holds.collection_suspended.source,
+        )
+    if pack.notes.time_barred is not None:
+        add(
+            "notes.time_barred",
+            "facts.time_barred → a note for the dialer: no suit or threat of suit",
+            pack.notes.time_barred,
         )
     if pack.retention is not None:
         add("retention", f"keep call recordings {pack.retention.days} days", pack.retention.source)

@@ -18,11 +18,12 @@ from policies.checks import BlockedCheck, Check, HolidayCheck, WindowCheck
 from policies.content import content_reasons
 from policies.context import Context, resolve_callee
 from policies.cooloff import CoolOffCheck
+from policies.holds import hold_checks, hold_notes
 from policies.pack import Pack
 from policies.parties import party_reasons
 from policies.preferences import preference_reasons
 from policies.standing import standing_reasons
-from policies.types import Attempt, Case, ContactRequest, Decision, LocalTime, Reason
+from policies.types import Attempt, Case, ContactRequest, Decision, LocalTime, Note, Reason
 from policies.windows import blocks_from_preferences
 from policies.zones import zone
 
@@ -73,32 +74,54 @@ def evaluate(
     recent = [a for a in history if a.at >= horizon]
     ctx = Context(request, case, recent, now, callee, history)
 
+    # Each pack judges time in its own candidate zones ("number" or "case"); the decision lists
+    # every zone any pack used, with why it is a candidate.
+    why: dict[str, tuple[str, ...]] = {}
+    pack_zones: dict[str, tuple[str, ...]] = {}
+    merged: list[object] = []
+    for pack in packs:
+        cands = ctx.candidates(pack)
+        if not any(cands is m for m in merged):  # packs of one mode share one tuple
+            merged.append(cands)
+            for c in cands:
+                known = why.get(c.zone)
+                why[c.zone] = c.why if known is None else known + tuple(w for w in c.why if w not in known)
+        zones = tuple(c.zone for c in cands)
+        if not zones and pack.fallback_zone:
+            zones = (pack.fallback_zone,)
+            why[pack.fallback_zone] = (
+                *why.get(pack.fallback_zone, ()),
+                f"{pack.name} fallback zone (no zone known)",
+            )
+        pack_zones[pack.name] = zones
+
     reasons: list[Reason] = standing_reasons(ctx, packs)
     reasons += party_reasons(ctx, packs)
+
+    holds: list[Check] = []
+    notes: list[Note] = []
+    if case.facts or case.fact_dates:  # holds and notes all come from case facts
+        for pack in packs:
+            if pack.holds or pack.notes.time_barred is not None:
+                holds += hold_checks(ctx, pack, pack_zones[pack.name])
+                notes += hold_notes(ctx, pack, pack_zones[pack.name])
+    reasons += [h.reason for h in holds if h.reason is not None]
     reasons += preference_reasons(ctx)
 
     checks: list[Check] = []
-    zones_used: list[str] = []
-
-    def use(zones: Iterable[str]) -> None:
-        zones_used.extend(z for z in zones if z not in zones_used)
-
     prefs = case.preferences
-    if request.party == "debtor" and prefs.blocked_windows:
-        fallbacks = tuple(p.fallback_zone for p in packs if p.fallback_zone)
-        pzones = callee.zones or fallbacks[:1]
-        if pzones:
-            checks.append(BlockedCheck(blocks_from_preferences(prefs.blocked_windows), pzones, now))
+    if request.party == "debtor" and prefs.blocked_windows and why:
+        checks.append(BlockedCheck(blocks_from_preferences(prefs.blocked_windows), tuple(why), now))
 
     for pack in packs:
-        zones = callee.zones or ((pack.fallback_zone,) if pack.fallback_zone else ())
-        use(zones)
+        zones = pack_zones[pack.name]
         if not zones:
             reasons.append(
                 Reason(
                     rc.TIMEZONE_UNKNOWN,
                     f"{pack.name}/timezone",
                     f"no time zone is known for {request.to} and {pack.name} names no fallback zone",
+                    citation=pack.timezone.source.citation if pack.timezone else None,
                 )
             )
         else:
@@ -111,26 +134,31 @@ def evaluate(
                 checks.append(HolidayCheck(pack, hol, zones, now))
             cool = pack.after_conversation
             if cool is not None and request.party == "debtor" and request.channel in cool.channels:
-                checks.append(CoolOffCheck(pack, cool, ctx, zones))
+                cooloff = CoolOffCheck(pack, cool, ctx, zones)
+                notes += cooloff.notes
+                checks.append(cooloff)
         for cap in pack.caps:
             calendar = cap.window.kind in ("local_days", "local_week")
             if cap_applies(cap, ctx) and (zones or not calendar):
-                checks.append(CapCheck(pack, cap, ctx, zones))
+                capcheck = CapCheck(pack, cap, ctx, zones)
+                notes += capcheck.notes
+                checks.append(capcheck)
 
     reasons += [c.reason for c in checks if c.reason is not None]
     reasons += content_reasons(ctx, packs)
 
     next_allowed = None
     if reasons and all(r.code in rc.TIME_CODES and r.lifts_at is not None for r in reasons):
-        next_allowed = _search(checks, now, max(r.lifts_at for r in reasons if r.lifts_at))
+        next_allowed = _search([*holds, *checks], now, max(r.lifts_at for r in reasons if r.lifts_at))
 
     return Decision(
         allowed=not reasons,
         reasons=tuple(reasons),
-        packs=tuple(p.ref for p in packs),
-        local_times=tuple(LocalTime(z, now.astimezone(zone(z))) for z in zones_used),
+        packs=tuple(p.pinned for p in packs),
+        local_times=tuple(LocalTime(z, now.astimezone(zone(z)), w) for z, w in why.items()),
         evaluated_at=now,
         next_allowed_at=next_allowed,
+        notes=tuple(notes),
     )
 
 

@@ -8,9 +8,11 @@ are loaded once per process (`load_packs` caches them).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from functools import cache
 from importlib import resources
@@ -21,28 +23,36 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from policies.pack import (
     ALL_CHANNELS,
     AssignmentRule,
+    AttorneyHold,
+    BankruptcyHold,
     CapRule,
     CoolOffRule,
+    DeceasedHold,
+    DisputeHold,
+    Holds,
     HolidayRule,
+    Notes,
     OptOutRule,
     Pack,
     Range,
     RetentionRule,
     SmsContentRule,
     SmsLengthRule,
+    SuspensionHold,
     ThirdPartyRule,
     TimezoneRule,
     UnreachableRule,
     WindowRule,
 )
 from policies.spans import Span
-from policies.types import RELATIONS, PolicyInputError
+from policies.types import ESTATE_RELATIONS, OUTCOME_RESULTS, RELATIONS, PolicyInputError
 from policies.validation import PackError, Table, clock, days
 
 __all__ = [
     "PackError",
     "UnknownPack",
     "available_packs",
+    "expand_requires",
     "load_pack",
     "load_pack_file",
     "load_packs",
@@ -127,6 +137,9 @@ def _cap(t: Table, ids: set[str]) -> CapRule:
     party = t.choice("party", ("debtor", "third_party", "any"), "any")
     if scope == "contact" and party == "debtor":
         raise t.error("party", "a contact-scoped cap counts third-party attempts (party third_party)")
+    relations = t.subset("relations", RELATIONS)
+    if relations is not None and party == "debtor":
+        raise t.error("relations", "limits third-party attempts: the cap's party must be third_party or any")
     cap = CapRule(
         id=cap_id,
         scope=cast(Any, scope),
@@ -137,9 +150,15 @@ def _cap(t: Table, ids: set[str]) -> CapRule:
         window=t.span("window"),
         kinds=t.subset("kinds", _KIND_ALIASES, _KIND_ALIASES),
         source=source,
+        relations=relations,
+        consent_days=_consent_days(t),
     )
     t.done()
     return cap
+
+
+def _consent_days(t: Table) -> int | None:
+    return t.integer("consent_days", minimum=1) if t.has("consent_days") else None
 
 
 def _cooloff(t: Table) -> CoolOffRule:
@@ -149,6 +168,8 @@ def _cooloff(t: Table) -> CoolOffRule:
         channels=t.subset("channels", ALL_CHANNELS) or frozenset({"call"}),
         scope=cast(Any, t.choice("scope", ("debtor_case", "debtor"), "debtor_case")),
         source=source,
+        inbound=t.boolean("inbound", True),
+        consent_days=_consent_days(t),
     )
     t.done()
     return rule
@@ -163,6 +184,9 @@ def _third_party(t: Table) -> ThirdPartyRule:
             min_unanswered=u.integer("min_unanswered", minimum=1, required=True),
             window=u.span("window", allow_ever=False),
             source=u.source(),
+            channels=u.subset("channels", ALL_CHANNELS) or frozenset({"call"}),
+            results=u.subset("results", [r for r in OUTCOME_RESULTS if r != "connected"])
+            or frozenset({"no_answer"}),
         )
         u.done()
     rule = ThirdPartyRule(
@@ -195,6 +219,62 @@ def _sms(t: Table) -> tuple[SmsLengthRule | None, OptOutRule | None, SmsContentR
     return length, opt_out, content
 
 
+def _holds(t: Table) -> Holds:
+    holds: dict[str, Any] = {}
+    if (a := t.table("attorney_represented")) is not None:
+        holds["attorney_represented"] = AttorneyHold(a.source())
+        a.done()
+    if (b := t.table("bankruptcy_stay")) is not None:
+        holds["bankruptcy_stay"] = BankruptcyHold(b.source())
+        b.done()
+    if (d := t.table("debtor_deceased")) is not None:
+        holds["debtor_deceased"] = DeceasedHold(
+            relations=d.subset("relations", RELATIONS) or frozenset(ESTATE_RELATIONS),
+            location_contacts=d.boolean("location_contacts", False),
+            source=d.source(),
+        )
+        d.done()
+    if (p := t.table("dispute_pending")) is not None:
+        calendar = p.string("business_calendar")
+        if calendar is not None and calendar != "US":  # "US": 5 U.S.C. 6103(a), built in
+            import holidays  # heavy import, only for packs that use another country's calendar
+
+            if calendar not in holidays.list_supported_countries():
+                raise p.error(
+                    "business_calendar", f"{calendar!r} is not a country the holidays package knows"
+                )
+        holds["dispute_pending"] = DisputeHold(
+            validation_days=p.integer("validation_days", minimum=1, default=30),
+            receipt_days=p.integer("receipt_business_days", minimum=0, default=5),
+            calendar=calendar,
+            late_disputes=p.boolean("late_disputes", True),
+            source=p.source(),
+        )
+        p.done()
+    if (c := t.table("collection_suspended")) is not None:
+        holds["collection_suspended"] = SuspensionHold(c.source())
+        c.done()
+    t.done()
+    return Holds(**holds)
+
+
+def _notes(t: Table) -> Notes:
+    time_barred = None
+    if (tb := t.table("time_barred")) is not None:
+        time_barred = tb.source()
+        tb.done()
+    t.done()
+    return Notes(time_barred=time_barred)
+
+
+def _requires(t: Table, name: str) -> tuple[str, ...]:
+    names = t.strings("requires") or []
+    for n in names:
+        if not _NAME.match(n) or n == name:
+            raise t.error("requires", f"{n!r} is not another pack's name")
+    return tuple(dict.fromkeys(names))
+
+
 def _lookbackdays(pack: Pack) -> float:
     reaches = [c.window.reach for c in pack.caps]
     if pack.after_conversation:
@@ -204,8 +284,14 @@ def _lookbackdays(pack: Pack) -> float:
     return max((r.total_seconds() / 86400 for r in reaches if r is not None), default=0.0)
 
 
-def parse_pack(doc: Mapping[str, Any], file: str) -> Pack:
-    """Validate a TOML document (already parsed) into a Pack; PackError on any problem."""
+def parse_pack(doc: Mapping[str, Any], file: str, digest: str = "") -> Pack:
+    """Validate a TOML document (already parsed) into a Pack; PackError on any problem.
+
+    `digest` is the SHA-256 of the file's bytes; without it, of the document's canonical JSON.
+    """
+    if not digest:
+        canonical = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     t = Table(file, "", doc)
     name = t.string("name", required=True)
     assert name is not None
@@ -218,7 +304,11 @@ def parse_pack(doc: Mapping[str, Any], file: str) -> Pack:
     assert jurisdiction is not None
     timezone = None
     if (tz := t.table("timezone")) is not None:
-        timezone = TimezoneRule(_zone_name(tz, "fallback"), tz.source())
+        timezone = TimezoneRule(
+            _zone_name(tz, "fallback"),
+            tz.source(),
+            cast(Any, tz.choice("candidates", ("number", "case"), "number")),
+        )
         tz.done()
     retention = None
     if (rt := t.table("retention")) is not None:
@@ -235,6 +325,9 @@ def parse_pack(doc: Mapping[str, Any], file: str) -> Pack:
     if (a := t.table("assignment")) is not None:
         assignment = AssignmentRule(a.integer("min_overdue_days", minimum=0, required=True), a.source())
         a.done()
+    holds = _holds(h) if (h := t.table("holds")) is not None else Holds()
+    notes = _notes(n) if (n := t.table("notes")) is not None else Notes()
+    requires = _requires(t, name)
     pack = Pack(
         name=name,
         version=str(version).strip(),
@@ -253,7 +346,14 @@ def parse_pack(doc: Mapping[str, Any], file: str) -> Pack:
         sms_opt_out=sms[1],
         sms_content=sms[2],
         assignment=assignment,
+        holds=holds,
+        notes=notes,
+        requires=requires,
+        digest=digest,
     )
+    from policies.examples import parse_examples  # examples build cases: parse, not pack, imports
+
+    pack = replace(pack, examples=parse_examples(pack, t.tables("examples")))
     t.done()
     return replace(pack, lookback_days=_lookbackdays(pack))
 
@@ -289,7 +389,7 @@ def _parse_bytes(data: bytes, file: str) -> Pack:
         raise PackError(file, "", "not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise PackError(file, "", f"not valid TOML: {exc}") from None
-    return parse_pack(doc, file)
+    return parse_pack(doc, file, hashlib.sha256(data).hexdigest())
 
 
 def available_packs() -> list[str]:
@@ -313,11 +413,27 @@ def load_pack(name: str) -> Pack:
 
 
 def load_packs(names: Iterable[str]) -> tuple[Pack, ...]:
-    """Bundled packs by name, in the given order without duplicates (cached per name)."""
+    """Bundled packs by name, in the given order without duplicates (cached per name), each
+    preceded by the packs it `requires` (us-nyc brings us-regf)."""
+    return expand_requires(names, load_pack)
+
+
+def expand_requires(names: Iterable[str], load: Callable[[str], Pack]) -> tuple[Pack, ...]:
+    """`load` each name, with the packs it requires first; a requirement cycle is a PackError."""
     out: list[Pack] = []
     seen: set[str] = set()
+
+    def add(name: str, chain: tuple[str, ...]) -> None:
+        if name in seen:
+            return
+        if name in chain:
+            raise PackError(f"{name}.toml", "requires", "cycle: " + " → ".join((*chain, name)))
+        pack = load(name)
+        for required in pack.requires:
+            add(required, (*chain, name))
+        seen.add(name)
+        out.append(pack)
+
     for name in names:
-        if name not in seen:
-            seen.add(name)
-            out.append(load_pack(name))
+        add(name, ())
     return tuple(out)

@@ -8,15 +8,25 @@ Every rule section carries the citation it encodes (`Source`). Rule names used i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from policies.spans import Span
+from policies.types import Attempt, Case, ContactRequest
 
 __all__ = [
     "AssignmentRule",
+    "AttorneyHold",
+    "BankruptcyHold",
     "CapRule",
     "CoolOffRule",
+    "DeceasedHold",
+    "DisputeHold",
+    "Example",
+    "Expectation",
+    "Holds",
     "HolidayRule",
+    "Notes",
     "OptOutRule",
     "Pack",
     "Range",
@@ -24,6 +34,7 @@ __all__ = [
     "SmsContentRule",
     "SmsLengthRule",
     "Source",
+    "SuspensionHold",
     "ThirdPartyRule",
     "TimezoneRule",
     "UnreachableRule",
@@ -86,7 +97,12 @@ class HolidayRule:
 
 @dataclass(frozen=True)
 class CapRule:
-    """At most `max` counted attempts in `window`, within `scope`, for `channel` and `party`."""
+    """At most `max` counted attempts in `window`, within `scope`, for `channel` and `party`.
+
+    `relations` limits third-party requests and attempts to contacts of those relations (debtor
+    ones are unaffected); `consent_days` (when set) lets the debtor's direct prior consent lift
+    the cap for at most that many local days after it was given (Reg F 1006.14(b)(3)(i)).
+    """
 
     id: str
     scope: Scope
@@ -97,6 +113,8 @@ class CapRule:
     window: Span
     kinds: frozenset[str] | None
     source: Source
+    relations: frozenset[str] | None = None
+    consent_days: int | None = None
 
     @property
     def rule(self) -> str:
@@ -105,21 +123,33 @@ class CapRule:
 
 @dataclass(frozen=True)
 class CoolOffRule:
-    """After a conversation with the debtor, no contact on `channels` for `days` local days."""
+    """After a conversation with the debtor, no contact on `channels` for `days` local days.
+
+    `inbound`: whether a telephone conversation the debtor started counts too; `consent_days`
+    as for caps.
+    """
 
     days: int
     channels: frozenset[str]
     scope: Literal["debtor_case", "debtor"]
     source: Source
+    inbound: bool = True
+    consent_days: int | None = None
 
 
 @dataclass(frozen=True)
 class UnreachableRule:
-    """Third parties only after `min_unanswered` unanswered debtor attempts within `window`."""
+    """Third parties only after `min_unanswered` unanswered debtor attempts within `window`.
+
+    Only attempts on `channels` whose reported result is one of `results` count (a call that
+    rang out unanswered, by default): an SMS or a busy signal says nothing about reachability.
+    """
 
     min_unanswered: int
     window: Span
     source: Source
+    channels: frozenset[str] = frozenset({"call"})
+    results: frozenset[str] = frozenset({"no_answer"})
 
 
 @dataclass(frozen=True)
@@ -169,10 +199,120 @@ class RetentionRule:
 
 @dataclass(frozen=True)
 class TimezoneRule:
-    """What to do when no candidate zone is known: use `fallback`, or fail closed (None)."""
+    """Which zones are candidates (`candidates`: ``"number"`` or ``"case"``, see
+    `policies.candidates`) and what to do when none is known: use `fallback`, or fail closed."""
 
     fallback: str | None
     source: Source
+    candidates: Literal["number", "case"] = "number"
+
+
+@dataclass(frozen=True)
+class AttorneyHold:
+    """`facts.attorney_represented`: no contact with the debtor or third parties; contacts with
+    relation ``attorney`` stay allowed."""
+
+    source: Source
+
+
+@dataclass(frozen=True)
+class BankruptcyHold:
+    """`facts.bankruptcy_filed_at`: no contact until `facts.bankruptcy_closed_at`; never again
+    when `facts.bankruptcy_discharged` is true."""
+
+    source: Source
+
+
+@dataclass(frozen=True)
+class DeceasedHold:
+    """`facts.deceased`: only contacts with `relations` (the estate's representatives); other
+    contacts only as location contacts under the pack's [third_party] rules when
+    `location_contacts` is true."""
+
+    relations: frozenset[str]
+    location_contacts: bool
+    source: Source
+
+
+@dataclass(frozen=True)
+class DisputeHold:
+    """`facts.disputed_at`: no contact until `facts.dispute_verified_at`.
+
+    The validation period starts when `facts.validation_notice_sent_at` was sent: the notice is
+    taken as received `receipt_days` business days later (weekends and `calendar`'s public
+    holidays excluded) and the period ends `validation_days` days after that. A dispute after
+    the period holds contact only when `late_disputes` is true.
+    """
+
+    validation_days: int
+    receipt_days: int
+    calendar: str | None
+    late_disputes: bool
+    source: Source
+
+
+@dataclass(frozen=True)
+class SuspensionHold:
+    """`facts.collection_suspended_until`: no contact until then (the whole day for a date)."""
+
+    source: Source
+
+
+@dataclass(frozen=True)
+class Holds:
+    """The contact holds a pack takes from case facts (a missing one: the pack has no say)."""
+
+    attorney_represented: AttorneyHold | None = None
+    bankruptcy_stay: BankruptcyHold | None = None
+    debtor_deceased: DeceasedHold | None = None
+    dispute_pending: DisputeHold | None = None
+    collection_suspended: SuspensionHold | None = None
+
+    def __bool__(self) -> bool:
+        return any(
+            h is not None
+            for h in (
+                self.attorney_represented,
+                self.bankruptcy_stay,
+                self.debtor_deceased,
+                self.dispute_pending,
+                self.collection_suspended,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Notes:
+    """Notes for the dialer a pack attaches from case facts (they never deny)."""
+
+    time_barred: Source | None = None
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What an example's decision must be. None: not checked. `next_allowed_at` is checked when
+    `check_next` (None then means "no next_allowed_at")."""
+
+    allowed: bool
+    codes: tuple[str, ...] | None = None
+    rules: tuple[str, ...] | None = None
+    notes: tuple[str, ...] | None = None
+    zones: tuple[str, ...] | None = None
+    check_next: bool = False
+    next_allowed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked case with its expected decision (`[[examples]]`), run by `callwarden policy test`
+    and by the test suite (`policies.examples.run_example`)."""
+
+    name: str
+    at: datetime
+    request: ContactRequest
+    case: Case
+    history: tuple[Attempt, ...]
+    expect: Expectation
 
 
 @dataclass(frozen=True)
@@ -196,12 +336,28 @@ class Pack:
     sms_opt_out: OptOutRule | None = None
     sms_content: SmsContentRule | None = None
     assignment: AssignmentRule | None = None
+    holds: Holds = Holds()
+    notes: Notes = Notes()
+    # Packs this one relies on (loaded with it; a decision without them fails closed).
+    requires: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    # SHA-256 (hex) of the pack file's bytes: which text decided.
+    digest: str = ""
     # Derived at load: the longest look-back any rule needs, in days (None if only "ever" caps).
     lookback_days: float = field(default=0.0)
 
     @property
     def ref(self) -> str:
         return f"{self.name}@{self.version}"
+
+    @property
+    def pinned(self) -> str:
+        """``name@version#sha256:<digest>``: what decisions record."""
+        return f"{self.ref}#sha256:{self.digest}" if self.digest else self.ref
+
+    @property
+    def candidates(self) -> str:
+        return self.timezone.candidates if self.timezone else "number"
 
     @property
     def retention_days(self) -> int:

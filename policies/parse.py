@@ -15,18 +15,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 
+from policies.regions import US_STATE_ZONES
 from policies.types import (
     CHANNELS,
+    DATE_FACTS,
     NUMBER_KINDS,
     OUTCOME_RESULTS,
     RELATIONS,
+    Address,
     Agency,
     Attempt,
     BlockedWindow,
     Case,
     Cease,
+    Consent,
     Contact,
     ContactRequest,
+    FactDate,
     Phone,
     PolicyInputError,
     Preferences,
@@ -43,6 +48,7 @@ __all__ = [
     "month_bounds",
     "normalise_phone",
     "parse_date",
+    "parse_fact_date",
     "parse_id",
     "parse_instant",
     "parse_month",
@@ -128,6 +134,23 @@ def parse_instant(raw: object, field: str) -> datetime:
             "invalid_field", field, f"{field}: {raw!r} is outside the years {MIN_YEAR}-{MAX_YEAR}"
         )
     return at.astimezone(UTC)
+
+
+def parse_fact_date(raw: object, field: str) -> FactDate:
+    """A dated fact: an ISO date (YYYY-MM-DD, the whole day) or an RFC 3339 instant."""
+    if isinstance(raw, str) and len(raw) == 10:
+        return parse_date(raw, field)
+    if not isinstance(raw, str):
+        raise PolicyInputError(
+            "invalid_field", field, f"{field}: expected a date YYYY-MM-DD or an RFC 3339 time"
+        )
+    return parse_instant(raw, field)
+
+
+def _fact_date_text(value: FactDate) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
 
 
 def parse_date(raw: object, field: str) -> date:
@@ -234,7 +257,28 @@ def _days(raw: object, field: str) -> tuple[int, ...]:
     return tuple(sorted(set(out))) or (1, 2, 3, 4, 5, 6, 7)
 
 
-def _preferences(raw: object) -> Preferences:
+def _consents(raw: object, region: str) -> tuple[Consent, ...]:
+    out = []
+    for i, c in enumerate(_list(raw, "preferences.consent")):
+        p = f"preferences.consent[{i}]."
+        c = _obj(c, p[:-1])
+        given = parse_instant(_req(c, "given_at", p), p + "given_at")
+        until = parse_instant(_req(c, "until", p), p + "until")
+        if until <= given:
+            raise PolicyInputError("invalid_field", p + "until", f"{p}until: must be after given_at")
+        number = c.get("number")
+        out.append(
+            Consent(
+                channel=_choice(c.get("channel", "call"), CHANNELS, p + "channel"),
+                given_at=given,
+                until=until,
+                number=None if number is None else normalise_phone(number, region, p + "number"),
+            )
+        )
+    return tuple(out)
+
+
+def _preferences(raw: object, region: str = "US") -> Preferences:
     if raw is None:
         return Preferences()
     doc = _obj(raw, "preferences")
@@ -253,7 +297,53 @@ def _preferences(raw: object) -> Preferences:
         _choice(c, CHANNELS, "preferences.blocked_channels")
         for c in _list(doc.get("blocked_channels"), "preferences.blocked_channels")
     )
-    return Preferences(tuple(windows), channels, bool(doc.get("no_work_calls", False)))
+    return Preferences(
+        tuple(windows),
+        channels,
+        bool(doc.get("no_work_calls", False)),
+        _consents(doc.get("consent"), region),
+    )
+
+
+def _address(raw: object, region: str) -> Address | None:
+    if raw is None:
+        return None
+    doc = _obj(raw, "debtor.address")
+    fields: dict[str, str | None] = {}
+    for key in ("country", "state", "postal_code"):
+        value = doc.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise PolicyInputError(
+                "invalid_field", f"debtor.address.{key}", f"debtor.address.{key}: expected a string"
+            )
+        fields[key] = value.strip() if isinstance(value, str) else None
+    country = (fields["country"] or region).upper()
+    state = fields["state"].upper() if fields["state"] else None
+    if country == "US" and state is not None and state not in US_STATE_ZONES:
+        raise PolicyInputError(
+            "invalid_field", "debtor.address.state", f"debtor.address.state: {state!r} is not a US state code"
+        )
+    return Address(
+        country=fields["country"].upper() if fields["country"] else None,
+        state=state,
+        postal_code=fields["postal_code"],
+        timezone=_zone(doc.get("timezone"), "debtor.address.timezone"),
+    )
+
+
+def _facts(raw: object) -> tuple[dict[str, bool], dict[str, FactDate]]:
+    """True/false facts (coerced, as before) and the dated facts (`DATE_FACTS`, strict)."""
+    doc = _obj(raw or {}, "facts")
+    flags: dict[str, bool] = {}
+    dates: dict[str, FactDate] = {}
+    for key, value in doc.items():
+        key = str(key)
+        if key in DATE_FACTS:
+            if value is not None:
+                dates[key] = parse_fact_date(value, f"facts.{key}")
+        else:
+            flags[key] = bool(value)
+    return flags, dates
 
 
 def _ceases(raw: object) -> tuple[Cease, ...]:
@@ -318,7 +408,7 @@ def case_from_json(doc: Mapping[str, Any], agency: Agency, case_id: str | None =
                 timezone=_zone(ct.get("timezone"), p + "timezone"),
             )
         )
-    facts_raw = _obj(doc.get("facts") or {}, "facts")
+    facts, fact_dates = _facts(doc.get("facts"))
     overdue = doc.get("overdue_days", 0)
     if not isinstance(overdue, int) or isinstance(overdue, bool) or overdue < 0:
         raise PolicyInputError("invalid_field", "overdue_days", "overdue_days: expected an integer ≥ 0")
@@ -343,8 +433,10 @@ def case_from_json(doc: Mapping[str, Any], agency: Agency, case_id: str | None =
         phones=tuple(phones),
         contacts=tuple(contacts),
         language=language,
-        facts={str(k): bool(v) for k, v in facts_raw.items()},
-        preferences=_preferences(doc.get("preferences")),
+        facts=facts,
+        fact_dates=fact_dates,
+        address=_address(debtor.get("address"), region),
+        preferences=_preferences(doc.get("preferences"), region),
         status=cast(Any, _choice(doc.get("status", "active"), _CASE_STATUSES, "status")),
         ceases=_ceases(doc.get("ceases")),
     )
@@ -370,13 +462,21 @@ def case_to_json(case: Case) -> dict[str, Any]:
             "name": case.debtor_name,
             "timezone": case.debtor_timezone,
             "phones": [{"number": p.number, "kind": p.kind, "timezone": p.timezone} for p in case.phones],
+            "address": None
+            if case.address is None
+            else {
+                "country": case.address.country,
+                "state": case.address.state,
+                "postal_code": case.address.postal_code,
+                "timezone": case.address.timezone,
+            },
         },
         "contacts": [
             {"contact_id": c.contact_id, "relation": c.relation, "number": c.number, "timezone": c.timezone}
             for c in case.contacts
         ],
         "language": case.language,
-        "facts": dict(case.facts),
+        "facts": {**case.facts, **{k: _fact_date_text(v) for k, v in case.fact_dates.items()}},
         "preferences": {
             "blocked_windows": [
                 {
@@ -388,6 +488,10 @@ def case_to_json(case: Case) -> dict[str, Any]:
             ],
             "blocked_channels": sorted(prefs.blocked_channels),
             "no_work_calls": prefs.no_work_calls,
+            "consent": [
+                {"channel": c.channel, "number": c.number, "given_at": iso(c.given_at), "until": iso(c.until)}
+                for c in prefs.consents
+            ],
         },
         "status": case.status,
         "ceases": [
@@ -429,6 +533,10 @@ def attempt_from_json(doc: Mapping[str, Any], region: str | None = None) -> Atte
     if spoke is not None:
         _choice(spoke, ("debtor", "third_party", "none"), "spoke_with")
     case_id = str(doc.get("case_id", ""))
+    direction = _choice(doc.get("direction", "outbound"), ("outbound", "inbound"), "direction")
+    if direction == "inbound" and result is None:
+        # A conversation the debtor started (POST /v1/cases/{id}/inbound).
+        result, spoke = "connected", spoke or "debtor"
     return Attempt(
         attempt_id=str(doc.get("attempt_id", "")),
         case_id=case_id,
@@ -443,4 +551,6 @@ def attempt_from_json(doc: Mapping[str, Any], region: str | None = None) -> Atte
         spoke_with=cast(Any, spoke),
         started_at=parse_instant(doc["started_at"], "started_at") if doc.get("started_at") else None,
         ended_at=parse_instant(doc["ended_at"], "ended_at") if doc.get("ended_at") else None,
+        direction=cast(Any, direction),
+        relation=None if doc.get("relation") is None else _choice(doc.get("relation"), RELATIONS, "relation"),
     )

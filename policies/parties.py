@@ -38,7 +38,8 @@ def debtor_zones(ctx: Context) -> tuple[str, ...]:
 
 
 def _unreachable(ctx: Context, rule: UnreachableRule, zones: tuple[str, ...]) -> tuple[int, bool]:
-    """(reported unanswered debtor attempts in the window, whether a debtor conversation happened)."""
+    """(debtor attempts in the window that rang out unanswered — on the rule's channels, with one
+    of its results — and whether a conversation with the debtor happened, whoever started it)."""
     case = ctx.case
     start = rule.window.start(ctx.now, zones or ("UTC",))
     unanswered = 0
@@ -49,7 +50,8 @@ def _unreachable(ctx: Context, rule: UnreachableRule, zones: tuple[str, ...]) ->
             continue
         if a.result == "connected" and a.spoke_with == "debtor":
             return unanswered, True
-        unanswered += 1
+        if a.direction == "outbound" and a.channel in rule.channels and a.result in rule.results:
+            unanswered += 1
     return unanswered, False
 
 
@@ -100,8 +102,16 @@ def party_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
         name = f"{pack.name}/third_party"
         if rule is None:
             continue  # this pack has no third-party rules (e.g. a state pack over a federal one)
+        cite = rule.source.citation
         if not rule.allowed:
-            out.append(Reason(rc.THIRD_PARTY_NOT_ALLOWED, name, f"{pack.name} allows no third-party contact"))
+            out.append(
+                Reason(
+                    rc.THIRD_PARTY_NOT_ALLOWED,
+                    name,
+                    f"{pack.name} allows no third-party contact",
+                    citation=cite,
+                )
+            )
             continue
         if contact is not None and contact.relation not in rule.relations:
             out.append(
@@ -109,11 +119,17 @@ def party_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                     rc.THIRD_PARTY_NOT_ALLOWED,
                     name,
                     f"{pack.name} does not allow contacting a debtor's {contact.relation}",
+                    citation=cite,
                 )
             )
         if req.channel == "sms" and not rule.sms:
             out.append(
-                Reason(rc.THIRD_PARTY_NOT_ALLOWED, name, f"{pack.name} allows no SMS to third parties")
+                Reason(
+                    rc.THIRD_PARTY_NOT_ALLOWED,
+                    name,
+                    f"{pack.name} allows no SMS to third parties",
+                    citation=cite,
+                )
             )
         if rule.unreachable is not None:
             if zones is None:
@@ -121,14 +137,17 @@ def party_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
             need = rule.unreachable
             unanswered, spoke = _unreachable(ctx, need, zones)
             if spoke or unanswered < need.min_unanswered:
-                why = "a conversation with the debtor" if spoke else f"{unanswered} reported unanswered"
+                why = "a conversation with the debtor" if spoke else f"{unanswered} that rang out unanswered"
+                what = "/".join(sorted(need.channels))
                 out.append(
                     Reason(
                         rc.THIRD_PARTY_NOT_ALLOWED,
                         f"{name}.unreachable",
                         f"{pack.name} allows third parties only when the debtor is unreachable "
-                        f"(≥ {need.min_unanswered} unanswered debtor attempts and no conversation in "
+                        f"(≥ {need.min_unanswered} debtor {what} attempts reported "
+                        f"{'/'.join(sorted(need.results))} and no conversation in "
                         f"{need.window.spelling}); found {why}",
+                        citation=need.source.citation,
                     )
                 )
     return out

@@ -9,15 +9,24 @@ from __future__ import annotations
 __all__ = [
     "AGENCY_INACTIVE",
     "ALL_CODES",
+    "ALL_NOTES",
+    "ATTORNEY_REPRESENTED",
+    "BANKRUPTCY_STAY",
     "BUILTIN",
     "CAP_EXCEEDED",
     "CASE_INACTIVE",
     "CASE_NOT_ASSIGNED",
     "CEASED",
     "CHANNEL_BLOCKED",
+    "COLLECTION_SUSPENDED",
     "CONTENT_VIOLATION",
     "COOLOFF",
+    "DEBTOR_DECEASED",
+    "DISPUTE_PENDING",
     "HOLIDAY",
+    "NOTE_CONSENT",
+    "NOTE_TIME_BARRED",
+    "NOTE_VALIDATION_PERIOD",
     "OUTSIDE_WINDOW",
     "OVERDUE_TOO_SHORT",
     "POLICY_UNAVAILABLE",
@@ -49,11 +58,31 @@ POLICY_UNAVAILABLE = "policy_unavailable"
 CHANNEL_BLOCKED = "channel_blocked"
 TIME_BLOCKED_BY_DEBTOR = "time_blocked_by_debtor"
 WORK_NUMBER_BLOCKED = "work_number_blocked"
+# Contact holds from case facts (docs/policies.md, "Holds from case facts"):
+ATTORNEY_REPRESENTED = "attorney_represented"
+BANKRUPTCY_STAY = "bankruptcy_stay"
+DEBTOR_DECEASED = "debtor_deceased"
+DISPUTE_PENDING = "dispute_pending"
+COLLECTION_SUSPENDED = "collection_suspended"
+
+# Notes on a decision (they never deny):
+NOTE_CONSENT = "consent"
+NOTE_TIME_BARRED = "time_barred"
+NOTE_VALIDATION_PERIOD = "validation_period"
+ALL_NOTES: tuple[str, ...] = (NOTE_CONSENT, NOTE_TIME_BARRED, NOTE_VALIDATION_PERIOD)
 
 # Codes that time alone may lift (a cap on an "ever" window never lifts, so its reason has no
-# lifts_at and the decision no next_allowed_at).
+# lifts_at and the decision no next_allowed_at; a bankruptcy without a closing date neither).
 TIME_CODES: frozenset[str] = frozenset(
-    {OUTSIDE_WINDOW, HOLIDAY, CAP_EXCEEDED, COOLOFF, TIME_BLOCKED_BY_DEBTOR}
+    {
+        OUTSIDE_WINDOW,
+        HOLIDAY,
+        CAP_EXCEEDED,
+        COOLOFF,
+        TIME_BLOCKED_BY_DEBTOR,
+        BANKRUPTCY_STAY,
+        COLLECTION_SUSPENDED,
+    }
 )
 
 ALL_CODES: tuple[str, ...] = (
@@ -74,4 +103,9 @@ ALL_CODES: tuple[str, ...] = (
     CHANNEL_BLOCKED,
     TIME_BLOCKED_BY_DEBTOR,
     WORK_NUMBER_BLOCKED,
+    ATTORNEY_REPRESENTED,
+    BANKRUPTCY_STAY,
+    DEBTOR_DECEASED,
+    DISPUTE_PENDING,
+    COLLECTION_SUSPENDED,
 )

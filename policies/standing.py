@@ -34,6 +34,17 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
         out.append(
             Reason(rc.POLICY_UNAVAILABLE, f"{_B}/packs", f"policy pack unavailable for this case: {what}")
         )
+    for pack in packs:
+        # A pack that relies on another (us-nyc on us-regf) never decides without it.
+        for required in pack.requires:
+            if required not in names:
+                out.append(
+                    Reason(
+                        rc.POLICY_UNAVAILABLE,
+                        f"{_B}/packs",
+                        f"{pack.name} requires {required}, which is not loaded",
+                    )
+                )
 
     agency = case.agency
     if agency.status != "active":
@@ -92,6 +103,7 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                     f"{pack.name}/assignment",
                     f"case is {case.overdue_days} days overdue; {pack.name} outsources only after "
                     f"{rule.min_overdue_days}",
+                    citation=rule.source.citation,
                 )
             )
 

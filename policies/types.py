@@ -10,25 +10,34 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from policies.errors import InputError
 
+# A dated case fact: a calendar date (the whole day, in every candidate zone) or an instant.
+FactDate: TypeAlias = date | datetime  # datetime first in isinstance checks: it is a date too
+
 __all__ = [
     "CHANNELS",
+    "DATE_FACTS",
+    "ESTATE_RELATIONS",
     "NOT_CONNECTED",
     "NUMBER_KINDS",
     "OUTCOME_RESULTS",
     "RELATIONS",
+    "Address",
     "Agency",
     "Attempt",
     "BlockedWindow",
     "Case",
     "Cease",
+    "Consent",
     "Contact",
     "ContactRequest",
     "Decision",
+    "FactDate",
     "LocalTime",
+    "Note",
     "Phone",
     "PolicyInputError",
     "Preferences",
@@ -40,6 +49,7 @@ Party = Literal["debtor", "third_party"]
 NumberKind = Literal["mobile", "landline", "work"]
 OutcomeResult = Literal["no_answer", "busy", "failed", "voicemail", "connected"]
 SpokeWith = Literal["debtor", "third_party", "none"]
+Direction = Literal["outbound", "inbound"]
 
 CHANNELS: tuple[str, ...] = ("call", "sms")
 NUMBER_KINDS: tuple[str, ...] = ("mobile", "landline", "work")
@@ -50,6 +60,21 @@ RELATIONS: tuple[str, ...] = (
     "guarantor",
     "employer",
     "other",
+    # The debtor's attorney (12 CFR 1006.6(b)(2)) and, for a deceased debtor, the persons with
+    # authority over the estate (12 CFR 1006.6(a)(4)).
+    "attorney",
+    "executor",
+    "estate_administrator",
+)
+ESTATE_RELATIONS: tuple[str, ...] = ("executor", "estate_administrator")
+# Case facts that are dates (YYYY-MM-DD) or instants (RFC 3339) rather than true/false.
+DATE_FACTS: tuple[str, ...] = (
+    "bankruptcy_filed_at",
+    "bankruptcy_closed_at",
+    "disputed_at",
+    "dispute_verified_at",
+    "validation_notice_sent_at",
+    "collection_suspended_until",
 )
 OUTCOME_RESULTS: tuple[str, ...] = ("no_answer", "busy", "failed", "voicemail", "connected")
 # Reg F 1006.14(b)(3): a call that never connected to the dialed number (busy signal, network
@@ -88,6 +113,17 @@ class Contact:
 
 
 @dataclass(frozen=True)
+class Address:
+    """Where the debtor lives, as far as it decides time zones: an explicit `timezone`, else the
+    zones of `state` (US) or of `country`. `postal_code` is kept for the record only."""
+
+    country: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
 class BlockedWindow:
     """A debtor-blocked local time range; `days` are ISO weekdays (1 = Monday ... 7 = Sunday)."""
 
@@ -97,12 +133,28 @@ class BlockedWindow:
 
 
 @dataclass(frozen=True)
+class Consent:
+    """The debtor's direct prior consent to more contact on `channel` (to `number`, or any of the
+    debtor's numbers when None), given at `given_at` and asked to last until `until`.
+
+    Packs decide what it lifts and for how long (Reg F 1006.14(b)(3)(i): at most 7 consecutive
+    days after it was given)."""
+
+    channel: str
+    given_at: datetime
+    until: datetime
+    number: str | None = None
+
+
+@dataclass(frozen=True)
 class Preferences:
-    """The debtor's stated contact preferences (Reg F inconvenient times/places; Korea's blocks)."""
+    """The debtor's stated contact preferences (Reg F inconvenient times/places; Korea's blocks)
+    and direct prior consents."""
 
     blocked_windows: tuple[BlockedWindow, ...] = ()
     blocked_channels: frozenset[str] = frozenset()
     no_work_calls: bool = False
+    consents: tuple[Consent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,7 +183,10 @@ class Case:
 
     `debtor_id` links several cases of one person so that `debtor`-scoped caps pool across them
     (and across agencies); when the API gives none it is ``"case:" + case_id``.
-    `debtor_timezone` is the zone of the debtor's address, a candidate zone for every number.
+    `debtor_timezone` is the zone of the debtor's address, a candidate zone for every number;
+    `address` may give it as a state or country instead. `facts` are the true/false case facts
+    (lexicon screening reads them); `fact_dates` the dated ones (`DATE_FACTS`): a `date` covers
+    the whole day in every candidate zone, a `datetime` is an instant.
     """
 
     case_id: str
@@ -148,6 +203,8 @@ class Case:
     contacts: tuple[Contact, ...] = ()
     language: str | None = None
     facts: Mapping[str, bool] = field(default_factory=dict)
+    fact_dates: Mapping[str, FactDate] = field(default_factory=dict)
+    address: Address | None = None
     preferences: Preferences = Preferences()
     status: Literal["active", "closed", "disputed"] = "active"
     ceases: tuple[Cease, ...] = ()
@@ -188,6 +245,11 @@ class Attempt:
     spoke_with: SpokeWith | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    # "inbound": a conversation the debtor started (POST /v1/cases/{id}/inbound). It is not an
+    # attempt: caps never count it; cool-offs and "unreachable" read it as a conversation.
+    direction: Direction = "outbound"
+    # The contact's relation for third-party attempts, as recorded when the attempt was made.
+    relation: str | None = None
 
     @property
     def is_conversation(self) -> bool:
@@ -197,7 +259,8 @@ class Attempt:
 
 @dataclass(frozen=True)
 class Reason:
-    """One rule the request violates. `rule` is ``pack/rule``; caps also carry max/window/used."""
+    """One rule the request violates. `rule` is ``pack/rule``; caps also carry max/window/used;
+    pack rules carry the `citation` of the text they encode."""
 
     code: str
     rule: str
@@ -206,6 +269,7 @@ class Reason:
     window: str | None = None
     used: int | None = None
     lifts_at: datetime | None = None
+    citation: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "rule": self.rule, "message": self.message}
@@ -215,18 +279,38 @@ class Reason:
             out["used"] = self.used
         if self.lifts_at is not None:
             out["lifts_at"] = _rfc3339(self.lifts_at)
+        if self.citation is not None:
+            out["citation"] = self.citation
+        return out
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the dialer must know that does not deny the contact (a consent that lifted a
+    presumption, a time-barred debt, an open validation period), with the rule that says so."""
+
+    code: str
+    rule: str
+    message: str
+    until: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "rule": self.rule, "message": self.message}
+        if self.until is not None:
+            out["until"] = _rfc3339(self.until)
         return out
 
 
 @dataclass(frozen=True)
 class LocalTime:
-    """The callee's wall-clock time in one candidate zone."""
+    """The callee's wall-clock time in one candidate zone, and why the zone is a candidate."""
 
     zone: str
     at: datetime
+    why: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        return {"zone": self.zone, "local_time": self.at.isoformat()}
+    def to_json(self) -> dict[str, Any]:
+        return {"zone": self.zone, "local_time": self.at.isoformat(), "why": list(self.why)}
 
 
 @dataclass(frozen=True)
@@ -235,6 +319,7 @@ class Decision:
 
     `next_allowed_at` is set only when time alone lifts every reason (window, holiday, cap,
     cool-off); it is None for allowed decisions and for denials nothing but a human can lift.
+    `packs` are the pinned pack references (``name@version#sha256:<digest>``).
     """
 
     allowed: bool
@@ -243,6 +328,7 @@ class Decision:
     local_times: tuple[LocalTime, ...]
     evaluated_at: datetime
     next_allowed_at: datetime | None = None
+    notes: tuple[Note, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The decision in the API.md shape (`local_time` is the first candidate zone's)."""
@@ -253,6 +339,7 @@ class Decision:
             "local_time": self.local_times[0].at.isoformat() if self.local_times else None,
             "local_times": [lt.to_json() for lt in self.local_times],
             "packs": list(self.packs),
+            "notes": [n.to_json() for n in self.notes],
             "evaluated_at": _rfc3339(self.evaluated_at),
         }
 

@@ -9,7 +9,8 @@ convenient in every zone the callee may be in):
 2. plus, for the debtor's own numbers, the zone of the debtor's address (`Case.debtor_timezone`).
 
 ``Etc/Unknown`` is dropped; no zone left means "unknown" and the packs fail closed
-(`timezone_unknown`) unless they name a fallback zone.
+(`timezone_unknown`) unless they name a fallback zone. This is the "number" mode; packs that judge
+time in every zone on the case (``[timezone] candidates = "case"``) use `policies.candidates`.
 
 All caches here are pure memoisation of immutable answers (zone data, number → zones).
 """

@@ -25,7 +25,13 @@ __all__ = [
 
 _COLUMNS = (
     "attempt_id, case_id, debtor_id, agency_id, at, channel, to_number, party, contact_id,"
-    " result, spoke_with, started_at, ended_at"
+    " result, spoke_with, started_at, ended_at, 'outbound', relation"
+)
+# A conversation the debtor started, in the attempts' shape: what the cool-offs and the
+# "unreachable" rule read (caps never count it).
+_INBOUND_COLUMNS = (
+    "inbound_id, case_id, debtor_id, agency_id, started_at, channel, number, 'debtor', NULL,"
+    " 'connected', 'debtor', started_at, ended_at, 'inbound', NULL"
 )
 
 
@@ -44,6 +50,8 @@ def _attempt(row: Sequence[Any]) -> Attempt:
         spoke_with=row[10],
         started_at=from_ts(row[11]) if row[11] else None,
         ended_at=from_ts(row[12]) if row[12] else None,
+        direction=row[13],
+        relation=row[14],
     )
 
 
@@ -57,7 +65,8 @@ def history_sync(
 ) -> list[Attempt]:
     """The reserved attempts the caps need: this debtor's since `since`; this number's too when a
     pack caps per number (a number may be shared, or belong to another debtor); and, when a pack
-    caps a third party for ever, every attempt to the requested contact.
+    caps a third party for ever, every attempt to the requested contact. Conversations the
+    debtor started since `since` come along as inbound "attempts" (`Attempt.direction`).
 
     Each branch is a range scan on its own index, so cost follows the rows inside the window,
     not the size of the table.
@@ -65,6 +74,8 @@ def history_sync(
     params = {"debtor": debtor_id, "to": request.to, "since": to_ts(since)}
     sql = (
         f"SELECT {_COLUMNS} FROM attempts WHERE debtor_id = :debtor AND at >= :since AND status = 'reserved'"
+        f" UNION SELECT {_INBOUND_COLUMNS} FROM inbound_contacts WHERE debtor_id = :debtor"
+        " AND started_at >= :since"
     )
     if with_number_history:
         sql += (
@@ -92,6 +103,7 @@ def attempt_to_json(row: Any) -> dict[str, Any]:
         "from": row["from_number"],
         "party": row["party"],
         "contact_id": row["contact_id"],
+        "relation": row["relation"],
         "at": row["at"],
         "status": row["status"],
         "released_reason": row["released_reason"],

@@ -285,9 +285,9 @@ class DecisionWriter:
         ts = to_ts(now)
         conn.execute(
             "INSERT INTO decisions (decision_id, at, endpoint, key_id, case_id, agency_id, channel,"
-            " to_number, party, contact_id, allowed, reasons, packs, next_allowed_at, attempt_id)"
+            " to_number, party, contact_id, allowed, reasons, packs, next_allowed_at, attempt_id, notes)"
             " VALUES (:id, :at, :endpoint, :key, :case, :agency, :channel, :to, :party, :contact,"
-            " :allowed, :reasons, :packs, :next, :attempt)",
+            " :allowed, :reasons, :packs, :next, :attempt, :notes)",
             {
                 "id": decision_id,
                 "at": ts,
@@ -304,15 +304,21 @@ class DecisionWriter:
                 "packs": json.dumps(list(decision.packs)),
                 "next": to_ts(decision.next_allowed_at) if decision.next_allowed_at else None,
                 "attempt": attempt_id,
+                "notes": json.dumps([n.to_json() for n in decision.notes], ensure_ascii=False)
+                if decision.notes
+                else None,
             },
         )
         if attempt_id is not None:
             assert case is not None  # only a known case's request can be allowed
+            # The contact's relation as it is now: packs that count by relation (WA's spouse) must
+            # not depend on what the case says later.
+            contact = next((c for c in case.contacts if c.contact_id == request.contact_id), None)
             conn.execute(
                 "INSERT INTO attempts (attempt_id, decision_id, case_id, debtor_id, agency_id, channel,"
-                " to_number, from_number, party, contact_id, at)"
+                " to_number, from_number, party, contact_id, at, relation)"
                 " VALUES (:id, :decision, :case, :debtor, :agency, :channel, :to, :from, :party,"
-                " :contact, :at)",
+                " :contact, :at, :relation)",
                 {
                     "id": attempt_id,
                     "decision": decision_id,
@@ -325,6 +331,9 @@ class DecisionWriter:
                     "party": request.party,
                     "contact": request.contact_id,
                     "at": ts,
+                    "relation": contact.relation
+                    if contact is not None and request.party == "third_party"
+                    else None,
                 },
             )
         return Reserved(decision, decision_id, attempt_id, case)
@@ -352,4 +361,4 @@ class DecisionWriter:
         except Exception as exc:
             # Fail closed: a rule that cannot be evaluated denies, and the denial is recorded.
             log.exception("policy evaluation failed for case %s", request.case_id)
-            return _unavailable(request, now, tuple(f"{p.name}@{p.version}" for p in packs), str(exc))
+            return _unavailable(request, now, tuple(p.pinned for p in packs), str(exc))

@@ -5,9 +5,11 @@
     callwarden policy list [--json]
     callwarden policy show NAME|FILE
     callwarden policy validate FILE [FILE ...]
+    callwarden policy test [NAME|FILE ...]
 
 `gateway.cli.main` calls `add_commands(subparsers)`; every handler takes the parsed args and
-returns the exit status (`check`: 0 allowed, 1 denied, 2 bad input; `validate`: 0 valid, 1 not).
+returns the exit status (`check`: 0 allowed, 1 denied, 2 bad input; `validate`: 0 valid, 1 not;
+`test`: 0 every example as expected, 1 not).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import phonenumbers
 
 import policies
 from policies.describe import describe_pack
+from policies.examples import run_example
 from policies.pack import Pack
 from policies.parse import agency_from_json, attempt_from_json, case_from_json, normalise_phone, parse_instant
 from policies.types import (
@@ -95,6 +98,15 @@ def add_commands(subparsers: Any) -> None:
     v = sub.add_parser("validate", help="validate pack files (exit 1 on the first problem of each)")
     v.add_argument("files", nargs="+", metavar="FILE")
     v.set_defaults(func=cmd_validate)
+
+    t = sub.add_parser(
+        "test",
+        help="run the packs' [[examples]] and compare each decision with the expected one",
+        description="Run every [[examples]] entry of the named packs (default: all bundled packs). "
+        "Exit status: 0 all as expected, 1 a difference or a bad pack.",
+    )
+    t.add_argument("packs", nargs="*", metavar="NAME|FILE", help="bundled pack name or a pack TOML file")
+    t.set_defaults(func=cmd_test)
 
 
 # --- check ------------------------------------------------------------------------------------
@@ -246,6 +258,8 @@ def format_decision(request: ContactRequest, decision: Decision) -> str:
         width = max(len(lt.zone) for lt in decision.local_times)
         for lt in decision.local_times:
             lines.append(f"  {lt.zone:<{width}}  {lt.at.strftime('%a %Y-%m-%d %H:%M:%S %Z (UTC%z)')}")
+            if lt.why:
+                lines.append(f"  {'':<{width}}  candidate: {'; '.join(lt.why)}")
     else:
         lines.append("callee local time: unknown (no time zone known for this number)")
     if decision.reasons:
@@ -259,6 +273,12 @@ def format_decision(request: ContactRequest, decision: Decision) -> str:
                 lines.append(f"     lifts at {_rfc3339(r.lifts_at)} ({_locally(r.lifts_at, decision)})")
             elif r.code in ("outside_window", "holiday", "cap_exceeded", "time_blocked_by_debtor"):
                 lines.append("     does not lift with time")
+    if decision.notes:
+        lines.append("notes:")
+        for note in decision.notes:
+            until = f" (until {_rfc3339(note.until)})" if note.until is not None else ""
+            lines.append(f"  - {note.code} [{note.rule}]{until}")
+            lines.append(f"    {note.message}")
     if decision.allowed:
         return "\n".join(lines)
     if decision.next_allowed_at is not None:
@@ -287,7 +307,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    packs = policies.load_packs(policies.available_packs())
+    packs = [policies.load_packs([name])[-1] for name in policies.available_packs()]
     if args.json:
         rows = [
             {
@@ -296,6 +316,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "jurisdiction": p.jurisdiction,
                 "title": p.title,
                 "retention_days": p.retention_days,
+                "requires": list(p.requires),
+                "sha256": p.digest,
             }
             for p in packs
         ]
@@ -310,7 +332,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _pack_arg(value: str) -> Pack:
     if value.endswith(".toml") or "/" in value:
         return policies.load_pack_file(value)
-    return policies.load_packs([value])[0]
+    return policies.load_packs([value])[-1]  # after the packs it requires
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -323,6 +345,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     if pack.description:
         print(pack.description)
     print(f"file: {pack.file}")
+    print(f"sha256: {pack.digest}")
+    if pack.requires:
+        print(f"requires: {', '.join(pack.requires)}")
+    if pack.examples:
+        print(f"examples: {len(pack.examples)} (callwarden policy test {pack.name})")
     for s in describe_pack(pack):
         print()
         print(f"{s.rule}: {s.summary}")
@@ -343,4 +370,36 @@ def cmd_validate(args: argparse.Namespace) -> int:
             status = 1
             continue
         print(f"{f}: ok ({pack.ref}, {len(describe_pack(pack))} settings)")
+    return status
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Run the examples of each named pack (all bundled packs by default) with its requirements."""
+    status = 0
+    total = failed = 0
+    for value in args.packs or policies.available_packs():
+        try:
+            pack = _pack_arg(value)
+            packs = (*policies.load_packs(pack.requires), pack)
+        except (policies.PackError, policies.UnknownPack) as exc:
+            print(f"callwarden policy test: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        if not pack.examples:
+            print(f"{pack.ref}: no examples")
+            continue
+        for example in pack.examples:
+            result = run_example(pack, example, packs)
+            total += 1
+            if result.passed:
+                print(f"ok    {pack.ref}: {example.name}")
+                continue
+            failed += 1
+            status = 1
+            print(f"FAIL  {pack.ref}: {example.name}")
+            for problem in result.problems:
+                print(f"        {problem}")
+            for r in result.decision.reasons:
+                print(f"        got {r.code} [{r.rule}]: {r.message}")
+    print(f"{total - failed} passed, {failed} failed")
     return status

@@ -362,6 +362,20 @@ PATHS: J = {
             ),
         ),
     },
+    "/v1/cases/{case_id}/inbound": {
+        "parameters": [path_id("case_id")],
+        "post": op(
+            "Record a conversation the debtor started (not an attempt; may start cool-offs)",
+            "admin, dialer (own)",
+            ok(201, ANY_OBJ, "recorded"),
+            body=json_body(
+                obj(
+                    ["channel", "number", "started_at"],
+                    {"channel": CHANNEL, "number": {"type": "string"}, "started_at": TS, "ended_at": TS},
+                )
+            ),
+        ),
+    },
     "/v1/authorize": {
         "post": op(
             "Decide a contact and reserve an attempt when allowed (200 whenever a decision was made)",

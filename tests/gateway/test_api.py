@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import sqlite3
 import subprocess
@@ -22,6 +23,7 @@ from gateway.web.keys import DB
 from tests.gateway.helpers import (
     DEBTOR_NUMBER,
     OTHER_NUMBER,
+    TEST_PACK,
     World,
     app_settings,
     case_body,
@@ -30,6 +32,7 @@ from tests.gateway.helpers import (
 )
 
 AUTHORIZE = {"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"}
+TEST_PACK_SHA256 = hashlib.sha256(TEST_PACK.encode("utf-8")).hexdigest()
 
 
 @pytest.fixture
@@ -53,6 +56,7 @@ ENDPOINTS = [
     ("PUT", "/v1/cases/c1"),
     ("GET", "/v1/cases/c1"),
     ("POST", "/v1/cases/c1/cease"),
+    ("POST", "/v1/cases/c1/inbound"),
     ("POST", "/v1/authorize"),
     ("POST", "/v1/calls"),
     ("POST", "/v1/messages"),
@@ -259,7 +263,8 @@ async def test_authorize_reserves_until_the_cap_then_explains_the_denial(world: 
     for _ in range(3):
         out = await (await c.post("/v1/authorize", json=AUTHORIZE, headers=dialer)).json()
         assert out["allowed"] is True, out
-        assert out["reasons"] == [] and out["packs"] == ["test-3-per-day@1"]
+        # The pack reference pins the operator file's exact text (its SHA-256).
+        assert out["reasons"] == [] and out["packs"] == [f"test-3-per-day@1#sha256:{TEST_PACK_SHA256}"]
         attempts.append(out["attempt_id"])
     assert len(set(attempts)) == 3
     r = await c.post("/v1/authorize", json=AUTHORIZE, headers=dialer)

@@ -60,9 +60,7 @@ def test_ingest_files_and_folders_with_names_and_sidecars(
     code, out, err = run(capsys, "ingest", str(src), str(single), "--data-dir", str(vault_dir))
     assert code == 1  # two files were rejected
     assert "ingested 3 (" in out and "duplicates 0, rejected 2" in out
-    assert (
-        "rejected" in out and "att_nope.wav: not_found" in out and "no attempt.wav: no_attempt" in out
-    )
+    assert "rejected" in out and "att_nope.wav: not_found" in out and "no attempt.wav: no_attempt" in out
     assert "files" in err and "MB/s" in err  # progress
     rows = db_rows(
         vault_dir, "SELECT attempt_id, source, content_type, filename, replica_status FROM recordings"

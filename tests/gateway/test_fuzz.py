@@ -33,6 +33,8 @@ schema = schemathesis.openapi.from_dict(json.loads(json.dumps(SPEC)))
 def _audio(ctx: Any, value: Any) -> bytes:
     """Recording uploads: the generated binary as the request body."""
     return value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogatepass")
+
+
 ROLES = ("admin", "dialer", "inspector", "security")
 
 
@@ -78,10 +80,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         assert requests.put(url + "/v1/cases/c1", json=case_body(), headers=admin).status_code == 201
         for role in ("dialer", "inspector", "security"):
             extra = ["--agency", "a1"] if role == "dialer" else []
-            keys[role] = cli("keys", "create", "--data-dir", str(data_dir), "--role", role, *extra).split()[-1]
+            keys[role] = cli("keys", "create", "--data-dir", str(data_dir), "--role", role, *extra).split()[
+                -1
+            ]
         dialer = {"Authorization": f"Bearer {keys['dialer']}"}
         decision = requests.post(
-            url + "/v1/authorize", json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"}, headers=dialer
+            url + "/v1/authorize",
+            json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"},
+            headers=dialer,
         ).json()
         assert decision["allowed"], decision
         r = requests.post(

@@ -77,12 +77,25 @@ def decide(
     history: Iterable[Attempt] = (),
 ) -> Decision:
     """Evaluate with bundled pack names and/or Pack objects; the case names the same packs."""
-    loaded = tuple(p if isinstance(p, Pack) else policies.load_packs([p])[0] for p in packs)
+    loaded: list[Pack] = []
+    for p in packs:  # a bundled name brings the packs it requires (us-nyc: us-regf first)
+        for pack in (p,) if isinstance(p, Pack) else policies.load_packs([p]):
+            if pack.name not in [x.name for x in loaded]:
+                loaded.append(pack)
     case = case or make_case()
     case = replace(case, packs=tuple(p.name for p in loaded))
     return policies.evaluate(
-        request or make_request(), case, tuple(history), loaded, at(now) if isinstance(now, str) else now
+        request or make_request(),
+        case,
+        tuple(history),
+        tuple(loaded),
+        at(now) if isinstance(now, str) else now,
     )
+
+
+def refs(d: Decision) -> tuple[str, ...]:
+    """The decision's pack references without their digests (``us-regf@2``)."""
+    return tuple(p.split("#", 1)[0] for p in d.packs)
 
 
 def codes(d: Decision) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import policies
 from gateway.cli.main import main as callwarden_main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,9 +29,11 @@ def test_check_denied_in_plain_words(capsys: pytest.CaptureFixture[str]) -> None
     assert out.splitlines()[0] == "DENIED: call to +12085550100 at 2026-11-28T15:30:00Z"
     assert "America/Boise        Sat 2026-11-28 08:30:00 MST" in out
     assert "America/Los_Angeles  Sat 2026-11-28 07:30:00 PST" in out
+    assert "debtor.phones[0] +12085550100 (dialled): NANP area code 208" in out  # why Denver is one
     assert "1. outside_window [us-regf/window]" in out
     assert (
-        "next allowed: 2026-11-28T16:00:00Z (Sat 09:00 America/Boise, Sat 08:00 America/Los_Angeles)" in out
+        "next allowed: 2026-11-28T16:00:00Z (Sat 09:00 America/Boise, Sat 08:00 America/Los_Angeles,"
+        " Sat 09:00 America/Denver)" in out
     )
 
 
@@ -53,8 +56,13 @@ def test_check_allowed_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     doc = json.loads(out)
     assert doc["allowed"] is True and doc["reasons"] == [] and doc["next_allowed_at"] is None
-    assert doc["packs"] == ["us-regf@1", "us-ma@1"]
-    assert [z["zone"] for z in doc["local_times"]] == ["America/Boise", "America/Los_Angeles"]
+    regf, ma = policies.load_packs(["us-regf", "us-ma"])
+    assert doc["packs"] == [f"us-regf@2#sha256:{regf.digest}", f"us-ma@2#sha256:{ma.digest}"]
+    assert [z["zone"] for z in doc["local_times"]] == [
+        "America/Boise",
+        "America/Los_Angeles",
+        "America/Denver",
+    ]
 
 
 def test_check_with_case_and_history_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -192,11 +200,12 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["list"], capsys)
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()] == [
-        "cn-gbt45251@1",
-        "kr-fdca@1",
-        "us-ma@1",
-        "us-regf@1",
-        "us-wa@1",
+        "cn-gbt45251@2",
+        "kr-fdca@2",
+        "us-ma@2",
+        "us-nyc@1",
+        "us-regf@2",
+        "us-wa@2",
     ]
     code, out, _ = run(["list", "--json"], capsys)
     rows = json.loads(out)
@@ -233,7 +242,7 @@ def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         encoding="utf-8",
     )
     code, out, err = run(["validate", str(good)], capsys)
-    assert code == 0 and "ok (us-wa@1" in out
+    assert code == 0 and "ok (us-wa@2" in out
     code, out, err = run(["validate", str(good), str(bad)], capsys)
     assert code == 1
     assert err.strip() == f"{bad}: window.ranges[0].start: '9:00' is not a time HH:MM"
@@ -269,4 +278,41 @@ def test_main_cli_has_the_policy_command(capsys: pytest.CaptureFixture[str]) -> 
     from gateway.cli.main import main as callwarden
 
     assert callwarden(["policy", "list"]) == 0
-    assert "us-regf@1" in capsys.readouterr().out
+    assert "us-regf@2" in capsys.readouterr().out
+
+
+def test_policy_test_runs_every_bundled_example(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["test"], capsys)
+    total = sum(len(policies.load_packs([n])[-1].examples) for n in policies.available_packs())
+    assert code == 0, out
+    assert out.splitlines()[-1] == f"{total} passed, 0 failed"
+    assert "ok    us-nyc@1: a 4th attempt in 7 days" in out
+    code, out, _ = run(["test", "us-ma"], capsys)
+    assert code == 0 and out.splitlines()[-1] == "3 passed, 0 failed"
+
+
+def test_policy_test_reports_a_wrong_expectation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pack = tmp_path / "lender.toml"
+    pack.write_text(
+        'name = "lender"\nversion = "1"\njurisdiction = "US"\nrequires = ["us-regf"]\n'
+        '[[examples]]\nname = "03:00 in New York"\nat = "2026-11-24T08:00:00Z"\nto = "+12125550123"\n'
+        "[examples.expect]\nallowed = true\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(["test", str(pack)], capsys)
+    assert code == 1
+    assert "FAIL  lender@1: 03:00 in New York" in out
+    assert "allowed: expected True, got False" in out
+    assert "got outside_window [us-regf/window]" in out  # decided with the pack it requires
+    assert out.splitlines()[-1] == "0 passed, 1 failed"
+    code, _, err = run(["test", "nope"], capsys)
+    assert code == 1 and "unknown policy pack 'nope'" in err
+
+
+def test_show_a_pack_that_requires_another(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["show", "us-nyc"], capsys)
+    assert code == 0
+    assert out.startswith("us-nyc@1 — ")
+    assert "requires: us-regf" in out
+    assert "\nus-nyc/caps.attempts-3-in-7-days: at most 3 attempts per debtor_case" in out
+    assert f"sha256: {policies.load_packs(['us-nyc'])[-1].digest}" in out

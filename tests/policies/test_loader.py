@@ -13,7 +13,8 @@ from policies.spans import parse_span
 from policies.types import PolicyInputError
 from tests.policies.builders import pack_from_toml
 
-BUNDLED = ["cn-gbt45251", "kr-fdca", "us-ma", "us-regf", "us-wa"]
+BUNDLED = ["cn-gbt45251", "kr-fdca", "us-ma", "us-nyc", "us-regf", "us-wa"]
+VERSIONS = {"cn-gbt45251": "2", "kr-fdca": "2", "us-ma": "2", "us-nyc": "1", "us-regf": "2", "us-wa": "2"}
 
 
 def test_available_packs() -> None:
@@ -22,10 +23,11 @@ def test_available_packs() -> None:
 
 @pytest.mark.parametrize("name", BUNDLED)
 def test_bundled_pack_loads_with_a_citation_on_every_rule(name: str) -> None:
-    (pack,) = policies.load_packs([name])
-    assert pack.name == name and pack.version == "1" and pack.jurisdiction
-    assert pack.ref == f"{name}@1"
+    pack = policies.load_packs([name])[-1]  # after the packs it requires
+    assert pack.name == name and pack.version == VERSIONS[name] and pack.jurisdiction
+    assert pack.ref == f"{name}@{VERSIONS[name]}"
     assert pack.retention_days > 0
+    holds = pack.holds
     sections = [
         pack.timezone,
         pack.retention,
@@ -37,8 +39,15 @@ def test_bundled_pack_loads_with_a_citation_on_every_rule(name: str) -> None:
         pack.sms_opt_out,
         pack.sms_content,
         pack.assignment,
+        holds.attorney_represented,
+        holds.bankruptcy_stay,
+        holds.debtor_deceased,
+        holds.dispute_pending,
+        holds.collection_suspended,
         *pack.caps,
     ]
+    if pack.notes.time_barred is not None:
+        assert pack.notes.time_barred.citation.strip()
     for section in sections:
         if section is not None:
             assert section.source.citation.strip()
@@ -231,6 +240,66 @@ end = "21:00"
             "integer",
             id="float-overdue",
         ),
+        pytest.param(
+            MINIMAL
+            + CAP.replace('scope = "debtor"', 'scope = "debtor"\nparty = "debtor"\nrelations = ["spouse"]'),
+            "caps[0].relations",
+            "party must be third_party or any",
+            id="relations-on-a-debtor-cap",
+        ),
+        pytest.param(
+            MINIMAL + CAP.replace("max = 1", 'max = 1\nrelations = ["cousin"]'),
+            "caps[0].relations",
+            "'cousin' is not one of",
+            id="unknown-relation",
+        ),
+        pytest.param(
+            MINIMAL + CAP.replace("max = 1", "max = 1\nconsent_days = 0"),
+            "caps[0].consent_days",
+            "≥ 1",
+            id="zero-consent-days",
+        ),
+        pytest.param(
+            MINIMAL + '[timezone]\ncandidates = "everywhere"\ncitation = "x"\n',
+            "timezone.candidates",
+            "not one of number, case",
+            id="bad-candidates",
+        ),
+        pytest.param(
+            MINIMAL + '[third_party]\ncitation = "x"\n[third_party.unreachable]\nmin_unanswered = 3\n'
+            'window = "local_days:3"\nresults = ["connected"]\ncitation = "x"\n',
+            "third_party.unreachable.results",
+            "'connected' is not one of",
+            id="connected-is-not-unanswered",
+        ),
+        pytest.param(
+            MINIMAL + '[holds.bankruptcy_stay]\nnote = "no citation"\n',
+            "holds.bankruptcy_stay.citation",
+            "is required",
+            id="hold-without-citation",
+        ),
+        pytest.param(
+            MINIMAL + '[holds.bankrupt]\ncitation = "x"\n', "holds.bankrupt", "unknown key", id="unknown-hold"
+        ),
+        pytest.param(
+            MINIMAL + '[holds.dispute_pending]\nbusiness_calendar = "XX"\ncitation = "x"\n',
+            "holds.dispute_pending.business_calendar",
+            "not a country",
+            id="unknown-business-calendar",
+        ),
+        pytest.param(
+            MINIMAL + '[notes.time_barred]\ncitation = "x"\nmessage = "y"\n',
+            "notes.time_barred.message",
+            "unknown key",
+            id="notes-have-no-message-key",
+        ),
+        pytest.param(MINIMAL + 'requires = ["t"]\n', "requires", "not another pack", id="requires-itself"),
+        pytest.param(
+            MINIMAL + '[[examples]]\nname = "e"\nat = "2026-11-24T08:00:00Z"\nto = "+12125550123"\n',
+            "examples[0].expect",
+            "is required",
+            id="example-without-expect",
+        ),
     ],
 )
 def test_validation_errors_name_file_key_and_problem(text: str, key: str, problem: str) -> None:
@@ -288,3 +357,18 @@ def test_span_spellings(spelling: str, kind: str, seconds: int, days: int) -> No
 
 def test_load_pack_is_the_cached_single_loader() -> None:
     assert load_pack("us-regf") is policies.load_packs(["us-regf"])[0]
+
+
+def test_requires_brings_packs_first_and_a_cycle_is_a_pack_error() -> None:
+    from policies.loader import expand_requires
+
+    packs = {
+        "a": pack_from_toml('name = "a"\nversion = "1"\njurisdiction = "X"\nrequires = ["b"]'),
+        "b": pack_from_toml('name = "b"\nversion = "1"\njurisdiction = "X"'),
+        "c": pack_from_toml('name = "c"\nversion = "1"\njurisdiction = "X"\nrequires = ["d"]'),
+        "d": pack_from_toml('name = "d"\nversion = "1"\njurisdiction = "X"\nrequires = ["c"]'),
+    }
+    assert [p.name for p in expand_requires(["a", "b"], packs.__getitem__)] == ["b", "a"]
+    assert [p.name for p in policies.load_packs(["us-nyc", "us-regf"])] == ["us-regf", "us-nyc"]
+    with pytest.raises(policies.PackError, match="cycle: c → d → c"):
+        expand_requires(["c"], packs.__getitem__)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policies.types import Attempt, Phone
-from tests.policies.builders import LA, at, attempt, decide, make_case, make_request
+from tests.policies.builders import LA, at, attempt, decide, make_case, make_request, refs
 
 PACKS = ["us-regf", "us-ma", "us-wa"]
 
@@ -15,15 +15,17 @@ def history() -> list[Attempt]:
 
 def test_strictest_merge_reports_every_rule() -> None:
     case = make_case(packs=PACKS, phones=[Phone(LA, "landline")])
-    # Tue 24 Nov 07:45 in Los Angeles: outside us-regf's window (08:00), inside us-wa's (07:30).
+    # Tue 24 Nov 07:45 in Los Angeles: outside us-regf's and us-ma's windows (08:00), inside us-wa's
+    # (07:30). us-ma@2 has hours of its own (209 CMR 18.16(1)(a)).
     d = decide("2026-11-24T15:45:00Z", packs=PACKS, case=case, request=make_request(LA), history=history())
-    assert d.packs == ("us-regf@1", "us-ma@1", "us-wa@1")
+    assert refs(d) == ("us-regf@2", "us-ma@2", "us-wa@2")
     assert [(r.code, r.rule) for r in d.reasons] == [
         ("outside_window", "us-regf/window"),
+        ("outside_window", "us-ma/window"),
         ("cap_exceeded", "us-ma/caps.personal-numbers-2-in-7-days"),
         ("cap_exceeded", "us-wa/caps.communications-3-a-week"),
     ]
-    ma, wa = d.reasons[1], d.reasons[2]
+    ma, wa = d.reasons[2], d.reasons[3]
     assert (ma.max, ma.used, ma.window) == (2, 3, "local_days:7")
     assert (wa.max, wa.used, wa.window) == (3, 3, "local_days:7")
     # MA needs two of the three to leave (Sun 22 ends at 08:00Z Sun 29); WA one (Sat 21 → 08:00Z Sat 28).
@@ -36,7 +38,7 @@ def test_strictest_merge_reports_every_rule() -> None:
     just_before = decide(
         at("2026-11-29T15:59:59Z"), packs=PACKS, case=case, request=make_request(LA), history=history()
     )
-    assert [r.code for r in just_before.reasons] == ["outside_window"]
+    assert [r.rule for r in just_before.reasons] == ["us-regf/window", "us-ma/window"]
 
 
 def test_one_pack_alone_is_less_strict() -> None:

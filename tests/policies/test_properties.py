@@ -170,3 +170,99 @@ def test_next_allowed_at_is_the_first_instant_that_passes(
     # ... and it is the first such instant: a microsecond earlier something still objects.
     before = _evaluate(request, case, history, packs, d.next_allowed_at - timedelta(microseconds=1))
     assert not before.allowed
+
+
+# --- every zone of every number and address on the case (issue 11) -----------------------------
+
+CASE_NUMBERS = [
+    "+12125550123",  # New York
+    "+13035550100",  # Denver
+    "+18506811234",  # Tallahassee, a prefix phonenumbers puts in Chicago; area code 850 spans both
+    "+18123321234",  # Bloomington IN (Eastern); area code 812 reaches Central too
+    "+18124221234",  # Evansville IN (Central)
+    BOISE,
+    LA,
+    "+16025550100",  # Phoenix (no DST)
+    "+19075550100",  # Alaska
+    "+18085550100",  # Hawaii
+]
+CASE_PACKS = [("us-regf",), ("us-regf", "us-ma"), ("us-regf", "us-wa"), ("us-nyc",), ("us-ma",)]
+STATES = [None, "FL", "IN", "TX", "AZ", "NY", "AK"]
+
+
+def _oracle_zones(case: Case) -> set[str]:
+    """Every zone a number or address on the case may be in, worked out independently of
+    policies.candidates: each phone's own zone, else its prefix's zones and all of its NANP area
+    code's; the debtor's zone; the address state's zones."""
+    import phonenumbers
+    from phonenumbers.timezone import time_zones_for_number
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    from policies.regions import US_STATE_ZONES
+
+    zones: set[str] = set()
+    for phone in case.phones:
+        if phone.timezone:
+            zones.add(phone.timezone)
+            continue
+        zones.update(time_zones_for_number(phonenumbers.parse(phone.number)))
+        area = "1" + phone.number[2:5]
+        for prefix, names in TIMEZONE_DATA.items():
+            if prefix.startswith(area):
+                zones.update(names)
+    if case.debtor_timezone:
+        zones.add(case.debtor_timezone)
+    if case.address is not None and case.address.state:
+        zones.update(US_STATE_ZONES[case.address.state])
+    return zones - {"Etc/Unknown"}
+
+
+@st.composite
+def whole_cases(draw: st.DrawFn) -> tuple[ContactRequest, Case, tuple[Pack, ...], datetime]:
+    from policies.types import Address
+
+    names = draw(st.sampled_from(CASE_PACKS))
+    packs = policies.load_packs(names)
+    numbers = draw(st.lists(st.sampled_from(CASE_NUMBERS), min_size=1, max_size=3, unique=True))
+    phones = []
+    for number in numbers:
+        explicit = draw(st.sampled_from([None, None, None, "America/Chicago", "America/Los_Angeles"]))
+        phones.append(Phone(number, draw(st.sampled_from(["mobile", "landline", "work"])), explicit))  # type: ignore[arg-type]
+    state = draw(st.sampled_from(STATES))
+    case = make_case(
+        packs=[p.name for p in packs],
+        phones=phones,
+        debtor_timezone=draw(st.sampled_from([None, None, "America/New_York", "America/Denver"])),
+        address=Address(state=state) if state else None,
+    )
+    now = draw(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31))).replace(
+        tzinfo=UTC
+    )
+    channel = draw(st.sampled_from(["call", "sms"]))
+    body = "Please call us back. Reply STOP to opt out" if channel == "sms" else None
+    request = make_request(draw(st.sampled_from(numbers)), channel, body=body)
+    return request, case, packs, now
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(whole_cases())
+def test_allowed_is_inside_the_window_in_every_zone_of_every_number_and_address_on_the_case(
+    data: tuple[ContactRequest, Case, tuple[Pack, ...], datetime],
+) -> None:
+    request, case, packs, now = data
+    d = _evaluate(request, case, [], packs, now)
+    event("allowed" if d.allowed else "denied")
+    oracle = _oracle_zones(case)
+    listed = {lt.zone for lt in d.local_times}
+    assert oracle <= listed, oracle - listed  # every such zone is a candidate, with its reasons
+    assert all(lt.why for lt in d.local_times)
+    if not d.allowed:
+        return
+    phone = next(p for p in case.phones if p.number == request.to)
+    for zone_name in oracle:
+        local = now.astimezone(ZoneInfo(zone_name))
+        for pack in packs:
+            if pack.window is not None and any(
+                r.applies(phone.kind, request.channel) for r in pack.window.ranges
+            ):
+                assert _inside(pack, phone.kind, request.channel, local), (pack.name, zone_name, local)

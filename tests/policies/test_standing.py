@@ -142,14 +142,26 @@ def test_every_reason_is_listed_and_nothing_lifts_it() -> None:
         agency=Agency("a1", "suspended"),
         ceases=(Cease(frozenset({"call"}), at("2026-11-20T00:00:00Z")),),
     )
-    d = decide("2026-11-24T08:00:00Z", case=case, request=make_request(agency_id="a9"))  # 03:00 local
+    d = decide("2026-11-24T08:00:00Z", case=case)  # 03:00 local
     assert sorted(r.code for r in d.reasons) == sorted(
-        ["agency_inactive", "case_not_assigned", "case_inactive", "ceased", "outside_window"]
+        ["agency_inactive", "case_inactive", "ceased", "outside_window"]
     )
     assert d.next_allowed_at is None
     # The time-based reason still says when it would lift on its own.
     (window,) = [r for r in d.reasons if r.code == "outside_window"]
     assert window.lifts_at == at("2026-11-24T13:00:00Z")
+
+
+def test_another_agency_learns_only_that_the_case_is_not_assigned_to_it() -> None:
+    case = make_case(
+        status="closed",
+        agency=Agency("a1", "suspended"),
+        ceases=(Cease(frozenset({"call"}), at("2026-11-20T00:00:00Z")),),
+    )
+    d = decide("2026-11-24T08:00:00Z", case=case, request=make_request(agency_id="a9"))
+    assert [r.code for r in d.reasons] == ["case_not_assigned"]
+    assert (d.packs, d.local_times, d.next_allowed_at) == ((), (), None)
+    assert "a1" not in d.reasons[0].message and "closed" not in d.reasons[0].message
 
 
 def test_naive_now_is_rejected() -> None:

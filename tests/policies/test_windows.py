@@ -5,7 +5,19 @@ from __future__ import annotations
 import pytest
 
 from policies.types import Phone
-from tests.policies.builders import BOISE, CN, KR, NYC, SATELLITE, at, codes, decide, make_case, make_request
+from tests.policies.builders import (
+    BOISE,
+    CN,
+    KR,
+    NYC,
+    SATELLITE,
+    at,
+    codes,
+    decide,
+    make_case,
+    make_request,
+    refs,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +67,8 @@ def test_two_zone_number_must_be_inside_in_every_zone(
     now: str, allowed: bool, next_allowed: str | None
 ) -> None:
     d = decide(now, case=make_case(phones=[Phone(BOISE)]), request=make_request(BOISE))
-    assert [lt.zone for lt in d.local_times] == ["America/Boise", "America/Los_Angeles"]
+    # The prefix's zones and, since us-regf@2, the whole 208 area code's (Denver's rules are Boise's).
+    assert [lt.zone for lt in d.local_times] == ["America/Boise", "America/Los_Angeles", "America/Denver"]
     assert d.allowed is allowed
     assert d.next_allowed_at == (at(next_allowed) if next_allowed else None)
 
@@ -150,7 +163,7 @@ def test_per_kind_windows_and_strictest_merge(kind: str, now: str, expected: lis
     case = make_case(phones=[Phone(LA, kind)])  # type: ignore[arg-type]
     d = decide(now, packs=["us-regf", "us-wa"], case=case, request=make_request(LA))
     assert [r.rule for r in d.reasons] == expected
-    assert d.packs == ("us-regf@1", "us-wa@1")
+    assert refs(d) == ("us-regf@2", "us-wa@2")
 
 
 def test_sms_is_held_to_the_window_too() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.web import openapi
-from gateway.web.routes import admin, audit, contacts, ops, recordings, review, supervision
+from gateway.web.routes import admin, audit, contacts, inbound, ops, recordings, review, supervision
 
 __all__ = ["ROUTES"]
 
@@ -17,5 +17,6 @@ ROUTES: tuple[web.RouteTableDef, ...] = (
     audit.routes,
     review.routes,
     supervision.routes,
+    inbound.routes,
     openapi.routes,
 )
