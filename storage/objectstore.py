@@ -404,7 +404,7 @@ class S3BlobStore:
             self._transfer(copy).upload(str(path), loc.bucket, key, extra_args=extra).result()
             head = self.client(copy).head_object(Bucket=loc.bucket, Key=key)
         except Exception as exc:
-            raise store_error(exc, f"upload of {key} to the {copy} bucket", loc.bucket) from exc
+            raise self._diagnose(copy, exc, f"upload of {key} to the {copy} bucket") from exc
         problems = []
         if int(head.get("ContentLength", -1)) != size:
             problems.append(f"{head.get('ContentLength')} bytes stored, {size} sent")
@@ -423,6 +423,27 @@ class S3BlobStore:
                 {"bucket": loc.bucket, "key": key},
             )
         return str(head.get("VersionId") or "")
+
+    def _diagnose(self, copy: Copy, exc: BaseException, what: str) -> CallwardenError:
+        """The error for a failed upload. Some servers answer a locked PUT to a missing bucket, or
+        to one without Object Lock, with a bare `InvalidRequest`: ask the bucket which it is."""
+        bucket = self.locations[copy].bucket
+        if isinstance(exc, ClientError) and _code(exc) == "InvalidRequest":
+            missing = self._bucket_ok(copy)
+            if missing:
+                return StoreMisconfigured(f"{what}: {missing}", {"bucket": bucket})
+            try:
+                cfg = self.client(copy).get_object_lock_configuration(Bucket=bucket)
+                enabled = cfg.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
+            except ClientError:
+                enabled = False
+            if not enabled:
+                return StoreMisconfigured(
+                    f"{what}: bucket {bucket!r} has no Object Lock; recordings need a bucket created with"
+                    " --object-lock-enabled-for-bucket (docs/recordings.md)",
+                    {"bucket": bucket, "s3_error": "InvalidRequest"},
+                )
+        return store_error(exc, what, bucket)
 
     def upload_both(self, path: Path, blob_sha: str, lock: ObjectLock) -> tuple[bool, str | None]:
         """Upload to the primary and (at the same time) the replica bucket. Raises if the primary
