@@ -68,9 +68,18 @@ class SeaweedS3:
         self.secret_key = secrets.token_hex(20)
         self.proc: subprocess.Popen[bytes] | None = None
         self.endpoint = ""
+        self.sockets: list[Path] = []
 
     def start(self, timeout: float = 60.0) -> None:
-        master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = _free_ports(8)
+        ports = _free_ports(8)
+        master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = ports
+        # weed also listens on unix sockets named after its ports in /tmp (whatever $TMPDIR says):
+        # removed at stop.
+        self.sockets = [
+            Path(f"/tmp/seaweedfs-{kind}-grpc-{p}.sock")
+            for kind in ("master", "volume", "filer", "s3")
+            for p in ports
+        ]
         identities = {
             "identities": [
                 {
@@ -102,9 +111,11 @@ class SeaweedS3:
                 "-filer",
                 f"-filer.port={filer}",
                 f"-filer.port.grpc={filer_grpc}",
+                f"-filer.localSocket={self.dir / 'filer.sock'}",
                 "-s3",
                 f"-s3.port={s3}",
                 f"-s3.port.grpc={s3_grpc}",
+                f"-s3.localSocket={self.dir / 's3.sock'}",
                 "-s3.port.iceberg=0",
                 "-s3.port.lance=0",
                 # A PUT to a missing bucket must fail, not make one (without Object Lock).
@@ -175,3 +186,5 @@ class SeaweedS3:
         with contextlib.suppress(OSError):
             self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+        for sock in self.sockets:
+            sock.unlink(missing_ok=True)
