@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from gateway.settings import ConfigError, Settings, configured_dir
@@ -12,7 +13,7 @@ from storage.blobs import BlobStore
 from storage.store import RecordingStore
 
 if TYPE_CHECKING:
-    from storage.objectstore import S3Location, S3Options
+    from storage.s3client import S3Location, S3Options
 
 __all__ = ["build_store", "s3_configured", "store_checks"]
 
@@ -25,23 +26,29 @@ def _work_root(settings: Settings) -> Path:
     return configured_dir(settings, "recordings.dir") or settings.data_dir / "recordings"
 
 
-def _objectstore() -> Any:
-    # Imported only when an S3 store is configured: boto3 comes with the optional `s3` extra.
+def _s3() -> Any:
+    """The S3 modules, imported only when an S3 store is configured: boto3 comes with the optional
+    `s3` extra, and an installation without it must still start on the local store."""
     try:
-        from storage import objectstore
+        from storage import bucket_checks, objectstore, s3client
     except ImportError as exc:
         raise ConfigError(
             "recordings.store is an S3 location but the S3 client is not installed:"
             f" pip install 'callwarden[s3]' ({exc})"
         ) from None
-    return objectstore
+    return SimpleNamespace(
+        S3Location=s3client.S3Location,
+        S3Options=s3client.S3Options,
+        S3BlobStore=objectstore.S3BlobStore,
+        bucket_checks=bucket_checks.bucket_checks,
+    )
 
 
 def _s3_settings(
     settings: Settings,
 ) -> tuple[S3Location, S3Options, S3Location | None, S3Options | None]:
     """The buckets and how to reach them; ConfigError naming the setting when one is wrong."""
-    os_ = _objectstore()
+    os_ = _s3()
     try:
         primary = os_.S3Location.parse(str(settings["recordings.store"]))
     except ValueError as exc:
@@ -88,7 +95,7 @@ def build_store(settings: Settings) -> RecordingStore:
             )
         return BlobStore(_work_root(settings), configured_dir(settings, "recordings.replica_dir"))
     primary, options, replica, replica_options = _s3_settings(settings)
-    store: RecordingStore = _objectstore().S3BlobStore(
+    store: RecordingStore = _s3().S3BlobStore(
         _work_root(settings), primary, options, replica, replica_options
     )
     return store
@@ -101,7 +108,7 @@ def store_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
         primary, options, replica, replica_options = _s3_settings(settings)
     except ConfigError as exc:
         return [(False, f"recording store: {exc}", "correct the named setting")]
-    checks = _objectstore().bucket_checks
+    checks = _s3().bucket_checks
     out: list[tuple[bool | None, str, str]] = list(checks("primary", primary, options))
     root = _work_root(settings)
     if root.exists():

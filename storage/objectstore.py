@@ -32,19 +32,14 @@ import contextlib
 import hashlib
 import logging
 import os
-import re
-import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+from botocore.exceptions import BotoCoreError, ClientError
 from s3transfer.manager import TransferConfig, TransferManager
 
 from policies.errors import CallwardenError
@@ -59,6 +54,18 @@ from storage.crypto import (
     scan_sealed,
     seal_address,
 )
+from storage.s3client import (
+    MiB,
+    S3Location,
+    S3Options,
+    error_code,
+    http_status,
+    is_missing,
+    make_client,
+    object_key_address,
+    object_retain_until,
+    store_error,
+)
 from storage.store import (
     COPIES,
     Copy,
@@ -68,189 +75,13 @@ from storage.store import (
     SealedBlob,
     StoreLocked,
     StoreMisconfigured,
-    StoreUnavailable,
     Throttle,
 )
 from storage.workdir import WorkDir, dead_workdirs
 
-__all__ = [
-    "S3BlobReader",
-    "S3BlobStore",
-    "S3BlobWriter",
-    "S3Location",
-    "S3Options",
-    "bucket_checks",
-    "make_client",
-    "store_error",
-]
+__all__ = ["S3BlobReader", "S3BlobStore", "S3BlobWriter"]
 
 log = logging.getLogger("callwarden.vault")
-
-SUFFIX = ".cwb"
-MiB = 1 << 20
-_KEY = re.compile(r"(?:^|/)([0-9a-f]{2})/([0-9a-f]{64})\.cwb$")
-# A bucket's name as S3 allows it (3-63 of lowercase letters, digits, dots and hyphens).
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-# Errors that say "try again later" rather than "fix the setup".
-_UNAVAILABLE = {
-    "InternalError",
-    "ServiceUnavailable",
-    "SlowDown",
-    "RequestTimeout",
-    "ServerSideEncryptionError",
-}
-_CREDENTIALS = {
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "ExpiredToken",
-    "InvalidToken",
-    "TokenRefreshRequired",
-    "AuthorizationHeaderMalformed",
-    "InvalidClientTokenId",
-}
-_MISSING = {"NoSuchKey", "NoSuchVersion", "NotFound", "404"}
-
-
-# --- where and how -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class S3Location:
-    """`s3://bucket/prefix`: a bucket and a key prefix ("" or ending in "/")."""
-
-    bucket: str
-    prefix: str = ""
-
-    @classmethod
-    def parse(cls, url: str) -> S3Location:
-        """ValueError (with what is wrong) unless `url` is `s3://bucket[/prefix]`."""
-        m = re.fullmatch(r"s3://([^/]+)(?:/(.*))?", url.strip())
-        if m is None:
-            raise ValueError(f"{url!r} is not an S3 location: expected s3://BUCKET or s3://BUCKET/PREFIX")
-        bucket, prefix = m.group(1), (m.group(2) or "").strip("/")
-        if not _BUCKET.match(bucket) or ".." in bucket:
-            raise ValueError(
-                f"{bucket!r} is not a valid bucket name (3-63 lowercase letters, digits, '.', '-')"
-            )
-        return cls(bucket, prefix + "/" if prefix else "")
-
-    def key(self, blob_sha: str) -> str:
-        return f"{self.prefix}{blob_sha[:2]}/{blob_sha}{SUFFIX}"
-
-    @property
-    def url(self) -> str:
-        return f"s3://{self.bucket}/{self.prefix}"
-
-
-@dataclass(frozen=True)
-class S3Options:
-    """How to reach one bucket. Credentials are never here: boto3's chain reads them from the
-    environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN), a named
-    `profile`, web identity or the instance role."""
-
-    endpoint: str | None = None
-    region: str = "us-east-1"
-    profile: str | None = None
-    addressing_style: str = "auto"  # auto: path-style with a custom endpoint, else virtual-hosted
-    part_bytes: int = 8 * MiB
-    concurrency: int = 4
-
-
-def make_client(options: S3Options) -> Any:
-    """A boto3 S3 client (thread-safe) for `options`."""
-    style = options.addressing_style
-    if style == "auto":
-        style = "path" if options.endpoint else "virtual"
-    session = boto3.session.Session(profile_name=options.profile or None)
-    return session.client(
-        "s3",
-        endpoint_url=options.endpoint or None,
-        region_name=options.region or None,
-        config=Config(
-            s3={"addressing_style": style},
-            max_pool_connections=32,
-            connect_timeout=5,
-            read_timeout=60,
-            retries={"max_attempts": 4, "mode": "standard"},
-        ),
-    )
-
-
-# --- errors --------------------------------------------------------------------------------------
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def _status(exc: ClientError) -> int:
-    return int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-
-
-def store_error(exc: BaseException, what: str, bucket: str) -> CallwardenError:
-    """The error to raise for a failed S3 call: StoreUnavailable (try again later) or
-    StoreMisconfigured (an operator must act; the message says what to do)."""
-    if isinstance(exc, CallwardenError):
-        return exc
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return StoreMisconfigured(
-            f"{what}: no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or"
-            " recordings.s3_profile) in the service's environment"
-        )
-    if isinstance(exc, ClientError):
-        code, status = _code(exc), _status(exc)
-        message = str(exc.response.get("Error", {}).get("Message", "")) or code
-        if code == "NoSuchBucket":
-            return StoreMisconfigured(
-                f"{what}: bucket {bucket!r} does not exist; create it with Object Lock:"
-                f" aws s3api create-bucket --bucket {bucket} --object-lock-enabled-for-bucket",
-                {"s3_error": code, "bucket": bucket},
-            )
-        if code in _CREDENTIALS:
-            return StoreMisconfigured(
-                f"{what}: the object store refuses the credentials ({code}); check AWS_ACCESS_KEY_ID /"
-                " AWS_SECRET_ACCESS_KEY (or the profile) of the service",
-                {"s3_error": code, "bucket": bucket},
-            )
-        if (
-            code == "InvalidRequest" and "lock" in message.lower()
-        ) or code == "ObjectLockConfigurationNotFoundError":
-            return StoreMisconfigured(
-                f"{what}: bucket {bucket!r} has no Object Lock ({message}); recordings need a bucket created"
-                " with --object-lock-enabled-for-bucket (docs/recordings.md)",
-                {"s3_error": code, "bucket": bucket},
-            )
-        if code in ("AccessDenied", "AllAccessDisabled", "403"):
-            return StoreMisconfigured(
-                f"{what}: access denied on bucket {bucket!r}; the service's key needs s3:PutObject,"
-                " s3:GetObject, s3:ListBucketVersions, s3:DeleteObjectVersion, s3:PutObjectRetention,"
-                " s3:PutObjectLegalHold, s3:GetObjectRetention and s3:GetObjectLegalHold",
-                {"s3_error": code, "bucket": bucket},
-            )
-        if status >= 500 or code in _UNAVAILABLE:
-            return StoreUnavailable(
-                f"{what}: the object store answered {code or status}: try again", {"s3_error": code}
-            )
-        return StoreMisconfigured(f"{what}: the object store refused: {code}: {message}", {"s3_error": code})
-    if isinstance(exc, (BotoCoreError, OSError)):
-        return StoreUnavailable(f"{what}: the object store cannot be reached: {exc}")
-    return StoreUnavailable(f"{what}: {type(exc).__name__}: {exc}")
-
-
-def _missing(exc: BaseException) -> bool:
-    return isinstance(exc, ClientError) and (_code(exc) in _MISSING or _status(exc) == 404)
-
-
-def _retain_until(lock: ObjectLock, now: datetime) -> datetime | None:
-    """The object's retain-until date: the database's, rounded up to the second (S3 keeps
-    seconds; never shorter than the database's); None if it has already passed."""
-    until = lock.retain_until
-    if until is None:
-        return None
-    if until.microsecond:
-        until = until.replace(microsecond=0) + timedelta(seconds=1)
-    return until if until > now + timedelta(seconds=1) else None
-
 
 # --- the store -----------------------------------------------------------------------------------
 
@@ -345,7 +176,7 @@ class S3BlobStore:
             self.client(copy).head_bucket(Bucket=loc.bucket)
             return ""
         except Exception as exc:
-            if isinstance(exc, ClientError) and _status(exc) == 404:
+            if isinstance(exc, ClientError) and http_status(exc) == 404:
                 exc = ClientError({"Error": {"Code": "NoSuchBucket", "Message": "Not Found"}}, "HeadBucket")
             return str(store_error(exc, f"{copy} bucket", loc.bucket))
 
@@ -393,7 +224,7 @@ class S3BlobStore:
         COMPLIANCE mode, retain-until date and legal hold must be as asked. Returns the version id."""
         loc = self.locations[copy]
         key = loc.key(blob_sha)
-        until = _retain_until(lock, datetime.now(UTC))
+        until = object_retain_until(lock, datetime.now(UTC))
         extra: dict[str, Any] = {"ContentType": "application/octet-stream"}
         if until is not None:
             extra.update(ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until)
@@ -428,7 +259,7 @@ class S3BlobStore:
         """The error for a failed upload. Some servers answer a locked PUT to a missing bucket, or
         to one without Object Lock, with a bare `InvalidRequest`: ask the bucket which it is."""
         bucket = self.locations[copy].bucket
-        if isinstance(exc, ClientError) and _code(exc) == "InvalidRequest":
+        if isinstance(exc, ClientError) and error_code(exc) == "InvalidRequest":
             missing = self._bucket_ok(copy)
             if missing:
                 return StoreMisconfigured(f"{what}: {missing}", {"bucket": bucket})
@@ -510,9 +341,9 @@ class S3BlobStore:
             try:
                 client.delete_object(Bucket=loc.bucket, Key=key, VersionId=vid)
             except ClientError as exc:
-                if _missing(exc):
+                if is_missing(exc):
                     continue
-                if _code(exc) == "AccessDenied":
+                if error_code(exc) == "AccessDenied":
                     until, hold = self._lock_state(copy, key, vid)
                     if hold or (until is not None and until > datetime.now(UTC)):
                         text = until.isoformat().replace("+00:00", "Z") if until is not None else None
@@ -579,7 +410,7 @@ class S3BlobStore:
         try:
             r = self.client(copy).get_object(Bucket=loc.bucket, Key=loc.key(blob_sha))
         except ClientError as exc:
-            if _missing(exc):
+            if is_missing(exc):
                 return "missing", f"{where} is missing"
             return "unreadable", f"{where}: {store_error(exc, 'read', loc.bucket)}"
         except Exception as exc:
@@ -620,7 +451,7 @@ class S3BlobStore:
             finally:
                 body.close()
         except ClientError as exc:
-            if _missing(exc):
+            if is_missing(exc):
                 raise BlobIntegrityError(f"{self.describe(copy, blob_sha)} is missing") from None
             raise store_error(exc, f"reading {loc.key(blob_sha)}", loc.bucket) from exc
         except (BotoCoreError, OSError) as exc:
@@ -652,9 +483,9 @@ class S3BlobStore:
         )
         for page in pages:
             for obj in page.get("Contents", []):
-                m = _KEY.search(str(obj["Key"]))
-                if m is not None and obj["Key"] == loc.key(m.group(2)):
-                    yield m.group(2), obj["LastModified"].timestamp()
+                sha = object_key_address(str(obj["Key"]))
+                if sha is not None and obj["Key"] == loc.key(sha):
+                    yield sha, obj["LastModified"].timestamp()
 
     # --- recovery ------------------------------------------------------------------------------
     def recover(self, known: Callable[[str], bool]) -> RecoveryReport:
@@ -891,105 +722,3 @@ class S3BlobReader:
 
     def close(self) -> None:
         """Nothing held open between reads."""
-
-
-# --- doctor --------------------------------------------------------------------------------------
-
-_GRANT = (
-    "set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or AWS_PROFILE, or recordings.s3_profile) for the"
-    " service; its key needs s3:ListBucket, s3:ListBucketVersions, s3:GetObject, s3:PutObject,"
-    " s3:DeleteObjectVersion, s3:PutObjectRetention, s3:GetObjectRetention, s3:PutObjectLegalHold,"
-    " s3:GetObjectLegalHold, s3:GetBucketVersioning and s3:GetBucketObjectLockConfiguration"
-)
-
-
-def bucket_checks(copy: Copy, location: S3Location, options: S3Options) -> list[tuple[bool | None, str, str]]:
-    """`callwarden doctor`'s checks of one bucket: credentials, existence, versioning, Object Lock
-    (and its default retention), and a write probe. Each is (ok, what, fix)."""
-    out: list[tuple[bool | None, str, str]] = []
-    where, bucket = location.url, location.bucket
-    endpoint = f" --endpoint-url {options.endpoint}" if options.endpoint else ""
-    create = (
-        f"aws s3api create-bucket --bucket {location.bucket} --object-lock-enabled-for-bucket{endpoint}"
-        + (
-            f" --create-bucket-configuration LocationConstraint={options.region}"
-            if options.region and options.region != "us-east-1" and not options.endpoint
-            else ""
-        )
-    )
-    try:
-        client = make_client(options)
-        client.head_bucket(Bucket=location.bucket)
-    except Exception as exc:
-        if isinstance(exc, ClientError) and _status(exc) == 404:
-            out.append((False, f"{copy} bucket {where}: does not exist", create))
-        elif isinstance(exc, ClientError) and _status(exc) in (400, 401, 403):
-            why = _code(exc) or _status(exc)
-            out.append(
-                (False, f"{copy} bucket {where}: the credentials are refused or lack access ({why})", _GRANT)
-            )
-        else:
-            err = store_error(exc, f"{copy} bucket", location.bucket)
-            fix = "check recordings.s3_endpoint / s3_region and that the object store is up"
-            if isinstance(err, StoreMisconfigured):
-                fix = "see the message"
-            out.append((False, f"{copy} bucket {where}: {err}", fix))
-        return out
-    out.append((True, f"{copy} bucket {where} (reachable, credentials accepted)", ""))
-    try:
-        versioning = client.get_bucket_versioning(Bucket=location.bucket).get("Status")
-    except Exception as exc:
-        versioning = f"unknown ({store_error(exc, 'versioning', location.bucket)})"
-    out.append(
-        (
-            versioning == "Enabled",
-            f"{copy} bucket {where}: versioning {versioning or 'never enabled'}",
-            f"aws s3api put-bucket-versioning --bucket {location.bucket} --versioning-configuration"
-            f" Status=Enabled{endpoint} (Object Lock needs it; a bucket created with Object Lock has it)",
-        )
-    )
-    default_retention = None
-    try:
-        cfg = client.get_object_lock_configuration(Bucket=location.bucket).get("ObjectLockConfiguration", {})
-        lock_ok = cfg.get("ObjectLockEnabled") == "Enabled"
-        default_retention = cfg.get("Rule", {}).get("DefaultRetention")
-        what = "Object Lock enabled" if lock_ok else "Object Lock not enabled"
-    except ClientError as exc:
-        lock_ok, what = False, f"Object Lock not enabled ({_code(exc)})"
-    except Exception as exc:
-        lock_ok, what = False, f"Object Lock unknown ({store_error(exc, 'object lock', location.bucket)})"
-    out.append(
-        (
-            lock_ok,
-            f"{copy} bucket {where}: {what}",
-            f"recordings need a bucket with Object Lock: create one with `{create}` (or, on AWS, enable it on"
-            f" this versioned bucket: aws s3api put-object-lock-configuration --bucket {location.bucket}"
-            " --object-lock-configuration ObjectLockEnabled=Enabled)",
-        )
-    )
-    if default_retention:
-        out.append(
-            (
-                None,
-                f"{copy} bucket {where}: a default retention {default_retention} applies to every object",
-                "callwarden sets each recording's own retain-until date; a default rule also locks uploads"
-                " that were never recorded (unreadable, but kept and billed until it ends)",
-            )
-        )
-    if lock_ok and not default_retention:
-        probe_key = f"{location.prefix}.doctor/{secrets.token_hex(8)}"
-        try:
-            put = client.put_object(Bucket=location.bucket, Key=probe_key, Body=b"callwarden doctor probe")
-            client.delete_object(
-                Bucket=location.bucket, Key=probe_key, VersionId=put.get("VersionId") or "null"
-            )
-            out.append((True, f"{copy} bucket {where}: write and delete of an unlocked probe object", ""))
-        except Exception as exc:
-            out.append(
-                (
-                    False,
-                    f"{copy} bucket {where}: write probe failed: {store_error(exc, 'probe', bucket)}",
-                    "grant the service's key s3:PutObject and s3:DeleteObjectVersion on the prefix",
-                )
-            )
-    return out

@@ -12,8 +12,9 @@ from typing import Any
 
 from storage.crypto import MasterKeyring
 from storage.db import Database, from_ts
-from storage.objectstore import S3BlobStore, S3Location, S3Options
+from storage.objectstore import S3BlobStore
 from storage.recordings import retain_until
+from storage.s3client import S3Location, S3Options
 from storage.vault import Vault
 from tests.s3_server import SeaweedS3
 from tests.storage.vault_helpers import bundled_retention, seed, write_master_key

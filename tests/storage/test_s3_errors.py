@@ -15,7 +15,8 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 from moto import mock_aws
 
-from storage.objectstore import S3BlobStore, S3Location, S3Options, _retain_until, store_error
+from storage.objectstore import S3BlobStore
+from storage.s3client import S3Location, S3Options, object_retain_until, store_error
 from storage.store import ObjectLock, StoreLocked, StoreMisconfigured, StoreUnavailable
 
 
@@ -39,11 +40,11 @@ def test_s3_locations_parse_and_name_objects_by_address() -> None:
 def test_the_objects_lock_is_never_shorter_than_the_rows() -> None:
     now = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
     until = datetime(2027, 3, 1, 10, 0, 0, 250_000, tzinfo=UTC)
-    assert _retain_until(ObjectLock(until), now) == datetime(2027, 3, 1, 10, 0, 1, tzinfo=UTC)
-    assert _retain_until(ObjectLock(until.replace(microsecond=0)), now) == until.replace(microsecond=0)
+    assert object_retain_until(ObjectLock(until), now) == datetime(2027, 3, 1, 10, 0, 1, tzinfo=UTC)
+    assert object_retain_until(ObjectLock(until.replace(microsecond=0)), now) == until.replace(microsecond=0)
     # Already past (a very late upload): no lock to set; the next purge takes it.
-    assert _retain_until(ObjectLock(now - timedelta(days=1)), now) is None
-    assert _retain_until(ObjectLock(None), now) is None
+    assert object_retain_until(ObjectLock(now - timedelta(days=1)), now) is None
+    assert object_retain_until(ObjectLock(None), now) is None
 
 
 @pytest.mark.parametrize(
