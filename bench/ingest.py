@@ -8,11 +8,16 @@
    minus VmRSS before; the VmHWM growth is shown too).
 2. `callwarden ingest` of 1,000 files of 1 MB against `dd ... conv=fsync` of each of the same files
    (1,000 dd processes: one fsync per file, as each recording needs).
+3. The S3 row (unless --no-s3): a real S3 server (SeaweedFS, the `weed` binary of the test extra)
+   on loopback, and two more `serve` processes on the same data dir, one with the S3 store
+   (`recordings.store = s3://...`, Object Lock COMPLIANCE, no replica) and one with the local store
+   (no replica). Interleaved rounds of: the same 200 MiB upload to each, and a raw S3 put of the same
+   bytes by boto3 (s3transfer, the same part size and concurrency as the store). Medians compared.
 
 Goals (issue 4): large upload >= 0.5 x the dd rate; server RSS growth during the upload < 64 MB.
 
 Usage: python bench/ingest.py [--dir DIR (default: a temp dir under the current directory)]
-       [--mb 200] [--files 1000] [--no-replica] [--keep]
+       [--mb 200] [--files 1000] [--no-replica] [--no-s3] [--keep]
 """
 
 from __future__ import annotations
@@ -30,14 +35,19 @@ import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from s3transfer.manager import TransferConfig, TransferManager
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 MiB = 1 << 20
+sys.path.insert(0, str(ROOT))
+
+from tests.s3_server import SeaweedS3  # noqa: E402  (the same server the S3 tests start)
 
 # No window and no caps: the benchmark needs 1,001 attempts on one case at any hour.
 BENCH_PACK = 'name = "bench-open"\nversion = "1"\njurisdiction = "benchmark"\ntitle = "No rules"\n'
@@ -126,6 +136,7 @@ def main() -> int:
     )
     ap.add_argument("--keep", action="store_true", help="keep the work dir")
     ap.add_argument("--runs", type=int, default=3, help="timed runs of the large upload and its dd (median)")
+    ap.add_argument("--no-s3", action="store_true", help="skip the S3 row (no SeaweedFS server)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="cw-bench-ingest-", dir=args.dir or ".")).resolve()
@@ -195,7 +206,8 @@ def main() -> int:
                 key = dialer.split()[-1]
                 hd = {"Authorization": f"Bearer {key}"}
                 ids = []
-                for _ in range(args.files + args.runs + 1):
+                s3_rounds = 0 if args.no_s3 else 2 * (args.runs + 1)
+                for _ in range(args.files + args.runs + 1 + s3_rounds):
                     r = await http.post(
                         f"{url}/v1/authorize",
                         json={"case_id": "c1", "to": "+12125550123", "channel": "call"},
@@ -209,11 +221,11 @@ def main() -> int:
         key, attempts = asyncio.run(setup())
 
         # --- 1. the large upload, interleaved with dd of the same file -------------------------
-        async def upload(attempt_id: str) -> tuple[float, dict[str, Any]]:
+        async def upload(attempt_id: str, to: str = url) -> tuple[float, dict[str, Any]]:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as http:
                 start = time.perf_counter()
                 r = await http.post(
-                    f"{url}/v1/recordings?attempt_id={attempt_id}",
+                    f"{to}/v1/recordings?attempt_id={attempt_id}",
                     data=file_body(big),
                     headers={
                         "Authorization": f"Bearer {key}",
@@ -274,7 +286,7 @@ def main() -> int:
 
         # --- 2. callwarden ingest of many 1 MiB files -------------------------------------------
         block = os.urandom(MiB)
-        for i, att in enumerate(attempts[args.runs + 1 :]):
+        for i, att in enumerate(attempts[args.runs + 1 : args.runs + 1 + args.files]):
             (small_dir / f"{att}.wav").write_bytes(i.to_bytes(8, "big") + block[8:])
         files = sorted(small_dir.iterdir())
         settle()
@@ -302,6 +314,10 @@ def main() -> int:
             "dd_mb_s": round(total_mb / dd_small_s, 1),
             "ratio": round(dd_small_s / ingest_s, 2),
         }
+
+        # --- 3. the S3 row ------------------------------------------------------------------------
+        if not args.no_s3:
+            results["s3"] = s3_row(args, work, data, env, big, attempts[args.runs + 1 + args.files :], upload)
     finally:
         server.terminate()
         server.wait(15)
@@ -324,9 +340,130 @@ def main() -> int:
         f"ingest {g['files']} x 1 MiB: {g['mb_s']:>5.1f} MB/s ({g['files_s']} files/s, {g['seconds']} s)"
         f"   dd conv=fsync per file {g['dd_mb_s']:.1f} MB/s ({g['dd_seconds']} s)   ratio {g['ratio']:.2f}"
     )
+    if "s3" in results:
+        s = results["s3"]
+        print(
+            f"{u['mb']:.0f} MB upload, no replica:   S3 store {s['s3_store_mb_s']:>6.1f} MB/s"
+            f" (runs {s['s3_store_runs']})"
+            f"   local store {s['local_store_mb_s']:>6.1f} MB/s (runs {s['local_store_runs']})"
+            f"   raw S3 put (boto3) {s['raw_put_mb_s']:>6.1f} MB/s (runs {s['raw_put_runs']})"
+        )
+        print(
+            f"                       S3 store / raw put {s['ratio_to_raw_put']:.2f}"
+            f"   S3 store / local store {s['ratio_to_local']:.2f}"
+            f"   S3-store server RSS growth {s['s3_rss_growth_mb']} MB   object lock {s['object_lock']}"
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(json.dumps(results))
     return 0
+
+
+def start_serve(data: Path, env: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str, Any]:
+    port = free_port()
+    log = open(log_path, "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "serve", "--data-dir", str(data), "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+        if time.monotonic() > deadline or proc.poll() is not None:
+            raise SystemExit(f"server did not start: {log_path.read_text()}")
+        time.sleep(0.1)
+    return proc, f"http://127.0.0.1:{port}", log
+
+
+def s3_row(
+    args: argparse.Namespace,
+    work: Path,
+    data: Path,
+    env: dict[str, str],
+    big: Path,
+    attempts: list[str],
+    upload: Any,
+) -> dict[str, Any]:
+    """The same upload to an S3-store server and a local-store server (both without a replica,
+    on the same data dir), and a raw boto3 put of the same bytes, in interleaved rounds."""
+    server = SeaweedS3()
+    procs: list[tuple[subprocess.Popen[bytes], Any]] = []
+    try:
+        server.start()
+        base = {k: v for k, v in env.items() if k != "CALLWARDEN_RECORDINGS_REPLICA_DIR"}
+        s3_env = {
+            **base,
+            **server.env(),
+            "CALLWARDEN_RECORDINGS_STORE": "s3://cw-primary/bench",
+            "CALLWARDEN_RECORDINGS_S3_ENDPOINT": server.endpoint,
+        }
+        s3_proc, s3_url, s3_log = start_serve(data, s3_env, work / "serve-s3.log")
+        procs.append((s3_proc, s3_log))
+        local_proc, local_url, local_log = start_serve(data, base, work / "serve-local.log")
+        procs.append((local_proc, local_log))
+        client = server.client()
+        transfer = TransferManager(
+            client,
+            TransferConfig(
+                multipart_threshold=8 * MiB, multipart_chunksize=8 * MiB, max_request_concurrency=4
+            ),
+        )
+
+        def raw_put(i: int) -> float:
+            until = datetime.now(UTC) + timedelta(days=1)
+            extra = {"ObjectLockMode": "COMPLIANCE", "ObjectLockRetainUntilDate": until}
+            start = time.perf_counter()
+            transfer.upload(str(big), "cw-primary", f"raw/{i}", extra_args=extra).result()
+            return time.perf_counter() - start
+
+        mb = big.stat().st_size / 1e6
+        raw, s3_runs, local_runs, growth = [], [], [], []
+        lock = ""
+        # One untimed round of each first.
+        raw_put(0)
+        asyncio.run(upload(attempts[0], s3_url))
+        asyncio.run(upload(attempts[1], local_url))
+        for i in range(args.runs):
+            settle()
+            raw.append(raw_put(i + 1))
+            settle()
+            before = status_kb(s3_proc.pid, "VmRSS")
+            sampler = RssSampler(s3_proc.pid)
+            sampler.start()
+            seconds, _ = asyncio.run(upload(attempts[2 + 2 * i], s3_url))
+            sampler.stop()
+            growth.append(sampler.peak - before)
+            s3_runs.append(seconds)
+            settle()
+            local_runs.append(asyncio.run(upload(attempts[3 + 2 * i], local_url))[0])
+        transfer.shutdown()
+        head = client.list_object_versions(Bucket="cw-primary", Prefix="bench/")
+        keys = [v["Key"] for v in head.get("Versions", [])]
+        if keys:
+            h = client.head_object(Bucket="cw-primary", Key=keys[0])
+            lock = f"{h.get('ObjectLockMode')} until {h.get('ObjectLockRetainUntilDate')}"
+        s3_s, local_s, raw_s = (statistics.median(x) for x in (s3_runs, local_runs, raw))
+        return {
+            "mb": round(mb, 1),
+            "s3_store_mb_s": round(mb / s3_s, 1),
+            "s3_store_runs": [round(mb / x, 1) for x in s3_runs],
+            "local_store_mb_s": round(mb / local_s, 1),
+            "local_store_runs": [round(mb / x, 1) for x in local_runs],
+            "raw_put_mb_s": round(mb / raw_s, 1),
+            "raw_put_runs": [round(mb / x, 1) for x in raw],
+            "ratio_to_raw_put": round(raw_s / s3_s, 2),
+            "ratio_to_local": round(local_s / s3_s, 2),
+            "s3_rss_growth_mb": round(max(growth) / 1024, 1),
+            "object_lock": lock,
+            "stored_objects": len(keys),
+        }
+    finally:
+        for proc, log in procs:
+            proc.terminate()
+            proc.wait(15)
+            log.close()
+        server.stop()
 
 
 if __name__ == "__main__":

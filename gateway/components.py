@@ -1,6 +1,6 @@
 """The long-lived parts built from settings, shared by the web app, the CLI and the workers:
-the pack registry, the recording vault (with the retention rule from the case's packs) and the
-carrier."""
+the pack registry, the recording vault (on the store the settings choose, gateway/stores.py, with
+the retention rule from the case's packs) and the carrier."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 import policies
 from gateway.carriers import Carrier, carrier_option_names, create_carrier
 from gateway.packs import PackRegistry
-from gateway.settings import MASTER_KEY_FILE, Settings, configured_dir
-from storage.blobs import BlobStore
+from gateway.settings import MASTER_KEY_FILE, Settings
+from gateway.stores import build_store
 from storage.crypto import MasterKeyring
 from storage.db import Database
 from storage.vault import Vault
@@ -40,10 +40,9 @@ def retention_rule(packs: PackRegistry) -> Callable[[Sequence[str]], int]:
 
 
 def build_vault(settings: Settings, db: Database, packs: PackRegistry | None = None) -> Vault:
-    root = configured_dir(settings, "recordings.dir") or settings.data_dir / "recordings"
     return Vault(
         db,
-        BlobStore(root, configured_dir(settings, "recordings.replica_dir")),
+        build_store(settings),
         MasterKeyring(settings.data_dir / MASTER_KEY_FILE),
         default_retention_days=int(settings["recordings.retention_days"]),
         retention_days_for=retention_rule(packs or pack_registry(settings)),

@@ -179,6 +179,38 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("recordings.max_bytes", int, 1 << 30, "Largest recording accepted (413 above).", minimum=1),
     Setting(
+        "recordings.store",
+        str,
+        "",
+        "Where recordings are kept: empty (local disk, `recordings.dir`) or `s3://BUCKET/PREFIX` (S3 with"
+        " Object Lock, the `callwarden[s3]` extra; `recordings.dir` then holds only uploads in flight).",
+    ),
+    Setting(
+        "recordings.replica_store",
+        str,
+        "",
+        "With an S3 store: `s3://BUCKET/PREFIX` of the replica (a second bucket, region or server).",
+    ),
+    Setting(
+        "recordings.s3_endpoint", str, "", "S3 endpoint URL (SeaweedFS, Ceph RGW, MinIO...); empty: AWS."
+    ),
+    Setting("recordings.s3_region", str, "us-east-1", "S3 region of the store's bucket."),
+    Setting(
+        "recordings.s3_profile",
+        str,
+        "",
+        "AWS profile for the credentials; empty: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the role).",
+    ),
+    Setting(
+        "recordings.s3_addressing_style",
+        str,
+        "auto",
+        "`path`, `virtual` or `auto` (path-style with an endpoint, virtual-hosted on AWS).",
+    ),
+    Setting("recordings.replica_s3_endpoint", str, "", "The replica bucket's endpoint; empty: the store's."),
+    Setting("recordings.replica_s3_region", str, "", "The replica bucket's region; empty: the store's."),
+    Setting("recordings.replica_s3_profile", str, "", "The replica's AWS profile; empty: the store's."),
+    Setting(
         "recordings.retention_days",
         int,
         365,

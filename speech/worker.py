@@ -40,8 +40,8 @@ from speech.engines import Engine, EngineError
 from speech.pipeline import engine_for, process
 from speech.transcript import TranscriptResult
 from storage.audit import Access, Actor
-from storage.blobs import BlobReader
 from storage.db import Database
+from storage.store import RecordingReader as StoredReader
 from storage.transcription_jobs import (
     ClaimedJob,
     JobContext,
@@ -67,7 +67,7 @@ READ_BYTES = 1 << 20
 class RecordingReader(Protocol):
     """What the worker needs of the vault: a decrypting reader for a stored recording."""
 
-    async def reader(self, recording_id: str, blob_sha256: str) -> BlobReader: ...
+    async def reader(self, recording_id: str, blob_sha256: str) -> StoredReader: ...
 
 
 @dataclass(frozen=True)
@@ -394,7 +394,7 @@ class Worker:
         }
 
 
-def _decrypt_to(reader: BlobReader, path: Path) -> None:
+def _decrypt_to(reader: StoredReader, path: Path) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         pos, size = 0, reader.size

@@ -25,9 +25,9 @@ import errno
 import hashlib
 import os
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from policies.errors import CallwardenError
 from storage.crypto import (
@@ -39,6 +39,7 @@ from storage.crypto import (
     seal_address,
     verify_sealed,
 )
+from storage.store import Copy, CopyProblem, ObjectLock, RecoveryReport, SealedBlob
 from storage.workdir import WorkDir, dead_workdirs
 
 __all__ = [
@@ -135,26 +136,10 @@ def verify_copy(path: Path, blob_sha: str, data_key: bytes, throttle: Throttle |
         raise BlobIntegrityError(f"{path} has address {got[:12]}…, expected {blob_sha[:12]}…")
 
 
-@dataclass(frozen=True)
-class SealedBlob:
-    """What `BlobWriter.finish` made: the published file and the replica's fate."""
-
-    blob_sha256: str
-    blob_bytes: int
-    sha256: str
-    bytes: int
-    replica_ok: bool
-    replica_error: str | None
-
-
-@dataclass
-class RecoveryReport:
-    removed_tmp_files: int = 0
-    removed_unrecorded_blobs: list[str] = field(default_factory=list)
-
-
 class BlobStore:
-    """The primary store (and optional replica) of encrypted recordings."""
+    """The primary store (and optional replica) of encrypted recordings on local disks."""
+
+    kind = "local"
 
     def __init__(self, root: Path, replica: Path | None = None) -> None:
         self.root = root
@@ -172,6 +157,26 @@ class BlobStore:
 
     def replica_path(self, blob_sha: str) -> Path | None:
         return None if self.replica is None else self.replica / self._rel(blob_sha)
+
+    def copy_path(self, copy: Copy, blob_sha: str) -> Path | None:
+        return self.path(blob_sha) if copy == "primary" else self.replica_path(blob_sha)
+
+    def describe(self, copy: Copy, blob_sha: str) -> str:
+        return str(self.copy_path(copy, blob_sha))
+
+    @property
+    def replica_configured(self) -> bool:
+        return self.replica is not None
+
+    def status(self) -> dict[str, Any]:
+        ok = self.writable()
+        return {
+            "kind": self.kind,
+            "ok": ok,
+            "primary": str(self.root),
+            "replica": None if self.replica is None else str(self.replica),
+            "detail": "" if ok else f"{self.root} is not writable",
+        }
 
     def open(self) -> None:
         """Create the directories and this process's work dirs. The replica folder itself is
@@ -265,6 +270,66 @@ class BlobStore:
             with contextlib.suppress(OSError):
                 fsync_dir(p.parent)
 
+    def set_legal_hold(self, blob_sha: str, on: bool) -> None:
+        """Nothing to do on a local disk: the hold lives in the database (the purge obeys it)."""
+
+    # --- scrub ---------------------------------------------------------------------------------
+    def check(
+        self,
+        copy: Copy,
+        blob_sha: str,
+        data_key: bytes | None,
+        throttle: Throttle | None = None,
+        plaintext_hash: Any = None,
+    ) -> CopyProblem | None:
+        """None if the copy is good, else (problem, detail). With the data key every segment is
+        authenticated; without it only the header and tags are checked against the address."""
+        path = self.copy_path(copy, blob_sha)
+        if path is None or not path.exists():
+            return "missing", f"{path} is missing"
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            return "unreadable", f"{path}: {exc}"
+        try:
+            if data_key is not None:
+                got = verify_sealed(fd, data_key, throttle, plaintext_hash)
+            else:
+                got = seal_address(fd)
+        except DecryptionError as exc:
+            return "corrupt", f"{path}: {exc}"
+        except OSError as exc:
+            return "unreadable", f"{path}: {exc}"
+        finally:
+            os.close(fd)
+        if got != blob_sha:
+            return "corrupt", f"{path} has address {got[:16]}…"
+        return None
+
+    def heal(
+        self, copy: Copy, blob_sha: str, data_key: bytes, lock: ObjectLock, throttle: Throttle | None = None
+    ) -> str:
+        """Rewrite `copy` from the other copy (verified before it replaces anything)."""
+        source = self.replica_path(blob_sha) if copy == "primary" else self.path(blob_sha)
+        if source is None:
+            raise OSError(errno.ENOENT, "no replica configured")
+        self.copy_verified(source, blob_sha, copy == "replica", data_key, throttle)
+        return str(source)
+
+    def list_blobs(self, copy: Copy) -> Iterator[tuple[str, float]]:
+        root = self.root if copy == "primary" else self.replica
+        if root is None or not (root / "store").is_dir():
+            return
+        for sub in sorted((root / "store").iterdir()):
+            if not sub.is_dir():
+                continue
+            for f in sorted(sub.iterdir()):
+                try:
+                    mtime = f.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                yield f.name.split(".", 1)[0], mtime
+
     # --- reading -------------------------------------------------------------------------------
     def reader(self, blob_sha: str, data_key: bytes) -> BlobReader:
         return BlobReader(self, blob_sha, data_key)
@@ -332,6 +397,7 @@ class BlobWriter:
             except OSError as exc:
                 self._replica_failed(exc)
         self.published: str | None = None
+        self._sealed: SealedBlob | None = None
         header = self._sealer.header
         self._address.update(header)
         self._write([header])
@@ -384,13 +450,30 @@ class BlobWriter:
                 segments += self._sealer.update_segments(data)
             self._segments(segments)
 
-    def finish(self) -> SealedBlob:
-        """Seal, fsync, publish under the content address, write and verify the replica."""
+    def seal(self) -> SealedBlob:
+        """Seal the last segment and fsync: the address and plaintext hash are known, nothing is
+        published yet (the vault looks for a duplicate before it publishes)."""
         with self._lock:
-            self._segments([self._sealer.finish()])
-            assert self._fd is not None
-            os.fsync(self._fd)
-            blob_sha = self._address.hexdigest()
+            if self._sealed is None:
+                self._segments([self._sealer.finish()])
+                assert self._fd is not None
+                os.fsync(self._fd)
+                self._sealed = SealedBlob(
+                    blob_sha256=self._address.hexdigest(),
+                    blob_bytes=self.blob_bytes,
+                    sha256=self._plain.hexdigest(),
+                    bytes=self.plain_bytes,
+                    replica_ok=False,
+                    replica_error=None,
+                )
+            return self._sealed
+
+    def publish(self, lock: ObjectLock | None = None) -> SealedBlob:
+        """Publish under the content address, write and verify the replica. The lock is kept in
+        the database: a local disk cannot enforce it."""
+        sealed = self.seal()
+        with self._lock:
+            blob_sha = sealed.blob_sha256
             dest = self.store.path(blob_sha)
             _makedirs_durable(dest.parent)
             os.link(self.tmp, dest)
@@ -414,12 +497,16 @@ class BlobWriter:
                 self.replica_error = "replica not written"
             return SealedBlob(
                 blob_sha256=blob_sha,
-                blob_bytes=self.blob_bytes,
-                sha256=self._plain.hexdigest(),
-                bytes=self.plain_bytes,
+                blob_bytes=sealed.blob_bytes,
+                sha256=sealed.sha256,
+                bytes=sealed.bytes,
                 replica_ok=replica_ok,
                 replica_error=None if replica_ok else self.replica_error,
             )
+
+    def finish(self) -> SealedBlob:
+        """Seal and publish (no lock to set on a local disk)."""
+        return self.publish(None)
 
     def discard(self) -> None:
         """Undo everything: the tmp files and, if already published, the store and replica copies

@@ -31,7 +31,7 @@ import hashlib
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +54,7 @@ __all__ = [
     "master_key_line",
     "plaintext_bytes",
     "rotate_master_key",
+    "scan_sealed",
     "seal_address",
     "segment_count",
     "verify_sealed",
@@ -351,4 +352,65 @@ def verify_sealed(
         h.update(sealed[-TAG_BYTES:])
         if throttle is not None:
             throttle(length)
+    return h.hexdigest()
+
+
+class _Stream:
+    """Exact-size reads from an iterable of chunks (an HTTP body), without quadratic copying."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._it = iter(chunks)
+        self._buf = bytearray()
+        self._pos = 0
+
+    def take(self, n: int) -> bytes:
+        while len(self._buf) - self._pos < n:
+            chunk = next(self._it, None)
+            if chunk is None:
+                raise DecryptionError("the stored copy is shorter than its length says (truncated)")
+            if self._pos:
+                del self._buf[: self._pos]
+                self._pos = 0
+            self._buf += chunk
+        out = bytes(self._buf[self._pos : self._pos + n])
+        self._pos += n
+        return out
+
+    def at_end(self) -> bool:
+        if len(self._buf) > self._pos:
+            return False
+        return all(not chunk for chunk in self._it)
+
+
+def scan_sealed(
+    chunks: Iterable[bytes],
+    stored_bytes: int,
+    data_key: bytes | None,
+    throttle: Callable[[int], None] | None = None,
+    plaintext_hash: hashlib._Hash | None = None,
+) -> str:
+    """`verify_sealed` for a copy read front to back (an object store's GET): with the data key
+    every segment is authenticated (DecryptionError at the first that fails) and the plaintext fed
+    to `plaintext_hash`; without it only the header and tags are hashed. Returns the address."""
+    stream = _Stream(chunks)
+    header = stream.take(HEADER_BYTES)
+    if header[: len(MAGIC)] != MAGIC:
+        raise DecryptionError("not a callwarden encrypted recording (bad header)")
+    segment = int.from_bytes(header[len(MAGIC) : len(MAGIC) + 4], "big")
+    plain = plaintext_bytes(stored_bytes, segment)
+    opener = SegmentOpener(data_key, header, stored_bytes) if data_key is not None else None
+    h = hashlib.sha256(header)
+    count = segment_count(plain, segment)
+    for i in range(count):
+        length = (plain - i * segment if i == count - 1 else segment) + TAG_BYTES
+        sealed = stream.take(length)
+        if opener is not None:
+            opened = opener.open(i, sealed)
+            if plaintext_hash is not None:
+                plaintext_hash.update(opened)
+        h.update(sealed[-TAG_BYTES:])
+        if throttle is not None:
+            throttle(length)
+    if not stream.at_end():
+        raise DecryptionError("the stored copy is longer than its length says")
     return h.hexdigest()

@@ -12,18 +12,21 @@ from typing import Any
 
 from policies.outcomes import EARLY_START
 from storage.audit import Access, append_sync
-from storage.blobs import SealedBlob
 from storage.db import Database, NotFound, and_where, from_ts, to_ts
+from storage.store import SealedBlob
 from storage.transcription_jobs import enqueue_sync
 
 __all__ = [
     "NewRecording",
+    "Retention",
     "blob_known_sync",
     "get_recording",
     "get_recording_key",
     "insert_recording_sync",
     "mark_replica",
     "pending_replicas",
+    "plan_retention",
+    "recording_exists",
     "recording_to_json",
     "retain_until",
     "search_recordings",
@@ -60,6 +63,57 @@ def retain_until(recorded_at: datetime, days: int) -> datetime:
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long one recording is kept: `days` (the longest of the default and the case's packs)
+    from `recorded_at` (when the call took place), ending at `retain_until`."""
+
+    days: int
+    recorded_at: datetime
+    retain_until: datetime
+
+
+def _retention_of(
+    attempt: Any, retention_days_for: RetentionFor, default_retention_days: int, received_at: datetime
+) -> Retention:
+    packs = json.loads(attempt["doc"]).get("packs", [])
+    days = max(default_retention_days, retention_days_for(packs))
+    recorded_at = trusted_recorded_at(
+        from_ts(attempt["at"]), from_ts(attempt["started_at"]) if attempt["started_at"] else None, received_at
+    )
+    return Retention(days, recorded_at, retain_until(recorded_at, days))
+
+
+_ATTEMPT_SQL = (
+    "SELECT a.attempt_id, a.case_id, a.agency_id, a.to_number, a.at, a.started_at, c.doc"
+    " FROM attempts a JOIN cases c ON c.case_id = a.case_id WHERE a.attempt_id = :id"
+)
+
+
+async def plan_retention(
+    db: Database,
+    attempt_id: str,
+    retention_days_for: RetentionFor,
+    default_retention_days: int,
+    received_at: datetime,
+) -> Retention:
+    """The retention a recording of this attempt gets, known before its bytes are stored (the
+    object store locks each object until then at upload). NotFound for an unknown attempt."""
+    row = await db.fetchone(_ATTEMPT_SQL, {"id": attempt_id})
+    if row is None:
+        raise NotFound("attempt", attempt_id)
+    return _retention_of(row, retention_days_for, default_retention_days, received_at)
+
+
+async def recording_exists(db: Database, attempt_id: str, sha256: str) -> bool:
+    """Whether these bytes are already stored for this attempt (checked before an upload is
+    published, so a retried upload stores nothing twice)."""
+    row = await db.fetchone(
+        "SELECT 1 FROM recordings WHERE attempt_id = :a AND sha256 = :s", {"a": attempt_id, "s": sha256}
+    )
+    return row is not None
+
+
+@dataclass(frozen=True)
 class NewRecording:
     recording_id: str
     attempt_id: str
@@ -71,6 +125,8 @@ class NewRecording:
     source: str  # http | cli | spool
     received_at: datetime
     replica_configured: bool
+    # Set when the store was told the retention at upload: the row must say the same.
+    retention: Retention | None = None
 
 
 def recording_to_json(row: Any) -> dict[str, Any]:
@@ -106,11 +162,7 @@ def insert_recording_sync(
 ) -> tuple[dict[str, Any], bool]:
     """Insert the recording row and its wrapped key (writer thread, in the caller's transaction).
     The same bytes for the same attempt return the existing row and False."""
-    attempt = conn.execute(
-        "SELECT a.attempt_id, a.case_id, a.agency_id, a.to_number, a.at, a.started_at, c.doc"
-        " FROM attempts a JOIN cases c ON c.case_id = a.case_id WHERE a.attempt_id = :id",
-        {"id": new.attempt_id},
-    ).fetchone()
+    attempt = conn.execute(_ATTEMPT_SQL, {"id": new.attempt_id}).fetchone()
     if attempt is None or (agency_scope is not None and attempt["agency_id"] != agency_scope):
         raise NotFound("attempt", new.attempt_id)
     existing = conn.execute(
@@ -120,12 +172,8 @@ def insert_recording_sync(
     if existing is not None:
         append_sync(conn, _with(access, existing["recording_id"], "duplicate", sha256=new.blob.sha256))
         return recording_to_json(existing), False
-    packs = json.loads(attempt["doc"]).get("packs", [])
-    days = max(default_retention_days, retention_days_for(packs))
-    recorded_at = trusted_recorded_at(
-        from_ts(attempt["at"]),
-        from_ts(attempt["started_at"]) if attempt["started_at"] else None,
-        new.received_at,
+    kept = new.retention or _retention_of(
+        attempt, retention_days_for, default_retention_days, new.received_at
     )
     replica_status = "disabled"
     if new.replica_configured:
@@ -143,10 +191,10 @@ def insert_recording_sync(
         "source": new.source,
         "blob": new.blob.blob_sha256,
         "blob_bytes": new.blob.blob_bytes,
-        "recorded_at": to_ts(recorded_at),
+        "recorded_at": to_ts(kept.recorded_at),
         "received_at": to_ts(new.received_at),
-        "days": days,
-        "until": to_ts(retain_until(recorded_at, days)),
+        "days": kept.days,
+        "until": to_ts(kept.retain_until),
         "replica": replica_status,
         "replica_error": new.blob.replica_error if replica_status == "pending" else None,
         "replica_at": to_ts(new.received_at) if replica_status == "ok" else None,
@@ -260,7 +308,8 @@ async def search_recordings(
 
 async def pending_replicas(db: Database, limit: int = 100) -> list[Any]:
     return await db.fetchall(
-        "SELECT recording_id, blob_sha256 FROM recordings WHERE replica_status = 'pending'"
+        "SELECT recording_id, blob_sha256, retain_until, legal_hold FROM recordings"
+        " WHERE replica_status = 'pending'"
         " AND status = 'ingested' ORDER BY received_at LIMIT :limit",
         {"limit": limit},
     )

@@ -21,10 +21,10 @@ from typing import Any
 from policies.errors import Forbidden
 from policies.parse import month_bounds
 from storage.audit import Access, Actor, append_sync
-from storage.blobs import BlobStore
 from storage.db import Conflict, Database, NotFound, to_ts
 from storage.recordings import recording_to_json
 from storage.scheduled_runs import finish_job, start_job
+from storage.store import RecordingStore, StoreLocked, StoreMisconfigured, StoreUnavailable
 
 __all__ = [
     "REPORT_COLUMNS",
@@ -79,9 +79,22 @@ async def set_legal_hold(
     actor: Actor,
     agency_scope: str | None = None,
     now: datetime | None = None,
+    store: RecordingStore | None = None,
 ) -> dict[str, Any]:
-    """Place (`on`) or lift a legal hold; every change is kept in `legal_holds` and logged."""
+    """Place (`on`) or lift a legal hold; every change is kept in `legal_holds` and logged. With
+    `store`, the hold is also placed on the stored copies (an S3 legal hold): before the row
+    says so when placed (a failure changes nothing), after it when lifted (a failure leaves the
+    copies held, the safe side; lifting again retries)."""
     at = to_ts(now or datetime.now(UTC))
+    row = await db.fetchone(
+        "SELECT blob_sha256, agency_id, status FROM recordings WHERE recording_id = :id", {"id": recording_id}
+    )
+    if row is None or (agency_scope is not None and row["agency_id"] != agency_scope):
+        raise NotFound("recording", recording_id)
+    if row["status"] == "purging":
+        raise Conflict(f"recording {recording_id} is being purged")
+    if store is not None and on:
+        await asyncio.to_thread(store.set_legal_hold, row["blob_sha256"], True)
 
     def write(conn: sqlite3.Connection) -> dict[str, Any]:
         row = conn.execute(
@@ -113,7 +126,10 @@ async def set_legal_hold(
         updated = conn.execute("SELECT * FROM recordings WHERE recording_id = :id", params).fetchone()
         return recording_to_json(updated)
 
-    return await db.write(write)
+    result = await db.write(write)
+    if store is not None and not on:
+        await asyncio.to_thread(store.set_legal_hold, row["blob_sha256"], False)
+    return result
 
 
 async def hold_history(db: Database, recording_id: str) -> list[dict[str, Any]]:
@@ -180,7 +196,12 @@ async def _mark_purging(
 
 
 async def purge_recording(
-    db: Database, blobs: BlobStore, recording_id: str, now: datetime, job_id: str, actor: Actor | None = None
+    db: Database,
+    blobs: RecordingStore,
+    recording_id: str,
+    now: datetime,
+    job_id: str,
+    actor: Actor | None = None,
 ) -> dict[str, Any] | None:
     """Purge one recording if it may go at `now` (else None): files, then key + row + tombstone."""
     row = await _mark_purging(db, recording_id, now, None)
@@ -189,11 +210,28 @@ async def purge_recording(
     return await _finish_purge(db, blobs, row, now, job_id, actor or Actor.system(job_id))
 
 
+async def _unmark_purging(db: Database, recording_id: str) -> None:
+    """The store refused or failed to delete: the recording stays as it was (a hold can be placed
+    again) and the next purge run tries again."""
+
+    def write(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE recordings SET status = 'ingested' WHERE recording_id = :id AND status = 'purging'",
+            {"id": recording_id},
+        )
+
+    await db.write(write)
+
+
 async def _finish_purge(
-    db: Database, blobs: BlobStore, row: Any, now: datetime, job_id: str, actor: Actor
+    db: Database, blobs: RecordingStore, row: Any, now: datetime, job_id: str, actor: Actor
 ) -> dict[str, Any] | None:
-    await asyncio.to_thread(blobs.delete, row["blob_sha256"])
     recording_id = row["recording_id"]
+    try:
+        await asyncio.to_thread(blobs.delete, row["blob_sha256"])
+    except (StoreLocked, StoreUnavailable, StoreMisconfigured):
+        await _unmark_purging(db, recording_id)
+        raise
 
     def write(conn: sqlite3.Connection) -> dict[str, Any] | None:
         conn.execute("PRAGMA secure_delete = ON")  # overwrite the freed key pages with zeros
@@ -236,7 +274,7 @@ async def _finish_purge(
 
 async def request_delete(
     db: Database,
-    blobs: BlobStore,
+    blobs: RecordingStore,
     recording_id: str,
     actor: Actor,
     reason: str | None,
@@ -247,7 +285,11 @@ async def request_delete(
     the recording is purged at once and its tombstone returned."""
     row = await _mark_purging(db, recording_id, now, (actor, reason, agency_scope))
     job_id = await start_job(db, "delete", now)
-    tomb = await _finish_purge(db, blobs, row, now, job_id, actor)
+    try:
+        tomb = await _finish_purge(db, blobs, row, now, job_id, actor)
+    except (StoreLocked, StoreUnavailable, StoreMisconfigured) as exc:
+        await finish_job(db, job_id, now, {"recording_id": recording_id, "purged": False, "error": str(exc)})
+        raise
     await finish_job(db, job_id, now, {"recording_id": recording_id, "purged": tomb is not None})
     if tomb is None:
         raise NotFound("recording", recording_id)
@@ -255,7 +297,7 @@ async def request_delete(
 
 
 async def purge_expired(
-    db: Database, blobs: BlobStore, now: datetime, limit: int | None = None
+    db: Database, blobs: RecordingStore, now: datetime, limit: int | None = None
 ) -> dict[str, Any]:
     """The daily purge: every unheld recording past `retain_until` (and any purge a crash left
     half done). Returns the job's summary."""
@@ -266,8 +308,15 @@ async def purge_expired(
         {"now": to_ts(now), "limit": -1 if limit is None else limit},
     )
     purged, skipped = [], 0
+    refused: list[dict[str, Any]] = []
     for r in rows:
-        tomb = await purge_recording(db, blobs, r["recording_id"], now, job_id)
+        try:
+            tomb = await purge_recording(db, blobs, r["recording_id"], now, job_id)
+        except (StoreLocked, StoreUnavailable, StoreMisconfigured) as exc:
+            # Kept: the store still locks or holds it (a hold placed in the bucket itself), or
+            # cannot be reached. Retried by the next run.
+            refused.append({"recording_id": r["recording_id"], "code": exc.code, "error": str(exc)})
+            continue
         if tomb is None:
             skipped += 1
         else:
@@ -281,6 +330,7 @@ async def purge_expired(
         "recording_ids": purged,
         "skipped": skipped,
         "expired_but_held": int(held[0]) if held else 0,
+        "store_refused": refused[:100],
     }
     await finish_job(db, job_id, now, summary)
     return summary

@@ -9,6 +9,7 @@ decrypted primary and compares it with the SHA-256 taken at upload. A recording 
 cannot be unwrapped (master key missing or wrong) is a finding of its own; its copies are then
 checked by header and tags only and not healed. Reads are rate-limited so a scrub never starves
 the gateway of disk bandwidth, and run in a worker thread so the event loop never waits on them.
+The copies are read through the store (local files, or whole-object GETs from the buckets).
 Files in the store that no recording names (older than an hour, so uploads in flight are not
 counted) are reported as orphans, never deleted: after a database restore they may be the only
 copy of evidence.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
+import itertools
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -26,11 +27,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from storage.blobs import BlobIntegrityError, BlobStore
-from storage.crypto import DecryptionError, KeyringError, MasterKeyring, seal_address, verify_sealed
-from storage.db import Database, to_ts
+from storage.blobs import BlobIntegrityError
+from storage.crypto import DecryptionError, KeyringError, MasterKeyring
+from storage.db import Database, from_ts, to_ts
 from storage.recordings import get_recording_key
 from storage.scheduled_runs import finish_job, start_job
+from storage.store import COPIES, Copy, ObjectLock, RecordingStore, StoreMisconfigured, StoreUnavailable
 
 __all__ = ["Throttle", "scrub"]
 
@@ -74,75 +76,36 @@ class Finding:
         }
 
 
-def _check(
-    path: Path | None,
-    blob_sha: str,
-    data_key: bytes | None,
-    throttle: Throttle,
-    plaintext_hash: Any = None,
-) -> tuple[str, str] | None:
-    """None if the copy is good, else (problem, detail). With the data key every segment is
-    authenticated; without it only the header and tags can be checked against the address."""
-    if path is None or not path.exists():
-        return "missing", f"{path} is missing"
-    if data_key is not None:
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except OSError as exc:
-            return "unreadable", f"{path}: {exc}"
-        try:
-            got = verify_sealed(fd, data_key, throttle, plaintext_hash)
-        except DecryptionError as exc:
-            return "corrupt", f"{path}: {exc}"
-        except OSError as exc:
-            return "unreadable", f"{path}: {exc}"
-        finally:
-            os.close(fd)
-    else:
-        try:
-            fd = os.open(path, os.O_RDONLY)
-            try:
-                got = seal_address(fd)
-            finally:
-                os.close(fd)
-        except DecryptionError as exc:
-            return "corrupt", f"{path}: {exc}"
-        except OSError as exc:
-            return "unreadable", f"{path}: {exc}"
-    if got != blob_sha:
-        return "corrupt", f"{path} has address {got[:16]}…"
-    return None
-
-
 def _scrub_one(
-    store: BlobStore, row: dict[str, Any], data_key: bytes | None, deep: bool, throttle: Throttle
+    store: RecordingStore, row: dict[str, Any], data_key: bytes | None, deep: bool, throttle: Throttle
 ) -> tuple[str, list[Finding]]:
     rid, sha = row["recording_id"], row["blob_sha256"]
-    primary, replica = store.path(sha), store.replica_path(sha)
-    replica_expected = replica is not None and row["replica_status"] == "ok"
+    replica_expected = store.replica_configured and row["replica_status"] == "ok"
     plain = hashlib.sha256() if deep and data_key is not None else None
-    p_bad = _check(primary, sha, data_key, throttle, plain)
-    r_bad = _check(replica, sha, data_key, throttle) if replica_expected else None
+    p_bad = store.check("primary", sha, data_key, throttle, plain)
+    r_bad = store.check("replica", sha, data_key, throttle) if replica_expected else None
+    lock = ObjectLock(from_ts(row["retain_until"]), bool(row["legal_hold"]))
     findings: list[Finding] = []
     status = "ok"
-    for copy, bad, source, to_replica in (
-        ("primary", p_bad, replica if replica_expected and r_bad is None else None, False),
-        ("replica", r_bad, primary if p_bad is None else None, True),
+    copy: Copy
+    for copy, bad, source_good in (
+        ("primary", p_bad, replica_expected and r_bad is None),
+        ("replica", r_bad, p_bad is None),
     ):
         if bad is None:
             continue
         problem, detail = bad
-        if source is None or data_key is None:
-            why = "no good copy to heal from" if source is None else "no data key to verify a copy with"
+        if not source_good or data_key is None:
+            why = "no good copy to heal from" if not source_good else "no data key to verify a copy with"
             findings.append(Finding(rid, sha, copy, problem, "none", f"{detail}; {why}"))
             status = "bad"
             continue
         try:
-            store.copy_verified(source, sha, to_replica, data_key, throttle)
+            source = store.heal(copy, sha, data_key, lock, throttle)
             findings.append(Finding(rid, sha, copy, problem, "healed", detail + f"; rewritten from {source}"))
             if status == "ok":
                 status = "healed"
-        except (OSError, BlobIntegrityError) as exc:
+        except (OSError, BlobIntegrityError, StoreUnavailable, StoreMisconfigured) as exc:
             findings.append(Finding(rid, sha, copy, problem, "heal_failed", f"{detail}; {exc}"))
             status = "bad"
     if plain is not None and p_bad is None and plain.hexdigest() != row["sha256"]:
@@ -151,34 +114,30 @@ def _scrub_one(
     return status, findings
 
 
-def _orphans(store: BlobStore, db_path: Path, now_epoch: float) -> list[Finding]:
+def _known_blobs(conn: sqlite3.Connection, lo: str) -> set[str]:
+    """Addresses the database knows that start with the two hex digits `lo`."""
+    hi = lo[:-1] + chr(ord(lo[-1]) + 1) if lo else "~"
+    rows = conn.execute(
+        "SELECT blob_sha256 FROM recordings WHERE blob_sha256 >= :lo AND blob_sha256 < :hi",
+        {"lo": lo, "hi": hi},
+    )
+    return {r[0] for r in rows}
+
+
+def _orphans(store: RecordingStore, db_path: Path, now_epoch: float) -> list[Finding]:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     out: list[Finding] = []
+    copies: tuple[Copy, ...] = COPIES if store.replica_configured else ("primary",)
     try:
-        for copy, root in (("primary", store.root), ("replica", store.replica)):
-            if root is None or not (root / "store").is_dir():
-                continue
-            for sub in sorted((root / "store").iterdir()):
-                if not sub.is_dir():
-                    continue
-                lo = sub.name
-                hi = lo[:-1] + chr(ord(lo[-1]) + 1) if lo else "~"
-                known = {
-                    r[0]
-                    for r in conn.execute(
-                        "SELECT blob_sha256 FROM recordings WHERE blob_sha256 >= :lo AND blob_sha256 < :hi",
-                        {"lo": lo, "hi": hi},
-                    )
-                }
-                for f in sorted(sub.iterdir()):
-                    sha = f.name.split(".", 1)[0]
-                    try:
-                        old = now_epoch - f.stat().st_mtime > ORPHAN_MIN_AGE_S
-                    except FileNotFoundError:
-                        continue
-                    if sha not in known and old:
+        for copy in copies:
+            # Listed in address order: one question to the database per two-hex-digit group.
+            for lo, group in itertools.groupby(store.list_blobs(copy), key=lambda item: item[0][:2]):
+                known = _known_blobs(conn, lo)
+                for sha, mtime in group:
+                    if sha not in known and now_epoch - mtime > ORPHAN_MIN_AGE_S:
+                        where = store.describe(copy, sha)
                         out.append(
-                            Finding(None, sha, copy, "orphan", "none", f"{f} is named by no recording")
+                            Finding(None, sha, copy, "orphan", "none", f"{where} is named by no recording")
                         )
     finally:
         conn.close()
@@ -187,7 +146,7 @@ def _orphans(store: BlobStore, db_path: Path, now_epoch: float) -> list[Finding]
 
 async def scrub(
     db: Database,
-    store: BlobStore,
+    store: RecordingStore,
     keyring: MasterKeyring | None,
     now: datetime,
     rate_bytes_s: float = 0,
@@ -199,7 +158,7 @@ async def scrub(
     job_id = await start_job(db, "scrub", now)
     throttle = Throttle(rate_bytes_s)
     rows = await db.fetchall(
-        "SELECT recording_id, blob_sha256, sha256, replica_status FROM recordings"
+        "SELECT recording_id, blob_sha256, sha256, replica_status, retain_until, legal_hold FROM recordings"
         " WHERE status = 'ingested' ORDER BY scrubbed_at IS NOT NULL, scrubbed_at, recording_id LIMIT :limit",
         {"limit": -1 if limit is None else limit},
     )

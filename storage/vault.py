@@ -3,8 +3,10 @@ together for the three ingest paths (HTTP, CLI, spool), retrieval and the replic
 
 Ingest order, so that an answered upload is durable and a crash leaves nothing half-visible:
 stream → encrypt + hash (plaintext and ciphertext) into a tmp file and the replica's tmp file →
-fsync → link into the content-addressed store → fsync dir → replica into place, verified →
-DB row + wrapped key + access-log row in one transaction → drop the tmp name → answer.
+fsync → (the same bytes already stored for this attempt? then publish nothing) → publish under
+the content address with the retention lock (local: link + fsync dir + replica verified; S3: an
+upload to both buckets in COMPLIANCE mode until `retain_until`) → DB row + wrapped key +
+access-log row in one transaction → drop the tmp name → answer.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from typing import Any
 from policies.errors import InputError, PayloadTooLarge
 from storage.attempts import get_attempt
 from storage.audit import Access, Actor
-from storage.blobs import BlobIntegrityError, BlobReader, BlobStore, BlobWriter, RecoveryReport
+from storage.blobs import BlobIntegrityError
 from storage.crypto import DecryptionError, KeyringError, MasterKeyring
-from storage.db import Database
+from storage.db import Database, from_ts
 from storage.recordings import (
     NewRecording,
     blob_known_sync,
@@ -30,8 +32,19 @@ from storage.recordings import (
     insert_recording_sync,
     mark_replica,
     pending_replicas,
+    plan_retention,
+    recording_exists,
 )
 from storage.scheduled_runs import finish_job, start_job
+from storage.store import (
+    ObjectLock,
+    RecordingReader,
+    RecordingStore,
+    RecordingWriter,
+    RecoveryReport,
+    StoreMisconfigured,
+    StoreUnavailable,
+)
 
 __all__ = ["EmptyRecording", "IncompleteUpload", "TooLarge", "Vault"]
 
@@ -62,7 +75,7 @@ class Vault:
     def __init__(
         self,
         db: Database,
-        store: BlobStore,
+        store: RecordingStore,
         keyring: MasterKeyring,
         *,
         default_retention_days: int,
@@ -81,7 +94,7 @@ class Vault:
         self.keyring.key_ids()  # fail at start, not at the first upload, if the key file is bad
         await asyncio.to_thread(self.store.open)
         report = await asyncio.to_thread(self._recover)
-        if report.removed_tmp_files or report.removed_unrecorded_blobs:
+        if report.removed_tmp_files or report.removed_unrecorded_blobs or report.locked_orphans:
             log.warning(
                 "removed unfinished uploads of a process that stopped",
                 extra={
@@ -89,6 +102,7 @@ class Vault:
                         "event": "vault_recovered",
                         "tmp_files": report.removed_tmp_files,
                         "unrecorded_blobs": report.removed_unrecorded_blobs,
+                        "locked_orphans": report.locked_orphans,
                     }
                 },
             )
@@ -106,7 +120,7 @@ class Vault:
 
     @property
     def replica_configured(self) -> bool:
-        return self.store.replica is not None
+        return self.store.replica_configured
 
     async def ingest(
         self,
@@ -127,18 +141,28 @@ class Vault:
         await get_attempt(self.db, attempt_id, agency_scope)
         if expected_bytes is not None and expected_bytes > self.max_bytes:
             raise TooLarge(self.max_bytes)
+        # Known before the bytes are stored: the object store locks each object until then.
+        arrived = received_at or datetime.now(UTC)
+        retention = await plan_retention(
+            self.db, attempt_id, self.retention_days_for, self.default_retention_days, arrived
+        )
         recording_id = "rec_" + secrets.token_hex(10)
         data_key = secrets.token_bytes(32)
         master_key_id, wrapped = self.keyring.wrap(data_key, recording_id)
         loop = asyncio.get_running_loop()
-        writer: BlobWriter = await loop.run_in_executor(None, self.store.writer, data_key)
+        writer: RecordingWriter = await loop.run_in_executor(None, self.store.writer, data_key)
         try:
             total = await self._stream(writer, chunks, loop)
             if total == 0:
                 raise EmptyRecording()
             if expected_bytes is not None and total != expected_bytes:
                 raise IncompleteUpload(total, expected_bytes)
-            sealed = await loop.run_in_executor(None, writer.finish)
+            sealed = await loop.run_in_executor(None, writer.seal)
+            # A retried upload stores nothing twice (a locked object could not be taken back);
+            # the transaction below still answers with the first recording.
+            if not await recording_exists(self.db, attempt_id, sealed.sha256):
+                lock = ObjectLock(retention.retain_until)
+                sealed = await loop.run_in_executor(None, writer.publish, lock)
         except BaseException:
             writer.discard()  # waits for a batch still being encrypted (the writer's lock)
             raise
@@ -151,8 +175,9 @@ class Vault:
             content_type=content_type,
             filename=filename,
             source=source,
-            received_at=received_at or datetime.now(UTC),
+            received_at=arrived,
             replica_configured=self.replica_configured,
+            retention=retention,
         )
         access = Access(
             actor,
@@ -199,7 +224,7 @@ class Vault:
         return rec, created
 
     async def _stream(
-        self, writer: BlobWriter, chunks: AsyncIterable[bytes], loop: asyncio.AbstractEventLoop
+        self, writer: RecordingWriter, chunks: AsyncIterable[bytes], loop: asyncio.AbstractEventLoop
     ) -> int:
         """Feed chunks to the writer in batches, encrypting one batch while the next is read."""
         total = 0
@@ -230,7 +255,7 @@ class Vault:
                 pending.cancel()  # the thread finishes its batch; discard() then waits for it
         return total
 
-    async def reader(self, recording_id: str, blob_sha256: str) -> BlobReader:
+    async def reader(self, recording_id: str, blob_sha256: str) -> RecordingReader:
         """A decrypting reader (KeyringError / DecryptionError if the key or file is wrong)."""
         master_key_id, wrapped = await get_recording_key(self.db, recording_id)
         data_key = self.keyring.unwrap(master_key_id, wrapped, recording_id)
@@ -249,11 +274,19 @@ class Vault:
         errors: list[str] = []
         for r in rows:
             sha = r["blob_sha256"]
+            lock = ObjectLock(from_ts(r["retain_until"]), bool(r["legal_hold"]))
             try:
                 master_key_id, wrapped = await get_recording_key(self.db, r["recording_id"])
                 data_key = self.keyring.unwrap(master_key_id, wrapped, r["recording_id"])
-                await asyncio.to_thread(self.store.copy_verified, self.store.path(sha), sha, True, data_key)
-            except (OSError, BlobIntegrityError, KeyringError, DecryptionError) as exc:
+                await asyncio.to_thread(self.store.heal, "replica", sha, data_key, lock)
+            except (
+                OSError,
+                BlobIntegrityError,
+                KeyringError,
+                DecryptionError,
+                StoreUnavailable,
+                StoreMisconfigured,
+            ) as exc:
                 failed += 1
                 errors.append(f"{r['recording_id']}: {exc}")
                 await mark_replica(self.db, r["recording_id"], False, f"{type(exc).__name__}: {exc}", now)
@@ -266,3 +299,7 @@ class Vault:
 
     def writable(self) -> bool:
         return self.store.writable()
+
+    def store_status(self) -> dict[str, Any]:
+        """For /readyz: which store, where, and whether it can take a recording now."""
+        return self.store.status()

@@ -4,7 +4,7 @@ CLI makes them. Nothing is mocked: the app under test runs on a loopback socket.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,18 @@ from gateway.cli.main import main as cli_main
 from gateway.settings import Settings, load_settings
 from storage.db import Database
 from storage.keys import create_key
+from tests.s3_server import SeaweedS3
 
 # `callwarden serve` started by a test starts no transcription workers unless the test asks for
 # them (speech.workers is `auto` outside the tests).
 os.environ["CALLWARDEN_SPEECH_WORKERS"] = "0"
+
+# S3 clients in tests use only the credentials a test gives them: never a developer's ~/.aws, and
+# never the cloud instance-metadata address (a credential lookup would otherwise try it).
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ["AWS_CONFIG_FILE"] = os.environ["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/callwarden-tests"
+for _var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+    os.environ.pop(_var, None)
 
 # A pack that allows contact at any hour and caps attempts at 3 per rolling 24 hours, so tests
 # that use the wall clock (the served app decides with the real time) never straddle a window.
@@ -54,3 +62,22 @@ def make_key(settings: Settings) -> KeyMaker:
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[SeaweedS3]:
+    """One real S3 server (SeaweedFS) for the session, on random loopback ports in a temp dir."""
+    server = SeaweedS3()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def s3(s3_server: SeaweedS3, monkeypatch: pytest.MonkeyPatch) -> SeaweedS3:
+    """The S3 server, with its credentials in this test's environment (as a service would get them)."""
+    for name, value in s3_server.env().items():
+        monkeypatch.setenv(name, value)
+    return s3_server

@@ -25,6 +25,7 @@ from gateway.cli.common import data_dir_arg, initialised_settings, operator_acto
 from gateway.components import build_vault
 from gateway.jobs.scheduler import VaultJobs
 from gateway.settings import Settings, anchor_path, configured_dir
+from gateway.stores import s3_configured, store_checks
 from gateway.usecases.ingest import ingest_file, is_sidecar, match_file
 from storage.audit import Access, Actor, append, verify_file
 from storage.db import Database
@@ -41,14 +42,18 @@ def vault_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
     """`callwarden doctor`'s checks of the recording store, replica and spool folder."""
     out: list[tuple[bool | None, str, str]] = []
     store = configured_dir(settings, "recordings.dir") or settings.data_dir / "recordings"
-    if store.exists():
+    if s3_configured(settings):
+        out += store_checks(settings)
+    elif store.exists():
         out.append(
             (_writable_dir(store), f"recording store {store}", f"chown/chmod {store} for the service user")
         )
     else:
         out.append((None, f"recording store {store} not created yet (made at first start)", ""))
     replica = configured_dir(settings, "recordings.replica_dir")
-    if replica is None:
+    if s3_configured(settings):
+        pass  # the replica bucket was checked with the store
+    elif replica is None:
         out.append(
             (
                 None,

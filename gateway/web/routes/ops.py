@@ -22,7 +22,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    """Readiness: the database accepts a write transaction and the recording store a file now."""
+    """Readiness: the database accepts a write transaction and the recording store a recording
+    now (local: its folder is writable; S3: the bucket answers); `store` says which and where."""
     db = request.app[appkeys.DB]
     checks: dict[str, str] = {}
     try:
@@ -30,10 +31,10 @@ async def readyz(request: web.Request) -> web.Response:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"error: {exc}"
-    writable = await asyncio.to_thread(request.app[appkeys.VAULT].writable)
-    checks["recordings"] = "ok" if writable else "error: the recording store is not writable"
+    store = await asyncio.to_thread(request.app[appkeys.VAULT].store_status)
+    checks["recordings"] = "ok" if store["ok"] else f"error: {store['detail'] or 'the store is not writable'}"
     ok = all(v == "ok" for v in checks.values())
-    return json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
+    return json_response({"ok": ok, "checks": checks, "store": store}, status=200 if ok else 503)
 
 
 @routes.get("/metrics")

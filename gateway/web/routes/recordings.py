@@ -368,7 +368,14 @@ async def _hold(request: web.Request, on: bool) -> web.Response:
         raise ApiError(400, "missing_field", "a reason is required for a legal hold", {"field": "reason"})
     try:
         rec = await set_legal_hold(
-            request.app[appkeys.DB], rid, on, reason, actor_of(request, who), who.agency_id, datetime.now(UTC)
+            request.app[appkeys.DB],
+            rid,
+            on,
+            reason,
+            actor_of(request, who),
+            who.agency_id,
+            datetime.now(UTC),
+            store=request.app[VAULT].store,
         )
     except NotFound:
         await log_access(request, who, action, rid, "not_found", reason)
