@@ -198,6 +198,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("audit.anchor_file", str, "audit-anchors.log", "Append-only file of daily chain heads."),
     Setting("audit.anchor_hour_utc", int, 0, "Hour (UTC) the access log's chain head is anchored."),
     Setting(
+        "console.idle_timeout_s",
+        int,
+        1800,
+        "A console session with no request for this many seconds is signed out.",
+        minimum=60,
+    ),
+    Setting(
+        "console.trusted_proxies",
+        str,
+        "127.0.0.1,::1",
+        "Peers whose `X-Forwarded-Proto: https` marks a console request as TLS (the Secure cookie).",
+    ),
+    Setting("console.page_size", int, 50, "Rows per page in the console's lists.", minimum=10),
+    Setting(
         "scheduler.enabled",
         bool,
         True,
@@ -325,7 +339,6 @@ def settings_markdown() -> str:
         default = "(secret)" if s.secret else repr(s.default) if s.default != "" else '""'
         rows.append(f"| `{s.name}` | `{env_name(s.name)}` | {s.type.__name__} | `{default}` | {s.help} |")
     return "\n".join(rows) + "\n"
-
 
 
 def configured_dir(settings: Settings, name: str) -> Path | None:

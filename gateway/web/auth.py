@@ -15,7 +15,14 @@ from gateway.web.errors import ApiError
 from storage.db import Database
 from storage.keys import ApiKey, lookup_key, parse_key, verify_secret
 
-__all__ = ["Authenticator", "Principal", "auth_middleware_factory", "principal", "require"]
+__all__ = [
+    "PRINCIPAL_KEY",
+    "Authenticator",
+    "Principal",
+    "auth_middleware_factory",
+    "principal",
+    "require",
+]
 
 log = logging.getLogger("callwarden.auth")
 
@@ -69,7 +76,15 @@ class Authenticator:
         return ApiError(401, "unauthenticated", "a valid API key is required (Authorization: Bearer <key>)")
 
     async def authenticate(self, request: web.Request) -> Principal:
-        source = request.remote or "unknown"
+        header = request.headers.get("Authorization", "")
+        scheme, _, presented = header.partition(" ")
+        if scheme.lower() != "bearer":
+            presented = ""
+        return await self.check_key(presented.strip(), request.remote or "unknown")
+
+    async def check_key(self, presented: str, source: str) -> Principal:
+        """The principal of a presented key (the console's sign-in uses this too, so both are
+        throttled alike); 401 for anything else, 429 while `source` is throttled."""
         wait = self.throttled(source)
         if wait > 0:
             raise ApiError(
@@ -78,11 +93,9 @@ class Authenticator:
                 "too many failed authentications from this address; try again later",
                 {"retry_after_s": round(wait, 1)},
             )
-        header = request.headers.get("Authorization", "")
-        scheme, _, presented = header.partition(" ")
-        if scheme.lower() != "bearer" or not presented.strip():
+        if not presented:
             raise self._fail(source, "missing_bearer", None)
-        parsed = parse_key(presented.strip())
+        parsed = parse_key(presented)
         if parsed is None:
             raise self._fail(source, "malformed_key", None)
         key_id, secret = parsed
@@ -107,7 +120,8 @@ PRINCIPAL_KEY = web.RequestKey("callwarden.principal", Principal)
 def auth_middleware_factory(auth: Authenticator) -> Middleware:
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path not in PUBLIC_PATHS and not request.path.startswith("/static/"):
+        # The console (gateway/web/console) authenticates people by session, not by header.
+        if request.path not in PUBLIC_PATHS and not request.path.startswith(("/static/", "/console")):
             request[PRINCIPAL_KEY] = await auth.authenticate(request)
         return await handler(request)
 

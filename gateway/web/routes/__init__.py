@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.web.routes import admin, audit, contacts, ops, recordings, review, supervision
+from gateway.web.routes import admin, audit, contacts, directory, ops, recordings, review, supervision
 
 __all__ = ["ROUTES"]
 
@@ -16,4 +16,5 @@ ROUTES: tuple[web.RouteTableDef, ...] = (
     audit.routes,
     review.routes,
     supervision.routes,
+    directory.routes,
 )

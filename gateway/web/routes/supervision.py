@@ -17,9 +17,11 @@ from gateway.web import keys as appkeys
 from gateway.web.auth import require
 from gateway.web.bodies import json_response, read_json, require_str
 from gateway.web.errors import ApiError
+from gateway.web.routes.recordings import actor_of
 from policies.parse import parse_instant
+from storage.assessment import assessment
 from storage.db import NotFound
-from storage.supervision import COMPLAINT_CHANNELS, add_complaint, month_bounds, scorecard
+from storage.supervision import COMPLAINT_CHANNELS, add_complaint, month_bounds
 
 __all__ = ["routes"]
 
@@ -58,6 +60,7 @@ async def complaint(request: web.Request) -> web.Response:
         who.key_id,
         who.agency_id,
         now,
+        actor_of(request, who),
     )
     return json_response(row, status=201)
 
@@ -85,6 +88,6 @@ async def scorecard_report(request: web.Request) -> web.Response:
         agencies = [
             str(r["agency_id"]) for r in await db.fetchall("SELECT agency_id FROM agencies ORDER BY 1")
         ]
-    cards = [await scorecard(db, agency, month, now) for agency in agencies]
+    cards = [await assessment(db, agency, month, now) for agency in agencies]
     generated = now.isoformat().replace("+00:00", "Z")
     return json_response({"month": month, "generated_at": generated, "scorecards": cards})
