@@ -12,6 +12,7 @@ from gateway.components import build_carrier, build_vault, pack_registry
 from gateway.jobs.scheduler import VaultJobs
 from gateway.settings import Settings
 from gateway.web.auth import Authenticator, auth_middleware_factory
+from gateway.web.console import setup_console
 from gateway.web.errors import error_middleware
 from gateway.web.keys import AUTH, CARRIER, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
 from gateway.web.metrics import Metrics
@@ -66,4 +67,5 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
     app.cleanup_ctx.append(lifecycle)
     for routes in ROUTES:
         app.add_routes(routes)
+    setup_console(app)
     return app
