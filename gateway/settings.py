@@ -202,7 +202,7 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         1800,
         "A console session with no request for this many seconds is signed out.",
-        minimum=60,
+        minimum=1,
     ),
     Setting(
         "console.trusted_proxies",

@@ -101,6 +101,7 @@ async def resume_session(
         await end_session(db, token, now, why)
         return None, why
     session = _session(row)
+    touch_after_s = min(touch_after_s, idle_timeout_s / 4)
     if row["last_seen_at"] < to_ts(now - timedelta(seconds=touch_after_s)):
 
         def touch(conn: sqlite3.Connection) -> None:

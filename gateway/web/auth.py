@@ -28,8 +28,9 @@ log = logging.getLogger("callwarden.auth")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Paths anyone may reach: probes for load balancers and the scraper.
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/"})
+# Paths anyone may reach: probes for load balancers and the scraper, and the browser's icon (a
+# browser asks for it unasked: it must not count as a failed authentication).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/", "/favicon.ico"})
 
 
 @dataclass(frozen=True)

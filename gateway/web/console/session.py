@@ -109,6 +109,8 @@ async def console_middleware(request: web.Request, handler: Handler) -> web.Stre
     path = request.path
     if path == "/":
         raise web.HTTPFound("/console/")
+    if path == "/favicon.ico":
+        return web.Response(status=204)
     if not path.startswith("/console"):
         return await handler(request)
     if path.startswith("/console/static/"):
