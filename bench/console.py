@@ -36,24 +36,61 @@ SEVS = ("critical", "high", "medium", "low", "info")
 
 
 def flag(i: int) -> dict[str, object]:
-    return {"category": CATS[i % 5], "severity": SEVS[i % 5], "match": "m", "sentence": "s",
-            "start": i * 0.5, "end": i * 0.5 + 0.4, "channel": "left", "speaker": "agent",
-            "rule": f"en/x/r{i}", "lexicon_version": "en@1", "confidence": 0.9, "source": "lexicon"}  # fmt: skip
+    return {
+        "category": CATS[i % 5],
+        "severity": SEVS[i % 5],
+        "match": "m",
+        "sentence": "s",
+        "start": i * 0.5,
+        "end": i * 0.5 + 0.4,
+        "channel": "left",
+        "speaker": "agent",
+        "rule": f"en/x/r{i}",
+        "lexicon_version": "en@1",
+        "confidence": 0.9,
+        "source": "lexicon",
+    }
 
 
 def transcript(rid: str, minutes: int = 30) -> NewTranscript:
     segs, t = [], 0.0
     while t < minutes * 60:
-        words = [{"w": f"word{n}", "start": round(t + n * 0.4, 2), "end": round(t + n * 0.4 + 0.35, 2), "conf": 0.9}
-                 for n in range(12)]  # fmt: skip
-        segs.append({"channel": "left" if len(segs) % 2 else "right", "speaker": "agent" if len(segs) % 2 else "debtor",
-                     "start": t, "end": t + 4.8, "text": " ".join(str(w["w"]) for w in words), "confidence": 0.9,
-                     "words": words})  # fmt: skip
+        words = [
+            {
+                "w": f"word{n}",
+                "start": round(t + n * 0.4, 2),
+                "end": round(t + n * 0.4 + 0.35, 2),
+                "conf": 0.9,
+            }
+            for n in range(12)
+        ]
+        segs.append(
+            {
+                "channel": "left" if len(segs) % 2 else "right",
+                "speaker": "agent" if len(segs) % 2 else "debtor",
+                "start": t,
+                "end": t + 4.8,
+                "text": " ".join(str(w["w"]) for w in words),
+                "confidence": 0.9,
+                "words": words,
+            }
+        )
         t += 5.0
     flags = [flag(i) | {"start": 60.0 * i + 0.4, "end": 60.0 * i + 1.2, "channel": "left"} for i in range(20)]
-    return NewTranscript(rid, "tj_bench", "en", "whisper", "tiny.en", minutes * 60.0,
-                         [{"channel": "left", "role": "agent", "audience": "debtor", "words": 1}], segs, [], ["en@1"],
-                         [], flags)  # fmt: skip
+    return NewTranscript(
+        rid,
+        "tj_bench",
+        "en",
+        "whisper",
+        "tiny.en",
+        minutes * 60.0,
+        [{"channel": "left", "role": "agent", "audience": "debtor", "words": 1}],
+        segs,
+        [],
+        ["en@1"],
+        [],
+        flags,
+    )
 
 
 async def timed(session: aiohttp.ClientSession, url: str) -> tuple[float, float, int]:
@@ -85,11 +122,17 @@ async def main() -> int:
         _, inspector = await create_key(db, "inspector")
         rids = []
         for n in range(2):
-            r = await api.post(f"{base}/v1/authorize", json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"},
-                               headers={"Authorization": f"Bearer {dialer}"})  # fmt: skip
+            r = await api.post(
+                f"{base}/v1/authorize",
+                json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"},
+                headers={"Authorization": f"Bearer {dialer}"},
+            )
             att = (await r.json())["attempt_id"]
-            r = await api.post(f"{base}/v1/recordings?attempt_id={att}", data=b"RIFF" + bytes(4000 + n),
-                               headers={"Authorization": f"Bearer {dialer}", "Content-Type": "audio/wav"})  # fmt: skip
+            r = await api.post(
+                f"{base}/v1/recordings?attempt_id={att}",
+                data=b"RIFF" + bytes(4000 + n),
+                headers={"Authorization": f"Bearer {dialer}", "Content-Type": "audio/wav"},
+            )
             rids.append((await r.json())["recording_id"])
     now = datetime.now(UTC)
     await db.write(lambda c: merge_flags_sync(c, rids[0], [flag(i) for i in range(FLAGS)], now, ["en@1"]))
@@ -100,15 +143,16 @@ async def main() -> int:
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         await browser.post(f"{base}/console/sign-in", data={"key": inspector, "csrf": csrf})
         page = await (await browser.get(f"{base}/console/queue")).text()
-        rows = page.count("<tr class=\"sev-")
+        rows = page.count('<tr class="sev-')
         size = int(settings["console.page_size"])
         assert rows == size, (rows, size)
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
         async def recording() -> tuple[float, float, int]:
             t0 = time.perf_counter()
-            async with browser.post(f"{base}/console/recordings/{rids[1]}",
-                                    data={"csrf": csrf, "reason": "benchmark"}) as resp:  # fmt: skip
+            async with browser.post(
+                f"{base}/console/recordings/{rids[1]}", data={"csrf": csrf, "reason": "benchmark"}
+            ) as resp:
                 ttfb = time.perf_counter() - t0
                 body = await resp.read()
                 assert resp.status == 200 and body.count(b'class="w"') >= 4000
@@ -124,10 +168,15 @@ async def main() -> int:
             results["queue"].append(await timed(browser, f"{base}/console/queue"))
             results["recording"].append(await recording())
     await server.close()
-    med = {k: (statistics.median(x[0] for x in v) * 1000, statistics.median(x[1] for x in v) * 1000, v[0][2])
-           for k, v in results.items()}  # fmt: skip
+    med = {
+        k: (statistics.median(x[0] for x in v) * 1000, statistics.median(x[1] for x in v) * 1000, v[0][2])
+        for k, v in results.items()
+    }
     base_ttfb = med["healthz"][0]
-    print(f"open flags: {FLAGS}; queue page rows: {rows} (one page); transcript: 30 min, 360 segments, 4,320 words")
+    print(
+        f"open flags: {FLAGS}; queue page rows: {rows} (one page);"
+        " transcript: 30 min, 360 segments, 4,320 words"
+    )
     print(f"{'page':<12} {'TTFB ms':>9} {'full ms':>9} {'bytes':>9} {'TTFB / healthz':>15}")
     ok = True
     for name, (ttfb, full, size_b) in med.items():

@@ -23,9 +23,20 @@ __all__ = [
 ]
 
 CSV_COLUMNS = (
-    "seq", "at", "actor_key_id", "role", "agency_id", "action", "object_type", "object_id", "reason",
-    "source", "result", "details", "hash",
-)  # fmt: skip
+    "seq",
+    "at",
+    "actor_key_id",
+    "role",
+    "agency_id",
+    "action",
+    "object_type",
+    "object_id",
+    "reason",
+    "source",
+    "result",
+    "details",
+    "hash",
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,8 @@ async def recent_tombstones(
 ) -> list[dict[str, Any]]:
     rows = await db.fetchall(
         "SELECT recording_id, case_id, agency_id, bytes, recorded_at, retain_until, purged_at, job_id"
-        " FROM tombstones WHERE (:agency IS NULL OR agency_id = :agency) ORDER BY purged_at DESC LIMIT :limit",
+        " FROM tombstones WHERE (:agency IS NULL OR agency_id = :agency)"
+        " ORDER BY purged_at DESC LIMIT :limit",
         {"agency": agency_id, "limit": limit},
     )
     return [dict(r) for r in rows]

@@ -55,10 +55,17 @@ def _hold(conn: sqlite3.Connection, complaint_id: str, rec: Any, actor: Actor, n
     )
     append_sync(
         conn,
-        Access(actor, "recording.hold", "recording", rec["recording_id"], "ok", reason,
-               {"complaint_id": complaint_id, "automatic": True, "was_held": False}),
+        Access(
+            actor,
+            "recording.hold",
+            "recording",
+            rec["recording_id"],
+            "ok",
+            reason,
+            {"complaint_id": complaint_id, "automatic": True, "was_held": False},
+        ),
         now,
-    )  # fmt: skip
+    )
 
 
 def place_complaint_holds_sync(
@@ -206,17 +213,31 @@ async def resolve_complaint(
             )
             append_sync(
                 conn,
-                Access(actor, "recording.release", "recording", rid, "ok", reason,
-                       {"complaint_id": complaint_id, "automatic": True, "was_held": True}),
+                Access(
+                    actor,
+                    "recording.release",
+                    "recording",
+                    rid,
+                    "ok",
+                    reason,
+                    {"complaint_id": complaint_id, "automatic": True, "was_held": True},
+                ),
                 now,
-            )  # fmt: skip
+            )
             released += 1
         append_sync(
             conn,
-            Access(actor, "complaint.resolve", "complaint", complaint_id, "ok", resolution,
-                   {"case_id": row["case_id"], "released_recordings": released}),
+            Access(
+                actor,
+                "complaint.resolve",
+                "complaint",
+                complaint_id,
+                "ok",
+                resolution,
+                {"case_id": row["case_id"], "released_recordings": released},
+            ),
             now,
-        )  # fmt: skip
+        )
         updated = conn.execute(
             "SELECT * FROM complaints WHERE complaint_id = :id", {"id": complaint_id}
         ).fetchone()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -141,7 +140,7 @@ async def list_contracts(db: Database, agency_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def _payment_json(row: Mapping[str, Any]) -> dict[str, Any]:
+def _payment_json(row: Any) -> dict[str, Any]:
     return {
         "payment_id": row["payment_id"],
         "case_id": row["case_id"],
@@ -255,9 +254,15 @@ async def money_card(db: Database, agency_id: str, start: date, end: date) -> di
     def entry(currency: str) -> dict[str, Any]:
         return out.setdefault(
             currency,
-            {"assigned": 0, "cases_with_balance": 0, "recovered": 0, "payments": 0, "commission": Decimal(0),
-             "uncovered": 0},
-        )  # fmt: skip
+            {
+                "assigned": 0,
+                "cases_with_balance": 0,
+                "recovered": 0,
+                "payments": 0,
+                "commission": Decimal(0),
+                "uncovered": 0,
+            },
+        )
 
     for r in assigned:
         e = entry(r["currency"])

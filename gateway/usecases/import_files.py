@@ -88,12 +88,12 @@ def parse_import(text: str, kind: str, fmt: str) -> list[ImportRow]:
             raise PolicyInputError("invalid_field", "file", "CSV: a header row naming case_id is required")
         convert = _case_from_csv if kind == "cases" else _payment_from_csv
         for cells in reader:
-            line = reader.line_num
+            lineno = reader.line_num
             clean = {str(k).strip(): (v or "").strip() for k, v in cells.items() if k is not None}
             try:
-                rows.append(ImportRow(line, convert(clean)))
+                rows.append(ImportRow(lineno, convert(clean)))
             except PolicyInputError as exc:
-                rows.append(ImportRow(line, None, exc))
+                rows.append(ImportRow(lineno, None, exc))
     if not rows:
         raise PolicyInputError("invalid_field", "file", "the file has no rows")
     if len(rows) > MAX_ROWS:

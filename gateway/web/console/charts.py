@@ -29,9 +29,12 @@ def bars(items: Sequence[tuple[str, float | None]], title: str, width: int = 360
         y = 4 + n * row_h
         span = 0 if value is None else (width - label_w - 60) * value / top
         parts.append(
-            f'<text class="chart-label" x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
-            f'<rect class="chart-bar" x="{label_w}" y="{y + 3}" width="{span:.1f}" height="{row_h - 8}"></rect>'
-            f'<text class="chart-value" x="{label_w + span + 4:.1f}" y="{y + 15}">{escape(_num(value))}</text>'
+            f'<text class="chart-label" x="{label_w - 6}" y="{y + 15}" text-anchor="end">'
+            f"{escape(label)}</text>"
+            f'<rect class="chart-bar" x="{label_w}" y="{y + 3}" width="{span:.1f}"'
+            f' height="{row_h - 8}"></rect>'
+            f'<text class="chart-value" x="{label_w + span + 4:.1f}" y="{y + 15}">'
+            f"{escape(_num(value))}</text>"
         )
     if not items:
         parts.append('<text class="chart-label" x="4" y="18">–</text>')
@@ -57,8 +60,10 @@ def columns(
         x = i * col_w + col_w * 0.2
         cls = "chart-bar chart-current" if i == len(items) - 1 else "chart-bar"
         parts.append(
-            f'<rect class="{cls}" x="{x:.1f}" y="{base - h:.1f}" width="{col_w * 0.6:.1f}" height="{h:.1f}"></rect>'
-            f'<text class="chart-value" x="{x + col_w * 0.3:.1f}" y="{base - h - 3:.1f}" text-anchor="middle">'
+            f'<rect class="{cls}" x="{x:.1f}" y="{base - h:.1f}" width="{col_w * 0.6:.1f}"'
+            f' height="{h:.1f}"></rect>'
+            f'<text class="chart-value" x="{x + col_w * 0.3:.1f}" y="{base - h - 3:.1f}"'
+            f' text-anchor="middle">'
             f"{escape(_num(value))}</text>"
             f'<text class="chart-label" x="{x + col_w * 0.3:.1f}" y="{height - 6}" text-anchor="middle">'
             f"{escape(label[2:])}</text>"

@@ -47,9 +47,11 @@ async def put_agency_handler(request: web.Request) -> web.Response:
     rate = parse_rate(body["commission_rate"]) if body.get("commission_rate") is not None else None
     if rate is not None and agency.contract_start is None:
         raise ApiError(
-            400, "missing_field", "a commission_rate belongs to a contract: contract_start is required",
+            400,
+            "missing_field",
+            "a commission_rate belongs to a contract: contract_start is required",
             {"field": "contract_start"},
-        )  # fmt: skip
+        )
     db = request.app[appkeys.DB]
     stored, created = await put_agency(db, agency, name)
     if rate is not None and agency.contract_start is not None:

@@ -175,9 +175,16 @@ async def _import(request: web.Request, kind: str) -> web.Response:
         report = await import_payment_rows(db, rows, who.key_id)
     out = report.as_dict()
     await log_access(
-        request, who, f"{kind}.import", "-", "ok", object_type=kind,
-        created=out["created"], updated=out["updated"], rejected=out["rejected"],
-    )  # fmt: skip
+        request,
+        who,
+        f"{kind}.import",
+        "-",
+        "ok",
+        object_type=kind,
+        created=out["created"],
+        updated=out["updated"],
+        rejected=out["rejected"],
+    )
     return json_response(out)
 
 

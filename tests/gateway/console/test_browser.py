@@ -33,13 +33,20 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 THREAT = "If you do not pay today, we will break your legs."
 
 if shutil.which(CHROMIUM) is None:  # pragma: no cover - make test-deps installs it
-    pytest.exit("the console's browser tests need Debian's chromium: make test-deps installs it", returncode=3)
+    pytest.exit(
+        "the console's browser tests need Debian's chromium: make test-deps installs it", returncode=3
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +54,10 @@ def call(tmp_path_factory: pytest.TempPathFactory) -> Call:
     return make_call(
         tmp_path_factory.mktemp("console-call"),
         "console-threat",
-        left=[(0.3, "Hello, this is Jordan calling from Redline Recovery about your account."), (8.0, THREAT)],
+        left=[
+            (0.3, "Hello, this is Jordan calling from Redline Recovery about your account."),
+            (8.0, THREAT),
+        ],
         right=[(5.0, "I cannot pay anything this month.")],
         total=13.0,
         codec=("-ar", "16000", "-acodec", "pcm_s16le"),  # what every browser plays
@@ -69,9 +79,13 @@ async def served(data_dir: Path, make_key: Any) -> AsyncIterator[tuple[TestServe
     await client.close()
 
 
-async def flagged_recording(client: TestClient, keys: Keys, call: Call, whisper: Engine, data_dir: Path) -> str:  # type: ignore[type-arg]
+async def flagged_recording(
+    client: TestClient, keys: Keys, call: Call, whisper: Engine, data_dir: Path
+) -> str:  # type: ignore[type-arg]
     r = await client.post(
-        "/v1/authorize", json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"}, headers=hdr(keys.dialer)
+        "/v1/authorize",
+        json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"},
+        headers=hdr(keys.dialer),
     )
     attempt = (await r.json())["attempt_id"]
     r = await client.post(
@@ -83,9 +97,14 @@ async def flagged_recording(client: TestClient, keys: Keys, call: Call, whisper:
     app = client.app
     assert app is not None
     worker = Worker(
-        app[DB], app[VAULT], SpeechConfig(), JobOptions(lease_s=60.0, backoff_s=5.0), data_dir / "speech-work",
-        name="console-test", engines={"en": whisper},
-    )  # fmt: skip
+        app[DB],
+        app[VAULT],
+        SpeechConfig(),
+        JobOptions(lease_s=60.0, backoff_s=5.0),
+        data_dir / "speech-work",
+        name="console-test",
+        engines={"en": whisper},
+    )
     try:
         outcome = await worker.run_once()
     finally:
@@ -103,7 +122,9 @@ async def sign_in(page: Any, base: str, key: str, lang: str = "en") -> None:
 
 async def no_missing_label(page: Any, shots: Path, name: str) -> None:
     html = await page.content()
-    assert MISSING not in html, f"missing label on {name}: {html[html.index(MISSING) - 80 : html.index(MISSING) + 80]}"
+    assert MISSING not in html, (
+        f"missing label on {name}: {html[html.index(MISSING) - 80 : html.index(MISSING) + 80]}"
+    )
     await page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
@@ -169,8 +190,12 @@ async def test_inspector_reviews_a_flagged_call_in_the_browser(
             assert (await r.json())["complaints"] == []
 
             # An inspector cannot open security or admin pages.
-            for path in ("/console/security/access-log", "/console/security/retention", "/console/admin/keys",
-                         "/console/admin/agencies"):  # fmt: skip
+            for path in (
+                "/console/security/access-log",
+                "/console/security/retention",
+                "/console/admin/keys",
+                "/console/admin/agencies",
+            ):
                 response = await inspector.goto(base + path)
                 assert response is not None and response.status == 403, path
 
@@ -190,12 +215,28 @@ async def test_inspector_reviews_a_flagged_call_in_the_browser(
             admin = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
             await sign_in(admin, base, keys.admin)
             pages = {
-                "inspector": ["/console/queue", f"/console/recordings/{rid}", "/console/complaints", "/console/scorecard"],
-                "security": ["/console/security/access-log", "/console/security/retention", "/console/scorecard",
-                           f"/console/recordings/{rid}"],
-                "admin": ["/console/admin/agencies", "/console/admin/cases", "/console/admin/cases/c1",
-                        "/console/admin/import", "/console/admin/keys", "/console/complaints", "/console/scorecard"],
-            }  # fmt: skip
+                "inspector": [
+                    "/console/queue",
+                    f"/console/recordings/{rid}",
+                    "/console/complaints",
+                    "/console/scorecard",
+                ],
+                "security": [
+                    "/console/security/access-log",
+                    "/console/security/retention",
+                    "/console/scorecard",
+                    f"/console/recordings/{rid}",
+                ],
+                "admin": [
+                    "/console/admin/agencies",
+                    "/console/admin/cases",
+                    "/console/admin/cases/c1",
+                    "/console/admin/import",
+                    "/console/admin/keys",
+                    "/console/complaints",
+                    "/console/scorecard",
+                ],
+            }
             tabs = {"inspector": inspector, "security": security, "admin": admin}
             for lang in ("zh", "en"):
                 for role, paths in pages.items():
@@ -203,7 +244,9 @@ async def test_inspector_reviews_a_flagged_call_in_the_browser(
                     for path in paths:
                         response = await page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
                         assert response is not None and response.status == 200, path
-                        assert await page.get_attribute("html", "lang") == ("zh-Hans" if lang == "zh" else "en")
+                        assert await page.get_attribute("html", "lang") == (
+                            "zh-Hans" if lang == "zh" else "en"
+                        )
                         name = path.strip("/").replace("/", "-").replace("console-", "")
                         await no_missing_label(page, shots, f"{role}-{name}-{lang}")
             signin = await (await browser.new_context()).new_page()
@@ -218,7 +261,9 @@ async def test_inspector_reviews_a_flagged_call_in_the_browser(
 async def test_an_idle_session_expires_in_the_browser(data_dir: Path, make_key: Any, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright
 
-    server = TestServer(create_app(vault_settings(data_dir, **{"console.idle_timeout_s": 2})), host="127.0.0.1")
+    server = TestServer(
+        create_app(vault_settings(data_dir, **{"console.idle_timeout_s": 2})), host="127.0.0.1"
+    )
     client = TestClient(server)
     await client.start_server()
     try:

@@ -32,10 +32,14 @@ async def populate(client: TestClient, make_key: Any) -> Keys:  # type: ignore[t
     for agency in ("a1", "a2"):
         r = await client.put(
             f"/v1/agencies/{agency}",
-            json={"name": agency.upper(), "status": "active", "contract_start": "2020-01-01",
-                  "commission_rate": "0.2"},
+            json={
+                "name": agency.upper(),
+                "status": "active",
+                "contract_start": "2020-01-01",
+                "commission_rate": "0.2",
+            },
             headers=hdr(admin),
-        )  # fmt: skip
+        )
         assert r.status == 201, await r.text()
     for case_id, agency in (("c1", "a1"), ("c2", "a1"), ("c9", "a2")):
         r = await client.put(f"/v1/cases/{case_id}", json=case_body(agency_id=agency), headers=hdr(admin))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
 from aiohttp import BodyPartReader, web
 
@@ -80,9 +81,8 @@ async def agency_save(request: web.Request) -> web.Response:
         raise InputError("contract_start", "a commission rate belongs to a contract: give its start date")
     db = request.app[appkeys.DB]
     # Suspending takes effect on the next decision: the agency's version is in every cached case's key.
-    await put_agency(
-        db, Agency(agency_id=agency_id, status=status, contract_start=start, contract_end=end), name
-    )  # type: ignore[arg-type]
+    agency = Agency(agency_id=agency_id, status=cast(Any, status), contract_start=start, contract_end=end)
+    await put_agency(db, agency, name)
     if rate is not None and start is not None:
         await db.write(lambda conn: put_contract_sync(conn, agency_id, start, end, rate, datetime.now(UTC)))
     await log_access(
@@ -97,9 +97,12 @@ async def cases(request: web.Request) -> web.Response:
     q = (request.query.get("q") or "").strip()
     agency = request.query.get("agency_id") or None
     page, nxt = await search_cases(
-        request.app[appkeys.DB], agency_id=agency, q=q or None, after=request.query.get("after", ""),
+        request.app[appkeys.DB],
+        agency_id=agency,
+        q=q or None,
+        after=request.query.get("after", ""),
         limit=int(request.app[appkeys.SETTINGS]["console.page_size"]),
-    )  # fmt: skip
+    )
     query = {k: v for k, v in request.query.items() if k not in ("after", "lang")}
     return await render(
         request,
@@ -202,9 +205,17 @@ async def import_file(request: web.Request) -> web.Response:
         report = await import_payment_rows(db, rows, session.key_id)
     out = report.as_dict()
     await log_access(
-        request, principal(request), f"{kind}.import", "-", "ok", object_type=kind,
-        created=out["created"], updated=out["updated"], rejected=out["rejected"], via="console",
-    )  # fmt: skip
+        request,
+        principal(request),
+        f"{kind}.import",
+        "-",
+        "ok",
+        object_type=kind,
+        created=out["created"],
+        updated=out["updated"],
+        rejected=out["rejected"],
+        via="console",
+    )
     return await render(
         request, "import.html", {"kinds": KINDS, "formats": FORMATS, "report": out, "kind": kind}
     )

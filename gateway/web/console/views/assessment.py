@@ -50,7 +50,7 @@ def _charts(t: Translator, card: dict[str, Any], history: list[dict[str, Any]]) 
                 for code, n in card["contact_requests"]["denials_by_reason"].items()
             ],
             t("score.denials_by_reason"),
-        ),  # fmt: skip
+        ),
         "rpc": columns(series(lambda c: c["rates"]["right_party_contact_rate"]), t("score.rpc_rate")),
         "flags": bars(
             [(t.opt("category", cat), v) for cat, v in card["rates"]["flags_per_100_conversations"].items()],
@@ -135,9 +135,17 @@ async def complaint_add(request: web.Request) -> web.Response:
     if received > now:
         raise InputError("received_at", "received_at is in the future")
     await add_complaint(
-        request.app[appkeys.DB], case_id, None, received, channel, summary, who.key_id, who.agency_id, now,
+        request.app[appkeys.DB],
+        case_id,
+        None,
+        received,
+        channel,
+        summary,
+        who.key_id,
+        who.agency_id,
+        now,
         actor_of(request, who),
-    )  # fmt: skip
+    )
     return redirect("/console/complaints", msg="recorded")
 
 
@@ -149,7 +157,11 @@ async def complaint_resolve(request: web.Request) -> web.Response:
     if not note or len(note) > MAX_SUMMARY:
         raise InputError("resolution", f"a resolution note of 1 to {MAX_SUMMARY} characters is required")
     await resolve_complaint(
-        request.app[appkeys.DB], request.match_info["complaint_id"], note, actor_of(request, who), who.agency_id,
+        request.app[appkeys.DB],
+        request.match_info["complaint_id"],
+        note,
+        actor_of(request, who),
+        who.agency_id,
         datetime.now(UTC),
-    )  # fmt: skip
+    )
     return redirect("/console/complaints", msg="resolved")

@@ -65,10 +65,19 @@ async def access_log(request: web.Request) -> web.Response:
         raise InputError("before", "before: a row number")
     db = request.app[appkeys.DB]
     await log_access(
-        request, principal(request), "audit.read", "access_log", "ok", object_type="access_log",
-        filters={k: v for k, v in request.query.items() if k in ("actor", "object", "action", "result", "from", "to")},
+        request,
+        principal(request),
+        "audit.read",
+        "access_log",
+        "ok",
+        object_type="access_log",
+        filters={
+            k: v
+            for k, v in request.query.items()
+            if k in ("actor", "object", "action", "result", "from", "to")
+        },
         via="console",
-    )  # fmt: skip
+    )
     rows, nxt = await search_access(
         db, filters, int(before) if before else None, int(request.app[appkeys.SETTINGS]["console.page_size"])
     )
@@ -85,9 +94,18 @@ async def access_log_csv(request: web.Request) -> web.StreamResponse:
     need(request, "security")
     filters = _filters(request)
     await log_access(
-        request, principal(request), "audit.export", "access_log", "ok", object_type="access_log",
-        filters={k: v for k, v in request.query.items() if k in ("actor", "object", "action", "result", "from", "to")},
-    )  # fmt: skip
+        request,
+        principal(request),
+        "audit.export",
+        "access_log",
+        "ok",
+        object_type="access_log",
+        filters={
+            k: v
+            for k, v in request.query.items()
+            if k in ("actor", "object", "action", "result", "from", "to")
+        },
+    )
     resp = web.StreamResponse(
         headers={
             "Content-Type": "text/csv; charset=utf-8",
@@ -118,9 +136,14 @@ async def verify_now(request: web.Request) -> web.Response:
     }
     await finish_job(db, job, datetime.now(UTC), summary)
     await log_access(
-        request, principal(request), "audit.verify", "access_log", "ok" if result["ok"] else "broken",
-        object_type="access_log", via="console",
-    )  # fmt: skip
+        request,
+        principal(request),
+        "audit.verify",
+        "access_log",
+        "ok" if result["ok"] else "broken",
+        object_type="access_log",
+        via="console",
+    )
     return redirect(str(await field(request, "next")) or "/console/security/access-log")
 
 
@@ -135,9 +158,15 @@ async def retention(request: web.Request) -> web.Response:
     except ValueError:
         raise InputError("month", "month: YYYY-MM") from None
     await log_access(
-        request, principal(request), "retention.report", "report", "ok", object_type="report",
-        filters={"agency_id": agency, "month": month}, via="console",
-    )  # fmt: skip
+        request,
+        principal(request),
+        "retention.report",
+        "report",
+        "ok",
+        object_type="report",
+        filters={"agency_id": agency, "month": month},
+        via="console",
+    )
     totals = {
         k: sum(int(r[k] or 0) for r in rows)
         for k in ("recordings", "bytes", "expiring_30d", "held", "purged", "replica_pending", "scrub_bad")
@@ -175,9 +204,14 @@ async def hold(request: web.Request) -> web.Response:
         raise InputError("reason", f"a reason of 1 to {MAX_REASON} characters is required for a legal hold")
     try:
         await set_legal_hold(
-            request.app[appkeys.DB], rid, action == "on", reason, actor_of(request, who), who.agency_id,
+            request.app[appkeys.DB],
+            rid,
+            action == "on",
+            reason,
+            actor_of(request, who),
+            who.agency_id,
             datetime.now(UTC),
-        )  # fmt: skip
+        )
     except CallwardenError as exc:
         if exc.status == 404:
             await log_access(request, who, name, rid, "not_found", reason)
