@@ -5,8 +5,9 @@ PY     := $(VENV)/bin/python
 DATA   ?= ./var
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
-# Debian packages the test-suite uses (installed when missing and running as root).
-DEBS   := ffmpeg espeak-ng sqlite3
+# Debian packages the test-suite uses (installed when missing and running as root); chromium is
+# the browser the console's Playwright tests drive (never a browser download).
+DEBS   := ffmpeg espeak-ng sqlite3 chromium
 
 .PHONY: serve test venv test-deps lint typecheck bench bench-speech clean
 

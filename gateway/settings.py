@@ -163,8 +163,9 @@ SETTINGS: tuple[Setting, ...] = (
         "auth.trusted_proxies",
         str,
         "127.0.0.1,::1",
-        "Comma-separated addresses or networks of reverse proxies whose `X-Forwarded-For` is believed "
-        "(the shipped nginx front runs on the same host).",
+        "Comma-separated addresses or networks of reverse proxies whose `X-Forwarded-For` (and, for "
+        "the console's Secure cookie, `X-Forwarded-Proto`) is believed (the shipped nginx front runs "
+        "on the same host).",
     ),
     Setting("auth.failure_window_s", int, 60, "Window (seconds) for counting failed authentications."),
     Setting("auth.key_cache_s", float, 2.0, "Seconds a verified key is cached (revocation delay)."),
@@ -255,6 +256,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds between anchors of the access log's chain head (appended only when it moved).",
         minimum=1,
     ),
+    Setting(
+        "console.idle_timeout_s",
+        int,
+        1800,
+        "A console session with no request for this many seconds is signed out.",
+        minimum=1,
+    ),
+    Setting("console.page_size", int, 50, "Rows per page in the console's lists.", minimum=10),
     Setting(
         "scheduler.enabled",
         bool,

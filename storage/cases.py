@@ -15,7 +15,7 @@ from policies.validation import PackError
 from storage.agencies import agency_from_row
 from storage.db import Database, NotFound, from_ts, to_ts
 
-__all__ = ["add_cease", "get_case", "load_case_sync", "put_case"]
+__all__ = ["add_cease", "get_case", "load_case_sync", "put_case", "put_case_sync"]
 
 
 def _load(case_row: Any, agency_row: Any, ceases: list[Any]) -> Case:
@@ -54,6 +54,47 @@ def case_version_sync(conn: sqlite3.Connection, case_id: str) -> int | None:
     return None if row is None else int(row[0])
 
 
+def put_case_sync(
+    conn: sqlite3.Connection,
+    case_id: str,
+    body: dict[str, Any],
+    resolve_packs: Callable[[Sequence[str]], object] = policies.load_packs,
+) -> tuple[dict[str, Any], bool]:
+    """Validate and store a case inside the caller's write transaction (see `put_case`)."""
+    agency_id = body.get("agency_id")
+    agency = conn.execute("SELECT * FROM agencies WHERE agency_id = :id", {"id": agency_id}).fetchone()
+    if agency is None:
+        raise NotFound("agency", str(agency_id))
+    case = case_from_json({**body, "ceases": []}, agency_from_row(agency), case_id)
+    try:
+        resolve_packs(case.packs)
+    except PackError as exc:  # an operator pack that does not load: refuse the case, store nothing
+        raise PolicyInputError("invalid_pack", "packs", f"packs: {exc}") from exc
+    doc = case_to_json(case)
+    doc.pop("ceases")
+    now = to_ts(datetime.now(UTC))
+    params = {
+        "id": case_id,
+        "agency": case.agency.agency_id,
+        "debtor": case.debtor_id,
+        "status": case.status,
+        "region": case.region,
+        "doc": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+        "now": now,
+    }
+    created = conn.execute("SELECT 1 FROM cases WHERE case_id = :id", params).fetchone() is None
+    conn.execute(
+        "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at, updated_at)"
+        " VALUES (:id, :agency, :debtor, :status, :region, :doc, :now, :now)"
+        " ON CONFLICT (case_id) DO UPDATE SET agency_id = :agency, debtor_id = :debtor,"
+        " status = :status, region = :region, doc = :doc, updated_at = :now, version = version + 1",
+        params,
+    )
+    loaded = load_case_sync(conn, case_id)
+    assert loaded is not None
+    return case_to_json(loaded[0]), created
+
+
 async def put_case(
     db: Database,
     case_id: str,
@@ -62,42 +103,7 @@ async def put_case(
 ) -> tuple[dict[str, Any], bool]:
     """Validate and store a case (create or replace). Ceases already recorded are kept.
     `resolve_packs` raises UnknownPack (400 `unknown_pack`) before anything is stored."""
-
-    def write(conn: sqlite3.Connection) -> tuple[dict[str, Any], bool]:
-        agency_id = body.get("agency_id")
-        agency = conn.execute("SELECT * FROM agencies WHERE agency_id = :id", {"id": agency_id}).fetchone()
-        if agency is None:
-            raise NotFound("agency", str(agency_id))
-        case = case_from_json({**body, "ceases": []}, agency_from_row(agency), case_id)
-        try:
-            resolve_packs(case.packs)
-        except PackError as exc:  # an operator pack that does not load: refuse the case, store nothing
-            raise PolicyInputError("invalid_pack", "packs", f"packs: {exc}") from exc
-        doc = case_to_json(case)
-        doc.pop("ceases")
-        now = to_ts(datetime.now(UTC))
-        params = {
-            "id": case_id,
-            "agency": case.agency.agency_id,
-            "debtor": case.debtor_id,
-            "status": case.status,
-            "region": case.region,
-            "doc": json.dumps(doc, ensure_ascii=False, sort_keys=True),
-            "now": now,
-        }
-        created = conn.execute("SELECT 1 FROM cases WHERE case_id = :id", params).fetchone() is None
-        conn.execute(
-            "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at, updated_at)"
-            " VALUES (:id, :agency, :debtor, :status, :region, :doc, :now, :now)"
-            " ON CONFLICT (case_id) DO UPDATE SET agency_id = :agency, debtor_id = :debtor,"
-            " status = :status, region = :region, doc = :doc, updated_at = :now, version = version + 1",
-            params,
-        )
-        loaded = load_case_sync(conn, case_id)
-        assert loaded is not None
-        return case_to_json(loaded[0]), created
-
-    return await db.write(write)
+    return await db.write(lambda conn: put_case_sync(conn, case_id, body, resolve_packs))
 
 
 async def get_case(db: Database, case_id: str, agency_id: str | None = None) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from policies.outcomes import EARLY_START
 from storage.audit import Access, append_sync
+from storage.complaints import hold_for_open_complaints_sync
 from storage.db import Database, NotFound, and_where, from_ts, to_ts
 from storage.store import SealedBlob
 from storage.transcription_jobs import enqueue_sync
@@ -226,6 +227,8 @@ def insert_recording_sync(
             attempt_id=new.attempt_id,
         ),
     )
+    # A recording of a case with an open complaint is evidence in it: held at once.
+    hold_for_open_complaints_sync(conn, new.recording_id, attempt["case_id"], access.actor, new.received_at)
     row = conn.execute("SELECT * FROM recordings WHERE recording_id = :id", params).fetchone()
     return recording_to_json(row), True
 

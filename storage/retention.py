@@ -21,6 +21,7 @@ from typing import Any
 from policies.errors import Forbidden
 from policies.parse import month_bounds
 from storage.audit import Access, Actor, append_sync
+from storage.complaints import complaint_holding
 from storage.db import Conflict, Database, NotFound, to_ts
 from storage.recordings import recording_to_json
 from storage.scheduled_runs import finish_job, start_job
@@ -104,7 +105,18 @@ async def set_legal_hold(
             raise NotFound("recording", recording_id)
         if row["status"] == "purging":
             raise Conflict(f"recording {recording_id} is being purged")
+        holder = complaint_holding(conn, recording_id)
+        if holder is not None and not on:
+            raise Conflict(
+                f"recording {recording_id} is held by open complaint {holder} until it is resolved",
+                {"complaint_id": holder},
+            )
         params = {"id": recording_id, "on": int(on), "reason": reason, "actor": actor.key_id, "at": at}
+        if holder is not None:  # a manual hold now too: resolving the complaint must not lift it
+            conn.execute(
+                "UPDATE complaint_holds SET was_held = 1 WHERE recording_id = :id AND released_at IS NULL",
+                params,
+            )
         conn.execute("UPDATE recordings SET legal_hold = :on WHERE recording_id = :id", params)
         conn.execute(
             "INSERT INTO legal_holds (recording_id, action, reason, actor_key_id, at)"

@@ -23,6 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from policies.parse import month_bounds
+from storage.audit import Actor
+from storage.complaints import place_complaint_holds_sync
 from storage.db import Database, NotFound, from_ts, to_ts
 
 __all__ = ["COMPLAINT_CHANNELS", "add_complaint", "scorecard"]
@@ -40,9 +42,11 @@ async def add_complaint(
     actor_key_id: str | None,
     agency_scope: str | None,
     now: datetime,
+    actor: Actor | None = None,
 ) -> dict[str, Any]:
-    """Record a complaint against the case's agency. NotFound for an unknown (or another
-    agency's) case, or an attempt that is not the case's."""
+    """Record a complaint against the case's agency; while it is open it holds the case's
+    recordings (storage/complaints.py). NotFound for an unknown (or another agency's) case, or an
+    attempt that is not the case's."""
     if channel not in COMPLAINT_CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(COMPLAINT_CHANNELS)}")
 
@@ -74,6 +78,9 @@ async def add_complaint(
             " :received_at, :channel, :summary, :actor_key_id, :created_at)",
             row,
         )
+        who = actor or Actor(actor_key_id, "unknown", agency_scope, "unknown")
+        row["status"] = "open"
+        row["holding_recordings"] = place_complaint_holds_sync(conn, row["complaint_id"], case_id, who, now)
         return row
 
     return await db.write(write)

@@ -14,6 +14,7 @@ from gateway.metrics import Metrics
 from gateway.settings import Settings
 from gateway.web.auth import Authenticator, TrustedProxies, auth_middleware_factory
 from gateway.web.bodies import path_ids_middleware
+from gateway.web.console import setup_console
 from gateway.web.errors import error_middleware
 from gateway.web.keys import AUTH, CARRIER, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
 from gateway.web.routes import ROUTES
@@ -68,4 +69,5 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
     app.cleanup_ctx.append(lifecycle)
     for routes in ROUTES:
         app.add_routes(routes)
+    setup_console(app)
     return app

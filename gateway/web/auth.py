@@ -26,6 +26,7 @@ from storage.db import Database
 from storage.keys import ApiKey, Role, lookup_key, parse_key, verify_secret
 
 __all__ = [
+    "PRINCIPAL_KEY",
     "Authenticator",
     "Principal",
     "TrustedProxies",
@@ -39,8 +40,9 @@ log = logging.getLogger("callwarden.auth")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Paths anyone may reach: probes for load balancers, the scraper, the API description.
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/", "/v1/openapi.json"})
+# Paths anyone may reach: probes for load balancers, the scraper, the API description, and the
+# browser's icon (a browser asks for it unasked: it must not count as a failed authentication).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/", "/v1/openapi.json", "/favicon.ico"})
 MAX_BUCKETS = 100_000  # bound memory under a spray of addresses or key ids
 
 
@@ -166,12 +168,19 @@ class Authenticator:
         return ApiError(401, "unauthenticated", "a valid API key is required (Authorization: Bearer <key>)")
 
     async def authenticate(self, request: web.Request) -> Principal:
-        source = client_address(request, self.trusted)
         header = request.headers.get("Authorization", "")
         scheme, _, presented = header.partition(" ")
-        if scheme.lower() != "bearer" or not presented.strip():
+        if scheme.lower() != "bearer":
+            presented = ""
+        return await self.check_key(presented.strip(), client_address(request, self.trusted))
+
+    async def check_key(self, presented: str, source: str) -> Principal:
+        """The principal of a presented key (the console's sign-in uses this too, so both are
+        throttled alike): 401 for anything else, 429 for a further failure from a throttled
+        client or for a throttled key id."""
+        if not presented:
             raise self._fail(source, "missing_bearer", None)
-        parsed = parse_key(presented.strip())
+        parsed = parse_key(presented)
         if parsed is None:
             raise self._fail(source, "malformed_key", None)
         key_id, secret = parsed
@@ -189,7 +198,8 @@ PRINCIPAL_KEY = web.RequestKey("callwarden.principal", Principal)
 def auth_middleware_factory(auth: Authenticator) -> Middleware:
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path not in PUBLIC_PATHS and not request.path.startswith("/static/"):
+        # The console (gateway/web/console) authenticates people by session, not by header.
+        if request.path not in PUBLIC_PATHS and not request.path.startswith(("/static/", "/console")):
             request[PRINCIPAL_KEY] = await auth.authenticate(request)
         return await handler(request)
 

@@ -281,6 +281,13 @@ REASON_Q = {
 }
 HOLD_REASON_Q = query("reason", {"type": "string", "minLength": 3, "maxLength": 500})
 OPTIONAL_REASON_BODY = obj([], {"reason": {"type": "string", "minLength": 3, "maxLength": 500}})
+IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "application/x-ndjson": {"schema": {"type": "string"}},
+        "text/csv": {"schema": {"type": "string"}},
+    },
+}
 MONTH = {"type": "string", "pattern": "^((19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2]))?$", "description": "YYYY-MM"}
 
 PATHS: J = {
@@ -558,6 +565,17 @@ PATHS: J = {
         ),
     },
     "/v1/complaints": {
+        "get": op(
+            "Complaints, newest first",
+            "admin, inspector, security",
+            ok(200, obj(["complaints"], {"complaints": {"type": "array"}})),
+            params=[
+                query("status", {"enum": ["open", "resolved", ""]}),
+                query("agency_id", QID),
+                query("case_id", QID),
+                LIMIT,
+            ],
+        ),
         "post": op(
             "Record a complaint",
             "admin, inspector",
@@ -585,7 +603,7 @@ PATHS: J = {
                     },
                 )
             ),
-        )
+        ),
     },
     "/v1/reports/scorecard": {
         "get": op(
@@ -594,6 +612,112 @@ PATHS: J = {
             ok(200, obj(["month", "generated_at", "scorecards"], {"scorecards": {"type": "array"}})),
             params=[query("agency_id", QID), query("month", MONTH)],
         )
+    },
+    "/v1/agencies": {
+        "get": op(
+            "Every agency (an agency-bound key: its own)",
+            "admin, inspector, security",
+            ok(200, obj(["agencies"], {"agencies": {"type": "array", "items": ANY_OBJ}})),
+        )
+    },
+    "/v1/cases": {
+        "get": op(
+            "Search cases by id or number (numbers masked)",
+            "admin, inspector, security",
+            ok(200, obj(["cases", "next_after"], {"cases": {"type": "array", "items": ANY_OBJ}})),
+            params=[
+                query("agency_id", QID),
+                query("q", {"type": "string", "maxLength": 100}),
+                query("after", {"type": "string"}),
+                LIMIT,
+            ],
+        )
+    },
+    "/v1/cases/{case_id}/decisions": {
+        "parameters": [path_id("case_id")],
+        "get": op(
+            "A case's decision history, newest first, each with its reasons",
+            "admin, inspector, security",
+            ok(200, obj(["decisions", "next_before"], {"decisions": {"type": "array", "items": ANY_OBJ}})),
+            params=[query("before", QTS), LIMIT],
+        ),
+    },
+    "/v1/cases/{case_id}/payments": {
+        "parameters": [path_id("case_id")],
+        "post": op(
+            "Record a payment on a case (the same reference again is the same payment)",
+            "admin",
+            {**ok(200, ANY_OBJ, "already recorded"), **ok(201, ANY_OBJ, "recorded")},
+            body=json_body(
+                obj(
+                    ["amount", "currency", "paid_on"],
+                    {
+                        "amount": {"type": ["string", "number"]},
+                        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                        "paid_on": {"type": "string", "format": "date"},
+                        "reference": {"type": "string", "minLength": 1, "maxLength": 200},
+                    },
+                )
+            ),
+        ),
+        "get": op(
+            "A case's payments",
+            "admin, inspector, security",
+            ok(200, obj(["payments"], {"payments": {"type": "array"}})),
+        ),
+    },
+    "/v1/cases/import": {
+        "post": op(
+            "Bulk case import (JSONL or CSV) with a per-row error report",
+            "admin",
+            ok(200, obj(["created", "updated", "rejected"], {})),
+            params=[query("format", {"enum": ["jsonl", "csv", ""]})],
+            body=IMPORT_BODY,
+        )
+    },
+    "/v1/payments/import": {
+        "post": op(
+            "Bulk payment import (JSONL or CSV) with a per-row error report",
+            "admin",
+            ok(200, obj(["created", "updated", "rejected"], {})),
+            params=[query("format", {"enum": ["jsonl", "csv", ""]})],
+            body=IMPORT_BODY,
+        )
+    },
+    "/v1/keys": {
+        "get": op(
+            "API keys (never their secrets)", "admin", ok(200, obj(["keys"], {"keys": {"type": "array"}}))
+        ),
+        "post": op(
+            "Create an API key (the key is in this answer only)",
+            "admin",
+            ok(201, obj(["key_id", "role", "key"], {"key": {"type": "string"}}), "created"),
+            body=json_body(
+                obj(
+                    ["role"],
+                    {
+                        "role": {"enum": ["admin", "dialer", "inspector", "security"]},
+                        "agency_id": ID,
+                        "name": {"type": "string", "maxLength": 200},
+                    },
+                )
+            ),
+        ),
+    },
+    "/v1/keys/{key_id}": {
+        "parameters": [path_id("key_id")],
+        "delete": op("Revoke an API key", "admin", ok(200, obj(["key_id", "revoked_at"], {}))),
+    },
+    "/v1/complaints/{complaint_id}/resolve": {
+        "parameters": [path_id("complaint_id")],
+        "post": op(
+            "Resolve a complaint (its automatic legal holds are lifted; logged)",
+            "admin, inspector",
+            ok(200, ANY_OBJ),
+            body=json_body(
+                obj(["resolution"], {"resolution": {"type": "string", "minLength": 1, "maxLength": 4000}})
+            ),
+        ),
     },
     "/v1/audit/access-log": {
         "get": op(

@@ -29,9 +29,9 @@ pytestmark = pytest.mark.slow
 schema = schemathesis.openapi.from_dict(json.loads(json.dumps(SPEC)))
 
 
-@schemathesis.serializer("audio/wav")
-def _audio(ctx: Any, value: Any) -> bytes:
-    """Recording uploads: the generated binary as the request body."""
+@schemathesis.serializer("audio/wav", "text/csv", "application/x-ndjson")
+def _raw(ctx: Any, value: Any) -> bytes:
+    """Recording uploads and import files: the generated value as the request body."""
     return value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogatepass")
 
 

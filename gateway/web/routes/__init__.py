@@ -5,7 +5,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.web import openapi
-from gateway.web.routes import admin, audit, contacts, inbound, ops, recordings, review, supervision
+from gateway.web.routes import (
+    admin,
+    audit,
+    contacts,
+    directory,
+    inbound,
+    ops,
+    recordings,
+    review,
+    supervision,
+)
 
 __all__ = ["ROUTES"]
 
@@ -18,5 +28,6 @@ ROUTES: tuple[web.RouteTableDef, ...] = (
     review.routes,
     supervision.routes,
     inbound.routes,
+    directory.routes,
     openapi.routes,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aiohttp import web
 
 from gateway.web import keys as appkeys
@@ -12,6 +14,15 @@ from policies.parse import agency_from_json, case_ids, parse_id
 from policies.types import CHANNELS
 from storage.agencies import get_agency, put_agency
 from storage.cases import add_cease, get_case, put_case
+from storage.finance import (
+    format_minor,
+    list_contracts,
+    parse_amount,
+    parse_currency,
+    parse_rate,
+    put_contract_sync,
+    set_balance_sync,
+)
 from storage.keys import Role
 
 routes = web.RouteTableDef()
@@ -36,7 +47,20 @@ async def put_agency_handler(request: web.Request) -> web.Response:
         raise ApiError(
             400, "invalid_field", "contract_end is before contract_start", {"field": "contract_end"}
         )
-    stored, created = await put_agency(request.app[appkeys.DB], agency, name)
+    rate = parse_rate(body["commission_rate"]) if body.get("commission_rate") is not None else None
+    if rate is not None and agency.contract_start is None:
+        raise ApiError(
+            400,
+            "missing_field",
+            "a commission_rate belongs to a contract: contract_start is required",
+            {"field": "contract_start"},
+        )
+    db = request.app[appkeys.DB]
+    stored, created = await put_agency(db, agency, name)
+    if rate is not None and agency.contract_start is not None:
+        start, end = agency.contract_start, agency.contract_end
+        await db.write(lambda conn: put_contract_sync(conn, agency_id, start, end, rate, datetime.now(UTC)))
+    stored["contracts"] = await list_contracts(db, agency_id)
     return json_response(stored, status=201 if created else 200)
 
 
@@ -55,10 +79,21 @@ async def put_case_handler(request: web.Request) -> web.Response:
     body = await read_json(request, _max_json(request))
     if body.get("agency_id") is None:
         raise ApiError(400, "missing_field", "agency_id is required", {"field": "agency_id"})
+    balance = body.get("balance")
+    parsed = None
+    if balance is not None:  # the assigned balance: the denominator of the recovery rate
+        if not isinstance(balance, dict):
+            raise ApiError(400, "invalid_field", "balance: {amount, currency}", {"field": "balance"})
+        currency = parse_currency(balance.get("currency"), "balance.currency")
+        parsed = (parse_amount(balance.get("amount"), currency, "balance.amount", allow_zero=True), currency)
+    db = request.app[appkeys.DB]
+    case_id = request.match_info["case_id"]
     case_ids(body)
-    stored, created = await put_case(
-        request.app[appkeys.DB], request.match_info["case_id"], body, request.app[appkeys.PACKS].resolve
-    )
+    stored, created = await put_case(db, case_id, body, request.app[appkeys.PACKS].resolve)
+    if parsed is not None:
+        amount, cur = parsed
+        await db.write(lambda conn: set_balance_sync(conn, case_id, amount, cur, datetime.now(UTC)))
+        stored["balance"] = {"amount": format_minor(amount, cur), "currency": cur}
     return json_response(stored, status=201 if created else 200)
 
 

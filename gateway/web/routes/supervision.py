@@ -14,14 +14,16 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from gateway.web import keys as appkeys
+from gateway.web.access import actor_of
 from gateway.web.auth import require
 from gateway.web.bodies import json_response, query_id, read_json, require_str
 from gateway.web.errors import ApiError
 from policies.parse import month_bounds, parse_id, parse_instant
 from storage.agencies import agency_ids
+from storage.assessment import assessment
 from storage.db import NotFound
 from storage.keys import Role
-from storage.supervision import COMPLAINT_CHANNELS, add_complaint, scorecard
+from storage.supervision import COMPLAINT_CHANNELS, add_complaint
 
 __all__ = ["routes"]
 
@@ -60,6 +62,7 @@ async def complaint(request: web.Request) -> web.Response:
         who.key_id,
         who.agency_id,
         now,
+        actor_of(request, who),
     )
     return json_response(row, status=201)
 
@@ -80,6 +83,6 @@ async def scorecard_report(request: web.Request) -> web.Response:
         agencies = await agency_ids(db, asked)
         if asked is not None and not agencies:
             raise NotFound("agency", asked)
-    cards = [await scorecard(db, agency, month, now) for agency in agencies]
+    cards = [await assessment(db, agency, month, now) for agency in agencies]
     generated = now.isoformat().replace("+00:00", "Z")
     return json_response({"month": month, "generated_at": generated, "scorecards": cards})

@@ -1,0 +1,34 @@
+"""The console: server-rendered pages for inspectors, security staff and compliance admins at
+/console/ (see docs/console.md). `setup_console(app)` adds its templates, static files, session
+middleware and routes to the gateway's application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from gateway.web.console.session import console_middleware
+from gateway.web.console.views import admin, assessment, auth, inspector, security
+
+__all__ = ["CONSOLE_ROUTES", "setup_console"]
+
+HERE = Path(__file__).parent
+CONSOLE_ROUTES = (auth.routes, inspector.routes, security.routes, admin.routes, assessment.routes)
+
+
+def setup_console(app: web.Application) -> None:
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.PackageLoader("gateway.web.console", "templates"),
+        autoescape=jinja2.select_autoescape(default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    app.middlewares.append(console_middleware)
+    app.router.add_static("/console/static/", HERE / "static", append_version=False)
+    for routes in CONSOLE_ROUTES:
+        app.add_routes(routes)

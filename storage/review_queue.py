@@ -1,0 +1,109 @@
+"""The console's flag queue: current flags by severity (worst first) then age (oldest first), one
+page at a time (keyset paging on the `flags_by_severity` index), and the counts per category."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from storage.db import Database, and_where
+from storage.transcripts import flag_to_json
+
+__all__ = ["SEVERITY_ORDER", "QueueFilters", "QueuePage", "decode_cursor", "queue_counts", "queue_page"]
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+# Must match the expression of the index `flags_by_severity` (migration 0007) to use it.
+_RANK = (
+    "(CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2"
+    " WHEN 'low' THEN 3 ELSE 4 END)"
+)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = "open"
+    agency_id: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    source: str | None = None
+    day_from: date | None = None  # the call's date (recorded_at, UTC), inclusive
+    day_to: date | None = None  # inclusive
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    flags: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def _cursor(rank: int, created_at: str, flag_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{rank}|{created_at}|{flag_id}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str) -> tuple[int, str, str] | None:
+    """The position a cursor names, or None for a cursor this module did not make."""
+    try:
+        text = base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)).decode("utf-8")
+        rank, created_at, flag_id = text.split("|")
+        return int(rank), created_at, flag_id
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+
+
+def _where(f: QueueFilters, scope: str | None, with_category: bool = True) -> tuple[str, dict[str, Any]]:
+    return and_where(
+        [
+            ("status = :status", "status", f.status),
+            ("agency_id = :scope", "scope", scope),
+            ("agency_id = :agency", "agency", f.agency_id),
+            ("category = :category", "category", f.category if with_category else None),
+            ("severity = :severity", "severity", f.severity),
+            ("source = :source", "source", f.source),
+            ("recorded_at >= :day_from", "day_from", f.day_from.isoformat() if f.day_from else None),
+            (
+                "recorded_at < :day_to",
+                "day_to",
+                (f.day_to + timedelta(days=1)).isoformat() if f.day_to else None,
+            ),
+        ]
+    )
+
+
+async def queue_page(
+    db: Database,
+    filters: QueueFilters,
+    agency_scope: str | None = None,
+    cursor: tuple[int, str, str] | None = None,
+    limit: int = 50,
+) -> QueuePage:
+    where, params = _where(filters, agency_scope)
+    params["limit"] = limit + 1
+    sql = f"SELECT *, {_RANK} AS rank FROM flags WHERE active = 1" + where
+    if cursor is not None:
+        sql += (
+            f" AND ({_RANK} > :c_rank OR ({_RANK} = :c_rank AND (created_at > :c_at"
+            " OR (created_at = :c_at AND flag_id > :c_id))))"
+        )
+        params["c_rank"], params["c_at"], params["c_id"] = cursor
+    rows = await db.fetchall(sql + f" ORDER BY {_RANK}, created_at, flag_id LIMIT :limit", params)
+    page = [flag_to_json(r) for r in rows[:limit]]
+    nxt = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        nxt = _cursor(int(last["rank"]), last["created_at"], last["flag_id"])
+    return QueuePage(page, nxt)
+
+
+async def queue_counts(
+    db: Database, filters: QueueFilters, agency_scope: str | None = None
+) -> dict[str, int]:
+    """Flags per category under the filters (the category filter aside), largest first."""
+    where, params = _where(filters, agency_scope, with_category=False)
+    rows = await db.fetchall(
+        "SELECT category, count(*) AS n FROM flags WHERE active = 1" + where + " GROUP BY category",
+        params,
+    )
+    return dict(sorted(((str(r["category"]), int(r["n"])) for r in rows), key=lambda kv: (-kv[1], kv[0])))
