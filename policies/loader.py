@@ -30,6 +30,7 @@ from policies.pack import (
     RetentionRule,
     SmsContentRule,
     SmsLengthRule,
+    SmsRepliesRule,
     ThirdPartyRule,
     TimezoneRule,
     UnreachableRule,
@@ -176,8 +177,10 @@ def _third_party(t: Table) -> ThirdPartyRule:
     return rule
 
 
-def _sms(t: Table) -> tuple[SmsLengthRule | None, OptOutRule | None, SmsContentRule | None]:
-    length = opt_out = content = None
+def _sms(
+    t: Table,
+) -> tuple[SmsLengthRule | None, OptOutRule | None, SmsContentRule | None, SmsRepliesRule | None]:
+    length = opt_out = content = replies = None
     if (lt := t.table("length")) is not None:
         length = SmsLengthRule(lt.integer("max_chars", minimum=1, required=True), lt.source())
         lt.done()
@@ -191,8 +194,16 @@ def _sms(t: Table) -> tuple[SmsLengthRule | None, OptOutRule | None, SmsContentR
         languages = ct.strings("languages")
         content = SmsContentRule(tuple(languages) if languages else None, ct.source())
         ct.done()
+    if (rt := t.table("replies")) is not None:
+        replies = SmsRepliesRule(
+            tuple(rt.strings("stop") or ()),
+            tuple(rt.strings("start") or ()),
+            rt.boolean("start_lifts", False),
+            rt.source(),
+        )
+        rt.done()
     t.done()
-    return length, opt_out, content
+    return length, opt_out, content, replies
 
 
 def _lookbackdays(pack: Pack) -> float:
@@ -230,7 +241,7 @@ def parse_pack(doc: Mapping[str, Any], file: str) -> Pack:
     caps = tuple(_cap(c, ids) for c in t.tables("caps"))
     cooloff = _cooloff(c) if (c := t.table("after_conversation")) is not None else None
     third = _third_party(tp) if (tp := t.table("third_party")) is not None else None
-    sms = _sms(s) if (s := t.table("sms")) is not None else (None, None, None)
+    sms = _sms(s) if (s := t.table("sms")) is not None else (None, None, None, None)
     assignment = None
     if (a := t.table("assignment")) is not None:
         assignment = AssignmentRule(a.integer("min_overdue_days", minimum=0, required=True), a.source())
@@ -252,6 +263,7 @@ def parse_pack(doc: Mapping[str, Any], file: str) -> Pack:
         sms_length=sms[0],
         sms_opt_out=sms[1],
         sms_content=sms[2],
+        sms_replies=sms[3],
         assignment=assignment,
     )
     t.done()
