@@ -37,7 +37,8 @@ def test_migrate_upgrades_a_database_made_by_the_previous_version(tmp_path: Path
     )
     later = migrate(conn)
     versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == list(range(1, len(later) + 2))
+    # Versions are applied by number, not required to be contiguous (branches take numbers).
+    assert versions == [1, *(int(name[:4]) for name in later)]
     assert migrate(conn) == []
     assert conn.execute("SELECT name FROM agencies").fetchone()[0] == "Old Agency"
     conn.close()
