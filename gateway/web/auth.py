@@ -23,6 +23,9 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Paths anyone may reach: probes for load balancers and the scraper.
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/"})
+# Paths that authenticate themselves: the Twilio-compatible facade (HTTP Basic, Twilio-shaped
+# errors) and the upstream's webhooks (X-Twilio-Signature).
+SELF_AUTHENTICATED = ("/static/", "/2010-04-01/", "/twilio/")
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,14 @@ class Authenticator:
         return ApiError(401, "unauthenticated", "a valid API key is required (Authorization: Bearer <key>)")
 
     async def authenticate(self, request: web.Request) -> Principal:
-        source = request.remote or "unknown"
+        header = request.headers.get("Authorization", "")
+        scheme, _, presented = header.partition(" ")
+        bearer = scheme.lower() == "bearer" and presented.strip()
+        return await self.verify(request.remote or "unknown", presented.strip() if bearer else None)
+
+    async def verify(self, source: str, presented: str | None) -> Principal:
+        """The principal of a presented key (None: no key was presented), throttled per `source`.
+        Used for the Bearer header and for the Twilio facade's Basic auth password."""
         wait = self.throttled(source)
         if wait > 0:
             raise ApiError(
@@ -78,11 +88,9 @@ class Authenticator:
                 "too many failed authentications from this address; try again later",
                 {"retry_after_s": round(wait, 1)},
             )
-        header = request.headers.get("Authorization", "")
-        scheme, _, presented = header.partition(" ")
-        if scheme.lower() != "bearer" or not presented.strip():
+        if presented is None:
             raise self._fail(source, "missing_bearer", None)
-        parsed = parse_key(presented.strip())
+        parsed = parse_key(presented)
         if parsed is None:
             raise self._fail(source, "malformed_key", None)
         key_id, secret = parsed
@@ -107,7 +115,7 @@ PRINCIPAL_KEY = web.RequestKey("callwarden.principal", Principal)
 def auth_middleware_factory(auth: Authenticator) -> Middleware:
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path not in PUBLIC_PATHS and not request.path.startswith("/static/"):
+        if request.path not in PUBLIC_PATHS and not request.path.startswith(SELF_AUTHENTICATED):
             request[PRINCIPAL_KEY] = await auth.authenticate(request)
         return await handler(request)
 

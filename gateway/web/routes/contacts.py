@@ -65,22 +65,35 @@ async def _decide(
             raise NotFound("case", case_id)
     creq = request_from_json(body, str(who.agency_id), region)
     from_number = normalise_phone(body.get("from"), region, "from") if need_from else None
-    metrics = request.app[appkeys.METRICS]
+    reserved, decision = await decide_contact(
+        request.app, creq, endpoint=endpoint, key_id=who.key_id, from_number=from_number
+    )
+    return who, creq, reserved, decision, from_number
+
+
+async def decide_contact(
+    app: web.Application, creq: ContactRequest, *, endpoint: str, key_id: str, from_number: str | None
+) -> tuple[Reserved | None, Decision]:
+    """Check-and-reserve one parsed request (shared with the Twilio facade). Returns the
+    reservation and its decision, or None and a `policy_unavailable` denial when no decision could
+    be recorded within `policy.decision_timeout_ms`."""
+    settings = app[appkeys.SETTINGS]
+    metrics = app[appkeys.METRICS]
     started = time.perf_counter()
     try:
-        reserved = await request.app[appkeys.WRITER].decide(
+        reserved = await app[appkeys.WRITER].decide(
             creq,
             endpoint=endpoint,
-            key_id=who.key_id,
+            key_id=key_id,
             from_number=from_number,
             timeout=settings["policy.decision_timeout_ms"] / 1000,
         )
     except DecisionTimeout as exc:
         metrics.unavailable.inc()
-        unavailable_log.warning("decision unavailable", {"case_id": case_id, "why": str(exc)})
+        unavailable_log.warning("decision unavailable", {"case_id": creq.case_id, "why": str(exc)})
         decision = _unavailable(str(exc))
         metrics.observe(decision, creq.channel)
-        return who, creq, None, decision, from_number
+        return None, decision
     metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
     metrics.observe(reserved.decision, creq.channel)
     if log.isEnabledFor(logging.DEBUG):
@@ -88,7 +101,7 @@ async def _decide(
             "decision",
             extra={
                 "fields": {
-                    "case_id": case_id,
+                    "case_id": creq.case_id,
                     "to": mask_number(creq.to),
                     "allowed": reserved.decision.allowed,
                     "reasons": [r.code for r in reserved.decision.reasons],
@@ -96,11 +109,14 @@ async def _decide(
                 }
             },
         )
-    return who, creq, reserved, reserved.decision, from_number
+    return reserved, reserved.decision
 
 
-def _decision_json(decision: Decision, reserved: Reserved | None) -> dict[str, Any]:
+def decision_json(decision: Decision, reserved: Reserved | None) -> dict[str, Any]:
+    """The decision as the API answers it. `reason` repeats the first reason's code at the top
+    level, for clients that cannot read nested JSON (Asterisk's JSON_DECODE before 18.x)."""
     out = decision.to_json()
+    out["reason"] = decision.reasons[0].code if decision.reasons else None
     out["attempt_id"] = reserved.attempt_id if reserved else None
     out["decision_id"] = reserved.decision_id if reserved else None
     return out
@@ -110,7 +126,7 @@ def _decision_json(decision: Decision, reserved: Reserved | None) -> dict[str, A
 async def authorize(request: web.Request) -> web.Response:
     """Decide and, when allowed, reserve an attempt. 200 whenever a decision was made."""
     _, _, reserved, decision, _ = await _decide(request, "authorize")
-    return json_response(_decision_json(decision, reserved))
+    return json_response(decision_json(decision, reserved))
 
 
 async def _forward(request: web.Request, channel: str) -> web.Response:
@@ -124,7 +140,7 @@ async def _forward(request: web.Request, channel: str) -> web.Response:
         raise ApiError(
             400, "invalid_field", f"channel must be {channel!r} on /v1/{endpoint}", {"field": "channel"}
         )
-    body = _decision_json(decision, reserved)
+    body = decision_json(decision, reserved)
     if reserved is None:
         raise ApiError(
             503,
