@@ -353,7 +353,6 @@ def settings_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
-
 def configured_dir(settings: Settings, name: str) -> Path | None:
     """A path setting, relative to the data dir unless absolute; None when empty."""
     raw = str(settings[name] or "")

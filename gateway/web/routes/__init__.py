@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.web.routes import admin, audit, contacts, ops, recordings, review, supervision
+from gateway.web.routes import (
+    admin,
+    audit,
+    contacts,
+    ops,
+    recordings,
+    review,
+    supervision,
+    twilio_api,
+    twilio_hooks,
+)
 
 __all__ = ["ROUTES"]
 
@@ -16,4 +26,6 @@ ROUTES: tuple[web.RouteTableDef, ...] = (
     audit.routes,
     review.routes,
     supervision.routes,
+    twilio_api.routes,
+    twilio_hooks.routes,
 )
