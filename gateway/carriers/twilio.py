@@ -9,6 +9,7 @@ callback URL under `public_url`, so that outcomes and recordings reach callwarde
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import os
@@ -161,8 +162,10 @@ class TwilioCarrier(Carrier):
             await session.close()
 
     @property
-    def _auth(self) -> aiohttp.BasicAuth:
-        return aiohttp.BasicAuth(self.account_sid, self._token.get())
+    def _auth(self) -> dict[str, str]:
+        """The Authorization header (aiohttp's BasicAuth is deprecated from 3.13 on)."""
+        pair = f"{self.account_sid}:{self._token.get()}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
 
     def resource_url(self, resource: str) -> str:
         """`Calls.json` → `<base_url>/2010-04-01/Accounts/<sid>/Calls.json`."""
@@ -221,8 +224,7 @@ class TwilioCarrier(Carrier):
                 self.resource_url(resource),
                 data=list(form) if form is not None and changes else None,
                 params=list(form) if form is not None and not changes else None,
-                auth=self._auth,
-                headers={"Accept": "application/json"},
+                headers={"Accept": "application/json", **self._auth},
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as resp:
@@ -266,7 +268,7 @@ class TwilioCarrier(Carrier):
         try:
             async with session.get(
                 self.resource_url(f"Recordings/{recording_sid}.wav"),
-                auth=self._auth,
+                headers=self._auth,
                 timeout=timeout,
                 allow_redirects=True,
             ) as resp:

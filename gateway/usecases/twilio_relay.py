@@ -189,7 +189,7 @@ class CallbackRelay:
                     carrier.recording_audio(recording_sid),
                     content_type="audio/wav",
                     actor=actor,
-                    source="twilio",
+                    source="http",  # fetched over HTTP; the access log names carrier:twilio
                     filename=f"{recording_sid}.wav",
                 )
             except CarrierError as exc:

@@ -101,7 +101,10 @@ async def _contact_request(
     else:
         how = "to_number"
         region = str(settings["policy.default_region"])
-        to = normalise_phone(to_raw, region, "To")
+        try:
+            to = normalise_phone(to_raw, region, "To")
+        except CallwardenError as exc:
+            raise TwilioError(400, 21211, exc.message, {"error": exc.code}) from None
         found = await cases_for_number(db, who.agency_id, to)
         case_ids = sorted({c.case_id for c in found})
         if not case_ids:
