@@ -6,7 +6,7 @@ DATA   ?= ./var
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 # Debian packages the test-suite uses (installed when missing and running as root).
-DEBS   := ffmpeg espeak-ng sqlite3
+DEBS   := ffmpeg espeak-ng sqlite3 kamailio kamailio-utils-modules kamailio-extra-modules sip-tester lua5.4
 
 .PHONY: serve test venv test-deps lint typecheck bench bench-speech clean
 
