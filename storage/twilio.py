@@ -112,8 +112,9 @@ async def save_resource(
     callbacks: dict[str, str | None],
     doc: dict[str, Any],
 ) -> None:
-    """Record a call or message the upstream accepted. `callbacks` holds the dialer's own
-    `status_callback`, `status_callback_method`, `recording_callback`, `recording_callback_method`."""
+    """Record a call or message the upstream accepted, and its sid as the attempt's carrier
+    reference, in one transaction. `callbacks` holds the dialer's own `status_callback`,
+    `status_callback_method`, `recording_callback`, `recording_callback_method`."""
     now = to_ts(datetime.now(UTC))
 
     def write(conn: sqlite3.Connection) -> None:
@@ -142,6 +143,10 @@ async def save_resource(
                 "doc": json.dumps(doc, ensure_ascii=False),
                 "now": now,
             },
+        )
+        conn.execute(
+            "UPDATE attempts SET carrier_ref = :sid WHERE attempt_id = :attempt",
+            {"sid": sid, "attempt": attempt_id},
         )
 
     await db.write(write)

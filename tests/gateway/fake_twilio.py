@@ -216,3 +216,9 @@ class FakeTwilio:
             "NumMedia": "0",
         }
         return await self.webhook(url, params)
+
+
+if __name__ == "__main__":  # bench/twilio.py runs the fake in its own process
+    import sys
+
+    web.run_app(FakeTwilio().app(), host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)

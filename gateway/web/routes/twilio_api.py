@@ -33,7 +33,7 @@ from gateway.web.twilio_shape import (
 from policies.errors import CallwardenError
 from policies.parse import normalise_phone, request_from_json
 from policies.types import ContactRequest
-from storage.attempts import release_attempt, set_carrier_ref
+from storage.attempts import release_attempt
 from storage.cases import case_region
 from storage.twilio import (
     TwilioResource,
@@ -238,7 +238,6 @@ async def _create(request: web.Request, kind: str) -> web.Response:
         if not answer.ok:
             await release_attempt(db, attempt_id, "carrier_error")
         raise _upstream_error(answer, {"error": "carrier_error", "released": not answer.ok, **ours})
-    await set_carrier_ref(db, attempt_id, sid)
     await save_resource(
         db,
         sid=sid,
