@@ -352,17 +352,15 @@ async def fetch_call(request: web.Request) -> web.Response:
 @routes.post(_BASE + "/Calls/{sid}.json")
 @twilio_endpoint
 async def update_call(request: web.Request) -> web.Response:
-    """Redirect, cancel or complete a call. A new StatusCallback becomes the dialer's; the
-    upstream keeps calling callwarden's."""
+    """Redirect, cancel or complete a call. Callback parameters are dropped: the upstream keeps
+    calling callwarden's, which forwards to the dialer's URLs given at create."""
     _who, carrier, resource = await _owned(request, "call")
     form = await read_form(request)
     if form.get("To") or form.get("From"):
         raise TwilioError(400, 21200, "a call's To and From cannot be changed", {"error": "invalid_field"})
     out = [(k, v) for k, v in form.items() if k not in _OWN_CALL_PARAMS]
-    if form.get("StatusCallback"):
-        log.info(
-            "call %s: new dialer StatusCallback ignored by the upstream, kept by callwarden", resource.sid
-        )
+    if any(form.get(k) for k in _OWN_CALL_PARAMS):
+        log.info("call %s: callback parameters of an update dropped", resource.sid)
     return await _refresh(request, carrier, resource, "POST", out)
 
 
