@@ -5,9 +5,10 @@ PY     := $(VENV)/bin/python
 DATA   ?= ./var
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
-# Debian packages the test-suite uses (installed when missing and running as root); chromium is
-# the browser the console's Playwright tests drive (never a browser download).
-DEBS   := ffmpeg espeak-ng sqlite3 chromium
+# Debian packages the test suite uses (installed when missing and running as root): chromium is
+# the browser the console's Playwright tests drive (never a browser download); Kamailio, SIPp and
+# Lua run the SIP path and the FreeSWITCH script as shipped.
+DEBS   := ffmpeg espeak-ng sqlite3 chromium kamailio kamailio-utils-modules kamailio-extra-modules sip-tester lua5.4
 
 .PHONY: serve test venv test-deps lint typecheck bench bench-speech clean
 

@@ -267,11 +267,17 @@ local function authorize()
 	local attempt = answer.attempt_id
 	if answer.allowed ~= true or type(attempt) ~= "string" or not attempt:match("^[%w_%-]+$") then
 		local reason = "not_allowed"
-		if type(answer.reasons) == "table" and type(answer.reasons[1]) == "table"
+		if type(answer.error) == "string" then
+			-- An error answer (401 wrong key, 404 no case, 429, 5xx) is never a decision:
+			-- a temporary failure, so the dialer tries again later rather than giving up.
+			log("err", "/v1/authorize answered an error: " .. answer.error)
+			return deny(answer.error, "NORMAL_TEMPORARY_FAILURE")
+		end
+		if type(answer.reason) == "string" then
+			reason = answer.reason          -- the first reason's code, flat
+		elseif type(answer.reasons) == "table" and type(answer.reasons[1]) == "table"
 				and type(answer.reasons[1].code) == "string" then
 			reason = answer.reasons[1].code
-		elseif type(answer.error) == "string" then
-			reason = answer.error           -- e.g. unauthenticated: the dialer key is wrong
 		end
 		if type(answer.next_allowed_at) == "string" then
 			session:setVariable("callwarden_next_allowed_at", answer.next_allowed_at)
@@ -295,7 +301,9 @@ local function authorize()
 	-- when the recording is closed: callwarden never picks up half a file.
 	local partial = SPOOL_DIR .. "/.partial/" .. attempt .. ".wav"
 	local final = SPOOL_DIR .. "/" .. attempt .. ".wav"
-	session:setVariable("RECORD_STEREO", "true")          -- one channel per side, for transcription
+	-- Stereo: the channel's read audio (the agent, on the dialer's leg) left, its write audio (the
+	-- debtor) right, so that speech flags can tell who said what (speech.agent_channel = left).
+	session:setVariable("RECORD_STEREO", "true")
 	session:setVariable("RECORD_ANSWER_REQ", "true")      -- start at answer, not during ringing
 	session:setVariable("record_post_process_exec_api", "system:/bin/mv " .. partial .. " " .. final)
 	session:execute("record_session", partial)

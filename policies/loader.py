@@ -38,6 +38,7 @@ from policies.pack import (
     RetentionRule,
     SmsContentRule,
     SmsLengthRule,
+    SmsRepliesRule,
     SuspensionHold,
     ThirdPartyRule,
     TimezoneRule,
@@ -200,8 +201,10 @@ def _third_party(t: Table) -> ThirdPartyRule:
     return rule
 
 
-def _sms(t: Table) -> tuple[SmsLengthRule | None, OptOutRule | None, SmsContentRule | None]:
-    length = opt_out = content = None
+def _sms(
+    t: Table,
+) -> tuple[SmsLengthRule | None, OptOutRule | None, SmsContentRule | None, SmsRepliesRule | None]:
+    length = opt_out = content = replies = None
     if (lt := t.table("length")) is not None:
         length = SmsLengthRule(lt.integer("max_chars", minimum=1, required=True), lt.source())
         lt.done()
@@ -215,8 +218,16 @@ def _sms(t: Table) -> tuple[SmsLengthRule | None, OptOutRule | None, SmsContentR
         languages = ct.strings("languages")
         content = SmsContentRule(tuple(languages) if languages else None, ct.source())
         ct.done()
+    if (rt := t.table("replies")) is not None:
+        replies = SmsRepliesRule(
+            tuple(rt.strings("stop") or ()),
+            tuple(rt.strings("start") or ()),
+            rt.boolean("start_lifts", False),
+            rt.source(),
+        )
+        rt.done()
     t.done()
-    return length, opt_out, content
+    return length, opt_out, content, replies
 
 
 def _holds(t: Table) -> Holds:
@@ -320,7 +331,7 @@ def parse_pack(doc: Mapping[str, Any], file: str, digest: str = "") -> Pack:
     caps = tuple(_cap(c, ids) for c in t.tables("caps"))
     cooloff = _cooloff(c) if (c := t.table("after_conversation")) is not None else None
     third = _third_party(tp) if (tp := t.table("third_party")) is not None else None
-    sms = _sms(s) if (s := t.table("sms")) is not None else (None, None, None)
+    sms = _sms(s) if (s := t.table("sms")) is not None else (None, None, None, None)
     assignment = None
     if (a := t.table("assignment")) is not None:
         assignment = AssignmentRule(a.integer("min_overdue_days", minimum=0, required=True), a.source())
@@ -345,6 +356,7 @@ def parse_pack(doc: Mapping[str, Any], file: str, digest: str = "") -> Pack:
         sms_length=sms[0],
         sms_opt_out=sms[1],
         sms_content=sms[2],
+        sms_replies=sms[3],
         assignment=assignment,
         holds=holds,
         notes=notes,

@@ -33,6 +33,7 @@ __all__ = [
     "RetentionRule",
     "SmsContentRule",
     "SmsLengthRule",
+    "SmsRepliesRule",
     "Source",
     "SuspensionHold",
     "ThirdPartyRule",
@@ -186,6 +187,18 @@ class SmsContentRule:
 
 
 @dataclass(frozen=True)
+class SmsRepliesRule:
+    """What a reply to an SMS means under this pack: `stop` words cease SMS to the number they
+    came from (besides callwarden's own list, `policies/replies.toml`); `start` words lift such a
+    cease only when `start_lifts` is true (and no other pack of the case says false)."""
+
+    stop: tuple[str, ...]
+    start: tuple[str, ...]
+    start_lifts: bool
+    source: Source
+
+
+@dataclass(frozen=True)
 class AssignmentRule:
     min_overdue_days: int
     source: Source
@@ -335,6 +348,7 @@ class Pack:
     sms_length: SmsLengthRule | None = None
     sms_opt_out: OptOutRule | None = None
     sms_content: SmsContentRule | None = None
+    sms_replies: SmsRepliesRule | None = None
     assignment: AssignmentRule | None = None
     holds: Holds = Holds()
     notes: Notes = Notes()

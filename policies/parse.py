@@ -358,6 +358,7 @@ def _ceases(raw: object) -> tuple[Cease, ...]:
                 at=parse_instant(_req(c, "at", p), p + "at"),
                 reason=str(c.get("reason", "")),
                 contact_id=c.get("contact_id"),
+                number=c.get("number"),
             )
         )
     return tuple(out)
@@ -496,6 +497,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
         "status": case.status,
         "ceases": [
             {"channels": sorted(c.channels), "at": iso(c.at), "reason": c.reason, "contact_id": c.contact_id}
+            | ({"number": c.number} if c.number else {})
             for c in case.ceases
         ],
     }

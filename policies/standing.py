@@ -110,7 +110,14 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
     if case.status != "active":
         out.append(Reason(rc.CASE_INACTIVE, f"{_B}/case_status", f"case {case.case_id} is {case.status}"))
 
-    debtor_cease = next((c for c in case.ceases if c.contact_id is None and req.channel in c.channels), None)
+    debtor_cease = next(
+        (
+            c
+            for c in case.ceases
+            if c.contact_id is None and req.channel in c.channels and c.number in (None, req.to)
+        ),
+        None,
+    )
     contact_cease = next(
         (c for c in case.ceases if c.contact_id is not None and c.contact_id == req.contact_id), None
     )
@@ -122,7 +129,9 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                 Reason(
                     rc.CEASED,
                     f"{_B}/cease",
-                    f"the debtor asked to stop {req.channel} contact on {_iso(cease.at)}",
+                    f"the debtor asked to stop {req.channel} contact"
+                    + (" to this number" if cease.number else "")
+                    + f" on {_iso(cease.at)}",
                 )
             )
         elif req.party == "third_party":

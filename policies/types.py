@@ -159,12 +159,14 @@ class Preferences:
 
 @dataclass(frozen=True)
 class Cease:
-    """A stop request. With `contact_id` it is a third party's refusal and blocks only that contact."""
+    """A stop request. With `contact_id` it is a third party's refusal and blocks only that contact;
+    with `number` (E.164) it stops only contact to that number (a STOP reply to an SMS)."""
 
     channels: frozenset[str]
     at: datetime
     reason: str = ""
     contact_id: str | None = None
+    number: str | None = None
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ __all__ = [
     "FfmpegNotFound",
     "decode",
     "ffmpeg_path",
+    "merge_legs",
 ]
 
 CHANNEL_NAMES = ("left", "right")
@@ -154,6 +155,68 @@ def _decode_path(path: Path, rate: int, timeout: float) -> DecodedAudio:
     if not data:
         raise AudioDecodeError("the recording holds no audio samples", message)
     return _split(data, channels, rate, message)
+
+
+def _probe(ffmpeg: str, path: Path, timeout: float) -> tuple[float, int]:
+    """(seconds, sample rate) of the first audio stream, read by ffprobe beside ffmpeg."""
+    ffprobe = str(Path(ffmpeg).with_name("ffprobe"))
+    if not Path(ffprobe).exists():
+        ffprobe = shutil.which("ffprobe") or "ffprobe"
+    cmd = [
+        ffprobe, "-v", "error", "-select_streams", "a:0",
+        "-show_entries", "stream=sample_rate:format=duration", "-of", "default=noprint_wrappers=1",
+        str(path),
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise AudioDecodeError(f"cannot read {path.name}", str(exc)) from None
+    fields = dict(
+        line.split("=", 1) for line in proc.stdout.decode("ascii", "replace").splitlines() if "=" in line
+    )
+    try:
+        return float(fields["duration"]), int(fields["sample_rate"])
+    except (KeyError, ValueError):
+        raise AudioDecodeError(f"cannot read {path.name}", _ffmpeg_message(proc.stderr)) from None
+
+
+def merge_legs(
+    left: str | os.PathLike[str],
+    right: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> float:
+    """Merge two one-sided recordings of a call (Asterisk MixMonitor's `r()` and `t()` files) into
+    one stereo 16-bit WAV: `left` on the left channel, `right` on the right, each folded to mono,
+    at the left leg's sample rate, the shorter one padded with silence. Returns the seconds."""
+    ffmpeg = ffmpeg_path()
+    if ffmpeg is None:
+        raise FfmpegNotFound("ffmpeg not found: install it (apt-get install ffmpeg) or set CALLWARDEN_FFMPEG")
+    legs = [Path(left), Path(right)]
+    for leg in legs:
+        if not leg.is_file() or leg.stat().st_size == 0:
+            raise AudioDecodeError(f"no recording in {leg}")
+    (dur_l, rate), (dur_r, _) = (_probe(ffmpeg, leg, timeout) for leg in legs)
+    seconds = max(dur_l, dur_r)
+    graph = (
+        f"[0:a]aformat=channel_layouts=mono,aresample={rate},apad[l];"
+        f"[1:a]aformat=channel_layouts=mono,aresample={rate},apad[r];"
+        "[l][r]join=inputs=2:channel_layout=stereo:map=0.0-FL|1.0-FR[a]"
+    )
+    cmd = [
+        ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+        "-i", str(legs[0]), "-i", str(legs[1]),
+        "-filter_complex", graph, "-map", "[a]", "-t", f"{seconds:.3f}",
+        "-c:a", "pcm_s16le", "-f", "wav", str(out),
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise AudioDecodeError(f"merging took longer than {timeout:g} s") from None
+    if proc.returncode != 0:
+        raise AudioDecodeError("cannot merge the two legs", _ffmpeg_message(proc.stderr))
+    return seconds
 
 
 def _ffmpeg_message(stderr: bytes, lines: int = 4) -> str:

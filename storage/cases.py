@@ -26,8 +26,10 @@ def _load(case_row: Any, agency_row: Any, ceases: list[Any]) -> Case:
             "at": from_ts(c["at"]).isoformat(),
             "reason": c["reason"],
             "contact_id": c["contact_id"],
+            "number": c["number"],
         }
         for c in ceases
+        if c["lifted_at"] is None  # a lifted stop (START reply, 0008) stays only as evidence
     ]
     return case_from_json(doc, agency_from_row(agency_row), case_row["case_id"])
 

@@ -1,4 +1,4 @@
-"""Carrier adapters: the interface (`base`), `dry-run` and `http-json`, and `create_carrier`."""
+"""Carrier adapters: the interface (`base`), `dry-run`, `http-json` and `twilio`, and `create_carrier`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from gateway.carriers.base import (
 )
 from gateway.carriers.dryrun import DryRunCarrier
 from gateway.carriers.httpjson import HttpJsonCarrier, SessionFactory
+from gateway.carriers.twilio import TwilioCarrier
 
 __all__ = [
     "CARRIER_KINDS",
@@ -27,6 +28,7 @@ __all__ = [
     "HttpJsonCarrier",
     "OutboundCall",
     "OutboundMessage",
+    "TwilioCarrier",
     "carrier_option_names",
     "create_carrier",
     "mask_number",
@@ -38,6 +40,10 @@ _OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "http-json": (
         frozenset({"url", "secret"}),
         frozenset({"connect_timeout", "read_timeout", "headers"}),
+    ),
+    "twilio": (
+        frozenset({"account_sid", "auth_token", "public_url"}),
+        frozenset({"base_url", "call_url", "connect_timeout", "read_timeout"}),
     ),
 }
 CARRIER_KINDS: tuple[str, ...] = tuple(_OPTIONS)
@@ -59,7 +65,7 @@ def create_carrier(
     `options` may be the whole flat `[carrier]` table: options that belong to another kind are
     ignored. Raises ValueError for an unknown kind, a missing required option, an option no kind
     knows (a typo would otherwise silently fall back to a default) or an invalid value. `session_factory` (a
-    no-argument callable returning an `aiohttp.ClientSession`) is used by `http-json` only.
+    no-argument callable returning an `aiohttp.ClientSession`) is used by `http-json` and `twilio`.
     """
     if kind not in _OPTIONS:
         raise CarrierConfigError(f"unknown carrier kind {kind!r}; known kinds: {', '.join(CARRIER_KINDS)}")
@@ -79,4 +85,6 @@ def create_carrier(
     opts = {name: value for name, value in given.items() if name in required | optional}
     if kind == "dry-run":
         return DryRunCarrier(**opts)
+    if kind == "twilio":
+        return TwilioCarrier(**opts, session_factory=session_factory)
     return HttpJsonCarrier(**opts, session_factory=session_factory)

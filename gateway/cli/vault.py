@@ -1,6 +1,7 @@
 """`callwarden ingest`, `scrub`, `audit verify`, `retention report`.
 
     callwarden ingest PATH... [--data-dir DIR] [--jobs N] [--quiet] [--json]
+    callwarden ingest --left AGENT_FILE --right DEBTOR_FILE [--attempt-id ID] [--remove-legs]
     callwarden scrub [--deep] [--rate MB/S] [--limit N]
     callwarden audit verify
     callwarden retention report [--agency ID] [--month YYYY-MM] [--format json|csv]
@@ -16,6 +17,7 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +29,9 @@ from gateway.jobs.scheduler import VaultJobs
 from gateway.settings import Settings, anchor_path, configured_dir
 from gateway.stores import s3_configured, store_checks
 from gateway.usecases.ingest import ingest_file, is_sidecar, match_file
+from policies.errors import CallwardenError
+from policies.parse import parse_id
+from speech.audio import merge_legs
 from storage.audit import Access, Actor, append, verify_file
 from storage.db import Database
 from storage.retention import report_csv, retention_report
@@ -146,11 +151,48 @@ async def _ingest_one(vault: Any, path: Path, actor: Actor) -> dict[str, Any]:
     }
 
 
+def _merged_legs(args: argparse.Namespace, work: Path) -> tuple[list[Path], list[dict[str, Any]]] | int:
+    """`--left`/`--right`: the two legs merged into `<work>/<attempt_id>.wav` (or an exit code)."""
+    if not (args.left and args.right) or args.paths:
+        print("ingest: give --left and --right together, and no other PATH", file=sys.stderr)
+        return 2
+    attempt = args.attempt_id or Path(args.left).name.split(".", 1)[0]
+    try:
+        parse_id(attempt, "attempt_id")
+    except CallwardenError:
+        print(f"ingest: {attempt!r} is not an attempt id (use --attempt-id)", file=sys.stderr)
+        return 2
+    out = work / f"{attempt}.wav"
+    try:
+        merge_legs(args.left, args.right, out)
+    except CallwardenError as exc:
+        return [], [{"file": args.left, "result": "rejected", "reason": "undecodable", "detail": exc.message}]
+    return [out], []
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     settings = initialised_settings(args)
     if settings is None:
         return 2
-    files, results = _collect(args.paths)
+    if args.left or args.right:
+        with tempfile.TemporaryDirectory(prefix="callwarden-legs-") as tmp:
+            merged = _merged_legs(args, Path(tmp))
+            if isinstance(merged, int):
+                return merged
+            code = _ingest(settings, args, *merged)
+        if code == 0 and args.remove_legs:
+            for leg in (args.left, args.right):
+                Path(leg).unlink(missing_ok=True)
+        return code
+    if not args.paths:
+        print("ingest: give at least one PATH (or --left and --right)", file=sys.stderr)
+        return 2
+    return _ingest(settings, args, *_collect(args.paths))
+
+
+def _ingest(
+    settings: Settings, args: argparse.Namespace, files: list[Path], results: list[dict[str, Any]]
+) -> int:
     total = sum(f.stat().st_size for f in files if f.exists())
     progress = Progress(len(files), total, enabled=not args.quiet)
     actor = operator_actor()
@@ -270,7 +312,18 @@ def add_commands(sub: Any) -> None:
     """`ingest`, `scrub`, `audit verify`, `retention report`."""
     p = sub.add_parser("ingest", help="store recording files: <attempt_id>.<ext> or with a sidecar JSON")
     data_dir_arg(p)
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (walked recursively)")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (walked recursively)")
+    p.add_argument(
+        "--left",
+        metavar="FILE",
+        help="one call in two one-sided files (Asterisk MixMonitor r()/t()): the agent's side, "
+        "merged with --right into one stereo recording; named <attempt_id>.<anything>",
+    )
+    p.add_argument("--right", metavar="FILE", help="the debtor's side (with --left)")
+    p.add_argument("--attempt-id", help="with --left/--right: the attempt (default: from the --left name)")
+    p.add_argument(
+        "--remove-legs", action="store_true", help="with --left/--right: delete both files once stored"
+    )
     p.add_argument("--jobs", type=int, default=4, help="files stored at once (default 4)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the result of every file as JSON")

@@ -18,6 +18,7 @@ from gateway.web.console import setup_console
 from gateway.web.errors import error_middleware
 from gateway.web.keys import AUTH, CARRIER, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
 from gateway.web.routes import ROUTES
+from gateway.web.routes.twilio_api import relay_ctx
 from storage.db import Database
 from storage.decisions import DecisionWriter
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
             await db.close()
 
     app.cleanup_ctx.append(lifecycle)
+    app.cleanup_ctx.append(relay_ctx)  # the Twilio facade's callback relay, closed before the vault
     for routes in ROUTES:
         app.add_routes(routes)
     setup_console(app)

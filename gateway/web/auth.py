@@ -44,6 +44,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # browser's icon (a browser asks for it unasked: it must not count as a failed authentication).
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/", "/v1/openapi.json", "/favicon.ico"})
 MAX_BUCKETS = 100_000  # bound memory under a spray of addresses or key ids
+# Paths that authenticate themselves: the console (sessions), the Twilio-compatible facade (HTTP
+# Basic, Twilio-shaped errors) and the upstream's webhooks (X-Twilio-Signature).
+SELF_AUTHENTICATED = ("/static/", "/console", "/2010-04-01/", "/twilio/")
+# Paths that authenticate themselves: the console (sessions), the Twilio-compatible facade (HTTP
+# Basic, Twilio-shaped errors) and the upstream's webhooks (X-Twilio-Signature).
+SELF_AUTHENTICATED = ("/static/", "/console", "/2010-04-01/", "/twilio/")
 
 
 @dataclass(frozen=True)
@@ -198,8 +204,7 @@ PRINCIPAL_KEY = web.RequestKey("callwarden.principal", Principal)
 def auth_middleware_factory(auth: Authenticator) -> Middleware:
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        # The console (gateway/web/console) authenticates people by session, not by header.
-        if request.path not in PUBLIC_PATHS and not request.path.startswith(("/static/", "/console")):
+        if request.path not in PUBLIC_PATHS and not request.path.startswith(SELF_AUTHENTICATED):
             request[PRINCIPAL_KEY] = await auth.authenticate(request)
         return await handler(request)
 

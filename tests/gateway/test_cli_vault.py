@@ -4,6 +4,7 @@ real data dir, and the retention floor that stops start-up."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import sqlite3
@@ -13,6 +14,7 @@ import pytest
 
 from gateway.cli.main import main as cli_main
 from gateway.settings import ConfigError, load_settings
+from speech.audio import decode, merge_legs
 from storage.db import Database
 from tests.storage.vault_helpers import seed
 
@@ -180,3 +182,57 @@ def test_retention_below_365_days_stops_start_up(data_dir: Path, capsys: pytest.
     (data_dir / "callwarden.toml").write_text("[recordings]\nretention_days = 364\n")
     code, _, err = run(capsys, "serve", "--data-dir", str(data_dir))
     assert code == 2 and "retention_days must be at least 365" in err
+
+
+def _tone(path: Path, hz: int, seconds: float, rate: int = 8000) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi",
+         "-i", f"sine=frequency={hz}:duration={seconds}", "-ar", str(rate), "-ac", "1", str(path)],
+        check=True,
+    )  # fmt: skip
+
+
+def test_ingest_left_right_merges_two_legs_into_one_stereo_recording(
+    vault_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agent, debtor = tmp_path / "att_1.agent.wav", tmp_path / "att_1.debtor.wav"
+    _tone(agent, 440, 2.0)
+    _tone(debtor, 880, 1.5, rate=16000)  # another rate and length: resampled and padded
+    code, out, err = run(
+        capsys, "ingest", "--left", str(agent), "--right", str(debtor), "--remove-legs", "--json",
+        "--data-dir", str(vault_dir),
+    )  # fmt: skip
+    assert code == 0, err
+    (result,) = json.loads(out)["files"]
+    assert (result["result"], result["attempt_id"]) == ("ingested", "att_1")
+    assert not agent.exists() and not debtor.exists()
+    ((sha, ctype),) = db_rows(
+        vault_dir, "SELECT sha256, content_type FROM recordings WHERE attempt_id = 'att_1'"
+    )
+    assert ctype == "audio/wav"
+    # What was stored is the two legs merged: the same merge of copies gives the same bytes.
+    _tone(agent, 440, 2.0)
+    _tone(debtor, 880, 1.5, rate=16000)
+    again = tmp_path / "again.wav"
+    merge_legs(agent, debtor, again)
+    assert hashlib.sha256(again.read_bytes()).hexdigest() == sha
+    audio = decode(again, rate=8000)
+    assert [c.name for c in audio.channels] == ["left", "right"]
+    assert abs(audio.duration - 2.0) < 0.05
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--left", "a.wav"], id="left-alone"),
+        pytest.param(["--left", "a.wav", "--right", "b.wav", "extra.wav"], id="legs-and-paths"),
+        pytest.param([], id="nothing"),
+    ],
+)
+def test_ingest_usage_errors_exit_2(
+    vault_dir: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    code, _out, err = run(capsys, "ingest", *args, "--data-dir", str(vault_dir))
+    assert code == 2 and "ingest:" in err

@@ -10,9 +10,11 @@ import pytest
 
 import policies
 from policies.types import Agency, Case, Cease, Phone
-from tests.policies.builders import CN, at, decide, make_case, make_request
+from tests.policies.builders import CN, NYC, at, decide, make_case, make_request
 
 NOW = "2026-11-24T15:00:00Z"  # Tue 10:00 in New York
+
+NYC_2 = "+16175550177"  # Boston: America/New_York too
 
 
 @pytest.mark.parametrize(
@@ -47,6 +49,28 @@ NOW = "2026-11-24T15:00:00Z"  # Tue 10:00 in New York
             {"channel": "sms", "body": "Reply STOP to opt out"},
             [("ceased", "callwarden/cease")],
             id="ceased-sms-reported-once",
+        ),
+        pytest.param(
+            {"ceases": (Cease(frozenset({"sms"}), at("2026-11-20T00:00:00Z"), number=NYC),)},
+            {"channel": "sms", "body": "Reply STOP to opt out"},
+            [("ceased", "callwarden/cease")],
+            id="ceased-sms-this-number",
+        ),
+        pytest.param(
+            {
+                # A second New York number: the row is about the cease, not about zones.
+                "phones": (Phone(NYC, "mobile"), Phone(NYC_2, "mobile")),
+                "ceases": (Cease(frozenset({"sms"}), at("2026-11-20T00:00:00Z"), number=NYC_2),),
+            },
+            {"channel": "sms", "body": "Reply STOP to opt out"},
+            [],
+            id="ceased-sms-other-number-ok",
+        ),
+        pytest.param(
+            {"ceases": (Cease(frozenset({"sms"}), at("2026-11-20T00:00:00Z"), number=NYC),)},
+            {},
+            [],
+            id="ceased-sms-number-calls-ok",
         ),
         pytest.param(
             {"status": "closed"}, {}, [("case_inactive", "callwarden/case_status")], id="case-closed"

@@ -285,7 +285,7 @@ async def test_language_facts_and_audience_come_from_the_case_and_attempt(
     assert "threat_violence" in categories and "missing_disclosure" not in categories
     r = await vw.client.get(
         f"/v1/recordings/{rec['recording_id']}/transcript",
-        params={"reason": "qa"},
+        params={"reason": "quality review"},
         headers=hdr(vw.w.inspector),
     )
     doc = await r.json()

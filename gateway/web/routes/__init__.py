@@ -15,6 +15,8 @@ from gateway.web.routes import (
     recordings,
     review,
     supervision,
+    twilio_api,
+    twilio_hooks,
 )
 
 __all__ = ["ROUTES"]
@@ -30,4 +32,6 @@ ROUTES: tuple[web.RouteTableDef, ...] = (
     inbound.routes,
     directory.routes,
     openapi.routes,
+    twilio_api.routes,
+    twilio_hooks.routes,
 )

@@ -21,7 +21,7 @@ from storage.cases import case_region
 from storage.decisions import Reserved
 from storage.keys import Role
 
-__all__ = ["routes", "services"]
+__all__ = ["decision_json", "routes", "services"]
 
 routes = web.RouteTableDef()
 
@@ -61,8 +61,11 @@ async def _parse(
     return who, creq, from_number
 
 
-def _decision_json(decision: Decision, reserved: Reserved | None) -> dict[str, Any]:
+def decision_json(decision: Decision, reserved: Reserved | None) -> dict[str, Any]:
+    """The decision as the API answers it. `reason` repeats the first reason's code at the top
+    level, for clients that cannot read nested JSON (Asterisk's JSON_DECODE before 18.x)."""
     out = decision.to_json()
+    out["reason"] = decision.reasons[0].code if decision.reasons else None
     out["attempt_id"] = reserved.attempt_id if reserved else None
     out["decision_id"] = reserved.decision_id if reserved else None
     return out
@@ -75,7 +78,7 @@ async def authorize(request: web.Request) -> web.Response:
     reserved, decision = await decide(
         services(request), creq, endpoint="authorize", key_id=who.key_id, from_number=None
     )
-    return json_response(_decision_json(decision, reserved))
+    return json_response(decision_json(decision, reserved))
 
 
 async def _forward(request: web.Request, channel: str) -> web.Response:
@@ -89,7 +92,7 @@ async def _forward(request: web.Request, channel: str) -> web.Response:
     reserved, decision = await decide(
         svc, creq, endpoint=endpoint, key_id=who.key_id, from_number=from_number
     )
-    body = _decision_json(decision, reserved)
+    body = decision_json(decision, reserved)
     if reserved is None:
         raise ApiError(
             503,

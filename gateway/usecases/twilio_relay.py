@@ -1,0 +1,209 @@
+"""What happens after the upstream calls back: the attempt's outcome from a call's final status,
+the dual-channel recording fetched into the vault, and the callback forwarded to the dialer's own
+URL, re-signed with the dialer's token. Slow work (downloads, forwarding) runs in tracked tasks so
+that the upstream's webhook is answered at once; `close()` waits for them."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Coroutine, Sequence
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+from gateway.carriers import CarrierError, TwilioCarrier
+from gateway.carriers.twilio_signature import SIGNATURE_HEADER, twilio_signature
+from storage.audit import Actor
+from storage.crypto import DecryptionError, KeyringError, MasterKeyring
+from storage.db import Conflict, Database, NotFound
+from storage.twilio import TwilioResource, dialer_token, save_dialer_token, set_recording
+from storage.vault import Vault
+
+__all__ = ["FINAL_CALL_STATUSES", "CallbackRelay", "call_outcome"]
+
+log = logging.getLogger("callwarden.twilio")
+
+Form = Sequence[tuple[str, str]]
+
+# A call's final CallStatus → the attempt's result. `canceled` (hung up by the caller before an
+# answer) never connected, like `no-answer`.
+FINAL_CALL_STATUSES = {
+    "completed": "connected",
+    "busy": "busy",
+    "no-answer": "no_answer",
+    "failed": "failed",
+    "canceled": "no_answer",
+}
+_TOKEN_CONTEXT = "twilio-dialer-token:"
+_RECORDING_TRIES = (0.0, 1.0, 3.0)
+
+
+def _when(raw: str | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        return parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def call_outcome(params: dict[str, str]) -> tuple[str, str, datetime | None, datetime | None] | None:
+    """(result, spoke_with, started_at, ended_at) for a final call status callback, else None.
+    A completed call is a conversation with the debtor unless `AnsweredBy` says a machine or a fax
+    answered: the gateway cannot know who spoke, and `debtor` keeps the cool-offs on the safe side."""
+    result = FINAL_CALL_STATUSES.get(params.get("CallStatus", ""))
+    if result is None:
+        return None
+    answered_by = params.get("AnsweredBy", "")
+    if result == "connected" and answered_by.startswith("machine"):
+        result = "voicemail"
+    elif result == "connected" and answered_by == "fax":
+        result = "failed"
+    spoke = "debtor" if result == "connected" else "none"
+    ended = _when(params.get("Timestamp"))
+    started = None
+    duration = params.get("CallDuration", "")
+    if ended is not None and duration.isdigit() and int(duration) > 0:
+        started = ended - timedelta(seconds=int(duration))
+    return result, spoke, started, ended
+
+
+class CallbackRelay:
+    """Per application: the dialers' tokens (wrapped under the master key), the forwarding
+    session, and the background tasks."""
+
+    def __init__(self, db: Database, vault: Vault, keyring: MasterKeyring, timeout: float = 5.0) -> None:
+        self.db, self.vault, self.keyring = db, vault, keyring
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._known: dict[str, str] = {}  # key_id -> sha256 of the token stored for it
+
+    async def close(self) -> None:
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=30)
+        for task in self._tasks:
+            task.cancel()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def idle(self) -> None:
+        """Wait until every background task has finished (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+
+    def spawn(self, work: Coroutine[Any, Any, None], what: str) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("twilio relay: %s failed", what)
+
+        task = asyncio.create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- the dialers' tokens ------------------------------------------------------------------
+
+    async def remember_token(self, key_id: str, token: str) -> None:
+        """Keep the dialer's token (wrapped) so its callbacks can be signed; written only when new."""
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        if self._known.get(key_id) == digest:
+            return
+        if await self._token(key_id) != token:
+            master_id, wrapped = self.keyring.wrap(token.encode(), _TOKEN_CONTEXT + key_id)
+            await save_dialer_token(self.db, key_id, master_id, wrapped)
+        self._known[key_id] = digest
+
+    async def _token(self, key_id: str) -> str | None:
+        stored = await dialer_token(self.db, key_id)
+        if stored is None:
+            return None
+        try:
+            return self.keyring.unwrap(stored[0], stored[1], _TOKEN_CONTEXT + key_id).decode()
+        except (KeyringError, DecryptionError) as exc:
+            log.error("cannot open the callback token of key %s: %s", key_id, exc)
+            return None
+
+    # --- forwarding -------------------------------------------------------------------------------
+
+    def forward(self, resource: TwilioResource, which: str, params: Form) -> None:
+        """Send the callback on to the dialer's own URL for it (`status` or `recording`), if any."""
+        url = resource.status_callback if which == "status" else resource.recording_callback
+        method = (
+            resource.status_callback_method if which == "status" else resource.recording_callback_method
+        ) or "POST"
+        if not url:
+            return
+        rewritten = [("AccountSid", resource.account_sid) if k == "AccountSid" else (k, v) for k, v in params]
+        self.spawn(self._send(resource, url, method.upper(), rewritten), f"forward {which} of {resource.sid}")
+
+    async def _send(self, resource: TwilioResource, url: str, method: str, params: Form) -> None:
+        token = await self._token(resource.key_id)
+        if token is None:
+            log.warning(
+                "no callback token for key %s (revoked?); %s not forwarded", resource.key_id, resource.sid
+            )
+            return
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        if method == "GET":
+            target = str(URL(url).update_query(list(params)))
+            signature = twilio_signature(token, target, ())
+            request = self._session.get(target, headers={SIGNATURE_HEADER: signature}, allow_redirects=False)
+        else:
+            signature = twilio_signature(token, url, params)
+            request = self._session.post(
+                url, data=list(params), headers={SIGNATURE_HEADER: signature}, allow_redirects=False
+            )
+        try:
+            async with request as resp:
+                await resp.read()
+                if resp.status >= 400:
+                    log.warning("dialer callback for %s answered HTTP %s", resource.sid, resp.status)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("dialer callback for %s failed: %s", resource.sid, type(exc).__name__)
+
+    # --- recordings -------------------------------------------------------------------------------
+
+    def fetch_recording(
+        self, carrier: TwilioCarrier, attempt_id: str, recording_sid: str, resource: TwilioResource | None
+    ) -> None:
+        self.spawn(self._fetch(carrier, attempt_id, recording_sid, resource), f"recording {recording_sid}")
+
+    async def _fetch(
+        self, carrier: TwilioCarrier, attempt_id: str, recording_sid: str, resource: TwilioResource | None
+    ) -> None:
+        actor = Actor(None, "system", None, "carrier:twilio")
+        for delay in _RECORDING_TRIES:
+            await asyncio.sleep(delay)
+            try:
+                rec, _created = await self.vault.ingest(
+                    attempt_id,
+                    carrier.recording_audio(recording_sid),
+                    content_type="audio/wav",
+                    actor=actor,
+                    source="http",  # fetched over HTTP; the access log names carrier:twilio
+                    filename=f"{recording_sid}.wav",
+                )
+            except CarrierError as exc:
+                log.warning("recording %s of attempt %s: %s", recording_sid, attempt_id, exc)
+                if not exc.retryable and exc.carrier_status != 404:
+                    return
+                continue
+            except (NotFound, Conflict) as exc:
+                log.warning("recording %s of attempt %s not stored: %s", recording_sid, attempt_id, exc)
+                return
+            if resource is not None:
+                await set_recording(self.db, resource.sid, str(rec["recording_id"]))
+            log.info(
+                "recording %s of attempt %s stored as %s", recording_sid, attempt_id, rec["recording_id"]
+            )
+            return
+        log.error("recording %s of attempt %s could not be fetched; giving up", recording_sid, attempt_id)
