@@ -222,7 +222,7 @@ async def _work(settings: Settings, parent_pid: int | None) -> int:
     from storage.db import Database
 
     try:
-        config = SpeechConfig.from_settings(settings.section("speech"))
+        config = SpeechConfig.from_settings(settings.section("speech"), settings.data_dir)
         options = JobOptions.from_settings(settings.section("speech"))
     except ValueError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)

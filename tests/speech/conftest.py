@@ -3,9 +3,10 @@ recording, and the real engines (models from PyPI packages), each loaded once pe
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,19 @@ def make_call(
     out = folder / f"{name}.wav"
     ffmpeg(*inputs, "-filter_complex", ";".join(filters), "-map", "[out]", *codec, str(out))
     return Call(out, tuple(lines))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A model cache of the session's own: nothing assembles Whisper base in the user's ~/.cache."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    yield cache / "callwarden" / "models"
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
 
 
 @pytest.fixture(scope="session")

@@ -85,7 +85,7 @@ def test_whisper_english_only_model_refuses_mandarin(whisper: Engine) -> None:
     with pytest.raises(ValueError, match="English-only"):
         whisper.transcribe(b"\0\0" * 100, 16000, "zh")
     with pytest.raises(ModelNotFound, match="English-only"):
-        load_engine("whisper", "zh")
+        load_engine("whisper", "zh", whisper.model)  # tiny.en configured for Mandarin
 
 
 def test_whisper_finds_the_model_inside_its_pip_package() -> None:
