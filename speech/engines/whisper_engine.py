@@ -181,23 +181,63 @@ class WhisperEngine:
         audio = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
         if audio.size == 0:
             return []
-        raw, _info = self._model.transcribe(
-            audio,
-            language=base if self.multilingual else None,
-            beam_size=5,
-            word_timestamps=True,
-            vad_filter=True,
-            condition_on_previous_text=False,
-            initial_prompt=initial_prompt(base),
-        )
-        segments: list[Segment] = []
-        for seg in raw:
-            words = tuple(
-                Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
-                for w in seg.words or ()
-                if w.word.strip()
+        options: dict[str, Any] = {
+            "language": base if self.multilingual else None,
+            "beam_size": 5,
+            "word_timestamps": True,
+            "condition_on_previous_text": False,
+            "initial_prompt": initial_prompt(base),
+        }
+        raw, _info = self._model.transcribe(audio, vad_filter=True, **options)
+        segments = _segments(raw)
+        # The voice-activity filter joins the speech pieces into one stream, and Whisper sometimes
+        # ends a 30 s window after its first utterance, dropping the next ones (measured: a
+        # debtor's second sentence, 4 s of clear speech, gone). Pieces left with no word are
+        # decoded again on their own (`clip_timestamps`): it costs time only when it happens.
+        missed = _uncovered(speech_pieces(audio), segments)
+        if missed:
+            again, _ = self._model.transcribe(
+                audio, vad_filter=False, clip_timestamps=[t for piece in missed for t in piece], **options
             )
-            if not words:
-                continue
-            segments.append(Segment(words[0].start, words[-1].end, str(seg.text).strip(), words))
+            segments = _merge(segments, _segments(again), missed)
         return segments
+
+
+MIN_MISSED_S = 1.0  # a shorter piece with no words is more likely a cough than a dropped sentence
+
+
+def speech_pieces(audio: Any) -> list[tuple[float, float]]:
+    """(start, end) seconds of speech, as faster-whisper's voice-activity filter finds it."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return [(p["start"] / RATE, p["end"] / RATE) for p in get_speech_timestamps(audio, VadOptions())]
+
+
+def _segments(raw: Any) -> list[Segment]:
+    segments: list[Segment] = []
+    for seg in raw:
+        words = tuple(
+            Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+            for w in seg.words or ()
+            if w.word.strip()
+        )
+        if words:
+            segments.append(Segment(words[0].start, words[-1].end, str(seg.text).strip(), words))
+    return segments
+
+
+def _uncovered(pieces: list[tuple[float, float]], segments: list[Segment]) -> list[tuple[float, float]]:
+    """Speech pieces at least MIN_MISSED_S long in which no word was placed."""
+    mids = [(w.start + w.end) / 2 for s in segments for w in s.words]
+    return [(a, b) for a, b in pieces if b - a >= MIN_MISSED_S and not any(a <= m <= b for m in mids)]
+
+
+def _merge(segments: list[Segment], extra: list[Segment], missed: list[tuple[float, float]]) -> list[Segment]:
+    """Add the re-decoded segments that fall in a missed piece and overlap no word already there."""
+    kept = list(segments)
+    for seg in extra:
+        inside = any(a - 0.5 <= seg.start and seg.end <= b + 0.5 for a, b in missed)
+        clash = any(seg.start < s.end and s.start < seg.end for s in kept)
+        if inside and not clash:
+            kept.append(seg)
+    return sorted(kept, key=lambda s: s.start)
