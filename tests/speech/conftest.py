@@ -64,14 +64,33 @@ def make_call(
 ) -> Call:
     """Each channel: lines placed at the given start seconds; the result is a stereo file encoded
     with `codec` (default: 8 kHz µ-law WAV, like a call recording)."""
+    placed: dict[str, list[tuple[float, Path, str]]] = {"left": [], "right": []}
+    n = 0
+    for channel, lines, voice in (("left", left, voices[0]), ("right", right, voices[1])):
+        for start, text in lines:
+            placed[channel].append((start, say(text, folder / f"{name}-{channel}-{n}.wav", voice), text))
+            n += 1
+    return mix_call(folder, name, placed["left"], placed["right"], total=total, codec=codec)
+
+
+def mix_call(
+    folder: Path,
+    name: str,
+    left: Sequence[tuple[float, Path, str]],
+    right: Sequence[tuple[float, Path, str]],
+    *,
+    total: float,
+    codec: Sequence[str] = ("-ar", "8000", "-acodec", "pcm_mulaw"),
+) -> Call:
+    """A stereo call from audio clips: each (start seconds, clip, its text) placed on its channel,
+    encoded with `codec` (default: 8 kHz µ-law WAV, like a call recording)."""
     lines: list[tuple[str, str, float, float]] = []
     inputs: list[str] = []
     filters: list[str] = []
     n = 0
     labels: dict[str, list[str]] = {"left": [], "right": []}
-    for channel, placed, voice in (("left", left, voices[0]), ("right", right, voices[1])):
-        for start, text in placed:
-            clip = say(text, folder / f"{name}-{channel}-{n}.wav", voice)
+    for channel, placed in (("left", left), ("right", right)):
+        for start, clip, text in placed:
             lines.append((channel, text, start, start + duration(clip)))
             inputs += ["-i", str(clip)]
             filters.append(f"[{n}:a]aresample=16000,adelay={int(start * 1000)}[c{n}]")
