@@ -62,7 +62,8 @@ def test_transcribe_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     (tmp_path / "callwarden.toml").write_text('[speech]\nmodel_zh = "/nonexistent/model"\n')
     assert main(["transcribe", str(bad), "--language", "zh", "--data-dir", str(tmp_path)]) == 2
     assert "whisper model '/nonexistent/model' is neither" in capsys.readouterr().err
-    (tmp_path / "callwarden.toml").write_text('[speech]\nengine_zh = "vosk"\nmodel_zh = "/nonexistent/model"\n')
+    toml = '[speech]\nengine_zh = "vosk"\nmodel_zh = "/nonexistent/model"\n'
+    (tmp_path / "callwarden.toml").write_text(toml)
     assert main(["transcribe", str(bad), "--language", "zh", "--data-dir", str(tmp_path)]) == 2
     assert "not a vosk model directory: /nonexistent/model" in capsys.readouterr().err
     assert main(["transcribe", str(bad), "--facts", "[1]", "--data-dir", str(tmp_path)]) == 2

