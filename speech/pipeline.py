@@ -1,4 +1,5 @@
-"""One recording through the whole pipeline: decode → per-channel speech → mask → flags.
+"""One recording through the whole pipeline: decode → per-channel speech → (zh: Simplified) →
+mask → flags.
 
     result = process("call.wav", "en", facts={"lawsuit_filed": False})
     for flag in result.violations:
