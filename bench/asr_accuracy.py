@@ -163,25 +163,33 @@ class Score:
     clips: int
 
 
-def score(engine: Engine, clips: Sequence[Clip], language: str) -> tuple[Score, list[str]]:
-    refs_w, hyps_w, refs_c, hyps_c, texts = [], [], [], [], []
-    spent = audio = 0.0
+def score(engines: Sequence[Engine], clips: Sequence[Clip], language: str) -> list[tuple[Score, list[str]]]:
+    """Each engine on every clip, interleaved clip by clip (a load that drifts on a shared machine
+    hits every engine alike); per engine its score and its texts."""
+    n = len(engines)
+    spent = [0.0] * n
+    texts: list[list[str]] = [[] for _ in range(n)]
+    audio = 0.0
     for clip in clips:
-        pcm = decode(clip.path, rate=engine.rate).channels[0].pcm
-        start = time.perf_counter()
-        segments = engine.transcribe(pcm, engine.rate, language)
-        spent += time.perf_counter() - start
+        pcm = decode(clip.path, rate=16000).channels[0].pcm
         audio += clip.seconds
-        if language == "zh":
-            segments = simplified_segments(segments)
-        text = " ".join(s.text for s in segments)
-        texts.append(text)
-        refs_w.append(normalise_words(clip.reference))
-        hyps_w.append(normalise_words(text))
-        refs_c.append(normalise_chars(clip.reference, language))
-        hyps_c.append(normalise_chars(text, language))
-    wer = None if language == "zh" else float(jiwer.wer(refs_w, hyps_w))
-    return Score(wer, float(jiwer.cer(refs_c, hyps_c)), spent / audio, audio, len(clips)), texts
+        for k, engine in enumerate(engines):
+            start = time.perf_counter()
+            segments = engine.transcribe(pcm, engine.rate, language)
+            spent[k] += time.perf_counter() - start
+            if language == "zh":
+                segments = simplified_segments(segments)
+            texts[k].append(" ".join(s.text for s in segments))
+    out = []
+    refs_w = [normalise_words(c.reference) for c in clips]
+    refs_c = [normalise_chars(c.reference, language) for c in clips]
+    for k in range(n):
+        hyps_w = [normalise_words(t) for t in texts[k]]
+        hyps_c = [normalise_chars(t, language) for t in texts[k]]
+        wer = None if language == "zh" else float(jiwer.wer(refs_w, hyps_w))
+        cer = float(jiwer.cer(refs_c, hyps_c))
+        out.append((Score(wer, cer, spent[k] / audio, audio, len(clips)), texts[k]))
+    return out
 
 
 def run(threads: int = 1, cache_dir: str = "") -> list[tuple[str, str, str, Score]]:
@@ -208,10 +216,12 @@ def run(threads: int = 1, cache_dir: str = "") -> list[tuple[str, str, str, Scor
         ]
         for language, engines in plan:
             conditions = build_clips(folder, language)
+            warm = decode(conditions["16 kHz"][0].path, rate=16000).channels[0].pcm[: 16000 * 2 * 4]
+            for _, engine in engines:
+                engine.transcribe(warm, 16000, language)  # first-call costs outside the clock
             for condition, clips in conditions.items():
-                for label, engine in engines:
-                    engine.transcribe(b"\0\0" * 16000, 16000, language)  # warm up outside the clock
-                    result, texts = score(engine, clips, language)
+                scored = score([e for _, e in engines], clips, language)
+                for (label, _), (result, texts) in zip(engines, scored, strict=True):
                     rows.append((language, condition, label, result))
                     print(f"  {language} {condition} {label}: {len(clips)} clips, RTF {result.rtf:.3f}, "
                           f"CER {result.cer * 100:.1f}%; first: {texts[0][:70]}", flush=True)  # fmt: skip
