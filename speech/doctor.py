@@ -50,19 +50,17 @@ def speech_checks(config: SpeechConfig) -> list[Check]:
 def _whisper(lang: str, model: str, config: SpeechConfig, severity: bool | None) -> list[Check]:
     if importlib.util.find_spec("faster_whisper") is None:
         raise EngineError("faster-whisper is not installed")
-    from speech.engines.whisper_engine import BUNDLED_MODELS, default_model, resolve_models
-    from speech.models import WHISPER_BASE, model_state
+    from speech.engines.whisper_engine import BUNDLED_MODELS, DEFAULT_MODEL, packaged_model, resolve_models
+    from speech.models import model_state
 
-    bundled = BUNDLED_MODELS.get(model) if model else None
-    if model and bundled is None:
-        return [(True, f"speech {lang}: whisper model {resolve_models(model)[0]}", "")]
-    if bundled is None:
-        _, folder = default_model(lang)
-        if folder is not None:
-            return [(True, f"speech {lang}: whisper model {folder} (inside an installed pip package)", "")]
-        bundled = WHISPER_BASE
-    state = model_state(bundled, config.cache_dir)
-    return [(True if state.ok else severity, f"speech {lang}: whisper: {state.message}", state.fix)]
+    name = model or DEFAULT_MODEL
+    if name in BUNDLED_MODELS:
+        state = model_state(BUNDLED_MODELS[name], config.cache_dir)
+        return [(True if state.ok else severity, f"speech {lang}: whisper: {state.message}", state.fix)]
+    packaged = packaged_model(name)
+    if packaged is not None:
+        return [(True, f"speech {lang}: whisper {name} {packaged} (inside an installed pip package)", "")]
+    return [(True, f"speech {lang}: whisper model {resolve_models(name)[0]}", "")]
 
 
 def _vosk(lang: str, model: str) -> Check:

