@@ -71,7 +71,7 @@ SETTINGS: tuple[Setting, ...] = (
         "speech.model_en",
         str,
         "",
-        "English model: a folder (vosk or CTranslate2 Whisper) or Whisper name; empty: found automatically.",
+        "English model: `tiny.en`, a folder (vosk or CTranslate2 Whisper); empty: Whisper base.",
     ),
     Setting(
         "speech.engine_zh",
