@@ -1,7 +1,8 @@
 """Speech configuration: which engine and model per language, which channel is the agent.
 
 Built from the ``speech.*`` settings (`gateway.settings`, documented in docs/configuration.md)
-by `SpeechConfig.from_settings(settings.section("speech"))`; `speech` never imports `gateway`.
+by `SpeechConfig.from_settings(settings.section("speech"), settings.data_dir)` (the data dir
+places the model cache); `speech` never imports `gateway`.
 """
 
 from __future__ import annotations

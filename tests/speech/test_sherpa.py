@@ -68,6 +68,7 @@ def test_a_model_folder_is_checked_for_what_its_type_needs(tmp_path: Path) -> No
     )
 
 
+@pytest.mark.slow  # loads sherpa-onnx in child processes
 def test_sherpa_onnx_errors_become_engine_errors_and_the_process_survives(tmp_path: Path) -> None:
     garbage = _folder(
         tmp_path, SENSE_VOICE, {"model.int8.onnx": b"\x08\x01junk" * 50, "tokens.txt": b"a 0\n"}
@@ -87,6 +88,7 @@ def test_sherpa_onnx_errors_become_engine_errors_and_the_process_survives(tmp_pa
         load_engine("sherpa-onnx", "zh", str(vad))
 
 
+@pytest.mark.slow  # loads sherpa-onnx in child processes
 def test_configured_by_settings(tmp_path: Path) -> None:
     folder = _folder(tmp_path, "asr", {"model.onnx": b"x", "tokens.txt": b"a 0\n"})
     config = SpeechConfig.from_settings(
@@ -99,6 +101,7 @@ def test_configured_by_settings(tmp_path: Path) -> None:
         engine_for("zh", SpeechConfig.from_settings({"engine_zh": "sherpa-onnx"}))
 
 
+@pytest.mark.slow  # loads sherpa-onnx in child processes
 def test_doctor_says_what_is_wrong_and_how_to_fix_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
