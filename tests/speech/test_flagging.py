@@ -3,9 +3,11 @@ masking across segments, flags timed from words, speaker and audience, required 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from speech.config import SpeechConfig, recording_language
+from speech.config import SpeechConfig, default_model_cache, recording_language
 from speech.disclosure import disclosure_rules
 from speech.engines import Segment, Word
 from speech.flagging import disclosure_flags, join_words, lexicon_flags, mask_channel, privacy_flags
@@ -149,9 +151,19 @@ def test_recording_language_and_config() -> None:
     config = SpeechConfig.from_settings(
         {"language": "zh", "model_zh": "/m/cn", "engine_en": "vosk", "threads": 2}
     )
-    assert config.engine_for("zh") == ("vosk", "/m/cn")
+    assert config.engine_for("zh") == ("whisper", "/m/cn")  # Mandarin defaults to Whisper base
+    assert config.engine_for("ko") == ("whisper", "")
     assert config.engine_for("en") == ("vosk", "")
     assert config.engine_for("fr") == ("vosk", "")
     assert SpeechConfig().engine_for("en-US") == ("whisper", "")
+    # The model cache: relative to the data dir, absolute as given, else the user's cache dir.
+    assert config.cache_dir == default_model_cache()
+    data = Path("/srv/callwarden")
+    assert SpeechConfig.from_settings({}, data).cache_dir == data / "models"
+    assert SpeechConfig.from_settings({"model_cache": "cache/m"}, data).cache_dir == data / "cache" / "m"
+    assert SpeechConfig.from_settings({"model_cache": "/opt/m"}, data).cache_dir == Path("/opt/m")
+    assert SpeechConfig.from_settings({"sherpa_model_type": "paraformer"}).sherpa_model_type == "paraformer"
+    with pytest.raises(ValueError, match="sherpa_model_type"):
+        SpeechConfig.from_settings({"sherpa_model_type": "whisper"})
     with pytest.raises(ValueError, match="agent_channel"):
         SpeechConfig(agent_channel="middle")
