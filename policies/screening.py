@@ -21,6 +21,7 @@ from typing import Any
 
 import ahocorasick
 
+from policies import phonetic
 from policies.lexicon import (
     BUNDLED_LANGUAGES,
     CJK,
@@ -60,6 +61,8 @@ _CJK_GAP = re.compile(rf"(?<=[{CJK}]) (?=[{CJK}])")
 # Word characters after folding (lower case) for the right edge of gapped patterns; small on
 # purpose (compiling the full Unicode class costs milliseconds per pattern).
 _WORD = r"[0-9a-z\u00c0-\u02af\u0370-\u052f]"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_INFO = "info"
 
 # Kinds of automaton values.
 _ENTRY, _ENTRY_ALLOW, _ENTRY_UNLESS, _ALLOW = range(4)
@@ -268,12 +271,45 @@ class _Compiled:
             add(_ENTRY_UNLESS, i, e.unless, gap)
         for i, a in enumerate(lex.allows):
             add(_ALLOW, i, a.patterns, lex.max_gap)
-        automaton: Any = ahocorasick.Automaton()
-        for key, refs in table.items():
-            automaton.add_word(key, tuple(refs))
-        automaton.make_automaton()
-        self.automaton = automaton
+        self.automaton = _automaton(table)
         self._active: dict[tuple[str, str], tuple[str | None, ...]] = {}
+        self._sound: Any = None
+        self._sound_rx: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
+        if lex.pinyin:
+            self._compile_sound()
+
+    def _compile_sound(self) -> None:
+        """The pinyin automaton (see policies.phonetic): variants of at least `pinyin_min_chars`
+        Han characters whose first part has two or more, of entries that do not opt out."""
+        lex = self.lexicon
+        table: dict[str, list[tuple[int, int, int, int, tuple[str, ...]]]] = {}
+
+        def add(kind: int, owner: int, patterns: Iterable[str], max_gap: int) -> None:
+            for pattern in patterns:
+                for parts in expand_pattern(pattern):
+                    han = sum(1 for p in parts for ch in p if phonetic.is_han(ch))
+                    if han < lex.pinyin_min_chars or sum(1 for ch in parts[0] if phonetic.is_han(ch)) < 2:
+                        continue
+                    sounds = [phonetic.sound_variants(p) for p in parts]
+                    for combo in _products(sounds):
+                        vkey = -1
+                        if len(parts) > 1:
+                            vkey = len(self._sound_rx)
+                            gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
+                            rx = re.compile(gap.join(f"({re.escape(c)})" for c in combo))
+                            self._sound_rx.append((rx, parts))
+                        table.setdefault(combo[0], []).append((kind, owner, len(combo[0]), vkey, parts))
+
+        for i, e in enumerate(lex.entries):
+            if e.pinyin:
+                gap = e.max_gap or lex.max_gap
+                add(_ENTRY, i, e.patterns, gap)
+                add(_ENTRY_ALLOW, i, e.allow, gap)
+                add(_ENTRY_UNLESS, i, e.unless, gap)
+        for i, a in enumerate(lex.allows):
+            add(_ALLOW, i, a.patterns, lex.max_gap)
+        if table:
+            self._sound = _automaton(table)
 
     def _verifier(self, vkey: int) -> re.Pattern[str]:
         rx = self._rx[vkey]
@@ -325,6 +361,8 @@ class _Compiled:
                     cands.append((start, end, owner, category))
                 else:
                     spans.append((kind, owner, start, end))
+        if self._sound is not None and _HAN.search(norm):
+            self._scan_sound(norm, active, cands, spans)
         if not cands:
             return []
         entries = self.lexicon.entries
@@ -332,19 +370,64 @@ class _Compiled:
         hits: list[_Hit] = []
         for start, end, owner, category in cands:
             entry = entries[owner]
-            if self._suppressed(norm, start, end, owner, entry, spans, allows):
+            suppressed = self._suppressed(norm, start, end, owner, entry, spans, allows)
+            if suppressed is True:
                 continue
-            if entry.negatable and self._negated(norm, start):
+            if entry.negatable and self._negated(norm, start, end):
                 continue
-            severity = entry.severity
+            severity = _INFO if suppressed is _INFO else entry.severity
             if entry.requires_fact is not None:
                 value = None if facts is None else facts.get(entry.requires_fact)
                 if value is None:
-                    severity = "info"
+                    severity = _INFO
                 elif bool(value) == entry.fact_value:
                     continue  # the statement is true: lawful
             hits.append(_Hit(start, end, category, severity, entry, self.version))
         return hits
+
+    def _scan_sound(
+        self,
+        norm: str,
+        active: tuple[str | None, ...],
+        cands: list[tuple[int, int, int, str]],
+        spans: list[tuple[int, int, int, int]],
+    ) -> None:
+        """Add pinyin hits: same sound, one Han character in three (at most) written differently,
+        and no character hit of the same entry (or allow) overlapping."""
+        sound = norm.translate(phonetic.sound_table())
+        exact = _exact_spans(cands, spans)
+        found: set[tuple[int, int, int, int]] = set()
+        for end_idx, refs in self._sound.iter(sound):
+            for kind, owner, klen, vkey, parts in refs:
+                if kind == _ENTRY and active[owner] is None:
+                    continue
+                start = end_idx - klen + 1
+                if vkey < 0:
+                    pieces = [(start, end_idx + 1)]
+                else:
+                    rx, _ = self._sound_rx[vkey]
+                    m = rx.match(sound, start)
+                    if m is None:
+                        continue
+                    pieces = [m.span(g) for g in range(1, len(parts) + 1)]
+                han = subs = 0
+                for (s, e), part in zip(pieces, parts, strict=True):
+                    for got, want in zip(norm[s:e], part, strict=True):
+                        if phonetic.is_han(want):
+                            han += 1
+                            subs += got != want
+                end = pieces[-1][1]
+                if subs == 0 or subs * 3 > han or (kind, owner, start, end) in found:
+                    continue
+                if any(k == (kind, owner) and s < end and start < e for k, s, e in exact):
+                    continue  # the character match did not fail
+                found.add((kind, owner, start, end))
+                if kind == _ENTRY:
+                    category = active[owner]
+                    assert category is not None
+                    cands.append((start, end, owner, category))
+                else:
+                    spans.append((kind, owner, start, end))
 
     def _suppressed(
         self,
@@ -355,13 +438,23 @@ class _Compiled:
         entry: Entry,
         spans: list[tuple[int, int, int, int]],
         allows: Sequence[Any],
-    ) -> bool:
+    ) -> bool | str:
+        """True: a look-alike suppresses the hit; "info": a sentence context makes it info."""
         bounds: tuple[int, int] | None = None
+        verdict: bool | str = False
         for kind, who, s, e in spans:
             if kind == _ALLOW:
-                cats = allows[who].categories
-                if (not cats or entry.category in cats) and s < end and start < e:
-                    return True
+                rule = allows[who]
+                if rule.categories and entry.category not in rule.categories:
+                    continue
+                if rule.scope == "overlap":
+                    if s < end and start < e:
+                        return True
+                else:
+                    if bounds is None:
+                        bounds = _bounds(norm, start, end, _SENTENCE_END)
+                    if bounds[0] <= s and e <= bounds[1]:
+                        verdict = _INFO
             elif who != owner:
                 continue
             elif kind == _ENTRY_ALLOW:
@@ -372,11 +465,13 @@ class _Compiled:
                     bounds = _bounds(norm, start, end, _SENTENCE_END)
                 if bounds[0] <= s and e <= bounds[1]:
                     return True
-        return False
+        return verdict
 
-    def _negated(self, norm: str, start: int) -> bool:
-        """Is there a negation cue in scope before `start` (see `Negation`)?"""
+    def _negated(self, norm: str, start: int, end: int) -> bool:
+        """Is there a negation cue in scope before `start`, or a post cue after `end` (see `Negation`)?"""
         neg = self.lexicon.negation
+        if neg.post_cues and self._post_negated(norm, end):
+            return True
         if not neg.cues and not neg.near_cues:
             return False
         clause = norm[_bounds(norm, start, start, _CLAUSE_END)[0] : start]
@@ -389,6 +484,60 @@ class _Compiled:
             window_from = 1 + len(" ".join(words[:k])) if k else 0
             return _has_cue(" " + " ".join(words) + " ", window_from, neg, " ")
         return _has_cue(clause, max(0, len(clause) - neg.scope), neg, "")
+
+    def _post_negated(self, norm: str, end: int) -> bool:
+        """A post cue starting at most `post_scope` characters (words) after the match, in its
+        clause, not inside a pseudo phrase ("찾아가지 않으려면" is a threat, not a negation), in a
+        clause that is not a question: a negative question asserts ("창피하지도 않으세요?")."""
+        neg = self.lexicon.negation
+        clause_end = _bounds(norm, end, end, _CLAUSE_END)[1]
+        if clause_end < len(norm) and norm[clause_end] == "?":
+            return False
+        after = norm[end:clause_end]
+        if self.wb:
+            words = after.split()
+            lead = " ".join(words[: neg.post_scope])
+            after = " " + " ".join(words) + " "
+            limit = len(lead) + 1
+            pad = " "
+        else:
+            limit = neg.post_scope
+            pad = ""
+        pseudo = [
+            (i, i + len(p) + 2 * len(pad)) for p in neg.pseudo if (i := after.find(f"{pad}{p}{pad}")) >= 0
+        ]
+        for cue in neg.post_cues:
+            i = after.find(f"{pad}{cue}{pad}")
+            while 0 <= i <= limit:
+                j = i + len(cue) + 2 * len(pad)
+                if not any(ps <= i and j <= pe for ps, pe in pseudo):
+                    return True
+                i = after.find(f"{pad}{cue}{pad}", i + 1)
+        return False
+
+
+def _automaton(table: Mapping[str, Sequence[object]]) -> Any:
+    automaton: Any = ahocorasick.Automaton()
+    for key, refs in table.items():
+        automaton.add_word(key, tuple(refs))
+    automaton.make_automaton()
+    return automaton
+
+
+def _products(choices: list[list[str]]) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = [()]
+    for options in choices:
+        out = [prefix + (o,) for prefix in out for o in options]
+    return out
+
+
+def _exact_spans(
+    cands: list[tuple[int, int, int, str]], spans: list[tuple[int, int, int, int]]
+) -> list[tuple[tuple[int, int], int, int]]:
+    """(kind, owner), start, end of the character hits found so far."""
+    out = [((_ENTRY, owner), s, e) for s, e, owner, _ in cands]
+    out += [((kind, owner), s, e) for kind, owner, s, e in spans]
+    return out
 
 
 def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
