@@ -393,7 +393,9 @@ class _Compiled:
         spans: list[tuple[int, int, int, int]],
     ) -> None:
         """Add pinyin hits: same sound, one Han character in three (at most) written differently,
-        and no character hit of the same entry (or allow) overlapping."""
+        the first and last Han characters as written in the pattern (a homophone at the edge of
+        a span is usually a different word: 消费了你 is not 废了你), and no character hit of the
+        same entry (or allow) overlapping."""
         sound = norm.translate(phonetic.sound_table())
         exact = _exact_spans(cands, spans)
         found: set[tuple[int, int, int, int]] = set()
@@ -410,14 +412,17 @@ class _Compiled:
                     if m is None:
                         continue
                     pieces = [m.span(g) for g in range(1, len(parts) + 1)]
-                han = subs = 0
-                for (s, e), part in zip(pieces, parts, strict=True):
-                    for got, want in zip(norm[s:e], part, strict=True):
-                        if phonetic.is_han(want):
-                            han += 1
-                            subs += got != want
+                pairs = [
+                    (got, want)
+                    for (s, e), part in zip(pieces, parts, strict=True)
+                    for got, want in zip(norm[s:e], part, strict=True)
+                    if phonetic.is_han(want)
+                ]
+                subs = sum(1 for got, want in pairs if got != want)
                 end = pieces[-1][1]
-                if subs == 0 or subs * 3 > han or (kind, owner, start, end) in found:
+                if subs == 0 or subs * 3 > len(pairs) or pairs[0][0] != pairs[0][1] or pairs[-1][0] != pairs[-1][1]:
+                    continue
+                if (kind, owner, start, end) in found:
                     continue
                 if any(k == (kind, owner) and s < end and start < e for k, s, e in exact):
                     continue  # the character match did not fail
