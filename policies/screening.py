@@ -552,11 +552,19 @@ def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
     and after the clause's last break count; a cue inside a pseudo-negation or after a
     conditional does not.
     """
+    cue_spans = [
+        (i, i + len(cue) + 2 * len(pad))
+        for cue in neg.cues
+        for i in _finditer(clause, f"{pad}{cue}{pad}")
+    ]
     after = 0
     for b in neg.breaks:
-        i = clause.rfind(f"{pad}{b}{pad}")
-        if i >= 0:
-            after = max(after, i + len(b) + len(pad))
+        # The last occurrence of the break that is not part of a cue ("not gonna" is a cue,
+        # "gonna" a break).
+        for i in reversed(_finditer(clause, f"{pad}{b}{pad}")):
+            if not any(cs <= i and i + len(b) + 2 * len(pad) <= ce for cs, ce in cue_spans):
+                after = max(after, i + len(b) + len(pad))
+                break
     floor = max(after, window_from)
     conditional_at = min(
         (i for c in neg.conditionals if (i := clause.find(f"{pad}{c}{pad}", after)) >= 0), default=-1
@@ -581,6 +589,15 @@ def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
                 return True
             i = clause.find(needle, i + 1)
     return False
+
+
+def _finditer(text: str, needle: str) -> list[int]:
+    out: list[int] = []
+    i = text.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
 
 
 def _bounds(norm: str, start: int, end: int, stops: str) -> tuple[int, int]:
