@@ -16,7 +16,7 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import product
 from pathlib import Path
@@ -198,12 +198,19 @@ _GROUP_RE = re.compile(r"\(([^()\[\]]*)\)|\[([^()\[\]]*)\]")
 def expand_pattern(pattern: str) -> list[tuple[str, ...]]:
     """Expand a pattern into its literal variants, each a tuple of parts split at ``*`` gaps.
 
+    Cached (a pattern is expanded to validate it and again to compile it, twice with pinyin).
+
     ``(a|b|)`` is an alternation (an empty branch makes it optional), ``[s]`` is shorthand for
     ``(|s)``, ``*`` is a gap of up to `max_gap` words (or characters for lexicons without word
     boundaries). Groups do not nest. Parts are normalised like text. A variant containing an
     apostrophe also yields the variant without it ("won't" → "wont").
     Raises ValueError with the problem; the loader adds file and key.
     """
+    return list(_expand(pattern))
+
+
+@lru_cache(maxsize=8192)
+def _expand(pattern: str) -> tuple[tuple[str, ...], ...]:
     if not pattern.strip():
         raise ValueError("empty pattern")
     bad = next((c for c in "?+\\{}^$" if c in pattern), None)
@@ -242,7 +249,7 @@ def expand_pattern(pattern: str) -> list[tuple[str, ...]]:
             if parts not in seen:
                 seen.add(parts)
                 variants.append(parts)
-    return variants
+    return tuple(variants)
 
 
 # --- data model ------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ the matcher's business (policies.screening).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import cache
 from itertools import product
@@ -26,11 +25,10 @@ _PUA = 0xE000  # syllables are numbered from here (about 420 of them)
 _PUA_END = 0xF8FF
 _MAX_READINGS = 2  # per heteronym character of a pattern
 _MAX_SOUND_VARIANTS = 16  # per pattern variant
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def is_han(ch: str) -> bool:
-    return _HAN.match(ch) is not None
+    return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def syllable(reading: str) -> str:
@@ -78,7 +76,8 @@ def sound_table() -> dict[int, str]:
     return table
 
 
-def sound_variants(text: str) -> list[str]:
+@cache
+def sound_variants(text: str) -> tuple[str, ...]:
     """The sound spellings of (folded) pattern text: heteronyms give several, at most 16."""
     readings = _readings()
     codes = _codes()
@@ -94,4 +93,4 @@ def sound_variants(text: str) -> list[str]:
             options = options[:1]
         count *= len(options)
         choices.append(options)
-    return ["".join(combo) for combo in product(*choices)]
+    return tuple("".join(combo) for combo in product(*choices))

@@ -48,6 +48,7 @@ __all__ = [
     "Matcher",
     "load_lexicon",
     "matcher_for",
+    "rule_citation",
     "screen",
 ]
 
@@ -121,6 +122,19 @@ def screen(
         languages = (languages,)
     langs = BUNDLED_LANGUAGES if languages is None else tuple(_base_language(x) for x in languages)
     return matcher_for(langs).screen(text, audience=audience, speaker=speaker, facts=facts)
+
+
+def rule_citation(rule: str) -> str:
+    """The citation of a bundled entry by its rule id (``ko/threat_violence/kill``), "" if unknown."""
+    lang = rule.split("/", 1)[0]
+    if lang not in BUNDLED_LANGUAGES:
+        return ""
+    return _citations(lang).get(rule, "")
+
+
+@cache
+def _citations(lang: str) -> dict[str, str]:
+    return {e.rule: e.citation for e in load_lexicon(lang).entries}
 
 
 def _base_language(code: str) -> str:
@@ -274,7 +288,9 @@ class _Compiled:
         self.automaton = _automaton(table)
         self._active: dict[tuple[str, str], tuple[str | None, ...]] = {}
         self._sound: Any = None
-        self._sound_rx: list[tuple[re.Pattern[str], tuple[str, ...]]] = []
+        # Gapped sound variants: (sound parts, max_gap), their regex compiled at the first hit.
+        self._sound_gapped: list[tuple[tuple[str, ...], int]] = []
+        self._sound_rx: list[re.Pattern[str] | None] = []
         if lex.pinyin:
             self._compile_sound()
 
@@ -294,10 +310,9 @@ class _Compiled:
                     for combo in _products(sounds):
                         vkey = -1
                         if len(parts) > 1:
-                            vkey = len(self._sound_rx)
-                            gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
-                            rx = re.compile(gap.join(f"({re.escape(c)})" for c in combo))
-                            self._sound_rx.append((rx, parts))
+                            vkey = len(self._sound_gapped)
+                            self._sound_gapped.append((combo, max_gap))
+                            self._sound_rx.append(None)
                         table.setdefault(combo[0], []).append((kind, owner, len(combo[0]), vkey, parts))
 
         for i, e in enumerate(lex.entries):
@@ -324,6 +339,15 @@ class _Compiled:
             tail = ""
         rx = re.compile(gap.join(re.escape(p) for p in parts) + tail)
         self._rx[vkey] = rx  # benign race: any thread compiles the same pattern
+        return rx
+
+    def _sound_verifier(self, vkey: int) -> re.Pattern[str]:
+        rx = self._sound_rx[vkey]
+        if rx is None:
+            combo, max_gap = self._sound_gapped[vkey]
+            gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
+            rx = re.compile(gap.join(f"({re.escape(c)})" for c in combo))
+            self._sound_rx[vkey] = rx  # benign race, as for `_verifier`
         return rx
 
     def active(self, speaker: str, audience: str) -> tuple[str | None, ...]:
@@ -407,8 +431,7 @@ class _Compiled:
                 if vkey < 0:
                     pieces = [(start, end_idx + 1)]
                 else:
-                    rx, _ = self._sound_rx[vkey]
-                    m = rx.match(sound, start)
+                    m = self._sound_verifier(vkey).match(sound, start)
                     if m is None:
                         continue
                     pieces = [m.span(g) for g in range(1, len(parts) + 1)]
