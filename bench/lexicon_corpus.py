@@ -45,7 +45,9 @@ def predict(lang: str, row: dict[str, Any]) -> set[str]:
     return {m.category for m in matches if m.is_violation}
 
 
-def score(lang: str, rows: list[dict[str, Any]]) -> tuple[Counter[str], Counter[str], Counter[str], list[str]]:
+def score(
+    lang: str, rows: list[dict[str, Any]]
+) -> tuple[Counter[str], Counter[str], Counter[str], list[str]]:
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()

@@ -443,7 +443,12 @@ class _Compiled:
                 ]
                 subs = sum(1 for got, want in pairs if got != want)
                 end = pieces[-1][1]
-                if subs == 0 or subs * 3 > len(pairs) or pairs[0][0] != pairs[0][1] or pairs[-1][0] != pairs[-1][1]:
+                if (
+                    subs == 0
+                    or subs * 3 > len(pairs)
+                    or pairs[0][0] != pairs[0][1]
+                    or pairs[-1][0] != pairs[-1][1]
+                ):
                     continue
                 if (kind, owner, start, end) in found:
                     continue
@@ -552,10 +557,10 @@ def _automaton(table: Mapping[str, Sequence[object]]) -> Any:
     return automaton
 
 
-def _products(choices: list[list[str]]) -> list[tuple[str, ...]]:
+def _products(choices: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
     out: list[tuple[str, ...]] = [()]
     for options in choices:
-        out = [prefix + (o,) for prefix in out for o in options]
+        out = [(*prefix, o) for prefix in out for o in options]
     return out
 
 
@@ -576,9 +581,7 @@ def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
     conditional does not.
     """
     cue_spans = [
-        (i, i + len(cue) + 2 * len(pad))
-        for cue in neg.cues
-        for i in _finditer(clause, f"{pad}{cue}{pad}")
+        (i, i + len(cue) + 2 * len(pad)) for cue in neg.cues for i in _finditer(clause, f"{pad}{cue}{pad}")
     ]
     after = 0
     for b in neg.breaks:

@@ -71,8 +71,15 @@ def test_syllables_are_toneless() -> None:
 @pytest.mark.parametrize(
     ("text", "expected", "by_characters"),
     [
-        pytest.param("你这样下去要做牢的", [("zh/false_legal_threat/jail", "要做牢")], False, id="zuo-lao-homophone"),
-        pytest.param("打 段 你 的 腿", [("zh/threat_violence/legs", "打 段 你 的 腿")], False, id="gapped-with-asr-spaces"),
+        pytest.param(
+            "你这样下去要做牢的", [("zh/false_legal_threat/jail", "要做牢")], False, id="zuo-lao-homophone"
+        ),
+        pytest.param(
+            "打 段 你 的 腿",
+            [("zh/threat_violence/legs", "打 段 你 的 腿")],
+            False,
+            id="gapped-with-asr-spaces",
+        ),
         pytest.param("要坐牢", [("zh/false_legal_threat/jail", "要坐牢")], True, id="exact-match-once"),
     ],
 )
@@ -106,7 +113,9 @@ def test_bundled_mandarin_asr_errors() -> None:
         "zh/false_legal_threat/police-action"
     }
     assert [m.rule for m in screen("我是公按局的", ["zh"])] == ["zh/false_legal_threat/impersonation"]
-    assert [m.rule for m in screen("你 这个 情况 已经 够 做牢 了", ["zh"])] == ["zh/false_legal_threat/police-action"]
+    assert [m.rule for m in screen("你 这个 情况 已经 够 做牢 了", ["zh"])] == [
+        "zh/false_legal_threat/police-action"
+    ]
 
 
 # --- Traditional → Simplified ----------------------------------------------------------------------
@@ -168,9 +177,13 @@ KO = Matcher([TINY_KO])
         pytest.param("댁으로 방문하는 일은 없습니다", [], id="post-negation-within-scope"),
         pytest.param("집으로 안 찾아가요", [], id="short-negation-before"),
         pytest.param("찾아가지 않으려면 오늘 입금해", ["ko/harassment/visit:medium"], id="pseudo-negation"),
-        pytest.param("창피하지도 않으세요? 찾아가지 않을까요?", ["ko/harassment/visit:medium"], id="negative-question"),
         pytest.param(
-            "'찾아가겠다'고하셨는데 저희 직원이 한 말이 아닙니다", ["ko/harassment/visit:info"], id="reported-speech-is-info"
+            "창피하지도 않으세요? 찾아가지 않을까요?", ["ko/harassment/visit:medium"], id="negative-question"
+        ),
+        pytest.param(
+            "'찾아가겠다'고하셨는데 저희 직원이 한 말이 아닙니다",
+            ["ko/harassment/visit:info"],
+            id="reported-speech-is-info",
         ),
     ],
 )
@@ -181,15 +194,45 @@ def test_korean_negation_and_context(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize(
     ("text", "audience", "speaker", "expected"),
     [
-        pytest.param("돈 안 갚으면 다리 하나 분질러 놓는다", "debtor", "agent", {"threat_violence"}, id="threat"),
-        pytest.param("검찰청 민원실입니다, 체포영장이 청구됩니다", "debtor", "agent", {"false_legal_threat"}, id="impersonation"),
+        pytest.param(
+            "돈 안 갚으면 다리 하나 분질러 놓는다", "debtor", "agent", {"threat_violence"}, id="threat"
+        ),
+        pytest.param(
+            "검찰청 민원실입니다, 체포영장이 청구됩니다",
+            "debtor",
+            "agent",
+            {"false_legal_threat"},
+            id="impersonation",
+        ),
         pytest.param("씨발 연락 좀 받아라", "debtor", "agent", {"insult_profanity"}, id="profanity"),
-        pytest.param("아드님이 카드 대금을 석 달째 연체 중이세요", "third_party", "agent", {"third_party_disclosure"}, id="disclosure"),
-        pytest.param("아드님이 카드 대금을 석 달째 연체 중이세요", "debtor", "agent", set(), id="debt-talk-to-debtor"),
+        pytest.param(
+            "아드님이 카드 대금을 석 달째 연체 중이세요",
+            "third_party",
+            "agent",
+            {"third_party_disclosure"},
+            id="disclosure",
+        ),
+        pytest.param(
+            "아드님이 카드 대금을 석 달째 연체 중이세요", "debtor", "agent", set(), id="debt-talk-to-debtor"
+        ),
         pytest.param("오늘부터 한 시간마다 전화드릴 거예요", "debtor", "agent", {"harassment"}, id="calls"),
-        pytest.param("회사 단톡방에 니 빚 얘기 쫙 돌려 줄까", "debtor", "agent", {"privacy_exposure"}, id="publish"),
-        pytest.param("한 번만 더 전화하면 찾아가서 죽여 버린다", "debtor", "debtor", {"abuse_by_debtor"}, id="debtor-threat"),
-        pytest.param("이 개새끼야 전화 좀 그만해", "debtor", "debtor", {"abuse_by_debtor"}, id="debtor-profanity-relabelled"),
+        pytest.param(
+            "회사 단톡방에 니 빚 얘기 쫙 돌려 줄까", "debtor", "agent", {"privacy_exposure"}, id="publish"
+        ),
+        pytest.param(
+            "한 번만 더 전화하면 찾아가서 죽여 버린다",
+            "debtor",
+            "debtor",
+            {"abuse_by_debtor"},
+            id="debtor-threat",
+        ),
+        pytest.param(
+            "이 개새끼야 전화 좀 그만해",
+            "debtor",
+            "debtor",
+            {"abuse_by_debtor"},
+            id="debtor-profanity-relabelled",
+        ),
     ],
 )
 def test_bundled_korean_categories(text: str, audience: str, speaker: str, expected: set[str]) -> None:
@@ -201,10 +244,16 @@ def test_bundled_korean_categories(text: str, audience: str, speaker: str, expec
     ("text", "facts", "expected"),
     [
         pytest.param("다음 달부터 월급 압류 들어갑니다", None, "info", id="seizure-unknown-judgment"),
-        pytest.param("다음 달부터 월급 압류 들어갑니다", {"judgment": False}, "high", id="seizure-without-judgment"),
-        pytest.param("다음 달부터 월급 압류 들어갑니다", {"judgment": True}, None, id="seizure-with-judgment"),
+        pytest.param(
+            "다음 달부터 월급 압류 들어갑니다", {"judgment": False}, "high", id="seizure-without-judgment"
+        ),
+        pytest.param(
+            "다음 달부터 월급 압류 들어갑니다", {"judgment": True}, None, id="seizure-with-judgment"
+        ),
         pytest.param("지급명령 신청을 검토하고 있습니다", None, "info", id="payment-order-unknown"),
-        pytest.param("지급명령 신청을 검토하고 있습니다", {"time_barred": True}, "high", id="payment-order-time-barred"),
+        pytest.param(
+            "지급명령 신청을 검토하고 있습니다", {"time_barred": True}, "high", id="payment-order-time-barred"
+        ),
     ],
 )
 def test_bundled_korean_facts(text: str, facts: dict[str, bool] | None, expected: str | None) -> None:

@@ -76,7 +76,10 @@ def test_cn_sms_content(body: str, expected: list[str]) -> None:
     ("body", "rule", "citation"),
     [
         pytest.param(
-            "오늘까지 입금 안 하면 다리 하나 분질러 놓는다.", "ko/threat_violence/injury", "제9조 제1호", id="ko-threat-art9-1"
+            "오늘까지 입금 안 하면 다리 하나 분질러 놓는다.",
+            "ko/threat_violence/injury",
+            "제9조 제1호",
+            id="ko-threat-art9-1",
         ),
         pytest.param(
             "[Web발신] 서울중앙지검 수사관실입니다. 미납 시 체포영장이 청구됩니다.",
@@ -85,14 +88,22 @@ def test_cn_sms_content(body: str, expected: list[str]) -> None:
             id="ko-false-legal-art11",
         ),
         pytest.param(
-            "입금하실 때까지 10분 간격으로 계속 문자 보내 드릴게요.", "ko/harassment/calls", "제9조 제3호", id="ko-calls-art9-3"
+            "입금하실 때까지 10분 간격으로 계속 문자 보내 드릴게요.",
+            "ko/harassment/calls",
+            "제9조 제3호",
+            id="ko-calls-art9-3",
         ),
         pytest.param(
-            "오늘 안 갚으면 회사 단톡방에 니 빚 얘기 올린다.", "ko/privacy_exposure/publish", "제9조 제7호", id="ko-publish-art9-7"
+            "오늘 안 갚으면 회사 단톡방에 니 빚 얘기 올린다.",
+            "ko/privacy_exposure/publish",
+            "제9조 제7호",
+            id="ko-publish-art9-7",
         ),
     ],
 )
-def test_kr_korean_sms_violation_is_denied_with_code_and_citation(body: str, rule: str, citation: str) -> None:
+def test_kr_korean_sms_violation_is_denied_with_code_and_citation(
+    body: str, rule: str, citation: str
+) -> None:
     case = make_case(packs=["kr-fdca"], phones=[Phone(KR)])
     d = decide(KR_NOW, packs=["kr-fdca"], case=case, request=sms(body, KR))
     assert not d.allowed
@@ -107,8 +118,13 @@ def test_kr_korean_sms_violation_is_denied_with_code_and_citation(body: str, rul
     [
         pytest.param("고객님, 이번 달 결제 대금 58만 원이 미납 중입니다. 문의 1588-7250", id="ko-reminder"),
         pytest.param("저희는 절대 댁으로 방문하지 않습니다. 걱정하지 마세요.", id="ko-negated-visit"),
-        pytest.param("연체가 계속되면 지급명령 신청 등 법적 절차가 진행될 수 있습니다.", id="ko-lawful-legal-info"),
-        pytest.param("연체가 90일 이상 이어지면 신용정보원에 연체 정보가 등록될 수 있습니다.", id="ko-credit-registration-info"),
+        pytest.param(
+            "연체가 계속되면 지급명령 신청 등 법적 절차가 진행될 수 있습니다.", id="ko-lawful-legal-info"
+        ),
+        pytest.param(
+            "연체가 90일 이상 이어지면 신용정보원에 연체 정보가 등록될 수 있습니다.",
+            id="ko-credit-registration-info",
+        ),
         pytest.param("불법 추심 피해는 금융감독원 1332로 신고하실 수 있습니다.", id="ko-report-rights"),
     ],
 )

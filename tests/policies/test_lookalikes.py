@@ -115,11 +115,20 @@ def test_lawful_legal_statements_are_at_most_info(lang: str, text: str) -> None:
     ("lang", "text", "category"),
     [
         pytest.param("zh", "你再不还钱我就打断你的腿", "threat_violence", id="zh-threat"),
-        pytest.param("zh", "根据《刑法》我们已经报警，公安马上就来抓你", "false_legal_threat", id="zh-threat-citing-statute"),
+        pytest.param(
+            "zh",
+            "根据《刑法》我们已经报警，公安马上就来抓你",
+            "false_legal_threat",
+            id="zh-threat-citing-statute",
+        ),
         pytest.param("en", "If you don't pay we'll break your legs", "threat_violence", id="en-threat"),
-        pytest.param("en", "The police are coming to arrest you tonight", "false_legal_threat", id="en-arrest"),
+        pytest.param(
+            "en", "The police are coming to arrest you tonight", "false_legal_threat", id="en-arrest"
+        ),
         pytest.param("ko", "오늘까지 안 갚으면 다리 하나 분질러 놓는다", "threat_violence", id="ko-threat"),
-        pytest.param("ko", "이 통화 끊으면 바로 관할 파출소에 연락 넣습니다", "false_legal_threat", id="ko-police"),
+        pytest.param(
+            "ko", "이 통화 끊으면 바로 관할 파출소에 연락 넣습니다", "false_legal_threat", id="ko-police"
+        ),
     ],
 )
 def test_the_real_thing_still_flags(lang: str, text: str, category: str) -> None:
