@@ -3,8 +3,8 @@ lawful legal statements and negations, in Mandarin, English and Korean (issue 10
 
 Each row is one line an agent may lawfully say. Lawful legal statements (依法起诉, 上报征信,
 "we may file a lawsuit", 지급명령) may come back as `info` (an inspector verifies they are true),
-never as a violation. The other rows may at most yield a non-high match (for example an `info`
-match from a reported-speech context), and most yield nothing.
+never as a violation. Idioms, news and statute citations yield no violation at all; a
+negation may at most leave a non-high match.
 """
 
 from __future__ import annotations
@@ -103,6 +103,16 @@ def _rows(kind: str, rows: list[tuple[str, str]]) -> list[object]:
 def test_no_high_severity_match(lang: str, text: str) -> None:
     high = [(m.rule, m.match) for m in screen(text, [lang]) if m.severity == "high"]
     assert high == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), _rows("idiom", IDIOMS) + _rows("news", NEWS) + _rows("statute", STATUTES)
+)
+def test_idioms_news_and_statutes_raise_no_violation_at_all(lang: str, text: str) -> None:
+    """Stricter than the issue asks: not even a low or medium match (a thief in a news story is not
+    the listener)."""
+    violations = [(m.rule, m.severity, m.match) for m in screen(text, [lang]) if m.is_violation]
+    assert violations == []
 
 
 @pytest.mark.parametrize(("lang", "text"), _rows("lawful", LAWFUL_LEGAL))
