@@ -261,9 +261,12 @@ class _Compiled:
         self.version = lex.tag
         self.wb = lex.word_boundaries
         table: dict[str, list[tuple[int, int, int, int, bool, bool]]] = {}
-        # Gapped variants are verified by a regex at each hit, compiled at its first hit.
-        self._gapped: list[tuple[tuple[str, ...], int, bool]] = []
+        # Gapped variants are verified by a regex at each hit, compiled at its first hit. The
+        # variants of one owner that share a first part share one regex (an alternation of their
+        # tails), so a frequent first part costs one regex check per owner, not one per variant.
+        self._gapped: list[tuple[str, tuple[tuple[tuple[str, ...], bool], ...], int]] = []
         self._rx: list[re.Pattern[str] | None] = []
+        grouped: dict[tuple[int, int, str, int], list[tuple[tuple[str, ...], bool]]] = {}
 
         def add(kind: int, owner: int, patterns: Iterable[str], max_gap: int) -> None:
             for pattern in patterns:
@@ -271,12 +274,10 @@ class _Compiled:
                     # Word boundaries apply only where the pattern itself ends in a word character.
                     left = self.wb and _is_word(parts[0][0])
                     right = self.wb and _is_word(parts[-1][-1])
-                    vkey = -1
                     if len(parts) > 1:
-                        vkey = len(self._gapped)
-                        self._gapped.append((parts, max_gap, right))
-                        self._rx.append(None)
-                    table.setdefault(parts[0], []).append((kind, owner, len(parts[0]), vkey, left, right))
+                        grouped.setdefault((kind, owner, parts[0], max_gap), []).append((parts[1:], right))
+                    else:
+                        table.setdefault(parts[0], []).append((kind, owner, len(parts[0]), -1, left, right))
 
         for i, e in enumerate(lex.entries):
             gap = e.max_gap or lex.max_gap
@@ -285,12 +286,22 @@ class _Compiled:
             add(_ENTRY_UNLESS, i, e.unless, gap)
         for i, a in enumerate(lex.allows):
             add(_ALLOW, i, a.patterns, lex.max_gap)
+        for (kind, owner, first, max_gap), tails in grouped.items():
+            vkey = len(self._gapped)
+            self._gapped.append((first, tuple(dict.fromkeys(tails)), max_gap))
+            self._rx.append(None)
+            left = self.wb and _is_word(first[0])
+            # The right edge is checked inside each alternative of the verifier.
+            table.setdefault(first, []).append((kind, owner, len(first), vkey, left, False))
         self.automaton = _automaton(table)
         self._active: dict[tuple[str, str], tuple[str | None, ...]] = {}
         self._sound: Any = None
-        # Gapped sound variants: (sound parts, max_gap), their regex compiled at the first hit.
-        self._sound_gapped: list[tuple[tuple[str, ...], int]] = []
-        self._sound_rx: list[re.Pattern[str] | None] = []
+        # Gapped sound variants grouped like `_gapped`: (sound of the first part, first characters
+        # as written, tails as (sound parts, written parts), max_gap); regex compiled at first hit.
+        self._sound_gapped: list[
+            tuple[str, frozenset[str], tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], int]
+        ] = []
+        self._sound_rx: list[tuple[re.Pattern[str], tuple[int, ...]] | None] = []
         if lex.pinyin:
             self._compile_sound()
 
@@ -299,6 +310,7 @@ class _Compiled:
         Han characters whose first part has two or more, of entries that do not opt out."""
         lex = self.lexicon
         table: dict[str, list[tuple[int, int, int, int, tuple[str, ...]]]] = {}
+        grouped: dict[tuple[int, int, str, int], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
 
         def add(kind: int, owner: int, patterns: Iterable[str], max_gap: int) -> None:
             for pattern in patterns:
@@ -308,12 +320,12 @@ class _Compiled:
                         continue
                     sounds = [phonetic.sound_variants(p) for p in parts]
                     for combo in _products(sounds):
-                        vkey = -1
                         if len(parts) > 1:
-                            vkey = len(self._sound_gapped)
-                            self._sound_gapped.append((combo, max_gap))
-                            self._sound_rx.append(None)
-                        table.setdefault(combo[0], []).append((kind, owner, len(combo[0]), vkey, parts))
+                            grouped.setdefault((kind, owner, combo[0], max_gap), []).append(
+                                (combo[1:], parts)
+                            )
+                        else:
+                            table.setdefault(combo[0], []).append((kind, owner, len(combo[0]), -1, parts))
 
         for i, e in enumerate(lex.entries):
             if e.pinyin:
@@ -323,6 +335,14 @@ class _Compiled:
                 add(_ENTRY_UNLESS, i, e.unless, gap)
         for i, a in enumerate(lex.allows):
             add(_ALLOW, i, a.patterns, lex.max_gap)
+        for (kind, owner, first, max_gap), tails in grouped.items():
+            vkey = len(self._sound_gapped)
+            firsts = frozenset(parts[0][0] for _, parts in tails)
+            # Longer tails first: the alternation takes the first one that matches.
+            ordered = sorted(dict.fromkeys(tails), key=lambda t: -sum(len(p) for p in t[0]))
+            self._sound_gapped.append((first, firsts, tuple(ordered), max_gap))
+            self._sound_rx.append(None)
+            table.setdefault(first, []).append((kind, owner, len(first), vkey, ()))
         if table:
             self._sound = _automaton(table)
 
@@ -330,25 +350,40 @@ class _Compiled:
         rx = self._rx[vkey]
         if rx is not None:
             return rx
-        parts, max_gap, right = self._gapped[vkey]
+        first, tails, max_gap = self._gapped[vkey]
         if self.wb:
             gap = rf"(?: [^\s.,;:!?。、]+){{0,{max_gap}}}? "
-            tail = rf"(?!{_WORD})" if right else ""
+            edge = rf"(?!{_WORD})"
         else:
             gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
-            tail = ""
-        rx = re.compile(gap.join(re.escape(p) for p in parts) + tail)
+            edge = ""
+        # Longer tails first: the alternation takes the first one that matches.
+        ordered = sorted(tails, key=lambda t: -sum(len(p) for p in t[0]))
+        alternatives = (
+            "".join(gap + re.escape(p) for p in rest) + (edge if right else "") for rest, right in ordered
+        )
+        rx = re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")")
         self._rx[vkey] = rx  # benign race: any thread compiles the same pattern
         return rx
 
-    def _sound_verifier(self, vkey: int) -> re.Pattern[str]:
-        rx = self._sound_rx[vkey]
-        if rx is None:
-            combo, max_gap = self._sound_gapped[vkey]
+    def _sound_verifier(self, vkey: int) -> tuple[re.Pattern[str], tuple[int, ...]]:
+        """The group's regex (one alternative per tail, a capture group per part) and the number
+        of each alternative's first capture group."""
+        compiled = self._sound_rx[vkey]
+        if compiled is None:
+            first, _, tails, max_gap = self._sound_gapped[vkey]
             gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
-            rx = re.compile(gap.join(f"({re.escape(c)})" for c in combo))
-            self._sound_rx[vkey] = rx  # benign race, as for `_verifier`
-        return rx
+            alternatives: list[str] = []
+            starts: list[int] = []
+            group = 1
+            for rest, _parts in tails:
+                starts.append(group)
+                alternatives.append("".join(f"{gap}({re.escape(r)})" for r in rest))
+                group += len(rest)
+            rx = re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")")
+            compiled = (rx, tuple(starts))
+            self._sound_rx[vkey] = compiled  # benign race, as for `_verifier`
+        return compiled
 
     def active(self, speaker: str, audience: str) -> tuple[str | None, ...]:
         """Per entry: the category it raises for this speaker and audience, or None."""
@@ -424,17 +459,27 @@ class _Compiled:
         exact = _exact_spans(cands, spans)
         found: set[tuple[int, int, int, int]] = set()
         for end_idx, refs in self._sound.iter(sound):
-            for kind, owner, klen, vkey, parts in refs:
+            for kind, owner, klen, vkey, written in refs:
                 if kind == _ENTRY and active[owner] is None:
                     continue
                 start = end_idx - klen + 1
                 if vkey < 0:
+                    parts = written
+                    if norm[start] != parts[0][0] or norm[start : end_idx + 1] == parts[0]:
+                        continue  # first character differs, or the character scan has it
                     pieces = [(start, end_idx + 1)]
                 else:
-                    m = self._sound_verifier(vkey).match(sound, start)
+                    if norm[start] not in self._sound_gapped[vkey][1]:
+                        continue  # the first character must be written as in the pattern
+                    rx, starts = self._sound_verifier(vkey)
+                    m = rx.match(sound, start)
                     if m is None:
                         continue
-                    pieces = [m.span(g) for g in range(1, len(parts) + 1)]
+                    j = next(k for k, g in enumerate(starts) if m.start(g) >= 0)
+                    rest, parts = self._sound_gapped[vkey][2][j]
+                    pieces = [(start, start + klen)] + [
+                        m.span(g) for g in range(starts[j], starts[j] + len(rest))
+                    ]
                 pairs = [
                     (got, want)
                     for (s, e), part in zip(pieces, parts, strict=True)
