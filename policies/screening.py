@@ -454,58 +454,101 @@ class _Compiled:
         """Add pinyin hits: same sound, one Han character in three (at most) written differently,
         the first and last Han characters as written in the pattern (a homophone at the edge of
         a span is usually a different word: 消费了你 is not 废了你), and no character hit of the
-        same entry (or allow) overlapping."""
+        same entry (or allow) overlapping. Look-alike patterns are verified only when a hit they
+        could suppress exists."""
         sound = norm.translate(phonetic.sound_table())
         exact = _exact_spans(cands, spans)
         found: set[tuple[int, int, int, int]] = set()
+        deferred: list[tuple[int, int, int, int, int, tuple[str, ...]]] = []
         for end_idx, refs in self._sound.iter(sound):
             for kind, owner, klen, vkey, written in refs:
-                if kind == _ENTRY and active[owner] is None:
-                    continue
-                start = end_idx - klen + 1
-                if vkey < 0:
-                    parts = written
-                    if norm[start] != parts[0][0] or norm[start : end_idx + 1] == parts[0]:
-                        continue  # first character differs, or the character scan has it
-                    pieces = [(start, end_idx + 1)]
-                else:
-                    if norm[start] not in self._sound_gapped[vkey][1]:
-                        continue  # the first character must be written as in the pattern
-                    rx, starts = self._sound_verifier(vkey)
-                    m = rx.match(sound, start)
-                    if m is None:
-                        continue
-                    j = next(k for k, g in enumerate(starts) if m.start(g) >= 0)
-                    rest, parts = self._sound_gapped[vkey][2][j]
-                    pieces = [(start, start + klen)] + [
-                        m.span(g) for g in range(starts[j], starts[j] + len(rest))
-                    ]
-                pairs = [
-                    (got, want)
-                    for (s, e), part in zip(pieces, parts, strict=True)
-                    for got, want in zip(norm[s:e], part, strict=True)
-                    if phonetic.is_han(want)
-                ]
-                subs = sum(1 for got, want in pairs if got != want)
-                end = pieces[-1][1]
-                if (
-                    subs == 0
-                    or subs * 3 > len(pairs)
-                    or pairs[0][0] != pairs[0][1]
-                    or pairs[-1][0] != pairs[-1][1]
-                ):
-                    continue
-                if (kind, owner, start, end) in found:
-                    continue
-                if any(k == (kind, owner) and s < end and start < e for k, s, e in exact):
-                    continue  # the character match did not fail
-                found.add((kind, owner, start, end))
-                if kind == _ENTRY:
-                    category = active[owner]
-                    assert category is not None
-                    cands.append((start, end, owner, category))
-                else:
-                    spans.append((kind, owner, start, end))
+                if kind != _ENTRY:
+                    deferred.append((end_idx, kind, owner, klen, vkey, written))
+                elif active[owner] is not None:
+                    self._sound_hit(
+                        norm,
+                        sound,
+                        end_idx,
+                        kind,
+                        owner,
+                        klen,
+                        vkey,
+                        written,
+                        active,
+                        exact,
+                        found,
+                        cands,
+                        spans,
+                    )
+        if not deferred or not cands:
+            return
+        owners = {owner for _, _, owner, _ in cands}
+        categories = {category for _, _, _, category in cands}
+        allows = self.lexicon.allows
+        for end_idx, kind, owner, klen, vkey, written in deferred:
+            if kind == _ALLOW:
+                wanted = not allows[owner].categories or not categories.isdisjoint(allows[owner].categories)
+            else:
+                wanted = owner in owners
+            if wanted:
+                self._sound_hit(
+                    norm, sound, end_idx, kind, owner, klen, vkey, written, active, exact, found, cands, spans
+                )
+
+    def _sound_hit(
+        self,
+        norm: str,
+        sound: str,
+        end_idx: int,
+        kind: int,
+        owner: int,
+        klen: int,
+        vkey: int,
+        written: tuple[str, ...],
+        active: tuple[str | None, ...],
+        exact: list[tuple[tuple[int, int], int, int]],
+        found: set[tuple[int, int, int, int]],
+        cands: list[tuple[int, int, int, str]],
+        spans: list[tuple[int, int, int, int]],
+    ) -> None:
+        """Verify one sound-automaton hit (see `_scan_sound`) and record it."""
+        start = end_idx - klen + 1
+        if vkey < 0:
+            parts = written
+            if norm[start] != parts[0][0] or norm[start : end_idx + 1] == parts[0]:
+                return  # first character differs, or the character scan has it
+            pieces = [(start, end_idx + 1)]
+        else:
+            if norm[start] not in self._sound_gapped[vkey][1]:
+                return  # the first character must be written as in the pattern
+            rx, starts = self._sound_verifier(vkey)
+            m = rx.match(sound, start)
+            if m is None:
+                return
+            j = next(k for k, g in enumerate(starts) if m.start(g) >= 0)
+            rest, parts = self._sound_gapped[vkey][2][j]
+            pieces = [(start, start + klen)] + [m.span(g) for g in range(starts[j], starts[j] + len(rest))]
+        pairs = [
+            (got, want)
+            for (s, e), part in zip(pieces, parts, strict=True)
+            for got, want in zip(norm[s:e], part, strict=True)
+            if phonetic.is_han(want)
+        ]
+        subs = sum(1 for got, want in pairs if got != want)
+        end = pieces[-1][1]
+        if subs == 0 or subs * 3 > len(pairs) or pairs[0][0] != pairs[0][1] or pairs[-1][0] != pairs[-1][1]:
+            return
+        if (kind, owner, start, end) in found:
+            return
+        if any(k == (kind, owner) and s < end and start < e for k, s, e in exact):
+            return  # the character match did not fail
+        found.add((kind, owner, start, end))
+        if kind == _ENTRY:
+            category = active[owner]
+            assert category is not None
+            cands.append((start, end, owner, category))
+        else:
+            spans.append((kind, owner, start, end))
 
     def _suppressed(
         self,
@@ -625,17 +668,18 @@ def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
     and after the clause's last break count; a cue inside a pseudo-negation or after a
     conditional does not.
     """
-    cue_spans = [
-        (i, i + len(cue) + 2 * len(pad)) for cue in neg.cues for i in _finditer(clause, f"{pad}{cue}{pad}")
-    ]
     after = 0
+    inside = _breaks_inside_cues(neg, pad)
     for b in neg.breaks:
         # The last occurrence of the break that is not part of a cue ("not gonna" is a cue,
         # "gonna" a break).
-        for i in reversed(_finditer(clause, f"{pad}{b}{pad}")):
-            if not any(cs <= i and i + len(b) + 2 * len(pad) <= ce for cs, ce in cue_spans):
-                after = max(after, i + len(b) + len(pad))
-                break
+        i = clause.rfind(f"{pad}{b}{pad}")
+        while i >= 0 and any(
+            clause.startswith(f"{pad}{cue}{pad}", i - offset) for cue, offset in inside.get(b, ())
+        ):
+            i = clause.rfind(f"{pad}{b}{pad}", 0, i)
+        if i >= 0:
+            after = max(after, i + len(b) + len(pad))
     floor = max(after, window_from)
     conditional_at = min(
         (i for c in neg.conditionals if (i := clause.find(f"{pad}{c}{pad}", after)) >= 0), default=-1
@@ -662,12 +706,18 @@ def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
     return False
 
 
-def _finditer(text: str, needle: str) -> list[int]:
-    out: list[int] = []
-    i = text.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = text.find(needle, i + 1)
+@cache
+def _breaks_inside_cues(neg: Negation, pad: str) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Per break, the cues that contain it and where (as padded needles)."""
+    out: dict[str, tuple[tuple[str, int], ...]] = {}
+    for b in neg.breaks:
+        found = []
+        for cue in neg.cues:
+            needle, padded = f"{pad}{b}{pad}", f"{pad}{cue}{pad}"
+            j = padded.find(needle) if pad else cue.find(b)
+            if j >= 0 and cue != b:
+                found.append((cue, j))
+        out[b] = tuple(found)
     return out
 
 
