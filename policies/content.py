@@ -35,6 +35,14 @@ def _screen() -> Callable[..., Sequence[Any]]:
     return screen
 
 
+def _cited(rule: str) -> str:
+    """The rule id with the citation of its lexicon entry (the statute the match breaks)."""
+    from policies.screening import rule_citation
+
+    citation = rule_citation(rule)
+    return f"{rule}: {citation}" if citation else rule
+
+
 def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
     req = ctx.request
     body = req.body
@@ -80,7 +88,7 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                 screened[langs] = [m for m in matches if m.severity != "info"]
             found = screened[langs]
             if found:
-                listed = "; ".join(f"{m.category} {m.match!r} ({m.rule})" for m in found[:5])
+                listed = "; ".join(f"{m.category} {m.match!r} ({_cited(m.rule)})" for m in found[:5])
                 more = f" and {len(found) - 5} more" if len(found) > 5 else ""
                 out.append(
                     Reason(

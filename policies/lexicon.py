@@ -16,7 +16,7 @@ import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import product
 from pathlib import Path
@@ -38,6 +38,7 @@ __all__ = [
     "fold",
     "load_lexicon",
     "parse_lexicon",
+    "traditional_to_simplified",
 ]
 
 LEXICON_CATEGORIES: tuple[str, ...] = (
@@ -51,9 +52,10 @@ LEXICON_CATEGORIES: tuple[str, ...] = (
 )
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
 FACTS: tuple[str, ...] = ("lawsuit_filed", "judgment", "time_barred", "attorney_represented")
-BUNDLED_LANGUAGES: tuple[str, ...] = ("en", "zh")
+BUNDLED_LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
 SPEAKERS: tuple[str, ...] = ("agent", "debtor")
 AUDIENCES: tuple[str, ...] = ("any", "debtor", "third_party")
+ALLOW_SCOPES: tuple[str, ...] = ("overlap", "sentence")
 
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _MAX_VARIANTS = 4096
@@ -108,11 +110,33 @@ _EXTRA_FOLDS = {
 }
 
 
+# Han blocks folded from Traditional to Simplified (BMP: the fold table is built for U+0080-U+FFFF).
+_HAN_BLOCKS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+
+
+def traditional_to_simplified() -> dict[str, str]:
+    """Traditional → Simplified for single characters, from OpenCC's ``t2s`` conversion.
+
+    Each character is converted on its own (one per line), so OpenCC's phrase table cannot
+    rewrite a character differently in context; a conversion that is not one character for one
+    character is left out. That keeps folding one-to-one, so offsets survive (docs/lexicons.md
+    says what this costs: phrase-dependent readings such as 乾隆 vs 乾燥 fold by the character).
+    """
+    import opencc  # imported here: only text folding needs it, once per process
+
+    chars = [chr(cp) for lo, hi in _HAN_BLOCKS for cp in range(lo, hi)]
+    converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):
+        raise RuntimeError("OpenCC t2s changed the number of lines of a one-character-per-line text")
+    return {src: dst for src, dst in zip(chars, converted, strict=True) if len(dst) == 1 and dst != src}
+
+
 @cache
 def _fold_table() -> dict[int, str]:
-    """One-to-one character folds: NFKC where it yields one character, plus the extras above.
+    """One-to-one character folds: NFKC where it yields one character, the extras above, and
+    Traditional → Simplified Chinese (OpenCC t2s, character by character).
 
-    Built once (about 40 ms). One-to-one keeps offsets into the original text unchanged.
+    Built once (about 0.1 s). One-to-one keeps offsets into the original text unchanged.
     """
     table: dict[int, str] = {}
     for cp in range(0x80, 0x10000):
@@ -124,15 +148,22 @@ def _fold_table() -> dict[int, str]:
             table[cp] = folded
     for src, dst in _EXTRA_FOLDS.items():
         table[ord(src)] = dst
-    for cp, dst in list(table.items()):  # e.g. U+FF0D → "-" → " ": resolve chains
-        table[cp] = table.get(ord(dst), dst) if len(dst) == 1 else dst
+    t2s = traditional_to_simplified()
+    for src, dst in t2s.items():
+        table.setdefault(ord(src), dst)
+    for cp, dst in list(table.items()):  # e.g. U+FF0D → "-" → " ", 豈 (U+F900) → 豈 → 岂: resolve chains
+        if len(dst) == 1:
+            dst = table.get(ord(dst), dst)
+            table[cp] = t2s.get(dst, dst)
     return table
 
 
 def fold(text: str) -> str:
-    """Fold width, case, quotes, dashes and odd spaces; the result has the same length as `text`.
+    """Fold width, case, quotes, dashes, odd spaces and Traditional Chinese; the result has the
+    same length as `text`.
 
-    Full-width ASCII becomes ASCII, compatibility ideographs become unified ones, curly quotes
+    Full-width ASCII becomes ASCII, compatibility ideographs become unified ones, Traditional
+    Chinese characters become Simplified ones (OpenCC t2s, character by character), curly quotes
     become ``'``, dashes become spaces (so "low-life" = "low life"), every space-like character
     except newline becomes a plain space, and letters are lower-cased.
     """
@@ -167,12 +198,19 @@ _GROUP_RE = re.compile(r"\(([^()\[\]]*)\)|\[([^()\[\]]*)\]")
 def expand_pattern(pattern: str) -> list[tuple[str, ...]]:
     """Expand a pattern into its literal variants, each a tuple of parts split at ``*`` gaps.
 
+    Cached (a pattern is expanded to validate it and again to compile it, twice with pinyin).
+
     ``(a|b|)`` is an alternation (an empty branch makes it optional), ``[s]`` is shorthand for
     ``(|s)``, ``*`` is a gap of up to `max_gap` words (or characters for lexicons without word
     boundaries). Groups do not nest. Parts are normalised like text. A variant containing an
     apostrophe also yields the variant without it ("won't" → "wont").
     Raises ValueError with the problem; the loader adds file and key.
     """
+    return list(_expand(pattern))
+
+
+@lru_cache(maxsize=8192)
+def _expand(pattern: str) -> tuple[tuple[str, ...], ...]:
     if not pattern.strip():
         raise ValueError("empty pattern")
     bad = next((c for c in "?+\\{}^$" if c in pattern), None)
@@ -211,7 +249,7 @@ def expand_pattern(pattern: str) -> list[tuple[str, ...]]:
             if parts not in seen:
                 seen.add(parts)
                 variants.append(parts)
-    return variants
+    return tuple(variants)
 
 
 # --- data model ------------------------------------------------------------------------------
@@ -222,7 +260,9 @@ class Negation:
     """Negation scope: a cue within `scope` words (or characters) before a match, in the same
     clause and after the last break, suppresses it; a cue inside a pseudo-negation ("don't make
     me") or after a conditional ("if you don't pay") does not count. Near cues (zh "不") count only
-    within `near_scope` characters."""
+    within `near_scope` characters. Post cues follow the match (ko "찾아가지 않겠습니다": the
+    negator comes after the verb) and count within `post_scope` characters (or words) after it,
+    in the same clause, unless a pseudo phrase covers them ("찾아가지 않으려면")."""
 
     cues: tuple[str, ...] = ()
     near_cues: tuple[str, ...] = ()
@@ -231,16 +271,24 @@ class Negation:
     breaks: tuple[str, ...] = ()
     conditionals: tuple[str, ...] = ()
     scope: int = 6
+    post_cues: tuple[str, ...] = ()
+    post_scope: int = 3
 
 
 @dataclass(frozen=True)
 class AllowRule:
-    """A lawful look-alike: its match suppresses overlapping matches of `categories` (all if empty)."""
+    """A lawful look-alike: its match suppresses overlapping matches of `categories` (all if empty).
+
+    With `scope = "sentence"` it is a context (reported speech, news, a statute being cited):
+    found anywhere in the sentence, it turns matches of `categories` into `info` (an inspector
+    verifies) instead of suppressing them.
+    """
 
     id: str
     patterns: tuple[str, ...]
     categories: tuple[str, ...] = ()
     note: str = ""
+    scope: str = "overlap"
 
 
 @dataclass(frozen=True)
@@ -263,6 +311,7 @@ class Entry:
     max_gap: int | None = None
     note: str = ""
     citation: str = ""
+    pinyin: bool = True
 
 
 @dataclass(frozen=True)
@@ -276,6 +325,8 @@ class Lexicon:
     allows: tuple[AllowRule, ...]
     entries: tuple[Entry, ...]
     source: str = ""
+    pinyin: bool = False
+    pinyin_min_chars: int = 3
 
     @property
     def tag(self) -> str:
@@ -310,9 +361,28 @@ def _bundled(lang: str) -> Lexicon:
     return parse_lexicon(res.read_text(encoding="utf-8"), f"{lang}.toml")
 
 
-_HEADER_KEYS = {"language", "version", "description", "word_boundaries", "max_gap", "debtor_abuse_categories"}
-_NEGATION_KEYS = {"cues", "near_cues", "near_scope", "pseudo", "breaks", "conditionals", "scope"}
-_ALLOW_KEYS = {"id", "patterns", "categories", "note"}
+_HEADER_KEYS = {
+    "language",
+    "version",
+    "description",
+    "word_boundaries",
+    "max_gap",
+    "debtor_abuse_categories",
+    "pinyin",
+    "pinyin_min_chars",
+}
+_NEGATION_KEYS = {
+    "cues",
+    "near_cues",
+    "near_scope",
+    "pseudo",
+    "breaks",
+    "conditionals",
+    "scope",
+    "post_cues",
+    "post_scope",
+}
+_ALLOW_KEYS = {"id", "patterns", "categories", "note", "scope"}
 _ENTRY_KEYS = {
     "id",
     "category",
@@ -329,6 +399,7 @@ _ENTRY_KEYS = {
     "max_gap",
     "note",
     "citation",
+    "pinyin",
 }
 
 
@@ -424,6 +495,8 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
     wb = head.bool_("word_boundaries", True)
     max_gap = head.int_("max_gap", 3 if wb else 6, 1, 40)
     abuse_from = head.strs("debtor_abuse_categories", choices=_AGENT_CATEGORIES)
+    pinyin = head.bool_("pinyin", False)
+    pinyin_min_chars = head.int_("pinyin_min_chars", 3, 2, 40)
 
     neg = _Reader(file, "negation", doc.get("negation", {}))
     neg.check_keys(_NEGATION_KEYS)
@@ -435,6 +508,8 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         breaks=_norm_all(neg, "breaks"),
         conditionals=_norm_all(neg, "conditionals"),
         scope=neg.int_("scope", 6 if wb else 10, 1, 60),
+        post_cues=_norm_all(neg, "post_cues"),
+        post_scope=neg.int_("post_scope", 3, 0, 20),
     )
 
     allows_raw = doc.get("allow", [])
@@ -453,6 +528,7 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
                 patterns=r.patterns("patterns", required=True),
                 categories=r.strs("categories", choices=LEXICON_CATEGORIES),
                 note=r.str_("note", ""),
+                scope=r.str_("scope", "overlap", choices=ALLOW_SCOPES),
             )
         )
 
@@ -479,6 +555,8 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         allows=tuple(allows),
         entries=tuple(entries),
         source=file,
+        pinyin=pinyin,
+        pinyin_min_chars=pinyin_min_chars,
     )
 
 
@@ -535,4 +613,5 @@ def _entry(r: _Reader, eid: str, language: str, abuse_from: tuple[str, ...]) -> 
         max_gap=r.int_("max_gap", 0, 0, 40) or None,
         note=r.str_("note", ""),
         citation=r.str_("citation", ""),
+        pinyin=r.bool_("pinyin", True),
     )

@@ -21,6 +21,7 @@ from typing import Any
 
 import ahocorasick
 
+from policies import phonetic
 from policies.lexicon import (
     BUNDLED_LANGUAGES,
     CJK,
@@ -47,6 +48,7 @@ __all__ = [
     "Matcher",
     "load_lexicon",
     "matcher_for",
+    "rule_citation",
     "screen",
 ]
 
@@ -60,6 +62,8 @@ _CJK_GAP = re.compile(rf"(?<=[{CJK}]) (?=[{CJK}])")
 # Word characters after folding (lower case) for the right edge of gapped patterns; small on
 # purpose (compiling the full Unicode class costs milliseconds per pattern).
 _WORD = r"[0-9a-z\u00c0-\u02af\u0370-\u052f]"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_INFO = "info"
 
 # Kinds of automaton values.
 _ENTRY, _ENTRY_ALLOW, _ENTRY_UNLESS, _ALLOW = range(4)
@@ -118,6 +122,19 @@ def screen(
         languages = (languages,)
     langs = BUNDLED_LANGUAGES if languages is None else tuple(_base_language(x) for x in languages)
     return matcher_for(langs).screen(text, audience=audience, speaker=speaker, facts=facts)
+
+
+def rule_citation(rule: str) -> str:
+    """The citation of a bundled entry by its rule id (``ko/threat_violence/kill``), "" if unknown."""
+    lang = rule.split("/", 1)[0]
+    if lang not in BUNDLED_LANGUAGES:
+        return ""
+    return _citations(lang).get(rule, "")
+
+
+@cache
+def _citations(lang: str) -> dict[str, str]:
+    return {e.rule: e.citation for e in load_lexicon(lang).entries}
 
 
 def _base_language(code: str) -> str:
@@ -244,9 +261,12 @@ class _Compiled:
         self.version = lex.tag
         self.wb = lex.word_boundaries
         table: dict[str, list[tuple[int, int, int, int, bool, bool]]] = {}
-        # Gapped variants are verified by a regex at each hit, compiled at its first hit.
-        self._gapped: list[tuple[tuple[str, ...], int, bool]] = []
+        # Gapped variants are verified by a regex at each hit, compiled at its first hit. The
+        # variants of one owner that share a first part share one regex (an alternation of their
+        # tails), so a frequent first part costs one regex check per owner, not one per variant.
+        self._gapped: list[tuple[str, tuple[tuple[tuple[str, ...], bool], ...], int]] = []
         self._rx: list[re.Pattern[str] | None] = []
+        grouped: dict[tuple[int, int, str, int], list[tuple[tuple[str, ...], bool]]] = {}
 
         def add(kind: int, owner: int, patterns: Iterable[str], max_gap: int) -> None:
             for pattern in patterns:
@@ -254,12 +274,10 @@ class _Compiled:
                     # Word boundaries apply only where the pattern itself ends in a word character.
                     left = self.wb and _is_word(parts[0][0])
                     right = self.wb and _is_word(parts[-1][-1])
-                    vkey = -1
                     if len(parts) > 1:
-                        vkey = len(self._gapped)
-                        self._gapped.append((parts, max_gap, right))
-                        self._rx.append(None)
-                    table.setdefault(parts[0], []).append((kind, owner, len(parts[0]), vkey, left, right))
+                        grouped.setdefault((kind, owner, parts[0], max_gap), []).append((parts[1:], right))
+                    else:
+                        table.setdefault(parts[0], []).append((kind, owner, len(parts[0]), -1, left, right))
 
         for i, e in enumerate(lex.entries):
             gap = e.max_gap or lex.max_gap
@@ -268,27 +286,104 @@ class _Compiled:
             add(_ENTRY_UNLESS, i, e.unless, gap)
         for i, a in enumerate(lex.allows):
             add(_ALLOW, i, a.patterns, lex.max_gap)
-        automaton: Any = ahocorasick.Automaton()
-        for key, refs in table.items():
-            automaton.add_word(key, tuple(refs))
-        automaton.make_automaton()
-        self.automaton = automaton
+        for (kind, owner, first, max_gap), tails in grouped.items():
+            vkey = len(self._gapped)
+            self._gapped.append((first, tuple(dict.fromkeys(tails)), max_gap))
+            self._rx.append(None)
+            left = self.wb and _is_word(first[0])
+            # The right edge is checked inside each alternative of the verifier.
+            table.setdefault(first, []).append((kind, owner, len(first), vkey, left, False))
+        self.automaton = _automaton(table)
         self._active: dict[tuple[str, str], tuple[str | None, ...]] = {}
+        self._sound: Any = None
+        # Gapped sound variants grouped like `_gapped`: (sound of the first part, first characters
+        # as written, tails as (sound parts, written parts), max_gap); regex compiled at first hit.
+        self._sound_gapped: list[
+            tuple[str, frozenset[str], tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], int]
+        ] = []
+        self._sound_rx: list[tuple[re.Pattern[str], tuple[int, ...]] | None] = []
+        if lex.pinyin:
+            self._compile_sound()
+
+    def _compile_sound(self) -> None:
+        """The pinyin automaton (see policies.phonetic): variants of at least `pinyin_min_chars`
+        Han characters whose first part has two or more, of entries that do not opt out."""
+        lex = self.lexicon
+        table: dict[str, list[tuple[int, int, int, int, tuple[str, ...]]]] = {}
+        grouped: dict[tuple[int, int, str, int], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+
+        def add(kind: int, owner: int, patterns: Iterable[str], max_gap: int) -> None:
+            for pattern in patterns:
+                for parts in expand_pattern(pattern):
+                    han = sum(1 for p in parts for ch in p if phonetic.is_han(ch))
+                    if han < lex.pinyin_min_chars or sum(1 for ch in parts[0] if phonetic.is_han(ch)) < 2:
+                        continue
+                    sounds = [phonetic.sound_variants(p) for p in parts]
+                    for combo in _products(sounds):
+                        if len(parts) > 1:
+                            grouped.setdefault((kind, owner, combo[0], max_gap), []).append(
+                                (combo[1:], parts)
+                            )
+                        else:
+                            table.setdefault(combo[0], []).append((kind, owner, len(combo[0]), -1, parts))
+
+        for i, e in enumerate(lex.entries):
+            if e.pinyin:
+                gap = e.max_gap or lex.max_gap
+                add(_ENTRY, i, e.patterns, gap)
+                add(_ENTRY_ALLOW, i, e.allow, gap)
+                add(_ENTRY_UNLESS, i, e.unless, gap)
+        for i, a in enumerate(lex.allows):
+            add(_ALLOW, i, a.patterns, lex.max_gap)
+        for (kind, owner, first, max_gap), tails in grouped.items():
+            vkey = len(self._sound_gapped)
+            firsts = frozenset(parts[0][0] for _, parts in tails)
+            # Longer tails first: the alternation takes the first one that matches.
+            ordered = sorted(dict.fromkeys(tails), key=lambda t: -sum(len(p) for p in t[0]))
+            self._sound_gapped.append((first, firsts, tuple(ordered), max_gap))
+            self._sound_rx.append(None)
+            table.setdefault(first, []).append((kind, owner, len(first), vkey, ()))
+        if table:
+            self._sound = _automaton(table)
 
     def _verifier(self, vkey: int) -> re.Pattern[str]:
         rx = self._rx[vkey]
         if rx is not None:
             return rx
-        parts, max_gap, right = self._gapped[vkey]
+        first, tails, max_gap = self._gapped[vkey]
         if self.wb:
             gap = rf"(?: [^\s.,;:!?。、]+){{0,{max_gap}}}? "
-            tail = rf"(?!{_WORD})" if right else ""
+            edge = rf"(?!{_WORD})"
         else:
             gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
-            tail = ""
-        rx = re.compile(gap.join(re.escape(p) for p in parts) + tail)
+            edge = ""
+        # Longer tails first: the alternation takes the first one that matches.
+        ordered = sorted(tails, key=lambda t: -sum(len(p) for p in t[0]))
+        alternatives = (
+            "".join(gap + re.escape(p) for p in rest) + (edge if right else "") for rest, right in ordered
+        )
+        rx = re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")")
         self._rx[vkey] = rx  # benign race: any thread compiles the same pattern
         return rx
+
+    def _sound_verifier(self, vkey: int) -> tuple[re.Pattern[str], tuple[int, ...]]:
+        """The group's regex (one alternative per tail, a capture group per part) and the number
+        of each alternative's first capture group."""
+        compiled = self._sound_rx[vkey]
+        if compiled is None:
+            first, _, tails, max_gap = self._sound_gapped[vkey]
+            gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
+            alternatives: list[str] = []
+            starts: list[int] = []
+            group = 1
+            for rest, _parts in tails:
+                starts.append(group)
+                alternatives.append("".join(f"{gap}({re.escape(r)})" for r in rest))
+                group += len(rest)
+            rx = re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")")
+            compiled = (rx, tuple(starts))
+            self._sound_rx[vkey] = compiled  # benign race, as for `_verifier`
+        return compiled
 
     def active(self, speaker: str, audience: str) -> tuple[str | None, ...]:
         """Per entry: the category it raises for this speaker and audience, or None."""
@@ -325,6 +420,8 @@ class _Compiled:
                     cands.append((start, end, owner, category))
                 else:
                     spans.append((kind, owner, start, end))
+        if self._sound is not None and _HAN.search(norm):
+            self._scan_sound(norm, active, cands, spans)
         if not cands:
             return []
         entries = self.lexicon.entries
@@ -332,19 +429,126 @@ class _Compiled:
         hits: list[_Hit] = []
         for start, end, owner, category in cands:
             entry = entries[owner]
-            if self._suppressed(norm, start, end, owner, entry, spans, allows):
+            suppressed = self._suppressed(norm, start, end, owner, entry, spans, allows)
+            if suppressed is True:
                 continue
-            if entry.negatable and self._negated(norm, start):
+            if entry.negatable and self._negated(norm, start, end):
                 continue
-            severity = entry.severity
+            severity = _INFO if suppressed is _INFO else entry.severity
             if entry.requires_fact is not None:
                 value = None if facts is None else facts.get(entry.requires_fact)
                 if value is None:
-                    severity = "info"
+                    severity = _INFO
                 elif bool(value) == entry.fact_value:
                     continue  # the statement is true: lawful
             hits.append(_Hit(start, end, category, severity, entry, self.version))
         return hits
+
+    def _scan_sound(
+        self,
+        norm: str,
+        active: tuple[str | None, ...],
+        cands: list[tuple[int, int, int, str]],
+        spans: list[tuple[int, int, int, int]],
+    ) -> None:
+        """Add pinyin hits: same sound, one Han character in three (at most) written differently,
+        the first and last Han characters as written in the pattern (a homophone at the edge of
+        a span is usually a different word: 消费了你 is not 废了你), and no character hit of the
+        same entry (or allow) overlapping. Look-alike patterns are verified only when a hit they
+        could suppress exists."""
+        sound = norm.translate(phonetic.sound_table())
+        exact = _exact_spans(cands, spans)
+        found: set[tuple[int, int, int, int]] = set()
+        deferred: list[tuple[int, int, int, int, int, tuple[str, ...]]] = []
+        for end_idx, refs in self._sound.iter(sound):
+            for kind, owner, klen, vkey, written in refs:
+                if kind != _ENTRY:
+                    deferred.append((end_idx, kind, owner, klen, vkey, written))
+                elif active[owner] is not None:
+                    self._sound_hit(
+                        norm,
+                        sound,
+                        end_idx,
+                        kind,
+                        owner,
+                        klen,
+                        vkey,
+                        written,
+                        active,
+                        exact,
+                        found,
+                        cands,
+                        spans,
+                    )
+        if not deferred or not cands:
+            return
+        owners = {owner for _, _, owner, _ in cands}
+        categories = {category for _, _, _, category in cands}
+        allows = self.lexicon.allows
+        for end_idx, kind, owner, klen, vkey, written in deferred:
+            if kind == _ALLOW:
+                wanted = not allows[owner].categories or not categories.isdisjoint(allows[owner].categories)
+            else:
+                wanted = owner in owners
+            if wanted:
+                self._sound_hit(
+                    norm, sound, end_idx, kind, owner, klen, vkey, written, active, exact, found, cands, spans
+                )
+
+    def _sound_hit(
+        self,
+        norm: str,
+        sound: str,
+        end_idx: int,
+        kind: int,
+        owner: int,
+        klen: int,
+        vkey: int,
+        written: tuple[str, ...],
+        active: tuple[str | None, ...],
+        exact: list[tuple[tuple[int, int], int, int]],
+        found: set[tuple[int, int, int, int]],
+        cands: list[tuple[int, int, int, str]],
+        spans: list[tuple[int, int, int, int]],
+    ) -> None:
+        """Verify one sound-automaton hit (see `_scan_sound`) and record it."""
+        start = end_idx - klen + 1
+        if vkey < 0:
+            parts = written
+            if norm[start] != parts[0][0] or norm[start : end_idx + 1] == parts[0]:
+                return  # first character differs, or the character scan has it
+            pieces = [(start, end_idx + 1)]
+        else:
+            if norm[start] not in self._sound_gapped[vkey][1]:
+                return  # the first character must be written as in the pattern
+            rx, starts = self._sound_verifier(vkey)
+            m = rx.match(sound, start)
+            if m is None:
+                return
+            j = next(k for k, g in enumerate(starts) if m.start(g) >= 0)
+            rest, parts = self._sound_gapped[vkey][2][j]
+            pieces = [(start, start + klen)] + [m.span(g) for g in range(starts[j], starts[j] + len(rest))]
+        pairs = [
+            (got, want)
+            for (s, e), part in zip(pieces, parts, strict=True)
+            for got, want in zip(norm[s:e], part, strict=True)
+            if phonetic.is_han(want)
+        ]
+        subs = sum(1 for got, want in pairs if got != want)
+        end = pieces[-1][1]
+        if subs == 0 or subs * 3 > len(pairs) or pairs[0][0] != pairs[0][1] or pairs[-1][0] != pairs[-1][1]:
+            return
+        if (kind, owner, start, end) in found:
+            return
+        if any(k == (kind, owner) and s < end and start < e for k, s, e in exact):
+            return  # the character match did not fail
+        found.add((kind, owner, start, end))
+        if kind == _ENTRY:
+            category = active[owner]
+            assert category is not None
+            cands.append((start, end, owner, category))
+        else:
+            spans.append((kind, owner, start, end))
 
     def _suppressed(
         self,
@@ -355,13 +559,23 @@ class _Compiled:
         entry: Entry,
         spans: list[tuple[int, int, int, int]],
         allows: Sequence[Any],
-    ) -> bool:
+    ) -> bool | str:
+        """True: a look-alike suppresses the hit; "info": a sentence context makes it info."""
         bounds: tuple[int, int] | None = None
+        verdict: bool | str = False
         for kind, who, s, e in spans:
             if kind == _ALLOW:
-                cats = allows[who].categories
-                if (not cats or entry.category in cats) and s < end and start < e:
-                    return True
+                rule = allows[who]
+                if rule.categories and entry.category not in rule.categories:
+                    continue
+                if rule.scope == "overlap":
+                    if s < end and start < e:
+                        return True
+                else:
+                    if bounds is None:
+                        bounds = _bounds(norm, start, end, _SENTENCE_END)
+                    if bounds[0] <= s and e <= bounds[1]:
+                        verdict = _INFO
             elif who != owner:
                 continue
             elif kind == _ENTRY_ALLOW:
@@ -372,11 +586,13 @@ class _Compiled:
                     bounds = _bounds(norm, start, end, _SENTENCE_END)
                 if bounds[0] <= s and e <= bounds[1]:
                     return True
-        return False
+        return verdict
 
-    def _negated(self, norm: str, start: int) -> bool:
-        """Is there a negation cue in scope before `start` (see `Negation`)?"""
+    def _negated(self, norm: str, start: int, end: int) -> bool:
+        """Is there a negation cue in scope before `start`, or a post cue after `end` (see `Negation`)?"""
         neg = self.lexicon.negation
+        if neg.post_cues and self._post_negated(norm, end):
+            return True
         if not neg.cues and not neg.near_cues:
             return False
         clause = norm[_bounds(norm, start, start, _CLAUSE_END)[0] : start]
@@ -390,6 +606,60 @@ class _Compiled:
             return _has_cue(" " + " ".join(words) + " ", window_from, neg, " ")
         return _has_cue(clause, max(0, len(clause) - neg.scope), neg, "")
 
+    def _post_negated(self, norm: str, end: int) -> bool:
+        """A post cue starting at most `post_scope` characters (words) after the match, in its
+        clause, not inside a pseudo phrase ("찾아가지 않으려면" is a threat, not a negation), in a
+        clause that is not a question: a negative question asserts ("창피하지도 않으세요?")."""
+        neg = self.lexicon.negation
+        clause_end = _bounds(norm, end, end, _CLAUSE_END)[1]
+        if clause_end < len(norm) and norm[clause_end] == "?":
+            return False
+        after = norm[end:clause_end]
+        if self.wb:
+            words = after.split()
+            lead = " ".join(words[: neg.post_scope])
+            after = " " + " ".join(words) + " "
+            limit = len(lead) + 1
+            pad = " "
+        else:
+            limit = neg.post_scope
+            pad = ""
+        pseudo = [
+            (i, i + len(p) + 2 * len(pad)) for p in neg.pseudo if (i := after.find(f"{pad}{p}{pad}")) >= 0
+        ]
+        for cue in neg.post_cues:
+            i = after.find(f"{pad}{cue}{pad}")
+            while 0 <= i <= limit:
+                j = i + len(cue) + 2 * len(pad)
+                if not any(ps <= i and j <= pe for ps, pe in pseudo):
+                    return True
+                i = after.find(f"{pad}{cue}{pad}", i + 1)
+        return False
+
+
+def _automaton(table: Mapping[str, Sequence[object]]) -> Any:
+    automaton: Any = ahocorasick.Automaton()
+    for key, refs in table.items():
+        automaton.add_word(key, tuple(refs))
+    automaton.make_automaton()
+    return automaton
+
+
+def _products(choices: Sequence[Sequence[str]]) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = [()]
+    for options in choices:
+        out = [(*prefix, o) for prefix in out for o in options]
+    return out
+
+
+def _exact_spans(
+    cands: list[tuple[int, int, int, str]], spans: list[tuple[int, int, int, int]]
+) -> list[tuple[tuple[int, int], int, int]]:
+    """(kind, owner), start, end of the character hits found so far."""
+    out = [((_ENTRY, owner), s, e) for s, e, owner, _ in cands]
+    out += [((kind, owner), s, e) for kind, owner, s, e in spans]
+    return out
+
 
 def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
     """Cue search in `clause` (which ends where the match starts).
@@ -399,8 +669,15 @@ def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
     conditional does not.
     """
     after = 0
+    inside = _breaks_inside_cues(neg, pad)
     for b in neg.breaks:
+        # The last occurrence of the break that is not part of a cue ("not gonna" is a cue,
+        # "gonna" a break).
         i = clause.rfind(f"{pad}{b}{pad}")
+        while i >= 0 and any(
+            clause.startswith(f"{pad}{cue}{pad}", i - offset) for cue, offset in inside.get(b, ())
+        ):
+            i = clause.rfind(f"{pad}{b}{pad}", 0, i)
         if i >= 0:
             after = max(after, i + len(b) + len(pad))
     floor = max(after, window_from)
@@ -427,6 +704,21 @@ def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
                 return True
             i = clause.find(needle, i + 1)
     return False
+
+
+@cache
+def _breaks_inside_cues(neg: Negation, pad: str) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Per break, the cues that contain it and where (as padded needles)."""
+    out: dict[str, tuple[tuple[str, int], ...]] = {}
+    for b in neg.breaks:
+        found = []
+        for cue in neg.cues:
+            needle, padded = f"{pad}{b}{pad}", f"{pad}{cue}{pad}"
+            j = padded.find(needle) if pad else cue.find(b)
+            if j >= 0 and cue != b:
+                found.append((cue, j))
+        out[b] = tuple(found)
+    return out
 
 
 def _bounds(norm: str, start: int, end: int, stops: str) -> tuple[int, int]:

@@ -62,7 +62,7 @@ def add_commands(subparsers: Any) -> None:
         "flag", help="flag utterances read one per line from stdin or files (test a lexicon change)"
     )
     p.add_argument("files", nargs="*", help="files of utterances, one per line (default: stdin)")
-    p.add_argument("--lang", choices=["en", "zh"], help="lexicon language (default: both)")
+    p.add_argument("--lang", choices=["en", "zh", "ko"], help="lexicon language (default: all bundled)")
     p.add_argument(
         "--speaker",
         choices=["agent", "debtor", "any"],

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from policies.types import Contact, Phone
-from tests.policies.builders import CN, NYC, decide, make_case, make_request, pack_from_toml
+from tests.policies.builders import CN, KR, NYC, decide, make_case, make_request, pack_from_toml
 
 US_NOW = "2026-11-24T15:00:00Z"  # 10:00 in New York
 CN_NOW = "2026-11-24T06:00:00Z"  # 14:00 in Shanghai
+KR_NOW = "2026-11-24T05:00:00Z"  # 14:00 in Seoul
 
 
 def sms(body: str | None, to: str = NYC, **kw: object):  # type: ignore[no-untyped-def]
@@ -69,6 +70,68 @@ def test_cn_sms_content(body: str, expected: list[str]) -> None:
     case = make_case(phones=[Phone(CN)])
     d = decide(CN_NOW, packs=["cn-gbt45251"], case=case, request=sms(body, CN))
     assert [r.rule for r in d.reasons] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "rule", "citation"),
+    [
+        pytest.param(
+            "오늘까지 입금 안 하면 다리 하나 분질러 놓는다.",
+            "ko/threat_violence/injury",
+            "제9조 제1호",
+            id="ko-threat-art9-1",
+        ),
+        pytest.param(
+            "[Web발신] 서울중앙지검 수사관실입니다. 미납 시 체포영장이 청구됩니다.",
+            "ko/false_legal_threat/arrest-jail",
+            "제11조",
+            id="ko-false-legal-art11",
+        ),
+        pytest.param(
+            "입금하실 때까지 10분 간격으로 계속 문자 보내 드릴게요.",
+            "ko/harassment/calls",
+            "제9조 제3호",
+            id="ko-calls-art9-3",
+        ),
+        pytest.param(
+            "오늘 안 갚으면 회사 단톡방에 니 빚 얘기 올린다.",
+            "ko/privacy_exposure/publish",
+            "제9조 제7호",
+            id="ko-publish-art9-7",
+        ),
+    ],
+)
+def test_kr_korean_sms_violation_is_denied_with_code_and_citation(
+    body: str, rule: str, citation: str
+) -> None:
+    case = make_case(packs=["kr-fdca"], phones=[Phone(KR)])
+    d = decide(KR_NOW, packs=["kr-fdca"], case=case, request=sms(body, KR))
+    assert not d.allowed
+    (r,) = d.reasons
+    assert (r.code, r.rule) == ("content_violation", "kr-fdca/sms.content")
+    assert rule in r.message and f"채권추심법 {citation}" in r.message
+    assert [p.split("#")[0] for p in d.packs] == ["kr-fdca@2"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("고객님, 이번 달 결제 대금 58만 원이 미납 중입니다. 문의 1588-7250", id="ko-reminder"),
+        pytest.param("저희는 절대 댁으로 방문하지 않습니다. 걱정하지 마세요.", id="ko-negated-visit"),
+        pytest.param(
+            "연체가 계속되면 지급명령 신청 등 법적 절차가 진행될 수 있습니다.", id="ko-lawful-legal-info"
+        ),
+        pytest.param(
+            "연체가 90일 이상 이어지면 신용정보원에 연체 정보가 등록될 수 있습니다.",
+            id="ko-credit-registration-info",
+        ),
+        pytest.param("불법 추심 피해는 금융감독원 1332로 신고하실 수 있습니다.", id="ko-report-rights"),
+    ],
+)
+def test_kr_lawful_korean_sms_is_allowed(body: str) -> None:
+    case = make_case(packs=["kr-fdca"], phones=[Phone(KR)])
+    d = decide(KR_NOW, packs=["kr-fdca"], case=case, request=sms(body, KR))
+    assert d.allowed, d.reasons
 
 
 THIRD_PARTY_SMS = pack_from_toml(

@@ -174,7 +174,7 @@ def test_all_bundled_languages_by_default() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        pytest.param({"languages": ["ko"]}, "no bundled lexicon for language 'ko'", id="unknown-language"),
+        pytest.param({"languages": ["ja"]}, "no bundled lexicon for language 'ja'", id="unknown-language"),
         pytest.param({"audience": "employer"}, "audience must be", id="bad-audience"),
         pytest.param({"speaker": "inspector"}, "speaker must be", id="bad-speaker"),
     ],

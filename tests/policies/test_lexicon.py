@@ -286,7 +286,7 @@ def test_fold_keeps_length() -> None:
     assert normalise("  a  \u3000 b ") == "a b"
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", ["en", "zh", "ko"])
 def test_bundled_lexicons(lang: str) -> None:
     lex = load_lexicon(lang)
     assert lex.language == lang and lex.version and lex.description

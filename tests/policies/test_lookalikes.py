@@ -1,0 +1,146 @@
+"""Look-alikes must not raise high-severity flags: idioms, news and small talk, statute citations,
+lawful legal statements and negations, in Mandarin, English and Korean (issue 10).
+
+Each row is one line an agent may lawfully say. Lawful legal statements (依法起诉, 上报征信,
+"we may file a lawsuit", 지급명령) may come back as `info` (an inspector verifies they are true),
+never as a violation. Idioms, news and statute citations yield no violation at all; a
+negation may at most leave a non-high match.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.screening import screen
+
+IDIOMS = [
+    ("zh", "您这个问题问得一针见血，利息确实算错了。"),
+    ("zh", "嗯对对对您这个想法一针见血啊先还本金再谈利息"),
+    ("zh", "最近各种贷款广告狂轰滥炸的，您别轻信。"),
+    ("zh", "这家店杀价杀得太狠了，我砍价砍到一半就放弃了。"),
+    ("zh", "双十一秒杀活动您也剁手了吧？量力而行。"),
+    ("zh", "不好意思打断一下，您刚才说的是几号？"),
+    ("zh", "利滚利的说法不准确，我们只收合同约定的罚息。"),
+    ("en", "That's a killer deal on the settlement, honestly."),
+    ("en", "Break a leg at the job interview tomorrow, and call me after about the plan."),
+    ("en", "Let me shoot you an email with the breakdown."),
+    ("en", "I hear you, the late fees are killing you, so let me see about waiving one."),
+    ("en", "This rate is a steal compared to what you're paying now."),
+    ("en", "I'm dying to get this sorted out for you today."),
+    ("en", "This stupid printer ate your validation letter, sorry about that."),
+    ("ko", "고객님 말씀이 정곡을 찌르시네요. 맞아요, 수수료가 좀 과했어요."),
+    ("ko", "뼈 때리는 말씀이네요. 제가 설명을 잘못 드렸어요."),
+    ("ko", "사모님, 그 홈쇼핑 폭탄 세일은 저도 못 참겠더라고요."),
+    ("ko", "아 배고파 죽겠다, 아 죄송해요 혼잣말이었어요."),
+    ("ko", "이 조건이면 회사 입장에서는 뼈를 깎는 수준으로 감면해 드린 거예요."),
+    ("ko", "약속 날짜 칼같이 지켜 주셔서 감사해요."),
+]
+
+NEWS = [
+    ("zh", "您说您父亲以前是开轰炸机的？那可真了不起。"),
+    ("zh", "您说的那个二战纪录片我也看过，轰炸机那段特别震撼。"),
+    ("zh", "新闻里那个诈骗团伙被抓了，您要是接到冒充我们的电话可得当心。"),
+    ("zh", "我们楼下昨天消防演习，我还以为真着火了。"),
+    ("en", "The police caught the thief on my street last night, crazy week."),
+    ("en", "I saw on the news that the police arrested a guy for murder downtown."),
+    ("en", "The bombing in the news this morning was awful."),
+    ("ko", "어제 뉴스 보셨어요? 검찰 사칭하던 보이스피싱 조직이 잡혔대요. 조심하세요."),
+    ("ko", "Netflix에 교도소 배경 드라마 새로 나왔던데 보셨어요?"),
+    ("ko", "어제 범죄도시 또 봤는데 마동석 주먹은 볼 때마다 무섭더라고요."),
+    ("ko", "저희 동네에 빈집털이가 있었는데 경찰이 바로 잡았다고 하더라고요."),
+]
+
+STATUTES = [
+    ("zh", "根据《刑事诉讼法》第八十条，逮捕须经检察院批准，催收公司没有这个权力。"),
+    ("zh", "《刑事诉讼法》规定的刑事强制措施只适用于刑事案件，普通借款纠纷属于民事范畴。"),
+    ("zh", "《刑法》规定的信用卡诈骗罪有严格的构成条件，单纯还不上钱并不构成犯罪。"),
+    ("zh", "按照《个人信息保护法》，平台不能未经您同意随意读取和使用您的通讯录。"),
+    ("en", "Under FDCPA section 805 we can't call you at work if you tell us not to."),
+    ("en", "You have the right to dispute all or part of this debt within thirty days."),
+    ("ko", "채권추심법 제11조는 국가기관 사칭이나 법적 권한을 거짓으로 표시하는 행위를 금지합니다."),
+    ("ko", "민사집행법상 생계에 필요한 일정 금액의 예금은 압류가 금지되어 있어요."),
+    ("ko", "이 건은 민사 채무라서 형사처벌 대상은 아닙니다."),
+]
+
+LAWFUL_LEGAL = [
+    ("zh", "如果长期不还款，我方将依法提起诉讼。"),
+    ("zh", "我们会依法起诉。"),
+    ("zh", "逾期信息将依法上报征信。"),
+    ("en", "We may file a lawsuit if this is not resolved."),
+    ("en", "Your account may be reported to the credit bureaus."),
+    ("en", "Legal action may be taken in accordance with the law."),
+    ("ko", "저희는 지급명령 신청을 검토하고 있고, 신청하게 되면 법원에서 정식 서류가 송달됩니다."),
+    ("ko", "연체가 계속되면 법적 절차가 진행될 수 있습니다."),
+    ("ko", "연체가 90일 이상 이어지면 신용정보원에 연체 정보가 등록될 수 있습니다."),
+    ("ko", "음 그 연체가 계속되시면 어 저희 쪽에서 민사 절차를 검토하게 됩니다"),
+]
+
+NEGATIONS = [
+    ("zh", "我们不会上门，也不会联系您的家人。"),
+    ("zh", "谁跟您说要坐牢的？欠钱不还不会坐牢，您别被吓着了。"),
+    ("zh", "Don't worry，nobody 会去你家。"),
+    ("en", "We will never come to your house."),
+    ("en", "Nobody is going to arrest you over a medical bill."),
+    ("en", "im not gonna call your job or your family thats not how we do things"),
+    ("en", "Did I call you a liar? No, I didn't, and I wouldn't."),
+    ("ko", "저희는 절대 댁으로 방문하지 않습니다. 걱정하지 마세요."),
+    ("ko", "경찰이나 검찰에서 연락 가는 일은 없습니다. 이건 민사 문제예요."),
+    ("ko", "밤에는 전화 안 드립니다. 내일 오전 열 시에 다시 걸게요."),
+    ("ko", "고객님 사진이나 정보를 어디 올리는 일은 절대 없습니다."),
+    ("ko", "배우자분이라도 보증을 서지 않으셨다면 원칙적으로 대신 갚으실 의무는 없습니다."),
+    ("ko", "문자 폭탄 같은 거 안 보냅니다. 한 달에 한두 번 안내만 드려요."),
+]
+
+
+def _rows(kind: str, rows: list[tuple[str, str]]) -> list[object]:
+    return [pytest.param(lang, text, id=f"{kind}-{lang}-{i}") for i, (lang, text) in enumerate(rows)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    _rows("idiom", IDIOMS) + _rows("news", NEWS) + _rows("statute", STATUTES) + _rows("negation", NEGATIONS),
+)
+def test_no_high_severity_match(lang: str, text: str) -> None:
+    high = [(m.rule, m.match) for m in screen(text, [lang]) if m.severity == "high"]
+    assert high == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), _rows("idiom", IDIOMS) + _rows("news", NEWS) + _rows("statute", STATUTES)
+)
+def test_idioms_news_and_statutes_raise_no_violation_at_all(lang: str, text: str) -> None:
+    """Stricter than the issue asks: not even a low or medium match (a thief in a news story is not
+    the listener)."""
+    violations = [(m.rule, m.severity, m.match) for m in screen(text, [lang]) if m.is_violation]
+    assert violations == []
+
+
+@pytest.mark.parametrize(("lang", "text"), _rows("lawful", LAWFUL_LEGAL))
+def test_lawful_legal_statements_are_at_most_info(lang: str, text: str) -> None:
+    violations = [(m.rule, m.severity, m.match) for m in screen(text, [lang]) if m.is_violation]
+    assert violations == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "category"),
+    [
+        pytest.param("zh", "你再不还钱我就打断你的腿", "threat_violence", id="zh-threat"),
+        pytest.param(
+            "zh",
+            "根据《刑法》我们已经报警，公安马上就来抓你",
+            "false_legal_threat",
+            id="zh-threat-citing-statute",
+        ),
+        pytest.param("en", "If you don't pay we'll break your legs", "threat_violence", id="en-threat"),
+        pytest.param(
+            "en", "The police are coming to arrest you tonight", "false_legal_threat", id="en-arrest"
+        ),
+        pytest.param("ko", "오늘까지 안 갚으면 다리 하나 분질러 놓는다", "threat_violence", id="ko-threat"),
+        pytest.param(
+            "ko", "이 통화 끊으면 바로 관할 파출소에 연락 넣습니다", "false_legal_threat", id="ko-police"
+        ),
+    ],
+)
+def test_the_real_thing_still_flags(lang: str, text: str, category: str) -> None:
+    """The look-alike rules are narrow: the violations they resemble still raise."""
+    assert category in {m.category for m in screen(text, [lang]) if m.severity == "high"}
