@@ -16,6 +16,9 @@ foresaw. For each category:
   statement the case facts make true (`lexicon_view` finds these by screening again with a copy
   of the lexicons that has no negation, allow lists or facts). Whether that suppression applies
   is read from the head file (`combine.lawful_suppresses_model`), chosen on the validation split;
+* a lexicon violation the model scores below the category's `veto` (chosen on the validation
+  split: idioms, news and other look-alikes the lexicon cannot tell apart) is downgraded to
+  ``info``, `source` ``lexicon``: an inspector still sees it, it no longer denies an SMS;
 * a lexicon ``info`` match stays ``info`` (an inspector verifies it).
 
 Languages without a bundled lexicon (Korean today) are scored by the model alone.
@@ -150,6 +153,7 @@ def combine(
     thresholds: Mapping[str, float] | None,
     *,
     model: str | None,
+    vetoes: Mapping[str, float] | None = None,
     lawful_suppresses_model: bool = True,
 ) -> list[Finding]:
     """Findings for one text, one per category raised (violations and `info`), ordered by
@@ -165,9 +169,9 @@ def combine(
         violations = lex.violations(cat)
         if violations:
             best = max(violations, key=lambda m: (_RANK[m.severity], m.end - m.start))
-            out.append(
-                Finding(cat, best.severity, "both" if model_hit else "lexicon", best, score, threshold, model)
-            )
+            veto = (vetoes or {}).get(cat, 0.0)
+            severity = "info" if score is not None and score < veto else best.severity
+            out.append(Finding(cat, severity, "both" if model_hit else "lexicon", best, score, threshold, model))
             continue
         if model_hit and not (lawful_suppresses_model and cat in lex.lawful):
             out.append(Finding(cat, MODEL_SEVERITY, "model", None, score, threshold, model))

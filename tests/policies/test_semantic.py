@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from policies.semantic.combine import combine, lexicon_languages, lexicon_view
-from policies.semantic.heads import HeadFileError, categories_for, decode_vector, encode_vector, parse_heads
+from policies.semantic.heads import (
+    HeadFileError,
+    categories_for,
+    decode_vector,
+    encode_half,
+    encode_vector,
+    parse_heads,
+)
+from policies.semantic.ngrams import NgramSpec, analyze
 from policies.semantic.text import prepare, script_language
 
 
@@ -52,13 +60,22 @@ def test_categories_follow_speaker_and_audience() -> None:
 def _doc() -> dict[str, Any]:
     w = np.zeros(385, dtype=np.float32)
     w[0] = 10.0
-    head = {"weights": encode_vector(w), "bias": 0.0, "platt": [1.0, 0.0], "threshold": 0.5}
+    head = {
+        "weights": encode_vector(w),
+        "bias": 0.0,
+        "ngram_weights": encode_half([0.0, 0.0, 0.0]),
+        "ngram_bias": 0.0,
+        "platt": [2.0, 0.0],
+        "threshold": 0.5,
+        "veto": 0.1,
+    }
     return {
         "format": 1,
         "version": "test.1",
         "embedder": "e",
         "seed": 1,
         "files": {"a": "0" * 64},
+        "ngrams": {"vocabulary": [" k", "kil", "ill"], "idf": encode_vector([1.0, 2.0, 1.5])},
         "languages": {"en": {"categories": {"threat_violence": head, "abuse_by_debtor": dict(head)}}},
     }
 
@@ -68,10 +85,11 @@ def test_heads_score_with_numpy_only() -> None:
     v = np.zeros((2, 384), dtype=np.float32)
     v[0, 0] = 1.0
     v[1, 0] = -1.0
-    agent = heads.score("en-US", v, speaker="agent", audience="debtor")
+    agent = heads.score("en-US", v, ["a", "b"], speaker="agent", audience="debtor")
     assert set(agent) == {"threat_violence"}
     assert agent["threat_violence"][0] > 0.99 > 0.01 > agent["threat_violence"][1]
-    assert set(heads.score("en", v, speaker="debtor", audience="debtor")) == {"abuse_by_debtor"}
+    assert set(heads.score("en", v, ["a", "b"], speaker="debtor", audience="debtor")) == {"abuse_by_debtor"}
+    assert heads.vetoes("en") == {"threat_violence": 0.1, "abuse_by_debtor": 0.1}
     assert heads.tag == "flagger@test.1"
     assert heads.has("en") and not heads.has("ko")
     np.testing.assert_array_equal(decode_vector(encode_vector([1.5, -2.0])), np.array([1.5, -2.0], np.float32))
@@ -112,6 +130,22 @@ def test_bad_head_files_name_the_key(mutate: Any, key: str) -> None:
         parse_heads(doc, "bad.json")
     assert err.value.file == "bad.json"
     assert err.value.key == key
+
+
+def test_ngram_features_match_scikit_learn() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = ["We will find you", "我 会 打断 你 的 腿", "we'll call your boss", "再不还钱就上门", "you will pay"]
+    tf = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float64).fit(texts)
+    vocab = [g for g, _ in sorted(tf.vocabulary_.items(), key=lambda kv: kv[1])]
+    spec = NgramSpec(tuple(vocab), tf.idf_)
+    expected = tf.transform(texts).toarray()
+    for row, text in enumerate(texts):
+        cols, vals = spec.features(text)
+        got = np.zeros(len(vocab))
+        got[cols] = vals
+        np.testing.assert_allclose(got, expected[row], rtol=1e-12, atol=1e-12)
+    assert " 我会" in analyze("我 会 打断")  # vosk spaces are gone before n-grams are taken
 
 
 def test_lexicon_languages_skip_unbundled() -> None:
@@ -162,6 +196,14 @@ def test_lexicon_lawful_reading_vetoes_the_model(
     assert not [f for f in vetoed if f.is_violation]
     raised = combine(view, {category: 0.99}, {category: 0.5}, model="m", lawful_suppresses_model=False)
     assert [f.source for f in raised if f.is_violation] == ["model"]
+
+
+def test_model_veto_downgrades_a_lexicon_hit_to_info() -> None:
+    view = _view("we will break your legs")
+    found = combine(view, {"threat_violence": 0.01}, {"threat_violence": 0.5}, vetoes={"threat_violence": 0.1}, model="m")
+    assert [(f.source, f.severity) for f in found] == [("lexicon", "info")]
+    found = combine(view, {"threat_violence": 0.2}, {"threat_violence": 0.5}, vetoes={"threat_violence": 0.1}, model="m")
+    assert [(f.source, f.severity) for f in found] == [("lexicon", "high")]
 
 
 def test_no_lexicon_language_is_model_only() -> None:
