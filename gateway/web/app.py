@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -13,10 +14,12 @@ from gateway.jobs.scheduler import VaultJobs
 from gateway.settings import Settings
 from gateway.web.auth import Authenticator, auth_middleware_factory
 from gateway.web.errors import error_middleware
-from gateway.web.keys import AUTH, CARRIER, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
+from gateway.usecases.content_scores import ContentScorer
+from gateway.web.keys import AUTH, CARRIER, CONTENT, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
 from gateway.web.metrics import Metrics
 from gateway.web.routes import ROUTES
 from storage.db import Database
+from speech.semantic.model import semantic_flagger
 from storage.decisions import DecisionWriter
 
 __all__ = ["create_app"]
@@ -44,6 +47,9 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
     app[VAULT] = build_vault(settings, db, app[PACKS])
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        # The SMS content model loads before serving: a missing or corrupt head file stops here.
+        flagger = await asyncio.get_running_loop().run_in_executor(None, semantic_flagger)
+        app[CONTENT] = ContentScorer(flagger)
         await db.open()
         writer = app[WRITER]
         await writer.start()
@@ -62,6 +68,7 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
             await app[CARRIER].close()
             await writer.stop()
             await db.close()
+            app[CONTENT].close()
 
     app.cleanup_ctx.append(lifecycle)
     for routes in ROUTES:

@@ -11,6 +11,7 @@ from aiohttp import web
 from gateway.carriers import Carrier
 from gateway.jobs.scheduler import VaultJobs
 from gateway.packs import PackRegistry
+from gateway.usecases.content_scores import ContentScorer
 from gateway.settings import Settings
 from gateway.web.auth import Authenticator
 from gateway.web.metrics import Metrics
@@ -18,7 +19,7 @@ from storage.db import Database
 from storage.decisions import DecisionWriter
 from storage.vault import Vault
 
-__all__ = ["AUTH", "CARRIER", "DB", "JOBS", "METRICS", "PACKS", "SETTINGS", "VAULT", "WRITER"]
+__all__ = ["AUTH", "CARRIER", "CONTENT", "DB", "JOBS", "METRICS", "PACKS", "SETTINGS", "VAULT", "WRITER"]
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
@@ -29,3 +30,4 @@ AUTH = web.AppKey("auth", Authenticator)
 PACKS = web.AppKey("packs", PackRegistry)
 VAULT = web.AppKey("vault", Vault)
 JOBS = web.AppKey("vault_jobs", VaultJobs)
+CONTENT = web.AppKey("content_scorer", ContentScorer)

@@ -40,6 +40,7 @@ __all__ = [
     "combine",
     "lexicon_languages",
     "lexicon_view",
+    "warm",
 ]
 
 MODEL_SEVERITY = "medium"
@@ -111,6 +112,15 @@ def _bare_matcher(languages: tuple[str, ...]) -> Matcher:
     """The bundled lexicons without negation, allow lists, `unless` or facts: what they would
     raise if nothing made it lawful."""
     return Matcher(_bare(load_lexicon(lang)) for lang in languages)
+
+
+def warm(languages: Sequence[str] | None) -> None:
+    """Compile the matchers `lexicon_view` uses for `languages` now (a pack load), so the first
+    screening inside a decision's deadline does no compiling."""
+    langs = lexicon_languages(languages)
+    if langs:
+        matcher_for(langs)
+        _bare_matcher(langs)
 
 
 def _bare(lex: Lexicon) -> Lexicon:

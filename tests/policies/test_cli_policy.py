@@ -193,7 +193,7 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()] == [
         "cn-gbt45251@1",
-        "kr-fdca@1",
+        "kr-fdca@2",
         "us-ma@1",
         "us-regf@1",
         "us-wa@1",

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from gateway.carriers import CarrierError, OutboundCall, OutboundMessage
 from gateway.logs import Throttled, mask_number
+from gateway.usecases.content_scores import ContentScoringUnavailable
 from gateway.web import keys as appkeys
 from gateway.web.auth import Principal, require
 from gateway.web.bodies import json_response, read_json, require_str
@@ -67,6 +68,14 @@ async def _decide(
     from_number = normalise_phone(body.get("from"), region, "from") if need_from else None
     metrics = request.app[appkeys.METRICS]
     started = time.perf_counter()
+    try:
+        creq = await request.app[appkeys.CONTENT].attach(creq)  # SMS: the model's scores, off the loop
+    except ContentScoringUnavailable as exc:
+        metrics.unavailable.inc()
+        unavailable_log.warning("content scoring unavailable", {"case_id": case_id, "why": str(exc)})
+        decision = _unavailable(str(exc))
+        metrics.observe(decision, creq.channel)
+        return who, creq, None, decision, from_number
     try:
         reserved = await request.app[appkeys.WRITER].decide(
             creq,
