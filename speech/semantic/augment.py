@@ -36,7 +36,9 @@ def strip_punctuation(text: str) -> str:
     out = []
     for i, ch in enumerate(text):
         cat = unicodedata.category(ch)
-        inner_apostrophe = ch in "'’" and 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha()
+        inner_apostrophe = (
+            ch in "'’" and 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha()
+        )
         if (cat[0] in "PS" and not inner_apostrophe) or ch in "《》「」【】":
             out.append(" ")
         else:
@@ -76,8 +78,8 @@ def homophone_swap(text: str, rng: random.Random, rate: float = HOMOPHONE_RATE) 
 
     by_sound, sound_of = _homophones()
     chars = list(text)
-    sounds = lazy_pinyin(text, style=Style.NORMAL, errors=lambda s: [""] * len(s))
-    # lazy_pinyin gives one syllable per Han character, in order; other runs are kept as one item.
+    # One syllable per Han character, in order, read in context (多音字); other text is dropped.
+    sounds = lazy_pinyin(text, style=Style.NORMAL, errors="ignore")
     han_positions = [i for i, ch in enumerate(chars) if _is_han(ch)]
     han_sounds = [s for s in sounds if s and s.isalpha()]
     if len(han_sounds) != len(han_positions):

@@ -95,9 +95,10 @@ def parse_line(obj: Any, where: str) -> Line:
     if not set(labels) <= allowed:
         raise CorpusError(where, f"labels: {sorted(set(labels) - allowed)} cannot be said by the {speaker}")
     facts = obj.get("facts")
-    if facts is not None:
-        if not isinstance(facts, dict) or not all(k in FACTS and isinstance(v, bool) for k, v in facts.items()):
-            raise CorpusError(where, f"facts: null or an object of {', '.join(FACTS)} → true/false")
+    if facts is not None and (
+        not isinstance(facts, dict) or not all(k in FACTS and isinstance(v, bool) for k, v in facts.items())
+    ):
+        raise CorpusError(where, f"facts: null or an object of {', '.join(FACTS)} → true/false")
     tags = obj.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise CorpusError(where, "tags: a list of strings")

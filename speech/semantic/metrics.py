@@ -66,5 +66,7 @@ class Counts:
             if s.tp or s.fp or s.fn:
                 rows.append(f"  {c:<24} {s.precision:6.3f} {s.recall:6.3f} {s.tp:4d} {s.fp:4d} {s.fn:4d}")
         o = self.overall
-        rows.append(f"  {'overall (micro)':<24} {o.precision:6.3f} {o.recall:6.3f} {o.tp:4d} {o.fp:4d} {o.fn:4d}")
+        rows.append(
+            f"  {'overall (micro)':<24} {o.precision:6.3f} {o.recall:6.3f} {o.tp:4d} {o.fp:4d} {o.fn:4d}"
+        )
         return "\n".join(rows)

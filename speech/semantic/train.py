@@ -198,7 +198,8 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
     t_train = tfidf.fit_transform(texts)
     vocabulary = [g for g, _ in sorted(tfidf.vocabulary_.items(), key=lambda kv: kv[1])]
     vals = {
-        lang: _Split(val_lines[lang], embed([ln.text for ln in val_lines[lang]])) for lang in options.languages
+        lang: _Split(val_lines[lang], embed([ln.text for ln in val_lines[lang]]))
+        for lang in options.languages
     }
 
     doc_langs: dict[str, Any] = {}
@@ -215,9 +216,10 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
         for cat in sorted({c for ln in val.lines for c in categories_for(ln.speaker, ln.audience)}):
             mask = np.array([_applies(r, cat) for r in rows])
             y = np.array([cat in r.labels for r in rows])[mask]
-            w = w_base[mask] * np.array(
-                [1.0 if r.lang == lang else options.other_language_weight for r in rows]
-            )[mask]
+            w = (
+                w_base[mask]
+                * np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows])[mask]
+            )
             if y.sum() == 0 or y.sum() == len(y):
                 raise TrainingError(f"{lang}/{cat}: the training lines need positives and negatives")
             emb_clf = logistic_regression(C=options.c, max_iter=5000)
@@ -240,8 +242,9 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
                 "ngram_bias": float(ng_clf.intercept_[0]),
                 "platt": [platt[0], platt[1]],
             }
+        all_probs, all_gold, all_lex, all_sup = (np.concatenate([p[i] for p in pooled]) for i in range(4))
         threshold, veto, measured = _pick_threshold(
-            *(np.concatenate([p[i] for p in pooled]) for i in range(4)), options.precision_target
+            all_probs, all_gold, all_lex, all_sup, options.precision_target
         )
         for cat, (probs, gold, lex_hit, suppressed) in zip(cats, pooled, strict=True):
             pred = (lex_hit & (probs >= veto)) | ((probs >= threshold) & ~suppressed)
@@ -253,7 +256,10 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
                 "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
                 "support": float(tp + fn),
             }
-        say(f"{lang}: threshold {threshold:.4f}, lexicon veto below {veto} (val micro P {measured['precision']:.3f} R {measured['recall']:.3f})")
+        say(
+            f"{lang}: threshold {threshold:.4f}, lexicon veto below {veto} "
+            f"(val micro P {measured['precision']:.3f} R {measured['recall']:.3f})"
+        )
         doc_langs[lang] = {"categories": cats, "val": {k: round(v, 4) for k, v in measured.items()}}
 
     doc = {
@@ -299,7 +305,9 @@ def _val_report(lang: str, heads: Any, val: _Split, o: TrainOptions) -> str:
 
     both, lex_only = Counts(), Counts()
     for i, ln in enumerate(val.lines):
-        scores = heads.score(lang, val.vectors[i : i + 1], [ln.text], speaker=ln.speaker, audience=ln.audience)
+        scores = heads.score(
+            lang, val.vectors[i : i + 1], [ln.text], speaker=ln.speaker, audience=ln.audience
+        )
         s = {c: float(v[0]) for c, v in scores.items()}
         view = lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
         found = combine(

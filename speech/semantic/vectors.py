@@ -57,7 +57,9 @@ class VectorCache:
     ) -> np.ndarray:
         """Vectors for every line, embedding (and storing) the ones not cached yet."""
         keys = [self.key(p) for p in prepared]
-        missing = list(dict.fromkeys(p for p, k in zip(prepared, keys, strict=True) if k not in self._vectors))
+        missing = list(
+            dict.fromkeys(p for p, k in zip(prepared, keys, strict=True) if k not in self._vectors)
+        )
         done = 0
         for i in range(0, len(missing), CHUNK):
             batch = missing[i : i + CHUNK]
