@@ -67,7 +67,9 @@ def _screen_content(
     if scores is not None and (languages is None or scores.language in {_base(x) for x in languages}):
         model_scores, thresholds = scores.as_mappings()
         suppress = scores.lawful_suppresses_model
-    model_hit = bool(model_scores) and any(v >= (thresholds or {}).get(c, 2.0) for c, v in model_scores.items())
+    model_hit = model_scores is not None and any(
+        v >= (thresholds or {}).get(c, 2.0) for c, v in model_scores.items()
+    )
     view = lexicon_view(
         body, languages, audience=audience, speaker="agent", facts=facts, need_lawful=model_hit and suppress
     )
@@ -136,7 +138,9 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
         if pack.sms_content is not None:
             langs = pack.sms_content.languages
             if langs not in screened:
-                screened[langs] = _screen_content(ctx, langs, req.content_scores, pack.sms_content.source.citation)
+                screened[langs] = _screen_content(
+                    ctx, langs, req.content_scores, pack.sms_content.source.citation
+                )
             found = screened[langs]
             if found:
                 listed = "; ".join(_describe(f) for f in found[:5])

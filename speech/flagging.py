@@ -237,21 +237,34 @@ def semantic_flags(
         return list(lexicon)
     speaker = ROLE_SPEAKER[ct.role]
     todo = [i for i, u in enumerate(ct.utterances) if _worth_scoring(u.text)]
-    scores = flagger.scores([ct.utterances[i].text for i in todo], language, speaker=speaker, audience=ct.audience)
+    scores = flagger.scores(
+        [ct.utterances[i].text for i in todo], language, speaker=speaker, audience=ct.audience
+    )
     by_utt = dict(zip(todo, scores, strict=True))
     thresholds = flagger.thresholds(language)
+    vetoes = flagger.vetoes(language)
     suppress = bool(flagger.heads.combine.get("lawful_suppresses_model", True))
     starts = [u.start for u in ct.utterances]
     out: list[Flag] = []
     raised: set[tuple[int, str]] = set()
     for f in lexicon:
         k = max(0, bisect_right(starts, f.start + 1e-6) - 1)
-        s = by_utt.get(k, {}).get(f.category)
-        if s is None or f.source != "lexicon":
+        score = by_utt.get(k, {}).get(f.category)
+        if score is None or f.source != "lexicon":
             out.append(f)
             continue
-        hit = f.is_violation and s >= thresholds.get(f.category, 2.0)
-        out.append(replace(f, source="both" if hit else f.source, model_score=s, model_version=flagger.tag))
+        hit = f.is_violation and score >= thresholds.get(f.category, 2.0)
+        # A lexicon hit the model scores below the veto is only `info` (see combine).
+        severity = "info" if f.is_violation and score < vetoes.get(f.category, 0.0) else f.severity
+        out.append(
+            replace(
+                f,
+                severity=severity,
+                source="both" if hit else f.source,
+                model_score=score,
+                model_version=flagger.tag,
+            )
+        )
         if f.is_violation:
             raised.add((k, f.category))
     for k, s in by_utt.items():

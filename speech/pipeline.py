@@ -118,7 +118,9 @@ def process(
     agent_ct = next((ct for ct in transcripts if ct.role in ("agent", "mixed")), None)
     if agent_ct is not None and not agent_ct.words:
         warnings.append(f"no speech recognised on the agent's channel ({agent_ct.channel})")
-    versions = sorted({f.lexicon_version for f in flags} | _lexicon_tags(langs) | _model_tags(flagger, language))
+    versions = sorted(
+        {f.lexicon_version for f in flags} | _lexicon_tags(langs) | _model_tags(flagger, language)
+    )
     return TranscriptResult(
         language=language,
         engine=eng.name,

@@ -12,14 +12,14 @@ from gateway.carriers import Carrier
 from gateway.components import build_carrier, build_vault, pack_registry
 from gateway.jobs.scheduler import VaultJobs
 from gateway.settings import Settings
+from gateway.usecases.content_scores import ContentScorer
 from gateway.web.auth import Authenticator, auth_middleware_factory
 from gateway.web.errors import error_middleware
-from gateway.usecases.content_scores import ContentScorer
 from gateway.web.keys import AUTH, CARRIER, CONTENT, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
 from gateway.web.metrics import Metrics
 from gateway.web.routes import ROUTES
-from storage.db import Database
 from speech.semantic.model import semantic_flagger
+from storage.db import Database
 from storage.decisions import DecisionWriter
 
 __all__ = ["create_app"]

@@ -11,8 +11,8 @@ from aiohttp import web
 from gateway.carriers import Carrier
 from gateway.jobs.scheduler import VaultJobs
 from gateway.packs import PackRegistry
-from gateway.usecases.content_scores import ContentScorer
 from gateway.settings import Settings
+from gateway.usecases.content_scores import ContentScorer
 from gateway.web.auth import Authenticator
 from gateway.web.metrics import Metrics
 from storage.db import Database

@@ -124,9 +124,7 @@ def warm(languages: Sequence[str] | None) -> None:
 
 
 def _bare(lex: Lexicon) -> Lexicon:
-    entries = tuple(
-        replace(e, negatable=False, allow=(), unless=(), requires_fact=None) for e in lex.entries
-    )
+    entries = tuple(replace(e, negatable=False, allow=(), unless=(), requires_fact=None) for e in lex.entries)
     return replace(lex, negation=Negation(), allows=(), entries=entries)
 
 
@@ -181,7 +179,9 @@ def combine(
             best = max(violations, key=lambda m: (_RANK[m.severity], m.end - m.start))
             veto = (vetoes or {}).get(cat, 0.0)
             severity = "info" if score is not None and score < veto else best.severity
-            out.append(Finding(cat, severity, "both" if model_hit else "lexicon", best, score, threshold, model))
+            out.append(
+                Finding(cat, severity, "both" if model_hit else "lexicon", best, score, threshold, model)
+            )
             continue
         if model_hit and not (lawful_suppresses_model and cat in lex.lawful):
             out.append(Finding(cat, MODEL_SEVERITY, "model", None, score, threshold, model))

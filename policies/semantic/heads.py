@@ -100,7 +100,9 @@ class CategoryHead:
     val: Mapping[str, float]  # precision/recall/support measured on the validation split
 
     def logit(
-        self, x: npt.NDArray[np.float32], grams: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]]
+        self,
+        x: npt.NDArray[np.float32],
+        grams: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]],
     ) -> npt.NDArray[np.float64]:
         z_emb = x.astype(np.float64) @ self.weights.astype(np.float64) + self.bias
         w = self.ngram_weights
@@ -206,7 +208,11 @@ def parse_heads(doc: Any, source: str) -> Heads:
         idf = decode_vector(str(ng.get("idf", ""))).astype(np.float64)
     except (binascii.Error, ValueError):
         raise HeadFileError(source, "ngrams.idf", "not base64 float32") from None
-    if idf.shape != (len(vocabulary),) or not np.all(np.isfinite(idf)) or len(set(vocabulary)) != len(vocabulary):
+    if (
+        idf.shape != (len(vocabulary),)
+        or not np.all(np.isfinite(idf))
+        or len(set(vocabulary)) != len(vocabulary)
+    ):
         raise HeadFileError(source, "ngrams", "idf must give one finite value per distinct vocabulary entry")
     spec = NgramSpec(vocabulary, idf)
     langs = doc.get("languages")
@@ -255,7 +261,10 @@ def parse_heads(doc: Any, source: str) -> Heads:
                 bias=_number(h.get("bias"), f"{where}.bias", source),
                 ngram_weights=ngram_weights,
                 ngram_bias=_number(h.get("ngram_bias"), f"{where}.ngram_bias", source),
-                platt=(_number(platt[0], f"{where}.platt", source), _number(platt[1], f"{where}.platt", source)),
+                platt=(
+                    _number(platt[0], f"{where}.platt", source),
+                    _number(platt[1], f"{where}.platt", source),
+                ),
                 threshold=threshold,
                 veto=veto,
                 val={k: float(v) for k, v in val.items()} if isinstance(val, Mapping) else {},

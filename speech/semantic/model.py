@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 
 from policies.semantic.combine import Finding, combine, lexicon_view
-from policies.semantic.heads import Heads, HeadFileError, categories_for, parse_heads
+from policies.semantic.heads import HeadFileError, Heads, categories_for, parse_heads
 from speech.semantic.embedder import Embedder, embedder, embedder_id
 
 __all__ = ["HEAD_FILE_ENV", "SemanticFlagger", "default_head_file", "load_heads", "semantic_flagger"]
@@ -40,15 +40,19 @@ def load_heads(path: Path | None = None, *, check_embedder: bool = True) -> Head
         raw = path.read_bytes()
     except FileNotFoundError:
         raise HeadFileError(
-            str(path), "", "the semantic flagger's head file is missing: reinstall callwarden or run "
-            "`callwarden lexicon train`"
+            str(path),
+            "",
+            "the semantic flagger's head file is missing: reinstall callwarden or run "
+            "`callwarden lexicon train`",
         ) from None
     except OSError as exc:
         raise HeadFileError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HeadFileError(str(path), "", f"not a valid JSON head file ({exc}): retrain or reinstall") from None
+        raise HeadFileError(
+            str(path), "", f"not a valid JSON head file ({exc}): retrain or reinstall"
+        ) from None
     heads = parse_heads(doc, str(path))
     if check_embedder and heads.embedder != embedder_id():
         raise HeadFileError(
@@ -128,4 +132,3 @@ def semantic_flagger() -> SemanticFlagger:
     """The process-wide flagger: the head file checked, the embedder loaded (once)."""
     heads = load_heads()
     return SemanticFlagger(heads, embedder())
-

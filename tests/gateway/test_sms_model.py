@@ -56,8 +56,13 @@ def _content_reason(body: dict[str, Any]) -> dict[str, Any]:
             "didn't make it back one night. Pay today.",
             id="en-veiled-threat",
         ),
-        pytest.param("你儿子每天放学走哪条路我们都清楚，钱不到账，路上出点什么事可别怪我们。", id="zh-veiled-threat"),
-        pytest.param("따님이 매일 밤 혼자 그 골목으로 다니던데, 오늘 입금 안 하면 무슨 일이 생길지 몰라요.", id="ko-veiled-threat"),
+        pytest.param(
+            "你儿子每天放学走哪条路我们都清楚，钱不到账，路上出点什么事可别怪我们。", id="zh-veiled-threat"
+        ),
+        pytest.param(
+            "따님이 매일 밤 혼자 그 골목으로 다니던데, 오늘 입금 안 하면 무슨 일이 생길지 몰라요.",
+            id="ko-veiled-threat",
+        ),
     ],
 )
 async def test_model_alone_denies_with_reason_score_and_citation(world: World, text: str) -> None:
@@ -87,7 +92,10 @@ async def test_lexicon_hits_keep_their_rule_and_polite_sms_passes(world: World) 
     assert insult["model"] == semantic_flagger().tag and insult["score"] is not None
     r = await c.post(
         "/v1/messages",
-        json={**SMS, "body": "Hello Dana, a reminder that your payment of $120 is due on Friday. Call us at any time."},
+        json={
+            **SMS,
+            "body": "Hello Dana, a reminder that your payment of $120 is due on Friday. Call us at any time.",
+        },
         headers=dialer,
     )
     assert r.status == 201, await r.text()
@@ -103,7 +111,9 @@ async def test_model_that_does_not_answer_fails_closed(world: World) -> None:
     scorer = world.client.app[CONTENT]
     scorer.timeout_s = 0.0  # nothing can be embedded in no time
     r = await world.client.post(
-        "/v1/messages", json={**SMS, "body": "A friendly reminder about your balance."}, headers=hdr(world.dialer)
+        "/v1/messages",
+        json={**SMS, "body": "A friendly reminder about your balance."},
+        headers=hdr(world.dialer),
     )
     assert r.status == 503
     decision = (await r.json())["decision"]

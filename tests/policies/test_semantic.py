@@ -92,7 +92,9 @@ def test_heads_score_with_numpy_only() -> None:
     assert heads.vetoes("en") == {"threat_violence": 0.1, "abuse_by_debtor": 0.1}
     assert heads.tag == "flagger@test.1"
     assert heads.has("en") and not heads.has("ko")
-    np.testing.assert_array_equal(decode_vector(encode_vector([1.5, -2.0])), np.array([1.5, -2.0], np.float32))
+    np.testing.assert_array_equal(
+        decode_vector(encode_vector([1.5, -2.0])), np.array([1.5, -2.0], np.float32)
+    )
 
 
 @pytest.mark.parametrize(
@@ -102,7 +104,9 @@ def test_heads_score_with_numpy_only() -> None:
         pytest.param(lambda d: d.pop("version"), "version", id="no-version"),
         pytest.param(lambda d: d.update(languages={}), "languages", id="no-languages"),
         pytest.param(
-            lambda d: d["languages"]["en"]["categories"]["threat_violence"].update(weights=encode_vector([1.0])),
+            lambda d: d["languages"]["en"]["categories"]["threat_violence"].update(
+                weights=encode_vector([1.0])
+            ),
             "languages.en.categories.threat_violence.weights",
             id="short-weights",
         ),
@@ -135,7 +139,13 @@ def test_bad_head_files_name_the_key(mutate: Any, key: str) -> None:
 def test_ngram_features_match_scikit_learn() -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    texts = ["We will find you", "我 会 打断 你 的 腿", "we'll call your boss", "再不还钱就上门", "you will pay"]
+    texts = [
+        "We will find you",
+        "我 会 打断 你 的 腿",
+        "we'll call your boss",
+        "再不还钱就上门",
+        "you will pay",
+    ]
     tf = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float64).fit(texts)
     vocab = [g for g, _ in sorted(tf.vocabulary_.items(), key=lambda kv: kv[1])]
     spec = NgramSpec(tuple(vocab), tf.idf_)
@@ -166,24 +176,36 @@ def test_lexicon_and_model_agree_is_both() -> None:
 
 
 def test_model_alone_is_medium_and_lexicon_alone_keeps_its_rule() -> None:
-    found = combine(_view("ever hear of people having accidents on the way home?"), {"threat_violence": 0.8},
-                    {"threat_violence": 0.5}, model="m")
+    found = combine(
+        _view("ever hear of people having accidents on the way home?"),
+        {"threat_violence": 0.8},
+        {"threat_violence": 0.5},
+        model="m",
+    )
     assert [(f.category, f.source, f.severity, f.rule) for f in found] == [
         ("threat_violence", "model", "medium", "model/threat_violence")
     ]
-    found = combine(_view("we will break your legs"), {"threat_violence": 0.1}, {"threat_violence": 0.5}, model="m")
+    found = combine(
+        _view("we will break your legs"), {"threat_violence": 0.1}, {"threat_violence": 0.5}, model="m"
+    )
     assert [(f.source, f.severity) for f in found] == [("lexicon", "high")]
 
 
 @pytest.mark.parametrize(
     ("text", "lang", "category", "facts"),
     [
-        pytest.param("we may file a lawsuit against you", "en", "false_legal_threat", None, id="info-statement"),
+        pytest.param(
+            "we may file a lawsuit against you", "en", "false_legal_threat", None, id="info-statement"
+        ),
         pytest.param("我方将依法起诉", "zh", "false_legal_threat", None, id="zh-info-statement"),
         pytest.param("we will never come to your house", "en", "harassment", None, id="negated"),
         pytest.param("我们不会上门", "zh", "harassment", None, id="zh-negated"),
         pytest.param(
-            "a lawsuit has been filed against you", "en", "false_legal_threat", {"lawsuit_filed": True}, id="fact-true"
+            "a lawsuit has been filed against you",
+            "en",
+            "false_legal_threat",
+            {"lawsuit_filed": True},
+            id="fact-true",
         ),
     ],
 )
@@ -200,9 +222,13 @@ def test_lexicon_lawful_reading_vetoes_the_model(
 
 def test_model_veto_downgrades_a_lexicon_hit_to_info() -> None:
     view = _view("we will break your legs")
-    found = combine(view, {"threat_violence": 0.01}, {"threat_violence": 0.5}, vetoes={"threat_violence": 0.1}, model="m")
+    found = combine(
+        view, {"threat_violence": 0.01}, {"threat_violence": 0.5}, vetoes={"threat_violence": 0.1}, model="m"
+    )
     assert [(f.source, f.severity) for f in found] == [("lexicon", "info")]
-    found = combine(view, {"threat_violence": 0.2}, {"threat_violence": 0.5}, vetoes={"threat_violence": 0.1}, model="m")
+    found = combine(
+        view, {"threat_violence": 0.2}, {"threat_violence": 0.5}, vetoes={"threat_violence": 0.1}, model="m"
+    )
     assert [(f.source, f.severity) for f in found] == [("lexicon", "high")]
 
 

@@ -53,7 +53,9 @@ def test_head_file_loads_and_scores_offline(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(socket, "create_connection", refuse)
     heads = load_heads(default_head_file())
     flagger = semantic_flagger()
-    scores = flagger.scores(["We know where your kids go to school."], "en", speaker="agent", audience="debtor")
+    scores = flagger.scores(
+        ["We know where your kids go to school."], "en", speaker="agent", audience="debtor"
+    )
     assert set(scores[0]) == set(heads.languages["en"].heads) - {"third_party_disclosure", "abuse_by_debtor"}
 
 
@@ -61,7 +63,7 @@ def test_head_file_loads_and_scores_offline(monkeypatch: pytest.MonkeyPatch) -> 
     ("content", "key", "words"),
     [
         pytest.param(None, "", "missing", id="missing"),
-        pytest.param(b"{\"format\": 1, \"version\": ", "", "not a valid JSON", id="truncated"),
+        pytest.param(b'{"format": 1, "version": ', "", "not a valid JSON", id="truncated"),
         pytest.param(b"\xff\xfe", "", "not a valid JSON", id="binary"),
         pytest.param(b"[]", "", "not a JSON object", id="not-an-object"),
     ],
@@ -104,8 +106,11 @@ def test_transcript_model_flag_spans_its_utterance() -> None:
     ct = _channel(
         [
             (0.0, "Hello, this is Sam from Northgate Recovery about your account."),
-            (10.0, "Your daughter walks home past the old quarry every evening. It would be a shame if she "
-             "didn't make it back one night."),
+            (
+                10.0,
+                "Your daughter walks home past the old quarry every evening. It would be a shame if she "
+                "didn't make it back one night.",
+            ),
             (30.0, "We will break your legs."),
         ]
     )
@@ -115,16 +120,20 @@ def test_transcript_model_flag_spans_its_utterance() -> None:
     f = next(f for f in model if f.category == "threat_violence")
     assert (f.start, f.end) == (10.0, ct.utterances[1].words[-1].end)
     assert f.rule == "en/threat_violence/model" and f.severity == "medium"
-    assert f.model_version == flagger.tag and f.model_score is not None and f.model_score >= flagger.thresholds("en")[
-        "threat_violence"
-    ]
+    assert (
+        f.model_version == flagger.tag
+        and f.model_score is not None
+        and f.model_score >= flagger.thresholds("en")["threat_violence"]
+    )
     legs = next(f for f in flags if f.start >= 30.0 and f.category == "threat_violence")
     assert legs.source in ("both", "lexicon") and legs.rule.startswith("en/threat_violence/")
     assert legs.model_score is not None and legs.severity == "high"
 
 
 def test_korean_transcript_is_flagged_by_the_model() -> None:
-    ct = _channel([(0.0, "따님이 매일 밤 혼자 그 골목으로 다니던데, 오늘 입금 안 하면 무슨 일이 생길지 몰라요.")])
+    ct = _channel(
+        [(0.0, "따님이 매일 밤 혼자 그 골목으로 다니던데, 오늘 입금 안 하면 무슨 일이 생길지 몰라요.")]
+    )
     flags = semantic_flags(ct, "ko", None, lexicon_flags(ct, "ko", None), semantic_flagger())
     assert [f.source for f in flags] and all(f.source == "model" for f in flags)
     assert "threat_violence" in {f.category for f in flags}
