@@ -218,7 +218,25 @@ def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
             out.append((missing, f"speech {lang}: {engine}: {exc}", _fix(engine, lang)))
         else:
             out.append((True, f"speech {lang}: {engine} model {where}", ""))
+    out.append(_flagger_check())
     return out
+
+
+def _flagger_check() -> tuple[bool | None, str, str]:
+    """The semantic flagger's head file (read and checked; the embedder is not loaded)."""
+    from speech.semantic.model import HEAD_FILE_ENV, load_heads
+
+    try:
+        heads = load_heads()
+    except Exception as exc:  # HeadFileError: the message names the file and the problem
+        return (
+            False,
+            f"semantic flagger: {exc}",
+            f"reinstall callwarden (pip install -e .), unset {HEAD_FILE_ENV}, "
+            "or retrain: callwarden lexicon train",
+        )
+    langs = ", ".join(sorted(heads.languages))
+    return (True, f"semantic flagger: {heads.tag} ({langs}) from {heads.source}", "")
 
 
 def _locate(engine: str, lang: str, model: str) -> str:

