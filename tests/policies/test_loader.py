@@ -23,8 +23,9 @@ def test_available_packs() -> None:
 @pytest.mark.parametrize("name", BUNDLED)
 def test_bundled_pack_loads_with_a_citation_on_every_rule(name: str) -> None:
     (pack,) = policies.load_packs([name])
-    assert pack.name == name and pack.version == "1" and pack.jurisdiction
-    assert pack.ref == f"{name}@1"
+    version = "2" if name == "kr-fdca" else "1"  # kr-fdca 2: Korean SMS screened by the model
+    assert pack.name == name and pack.version == version and pack.jurisdiction
+    assert pack.ref == f"{name}@{version}"
     assert pack.retention_days > 0
     sections = [
         pack.timezone,
