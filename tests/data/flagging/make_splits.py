@@ -105,7 +105,8 @@ def main(staging: Path, blind: Path) -> None:
             "lines": len(blind_rows),
             "sha256": dump(TESTS / "blind" / f"{lang}.jsonl", blind_rows),
         }
-    (TESTS / "SPLITS.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (TESTS / "SPLITS.json").write_text(manifest_text, encoding="utf-8")
     for path, info in sorted(manifest.items()):
         print(f"{info['lines']:>6}  {path}")
 
