@@ -10,7 +10,7 @@ PORT   ?= 8080
 # Lua run the SIP path and the FreeSWITCH script as shipped.
 DEBS   := ffmpeg espeak-ng sqlite3 chromium kamailio kamailio-utils-modules kamailio-extra-modules sip-tester lua5.4
 
-.PHONY: serve test venv test-deps lint typecheck bench bench-speech clean
+.PHONY: serve test venv test-deps lint typecheck bench bench-speech train-flagger clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,13 @@ bench: $(VENV)/.installed-test
 # Speech: pipeline vs raw engine RTF (1 and 2 workers) and flagging throughput; a few minutes.
 bench-speech: test-deps $(VENV)/.installed-test
 	$(PY) bench/transcribe.py
+
+# The semantic flagger's heads: train on the corpus's train/val splits (deterministic, seed 13) and
+# rewrite speech/semantic/flagger.json. EXTRA=reviews.jsonl adds `callwarden flags export` lines.
+EXTRA ?=
+train-flagger: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[train]'
+	$(VENV)/bin/callwarden lexicon train $(if $(EXTRA),$(foreach f,$(EXTRA),--extra $(f)),)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

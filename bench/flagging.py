@@ -1,6 +1,7 @@
-"""Flagging throughput: `policies.screening.screen` on 10 MB of generated transcript text.
+"""Flagging throughput: `policies.screening.screen` on 10 MB of generated transcript text, and
+the cost of the semantic model beside the lexicons.
 
-    .venv/bin/python bench/flagging.py [--mb 10] [--repeat 3]
+    .venv/bin/python bench/flagging.py [--mb 10] [--repeat 3] [--only lexicon|semantic]
 
 Generates call-transcript utterances (English and Mandarin, vosk-style spaced Chinese for a
 third of the Chinese lines, about 3 % of lines violating) from a fixed seed, then measures in the
@@ -14,6 +15,17 @@ same run:
 
 Goal (issue 5): flagging >= 1 MB of text per second. MB = 10^6 bytes of UTF-8; characters per
 second are printed too (Chinese is 3 bytes a character, so chars/s is the stricter figure).
+
+The semantic part (issue 10), on one core (the embedder runs single-threaded):
+
+* a 10-minute call's transcript (150 utterances, agent and debtor channels, words with times)
+  flagged with the lexicon alone and with lexicon + model (a cold embedding cache: every line
+  embedded; then the same call again, warm), against the call's transcription time on one core,
+  measured in the same run: Whisper tiny.en's real-time factor on an espeak-ng clip of the same
+  lines at 8 kHz, times 2 channels x 600 s. Goal: model flagging <= 10 % of transcription;
+* SMS screening per message, p50 and p99 over distinct bodies (no cache hits): the lexicon path
+  (`screen`) and the model path (embed + heads in the gateway's `ContentScorer`, then
+  `policies.content`'s combination). Goal: <= 50 ms p99 with the model.
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -172,7 +185,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mb", type=float, default=10.0, help="MB of generated text (half en, half zh)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (best is kept)")
+    ap.add_argument("--only", choices=["lexicon", "semantic"], help="run one part (default: both)")
     args = ap.parse_args(argv)
+    status = 0
+    if args.only != "semantic":
+        status |= bench_lexicon(args)
+    if args.only != "lexicon":
+        status |= bench_semantic()
+    return status
+
+
+def bench_lexicon(args: argparse.Namespace) -> int:
     half = int(args.mb * 1_000_000 / 2)
     corpus = {"en": utterances("en", half, 1), "zh": utterances("zh", half, 2)}
     lines = corpus["en"] + corpus["zh"]
@@ -225,6 +248,144 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdict = "meets" if mbs >= 1.0 and nchars / 1e6 / rows[0][1] >= 1.0 else "MISSES"
     print(f"\nflagging {mbs:.2f} MB/s per utterance with both lexicons: {verdict} the >= 1 MB/s goal")
     return 0 if verdict == "meets" else 1
+
+
+# --- the semantic model -------------------------------------------------------------------------
+
+
+def _call_channels(lines: Sequence[str]) -> list[Any]:
+    """Agent and debtor channels of one call: alternating utterances, 4 s apart, 0.3 s a word."""
+    from speech.engines import Segment, Word
+    from speech.flagging import mask_channel
+
+    segs: dict[str, list[Segment]] = {"agent": [], "debtor": []}
+    for n, line in enumerate(lines):
+        start = 4.0 * n
+        toks = line.split()
+        words = tuple(Word(w, start + 0.3 * i, start + 0.3 * i + 0.25, 0.9) for i, w in enumerate(toks))
+        segs["agent" if n % 2 == 0 else "debtor"].append(Segment(start, words[-1].end, line, words))
+    return [
+        mask_channel("left", "agent", "debtor", segs["agent"]),
+        mask_channel("right", "debtor", "debtor", segs["debtor"]),
+    ]
+
+
+def _transcription_rtf_one_core(lines: Sequence[str]) -> float:
+    """Whisper tiny.en (1 thread) on an espeak-ng clip of `lines`, 8 kHz µ-law: its RTF."""
+    import subprocess
+    import tempfile
+
+    from speech.audio import decode
+    from speech.engines import load_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wav = Path(tmp) / "clip.wav"
+        ulaw = Path(tmp) / "clip-ulaw.wav"
+        subprocess.run(
+            ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), ". ".join(lines)], check=True
+        )
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-nostdin",
+                "-loglevel",
+                "error",
+                "-y",
+                "-i",
+                str(wav),
+                "-ar",
+                "8000",
+                "-acodec",
+                "pcm_mulaw",
+                str(ulaw),
+            ],
+            check=True,
+        )
+        engine = load_engine("whisper", "en", "", 1)
+        audio = decode(ulaw, rate=engine.rate)
+        engine.transcribe(audio.channels[0].pcm[: engine.rate * 2 * 3], audio.rate, "en")  # warm up
+        t0 = time.perf_counter()
+        engine.transcribe(audio.channels[0].pcm, audio.rate, "en")
+        return (time.perf_counter() - t0) / audio.duration
+
+
+def _pct(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def bench_semantic() -> int:
+    from gateway.usecases.content_scores import ContentScorer
+    from policies.semantic.combine import combine, lexicon_view
+    from speech.flagging import lexicon_flags, semantic_flags
+    from speech.semantic.embedder import Embedder
+    from speech.semantic.model import SemanticFlagger, load_heads
+
+    heads = load_heads()
+    pool = utterances("en", 60_000, seed=11)
+    call = [line for line in pool if len(line.split()) >= 3][:150]
+    cold = SemanticFlagger(heads, Embedder())
+    cold.embedder.embed(["warm up the engine"])
+    cold.embedder._cache.clear()  # the first call of a worker: nothing cached
+    channels = _call_channels(call)
+
+    def lexicon_only() -> int:
+        return sum(len(lexicon_flags(ct, "en", None)) for ct in channels)
+
+    def with_model(flagger: SemanticFlagger) -> int:
+        return sum(
+            len(semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), flagger)) for ct in channels
+        )
+
+    t_lex = timed(lexicon_only, 3)
+    t0 = time.perf_counter()
+    n_flags = with_model(cold)
+    t_cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with_model(cold)
+    t_warm = time.perf_counter() - t0
+    embedded = cold.embedder.misses
+    rtf = _transcription_rtf_one_core(call[:12])
+    transcribe_s = rtf * 600 * 2
+    share = t_cold / transcribe_s
+    print(
+        f"\n10-minute call: {len(call)} utterances on 2 channels, {embedded} embedded (the rest too short "
+        f"or repeated), {n_flags} flags"
+    )
+    print(f"  lexicon only                {t_lex * 1000:8.1f} ms")
+    print(f"  lexicon + model, cold cache {t_cold * 1000:8.1f} ms  ({len(call) / t_cold:.1f} utterances/s)")
+    print(f"  lexicon + model, same call  {t_warm * 1000:8.1f} ms  (every line cached)")
+    print(
+        f"  transcription on one core   {transcribe_s:8.1f} s   "
+        f"(Whisper tiny.en RTF {rtf:.3f} x 1200 s of channels)"
+    )
+    verdict_call = "meets" if share <= 0.10 else "MISSES"
+    print(f"  model flagging = {share * 100:.1f} % of transcription: {verdict_call} the <= 10 % goal")
+
+    scorer = ContentScorer(cold)
+    bodies = [f"{line} (ref {n})" for n, line in enumerate(utterances("en", 40_000, seed=12)[:200])]
+    bodies += [f"{line}（编号{n}）" for n, line in enumerate(utterances("zh", 40_000, seed=13)[:200])]
+    lex_ms, model_ms = [], []
+    for body in bodies:
+        lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in body) else "en"
+        t0 = time.perf_counter()
+        screen(body, [lang])
+        lex_ms.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        scores = scorer.scores(body, "debtor")
+        assert scores is not None
+        s, t = scores.as_mappings()
+        view = lexicon_view(body, [lang], audience="debtor", speaker="agent", facts={})
+        combine(view, s, t, vetoes=heads.vetoes(lang), model=scores.model)
+        model_ms.append((time.perf_counter() - t0) * 1000)
+    scorer.close()
+    print(f"\nSMS screening, {len(bodies)} distinct bodies (en and zh), per message:")
+    print(f"  {'path':28} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"  {'lexicon only':28} {_pct(lex_ms, 0.5):8.2f} {_pct(lex_ms, 0.99):8.2f}")
+    print(f"  {'lexicon + model':28} {_pct(model_ms, 0.5):8.2f} {_pct(model_ms, 0.99):8.2f}")
+    verdict_sms = "meets" if _pct(model_ms, 0.99) <= 50 else "MISSES"
+    print(f"  model path p99 {_pct(model_ms, 0.99):.1f} ms: {verdict_sms} the <= 50 ms goal")
+    return 0 if verdict_call == verdict_sms == "meets" else 1
 
 
 if __name__ == "__main__":

@@ -1,24 +1,31 @@
-"""SMS content rules: length, the opt-out text a pack demands, and lexicon screening.
+"""SMS content rules: length, the opt-out text a pack demands, and content screening.
 
-Screening uses the shared matcher `policies.screening.screen` (also used for transcript
-flagging). Matches of severity ``info`` only ask a human to verify and do not deny; any other
-severity is a `content_violation`. Messages to third parties are screened with
-``audience="third_party"``, so mentioning the debt to them is a violation too.
-A request without a body (e.g. `/v1/authorize` before the text is written) is not screened.
+Content is screened by the lexicon matcher shared with transcript flagging
+(`policies.screening`) and by the semantic model's scores, which the gateway computes before the
+decision and passes in the request (`ContactRequest.content_scores`); both are combined as for
+transcripts (`policies.semantic.combine`). Lexicon matches of severity ``info`` only ask a human
+to verify and do not deny; any other finding — the lexicon's, or the model's probability reaching
+its category's threshold — is a `content_violation` of ``<pack>/sms.content`` whose `findings`
+say who raised each category, with the score, the model version and the citation. Messages to
+third parties are screened with ``audience="third_party"``, so mentioning the debt to them is a
+violation too. A pack's languages without a bundled lexicon (``ko`` today) are screened by the
+model alone. A request without a body (e.g. `/v1/authorize` before the text is written) is not
+screened; without `content_scores` (a caller that did not run the model) only the lexicons are.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from functools import cache
 
 from policies import reasons as rc
 from policies.context import Context
 from policies.pack import Pack
-from policies.types import Reason
+from policies.semantic.combine import Finding, combine, lexicon_languages, lexicon_view, warm
+from policies.types import ContentFinding, ContentScores, Reason
 
-__all__ = ["content_reasons", "normalise"]
+__all__ = ["content_reasons", "normalise", "warm_content"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -28,11 +35,74 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).casefold().strip()
 
 
-def _screen() -> Callable[..., Sequence[Any]]:
-    # Imported on first SMS screening: the lexicons are data loaded by that module.
-    from policies.screening import screen
+def _base(code: str) -> str:
+    return code.replace("_", "-").split("-")[0].lower()
 
-    return screen
+
+@cache
+def _citations() -> dict[str, str]:
+    """Lexicon rule id → the entry's citation (bundled lexicons, read once)."""
+    from policies.screening import BUNDLED_LANGUAGES, load_lexicon
+
+    return {e.rule: e.citation for lang in BUNDLED_LANGUAGES for e in load_lexicon(lang).entries}
+
+
+def warm_content(languages: Sequence[str] | None) -> None:
+    """Load what screening `languages` needs (matchers, citations) ahead of the first SMS."""
+    warm(languages)
+    if lexicon_languages(languages):
+        _citations()
+
+
+def _screen_content(
+    ctx: Context, languages: tuple[str, ...] | None, scores: ContentScores | None, citation: str
+) -> list[ContentFinding]:
+    req = ctx.request
+    body = req.body or ""
+    audience = "third_party" if req.party == "third_party" else "debtor"
+    facts = dict(ctx.case.facts)
+    model_scores: dict[str, float] | None = None
+    thresholds: dict[str, float] | None = None
+    suppress = True
+    if scores is not None and (languages is None or scores.language in {_base(x) for x in languages}):
+        model_scores, thresholds = scores.as_mappings()
+        suppress = scores.lawful_suppresses_model
+    model_hit = model_scores is not None and any(
+        v >= (thresholds or {}).get(c, 2.0) for c, v in model_scores.items()
+    )
+    view = lexicon_view(
+        body, languages, audience=audience, speaker="agent", facts=facts, need_lawful=model_hit and suppress
+    )
+    found: list[Finding] = combine(
+        view,
+        model_scores,
+        thresholds,
+        model=scores.model if scores is not None and model_scores is not None else None,
+        lawful_suppresses_model=suppress,
+    )
+    cites = _citations() if lexicon_languages(languages) else {}
+    return [
+        ContentFinding(
+            category=f.category,
+            severity=f.severity,
+            source=f.source,
+            rule=f.rule,
+            citation=(cites.get(f.rule) or citation) if f.match is not None else citation,
+            match=f.match.match if f.match is not None else None,
+            score=f.score,
+            threshold=f.threshold,
+            model=f.model,
+        )
+        for f in found
+        if f.is_violation
+    ]
+
+
+def _describe(f: ContentFinding) -> str:
+    if f.source == "model":
+        return f"{f.category} (model {f.score:.2f} >= {f.threshold:.2f}, {f.model})"
+    told = f"{f.category} {f.match!r} ({_cited(f.rule)})"
+    return told + (f" [model {f.score:.2f}]" if f.source == "both" and f.score is not None else "")
 
 
 def _cited(rule: str) -> str:
@@ -49,7 +119,7 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
     if req.channel != "sms" or body is None:
         return []
     out: list[Reason] = []
-    screened: dict[tuple[str, ...] | None, list[Any]] = {}
+    screened: dict[tuple[str, ...] | None, list[ContentFinding]] = {}
     folded: str | None = None
     for pack in packs:
         if pack.sms_length is not None and len(body) > pack.sms_length.max_chars:
@@ -78,17 +148,12 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
         if pack.sms_content is not None:
             langs = pack.sms_content.languages
             if langs not in screened:
-                matches = _screen()(
-                    body,
-                    langs,
-                    audience="third_party" if req.party == "third_party" else "debtor",
-                    speaker="agent",
-                    facts=dict(ctx.case.facts),
+                screened[langs] = _screen_content(
+                    ctx, langs, req.content_scores, pack.sms_content.source.citation
                 )
-                screened[langs] = [m for m in matches if m.severity != "info"]
             found = screened[langs]
             if found:
-                listed = "; ".join(f"{m.category} {m.match!r} ({_cited(m.rule)})" for m in found[:5])
+                listed = "; ".join(_describe(f) for f in found[:5])
                 more = f" and {len(found) - 5} more" if len(found) > 5 else ""
                 out.append(
                     Reason(
@@ -96,6 +161,7 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                         f"{pack.name}/sms.content",
                         f"SMS content not allowed: {listed}{more}",
                         citation=pack.sms_content.source.citation,
+                        findings=tuple(found),
                     )
                 )
     return out

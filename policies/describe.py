@@ -105,8 +105,8 @@ def describe_pack(pack: Pack) -> list[Setting]:
         phrases = " / ".join(repr(p) for p in pack.sms_opt_out.phrases)
         add("sms.opt_out", f"every SMS contains one of {phrases}", pack.sms_opt_out.source)
     if pack.sms_content is not None:
-        langs = ", ".join(pack.sms_content.languages) if pack.sms_content.languages else "all bundled"
-        add("sms.content", f"SMS screened with the {langs} lexicons", pack.sms_content.source)
+        langs = ", ".join(pack.sms_content.languages) if pack.sms_content.languages else "all languages"
+        add("sms.content", f"SMS screened by lexicon and semantic model ({langs})", pack.sms_content.source)
     if pack.assignment is not None:
         add(
             "assignment",

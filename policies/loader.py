@@ -381,16 +381,17 @@ def load_pack_file(path: str | Path) -> Pack:
 
 
 def _warm(pack: Pack) -> Pack:
-    """Compile the lexicons the pack screens SMS with now, so `evaluate` never reads files.
+    """Compile the lexicons the pack screens SMS with now (and the lawful-reading matchers and
+    citations of `policies.content`), so `evaluate` never reads files.
 
     A broken lexicon is not the pack's fault: it surfaces when an SMS is evaluated (and the
     caller fails closed), not as a pack error.
     """
     if pack.sms_content is not None:
         with contextlib.suppress(Exception):
-            from policies.screening import screen
+            from policies.content import warm_content
 
-            screen("", pack.sms_content.languages)
+            warm_content(pack.sms_content.languages)
     return pack
 
 

@@ -34,6 +34,8 @@ __all__ = [
     "Consent",
     "Contact",
     "ContactRequest",
+    "ContentFinding",
+    "ContentScores",
     "Decision",
     "FactDate",
     "LocalTime",
@@ -213,8 +215,30 @@ class Case:
 
 
 @dataclass(frozen=True)
+class ContentScores:
+    """The semantic model's verdict on an SMS body, computed by the gateway before the decision
+    (the embedding needs a native model, which `policies` never runs) and passed in as data.
+
+    `language`: the head that scored it (from the body's script); `scores`: (category,
+    calibrated probability, threshold) for each category the model scored; `model`: the head
+    file's tag (``flagger@<version>``); `lawful_suppresses_model`: the head file's rule that a
+    lexicon's lawful reading of the same category vetoes the model (docs/speech.md)."""
+
+    language: str
+    model: str
+    scores: tuple[tuple[str, float, float], ...]
+    lawful_suppresses_model: bool = True
+
+    def as_mappings(self) -> tuple[dict[str, float], dict[str, float]]:
+        """({category: score}, {category: threshold})."""
+        return {c: s for c, s, _ in self.scores}, {c: t for c, _, t in self.scores}
+
+
+@dataclass(frozen=True)
 class ContactRequest:
-    """One contact an agency asks to make. `to` is E.164; `agency_id` is the requester's agency."""
+    """One contact an agency asks to make. `to` is E.164; `agency_id` is the requester's agency.
+
+    `content_scores`: the semantic model's scores of `body` (None: only the lexicons screen it)."""
 
     case_id: str
     agency_id: str
@@ -223,6 +247,7 @@ class ContactRequest:
     party: Party = "debtor"
     contact_id: str | None = None
     body: str | None = None
+    content_scores: ContentScores | None = None
 
 
 @dataclass(frozen=True)
@@ -260,9 +285,39 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class ContentFinding:
+    """One category an SMS body violates (`sms.content`): who raised it (`source` ``lexicon``,
+    ``model`` or ``both``), the lexicon rule and words (None for the model alone), the model's
+    score, threshold and version (None when it did not score the body) and the citation."""
+
+    category: str
+    severity: str
+    source: str
+    rule: str
+    citation: str
+    match: str | None = None
+    score: float | None = None
+    threshold: float | None = None
+    model: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "severity": self.severity,
+            "source": self.source,
+            "rule": self.rule,
+            "match": self.match,
+            "score": None if self.score is None else round(self.score, 4),
+            "threshold": self.threshold,
+            "model": self.model,
+            "citation": self.citation,
+        }
+
+
+@dataclass(frozen=True)
 class Reason:
     """One rule the request violates. `rule` is ``pack/rule``; caps also carry max/window/used;
-    pack rules carry the `citation` of the text they encode."""
+    pack rules carry the `citation` of the text they encode; `sms.content` carries its `findings`."""
 
     code: str
     rule: str
@@ -272,6 +327,7 @@ class Reason:
     used: int | None = None
     lifts_at: datetime | None = None
     citation: str | None = None
+    findings: tuple[ContentFinding, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "rule": self.rule, "message": self.message}
@@ -283,6 +339,8 @@ class Reason:
             out["lifts_at"] = _rfc3339(self.lifts_at)
         if self.citation is not None:
             out["citation"] = self.citation
+        if self.findings:
+            out["findings"] = [f.to_json() for f in self.findings]
         return out
 
 

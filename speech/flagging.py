@@ -5,6 +5,12 @@ several engine segments), numbers are masked (`speech.masking`), and the masked 
 by the matcher shared with SMS screening (`policies.screening`) with the channel's role as the
 speaker. Character offsets of each hit map back to the words it covers, which give the flag its
 start and end seconds and its ASR confidence.
+
+Beside the lexicon, the semantic model (`speech.semantic`) scores each utterance
+(`semantic_flags`): where it agrees with a lexicon hit the flag says ``both``; where it alone
+reaches a category's threshold, a ``model`` flag spans the utterance (the lexicon's lawful
+readings — negation, allow lists, ``info`` statements, case facts — still veto it; see
+`policies.semantic.combine`).
 """
 
 from __future__ import annotations
@@ -12,16 +18,21 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from policies.lexicon import CJK
 from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for
+from policies.semantic.combine import MODEL_SEVERITY, lexicon_view
 from speech.disclosure import disclosure_rules
 from speech.engines import Segment, Word
 from speech.masking import VERSION as MASK_VERSION
 from speech.masking import NumberSpan, find_numbers, placeholder
 from speech.transcript import Flag, MaskedNumber, Utterance
+
+if TYPE_CHECKING:
+    from speech.semantic.model import SemanticFlagger
 
 __all__ = [
     "ROLE_SPEAKER",
@@ -33,6 +44,7 @@ __all__ = [
     "mask_channel",
     "masked_numbers",
     "privacy_flags",
+    "semantic_flags",
 ]
 
 # Matcher speaker for a channel role: a mono channel mixes both parties.
@@ -202,6 +214,91 @@ def lexicon_flags(
             )
         )
     return flags
+
+
+def _worth_scoring(text: str) -> bool:
+    """Embed only utterances with some words in them ("嗯", "ok", "[number]" carry no conduct)."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return letters >= 4 or (letters >= 2 and any(_is_cjk(ch) for ch in text))
+
+
+def semantic_flags(
+    ct: ChannelTranscript,
+    language: str,
+    facts: Mapping[str, bool] | None,
+    lexicon: Sequence[Flag],
+    flagger: SemanticFlagger,
+) -> list[Flag]:
+    """The channel's lexicon flags combined with the model's verdict on each utterance.
+
+    Returns `lexicon` with `model_score`/`model_version` (and `source` ``both`` where the model
+    agrees) plus one ``model`` flag per utterance and category the model alone raised."""
+    if not flagger.has(language) or not ct.utterances:
+        return list(lexicon)
+    speaker = ROLE_SPEAKER[ct.role]
+    todo = [i for i, u in enumerate(ct.utterances) if _worth_scoring(u.text)]
+    scores = flagger.scores(
+        [ct.utterances[i].text for i in todo], language, speaker=speaker, audience=ct.audience
+    )
+    by_utt = dict(zip(todo, scores, strict=True))
+    thresholds = flagger.thresholds(language)
+    vetoes = flagger.vetoes(language)
+    suppress = bool(flagger.heads.combine.get("lawful_suppresses_model", True))
+    starts = [u.start for u in ct.utterances]
+    out: list[Flag] = []
+    raised: set[tuple[int, str]] = set()
+    for f in lexicon:
+        k = max(0, bisect_right(starts, f.start + 1e-6) - 1)
+        score = by_utt.get(k, {}).get(f.category)
+        if score is None or f.source != "lexicon":
+            out.append(f)
+            continue
+        hit = f.is_violation and score >= thresholds.get(f.category, 2.0)
+        # A lexicon hit the model scores below the veto is only `info` (see combine).
+        severity = "info" if f.is_violation and score < vetoes.get(f.category, 0.0) else f.severity
+        out.append(
+            replace(
+                f,
+                severity=severity,
+                source="both" if hit else f.source,
+                model_score=score,
+                model_version=flagger.tag,
+            )
+        )
+        if f.is_violation:
+            raised.add((k, f.category))
+    for k, s in by_utt.items():
+        u = ct.utterances[k]
+        cats = [c for c, v in s.items() if v >= thresholds.get(c, 2.0) and (k, c) not in raised]
+        if not cats:
+            continue
+        lawful = (
+            lexicon_view(u.text, [language], audience=ct.audience, speaker=speaker, facts=facts).lawful
+            if suppress
+            else frozenset()
+        )
+        for c in cats:
+            if c in lawful or not u.words:
+                continue
+            out.append(
+                Flag(
+                    category=c,
+                    severity=MODEL_SEVERITY,
+                    match="",
+                    sentence=u.text,
+                    start=u.words[0].start,
+                    end=u.words[-1].end,
+                    channel=ct.channel,
+                    speaker=ct.role,
+                    rule=f"{language.split('-')[0].lower()}/{c}/model",
+                    lexicon_version=flagger.tag,
+                    confidence=u.confidence,
+                    source="model",
+                    model_score=s[c],
+                    model_version=flagger.tag,
+                )
+            )
+    return out
 
 
 def privacy_flags(ct: ChannelTranscript) -> list[Flag]:

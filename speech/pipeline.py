@@ -28,7 +28,9 @@ from speech.flagging import (
     mask_channel,
     masked_numbers,
     privacy_flags,
+    semantic_flags,
 )
+from speech.semantic.model import SemanticFlagger, semantic_flagger
 from speech.transcript import ChannelInfo, Flag, TranscriptResult
 
 __all__ = ["AUDIENCES", "engine_for", "process"]
@@ -54,6 +56,7 @@ def process(
     *,
     config: SpeechConfig | None = None,
     engine: Engine | None = None,
+    flagger: SemanticFlagger | None = None,
 ) -> TranscriptResult:
     """Transcribe and flag one recording.
 
@@ -64,6 +67,8 @@ def process(
     (``left``/``right``/``mono``) or role (``agent``/``debtor``): ``debtor`` (default) or
     ``third_party`` (the agent reached someone else). `engine`: an engine the caller owns (a
     worker's); default: the configured engine for the language, loaded once per process.
+    `flagger`: the semantic model (default: the bundled head file and embedder, loaded once per
+    process); it scores every utterance of a language it has heads for.
 
     Raises `speech.audio.AudioDecodeError` for audio that cannot be decoded and
     `speech.engines.EngineError` (e.g. `ModelNotFound`) when no engine or model is usable.
@@ -77,6 +82,8 @@ def process(
         if value not in AUDIENCES:
             raise ValueError(f"audience for {key!r} must be 'debtor' or 'third_party' (got {value!r})")
     eng = engine or engine_for(language, config)
+    if flagger is None:
+        flagger = semantic_flagger()  # a broken head file fails the job before any work
     warnings: list[str] = []
 
     t0 = time.perf_counter()
@@ -102,19 +109,23 @@ def process(
         audience = audiences.get(name) or audiences.get(role) or "debtor"
         ct = mask_channel(name, role, audience, segments)
         transcripts.append(ct)
-        flags.extend(lexicon_flags(ct, language, facts))
+        flags.extend(semantic_flags(ct, language, facts, lexicon_flags(ct, language, facts), flagger))
         flags.extend(privacy_flags(ct))
         if role in ("agent", "mixed"):
             flags.extend(disclosure_flags(ct, language, config.disclosure_window_s, audio.duration))
     t3 = time.perf_counter()
 
     langs = lexicon_languages(language)
-    if langs is None:
-        warnings.append(f"no lexicon for language {language!r}: transcribed and masked, not flagged")
+    if langs is None and not flagger.has(language):
+        warnings.append(f"no lexicon or model for language {language!r}: transcribed and masked, not flagged")
+    elif langs is None:
+        warnings.append(f"no lexicon for language {language!r}: flagged by the semantic model only")
     agent_ct = next((ct for ct in transcripts if ct.role in ("agent", "mixed")), None)
     if agent_ct is not None and not agent_ct.words:
         warnings.append(f"no speech recognised on the agent's channel ({agent_ct.channel})")
-    versions = sorted({f.lexicon_version for f in flags} | _lexicon_tags(langs))
+    versions = sorted(
+        {f.lexicon_version for f in flags} | _lexicon_tags(langs) | _model_tags(flagger, language)
+    )
     return TranscriptResult(
         language=language,
         engine=eng.name,
@@ -130,6 +141,10 @@ def process(
         timings={"decode": t1 - t0, "transcribe": t2 - t1, "flag": t3 - t2},
         warnings=tuple(warnings),
     )
+
+
+def _model_tags(flagger: SemanticFlagger, language: str) -> set[str]:
+    return {flagger.tag} if flagger.has(language) else set()
 
 
 def _lexicon_tags(langs: tuple[str, ...] | None) -> set[str]:

@@ -4,8 +4,9 @@
 
 A stored transcript holds masked words with their times, per channel, and who each channel is
 (role, audience). Rebuilding each channel from those words and screening it again gives the
-lexicon flags (`source` ``lexicon``) and the required-disclosure check (``disclosure``) of the
-current lexicons and phrase sets, with the same times as at transcription. Privacy flags come
+lexicon flags (`source` ``lexicon``), the semantic model's (``model``, ``both``) and the
+required-disclosure check (``disclosure``) of the current lexicons, head file and phrase sets,
+with the same times as at transcription. Privacy flags come
 from the digits masking removed and cannot be redone from a masked transcript: reprocessing keeps
 them (`REDONE_SOURCES`).
 """
@@ -17,12 +18,13 @@ from typing import Any
 
 from policies.screening import Lexicon, Matcher, matcher_for
 from speech.engines import Segment, Word
-from speech.flagging import disclosure_flags, lexicon_flags, lexicon_languages, mask_channel
+from speech.flagging import disclosure_flags, lexicon_flags, lexicon_languages, mask_channel, semantic_flags
+from speech.semantic.model import SemanticFlagger, semantic_flagger
 from speech.transcript import Flag
 
 __all__ = ["REDONE_SOURCES", "lexicon_matcher", "reflag"]
 
-REDONE_SOURCES = ("lexicon", "disclosure")
+REDONE_SOURCES = ("lexicon", "model", "both", "disclosure")
 
 
 def lexicon_matcher(language: str, lexicons: Sequence[Lexicon] = ()) -> Matcher | None:
@@ -42,12 +44,14 @@ def reflag(
     *,
     lexicons: Sequence[Lexicon] = (),
     disclosure_window_s: float = 0.0,
+    flagger: SemanticFlagger | None = None,
 ) -> tuple[list[Flag], list[str]]:
     """(flags of `REDONE_SOURCES`, lexicon versions) for a stored transcript (the shape of
     `storage.transcripts.get_transcript`)."""
     language = str(transcript["language"])
     duration = float(transcript["duration"])
     matcher = lexicon_matcher(language, lexicons)
+    flagger = flagger or semantic_flagger()
     flags: list[Flag] = []
     for info in transcript["channels"]:
         channel = str(info.get("name") or info.get("channel"))
@@ -65,11 +69,13 @@ def reflag(
             if s["channel"] == channel
         ]
         ct = mask_channel(channel, str(info["role"]), str(info["audience"]), segments)
-        if matcher is not None:
-            flags.extend(lexicon_flags(ct, language, facts, matcher))
+        hits = lexicon_flags(ct, language, facts, matcher) if matcher is not None else []
+        flags.extend(semantic_flags(ct, language, facts, hits, flagger))
         if ct.role in ("agent", "mixed"):
             flags.extend(disclosure_flags(ct, language, disclosure_window_s, duration))
     versions = {f.lexicon_version for f in flags}
     if matcher is not None:
         versions |= {lex.tag for lex in matcher.lexicons}
+    if flagger.has(language):
+        versions.add(flagger.tag)
     return sorted(flags, key=lambda f: (f.start, f.channel, f.category)), sorted(versions)

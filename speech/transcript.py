@@ -59,8 +59,11 @@ class Flag:
     """A moment for the inspector: `start`/`end` are seconds into the recording.
 
     `severity` ``info`` marks something to verify; any other severity is a violation.
-    `source`: ``lexicon`` (the shared matcher), ``privacy`` (a number read to a third party) or
-    ``disclosure`` (a required phrase not said in time).
+    `source`: ``lexicon`` (the shared matcher), ``model`` (the semantic model alone; the flag
+    spans its utterance), ``both`` (lexicon and model agree), ``privacy`` (a number read to a
+    third party) or ``disclosure`` (a required phrase not said in time). `model_score` is the
+    model's calibrated probability for the category (None when it did not score the utterance)
+    and `model_version` the head file's tag (``flagger@<version>``).
     """
 
     category: str
@@ -75,6 +78,8 @@ class Flag:
     lexicon_version: str
     confidence: float  # mean ASR confidence of the words matched (1.0 when no words: disclosure)
     source: str = "lexicon"
+    model_score: float | None = None
+    model_version: str | None = None
 
     @property
     def is_violation(self) -> bool:
@@ -94,6 +99,8 @@ class Flag:
             "lexicon_version": self.lexicon_version,
             "confidence": round(self.confidence, 3),
             "source": self.source,
+            "model_score": None if self.model_score is None else round(self.model_score, 4),
+            "model_version": self.model_version,
         }
 
 

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from policies.errors import SetupError
 from speech.audio import AudioDecodeError, FfmpegNotFound
 from speech.config import SpeechConfig, recording_language
 from speech.engines import Engine, EngineError
@@ -99,8 +100,8 @@ class JobOptions:
 def error_kind(exc: BaseException) -> str:
     if isinstance(exc, AudioDecodeError):
         return "decode"
-    if isinstance(exc, EngineError | FfmpegNotFound):
-        return "engine"
+    if isinstance(exc, EngineError | FfmpegNotFound | SetupError):
+        return "engine"  # also the semantic flagger's head file or embedder (a setup problem)
     if type(exc).__name__ in ("DecryptionError", "KeyringError", "BlobIntegrityError"):
         return "decrypt"
     return "internal"

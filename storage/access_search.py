@@ -7,11 +7,10 @@ import csv
 import io
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from storage.db import Database, and_where, to_ts
+from storage.audit import AccessFilters, access_where
+from storage.db import Database
 
 __all__ = [
     "CSV_COLUMNS",
@@ -39,29 +38,6 @@ CSV_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class AccessFilters:
-    actor: str | None = None
-    object_id: str | None = None
-    action: str | None = None
-    result: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-def _where(f: AccessFilters) -> tuple[str, dict[str, Any]]:
-    return and_where(
-        [
-            ("actor_key_id = :actor", "actor", f.actor),
-            ("object_id = :object", "object", f.object_id),
-            ("action = :action", "action", f.action),
-            ("result = :result", "result", f.result),
-            ("at >= :since", "since", to_ts(f.since) if f.since else None),
-            ("at < :until", "until", to_ts(f.until) if f.until else None),
-        ]
-    )
-
-
 def _row(r: Any) -> dict[str, Any]:
     out = {name: r[name] for name in CSV_COLUMNS}
     out["details"] = json.loads(r["details"])
@@ -72,7 +48,7 @@ async def search_access(
     db: Database, f: AccessFilters, before_seq: int | None = None, limit: int = 50
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Rows newest first; returns (page, the `before` of the next page)."""
-    where, params = _where(f)
+    where, params = access_where(f)
     params |= {"before": before_seq, "limit": limit + 1}
     rows = await db.fetchall(
         "SELECT * FROM access_log WHERE (:before IS NULL OR seq < :before)"
@@ -86,7 +62,7 @@ async def search_access(
 
 async def access_csv(db: Database, f: AccessFilters, chunk: int = 2000) -> AsyncIterator[str]:
     """The matching rows in seq order as CSV text, a chunk of rows at a time."""
-    where, params = _where(f)
+    where, params = access_where(f)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)

@@ -31,7 +31,9 @@ from storage.db import Database, and_where, to_ts
 __all__ = [
     "GENESIS",
     "Access",
+    "AccessFilters",
     "Actor",
+    "access_where",
     "append",
     "append_sync",
     "canonical_row",
@@ -143,24 +145,37 @@ def _row_json(row: Any) -> dict[str, Any]:
     return out
 
 
-async def list_access(
-    db: Database,
-    actor: str | None = None,
-    object_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    after_seq: int = 0,
-    limit: int = 100,
-) -> list[dict[str, Any]]:
-    """Log rows in order, filtered by actor key id, object id and time range."""
-    where, params = and_where(
+@dataclass(frozen=True)
+class AccessFilters:
+    """What the access log can be filtered by (every field optional)."""
+
+    actor: str | None = None
+    object_id: str | None = None
+    action: str | None = None
+    result: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def access_where(f: AccessFilters) -> tuple[str, dict[str, Any]]:
+    """`" AND ..."` clauses and their named parameters for `f`."""
+    return and_where(
         [
-            ("actor_key_id = :actor", "actor", actor),
-            ("object_id = :object", "object", object_id),
-            ("at >= :since", "since", to_ts(since) if since else None),
-            ("at < :until", "until", to_ts(until) if until else None),
+            ("actor_key_id = :actor", "actor", f.actor),
+            ("object_id = :object", "object", f.object_id),
+            ("action = :action", "action", f.action),
+            ("result = :result", "result", f.result),
+            ("at >= :since", "since", to_ts(f.since) if f.since else None),
+            ("at < :until", "until", to_ts(f.until) if f.until else None),
         ]
     )
+
+
+async def list_access(
+    db: Database, filters: AccessFilters = AccessFilters(), after_seq: int = 0, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Log rows in seq order after `after_seq`, filtered."""
+    where, params = access_where(filters)
     params |= {"after": after_seq, "limit": limit}
     rows = await db.fetchall(
         "SELECT * FROM access_log WHERE seq > :after" + where + " ORDER BY seq LIMIT :limit", params

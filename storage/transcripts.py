@@ -55,6 +55,8 @@ _FLAG_FIELDS = (
     "lexicon_version",
     "confidence",
     "source",
+    "model_score",
+    "model_version",
 )
 
 
@@ -135,14 +137,16 @@ def merge_flags_sync(
         if key in seen:
             continue
         seen.add(key)
-        params = {name: f[name] for name in _FLAG_FIELDS}
+        # Flags made before the semantic model have no model fields.
+        params = {name: f.get(name) for name in _FLAG_FIELDS}
         params |= {"start_s": float(f["start"]), "end_s": float(f["end"]), "now": at}
         old = current.get(key)
         if old is not None:
             conn.execute(
                 "UPDATE flags SET category = :category, severity = :severity, match = :match,"
                 " sentence = :sentence, speaker = :speaker, lexicon_version = :lexicon_version,"
-                " confidence = :confidence, source = :source, updated_at = :now WHERE flag_id = :flag_id",
+                " confidence = :confidence, source = :source, model_score = :model_score,"
+                " model_version = :model_version, updated_at = :now WHERE flag_id = :flag_id",
                 {**params, "flag_id": old["flag_id"]},
             )
             updated += 1
@@ -150,10 +154,10 @@ def merge_flags_sync(
         conn.execute(
             "INSERT INTO flags (flag_id, recording_id, attempt_id, case_id, agency_id, recorded_at,"
             " category, severity, match, sentence, start_s, end_s, channel, speaker, rule,"
-            " lexicon_version, confidence, source, created_at, updated_at) VALUES (:flag_id, :rec,"
-            " :attempt, :case, :agency, :recorded_at, :category, :severity, :match, :sentence,"
-            " :start_s, :end_s, :channel, :speaker, :rule, :lexicon_version, :confidence, :source,"
-            " :now, :now)",
+            " lexicon_version, confidence, source, model_score, model_version, created_at, updated_at)"
+            " VALUES (:flag_id, :rec, :attempt, :case, :agency, :recorded_at, :category, :severity,"
+            " :match, :sentence, :start_s, :end_s, :channel, :speaker, :rule, :lexicon_version,"
+            " :confidence, :source, :model_score, :model_version, :now, :now)",
             {
                 **params,
                 "flag_id": new_id("flg"),  # time-ordered: the queue lists a call's flags in order
@@ -298,6 +302,8 @@ def flag_to_json(row: Any, with_text: bool = True) -> dict[str, Any]:
         "lexicon_version": row["lexicon_version"],
         "confidence": row["confidence"],
         "source": row["source"],
+        "model_score": row["model_score"],
+        "model_version": row["model_version"],
         "status": row["status"],
         "review": None
         if row["reviewed_at"] is None

@@ -8,6 +8,7 @@
     ingest, scrub, audit verify, retention report   gateway.cli.vault
     workers, reprocess           gateway.cli.workers
     report scorecard             gateway.cli.report
+    lexicon train, flags export  gateway.cli.flagger
 
 Scriptable: results go to stdout (a created key is the last line), diagnostics to stderr, and the
 exit status is 0 on success, 1 on a failed check or refused operation, 2 on a usage or
@@ -20,13 +21,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from gateway.cli import keys, policy, report, serve, setup, speech, vault, workers
+from gateway.cli import flagger, keys, policy, report, serve, setup, speech, vault, workers
 from gateway.cli.common import exit_code
 from policies.errors import CallwardenError
 
 __all__ = ["GROUPS", "build_parser", "main"]
 
-GROUPS = (setup, keys, serve, policy, speech, vault, workers, report)
+GROUPS = (setup, keys, serve, policy, speech, vault, workers, report, flagger)
 
 
 def build_parser() -> argparse.ArgumentParser:

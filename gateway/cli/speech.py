@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from gateway.settings import ConfigError, Settings, load_settings
+from policies.errors import CallwardenError
 from policies.screening import screen
 from speech.audio import AudioDecodeError, FfmpegNotFound
 from speech.config import SpeechConfig
 from speech.doctor import speech_checks as doctor_checks
 from speech.engines import EngineError
 from speech.pipeline import engine_for, process
+from speech.semantic.model import HEAD_FILE_ENV, load_heads
 from speech.transcript import format_time
 
 __all__ = ["add_commands", "speech_checks"]
@@ -202,4 +204,19 @@ def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
         config = SpeechConfig.from_settings(settings.section("speech"), settings.data_dir)
     except ValueError as exc:
         return [(False, f"speech settings: {exc}", "correct the speech.* setting")]
-    return doctor_checks(config)
+    return [*doctor_checks(config), _flagger_check()]
+
+
+def _flagger_check() -> tuple[bool | None, str, str]:
+    """The semantic flagger's head file (read and checked; the embedder is not loaded)."""
+    try:
+        heads = load_heads()
+    except CallwardenError as exc:  # HeadFileError: the message names the file and the problem
+        return (
+            False,
+            f"semantic flagger: {exc}",
+            f"reinstall callwarden (pip install -e .), unset {HEAD_FILE_ENV}, "
+            "or retrain: callwarden lexicon train",
+        )
+    langs = ", ".join(sorted(heads.languages))
+    return (True, f"semantic flagger: {heads.tag} ({langs}) from {heads.source}", "")

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from gateway.carriers import Carrier, CarrierError, CarrierResult, OutboundCall, OutboundMessage
 from gateway.logs import Throttled, mask_number
 from gateway.metrics import Metrics
+from gateway.usecases.content_scores import ContentScorer, ContentScoringUnavailable
 from policies.types import ContactRequest, Decision, Reason
 from storage.attempts import release_attempt, set_carrier_ref
 from storage.db import Database
@@ -35,6 +36,7 @@ class ContactServices:
     carrier: Carrier
     metrics: Metrics
     timeout_s: float
+    content: ContentScorer | None = None  # the semantic model's SMS scores (None: lexicon only)
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,19 @@ async def decide(
     key_id: str,
     from_number: str | None,
 ) -> tuple[Reserved | None, Decision]:
-    """Check and reserve; (None, a `policy_unavailable` denial) when not recorded in time."""
+    """Check and reserve; (None, a `policy_unavailable` denial) when not recorded in time, or
+    when an SMS body could not be scored by the content model (fail closed)."""
     metrics = services.metrics
     started = time.perf_counter()
+    if services.content is not None:
+        try:
+            creq = await services.content.attach(creq)  # SMS: the model's scores, off the loop
+        except ContentScoringUnavailable as exc:
+            metrics.unavailable.inc()
+            unavailable_log.warning("content scoring unavailable", {"case_id": creq.case_id, "why": str(exc)})
+            decision = unavailable(str(exc))
+            metrics.observe(decision, creq.channel)
+            return None, decision
     try:
         reserved = await services.writer.decide(
             creq, endpoint=endpoint, key_id=key_id, from_number=from_number, timeout=services.timeout_s

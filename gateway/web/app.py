@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -12,13 +13,15 @@ from gateway.components import build_carrier, build_vault, pack_registry
 from gateway.jobs.scheduler import VaultJobs
 from gateway.metrics import Metrics
 from gateway.settings import Settings
+from gateway.usecases.content_scores import ContentScorer
 from gateway.web.auth import Authenticator, TrustedProxies, auth_middleware_factory
 from gateway.web.bodies import path_ids_middleware
 from gateway.web.console import setup_console
 from gateway.web.errors import error_middleware
-from gateway.web.keys import AUTH, CARRIER, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
+from gateway.web.keys import AUTH, CARRIER, CONTENT, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
 from gateway.web.routes import ROUTES
 from gateway.web.routes.twilio_api import relay_ctx
+from speech.semantic.model import semantic_flagger
 from storage.db import Database
 from storage.decisions import DecisionWriter
 
@@ -48,6 +51,9 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
     app[VAULT] = build_vault(settings, db, app[PACKS])
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        # The SMS content model loads before serving: a missing or corrupt head file stops here.
+        flagger = await asyncio.get_running_loop().run_in_executor(None, semantic_flagger)
+        app[CONTENT] = ContentScorer(flagger)
         await db.open()
         writer = app[WRITER]
         await writer.start()
@@ -66,6 +72,7 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
             await app[CARRIER].close()
             await writer.stop()
             await db.close()
+            app[CONTENT].close()
 
     app.cleanup_ctx.append(lifecycle)
     app.cleanup_ctx.append(relay_ctx)  # the Twilio facade's callback relay, closed before the vault

@@ -13,12 +13,13 @@ from gateway.jobs.scheduler import VaultJobs
 from gateway.metrics import Metrics
 from gateway.packs import PackRegistry
 from gateway.settings import Settings
+from gateway.usecases.content_scores import ContentScorer
 from gateway.web.auth import Authenticator
 from storage.db import Database
 from storage.decisions import DecisionWriter
 from storage.vault import Vault
 
-__all__ = ["AUTH", "CARRIER", "DB", "JOBS", "METRICS", "PACKS", "SETTINGS", "VAULT", "WRITER"]
+__all__ = ["AUTH", "CARRIER", "CONTENT", "DB", "JOBS", "METRICS", "PACKS", "SETTINGS", "VAULT", "WRITER"]
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
@@ -29,3 +30,4 @@ AUTH = web.AppKey("auth", Authenticator)
 PACKS = web.AppKey("packs", PackRegistry)
 VAULT = web.AppKey("vault", Vault)
 JOBS = web.AppKey("vault_jobs", VaultJobs)
+CONTENT = web.AppKey("content_scorer", ContentScorer)

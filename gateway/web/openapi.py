@@ -732,6 +732,8 @@ PATHS: J = {
             params=[
                 query("actor", {"type": "string"}),
                 query("object", {"type": "string"}),
+                query("action", {"type": "string"}),
+                query("result", {"type": "string"}),
                 query("from", QTS),
                 query("to", QTS),
                 query("after", {"anyOf": [{"type": "integer", "minimum": 0}, {"const": ""}]}),

@@ -83,7 +83,7 @@ def test_cn_sms_content(body: str, expected: list[str]) -> None:
         ),
         pytest.param(
             "[Web발신] 서울중앙지검 수사관실입니다. 미납 시 체포영장이 청구됩니다.",
-            "ko/false_legal_threat/arrest-jail",
+            "ko/false_legal_threat/",  # impersonation and arrest: one finding per category
             "제11조",
             id="ko-false-legal-art11",
         ),

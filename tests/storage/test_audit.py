@@ -10,7 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from storage.audit import GENESIS, Access, Actor, append, chain_hash, list_access, verify, write_anchor
+from storage.audit import (
+    GENESIS,
+    Access,
+    AccessFilters,
+    Actor,
+    append,
+    chain_hash,
+    list_access,
+    verify,
+    write_anchor,
+)
 from storage.db import Database
 from tests.storage.vault_helpers import T0
 
@@ -168,7 +178,7 @@ async def test_list_filters(tmp_path: Path) -> None:
     await append(
         db, Access(Actor("k_sec", "security", None, "x"), "audit.read", "access_log", "access_log", "ok")
     )
-    assert [r["seq"] for r in await list_access(db, actor="k_sec")] == [7]
-    assert [r["object_id"] for r in await list_access(db, object_id="rec_2")] == ["rec_2"]
+    assert [r["seq"] for r in await list_access(db, AccessFilters(actor="k_sec"))] == [7]
+    assert [r["object_id"] for r in await list_access(db, AccessFilters(object_id="rec_2"))] == ["rec_2"]
     assert len(await list_access(db, after_seq=4, limit=2)) == 2
     await db.close()

@@ -11,7 +11,7 @@ from gateway.web import keys as appkeys
 from gateway.web.access import log_access, require_logged
 from gateway.web.bodies import json_response, query_id, query_instant, query_int, query_limit
 from policies.parse import month_bounds
-from storage.audit import list_access, verify
+from storage.audit import AccessFilters, list_access, verify
 from storage.retention import report_csv, retention_report
 
 __all__ = ["routes"]
@@ -35,11 +35,17 @@ async def access_log(request: web.Request) -> web.Response:
         "access_log",
         "ok",
         object_type="access_log",
-        filters={k: q[k] for k in ("actor", "object", "from", "to", "after") if k in q},
+        filters={k: q[k] for k in ("actor", "object", "action", "result", "from", "to", "after") if k in q},
     )
-    rows = await list_access(
-        request.app[appkeys.DB], q.get("actor"), q.get("object"), since, until, after, limit
+    filters = AccessFilters(
+        actor=q.get("actor") or None,
+        object_id=q.get("object") or None,
+        action=q.get("action") or None,
+        result=q.get("result") or None,
+        since=since,
+        until=until,
     )
+    rows = await list_access(request.app[appkeys.DB], filters, after, limit)
     return json_response({"entries": rows, "next_after": rows[-1]["seq"] if len(rows) == limit else None})
 
 

@@ -34,6 +34,7 @@ def services(request: web.Request) -> ContactServices:
         carrier=app[appkeys.CARRIER],
         metrics=app[appkeys.METRICS],
         timeout_s=app[appkeys.SETTINGS]["policy.decision_timeout_ms"] / 1000,
+        content=app[appkeys.CONTENT],
     )
 
 

@@ -15,8 +15,8 @@ from gateway.web.auth import principal
 from gateway.web.console.render import render
 from gateway.web.console.views.common import field, need, redirect
 from policies.errors import CallwardenError, InputError
-from storage.access_search import AccessFilters, access_csv, held_recordings, recent_tombstones, search_access
-from storage.audit import verify
+from storage.access_search import access_csv, held_recordings, recent_tombstones, search_access
+from storage.audit import AccessFilters, verify
 from storage.retention import retention_report, set_legal_hold
 from storage.scheduled_runs import finish_job, last_job, start_job
 

@@ -1,0 +1,132 @@
+"""`callwarden lexicon train` and `callwarden flags export`: the semantic flagger's training loop.
+
+    callwarden lexicon train [--seed N] [--extra FILE ...] [--out FILE] [--cache DIR] [--lang zh ...]
+    callwarden flags export --reviewed [--since DATE] [--out FILE] [--data-dir DIR]
+
+`lexicon train` trains the per-category heads on the corpus's train split, chooses thresholds on
+its val split (never the test or blind splits) and writes the head file (default: the bundled
+`speech/semantic/flagger.json`), printing the validation results. It needs scikit-learn
+(`pip install -e '.[train]'`). `flags export --reviewed` writes inspectors' confirmed and
+dismissed flags as labelled lines (JSONL, the corpus format; the transcript's masking kept), for
+`lexicon train --extra`. Steps: docs/speech.md, "Retraining with reviewed flags".
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gateway.cli.common import data_dir_arg, initialised_settings, operator_actor
+from policies.parse import parse_instant
+from policies.types import PolicyInputError
+from speech.semantic.corpus import LANGUAGES, CorpusError
+from speech.semantic.feedback import reviews_to_lines
+from speech.semantic.train import HEAD_FILE, TrainingError, TrainOptions, train, write_head_file
+from speech.semantic.vectors import default_cache_dir
+from storage.audit import Access, append
+from storage.db import Database
+from storage.flag_export import reviewed_flags
+
+__all__ = ["add_commands"]
+
+
+def add_commands(subparsers: Any) -> None:
+    p = subparsers.add_parser("lexicon", help="the semantic flagger beside the lexicons: train its heads")
+    sub = p.add_subparsers(dest="lexicon_command", required=True, metavar="COMMAND")
+    t = sub.add_parser(
+        "train", help="train the model heads on the corpus (train/val splits only) and write the head file"
+    )
+    t.add_argument("--seed", type=int, default=TrainOptions().seed, help="random seed (default: %(default)s)")
+    t.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="more labelled lines (JSONL, corpus format, e.g. `flags export`) added to train (repeatable)",
+    )
+    t.add_argument("--out", help="head file to write (default: the bundled speech/semantic/flagger.json)")
+    t.add_argument("--cache", help="embedding cache folder (default: ~/.cache/callwarden/flagger-embeddings)")
+    t.add_argument(
+        "--lang", action="append", choices=LANGUAGES, help="train only these languages (default: all)"
+    )
+    t.set_defaults(func=cmd_train)
+
+    p = subparsers.add_parser("flags", help="inspectors' flags: export reviews as training lines")
+    sub = p.add_subparsers(dest="flags_command", required=True, metavar="COMMAND")
+    e = sub.add_parser("export", help="write confirmed and dismissed flags as labelled lines (JSONL)")
+    data_dir_arg(e)
+    e.add_argument("--reviewed", action="store_true", required=True, help="export reviewed flags (required)")
+    e.add_argument("--since", help="reviewed at or after (RFC 3339 or YYYY-MM-DD; default: all)")
+    e.add_argument("--out", help="file to write (default: stdout)")
+    e.set_defaults(func=cmd_export)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    options = TrainOptions(
+        seed=args.seed,
+        languages=tuple(args.lang) if args.lang else LANGUAGES,
+        extra=tuple(Path(x) for x in args.extra),
+        cache_dir=Path(args.cache) if args.cache else default_cache_dir(),
+    )
+    try:
+        doc, report = train(options)
+    except (TrainingError, CorpusError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else HEAD_FILE
+    write_head_file(doc, out)
+    print(report)
+    print(f"wrote {out} (flagger@{doc['version']}, seed {doc['seed']}, {len(doc['files'])} files read)")
+    return 0
+
+
+def _instant(raw: str, name: str) -> datetime:
+    text = raw.strip()
+    return parse_instant(text + "T00:00:00Z" if len(text) == 10 else text, name)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    settings = initialised_settings(args)
+    if settings is None:
+        return 2
+    try:
+        since = _instant(args.since, "since") if args.since else None
+    except PolicyInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    lines = asyncio.run(_export(settings.db_path, since))
+    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(lines)} labelled line(s) to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def _export(db_path: Path, since: datetime | None) -> list[dict[str, Any]]:
+    async with Database(db_path) as db:
+        rows = await reviewed_flags(db, since)
+        lines = reviews_to_lines(rows)
+        # Transcript words leave the database: one access-log row for the export.
+        await append(
+            db,
+            Access(
+                operator_actor(),
+                "flags.export",
+                "flags",
+                "-",
+                "ok",
+                details={
+                    "since": since.isoformat() if since else None,
+                    "flags": len(rows),
+                    "lines": len(lines),
+                },
+            ),
+        )
+    return lines

@@ -1,0 +1,77 @@
+"""The semantic model's scores of an SMS body, computed before the decision (never on the loop).
+
+    scorer = ContentScorer(semantic_flagger())
+    creq = await scorer.attach(creq)        # creq.content_scores set for an SMS with a body
+
+`policies` stays pure: the embedding (a native model) runs here, in a one-thread executor so the
+event loop never blocks, and the scores travel into `policies.evaluate` as data
+(`ContactRequest.content_scores`), where `policies.content` decides. The head is chosen by the
+body's script (`policies.semantic.text.script_language`). A model that fails or does not answer
+within `timeout_s` raises `ContentScoringUnavailable`: the caller denies (`policy_unavailable`),
+failing closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+from dataclasses import replace
+
+from policies.errors import ServiceUnavailable
+from policies.semantic.text import script_language
+from policies.types import ContactRequest, ContentScores
+from speech.semantic.model import SemanticFlagger
+
+__all__ = ["TIMEOUT_S", "ContentScorer", "ContentScoringUnavailable"]
+
+TIMEOUT_S = 2.0
+
+
+class ContentScoringUnavailable(ServiceUnavailable):
+    """The semantic model could not score the SMS body in time; the contact is denied."""
+
+    code = "policy_unavailable"
+
+
+class ContentScorer:
+    """Scores SMS bodies with the semantic flagger on its own thread."""
+
+    def __init__(self, flagger: SemanticFlagger, timeout_s: float = TIMEOUT_S) -> None:
+        self.flagger = flagger
+        self.timeout_s = timeout_s
+        self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="callwarden-content")
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def scores(self, body: str, party: str) -> ContentScores | None:
+        """Synchronous scoring (what the executor runs); None when no head serves the body."""
+        language = script_language(body)
+        if not self.flagger.has(language):
+            return None
+        audience = "third_party" if party == "third_party" else "debtor"
+        probs = self.flagger.scores([body], language, speaker="agent", audience=audience)[0]
+        thresholds = self.flagger.thresholds(language)
+        return ContentScores(
+            language=language,
+            model=self.flagger.tag,
+            scores=tuple((c, p, thresholds[c]) for c, p in sorted(probs.items()) if c in thresholds),
+            lawful_suppresses_model=bool(self.flagger.heads.combine.get("lawful_suppresses_model", True)),
+        )
+
+    async def attach(self, creq: ContactRequest) -> ContactRequest:
+        """`creq` with its body's scores (unchanged for a call or a request without a body)."""
+        if creq.channel != "sms" or not creq.body:
+            return creq
+        loop = asyncio.get_running_loop()
+        try:
+            scores = await asyncio.wait_for(
+                loop.run_in_executor(self._executor, self.scores, creq.body, creq.party), self.timeout_s
+            )
+        except TimeoutError:
+            raise ContentScoringUnavailable(
+                f"the content model did not score the SMS within {self.timeout_s:.1f} s"
+            ) from None
+        except Exception as exc:
+            raise ContentScoringUnavailable(f"the content model failed: {exc}") from None
+        return replace(creq, content_scores=scores)

@@ -1,0 +1,1 @@
+"""The semantic layer beside the lexicons: pure scoring of sentence embeddings (see docs/speech.md)."""

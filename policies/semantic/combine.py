@@ -1,0 +1,192 @@
+"""One verdict per category from the lexicon and the model. Pure.
+
+    lex = lexicon_view(text, ["zh"], audience="debtor", speaker="agent", facts=None)
+    found = combine(lex, scores, heads.thresholds("zh"), model="flagger@2026.06.0")
+
+The lexicon keeps what it is good at: its matches explain themselves (rule, words, citation),
+and it knows lawful look-alikes, negations and case facts. The model catches phrasing no list
+foresaw. For each category:
+
+* the lexicon raises a violation → flagged (`source` ``both`` when the model agrees, else
+  ``lexicon``), with the lexicon's severity and rule;
+* else the model's calibrated probability reaches the category's threshold (chosen on the
+  validation split) → flagged, `source` ``model``, severity ``medium`` — unless the lexicon
+  recognised the same category as lawful in this text: a lawful statement (an ``info`` match such
+  as 依法起诉 or "we may file a lawsuit"), a negated phrase, an allow-listed look-alike or a
+  statement the case facts make true (`lexicon_view` finds these by screening again with a copy
+  of the lexicons that has no negation, allow lists or facts). Whether that suppression applies
+  is read from the head file (`combine.lawful_suppresses_model`), chosen on the validation split;
+* a lexicon violation the model scores below the category's `veto` (chosen on the validation
+  split: idioms, news and other look-alikes the lexicon cannot tell apart) is downgraded to
+  ``info``, `source` ``lexicon``: an inspector still sees it, it no longer denies an SMS;
+* a lexicon ``info`` match stays ``info`` (an inspector verifies it).
+
+Languages without a bundled lexicon (Korean today) are scored by the model alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+
+from policies.lexicon import BUNDLED_LANGUAGES, Lexicon, Negation, load_lexicon
+from policies.screening import Match, Matcher, matcher_for
+
+__all__ = [
+    "MODEL_SEVERITY",
+    "Finding",
+    "LexiconView",
+    "combine",
+    "lexicon_languages",
+    "lexicon_view",
+    "warm",
+]
+
+MODEL_SEVERITY = "medium"
+
+
+@dataclass(frozen=True)
+class LexiconView:
+    """What the lexicon said about one text: its matches (info included) and the categories it
+    judged lawful here (see the module doc)."""
+
+    matches: tuple[Match, ...] = ()
+    lawful: frozenset[str] = frozenset()
+
+    def violations(self, category: str) -> list[Match]:
+        return [m for m in self.matches if m.category == category and m.is_violation]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One category raised for one text.
+
+    `source`: ``lexicon``, ``model`` or ``both``; `match` the strongest lexicon match (None for
+    a model-only finding); `score`/`threshold` the model's (None when the model did not score
+    the text); `model` the head file's tag (``flagger@<version>``)."""
+
+    category: str
+    severity: str
+    source: str
+    match: Match | None
+    score: float | None
+    threshold: float | None
+    model: str | None
+
+    @property
+    def is_violation(self) -> bool:
+        return self.severity != "info"
+
+    @property
+    def rule(self) -> str:
+        return self.match.rule if self.match is not None else f"model/{self.category}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "severity": self.severity,
+            "source": self.source,
+            "rule": self.rule,
+            "match": self.match.match if self.match else None,
+            "score": None if self.score is None else round(self.score, 4),
+            "threshold": self.threshold,
+            "model": self.model,
+        }
+
+
+_RANK = {"info": 0, "low": 1, "medium": 2, "high": 3}
+
+
+def lexicon_languages(languages: Sequence[str] | None) -> tuple[str, ...]:
+    """The bundled lexicon languages among `languages` (None: all bundled); others are skipped,
+    so a language whose lexicon is not bundled yet (ko) is screened by the model only."""
+    if languages is None:
+        return BUNDLED_LANGUAGES
+    bases = (x.replace("_", "-").split("-")[0].lower() for x in languages)
+    return tuple(dict.fromkeys(b for b in bases if b in BUNDLED_LANGUAGES))
+
+
+@cache
+def _bare_matcher(languages: tuple[str, ...]) -> Matcher:
+    """The bundled lexicons without negation, allow lists, `unless` or facts: what they would
+    raise if nothing made it lawful."""
+    return Matcher(_bare(load_lexicon(lang)) for lang in languages)
+
+
+def warm(languages: Sequence[str] | None) -> None:
+    """Compile the matchers `lexicon_view` uses for `languages` now (a pack load), so the first
+    screening inside a decision's deadline does no compiling."""
+    langs = lexicon_languages(languages)
+    if langs:
+        matcher_for(langs)
+        _bare_matcher(langs)
+
+
+def _bare(lex: Lexicon) -> Lexicon:
+    entries = tuple(replace(e, negatable=False, allow=(), unless=(), requires_fact=None) for e in lex.entries)
+    return replace(lex, negation=Negation(), allows=(), entries=entries)
+
+
+def lexicon_view(
+    text: str,
+    languages: Sequence[str] | None,
+    *,
+    audience: str,
+    speaker: str,
+    facts: Mapping[str, bool] | None,
+    matches: Sequence[Match] | None = None,
+    need_lawful: bool = True,
+) -> LexiconView:
+    """Screen `text` with the bundled lexicons of `languages` (`matches`: already screened).
+
+    `need_lawful` False skips the second screening (callers that know the model raised
+    nothing)."""
+    langs = lexicon_languages(languages)
+    if not langs:
+        return LexiconView()
+    if matches is None:
+        matches = matcher_for(langs).screen(text, audience=audience, speaker=speaker, facts=facts)
+    lawful = {m.category for m in matches if not m.is_violation}
+    if need_lawful:
+        raised = {m.category for m in matches if m.is_violation}
+        bare = _bare_matcher(langs).screen(text, audience=audience, speaker=speaker, facts=None)
+        lawful |= {m.category for m in bare if m.category not in raised}
+    return LexiconView(tuple(matches), frozenset(lawful))
+
+
+def combine(
+    lex: LexiconView,
+    scores: Mapping[str, float] | None,
+    thresholds: Mapping[str, float] | None,
+    *,
+    model: str | None,
+    vetoes: Mapping[str, float] | None = None,
+    lawful_suppresses_model: bool = True,
+) -> list[Finding]:
+    """Findings for one text, one per category raised (violations and `info`), ordered by
+    category. `scores`: the model's probability per category it scored (None: not scored)."""
+    scores = scores or {}
+    thresholds = thresholds or {}
+    out: list[Finding] = []
+    cats = dict.fromkeys([*(m.category for m in lex.matches), *scores])
+    for cat in sorted(cats):
+        score = scores.get(cat)
+        threshold = thresholds.get(cat)
+        model_hit = score is not None and threshold is not None and score >= threshold
+        violations = lex.violations(cat)
+        if violations:
+            best = max(violations, key=lambda m: (_RANK[m.severity], m.end - m.start))
+            veto = (vetoes or {}).get(cat, 0.0)
+            severity = "info" if score is not None and score < veto else best.severity
+            out.append(
+                Finding(cat, severity, "both" if model_hit else "lexicon", best, score, threshold, model)
+            )
+            continue
+        if model_hit and not (lawful_suppresses_model and cat in lex.lawful):
+            out.append(Finding(cat, MODEL_SEVERITY, "model", None, score, threshold, model))
+            continue
+        infos = [m for m in lex.matches if m.category == cat]
+        if infos:
+            out.append(Finding(cat, "info", "lexicon", infos[0], score, threshold, model))
+    return out

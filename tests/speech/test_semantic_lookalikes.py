@@ -1,0 +1,64 @@
+"""Look-alikes must not raise high-severity flags: idioms, news small talk, statute citations,
+lawful legal statements and negations, in Mandarin, English and Korean.
+
+The cases (tests/data/lookalikes/<lang>.jsonl) were written for this test, separately from the
+corpus and before the model was scored on them. Each goes through the whole combined flagging
+(lexicon + model, `SemanticFlagger.findings`) as an agent line to the debtor: no `high` finding
+per case; findings below high (the model alone) are printed and must stay rare per language.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from speech.semantic.model import semantic_flagger
+
+CASES = Path(__file__).resolve().parents[1] / "data" / "lookalikes"
+LANGS = ("zh", "en", "ko")
+
+# The bundled zh lexicon (not this branch's to change: issue 10 gives lexicon fixes to the
+# lexicon work) raises false_legal_threat/high on a citation of 《刑事诉讼法》, and the model does
+# not score it low enough to veto. Strict: the test fails once the lexicon is fixed, so that
+# this mark is removed.
+LEXICON_FIX_PENDING = {("zh", "《刑事诉讼法》")}
+
+
+def _cases(lang: str) -> list[tuple[str, str]]:
+    lines = (CASES / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [(r["kind"], r["text"]) for r in map(json.loads, filter(None, lines))]
+
+
+def _params() -> list[object]:
+    out = []
+    for lang in LANGS:
+        for n, (kind, text) in enumerate(_cases(lang)):
+            marks = []
+            if any(lang == lg and needle in text for lg, needle in LEXICON_FIX_PENDING):
+                marks.append(pytest.mark.xfail(strict=True, reason="zh lexicon statute false positive"))
+            out.append(pytest.param(lang, text, id=f"{lang}-{kind}-{n}", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize(("lang", "text"), _params())
+def test_lookalike_raises_no_high_severity_flag(lang: str, text: str) -> None:
+    found = semantic_flagger().findings([text], lang, speaker="agent", audience="debtor")[0]
+    assert not [f for f in found if f.severity == "high"], [f.as_dict() for f in found]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_lookalikes_rarely_raise_anything(lang: str) -> None:
+    cases = _cases(lang)
+    assert {k for k, _ in cases} == {"idiom", "news", "statute", "lawful_legal", "negation"}
+    found = semantic_flagger().findings([t for _, t in cases], lang, speaker="agent", audience="debtor")
+    raised = [
+        (kind, f.category, f.source, f.severity, text)
+        for (kind, text), fs in zip(cases, found, strict=True)
+        for f in fs
+        if f.is_violation
+    ]
+    for row in raised:
+        print("look-alike flagged:", row)
+    assert len(raised) <= len(cases) // 5, raised

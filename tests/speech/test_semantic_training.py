@@ -1,0 +1,128 @@
+"""Training is reproducible and reads only what it is given: a tiny corpus (written here) trains
+twice to the same head file, records the SHA-256 of exactly the files it read (train, val and an
+`--extra` file), and the head file it writes loads and scores through the run-time path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from speech.semantic.corpus import file_sha256
+from speech.semantic.model import load_heads
+from speech.semantic.train import TrainOptions, train, write_head_file
+
+AGENT = {
+    "threat_violence": [
+        "I will break your arm tonight",
+        "we know where you live, watch your back",
+        "your car might catch fire",
+    ],
+    "false_legal_threat": [
+        "the police will arrest you today",
+        "you will go to jail for this debt",
+        "a warrant is out for you",
+    ],
+    "insult_profanity": [
+        "you are a worthless deadbeat",
+        "pay up you stupid idiot",
+        "what a pathetic loser you are",
+    ],
+    "harassment": [
+        "we will call you every hour all night",
+        "we will keep calling until you pay",
+        "expect us at your door daily",
+    ],
+    "privacy_exposure": [
+        "we will post your debt on facebook",
+        "we will call your boss about this",
+        "your neighbours will all know",
+    ],
+}
+NEUTRAL = [
+    "your balance is due on friday",
+    "can we set up a payment plan",
+    "thank you for your time today",
+    "you may dispute this debt in writing",
+    "we will never call your employer",
+    "please call us back",
+]
+THIRD = (
+    [
+        "your brother owes us three thousand dollars",
+        "tell him his loan is overdue",
+        "he is behind on his car loan",
+    ],
+    ["please ask him to call us back", "is this a good number for him"],
+)
+DEBTOR = (
+    ["you bloodsucking parasites, go to hell", "I will find you and hurt you", "screw you and your company"],
+    ["I lost my job and cannot pay", "please stop calling me at work"],
+)
+
+
+def _line(text: str, labels: list[str], speaker: str = "agent", audience: str = "debtor") -> str:
+    return json.dumps(
+        {
+            "text": text,
+            "lang": "en",
+            "speaker": speaker,
+            "audience": audience,
+            "facts": None,
+            "labels": labels,
+            "tags": [],
+            "writer": "T",
+        }
+    )
+
+
+def _corpus(root: Path) -> None:
+    train, val = [], []
+    for cat, texts in AGENT.items():
+        train += [_line(t, [cat]) for t in texts[:2]]
+        val.append(_line(texts[2], [cat]))
+    train += [_line(t, []) for t in NEUTRAL[:4]]
+    val += [_line(t, []) for t in NEUTRAL[4:]]
+    train += [_line(t, ["third_party_disclosure"], audience="third_party") for t in THIRD[0][:2]]
+    train.append(_line(THIRD[1][0], [], audience="third_party"))
+    val += [
+        _line(THIRD[0][2], ["third_party_disclosure"], audience="third_party"),
+        _line(THIRD[1][1], [], audience="third_party"),
+    ]
+    train += [_line(t, ["abuse_by_debtor"], speaker="debtor") for t in DEBTOR[0][:2]]
+    train.append(_line(DEBTOR[1][0], [], speaker="debtor"))
+    val += [
+        _line(DEBTOR[0][2], ["abuse_by_debtor"], speaker="debtor"),
+        _line(DEBTOR[1][1], [], speaker="debtor"),
+    ]
+    (root / "en").mkdir(parents=True)
+    (root / "en" / "train.jsonl").write_text("\n".join(train) + "\n", encoding="utf-8")
+    (root / "en" / "val.jsonl").write_text("\n".join(val) + "\n", encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_training_is_deterministic_and_records_what_it_read(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    extra = tmp_path / "reviews.jsonl"
+    extra.write_text(_line("we are coming for your kids", ["threat_violence"]) + "\n", encoding="utf-8")
+    options = TrainOptions(languages=("en",), corpus=corpus, extra=(extra,), cache_dir=tmp_path / "cache")
+    doc, report = train(options, log=lambda _: None)
+    again, _ = train(options, log=lambda _: None)
+    assert json.dumps(doc, sort_keys=True) == json.dumps(again, sort_keys=True)
+    files = (corpus / "en" / "train.jsonl", corpus / "en" / "val.jsonl", extra)
+    assert doc["files"] == {str(p.resolve()): file_sha256(p) for p in files}
+    assert doc["seed"] == 13 and doc["trainer"]["augment"] is True
+    assert "en val, lexicon + model" in report
+    out = tmp_path / "flagger.json"
+    write_head_file(doc, out)
+    heads = load_heads(out)
+    assert set(heads.languages["en"].heads) == set(AGENT) | {"third_party_disclosure", "abuse_by_debtor"}
+    # Another seed draws other ASR-like variants, so other weights.
+    other = train(
+        TrainOptions(languages=("en",), corpus=corpus, seed=14, cache_dir=tmp_path / "cache"),
+        log=lambda _: None,
+    )[0]
+    assert other["seed"] == 14 and other["languages"] != doc["languages"]
