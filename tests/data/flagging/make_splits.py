@@ -1,6 +1,7 @@
-"""How the flagging corpus was split (run once; the outputs are committed and frozen).
+"""How the flagging corpus was split (each round run once; the outputs are committed and frozen).
 
-    python tests/data/flagging/make_splits.py STAGING_DIR BLIND_DIR
+    python tests/data/flagging/make_splits.py STAGING_DIR BLIND_DIR       # round 1
+    python tests/data/flagging/make_splits.py --add STAGING2_DIR           # round 2
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -11,6 +12,12 @@ held-out splits measure phrasing the model has not seen.
 
 BLIND_DIR/<lang>.jsonl is the second test split, written by a different hand that never saw the
 corpus or the lexicons; it is copied as it is.
+
+Round 2 (`--add`) adds the lines of a third hand (writer C, who saw neither the corpus nor the
+lexicons, and wrote to where the first model fell short: veiled threats, harassment, privacy
+exposure): a line that is a near-duplicate of any test or blind line is dropped (so the frozen
+splits stay unseen), the rest go 70 % to train and 30 % to val, stratified like round 1. The
+test and blind splits are not touched.
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -111,5 +118,56 @@ def main(staging: Path, blind: Path) -> None:
         print(f"{info['lines']:>6}  {path}")
 
 
+def add_round(staging: Path) -> None:
+    manifest = json.loads((TESTS / "SPLITS.json").read_text(encoding="utf-8"))
+    rng = random.Random(SEED + 2)
+    for lang in LANGS:
+        held = [
+            grams(str(json.loads(line)["text"]))
+            for split in ("test", "blind")
+            for line in (TESTS / split / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        rows, dropped = [], 0
+        for f in sorted((staging / lang).glob("*.jsonl")):
+            writer = f.name.split("-", 1)[0]
+            for line in f.read_text(encoding="utf-8").splitlines():
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                row["writer"] = writer
+                g = grams(str(row["text"]))
+                if any(jaccard(g, h) >= NEAR for h in held):
+                    dropped += 1
+                    continue
+                rows.append(row)
+        strata: dict[tuple[str, ...], list[dict[str, object]]] = collections.defaultdict(list)
+        for r in rows:
+            strata[tuple(sorted(r["labels"])) or ("none",)].append(r)  # type: ignore[arg-type]
+        add = {"train": [], "val": []}
+        for key in sorted(strata):
+            group = strata[key]
+            rng.shuffle(group)
+            n_val = round(len(group) * 0.3)
+            add["val"] += group[:n_val]
+            add["train"] += group[n_val:]
+        for name, new in add.items():
+            path = CORPUS / lang / f"{name}.jsonl"
+            old = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+            part = sorted(old + new, key=lambda r: str(r["text"]))
+            manifest[f"speech/semantic/corpus/{lang}/{name}.jsonl"] = {
+                "lines": len(part),
+                "sha256": dump(path, part),
+            }
+        print(
+            f"{lang}: +{len(add['train'])} train, +{len(add['val'])} val, {dropped} near-duplicates dropped"
+        )
+    manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (TESTS / "SPLITS.json").write_text(manifest_text, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    if sys.argv[1] == "--add":
+        add_round(Path(sys.argv[2]))
+    else:
+        main(Path(sys.argv[1]), Path(sys.argv[2]))
