@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from speech.engines import ModelNotFound
+from speech.engines.base import ModelNotFound
 
 __all__ = [
     "WHISPER_BASE",

@@ -17,9 +17,9 @@ import sys
 import time
 
 from gateway.components import build_vault
+from gateway.jobs.transcriber import JobOptions, Worker, clean_work_root
 from gateway.settings import ConfigError, Settings
 from speech.config import SpeechConfig
-from speech.worker import JobOptions, Worker, clean_work_root
 from storage.db import Database
 
 __all__ = [

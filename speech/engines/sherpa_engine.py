@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from speech.engines import EngineError, EngineUnavailable, ModelNotFound, Segment, Word
+from speech.engines.base import EngineError, EngineUnavailable, ModelNotFound, Segment, Word
 
 __all__ = [
     "MODEL_TYPES",

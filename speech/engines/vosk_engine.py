@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from speech.engines import EngineError, EngineUnavailable, ModelNotFound, Segment, Word
+from speech.engines.base import EngineError, EngineUnavailable, ModelNotFound, Segment, Word
 
 __all__ = ["VOSK_MODEL_DOWNLOADS", "VoskEngine", "find_vosk_model", "is_vosk_model"]
 

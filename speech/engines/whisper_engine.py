@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from speech.config import default_model_cache
-from speech.engines import EngineError, EngineUnavailable, ModelNotFound, Segment, Word
+from speech.engines.base import EngineError, EngineUnavailable, ModelNotFound, Segment, Word
 from speech.models import WHISPER_BASE, SplitModel, ensure_model
 
 __all__ = [

@@ -196,7 +196,7 @@ async def test_a_mandarin_recording_gets_whisper_base_assembled_in_the_data_dir(
     assert not (user_cache / "callwarden").exists()  # (onnxruntime keeps a device id there)
     r = await vw.client.get(
         f"/v1/recordings/{rec['recording_id']}/transcript",
-        params={"reason": "qa"},
+        params={"reason": "quality review"},
         headers=hdr(vw.w.inspector),
     )
     text = "".join(seg["text"] for seg in (await r.json())["segments"])

@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from gateway.jobs.transcriber import JobOptions, Worker
 from gateway.web.app import create_app
 from gateway.web.console.i18n import MISSING
 from gateway.web.keys import DB, VAULT
 from speech.config import SpeechConfig
 from speech.engines import Engine, load_engine
-from speech.worker import JobOptions, Worker
 from tests.gateway.console.world import Keys, key_id, populate
 from tests.gateway.helpers import DEBTOR_NUMBER, hdr
 from tests.gateway.vault_world import vault_settings

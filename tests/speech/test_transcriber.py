@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from gateway.cli.main import main as cli_main
+from gateway.jobs.transcriber import JobOptions, Worker
 from gateway.web.keys import DB, VAULT
 from speech.config import SpeechConfig
 from speech.engines import Engine
-from speech.worker import JobOptions, Worker
 from tests.gateway.helpers import TEST_PACK, case_body, hdr
 from tests.gateway.vault_world import VaultWorld, make_vault_world
 from tests.speech.conftest import Call, make_call
