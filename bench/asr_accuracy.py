@@ -236,7 +236,8 @@ def run(threads: int = 1, cache_dir: str = "") -> list[tuple[str, str, str, Scor
         pairs = {(c, lab): s for lang, c, lab, s in rows if lang == language}
         for condition in ("16 kHz", "8 kHz µ-law"):
             (la, a), (_, b) = [(lab, s) for (c, lab), s in pairs.items() if c == condition]
-            assert a.wer is not None and b.wer is not None
+            assert a.wer is not None
+            assert b.wer is not None
             print(f"{language} {condition}: {la} vs whisper base: WER {a.wer * 100:.1f}% vs "
                   f"{b.wer * 100:.1f}%, CER {a.cer * 100:.1f}% vs {b.cer * 100:.1f}%, RTF {a.rtf:.3f} vs "
                   f"{b.rtf:.3f} (base takes {b.rtf / a.rtf:.2f}x the time)")  # fmt: skip

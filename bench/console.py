@@ -155,7 +155,8 @@ async def main() -> int:
             ) as resp:
                 ttfb = time.perf_counter() - t0
                 body = await resp.read()
-                assert resp.status == 200 and body.count(b'class="w"') >= 4000
+                assert resp.status == 200
+                assert body.count(b'class="w"') >= 4000
             return ttfb, time.perf_counter() - t0, len(body)
 
         results: dict[str, list[tuple[float, float, int]]] = {"healthz": [], "queue": [], "recording": []}

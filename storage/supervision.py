@@ -138,7 +138,10 @@ async def scorecard(db: Database, agency_id: str, month: str, now: datetime) -> 
         " WHERE agency_id = :a AND received_at >= :s AND received_at < :e",
         p,
     )
-    assert dec is not None and att is not None and rec is not None and complaints is not None
+    assert dec is not None
+    assert att is not None
+    assert rec is not None
+    assert complaints is not None
     violations = [f for f in flags if f["active"] and f["severity"] != "info"]
     by_category: dict[str, int] = {}
     for f in violations:

@@ -44,7 +44,8 @@ async def world(aiohttp_client: Any, data_dir: Path, make_key: Any) -> World:
 def assert_error_shape(body: dict[str, Any], code: str) -> None:
     assert set(body) >= {"error", "message", "details"}, body
     assert body["error"] == code
-    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["message"], str)
+    assert body["message"]
     assert isinstance(body["details"], dict)
 
 
@@ -197,15 +198,20 @@ async def test_agency_create_update_and_validation(world: World) -> None:
     )
     assert r.status == 201
     r = await c.put("/v1/agencies/a3", json={"name": "A3 Ltd", "status": "suspended"}, headers=admin)
-    assert r.status == 200 and (await r.json())["status"] == "suspended"
+    assert r.status == 200
+    assert (await r.json())["status"] == "suspended"
     got = await (await c.get("/v1/agencies/a3", headers=admin)).json()
-    assert got["name"] == "A3 Ltd" and got["contract_end"] is None
+    assert got["name"] == "A3 Ltd"
+    assert got["contract_end"] is None
     r = await c.put("/v1/agencies/a4", json={"name": "A4", "status": "dormant"}, headers=admin)
-    assert r.status == 400 and (await r.json())["error"] == "invalid_field"
+    assert r.status == 400
+    assert (await r.json())["error"] == "invalid_field"
     r = await c.put("/v1/agencies/a4", json={"status": "active"}, headers=admin)
-    assert r.status == 400 and (await r.json())["error"] == "missing_field"
+    assert r.status == 400
+    assert (await r.json())["error"] == "missing_field"
     r = await c.put("/v1/agencies/a4", json={"name": "A4", "contract_start": "2026-13-01"}, headers=admin)
-    assert r.status == 400 and (await r.json())["details"]["field"] == "contract_start"
+    assert r.status == 400
+    assert (await r.json())["details"]["field"] == "contract_start"
 
 
 async def test_case_is_stored_normalised_and_validated(world: World) -> None:
@@ -221,12 +227,14 @@ async def test_case_is_stored_normalised_and_validated(world: World) -> None:
     bad["debtor"]["phones"] = [{"number": "555", "kind": "mobile"}]
     r = await c.put("/v1/cases/c2", json=bad, headers=admin)
     out = await r.json()
-    assert r.status == 400 and out["error"] == "invalid_phone"
+    assert r.status == 400
+    assert out["error"] == "invalid_phone"
     assert out["details"]["field"] == "debtor.phones[0].number"
     r = await c.put("/v1/cases/c2", json=case_body(agency_id="ghost"), headers=admin)
     assert r.status == 404
     r = await c.put("/v1/cases/c2", json={**case_body(), "debtor": None}, headers=admin)
-    assert r.status == 400 and (await r.json())["error"] == "missing_field"
+    assert r.status == 400
+    assert (await r.json())["error"] == "missing_field"
     assert (await c.get("/v1/cases/c2", headers=admin)).status == 404  # nothing half-stored
 
 
@@ -264,30 +272,37 @@ async def test_authorize_reserves_until_the_cap_then_explains_the_denial(world: 
         out = await (await c.post("/v1/authorize", json=AUTHORIZE, headers=dialer)).json()
         assert out["allowed"] is True, out
         # The pack reference pins the operator file's exact text (its SHA-256).
-        assert out["reasons"] == [] and out["packs"] == [f"test-3-per-day@1#sha256:{TEST_PACK_SHA256}"]
+        assert out["reasons"] == []
+        assert out["packs"] == [f"test-3-per-day@1#sha256:{TEST_PACK_SHA256}"]
         attempts.append(out["attempt_id"])
     assert len(set(attempts)) == 3
     r = await c.post("/v1/authorize", json=AUTHORIZE, headers=dialer)
     assert r.status == 200
     out = await r.json()
-    assert out["allowed"] is False and out["attempt_id"] is None
+    assert out["allowed"] is False
+    assert out["attempt_id"] is None
     (reason,) = out["reasons"]
-    assert reason["code"] == "cap_exceeded" and reason["rule"].startswith("test-3-per-day/")
+    assert reason["code"] == "cap_exceeded"
+    assert reason["rule"].startswith("test-3-per-day/")
     assert (reason["max"], reason["window"], reason["used"]) == (3, "24h", 3)
-    assert out["next_allowed_at"] is not None and out["next_allowed_at"].endswith("Z")
-    assert out["local_time"] is not None and out["local_time"].endswith(("-05:00", "-04:00"))
+    assert out["next_allowed_at"] is not None
+    assert out["next_allowed_at"].endswith("Z")
+    assert out["local_time"] is not None
+    assert out["local_time"].endswith(("-05:00", "-04:00"))
 
 
 async def test_unknown_number_and_unknown_case(world: World) -> None:
     c, dialer = world.client, hdr(world.dialer)
     out = await (await c.post("/v1/authorize", json={**AUTHORIZE, "to": OTHER_NUMBER}, headers=dialer)).json()
-    assert out["allowed"] is False and out["next_allowed_at"] is None
+    assert out["allowed"] is False
+    assert out["next_allowed_at"] is None
     assert [r["code"] for r in out["reasons"]] == ["unknown_number"]
     # An unknown case is answered like another agency's case: the answer does not tell which.
     r = await c.post("/v1/authorize", json={**AUTHORIZE, "case_id": "nope"}, headers=dialer)
     assert r.status == 200
     out = await r.json()
-    assert out["allowed"] is False and [x["code"] for x in out["reasons"]] == ["case_not_assigned"]
+    assert out["allowed"] is False
+    assert [x["code"] for x in out["reasons"]] == ["case_not_assigned"]
     assert out["decision_id"] is not None  # recorded like any decision
 
 
@@ -300,7 +315,8 @@ async def test_cease_stops_the_channel_and_survives_a_case_update(world: World) 
     )
     assert r.status == 201
     out = await (await c.post("/v1/authorize", json=AUTHORIZE, headers=dialer)).json()
-    assert out["allowed"] is False and "ceased" in [x["code"] for x in out["reasons"]]
+    assert out["allowed"] is False
+    assert "ceased" in [x["code"] for x in out["reasons"]]
     assert out["next_allowed_at"] is None
     # Re-uploading the case (a nightly sync, say) must not wipe the debtor's stop request.
     assert (await c.put("/v1/cases/c1", json=case_body(), headers=hdr(world.admin))).status == 200
@@ -329,7 +345,8 @@ async def test_outcomes_are_recorded_once(world: World) -> None:
     r = await c.post(f"/v1/attempts/{attempt}/outcome", json=body, headers=dialer)
     assert r.status == 200
     out = await r.json()
-    assert out["outcome"]["result"] == "connected" and out["outcome"]["spoke_with"] == "debtor"
+    assert out["outcome"]["result"] == "connected"
+    assert out["outcome"]["spoke_with"] == "debtor"
     assert (await c.post(f"/v1/attempts/{attempt}/outcome", json=body, headers=dialer)).status == 200
     r = await c.post(f"/v1/attempts/{attempt}/outcome", json={"result": "no_answer"}, headers=dialer)
     assert r.status == 409
@@ -344,11 +361,13 @@ async def test_outcomes_are_recorded_once(world: World) -> None:
         ({"result": "connected", "started_at": "yesterday"}, "started_at"),
     ):
         r = await c.post(f"/v1/attempts/{attempt}/outcome", json=bad, headers=dialer)
-        assert r.status == 400 and (await r.json())["details"]["field"] == field
+        assert r.status == 400
+        assert (await r.json())["details"]["field"] == field
     r = await c.post("/v1/attempts/att_missing/outcome", json={"result": "busy"}, headers=dialer)
     assert r.status == 404
     got = await (await c.get(f"/v1/attempts/{attempt}", headers=dialer)).json()
-    assert got["status"] == "reserved" and got["outcome"]["ended_at"].startswith(_z(end)[:-1])
+    assert got["status"] == "reserved"
+    assert got["outcome"]["ended_at"].startswith(_z(end)[:-1])
 
 
 async def test_not_connected_outcome_frees_the_cap(world: World) -> None:
@@ -372,17 +391,21 @@ async def test_call_through_dry_run_carrier(world: World) -> None:
     r = await c.post("/v1/calls", json={**AUTHORIZE, "from": "+12125550100"}, headers=dialer)
     assert r.status == 201
     out = await r.json()
-    assert out["carrier_ref"].startswith("dryrun-") and out["decision"]["allowed"] is True
+    assert out["carrier_ref"].startswith("dryrun-")
+    assert out["decision"]["allowed"] is True
     got = await (await c.get(f"/v1/attempts/{out['attempt_id']}", headers=dialer)).json()
-    assert got["carrier_ref"] == out["carrier_ref"] and got["from"] == "+12125550100"
+    assert got["carrier_ref"] == out["carrier_ref"]
+    assert got["from"] == "+12125550100"
     r = await c.post("/v1/calls", json=AUTHORIZE, headers=dialer)
-    assert r.status == 400 and (await r.json())["details"]["field"] == "from"
+    assert r.status == 400
+    assert (await r.json())["details"]["field"] == "from"
     r = await c.post(
         "/v1/calls",
         json={**AUTHORIZE, "channel": "sms", "from": "+12125550100", "body": "hi"},
         headers=dialer,
     )
-    assert r.status == 400 and (await r.json())["details"]["field"] == "channel"
+    assert r.status == 400
+    assert (await r.json())["details"]["field"] == "channel"
 
 
 async def test_denied_call_is_403_with_the_decision(world: World) -> None:
@@ -399,10 +422,12 @@ async def test_denied_call_is_403_with_the_decision(world: World) -> None:
 async def test_message_needs_a_body(world: World) -> None:
     c, dialer = world.client, hdr(world.dialer)
     r = await c.post("/v1/authorize", json={**AUTHORIZE, "channel": "sms"}, headers=dialer)
-    assert r.status == 400 and (await r.json())["details"]["field"] == "body"
+    assert r.status == 400
+    assert (await r.json())["details"]["field"] == "body"
     sms = {**AUTHORIZE, "channel": "sms", "from": "+12125550100"}
     r = await c.post("/v1/messages", json=sms, headers=dialer)
-    assert r.status == 400 and (await r.json())["error"] == "missing_field"
+    assert r.status == 400
+    assert (await r.json())["error"] == "missing_field"
     r = await c.post(
         "/v1/messages", json={**sms, "body": "Please call us back about your account."}, headers=dialer
     )
@@ -455,10 +480,12 @@ async def test_http_json_carrier_outcomes(carrier_world: tuple[World, LoopbackCa
     fake.mode = mode
     c, dialer = world.client, hdr(world.dialer)
     r = await c.post("/v1/calls", json={**AUTHORIZE, "from": "+12125550100"}, headers=dialer)
-    assert len(fake.received) == 1 and fake.received[0]["to"] == DEBTOR_NUMBER
+    assert len(fake.received) == 1
+    assert fake.received[0]["to"] == DEBTOR_NUMBER
     out = await r.json()
     if mode == "ok":
-        assert r.status == 201 and out["carrier_ref"] == "CA1"
+        assert r.status == 201
+        assert out["carrier_ref"] == "CA1"
         return
     assert r.status == 502
     assert_error_shape(out, "carrier_error")
@@ -467,7 +494,8 @@ async def test_http_json_carrier_outcomes(carrier_world: tuple[World, LoopbackCa
     fake.mode = "ok"
     if mode == "fail":
         # Refused by the carrier: not placed, released, and no longer counted (three more allowed).
-        assert out["details"]["released"] is True and got["status"] == "released"
+        assert out["details"]["released"] is True
+        assert got["status"] == "released"
         assert got["released_reason"] == "carrier_error"
         more = 3
     else:
@@ -510,7 +538,8 @@ async def test_decisions_survive_a_restart(aiohttp_client: Any, data_dir: Path, 
     await client.close()
     client2: TestClient = await aiohttp_client(create_app(app_settings(data_dir)))  # type: ignore[type-arg]
     out = await (await client2.post("/v1/authorize", json=AUTHORIZE, headers=hdr(world.dialer))).json()
-    assert out["allowed"] is False and out["reasons"][0]["used"] == 3
+    assert out["allowed"] is False
+    assert out["reasons"][0]["used"] == 3
 
 
 async def test_fails_closed_while_another_process_holds_the_write_lock(world: World, settings: Any) -> None:
@@ -532,11 +561,13 @@ async def test_fails_closed_while_another_process_holds_the_write_lock(world: Wo
         text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
         r = await c.post("/v1/authorize", json=AUTHORIZE, headers=dialer)
         assert r.status == 200
         out = await r.json()
-        assert out["allowed"] is False and out["attempt_id"] is None
+        assert out["allowed"] is False
+        assert out["attempt_id"] is None
         assert [x["code"] for x in out["reasons"]] == ["policy_unavailable"]
         r = await c.post("/v1/calls", json={**AUTHORIZE, "from": "+12125550100"}, headers=dialer)
         assert r.status == 503
@@ -570,7 +601,8 @@ async def test_health_readiness_and_metrics(world: World) -> None:
     c = world.client
     assert (await (await c.get("/healthz")).json()) == {"ok": True}
     ready = await c.get("/readyz")
-    assert ready.status == 200 and (await ready.json())["checks"]["database"] == "ok"
+    assert ready.status == 200
+    assert (await ready.json())["checks"]["database"] == "ok"
     await c.post("/v1/authorize", json=AUTHORIZE, headers=hdr(world.dialer))
     await c.post("/v1/authorize", json={**AUTHORIZE, "to": OTHER_NUMBER}, headers=hdr(world.dialer))
     text = await (await c.get("/metrics")).text()

@@ -113,7 +113,8 @@ async def make_carrier() -> AsyncIterator[Callable[..., HttpJsonCarrier]]:
 
 def assert_safe(message: str) -> None:
     """Carrier errors reach logs and the 502 body: no secret, no full number, no carrier address."""
-    assert TO not in message and FROM not in message
+    assert TO not in message
+    assert FROM not in message
     assert SECRET not in message
     assert "127.0.0.1" not in message
     assert mask_number(TO) in message
@@ -146,7 +147,8 @@ def test_mask_number(number: str, masked: str) -> None:
 def test_requests_mask_numbers_in_repr() -> None:
     for req in (CALL, SMS):
         text = repr(req)
-        assert TO not in text and FROM not in text
+        assert TO not in text
+        assert FROM not in text
         assert "+1208***0100" in text
     assert "Please call" not in repr(SMS)
 
@@ -300,7 +302,9 @@ async def test_sms_is_signed_and_ref_comes_from_the_answer(
     assert (await carrier.send_sms(SMS)).carrier_ref == ref
     [(_headers, raw)] = fake.requests
     body = json.loads(raw)
-    assert body["type"] == "sms" and body["body"] == "Please call us back." and body["attempt_id"] == "att-2"
+    assert body["type"] == "sms"
+    assert body["body"] == "Please call us back."
+    assert body["attempt_id"] == "att-2"
 
 
 async def test_one_session_serves_concurrent_requests(carrier_server: TestServer, fake: FakeCarrier) -> None:
@@ -317,7 +321,8 @@ async def test_one_session_serves_concurrent_requests(carrier_server: TestServer
     calls = [OutboundCall(f"c{i}", TO, FROM, "case", "ag") for i in range(20)]
     results = await asyncio.gather(*(carrier.place_call(c) for c in calls))
     assert [r.carrier_ref for r in results] == ["CA-0001"] * 20
-    assert len(sessions) == 1 and len(fake.requests) == 20
+    assert len(sessions) == 1
+    assert len(fake.requests) == 20
     await carrier.close()
     assert sessions[0].closed
     await carrier.close()  # idempotent
@@ -347,7 +352,9 @@ async def test_non_2xx_is_a_carrier_error(
     with pytest.raises(CarrierError) as info:
         await carrier.place_call(CALL)
     err = info.value
-    assert err.carrier_status == status and err.retryable is retryable and not err.outcome_unknown
+    assert err.carrier_status == status
+    assert err.retryable is retryable
+    assert not err.outcome_unknown
     assert f"HTTP {status}" in str(err)
     assert_safe(str(err))
 
@@ -361,7 +368,8 @@ async def test_slow_answer_beyond_read_timeout(
     with pytest.raises(CarrierError, match=r"did not answer within 0\.2s") as info:
         await carrier.place_call(CALL)
     assert time.monotonic() - started < 2.0
-    assert info.value.outcome_unknown and info.value.carrier_status is None
+    assert info.value.outcome_unknown
+    assert info.value.carrier_status is None
     assert_safe(str(info.value))
     fake.release.set()
 
@@ -373,7 +381,9 @@ async def test_connection_refused(make_carrier: Callable[..., HttpJsonCarrier]) 
     carrier = make_carrier(f"http://127.0.0.1:{port}/hook", connect_timeout=0.5)
     with pytest.raises(CarrierError, match="could not connect") as info:
         await carrier.send_sms(SMS)
-    assert info.value.retryable and not info.value.outcome_unknown and info.value.carrier_status is None
+    assert info.value.retryable
+    assert not info.value.outcome_unknown
+    assert info.value.carrier_status is None
     assert "not sent" in str(info.value)
     assert_safe(str(info.value))
 
@@ -402,7 +412,8 @@ async def test_unusable_2xx_answer(
     carrier = make_carrier(str(carrier_server.make_url("/hook")))
     with pytest.raises(CarrierError, match=match) as info:
         await carrier.place_call(CALL)
-    assert info.value.outcome_unknown and not info.value.retryable
+    assert info.value.outcome_unknown
+    assert not info.value.retryable
     assert_safe(str(info.value))
 
 

@@ -59,10 +59,12 @@ async def test_reviewed_flags_export_as_labelled_lines(
     assert "wrote 2 labelled line(s)" in capsys.readouterr().err
     lines = {ln.text: ln for ln in read_lines(out)}  # what `lexicon train --extra` reads
     assert set(lines) == {threat, idiom}  # the open flag is not exported
-    assert lines[threat].labels == {"threat_violence"} and "[phone]" in threat
+    assert lines[threat].labels == {"threat_violence"}
+    assert "[phone]" in threat
     assert lines[idiom].labels == frozenset()
     assert all(ln.lang == "en" and ln.speaker == "agent" and ln.audience == "debtor" for ln in lines.values())
-    assert lines[threat].writer == "review" and set(lines[threat].tags) == {
+    assert lines[threat].writer == "review"
+    assert set(lines[threat].tags) == {
         "review",
         "confirmed",
         "dismissed",
@@ -71,7 +73,8 @@ async def test_reviewed_flags_export_as_labelled_lines(
     code = await asyncio.to_thread(
         cli_main, ["flags", "export", "--reviewed", "--data-dir", str(data_dir), "--since", "2999-01-01"]
     )
-    assert code == 0 and capsys.readouterr().out == ""
+    assert code == 0
+    assert capsys.readouterr().out == ""
     r = await vw.client.get(
         "/v1/audit/access-log", params={"action": "flags.export"}, headers=hdr(vw.security)
     )

@@ -61,9 +61,13 @@ def test_ingest_files_and_folders_with_names_and_sidecars(
     single.write_bytes(b"ID3" + os.urandom(100))
     code, out, err = run(capsys, "ingest", str(src), str(single), "--data-dir", str(vault_dir))
     assert code == 1  # two files were rejected
-    assert "ingested 3 (" in out and "duplicates 0, rejected 2" in out
-    assert "rejected" in out and "att_nope.wav: not_found" in out and "no attempt.wav: no_attempt" in out
-    assert "files" in err and "MB/s" in err  # progress
+    assert "ingested 3 (" in out
+    assert "duplicates 0, rejected 2" in out
+    assert "rejected" in out
+    assert "att_nope.wav: not_found" in out
+    assert "no attempt.wav: no_attempt" in out
+    assert "files" in err
+    assert "MB/s" in err
     rows = db_rows(
         vault_dir, "SELECT attempt_id, source, content_type, filename, replica_status FROM recordings"
     )
@@ -73,17 +77,21 @@ def test_ingest_files_and_folders_with_names_and_sidecars(
         ("att_3", "cli", "audio/mpeg", "att_3.mp3", "ok"),
     ]
     log = db_rows(vault_dir, "SELECT role, source, result FROM access_log ORDER BY seq")
-    assert {r[0] for r in log} == {"operator"} and all(str(r[1]).startswith("cli:") for r in log)
+    assert {r[0] for r in log} == {"operator"}
+    assert all(str(r[1]).startswith("cli:") for r in log)
     assert sorted(r[2] for r in log) == ["ok", "ok", "ok", "rejected", "rejected"]
     code, out, _ = run(
         capsys, "ingest", str(src / "att_1.wav"), "--data-dir", str(vault_dir), "--json", "--quiet"
     )
     doc = json.loads(out)
-    assert code == 0 and doc["summary"]["duplicate"] == 1 and doc["files"][0]["result"] == "duplicate"
+    assert code == 0
+    assert doc["summary"]["duplicate"] == 1
+    assert doc["files"][0]["result"] == "duplicate"
     code, out, _ = run(
         capsys, "ingest", str(tmp_path / "missing.wav"), "--data-dir", str(vault_dir), "--quiet"
     )
-    assert code == 1 and "missing" in out
+    assert code == 1
+    assert "missing" in out
 
 
 def test_scrub_heals_from_the_replica_and_reports_what_it_cannot(
@@ -101,12 +109,14 @@ def test_scrub_heals_from_the_replica_and_reports_what_it_cannot(
     blobs[0].write_bytes(bytes(raw))
     code, out, _ = run(capsys, "scrub", "--data-dir", str(vault_dir), "--deep")
     summary = json.loads(out)
-    assert code == 0 and (summary["checked"], summary["healed"], summary["bad"]) == (2, 1, 0)
+    assert code == 0
+    assert (summary["checked"], summary["healed"], summary["bad"]) == (2, 1, 0)
     replica = tmp_path / "replica" / blobs[1].relative_to(vault_dir / "recordings")
     blobs[1].unlink()
     replica.unlink()
     code, out, _ = run(capsys, "scrub", "--data-dir", str(vault_dir))
-    assert code == 1 and json.loads(out)["bad"] == 1
+    assert code == 1
+    assert json.loads(out)["bad"] == 1
     findings = db_rows(vault_dir, "SELECT copy, problem, action FROM scrub_findings ORDER BY finding_id")
     assert findings == [
         ("primary", "corrupt", "healed"),
@@ -130,23 +140,28 @@ def test_audit_verify_and_retention_report(
     )
     code, out, _ = run(capsys, "retention", "report", "--data-dir", str(vault_dir))
     rows = json.loads(out)["rows"]
-    assert code == 0 and [(r["agency_id"], r["recordings"], r["bytes"]) for r in rows] == [
+    assert code == 0
+    assert [(r["agency_id"], r["recordings"], r["bytes"]) for r in rows] == [
         ("a1", 1, 100),
         ("a2", 1, 30),
     ]
     code, out, _ = run(
         capsys, "retention", "report", "--agency", "a2", "--format", "csv", "--data-dir", str(vault_dir)
     )
-    assert code == 0 and out.splitlines()[1].startswith("a2,2026-03,1,30,")
+    assert code == 0
+    assert out.splitlines()[1].startswith("a2,2026-03,1,30,")
     assert run(capsys, "retention", "report", "--month", "2026", "--data-dir", str(vault_dir))[0] == 2
     code, out, _ = run(capsys, "audit", "verify", "--data-dir", str(vault_dir))
-    assert code == 0 and json.loads(out)["ok"] is True and json.loads(out)["rows"] == 4
+    assert code == 0
+    assert json.loads(out)["ok"] is True
+    assert json.loads(out)["rows"] == 4
     conn = sqlite3.connect(vault_dir / "callwarden.db", isolation_level=None)
     conn.execute("DROP TRIGGER access_log_no_delete")
     conn.execute("DELETE FROM access_log WHERE seq = 2")
     conn.close()
     code, out, err = run(capsys, "audit", "verify", "--data-dir", str(vault_dir))
-    assert code == 1 and json.loads(out)["first_bad_row"] == {
+    assert code == 1
+    assert json.loads(out)["first_bad_row"] == {
         "seq": 3,
         "problem": "sequence_gap",
         "detail": "row 3 follows row 1: rows were deleted",
@@ -158,7 +173,9 @@ def test_rotate_master_key(vault_dir: Path, tmp_path: Path, capsys: pytest.Captu
     (tmp_path / "att_1.wav").write_bytes(b"before")
     run(capsys, "ingest", str(tmp_path / "att_1.wav"), "--data-dir", str(vault_dir))
     code, out, err = run(capsys, "keys", "rotate-master", "--data-dir", str(vault_dir))
-    assert code == 0 and out.strip() == "mk2" and "back up master.key" in err
+    assert code == 0
+    assert out.strip() == "mk2"
+    assert "back up master.key" in err
     assert [line.split(":")[0] for line in (vault_dir / "master.key").read_text().splitlines()] == [
         "mk1",
         "mk2",
@@ -171,7 +188,8 @@ def test_rotate_master_key(vault_dir: Path, tmp_path: Path, capsys: pytest.Captu
     )
     assert sorted(keys) == [("att_1", "mk1"), ("att_2", "mk2")]
     code, out, _ = run(capsys, "scrub", "--deep", "--data-dir", str(vault_dir))
-    assert code == 0 and json.loads(out)["ok"] == 2  # both keys still open their recordings
+    assert code == 0
+    assert json.loads(out)["ok"] == 2
 
 
 def test_retention_below_365_days_stops_start_up(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -181,7 +199,8 @@ def test_retention_below_365_days_stops_start_up(data_dir: Path, capsys: pytest.
         load_settings(data_dir, env={"CALLWARDEN_RECORDINGS_RETENTION_DAYS": "200"})
     (data_dir / "callwarden.toml").write_text("[recordings]\nretention_days = 364\n")
     code, _, err = run(capsys, "serve", "--data-dir", str(data_dir))
-    assert code == 2 and "retention_days must be at least 365" in err
+    assert code == 2
+    assert "retention_days must be at least 365" in err
 
 
 def _tone(path: Path, hz: int, seconds: float, rate: int = 8000) -> None:
@@ -207,7 +226,8 @@ def test_ingest_left_right_merges_two_legs_into_one_stereo_recording(
     assert code == 0, err
     (result,) = json.loads(out)["files"]
     assert (result["result"], result["attempt_id"]) == ("ingested", "att_1")
-    assert not agent.exists() and not debtor.exists()
+    assert not agent.exists()
+    assert not debtor.exists()
     ((sha, ctype),) = db_rows(
         vault_dir, "SELECT sha256, content_type FROM recordings WHERE attempt_id = 'att_1'"
     )
@@ -235,4 +255,5 @@ def test_ingest_usage_errors_exit_2(
     vault_dir: Path, capsys: pytest.CaptureFixture[str], args: list[str]
 ) -> None:
     code, _out, err = run(capsys, "ingest", *args, "--data-dir", str(vault_dir))
-    assert code == 2 and "ingest:" in err
+    assert code == 2
+    assert "ingest:" in err

@@ -111,7 +111,9 @@ async def test_kill_9_mid_job_then_another_worker_finishes_it(
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
         row = job_row(data_dir)
-        assert row is not None and row["status"] == "running" and row["attempts"] == 1
+        assert row is not None
+        assert row["status"] == "running"
+        assert row["attempts"] == 1
         assert plaintext.exists()  # what a dead worker leaves behind
 
         second = subprocess.Popen(
@@ -127,10 +129,13 @@ async def test_kill_9_mid_job_then_another_worker_finishes_it(
             every=0.1,
         )
         assert done["status"] == "done", done
-        assert done["attempts"] == 2 and not done["worker"].endswith(f":{first.pid}")
+        assert done["attempts"] == 2
+        assert not done["worker"].endswith(f":{first.pid}")
         (died,) = json.loads(done["errors"])
-        assert died["kind"] == "worker_died" and f":{first.pid} stopped during attempt 1" in died["error"]
-        assert not plaintext.exists() and not plaintext.parent.exists()  # cleaned at the second start
+        assert died["kind"] == "worker_died"
+        assert f":{first.pid} stopped during attempt 1" in died["error"]
+        assert not plaintext.exists()
+        assert not plaintext.parent.exists()
         second_worker = int(done["worker"].rsplit(":", 1)[1])
         assert second_worker in children(second.pid)
     finally:
@@ -143,7 +148,8 @@ async def test_kill_9_mid_job_then_another_worker_finishes_it(
     assert not alive(second_worker), "the supervisor stops its worker"
     r = await vw.client.get("/v1/flags", params={"category": "threat_violence"}, headers=hdr(vw.w.inspector))
     (flag,) = (await r.json())["flags"]
-    assert flag["recording_id"] == rec["recording_id"] and flag["channel"] == "left"
+    assert flag["recording_id"] == rec["recording_id"]
+    assert flag["channel"] == "left"
     assert call.span("break your legs")[1] <= flag["start"]
     r = await vw.client.get("/v1/audit/verify", headers=hdr(vw.security))
     assert (await r.json())["ok"] is True
@@ -200,7 +206,8 @@ async def test_a_mandarin_recording_gets_whisper_base_assembled_in_the_data_dir(
         headers=hdr(vw.w.inspector),
     )
     text = "".join(seg["text"] for seg in (await r.json())["segments"])
-    assert "欢迎" in text and "识别" in text, text
+    assert "欢迎" in text, text
+    assert "识别" in text, text
     assert is_simplified(text), text
 
 
@@ -250,13 +257,15 @@ async def test_serve_starts_workers_that_transcribe_and_die_with_it(
             assert "threat_violence" in {f["category"] for f in (await r.json())["flags"]}
         (supervisor,) = children(server.proc.pid)
         workers = children(supervisor)
-        assert len(workers) == 1 and t["worker"].endswith(f":{workers[0]}")
+        assert len(workers) == 1
+        assert t["worker"].endswith(f":{workers[0]}")
         os.kill(server.proc.pid, signal.SIGKILL)
         server.proc.wait(10)
         deadline = time.monotonic() + 15
         while (alive(supervisor) or alive(workers[0])) and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
-        assert not alive(supervisor) and not alive(workers[0]), "workers outlived the killed server"
+        assert not alive(supervisor), "the supervisor outlived the killed server"
+        assert not alive(workers[0]), "workers outlived the killed server"
     finally:
         server.stop()
 
@@ -266,7 +275,8 @@ def test_workers_count_setting(tmp_path: Path, capsys: pytest.CaptureFixture[str
     from gateway.settings import ConfigError
 
     assert resolve_workers("auto") == default_workers() == max(1, (os.cpu_count() or 1) - 1)
-    assert resolve_workers("0") == 0 and resolve_workers(" 3 ") == 3
+    assert resolve_workers("0") == 0
+    assert resolve_workers(" 3 ") == 3
     for bad in ("many", "-1"):
         with pytest.raises(ConfigError, match=r"speech\.workers"):
             resolve_workers(bad)

@@ -34,16 +34,19 @@ async def test_jobs_purge_anchor_scrub_with_a_moved_clock(
     assert r.status == 200
     assert (await jobs.purge(datetime.now(UTC)))["purged"] == 0
     summary = await jobs.purge(LATER)
-    assert summary["recording_ids"] == [gone["recording_id"]] and summary["expired_but_held"] == 1
+    assert summary["recording_ids"] == [gone["recording_id"]]
+    assert summary["expired_but_held"] == 1
     scrubbed = await jobs.scrub(LATER, rate_mb_s=0)
     assert (scrubbed["checked"], scrubbed["ok"]) == (1, 1)
     line = await jobs.anchor(LATER)
-    assert line is not None and await jobs.anchor(LATER + timedelta(minutes=5)) is None
+    assert line is not None
+    assert await jobs.anchor(LATER + timedelta(minutes=5)) is None
     anchors = (data_dir / "audit-anchors.log").read_text().splitlines()
     assert [json.loads(a)["seq"] for a in anchors] == [line["seq"]]
     r = await vw.client.get("/v1/audit/verify", headers=hdr(vw.security))
     result = await r.json()
-    assert result["ok"] and result["anchors"] == {"checked": 1, "ok": True}
+    assert result["ok"]
+    assert result["anchors"] == {"checked": 1, "ok": True}
 
 
 async def test_replica_retry_job(aiohttp_client: Any, data_dir: Path, make_key: Any) -> None:
@@ -110,6 +113,7 @@ async def test_the_scheduler_runs_inside_serve_and_stops_with_it(
             break
         await asyncio.sleep(0.05)
     row = await db.fetchone("SELECT source FROM recordings")
-    assert row is not None and row["source"] == "spool"
+    assert row is not None
+    assert row["source"] == "spool"
     r = await client.get("/readyz")
     assert (await r.json())["checks"] == {"database": "ok", "recordings": "ok"}

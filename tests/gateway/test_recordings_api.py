@@ -50,21 +50,29 @@ async def test_upload_is_201_then_200_for_the_same_bytes(vw: VaultWorld) -> None
     att = await vw.attempt()
     status, rec = await vw.upload(att, AUDIO)
     assert status == 201
-    assert rec["sha256"] == hashlib.sha256(AUDIO).hexdigest() and rec["bytes"] == len(AUDIO)
-    assert rec["retain_until"] and rec["attempt_id"] == att and rec["recording_id"].startswith("rec_")
-    assert rec["replica"]["status"] == "ok" and rec["number"] == "+12125550123"
+    assert rec["sha256"] == hashlib.sha256(AUDIO).hexdigest()
+    assert rec["bytes"] == len(AUDIO)
+    assert rec["retain_until"]
+    assert rec["attempt_id"] == att
+    assert rec["recording_id"].startswith("rec_")
+    assert rec["replica"]["status"] == "ok"
+    assert rec["number"] == "+12125550123"
     status, again = await vw.upload(att, AUDIO)
-    assert status == 200 and again["recording_id"] == rec["recording_id"]
+    assert status == 200
+    assert again["recording_id"] == rec["recording_id"]
     status, other = await vw.upload(att, AUDIO + b"!")
-    assert status == 201 and other["recording_id"] != rec["recording_id"]
+    assert status == 201
+    assert other["recording_id"] != rec["recording_id"]
     stored = list((vw.data_dir / "recordings" / "store").rglob("*.cwb"))
-    assert len(stored) == 2 and all(AUDIO[:1000] not in p.read_bytes() for p in stored)
+    assert len(stored) == 2
+    assert all(AUDIO[:1000] not in p.read_bytes() for p in stored)
     rows = await log_rows(vw, object=rec["recording_id"])
     assert [(r["action"], r["result"]) for r in rows] == [
         ("recording.upload", "ok"),
         ("recording.upload", "duplicate"),
     ]
-    assert rows[0]["actor_key_id"] == vw.w.dialer.split("_")[1] and rows[0]["source"] == "127.0.0.1"
+    assert rows[0]["actor_key_id"] == vw.w.dialer.split("_")[1]
+    assert rows[0]["source"] == "127.0.0.1"
 
 
 async def test_multipart_upload_keeps_the_part_type_and_filename(vw: VaultWorld) -> None:
@@ -75,9 +83,9 @@ async def test_multipart_upload_keeps_the_part_type_and_filename(vw: VaultWorld)
     r = await vw.client.post(f"/v1/recordings?attempt_id={att}", data=form, headers=hdr(vw.w.dialer))
     assert r.status == 201, await r.text()
     rec = await r.json()
-    assert (
-        rec["content_type"] == "audio/ogg" and rec["filename"] == "call-1.ogg" and rec["bytes"] == len(AUDIO)
-    )
+    assert rec["content_type"] == "audio/ogg"
+    assert rec["filename"] == "call-1.ogg"
+    assert rec["bytes"] == len(AUDIO)
     form = aiohttp.FormData()
     form.add_field("other", b"x", filename="x.wav")
     r = await vw.client.post(f"/v1/recordings?attempt_id={att}", data=form, headers=hdr(vw.w.dialer))
@@ -87,7 +95,8 @@ async def test_multipart_upload_keeps_the_part_type_and_filename(vw: VaultWorld)
 
 async def test_any_bytes_are_accepted_as_evidence(vw: VaultWorld) -> None:
     status, rec = await vw.upload(await vw.attempt(), os.urandom(5000), ctype="application/octet-stream")
-    assert status == 201 and rec["content_type"] == "application/octet-stream"
+    assert status == 201
+    assert rec["content_type"] == "application/octet-stream"
 
 
 @pytest.mark.parametrize(
@@ -118,7 +127,8 @@ async def test_refused_uploads(vw: VaultWorld, case: str, status: int, code: str
     assert_error_shape(await r.json(), code)
     assert not list((vw.data_dir / "recordings" / "store").rglob("*.cwb"))
     results = [row["result"] for row in await log_rows(vw)]
-    assert results and results[-1] in ("not_found", "invalid")
+    assert results
+    assert results[-1] in ("not_found", "invalid")
 
 
 async def test_body_over_the_limit_is_413_declared_or_streamed(
@@ -127,7 +137,8 @@ async def test_body_over_the_limit_is_413_declared_or_streamed(
     vw = await make_vault_world(aiohttp_client, data_dir, make_key, **{"recordings.max_bytes": 100_000})
     att = await vw.attempt()
     status, body = await vw.upload(att, b"x" * 100_001)
-    assert status == 413 and body["error"] == "too_large"
+    assert status == 413
+    assert body["error"] == "too_large"
 
     async def chunked() -> AsyncIterator[bytes]:  # no Content-Length: counted while streaming
         for _ in range(30):
@@ -241,7 +252,8 @@ async def test_audio_needs_a_reason_and_is_logged_with_it(vw: VaultWorld) -> Non
     assert r.status == 200
     assert await r.read() == AUDIO
     assert r.headers["Content-Type"] == "audio/ogg; codecs=opus"
-    assert r.headers["Accept-Ranges"] == "bytes" and r.headers["Cache-Control"] == "no-store"
+    assert r.headers["Accept-Ranges"] == "bytes"
+    assert r.headers["Cache-Control"] == "no-store"
     rows = [row for row in await log_rows(vw, object=rid) if row["action"] == "recording.audio"]
     assert [(row["result"], row["reason"]) for row in rows] == [("denied", None)] * 3 + [
         ("ok", "dispute #42")
@@ -351,10 +363,13 @@ async def test_metadata_has_hold_history_and_transcription_status(vw: VaultWorld
     r = await vw.client.post(
         f"/v1/recordings/{rid}/legal-hold", json={"reason": "complaint 7"}, headers=hdr(vw.w.admin)
     )
-    assert r.status == 200 and (await r.json())["legal_hold"] is True
+    assert r.status == 200
+    assert (await r.json())["legal_hold"] is True
     r = await vw.client.get(f"/v1/recordings/{rid}", headers=hdr(vw.w.dialer))
     meta = await r.json()
-    assert meta["legal_hold"] is True and meta["transcript"]["status"] == "queued" and meta["flags"] == []
+    assert meta["legal_hold"] is True
+    assert meta["transcript"]["status"] == "queued"
+    assert meta["flags"] == []
     assert [(h["action"], h["reason"]) for h in meta["legal_holds"]] == [("on", "complaint 7")]
 
 
@@ -372,19 +387,23 @@ async def test_delete_is_locked_until_retain_until_and_under_hold(vw: VaultWorld
     # A year later (the row's lock moved into the past), but a security officer holds it first.
     edit_db(vw, "UPDATE recordings SET retain_until = '2020-01-01T00:00:00.000000Z'")
     r = await vw.client.post(f"/v1/recordings/{rid}/legal-hold", json={}, headers=hdr(vw.security))
-    assert r.status == 400 and (await r.json())["details"] == {"field": "reason"}
+    assert r.status == 400
+    assert (await r.json())["details"] == {"field": "reason"}
     r = await vw.client.post(f"/v1/recordings/{rid}/legal-hold?reason=litigation", headers=hdr(vw.security))
     assert r.status == 200
     r = await vw.client.delete(f"/v1/recordings/{rid}", headers=hdr(vw.security))
-    assert r.status == 403 and (await r.json())["details"]["legal_hold"] is True
+    assert r.status == 403
+    assert (await r.json())["details"]["legal_hold"] is True
     r = await vw.client.delete(
         f"/v1/recordings/{rid}/legal-hold", json={"reason": "settled"}, headers=hdr(vw.w.admin)
     )
-    assert r.status == 200 and (await r.json())["legal_hold"] is False
+    assert r.status == 200
+    assert (await r.json())["legal_hold"] is False
     r = await vw.client.delete(f"/v1/recordings/{rid}", json={"reason": "expired"}, headers=hdr(vw.w.admin))
     assert r.status == 200
     tomb = (await r.json())["tombstone"]
-    assert tomb["sha256"] == rec["sha256"] and tomb["bytes"] == len(AUDIO)
+    assert tomb["sha256"] == rec["sha256"]
+    assert tomb["bytes"] == len(AUDIO)
     assert not list((vw.data_dir / "recordings" / "store").rglob("*.cwb"))
     assert not list((vw.data_dir.parent / "replica" / "store").rglob("*.cwb"))
     r = await vw.client.get(f"/v1/recordings/{rid}", headers=hdr(vw.w.inspector))
@@ -414,12 +433,14 @@ async def test_verify_reports_an_edited_row(vw: VaultWorld) -> None:
     )
     r = await vw.client.get("/v1/audit/verify", headers=hdr(vw.security))
     result = await r.json()
-    assert result["ok"] is True and result["rows"] == 2
+    assert result["ok"] is True
+    assert result["rows"] == 2
     edit_db(vw, "DROP TRIGGER access_log_no_update")
     edit_db(vw, "UPDATE access_log SET reason = 'routine' WHERE seq = 2")
     r = await vw.client.get("/v1/audit/verify", headers=hdr(vw.security))
     result = await r.json()
-    assert result["ok"] is False and result["first_bad_row"]["seq"] == 2
+    assert result["ok"] is False
+    assert result["first_bad_row"]["seq"] == 2
     assert result["first_bad_row"]["problem"] == "hash_mismatch"
 
 
@@ -437,11 +458,9 @@ async def test_retention_report_json_and_csv(vw: VaultWorld) -> None:
     )
     assert r.headers["Content-Type"].startswith("text/csv")
     lines = (await r.text()).splitlines()
-    assert (
-        lines[0].startswith("agency_id,month,recordings,bytes,")
-        and len(lines) == 2
-        and lines[1].startswith("a2,")
-    )
+    assert lines[0].startswith("agency_id,month,recordings,bytes,")
+    assert len(lines) == 2
+    assert lines[1].startswith("a2,")
     r = await vw.client.get("/v1/retention/report", params={"month": "2026/11"}, headers=hdr(vw.security))
     assert r.status == 400
 
@@ -470,9 +489,8 @@ async def test_a_client_that_disconnects_mid_upload_leaves_nothing(vw: VaultWorl
         if not list(tmp.rglob("*.part")):
             break
         await asyncio.sleep(0.02)
-    assert not list(tmp.rglob("*.part")) and not list(
-        (vw.data_dir.parent / "replica" / "tmp").rglob("*.part")
-    )
+    assert not list(tmp.rglob("*.part"))
+    assert not list((vw.data_dir.parent / "replica" / "tmp").rglob("*.part"))
     assert not list((vw.data_dir / "recordings" / "store").rglob("*.cwb"))
     r = await vw.client.get("/v1/recordings", headers=hdr(vw.w.inspector))
     assert (await r.json())["recordings"] == []

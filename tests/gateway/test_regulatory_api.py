@@ -87,9 +87,11 @@ async def test_inbound_is_recorded_and_starts_the_wait_only_where_the_pack_says(
     r = await c.post("/v1/cases/c1/inbound", json=inbound_body(), headers=dialer)
     assert r.status == 201, await r.text()
     stored = await r.json()
-    assert stored["inbound_id"].startswith("inb_") and stored["case_id"] == "c1"
+    assert stored["inbound_id"].startswith("inb_")
+    assert stored["case_id"] == "c1"
     assert (stored["channel"], stored["number"], stored["agency_id"]) == ("call", DEBTOR_NUMBER, "a1")
-    assert stored["ended_at"] is None and stored["recorded_at"].endswith("Z")
+    assert stored["ended_at"] is None
+    assert stored["recorded_at"].endswith("Z")
     out = await (
         await c.post(
             "/v1/authorize", json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"}, headers=dialer
@@ -176,7 +178,8 @@ async def test_decisions_pin_the_pack_text_and_carry_notes(world: World, data_di
     ).json()
     text = (data_dir / "packs" / "inbound-waits.toml").read_bytes()
     pinned = f"inbound-waits@1#sha256:{hashlib.sha256(text).hexdigest()}"
-    assert out["allowed"] is True and out["packs"] == [pinned]
+    assert out["allowed"] is True
+    assert out["packs"] == [pinned]
     assert [n["code"] for n in out["notes"]] == ["time_barred"]
     assert "1006.26(b)" in out["notes"][0]["message"]
     assert out["local_times"][0]["why"]
@@ -220,7 +223,8 @@ async def test_an_operator_pack_with_a_bundled_name(
     with caplog.at_level(logging.WARNING, logger="callwarden.packs"):
         client = await aiohttp_client(create_app(app_settings(data_dir, **{"policy.allow_override": allow})))
     logged = [r for r in caplog.records if r.name == "callwarden.packs"]
-    assert len(logged) == 1 and "us-regf.toml" in logged[0].getMessage()
+    assert len(logged) == 1
+    assert "us-regf.toml" in logged[0].getMessage()
     assert logged[0].levelno == (logging.WARNING if allow else logging.ERROR)
     w = await setup_world(client, make_key, cases=0)
     assert (

@@ -171,12 +171,14 @@ async def test_review_confirms_or_dismisses_and_keeps_the_history(vw: VaultWorld
     r = await vw.client.post(
         url, json={"disposition": "dismissed", "note": "lawful"}, headers=hdr(vw.w.inspector)
     )
-    assert r.status == 200 and (await r.json())["status"] == "dismissed"
+    assert r.status == 200
+    assert (await r.json())["status"] == "dismissed"
     r = await vw.client.post(
         url, json={"disposition": "confirmed", "note": "on re-listening"}, headers=hdr(vw.a1_inspector)
     )
     out = await r.json()
-    assert out["status"] == "confirmed" and out["review"]["note"] == "on re-listening"
+    assert out["status"] == "confirmed"
+    assert out["review"]["note"] == "on re-listening"
     assert [(x["disposition"], x["note"]) for x in out["reviews"]] == [
         ("dismissed", "lawful"),
         ("confirmed", "on re-listening"),
@@ -214,7 +216,8 @@ async def test_other_agencies_flags_and_transcripts_are_404_and_logged(vw: Vault
         assert r.status == 404
     r = await vw.client.get("/v1/audit/access-log", params={"object": fid}, headers=hdr(vw.security))
     denied = [(e["action"], e["result"]) for e in (await r.json())["entries"]]
-    assert ("flag.read", "denied") in denied and ("flag.review", "denied") in denied
+    assert ("flag.read", "denied") in denied
+    assert ("flag.review", "denied") in denied
     (flag,) = await queue(vw, vw.w.inspector)
     assert flag["status"] == "open"
 
@@ -248,24 +251,23 @@ async def test_transcript_needs_a_reason_and_a_finished_job(vw: VaultWorld) -> N
     r = await vw.client.get(
         f"/v1/recordings/{rid}/transcript", params={"reason": " "}, headers=hdr(vw.security)
     )
-    assert r.status == 400 and (await r.json())["details"] == {"field": "reason"}
+    assert r.status == 400
+    assert (await r.json())["details"] == {"field": "reason"}
     r = await vw.client.get(
         f"/v1/recordings/{rid}/transcript", params={"reason": "audit"}, headers=hdr(vw.security)
     )
     body = await r.json()
-    assert (
-        r.status == 409 and body["error"] == "transcript_not_ready" and body["details"]["status"] == "queued"
-    )
+    assert r.status == 409
+    assert body["error"] == "transcript_not_ready"
+    assert body["details"]["status"] == "queued"
     done = await transcribed(vw, [])
     r = await vw.client.get(
         f"/v1/recordings/{done}/transcript", params={"reason": "audit"}, headers=hdr(vw.security)
     )
     doc = await r.json()
-    assert (
-        r.status == 200
-        and doc["segments"][0]["text"] == "hello [phone]"
-        and doc["masked"][0]["kind"] == "phone"
-    )
+    assert r.status == 200
+    assert doc["segments"][0]["text"] == "hello [phone]"
+    assert doc["masked"][0]["kind"] == "phone"
     r = await vw.client.get("/v1/audit/access-log", params={"object": rid}, headers=hdr(vw.security))
     reads = [
         (e["result"], e["reason"]) for e in (await r.json())["entries"] if e["action"] == "transcript.read"

@@ -42,7 +42,8 @@ async def test_recordings_api_on_an_s3_store(
     vw: VaultWorld = await make_vault_world(aiohttp_client, data_dir, make_key, **s3_overrides(s3))
     att = await vw.attempt()
     status, rec = await vw.upload(att, AUDIO)
-    assert status == 201 and rec["replica"]["status"] == "ok"
+    assert status == 201
+    assert rec["replica"]["status"] == "ok"
     rid = rec["recording_id"]
     store = vw.client.server.app[VAULT].store
     assert isinstance(store, S3BlobStore)
@@ -55,23 +56,29 @@ async def test_recordings_api_on_an_s3_store(
     r = await vw.client.get(
         f"/v1/recordings/{rid}/audio?reason=audit", headers={**hdr(vw.security), "Range": "bytes=100-70099"}
     )
-    assert r.status == 206 and await r.read() == AUDIO[100:70100]
+    assert r.status == 206
+    assert await r.read() == AUDIO[100:70100]
     r = await vw.client.delete(f"/v1/recordings/{rid}?reason=tidy", headers=hdr(vw.w.admin))
-    assert r.status == 403 and (await r.json())["error"] == "retention_locked"
+    assert r.status == 403
+    assert (await r.json())["error"] == "retention_locked"
     r = await vw.client.post(
         f"/v1/recordings/{rid}/legal-hold", json={"reason": "case 9"}, headers=hdr(vw.w.admin)
     )
-    assert r.status == 200 and (await r.json())["legal_hold"] is True
+    assert r.status == 200
+    assert (await r.json())["legal_hold"] is True
     for bucket in ("cw-primary", "cw-replica"):
         assert client.get_object_legal_hold(Bucket=bucket, Key=key)["LegalHold"]["Status"] == "ON"
     r = await vw.client.delete(f"/v1/recordings/{rid}/legal-hold?reason=settled", headers=hdr(vw.w.admin))
-    assert r.status == 200 and (await r.json())["legal_hold"] is False
+    assert r.status == 200
+    assert (await r.json())["legal_hold"] is False
     for bucket in ("cw-primary", "cw-replica"):
         assert client.get_object_legal_hold(Bucket=bucket, Key=key)["LegalHold"]["Status"] == "OFF"
     ready = await vw.client.get("/readyz")
     body = await ready.json()
-    assert ready.status == 200 and body["checks"]["recordings"] == "ok"
-    assert body["store"]["kind"] == "s3" and body["store"]["primary"].startswith("s3://cw-primary/gw-")
+    assert ready.status == 200
+    assert body["checks"]["recordings"] == "ok"
+    assert body["store"]["kind"] == "s3"
+    assert body["store"]["primary"].startswith("s3://cw-primary/gw-")
     assert body["store"]["replica"].startswith("s3://cw-replica/gw-")
 
 
@@ -81,11 +88,15 @@ async def test_readyz_is_503_when_the_bucket_is_missing(
     vw = await make_vault_world(aiohttp_client, data_dir, make_key, **s3_overrides(s3, primary="cw-absent"))
     ready = await vw.client.get("/readyz")
     body = await ready.json()
-    assert ready.status == 503 and body["ok"] is False
-    assert "does not exist" in body["checks"]["recordings"] and body["store"]["ok"] is False
+    assert ready.status == 503
+    assert body["ok"] is False
+    assert "does not exist" in body["checks"]["recordings"]
+    assert body["store"]["ok"] is False
     att = await vw.attempt()
     status, err = await vw.upload(att, AUDIO)
-    assert status == 500 and err["error"] == "store_misconfigured" and "create-bucket" in err["message"]
+    assert status == 500
+    assert err["error"] == "store_misconfigured"
+    assert "create-bucket" in err["message"]
 
 
 def doctor(capsys: pytest.CaptureFixture[str], data_dir: Path) -> tuple[int, str]:
@@ -105,9 +116,11 @@ def test_doctor_passes_a_good_bucket_pair(
     _, out = doctor(capsys, data_dir)
     for copy in ("primary", "replica"):
         assert f"[ok  ] {copy} bucket s3://cw-{copy}/gw-" in out
-    assert out.count("versioning Enabled") == 2 and out.count("Object Lock enabled") == 2
+    assert out.count("versioning Enabled") == 2
+    assert out.count("Object Lock enabled") == 2
     assert out.count("write and delete of an unlocked probe object") == 2
-    assert "[FAIL] primary" not in out and "[FAIL] replica" not in out
+    assert "[FAIL] primary" not in out
+    assert "[FAIL] replica" not in out
 
 
 def test_doctor_says_how_to_fix_a_bucket_without_object_lock_or_a_missing_one(
@@ -116,10 +129,12 @@ def test_doctor_says_how_to_fix_a_bucket_without_object_lock_or_a_missing_one(
     configure(monkeypatch, s3_overrides(s3, primary="cw-plain", replica="cw-nowhere"))
     code, out = doctor(capsys, data_dir)
     assert code != 0
-    assert "[FAIL] primary bucket s3://cw-plain/gw-" in out and "Object Lock not enabled" in out
+    assert "[FAIL] primary bucket s3://cw-plain/gw-" in out
+    assert "Object Lock not enabled" in out
     assert "versioning never enabled" in out
     assert "--object-lock-enabled-for-bucket --endpoint-url " + s3.endpoint in out
-    assert "[FAIL] replica bucket s3://cw-nowhere/gw-" in out and "does not exist" in out
+    assert "[FAIL] replica bucket s3://cw-nowhere/gw-" in out
+    assert "does not exist" in out
     assert "aws s3api create-bucket --bucket cw-nowhere --object-lock-enabled-for-bucket" in out
 
 
@@ -130,5 +145,6 @@ def test_doctor_reports_refused_credentials(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret")
     code, out = doctor(capsys, data_dir)
     assert code != 0
-    assert "[FAIL] primary bucket" in out and "credentials are refused" in out
+    assert "[FAIL] primary bucket" in out
+    assert "credentials are refused" in out
     assert "AWS_ACCESS_KEY_ID" in out

@@ -15,13 +15,15 @@ def test_every_setting_is_documented_and_the_table_is_current() -> None:
     text = DOCS.read_text(encoding="utf-8")
     assert settings_markdown() in text, "regenerate: python -m gateway.settings"
     for s in SETTINGS:
-        assert f"`{s.name}`" in text and env_name(s.name) in text
+        assert f"`{s.name}`" in text
+        assert env_name(s.name) in text
 
 
 def test_precedence_env_over_toml_over_default(tmp_path: Path) -> None:
     (tmp_path / "callwarden.toml").write_text('[server]\nport = 9000\nhost = "0.0.0.0"\n')
     s = load_settings(tmp_path, env={"CALLWARDEN_SERVER_PORT": "9100"})
-    assert s["server.port"] == 9100 and s["server.host"] == "0.0.0.0"
+    assert s["server.port"] == 9100
+    assert s["server.host"] == "0.0.0.0"
     assert s["policy.decision_timeout_ms"] == 250
     s = load_settings(tmp_path, env={}, overrides={"server.port": 9200})
     assert s["server.port"] == 9200

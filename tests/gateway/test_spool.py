@@ -53,7 +53,8 @@ async def test_a_finished_file_is_ingested_and_moved_to_done(vw: VaultWorld) -> 
     assert await watcher(vw).scan(SETTLE - 1) == []
     results = await watcher(vw).scan(SETTLE + 0.1)
     assert [(r["file"], r["result"]) for r in results] == [(f"{att}.wav", "ingested")]
-    assert (spool / "done" / f"{att}.wav").exists() and not (spool / f"{att}.wav").exists()
+    assert (spool / "done" / f"{att}.wav").exists()
+    assert not (spool / f"{att}.wav").exists()
     r = await vw.client.get(f"/v1/recordings/{results[0]['recording_id']}", headers=hdr(vw.w.inspector))
     meta = await r.json()
     assert (meta["source"], meta["filename"], meta["content_type"]) == ("spool", f"{att}.wav", "audio/wav")
@@ -82,7 +83,8 @@ async def test_a_growing_or_open_file_is_not_taken(vw: VaultWorld) -> None:
     assert [r["result"] for r in results] == ["ingested"]
     db = vw.client.server.app[DB]
     row = await db.fetchone("SELECT bytes FROM recordings")
-    assert row is not None and row["bytes"] == 2000
+    assert row is not None
+    assert row["bytes"] == 2000
 
 
 async def test_a_file_held_open_by_another_process_is_not_taken(vw: VaultWorld) -> None:
@@ -99,7 +101,8 @@ async def test_a_file_held_open_by_another_process_is_not_taken(vw: VaultWorld) 
         text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "open"
         assert await scan_twice(vw) == []
     finally:
         holder.kill()
@@ -118,7 +121,8 @@ async def test_dotfiles_partial_and_sidecars(vw: VaultWorld) -> None:
     (spool / "call-0001.ogg.json").write_text(json.dumps({"attempt_id": att, "content_type": "audio/ogg"}))
     results = await scan_twice(vw)
     assert [(r["file"], r["result"]) for r in results] == [("call-0001.ogg", "ingested")]
-    assert (spool / ".partial" / f"{att}.wav").exists() and (spool / f".{att}.wav").exists()
+    assert (spool / ".partial" / f"{att}.wav").exists()
+    assert (spool / f".{att}.wav").exists()
     assert (spool / "done" / "call-0001.ogg.json").exists()
     r = await vw.client.get(f"/v1/recordings/{results[0]['recording_id']}", headers=hdr(vw.w.inspector))
     assert (await r.json())["content_type"] == "audio/ogg"
@@ -139,12 +143,16 @@ async def test_rejected_files_get_a_reason_file(vw: VaultWorld, name: str, data:
     (spool / name).write_bytes(data)
     results = await scan_twice(vw)
     assert [(r["result"], r["reason"]) for r in results] == [("rejected", reason)]
-    assert (spool / "rejected" / name).exists() and not (spool / name).exists()
+    assert (spool / "rejected" / name).exists()
+    assert not (spool / name).exists()
     why = json.loads((spool / "rejected" / f"{name}.reason.json").read_text())
-    assert why["reason"] == reason and why["file"] == name and why["detail"]
+    assert why["reason"] == reason
+    assert why["file"] == name
+    assert why["detail"]
     r = await vw.client.get("/v1/audit/access-log", headers=hdr(vw.security))
     rows = [e for e in (await r.json())["entries"] if e["action"] == "recording.upload"]
-    assert rows[-1]["result"] == "rejected" and rows[-1]["details"]["reason"] == reason
+    assert rows[-1]["result"] == "rejected"
+    assert rows[-1]["details"]["reason"] == reason
 
 
 async def test_done_files_are_removed_after_the_keep_period(vw: VaultWorld) -> None:

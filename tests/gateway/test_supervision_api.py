@@ -120,7 +120,8 @@ async def test_scorecard_counts_what_happened_this_month(vw: VaultWorld) -> None
     )
     assert r.status == 201, await r.text()
     complaint = await r.json()
-    assert complaint["agency_id"] == "a1" and complaint["complaint_id"].startswith("cmp_")
+    assert complaint["agency_id"] == "a1"
+    assert complaint["complaint_id"].startswith("cmp_")
 
     month = now.strftime("%Y-%m")
     (sc,) = (await card(vw, vw.w.inspector, agency_id="a1", month=month))["scorecards"]
@@ -132,7 +133,8 @@ async def test_scorecard_counts_what_happened_this_month(vw: VaultWorld) -> None
     }
     assert sc["attempts"] == {"made": 3, "released": 0, "connected_calls": 1, "right_party_contacts": 1}
     assert sc["recordings"] == {"stored": 2, "transcribed": 2}
-    assert sc["flags"]["violations"] == 3 and sc["flags"]["per_100_connected_calls"] == 300.0
+    assert sc["flags"]["violations"] == 3
+    assert sc["flags"]["per_100_connected_calls"] == 300.0
     assert sc["flags"]["by_category"] == {
         "insult_profanity": 1,
         "missing_disclosure": 1,
@@ -142,17 +144,21 @@ async def test_scorecard_counts_what_happened_this_month(vw: VaultWorld) -> None
     assert sc["confirmed_violations"] == {"total": 1, "by_category": {"threat_violence": 1}}
     assert sc["complaints"] == 1
     latency = sc["review_latency_hours"]
-    assert latency["reviewed"] == 2 and 0 <= latency["median"] <= latency["max"] < 1
-    assert latency["oldest_open"] is not None and latency["oldest_open"] < 1
+    assert latency["reviewed"] == 2
+    assert 0 <= latency["median"] <= latency["max"] < 1
+    assert latency["oldest_open"] is not None
+    assert latency["oldest_open"] < 1
 
     # Another agency's month is empty; unbound keys get every agency; bound keys their own only.
     cards = {c["agency_id"]: c for c in (await card(vw, vw.security, month=month))["scorecards"]}
-    assert set(cards) == {"a1", "a2"} and cards["a2"]["attempts"]["made"] == 0
+    assert set(cards) == {"a1", "a2"}
+    assert cards["a2"]["attempts"]["made"] == 0
     assert cards["a2"]["flags"]["per_100_connected_calls"] is None
     assert [c["agency_id"] for c in (await card(vw, vw.a1_inspector))["scorecards"]] == ["a1"]
     last_year = (now - timedelta(days=366)).strftime("%Y-%m")
     (old,) = (await card(vw, vw.w.admin, agency_id="a1", month=last_year))["scorecards"]
-    assert old["contact_requests"]["total"] == 0 and old["complaints"] == 0
+    assert old["contact_requests"]["total"] == 0
+    assert old["complaints"] == 0
 
 
 @pytest.mark.parametrize(

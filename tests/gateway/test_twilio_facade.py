@@ -159,8 +159,10 @@ async def test_allowed_call_is_forwarded_with_callwardens_callbacks(env: Env) ->
         record=True,
         recording_status_callback=env.hooks_url + "/recording",
     )
-    assert call.sid.startswith("CA") and call.account_sid == DIALER_SID
-    assert call.to == DEBTOR_NUMBER and call.status == "queued"
+    assert call.sid.startswith("CA")
+    assert call.account_sid == DIALER_SID
+    assert call.to == DEBTOR_NUMBER
+    assert call.status == "queued"
     kind, form = env.fake.creates[-1]
     assert kind == "call"
     assert form["Url"] == "https://dialer.example/twiml"
@@ -178,8 +180,10 @@ async def test_allowed_call_is_forwarded_with_callwardens_callbacks(env: Env) ->
         headers={"Authorization": basic(DIALER_SID, env.dialer)},
     )
     body = await raw.json()
-    assert raw.status == 201 and body["callwarden"]["case_found_by"] == "to_number"
-    assert body["callwarden"]["decision"]["allowed"] is True and body["callwarden"]["attempt_id"]
+    assert raw.status == 201
+    assert body["callwarden"]["case_found_by"] == "to_number"
+    assert body["callwarden"]["decision"]["allowed"] is True
+    assert body["callwarden"]["attempt_id"]
 
 
 async def test_case_header_names_the_case(env: Env) -> None:
@@ -214,7 +218,8 @@ async def test_denied_call_is_403_with_reasons_and_not_forwarded(env: Env) -> No
     with pytest.raises(TwilioRestException) as info:
         await sdk_call(client.calls.create, to=DEBTOR_NUMBER, from_=AGENCY_NUMBER, url="https://d.example/t")
     assert (info.value.status, info.value.code) == (403, 20403)
-    assert "cap_exceeded" in info.value.msg and "test-3-per-day/caps.three-a-day" in info.value.msg
+    assert "cap_exceeded" in info.value.msg
+    assert "test-3-per-day/caps.three-a-day" in info.value.msg
     assert len(env.fake.creates) == forwarded
     raw = await env.client.post(
         f"/2010-04-01/Accounts/{DIALER_SID}/Calls.json",
@@ -308,7 +313,8 @@ async def test_stop_reply_ceases_sms_and_start_lifts_it_where_the_pack_allows(en
         from_=AGENCY_NUMBER,
         body="Hello from A1. Reply STOP to opt out.",
     )
-    assert sms.sid.startswith("SM") and sms.body.startswith("Hello")
+    assert sms.sid.startswith("SM")
+    assert sms.body.startswith("Hello")
     assert (
         await env.fake.inbound_sms(env.url + "/twilio/inbound/sms", DEBTOR_NUMBER, AGENCY_NUMBER, "Stop")
     ) == 200
@@ -398,7 +404,8 @@ async def test_status_callback_records_the_outcome_and_is_forwarded_re_signed(
     assert [form["CallStatus"] for _, _, form, _ in env.hooks.received] == ["ringing", status]
     validator = RequestValidator(env.dialer)
     for path, url, form, signature in env.hooks.received:
-        assert path == "/status" and form["AccountSid"] == DIALER_SID
+        assert path == "/status"
+        assert form["AccountSid"] == DIALER_SID
         assert validator.validate(url, dict(form), signature)
         assert not RequestValidator(UPSTREAM_TOKEN).validate(url, dict(form), signature)
     fetched = await sdk_call(client.calls(call.sid).fetch)

@@ -107,8 +107,10 @@ async def test_kill_9_mid_upload_leaves_no_trace_and_loses_nothing(tmp_path: Pat
         server.stop()
     assert 50 * MiB < sent < 200 * MiB
     # What the killed process left: its partial (encrypted) upload and replica copy in tmp/.
-    assert part_files(data_dir / "recordings") and part_files(replica)
-    assert len(blobs(data_dir / "recordings")) == 1 and len(blobs(replica)) == 1
+    assert part_files(data_dir / "recordings")
+    assert part_files(replica)
+    assert len(blobs(data_dir / "recordings")) == 1
+    assert len(blobs(replica)) == 1
 
     restarted = Server(data_dir, env)
     try:
@@ -133,6 +135,8 @@ async def test_kill_9_mid_upload_leaves_no_trace_and_loses_nothing(tmp_path: Pat
             assert (await r.json())["replica"]["status"] == "ok"
     finally:
         restarted.stop()
-    assert part_files(data_dir / "recordings") == [] and part_files(replica) == []
-    assert len(blobs(data_dir / "recordings")) == 1 and len(blobs(replica)) == 1
+    assert part_files(data_dir / "recordings") == []
+    assert part_files(replica) == []
+    assert len(blobs(data_dir / "recordings")) == 1
+    assert len(blobs(replica)) == 1
     assert "vault_recovered" in restarted.log.read_text()

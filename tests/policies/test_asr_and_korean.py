@@ -60,7 +60,9 @@ def hits(matcher: Matcher, text: str) -> list[tuple[str, str]]:
 
 
 def test_syllables_are_toneless() -> None:
-    assert syllable("dǎ") == "da" and syllable("nǚ") == "nv" and syllable("lüè") == "lve"
+    assert syllable("dǎ") == "da"
+    assert syllable("nǚ") == "nv"
+    assert syllable("lüè") == "lve"
     table = sound_table()
     assert "打断".translate(table) == "打段".translate(table)
     assert "坐牢".translate(table) == "做牢".translate(table)
@@ -126,7 +128,8 @@ def test_traditional_folds_to_simplified_one_for_one() -> None:
     assert fold(text) == "我们会打断你的腿,公安局说话"
     assert len(fold(text)) == len(text)
     t2s = traditional_to_simplified()
-    assert t2s["斷"] == "断" and t2s["說"] == "说"
+    assert t2s["斷"] == "断"
+    assert t2s["說"] == "说"
     assert all(len(k) == 1 and len(v) == 1 for k, v in t2s.items())
 
 

@@ -252,7 +252,8 @@ def test_cap_of_zero_never_lifts() -> None:
     pack = pack_from_toml(LOCAL_DAY_PACK.replace("max = 1", "max = 0"))
     d = decide(NOW, packs=[pack])
     assert codes(d) == ["cap_exceeded"]
-    assert d.reasons[0].lifts_at is None and d.next_allowed_at is None
+    assert d.reasons[0].lifts_at is None
+    assert d.next_allowed_at is None
 
 
 MA_NOW = "2026-11-24T15:00:00Z"  # 10:00 in Boston

@@ -55,7 +55,9 @@ def test_check_allowed_json(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert code == 0
     doc = json.loads(out)
-    assert doc["allowed"] is True and doc["reasons"] == [] and doc["next_allowed_at"] is None
+    assert doc["allowed"] is True
+    assert doc["reasons"] == []
+    assert doc["next_allowed_at"] is None
     regf, ma = policies.load_packs(["us-regf", "us-ma"])
     assert doc["packs"] == [f"us-regf@2#sha256:{regf.digest}", f"us-ma@2#sha256:{ma.digest}"]
     assert [z["zone"] for z in doc["local_times"]] == [
@@ -182,7 +184,8 @@ def test_check_third_party_without_case(capsys: pytest.CaptureFixture[str]) -> N
 def test_check_input_errors_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(argv, capsys)
     assert code == 2
-    assert message in err and out == ""
+    assert message in err
+    assert out == ""
 
 
 def test_history_line_errors_name_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -230,7 +233,8 @@ def test_show_prints_every_setting_with_its_citation(capsys: pytest.CaptureFixtu
     assert out.count("  source: ") == 11
     assert "GB/T 45251—2025" in out
     code, _, err = run(["show", "nope"], capsys)
-    assert code == 1 and "unknown policy pack" in err
+    assert code == 1
+    assert "unknown policy pack" in err
 
 
 def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -242,7 +246,8 @@ def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         encoding="utf-8",
     )
     code, out, err = run(["validate", str(good)], capsys)
-    assert code == 0 and "ok (us-wa@2" in out
+    assert code == 0
+    assert "ok (us-wa@2" in out
     code, out, err = run(["validate", str(good), str(bad)], capsys)
     assert code == 1
     assert err.strip() == f"{bad}: window.ranges[0].start: '9:00' is not a time HH:MM"
@@ -288,7 +293,8 @@ def test_policy_test_runs_every_bundled_example(capsys: pytest.CaptureFixture[st
     assert out.splitlines()[-1] == f"{total} passed, 0 failed"
     assert "ok    us-nyc@1: a 4th attempt in 7 days" in out
     code, out, _ = run(["test", "us-ma"], capsys)
-    assert code == 0 and out.splitlines()[-1] == "3 passed, 0 failed"
+    assert code == 0
+    assert out.splitlines()[-1] == "3 passed, 0 failed"
 
 
 def test_policy_test_reports_a_wrong_expectation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -306,7 +312,8 @@ def test_policy_test_reports_a_wrong_expectation(tmp_path: Path, capsys: pytest.
     assert "got outside_window [us-regf/window]" in out  # decided with the pack it requires
     assert out.splitlines()[-1] == "0 passed, 1 failed"
     code, _, err = run(["test", "nope"], capsys)
-    assert code == 1 and "unknown policy pack 'nope'" in err
+    assert code == 1
+    assert "unknown policy pack 'nope'" in err
 
 
 def test_show_a_pack_that_requires_another(capsys: pytest.CaptureFixture[str]) -> None:

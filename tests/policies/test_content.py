@@ -50,7 +50,8 @@ def test_regf_sms_content(body: str, expected: list[str]) -> None:
 def test_violation_message_names_category_and_text() -> None:
     d = decide(US_NOW, request=sms("If you do not pay we will break your legs. Reply STOP"))
     (r,) = d.reasons
-    assert "threat_violence" in r.message and "break your legs" in r.message
+    assert "threat_violence" in r.message
+    assert "break your legs" in r.message
 
 
 @pytest.mark.parametrize(
@@ -109,7 +110,8 @@ def test_kr_korean_sms_violation_is_denied_with_code_and_citation(
     assert not d.allowed
     (r,) = d.reasons
     assert (r.code, r.rule) == ("content_violation", "kr-fdca/sms.content")
-    assert rule in r.message and f"채권추심법 {citation}" in r.message
+    assert rule in r.message
+    assert f"채권추심법 {citation}" in r.message
     assert [p.split("#")[0] for p in d.packs] == ["kr-fdca@2"]
 
 

@@ -76,7 +76,8 @@ def test_a_wrong_expectation_is_reported_with_what_was_decided() -> None:
 def test_broken_examples_are_pack_errors(extra: str, key: str, problem: str) -> None:
     with pytest.raises(PackError) as err:
         pack_from_toml(PACK.format(allowed="false", extra=extra))
-    assert err.value.key == key and problem in err.value.problem
+    assert err.value.key == key
+    assert problem in err.value.problem
 
 
 def test_an_example_case_that_does_not_parse_names_its_field() -> None:

@@ -64,7 +64,8 @@ def test_horizon_covers_every_span_in_every_zone(now: datetime, zones: list[str]
     reach = span.reach
     assert reach is not None
     start = span.start(now, tuple(zones))
-    assert start is not None and start >= now - reach
+    assert start is not None
+    assert start >= now - reach
     # Cool-off of N days: a conversation before the horizon has always ended by now.
     days = 7
     horizon = now - timedelta(days=days + 1)

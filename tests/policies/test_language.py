@@ -142,7 +142,9 @@ def test_match_shape_and_offsets() -> None:
     text = "Well.  If you don't pay   I will BREAK  your LEGS!  Bye."
     (m,) = screen(text, ["en"])
     assert isinstance(m, Match)
-    assert m.category == "threat_violence" and m.severity == "high" and m.is_violation
+    assert m.category == "threat_violence"
+    assert m.severity == "high"
+    assert m.is_violation
     assert m.rule == "en/threat_violence/break-bones"
     assert text[m.start : m.end] == m.match == "BREAK  your LEGS"
     assert m.sentence == "If you don't pay   I will BREAK  your LEGS!"

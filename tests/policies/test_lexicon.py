@@ -257,7 +257,9 @@ patterns = ["vulture"]
     assert (kill.speaker, kill.audience, kill.negatable, kill.requires_fact) == ("agent", "any", True, None)
     assert (owes.speaker, owes.audience) == ("agent", "third_party")
     assert (vulture.speaker, vulture.audience) == ("debtor", "any")
-    assert lex.word_boundaries and lex.max_gap == 3 and lex.negation.scope == 6
+    assert lex.word_boundaries
+    assert lex.max_gap == 3
+    assert lex.negation.scope == 6
 
 
 @pytest.mark.parametrize(
@@ -289,7 +291,9 @@ def test_fold_keeps_length() -> None:
 @pytest.mark.parametrize("lang", ["en", "zh", "ko"])
 def test_bundled_lexicons(lang: str) -> None:
     lex = load_lexicon(lang)
-    assert lex.language == lang and lex.version and lex.description
+    assert lex.language == lang
+    assert lex.version
+    assert lex.description
     assert load_lexicon(lang) is lex, "bundled lexicons are parsed once"
     by_cat: dict[str, int] = {}
     for e in lex.entries:

@@ -112,7 +112,8 @@ def test_labelled_set_shape(lang: str) -> None:
     assert {ln["split"] for ln in lines} == {"dev", "holdout", "fresh"}
     for ln in lines:
         assert set(ln) <= {"text", "audience", "speaker", "facts", "labels", "info", "split"}
-        assert ln["audience"] in ("debtor", "third_party") and ln["speaker"] in ("agent", "debtor")
+        assert ln["audience"] in ("debtor", "third_party")
+        assert ln["speaker"] in ("agent", "debtor")
         assert set(ln["labels"]) <= set(LEXICON_CATEGORIES)
 
 

@@ -24,7 +24,9 @@ def test_available_packs() -> None:
 @pytest.mark.parametrize("name", BUNDLED)
 def test_bundled_pack_loads_with_a_citation_on_every_rule(name: str) -> None:
     pack = policies.load_packs([name])[-1]  # after the packs it requires
-    assert pack.name == name and pack.version == VERSIONS[name] and pack.jurisdiction
+    assert pack.name == name
+    assert pack.version == VERSIONS[name]
+    assert pack.jurisdiction
     assert pack.ref == f"{name}@{VERSIONS[name]}"
     assert pack.retention_days > 0
     holds = pack.holds
@@ -61,15 +63,18 @@ def test_load_packs_is_cached_ordered_and_deduplicated() -> None:
 
 def test_bundled_numbers() -> None:
     regf, ma, cn = policies.load_packs(["us-regf", "us-ma", "cn-gbt45251"])
-    assert regf.retention_days == 1096 and cn.retention_days == 366
+    assert regf.retention_days == 1096
+    assert cn.retention_days == 366
     assert policies.retention_days([regf, cn]) == 1096
     assert policies.retention_days([]) == 0
-    assert cn.assignment is not None and cn.assignment.min_overdue_days == 11
+    assert cn.assignment is not None
+    assert cn.assignment.min_overdue_days == 11
     assert [(c.max, c.window.spelling, c.counts) for c in cn.caps] == [
         (3, "local_day", "conversations"),
         (6, "local_day", "unanswered"),
     ]
-    assert regf.after_conversation is not None and regf.after_conversation.days == 7
+    assert regf.after_conversation is not None
+    assert regf.after_conversation.days == 7
     assert [c.max for c in ma.caps] == [2, 2]
 
 
@@ -315,7 +320,9 @@ def test_load_pack_file(tmp_path: Path) -> None:
     path = tmp_path / "lender.toml"
     path.write_text(MINIMAL + WINDOW + CAP, encoding="utf-8")
     pack = policies.load_pack_file(path)
-    assert isinstance(pack, Pack) and pack.ref == "t@1" and pack.file == str(path)
+    assert isinstance(pack, Pack)
+    assert pack.ref == "t@1"
+    assert pack.file == str(path)
     assert pack.caps[0].window.seconds == 7 * 86400
 
 
@@ -335,7 +342,8 @@ def test_load_pack_file_errors(tmp_path: Path) -> None:
 
 def test_home_is_an_alias_for_landline() -> None:
     pack = pack_from_toml(MINIMAL + WINDOW + 'kinds = ["home", "mobile"]\n')
-    assert pack.window is not None and pack.window.ranges[0].kinds == frozenset({"landline", "mobile"})
+    assert pack.window is not None
+    assert pack.window.ranges[0].kinds == frozenset({"landline", "mobile"})
 
 
 @pytest.mark.parametrize(

@@ -618,9 +618,11 @@ def test_consent_note_is_on_the_decision_and_calls_under_consent_never_count() -
     d = decide(NOW, case=case, history=history)
     assert d.allowed
     (note,) = d.notes
-    assert note.code == "consent" and note.rule == "us-regf/caps.calls-7-in-7-days"
+    assert note.code == "consent"
+    assert note.rule == "us-regf/caps.calls-7-in-7-days"
     assert "8 attempt(s) placed under consent are not counted" in note.message
-    assert "1006.14(b)(3)(i)" in note.message and note.until is None
+    assert "1006.14(b)(3)(i)" in note.message
+    assert note.until is None
     assert d.to_json()["notes"][0]["code"] == "consent"
 
 

@@ -79,6 +79,7 @@ def test_start_lift(packs: tuple[policies.Pack, ...], allowed: bool, rule: str) 
 
 def test_pack_replies_section_is_validated() -> None:
     pack = pack_from_toml(TOML_START_OK)
-    assert pack.sms_replies is not None and pack.sms_replies.start_lifts
+    assert pack.sms_replies is not None
+    assert pack.sms_replies.start_lifts
     with pytest.raises(policies.PackError, match=r"sms\.replies"):
         pack_from_toml(TOML_START_OK.replace("start_lifts = true", "start_lift = true"))

@@ -91,7 +91,8 @@ def test_heads_score_with_numpy_only() -> None:
     assert set(heads.score("en", v, ["a", "b"], speaker="debtor", audience="debtor")) == {"abuse_by_debtor"}
     assert heads.vetoes("en") == {"threat_violence": 0.1, "abuse_by_debtor": 0.1}
     assert heads.tag == "flagger@test.1"
-    assert heads.has("en") and not heads.has("ko")
+    assert heads.has("en")
+    assert not heads.has("ko")
     np.testing.assert_array_equal(
         decode_vector(encode_vector([1.5, -2.0])), np.array([1.5, -2.0], np.float32)
     )
@@ -172,7 +173,8 @@ def test_lexicon_and_model_agree_is_both() -> None:
         _view("we will break your legs"), {"threat_violence": 0.9}, {"threat_violence": 0.5}, model="m"
     )
     assert [(f.category, f.source, f.severity) for f in found] == [("threat_violence", "both", "high")]
-    assert found[0].match is not None and found[0].score == 0.9
+    assert found[0].match is not None
+    assert found[0].score == 0.9
 
 
 def test_model_alone_is_medium_and_lexicon_alone_keeps_its_rule() -> None:
@@ -235,6 +237,7 @@ def test_model_veto_downgrades_a_lexicon_hit_to_info() -> None:
 def test_no_lexicon_language_is_model_only() -> None:
     # A language with model heads but no bundled lexicon (none today: ja stands in for one).
     view = lexicon_view("夜道に気をつけろ", ["ja"], audience="debtor", speaker="agent", facts=None)
-    assert view.matches == () and view.lawful == frozenset()
+    assert view.matches == ()
+    assert view.lawful == frozenset()
     found = combine(view, {"threat_violence": 0.7}, {"threat_violence": 0.6}, model="m")
     assert [(f.source, f.severity) for f in found] == [("model", "medium")]

@@ -157,7 +157,8 @@ def test_missing_pack_is_policy_unavailable() -> None:
     assert "us-ma" in d.reasons[0].message
     d = policies.evaluate(make_request(), case, (), (), at(NOW))
     assert [r.code for r in d.reasons] == ["policy_unavailable"]
-    assert not d.allowed and d.next_allowed_at is None
+    assert not d.allowed
+    assert d.next_allowed_at is None
 
 
 def test_every_reason_is_listed_and_nothing_lifts_it() -> None:
@@ -185,7 +186,8 @@ def test_another_agency_learns_only_that_the_case_is_not_assigned_to_it() -> Non
     d = decide("2026-11-24T08:00:00Z", case=case, request=make_request(agency_id="a9"))
     assert [r.code for r in d.reasons] == ["case_not_assigned"]
     assert (d.packs, d.local_times, d.next_allowed_at) == ((), (), None)
-    assert "a1" not in d.reasons[0].message and "closed" not in d.reasons[0].message
+    assert "a1" not in d.reasons[0].message
+    assert "closed" not in d.reasons[0].message
 
 
 def test_naive_now_is_rejected() -> None:

@@ -48,7 +48,8 @@ def test_window_edges(pack: str, number: str, now: str, allowed: bool) -> None:
     if not allowed:
         assert codes(d) == ["outside_window"]
         assert d.reasons[0].rule == f"{pack}/window"
-        assert d.next_allowed_at is not None and d.next_allowed_at == d.reasons[0].lifts_at
+        assert d.next_allowed_at is not None
+        assert d.next_allowed_at == d.reasons[0].lifts_at
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,8 @@ async def test_allowed_calls_reach_the_trunk_with_the_attempt_id_and_the_cap_is_
         # The trunk's scenario fails a call without an attempt id or with the case header.
         assert trunk.returncode == 0, trunk.output
         attempts = re.findall(r"attempt (\S+) to", trunk.logs)
-        assert len(attempts) == 3 and "forged-by-the-dialer" not in trunk.messages
+        assert len(attempts) == 3
+        assert "forged-by-the-dialer" not in trunk.messages
         for attempt_id in attempts:
             r = await client.get(f"/v1/attempts/{attempt_id}", headers=hdr(world.dialer))
             assert (r.status, (await r.json())["case_id"]) == (200, "c1")

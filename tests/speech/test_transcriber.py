@@ -95,12 +95,15 @@ async def test_uploaded_call_is_transcribed_flagged_reviewed_and_logged(
     worker = worker_for(vw, whisper)
     try:
         outcome = await worker.run_once()
-        assert outcome is not None and outcome["status"] == "done", outcome
+        assert outcome is not None, outcome
+        assert outcome["status"] == "done", outcome
         assert await worker.run_once() is None  # nothing else queued
     finally:
         worker.close()
-    assert outcome["engine"] == "whisper" and outcome["language"] == "en"
-    assert outcome["duration"] == pytest.approx(16.0, abs=0.05) and outcome["rtf"] > 0
+    assert outcome["engine"] == "whisper"
+    assert outcome["language"] == "en"
+    assert outcome["duration"] == pytest.approx(16.0, abs=0.05)
+    assert outcome["rtf"] > 0
     assert not list((vw.data_dir / "speech-work").rglob("*.audio")), "decrypted audio is removed"
 
     # The inspector's queue: the threat on the agent's (left) channel, at the time it was said.
@@ -112,9 +115,14 @@ async def test_uploaded_call_is_transcribed_flagged_reviewed_and_logged(
     channel, start, end = call.span("break your legs")
     assert (flag["recording_id"], flag["channel"], flag["speaker"], channel) == (rid, "left", "agent", "left")
     assert start + 1.0 <= flag["start"] < flag["end"] <= end + 0.3, (flag, start, end)
-    assert flag["severity"] == "high" and flag["violation"] and "leg" in flag["match"].lower()
-    assert flag["rule"].startswith("en/threat_violence/") and flag["lexicon_version"].startswith("en@")
-    assert 0 < flag["confidence"] <= 1 and flag["status"] == "open" and flag["agency_id"] == "a1"
+    assert flag["severity"] == "high"
+    assert flag["violation"]
+    assert "leg" in flag["match"].lower()
+    assert flag["rule"].startswith("en/threat_violence/")
+    assert flag["lexicon_version"].startswith("en@")
+    assert 0 < flag["confidence"] <= 1
+    assert flag["status"] == "open"
+    assert flag["agency_id"] == "a1"
     r = await vw.client.get(
         "/v1/flags", params={"category": "missing_disclosure"}, headers=hdr(vw.w.inspector)
     )
@@ -131,9 +139,9 @@ async def test_uploaded_call_is_transcribed_flagged_reviewed_and_logged(
         "en",
         True,
     )
-    assert (
-        t["model"].endswith("whisper-base") and t["rtf"] > 0 and set(t["timings"]) >= {"decode", "transcribe"}
-    )
+    assert t["model"].endswith("whisper-base")
+    assert t["rtf"] > 0
+    assert set(t["timings"]) >= {"decode", "transcribe"}
     assert flag["flag_id"] in [f["flag_id"] for f in meta["flags"]]
     assert all("sentence" not in f and "match" not in f for f in meta["flags"])
     r = await vw.client.get("/v1/recordings", params={"flagged": "true"}, headers=hdr(vw.w.inspector))
@@ -141,7 +149,8 @@ async def test_uploaded_call_is_transcribed_flagged_reviewed_and_logged(
 
     # The transcript: a reason is mandatory; segments per channel with timed words.
     r = await vw.client.get(f"/v1/recordings/{rid}/transcript", headers=hdr(vw.w.inspector))
-    assert r.status == 400 and (await r.json())["details"] == {"field": "reason"}
+    assert r.status == 400
+    assert (await r.json())["details"] == {"field": "reason"}
     r = await vw.client.get(
         f"/v1/recordings/{rid}/transcript", params={"reason": "QA review 42"}, headers=hdr(vw.w.inspector)
     )
@@ -164,7 +173,8 @@ async def test_uploaded_call_is_transcribed_flagged_reviewed_and_logged(
     )
     assert r.status == 200, await r.text()
     reviewed = await r.json()
-    assert reviewed["status"] == "confirmed" and reviewed["review"]["note"] == "clear threat, agent J."
+    assert reviewed["status"] == "confirmed"
+    assert reviewed["review"]["note"] == "clear threat, agent J."
     r = await vw.client.get("/v1/flags", params={"status": "confirmed"}, headers=hdr(vw.w.inspector))
     assert [f["flag_id"] for f in (await r.json())["flags"]] == [flag["flag_id"]]
 
@@ -176,11 +186,11 @@ async def test_uploaded_call_is_transcribed_flagged_reviewed_and_logged(
     assert ("transcript.read", "ok", "QA review 42") in actions
     assert ("transcript.read", "denied", "x") not in actions  # a dialer is refused before the reason
     worker_row = next(e for e in rows if e["action"] == "recording.transcribe")
-    assert worker_row["role"] == "system" and worker_row["source"] == "worker:test-worker"
+    assert worker_row["role"] == "system"
+    assert worker_row["source"] == "worker:test-worker"
     (review_row,) = [e for e in await log_rows(vw, object=flag["flag_id"]) if e["action"] == "flag.review"]
-    assert (
-        review_row["details"]["disposition"] == "confirmed" and review_row["details"]["recording_id"] == rid
-    )
+    assert review_row["details"]["disposition"] == "confirmed"
+    assert review_row["details"]["recording_id"] == rid
     r = await vw.client.get("/v1/audit/verify", headers=hdr(vw.security))
     assert (await r.json())["ok"] is True
 
@@ -196,16 +206,20 @@ async def test_corrupt_audio_is_retried_with_backoff_then_fails_with_the_decoder
     worker = worker_for(vw, whisper, clock, backoff_s=30.0, max_attempts=3)
     try:
         first = await worker.run_once()
-        assert first is not None and first["status"] == "queued" and first["error_kind"] == "decode"
+        assert first is not None
+        assert first["status"] == "queued"
+        assert first["error_kind"] == "decode"
         assert await worker.run_once() is None  # backing off: 30 s
         clock.at += timedelta(seconds=31)
         second = await worker.run_once()
-        assert second is not None and second["status"] == "queued"
+        assert second is not None
+        assert second["status"] == "queued"
         clock.at += timedelta(seconds=31)
         assert await worker.run_once() is None  # the second wait is 60 s
         clock.at += timedelta(seconds=30)
         third = await worker.run_once()
-        assert third is not None and third["status"] == "failed"
+        assert third is not None
+        assert third["status"] == "failed"
         clock.at += timedelta(days=1)
         assert await worker.run_once() is None
     finally:
@@ -219,19 +233,23 @@ async def test_corrupt_audio_is_retried_with_backoff_then_fails_with_the_decoder
         False,
     )
     # ffmpeg's own words, not a generic failure.
-    assert t["error"].startswith("cannot decode the recording: ") and "Invalid data" in t["error"], t["error"]
+    assert t["error"].startswith("cannot decode the recording: "), t["error"]
+    assert "Invalid data" in t["error"], t["error"]
     assert [e["attempt"] for e in t["errors"]] == [1, 2, 3]
     # The recording stays stored and retrievable as uploaded.
     r = await vw.client.get(
         f"/v1/recordings/{rid}/audio", params={"reason": "dispute"}, headers=hdr(vw.security)
     )
-    assert r.status == 200 and await r.read() == corrupt
+    assert r.status == 200
+    assert await r.read() == corrupt
     r = await vw.client.get(
         f"/v1/recordings/{rid}/transcript", params={"reason": "audit"}, headers=hdr(vw.w.inspector)
     )
     body = await r.json()
-    assert r.status == 409 and body["error"] == "transcript_not_ready"
-    assert body["details"]["status"] == "failed" and "Invalid data" in body["details"]["error"]
+    assert r.status == 409
+    assert body["error"] == "transcript_not_ready"
+    assert body["details"]["status"] == "failed"
+    assert "Invalid data" in body["details"]["error"]
     errors = [e for e in await log_rows(vw, object=rid) if e["action"] == "recording.transcribe"]
     assert [(e["result"], e["details"]["attempt"]) for e in errors] == [
         ("error", 1),
@@ -275,12 +293,14 @@ async def test_language_facts_and_audience_come_from_the_case_and_attempt(
         outcome = await worker.run_once()
     finally:
         worker.close()
-    assert outcome is not None and outcome["status"] == "done"
+    assert outcome is not None
+    assert outcome["status"] == "done"
     r = await vw.client.get(
         "/v1/flags", params={"recording_id": rec["recording_id"]}, headers=hdr(vw.w.inspector)
     )
     categories = {f["category"] for f in (await r.json())["flags"]}
-    assert "threat_violence" in categories and "missing_disclosure" not in categories
+    assert "threat_violence" in categories
+    assert "missing_disclosure" not in categories
     r = await vw.client.get(
         f"/v1/recordings/{rec['recording_id']}/transcript",
         params={"reason": "quality review"},
@@ -338,7 +358,9 @@ async def test_reprocess_reflags_with_a_new_lexicon_and_keeps_reviews(
     ]
     assert await asyncio.to_thread(cli_main, argv) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["transcripts"] == 1 and summary["added"] == 1 and summary["superseded"] == 0
+    assert summary["transcripts"] == 1
+    assert summary["added"] == 1
+    assert summary["superseded"] == 0
     assert "en@2099.01.0" in summary["lexicon_versions"]
 
     r = await vw.client.get("/v1/flags", params={"recording_id": rid}, headers=hdr(vw.w.inspector))
@@ -347,7 +369,8 @@ async def test_reprocess_reflags_with_a_new_lexicon_and_keeps_reviews(
     assert after["threat_violence"]["status"] == "confirmed"  # the review survives
     assert after["threat_violence"]["lexicon_version"] == "en@2099.01.0"
     assert after["harassment"]["rule"] == "en/harassment/test-agency-name"
-    assert after["harassment"]["channel"] == "left" and after["harassment"]["start"] < 5
+    assert after["harassment"]["channel"] == "left"
+    assert after["harassment"]["start"] < 5
     r = await vw.client.get(f"/v1/recordings/{rid}", headers=hdr(vw.w.inspector))
     assert "en@2099.01.0" in (await r.json())["transcript"]["lexicon_versions"]
 
@@ -355,7 +378,8 @@ async def test_reprocess_reflags_with_a_new_lexicon_and_keeps_reviews(
     argv = ["reprocess", "--data-dir", str(vw.data_dir), "--since", since, "--json"]
     assert await asyncio.to_thread(cli_main, argv) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["superseded"] == 1 and summary["added"] == 0
+    assert summary["superseded"] == 1
+    assert summary["added"] == 0
     r = await vw.client.get("/v1/flags", params={"recording_id": rid}, headers=hdr(vw.w.inspector))
     assert "harassment" not in {f["category"] for f in (await r.json())["flags"]}
     rows = await log_rows(vw, object="-")

@@ -51,8 +51,10 @@ async def test_a_clean_log_verifies(tmp_path: Path) -> None:
     result = await verify(db, None)
     assert result == {"ok": True, "rows": 6, "head": result["head"], "anchors": {"checked": 0, "ok": True}}
     rows = await list_access(db)
-    assert rows[0]["prev_hash"] == GENESIS and rows[1]["prev_hash"] == rows[0]["hash"]
-    assert rows[0]["reason"] == "dispute" and rows[0]["details"] == {"n": 0}
+    assert rows[0]["prev_hash"] == GENESIS
+    assert rows[1]["prev_hash"] == rows[0]["hash"]
+    assert rows[0]["reason"] == "dispute"
+    assert rows[0]["details"] == {"n": 0}
     assert result["head"] == {"seq": 6, "hash": rows[-1]["hash"]}
     await db.close()
 
@@ -111,7 +113,8 @@ async def test_tampering_is_found_at_the_first_bad_row(
     await db.open()
     result = await verify(db, None)
     assert not result["ok"]
-    assert result["first_bad_row"]["seq"] == seq and result["first_bad_row"]["problem"] == problem
+    assert result["first_bad_row"]["seq"] == seq
+    assert result["first_bad_row"]["problem"] == problem
     await db.close()
 
 
@@ -134,7 +137,8 @@ async def test_an_inserted_row_with_a_forged_hash_breaks_the_next_link(tmp_path:
     db = Database(tmp_path / "cw.db")
     await db.open()
     result = await verify(db, None)
-    assert result["first_bad_row"]["seq"] == 5 and result["first_bad_row"]["problem"] == "broken_link"
+    assert result["first_bad_row"]["seq"] == 5
+    assert result["first_bad_row"]["problem"] == "broken_link"
     assert result["rows"] == 7
     await db.close()
 
@@ -143,7 +147,8 @@ async def test_anchors_catch_a_rebuilt_chain_and_a_truncated_log(tmp_path: Path)
     anchors = tmp_path / "audit-anchors.log"
     db = await filled(tmp_path / "cw.db")
     line = await write_anchor(db, anchors, T0)
-    assert line is not None and line["seq"] == 6
+    assert line is not None
+    assert line["seq"] == 6
     assert await write_anchor(db, anchors, T0 + timedelta(minutes=1)) is None  # only when the head moved
     assert (await verify(db, anchors))["anchors"] == {"checked": 1, "ok": True}
     await db.close()
@@ -161,7 +166,8 @@ async def test_anchors_catch_a_rebuilt_chain_and_a_truncated_log(tmp_path: Path)
     db = Database(tmp_path / "cw.db")
     await db.open()
     result = await verify(db, anchors)
-    assert "first_bad_row" not in result and not result["ok"]
+    assert "first_bad_row" not in result
+    assert not result["ok"]
     assert result["anchors"]["first_bad"]["problem"] == "anchor_mismatch"
     await db.close()
     tamper(tmp_path / "cw.db", "DELETE FROM access_log WHERE seq >= 5")

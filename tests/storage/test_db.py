@@ -20,9 +20,11 @@ async def test_open_applies_migrations_once_and_records_them(tmp_path: Path) -> 
         assert [r["version"] for r in rows] == sorted({r["version"] for r in rows})
         assert rows[0]["name"].startswith("0001")
         mode = await db.fetchone("PRAGMA journal_mode")
-        assert mode is not None and mode[0] == "wal"
+        assert mode is not None
+        assert mode[0] == "wal"
         fk = await db.fetchone("PRAGMA foreign_keys")
-        assert fk is not None and fk[0] == 1
+        assert fk is not None
+        assert fk[0] == 1
 
 
 def test_migrate_upgrades_a_database_made_by_the_previous_version(tmp_path: Path) -> None:

@@ -50,11 +50,13 @@ async def test_upgrade_keeps_rows_and_history_gains_inbound_conversations(tmp_pa
     _old_database(path, now - timedelta(hours=2))
     async with Database(path) as db:
         names = [r["name"] for r in await db.fetchall("SELECT name FROM schema_migrations ORDER BY version")]
-        assert "0006_regulatory.sql" in names and names == sorted(names)
+        assert "0006_regulatory.sql" in names
+        assert names == sorted(names)
         old = await db.fetchone(
             "SELECT relation, packs, notes FROM decisions d JOIN attempts a USING (decision_id)"
         )
-        assert old is not None and (old["relation"], old["packs"], old["notes"]) == (
+        assert old is not None
+        assert (old["relation"], old["packs"], old["notes"]) == (
             None,
             '["us-regf@1"]',
             None,
@@ -70,7 +72,8 @@ async def test_upgrade_keeps_rows_and_history_gains_inbound_conversations(tmp_pa
             "key1",
             "a1",
         )
-        assert stored["agency_id"] == "a1" and stored["ended_at"] is not None
+        assert stored["agency_id"] == "a1"
+        assert stored["ended_at"] is not None
 
         request = ContactRequest("c1", "a1", "+12125550123", "call")
         history = await db.run_on_writer(
@@ -82,7 +85,8 @@ async def test_upgrade_keeps_rows_and_history_gains_inbound_conversations(tmp_pa
         ]
         inbound = history[1]
         assert (inbound.result, inbound.spoke_with, inbound.is_conversation) == ("connected", "debtor", True)
-        assert inbound.started_at == now - timedelta(hours=1) and inbound.to == "+12125550123"
+        assert inbound.started_at == now - timedelta(hours=1)
+        assert inbound.to == "+12125550123"
         # Outside the horizon it is not read.
         later = await db.run_on_writer(
             lambda conn: history_sync(conn, request, "d1", now - timedelta(minutes=30), False, False)

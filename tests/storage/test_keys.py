@@ -19,13 +19,16 @@ async def test_key_is_random_long_and_only_its_hash_is_stored(tmp_path: Path) ->
         _, full2 = await create_key(db, "admin")
         assert full != full2
         parsed = parse_key(full)
-        assert parsed is not None and parsed[0] == key.key_id
+        assert parsed is not None
+        assert parsed[0] == key.key_id
         secret = parsed[1]
         assert len(secret) >= 43  # 32 random bytes, base64url
         row = await db.fetchone("SELECT * FROM api_keys WHERE key_id = :id", {"id": key.key_id})
-        assert row is not None and secret not in tuple(str(v) for v in row)
+        assert row is not None
+        assert secret not in tuple(str(v) for v in row)
         stored = await lookup_key(db, key.key_id)
-        assert stored is not None and verify_secret(stored, secret)
+        assert stored is not None
+        assert verify_secret(stored, secret)
         assert not verify_secret(stored, secret[:-1] + ("A" if secret[-1] != "A" else "B"))
     raw = (
         (tmp_path / "cw.db").read_bytes() + (tmp_path / "cw.db-wal").read_bytes()
@@ -62,7 +65,8 @@ async def test_revoke_is_idempotent_and_listed(tmp_path: Path) -> None:
         key, _ = await create_key(db, "dialer", "a1", "dialer-1")
         first = await revoke_key(db, key.key_id)
         again = await revoke_key(db, key.key_id)
-        assert first.revoked_at is not None and again.revoked_at == first.revoked_at
+        assert first.revoked_at is not None
+        assert again.revoked_at == first.revoked_at
         listed = {k.key_id: k for k in await list_keys(db)}
         assert listed[key.key_id].revoked_at == first.revoked_at
         with pytest.raises(NotFound):

@@ -72,9 +72,12 @@ async def test_purge_waits_for_retain_until_then_leaves_a_tombstone(tmp_path: Pa
     assert len(store_files(tmp_path / "recordings")) == 1  # only the Reg F recording is left
     assert len(store_files(tmp_path / "replica")) == 1
     log = await db.fetchone("SELECT * FROM access_log WHERE action = 'recording.purge'")
-    assert log is not None and log["role"] == "system" and summary["job_id"] in log["source"]
+    assert log is not None
+    assert log["role"] == "system"
+    assert summary["job_id"] in log["source"]
     job = await db.fetchone("SELECT * FROM job_runs WHERE job_id = :id", {"id": summary["job_id"]})
-    assert job is not None and json.loads(job["summary"])["purged"] == 1
+    assert job is not None
+    assert json.loads(job["summary"])["purged"] == 1
     later = await purge_expired(db, vault.store, T0 + timedelta(days=1097))
     assert later["recording_ids"] == [us["recording_id"]]
     await vault.close()
@@ -88,7 +91,8 @@ async def test_legal_hold_blocks_purge_until_lifted(tmp_path: Path, db: Database
     held = await set_legal_hold(db, rid, True, "dispute #42", ADMIN)
     assert held["legal_hold"] is True
     summary = await purge_expired(db, vault.store, AFTER)
-    assert summary["purged"] == 0 and summary["expired_but_held"] == 1
+    assert summary["purged"] == 0
+    assert summary["expired_but_held"] == 1
     with pytest.raises(RetentionLocked) as err:
         await request_delete(db, vault.store, rid, ADMIN, "cleanup", None, AFTER)
     assert err.value.legal_hold
@@ -117,7 +121,8 @@ async def test_early_delete_is_refused_and_logged(tmp_path: Path, db: Database) 
     rid = str(rec["recording_id"])
     with pytest.raises(RetentionLocked) as err:
         await request_delete(db, vault.store, rid, ADMIN, "tidy up", None, T0 + timedelta(days=10))
-    assert err.value.retain_until == rec["retain_until"] and not err.value.legal_hold
+    assert err.value.retain_until == rec["retain_until"]
+    assert not err.value.legal_hold
     assert await db.fetchone("SELECT * FROM recordings WHERE recording_id = :id", {"id": rid}) is not None
     log = await db.fetchone("SELECT * FROM access_log WHERE action = 'recording.delete'")
     assert log is not None
@@ -128,7 +133,8 @@ async def test_early_delete_is_refused_and_logged(tmp_path: Path, db: Database) 
         "10.0.0.9",
     )
     tomb = await request_delete(db, vault.store, rid, ADMIN, "expired", None, AFTER)
-    assert tomb["recording_id"] == rid and tomb["job_id"].startswith("delete-")
+    assert tomb["recording_id"] == rid
+    assert tomb["job_id"].startswith("delete-")
     assert store_files(tmp_path / "recordings") == []
     with pytest.raises(NotFound):
         await request_delete(db, vault.store, rid, ADMIN, "again", None, AFTER)
@@ -184,15 +190,19 @@ async def test_retention_report_per_agency_and_month(tmp_path: Path, db: Databas
         1,
         100,
     )
-    assert a1["next_expiry"] == "2027-03-01T10:00:00.000000Z" and a1["expiring_30d"] == 1
-    assert a1["replica_ok"] == 2 and a1["never_scrubbed"] == 2 and a1["last_scrubbed_at"] is None
+    assert a1["next_expiry"] == "2027-03-01T10:00:00.000000Z"
+    assert a1["expiring_30d"] == 1
+    assert a1["replica_ok"] == 2
+    assert a1["never_scrubbed"] == 2
+    assert a1["last_scrubbed_at"] is None
     assert by_agency["a2"]["recordings"] == 1
     assert await retention_report(db, AFTER, agency_id="a2", month="2026-04") == []
     only = await retention_report(db, AFTER, agency_id="a2", month="2026-03")
     assert [r["agency_id"] for r in only] == ["a2"]
     csv_text = report_csv(rows)
     lines = csv_text.splitlines()
-    assert lines[0] == ",".join(REPORT_COLUMNS) and len(lines) == 3
+    assert lines[0] == ",".join(REPORT_COLUMNS)
+    assert len(lines) == 3
     assert lines[1].startswith("a1,2026-03,2,60,")
     for bad in ("March", "2026-13", "9999-12"):
         with pytest.raises(InputError):

@@ -67,7 +67,8 @@ def test_the_objects_lock_is_never_shorter_than_the_rows() -> None:
 )
 def test_s3_errors_map_to_a_stable_code_and_a_fix(error: Exception, kind: type, says: str) -> None:
     mapped = store_error(error, "upload", "recordings")
-    assert type(mapped) is kind and says in str(mapped)
+    assert type(mapped) is kind
+    assert says in str(mapped)
     assert mapped.code in ("store_unavailable", "store_misconfigured")
     assert mapped.status in (500, 503)
 
@@ -102,7 +103,8 @@ def test_upload_to_a_missing_bucket_names_the_command_that_creates_it(tmp_path: 
     with pytest.raises(StoreMisconfigured, match="create-bucket --bucket absent --object-lock-enabled"):
         store.upload("primary", sealed_file(tmp_path), "ab" + "0" * 62, ObjectLock(None))
     status = store.status()
-    assert status["ok"] is False and "does not exist" in status["detail"]
+    assert status["ok"] is False
+    assert "does not exist" in status["detail"]
     store.close()
 
 
@@ -115,7 +117,9 @@ def test_a_delete_refused_for_a_lock_is_explained_from_the_servers_lock(tmp_path
     store.upload("primary", sealed_file(tmp_path), sha, ObjectLock(until, legal_hold=True))
     with pytest.raises(StoreLocked) as info:
         store.delete(sha)
-    assert info.value.legal_hold is True and info.value.code == "store_locked" and info.value.status == 403
+    assert info.value.legal_hold is True
+    assert info.value.code == "store_locked"
+    assert info.value.status == 403
     store.close()
 
 
@@ -134,5 +138,6 @@ def test_an_unreachable_store_is_unavailable_not_broken(
     with pytest.raises(StoreUnavailable, match="cannot be reached"):
         store.upload("primary", sealed_file(tmp_path), "ab" + "0" * 62, ObjectLock(None))
     status = store.status()
-    assert status["ok"] is False and "cannot be reached" in status["detail"]
+    assert status["ok"] is False
+    assert "cannot be reached" in status["detail"]
     store.close()

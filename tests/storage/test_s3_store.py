@@ -64,18 +64,22 @@ async def test_objects_are_ciphertext_locked_in_compliance_mode_until_retain_unt
     vault = make_s3_vault(tmp_path, db, s3)
     await vault.open()
     rec, created = await put(vault, AUDIO)
-    assert created and rec["replica"]["status"] == "ok"
+    assert created
+    assert rec["replica"]["status"] == "ok"
     store, client = store_of(vault), s3.client()
     key = store.key(str((await db.fetchone("SELECT blob_sha256 FROM recordings"))["blob_sha256"]))
     until = whole_seconds(retain_until_of(rec))
     assert until > datetime.now(UTC) + timedelta(days=60)  # the call was on T0: a year's lock
     for bucket in ("cw-primary", "cw-replica"):
         head = client.head_object(Bucket=bucket, Key=key)
-        assert head["ObjectLockMode"] == "COMPLIANCE" and head["ObjectLockRetainUntilDate"] == until
+        assert head["ObjectLockMode"] == "COMPLIANCE"
+        assert head["ObjectLockRetainUntilDate"] == until
         assert head.get("ObjectLockLegalHoldStatus", "OFF") == "OFF"
         body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
         # The object store holds the sealed format: never the plaintext, not even a piece of it.
-        assert body.startswith(MAGIC) and b"plaintext-marker" not in body and b"end-of-call" not in body
+        assert body.startswith(MAGIC)
+        assert b"plaintext-marker" not in body
+        assert b"end-of-call" not in body
         assert len(body) > len(AUDIO)
         # Shortening the lock or switching it to GOVERNANCE is refused by the server.
         vid = head["VersionId"]
@@ -125,12 +129,14 @@ async def test_an_early_delete_is_refused_by_the_server_itself(
             == "AccessDenied"
         )
         batch = client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key, "VersionId": vid}]})
-        assert not batch.get("Deleted") and batch["Errors"][0]["Code"] == "AccessDenied"
+        assert not batch.get("Deleted")
+        assert batch["Errors"][0]["Code"] == "AccessDenied"
         assert client.get_object(Bucket=bucket, Key=key, VersionId=vid)["Body"].read().startswith(MAGIC)
     # callwarden's own delete meets the same refusal, and says why (read back from the server).
     with pytest.raises(StoreLocked) as info:
         store.delete(sha)
-    assert info.value.retain_until is not None and not info.value.legal_hold
+    assert info.value.retain_until is not None
+    assert not info.value.legal_hold
     assert len(versions(s3, "cw-primary", key)) == 1
     assert rec["retain_until"]
     await vault.close()
@@ -164,7 +170,8 @@ async def test_legal_hold_blocks_delete_after_retain_until_then_purge_shreds(
             == "AccessDenied"
         )
     summary = await purge_expired(db, store, datetime.now(UTC))
-    assert summary["purged"] == 0 and summary["expired_but_held"] == 1
+    assert summary["purged"] == 0
+    assert summary["expired_but_held"] == 1
     await set_legal_hold(db, rid, False, "dispute settled", ADMIN, store=store)
     for bucket in ("cw-primary", "cw-replica"):
         [v] = versions(s3, bucket, key)
@@ -176,11 +183,13 @@ async def test_legal_hold_blocks_delete_after_retain_until_then_purge_shreds(
         )
     summary = await purge_expired(db, store, datetime.now(UTC))
     assert summary["recording_ids"] == [rid]
-    assert versions(s3, "cw-primary", key) == [] and versions(s3, "cw-replica", key) == []
+    assert versions(s3, "cw-primary", key) == []
+    assert versions(s3, "cw-replica", key) == []
     # Crypto-shredded: the wrapped data key is gone with the row; the tombstone stays.
     assert await db.fetchone("SELECT 1 FROM recording_keys WHERE recording_id = :id", {"id": rid}) is None
     tomb = await db.fetchone("SELECT * FROM tombstones WHERE recording_id = :id", {"id": rid})
-    assert tomb is not None and tomb["sha256"] == rec["sha256"]
+    assert tomb is not None
+    assert tomb["sha256"] == rec["sha256"]
     await vault.close()
 
 
@@ -202,8 +211,10 @@ async def test_purge_after_retain_until_removes_every_version_and_marker(
     assert early["purged"] == 0  # callwarden's own lock (the row's retain_until) comes first
     wait_until(whole_seconds(retain_until_of(rec)))
     summary = await purge_expired(db, store, datetime.now(UTC))
-    assert summary["purged"] == 1 and summary["store_refused"] == []
-    assert versions(s3, "cw-primary", key) == [] and versions(s3, "cw-replica", key) == []
+    assert summary["purged"] == 1
+    assert summary["store_refused"] == []
+    assert versions(s3, "cw-primary", key) == []
+    assert versions(s3, "cw-replica", key) == []
     assert await db.fetchone("SELECT 1 FROM recording_keys") is None
     assert await db.fetchone("SELECT 1 FROM recordings") is None
     await vault.close()
@@ -228,9 +239,11 @@ async def test_a_hold_placed_in_the_bucket_itself_is_obeyed(
     summary = await purge_expired(db, store, datetime.now(UTC))
     assert summary["purged"] == 0
     [refused] = summary["store_refused"]
-    assert refused["code"] == "store_locked" and "legal hold" in refused["error"]
+    assert refused["code"] == "store_locked"
+    assert "legal hold" in refused["error"]
     row = await db.fetchone("SELECT status FROM recordings")
-    assert row is not None and row["status"] == "ingested"  # as it was: a hold can still be placed
+    assert row is not None
+    assert row["status"] == "ingested"
     assert await db.fetchone("SELECT 1 FROM recording_keys") is not None
     client.put_object_legal_hold(
         Bucket="cw-primary", Key=key, VersionId=v["VersionId"], LegalHold={"Status": "OFF"}
@@ -260,11 +273,11 @@ async def test_reads_fall_back_to_the_replica_and_the_scrub_heals_both_ways(
     client.put_object(Bucket="cw-primary", Key=key_a, Body=good[:-1] + bytes([good[-1] ^ 1]))
     client.delete_object(Bucket="cw-replica", Key=key_b)
     reader = await vault.reader(str(a["recording_id"]), shas[a["recording_id"]])
-    assert (
-        reader.read(0, len(AUDIO)) == AUDIO and reader.fell_back
-    )  # the bad last segment came from the replica
+    assert reader.read(0, len(AUDIO)) == AUDIO
+    assert reader.fell_back
     summary = await scrub(db, store, vault.keyring, T0, deep=True, orphans=False)
-    assert summary["healed"] == 2 and summary["bad"] == 0, summary
+    assert summary["healed"] == 2, summary
+    assert summary["bad"] == 0, summary
     problems = {(f["recording_id"], f["copy"], f["problem"], f["action"]) for f in summary["findings"]}
     assert problems == {
         (a["recording_id"], "primary", "corrupt", "healed"),
@@ -276,9 +289,11 @@ async def test_reads_fall_back_to_the_replica_and_the_scrub_heals_both_ways(
         assert head["ObjectLockMode"] == "COMPLIANCE"
         assert head["ObjectLockRetainUntilDate"] == whole_seconds(retain_until_of(rec))
     again = await scrub(db, store, vault.keyring, T0, orphans=False)
-    assert again["ok"] == 2 and again["healed"] == 0
+    assert again["ok"] == 2
+    assert again["healed"] == 0
     reader = await vault.reader(str(a["recording_id"]), shas[a["recording_id"]])
-    assert reader.read(0, len(AUDIO)) == AUDIO and not reader.fell_back
+    assert reader.read(0, len(AUDIO)) == AUDIO
+    assert not reader.fell_back
     await vault.close()
 
 
@@ -290,13 +305,15 @@ async def test_a_missing_replica_bucket_leaves_the_replica_pending_until_the_ret
     vault = make_s3_vault(tmp_path, db, s3, replica_bucket=bucket)
     await vault.open()
     rec, created = await put(vault, AUDIO)
-    assert created and rec["replica"]["status"] == "pending"
+    assert created
+    assert rec["replica"]["status"] == "pending"
     assert "does not exist" in str(rec["replica"]["error"])
     s3.client().create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
     summary = await vault.retry_replicas(datetime.now(UTC))
     assert summary["ok"] == 1, summary
     row = await db.fetchone("SELECT replica_status, blob_sha256 FROM recordings")
-    assert row is not None and row["replica_status"] == "ok"
+    assert row is not None
+    assert row["replica_status"] == "ok"
     head = s3.client().head_object(Bucket=bucket, Key=store_of(vault).key(row["blob_sha256"]))
     assert head["ObjectLockMode"] == "COMPLIANCE"
     await vault.close()
@@ -308,7 +325,9 @@ async def test_a_retried_upload_stores_nothing_twice(tmp_path: Path, db: Databas
     await vault.open()
     first, created = await put(vault, AUDIO)
     again, created_again = await put(vault, AUDIO)
-    assert created and not created_again and again["recording_id"] == first["recording_id"]
+    assert created
+    assert not created_again
+    assert again["recording_id"] == first["recording_id"]
     prefix = store_of(vault).locations["primary"].prefix
     listed = s3.client().list_object_versions(Bucket="cw-primary", Prefix=prefix)
     assert len(listed.get("Versions", [])) == 1  # the retry was sealed, found, and never uploaded

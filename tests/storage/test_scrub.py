@@ -56,11 +56,14 @@ async def test_a_flipped_byte_is_found_and_healed_from_the_other_copy(
     summary = await scrub(db, vault.store, vault.keyring, T0, deep=True)
     assert (summary["checked"], summary["healed"], summary["bad"]) == (1, 1, 0)
     assert await findings(db) == [(copy, "corrupt", "healed")]
-    assert primary.read_bytes() == good and replica.read_bytes() == good
+    assert primary.read_bytes() == good
+    assert replica.read_bytes() == good
     row = await db.fetchone(
         "SELECT scrub_status, scrubbed_at FROM recordings WHERE recording_id = :id", {"id": rid}
     )
-    assert row is not None and row["scrub_status"] == "healed" and row["scrubbed_at"].startswith("2026-03-01")
+    assert row is not None
+    assert row["scrub_status"] == "healed"
+    assert row["scrubbed_at"].startswith("2026-03-01")
     again = await scrub(db, vault.store, vault.keyring, T0)
     assert (again["ok"], again["healed"]) == (1, 0)
     await vault.close()
@@ -78,14 +81,16 @@ async def test_a_missing_primary_is_restored_and_both_bad_is_reported(tmp_path: 
     assert (summary["healed"], summary["bad"]) == (1, 1)
     assert primary.read_bytes() == replica.read_bytes()
     got = {(f["recording_id"], f["copy"], f["problem"], f["action"]) for f in summary["findings"]}
-    assert (rid2, "primary", "corrupt", "none") in got and (
+    assert (rid2, "primary", "corrupt", "none") in got
+    assert (
         rid2,
         "replica",
         "corrupt",
         "none",
     ) in got
     row = await db.fetchone("SELECT scrub_status FROM recordings WHERE recording_id = :id", {"id": rid2})
-    assert row is not None and row["scrub_status"] == "bad"
+    assert row is not None
+    assert row["scrub_status"] == "bad"
     await vault.close()
 
 
@@ -121,7 +126,9 @@ async def test_orphans_are_reported_never_deleted(tmp_path: Path, db: Database) 
     old = time.time() - 7200
     os.utime(orphan, (old, old))
     summary = await scrub(db, vault.store, vault.keyring, T0)
-    assert summary["orphans"] == 1 and orphan.exists() and young.exists()
+    assert summary["orphans"] == 1
+    assert orphan.exists()
+    assert young.exists()
     assert await findings(db) == [("primary", "orphan", "none")]
     await vault.close()
 

@@ -59,9 +59,13 @@ def _access(rid: str, result: str = "ok") -> Access:
 async def test_every_stored_recording_is_queued_once_with_its_row(vault: Vault, db: Database) -> None:
     rec, created = await put(vault, b"RIFF" + b"\x01" * 5000)
     again, created_again = await put(vault, b"RIFF" + b"\x01" * 5000)
-    assert created and not created_again and again["recording_id"] == rec["recording_id"]
+    assert created
+    assert not created_again
+    assert again["recording_id"] == rec["recording_id"]
     job = await get_job(db, str(rec["recording_id"]))
-    assert job is not None and job["status"] == "queued" and job["attempts"] == 0
+    assert job is not None
+    assert job["status"] == "queued"
+    assert job["attempts"] == 0
     assert await job_counts(db) == {"queued": 1, "running": 0, "done": 0, "failed": 0}
 
 
@@ -158,7 +162,8 @@ def test_two_concurrent_claimers_never_get_the_same_job(tmp_path: Path) -> None:
         t.join(60)
     assert not errors
     a, b = claimed["A"], claimed["B"]
-    assert a and b, "both claimers got work"
+    assert a, "the first claimer got work"
+    assert b, "the second claimer got work"
     assert not set(a) & set(b)
     assert sorted(a + b) == [f"rec_{i:04d}" for i in range(300)]
     conn = sqlite3.connect(tmp_path / "cw.db")
@@ -169,15 +174,21 @@ def test_two_concurrent_claimers_never_get_the_same_job(tmp_path: Path) -> None:
 async def test_a_dead_workers_job_is_claimed_again_after_its_lease(db: Database) -> None:
     (rid,) = await _queue(db, 1)
     first = await claim(db, "host:1", T0, lease_s=30)
-    assert first is not None and first.attempt == 1 and first.recording_id == rid
+    assert first is not None
+    assert first.attempt == 1
+    assert first.recording_id == rid
     assert await claim(db, "host:2", T0 + timedelta(seconds=29), lease_s=30) is None  # still leased
     assert await renew(db, first, T0 + timedelta(seconds=20), lease_s=30)  # until T0 + 50 s
     assert await claim(db, "host:2", T0 + timedelta(seconds=45), lease_s=30) is None
     # host:1 dies (stops renewing): after the lease, host:2 takes the job over.
     second = await claim(db, "host:2", T0 + timedelta(seconds=51), lease_s=30)
-    assert second is not None and second.job_id == first.job_id and second.attempt == 2
+    assert second is not None
+    assert second.job_id == first.job_id
+    assert second.attempt == 2
     job = await get_job(db, rid)
-    assert job is not None and job["worker"] == "host:2" and job["status"] == "running"
+    assert job is not None
+    assert job["worker"] == "host:2"
+    assert job["status"] == "running"
     assert [e["kind"] for e in job["errors"]] == ["worker_died"]
     assert "host:1 stopped during attempt 1" in job["errors"][0]["error"]
     # The dead worker's late result is refused; its lease is gone.
@@ -190,7 +201,10 @@ async def test_a_dead_workers_job_is_claimed_again_after_its_lease(db: Database)
         db, second, T0 + timedelta(seconds=60), {"engine": "whisper"}, lambda c: None, _access(rid)
     )
     job = await get_job(db, rid)
-    assert job is not None and job["status"] == "done" and job["engine"] == "whisper" and job["error"] is None
+    assert job is not None
+    assert job["status"] == "done"
+    assert job["engine"] == "whisper"
+    assert job["error"] is None
 
 
 async def test_a_job_whose_workers_keep_dying_fails_after_max_attempts(db: Database) -> None:
@@ -198,11 +212,14 @@ async def test_a_job_whose_workers_keep_dying_fails_after_max_attempts(db: Datab
     at = T0
     for n in (1, 2, 3):
         job = await claim(db, f"host:{n}", at, lease_s=10, max_attempts=3)
-        assert job is not None and job.attempt == n
+        assert job is not None
+        assert job.attempt == n
         at += timedelta(seconds=11)
     assert await claim(db, "host:4", at, lease_s=10, max_attempts=3) is None
     job_row = await get_job(db, rid)
-    assert job_row is not None and job_row["status"] == "failed" and job_row["error_kind"] == "worker_died"
+    assert job_row is not None
+    assert job_row["status"] == "failed"
+    assert job_row["error_kind"] == "worker_died"
     assert "attempt 3 of 3" in job_row["error"]
 
 
@@ -212,7 +229,8 @@ async def test_failures_back_off_exponentially_then_fail_with_the_last_error(db:
     waits = []
     for n in (1, 2, 3):
         job = await claim(db, "host:1", at, lease_s=60, max_attempts=3)
-        assert job is not None and job.attempt == n
+        assert job is not None
+        assert job.attempt == n
         state = await fail(
             db,
             job,
@@ -241,15 +259,18 @@ async def test_failures_back_off_exponentially_then_fail_with_the_last_error(db:
     # An operator queues it again (a model was installed, say): fresh attempts.
     assert await requeue_failed(db, at, None) == 1
     again = await claim(db, "host:1", at, lease_s=60)
-    assert again is not None and again.attempt == 1
+    assert again is not None
+    assert again.attempt == 1
 
 
 async def test_a_stopping_worker_gives_the_job_back_uncounted(db: Database) -> None:
     await _queue(db, 1)
     job = await claim(db, "host:1", T0, lease_s=60)
-    assert job is not None and await release(db, job, T0)
+    assert job is not None
+    assert await release(db, job, T0)
     again = await claim(db, "host:2", T0, lease_s=60)
-    assert again is not None and again.attempt == 1
+    assert again is not None
+    assert again.attempt == 1
 
 
 def _transcript(rid: str, job_id: str) -> NewTranscript:
@@ -321,7 +342,8 @@ async def test_purge_takes_the_transcript_and_job_and_keeps_flags_without_words(
         "SELECT details FROM access_log WHERE action = 'recording.transcribe' AND object_id = :id",
         {"id": rid},
     )
-    assert row is not None and json.loads(row["details"]) == {}
+    assert row is not None
+    assert json.loads(row["details"]) == {}
 
 
 async def test_an_idle_worker_never_takes_the_write_lock(db: Database) -> None:

@@ -41,12 +41,11 @@ async def test_ingest_stores_an_encrypted_copy_and_its_replica(tmp_path: Path, d
     data = b"RIFF\x00\x00WAVEfmt " + os.urandom(3_000_000) + b"the debtor said hello"
     rec, created = await put(vault, data)
     assert created
-    assert (
-        len(rec["sha256"]) == 64
-        and rec["sha256"] == hashlib.sha256(data).hexdigest()
-        and rec["bytes"] == len(data)
-    )
-    assert rec["replica"]["status"] == "ok" and rec["status"] == "ingested"
+    assert len(rec["sha256"]) == 64
+    assert rec["sha256"] == hashlib.sha256(data).hexdigest()
+    assert rec["bytes"] == len(data)
+    assert rec["replica"]["status"] == "ok"
+    assert rec["status"] == "ingested"
     row = await db.fetchone("SELECT * FROM recordings")
     assert row is not None
     primary = vault.store.path(row["blob_sha256"])
@@ -58,9 +57,11 @@ async def test_ingest_stores_an_encrypted_copy_and_its_replica(tmp_path: Path, d
     assert seal_address(fd) == row["blob_sha256"]  # the content address, computable without the key
     os.close(fd)
     verify_copy(replica, row["blob_sha256"], key_of(vault, rec))
-    assert b"the debtor said hello" not in stored and b"WAVEfmt" not in stored
+    assert b"the debtor said hello" not in stored
+    assert b"WAVEfmt" not in stored
     assert primary.stat().st_mode & 0o777 == 0o600
-    assert tmp_files(tmp_path / "recordings") == [] and tmp_files(tmp_path / "replica") == []
+    assert tmp_files(tmp_path / "recordings") == []
+    assert tmp_files(tmp_path / "replica") == []
     reader = await vault.reader(rec["recording_id"], row["blob_sha256"])  # type: ignore[arg-type]
     assert reader.read(0, len(data)) == data
     assert reader.read(len(data) - 21, len(data)) == b"the debtor said hello"
@@ -75,11 +76,15 @@ async def test_same_bytes_same_attempt_is_idempotent_other_bytes_are_new(
     await vault.open()
     first, created = await put(vault, b"a" * 1000)
     again, created_again = await put(vault, b"a" * 1000)
-    assert created and not created_again and again["recording_id"] == first["recording_id"]
+    assert created
+    assert not created_again
+    assert again["recording_id"] == first["recording_id"]
     other, created_other = await put(vault, b"b" * 1000)
-    assert created_other and other["recording_id"] != first["recording_id"]
+    assert created_other
+    assert other["recording_id"] != first["recording_id"]
     same_bytes_other_attempt, c = await put(vault, b"a" * 1000, attempt_id="att_3")
-    assert c and same_bytes_other_attempt["recording_id"] != first["recording_id"]
+    assert c
+    assert same_bytes_other_attempt["recording_id"] != first["recording_id"]
     assert len(store_files(tmp_path / "recordings")) == 3  # the duplicate's blob was removed
     assert len(store_files(tmp_path / "replica")) == 3
     log = await db.fetchall("SELECT result FROM access_log ORDER BY seq")
@@ -106,8 +111,10 @@ async def test_refused_uploads_leave_nothing(
     with pytest.raises(error):
         await put(vault, data, **kwargs)  # type: ignore[arg-type]
     assert await db.fetchone("SELECT * FROM recordings") is None
-    assert store_files(tmp_path / "recordings") == [] and store_files(tmp_path / "replica") == []
-    assert tmp_files(tmp_path / "recordings") == [] and tmp_files(tmp_path / "replica") == []
+    assert store_files(tmp_path / "recordings") == []
+    assert store_files(tmp_path / "replica") == []
+    assert tmp_files(tmp_path / "recordings") == []
+    assert tmp_files(tmp_path / "replica") == []
     await vault.close()
 
 
@@ -152,7 +159,8 @@ async def test_replica_failure_keeps_the_primary_and_the_retry_recovers(tmp_path
     (replica / "store").write_text("not a directory")
     try:
         rec, _ = await put(vault, os.urandom(200_000))
-        assert rec["replica"]["status"] == "pending" and rec["replica"]["error"]
+        assert rec["replica"]["status"] == "pending"
+        assert rec["replica"]["error"]
         assert len(store_files(tmp_path / "recordings")) == 1
         summary = await vault.retry_replicas(T0)
         assert summary["failed"] == 1
@@ -162,9 +170,12 @@ async def test_replica_failure_keeps_the_primary_and_the_retry_recovers(tmp_path
     summary = await vault.retry_replicas(T0)
     assert summary["ok"] == 1
     row = await db.fetchone("SELECT replica_status, replica_error, blob_sha256 FROM recordings")
-    assert row is not None and row["replica_status"] == "ok" and row["replica_error"] is None
+    assert row is not None
+    assert row["replica_status"] == "ok"
+    assert row["replica_error"] is None
     rp = vault.store.replica_path(row["blob_sha256"])
-    assert rp is not None and rp.read_bytes() == vault.store.path(row["blob_sha256"]).read_bytes()
+    assert rp is not None
+    assert rp.read_bytes() == vault.store.path(row["blob_sha256"]).read_bytes()
     await vault.close()
 
 
@@ -175,7 +186,9 @@ async def test_a_missing_replica_folder_is_never_created_and_does_not_stop_inges
     (tmp_path / "replica").rmdir()  # the replica disk is not mounted
     await vault.open()
     rec, created = await put(vault, b"evidence")
-    assert created and rec["replica"]["status"] == "pending" and "not mounted" in str(rec["replica"]["error"])
+    assert created
+    assert rec["replica"]["status"] == "pending"
+    assert "not mounted" in str(rec["replica"]["error"])
     assert not (tmp_path / "replica").exists()  # no "backup" silently written to the primary disk
     (tmp_path / "replica").mkdir()  # mounted again
     assert (await vault.retry_replicas(T0))["ok"] == 1
@@ -246,9 +259,12 @@ async def test_recovery_removes_a_published_blob_without_a_row(tmp_path: Path, d
     await vault.open()
     kept, _ = await put(vault, b"kept")
     blob_sha, tmp = _crash_between_publish_and_commit(tmp_path, vault.store)
-    assert vault.store.path(blob_sha).exists() and tmp.exists() and tmp.stat().st_nlink == 2
+    assert vault.store.path(blob_sha).exists()
+    assert tmp.exists()
+    assert tmp.stat().st_nlink == 2
     rp = vault.store.replica_path(blob_sha)
-    assert rp is not None and rp.exists()
+    assert rp is not None
+    assert rp.exists()
     # A live process's work dir (this second store's) is left alone by the recovery.
     other = BlobStore(tmp_path / "recordings", tmp_path / "replica")
     other.open()
@@ -257,11 +273,14 @@ async def test_recovery_removes_a_published_blob_without_a_row(tmp_path: Path, d
     restarted = make_vault(tmp_path, db)
     report = await restarted.open()
     assert report.removed_unrecorded_blobs == [blob_sha]
-    assert not vault.store.path(blob_sha).exists() and not rp.exists() and not tmp.exists()
+    assert not vault.store.path(blob_sha).exists()
+    assert not rp.exists()
+    assert not tmp.exists()
     assert live.exists()
     assert len(store_files(tmp_path / "recordings")) == 1
     row = await db.fetchone("SELECT recording_id FROM recordings")
-    assert row is not None and row["recording_id"] == kept["recording_id"]
+    assert row is not None
+    assert row["recording_id"] == kept["recording_id"]
     other.close()
     await restarted.close()
 

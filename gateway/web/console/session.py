@@ -128,7 +128,8 @@ async def console_middleware(request: web.Request, handler: Handler) -> web.Stre
         if not path.startswith(PUBLIC):
             if session is None or token is None:
                 _sign_in_redirect(request, why)
-            assert session is not None and token is not None
+            assert session is not None
+            assert token is not None
             request[SESSION_KEY] = session
             request[TOKEN_KEY] = token
             request[PRINCIPAL_KEY] = Principal(session.key_id, session.role, session.agency_id)

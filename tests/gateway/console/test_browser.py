@@ -109,7 +109,8 @@ async def flagged_recording(
         outcome = await worker.run_once()
     finally:
         worker.close()
-    assert outcome is not None and outcome["status"] == "done", outcome
+    assert outcome is not None, outcome
+    assert outcome["status"] == "done", outcome
     return str((await r.json())["recording_id"])
 
 
@@ -197,7 +198,8 @@ async def test_inspector_reviews_a_flagged_call_in_the_browser(
                 "/console/admin/agencies",
             ):
                 response = await inspector.goto(base + path)
-                assert response is not None and response.status == 403, path
+                assert response is not None, path
+                assert response.status == 403, path
 
             # Security: the access log shows what the inspector just did, with the reason.
             security = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
@@ -206,7 +208,8 @@ async def test_inspector_reviews_a_flagged_call_in_the_browser(
             actions = await security.locator("table.log tbody tr").evaluate_all(
                 "rows => rows.map(r => [r.dataset.action, r.dataset.object])"
             )
-            assert ["transcript.read", rid] in actions and ["recording.audio", rid] in actions
+            assert ["transcript.read", rid] in actions
+            assert ["recording.audio", rid] in actions
             assert ["flag.review", flag["flag_id"]] in actions
             assert await security.locator("td", has_text="QA review of the threat flag").count() >= 2
             await no_missing_label(security, shots, "access-log-en")
@@ -243,7 +246,8 @@ async def test_inspector_reviews_a_flagged_call_in_the_browser(
                     page = tabs[role]
                     for path in paths:
                         response = await page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
-                        assert response is not None and response.status == 200, path
+                        assert response is not None, path
+                        assert response.status == 200, path
                         assert await page.get_attribute("html", "lang") == (
                             "zh-Hans" if lang == "zh" else "en"
                         )
@@ -276,10 +280,13 @@ async def test_an_idle_session_expires_in_the_browser(data_dir: Path, make_key: 
                 await sign_in(page, base, keys.inspector, "zh")
                 assert page.url.endswith("/console/queue")
                 cookie = next(c for c in await page.context.cookies() if c["name"] == "cw_session")
-                assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/console"
+                assert cookie["httpOnly"]
+                assert cookie["sameSite"] == "Strict"
+                assert cookie["path"] == "/console"
                 await asyncio.sleep(2.5)
                 await page.goto(f"{base}/console/queue")
-                assert "/console/sign-in" in page.url and "why=expired" in page.url
+                assert "/console/sign-in" in page.url
+                assert "why=expired" in page.url
                 assert await page.locator("p.notice").count() == 1
                 await page.screenshot(path=str(tmp_path / "expired-zh.png"))
             finally:

@@ -51,7 +51,8 @@ async def test_scorecard_money_and_rates_match_hand_computed_values(world: tuple
         body = await (await client.get(f"/v1/cases/{case_id}", headers=hdr(keys.admin))).json()
         body["balance"] = {"amount": balance, "currency": "usd"}
         r = await client.put(f"/v1/cases/{case_id}", json=body, headers=hdr(keys.admin))
-        assert r.status == 200 and (await r.json())["balance"] == {
+        assert r.status == 200
+        assert (await r.json())["balance"] == {
             "amount": f"{float(balance):.2f}",
             "currency": "USD",
         }
@@ -82,7 +83,8 @@ async def test_scorecard_money_and_rates_match_hand_computed_values(world: tuple
     assert r.status == 409
     ids = [(await attempt(client, keys))["attempt_id"] for _ in range(3)]
     denied = await attempt(client, keys)
-    assert denied["allowed"] is False and denied["reasons"][0]["code"] == "cap_exceeded"
+    assert denied["allowed"] is False
+    assert denied["reasons"][0]["code"] == "cap_exceeded"
     for att, outcome in zip(
         ids,
         (
@@ -129,7 +131,8 @@ async def test_scorecard_money_and_rates_match_hand_computed_values(world: tuple
         "denials_by_reason": {"cap_exceeded": 1},
     }
     assert card["attempts"] == {"made": 3, "released": 0, "connected_calls": 2, "right_party_contacts": 1}
-    assert card["cases"] == 2 and card["complaints"] == 1
+    assert card["cases"] == 2
+    assert card["complaints"] == 1
     assert card["rates"] == {
         "right_party_contact_rate": 0.3333,
         "flags_per_100_conversations": {},
@@ -141,8 +144,10 @@ async def test_scorecard_money_and_rates_match_hand_computed_values(world: tuple
     await sign_in(client, keys.admin)
     r = await client.get(f"/console/scorecard?month={month}&agency_id=a1")
     html = await r.text()
-    assert r.status == 200 and html.index('data-agency="a1"') < html.index('data-agency="a2"')
-    assert "<td>225.50</td>" in html and html.count("<svg") == 7
+    assert r.status == 200
+    assert html.index('data-agency="a1"') < html.index('data-agency="a2"')
+    assert "<td>225.50</td>" in html
+    assert html.count("<svg") == 7
 
 
 async def test_console_cli_report_prints_the_same_scorecard(
@@ -161,7 +166,9 @@ async def test_console_cli_report_prints_the_same_scorecard(
 
     assert await asyncio.to_thread(cli, "--agency", "a1", "--month", month, "--csv") == 0
     rows = dict(line.split(",", 1) for line in capsys.readouterr().out.splitlines()[1:])
-    assert rows["attempts.made"] == "1" and rows["contact_requests.allowed"] == "1" and rows["cases"] == "2"
+    assert rows["attempts.made"] == "1"
+    assert rows["contact_requests.allowed"] == "1"
+    assert rows["cases"] == "2"
     assert await asyncio.to_thread(cli, "--agency", "zz") == 1
     assert await asyncio.to_thread(cli, "--agency", "a1", "--month", "13") == 2
 
@@ -172,9 +179,11 @@ async def test_keys_listings_decisions_and_imports(world: tuple[TestClient, Keys
         "/v1/keys", json={"role": "inspector", "agency_id": "a1", "name": "qa-a1"}, headers=hdr(keys.admin)
     )
     created = await r.json()
-    assert r.status == 201 and created["key"].startswith(f"cw_{created['key_id']}_")
+    assert r.status == 201
+    assert created["key"].startswith(f"cw_{created['key_id']}_")
     listed = (await (await client.get("/v1/keys", headers=hdr(keys.admin))).json())["keys"]
-    assert created["key_id"] in [k["key_id"] for k in listed] and all("key" not in k for k in listed)
+    assert created["key_id"] in [k["key_id"] for k in listed]
+    assert all("key" not in k for k in listed)
     for body, code in (
         ({"role": "boss"}, 400),
         ({"role": "dialer"}, 400),
@@ -187,7 +196,8 @@ async def test_keys_listings_decisions_and_imports(world: tuple[TestClient, Keys
         await client.post("/v1/keys", json={"role": "inspector"}, headers=hdr(keys.inspector))
     ).status == 403
     r = await client.delete(f"/v1/keys/{created['key_id']}", headers=hdr(keys.admin))
-    assert r.status == 200 and (await r.json())["revoked_at"]
+    assert r.status == 200
+    assert (await r.json())["revoked_at"]
     assert (await client.get("/v1/agencies", headers=hdr(created["key"]))).status == 401
     assert (await client.delete("/v1/keys/nope00000000", headers=hdr(keys.admin))).status == 404
     assert (await client.delete(f"/v1/keys/{key_id(keys.admin)}", headers=hdr(keys.admin))).status == 409
@@ -201,7 +211,8 @@ async def test_keys_listings_decisions_and_imports(world: tuple[TestClient, Keys
     found = (await (await client.get("/v1/cases", params={"q": "0123"}, headers=hdr(keys.admin))).json())[
         "cases"
     ]
-    assert [c["case_id"] for c in found] == ["c1", "c2", "c9"] and "0123" in found[0]["numbers"][0]
+    assert [c["case_id"] for c in found] == ["c1", "c2", "c9"]
+    assert "0123" in found[0]["numbers"][0]
     assert DEBTOR_NUMBER not in str(found)
     only = (await (await client.get("/v1/cases", params={"q": "c9"}, headers=hdr(keys.admin))).json())[
         "cases"
@@ -231,7 +242,8 @@ async def test_keys_listings_decisions_and_imports(world: tuple[TestClient, Keys
     )
     r = await client.post("/v1/cases/import?format=csv", data=csv_text.encode(), headers=hdr(keys.admin))
     report = await r.json()
-    assert r.status == 200 and (report["created"], report["rejected"]) == (1, 4)
+    assert r.status == 200
+    assert (report["created"], report["rejected"]) == (1, 4)
     assert [(e["line"], e["error"]) for e in report["errors"]] == [
         (3, "unknown_pack"),
         (4, "invalid_field"),
@@ -266,7 +278,8 @@ async def test_keys_listings_decisions_and_imports(world: tuple[TestClient, Keys
         json={"name": "A3", "status": "active", "commission_rate": "0.1"},
         headers=hdr(keys.admin),
     )
-    assert r.status == 400 and (await r.json())["details"]["field"] == "contract_start"
+    assert r.status == 400
+    assert (await r.json())["details"]["field"] == "contract_start"
     assert (await client.get("/v1/agencies/a3", headers=hdr(keys.admin))).status == 404
 
 
@@ -307,18 +320,22 @@ async def test_an_open_complaint_holds_the_cases_recordings_until_resolved(
         headers=hdr(keys.admin),
     )
     complaint = await r.json()
-    assert r.status == 201 and complaint["status"] == "open" and complaint["holding_recordings"] == 2
+    assert r.status == 201
+    assert complaint["status"] == "open"
+    assert complaint["holding_recordings"] == 2
     after = await upload()
     assert [await held(x) for x in (before, manual, after)] == [True, True, True]
     r = await client.delete(
         f"/v1/recordings/{manual}/legal-hold", json={"reason": "lift it"}, headers=hdr(keys.security)
     )
-    assert r.status == 409 and (await r.json())["details"]["complaint_id"] == complaint["complaint_id"]
+    assert r.status == 409
+    assert (await r.json())["details"]["complaint_id"] == complaint["complaint_id"]
     url = f"/v1/complaints/{complaint['complaint_id']}/resolve"
     assert (await client.post(url, json={"resolution": " "}, headers=hdr(keys.admin))).status == 400
     assert (await client.post(url, json={"resolution": "ok"}, headers=hdr(keys.security))).status == 403
     r = await client.post(url, json={"resolution": "agency retrained"}, headers=hdr(keys.inspector))
-    assert r.status == 200 and (await r.json())["released_recordings"] == 2
+    assert r.status == 200
+    assert (await r.json())["released_recordings"] == 2
     # The manual hold placed before the complaint stays; the complaint's own holds are lifted.
     assert [await held(x) for x in (before, manual, after)] == [True, False, False]
     assert (await client.post(url, json={"resolution": "again"}, headers=hdr(keys.admin))).status == 409
@@ -347,7 +364,8 @@ async def test_console_sign_in_roles_csrf_cookies_and_throttle(
     r = await client.get("/", allow_redirects=False)
     assert (r.status, r.headers["Location"]) == (302, "/console/")
     r = await client.get("/console/queue", allow_redirects=False)
-    assert r.status == 303 and r.headers["Location"].startswith("/console/sign-in?next=")
+    assert r.status == 303
+    assert r.headers["Location"].startswith("/console/sign-in?next=")
     # The API's Bearer keys open no console page; the console's cookie opens no API endpoint.
     assert (
         await client.get("/console/queue", headers=hdr(keys.inspector), allow_redirects=False)
@@ -366,7 +384,8 @@ async def test_console_sign_in_roles_csrf_cookies_and_throttle(
                 "received_at": "2020-01-01T00:00",
             },
         )
-        assert r.status == 403 and 'data-code="csrf_rejected"' in await r.text()
+        assert r.status == 403
+        assert 'data-code="csrf_rejected"' in await r.text()
     r = await client.post(
         "/console/complaints",
         data={
@@ -377,10 +396,8 @@ async def test_console_sign_in_roles_csrf_cookies_and_throttle(
             "received_at": "2020-01-01T00:00",
         },
     )
-    assert (
-        r.status == 200
-        and (await (await client.get("/v1/complaints", headers=hdr(keys.admin))).json())["complaints"]
-    )
+    assert r.status == 200
+    assert (await (await client.get("/v1/complaints", headers=hdr(keys.admin))).json())["complaints"]
     for path in (
         "/console/security/access-log",
         "/console/security/retention",
@@ -396,13 +413,16 @@ async def test_console_sign_in_roles_csrf_cookies_and_throttle(
     # Dialers cannot sign in; wrong keys are throttled like the API's (auth.max_failures = 3 here).
     token = await csrf_of(client, "/console/sign-in")
     r = await client.post("/console/sign-in", data={"key": keys.dialer, "csrf": token})
-    assert r.status == 403 and 'data-code="role"' in await r.text()
+    assert r.status == 403
+    assert 'data-code="role"' in await r.text()
     # (One failure already: the cookie-only call to /v1/flags above.)
     for _ in range(2):
         r = await client.post("/console/sign-in", data={"key": "cw_nope", "csrf": token})
-        assert r.status == 401 and 'data-code="bad_key"' in await r.text()
+        assert r.status == 401
+        assert 'data-code="bad_key"' in await r.text()
     r = await client.post("/console/sign-in", data={"key": "cw_nope", "csrf": token})
-    assert r.status == 429 and 'data-code="too_many"' in await r.text()
+    assert r.status == 429
+    assert 'data-code="too_many"' in await r.text()
     # A valid key is never held back by other people's failures from the same address.
     r = await client.post("/console/sign-in", data={"key": keys.admin, "csrf": token}, allow_redirects=False)
     assert r.status in (302, 303), r.status
@@ -422,18 +442,22 @@ async def test_cookie_is_secure_behind_a_trusted_tls_proxy_and_sessions_expire(
             allow_redirects=False,
         )
         cookie = r.headers["Set-Cookie"]
-        assert "cw_session=" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert "cw_session=" in cookie
+        assert "HttpOnly" in cookie
+        assert "SameSite=Strict" in cookie
         assert ("Secure" in cookie) is secure
     session_token = re.search(r"cw_session=([^;]+)", cookie)
     assert session_token is not None
     async with Database(vault_settings(data_dir).db_path) as db:
         now = datetime.now(UTC)
         alive, why = await resume_session(db, session_token.group(1), 1800, now + timedelta(seconds=1700))
-        assert alive is not None and why is None
+        assert alive is not None
+        assert why is None
         gone, why = await resume_session(
             db, session_token.group(1), 1800, now + timedelta(seconds=1700 + 1801)
         )
-        assert gone is None and why == "expired"
+        assert gone is None
+        assert why == "expired"
         assert (await resume_session(db, session_token.group(1), 1800, now))[1] == "ended"
 
 
