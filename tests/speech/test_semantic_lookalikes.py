@@ -19,13 +19,6 @@ from speech.semantic.model import semantic_flagger
 CASES = Path(__file__).resolve().parents[1] / "data" / "lookalikes"
 LANGS = ("zh", "en", "ko")
 
-# The bundled zh lexicon (not this branch's to change: issue 10 gives lexicon fixes to the
-# lexicon work) raises false_legal_threat/high on a citation of 《刑事诉讼法》, and the model does
-# not score it low enough to veto. Strict: the test fails once the lexicon is fixed, so that
-# this mark is removed.
-LEXICON_FIX_PENDING = {("zh", "《刑事诉讼法》")}
-
-
 def _cases(lang: str) -> list[tuple[str, str]]:
     lines = (CASES / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
     return [(r["kind"], r["text"]) for r in map(json.loads, filter(None, lines))]
@@ -35,10 +28,7 @@ def _params() -> list[object]:
     out = []
     for lang in LANGS:
         for n, (kind, text) in enumerate(_cases(lang)):
-            marks = []
-            if any(lang == lg and needle in text for lg, needle in LEXICON_FIX_PENDING):
-                marks.append(pytest.mark.xfail(strict=True, reason="zh lexicon statute false positive"))
-            out.append(pytest.param(lang, text, id=f"{lang}-{kind}-{n}", marks=marks))
+            out.append(pytest.param(lang, text, id=f"{lang}-{kind}-{n}"))
     return out
 
 
