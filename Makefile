@@ -41,6 +41,7 @@ test-deps:
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check gateway policies speech storage tests bench
+	$(VENV)/bin/ruff format --check gateway policies speech storage tests bench
 	$(VENV)/bin/mypy policies storage gateway speech
 
 test: test-deps $(VENV)/.installed-test lint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.pack import Pack, Source
+from policies.pack import CapRule, Pack, Source
 from policies.windows import describe_ranges
 
 __all__ = ["Setting", "describe_pack"]
@@ -21,6 +21,18 @@ class Setting:
 
 def _channels(channels: frozenset[str]) -> str:
     return "calls and SMS" if len(channels) > 1 else ("calls" if "call" in channels else "SMS")
+
+
+def _cap_summary(cap: CapRule) -> str:
+    channel = "" if cap.channel == "any" else f"{cap.channel} "
+    kinds = f" to {'/'.join(sorted(cap.kinds))} numbers" if cap.kinds else ""
+    party = "" if cap.party == "any" else f" ({cap.party} attempts)"
+    relations = f", third parties: {', '.join(sorted(cap.relations))}" if cap.relations else ""
+    consent = f"; direct prior consent lifts it for {cap.consent_days} local days" if cap.consent_days else ""
+    return (
+        f"at most {cap.max} {channel}{cap.counts}{kinds} per {cap.scope}{party}{relations} in "
+        f"{cap.window.spelling}{consent}"
+    )
 
 
 def describe_pack(pack: Pack) -> list[Setting]:
@@ -58,19 +70,7 @@ def describe_pack(pack: Pack) -> list[Setting]:
             h.source,
         )
     for cap in pack.caps:
-        channel = "" if cap.channel == "any" else f"{cap.channel} "
-        kinds = f" to {'/'.join(sorted(cap.kinds))} numbers" if cap.kinds else ""
-        party = "" if cap.party == "any" else f" ({cap.party} attempts)"
-        relations = f", third parties: {', '.join(sorted(cap.relations))}" if cap.relations else ""
-        consent = (
-            f"; direct prior consent lifts it for {cap.consent_days} local days" if cap.consent_days else ""
-        )
-        add(
-            cap.rule,
-            f"at most {cap.max} {channel}{cap.counts}{kinds} per {cap.scope}{party}{relations} in "
-            f"{cap.window.spelling}{consent}",
-            cap.source,
-        )
+        add(cap.rule, _cap_summary(cap), cap.source)
     if pack.after_conversation is not None:
         c = pack.after_conversation
         add(

@@ -53,6 +53,32 @@ SEARCH_DAYS = 400
 _MAX_ROUNDS = 1000
 
 
+def _zones(
+    ctx: Context, packs: Sequence[Pack]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Each pack judges time in its own candidate zones ("number" or "case"): returns why each
+    zone any pack used is a candidate (the decision lists them all) and each pack's zones."""
+    why: dict[str, tuple[str, ...]] = {}
+    pack_zones: dict[str, tuple[str, ...]] = {}
+    merged: list[object] = []
+    for pack in packs:
+        cands = ctx.candidates(pack)
+        if not any(cands is m for m in merged):  # packs of one mode share one tuple
+            merged.append(cands)
+            for c in cands:
+                known = why.get(c.zone)
+                why[c.zone] = c.why if known is None else known + tuple(w for w in c.why if w not in known)
+        zones = tuple(c.zone for c in cands)
+        if not zones and pack.fallback_zone:
+            zones = (pack.fallback_zone,)
+            why[pack.fallback_zone] = (
+                *why.get(pack.fallback_zone, ()),
+                f"{pack.name} fallback zone (no zone known)",
+            )
+        pack_zones[pack.name] = zones
+    return why, pack_zones
+
+
 def evaluate(
     request: ContactRequest,
     case: Case,
@@ -74,27 +100,7 @@ def evaluate(
     recent = [a for a in history if a.at >= horizon]
     ctx = Context(request, case, recent, now, callee, history)
 
-    # Each pack judges time in its own candidate zones ("number" or "case"); the decision lists
-    # every zone any pack used, with why it is a candidate.
-    why: dict[str, tuple[str, ...]] = {}
-    pack_zones: dict[str, tuple[str, ...]] = {}
-    merged: list[object] = []
-    for pack in packs:
-        cands = ctx.candidates(pack)
-        if not any(cands is m for m in merged):  # packs of one mode share one tuple
-            merged.append(cands)
-            for c in cands:
-                known = why.get(c.zone)
-                why[c.zone] = c.why if known is None else known + tuple(w for w in c.why if w not in known)
-        zones = tuple(c.zone for c in cands)
-        if not zones and pack.fallback_zone:
-            zones = (pack.fallback_zone,)
-            why[pack.fallback_zone] = (
-                *why.get(pack.fallback_zone, ()),
-                f"{pack.name} fallback zone (no zone known)",
-            )
-        pack_zones[pack.name] = zones
-
+    why, pack_zones = _zones(ctx, packs)
     reasons: list[Reason] = standing_reasons(ctx, packs)
     reasons += party_reasons(ctx, packs)
 

@@ -132,7 +132,7 @@ class DecisionWriter:
         endpoint: str,
         key_id: str | None,
         from_number: str | None = None,
-        timeout: float = 0.25,
+        timeout: float = 0.25,  # noqa: ASYNC109 - a queue deadline the writer enforces, not a cancel
     ) -> Reserved:
         """Evaluate and record one request. Raises NotFound (no such case) or DecisionTimeout."""
         loop = asyncio.get_running_loop()

@@ -190,7 +190,14 @@ class S3BlobStore:
         local_ok = self._local_writable()
         primary = self._bucket_ok("primary")
         replica = self._bucket_ok("replica") if self.replica_configured else ""
-        details = [d for d in (primary, "" if local_ok else f"{self.root}/tmp is not writable") if d]
+        details = [
+            d
+            for d in (
+                primary,
+                "" if local_ok else f"{self.root}/tmp is not writable",  # noqa: S108 - a message
+            )
+            if d
+        ]
         if replica:
             details.append(f"replica (new recordings stay pending): {replica}")
         out = {

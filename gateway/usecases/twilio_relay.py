@@ -39,7 +39,7 @@ FINAL_CALL_STATUSES = {
     "failed": "failed",
     "canceled": "no_answer",
 }
-_TOKEN_CONTEXT = "twilio-dialer-token:"
+_TOKEN_CONTEXT = "twilio-dialer-token:"  # noqa: S105 - a derivation label, not a secret
 _RECORDING_TRIES = (0.0, 1.0, 3.0)
 
 

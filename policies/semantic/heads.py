@@ -180,7 +180,7 @@ def _number(value: Any, where: str, source: str) -> float:
     return float(value)
 
 
-def parse_heads(doc: Any, source: str) -> Heads:
+def parse_heads(doc: Any, source: str) -> Heads:  # noqa: PLR0915 - TODO split after the fine-tune merge
     """Validate a decoded head file (see the module doc); `HeadFileError` names the key."""
     if not isinstance(doc, Mapping):
         raise HeadFileError(source, "", "not a JSON object")

@@ -139,7 +139,7 @@ def _pick_threshold(
     return best_f1[1], best_f1[2], {"precision": best_f1[3], "recall": best_f1[4], "target_met": 0.0}
 
 
-def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tuple[dict[str, Any], str]:
+def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tuple[dict[str, Any], str]:  # noqa: PLR0915 - TODO split after the fine-tune merge
     """Train and return (the head document, a printable report of the validation results)."""
     say = log or (lambda msg: print(msg, file=sys.stderr))
     logistic_regression = _require_sklearn()

@@ -76,8 +76,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                 time.sleep(0.1)
         keys = {"admin": cli("keys", "create", "--data-dir", str(data_dir), "--role", "admin").split()[-1]}
         admin = {"Authorization": f"Bearer {keys['admin']}"}
-        assert requests.put(url + "/v1/agencies/a1", json={"name": "A1"}, headers=admin).status_code == 201
-        assert requests.put(url + "/v1/cases/c1", json=case_body(), headers=admin).status_code == 201
+        assert (
+            requests.put(url + "/v1/agencies/a1", json={"name": "A1"}, headers=admin, timeout=30).status_code
+            == 201
+        )
+        assert (
+            requests.put(url + "/v1/cases/c1", json=case_body(), headers=admin, timeout=30).status_code == 201
+        )
         for role in ("dialer", "inspector", "security"):
             extra = ["--agency", "a1"] if role == "dialer" else []
             keys[role] = cli("keys", "create", "--data-dir", str(data_dir), "--role", role, *extra).split()[
@@ -88,12 +93,14 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             url + "/v1/authorize",
             json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"},
             headers=dialer,
+            timeout=30,
         ).json()
         assert decision["allowed"], decision
         r = requests.post(
             url + f"/v1/recordings?attempt_id={decision['attempt_id']}",
             data=b"RIFF" + bytes(2000),
             headers={**dialer, "Content-Type": "audio/wav"},
+            timeout=30,
         )
         assert r.status_code == 201, r.text
         yield Live(url, keys)

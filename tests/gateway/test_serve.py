@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +78,12 @@ class Server:
 
 
 @pytest.fixture
-def initialised(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+def initialised(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     data_dir = tmp_path / "var"
     cli("init", "--data-dir", str(data_dir))
     settings = app_settings(data_dir)  # writes the test pack into DATA/packs
     env = {"CALLWARDEN_POLICY_PACKS_DIR": str(settings["policy.packs_dir"]), "CALLWARDEN_LOG_LEVEL": "DEBUG"}
-    yield data_dir, env
+    return data_dir, env
 
 
 async def test_two_serve_processes_on_one_data_dir_allow_exactly_the_cap(

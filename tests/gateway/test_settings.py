@@ -23,7 +23,7 @@ def test_precedence_env_over_toml_over_default(tmp_path: Path) -> None:
     (tmp_path / "callwarden.toml").write_text('[server]\nport = 9000\nhost = "0.0.0.0"\n')
     s = load_settings(tmp_path, env={"CALLWARDEN_SERVER_PORT": "9100"})
     assert s["server.port"] == 9100
-    assert s["server.host"] == "0.0.0.0"
+    assert s["server.host"] == "0.0.0.0"  # noqa: S104 - the default under test
     assert s["policy.decision_timeout_ms"] == 250
     s = load_settings(tmp_path, env={}, overrides={"server.port": 9200})
     assert s["server.port"] == 9200

@@ -53,7 +53,7 @@ def test_categories_follow_speaker_and_audience() -> None:
     assert "third_party_disclosure" in categories_for("agent", "third_party")
     assert categories_for("debtor", "debtor") == ("abuse_by_debtor",)
     assert "abuse_by_debtor" in categories_for("any", "debtor")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="speaker must be"):
         categories_for("caller", "debtor")
 
 

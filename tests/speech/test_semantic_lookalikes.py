@@ -19,6 +19,7 @@ from speech.semantic.model import semantic_flagger
 CASES = Path(__file__).resolve().parents[1] / "data" / "lookalikes"
 LANGS = ("zh", "en", "ko")
 
+
 def _cases(lang: str) -> list[tuple[str, str]]:
     lines = (CASES / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
     return [(r["kind"], r["text"]) for r in map(json.loads, filter(None, lines))]

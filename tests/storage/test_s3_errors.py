@@ -33,7 +33,7 @@ def test_s3_locations_parse_and_name_objects_by_address() -> None:
     assert loc.key("ab" + "0" * 62) == "eu/prod/ab/ab" + "0" * 62 + ".cwb"
     assert S3Location.parse("s3://bucket").key("cd" + "1" * 62) == "cd/cd" + "1" * 62 + ".cwb"
     for bad in ("bucket/prefix", "s3://", "s3://Upper_Case", "http://bucket/x", "s3://a"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"S3 location|bucket"):
             S3Location.parse(bad)
 
 
