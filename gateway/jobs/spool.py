@@ -81,6 +81,14 @@ def open_for_writing(targets: set[tuple[int, int]]) -> set[tuple[int, int]]:
     return found
 
 
+def _exists(name: str, dir_fd: int) -> bool:
+    try:
+        os.lstat(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def _fit(name: str, suffix: str = "") -> str:
     """`name + suffix`, shortened (with a hash of the full name) to what a file system takes."""
     if len((name + suffix).encode()) <= NAME_MAX:
@@ -229,7 +237,7 @@ class SpoolWatcher:
         src_fd = os.open(self.dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         dst_fd = self._subdir(sub)
         try:
-            dest = self._rename(src_fd, path.name, dst_fd)
+            dest = self._rename(src_fd, path.name, dst_fd, ".reason.json" if reason is not None else None)
             with contextlib.suppress(OSError):
                 os.utime(dest, dir_fd=dst_fd, follow_symlinks=False)  # age in done/ counts from now
             if sidecar is not None:
@@ -249,14 +257,12 @@ class SpoolWatcher:
             os.close(src_fd)
 
     @staticmethod
-    def _rename(src_fd: int, name: str, dst_fd: int) -> str:
-        """Rename `name` into the destination folder under a name free there; returns it."""
+    def _rename(src_fd: int, name: str, dst_fd: int, companion: str | None = None) -> str:
+        """Rename `name` into the destination folder under a name free there (and, with
+        `companion`, whose `<name><companion>` is free too: a planted reason file, even a
+        symlink, must not keep a rejected file in the spool for ever); returns it."""
         dest = _fit(name)
-        while True:
-            try:
-                os.lstat(dest, dir_fd=dst_fd)
-            except FileNotFoundError:
-                break
+        while _exists(dest, dst_fd) or (companion is not None and _exists(_fit(dest, companion), dst_fd)):
             stem, dot, ext = name.partition(".")
             dest = _fit(f"{stem}-{secrets.token_hex(3)}", dot + ext)
         os.rename(name, dest, src_dir_fd=src_fd, dst_dir_fd=dst_fd)
