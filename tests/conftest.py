@@ -3,12 +3,14 @@ CLI makes them. Nothing is mocked: the app under test runs on a loopback socket.
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from blockbuster import blockbuster_ctx
 
 from gateway.cli.main import main as cli_main
 from gateway.settings import Settings, load_settings
@@ -30,6 +32,19 @@ for _var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", 
 # A pack that allows contact at any hour and caps attempts at 3 per rolling 24 hours, so tests
 # that use the wall clock (the served app decides with the real time) never straddle a window.
 TEST_PACK_NAME = "test-3-per-day"
+
+PRODUCT_PACKAGES = ["gateway", "storage", "speech", "policies"]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
+    """The blocking-call police: while an async test's body runs, a blocking call (file, socket,
+    sleep, SQLite, lock) that product code makes on the event loop's thread raises BlockingError.
+    Fixtures and the test's own code may block."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return (yield)
+    with blockbuster_ctx(PRODUCT_PACKAGES):
+        return (yield)
 
 
 @pytest.fixture
