@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 
 from gateway.carriers.base import mask_number
+from policies.timefmt import rfc3339
 
 __all__ = ["Throttled", "configure_logging", "mask_number", "mask_numbers"]
 
@@ -28,7 +29,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         out = {
-            "ts": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
+            "ts": rfc3339(datetime.fromtimestamp(record.created, UTC)),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": mask_numbers(record.getMessage()),

@@ -18,13 +18,14 @@ while a consent covers the request (Reg F 1006.14(b)(3)(i)); the decision notes 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from policies import reasons as rc
 from policies.consent import ConsentWindow, consent_windows
 from policies.context import Context
 from policies.pack import CapRule, Pack
 from policies.spans import FOREVER
+from policies.timefmt import rfc3339
 from policies.types import Attempt, Note, Reason
 
 __all__ = ["CapCheck", "cap_applies", "count", "is_conversation"]
@@ -110,17 +111,13 @@ class CapCheck:
         return min(options) if options else None
 
 
-def _rfc3339(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _consent_note(rule: str, covering: ConsentWindow | None, excluded: int, citation: str) -> Note:
     parts = []
     if covering is not None:
         c = covering.consent
         parts.append(
-            f"the debtor's direct prior consent (given {_rfc3339(c.given_at)}) lifts this presumption "
-            f"for {c.channel} until {_rfc3339(covering.end)}"
+            f"the debtor's direct prior consent (given {rfc3339(c.given_at)}) lifts this presumption "
+            f"for {c.channel} until {rfc3339(covering.end)}"
         )
     if excluded:
         parts.append(f"{excluded} attempt(s) placed under consent are not counted")

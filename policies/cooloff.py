@@ -12,12 +12,13 @@ when the pack says `inbound = true` — Reg F counts a conversation whoever plac
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from policies import reasons as rc
 from policies.consent import consent_windows
 from policies.context import Context
 from policies.pack import CoolOffRule, Pack
+from policies.timefmt import rfc3339
 from policies.types import Note, Reason
 from policies.zones import local_midnight, zone
 
@@ -68,8 +69,8 @@ class CoolOffCheck:
                 Note(
                     rc.NOTE_CONSENT,
                     name,
-                    f"the debtor's direct prior consent (given {_rfc3339(covering.consent.given_at)}) "
-                    f"lifts the wait after a conversation until {_rfc3339(covering.end)} "
+                    f"the debtor's direct prior consent (given {rfc3339(covering.consent.given_at)}) "
+                    f"lifts the wait after a conversation until {rfc3339(covering.end)} "
                     f"(12 CFR 1006.14(b)(3)(i); {rule.source.citation})",
                     until=covering.end,
                 )
@@ -79,7 +80,7 @@ class CoolOffCheck:
             rc.COOLOFF,
             name,
             f"{pack.name}: no {'/'.join(sorted(rule.channels))} for {rule.days} days after a "
-            f"conversation with the debtor (conversation at {_rfc3339(last)}, its local day is day 1)",
+            f"conversation with the debtor (conversation at {rfc3339(last)}, its local day is day 1)",
             lifts_at=self.next_pass(now),
             citation=rule.source.citation,
         )
@@ -91,7 +92,3 @@ class CoolOffCheck:
             return t
         later = [w.start for w in self.cover if t < w.start < self.threshold]
         return min(later) if later else self.threshold
-
-
-def _rfc3339(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")

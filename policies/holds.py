@@ -21,12 +21,13 @@ say.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from policies import reasons as rc
 from policies.context import Context
 from policies.pack import DisputeHold, Pack
 from policies.public_holidays import holiday_name, us_legal_public_holiday
+from policies.timefmt import rfc3339
 from policies.types import FactDate, Note, Reason
 from policies.zones import local_midnight, zone
 
@@ -53,7 +54,7 @@ def ends(value: FactDate, zones: tuple[str, ...]) -> datetime:
 
 def _text(value: FactDate) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return rfc3339(value)
     return value.isoformat()
 
 

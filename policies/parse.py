@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 
 from policies.regions import US_STATE_ZONES
+from policies.timefmt import rfc3339
 from policies.types import (
     CHANNELS,
     DATE_FACTS,
@@ -149,7 +150,7 @@ def parse_fact_date(raw: object, field: str) -> FactDate:
 
 def _fact_date_text(value: FactDate) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return rfc3339(value)
     return value.isoformat()
 
 
@@ -447,7 +448,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
     """The inverse of `case_from_json` (numbers in E.164), as `GET /v1/cases/{id}` returns it."""
 
     def iso(at: datetime | None) -> str | None:
-        return at.astimezone(UTC).isoformat().replace("+00:00", "Z") if at else None
+        return rfc3339(at) if at else None
 
     prefs = case.preferences
     return {

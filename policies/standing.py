@@ -7,20 +7,17 @@ overdue days before outsourcing is pack data (``<pack>/assignment``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 
 from policies import reasons as rc
 from policies.context import Context
 from policies.pack import Pack
+from policies.timefmt import rfc3339
 from policies.types import Reason
 
 __all__ = ["standing_reasons"]
 
 _B = rc.BUILTIN
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
@@ -82,7 +79,7 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
             Reason(
                 rc.CASE_NOT_ASSIGNED,
                 f"{_B}/assignment.period",
-                f"assignment of case {case.case_id} starts {_iso(case.assigned_from)}",
+                f"assignment of case {case.case_id} starts {rfc3339(case.assigned_from)}",
             )
         )
     if case.assigned_until is not None and now >= case.assigned_until:
@@ -90,7 +87,7 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
             Reason(
                 rc.CASE_NOT_ASSIGNED,
                 f"{_B}/assignment.period",
-                f"assignment of case {case.case_id} ended {_iso(case.assigned_until)}",
+                f"assignment of case {case.case_id} ended {rfc3339(case.assigned_until)}",
             )
         )
 
@@ -131,7 +128,7 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                     f"{_B}/cease",
                     f"the debtor asked to stop {req.channel} contact"
                     + (" to this number" if cease.number else "")
-                    + f" on {_iso(cease.at)}",
+                    + f" on {rfc3339(cease.at)}",
                 )
             )
         elif req.party == "third_party":
@@ -140,7 +137,7 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                 Reason(
                     rc.CEASED,
                     f"{_B}/cease.contact",
-                    f"contact {cease.contact_id} refused further contact on {_iso(cease.at)}",
+                    f"contact {cease.contact_id} refused further contact on {rfc3339(cease.at)}",
                 )
             )
     return out

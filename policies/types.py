@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any, Literal, TypeAlias
 
 from policies.errors import InputError
+from policies.timefmt import rfc3339
 
 # A dated case fact: a calendar date (the whole day, in every candidate zone) or an instant.
 FactDate: TypeAlias = date | datetime  # datetime first in isinstance checks: it is a date too
@@ -336,7 +337,7 @@ class Reason:
             out["window"] = self.window
             out["used"] = self.used
         if self.lifts_at is not None:
-            out["lifts_at"] = _rfc3339(self.lifts_at)
+            out["lifts_at"] = rfc3339(self.lifts_at)
         if self.citation is not None:
             out["citation"] = self.citation
         if self.findings:
@@ -357,7 +358,7 @@ class Note:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "rule": self.rule, "message": self.message}
         if self.until is not None:
-            out["until"] = _rfc3339(self.until)
+            out["until"] = rfc3339(self.until)
         return out
 
 
@@ -395,14 +396,10 @@ class Decision:
         return {
             "allowed": self.allowed,
             "reasons": [r.to_json() for r in self.reasons],
-            "next_allowed_at": _rfc3339(self.next_allowed_at) if self.next_allowed_at else None,
+            "next_allowed_at": rfc3339(self.next_allowed_at) if self.next_allowed_at else None,
             "local_time": self.local_times[0].at.isoformat() if self.local_times else None,
             "local_times": [lt.to_json() for lt in self.local_times],
             "packs": list(self.packs),
             "notes": [n.to_json() for n in self.notes],
-            "evaluated_at": _rfc3339(self.evaluated_at),
+            "evaluated_at": rfc3339(self.evaluated_at),
         }
-
-
-def _rfc3339(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")

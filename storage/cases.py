@@ -10,6 +10,7 @@ from typing import Any
 
 import policies
 from policies.parse import case_from_json, case_to_json
+from policies.timefmt import rfc3339
 from policies.types import Case, PolicyInputError
 from policies.validation import PackError
 from storage.agencies import agency_from_row
@@ -169,7 +170,7 @@ async def add_cease(
             "channels": sorted(channels),
             "contact_id": contact_id,
             "reason": reason,
-            "at": now.isoformat().replace("+00:00", "Z"),
+            "at": rfc3339(now),
         }
 
     return await db.write(write)

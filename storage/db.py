@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from policies.errors import CallwardenError, Conflict, NotFound, ServiceUnavailable
+from policies.timefmt import sortable
 
 __all__ = [
     "Conflict",
@@ -68,9 +69,8 @@ def new_id(prefix: str) -> str:
     return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(4)}"
 
 
-def to_ts(at: datetime) -> str:
-    """A UTC instant as fixed-width text that sorts chronologically."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+# A UTC instant as fixed-width text that sorts chronologically (the database's column format).
+to_ts = sortable
 
 
 def from_ts(raw: str) -> datetime:

@@ -134,7 +134,8 @@ class DecisionWriter:
         from_number: str | None = None,
         timeout: float = 0.25,  # noqa: ASYNC109 - a queue deadline the writer enforces, not a cancel
     ) -> Reserved:
-        """Evaluate and record one request. Raises NotFound (no such case) or DecisionTimeout."""
+        """Evaluate and record one request (a missing case is a recorded `case_not_assigned` denial).
+        Raises DecisionTimeout when no decision was recorded in time."""
         loop = asyncio.get_running_loop()
         job = _Job(request, endpoint, key_id, from_number, time.monotonic() + timeout, loop.create_future())
         self._queue.put_nowait(job)

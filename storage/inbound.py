@@ -11,6 +11,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+from policies.timefmt import rfc3339
 from storage.db import Database, NotFound, new_id, to_ts
 
 __all__ = ["record_inbound"]
@@ -60,13 +61,9 @@ async def record_inbound(
             "agency_id": row["agency_id"],
             "channel": channel,
             "number": number,
-            "started_at": _z(started_at),
-            "ended_at": _z(ended_at) if ended_at is not None else None,
-            "recorded_at": _z(now),
+            "started_at": rfc3339(started_at),
+            "ended_at": rfc3339(ended_at) if ended_at is not None else None,
+            "recorded_at": rfc3339(now),
         }
 
     return await db.write(write)
-
-
-def _z(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")

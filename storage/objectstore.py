@@ -43,6 +43,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from s3transfer.manager import TransferConfig, TransferManager
 
 from policies.errors import CallwardenError
+from policies.timefmt import rfc3339
 from storage.blobs import BlobIntegrityError, verify_copy
 from storage.crypto import (
     HEADER_BYTES,
@@ -353,7 +354,7 @@ class S3BlobStore:
                 if error_code(exc) == "AccessDenied":
                     until, hold = self._lock_state(copy, key, vid)
                     if hold or (until is not None and until > datetime.now(UTC)):
-                        text = until.isoformat().replace("+00:00", "Z") if until is not None else None
+                        text = rfc3339(until) if until is not None else None
                         raise StoreLocked(f"s3://{loc.bucket}/{key} version {vid}", text, hold) from exc
                 raise store_error(exc, f"deleting {key} version {vid}", loc.bucket) from exc
             except Exception as exc:

@@ -31,6 +31,7 @@ from policies.describe import describe_pack
 from policies.examples import run_example
 from policies.pack import Pack
 from policies.parse import agency_from_json, attempt_from_json, case_from_json, normalise_phone, parse_instant
+from policies.timefmt import rfc3339
 from policies.types import (
     NUMBER_KINDS,
     RELATIONS,
@@ -235,10 +236,6 @@ def _build(
     return request, case, history, packs, now
 
 
-def _rfc3339(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _locally(at: datetime, decision: Decision) -> str:
     """An instant as wall-clock time in each candidate zone: 'Sat 08:00 America/Boise, ...'."""
     parts = [f"{at.astimezone(lt.at.tzinfo).strftime('%a %H:%M')} {lt.zone}" for lt in decision.local_times]
@@ -250,7 +247,7 @@ def format_decision(request: ContactRequest, decision: Decision) -> str:
     verdict = "ALLOWED" if decision.allowed else "DENIED"
     who = "" if request.party == "debtor" else f" (third party {request.contact_id or '?'})"
     lines = [
-        f"{verdict}: {request.channel} to {request.to}{who} at {_rfc3339(decision.evaluated_at)}",
+        f"{verdict}: {request.channel} to {request.to}{who} at {rfc3339(decision.evaluated_at)}",
         f"packs: {', '.join(decision.packs) or '(none)'}",
     ]
     if decision.local_times:
@@ -270,20 +267,20 @@ def format_decision(request: ContactRequest, decision: Decision) -> str:
             if r.max is not None:
                 lines.append(f"     cap: {r.used} used of max {r.max} in window {r.window}")
             if r.lifts_at is not None:
-                lines.append(f"     lifts at {_rfc3339(r.lifts_at)} ({_locally(r.lifts_at, decision)})")
+                lines.append(f"     lifts at {rfc3339(r.lifts_at)} ({_locally(r.lifts_at, decision)})")
             elif r.code in ("outside_window", "holiday", "cap_exceeded", "time_blocked_by_debtor"):
                 lines.append("     does not lift with time")
     if decision.notes:
         lines.append("notes:")
         for note in decision.notes:
-            until = f" (until {_rfc3339(note.until)})" if note.until is not None else ""
+            until = f" (until {rfc3339(note.until)})" if note.until is not None else ""
             lines.append(f"  - {note.code} [{note.rule}]{until}")
             lines.append(f"    {note.message}")
     if decision.allowed:
         return "\n".join(lines)
     if decision.next_allowed_at is not None:
         nxt = decision.next_allowed_at
-        lines.append(f"next allowed: {_rfc3339(nxt)} ({_locally(nxt, decision)})")
+        lines.append(f"next allowed: {rfc3339(nxt)} ({_locally(nxt, decision)})")
     else:
         lines.append("next allowed: not by waiting — a reason above needs a person or a change of data")
     return "\n".join(lines)

@@ -36,6 +36,7 @@ from typing import Any
 
 from gateway.usecases.ingest import ingest_file, is_sidecar, match_file
 from policies.errors import SetupError
+from policies.timefmt import rfc3339
 from storage.audit import Actor
 from storage.vault import Vault
 
@@ -229,7 +230,7 @@ class SpoolWatcher:
             "reason": code,
             "detail": detail,
             "attempt_id": attempt_id,
-            "at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            "at": rfc3339(datetime.now(UTC)),
         }
 
     def _move(self, path: Path, sidecar: Path | None, sub: str, reason: dict[str, Any] | None) -> None:

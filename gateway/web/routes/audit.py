@@ -11,6 +11,7 @@ from gateway.web import keys as appkeys
 from gateway.web.access import log_access, require_logged
 from gateway.web.bodies import json_response, query_id, query_instant, query_int, query_limit
 from policies.parse import month_bounds
+from policies.timefmt import rfc3339
 from storage.audit import AccessFilters, list_access, verify
 from storage.retention import report_csv, retention_report
 
@@ -84,4 +85,4 @@ async def report(request: web.Request) -> web.Response:
     )
     if "text/csv" in request.headers.get("Accept", ""):
         return web.Response(text=report_csv(rows), content_type="text/csv", charset="utf-8")
-    return json_response({"generated_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"), "rows": rows})
+    return json_response({"generated_at": rfc3339(datetime.now(UTC)), "rows": rows})

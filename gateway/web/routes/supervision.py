@@ -19,6 +19,7 @@ from gateway.web.auth import require
 from gateway.web.bodies import json_response, query_id, read_json, require_str
 from gateway.web.errors import ApiError
 from policies.parse import month_bounds, parse_id, parse_instant
+from policies.timefmt import rfc3339
 from storage.agencies import agency_ids
 from storage.assessment import assessment
 from storage.db import NotFound
@@ -84,5 +85,5 @@ async def scorecard_report(request: web.Request) -> web.Response:
         if asked is not None and not agencies:
             raise NotFound("agency", asked)
     cards = [await assessment(db, agency, month, now) for agency in agencies]
-    generated = now.isoformat().replace("+00:00", "Z")
+    generated = rfc3339(now)
     return json_response({"month": month, "generated_at": generated, "scorecards": cards})
