@@ -20,7 +20,7 @@ from typing import Literal
 
 from policies.pack import Pack
 
-__all__ = ["BASE_RULE", "ReplyIntent", "StartLift", "classify_reply", "start_lift"]
+__all__ = ["BASE_RULE", "ReplyIntent", "StartLift", "classify_reply", "preload", "start_lift"]
 
 BASE_RULE = "callwarden/replies"
 _PUNCTUATION = " \t\r\n.,;:!?'\"()[]{}-_~*。，、；：！？「」『』（）…～"
@@ -57,6 +57,11 @@ class _Base:
 def _base() -> _Base:
     doc = tomllib.loads(resources.files("policies").joinpath("replies.toml").read_text(encoding="utf-8"))
     return _Base(str(doc["version"]), tuple(doc["stop"]), tuple(doc["start"]), str(doc["citation"]))
+
+
+def preload() -> None:
+    """Read callwarden's own reply words now (a server calls this at start, not on a request)."""
+    _base()
 
 
 def _norm(text: str) -> str:

@@ -170,9 +170,11 @@ class Database:
 
     async def open(self) -> None:
         """Open both connections and apply pending migrations."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cw-writer")
         loop = asyncio.get_running_loop()
+        await loop.run_in_executor(
+            self._executor, lambda: self.path.parent.mkdir(parents=True, exist_ok=True)
+        )
         try:
             self._writer = await loop.run_in_executor(self._executor, connect_sync, self.path)
             await loop.run_in_executor(self._executor, migrate, self._writer)
@@ -199,7 +201,8 @@ class Database:
             writer = self._writer
             if writer is not None:
                 await asyncio.get_running_loop().run_in_executor(self._executor, writer.close)
-            self._executor.shutdown(wait=True)
+            # Joining the (idle, just closed) writer thread still waits on a lock: off the loop.
+            await asyncio.to_thread(self._executor.shutdown, wait=True)
             self._executor = None
             self._writer = None
 

@@ -3,6 +3,7 @@ retention, hold, replica and scrub state), their wrapped data keys, and search."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -102,7 +103,10 @@ async def plan_retention(
     row = await db.fetchone(_ATTEMPT_SQL, {"id": attempt_id})
     if row is None:
         raise NotFound("attempt", attempt_id)
-    return _retention_of(row, retention_days_for, default_retention_days, received_at)
+    # Resolving the case's packs may read operator pack files: off the event loop.
+    return await asyncio.to_thread(
+        _retention_of, row, retention_days_for, default_retention_days, received_at
+    )
 
 
 async def recording_exists(db: Database, attempt_id: str, sha256: str) -> bool:

@@ -171,7 +171,7 @@ async def scrub(
         if keyring is not None:
             try:
                 kid, wrapped = await get_recording_key(db, row["recording_id"])
-                data_key = keyring.unwrap(kid, wrapped, row["recording_id"])
+                data_key = await asyncio.to_thread(keyring.unwrap, kid, wrapped, row["recording_id"])
             except (KeyringError, DecryptionError, LookupError) as exc:
                 key_problem = Finding(
                     row["recording_id"], row["blob_sha256"], "primary", "key_unavailable", "none", str(exc)

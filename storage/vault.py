@@ -91,7 +91,7 @@ class Vault:
 
     async def open(self) -> RecoveryReport:
         """Create the store and clean up after processes that died mid-upload."""
-        self.keyring.key_ids()  # fail at start, not at the first upload, if the key file is bad
+        await asyncio.to_thread(self.keyring.key_ids)  # a bad key file fails here, not at an upload
         await asyncio.to_thread(self.store.open)
         report = await asyncio.to_thread(self._recover)
         if report.removed_tmp_files or report.removed_unrecorded_blobs or report.locked_orphans:
@@ -148,8 +148,9 @@ class Vault:
         )
         recording_id = "rec_" + secrets.token_hex(10)
         data_key = secrets.token_bytes(32)
-        master_key_id, wrapped = self.keyring.wrap(data_key, recording_id)
         loop = asyncio.get_running_loop()
+        # The keyring re-reads the master key file when it changed (a stat per call): off the loop.
+        master_key_id, wrapped = await loop.run_in_executor(None, self.keyring.wrap, data_key, recording_id)
         writer: RecordingWriter = await loop.run_in_executor(None, self.store.writer, data_key)
         try:
             total = await self._stream(writer, chunks, loop)
@@ -164,7 +165,9 @@ class Vault:
                 lock = ObjectLock(retention.retain_until)
                 sealed = await loop.run_in_executor(None, writer.publish, lock)
         except BaseException:
-            writer.discard()  # waits for a batch still being encrypted (the writer's lock)
+            # Waits for a batch still being encrypted (the writer's lock), so on a thread; shielded
+            # so a second cancellation cannot leave the partial file behind.
+            await asyncio.shield(loop.run_in_executor(None, writer.discard))
             raise
         new = NewRecording(
             recording_id=recording_id,
@@ -258,7 +261,7 @@ class Vault:
     async def reader(self, recording_id: str, blob_sha256: str) -> RecordingReader:
         """A decrypting reader (KeyringError / DecryptionError if the key or file is wrong)."""
         master_key_id, wrapped = await get_recording_key(self.db, recording_id)
-        data_key = self.keyring.unwrap(master_key_id, wrapped, recording_id)
+        data_key = await asyncio.to_thread(self.keyring.unwrap, master_key_id, wrapped, recording_id)
         return await asyncio.to_thread(self.store.reader, blob_sha256, data_key)
 
     async def retry_replicas(self, now: datetime, limit: int = 100) -> dict[str, Any]:
@@ -277,7 +280,9 @@ class Vault:
             lock = ObjectLock(from_ts(r["retain_until"]), bool(r["legal_hold"]))
             try:
                 master_key_id, wrapped = await get_recording_key(self.db, r["recording_id"])
-                data_key = self.keyring.unwrap(master_key_id, wrapped, r["recording_id"])
+                data_key = await asyncio.to_thread(
+                    self.keyring.unwrap, master_key_id, wrapped, r["recording_id"]
+                )
                 await asyncio.to_thread(self.store.heal, "replica", sha, data_key, lock)
             except (
                 OSError,

@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from blockbuster import blockbuster_ctx
+from blockbuster import BlockBuster
 
 from gateway.cli.main import main as cli_main
 from gateway.settings import Settings, load_settings
 from storage.db import Database
 from storage.keys import create_key
+from tests.gateway.vault_world import VaultWorld, make_vault_world
 from tests.s3_server import SeaweedS3
 
 # `callwarden serve` started by a test starts no transcription workers unless the test asks for
@@ -34,17 +35,54 @@ for _var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", 
 TEST_PACK_NAME = "test-3-per-day"
 
 PRODUCT_PACKAGES = ["gateway", "storage", "speech", "policies"]
+_ROOT = Path(__file__).resolve().parents[1]
+_PRODUCT_DIRS = tuple(f"{_ROOT / p}{os.sep}" for p in PRODUCT_PACKAGES)
+_TESTS_DIR = f"{_ROOT / 'tests'}{os.sep}"
+_ASYNC_CODE = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+# CLI commands run their own short-lived loop, in a process of their own in production, where
+# blocking delays nobody else.
+_CLI_ENTRY = [("gateway/cli/main.py", {"main"})]
+
+
+def _a_tests_own_call(*_args: object, **_kwargs: object) -> bool:
+    """True when the blocking call comes from plain (not async) product functions that a test
+    called directly — building settings or an app, reading a key to check a file: the test's own
+    blocking. A product coroutine or callback anywhere in between is what the police is for."""
+    frame = inspect.currentframe()
+    seen_product = False
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.startswith(_PRODUCT_DIRS):
+            if frame.f_code.co_flags & _ASYNC_CODE:
+                return False
+            seen_product = True
+        elif seen_product:
+            return filename.startswith(_TESTS_DIR)
+        frame = frame.f_back
+    return False
+
+
+def _or_a_tests_own_call(builtin: Callable[..., bool]) -> Callable[..., bool]:
+    """Keep blockbuster's own exemptions (writes to stdout, non-blocking descriptors …)."""
+    return lambda *args, **kwargs: builtin(*args, **kwargs) or _a_tests_own_call()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
-    """The blocking-call police: while an async test's body runs, a blocking call (file, socket,
-    sleep, SQLite, lock) that product code makes on the event loop's thread raises BlockingError.
-    Fixtures and the test's own code may block."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+    """The blocking-call police: while a test's body runs, a blocking call (file, socket, sleep,
+    SQLite, lock) that product code makes on a running event loop's thread raises BlockingError.
+    Fixtures and the test's own code may block. (Every test: pytest-asyncio wraps coroutine tests
+    in plain functions, and blockbuster only acts where an event loop is running.)"""
+    police = BlockBuster(PRODUCT_PACKAGES)
+    for function in police.functions.values():
+        function.can_block_predicate = _or_a_tests_own_call(function.can_block_predicate)
+        for filename, names in _CLI_ENTRY:
+            function.can_block_in(filename, names)
+    police.activate()
+    try:
         return (yield)
-    with blockbuster_ctx(PRODUCT_PACKAGES):
-        return (yield)
+    finally:
+        police.deactivate()
 
 
 @pytest.fixture
@@ -77,6 +115,13 @@ def make_key(settings: Settings) -> KeyMaker:
 
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+async def vw(aiohttp_client: Any, data_dir: Path, make_key: KeyMaker) -> VaultWorld:
+    """A served app with the vault configured, agencies a1 and a2, cases and keys for every role
+    (tests/gateway/vault_world.py); test files that need a different setup override it."""
+    return await make_vault_world(aiohttp_client, data_dir, make_key)
 
 
 @pytest.fixture(scope="session")

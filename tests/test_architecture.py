@@ -10,6 +10,8 @@ every import counts, also one inside a function, so a lazy import cannot hide a 
 from __future__ import annotations
 
 import ast
+import asyncio
+import functools
 from collections import defaultdict
 from pathlib import Path
 
@@ -124,3 +126,22 @@ def test_the_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
     (tmp_path / "storage" / "db.py").write_text("")
     mods = {"policies.bad": pkg / "bad.py", "storage.db": tmp_path / "storage" / "db.py"}
     assert import_graph(mods)["policies.bad"] == {"storage.db"}
+
+
+async def test_the_blocking_call_police_catches_product_code_on_the_loop(tmp_path: Path) -> None:
+    """Product code running as a loop callback (as a request handler or job does) that reads a
+    file raises BlockingError (tests/conftest.py); the same call made by a test directly may block."""
+    from blockbuster import BlockingError
+
+    from gateway.settings import load_settings
+
+    loop = asyncio.get_running_loop()
+    caught: list[BaseException] = []
+    loop.set_exception_handler(lambda _loop, context: caught.append(context["exception"]))
+    try:
+        loop.call_soon(functools.partial(load_settings, tmp_path, env={}))
+        await asyncio.sleep(0.05)
+    finally:
+        loop.set_exception_handler(None)
+    assert [type(e) for e in caught] == [BlockingError]
+    assert load_settings(tmp_path, env={}).data_dir == tmp_path  # the test's own call

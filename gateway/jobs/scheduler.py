@@ -95,15 +95,23 @@ class VaultJobs:
         spool = self.spool
         return await self._exclusive("spool", lambda: spool.scan(now))
 
-    async def _exclusive(self, name: str, fn: Callable[[], Awaitable[T]]) -> T | None:
+    def _lock(self, name: str) -> int | None:
+        """The job's lock file, locked; None when another process holds it."""
         self.lock_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_dir / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                log.debug("job %s is running in another process; skipped", name)
-                return None
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return None
+        return fd
+
+    async def _exclusive(self, name: str, fn: Callable[[], Awaitable[T]]) -> T | None:
+        fd = await asyncio.to_thread(self._lock, name)
+        if fd is None:
+            log.debug("job %s is running in another process; skipped", name)
+            return None
+        try:
             return await fn()
         finally:
             os.close(fd)

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.usecases.ingest import ingest_file, is_sidecar, match_file
+from gateway.usecases.ingest import Match, ingest_file, is_sidecar, match_file
 from policies.errors import SetupError
 from policies.timefmt import rfc3339
 from storage.audit import Actor
@@ -172,20 +172,33 @@ class SpoolWatcher:
         busy = open_for_writing({key for _, key in stable})
         return [self.dir / name for name, key in stable if key not in busy]
 
-    async def _take(self, path: Path) -> dict[str, Any] | None:
+    @staticmethod
+    def _claim(path: Path) -> tuple[int, Match] | None:
+        """Open and lock the file (never through a symlink) and match it to its attempt; None when
+        another watcher has it or it is gone. On a thread: every step touches the disk."""
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError:
             return None
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                st = os.fstat(fd)
-                if not stat.S_ISREG(st.st_mode) or os.lstat(path).st_ino != st.st_ino:
-                    return None
-            except (BlockingIOError, FileNotFoundError):
-                return None  # another watcher has it, or already moved it
-            match = match_file(path)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            st = os.fstat(fd)
+            if stat.S_ISREG(st.st_mode) and os.lstat(path).st_ino == st.st_ino:
+                return fd, match_file(path)
+        except (BlockingIOError, FileNotFoundError):
+            pass  # another watcher has it, or already moved it
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+        return None
+
+    async def _take(self, path: Path) -> dict[str, Any] | None:
+        claimed = await asyncio.to_thread(self._claim, path)
+        if claimed is None:
+            return None
+        fd, match = claimed
+        try:
             actor = Actor(None, "system", None, f"spool:{self.dir}")
             try:
                 done = await ingest_file(self.vault, fd, path, match, actor, "spool")

@@ -219,7 +219,7 @@ class Worker:
         path: Path | None = None
         try:
             reader = await self.vault.reader(ctx.recording_id, ctx.blob_sha256)
-            path = self.work.new_path(".audio")
+            path = await loop.run_in_executor(self._pool, self.work.new_path, ".audio")
             await loop.run_in_executor(self._pool, _decrypt_to, reader, path)
             t_decrypt = time.perf_counter() - started
             engine = await loop.run_in_executor(self._pool, self._engine, language)
@@ -231,8 +231,7 @@ class Worker:
             return await self._failed(job, ctx, exc, record)
         finally:
             if path is not None:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+                await loop.run_in_executor(self._pool, _remove, path)
         return await self._store(job, ctx, result, t_decrypt, started)
 
     def _engine(self, language: str) -> Engine:
@@ -393,6 +392,11 @@ class Worker:
             "error_kind": kind,
             "next_attempt_at": state["not_before"],
         }
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _decrypt_to(reader: StoredReader, path: Path) -> None:

@@ -117,7 +117,9 @@ class CallbackRelay:
         if self._known.get(key_id) == digest:
             return
         if await self._token(key_id) != token:
-            master_id, wrapped = self.keyring.wrap(token.encode(), _TOKEN_CONTEXT + key_id)
+            master_id, wrapped = await asyncio.to_thread(
+                self.keyring.wrap, token.encode(), _TOKEN_CONTEXT + key_id
+            )
             await save_dialer_token(self.db, key_id, master_id, wrapped)
         self._known[key_id] = digest
 
@@ -126,7 +128,10 @@ class CallbackRelay:
         if stored is None:
             return None
         try:
-            return self.keyring.unwrap(stored[0], stored[1], _TOKEN_CONTEXT + key_id).decode()
+            plain = await asyncio.to_thread(
+                self.keyring.unwrap, stored[0], stored[1], _TOKEN_CONTEXT + key_id
+            )
+            return plain.decode()
         except (KeyringError, DecryptionError) as exc:
             log.error("cannot open the callback token of key %s: %s", key_id, exc)
             return None

@@ -21,6 +21,7 @@ from gateway.web.errors import error_middleware
 from gateway.web.keys import AUTH, CARRIER, CONTENT, DB, JOBS, METRICS, PACKS, SETTINGS, VAULT, WRITER
 from gateway.web.routes import ROUTES
 from gateway.web.routes.twilio_api import relay_ctx
+from policies.replies import preload as preload_replies
 from speech.semantic.model import semantic_flagger
 from storage.db import Database
 from storage.decisions import DecisionWriter
@@ -47,6 +48,7 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
     app[AUTH] = auth
     app[METRICS] = Metrics.create()
     app[PACKS] = pack_registry(settings)
+    preload_replies()  # bundled data read here, not on the first inbound SMS
     app[WRITER] = DecisionWriter(db, app[PACKS].resolve)
     app[VAULT] = build_vault(settings, db, app[PACKS])
 
@@ -60,7 +62,7 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
         app[CARRIER] = carrier or build_carrier(settings)
         vault = app[VAULT]
         await vault.open()  # recovers after a crash before the first upload
-        jobs = VaultJobs(settings, vault)
+        jobs = await asyncio.to_thread(VaultJobs, settings, vault)  # checks the spool folders
         app[JOBS] = jobs
         if settings["scheduler.enabled"]:
             jobs.start()

@@ -10,6 +10,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from gateway.web.console.i18n import LANGS, catalogue
 from gateway.web.console.session import console_middleware
 from gateway.web.console.views import admin, assessment, auth, inspector, security
 
@@ -20,14 +21,20 @@ CONSOLE_ROUTES = (auth.routes, inspector.routes, security.routes, admin.routes, 
 
 
 def setup_console(app: web.Application) -> None:
-    aiohttp_jinja2.setup(
+    env = aiohttp_jinja2.setup(
         app,
         loader=jinja2.PackageLoader("gateway.web.console", "templates"),
         autoescape=jinja2.select_autoescape(default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates and labels are package data: read once here, never from the event loop.
+        auto_reload=False,
     )
+    for name in env.list_templates():
+        env.get_template(name)
+    for lang in LANGS:
+        catalogue(lang)
     app.middlewares.append(console_middleware)
     app.router.add_static("/console/static/", HERE / "static", append_version=False)
     for routes in CONSOLE_ROUTES:
