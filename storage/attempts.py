@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from policies.outcomes import check_outcome_times
 from policies.types import Attempt, ContactRequest
@@ -92,7 +92,41 @@ def history_sync(
     return [_attempt(r) for r in rows]
 
 
-def attempt_to_json(row: Any) -> dict[str, Any]:
+# The attempt as the API answers it ("from" is a keyword, hence the functional form).
+OutcomeJson = TypedDict(
+    "OutcomeJson",
+    {
+        "result": str,
+        "spoke_with": str | None,
+        "started_at": str | None,
+        "ended_at": str | None,
+        "reported_at": str | None,
+    },
+)
+AttemptJson = TypedDict(
+    "AttemptJson",
+    {
+        "attempt_id": str,
+        "decision_id": str,
+        "case_id": str,
+        "agency_id": str,
+        "channel": str,
+        "to": str,
+        "from": str | None,
+        "party": str,
+        "contact_id": str | None,
+        "relation": str | None,
+        "at": str,
+        "status": str,
+        "released_reason": str | None,
+        "carrier_ref": str | None,
+        "outcome": OutcomeJson | None,
+        "corrections": NotRequired[list[dict[str, Any]]],
+    },
+)
+
+
+def attempt_to_json(row: Any) -> AttemptJson:
     return {
         "attempt_id": row["attempt_id"],
         "decision_id": row["decision_id"],
@@ -120,7 +154,7 @@ def attempt_to_json(row: Any) -> dict[str, Any]:
     }
 
 
-async def get_attempt(db: Database, attempt_id: str, agency_id: str | None = None) -> dict[str, Any]:
+async def get_attempt(db: Database, attempt_id: str, agency_id: str | None = None) -> AttemptJson:
     """One attempt; with `agency_id`, other agencies' attempts are NotFound."""
     row = await db.fetchone("SELECT * FROM attempts WHERE attempt_id = :id", {"id": attempt_id})
     if row is None or (agency_id is not None and row["agency_id"] != agency_id):
@@ -158,12 +192,12 @@ async def record_outcome(
     spoke_with: str,
     started_at: datetime | None,
     ended_at: datetime | None,
-) -> dict[str, Any]:
+) -> AttemptJson:
     """Record how an attempt ended. Reporting the same outcome again is a no-op; a different
     one is a Conflict (history that caps were counted on is not rewritten silently: an admin
     corrects it with `correct_outcome`). Times must be believable (`check_outcome_times`)."""
 
-    def write(conn: sqlite3.Connection) -> dict[str, Any]:
+    def write(conn: sqlite3.Connection) -> AttemptJson:
         now = datetime.now(UTC)
         row = conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", {"id": attempt_id}).fetchone()
         if row is None or (agency_id is not None and row["agency_id"] != agency_id):
@@ -192,11 +226,11 @@ async def correct_outcome(
     ended_at: datetime | None,
     reason: str,
     access: Access,
-) -> dict[str, Any]:
+) -> AttemptJson:
     """Replace an attempt's outcome (admin): the old value is kept in `outcome_corrections` and
     the change is logged in the access log, in the same transaction."""
 
-    def write(conn: sqlite3.Connection) -> dict[str, Any]:
+    def write(conn: sqlite3.Connection) -> AttemptJson:
         now = datetime.now(UTC)
         row = conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", {"id": attempt_id}).fetchone()
         if row is None:
@@ -264,7 +298,7 @@ def _set_outcome(
     )
 
 
-def _get(conn: sqlite3.Connection, attempt_id: str) -> dict[str, Any]:
+def _get(conn: sqlite3.Connection, attempt_id: str) -> AttemptJson:
     return attempt_to_json(
         conn.execute("SELECT * FROM attempts WHERE attempt_id = :id", {"id": attempt_id}).fetchone()
     )

@@ -14,6 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
+from storage.keys import Role
+
 __all__ = ["SPEC", "openapi", "query_names", "routes"]
 
 routes = web.RouteTableDef()
@@ -696,7 +698,7 @@ PATHS: J = {
                 obj(
                     ["role"],
                     {
-                        "role": {"enum": ["admin", "dialer", "inspector", "security"]},
+                        "role": {"enum": [str(r) for r in Role]},
                         "agency_id": ID,
                         "name": {"type": "string", "maxLength": 200},
                     },

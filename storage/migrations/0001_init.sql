@@ -77,7 +77,7 @@ CREATE TABLE decisions (
     contact_id      TEXT,
     allowed         INTEGER NOT NULL,
     reasons         TEXT NOT NULL,      -- JSON list of reason objects
-    packs           TEXT NOT NULL,      -- JSON list of "name@version"
+    packs           TEXT NOT NULL,      -- JSON list of pinned packs, "name@version#sha256:<digest>"
     next_allowed_at TEXT,
     attempt_id      TEXT
 );
