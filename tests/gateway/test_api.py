@@ -38,12 +38,6 @@ AUTHORIZE = {"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"}
 TEST_PACK_SHA256 = hashlib.sha256(TEST_PACK.encode("utf-8")).hexdigest()
 
 
-@pytest.fixture
-async def world(aiohttp_client: Any, data_dir: Path, make_key: Any) -> World:
-    client = await aiohttp_client(create_app(app_settings(data_dir)))
-    return await setup_world(client, make_key)
-
-
 def assert_error_shape(body: dict[str, Any], code: str) -> None:
     assert set(body) >= {"error", "message", "details"}, body
     assert body["error"] == code

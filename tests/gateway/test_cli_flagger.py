@@ -13,12 +13,7 @@ from gateway.cli.main import main as cli_main
 from speech.semantic.corpus import read_lines
 from tests.gateway.helpers import hdr
 from tests.gateway.test_review_api import _flag, queue, transcribed
-from tests.gateway.vault_world import VaultWorld, make_vault_world
-
-
-@pytest.fixture
-async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
-    return await make_vault_world(aiohttp_client, data_dir, make_key)
+from tests.gateway.vault_world import VaultWorld
 
 
 def _on(sentence: str, category: str, start: float) -> dict[str, Any]:

@@ -23,11 +23,6 @@ from tests.storage.vault_helpers import write_master_key
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(256)) * 1200  # ~300 KB, 5 segments
 
 
-@pytest.fixture
-async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
-    return await make_vault_world(aiohttp_client, data_dir, make_key)
-
-
 async def log_rows(vw: VaultWorld, **filters: str) -> list[dict[str, Any]]:
     r = await vw.client.get(
         "/v1/audit/access-log", params={"limit": "1000", **filters}, headers=hdr(vw.security)

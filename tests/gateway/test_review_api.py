@@ -6,7 +6,6 @@ and the error shape. Transcripts are stored through the storage layer as a worke
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,14 +16,9 @@ from storage.transcription_jobs import claim, complete, release
 from storage.transcripts import NewTranscript, store_transcript_sync
 from tests.gateway.helpers import hdr
 from tests.gateway.test_api import assert_error_shape
-from tests.gateway.vault_world import VaultWorld, make_vault_world
+from tests.gateway.vault_world import VaultWorld
 
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(256)) * 40
-
-
-@pytest.fixture
-async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
-    return await make_vault_world(aiohttp_client, data_dir, make_key)
 
 
 def _flag(category: str, start: float, severity: str = "high", channel: str = "left") -> dict[str, Any]:

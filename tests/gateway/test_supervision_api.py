@@ -4,7 +4,6 @@ scorecard built from real decisions, attempts, outcomes, recordings, flags, revi
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +14,7 @@ from storage.transcription_jobs import claim, complete, release
 from storage.transcripts import NewTranscript, store_transcript_sync
 from tests.gateway.helpers import DEBTOR_NUMBER, hdr
 from tests.gateway.test_api import assert_error_shape
-from tests.gateway.vault_world import VaultWorld, make_vault_world
-
-
-@pytest.fixture
-async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
-    return await make_vault_world(aiohttp_client, data_dir, make_key)
+from tests.gateway.vault_world import VaultWorld
 
 
 def flag(category: str, severity: str, start: float) -> dict[str, Any]:

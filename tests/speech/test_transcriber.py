@@ -25,7 +25,7 @@ from gateway.web.keys import DB, VAULT
 from speech.config import SpeechConfig
 from speech.engines import Engine
 from tests.gateway.helpers import TEST_PACK, case_body, hdr
-from tests.gateway.vault_world import VaultWorld, make_vault_world
+from tests.gateway.vault_world import VaultWorld
 from tests.speech.conftest import Call, make_call
 
 THREAT = "If you do not pay today, we will break your legs."
@@ -43,11 +43,6 @@ def call(speech_dir: Path) -> Call:
         right=[(6.5, "I cannot pay anything this month. I lost my job.")],
         total=16.0,
     )
-
-
-@pytest.fixture
-async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
-    return await make_vault_world(aiohttp_client, data_dir, make_key)
 
 
 class Clock:
