@@ -6,6 +6,9 @@
    a random debtor per request) for peak throughput.
 3. Drives callwarden open-loop at half its peak (bench/loadgen.py, another process) for p50/p99.
 4. Loads history up to 10^6 attempts and repeats 2-3.
+5. The shift-start burst (bench/burst.py): 500 simultaneous requests for one debtor over two
+   processes — share of real decisions (goal >= 99 %), p99, cap held — beside the same burst
+   spread over 500 debtors.
 
 Goals (issue 3): throughput >= 25 % of the bare handler; p99 <= 50 ms at half of peak;
 p99 at 10^6 history <= 1.5x p99 at 10^4.
@@ -218,6 +221,9 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--workers", type=int, default=1, help="callwarden serve --workers (the bare handler: 1)")
     ap.add_argument("--quick", action="store_true", help="small sizes, short runs (smoke test)")
+    ap.add_argument(
+        "--burst", type=int, default=500, help="simultaneous requests for one debtor, two processes (0: skip)"
+    )
     args = ap.parse_args()
     if args.quick:
         args.cases, args.history, args.seconds = 2000, "1000,20000", 3
@@ -300,6 +306,15 @@ def main() -> None:
         if len(sizes) >= 2:
             lo, hi = results[sizes[0]][1]["p99_ms"], results[sizes[-1]][1]["p99_ms"]
             print(f"\np99 at {sizes[-1]} history / p99 at {sizes[0]}: {hi / lo:.2f} (goal <= 1.5)")
+    if args.burst:
+        # The shift-start burst (issue 8): bench/burst.py, with the same burst spread over as many
+        # debtors as its same-run baseline.
+        print(f"\nburst: {args.burst} simultaneous requests for one debtor, two serve processes")
+        subprocess.run(
+            [sys.executable, str(HERE / "burst.py"), "--requests", str(args.burst), "--rounds", "2"],
+            check=True,
+            cwd=ROOT,
+        )
 
 
 if __name__ == "__main__":
