@@ -1,5 +1,6 @@
 """The console's flag queue: current flags by severity (worst first) then age (oldest first), one
-page at a time (keyset paging on the `flags_by_severity` index), and the counts per category."""
+page at a time (keyset paging on an index in that order: `flags_by_severity`, or per agency or
+category those of migration 0010), and the counts per category (from a covering index)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ _RANK = (
     "(CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2"
     " WHEN 'low' THEN 3 ELSE 4 END)"
 )
+
+
+def _rank_of(severity: str) -> int:
+    return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER) - 1
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ def _where(f: QueueFilters, scope: str | None, with_category: bool = True) -> tu
             ("agency_id = :agency", "agency", f.agency_id),
             ("category = :category", "category", f.category if with_category else None),
             ("severity = :severity", "severity", f.severity),
+            # The same condition on the rank, so the page seeks to it in the rank-ordered index.
+            (f"{_RANK} = :severity_rank", "severity_rank", _rank_of(f.severity) if f.severity else None),
             ("source = :source", "source", f.source),
             ("recorded_at >= :day_from", "day_from", f.day_from.isoformat() if f.day_from else None),
             (
