@@ -5,42 +5,55 @@ The audio and the transcript need a reason, asked once per page: the recording p
 the transcript is rendered with it (logged as `transcript.read`), and the audio element streams
 from `/console/recordings/{id}/audio?reason=...` — the API's own Range handler, with the session's
 key as the principal, so every range read is logged with the reason like an API read.
+
+A recording page shows one page of its flags and one page of its transcript (`console.page_size`
+of each), never the whole call: "more" links page on (`/console/recordings/{id}/transcript?reason=
+&after=`, each page view logged with its reason), a flag's link opens the page its phrase is on,
+and the script loads the next page in place when it can (`part=rows`).
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+from html import escape
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
+from markupsafe import Markup
 
 from gateway.logs import mask_number
 from gateway.web import keys as appkeys
 from gateway.web.access import MAX_REASON, actor_of, log_access
 from gateway.web.auth import principal
 from gateway.web.bodies import json_response
+from gateway.web.console.i18n import Translator
+from gateway.web.console.keys import LANG_KEY
 from gateway.web.console.render import render
 from gateway.web.console.views.common import field, need, redirect, safe_next
 from gateway.web.routes import recordings as api_recordings
 from gateway.web.routes.review import CATEGORIES, MAX_NOTE, SEVERITIES
 from policies.errors import CallwardenError, InputError
 from storage.audit import Access
-from storage.cases import get_case
+from storage.cases import case_packs
 from storage.db import NotFound
 from storage.recordings import get_recording, recording_to_json
 from storage.retention import hold_history
 from storage.review_queue import QueueFilters, decode_cursor, queue_counts, queue_page
-from storage.transcription_jobs import get_job
-from storage.transcripts import (
-    DISPOSITIONS,
-    FLAG_STATUSES,
-    get_flag,
-    get_transcript,
-    recording_flags,
-    review_flag,
+from storage.transcript_pages import (
+    FlagsPage,
+    decode_position,
+    encode_position,
+    flags_between,
+    recording_flags_page,
+    transcript_page,
 )
+from storage.transcription_jobs import get_job
+from storage.transcripts import DISPOSITIONS, FLAG_STATUSES, get_flag, review_flag
 
-__all__ = ["SOURCES", "routes", "transcript_view"]
+__all__ = ["SOURCES", "routes", "transcript_rows"]
 
 routes = web.RouteTableDef()
 
@@ -84,12 +97,14 @@ async def queue(request: web.Request) -> web.Response:
         raise InputError("cursor", "cursor: not a cursor from a previous page")
     db = request.app[appkeys.DB]
     size = int(request.app[appkeys.SETTINGS]["console.page_size"])
-    page = await queue_page(db, filters, session.agency_id, cursor, size)
-    counts = await queue_counts(db, filters, session.agency_id)
+    # Both reads at once: they queue on the reader's thread instead of each waiting its turn.
+    page, counts = await asyncio.gather(
+        queue_page(db, filters, session.agency_id, cursor, size),
+        queue_counts(db, filters, session.agency_id),
+    )
+    now = datetime.now(UTC)
     for f in page.flags:
-        f["age_hours"] = round(
-            (datetime.now(UTC) - datetime.fromisoformat(f["created_at"])).total_seconds() / 3600, 1
-        )
+        f["age_hours"] = round((now - datetime.fromisoformat(f["created_at"])).total_seconds() / 3600, 1)
     base = {k: v for k, v in request.query.items() if k not in ("cursor", "lang", "done")}
     return await render(
         request,
@@ -118,100 +133,249 @@ async def queue_counts_json(request: web.Request) -> web.Response:
     return json_response({"counts": counts, "total": sum(counts.values())})
 
 
-def transcript_view(doc: dict[str, Any], flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Segments as rows of tokens; the words inside a flag's span on its channel are grouped into
-    one highlighted phrase that carries the flag (its id, category, severity and start)."""
+def _words(words: list[tuple[str, float]]) -> str:
+    return "".join([f'<span class="w" data-t="{start}">{escape(w)}</span> ' for w, start in words])
+
+
+def transcript_rows(
+    segments: list[tuple[int, dict[str, Any]]], flags: list[dict[str, Any]], category: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Segments as rows, each word a clickable span; the words inside a flag's span on its channel
+    are grouped into one highlighted phrase (`mark#w-<flag id>`) that carries the flag's start.
+
+    The words' markup is built here, escaped, rather than by a template loop: a page has hundreds
+    of words, and Jinja's cost per loop iteration was most of the page's time (bench/console.py).
+    `category`: the category labels in the reader's language (the phrase's tooltip)."""
+    marked = [f for f in flags if f["source"] != "disclosure"]
     rows = []
-    for seg in doc.get("segments", []):
+    for idx, seg in segments:
         words = seg.get("words") or [{"w": seg.get("text", ""), "start": seg["start"], "end": seg["end"]}]
-        tokens: list[dict[str, Any]] = []
+        on_channel = [f for f in marked if f["channel"] in (seg["channel"], "mono")]
+        tokens: list[tuple[dict[str, Any] | None, list[tuple[str, float]]]] = []
+        if not on_channel:  # most segments: no flag to look for
+            tokens.append((None, [(str(w["w"]).strip(), round(float(w["start"]), 2)) for w in words]))
+            words = []
         for w in words:
+            w_start, w_end = float(w["start"]), float(w["end"])
             hit = next(
-                (
-                    f
-                    for f in flags
-                    if f["channel"] in (seg["channel"], "mono")
-                    and float(w["start"]) < float(f["end"])
-                    and float(w["end"]) > float(f["start"])
-                    and f["source"] != "disclosure"
-                ),
-                None,
+                (f for f in on_channel if w_start < float(f["end"]) and w_end > float(f["start"])), None
             )
-            word = {"w": str(w["w"]).strip(), "start": round(float(w["start"]), 2)}
-            if hit is not None and tokens and tokens[-1].get("flag") is hit:
-                tokens[-1]["words"].append(word)
-            elif hit is not None:
-                tokens.append({"flag": hit, "words": [word]})
+            word = (str(w["w"]).strip(), round(w_start, 2))
+            if tokens and hit is not None and tokens[-1][0] is hit:
+                tokens[-1][1].append(word)
             else:
-                tokens.append({"flag": None, "words": [word]})
+                tokens.append((hit, [word]))
+        html = []
+        for flag, group in tokens:
+            if flag is None:
+                html.append(_words(group))
+            else:
+                html.append(
+                    f'<mark id="w-{escape(flag["flag_id"])}" class="flagged sev-{escape(flag["severity"])}"'
+                    f' data-t="{float(flag["start"])}" title="{escape(category[flag["category"]])}">'
+                    f"{_words(group)}</mark> "
+                )
         rows.append(
             {
+                "idx": idx,
                 "speaker": seg.get("speaker", ""),
                 "channel": seg["channel"],
                 "start": round(float(seg["start"]), 2),
                 "end": round(float(seg["end"]), 2),
-                "tokens": tokens,
+                "flags": [f["flag_id"] for f, _ in tokens if f is not None],
+                "html": Markup("".join(html)),  # noqa: S704 - every value above is escaped
             }
         )
     return rows
 
 
-async def _recording_page(request: web.Request, reason: str | None) -> web.Response:
-    session = need(request, *READERS)
-    rid = request.match_info["recording_id"]
-    db = request.app[appkeys.DB]
-    who = principal(request)
+def _position(raw: str | None, kinds: tuple[type, ...], name: str) -> tuple[Any, ...] | None:
+    if not raw:
+        return None
+    position = decode_position(raw, kinds)
+    if position is None:
+        raise InputError(name, f"{name}: not a cursor from a previous page")
+    return position
+
+
+def _reason_of_query(request: web.Request) -> str:
+    reason = request.query.get("reason", "").strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise InputError("reason", f"a reason of 1 to {MAX_REASON} characters is required to listen or read")
+    return reason
+
+
+class _Links:
+    """The recording page's links: each keeps the reason (a transcript page needs it), the way
+    back to the queue, and the other list's position."""
+
+    def __init__(self, rid: str, reason: str | None, back: str) -> None:
+        self.rid, self.reason, self.back = rid, reason, back
+
+    def page(self, **query: str | None) -> str:
+        base = {"reason": self.reason, "back": self.back} if self.reason is not None else {"back": self.back}
+        clean = {k: v for k, v in {**base, **query}.items() if v is not None}
+        path = f"/console/recordings/{self.rid}" + ("/transcript" if self.reason is not None else "")
+        return f"{path}?{urlencode(clean)}"
+
+
+async def _anchor(request: web.Request, rid: str, scope: str | None) -> dict[str, Any] | None:
+    """The flag a link opened the page at (`?flag=`): a current flag of this recording, else None
+    (a link to a superseded flag opens the page at its start)."""
+    flag_id = request.query.get("flag")
+    if not flag_id:
+        return None
     try:
-        row = await get_recording(db, rid, session.agency_id)
+        flag = await get_flag(request.app[appkeys.DB], flag_id, scope)
     except NotFound:
-        await log_access(request, who, "recording.metadata", rid, "not_found", reason)
-        raise
-    rec = recording_to_json(row)
-    rec["number"] = mask_number(rec["number"])
-    holds = await hold_history(db, rid)
-    job = await get_job(db, rid)
-    case = await get_case(db, rec["case_id"])
+        return None
+    return flag if flag["recording_id"] == rid and flag["active"] else None
+
+
+async def _packs(request: web.Request, case_id: str) -> list[dict[str, Any]]:
     packs = []
-    for name in case["packs"]:
+    for name in await case_packs(request.app[appkeys.DB], case_id):
         try:
             (pack,) = request.app[appkeys.PACKS].resolve([name])
             packs.append({"name": name, "version": pack.version, "title": pack.title})
         except CallwardenError:
             packs.append({"name": name, "version": "?", "title": ""})
-    flags = await recording_flags(db, rid, with_text=reason is not None)
-    transcript = None
+    return packs
+
+
+async def _flags(
+    request: web.Request, rid: str, anchor: dict[str, Any] | None, with_text: bool, size: int
+) -> FlagsPage:
+    after = _position(request.query.get("flags_after"), (float, str), "flags_after")
+    return await recording_flags_page(
+        request.app[appkeys.DB],
+        rid,
+        after=(float(after[0]), str(after[1])) if after else None,
+        at=(float(anchor["start"]), str(anchor["flag_id"])) if anchor and after is None else None,
+        with_text=with_text,
+        limit=size,
+    )
+
+
+async def _none() -> None:
+    return None
+
+
+async def _recording_page(request: web.Request, reason: str | None, part: bool = False) -> web.Response:
+    """The recording page (or, `part`, only its transcript page, for the script that loads the
+    next one in place): one page of flags and, with a reason, one page of the transcript.
+
+    The reads a page needs are issued together (they queue on the reader's thread instead of
+    waiting for each other's round trip), and so is the access-log write, which the page waits
+    for before anything is rendered: no transcript is shown unless its read was logged."""
+    session = need(request, *READERS)
+    rid = request.match_info["recording_id"]
+    db = request.app[appkeys.DB]
+    size = int(request.app[appkeys.SETTINGS]["console.page_size"])
+    who = principal(request)
+    after = _position(request.query.get("after"), (int,), "after")
+    before = _position(request.query.get("before"), (int,), "before")
+    try:
+        row, anchor = await asyncio.gather(
+            get_recording(db, rid, session.agency_id), _anchor(request, rid, session.agency_id)
+        )
+    except NotFound:
+        await log_access(request, who, "recording.metadata", rid, "not_found", reason)
+        raise
+    page = None
     if reason is not None:
-        doc = await get_transcript(db, rid)
-        if doc is None:
-            await log_access(
-                request, who, "transcript.read", rid, "not_ready", reason, object_type="transcript"
-            )
-        else:
-            await log_access(
-                request, who, "transcript.read", rid, "ok", reason, object_type="transcript", via="console"
-            )
-            transcript = {
-                "duration": doc["duration"],
-                "language": doc["language"],
-                "rows": transcript_view(doc, flags),
-            }
+        page = await transcript_page(
+            db,
+            rid,
+            after=after[0] if after else None,
+            before=before[0] if before else None,
+            flag=anchor if after is None and before is None else None,
+            limit=size,
+        )
+    if reason is None:
+        logged = log_access(request, who, "recording.metadata", rid, "ok", via="console")
+    elif page is None:
+        logged = log_access(
+            request, who, "transcript.read", rid, "not_ready", reason, object_type="transcript"
+        )
     else:
-        await log_access(request, who, "recording.metadata", rid, "ok", via="console")
+        first = page.segments[0][0] if page.segments else 0
+        logged = log_access(
+            request,
+            who,
+            "transcript.read",
+            rid,
+            "ok",
+            reason,
+            object_type="transcript",
+            via="console",
+            segments=[first, first + len(page.segments)],
+        )
+    window = (
+        flags_between(
+            db,
+            rid,
+            min(float(seg["start"]) for _, seg in page.segments),
+            max(float(seg["end"]) for _, seg in page.segments),
+        )
+        if page is not None and page.segments
+        else _none()
+    )
+    rec = recording_to_json(row)
+    if part:
+        _, flags_on_page = await asyncio.gather(logged, window)
+        meta: list[Any] = [None] * 4
+    else:
+        _, flags_on_page, *meta = await asyncio.gather(
+            logged,
+            window,
+            hold_history(db, rid),
+            get_job(db, rid),
+            _packs(request, rec["case_id"]),
+            _flags(request, rid, anchor, reason is not None, size),
+        )
+    holds, job, packs, flags = meta
+    back = safe_next(request.query.get("back"), "/console/queue")
+    links = _Links(rid, reason, back)
+    transcript = None
+    if page is not None:
+        lang = request.get(LANG_KEY, "en")
+        rows = transcript_rows(page.segments, flags_on_page or [], Translator(lang).group("category"))
+        transcript = {
+            "duration": page.duration,
+            "language": page.language,
+            "rows": rows,
+            "on_page": {fid for r in rows for fid in r["flags"]},
+            "at": rows[0]["start"] if rows and page.before is not None else None,
+            # Opened at a flag: the audio starts there too (a media fragment: also without script).
+            "audio_at": anchor["start"] if anchor and after is None and before is None else None,
+            "more": None if page.after is None else encode_position(page.after),
+            "earlier": None if page.before is None else encode_position(page.before),
+        }
+    common = {"rec": rec, "reason": reason, "transcript": transcript, "links": links}
+    if part:
+        return await render(request, "_transcript.html", common)
+    rec["number"] = mask_number(rec["number"])
+    # The flags list's links keep the reader on this transcript page.
+    here = encode_position(page.segments[0][0] - 1) if page is not None and page.before is not None else None
     return await render(
         request,
         "recording.html",
         {
-            "rec": rec,
+            **common,
             "holds": holds,
             "job": job,
-            "case": case,
             "packs": packs,
-            "flags": flags,
-            "reason": reason,
-            "transcript": transcript,
+            "flags": flags.flags,
+            "flags_more": None
+            if flags.after is None
+            else links.page(after=here, flags_after=encode_position(*flags.after)),
+            "flags_start": None if flags.first else links.page(after=here),
+            "open_action": f"/console/recordings/{rid}?"
+            + urlencode({"back": back, **({"flag": anchor["flag_id"]} if anchor else {})}),
             "dispositions": DISPOSITIONS,
             "can_review": session.role == "inspector",
-            "back": safe_next(request.query.get("back"), "/console/queue"),
+            "back": back,
         },
     )
 
@@ -227,6 +391,14 @@ async def recording_with_reason(request: web.Request) -> web.Response:
     if not reason or len(reason) > MAX_REASON:
         raise InputError("reason", f"a reason of 1 to {MAX_REASON} characters is required to listen or read")
     return await _recording_page(request, reason)
+
+
+@routes.get("/console/recordings/{recording_id}/transcript")
+async def transcript_page_view(request: web.Request) -> web.Response:
+    """A page of the transcript with the reason given on the recording page (`?reason=`, as the
+    audio's): `after`/`before` page on, `flag` opens at a flag's phrase; `part=rows` answers only
+    the transcript's part of the page (for the script that appends it in place)."""
+    return await _recording_page(request, _reason_of_query(request), part=request.query.get("part") == "rows")
 
 
 @routes.get("/console/recordings/{recording_id}/audio")
