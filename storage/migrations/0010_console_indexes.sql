@@ -19,12 +19,14 @@ CREATE INDEX flags_queue_category ON flags (
     flag_id
 ) WHERE active = 1;
 
--- The queue's counts per category under any filter, read from an index alone (covering: every
--- column a filter may name, `active` included so the planner sees it covers the query); the
+-- The queue's counts, one per category: each a range of an index that starts with the category,
+-- read from the index alone (covering: every column a filter may name, `active` included so the
+-- planner sees it covers the query). The call's date comes right after the category so a date
+-- filter narrows the range (and the planner prefers this index to `flags_agency_recorded`). The
 -- second serves agency-bound inspectors and the agency filter with a seek on the agency.
-CREATE INDEX flags_queue_counts ON flags (status, category, severity, agency_id, source, recorded_at, active)
+CREATE INDEX flags_queue_counts ON flags (status, category, recorded_at, severity, agency_id, source, active)
     WHERE active = 1;
-CREATE INDEX flags_queue_agency_counts ON flags (status, agency_id, category, severity, source, recorded_at, active)
+CREATE INDEX flags_queue_agency_counts ON flags (status, agency_id, category, recorded_at, severity, source, active)
     WHERE active = 1;
 
 -- A recording's current flags in time order, one page at a time (the recording page).

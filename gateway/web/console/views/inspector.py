@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from html import escape
 from datetime import UTC, date, datetime
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
@@ -100,7 +100,7 @@ async def queue(request: web.Request) -> web.Response:
     # Both reads at once: they queue on the reader's thread instead of each waiting its turn.
     page, counts = await asyncio.gather(
         queue_page(db, filters, session.agency_id, cursor, size),
-        queue_counts(db, filters, session.agency_id),
+        queue_counts(db, filters, CATEGORIES, session.agency_id),
     )
     now = datetime.now(UTC)
     for f in page.flags:
@@ -129,7 +129,7 @@ async def queue(request: web.Request) -> web.Response:
 async def queue_counts_json(request: web.Request) -> web.Response:
     """The queue's counts per category (the page refreshes them without reloading)."""
     session = need(request, "inspector")
-    counts = await queue_counts(request.app[appkeys.DB], _filters(request), session.agency_id)
+    counts = await queue_counts(request.app[appkeys.DB], _filters(request), CATEGORIES, session.agency_id)
     return json_response({"counts": counts, "total": sum(counts.values())})
 
 
