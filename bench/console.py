@@ -147,6 +147,7 @@ async def main() -> int:
         rows = page.count('<tr class="sev-')
         size = int(settings["console.page_size"])
         assert rows == size, (rows, size)
+        lines = int(settings["console.transcript_page"])
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
         async def recording() -> tuple[float, float, int]:
@@ -158,7 +159,7 @@ async def main() -> int:
                 body = await resp.read()
                 assert resp.status == 200
                 # One page of segments (of 360), with the link to the next one.
-                assert body.count(b'<p class="seg ') == size, body.count(b'<p class="seg ')
+                assert body.count(b'<p class="seg ') == lines, body.count(b'<p class="seg ')
                 assert b'rel="next" class="tmore"' in body
             return ttfb, time.perf_counter() - t0, len(body)
 
@@ -173,8 +174,8 @@ async def main() -> int:
                 re.search(r'<a rel="next" class="tmore" href="([^"]+)"', page).group(1)
             )  # type: ignore[union-attr]
             page = await (await browser.get(deep)).text()
-        assert page.count('<p class="seg ') == size
-        assert f'data-idx="{4 * size}"' in page
+        assert page.count('<p class="seg ') == lines
+        assert f'data-idx="{4 * lines}"' in page
 
         results: dict[str, list[tuple[float, float, int]]] = {
             "healthz": [],
@@ -200,7 +201,7 @@ async def main() -> int:
     base_ttfb = med["healthz"][0]
     print(
         f"open flags: {FLAGS}; queue page rows: {rows} (one page);"
-        f" transcript: 30 min, 360 segments, 4,320 words, {size} segments a page"
+        f" transcript: 30 min, 360 segments, 4,320 words, {lines} segments a page"
     )
     print(f"{'page':<14} {'TTFB ms':>9} {'full ms':>9} {'bytes':>9} {'TTFB / healthz':>15}")
     ok = True

@@ -311,7 +311,9 @@ async def test_a_long_transcript_pages_in_place_and_a_flag_link_reaches_its_phra
     page loads that page and seeks the audio; without it the same links open those pages."""
     from playwright.async_api import async_playwright
 
-    server = TestServer(create_app(vault_settings(data_dir, **{"console.page_size": 10})), host="127.0.0.1")
+    server = TestServer(
+        create_app(vault_settings(data_dir, **{"console.transcript_page": 10})), host="127.0.0.1"
+    )
     client = TestClient(server)
     await client.start_server()
     try:

@@ -39,7 +39,9 @@ RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 @pytest.fixture
 async def world(aiohttp_client: Any, data_dir: Path, make_key: Any) -> tuple[TestClient, Keys]:  # type: ignore[type-arg]
-    client = await aiohttp_client(create_app(vault_settings(data_dir, **{"console.page_size": PAGE})))
+    client = await aiohttp_client(
+        create_app(vault_settings(data_dir, **{"console.page_size": PAGE, "console.transcript_page": PAGE}))
+    )
     return client, await populate(client, make_key)
 
 

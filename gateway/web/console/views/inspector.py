@@ -44,6 +44,7 @@ from storage.retention import hold_history
 from storage.review_queue import QueueFilters, decode_cursor, queue_counts, queue_page
 from storage.transcript_pages import (
     FlagsPage,
+    TranscriptPage,
     decode_position,
     encode_position,
     flags_between,
@@ -137,6 +138,18 @@ def _words(words: list[tuple[str, float]]) -> str:
     return "".join([f'<span class="w" data-t="{start}">{escape(w)}</span> ' for w, start in words])
 
 
+def _row(idx: int, seg: dict[str, Any], flags: list[str], html: str) -> dict[str, Any]:
+    return {
+        "idx": idx,
+        "speaker": seg.get("speaker", ""),
+        "channel": seg["channel"],
+        "start": round(float(seg["start"]), 2),
+        "end": round(float(seg["end"]), 2),
+        "flags": flags,
+        "html": Markup(html),  # noqa: S704 - built from escaped values only
+    }
+
+
 def transcript_rows(
     segments: list[tuple[int, dict[str, Any]]], flags: list[dict[str, Any]], category: Mapping[str, str]
 ) -> list[dict[str, Any]]:
@@ -152,9 +165,13 @@ def transcript_rows(
         words = seg.get("words") or [{"w": seg.get("text", ""), "start": seg["start"], "end": seg["end"]}]
         on_channel = [f for f in marked if f["channel"] in (seg["channel"], "mono")]
         tokens: list[tuple[dict[str, Any] | None, list[tuple[str, float]]]] = []
-        if not on_channel:  # most segments: no flag to look for
-            tokens.append((None, [(str(w["w"]).strip(), round(float(w["start"]), 2)) for w in words]))
-            words = []
+        if not on_channel:  # most segments: no flag to look for, the words straight to markup
+            rows.append(
+                _row(
+                    idx, seg, [], _words([(str(w["w"]).strip(), round(float(w["start"]), 2)) for w in words])
+                )
+            )
+            continue
         for w in words:
             w_start, w_end = float(w["start"]), float(w["end"])
             hit = next(
@@ -175,17 +192,7 @@ def transcript_rows(
                     f' data-t="{float(flag["start"])}" title="{escape(category[flag["category"]])}">'
                     f"{_words(group)}</mark> "
                 )
-        rows.append(
-            {
-                "idx": idx,
-                "speaker": seg.get("speaker", ""),
-                "channel": seg["channel"],
-                "start": round(float(seg["start"]), 2),
-                "end": round(float(seg["end"]), 2),
-                "flags": [f["flag_id"] for f, _ in tokens if f is not None],
-                "html": Markup("".join(html)),  # noqa: S704 - every value above is escaped
-            }
-        )
+        rows.append(_row(idx, seg, [f["flag_id"] for f, _ in tokens if f is not None], "".join(html)))
     return rows
 
 
@@ -271,27 +278,39 @@ async def _recording_page(request: web.Request, reason: str | None, part: bool =
     session = need(request, *READERS)
     rid = request.match_info["recording_id"]
     db = request.app[appkeys.DB]
-    size = int(request.app[appkeys.SETTINGS]["console.page_size"])
+    settings = request.app[appkeys.SETTINGS]
+    size = int(settings["console.page_size"])
     who = principal(request)
     after = _position(request.query.get("after"), (int,), "after")
     before = _position(request.query.get("before"), (int,), "before")
-    try:
-        row, anchor = await asyncio.gather(
-            get_recording(db, rid, session.agency_id), _anchor(request, rid, session.agency_id)
-        )
-    except NotFound:
-        await log_access(request, who, "recording.metadata", rid, "not_found", reason)
-        raise
-    page = None
-    if reason is not None:
-        page = await transcript_page(
+
+    async def read_transcript(anchor: dict[str, Any] | None) -> TranscriptPage | None:
+        if reason is None:
+            return None
+        return await transcript_page(
             db,
             rid,
             after=after[0] if after else None,
             before=before[0] if before else None,
             flag=anchor if after is None and before is None else None,
-            limit=size,
+            limit=int(settings["console.transcript_page"]),
         )
+
+    try:
+        if request.query.get("flag") and after is None and before is None:  # the page is the flag's
+            row, anchor = await asyncio.gather(
+                get_recording(db, rid, session.agency_id), _anchor(request, rid, session.agency_id)
+            )
+            page = await read_transcript(anchor)
+        else:  # read with the recording; shown only if the recording is the reader's to see
+            row, anchor, page = await asyncio.gather(
+                get_recording(db, rid, session.agency_id),
+                _anchor(request, rid, session.agency_id),
+                read_transcript(None),
+            )
+    except NotFound:
+        await log_access(request, who, "recording.metadata", rid, "not_found", reason)
+        raise
     if reason is None:
         logged = log_access(request, who, "recording.metadata", rid, "ok", via="console")
     elif page is None:
