@@ -24,6 +24,7 @@ __all__ = [
     "decode_position",
     "encode_position",
     "flags_between",
+    "has_transcript",
     "recording_flags_page",
     "transcript_page",
 ]
@@ -74,6 +75,11 @@ _ANCHOR = (
     " AND json_extract(j.value, '$.start') < :f_end AND json_extract(j.value, '$.end') > :f_start"
     " AND (:channel = 'mono' OR json_extract(j.value, '$.channel') IN (:channel, 'mono'))"
 )
+
+
+async def has_transcript(db: Database, recording_id: str) -> bool:
+    row = await db.fetchone("SELECT 1 AS x FROM transcripts WHERE recording_id = :id", {"id": recording_id})
+    return row is not None
 
 
 async def transcript_page(

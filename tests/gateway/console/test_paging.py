@@ -143,8 +143,9 @@ async def test_a_long_transcript_is_read_a_page_at_a_time_each_view_logged_once(
     assert len(logged) == views
     assert {e["reason"] for e in logged} == {REASON}
     assert {e["result"] for e in logged} == {"ok"}
-    assert logged[0]["details"]["segments"] == [0, PAGE]
-    assert logged[-1]["details"]["segments"] == [PAGE, 2 * PAGE]
+    assert logged[0]["details"]["page"] == {}
+    assert logged[1]["details"]["page"] == {"after": PAGE - 1}
+    assert logged[-1]["details"]["page"] == {"after": PAGE - 1}
 
 
 async def test_a_flag_whose_phrase_is_on_a_later_page_links_to_that_page(
@@ -193,6 +194,24 @@ async def test_a_flag_whose_phrase_is_on_a_later_page_links_to_that_page(
     opened = await open_with_reason(client, csrf, rid, f"?flag={late}")
     assert segments_of(opened)[0] == 36
     assert f'<mark id="w-{late}"' in opened
+    assert (await reads(client, rid))[-1]["details"]["page"] == {"flag": late}
+
+
+async def test_a_recording_without_transcript_logs_the_read_as_not_ready(
+    world: tuple[TestClient, Keys],  # type: ignore[type-arg]
+) -> None:
+    client, keys = world
+    rid = await upload_recording(client, keys, silent_wav(1))
+    csrf = await sign_in(client, keys.inspector)
+    page = await open_with_reason(client, csrf, rid)
+    assert "This recording has no transcript yet." in page
+    assert segments_of(page) == []
+    r = await client.get(f"/console/recordings/{rid}/transcript?reason=again&part=rows")
+    assert "This recording has no transcript yet." in await r.text()
+    assert [(e["result"], e["reason"]) for e in await reads(client, rid)] == [
+        ("not_ready", REASON),
+        ("not_ready", "again"),
+    ]
 
 
 async def test_a_recordings_flags_are_paged_and_a_queue_link_opens_its_flags_page(

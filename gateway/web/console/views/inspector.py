@@ -48,6 +48,7 @@ from storage.transcript_pages import (
     decode_position,
     encode_position,
     flags_between,
+    has_transcript,
     recording_flags_page,
     transcript_page,
 )
@@ -324,28 +325,25 @@ async def _recording_page(request: web.Request, reason: str | None, part: bool =
         )
 
     try:
-        if request.query.get("flag") and after is None and before is None:  # the page is the flag's
-            row, anchor = await asyncio.gather(
-                get_recording(db, rid, session.agency_id), _anchor(request, rid, session.agency_id)
-            )
-            page = await read_transcript(anchor)
-        else:  # read with the recording; shown only if the recording is the reader's to see
-            row, anchor, page = await asyncio.gather(
-                get_recording(db, rid, session.agency_id),
-                _anchor(request, rid, session.agency_id),
-                read_transcript(None),
-            )
+        row, anchor, stored = await asyncio.gather(
+            get_recording(db, rid, session.agency_id),
+            _anchor(request, rid, session.agency_id),
+            has_transcript(db, rid) if reason is not None else _none(),
+        )
     except NotFound:
         await log_access(request, who, "recording.metadata", rid, "not_found", reason)
         raise
+    # The access-log row names the page asked for, so it is written while the page is read (its
+    # fsync is most of the page's time); the page is rendered only once both are done.
     if reason is None:
         logged = log_access(request, who, "recording.metadata", rid, "ok", via="console")
-    elif page is None:
+    elif not stored:
         logged = log_access(
             request, who, "transcript.read", rid, "not_ready", reason, object_type="transcript"
         )
     else:
-        first = page.segments[0][0] if page.segments else 0
+        asked = {"after": after[0] if after else None, "before": before[0] if before else None}
+        asked["flag"] = anchor["flag_id"] if anchor and after is None and before is None else None
         logged = log_access(
             request,
             who,
@@ -355,26 +353,25 @@ async def _recording_page(request: web.Request, reason: str | None, part: bool =
             reason,
             object_type="transcript",
             via="console",
-            segments=[first, first + len(page.segments)],
+            page={k: v for k, v in asked.items() if v is not None},
         )
-    window = (
-        flags_between(
-            db,
-            rid,
-            min(float(seg["start"]) for _, seg in page.segments),
-            max(float(seg["end"]) for _, seg in page.segments),
-        )
-        if page is not None and page.segments
-        else _none()
-    )
+
+    async def read() -> tuple[TranscriptPage | None, list[dict[str, Any]]]:
+        page = await read_transcript(anchor) if stored else None
+        if page is None or not page.segments:
+            return page, []
+        lo = min(float(seg["start"]) for _, seg in page.segments)
+        hi = max(float(seg["end"]) for _, seg in page.segments)
+        return page, await flags_between(db, rid, lo, hi)
+
     rec = recording_to_json(row)
     if part:
-        _, flags_on_page = await asyncio.gather(logged, window)
+        _, (page, flags_on_page) = await asyncio.gather(logged, read())
         meta: list[Any] = [None] * 4
     else:
-        _, flags_on_page, *meta = await asyncio.gather(
+        _, (page, flags_on_page), *meta = await asyncio.gather(
             logged,
-            window,
+            read(),
             hold_history(db, rid),
             get_job(db, rid),
             _packs(request, rec["case_id"]),
