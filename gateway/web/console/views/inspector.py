@@ -296,6 +296,39 @@ async def _none() -> None:
     return None
 
 
+def _flag_rows(
+    request: web.Request, flags: list[dict[str, Any]], transcript: dict[str, Any] | None, links: _Links
+) -> list[dict[str, Any]]:
+    """The recording's flags as the text of their cells, made once per row (as the queue's). With
+    a transcript, each flag's time links to its phrase: on this page, or the page it is on."""
+    t = Translator(request.get(LANG_KEY, "en"))
+    sev, cat, spk, st = (t.group(p) for p in ("severity", "category", "speaker", "status"))
+    base = links.page() if transcript else ""
+    rows = []
+    for f in flags:
+        fid = f["flag_id"]
+        href = None
+        if transcript is not None:
+            href = f"#w-{fid}" if fid in transcript["on_page"] else f"{base}&flag={quote(fid)}#w-{quote(fid)}"
+        rows.append(
+            {
+                "id": fid,
+                "start": f["start"],
+                "span": f"{f['start']:.1f}–{f['end']:.1f} s",
+                "href": href,
+                "severity": f["severity"],
+                "severity_label": sev[f["severity"]],
+                "category": cat[f["category"]],
+                "rule": f["rule"],
+                "speaker": spk[f["speaker"]],
+                "match": f.get("match"),  # absent without a reason
+                "status": st[f["status"]],
+                "note": f["review"]["note"] if f["review"] else None,
+            }
+        )
+    return rows
+
+
 async def _recording_page(request: web.Request, reason: str | None, part: bool = False) -> web.Response:
     """The recording page (or, `part`, only its transcript page, for the script that loads the
     next one in place): one page of flags and, with a reason, one page of the transcript.
@@ -409,7 +442,7 @@ async def _recording_page(request: web.Request, reason: str | None, part: bool =
             "holds": holds,
             "job": job,
             "packs": packs,
-            "flags": flags.flags,
+            "flags": _flag_rows(request, flags.flags, transcript, links),
             "flags_more": None
             if flags.after is None
             else links.page(after=here, flags_after=encode_position(*flags.after)),
