@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient
 from gateway.web.app import create_app
 from gateway.web.keys import DB
 from storage.audit import AccessFilters, list_access
+from storage.db import connect_sync
 from storage.transcripts import merge_flags_sync
 from tests.gateway.console.world import (
     Keys,
@@ -351,3 +352,32 @@ async def test_foreign_cursors_and_a_missing_reason_are_refused(
         assert r.status == 400, path
         assert "<html" in await r.text()
     assert await reads(client, rid) == []
+
+
+async def test_no_transcript_page_is_sent_unless_its_read_was_logged(
+    world: tuple[TestClient, Keys],  # type: ignore[type-arg]
+) -> None:
+    # Another process holds the database's write lock past the busy timeout: the access-log row
+    # cannot be written, so the page (read and rendered meanwhile) is not sent.
+    client, keys = world
+    rid = await upload_recording(client, keys, silent_wav(1))
+    await store_transcript(client, long_transcript(rid, 12))
+    csrf = await sign_in(client, keys.inspector)
+    app = client.app
+    assert app is not None
+    other = connect_sync(app[DB].path)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        r = await client.post(f"/console/recordings/{rid}", data={"csrf": csrf, "reason": REASON})
+        text = await r.text()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert r.status == 503
+    assert segments_of(text) == []
+    assert "s0w1" not in text
+    assert await reads(client, rid) == []
+    # Once the lock is gone the same request reads, logs and shows.
+    page = await open_with_reason(client, csrf, rid)
+    assert segments_of(page) == list(range(PAGE))
+    assert len(await reads(client, rid)) == 1

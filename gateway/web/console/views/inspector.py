@@ -398,62 +398,78 @@ async def _recording_page(request: web.Request, reason: str | None, part: bool =
         return page, await flags_between(db, rid, lo, hi)
 
     rec = recording_to_json(row)
-    if part:
-        _, (page, flags_on_page) = await asyncio.gather(logged, read())
-        meta: list[Any] = [None] * 4
-    else:
-        _, (page, flags_on_page), *meta = await asyncio.gather(
-            logged,
-            read(),
-            hold_history(db, rid),
-            get_job(db, rid),
-            _packs(request, rec["case_id"]),
-            _flags(request, rid, anchor, reason is not None, size),
+
+    async def compose(
+        page: TranscriptPage | None, flags_on_page: list[dict[str, Any]], meta: list[Any]
+    ) -> web.Response:
+        holds, job, packs, flags = meta
+        back = safe_next(request.query.get("back"), "/console/queue")
+        links = _Links(rid, reason, back)
+        transcript = None
+        if page is not None:
+            lang = request.get(LANG_KEY, "en")
+            rows = transcript_rows(page.segments, flags_on_page or [], Translator(lang).group("category"))
+            transcript = {
+                "duration": page.duration,
+                "language": page.language,
+                "rows": rows,
+                "on_page": {fid for r in rows for fid in r["flags"]},
+                "at": rows[0]["start"] if rows and page.before is not None else None,
+                # Opened at a flag: the audio starts there too (a media fragment: also without script).
+                "audio_at": anchor["start"] if anchor and after is None and before is None else None,
+                "more": None if page.after is None else encode_position(page.after),
+                "earlier": None if page.before is None else encode_position(page.before),
+            }
+        common = {"rec": rec, "reason": reason, "transcript": transcript, "links": links}
+        if part:
+            return await render(request, "_transcript.html", common)
+        rec["number"] = mask_number(rec["number"])
+        # The flags list's links keep the reader on this transcript page.
+        here = (
+            encode_position(page.segments[0][0] - 1) if page is not None and page.before is not None else None
         )
-    holds, job, packs, flags = meta
-    back = safe_next(request.query.get("back"), "/console/queue")
-    links = _Links(rid, reason, back)
-    transcript = None
-    if page is not None:
-        lang = request.get(LANG_KEY, "en")
-        rows = transcript_rows(page.segments, flags_on_page or [], Translator(lang).group("category"))
-        transcript = {
-            "duration": page.duration,
-            "language": page.language,
-            "rows": rows,
-            "on_page": {fid for r in rows for fid in r["flags"]},
-            "at": rows[0]["start"] if rows and page.before is not None else None,
-            # Opened at a flag: the audio starts there too (a media fragment: also without script).
-            "audio_at": anchor["start"] if anchor and after is None and before is None else None,
-            "more": None if page.after is None else encode_position(page.after),
-            "earlier": None if page.before is None else encode_position(page.before),
-        }
-    common = {"rec": rec, "reason": reason, "transcript": transcript, "links": links}
-    if part:
-        return await render(request, "_transcript.html", common)
-    rec["number"] = mask_number(rec["number"])
-    # The flags list's links keep the reader on this transcript page.
-    here = encode_position(page.segments[0][0] - 1) if page is not None and page.before is not None else None
-    return await render(
-        request,
-        "recording.html",
-        {
-            **common,
-            "holds": holds,
-            "job": job,
-            "packs": packs,
-            "flags": _flag_rows(request, flags.flags, transcript, links),
-            "flags_more": None
-            if flags.after is None
-            else links.page(after=here, flags_after=encode_position(*flags.after)),
-            "flags_start": None if flags.first else links.page(after=here),
-            "open_action": f"/console/recordings/{rid}?"
-            + urlencode({"back": back, **({"flag": anchor["flag_id"]} if anchor else {})}),
-            "dispositions": DISPOSITIONS,
-            "can_review": session.role == "inspector",
-            "back": back,
-        },
-    )
+        return await render(
+            request,
+            "recording.html",
+            {
+                **common,
+                "holds": holds,
+                "job": job,
+                "packs": packs,
+                "flags": _flag_rows(request, flags.flags, transcript, links),
+                "flags_more": None
+                if flags.after is None
+                else links.page(after=here, flags_after=encode_position(*flags.after)),
+                "flags_start": None if flags.first else links.page(after=here),
+                "open_action": f"/console/recordings/{rid}?"
+                + urlencode({"back": back, **({"flag": anchor["flag_id"]} if anchor else {})}),
+                "dispositions": DISPOSITIONS,
+                "can_review": session.role == "inspector",
+                "back": back,
+            },
+        )
+
+    # The page is read and rendered while its access-log row is written (the fsync is I/O, the
+    # rendering CPU), and sent only once the row is written: no row, no page (fail closed).
+    written = asyncio.ensure_future(logged)
+    try:
+        if part:
+            page, flags_on_page = await read()
+            response = await compose(page, flags_on_page, [None] * 4)
+        else:
+            (page, flags_on_page), *meta = await asyncio.gather(
+                read(),
+                hold_history(db, rid),
+                get_job(db, rid),
+                _packs(request, rec["case_id"]),
+                _flags(request, rid, anchor, reason is not None, size),
+            )
+            response = await compose(page, flags_on_page, meta)
+    except BaseException:
+        await asyncio.gather(written, return_exceptions=True)  # the attempt is logged all the same
+        raise
+    await written
+    return response
 
 
 @routes.get("/console/recordings/{recording_id}")
