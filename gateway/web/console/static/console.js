@@ -61,7 +61,12 @@
     }
     var el = target.closest("mark[data-t]") || target.closest("[data-t]");
     if (!el || !document.getElementById("audio")) { return; }
-    if (seek(parseFloat(el.getAttribute("data-t")))) { ev.preventDefault(); }
+    if (seek(parseFloat(el.getAttribute("data-t")))) {
+      ev.preventDefault();
+      // A flag's link still shows its phrase (the jump the link makes without a script).
+      var phrase = el.hasAttribute("data-flag") && document.getElementById("w-" + el.getAttribute("data-flag"));
+      if (phrase) { phrase.scrollIntoView({ block: "center" }); }
+    }
   });
   // Live queue counts: refresh the numbers per category every 15 s.
   var counts = document.querySelector("[data-counts-url]");

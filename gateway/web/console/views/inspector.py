@@ -6,10 +6,11 @@ the transcript is rendered with it (logged as `transcript.read`), and the audio 
 from `/console/recordings/{id}/audio?reason=...` — the API's own Range handler, with the session's
 key as the principal, so every range read is logged with the reason like an API read.
 
-A recording page shows one page of its flags and one page of its transcript (`console.page_size`
-of each), never the whole call: "more" links page on (`/console/recordings/{id}/transcript?reason=
-&after=`, each page view logged with its reason), a flag's link opens the page its phrase is on,
-and the script loads the next page in place when it can (`part=rows`).
+A recording page shows one page of its flags (`console.page_size`) and one page of its transcript
+(`console.transcript_page` segments), never the whole call: "more" links page on
+(`/console/recordings/{id}/transcript?reason=&after=`, each page view logged once with its
+reason), a flag's link opens the page its phrase is on, and the script loads the next page in
+place when it can (`part=rows`).
 """
 
 from __future__ import annotations
@@ -337,8 +338,8 @@ async def _recording_page(request: web.Request, reason: str | None, part: bool =
     next one in place): one page of flags and, with a reason, one page of the transcript.
 
     The reads a page needs are issued together (they queue on the reader's thread instead of
-    waiting for each other's round trip), and so is the access-log write, which the page waits
-    for before anything is rendered: no transcript is shown unless its read was logged."""
+    waiting for each other's round trip) while its access-log row is written; the page is sent
+    only once the row is written: no transcript is shown unless its read was logged."""
     session = need(request, *READERS)
     rid = request.match_info["recording_id"]
     db = request.app[appkeys.DB]
@@ -369,8 +370,8 @@ async def _recording_page(request: web.Request, reason: str | None, part: bool =
     except NotFound:
         await log_access(request, who, "recording.metadata", rid, "not_found", reason)
         raise
-    # The access-log row names the page asked for, so it is written while the page is read (its
-    # fsync is most of the page's time); the page is rendered only once both are done.
+    # The access-log row names the page asked for (not what is on it), so it can be written while
+    # the page is read and rendered: its fsync was most of the page's time.
     if reason is None:
         logged = log_access(request, who, "recording.metadata", rid, "ok", via="console")
     elif not stored:
