@@ -63,9 +63,11 @@ def decode_cursor(raw: str) -> tuple[int, str, str] | None:
     try:
         text = base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)).decode("utf-8")
         rank, created_at, flag_id = text.split("|")
-        return int(rank), created_at, flag_id
+        position = int(rank), created_at, flag_id
     except (binascii.Error, UnicodeError, ValueError):
         return None
+    # A rank beyond SQLite's integers would fail to bind (a 500): not a cursor of ours either.
+    return position if 0 <= position[0] < len(SEVERITY_ORDER) else None
 
 
 def _where(f: QueueFilters, scope: str | None, with_category: bool = True) -> tuple[str, dict[str, Any]]:

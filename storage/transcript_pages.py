@@ -43,9 +43,13 @@ def decode_position(raw: str, kinds: tuple[type, ...]) -> tuple[Any, ...] | None
         parts = text.split("|")
         if len(parts) != len(kinds):
             return None
-        return tuple(kind(p) for kind, p in zip(kinds, parts, strict=True))
+        values = tuple(kind(p) for kind, p in zip(kinds, parts, strict=True))
     except (binascii.Error, UnicodeError, ValueError):
         return None
+    # An index beyond SQLite's integers would fail to bind: not a position of ours either.
+    if any(isinstance(v, int) and not 0 <= v < 2**62 for v in values):
+        return None
+    return values
 
 
 @dataclass(frozen=True)

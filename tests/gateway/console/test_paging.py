@@ -19,6 +19,7 @@ from gateway.web.app import create_app
 from gateway.web.keys import DB
 from storage.audit import AccessFilters, list_access
 from storage.db import connect_sync
+from storage.transcript_pages import encode_position
 from storage.transcripts import merge_flags_sync
 from tests.gateway.console.world import (
     Keys,
@@ -345,6 +346,9 @@ async def test_foreign_cursors_and_a_missing_reason_are_refused(
         f"/console/recordings/{rid}/transcript?reason=x&before=%25%25",
         f"/console/recordings/{rid}?flags_after=bm9wZQ",
         "/console/queue?cursor=bm9wZQ",
+        "/console/queue?cursor=" + encode_position(10**30, "2026-01-01T00:00:00.000000Z", "flg_x"),
+        f"/console/recordings/{rid}/transcript?reason=x&after={encode_position(10**30)}",
+        f"/console/recordings/{rid}/transcript?reason=x&before={encode_position(-1)}",
         f"/console/recordings/{rid}/transcript",  # no reason
         f"/console/recordings/{rid}/transcript?reason=" + "x" * 501,
     ):
