@@ -9,6 +9,7 @@ and a transcript stored through the storage layer. Run: `.venv/bin/python bench/
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import statistics
 import sys
@@ -146,6 +147,7 @@ async def main() -> int:
         rows = page.count('<tr class="sev-')
         size = int(settings["console.page_size"])
         assert rows == size, (rows, size)
+        lines = int(settings["console.transcript_page"])
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
         async def recording() -> tuple[float, float, int]:
@@ -156,18 +158,41 @@ async def main() -> int:
                 ttfb = time.perf_counter() - t0
                 body = await resp.read()
                 assert resp.status == 200
-                assert body.count(b'class="w"') >= 4000
+                # One page of segments (of 360), with the link to the next one.
+                assert body.count(b'<p class="seg ') == lines, body.count(b'<p class="seg ')
+                assert b'rel="next" class="tmore"' in body
             return ttfb, time.perf_counter() - t0, len(body)
 
-        results: dict[str, list[tuple[float, float, int]]] = {"healthz": [], "queue": [], "recording": []}
+        # A later page of the transcript (the fifth), as its "more" link opens it without script.
+        deep = ""
+        async with browser.post(
+            f"{base}/console/recordings/{rids[1]}", data={"csrf": csrf, "reason": "benchmark"}
+        ) as resp:
+            page = await resp.text()
+        for _ in range(4):
+            deep = base + html.unescape(
+                re.search(r'<a rel="next" class="tmore" href="([^"]+)"', page).group(1)
+            )  # type: ignore[union-attr]
+            page = await (await browser.get(deep)).text()
+        assert page.count('<p class="seg ') == lines
+        assert f'data-idx="{4 * lines}"' in page
+
+        results: dict[str, list[tuple[float, float, int]]] = {
+            "healthz": [],
+            "queue": [],
+            "recording": [],
+            "transcript p5": [],
+        }
         for _ in range(3):  # warm-up
             await timed(browser, f"{base}/healthz")
             await timed(browser, f"{base}/console/queue")
             await recording()
-        for _ in range(ROUNDS):  # interleaved, so all three see the same machine
+            await timed(browser, deep)
+        for _ in range(ROUNDS):  # interleaved, so all of them see the same machine
             results["healthz"].append(await timed(browser, f"{base}/healthz"))
             results["queue"].append(await timed(browser, f"{base}/console/queue"))
             results["recording"].append(await recording())
+            results["transcript p5"].append(await timed(browser, deep))
     await server.close()
     med = {
         k: (statistics.median(x[0] for x in v) * 1000, statistics.median(x[1] for x in v) * 1000, v[0][2])
@@ -176,15 +201,15 @@ async def main() -> int:
     base_ttfb = med["healthz"][0]
     print(
         f"open flags: {FLAGS}; queue page rows: {rows} (one page);"
-        " transcript: 30 min, 360 segments, 4,320 words"
+        f" transcript: 30 min, 360 segments, 4,320 words, {lines} segments a page"
     )
-    print(f"{'page':<12} {'TTFB ms':>9} {'full ms':>9} {'bytes':>9} {'TTFB / healthz':>15}")
+    print(f"{'page':<14} {'TTFB ms':>9} {'full ms':>9} {'bytes':>9} {'TTFB / healthz':>15}")
     ok = True
     for name, (ttfb, full, size_b) in med.items():
         ratio = ttfb / base_ttfb
-        print(f"{name:<12} {ttfb:>9.2f} {full:>9.2f} {size_b:>9} {ratio:>14.1f}x")
+        print(f"{name:<14} {ttfb:>9.2f} {full:>9.2f} {size_b:>9} {ratio:>14.1f}x")
         ok = ok and (name == "healthz" or ratio <= 10)
-    print("goal (both pages' TTFB ≤ 10 × /healthz TTFB):", "met" if ok else "NOT met")
+    print("goal (every page's TTFB ≤ 10 × /healthz TTFB):", "met" if ok else "NOT met")
     return 0
 
 

@@ -318,6 +318,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("console.page_size", int, 50, "Rows per page in the console's lists.", minimum=10),
     Setting(
+        "console.transcript_page",
+        int,
+        20,
+        "Transcript segments per page on a recording page (each a line of clickable words; the"
+        " next page loads in place, or opens by its link without JavaScript).",
+        minimum=5,
+    ),
+    Setting(
         "scheduler.enabled",
         bool,
         True,

@@ -16,7 +16,7 @@ from policies.validation import PackError
 from storage.agencies import agency_from_row
 from storage.db import Database, NotFound, from_ts, to_ts
 
-__all__ = ["add_cease", "get_case", "load_case_sync", "put_case", "put_case_sync"]
+__all__ = ["add_cease", "case_packs", "get_case", "load_case_sync", "put_case", "put_case_sync"]
 
 
 def _load(case_row: Any, agency_row: Any, ceases: list[Any]) -> Case:
@@ -107,6 +107,16 @@ async def put_case(
     """Validate and store a case (create or replace). Ceases already recorded are kept.
     `resolve_packs` raises UnknownPack (400 `unknown_pack`) before anything is stored."""
     return await db.write(lambda conn: put_case_sync(conn, case_id, body, resolve_packs))
+
+
+async def case_packs(db: Database, case_id: str) -> list[str]:
+    """The policy packs a case names (one read: what a page that shows them needs, no more)."""
+    row = await db.fetchone(
+        "SELECT json_extract(doc, '$.packs') AS packs FROM cases WHERE case_id = :id", {"id": case_id}
+    )
+    if row is None:
+        raise NotFound("case", case_id)
+    return [str(p) for p in json.loads(row["packs"] or "[]")]
 
 
 async def get_case(db: Database, case_id: str, agency_id: str | None = None) -> dict[str, Any]:

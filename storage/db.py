@@ -234,8 +234,9 @@ class Database:
         if self._reader is None:
             raise DatabaseError("database is not open")
         try:
-            async with self._reader.execute(sql, params or {}) as cur:
-                return list(await cur.fetchall())
+            # One trip to the reader's thread (execute, fetch and close there), not three: a
+            # console page makes a dozen small reads, and each trip costs more than the read.
+            return list(await self._reader.execute_fetchall(sql, params or {}))
         except sqlite3.OperationalError as exc:
             if busy(exc):
                 raise DatabaseBusy("the database is busy (another process holds its lock)") from exc

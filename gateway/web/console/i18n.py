@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["DEFAULT_LANG", "LANGS", "MISSING", "Translator", "catalogue", "negotiate"]
+__all__ = ["DEFAULT_LANG", "LANGS", "MISSING", "Labels", "Translator", "catalogue", "negotiate"]
 
 log = logging.getLogger("callwarden.console")
 
@@ -57,6 +57,18 @@ def negotiate(accept_language: str | None) -> str:
     return best
 
 
+class Labels(dict[str, str]):
+    """The labels of one prefix, filled on first use; a missing one renders like `t()`'s."""
+
+    def __init__(self, t: Translator, prefix: str) -> None:
+        super().__init__()
+        self.t, self.prefix = t, prefix
+
+    def __missing__(self, value: str) -> str:
+        text = self[value] = self.t(f"{self.prefix}.{value}")
+        return text
+
+
 class Translator:
     """`t("queue.title")`, `t("queue.showing", n=3)` in one language."""
 
@@ -73,6 +85,11 @@ class Translator:
 
     def has(self, key: str) -> bool:
         return key in self.labels
+
+    def group(self, prefix: str) -> Labels:
+        """The labels under `prefix` as a mapping (`group("severity")["high"]`): a table row looks
+        its labels up in a dict instead of calling the translator once per cell."""
+        return Labels(self, prefix)
 
     def opt(self, prefix: str, value: str | None) -> str:
         """The label of a value from a fixed set (`category.threat_violence`)."""

@@ -24,7 +24,15 @@ from gateway.web.console.i18n import MISSING
 from gateway.web.keys import DB, VAULT
 from speech.config import SpeechConfig
 from speech.engines import Engine, load_engine
-from tests.gateway.console.world import Keys, key_id, populate
+from tests.gateway.console.world import (
+    Keys,
+    key_id,
+    long_transcript,
+    populate,
+    silent_wav,
+    store_transcript,
+    upload_recording,
+)
 from tests.gateway.helpers import DEBTOR_NUMBER, hdr
 from tests.gateway.vault_world import vault_settings
 from tests.speech.conftest import Call, make_call
@@ -289,6 +297,67 @@ async def test_an_idle_session_expires_in_the_browser(data_dir: Path, make_key: 
                 assert "why=expired" in page.url
                 assert await page.locator("p.notice").count() == 1
                 await page.screenshot(path=str(tmp_path / "expired-zh.png"))
+            finally:
+                await browser.close()
+    finally:
+        await client.close()
+
+
+@pytest.mark.timeout(300)
+async def test_a_long_transcript_pages_in_place_and_a_flag_link_reaches_its_phrase(
+    data_dir: Path, make_key: Any, tmp_path: Path
+) -> None:
+    """With the script the next page is appended in place and a flag whose phrase is on another
+    page loads that page and seeks the audio; without it the same links open those pages."""
+    from playwright.async_api import async_playwright
+
+    server = TestServer(
+        create_app(vault_settings(data_dir, **{"console.transcript_page": 10})), host="127.0.0.1"
+    )
+    client = TestClient(server)
+    await client.start_server()
+    try:
+        keys = await populate(client, make_key)
+        rid = await upload_recording(client, keys, silent_wav(100))
+        await store_transcript(client, long_transcript(rid, 47, flagged=(4, 36)))
+        r = await client.get("/v1/flags", params={"recording_id": rid}, headers=hdr(keys.inspector))
+        late = next(f for f in (await r.json())["flags"] if f["start"] > 70)
+        base = str(server.make_url("")).rstrip("/")
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                for script in (True, False):
+                    context = await browser.new_context(java_script_enabled=script)
+                    page = await context.new_page()
+                    await sign_in(page, base, keys.inspector)
+                    await page.goto(f"{base}/console/recordings/{rid}")
+                    await page.fill("input[name=reason]", "QA paging in the browser")
+                    await page.click("form.reason button[type=submit]")
+                    await page.wait_for_load_state()
+                    assert await page.locator("p.seg").count() == 10
+                    opened = page.url
+                    await page.click("a.tmore[rel=next]")
+                    if script:  # appended in place: the first page stays, the URL too
+                        await page.wait_for_function("document.querySelectorAll('p.seg').length === 20")
+                        assert page.url == opened
+                    else:  # the next page, on its own
+                        await page.wait_for_load_state()
+                        assert await page.locator("p.seg").first.get_attribute("data-idx") == "10"
+                    mark = page.locator(f"mark#w-{late['flag_id']}")
+                    assert await mark.count() == 0
+                    if script:
+                        await page.wait_for_function("document.getElementById('audio').readyState >= 1")
+                    await page.click(f"a.seek[data-flag='{late['flag_id']}']")
+                    await mark.wait_for(state="visible")
+                    assert "s36w1" in await mark.inner_text()
+                    if script:
+                        now = await page.evaluate("document.getElementById('audio').currentTime")
+                        assert abs(now - late["start"]) <= 0.5, (now, late["start"])
+                        await page.evaluate("document.getElementById('audio').pause()")
+                    else:
+                        assert page.url.endswith(f"#w-{late['flag_id']}")
+                    await page.screenshot(path=str(tmp_path / f"paged-{'js' if script else 'nojs'}.png"))
+                    await context.close()
             finally:
                 await browser.close()
     finally:
