@@ -92,17 +92,15 @@ def history_sync(
     return [_attempt(r) for r in rows]
 
 
+class OutcomeJson(TypedDict):
+    result: str
+    spoke_with: str | None
+    started_at: str | None
+    ended_at: str | None
+    reported_at: str | None
+
+
 # The attempt as the API answers it ("from" is a keyword, hence the functional form).
-OutcomeJson = TypedDict(
-    "OutcomeJson",
-    {
-        "result": str,
-        "spoke_with": str | None,
-        "started_at": str | None,
-        "ended_at": str | None,
-        "reported_at": str | None,
-    },
-)
 AttemptJson = TypedDict(
     "AttemptJson",
     {
