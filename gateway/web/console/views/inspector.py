@@ -275,7 +275,8 @@ async def _packs(request: web.Request, case_id: str) -> list[dict[str, Any]]:
     packs = []
     for name in await case_packs(request.app[appkeys.DB], case_id):
         try:
-            (pack,) = request.app[appkeys.PACKS].resolve([name])
+            # Off the loop (operator pack files); the named pack comes after those it requires.
+            pack = (await asyncio.to_thread(request.app[appkeys.PACKS].resolve, [name]))[-1]
             packs.append({"name": name, "version": pack.version, "title": pack.title})
         except CallwardenError:
             packs.append({"name": name, "version": "?", "title": ""})
