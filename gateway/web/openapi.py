@@ -283,11 +283,12 @@ REASON_Q = {
 }
 HOLD_REASON_Q = query("reason", {"type": "string", "minLength": 3, "maxLength": 500})
 OPTIONAL_REASON_BODY = obj([], {"reason": {"type": "string", "minLength": 3, "maxLength": 500}})
+# A file's bytes: any text is a file (rows it cannot use are refused one by one in the report).
 IMPORT_BODY = {
     "required": True,
     "content": {
-        "application/x-ndjson": {"schema": {"type": "string"}},
-        "text/csv": {"schema": {"type": "string"}},
+        "application/x-ndjson": {"schema": {"description": "JSON Lines, one case or payment a line"}},
+        "text/csv": {"schema": {"description": "CSV with a header row"}},
     },
 }
 MONTH = {"type": "string", "pattern": "^((19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2]))?$", "description": "YYYY-MM"}

@@ -116,6 +116,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 @settings(
     max_examples=int(os.environ.get("CALLWARDEN_FUZZ_EXAMPLES", "25")),
     deadline=None,
+    # The same examples every run: CI must not pass or fail by chance (raise the count locally to
+    # explore: CALLWARDEN_FUZZ_EXAMPLES=500).
+    derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 def test_api_answers_every_input_as_described(case: Any, role: str, live: Live) -> None:

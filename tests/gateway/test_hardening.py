@@ -446,3 +446,16 @@ async def test_truncating_the_newest_access_log_rows_is_caught_by_the_anchor(vw:
     result = await r.json()
     assert result["ok"] is False
     assert result["anchors"]["first_bad"]["problem"] == "anchor_missing_row"
+
+
+async def test_cases_import_is_not_a_case_and_search_text_is_bounded(vw: VaultWorld) -> None:
+    """Found by the contract fuzz: /v1/cases/import answered 405 advertising GET and PUT (taken
+    for a case id), and an over-long `q` was cut silently instead of refused."""
+    r = await vw.client.delete("/v1/cases/import", headers=hdr(vw.w.admin))
+    assert r.status == 405
+    assert r.headers["Allow"] == "POST"
+    r = await vw.client.get("/v1/cases", params={"q": "0" * 101}, headers=hdr(vw.w.admin))
+    assert r.status == 400
+    assert_error(await r.json(), "invalid_field", "q")
+    r = await vw.client.get("/v1/cases", params={"q": "0" * 100}, headers=hdr(vw.w.admin))
+    assert r.status == 200

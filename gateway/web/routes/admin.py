@@ -73,7 +73,8 @@ async def get_agency_handler(request: web.Request) -> web.Response:
     return json_response(await get_agency(request.app[appkeys.DB], agency_id))
 
 
-@routes.put("/v1/cases/{case_id}")
+# "import" is not a case id: /v1/cases/import is the bulk import (POST only, so its 405 says so).
+@routes.put("/v1/cases/{case_id:(?!import$)[^{}/]+}")
 async def put_case_handler(request: web.Request) -> web.Response:
     require(request, Role.ADMIN)
     body = await read_json(request, _max_json(request))
@@ -97,7 +98,7 @@ async def put_case_handler(request: web.Request) -> web.Response:
     return json_response(stored, status=201 if created else 200)
 
 
-@routes.get("/v1/cases/{case_id}")
+@routes.get("/v1/cases/{case_id:(?!import$)[^{}/]+}")
 async def get_case_handler(request: web.Request) -> web.Response:
     who = require(request, Role.ADMIN, Role.DIALER, Role.INSPECTOR, Role.SECURITY)
     return json_response(

@@ -58,11 +58,18 @@ async def cases(request: web.Request) -> web.Response:
         request.app[appkeys.DB],
         agency_scope=who.agency_id,
         agency_id=query_id(request, "agency_id"),
-        q=(q.get("q") or "").strip()[:100] or None,
+        q=_search_text(q.get("q")),
         after=q.get("after", ""),
         limit=query_limit(request, 50, 500),
     )
     return json_response({"cases": [masked_case(c) for c in page], "next_after": nxt})
+
+
+def _search_text(value: str | None) -> str | None:
+    text = (value or "").strip()
+    if len(text) > 100:
+        raise ApiError(400, "invalid_field", "q: at most 100 characters", {"field": "q"})
+    return text or None
 
 
 @routes.get("/v1/cases/{case_id}/decisions")
