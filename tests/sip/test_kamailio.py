@@ -94,8 +94,10 @@ async def test_allowed_calls_reach_the_trunk_with_the_attempt_id_and_the_cap_is_
         assert window.returncode == 0, window.output
         assert _headers(window.messages, "X-Callwarden-Reason") == ["outside_window"]
 
-        nocase = await dial(tmp_path, kam.port, [("no-such-case", DEBTOR_NUMBER)], expect=503, name="nocase")
-        assert nocase.returncode == 0, nocase.output  # callwarden answers 404: an error, not a decision
+        # A case the dialer's agency does not hold (or none at all) is a recorded denial, not an error.
+        nocase = await dial(tmp_path, kam.port, [("no-such-case", DEBTOR_NUMBER)], expect=403, name="nocase")
+        assert nocase.returncode == 0, nocase.output
+        assert _headers(nocase.messages, "X-Callwarden-Reason") == ["case_not_assigned"]
     finally:
         kam.stop()
 

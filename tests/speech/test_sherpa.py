@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway.cli import main
+from gateway.cli.main import main
 from speech.config import SpeechConfig
 from speech.doctor import speech_checks
 from speech.engines import EngineError, ModelNotFound, load_engine
