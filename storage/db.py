@@ -1,6 +1,8 @@
-"""The database file: connections, pragmas, migrations and the single writer path.
+"""The database: connections, pragmas, migrations and the single writer path.
 
-One `Database` owns one SQLite file. Every write runs on one dedicated writer thread with its own
+`open_db(target)` gives a `Database` for a SQLite file (the embedded default) or, for a
+`postgresql://` URL, a `storage.pg.PgDatabase` with the same interface. One `Database` owns one
+SQLite file. Every write runs on one dedicated writer thread with its own
 stdlib `sqlite3` connection, inside `BEGIN IMMEDIATE`, so writes are serialised in this process
 and (through SQLite's write lock) across processes sharing the file. Reads use a separate aiosqlite
 connection and never wait for the writer (WAL).
@@ -32,10 +34,13 @@ __all__ = [
     "Database",
     "DatabaseBusy",
     "DatabaseError",
+    "DatabaseUnavailable",
     "NotFound",
     "busy",
     "from_ts",
+    "is_postgres_url",
     "new_id",
+    "open_db",
     "to_ts",
 ]
 
@@ -55,6 +60,13 @@ class DatabaseError(CallwardenError):
 class DatabaseBusy(ServiceUnavailable):
     """Another process held the database's write lock past the busy timeout: nothing was
     written; the client may retry."""
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database server cannot be reached (down, failing over, a standby): nothing was
+    written; the client may retry."""
+
+    code = "database_unavailable"
 
 
 def busy(exc: sqlite3.OperationalError) -> bool:
@@ -89,13 +101,30 @@ def and_where(conditions: list[tuple[str, str, Any]]) -> tuple[str, dict[str, An
     return sql, params
 
 
-def _migrations() -> list[tuple[int, str, str]]:
+def migration_scripts() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) of every migration, in order (SQLite's text)."""
     out = []
     for item in resources.files("storage.migrations").iterdir():
         name = item.name
         if name.endswith(".sql") and name[:4].isdigit():
             out.append((int(name[:4]), name, item.read_text(encoding="utf-8")))
     return sorted(out)
+
+
+_migrations = migration_scripts
+
+
+def is_postgres_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def open_db(target: str | Path) -> Database:
+    """The database at `target`: a `postgresql://` URL or a SQLite file path (not yet opened)."""
+    if is_postgres_url(target):
+        from storage.pg import PgDatabase  # asyncpg loads only where PostgreSQL is configured
+
+        return PgDatabase(str(target))
+    return Database(Path(target))
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -118,7 +147,7 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-        for version, name, sql in _migrations():
+        for version, name, sql in migration_scripts():
             if version in done or (upto is not None and version > upto):
                 continue
             # executescript would COMMIT our transaction; run statements one by one instead.
@@ -161,8 +190,11 @@ def connect_sync(path: Path) -> sqlite3.Connection:
 class Database:
     """One SQLite file: a writer thread for all writes, an aiosqlite connection for reads."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    dialect = "sqlite"
+
+    def __init__(self, path: Path | str | None) -> None:
+        # None only for a subclass that is not a file (PostgreSQL).
+        self.path = Path(path) if path is not None else Path()
         self._executor: ThreadPoolExecutor | None = None
         self._writer: sqlite3.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
@@ -203,6 +235,18 @@ class Database:
             self._executor = None
             self._writer = None
 
+    def describe(self) -> str:
+        """Where the data is, for logs, doctor and /readyz."""
+        return f"sqlite:{self.path}"
+
+    def read_sync(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """Rows read on a connection of the calling thread's own (not the event loop's)."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            return list(conn.execute(sql, params or {}))
+        finally:
+            conn.close()
+
     async def __aenter__(self) -> Database:
         await self.open()
         return self
@@ -222,8 +266,10 @@ class Database:
                 raise DatabaseBusy("the database is busy (another process holds its write lock)") from exc
             raise
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` inside one `BEGIN IMMEDIATE` transaction on the writer thread."""
+    async def write(self, fn: Callable[[sqlite3.Connection], T], exclusive: bool = True) -> T:
+        """Run `fn(conn)` inside one `BEGIN IMMEDIATE` transaction on the writer thread.
+        `exclusive=False` tells PostgreSQL that `fn` locks the rows it needs itself; SQLite's
+        writes are always exclusive."""
         return await self.run_on_writer(lambda conn: transaction(conn, fn))
 
     async def fetchall(self, sql: str, params: dict[str, Any] | None = None) -> list[aiosqlite.Row]:

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from gateway.cli.main import main as cli_main
-from gateway.settings import Settings, load_settings
-from storage.db import Database
+from gateway.settings import CONFIG_FILE, Settings, default_config_text, load_settings
+from storage.db import open_db
 from storage.keys import create_key
+from tests.pg_database import backend_param, config_with_url, fresh_database
 from tests.s3_server import SeaweedS3
 
 # `callwarden serve` started by a test starts no transcription workers unless the test asks for
@@ -33,8 +34,28 @@ TEST_PACK_NAME = "test-3-per-day"
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def backend(request: pytest.FixtureRequest) -> str:
+    """`sqlite` unless a module runs on both engines:
+    `pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)`."""
+    return backend_param(request)
+
+
+@pytest.fixture
+def db_target(backend: str, tmp_path: Path) -> Iterator[str | Path]:
+    """What `open_db` opens for this test: a SQLite file, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield tmp_path / "cw.db"
+        return
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, db_target: str | Path, capsys: pytest.CaptureFixture[str]) -> Path:
     d = tmp_path / "var"
+    if isinstance(db_target, str):  # PostgreSQL: the config names it before init migrates it
+        d.mkdir(parents=True)
+        (d / CONFIG_FILE).write_text(config_with_url(default_config_text(), db_target), encoding="utf-8")
     assert cli_main(["init", "--data-dir", str(d)]) == 0
     capsys.readouterr()
     return d
@@ -53,7 +74,7 @@ def make_key(settings: Settings) -> KeyMaker:
     """`await make_key("dialer", agency_id="a1")` → the full key string."""
 
     async def make(role: str, agency_id: str | None = None, name: str = "") -> str:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             _, full = await create_key(db, role, agency_id, name)
         return full
 

@@ -17,7 +17,7 @@ from gateway.jobs.supervisor import resolve_workers
 from gateway.settings import CONFIG_FILE, MASTER_KEY_FILE, ConfigError, default_config_text, load_settings
 from policies.errors import CallwardenError
 from storage.crypto import create_master_key_file
-from storage.db import Database
+from storage.db import open_db
 
 __all__ = ["add_commands"]
 
@@ -48,7 +48,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = load_settings(data_dir)
 
     async def migrate() -> None:
-        async with Database(settings.db_path):
+        async with open_db(settings.db_target):
             pass
 
     existed = settings.db_path.exists()
@@ -89,7 +89,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
 
         async def check_db() -> None:
-            async with Database(settings.db_path) as db:
+            async with open_db(settings.db_target) as db:
                 await db.check_writable()
 
         try:

@@ -33,7 +33,7 @@ from policies.errors import CallwardenError
 from policies.parse import parse_id
 from speech.audio import merge_legs
 from storage.audit import Access, Actor, append, verify_file
-from storage.db import Database
+from storage.db import open_db
 from storage.retention import report_csv, retention_report
 
 __all__ = ["add_commands", "vault_checks"]
@@ -198,7 +198,7 @@ def _ingest(
     actor = operator_actor()
 
     async def run() -> None:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             vault = build_vault(settings, db)
             await vault.open()
             try:
@@ -246,7 +246,7 @@ def cmd_scrub(args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> dict[str, Any] | None:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             vault = build_vault(settings, db)
             await vault.open()
             try:
@@ -281,7 +281,7 @@ def cmd_retention_report(args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> list[dict[str, Any]]:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             rows = await retention_report(db, datetime.now(UTC), args.agency, args.month)
             await append(
                 db,

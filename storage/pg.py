@@ -1,0 +1,414 @@
+"""PostgreSQL behind the same `Database` interface (asyncpg).
+
+The storage modules write with synchronous functions `fn(conn)` that run on a writer thread and
+call `conn.execute(sql, {named params})`; on SQLite that is a stdlib connection. Here the writer is
+a pool of "lanes" (threads), each lending `fn` a `PgConn` that translates the SQL (storage.dialect)
+and runs it on one asyncpg connection. asyncpg lives on its own event-loop thread, so a lane blocks
+only itself, the caller's loop never blocks, and the same object serves the gateway, the workers
+and synchronous CLI code.
+
+Ordinary `write()` transactions first take one cluster-wide advisory lock: they keep the exact
+single-writer semantics they were written for on SQLite. The hot paths do not: the
+check-and-reserve transaction locks only its debtors' ledger rows, workers claim jobs with
+`FOR UPDATE SKIP LOCKED`, and the access log appends under its own advisory lock.
+
+Connection failures become `DatabaseUnavailable` (503, `database_unavailable`): fail closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any, TypeVar
+
+import asyncpg
+
+from storage.db import (
+    Database,
+    DatabaseBusy,
+    DatabaseError,
+    DatabaseUnavailable,
+    migration_scripts,
+    to_ts,
+)
+from storage.dialect import (
+    LOCK_ACCESS_LOG,
+    LOCK_JOBS,
+    LOCK_MIGRATE,
+    LOCK_WRITE,
+    Translated,
+    coerce_args,
+    translate,
+)
+
+__all__ = ["LOCK_ACCESS_LOG", "LOCK_JOBS", "PgConn", "PgDatabase", "redact_url"]
+
+T = TypeVar("T")
+
+# A statement that takes longer than this is cancelled by the server (a stuck lock, a lost replica).
+STATEMENT_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 5.0
+DEFAULT_LANES = 8
+
+_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ReadOnlySQLTransactionError,  # a replica promoted late, or we reached the old primary
+    asyncpg.AdminShutdownError,
+)
+
+
+def _numeric(text: str) -> int | float:
+    # SUM() and AVG() of integers are `numeric` in PostgreSQL; SQLite gives int or float.
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("numeric", encoder=str, decoder=_numeric, schema="pg_catalog", format="text")
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    return isinstance(exc, _CONNECTION_ERRORS)
+
+
+class PgCursor:
+    """The part of `sqlite3.Cursor` the storage modules use."""
+
+    lastrowid: int | None = None
+
+    def __init__(self, rows: Sequence[Any], rowcount: int) -> None:
+        self._rows = list(rows)
+        self.rowcount = rowcount
+
+    def fetchone(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self._rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+
+class PgConn:
+    """One asyncpg connection seen synchronously from a lane thread (`sqlite3.Connection`-like)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, db: PgDatabase, conn: asyncpg.Connection) -> None:
+        self._db = db
+        self._conn = conn
+
+    def execute(self, sql: str, params: Any = None) -> PgCursor:
+        head = sql.lstrip()[:16].upper()
+        if head.startswith("PRAGMA"):
+            return PgCursor([], -1)  # SQLite tuning (secure_delete, ...): nothing to do here
+        if head.startswith("BEGIN"):
+            sql = "BEGIN"
+        tr = translate(sql)
+        return self._db.call(_run(self._conn, tr, tr.args(params)))
+
+    def executemany(self, sql: str, seq: Sequence[Any]) -> PgCursor:
+        tr = translate(sql)
+        rows = [tr.args(p) for p in seq]
+        return self._db.call(_run_many(self._conn, tr, rows))
+
+
+async def _run(conn: asyncpg.Connection, tr: Translated, args: list[Any]) -> PgCursor:
+    try:
+        return await _once(conn, tr, args)
+    except asyncpg.DataError as exc:
+        if "invalid input for query argument" not in str(exc):
+            raise
+        # SQLite stores what it is given; asyncpg insists on the column's type: convert the values
+        # the way SQLite's column affinity would, using the statement's parameter types.
+        stmt = await conn.prepare(tr.sql)
+        return await _once(conn, tr, coerce_args(args, [t.name for t in stmt.get_parameters()]))
+
+
+async def _once(conn: asyncpg.Connection, tr: Translated, args: list[Any]) -> PgCursor:
+    if tr.returns_rows:
+        rows = await conn.fetch(tr.sql, *args)
+        return PgCursor(rows, len(rows))
+    status = await conn.execute(tr.sql, *args) if args else await conn.execute(tr.sql)
+    last = status.rsplit(" ", 1)[-1]
+    return PgCursor([], int(last) if last.isdigit() else -1)
+
+
+async def _run_many(conn: asyncpg.Connection, tr: Translated, rows: list[list[Any]]) -> PgCursor:
+    try:
+        await conn.executemany(tr.sql, rows)
+    except asyncpg.DataError:
+        stmt = await conn.prepare(tr.sql)
+        types = [t.name for t in stmt.get_parameters()]
+        await conn.executemany(tr.sql, [coerce_args(r, types) for r in rows])
+    return PgCursor([], len(rows))
+
+
+class PgDatabase(Database):
+    """A PostgreSQL database: lanes of writers (threads) and a pool of asyncpg connections."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, lanes: int = DEFAULT_LANES) -> None:
+        super().__init__(None)
+        self.url = url
+        self.lanes = lanes
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._pool: asyncpg.Pool | None = None
+        self._lanes: ThreadPoolExecutor | None = None
+        self._local = threading.local()
+
+    def describe(self) -> str:
+        """The URL without its password (for logs, doctor and /readyz)."""
+        return redact_url(self.url)
+
+    # --- the asyncpg loop thread ---------------------------------------------------------------
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run `coro` on the asyncpg loop and wait for it (from any thread but that loop's)."""
+        if self._loop is None:
+            coro.close()
+            raise DatabaseError("database is not open")
+        fut = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return fut.result(timeout)
+        except BaseException as exc:
+            fut.cancel()
+            raise _mapped(exc) from exc
+
+    async def _acall(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self._loop is None:
+            coro.close()
+            raise DatabaseError("database is not open")
+        try:
+            return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._loop))
+        except BaseException as exc:
+            raise _mapped(exc) from exc
+
+    async def open(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        self._thread = threading.Thread(target=loop.run_forever, name="cw-pg", daemon=True)
+        self._thread.start()
+        try:
+            self._pool = await self._acall(self._create_pool())
+            await self._acall(_migrate(self._pool))
+        except BaseException:
+            await self.close()
+            raise
+        self._lanes = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="cw-pg-lane")
+
+    async def _create_pool(self) -> asyncpg.Pool:
+        try:
+            return await asyncpg.create_pool(
+                self.url,
+                min_size=1,
+                max_size=self.lanes + 4,
+                init=_init_connection,
+                timeout=CONNECT_TIMEOUT_S,
+                command_timeout=STATEMENT_TIMEOUT_MS / 1000 + 5,
+                server_settings={
+                    "statement_timeout": str(STATEMENT_TIMEOUT_MS),
+                    "application_name": "callwarden",
+                },
+            )
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+            raise DatabaseError(f"cannot open database {self.describe()}: {exc}") from exc
+
+    async def close(self) -> None:
+        if self._lanes is not None:
+            lanes = self._lanes
+            self._lanes = None
+            await asyncio.get_running_loop().run_in_executor(None, lambda: lanes.shutdown(wait=True))
+        if self._pool is not None and self._loop is not None:
+            pool = self._pool
+            self._pool = None
+            with contextlib.suppress(Exception):
+                await self._acall(asyncio.wait_for(pool.close(), 10))
+        if self._loop is not None:
+            loop = self._loop
+            loop.call_soon_threadsafe(loop.stop)
+            if self._thread is not None:
+                await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 10)
+            loop.close()
+            self._loop = None
+            self._thread = None
+
+    # --- the Database interface ----------------------------------------------------------------
+
+    def _pool_or_raise(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise DatabaseError("database is not open")
+        return self._pool
+
+    def _on_lane(self, fn: Callable[[Any], T]) -> T:
+        pool = self._pool_or_raise()
+        conn = self.call(_acquire(pool))
+        try:
+            result = fn(PgConn(self, conn))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.call(_rollback_if_open(conn), timeout=5)
+            self.call(pool.release(conn))
+            raise
+        # A function that forgot its COMMIT must not leak a transaction into the next user.
+        self.call(_rollback_if_open(conn), timeout=5)
+        self.call(pool.release(conn))
+        return result
+
+    async def run_on_writer(self, fn: Callable[[Any], T]) -> T:
+        if self._lanes is None:
+            raise DatabaseError("database is not open")
+        return await asyncio.get_running_loop().run_in_executor(self._lanes, self._on_lane, fn)
+
+    def write_sync(self, fn: Callable[[Any], T], exclusive: bool = True) -> T:
+        """`write` for code already on a thread of its own (not the asyncpg loop)."""
+        return self._on_lane(lambda conn: pg_transaction(conn, fn, exclusive))
+
+    async def write(self, fn: Callable[[Any], T], exclusive: bool = True) -> T:
+        """`fn(conn)` in one transaction on a lane. `exclusive` (the default) first takes the
+        cluster-wide write lock, as SQLite's BEGIN IMMEDIATE would; code that does its own
+        row locking (job claims) passes False."""
+        return await self.run_on_writer(lambda conn: pg_transaction(conn, fn, exclusive))
+
+    async def fetchall(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        pool = self._pool_or_raise()
+        tr = translate(sql)
+        return await self._acall(_pool_fetch(pool, tr, tr.args(params)))
+
+    async def check_writable(self) -> None:
+        pool = self._pool_or_raise()
+        row = await self._acall(pool.fetchrow("SELECT pg_is_in_recovery() AS standby"))
+        if row is not None and row["standby"]:
+            raise DatabaseUnavailable(
+                f"{self.describe()} is a standby (read-only); waiting for the new primary"
+            )
+
+    def read_sync(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """Rows for a thread that is not the caller's loop (e.g. a scrub walking the store)."""
+        pool = self._pool_or_raise()
+        tr = translate(sql)
+        return self.call(_pool_fetch(pool, tr, tr.args(params)))
+
+
+async def _pool_fetch(pool: asyncpg.Pool, tr: Translated, args: list[Any]) -> list[Any]:
+    async with pool.acquire(timeout=CONNECT_TIMEOUT_S) as conn:
+        return (await _run(conn, tr, args)).fetchall()
+
+
+async def _acquire(pool: asyncpg.Pool) -> asyncpg.Connection:
+    return await pool.acquire(timeout=CONNECT_TIMEOUT_S)
+
+
+async def _rollback_if_open(conn: asyncpg.Connection) -> None:
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
+def pg_transaction(conn: PgConn, fn: Callable[[Any], T], exclusive: bool) -> T:
+    conn.execute("BEGIN")
+    try:
+        if exclusive:
+            conn.execute("SELECT pg_advisory_xact_lock(:k)", {"k": LOCK_WRITE})
+        result = fn(conn)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def _mapped(exc: BaseException) -> BaseException:
+    if isinstance(exc, DatabaseError | DatabaseUnavailable | DatabaseBusy):
+        return exc
+    if isinstance(exc, asyncpg.LockNotAvailableError | asyncpg.QueryCanceledError):
+        return DatabaseBusy(f"the database is busy: {exc}")
+    if is_connection_error(exc):
+        return DatabaseUnavailable(f"the database cannot be reached: {type(exc).__name__}: {exc}")
+    if isinstance(exc, asyncpg.UniqueViolationError | asyncpg.ForeignKeyViolationError):
+        return _integrity(exc)
+    if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
+        return _integrity(exc)
+    return exc
+
+
+def _integrity(exc: BaseException) -> BaseException:
+    # The storage modules catch sqlite3.IntegrityError for constraint violations.
+    import sqlite3
+
+    out = sqlite3.IntegrityError(str(exc))
+    out.__cause__ = exc
+    return out
+
+
+def redact_url(url: str) -> str:
+    """`postgresql://user:secret@host/db` → `postgresql://user:***@host/db`."""
+    head, sep, tail = url.partition("://")
+    if not sep or "@" not in tail:
+        return url
+    creds, _, rest = tail.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{head}://{user}{':***' if ':' in creds else ''}@{rest}"
+
+
+# --- migrations ----------------------------------------------------------------------------------
+
+
+def pg_migration_scripts() -> list[tuple[int, str, str]]:
+    """(version, name, SQL) for PostgreSQL: the `postgresql/` pair where one exists, else the
+    shared file (portable SQL, such as plain CREATE INDEX migrations)."""
+    pairs = {}
+    for item in resources.files("storage.migrations").joinpath("postgresql").iterdir():
+        if item.name.endswith(".sql") and item.name[:4].isdigit():
+            pairs[int(item.name[:4])] = (item.name, item.read_text(encoding="utf-8"))
+    out = []
+    for version, name, sql in migration_scripts():
+        pair = pairs.get(version)
+        out.append((version, name, pair[1] if pair else sql))
+    return out
+
+
+async def _migrate(pool: asyncpg.Pool, upto: int | None = None) -> list[str]:
+    async with pool.acquire() as conn:
+        return await migrate_pg(conn, upto)
+
+
+async def migrate_pg(conn: asyncpg.Connection, upto: int | None = None) -> list[str]:
+    """Apply pending migrations, each in its own transaction, under a cluster-wide lock."""
+    applied: list[str] = []
+    await conn.execute("SELECT pg_advisory_lock($1)", LOCK_MIGRATE)
+    try:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        done = {r["version"] for r in await conn.fetch("SELECT version FROM schema_migrations")}
+        for version, name, sql in pg_migration_scripts():
+            if version in done or (upto is not None and version > upto):
+                continue
+            async with conn.transaction():
+                await conn.execute(sql)
+                await conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                    version,
+                    name,
+                    to_ts(datetime.now(UTC)),
+                )
+            applied.append(name)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", LOCK_MIGRATE)
+    return applied
