@@ -18,7 +18,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
@@ -45,6 +45,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+# A LIMIT that never binds (SQLite's -1 means "no limit", PostgreSQL refuses a negative one).
+NO_LIMIT = 2**62
 
 # How long a writer waits for another process's write lock before giving up. Callers with a
 # tighter deadline (the contact decision) stop waiting sooner and fail closed.
@@ -241,9 +244,16 @@ class Database:
 
     def read_sync(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Rows read on a connection of the calling thread's own (not the event loop's)."""
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
-        try:
+        with self.reader_sync() as conn:
             return list(conn.execute(sql, params or {}))
+
+    @contextlib.contextmanager
+    def reader_sync(self) -> Iterator[Any]:
+        """A read-only connection for a thread that is not the event loop's (a store walk)."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            yield conn
         finally:
             conn.close()
 

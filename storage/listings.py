@@ -90,7 +90,7 @@ async def case_decisions(
     if case is None or (agency_scope is not None and case["agency_id"] != agency_scope):
         raise NotFound("case", case_id)
     rows = await db.fetchall(
-        "SELECT * FROM decisions WHERE case_id = :id AND (:before IS NULL OR at < :before)"
+        "SELECT * FROM decisions WHERE case_id = :id AND (CAST(:before AS TEXT) IS NULL OR at < :before)"
         " ORDER BY at DESC, decision_id DESC LIMIT :limit",
         {"id": case_id, "before": before, "limit": limit + 1},
     )

@@ -303,6 +303,21 @@ class PgDatabase(Database):
         tr = translate(sql)
         return self.call(_pool_fetch(pool, tr, tr.args(params)))
 
+    @contextlib.contextmanager
+    def reader_sync(self) -> Iterator[Any]:
+        yield _SyncReader(self)
+
+
+class _SyncReader:
+    """`execute` for a thread of its own, each statement on a pooled connection."""
+
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+
+    def execute(self, sql: str, params: Any = None) -> PgCursor:
+        rows = self._db.read_sync(sql, params)
+        return PgCursor(rows, len(rows))
+
 
 async def _pool_fetch(pool: asyncpg.Pool, tr: Translated, args: list[Any]) -> list[Any]:
     async with pool.acquire(timeout=CONNECT_TIMEOUT_S) as conn:

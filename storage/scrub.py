@@ -28,7 +28,7 @@ from typing import Any
 
 from storage.blobs import BlobIntegrityError
 from storage.crypto import DecryptionError, KeyringError, MasterKeyring
-from storage.db import Database, from_ts, to_ts
+from storage.db import NO_LIMIT, Database, from_ts, to_ts
 from storage.recordings import get_recording_key
 from storage.scheduled_runs import finish_job, start_job
 from storage.store import COPIES, Copy, ObjectLock, RecordingStore, StoreMisconfigured, StoreUnavailable
@@ -156,7 +156,7 @@ async def scrub(
     rows = await db.fetchall(
         "SELECT recording_id, blob_sha256, sha256, replica_status, retain_until, legal_hold FROM recordings"
         " WHERE status = 'ingested' ORDER BY scrubbed_at IS NOT NULL, scrubbed_at, recording_id LIMIT :limit",
-        {"limit": -1 if limit is None else limit},
+        {"limit": NO_LIMIT if limit is None else limit},
     )
     counts = {"checked": 0, "ok": 0, "healed": 0, "bad": 0, "orphans": 0}
     all_findings: list[Finding] = []

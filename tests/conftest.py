@@ -14,7 +14,7 @@ from gateway.cli.main import main as cli_main
 from gateway.settings import CONFIG_FILE, Settings, default_config_text, load_settings
 from storage.db import open_db
 from storage.keys import create_key
-from tests.pg_database import backend_param, config_with_url, fresh_database
+from tests.pg_database import BACKENDS, backend_param, config_with_url, fresh_database
 from tests.s3_server import SeaweedS3
 
 # `callwarden serve` started by a test starts no transcription workers unless the test asks for
@@ -33,10 +33,15 @@ for _var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", 
 TEST_PACK_NAME = "test-3-per-day"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `both_backends` that reach a database run on SQLite and on PostgreSQL."""
+    if metafunc.definition.get_closest_marker("both_backends") and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
-    """`sqlite` unless a module runs on both engines:
-    `pytestmark = pytest.mark.parametrize("backend", BACKENDS, indirect=True)`."""
+    """`sqlite` unless the test is marked `both_backends` (tests.pg_database)."""
     return backend_param(request)
 
 

@@ -80,3 +80,8 @@ def config_with_url(default_text: str, url: str) -> str:
 
 def backend_param(request: Any) -> str:
     return str(getattr(request, "param", "sqlite"))
+
+
+# Runs a test (or every test of a module, as `pytestmark`) once per engine when it uses the
+# `backend` fixture, directly or through `db_target` / `data_dir` (conftest's pytest_generate_tests).
+both_backends = pytest.mark.both_backends

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database, _migrations, from_ts, migrate, to_ts
+from storage.db import Database, _migrations, from_ts, migrate, open_db, to_ts
+from tests.pg_database import both_backends
 
 
 async def test_open_applies_migrations_once_and_records_them(tmp_path: Path) -> None:
@@ -46,8 +47,9 @@ def test_migrate_upgrades_a_database_made_by_the_previous_version(tmp_path: Path
     conn.close()
 
 
-async def test_write_rolls_back_on_error(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+@both_backends
+async def test_write_rolls_back_on_error(tmp_path: Path, db_target: str | Path) -> None:
+    async with open_db(db_target) as db:
 
         def failing(conn: sqlite3.Connection) -> None:
             conn.execute(
@@ -61,8 +63,9 @@ async def test_write_rolls_back_on_error(tmp_path: Path) -> None:
         assert await db.fetchone("SELECT * FROM agencies") is None
 
 
-async def test_foreign_keys_are_enforced_on_the_writer(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+@both_backends
+async def test_foreign_keys_are_enforced_on_the_writer(tmp_path: Path, db_target: str | Path) -> None:
+    async with open_db(db_target) as db:
 
         def orphan(conn: sqlite3.Connection) -> None:
             conn.execute(
