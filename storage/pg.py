@@ -358,6 +358,8 @@ def _mapped(exc: BaseException) -> BaseException:
         return _integrity(exc)
     if isinstance(exc, asyncpg.CheckViolationError | asyncpg.NotNullViolationError):
         return _integrity(exc)
+    if isinstance(exc, asyncpg.RaiseError):  # a trigger refusing a change (the append-only log)
+        return _integrity(exc)
     return exc
 
 

@@ -23,14 +23,20 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def _run_admin(sql: str) -> None:
-    """Run one statement on the maintenance database, on a thread of its own (a test's event loop
-    may be running on this one)."""
+    """Run one statement on the maintenance database."""
+    run_as_superuser(ADMIN_URL, sql)
+
+
+def run_as_superuser(url: str, *statements: str) -> None:
+    """Run statements in one session on `url`, on a thread of its own (a test's event loop may be
+    running on this one). Tests use it to do what only direct database access could."""
     error: list[BaseException] = []
 
     async def go() -> None:
-        conn = await asyncpg.connect(ADMIN_URL, timeout=5)
+        conn = await asyncpg.connect(url, timeout=5)
         try:
-            await conn.execute(sql)
+            for sql in statements:
+                await conn.execute(sql)
         finally:
             await conn.close()
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from storage.db import Database, _migrations, from_ts, migrate, open_db, to_ts
+from storage.pg import pg_migration_scripts
 from tests.pg_database import both_backends
 
 
@@ -91,3 +94,39 @@ def test_timestamps_round_trip_and_sort(at: datetime) -> None:
     assert from_ts(to_ts(at)) == at
     later = at + timedelta(microseconds=1)
     assert to_ts(at) < to_ts(later)
+
+
+# Constructs SQLite accepts and PostgreSQL does not: a shared migration must avoid them, or come
+# with a `postgresql/` pair of the same number.
+SQLITE_ONLY = re.compile(
+    r"INTEGER\s+PRIMARY\s+KEY|AUTOINCREMENT|\bBLOB\b|\bREAL\b|\bTRIGGER\b|\bjson_\w+|randomblob|PRAGMA"
+    r"|WITHOUT\s+ROWID|INSERT\s+OR\b|\bstrftime\b|\bdatetime\s*\(|\bifnull\s*\(|\bIIF\s*\(",
+    re.IGNORECASE,
+)
+
+
+def test_every_migration_has_a_postgresql_pair_or_is_portable() -> None:
+    pairs = {int(name[:4]): name for _, name, _ in pg_migration_scripts() if name}
+    pair_dir = resources.files("storage.migrations").joinpath("postgresql")
+    paired = {int(p.name[:4]): p.name for p in pair_dir.iterdir() if p.name.endswith(".sql")}
+    for version, name, sql in _migrations():
+        assert version in pairs
+        if version in paired:
+            assert paired[version] == name, f"the pair of {name} is named {paired[version]}"
+            continue
+        body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+        found = SQLITE_ONLY.search(body)
+        assert found is None, f"{name} uses {found.group(0)!r} (SQLite only): write postgresql/{name}"
+    # A pair without its SQLite migration would be applied on one engine only.
+    assert set(paired) <= {v for v, _, _ in _migrations()}
+
+
+@both_backends
+async def test_both_engines_record_the_same_migrations(db_target: str | Path) -> None:
+    async with open_db(db_target):
+        pass
+    async with open_db(db_target) as db:  # a second open applies nothing new
+        rows = await db.fetchall("SELECT version, name FROM schema_migrations ORDER BY version")
+        assert [(r["version"], r["name"]) for r in rows] == [(v, n) for v, n, _ in _migrations()]
+        ledger = await db.fetchall("SELECT ledger_key, decided_at FROM contact_ledger")
+        assert ledger == []
