@@ -141,8 +141,9 @@ class DecisionWriter:
             self._task = None
         if self._inflight:
             await asyncio.gather(*self._inflight, return_exceptions=True)
-        # On the writer thread, after any batch still running there: it owns the lock.
-        await self.db.run_on_writer(lambda conn: self._lock.close())
+        if not self._pg:
+            # On the writer thread, after any batch still running there: it owns the lock.
+            await self.db.run_on_writer(lambda conn: self._lock.close())
         while not self._queue.empty():
             job = self._queue.get_nowait()
             if not job.future.done():
