@@ -78,8 +78,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("numeric", encoder=str, decoder=_numeric, schema="pg_catalog", format="text")
 
 
+# SQLSTATE classes meaning "the server is not there for us now": connection exceptions (08),
+# operator intervention (57P: shutdown, crash, cannot connect now, database dropped), insufficient
+# resources (53: too many connections), a read-only transaction (25006: we reached a standby).
+_UNAVAILABLE_STATES = ("08", "57P", "53", "25006")
+
+
 def is_connection_error(exc: BaseException) -> bool:
-    return isinstance(exc, _CONNECTION_ERRORS)
+    state = str(getattr(exc, "sqlstate", "") or "")
+    return isinstance(exc, _CONNECTION_ERRORS) or (bool(state) and state.startswith(_UNAVAILABLE_STATES))
 
 
 class PgCursor:
@@ -291,7 +298,8 @@ class PgDatabase(Database):
 
     async def check_writable(self) -> None:
         pool = self._pool_or_raise()
-        row = await self._acall(pool.fetchrow("SELECT pg_is_in_recovery() AS standby"))
+        rows = await self._acall(_pool_fetch(pool, translate("SELECT pg_is_in_recovery() AS standby"), []))
+        row = rows[0] if rows else None
         if row is not None and row["standby"]:
             raise DatabaseUnavailable(
                 f"{self.describe()} is a standby (read-only); waiting for the new primary"
@@ -320,12 +328,19 @@ class _SyncReader:
 
 
 async def _pool_fetch(pool: asyncpg.Pool, tr: Translated, args: list[Any]) -> list[Any]:
-    async with pool.acquire(timeout=CONNECT_TIMEOUT_S) as conn:
+    conn = await _acquire(pool)
+    try:
         return (await _run(conn, tr, args)).fetchall()
+    finally:
+        await pool.release(conn)
 
 
 async def _acquire(pool: asyncpg.Pool) -> asyncpg.Connection:
-    return await pool.acquire(timeout=CONNECT_TIMEOUT_S)
+    try:
+        return await pool.acquire(timeout=CONNECT_TIMEOUT_S)
+    except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        # No connection to be had (server down, failing over, refusing this database).
+        raise DatabaseUnavailable(f"no database connection: {type(exc).__name__}: {exc}") from exc
 
 
 async def _rollback_if_open(conn: asyncpg.Connection) -> None:
