@@ -1,8 +1,8 @@
 """The database: connections, pragmas, migrations and the single writer path.
 
-`open_db(target)` gives a `Database` for a SQLite file (the embedded default) or, for a
-`postgresql://` URL, a `storage.pg.PgDatabase` with the same interface. One `Database` owns one
-SQLite file. Every write runs on one dedicated writer thread with its own
+`storage.backends.open_db(target)` gives a `Database` for a SQLite file (the embedded default)
+or, for a `postgresql://` URL, a `storage.pg.PgDatabase` with the same interface. One `Database`
+owns one SQLite file. Every write runs on one dedicated writer thread with its own
 stdlib `sqlite3` connection, inside `BEGIN IMMEDIATE`, so writes are serialised in this process
 and (through SQLite's write lock) across processes sharing the file. Reads use a separate aiosqlite
 connection and never wait for the writer (WAL).
@@ -40,7 +40,6 @@ __all__ = [
     "from_ts",
     "is_postgres_url",
     "new_id",
-    "open_db",
     "to_ts",
 ]
 
@@ -121,15 +120,6 @@ def is_postgres_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
-def open_db(target: str | Path) -> Database:
-    """The database at `target`: a `postgresql://` URL or a SQLite file path (not yet opened)."""
-    if is_postgres_url(target):
-        from storage.pg import PgDatabase  # asyncpg loads only where PostgreSQL is configured
-
-        return PgDatabase(str(target))
-    return Database(Path(target))
-
-
 def _configure(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
@@ -202,6 +192,7 @@ class Database:
         self._writer: sqlite3.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._checkpointer: Checkpointer | None = None
+        self.applied: list[str] = []  # the migrations the last open() applied
 
     async def open(self) -> None:
         """Open both connections and apply pending migrations."""
@@ -210,7 +201,7 @@ class Database:
         loop = asyncio.get_running_loop()
         try:
             self._writer = await loop.run_in_executor(self._executor, connect_sync, self.path)
-            await loop.run_in_executor(self._executor, migrate, self._writer)
+            self.applied = await loop.run_in_executor(self._executor, migrate, self._writer)
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open database {self.path}: {exc}") from exc
         # Checkpoints copy the WAL into the database file with fsyncs of their own: keep them off

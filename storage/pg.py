@@ -126,6 +126,31 @@ class PgConn:
         tr = translate(sql)
         return self._db.call(_run(self._conn, tr, tr.args(params)))
 
+    def column_types(self, table: str) -> dict[str, str]:
+        """Each column of `table` and its type name (`bigint`, `text`, `bytea`, ...)."""
+        rows = self.execute(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = :t",
+            {"t": table},
+        )
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def copy_records(self, table: str, columns: Sequence[str], records: list[tuple[Any, ...]]) -> None:
+        """Bulk insert with COPY (inside the caller's transaction)."""
+        self._db.call(self._conn.copy_records_to_table(table, records=records, columns=list(columns)))
+
+    def reset_identities(self) -> None:
+        """Move every identity column's sequence past the largest id present (after a copy)."""
+        rows = self.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        ).fetchall()
+        for table, column in rows:
+            self.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+                f" coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)"
+            )
+
     def executemany(self, sql: str, seq: Sequence[Any]) -> PgCursor:
         tr = translate(sql)
         rows = [tr.args(p) for p in seq]
@@ -212,7 +237,7 @@ class PgDatabase(Database):
         self._thread.start()
         try:
             self._pool = await self._acall(self._create_pool())
-            await self._acall(_migrate(self._pool))
+            self.applied = await self._acall(_migrate(self._pool))
         except BaseException:
             await self.close()
             raise

@@ -12,7 +12,7 @@ import pytest
 
 from gateway.cli.main import main as cli_main
 from gateway.settings import CONFIG_FILE, Settings, default_config_text, load_settings
-from storage.db import open_db
+from storage.backends import open_db
 from storage.keys import create_key
 from tests.pg_database import BACKENDS, backend_param, config_with_url, fresh_database
 from tests.s3_server import SeaweedS3

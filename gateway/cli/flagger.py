@@ -29,7 +29,7 @@ from speech.semantic.feedback import reviews_to_lines
 from speech.semantic.train import HEAD_FILE, TrainingError, TrainOptions, train, write_head_file
 from speech.semantic.vectors import default_cache_dir
 from storage.audit import Access, append
-from storage.db import open_db
+from storage.backends import open_db
 from storage.flag_export import reviewed_flags
 
 __all__ = ["add_commands"]

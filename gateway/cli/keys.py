@@ -13,8 +13,8 @@ from typing import Any
 
 from gateway.cli.common import EXIT_USAGE, data_dir_arg, initialised_settings, resolve_data_dir
 from gateway.settings import MASTER_KEY_FILE
+from storage.backends import open_db
 from storage.crypto import KeyringError, rotate_master_key
-from storage.db import open_db
 from storage.keys import ROLES, create_key, list_keys, revoke_key
 
 __all__ = ["add_commands"]

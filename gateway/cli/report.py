@@ -14,7 +14,8 @@ from gateway.cli.common import EXIT_USAGE, data_dir_arg, initialised_settings
 from policies.errors import InputError
 from policies.parse import month_bounds
 from storage.assessment import agency_ids, assessment
-from storage.db import NotFound, open_db
+from storage.backends import open_db
+from storage.db import NotFound
 
 __all__ = ["add_commands", "flatten"]
 

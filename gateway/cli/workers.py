@@ -38,7 +38,7 @@ from policies.types import PolicyInputError
 from speech.config import SpeechConfig
 from speech.reflag import REDONE_SOURCES, reflag
 from storage.audit import Access, append
-from storage.db import open_db
+from storage.backends import open_db
 from storage.transcription_jobs import requeue_failed
 from storage.transcripts import transcripts_since, update_flagging_sync
 

@@ -20,7 +20,7 @@ from gateway.components import build_vault
 from gateway.jobs.transcriber import JobOptions, Worker, clean_work_root
 from gateway.settings import ConfigError, Settings
 from speech.config import SpeechConfig
-from storage.db import open_db
+from storage.backends import open_db
 
 __all__ = [
     "WORK_DIR",

@@ -22,7 +22,7 @@ from gateway.web.keys import AUTH, CARRIER, CONTENT, DB, JOBS, METRICS, PACKS, S
 from gateway.web.routes import ROUTES
 from gateway.web.routes.twilio_api import relay_ctx
 from speech.semantic.model import semantic_flagger
-from storage.db import open_db
+from storage.backends import open_db
 from storage.decisions import DecisionWriter
 
 __all__ = ["create_app"]

@@ -22,7 +22,8 @@ from storage.audit import (
     verify,
     write_anchor,
 )
-from storage.db import Database, open_db
+from storage.backends import open_db
+from storage.db import Database
 from tests.pg_database import both_backends, run_as_superuser
 from tests.storage.vault_helpers import T0
 

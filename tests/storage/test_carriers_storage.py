@@ -9,8 +9,9 @@ from pathlib import Path
 
 from policies.types import Agency
 from storage.agencies import put_agency
+from storage.backends import open_db
 from storage.cases import get_case, load_case_sync, put_case
-from storage.db import migrate, open_db
+from storage.db import migrate
 from storage.replies import ReplyCase, Verdict, reply_cases, start_by_reply, stop_by_reply
 from storage.twilio import cases_for_number
 from tests.pg_database import both_backends

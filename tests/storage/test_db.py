@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database, _migrations, from_ts, migrate, open_db, to_ts
+from storage.backends import open_db
+from storage.db import Database, _migrations, from_ts, migrate, to_ts
 from storage.pg import pg_migration_scripts
 from tests.pg_database import both_backends
 

@@ -9,7 +9,8 @@ import pytest
 from policies.errors import InputError
 from policies.types import Agency
 from storage.agencies import put_agency
-from storage.db import NotFound, open_db
+from storage.backends import open_db
+from storage.db import NotFound
 from storage.keys import create_key, list_keys, lookup_key, parse_key, revoke_key, verify_secret
 from tests.pg_database import both_backends
 

@@ -11,7 +11,8 @@ import pytest
 
 from policies.errors import InputError
 from storage.audit import Actor
-from storage.db import Conflict, Database, NotFound, open_db
+from storage.backends import open_db
+from storage.db import Conflict, Database, NotFound
 from storage.retention import (
     REPORT_COLUMNS,
     RetentionLocked,

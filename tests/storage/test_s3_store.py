@@ -18,8 +18,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from storage.audit import Actor
+from storage.backends import open_db
 from storage.crypto import MAGIC
-from storage.db import Database, open_db
+from storage.db import Database
 from storage.objectstore import S3BlobStore
 from storage.retention import purge_expired, set_legal_hold
 from storage.scrub import scrub

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database, open_db
+from storage.backends import open_db
+from storage.db import Database
 from storage.scrub import Throttle, scrub
 from storage.vault import Vault
 from tests.pg_database import both_backends

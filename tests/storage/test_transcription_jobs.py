@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from storage.audit import Access, Actor, verify
-from storage.db import Database, connect_sync, migrate, open_db, to_ts, transaction
+from storage.backends import open_db
+from storage.db import Database, connect_sync, migrate, to_ts, transaction
 from storage.pg import PgDatabase
 from storage.retention import purge_recording
 from storage.transcription_jobs import (

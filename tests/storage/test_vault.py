@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from storage.backends import open_db
 from storage.blobs import BlobStore, verify_copy
 from storage.crypto import rotate_master_key, seal_address
-from storage.db import Database, NotFound, from_ts, migrate, open_db
+from storage.db import Database, NotFound, from_ts, migrate
 from storage.recordings import retain_until
 from storage.vault import EmptyRecording, IncompleteUpload, TooLarge, Vault
 from tests.pg_database import both_backends
