@@ -18,7 +18,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
@@ -232,6 +232,13 @@ class Database:
     def describe(self) -> str:
         """Where the data is, for logs, doctor and /readyz."""
         return f"sqlite:{self.path}"
+
+    @contextlib.asynccontextmanager
+    async def cluster_lock(self, name: str) -> AsyncIterator[bool]:
+        """Whether this process may run the scheduled job `name` now, held for the block. SQLite
+        has one host: the callers' file locks already decide (always True here)."""
+        del name
+        yield True
 
     def read_sync(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Rows read on a connection of the calling thread's own (not the event loop's)."""

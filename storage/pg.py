@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable, Coroutine, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
@@ -52,6 +52,8 @@ T = TypeVar("T")
 
 # A statement that takes longer than this is cancelled by the server (a stuck lock, a lost replica).
 STATEMENT_TIMEOUT_MS = 30_000
+# The scheduled jobs that run once per cluster (each its own advisory-lock key).
+JOB_NAMES = ("purge", "scrub", "replica", "anchor", "spool")
 CONNECT_TIMEOUT_S = 5.0
 DEFAULT_LANES = 8
 
@@ -339,6 +341,25 @@ class PgDatabase(Database):
     @contextlib.contextmanager
     def reader_sync(self) -> Iterator[Any]:
         yield _SyncReader(self)
+
+    @contextlib.asynccontextmanager
+    async def cluster_lock(self, name: str) -> AsyncIterator[bool]:
+        """A session advisory lock per scheduled job, tried without waiting: True in exactly one
+        instance of the cluster at a time. Held on its own connection until the block ends (or
+        the instance dies: the server then releases it)."""
+        pool = self._pool_or_raise()
+        key = LOCK_JOBS + (JOB_NAMES.index(name) if name in JOB_NAMES else 0xFF)
+        conn = await self._acall(_acquire(pool))
+        try:
+            got = bool(await self._acall(conn.fetchval("SELECT pg_try_advisory_lock($1)", key)))
+            try:
+                yield got
+            finally:
+                if got:
+                    with contextlib.suppress(Exception):
+                        await self._acall(conn.fetchval("SELECT pg_advisory_unlock($1)", key))
+        finally:
+            await self._acall(pool.release(conn))
 
 
 class _SyncReader:
