@@ -136,21 +136,23 @@ async def test_both_engines_record_the_same_migrations(db_target: str | Path) ->
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 async def test_a_scheduled_job_runs_in_one_instance_of_the_cluster_at_a_time(db_target: str) -> None:
     async with open_db(db_target) as one, open_db(db_target) as two:
-        async with one.cluster_lock("purge") as first:
-            async with two.cluster_lock("purge") as second, two.cluster_lock("scrub") as other_job:
-                assert (first, second, other_job) == (True, False, True)
+        async with (
+            one.cluster_lock("purge") as first,
+            two.cluster_lock("purge") as second,
+            two.cluster_lock("scrub") as other_job,
+        ):
+            assert (first, second, other_job) == (True, False, True)
         async with two.cluster_lock("purge") as after:
             assert after  # released at the end of the first instance's run
     # An instance that dies mid-job releases it with its connection.
     dying = open_db(db_target)
     await dying.open()
-    async with open_db(db_target) as survivor:
-        async with dying.cluster_lock("anchor") as held:
-            assert held
-            run_as_superuser(
-                db_target,
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted",
-            )
-            async with survivor.cluster_lock("anchor") as taken_over:
-                assert taken_over
+    async with open_db(db_target) as survivor, dying.cluster_lock("anchor") as held:
+        assert held
+        run_as_superuser(
+            db_target,
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted",
+        )
+        async with survivor.cluster_lock("anchor") as taken_over:
+            assert taken_over
     await dying.close()
