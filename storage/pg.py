@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequen
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import asyncpg
 
@@ -203,7 +203,6 @@ class PgDatabase(Database):
         self._thread: threading.Thread | None = None
         self._pool: asyncpg.Pool | None = None
         self._lanes: ThreadPoolExecutor | None = None
-        self._local = threading.local()
 
     def describe(self) -> str:
         """The URL without its password (for logs, doctor and /readyz)."""
@@ -221,7 +220,7 @@ class PgDatabase(Database):
             return fut.result(timeout)
         except BaseException as exc:
             fut.cancel()
-            raise _mapped(exc) from exc
+            _reraise(exc)
 
     async def _acall(self, coro: Coroutine[Any, Any, T]) -> T:
         if self._loop is None:
@@ -230,7 +229,7 @@ class PgDatabase(Database):
         try:
             return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._loop))
         except BaseException as exc:
-            raise _mapped(exc) from exc
+            _reraise(exc)
 
     async def open(self) -> None:
         loop = asyncio.new_event_loop()
@@ -406,6 +405,14 @@ def pg_transaction(conn: PgConn, fn: Callable[[Any], T], exclusive: bool) -> T:
         raise
     conn.execute("COMMIT")
     return result
+
+
+def _reraise(exc: BaseException) -> NoReturn:
+    """Raise `exc`, or the callwarden error it stands for (chained to it)."""
+    mapped = _mapped(exc)
+    if mapped is exc:
+        raise exc
+    raise mapped from exc
 
 
 def _mapped(exc: BaseException) -> BaseException:
