@@ -46,6 +46,10 @@ __all__ = ["DecisionTimeout", "DecisionUnavailable", "DecisionWriter", "Reserved
 log = logging.getLogger("callwarden.decisions")
 
 MAX_BATCH = 256
+# PostgreSQL: smaller batches spread over the lanes. One batch runs its statements one after the
+# other on one connection, so a large batch would keep the other lanes idle and its last jobs past
+# their deadline; the server groups the concurrent commits' WAL flushes itself.
+PG_MAX_BATCH = 8
 CASE_CACHE_SIZE = 100_000
 FREEZE_EVERY = 5_000
 
@@ -113,7 +117,9 @@ class DecisionWriter:
     ) -> None:
         self.db = db
         self.resolve_packs = resolve_packs or (lambda names: tuple(policies.load_packs(names)))
-        self.max_batch = max_batch
+        self.max_batch = (
+            max_batch if db is None or db.dialect != "postgresql" else min(max_batch, PG_MAX_BATCH)
+        )
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         # Parsed cases and packs, keyed by the case's version: reparsing JSON and numbers on every
@@ -271,11 +277,13 @@ class DecisionWriter:
             # Waiting for another batch's debtor beyond the deadline would only produce denials.
             conn.execute(f"SET LOCAL lock_timeout = '{wait_ms}ms'")
             keys: set[str] = set()
+            resolved: dict[str, tuple[Case, tuple[Any, ...], bool]] = {}
             for job in live:
                 try:
-                    case, _packs, per_number = self._case(conn, job.request.case_id)
+                    resolved[job.request.case_id] = self._case(conn, job.request.case_id)
                 except NotFound:
                     continue
+                case, _packs, per_number = resolved[job.request.case_id]
                 keys.add("debtor:" + case.debtor_id)
                 if per_number:
                     keys.add("number:" + job.request.to)
@@ -288,7 +296,7 @@ class DecisionWriter:
                     " ON CONFLICT (ledger_key) DO UPDATE SET decided_at = EXCLUDED.decided_at",
                     {"keys": sorted(keys), "now": to_ts(datetime.now(UTC))},
                 )
-            self._decide_all(conn, live)
+            self._decide_all(conn, live, resolved)
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(Exception):
@@ -309,19 +317,32 @@ class DecisionWriter:
                 conn.execute("ROLLBACK")
             raise
 
-    def _decide_all(self, conn: sqlite3.Connection, live: list[_Job]) -> None:
-        """Evaluate and record each job in order, inside the caller's transaction."""
+    def _decide_all(
+        self,
+        conn: sqlite3.Connection,
+        live: list[_Job],
+        resolved: dict[str, tuple[Case, tuple[Any, ...], bool]] | None = None,
+    ) -> None:
+        """Evaluate and record each job in order, inside the caller's transaction. `resolved`:
+        cases already read in this transaction (PostgreSQL reads them before taking the locks)."""
         now = datetime.now(UTC)
         denials: dict[ContactRequest, Decision] = {}
+        # PostgreSQL: a job alone in its transaction needs no savepoint (two round trips): if it
+        # fails, the batch's rollback is its own and it is answered `policy_unavailable`.
+        savepoints = len(live) > 1 or not self._pg
         for job in live:
             if job.abandoned or time.monotonic() >= job.deadline:
                 job.error = DecisionTimeout("deadline passed before evaluation")
                 continue
-            conn.execute("SAVEPOINT job")
+            if savepoints:
+                conn.execute("SAVEPOINT job")
             try:
-                job.result = self._decide_one(conn, job, now, denials)
-                conn.execute("RELEASE job")
+                job.result = self._decide_one(conn, job, now, denials, resolved)
+                if savepoints:
+                    conn.execute("RELEASE job")
             except Exception as exc:
+                if not savepoints:
+                    raise
                 conn.execute("ROLLBACK TO job")
                 conn.execute("RELEASE job")
                 job.error = exc
@@ -353,11 +374,17 @@ class DecisionWriter:
         return case, packs, per_number
 
     def _decide_one(
-        self, conn: sqlite3.Connection, job: _Job, now: datetime, denials: dict[ContactRequest, Decision]
+        self,
+        conn: sqlite3.Connection,
+        job: _Job,
+        now: datetime,
+        denials: dict[ContactRequest, Decision],
+        resolved: dict[str, tuple[Case, tuple[Any, ...], bool]] | None = None,
     ) -> Reserved:
         request = job.request
         try:
-            case, packs, per_number = self._case(conn, request.case_id)
+            known = resolved.get(request.case_id) if resolved is not None else None
+            case, packs, per_number = known if known is not None else self._case(conn, request.case_id)
         except NotFound:
             return self._record(conn, job, policies.not_assigned(request, now), None, now)
         reused = denials.get(request)

@@ -82,8 +82,9 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 # SQLSTATE classes meaning "the server is not there for us now": connection exceptions (08),
 # operator intervention (57P: shutdown, crash, cannot connect now, database dropped), insufficient
-# resources (53: too many connections), a read-only transaction (25006: we reached a standby).
-_UNAVAILABLE_STATES = ("08", "57P", "53", "25006")
+# resources (53: too many connections), a read-only transaction (25006: we reached a standby),
+# and 55000 as a reconnect meets it ("database ... is not currently accepting connections").
+_UNAVAILABLE_STATES = ("08", "57P", "53", "25006", "55000")
 
 
 def is_connection_error(exc: BaseException) -> bool:
@@ -291,16 +292,14 @@ class PgDatabase(Database):
         pool = self._pool_or_raise()
         conn = self.call(_acquire(pool))
         try:
-            result = fn(PgConn(self, conn))
-        except BaseException:
+            return fn(PgConn(self, conn))
+        finally:
+            # A function that forgot its COMMIT must not leak a transaction into the next user; a
+            # broken connection is discarded by the pool (and must not hide fn's own error).
             with contextlib.suppress(Exception):
                 self.call(_rollback_if_open(conn), timeout=5)
-            self.call(pool.release(conn))
-            raise
-        # A function that forgot its COMMIT must not leak a transaction into the next user.
-        self.call(_rollback_if_open(conn), timeout=5)
-        self.call(pool.release(conn))
-        return result
+            with contextlib.suppress(Exception):
+                self.call(pool.release(conn), timeout=5)
 
     async def run_on_writer(self, fn: Callable[[Any], T]) -> T:
         if self._lanes is None:
@@ -358,7 +357,8 @@ class PgDatabase(Database):
                     with contextlib.suppress(Exception):
                         await self._acall(conn.fetchval("SELECT pg_advisory_unlock($1)", key))
         finally:
-            await self._acall(pool.release(conn))
+            with contextlib.suppress(Exception):
+                await self._acall(pool.release(conn))
 
 
 class _SyncReader:
@@ -377,7 +377,8 @@ async def _pool_fetch(pool: asyncpg.Pool, tr: Translated, args: list[Any]) -> li
     try:
         return (await _run(conn, tr, args)).fetchall()
     finally:
-        await pool.release(conn)
+        with contextlib.suppress(Exception):
+            await pool.release(conn)
 
 
 async def _acquire(pool: asyncpg.Pool) -> asyncpg.Connection:
