@@ -2,10 +2,12 @@
 
 The storage modules write with synchronous functions `fn(conn)` that run on a writer thread and
 call `conn.execute(sql, {named params})`; on SQLite that is a stdlib connection. Here the writer is
-a pool of "lanes" (threads), each lending `fn` a `PgConn` that translates the SQL (storage.dialect)
-and runs it on one asyncpg connection. asyncpg lives on its own event-loop thread, so a lane blocks
-only itself, the caller's loop never blocks, and the same object serves the gateway, the workers
-and synchronous CLI code.
+a pool of "lanes" (threads), each with its own event loop and asyncpg connection, lending `fn` a
+`PgConn` that translates the SQL (storage.dialect) and runs each statement on the lane's own loop
+(no hop to another thread per statement: that hop was half the cost of a decision). Reads, cluster
+locks and migrations use a small asyncpg pool on one more loop thread (`cw-pg`), so the caller's
+event loop never blocks, and the same object serves the gateway, the workers and synchronous CLI
+code.
 
 Ordinary `write()` transactions first take one cluster-wide advisory lock: they keep the exact
 single-writer semantics they were written for on SQLite. The hot paths do not: the
@@ -55,6 +57,7 @@ STATEMENT_TIMEOUT_MS = 30_000
 # The scheduled jobs that run once per cluster (each its own advisory-lock key).
 JOB_NAMES = ("purge", "scrub", "replica", "anchor", "spool")
 CONNECT_TIMEOUT_S = 5.0
+SERVER_SETTINGS = {"statement_timeout": str(STATEMENT_TIMEOUT_MS), "application_name": "callwarden"}
 DEFAULT_LANES = 8
 
 _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -116,8 +119,8 @@ class PgConn:
 
     dialect = "postgresql"
 
-    def __init__(self, db: PgDatabase, conn: asyncpg.Connection) -> None:
-        self._db = db
+    def __init__(self, lane: _Lane, conn: asyncpg.Connection) -> None:
+        self._lane = lane
         self._conn = conn
 
     def execute(self, sql: str, params: Any = None) -> PgCursor:
@@ -127,7 +130,7 @@ class PgConn:
         if head.startswith("BEGIN"):
             sql = "BEGIN"
         tr = translate(sql)
-        return self._db.call(_run(self._conn, tr, tr.args(params)))
+        return self._lane.run(_run(self._conn, tr, tr.args(params)))
 
     def column_types(self, table: str) -> dict[str, str]:
         """Each column of `table` and its type name (`bigint`, `text`, `bytea`, ...)."""
@@ -140,7 +143,7 @@ class PgConn:
 
     def copy_records(self, table: str, columns: Sequence[str], records: list[tuple[Any, ...]]) -> None:
         """Bulk insert with COPY (inside the caller's transaction)."""
-        self._db.call(self._conn.copy_records_to_table(table, records=records, columns=list(columns)))
+        self._lane.run(self._conn.copy_records_to_table(table, records=records, columns=list(columns)))
 
     def reset_identities(self) -> None:
         """Move every identity column's sequence past the largest id present (after a copy)."""
@@ -157,7 +160,7 @@ class PgConn:
     def executemany(self, sql: str, seq: Sequence[Any]) -> PgCursor:
         tr = translate(sql)
         rows = [tr.args(p) for p in seq]
-        return self._db.call(_run_many(self._conn, tr, rows))
+        return self._lane.run(_run_many(self._conn, tr, rows))
 
 
 async def _run(conn: asyncpg.Connection, tr: Translated, args: list[Any]) -> PgCursor:
@@ -191,6 +194,40 @@ async def _run_many(conn: asyncpg.Connection, tr: Translated, rows: list[list[An
     return PgCursor([], len(rows))
 
 
+class _Lane:
+    """A writer thread's own event loop and connection: a statement runs on the lane's thread
+    (`run_until_complete`), with no hop to another thread and back."""
+
+    def __init__(self, db: PgDatabase) -> None:
+        self.db = db
+        self.loop = asyncio.new_event_loop()
+        self.conn: asyncpg.Connection | None = None
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        try:
+            return self.loop.run_until_complete(coro)
+        except BaseException as exc:
+            _reraise(exc)
+
+    def connection(self) -> asyncpg.Connection:
+        if self.conn is not None and not self.conn.is_closed():
+            return self.conn
+        self.conn = None
+        try:
+            self.conn = self.loop.run_until_complete(self.db.connect())
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise DatabaseUnavailable(f"no database connection: {type(exc).__name__}: {exc}") from exc
+        return self.conn
+
+    def close(self) -> None:
+        """From any thread once the lane's thread has stopped."""
+        if self.conn is not None:
+            with contextlib.suppress(Exception):
+                self.loop.run_until_complete(asyncio.wait_for(self.conn.close(), 5))
+            self.conn = None
+        self.loop.close()
+
+
 class PgDatabase(Database):
     """A PostgreSQL database: lanes of writers (threads) and a pool of asyncpg connections."""
 
@@ -204,6 +241,9 @@ class PgDatabase(Database):
         self._thread: threading.Thread | None = None
         self._pool: asyncpg.Pool | None = None
         self._lanes: ThreadPoolExecutor | None = None
+        self._local = threading.local()
+        self._lanes_lock = threading.Lock()
+        self._all_lanes: list[_Lane] = []
 
     def describe(self) -> str:
         """The URL without its password (for logs, doctor and /readyz)."""
@@ -250,14 +290,11 @@ class PgDatabase(Database):
             return await asyncpg.create_pool(
                 self.url,
                 min_size=1,
-                max_size=self.lanes + 4,
+                max_size=4,  # reads, cluster locks, migrations (the lanes have their own)
                 init=_init_connection,
                 timeout=CONNECT_TIMEOUT_S,
                 command_timeout=STATEMENT_TIMEOUT_MS / 1000 + 5,
-                server_settings={
-                    "statement_timeout": str(STATEMENT_TIMEOUT_MS),
-                    "application_name": "callwarden",
-                },
+                server_settings=SERVER_SETTINGS,
             )
         except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise DatabaseError(f"cannot open database {self.describe()}: {exc}") from exc
@@ -267,6 +304,10 @@ class PgDatabase(Database):
             lanes = self._lanes
             self._lanes = None
             await asyncio.get_running_loop().run_in_executor(None, lambda: lanes.shutdown(wait=True))
+        with self._lanes_lock:
+            stopped, self._all_lanes = self._all_lanes, []
+        for lane in stopped:  # their threads have exited: drive each lane's loop from here
+            await asyncio.get_running_loop().run_in_executor(None, lane.close)
         if self._pool is not None and self._loop is not None:
             pool = self._pool
             self._pool = None
@@ -288,18 +329,35 @@ class PgDatabase(Database):
             raise DatabaseError("database is not open")
         return self._pool
 
+    def _lane(self) -> _Lane:
+        lane: _Lane | None = getattr(self._local, "lane", None)
+        if lane is None:
+            lane = self._local.lane = _Lane(self)
+            with self._lanes_lock:
+                self._all_lanes.append(lane)
+        return lane
+
     def _on_lane(self, fn: Callable[[Any], T]) -> T:
-        pool = self._pool_or_raise()
-        conn = self.call(_acquire(pool))
+        lane = self._lane()
+        conn = lane.connection()
         try:
-            return fn(PgConn(self, conn))
+            return fn(PgConn(lane, conn))
         finally:
-            # A function that forgot its COMMIT must not leak a transaction into the next user; a
-            # broken connection is discarded by the pool (and must not hide fn's own error).
+            # A function that forgot its COMMIT must not leak a transaction into the next use of
+            # the connection (and a broken connection must not hide fn's own error).
             with contextlib.suppress(Exception):
-                self.call(_rollback_if_open(conn), timeout=5)
-            with contextlib.suppress(Exception):
-                self.call(pool.release(conn), timeout=5)
+                lane.run(_rollback_if_open(conn))
+
+    async def connect(self) -> asyncpg.Connection:
+        """A new connection with the pool's settings (a lane's own)."""
+        conn = await asyncpg.connect(
+            self.url,
+            timeout=CONNECT_TIMEOUT_S,
+            command_timeout=STATEMENT_TIMEOUT_MS / 1000 + 5,
+            server_settings=SERVER_SETTINGS,
+        )
+        await _init_connection(conn)
+        return conn
 
     async def run_on_writer(self, fn: Callable[[Any], T]) -> T:
         if self._lanes is None:
