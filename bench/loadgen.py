@@ -24,13 +24,14 @@ async def run(url: str, key: str, cases: int, rate: float, seconds: float) -> di
     latencies: list[float] = []
     errors = 0
     allowed = 0
+    unrecorded = 0  # answered with a denial that no decision row stands behind (policy_unavailable)
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
     conn = aiohttp.TCPConnector(limit=256)
     rng = random.Random(7)
     async with aiohttp.ClientSession(connector=conn, headers=headers) as session:
 
         async def one() -> None:
-            nonlocal errors, allowed
+            nonlocal errors, allowed, unrecorded
             i = rng.randrange(cases)
             body = json.dumps({"case_id": f"c{i}", "to": phone_for(i), "channel": "call"})
             t0 = time.perf_counter()
@@ -41,6 +42,8 @@ async def run(url: str, key: str, cases: int, rate: float, seconds: float) -> di
                         errors += 1
                     elif data.get("allowed"):
                         allowed += 1
+                    elif data.get("decision_id") is None:
+                        unrecorded += 1
             except aiohttp.ClientError:
                 errors += 1
             latencies.append(time.perf_counter() - t0)
@@ -69,6 +72,7 @@ async def run(url: str, key: str, cases: int, rate: float, seconds: float) -> di
         "max_ms": latencies[-1] * 1000,
         "errors": errors,
         "allowed": allowed,
+        "unrecorded": unrecorded,
     }
 
 

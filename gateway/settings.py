@@ -57,6 +57,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server.max_json_bytes", int, 64 * 1024, "Largest JSON request body accepted (413 above)."),
     Setting("database.path", str, "callwarden.db", "SQLite file, relative to the data dir."),
     Setting(
+        "database.url",
+        str,
+        "",
+        "PostgreSQL instead of the SQLite file: `postgresql://user@host:5432/dbname` (asyncpg; a password"
+        " is better given in the environment or `~/.pgpass`). Every instance of a cluster uses the same.",
+        secret=True,
+    ),
+    Setting(
         "policy.decision_timeout_ms",
         int,
         250,
@@ -379,6 +387,16 @@ class Settings:
     @property
     def db_path(self) -> Path:
         return self.data_dir / str(self["database.path"])
+
+    @property
+    def db_target(self) -> str | Path:
+        """What `storage.db.open_db` opens: the PostgreSQL URL when set, else the SQLite file."""
+        url = str(self.get("database.url") or "")
+        return url if url else self.db_path
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.get("database.url"))
 
     def section(self, section: str) -> dict[str, Any]:
         prefix = section + "."

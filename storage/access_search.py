@@ -51,7 +51,7 @@ async def search_access(
     where, params = access_where(f)
     params |= {"before": before_seq, "limit": limit + 1}
     rows = await db.fetchall(
-        "SELECT * FROM access_log WHERE (:before IS NULL OR seq < :before)"
+        "SELECT * FROM access_log WHERE (CAST(:before AS BIGINT) IS NULL OR seq < :before)"
         + where
         + " ORDER BY seq DESC LIMIT :limit",
         params,
@@ -87,7 +87,7 @@ async def recent_tombstones(
 ) -> list[dict[str, Any]]:
     rows = await db.fetchall(
         "SELECT recording_id, case_id, agency_id, bytes, recorded_at, retain_until, purged_at, job_id"
-        " FROM tombstones WHERE (:agency IS NULL OR agency_id = :agency)"
+        " FROM tombstones WHERE (CAST(:agency AS TEXT) IS NULL OR agency_id = :agency)"
         " ORDER BY purged_at DESC LIMIT :limit",
         {"agency": agency_id, "limit": limit},
     )
@@ -104,7 +104,8 @@ async def held_recordings(
         "  ORDER BY hold_id DESC LIMIT 1) AS reason,"
         " (SELECT at FROM legal_holds h WHERE h.recording_id = r.recording_id AND h.action = 'on'"
         "  ORDER BY hold_id DESC LIMIT 1) AS since"
-        " FROM recordings r WHERE r.legal_hold = 1 AND (:agency IS NULL OR r.agency_id = :agency)"
+        " FROM recordings r WHERE r.legal_hold = 1"
+        " AND (CAST(:agency AS TEXT) IS NULL OR r.agency_id = :agency)"
         " ORDER BY r.recording_id LIMIT :limit",
         {"agency": agency_id, "limit": limit},
     )

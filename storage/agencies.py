@@ -54,7 +54,7 @@ async def put_agency(db: Database, agency: Agency, name: str) -> tuple[dict[str,
             " created_at, updated_at) VALUES (:id, :name, :status, :start, :end, :now, :now)"
             " ON CONFLICT (agency_id) DO UPDATE SET name = :name, status = :status,"
             " contract_start = :start, contract_end = :end, updated_at = :now,"
-            " version = version + 1",
+            " version = agencies.version + 1",
             params,
         )
         row = conn.execute("SELECT * FROM agencies WHERE agency_id = :id", params).fetchone()
@@ -73,6 +73,7 @@ async def get_agency(db: Database, agency_id: str) -> dict[str, Any]:
 async def agency_ids(db: Database, agency_id: str | None = None) -> list[str]:
     """Every agency's id in order, or just `agency_id` when it exists (else none)."""
     rows = await db.fetchall(
-        "SELECT agency_id FROM agencies WHERE :id IS NULL OR agency_id = :id ORDER BY 1", {"id": agency_id}
+        "SELECT agency_id FROM agencies WHERE CAST(:id AS TEXT) IS NULL OR agency_id = :id ORDER BY 1",
+        {"id": agency_id},
     )
     return [str(r["agency_id"]) for r in rows]

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from storage.db import Database, and_where, to_ts
+from storage.dialect import LOCK_ACCESS_LOG, dialect_of
 
 __all__ = [
     "GENESIS",
@@ -104,8 +105,14 @@ def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
 
 def append_sync(conn: sqlite3.Connection, entry: Access, at: datetime | None = None) -> int:
     """Append `entry` (inside the caller's write transaction); returns its seq."""
+    counter = None
+    if dialect_of(conn) == "postgresql":
+        # One appender at a time across every instance, held to the commit: the chain stays
+        # linear (SQLite gets this from its single write lock).
+        conn.execute("SELECT pg_advisory_xact_lock(:k)", {"k": LOCK_ACCESS_LOG})
+    else:
+        counter = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'access_log'").fetchone()
     last = conn.execute("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1").fetchone()
-    counter = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'access_log'").fetchone()
     seq = max(int(last[0]) if last else 0, int(counter[0]) if counter else 0) + 1
     row: dict[str, Any] = {
         "seq": seq,
@@ -283,7 +290,11 @@ def verify_file(db_path: Path, anchors_path: Path | None) -> dict[str, Any]:
 
 
 async def verify(db: Database, anchors_path: Path | None) -> dict[str, Any]:
-    return await asyncio.to_thread(verify_file, db.path, anchors_path)
+    if db.dialect == "sqlite":
+        return await asyncio.to_thread(verify_file, db.path, anchors_path)
+    rows = await db.fetchall("SELECT * FROM access_log ORDER BY seq")
+    anchors = await asyncio.to_thread(read_anchors, anchors_path) if anchors_path else []
+    return await asyncio.to_thread(verify_rows, [dict(r) for r in rows], anchors)
 
 
 async def write_anchor(db: Database, path: Path, now: datetime) -> dict[str, Any] | None:

@@ -90,7 +90,7 @@ def put_case_sync(
         "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at, updated_at)"
         " VALUES (:id, :agency, :debtor, :status, :region, :doc, :now, :now)"
         " ON CONFLICT (case_id) DO UPDATE SET agency_id = :agency, debtor_id = :debtor,"
-        " status = :status, region = :region, doc = :doc, updated_at = :now, version = version + 1",
+        " status = :status, region = :region, doc = :doc, updated_at = :now, version = cases.version + 1",
         params,
     )
     loaded = load_case_sync(conn, case_id)
@@ -135,7 +135,8 @@ async def case_region(db: Database, case_id: str, agency_id: str | None = None) 
     """The case's region (the default region for parsing numbers), or None if there is no such
     case (of `agency_id`, when given: another agency's case is not even looked at)."""
     row = await db.fetchone(
-        "SELECT region FROM cases WHERE case_id = :id AND (:agency IS NULL OR agency_id = :agency)",
+        "SELECT region FROM cases WHERE case_id = :id"
+        " AND (CAST(:agency AS TEXT) IS NULL OR agency_id = :agency)",
         {"id": case_id, "agency": agency_id},
     )
     return None if row is None else str(row["region"])

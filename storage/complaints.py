@@ -40,8 +40,8 @@ def _hold(conn: sqlite3.Connection, complaint_id: str, rec: Any, actor: Actor, n
     # Held by someone other than a complaint: held now and no open complaint holds it.
     was_held = int(active["was_held"]) if active["n"] else int(rec["legal_hold"])
     conn.execute(
-        "INSERT OR IGNORE INTO complaint_holds (complaint_id, recording_id, was_held, placed_at)"
-        " VALUES (:c, :r, :was, :at)",
+        "INSERT INTO complaint_holds (complaint_id, recording_id, was_held, placed_at)"
+        " VALUES (:c, :r, :was, :at) ON CONFLICT DO NOTHING",
         {"c": complaint_id, "r": rec["recording_id"], "was": was_held, "at": at},
     )
     if rec["legal_hold"]:

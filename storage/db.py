@@ -1,6 +1,8 @@
-"""The database file: connections, pragmas, migrations and the single writer path.
+"""The database: connections, pragmas, migrations and the single writer path.
 
-One `Database` owns one SQLite file. Every write runs on one dedicated writer thread with its own
+`storage.backends.open_db(target)` gives a `Database` for a SQLite file (the embedded default)
+or, for a `postgresql://` URL, a `storage.pg.PgDatabase` with the same interface. One `Database`
+owns one SQLite file. Every write runs on one dedicated writer thread with its own
 stdlib `sqlite3` connection, inside `BEGIN IMMEDIATE`, so writes are serialised in this process
 and (through SQLite's write lock) across processes sharing the file. Reads use a separate aiosqlite
 connection and never wait for the writer (WAL).
@@ -16,7 +18,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
@@ -33,14 +35,19 @@ __all__ = [
     "Database",
     "DatabaseBusy",
     "DatabaseError",
+    "DatabaseUnavailable",
     "NotFound",
     "busy",
     "from_ts",
+    "is_postgres_url",
     "new_id",
     "to_ts",
 ]
 
 T = TypeVar("T")
+
+# A LIMIT that never binds (SQLite's -1 means "no limit", PostgreSQL refuses a negative one).
+NO_LIMIT = 2**62
 
 # How long a writer waits for another process's write lock before giving up. Callers with a
 # tighter deadline (the contact decision) stop waiting sooner and fail closed.
@@ -56,6 +63,13 @@ class DatabaseError(CallwardenError):
 class DatabaseBusy(ServiceUnavailable):
     """Another process held the database's write lock past the busy timeout: nothing was
     written; the client may retry."""
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database server cannot be reached (down, failing over, a standby): nothing was
+    written; the client may retry."""
+
+    code = "database_unavailable"
 
 
 def busy(exc: sqlite3.OperationalError) -> bool:
@@ -89,13 +103,21 @@ def and_where(conditions: list[tuple[str, str, Any]]) -> tuple[str, dict[str, An
     return sql, params
 
 
-def _migrations() -> list[tuple[int, str, str]]:
+def migration_scripts() -> list[tuple[int, str, str]]:
+    """(version, file name, SQL) of every migration, in order (SQLite's text)."""
     out = []
     for item in resources.files("storage.migrations").iterdir():
         name = item.name
         if name.endswith(".sql") and name[:4].isdigit():
             out.append((int(name[:4]), name, item.read_text(encoding="utf-8")))
     return sorted(out)
+
+
+_migrations = migration_scripts
+
+
+def is_postgres_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -118,7 +140,7 @@ def migrate(conn: sqlite3.Connection, upto: int | None = None) -> list[str]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-        for version, name, sql in _migrations():
+        for version, name, sql in migration_scripts():
             if version in done or (upto is not None and version > upto):
                 continue
             # executescript would COMMIT our transaction; run statements one by one instead.
@@ -161,12 +183,16 @@ def connect_sync(path: Path) -> sqlite3.Connection:
 class Database:
     """One SQLite file: a writer thread for all writes, an aiosqlite connection for reads."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    dialect = "sqlite"
+
+    def __init__(self, path: Path | str | None) -> None:
+        # None only for a subclass that is not a file (PostgreSQL).
+        self.path = Path(path) if path is not None else Path()
         self._executor: ThreadPoolExecutor | None = None
         self._writer: sqlite3.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._checkpointer: Checkpointer | None = None
+        self.applied: list[str] = []  # the migrations the last open() applied
 
     async def open(self) -> None:
         """Open both connections and apply pending migrations."""
@@ -177,7 +203,7 @@ class Database:
         )
         try:
             self._writer = await loop.run_in_executor(self._executor, connect_sync, self.path)
-            await loop.run_in_executor(self._executor, migrate, self._writer)
+            self.applied = await loop.run_in_executor(self._executor, migrate, self._writer)
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open database {self.path}: {exc}") from exc
         # Checkpoints copy the WAL into the database file with fsyncs of their own: keep them off
@@ -206,6 +232,32 @@ class Database:
             self._executor = None
             self._writer = None
 
+    def describe(self) -> str:
+        """Where the data is, for logs, doctor and /readyz."""
+        return f"sqlite:{self.path}"
+
+    @contextlib.asynccontextmanager
+    async def cluster_lock(self, name: str) -> AsyncIterator[bool]:
+        """Whether this process may run the scheduled job `name` now, held for the block. SQLite
+        has one host: the callers' file locks already decide (always True here)."""
+        del name
+        yield True
+
+    def read_sync(self, sql: str, params: dict[str, Any] | None = None) -> list[Any]:
+        """Rows read on a connection of the calling thread's own (not the event loop's)."""
+        with self.reader_sync() as conn:
+            return list(conn.execute(sql, params or {}))
+
+    @contextlib.contextmanager
+    def reader_sync(self) -> Iterator[Any]:
+        """A read-only connection for a thread that is not the event loop's (a store walk)."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        try:
+            yield conn
+        finally:
+            conn.close()
+
     async def __aenter__(self) -> Database:
         await self.open()
         return self
@@ -225,8 +277,10 @@ class Database:
                 raise DatabaseBusy("the database is busy (another process holds its write lock)") from exc
             raise
 
-    async def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` inside one `BEGIN IMMEDIATE` transaction on the writer thread."""
+    async def write(self, fn: Callable[[sqlite3.Connection], T], exclusive: bool = True) -> T:
+        """Run `fn(conn)` inside one `BEGIN IMMEDIATE` transaction on the writer thread.
+        `exclusive=False` tells PostgreSQL that `fn` locks the rows it needs itself; SQLite's
+        writes are always exclusive."""
         return await self.run_on_writer(lambda conn: transaction(conn, fn))
 
     async def fetchall(self, sql: str, params: dict[str, Any] | None = None) -> list[aiosqlite.Row]:

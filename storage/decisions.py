@@ -7,6 +7,12 @@ debtor's history inside the packs' windows, calls `policies.evaluate`, and write
 job is answered. Jobs are evaluated in order inside the transaction, so the second job sees the
 first job's attempt: caps hold under any concurrency, and across processes (SQLite's write lock).
 
+On PostgreSQL the same transaction first locks the ledger rows of the batch's debtors (and numbers,
+for packs that cap per number) with one `INSERT ... ON CONFLICT DO UPDATE` in key order, so a
+batch waits only for batches that share a debtor with it: several batches (lanes) per instance and
+several instances decide different debtors in parallel, the same debtor one at a time. A lock not
+granted before the jobs' deadline denies them (`policy_unavailable`), as SQLite's busy lock does.
+
 A job whose caller stopped waiting (the fail-closed timeout) is skipped if not yet evaluated, and
 released right after the commit if it had been allowed: a dialer told "denied" never leaves an
 attempt that counts.
@@ -20,6 +26,7 @@ import gc
 import json
 import logging
 import sqlite3
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -32,13 +39,17 @@ from policies.errors import ServiceUnavailable
 from policies.types import Case, ContactRequest, Decision, Reason
 from storage.attempts import history_sync, release_attempt
 from storage.cases import case_version_sync, load_case_sync
-from storage.db import Database, NotFound, WriterLock, new_id, to_ts
+from storage.db import Database, DatabaseUnavailable, NotFound, WriterLock, new_id, to_ts
 
-__all__ = ["DecisionTimeout", "DecisionWriter", "Reserved"]
+__all__ = ["DecisionTimeout", "DecisionUnavailable", "DecisionWriter", "Reserved"]
 
 log = logging.getLogger("callwarden.decisions")
 
 MAX_BATCH = 256
+# PostgreSQL: smaller batches spread over the lanes. One batch runs its statements one after the
+# other on one connection, so a large batch would keep the other lanes idle and its last jobs past
+# their deadline; the server groups the concurrent commits' WAL flushes itself.
+PG_MAX_BATCH = 8
 CASE_CACHE_SIZE = 100_000
 FREEZE_EVERY = 5_000
 
@@ -47,6 +58,12 @@ class DecisionTimeout(ServiceUnavailable):
     """The decision could not be recorded in time; the caller must deny (`policy_unavailable`)."""
 
     code = "policy_unavailable"
+
+
+class DecisionUnavailable(DecisionTimeout):
+    """The database could not be reached: nothing was recorded; the caller must deny."""
+
+    code = "database_unavailable"
 
 
 @dataclass(frozen=True)
@@ -100,14 +117,24 @@ class DecisionWriter:
     ) -> None:
         self.db = db
         self.resolve_packs = resolve_packs or (lambda names: tuple(policies.load_packs(names)))
-        self.max_batch = max_batch
+        self.max_batch = (
+            max_batch if db is None or db.dialect != "postgresql" else min(max_batch, PG_MAX_BATCH)
+        )
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         # Parsed cases and packs, keyed by the case's version: reparsing JSON and numbers on every
         # request would dominate the hot path. Touched only on the writer thread.
         self._cases: OrderedDict[str, tuple[int, Case, tuple[Any, ...], bool]] = OrderedDict()
         self._cached_since_freeze = 0
-        self._lock = WriterLock(db.path.with_name(db.path.name + ".decide.lock")) if db else WriterLock(None)
+        self._pg = db is not None and db.dialect == "postgresql"
+        sqlite_lock = db is not None and not self._pg
+        self._lock = (
+            WriterLock(db.path.with_name(db.path.name + ".decide.lock")) if sqlite_lock else WriterLock(None)
+        )
+        # PostgreSQL: batches run on several lanes at once, sharing the case cache.
+        self._cache_lock = threading.Lock()
+        self._lanes = asyncio.Semaphore(getattr(db, "lanes", 1) if self._pg else 1)
+        self._inflight: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="callwarden-decision-batcher")
@@ -118,8 +145,11 @@ class DecisionWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        # On the writer thread, after any batch still running there: it owns the lock.
-        await self.db.run_on_writer(lambda conn: self._lock.close())
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+        if not self._pg:
+            # On the writer thread, after any batch still running there: it owns the lock.
+            await self.db.run_on_writer(lambda conn: self._lock.close())
         while not self._queue.empty():
             job = self._queue.get_nowait()
             if not job.future.done():
@@ -147,31 +177,58 @@ class DecisionWriter:
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
+            await self._lanes.acquire()
+            try:
+                batch = [await self._queue.get()]
+            except BaseException:
+                self._lanes.release()
+                raise
             while len(batch) < self.max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            try:
-                await self.db.run_on_writer(lambda conn, b=batch: self._batch(conn, b))  # type: ignore[misc]
-            except Exception as exc:
-                log.error("decision batch failed: %s", exc)
-                for job in batch:
-                    job.result = None  # rolled back: nothing was recorded
-                    job.error = DecisionTimeout(f"decision could not be recorded: {exc}")
-            for job in batch:
-                if job.result is not None and job.abandoned and job.result.attempt_id is not None:
-                    # Committed after the caller gave up and answered "denied": uncount it.
+            if not self._pg:
+                await self._settle(batch)
+                continue
+            task = asyncio.create_task(self._settle(batch))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+
+    async def _settle(self, batch: list[_Job]) -> None:
+        """Run one batch on the writer and answer its jobs."""
+        try:
+            await self._write_batch(batch)
+        finally:
+            self._lanes.release()
+        for job in batch:
+            if job.result is not None and job.abandoned and job.result.attempt_id is not None:
+                # Committed after the caller gave up and answered "denied": uncount it.
+                try:
                     await release_attempt(self.db, job.result.attempt_id, "answer_timed_out")
-                    continue
-                if job.future.done() or job.abandoned:
-                    continue  # nobody is waiting: the caller already answered "denied"
-                if job.result is not None:
-                    job.future.set_result(job.result)
-                else:
-                    job.future.set_exception(job.error or DecisionTimeout("decision skipped"))
-            if self._cached_since_freeze >= FREEZE_EVERY:
-                # Queued behind the waiters just woken, so the collection never delays their answers.
-                self._cached_since_freeze = 0
-                asyncio.get_running_loop().call_soon(self._freeze)
+                except Exception as exc:
+                    log.error("could not release attempt %s: %s", job.result.attempt_id, exc)
+                continue
+            if job.future.done() or job.abandoned:
+                continue  # nobody is waiting: the caller already answered "denied"
+            if job.result is not None:
+                job.future.set_result(job.result)
+            else:
+                job.future.set_exception(job.error or DecisionTimeout("decision skipped"))
+        if self._cached_since_freeze >= FREEZE_EVERY:
+            # Queued behind the waiters just woken, so the collection never delays their answers.
+            self._cached_since_freeze = 0
+            asyncio.get_running_loop().call_soon(self._freeze)
+
+    async def _write_batch(self, batch: list[_Job]) -> None:
+        body = self._pg_batch if self._pg else self._batch
+        try:
+            await self.db.run_on_writer(lambda conn: body(conn, batch))
+        except Exception as exc:
+            log.error("decision batch failed: %s", exc)
+            down = isinstance(exc, DatabaseUnavailable)
+            for job in batch:
+                job.result = None  # rolled back: nothing was recorded
+                job.error = (DecisionUnavailable if down else DecisionTimeout)(
+                    f"decision could not be recorded: {exc}"
+                )
 
     def _freeze(self) -> None:
         """Move long-lived objects (the cached cases) out of the cyclic GC's reach.
@@ -207,62 +264,128 @@ class DecisionWriter:
         finally:
             self._lock.release()
 
+    def _pg_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        """The PostgreSQL batch: lock the ledger rows its requests touch, then decide in order."""
+        live = [j for j in batch if not (j.abandoned or time.monotonic() >= j.deadline)]
+        for job in batch:
+            if job not in live:
+                job.error = DecisionTimeout("deadline passed before evaluation")
+        if not live:
+            return
+        conn.execute("BEGIN")
+        try:
+            wait_ms = max(1, int((max(j.deadline for j in live) - time.monotonic()) * 1000))
+            # Waiting for another batch's debtor beyond the deadline would only produce denials.
+            conn.execute(f"SET LOCAL lock_timeout = '{wait_ms}ms'")
+            keys: set[str] = set()
+            resolved: dict[str, tuple[Case, tuple[Any, ...], bool]] = {}
+            for job in live:
+                try:
+                    resolved[job.request.case_id] = self._case(conn, job.request.case_id)
+                except NotFound:
+                    continue
+                case, _packs, per_number = resolved[job.request.case_id]
+                keys.add("debtor:" + case.debtor_id)
+                if per_number:
+                    keys.add("number:" + job.request.to)
+            if keys:
+                # Row locks in key order (one statement): two batches never wait for each other
+                # in a cycle. New debtors get their row here; known ones are updated, which locks.
+                conn.execute(
+                    "INSERT INTO contact_ledger (ledger_key, created_at, decided_at)"
+                    " SELECT k, :now, :now FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k"
+                    " ON CONFLICT (ledger_key) DO UPDATE SET decided_at = EXCLUDED.decided_at",
+                    {"keys": sorted(keys), "now": to_ts(datetime.now(UTC))},
+                )
+            self._decide_all(conn, live, resolved)
+            conn.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.execute("ROLLBACK")
+            raise
+
     def _locked_batch(self, conn: sqlite3.Connection, live: list[_Job]) -> None:
         # One instant for the whole batch (it commits at once), which also makes identical
         # requests evaluate identically: a denial is reused for the same request until an allowed
         # one changes the history. A shift-start burst for one debtor (hundreds of identical
         # requests) then costs a few evaluations and one insert per request.
-        now = datetime.now(UTC)
-        denials: dict[ContactRequest, Decision] = {}
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for job in live:
-                if job.abandoned or time.monotonic() >= job.deadline:
-                    job.error = DecisionTimeout("deadline passed before evaluation")
-                    continue
-                conn.execute("SAVEPOINT job")
-                try:
-                    job.result = self._decide_one(conn, job, now, denials)
-                    conn.execute("RELEASE job")
-                except Exception as exc:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    job.error = exc
+            self._decide_all(conn, live)
             conn.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
             raise
 
+    def _decide_all(
+        self,
+        conn: sqlite3.Connection,
+        live: list[_Job],
+        resolved: dict[str, tuple[Case, tuple[Any, ...], bool]] | None = None,
+    ) -> None:
+        """Evaluate and record each job in order, inside the caller's transaction. `resolved`:
+        cases already read in this transaction (PostgreSQL reads them before taking the locks)."""
+        now = datetime.now(UTC)
+        denials: dict[ContactRequest, Decision] = {}
+        # PostgreSQL: a job alone in its transaction needs no savepoint (two round trips): if it
+        # fails, the batch's rollback is its own and it is answered `policy_unavailable`.
+        savepoints = len(live) > 1 or not self._pg
+        for job in live:
+            if job.abandoned or time.monotonic() >= job.deadline:
+                job.error = DecisionTimeout("deadline passed before evaluation")
+                continue
+            if savepoints:
+                conn.execute("SAVEPOINT job")
+            try:
+                job.result = self._decide_one(conn, job, now, denials, resolved)
+                if savepoints:
+                    conn.execute("RELEASE job")
+            except Exception as exc:
+                if not savepoints:
+                    raise
+                conn.execute("ROLLBACK TO job")
+                conn.execute("RELEASE job")
+                job.error = exc
+
     def _case(self, conn: sqlite3.Connection, case_id: str) -> tuple[Case, tuple[Any, ...], bool]:
         """The case, its packs, and whether any pack caps per number (cached by version)."""
         version = case_version_sync(conn, case_id)
         if version is None:
-            self._cases.pop(case_id, None)
+            with self._cache_lock:
+                self._cases.pop(case_id, None)
             raise NotFound("case", case_id)
-        cached = self._cases.get(case_id)
-        if cached is not None and cached[0] == version:
-            self._cases.move_to_end(case_id)
-            return cached[1], cached[2], cached[3]
+        with self._cache_lock:
+            cached = self._cases.get(case_id)
+            if cached is not None and cached[0] == version:
+                self._cases.move_to_end(case_id)
+                return cached[1], cached[2], cached[3]
         loaded = load_case_sync(conn, case_id)
         if loaded is None:
             raise NotFound("case", case_id)
         case = loaded[0]
         packs = self.resolve_packs(case.packs)
         per_number = any(cap.scope == "number" for pack in packs for cap in pack.caps)
-        self._cases[case_id] = (version, case, packs, per_number)
-        self._cases.move_to_end(case_id)
-        if len(self._cases) > CASE_CACHE_SIZE:
-            self._cases.popitem(last=False)
-        self._cached_since_freeze += 1
+        with self._cache_lock:
+            self._cases[case_id] = (version, case, packs, per_number)
+            self._cases.move_to_end(case_id)
+            if len(self._cases) > CASE_CACHE_SIZE:
+                self._cases.popitem(last=False)
+            self._cached_since_freeze += 1
         return case, packs, per_number
 
     def _decide_one(
-        self, conn: sqlite3.Connection, job: _Job, now: datetime, denials: dict[ContactRequest, Decision]
+        self,
+        conn: sqlite3.Connection,
+        job: _Job,
+        now: datetime,
+        denials: dict[ContactRequest, Decision],
+        resolved: dict[str, tuple[Case, tuple[Any, ...], bool]] | None = None,
     ) -> Reserved:
         request = job.request
         try:
-            case, packs, per_number = self._case(conn, request.case_id)
+            known = resolved.get(request.case_id) if resolved is not None else None
+            case, packs, per_number = known if known is not None else self._case(conn, request.case_id)
         except NotFound:
             return self._record(conn, job, policies.not_assigned(request, now), None, now)
         reused = denials.get(request)

@@ -21,7 +21,7 @@ _SQL = (
     " f.source, f.status, f.reviewed_at, f.model_score, f.model_version, t.language, t.channels"
     " FROM flags f JOIN transcripts t ON t.recording_id = f.recording_id"
     " WHERE f.status IN ('confirmed', 'dismissed') AND f.sentence != ''"
-    " AND (:since IS NULL OR f.reviewed_at >= :since)"
+    " AND (CAST(:since AS TEXT) IS NULL OR f.reviewed_at >= :since)"
     " ORDER BY f.reviewed_at, f.flag_id"
 )
 

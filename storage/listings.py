@@ -8,6 +8,7 @@ from typing import Any
 
 from storage.agencies import agency_to_json
 from storage.db import Database, NotFound, and_where
+from storage.dialect import json_array_items, json_field
 
 __all__ = ["case_decisions", "list_agencies", "search_cases"]
 
@@ -68,10 +69,11 @@ async def search_cases(
     digits = "".join(ch for ch in q or "" if ch.isdigit())
     if q:
         # The id prefix uses the primary key; the number's tail is looked up in the stored body.
+        phones = json_array_items(db.dialect, "doc", ("debtor", "phones"), "p")
+        number = json_field(db.dialect, "p", "number")
         sql += (
             " AND (case_id >= :q AND case_id < :q_end OR EXISTS (SELECT 1 FROM"
-            " json_each(json_extract(doc, '$.debtor.phones')) p WHERE :digits != ''"
-            " AND json_extract(p.value, '$.number') LIKE '%' || :digits))"
+            f" {phones} WHERE :digits != '' AND {number} LIKE '%' || :digits))"
         )
         params |= {"q": q, "q_end": q + "\U0010ffff", "digits": digits if len(digits) >= 4 else ""}
     rows = await db.fetchall(sql + " ORDER BY case_id LIMIT :limit", params)
@@ -88,7 +90,7 @@ async def case_decisions(
     if case is None or (agency_scope is not None and case["agency_id"] != agency_scope):
         raise NotFound("case", case_id)
     rows = await db.fetchall(
-        "SELECT * FROM decisions WHERE case_id = :id AND (:before IS NULL OR at < :before)"
+        "SELECT * FROM decisions WHERE case_id = :id AND (CAST(:before AS TEXT) IS NULL OR at < :before)"
         " ORDER BY at DESC, decision_id DESC LIMIT :limit",
         {"id": case_id, "before": before, "limit": limit + 1},
     )

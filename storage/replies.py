@@ -85,7 +85,8 @@ def _log_sync(
     cur = conn.execute(
         "INSERT INTO sms_replies (at, message_sid, from_number, to_number, action, keyword, rule, result,"
         " case_ids, detail)"
-        " VALUES (:at, :sid, :from, :to, :action, :keyword, :rule, :result, :cases, :detail)",
+        " VALUES (:at, :sid, :from, :to, :action, :keyword, :rule, :result, :cases, :detail)"
+        " RETURNING reply_id",
         {
             "at": to_ts(at),
             "sid": message_sid,
@@ -99,7 +100,8 @@ def _log_sync(
             "detail": detail,
         },
     )
-    return int(cur.lastrowid or 0)
+    row = cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 async def log_reply(

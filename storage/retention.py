@@ -22,7 +22,7 @@ from policies.errors import Forbidden
 from policies.parse import month_bounds
 from storage.audit import Access, Actor, append_sync
 from storage.complaints import complaint_holding
-from storage.db import Conflict, Database, NotFound, to_ts
+from storage.db import NO_LIMIT, Conflict, Database, NotFound, to_ts
 from storage.recordings import recording_to_json
 from storage.scheduled_runs import finish_job, start_job
 from storage.store import RecordingStore, StoreLocked, StoreMisconfigured, StoreUnavailable
@@ -317,7 +317,7 @@ async def purge_expired(
     rows = await db.fetchall(
         "SELECT recording_id FROM recordings WHERE status = 'purging'"
         " OR (legal_hold = 0 AND retain_until <= :now) ORDER BY retain_until LIMIT :limit",
-        {"now": to_ts(now), "limit": -1 if limit is None else limit},
+        {"now": to_ts(now), "limit": NO_LIMIT if limit is None else limit},
     )
     purged, skipped = [], 0
     refused: list[dict[str, Any]] = []
@@ -402,15 +402,15 @@ async def retention_report(
         " SUM(replica_status = 'disabled') AS replica_disabled, SUM(scrub_status = 'ok') AS scrub_ok,"
         " SUM(scrub_status = 'healed') AS scrub_healed, SUM(scrub_status = 'bad') AS scrub_bad,"
         " SUM(scrubbed_at IS NULL) AS never_scrubbed, MAX(scrubbed_at) AS last_scrubbed_at"
-        " FROM recordings WHERE (:agency IS NULL OR agency_id = :agency)"
-        " AND (:m0 IS NULL OR (recorded_at >= :m0 AND recorded_at < :m1)) GROUP BY 1, 2",
+        " FROM recordings WHERE (CAST(:agency AS TEXT) IS NULL OR agency_id = :agency)"
+        " AND (CAST(:m0 AS TEXT) IS NULL OR (recorded_at >= :m0 AND recorded_at < :m1)) GROUP BY 1, 2",
         params,
     )
     gone = await db.fetchall(
         "SELECT agency_id, substr(recorded_at, 1, 7) AS month, COUNT(*) AS purged,"
         " SUM(bytes) AS purged_bytes, MAX(purged_at) AS last_purged_at"
-        " FROM tombstones WHERE (:agency IS NULL OR agency_id = :agency)"
-        " AND (:m0 IS NULL OR (recorded_at >= :m0 AND recorded_at < :m1)) GROUP BY 1, 2",
+        " FROM tombstones WHERE (CAST(:agency AS TEXT) IS NULL OR agency_id = :agency)"
+        " AND (CAST(:m0 AS TEXT) IS NULL OR (recorded_at >= :m0 AND recorded_at < :m1)) GROUP BY 1, 2",
         params,
     )
     out: dict[tuple[str, str], dict[str, Any]] = {}

@@ -24,12 +24,11 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from storage.blobs import BlobIntegrityError
 from storage.crypto import DecryptionError, KeyringError, MasterKeyring
-from storage.db import Database, from_ts, to_ts
+from storage.db import NO_LIMIT, Database, from_ts, to_ts
 from storage.recordings import get_recording_key
 from storage.scheduled_runs import finish_job, start_job
 from storage.store import COPIES, Copy, ObjectLock, RecordingStore, StoreMisconfigured, StoreUnavailable
@@ -114,33 +113,30 @@ def _scrub_one(
     return status, findings
 
 
-def _known_blobs(conn: sqlite3.Connection, lo: str) -> set[str]:
-    """Addresses the database knows that start with the two hex digits `lo`."""
+def _known_blobs(db: Database, lo: str) -> set[str]:
+    """Addresses the database knows that start with the two hex digits `lo` (on this thread's
+    own connection: the scrub walks the store off the event loop)."""
     hi = lo[:-1] + chr(ord(lo[-1]) + 1) if lo else "~"
-    rows = conn.execute(
+    rows = db.read_sync(
         "SELECT blob_sha256 FROM recordings WHERE blob_sha256 >= :lo AND blob_sha256 < :hi",
         {"lo": lo, "hi": hi},
     )
     return {r[0] for r in rows}
 
 
-def _orphans(store: RecordingStore, db_path: Path, now_epoch: float) -> list[Finding]:
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+def _orphans(store: RecordingStore, db: Database, now_epoch: float) -> list[Finding]:
     out: list[Finding] = []
     copies: tuple[Copy, ...] = COPIES if store.replica_configured else ("primary",)
-    try:
-        for copy in copies:
-            # Listed in address order: one question to the database per two-hex-digit group.
-            for lo, group in itertools.groupby(store.list_blobs(copy), key=lambda item: item[0][:2]):
-                known = _known_blobs(conn, lo)
-                for sha, mtime in group:
-                    if sha not in known and now_epoch - mtime > ORPHAN_MIN_AGE_S:
-                        where = store.describe(copy, sha)
-                        out.append(
-                            Finding(None, sha, copy, "orphan", "none", f"{where} is named by no recording")
-                        )
-    finally:
-        conn.close()
+    for copy in copies:
+        # Listed in address order: one question to the database per two-hex-digit group.
+        for lo, group in itertools.groupby(store.list_blobs(copy), key=lambda item: item[0][:2]):
+            known = _known_blobs(db, lo)
+            for sha, mtime in group:
+                if sha not in known and now_epoch - mtime > ORPHAN_MIN_AGE_S:
+                    where = store.describe(copy, sha)
+                    out.append(
+                        Finding(None, sha, copy, "orphan", "none", f"{where} is named by no recording")
+                    )
     return out
 
 
@@ -160,7 +156,7 @@ async def scrub(
     rows = await db.fetchall(
         "SELECT recording_id, blob_sha256, sha256, replica_status, retain_until, legal_hold FROM recordings"
         " WHERE status = 'ingested' ORDER BY scrubbed_at IS NOT NULL, scrubbed_at, recording_id LIMIT :limit",
-        {"limit": -1 if limit is None else limit},
+        {"limit": NO_LIMIT if limit is None else limit},
     )
     counts = {"checked": 0, "ok": 0, "healed": 0, "bad": 0, "orphans": 0}
     all_findings: list[Finding] = []
@@ -185,7 +181,7 @@ async def scrub(
         all_findings += findings
         await _record(db, job_id, now, row["recording_id"], status, findings)
     if orphans:
-        found = await asyncio.to_thread(_orphans, store, db.path, time.time())
+        found = await asyncio.to_thread(_orphans, store, db, time.time())
         counts["orphans"] = len(found)
         all_findings += found
         if found:

@@ -26,6 +26,7 @@ from policies.parse import month_bounds
 from storage.audit import Actor
 from storage.complaints import place_complaint_holds_sync
 from storage.db import Database, NotFound, from_ts, to_ts
+from storage.dialect import json_array_items, json_field
 
 __all__ = ["COMPLAINT_CHANNELS", "add_complaint", "scorecard"]
 
@@ -104,8 +105,9 @@ async def scorecard(db: Database, agency_id: str, month: str, now: datetime) -> 
         " WHERE agency_id = :a AND at >= :s AND at < :e",
         p,
     )
+    items = json_array_items(db.dialect, "d.reasons", (), "j")
     reasons = await db.fetchall(
-        "SELECT j.value ->> 'code' AS code, count(*) AS n FROM decisions d, json_each(d.reasons) j"
+        f"SELECT {json_field(db.dialect, 'j', 'code')} AS code, count(*) AS n FROM decisions d, {items}"
         " WHERE d.agency_id = :a AND d.at >= :s AND d.at < :e AND d.allowed = 0"
         " GROUP BY code ORDER BY n DESC, code",
         p,

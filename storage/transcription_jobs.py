@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from policies.errors import Conflict
 from storage.audit import Access, append_sync
 from storage.db import Database, to_ts
+from storage.dialect import dialect_of, json_append
 
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
@@ -97,8 +98,9 @@ def backoff_delay(attempt: int, backoff_s: float, backoff_max_s: float) -> float
 
 
 def _append_error(conn: sqlite3.Connection, job_id: str, entry: Mapping[str, Any]) -> None:
+    errors = json_append(dialect_of(conn), "errors", ":entry")
     conn.execute(
-        "UPDATE transcription_jobs SET errors = json_insert(errors, '$[#]', json(:entry)) WHERE job_id = :id",
+        f"UPDATE transcription_jobs SET errors = {errors} WHERE job_id = :id",
         {"id": job_id, "entry": json.dumps(dict(entry), ensure_ascii=False)},
     )
 
@@ -116,9 +118,12 @@ def claim_sync(
     First, jobs whose lease expired are taken back from their dead worker: queued again at once
     (the attempt counts) or, with no attempt left, `failed`."""
     at = to_ts(now)
+    # PostgreSQL: several workers claim at once; each skips the rows another is claiming.
+    # SQLite: the write lock already makes the claim exclusive.
+    skip_locked = " FOR UPDATE SKIP LOCKED" if dialect_of(conn) == "postgresql" else ""
     expired = conn.execute(
         "SELECT job_id, attempts, max_attempts, worker, lease_until FROM transcription_jobs"
-        " WHERE status = 'running' AND lease_until < :now",
+        " WHERE status = 'running' AND lease_until < :now" + skip_locked,
         {"now": at},
     ).fetchall()
     for row in expired:
@@ -146,7 +151,7 @@ def claim_sync(
         "UPDATE transcription_jobs SET status = 'running', attempts = attempts + 1, lease_token = :token,"
         " lease_until = :lease, worker = :worker, started_at = :now, updated_at = :now, max_attempts = :max"
         " WHERE job_id = (SELECT job_id FROM transcription_jobs WHERE status = 'queued'"
-        " AND not_before <= :now ORDER BY not_before, job_id LIMIT 1)"
+        " AND not_before <= :now ORDER BY not_before, job_id LIMIT 1" + skip_locked + ")"
         " RETURNING job_id, recording_id, attempts, max_attempts",
         {"token": token, "lease": to_ts(lease_until), "worker": worker, "now": at, "max": max_attempts},
     ).fetchone()
@@ -178,7 +183,7 @@ async def claim(
     )
     if due is None:
         return None
-    return await db.write(lambda conn: claim_sync(conn, worker, now, lease_s, max_attempts))
+    return await db.write(lambda conn: claim_sync(conn, worker, now, lease_s, max_attempts), exclusive=False)
 
 
 def _owned(conn: sqlite3.Connection, job: ClaimedJob) -> bool:
@@ -307,8 +312,9 @@ async def release(db: Database, job: ClaimedJob, now: datetime) -> bool:
 
     def write(conn: sqlite3.Connection) -> bool:
         cur = conn.execute(
-            "UPDATE transcription_jobs SET status = 'queued', attempts = max(attempts - 1, 0),"
-            " not_before = :now, lease_token = NULL, lease_until = NULL, updated_at = :now"
+            "UPDATE transcription_jobs SET status = 'queued',"
+            " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, not_before = :now,"
+            " lease_token = NULL, lease_until = NULL, updated_at = :now"
             " WHERE job_id = :id AND lease_token = :token AND status = 'running'",
             {"id": job.job_id, "token": job.token, "now": to_ts(now)},
         )

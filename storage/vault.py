@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import sqlite3
 from collections.abc import AsyncIterable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -109,11 +108,8 @@ class Vault:
         return report
 
     def _recover(self) -> RecoveryReport:
-        conn = sqlite3.connect(f"file:{self.db.path}?mode=ro", uri=True)
-        try:
+        with self.db.reader_sync() as conn:
             return self.store.recover(lambda sha: blob_known_sync(conn, sha))
-        finally:
-            conn.close()
 
     async def close(self) -> None:
         await asyncio.to_thread(self.store.close)

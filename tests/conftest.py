@@ -13,10 +13,11 @@ import pytest
 from blockbuster import BlockBuster
 
 from gateway.cli.main import main as cli_main
-from gateway.settings import Settings, load_settings
-from storage.db import Database
+from gateway.settings import CONFIG_FILE, Settings, default_config_text, load_settings
+from storage.backends import open_db
 from storage.keys import create_key
 from tests.gateway.vault_world import VaultWorld, make_vault_world
+from tests.pg_database import BACKENDS, backend_param, config_with_url, fresh_database
 from tests.s3_server import SeaweedS3
 
 # `callwarden serve` started by a test starts no transcription workers unless the test asks for
@@ -85,9 +86,34 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
         police.deactivate()
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `both_backends` that reach a database run on SQLite and on PostgreSQL."""
+    if metafunc.definition.get_closest_marker("both_backends") and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def data_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def backend(request: pytest.FixtureRequest) -> str:
+    """`sqlite` unless the test is marked `both_backends` (tests.pg_database)."""
+    return backend_param(request)
+
+
+@pytest.fixture
+def db_target(backend: str, tmp_path: Path) -> Iterator[str | Path]:
+    """What `open_db` opens for this test: a SQLite file, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield tmp_path / "cw.db"
+        return
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, db_target: str | Path, capsys: pytest.CaptureFixture[str]) -> Path:
     d = tmp_path / "var"
+    if isinstance(db_target, str):  # PostgreSQL: the config names it before init migrates it
+        d.mkdir(parents=True)
+        (d / CONFIG_FILE).write_text(config_with_url(default_config_text(), db_target), encoding="utf-8")
     assert cli_main(["init", "--data-dir", str(d)]) == 0
     capsys.readouterr()
     return d
@@ -106,7 +132,7 @@ def make_key(settings: Settings) -> KeyMaker:
     """`await make_key("dialer", agency_id="a1")` → the full key string."""
 
     async def make(role: str, agency_id: str | None = None, name: str = "") -> str:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             _, full = await create_key(db, role, agency_id, name)
         return full
 

@@ -60,7 +60,7 @@ def resolve_data_dir(args: argparse.Namespace) -> Path:
 def initialised_settings(args: argparse.Namespace) -> Settings | None:
     """The data dir's settings, or None (with a message on stderr) when it has no database yet."""
     settings = load_settings(resolve_data_dir(args))
-    if not settings.db_path.exists():
+    if not settings.uses_postgres and not settings.db_path.exists():
         print(
             f"no database at {settings.db_path}; run `callwarden init --data-dir ...` first", file=sys.stderr
         )

@@ -29,7 +29,7 @@ from speech.semantic.feedback import reviews_to_lines
 from speech.semantic.train import HEAD_FILE, TrainingError, TrainOptions, train, write_head_file
 from speech.semantic.vectors import default_cache_dir
 from storage.audit import Access, append
-from storage.db import Database
+from storage.backends import open_db
 from storage.flag_export import reviewed_flags
 
 __all__ = ["add_commands"]
@@ -99,7 +99,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except PolicyInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    lines = asyncio.run(_export(settings.db_path, since))
+    lines = asyncio.run(_export(settings.db_target, since))
     text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -109,8 +109,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _export(db_path: Path, since: datetime | None) -> list[dict[str, Any]]:
-    async with Database(db_path) as db:
+async def _export(db_path: str | Path, since: datetime | None) -> list[dict[str, Any]]:
+    async with open_db(db_path) as db:
         rows = await reviewed_flags(db, since)
         lines = reviews_to_lines(rows)
         # Transcript words leave the database: one access-log row for the export.

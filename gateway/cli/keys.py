@@ -13,8 +13,8 @@ from typing import Any
 
 from gateway.cli.common import EXIT_USAGE, data_dir_arg, initialised_settings, resolve_data_dir
 from gateway.settings import MASTER_KEY_FILE
+from storage.backends import open_db
 from storage.crypto import KeyringError, rotate_master_key
-from storage.db import Database
 from storage.keys import ROLES, create_key, list_keys, revoke_key
 
 __all__ = ["add_commands"]
@@ -48,7 +48,7 @@ def cmd_create(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     async def run() -> int:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             key, full = await create_key(db, args.role, args.agency, args.name or "")
         agency = f" for agency {key.agency_id}" if key.agency_id else ""
         print(f"created {key.role} key {key.key_id}{agency}", file=sys.stderr)
@@ -65,7 +65,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     async def run() -> int:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             keys = await list_keys(db)
         if args.json:
             print(json.dumps([k.to_json() for k in keys], indent=2))
@@ -85,7 +85,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     async def run() -> int:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             key = await revoke_key(db, args.key_id)
         print(f"revoked {key.key_id} at {key.revoked_at}")
         return 0

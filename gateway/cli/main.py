@@ -1,6 +1,7 @@
 """`callwarden`: one argparse tree, one module per command group.
 
     init, doctor                 gateway.cli.setup
+    migrate, db copy             gateway.cli.database
     keys (create, list, revoke, rotate-master)   gateway.cli.keys
     serve                        gateway.cli.serve
     policy (check, list, show, validate, test)   gateway.cli.policy
@@ -21,13 +22,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from gateway.cli import flagger, keys, policy, report, serve, setup, speech, vault, workers
+from gateway.cli import database, flagger, keys, policy, report, serve, setup, speech, vault, workers
 from gateway.cli.common import exit_code
 from policies.errors import CallwardenError
 
 __all__ = ["GROUPS", "build_parser", "main"]
 
-GROUPS = (setup, keys, serve, policy, speech, vault, workers, report, flagger)
+GROUPS = (setup, database, keys, serve, policy, speech, vault, workers, report, flagger)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,8 @@ from gateway.cli.common import EXIT_USAGE, data_dir_arg, initialised_settings
 from policies.errors import InputError
 from policies.parse import month_bounds
 from storage.assessment import agency_ids, assessment
-from storage.db import Database, NotFound
+from storage.backends import open_db
+from storage.db import NotFound
 
 __all__ = ["add_commands", "flatten"]
 
@@ -54,7 +55,7 @@ def cmd_scorecard(args: argparse.Namespace) -> int:
         return EXIT_USAGE
 
     async def run() -> dict[str, Any]:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             if args.agency not in await agency_ids(db):
                 raise NotFound("agency", args.agency)
             return await assessment(db, args.agency, month, datetime.now(UTC))

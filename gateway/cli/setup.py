@@ -16,8 +16,8 @@ from gateway.components import build_carrier
 from gateway.jobs.supervisor import resolve_workers
 from gateway.settings import CONFIG_FILE, MASTER_KEY_FILE, ConfigError, default_config_text, load_settings
 from policies.errors import CallwardenError
+from storage.backends import open_db
 from storage.crypto import create_master_key_file
-from storage.db import Database
 
 __all__ = ["add_commands"]
 
@@ -48,10 +48,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = load_settings(data_dir)
 
     async def migrate() -> None:
-        async with Database(settings.db_path):
+        async with open_db(settings.db_target):
             pass
 
-    existed = settings.db_path.exists()
+    existed = settings.uses_postgres or settings.db_path.exists()
     asyncio.run(migrate())
     if not existed:
         created.append(str(settings.db_path))
@@ -84,19 +84,26 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     report(
         True, f"configuration {config}" if config.exists() else "configuration (defaults; no callwarden.toml)"
     )
-    if not settings.db_path.exists():
+    db_where = open_db(settings.db_target).describe()
+    if not settings.uses_postgres and not settings.db_path.exists():
         report(False, f"database {settings.db_path} missing", f"callwarden init --data-dir {data_dir}")
     else:
 
         async def check_db() -> None:
-            async with Database(settings.db_path) as db:
+            async with open_db(settings.db_target) as db:
                 await db.check_writable()
 
+        fix = (
+            "check that the server is up and is the primary, and database.url (user, host, database name;"
+            " the password in the environment or ~/.pgpass)"
+            if settings.uses_postgres
+            else "check permissions and free space"
+        )
         try:
             asyncio.run(check_db())
-            report(True, f"database {settings.db_path} (migrated, writable)")
+            report(True, f"database {db_where} (migrated, writable)")
         except (CallwardenError, OSError) as exc:
-            report(False, f"database {settings.db_path}: {exc}", "check permissions and free space")
+            report(False, f"database {db_where}: {exc}", fix)
     master = data_dir / MASTER_KEY_FILE
     if master.exists():
         mode = master.stat().st_mode & 0o777

@@ -32,8 +32,8 @@ from gateway.usecases.ingest import ingest_file, is_sidecar, match_file
 from policies.errors import CallwardenError
 from policies.parse import parse_id
 from speech.audio import merge_legs
-from storage.audit import Access, Actor, append, verify_file
-from storage.db import Database
+from storage.audit import Access, Actor, append, verify, verify_file
+from storage.backends import open_db
 from storage.retention import report_csv, retention_report
 
 __all__ = ["add_commands", "vault_checks"]
@@ -198,7 +198,7 @@ def _ingest(
     actor = operator_actor()
 
     async def run() -> None:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             vault = build_vault(settings, db)
             await vault.open()
             try:
@@ -246,7 +246,7 @@ def cmd_scrub(args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> dict[str, Any] | None:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             vault = build_vault(settings, db)
             await vault.open()
             try:
@@ -267,7 +267,15 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     settings = initialised_settings(args)
     if settings is None:
         return 2
-    result = verify_file(settings.db_path, anchor_path(settings))
+    if settings.uses_postgres:
+
+        async def run() -> dict[str, Any]:
+            async with open_db(settings.db_target) as db:
+                return await verify(db, anchor_path(settings))
+
+        result = asyncio.run(run())
+    else:
+        result = verify_file(settings.db_path, anchor_path(settings))
     print(json.dumps(result, indent=2))
     if not result["ok"]:
         bad = result.get("first_bad_row") or result["anchors"].get("first_bad") or {}
@@ -281,7 +289,7 @@ def cmd_retention_report(args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> list[dict[str, Any]]:
-        async with Database(settings.db_path) as db:
+        async with open_db(settings.db_target) as db:
             rows = await retention_report(db, datetime.now(UTC), args.agency, args.month)
             await append(
                 db,

@@ -38,7 +38,7 @@ from policies.types import PolicyInputError
 from speech.config import SpeechConfig
 from speech.reflag import REDONE_SOURCES, reflag
 from storage.audit import Access, append
-from storage.db import Database
+from storage.backends import open_db
 from storage.transcription_jobs import requeue_failed
 from storage.transcripts import transcripts_since, update_flagging_sync
 
@@ -141,7 +141,7 @@ async def _reprocess(
     totals = {"transcripts": 0, "added": 0, "updated": 0, "superseded": 0, "kept": 0, "requeued": 0}
     versions: set[str] = set()
     recordings: list[str] = []
-    async with Database(settings.db_path) as db:
+    async with open_db(settings.db_target) as db:
         after = ""
         while True:
             batch = await transcripts_since(db, since, until, after)

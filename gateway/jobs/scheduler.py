@@ -3,7 +3,10 @@
 Each job is a plain coroutine method taking `now` (tests and the CLI call them directly); `start()`
 puts them on an apscheduler `AsyncIOScheduler`. With several serving processes on one data dir
 (`serve --workers`), a job runs in one process at a time: each run takes a non-blocking flock on
-`DATA/jobs/<job>.lock` and is skipped where that lock is held.
+`DATA/jobs/<job>.lock` and is skipped where that lock is held. On PostgreSQL the instances may be
+on several hosts: purge, scrub, replica retry and anchor also take the job's advisory lock in the
+database (`Database.cluster_lock`), so each runs once per cluster; the spool scan stays per host
+(the spool is a local folder).
 """
 
 from __future__ import annotations
@@ -112,7 +115,13 @@ class VaultJobs:
             log.debug("job %s is running in another process; skipped", name)
             return None
         try:
-            return await fn()
+            if name == "spool":
+                return await fn()
+            async with self.vault.db.cluster_lock(name) as mine:
+                if not mine:
+                    log.debug("job %s is running in another instance; skipped", name)
+                    return None
+                return await fn()
         finally:
             os.close(fd)
 

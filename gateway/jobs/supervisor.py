@@ -20,7 +20,7 @@ from gateway.components import build_vault
 from gateway.jobs.transcriber import JobOptions, Worker, clean_work_root
 from gateway.settings import ConfigError, Settings
 from speech.config import SpeechConfig
-from storage.db import Database
+from storage.backends import open_db
 
 __all__ = [
     "WORK_DIR",
@@ -162,7 +162,7 @@ async def _work(settings: Settings, parent_pid: int | None) -> int:
             await asyncio.sleep(0.5)
 
     watcher = asyncio.ensure_future(watch_parent())
-    async with Database(settings.db_path) as db:
+    async with open_db(settings.db_target) as db:
         # Only the decrypting reader is used: the serving process owns the store (recovery, writes).
         vault = build_vault(settings, db)
         vault.keyring.key_ids()

@@ -20,8 +20,8 @@ from gateway.metrics import Metrics
 from gateway.usecases.content_scores import ContentScorer, ContentScoringUnavailable
 from policies.types import ContactRequest, Decision, Reason
 from storage.attempts import release_attempt, set_carrier_ref
-from storage.db import Database
-from storage.decisions import DecisionTimeout, DecisionWriter, Reserved
+from storage.db import Database, DatabaseUnavailable
+from storage.decisions import DecisionTimeout, DecisionUnavailable, DecisionWriter, Reserved
 
 __all__ = ["ContactServices", "Placed", "decide", "place", "unavailable"]
 
@@ -86,6 +86,12 @@ async def decide(
     except DecisionTimeout as exc:
         metrics.unavailable.inc()
         unavailable_log.warning("decision unavailable", {"case_id": creq.case_id, "why": str(exc)})
+        if isinstance(exc, DecisionUnavailable):
+            # The database is down or failing over: 503 `database_unavailable`, nothing reserved;
+            # the dialer retries (and denies meanwhile).
+            raise DatabaseUnavailable(
+                "the database cannot be reached; no decision was recorded and the contact is denied"
+            ) from exc
         decision = unavailable(str(exc))
         metrics.observe(decision, creq.channel)
         return None, decision

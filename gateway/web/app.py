@@ -23,7 +23,7 @@ from gateway.web.routes import ROUTES
 from gateway.web.routes.twilio_api import relay_ctx
 from policies.replies import preload as preload_replies
 from speech.semantic.model import semantic_flagger
-from storage.db import Database
+from storage.backends import open_db
 from storage.decisions import DecisionWriter
 
 __all__ = ["create_app"]
@@ -31,7 +31,7 @@ __all__ = ["create_app"]
 
 def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Application:
     """Build the gateway for `settings`; `carrier` overrides the configured adapter."""
-    db = Database(settings.db_path)
+    db = open_db(settings.db_target)
     auth = Authenticator(
         db,
         max_failures=settings["auth.max_failures"],

@@ -17,6 +17,10 @@ from gateway.web.app import create_app
 from gateway.web.keys import DB
 from tests.gateway.helpers import DEBTOR_NUMBER, World, app_settings, case_body, hdr, setup_world
 from tests.gateway.test_api import assert_error_shape
+from tests.pg_database import both_backends
+
+# The regulatory scenarios run the real app on each engine.
+pytestmark = both_backends
 
 # Around the clock (the served app decides with the real clock): a 7-day wait after a conversation
 # that a conversation the debtor started does (INBOUND_WAITS) or does not (INBOUND_FREE) start,

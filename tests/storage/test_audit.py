@@ -3,6 +3,7 @@ editing the SQLite file directly, as an intruder would), and anchors catch a reb
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from datetime import timedelta
@@ -21,14 +22,16 @@ from storage.audit import (
     verify,
     write_anchor,
 )
+from storage.backends import open_db
 from storage.db import Database
+from tests.pg_database import both_backends, run_as_superuser
 from tests.storage.vault_helpers import T0
 
 INSPECTOR = Actor("k_insp", "inspector", None, "10.1.1.1")
 
 
-async def filled(path: Path, rows: int = 6) -> Database:
-    db = Database(path)
+async def filled(target: str | Path, rows: int = 6) -> Database:
+    db = open_db(target)
     await db.open()
     for i in range(rows):
         await append(
@@ -37,8 +40,12 @@ async def filled(path: Path, rows: int = 6) -> Database:
     return db
 
 
-def tamper(path: Path, *statements: str) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
+def tamper(target: str | Path, *statements: str) -> None:
+    """What someone with direct access to the database could do (triggers dropped or bypassed)."""
+    if isinstance(target, str):
+        run_as_superuser(target, "SET session_replication_role = replica", *statements)
+        return
+    conn = sqlite3.connect(target, isolation_level=None)
     conn.execute("DROP TRIGGER IF EXISTS access_log_no_update")
     conn.execute("DROP TRIGGER IF EXISTS access_log_no_delete")
     for s in statements:
@@ -46,8 +53,9 @@ def tamper(path: Path, *statements: str) -> None:
     conn.close()
 
 
-async def test_a_clean_log_verifies(tmp_path: Path) -> None:
-    db = await filled(tmp_path / "cw.db")
+@both_backends
+async def test_a_clean_log_verifies(db_target: str | Path) -> None:
+    db = await filled(db_target)
     result = await verify(db, None)
     assert result == {"ok": True, "rows": 6, "head": result["head"], "anchors": {"checked": 0, "ok": True}}
     rows = await list_access(db)
@@ -59,8 +67,9 @@ async def test_a_clean_log_verifies(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_the_log_refuses_updates_and_deletes(tmp_path: Path) -> None:
-    db = await filled(tmp_path / "cw.db", 1)
+@both_backends
+async def test_the_log_refuses_updates_and_deletes(db_target: str | Path) -> None:
+    db = await filled(db_target, 1)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         await db.write(lambda c: c.execute("UPDATE access_log SET reason = 'x'"))
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -68,6 +77,7 @@ async def test_the_log_refuses_updates_and_deletes(tmp_path: Path) -> None:
     await db.close()
 
 
+@both_backends
 @pytest.mark.parametrize(
     ("statements", "seq", "problem"),
     [
@@ -104,12 +114,12 @@ async def test_the_log_refuses_updates_and_deletes(tmp_path: Path) -> None:
     ],
 )
 async def test_tampering_is_found_at_the_first_bad_row(
-    tmp_path: Path, statements: list[str], seq: int, problem: str
+    db_target: str | Path, statements: list[str], seq: int, problem: str
 ) -> None:
-    db = await filled(tmp_path / "cw.db")
+    db = await filled(db_target)
     await db.close()
-    tamper(tmp_path / "cw.db", *statements)
-    db = Database(tmp_path / "cw.db")
+    tamper(db_target, *statements)
+    db = open_db(db_target)
     await db.open()
     result = await verify(db, None)
     assert not result["ok"]
@@ -118,15 +128,16 @@ async def test_tampering_is_found_at_the_first_bad_row(
     await db.close()
 
 
-async def test_an_inserted_row_with_a_forged_hash_breaks_the_next_link(tmp_path: Path) -> None:
-    db = await filled(tmp_path / "cw.db")
+@both_backends
+async def test_an_inserted_row_with_a_forged_hash_breaks_the_next_link(db_target: str | Path) -> None:
+    db = await filled(db_target)
     rows = await list_access(db)
     await db.close()
     # Forge a row 4 that links correctly to row 3, shifting the later rows up by one.
     forged = dict(rows[3]) | {"object_id": "rec_forged", "details": json.dumps({"n": 99})}
     forged["hash"] = chain_hash(rows[2]["hash"], forged)
     tamper(
-        tmp_path / "cw.db",
+        db_target,
         "UPDATE access_log SET seq = seq + 100 WHERE seq >= 4",
         "UPDATE access_log SET seq = seq - 99 WHERE seq >= 104",
         "INSERT INTO access_log (seq, at, actor_key_id, role, agency_id, action, object_type, object_id,"
@@ -134,13 +145,34 @@ async def test_an_inserted_row_with_a_forged_hash_breaks_the_next_link(tmp_path:
         " 'inspector', NULL, 'recording.audio', 'recording', 'rec_forged', 'dispute', '10.1.1.1', 'ok',"
         f" '{forged['details']}', '{rows[2]['hash']}', '{forged['hash']}')",
     )
-    db = Database(tmp_path / "cw.db")
+    db = open_db(db_target)
     await db.open()
     result = await verify(db, None)
     assert result["first_bad_row"]["seq"] == 5
     assert result["first_bad_row"]["problem"] == "broken_link"
     assert result["rows"] == 7
     await db.close()
+
+
+@both_backends
+async def test_two_instances_appending_at_once_keep_one_linear_chain(db_target: str | Path) -> None:
+    # Two gateways on one database (two Database objects: separate connections, like two hosts).
+    first, second = await filled(db_target, 0), open_db(db_target)
+    await second.open()
+    try:
+
+        async def burst(db: Database, who: str) -> None:
+            for i in range(40):
+                await append(db, Access(INSPECTOR, "recording.audio", "recording", f"{who}_{i}", "ok"))
+
+        await asyncio.gather(burst(first, "a"), burst(second, "b"), burst(first, "c"), burst(second, "d"))
+        result = await verify(first, None)
+        assert result["ok"], result
+        assert result["rows"] == 160
+        assert result["head"]["seq"] == 160
+    finally:
+        await first.close()
+        await second.close()
 
 
 async def test_anchors_catch_a_rebuilt_chain_and_a_truncated_log(tmp_path: Path) -> None:

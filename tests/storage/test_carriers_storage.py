@@ -9,10 +9,12 @@ from pathlib import Path
 
 from policies.types import Agency
 from storage.agencies import put_agency
+from storage.backends import open_db
 from storage.cases import get_case, load_case_sync, put_case
-from storage.db import Database, connect_sync, migrate
+from storage.db import migrate
 from storage.replies import ReplyCase, Verdict, reply_cases, start_by_reply, stop_by_reply
 from storage.twilio import cases_for_number
+from tests.pg_database import both_backends
 
 DEBTOR = "+12125550123"
 SPOUSE = "+12125550177"
@@ -68,8 +70,9 @@ def test_0008_indexes_the_numbers_of_cases_stored_before_it(tmp_path: Path) -> N
     conn.close()
 
 
-async def test_case_numbers_follow_case_updates(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+@both_backends
+async def test_case_numbers_follow_case_updates(tmp_path: Path, db_target: str | Path) -> None:
+    async with open_db(db_target) as db:
         await put_agency(db, Agency("a1"), "A")
         await put_case(db, "c1", _case())
         await put_case(db, "c2", _case(status="closed"))
@@ -83,8 +86,11 @@ async def test_case_numbers_follow_case_updates(tmp_path: Path) -> None:
         assert [c.case_id for c in await cases_for_number(db, "a1", "+12125550100")] == ["c1"]
 
 
-async def test_stop_ceases_sms_to_that_number_and_start_lifts_only_reply_ceases(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+@both_backends
+async def test_stop_ceases_sms_to_that_number_and_start_lifts_only_reply_ceases(
+    tmp_path: Path, db_target: str | Path
+) -> None:
+    async with open_db(db_target) as db:
         await put_agency(db, Agency("a1"), "A")
         await put_case(db, "c1", _case())
         cases, how = await reply_cases(db, DEBTOR, "+12125559999")
@@ -102,15 +108,16 @@ async def test_stop_ceases_sms_to_that_number_and_start_lifts_only_reply_ceases(
         assert (first["result"], first["ceased"]) == ("ceased", ["c1"])
         assert (again["result"], again["ceased"]) == ("already_ceased", [])
 
-        conn = connect_sync(db.path)
-        loaded = load_case_sync(conn, "c1")
+        loaded = await db.write(lambda conn: load_case_sync(conn, "c1"))
         assert loaded is not None
         (cease,) = loaded[0].ceases
         assert (cease.number, sorted(cease.channels)) == (DEBTOR, ["sms"])
         # A written cease on calls is never lifted by a text.
-        conn.execute(
-            "INSERT INTO ceases (case_id, channels, reason, at)"
-            " VALUES ('c1', '[\"call\"]', 'letter', '2026-01-01T00:00:00.000000Z')"
+        await db.write(
+            lambda conn: conn.execute(
+                "INSERT INTO ceases (case_id, channels, reason, at)"
+                " VALUES ('c1', '[\"call\"]', 'letter', '2026-01-01T00:00:00.000000Z')"
+            )
         )
 
         kept = await start_by_reply(
@@ -121,10 +128,9 @@ async def test_stop_ceases_sms_to_that_number_and_start_lifts_only_reply_ceases(
             db, [Verdict("c1", True, "us-regf/sms.replies", "ok")], **{**args, "keyword": "START"}
         )
         assert (lifted["result"], lifted["lifted"]) == ("lifted", ["c1"])
-        loaded = load_case_sync(conn, "c1")
+        loaded = await db.write(lambda conn: load_case_sync(conn, "c1"))
         assert loaded is not None
         assert [(c.number, sorted(c.channels)) for c in loaded[0].ceases] == [(None, ["call"])]
-        conn.close()
 
         stored = await get_case(db, "c1")
         assert [c.get("number") for c in stored["ceases"]] == [None]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from storage.backends import open_db
 from storage.db import Database, _migrations, from_ts, migrate, to_ts
+from storage.pg import pg_migration_scripts
+from tests.pg_database import both_backends, run_as_superuser
 
 
 async def test_open_applies_migrations_once_and_records_them(tmp_path: Path) -> None:
@@ -46,8 +51,9 @@ def test_migrate_upgrades_a_database_made_by_the_previous_version(tmp_path: Path
     conn.close()
 
 
-async def test_write_rolls_back_on_error(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+@both_backends
+async def test_write_rolls_back_on_error(tmp_path: Path, db_target: str | Path) -> None:
+    async with open_db(db_target) as db:
 
         def failing(conn: sqlite3.Connection) -> None:
             conn.execute(
@@ -61,8 +67,9 @@ async def test_write_rolls_back_on_error(tmp_path: Path) -> None:
         assert await db.fetchone("SELECT * FROM agencies") is None
 
 
-async def test_foreign_keys_are_enforced_on_the_writer(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+@both_backends
+async def test_foreign_keys_are_enforced_on_the_writer(tmp_path: Path, db_target: str | Path) -> None:
+    async with open_db(db_target) as db:
 
         def orphan(conn: sqlite3.Connection) -> None:
             conn.execute(
@@ -88,3 +95,64 @@ def test_timestamps_round_trip_and_sort(at: datetime) -> None:
     assert from_ts(to_ts(at)) == at
     later = at + timedelta(microseconds=1)
     assert to_ts(at) < to_ts(later)
+
+
+# Constructs SQLite accepts and PostgreSQL does not: a shared migration must avoid them, or come
+# with a `postgresql/` pair of the same number.
+SQLITE_ONLY = re.compile(
+    r"INTEGER\s+PRIMARY\s+KEY|AUTOINCREMENT|\bBLOB\b|\bREAL\b|\bTRIGGER\b|\bjson_\w+|randomblob|PRAGMA"
+    r"|WITHOUT\s+ROWID|INSERT\s+OR\b|\bstrftime\b|\bdatetime\s*\(|\bifnull\s*\(|\bIIF\s*\(",
+    re.IGNORECASE,
+)
+
+
+def test_every_migration_has_a_postgresql_pair_or_is_portable() -> None:
+    pairs = {int(name[:4]): name for _, name, _ in pg_migration_scripts() if name}
+    pair_dir = resources.files("storage.migrations").joinpath("postgresql")
+    paired = {int(p.name[:4]): p.name for p in pair_dir.iterdir() if p.name.endswith(".sql")}
+    for version, name, sql in _migrations():
+        assert version in pairs
+        if version in paired:
+            assert paired[version] == name, f"the pair of {name} is named {paired[version]}"
+            continue
+        body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+        found = SQLITE_ONLY.search(body)
+        assert found is None, f"{name} uses {found.group(0)!r} (SQLite only): write postgresql/{name}"
+    # A pair without its SQLite migration would be applied on one engine only.
+    assert set(paired) <= {v for v, _, _ in _migrations()}
+
+
+@both_backends
+async def test_both_engines_record_the_same_migrations(db_target: str | Path) -> None:
+    async with open_db(db_target):
+        pass
+    async with open_db(db_target) as db:  # a second open applies nothing new
+        rows = await db.fetchall("SELECT version, name FROM schema_migrations ORDER BY version")
+        assert [(r["version"], r["name"]) for r in rows] == [(v, n) for v, n, _ in _migrations()]
+        ledger = await db.fetchall("SELECT ledger_key, decided_at FROM contact_ledger")
+        assert ledger == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+async def test_a_scheduled_job_runs_in_one_instance_of_the_cluster_at_a_time(db_target: str) -> None:
+    async with open_db(db_target) as one, open_db(db_target) as two:
+        async with (
+            one.cluster_lock("purge") as first,
+            two.cluster_lock("purge") as second,
+            two.cluster_lock("scrub") as other_job,
+        ):
+            assert (first, second, other_job) == (True, False, True)
+        async with two.cluster_lock("purge") as after:
+            assert after  # released at the end of the first instance's run
+    # An instance that dies mid-job releases it with its connection.
+    dying = open_db(db_target)
+    await dying.open()
+    async with open_db(db_target) as survivor, dying.cluster_lock("anchor") as held:
+        assert held
+        run_as_superuser(
+            db_target,
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted",
+        )
+        async with survivor.cluster_lock("anchor") as taken_over:
+            assert taken_over
+    await dying.close()

@@ -9,12 +9,14 @@ import pytest
 from policies.errors import InputError
 from policies.types import Agency
 from storage.agencies import put_agency
-from storage.db import Database, NotFound
+from storage.backends import open_db
+from storage.db import NotFound
 from storage.keys import create_key, list_keys, lookup_key, parse_key, revoke_key, verify_secret
+from tests.pg_database import both_backends
 
 
-async def test_key_is_random_long_and_only_its_hash_is_stored(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+async def test_key_is_random_long_and_only_its_hash_is_stored(tmp_path: Path, db_target: str | Path) -> None:
+    async with open_db(db_target) as db:
         key, full = await create_key(db, "admin", name="ops")
         _, full2 = await create_key(db, "admin")
         assert full != full2
@@ -46,21 +48,26 @@ async def test_key_is_random_long_and_only_its_hash_is_stored(tmp_path: Path) ->
         pytest.param("root", None, "role must be", id="unknown-role"),
     ],
 )
-async def test_key_role_rules(tmp_path: Path, role: str, agency: str | None, message: str) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+@both_backends
+async def test_key_role_rules(
+    tmp_path: Path, db_target: str | Path, role: str, agency: str | None, message: str
+) -> None:
+    async with open_db(db_target) as db:
         await put_agency(db, Agency("a1"), "A1")
         with pytest.raises(InputError, match=message):
             await create_key(db, role, agency)
 
 
-async def test_dialer_key_for_unknown_agency_is_refused(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+@both_backends
+async def test_dialer_key_for_unknown_agency_is_refused(tmp_path: Path, db_target: str | Path) -> None:
+    async with open_db(db_target) as db:
         with pytest.raises(NotFound):
             await create_key(db, "dialer", "ghost")
 
 
-async def test_revoke_is_idempotent_and_listed(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+@both_backends
+async def test_revoke_is_idempotent_and_listed(tmp_path: Path, db_target: str | Path) -> None:
+    async with open_db(db_target) as db:
         await put_agency(db, Agency("a1"), "A1")
         key, _ = await create_key(db, "dialer", "a1", "dialer-1")
         first = await revoke_key(db, key.key_id)

@@ -11,6 +11,7 @@ import pytest
 
 from policies.errors import InputError
 from storage.audit import Actor
+from storage.backends import open_db
 from storage.db import Conflict, Database, NotFound
 from storage.retention import (
     REPORT_COLUMNS,
@@ -21,15 +22,18 @@ from storage.retention import (
     retention_report,
     set_legal_hold,
 )
+from tests.pg_database import both_backends
 from tests.storage.vault_helpers import T0, make_vault, put, seed, store_files
+
+pytestmark = both_backends
 
 ADMIN = Actor("k_admin", "admin", None, "10.0.0.9")
 AFTER = T0 + timedelta(days=366)  # past retain_until of a 365-day recording made at T0
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    async with Database(tmp_path / "cw.db") as db:
+async def db(db_target: str | Path) -> Database:
+    async with open_db(db_target) as db:
         await seed(db, [("att_1", "c1", "a1"), ("att_2", "c2", "a2")])
         await seed(db, [("att_us", "c_us", "a1")], packs=["us-regf"])
         yield db  # type: ignore[misc]

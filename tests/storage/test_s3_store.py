@@ -18,6 +18,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from storage.audit import Actor
+from storage.backends import open_db
 from storage.crypto import MAGIC
 from storage.db import Database
 from storage.objectstore import S3BlobStore
@@ -25,19 +26,20 @@ from storage.retention import purge_expired, set_legal_hold
 from storage.scrub import scrub
 from storage.store import ObjectLock, StoreLocked, StoreMisconfigured
 from storage.vault import Vault
+from tests.pg_database import both_backends
 from tests.s3_server import SeaweedS3
 from tests.storage.s3_helpers import make_s3_vault, retain_until_of, seed_expiring, versions, wait_until
 from tests.storage.vault_helpers import T0, put, seed
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, both_backends]
 
 ADMIN = Actor("k_admin", "admin", None, "127.0.0.1")
 AUDIO = b"RIFF-plaintext-marker-" + os.urandom(200_000) + b"-end-of-call"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Any:
-    async with Database(tmp_path / "cw.db") as database:
+async def db(db_target: str | Path) -> Any:
+    async with open_db(db_target) as database:
         yield database
 
 

@@ -9,15 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from storage.backends import open_db
 from storage.db import Database
 from storage.scrub import Throttle, scrub
 from storage.vault import Vault
+from tests.pg_database import both_backends
 from tests.storage.vault_helpers import T0, make_vault, put, seed, write_master_key
+
+pytestmark = both_backends
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    async with Database(tmp_path / "cw.db") as db:
+async def db(db_target: str | Path) -> Database:
+    async with open_db(db_target) as db:
         await seed(db, [("att_1", "c1", "a1"), ("att_2", "c2", "a1")])
         yield db  # type: ignore[misc]
 

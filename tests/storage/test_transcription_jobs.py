@@ -3,6 +3,7 @@ under concurrency, leases, backoff, failure, lease tokens, purge."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
@@ -14,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from storage.audit import Access, Actor, verify
+from storage.backends import open_db
 from storage.db import Database, connect_sync, migrate, to_ts, transaction
+from storage.pg import PgDatabase
 from storage.retention import purge_recording
 from storage.transcription_jobs import (
     LeaseLost,
@@ -32,14 +35,17 @@ from storage.transcription_jobs import (
 )
 from storage.transcripts import NewTranscript, recording_flags, store_transcript_sync
 from storage.vault import Vault
+from tests.pg_database import both_backends
 from tests.storage.vault_helpers import T0, make_vault, put, seed
+
+pytestmark = both_backends
 
 SYSTEM = Actor(None, "system", None, "worker:test")
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with Database(tmp_path / "cw.db") as database:
+async def db(db_target: str | Path) -> AsyncIterator[Database]:
+    async with open_db(db_target) as database:
         await seed(database, [(f"att_{i}", "c1", "a1") for i in range(1, 4)] + [("att_9", "c9", "a2")])
         yield database
 
@@ -104,6 +110,22 @@ def test_migration_queues_recordings_stored_before_it(tmp_path: Path) -> None:
     conn.close()
 
 
+async def _queue_unlocked(db: PgDatabase) -> None:
+    """One due job written without the cluster-wide write lock (held elsewhere by the test)."""
+
+    def write(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO recordings (recording_id, attempt_id, case_id, agency_id, to_number, sha256,"
+            " bytes, content_type, source, blob_sha256, blob_bytes, recorded_at, received_at,"
+            " retention_days, retain_until, replica_status) VALUES ('rec_x', 'att_1', 'c1', 'a1', '+1',"
+            " 'x', 1, 'audio/wav', 'http', 'x', 1, :t, :t, 365, '2099', 'disabled')",
+            {"t": to_ts(T0)},
+        )
+        enqueue_sync(conn, "rec_x", T0)
+
+    await db.write(write, exclusive=False)
+
+
 async def _queue(db: Database, n: int) -> list[str]:
     """`n` recordings rows (no blobs needed for the queue) with their jobs."""
 
@@ -125,27 +147,25 @@ async def _queue(db: Database, n: int) -> list[str]:
     return await db.write(write)
 
 
-def test_two_concurrent_claimers_never_get_the_same_job(tmp_path: Path) -> None:
-    import asyncio
-
-    async def prepare() -> None:
-        async with Database(tmp_path / "cw.db") as db:
-            await seed(db)
-            await _queue(db, 300)
-
-    asyncio.run(prepare())
+async def test_two_concurrent_claimers_never_get_the_same_job(db: Database, tmp_path: Path) -> None:
+    await _queue(db, 300)
     barrier = threading.Barrier(2)
     claimed: dict[str, list[str]] = {"A": [], "B": []}
     errors: list[BaseException] = []
+    pg = isinstance(db, PgDatabase)
 
     def claimer(name: str) -> None:
-        # Each claimer has its own connection, like a worker process: SQLite's write lock is the
-        # only thing between them.
-        conn = connect_sync(tmp_path / "cw.db")
+        # Each claimer has its own connection, like a worker process. SQLite: its write lock is
+        # the only thing between them; PostgreSQL: FOR UPDATE SKIP LOCKED, no global lock.
+        conn = None if pg else connect_sync(db.path)
         try:
             barrier.wait()
             while True:
-                job = transaction(conn, lambda c: claim_sync(c, f"w{name}", T0, 60))
+                if isinstance(db, PgDatabase):
+                    job = db.write_sync(lambda c: claim_sync(c, f"w{name}", T0, 60), exclusive=False)
+                else:
+                    assert conn is not None
+                    job = transaction(conn, lambda c: claim_sync(c, f"w{name}", T0, 60))
                 if job is None:
                     return
                 claimed[name].append(job.recording_id)
@@ -153,22 +173,23 @@ def test_two_concurrent_claimers_never_get_the_same_job(tmp_path: Path) -> None:
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
 
     threads = [threading.Thread(target=claimer, args=(n,)) for n in "AB"]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
+        await asyncio.to_thread(t.join, 60)
     assert not errors
     a, b = claimed["A"], claimed["B"]
     assert a, "the first claimer got work"
     assert b, "the second claimer got work"
     assert not set(a) & set(b)
-    assert sorted(a + b) == [f"rec_{i:04d}" for i in range(300)]
-    conn = sqlite3.connect(tmp_path / "cw.db")
-    assert conn.execute("SELECT count(*) FROM transcription_jobs WHERE attempts != 1").fetchone()[0] == 0
-    conn.close()
+    assert sorted(a + b) == sorted(f"rec_{i:04d}" for i in range(300))
+    row = await db.fetchone("SELECT count(*) AS n FROM transcription_jobs WHERE attempts != 1")
+    assert row is not None
+    assert row["n"] == 0
 
 
 async def test_a_dead_workers_job_is_claimed_again_after_its_lease(db: Database) -> None:
@@ -348,15 +369,28 @@ async def test_purge_takes_the_transcript_and_job_and_keeps_flags_without_words(
 
 async def test_an_idle_worker_never_takes_the_write_lock(db: Database) -> None:
     # Another process (the gateway deciding, say) holds the write lock: looking for work with
-    # nothing due answers at once instead of queueing behind it.
-    other = connect_sync(db.path)
-    other.execute("BEGIN IMMEDIATE")
+    # nothing due answers at once instead of queueing behind it. (PostgreSQL: the cluster-wide
+    # lock of ordinary writes, held by another transaction.)
+    entered, done = threading.Event(), threading.Event()
+    if isinstance(db, PgDatabase):
+        holder = asyncio.create_task(db.write(lambda conn: (entered.set(), done.wait(10))))
+        await asyncio.to_thread(entered.wait, 10)
+    else:
+        other = connect_sync(db.path)
+        other.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
         assert await claim(db, "host:1", T0, lease_s=60) is None
         assert time.monotonic() - started < 0.5
+        if isinstance(db, PgDatabase):
+            await _queue_unlocked(db)
+            assert await claim(db, "host:1", T0, lease_s=60) is not None  # claims skip that lock
     finally:
-        other.execute("ROLLBACK")
-        other.close()
+        if isinstance(db, PgDatabase):
+            done.set()
+            await holder
+        else:
+            other.execute("ROLLBACK")
+            other.close()
     await _queue(db, 1)
     assert await claim(db, "host:1", T0, lease_s=60) is not None

@@ -11,26 +11,30 @@ from pathlib import Path
 
 import pytest
 
+from storage.backends import open_db
 from storage.blobs import BlobStore, verify_copy
 from storage.crypto import rotate_master_key, seal_address
 from storage.db import Database, NotFound, from_ts, migrate
 from storage.recordings import retain_until
 from storage.vault import EmptyRecording, IncompleteUpload, TooLarge, Vault
+from tests.pg_database import both_backends
 from tests.storage.vault_helpers import T0, make_vault, put, seed, store_files, tmp_files
+
+pytestmark = both_backends
 
 
 def key_of(vault: Vault, rec: dict[str, object]) -> bytes:
-    conn = sqlite3.connect(vault.db.path)
-    kid, wrapped = conn.execute(
-        "SELECT master_key_id, wrapped_key FROM recording_keys WHERE recording_id = ?", (rec["recording_id"],)
-    ).fetchone()
-    conn.close()
+    (row,) = vault.db.read_sync(
+        "SELECT master_key_id, wrapped_key FROM recording_keys WHERE recording_id = :id",
+        {"id": rec["recording_id"]},
+    )
+    kid, wrapped = row[0], row[1]
     return vault.keyring.unwrap(kid, wrapped, str(rec["recording_id"]))
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Database:
-    async with Database(tmp_path / "cw.db") as db:
+async def db(db_target: str | Path) -> Database:
+    async with open_db(db_target) as db:
         await seed(db, [("att_1", "c1", "a1"), ("att_2", "c2", "a2"), ("att_3", "c3", "a1")])
         yield db  # type: ignore[misc]
 
@@ -118,8 +122,8 @@ async def test_refused_uploads_leave_nothing(
     await vault.close()
 
 
-async def test_retention_is_the_longest_of_default_and_packs(tmp_path: Path) -> None:
-    async with Database(tmp_path / "cw.db") as db:
+async def test_retention_is_the_longest_of_default_and_packs(tmp_path: Path, db_target: str | Path) -> None:
+    async with open_db(db_target) as db:
         await seed(db, [("att_us", "c_us", "a1")], packs=["us-regf", "cn-gbt45251"])
         await seed(db, [("att_none", "c_none", "a1")], packs=[])
         vault = make_vault(tmp_path, db)

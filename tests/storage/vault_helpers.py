@@ -39,14 +39,14 @@ async def seed(
         ts = to_ts(at)
         for agency in ("a1", "a2"):
             conn.execute(
-                "INSERT OR IGNORE INTO agencies (agency_id, name, status, created_at, updated_at)"
-                " VALUES (:a, :a, 'active', :ts, :ts)",
+                "INSERT INTO agencies (agency_id, name, status, created_at, updated_at)"
+                " VALUES (:a, :a, 'active', :ts, :ts) ON CONFLICT DO NOTHING",
                 {"a": agency, "ts": ts},
             )
         for attempt_id, case_id, agency in attempts:
             conn.execute(
-                "INSERT OR IGNORE INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at,"
-                " updated_at) VALUES (:c, :a, :d, 'active', 'US', :doc, :ts, :ts)",
+                "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at,"
+                " updated_at) VALUES (:c, :a, :d, 'active', 'US', :doc, :ts, :ts) ON CONFLICT DO NOTHING",
                 {
                     "c": case_id,
                     "a": agency,

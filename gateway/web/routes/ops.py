@@ -22,8 +22,9 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    """Readiness: the database accepts a write transaction and the recording store a recording
-    now (local: its folder is writable; S3: the bucket answers); `store` says which and where."""
+    """Readiness: the database accepts a write transaction (PostgreSQL: this is the primary) and
+    the recording store a recording now (local: its folder is writable; S3: the bucket answers);
+    `database` and `store` say which and where."""
     db = request.app[appkeys.DB]
     checks: dict[str, str] = {}
     try:
@@ -34,7 +35,9 @@ async def readyz(request: web.Request) -> web.Response:
     store = await asyncio.to_thread(request.app[appkeys.VAULT].store_status)
     checks["recordings"] = "ok" if store["ok"] else f"error: {store['detail'] or 'the store is not writable'}"
     ok = all(v == "ok" for v in checks.values())
-    return json_response({"ok": ok, "checks": checks, "store": store}, status=200 if ok else 503)
+    database = {"engine": db.dialect, "where": db.describe()}
+    body = {"ok": ok, "checks": checks, "database": database, "store": store}
+    return json_response(body, status=200 if ok else 503)
 
 
 @routes.get("/metrics")
