@@ -19,7 +19,7 @@ from gateway.web.keys import DB, JOBS
 from policies.errors import SetupError
 from storage.audit import write_anchor
 from tests.gateway.helpers import DEBTOR_NUMBER, OTHER_NUMBER, hdr
-from tests.gateway.vault_world import VaultWorld, make_vault_world
+from tests.gateway.vault_world import VaultWorld, make_spool_world
 
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + os.urandom(4000)
 HOSTILE_TS = "9999-12-31T23:59:59-23:59"  # UTC would be in year 10000
@@ -38,14 +38,7 @@ def assert_error(body: dict[str, Any], code: str, field: str | None = None) -> N
 
 @pytest.fixture
 async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
-    spool = data_dir.parent / "spool"
-    (spool / ".partial").mkdir(parents=True)
-    return await make_vault_world(
-        aiohttp_client,
-        data_dir,
-        make_key,
-        **{"recordings.spool_dir": str(spool), "auth.max_failures": 3},
-    )
+    return await make_spool_world(aiohttp_client, data_dir, make_key, **{"auth.max_failures": 3})
 
 
 # --- 1. evidence cannot be destroyed early ------------------------------------------------------

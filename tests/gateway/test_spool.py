@@ -16,21 +16,14 @@ import pytest
 from gateway.jobs.spool import SpoolWatcher
 from gateway.web.keys import DB, JOBS
 from tests.gateway.helpers import hdr
-from tests.gateway.vault_world import VaultWorld, make_vault_world
+from tests.gateway.vault_world import VaultWorld, make_spool_world
 
 SETTLE = 5.0
 
 
 @pytest.fixture
 async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
-    spool = data_dir.parent / "spool"
-    (spool / ".partial").mkdir(parents=True)
-    return await make_vault_world(
-        aiohttp_client,
-        data_dir,
-        make_key,
-        **{"recordings.spool_dir": str(spool), "recordings.spool_settle_s": SETTLE},
-    )
+    return await make_spool_world(aiohttp_client, data_dir, make_key, **{"recordings.spool_settle_s": SETTLE})
 
 
 def watcher(vw: VaultWorld) -> SpoolWatcher:

@@ -70,3 +70,14 @@ async def make_vault_world(
         security=await make_key("security", name="sec"),
         a1_inspector=await make_key("inspector", "a1", "qa-a1"),
     )
+
+
+async def make_spool_world(
+    aiohttp_client: Any, data_dir: Path, make_key: Any, **overrides: Any
+) -> VaultWorld:
+    """The vault world with a spool folder (and its `.partial/`) watched by the app."""
+    spool = data_dir.parent / "spool"
+    (spool / ".partial").mkdir(parents=True)
+    return await make_vault_world(
+        aiohttp_client, data_dir, make_key, **{"recordings.spool_dir": str(spool), **overrides}
+    )
