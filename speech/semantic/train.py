@@ -49,7 +49,7 @@ __all__ = ["HEAD_FILE", "TrainOptions", "TrainingError", "train", "write_head_fi
 
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.06.0"
+VERSION = "2026.12.0"
 
 
 class TrainingError(Exception):
