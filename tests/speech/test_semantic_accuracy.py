@@ -27,13 +27,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 # (precision, recall) floors on the frozen test split: issue 10.
 TEST_FLOORS = {"zh": (0.90, 0.90), "en": (0.90, 0.90), "ko": (0.85, 0.80)}
-# Loose floors, set before either split was first scored and clearly above the lexicon alone
-# (recall 0.40 zh / 0.34 en on the test split, 0.43 / 0.40 on the blind one): what the combined
-# flags must keep doing while the issue's floors are out of reach.
-LOOSE_FLOORS = {"zh": (0.80, 0.60), "en": (0.80, 0.60), "ko": (0.75, 0.50)}
-# flagger@2026.06.0 measured on the test split: zh P 0.886 R 0.746, en P 0.922 R 0.675, ko
-# P 0.836 R 0.630 (docs/speech.md). Strict: a model that meets the floors makes this test fail
-# until the mark is removed.
+# Loose floors: just under what flagger@2026.12.1 measured on the weaker of the two splits, so a
+# regression fails while the issue's floors are out of reach. Measured: test zh P 0.874 R 0.799,
+# en P 0.948 R 0.694, ko P 0.868 R 0.728; blind zh P 0.918 R 0.852, en P 0.915 R 0.776, ko
+# P 0.898 R 0.918 (docs/speech.md). The lexicon alone: recall 0.47 zh / 0.45 en / 0.35 ko on
+# the test split.
+LOOSE_FLOORS = {"zh": (0.85, 0.77), "en": (0.89, 0.67), "ko": (0.84, 0.70)}
+# Strict: a model that meets the issue's floors makes this test fail until the mark is removed.
 SHORT_OF_FLOORS = pytest.mark.xfail(strict=True, reason="issue 10 floors not reached: see docs/speech.md")
 
 

@@ -1,4 +1,5 @@
-"""ASR-like augmentation of training lines: deterministic, and homophones really sound the same."""
+"""Augmentation of training lines: ASR-like variants (deterministic, homophones really sound the
+same) and the lexicon's stock phrases cut out of violating lines."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import random
 
 from pypinyin import Style, lazy_pinyin
 
-from speech.semantic.augment import homophone_swap, strip_punctuation, variants
+from speech.semantic.augment import homophone_swap, lexicon_clauses, strip_punctuation, variants
+from speech.semantic.corpus import Line, parse_line
 
 
 def test_variants_are_deterministic_per_seed() -> None:
@@ -38,3 +40,26 @@ def test_en_and_ko_variants() -> None:
     ko = variants("오늘까지 입금하세요. 안 그러면 곤란해집니다!", "ko", 13)
     assert ko[0] == "오늘까지 입금하세요 안 그러면 곤란해집니다"
     assert ko[1].replace(" ", "") == ko[0].replace(" ", "")
+
+
+def _line(text: str, labels: list[str], lang: str = "en") -> Line:
+    return parse_line(
+        {"text": text, "lang": lang, "speaker": "agent", "audience": "debtor", "labels": labels}, "t:1"
+    )
+
+
+def test_lexicon_clauses_cut_the_stock_phrase_out_of_a_violating_line() -> None:
+    line = _line(
+        "Listen carefully. If you don't pay by Friday, we will break your legs, understood?",
+        ["threat_violence"],
+    )
+    assert lexicon_clauses(line) == [("we will break your legs", frozenset({"threat_violence"}))]
+    zh = _line("你听好了，今天不还钱，我就打断你的腿，自己看着办。", ["threat_violence"], "zh")
+    assert [labels for _, labels in lexicon_clauses(zh)] == [frozenset({"threat_violence"})]
+    assert all(clause in zh.text and clause != zh.text for clause, _ in lexicon_clauses(zh))
+
+
+def test_lexicon_clauses_only_for_the_lines_own_categories() -> None:
+    # A quotation labelled lawful gives nothing, and neither does a category the line lacks.
+    assert lexicon_clauses(_line("He said, we will break your legs. That is not acceptable.", [])) == []
+    assert lexicon_clauses(_line("Pay today, we will break your legs.", ["harassment"])) == []

@@ -110,10 +110,12 @@ def test_transcript_model_flag_spans_its_utterance() -> None:
     ct = _channel(
         [
             (0.0, "Hello, this is Sam from Northgate Recovery about your account."),
+            # No lexicon entry matches this veiled threat (the lexicons' `veiled` entries now catch
+            # the earlier example, "it would be a shame if she didn't make it back").
             (
                 10.0,
-                "Your daughter walks home past the old quarry every evening. It would be a shame if she "
-                "didn't make it back one night.",
+                "Nice little house you have on Maple Street. Old wiring like that, a fire could start "
+                "any night.",
             ),
             (30.0, "We will break your legs."),
         ]
@@ -136,13 +138,18 @@ def test_transcript_model_flag_spans_its_utterance() -> None:
 
 
 def test_korean_transcript_is_flagged_by_the_model() -> None:
+    flagger = semantic_flagger()
     ct = _channel(
         [(0.0, "따님이 매일 밤 혼자 그 골목으로 다니던데, 오늘 입금 안 하면 무슨 일이 생길지 몰라요.")]
     )
-    flags = semantic_flags(ct, "ko", None, lexicon_flags(ct, "ko", None), semantic_flagger())
-    assert [f.source for f in flags]
-    assert all(f.source == "model" for f in flags)
-    assert "threat_violence" in {f.category for f in flags}
+    flags = semantic_flags(ct, "ko", None, lexicon_flags(ct, "ko", None), flagger)
+    threat = [f for f in flags if f.category == "threat_violence"]
+    assert threat, flags
+    # The Korean lexicon's `veiled` entry matches too, so the model agreeing makes it `both`.
+    assert threat[0].source in ("model", "both")
+    assert threat[0].model_score is not None
+    assert threat[0].model_score >= flagger.thresholds("ko")["threat_violence"]
+    assert threat[0].model_version == flagger.tag
 
 
 @pytest.mark.parametrize(

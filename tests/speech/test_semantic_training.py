@@ -116,6 +116,10 @@ def test_training_is_deterministic_and_records_what_it_read(tmp_path: Path) -> N
     assert doc["files"] == {str(p.resolve()): file_sha256(p) for p in files}
     assert doc["seed"] == 13
     assert doc["trainer"]["augment"] is True
+    # threat_violence is never vetoed: the model may not downgrade the lexicon's threats.
+    cats = doc["languages"]["en"]["categories"]
+    assert cats["threat_violence"]["veto"] == 0.0
+    assert doc["trainer"]["unvetoed"] == ["threat_violence"]
     assert "en val, lexicon + model" in report
     out = tmp_path / "flagger.json"
     write_head_file(doc, out)
