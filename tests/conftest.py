@@ -40,9 +40,16 @@ _ROOT = Path(__file__).resolve().parents[1]
 _PRODUCT_DIRS = tuple(f"{_ROOT / p}{os.sep}" for p in PRODUCT_PACKAGES)
 _TESTS_DIR = f"{_ROOT / 'tests'}{os.sep}"
 _ASYNC_CODE = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
-# CLI commands run their own short-lived loop, in a process of their own in production, where
-# blocking delays nobody else.
-_CLI_ENTRY = [("gateway/cli/main.py", {"main"})]
+# Allowed to block: CLI commands (their own short-lived loop, in a process of their own in
+# production, where blocking delays nobody else), and asyncpg resolving connection parameters —
+# it reads ~/.pgpass and the SSL files once per new pool connection, on the PostgreSQL backend's
+# own loop thread (storage/pg.py), never the gateway's.
+_CLI_ENTRY = [
+    ("gateway/cli/main.py", {"main"}),
+    ("asyncpg/connect_utils.py", {"_parse_connect_dsn_and_args"}),
+    # PostgreSQL migrations read their SQL files once, at open, before anything is served.
+    ("storage/pg.py", {"_migrate"}),
+]
 
 
 def _a_tests_own_call(*_args: object, **_kwargs: object) -> bool:
