@@ -116,7 +116,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 @pytest.mark.parametrize("role", ROLES)
 @schema.parametrize()
 @settings(
-    max_examples=int(os.environ.get("CALLWARDEN_FUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("CALLWARDEN_FUZZ_EXAMPLES", "12")),
     deadline=None,
     # The same examples every run: CI must not pass or fail by chance (raise the count locally to
     # explore: CALLWARDEN_FUZZ_EXAMPLES=500).
