@@ -361,20 +361,26 @@ def _line(name: str, r: dict[str, float], base: dict[str, float]) -> str:
     )
 
 
+def prepare(tmpdir: Path, cases: int) -> tuple[Path, str, Path, Path]:
+    """A seeded data dir, its dialer key, the benchmark pack's folder and the wrk script."""
+    data_dir = tmpdir / "var"
+    t0 = time.perf_counter()
+    key = seed(data_dir, cases)
+    packs = data_dir / "packs"
+    packs.mkdir()
+    (packs / "bench.toml").write_text(BENCH_PACK)
+    lua = tmpdir / "authorize.lua"
+    lua.write_text(WRK_LUA.format(cases=cases, key=key, seed=42))
+    print(f"seeded {cases} debtors in {time.perf_counter() - t0:.1f} s")
+    return data_dir, key, packs, lua
+
+
 def main_backends(args: argparse.Namespace, sizes: list[int]) -> None:
     print(f"cores: {os.cpu_count()}; PostgreSQL at {args.postgres}: {_pg_settings(args.postgres)}")
     print("durable everywhere: SQLite WAL + synchronous=FULL; PostgreSQL fsync + synchronous_commit on")
     with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
         tmpdir = Path(tmp)
-        data_dir = tmpdir / "var"
-        t0 = time.perf_counter()
-        key = seed(data_dir, args.cases)
-        packs = data_dir / "packs"
-        packs.mkdir()
-        (packs / "bench.toml").write_text(BENCH_PACK)
-        lua = tmpdir / "authorize.lua"
-        lua.write_text(WRK_LUA.format(cases=args.cases, key=key, seed=42))
-        print(f"seeded {args.cases} debtors in {time.perf_counter() - t0:.1f} s")
+        data_dir, key, packs, lua = prepare(tmpdir, args.cases)
         env = {
             **os.environ,
             "CALLWARDEN_POLICY_PACKS_DIR": str(packs),
@@ -457,15 +463,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
         tmpdir = Path(tmp)
-        data_dir = tmpdir / "var"
-        t0 = time.perf_counter()
-        key = seed(data_dir, args.cases)
-        packs = data_dir / "packs"
-        packs.mkdir()
-        (packs / "bench.toml").write_text(BENCH_PACK)
-        lua = tmpdir / "authorize.lua"
-        lua.write_text(WRK_LUA.format(cases=args.cases, key=key, seed=42))
-        print(f"seeded {args.cases} debtors in {time.perf_counter() - t0:.1f} s")
+        data_dir, key, packs, lua = prepare(tmpdir, args.cases)
 
         port = free_port()
         bare = subprocess.Popen([sys.executable, str(HERE / "bare_server.py"), str(port)])
