@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -84,3 +85,7 @@ class PackRegistry:
 
     def resolve(self, names: Iterable[str]) -> tuple[Any, ...]:
         return expand_requires(names, self._load)
+
+    async def resolve_off_loop(self, names: Iterable[str]) -> tuple[Any, ...]:
+        """`resolve` from a request handler: operator pack files may be read, so on a thread."""
+        return await asyncio.to_thread(self.resolve, list(names))

@@ -4,7 +4,6 @@ upstream's Auth Token over callwarden's public URL (`carrier.public_url`); anyth
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiohttp import web
@@ -132,8 +131,7 @@ async def inbound_sms(request: web.Request) -> web.Response:
     resolved = {}
     for case in cases:
         try:
-            # Operator pack files may be read: off the event loop.
-            resolved[case.case_id] = await asyncio.to_thread(packs.resolve, case.packs)
+            resolved[case.case_id] = await packs.resolve_off_loop(case.packs)
         except CallwardenError:
             resolved[case.case_id] = ()
     union = tuple({p.ref: p for ps in resolved.values() for p in ps}.values())

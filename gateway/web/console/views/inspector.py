@@ -275,8 +275,8 @@ async def _packs(request: web.Request, case_id: str) -> list[dict[str, Any]]:
     packs = []
     for name in await case_packs(request.app[appkeys.DB], case_id):
         try:
-            # Off the loop (operator pack files); the named pack comes after those it requires.
-            pack = (await asyncio.to_thread(request.app[appkeys.PACKS].resolve, [name]))[-1]
+            # The named pack comes after those it requires.
+            pack = (await request.app[appkeys.PACKS].resolve_off_loop([name]))[-1]
             packs.append({"name": name, "version": pack.version, "title": pack.title})
         except CallwardenError:
             packs.append({"name": name, "version": "?", "title": ""})
