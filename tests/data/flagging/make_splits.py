@@ -2,6 +2,7 @@
 
     python tests/data/flagging/make_splits.py STAGING_DIR BLIND_DIR       # round 1
     python tests/data/flagging/make_splits.py --add STAGING2_DIR           # round 2
+    python tests/data/flagging/make_splits.py --add STAGING3_DIR --round 3 # round 3
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -18,6 +19,13 @@ lexicons, and wrote to where the first model fell short: veiled threats, harassm
 exposure): a line that is a near-duplicate of any test or blind line is dropped (so the frozen
 splits stay unseen), the rest go 70 % to train and 30 % to val, stratified like round 1. The
 test and blind splits are not touched.
+
+Round 3 (`--add DIR --round 3`) adds the lines of eight more hands the same way, 75 % to train
+and 25 % to val, with the round's own seed: zh writers D, G, I and N, en writers E, H, J and M,
+ko writers F and L. Each worked from docs/labelling.md alone, saw neither the corpus, the
+lexicons nor any test line, and was asked for the categories the model missed most on val
+(veiled and blunt threats, harassment, false legal threats, privacy exposure) beside as many hard
+negatives; the file name gives the writer (`STAGING3_DIR/<lang>/<writer>-*.jsonl`).
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -118,9 +126,13 @@ def main(staging: Path, blind: Path) -> None:
         print(f"{info['lines']:>6}  {path}")
 
 
-def add_round(staging: Path) -> None:
+# Round -> the share of its lines that go to val.
+VAL_SHARE = {2: 0.3, 3: 0.25}
+
+
+def add_round(staging: Path, round_no: int = 2) -> None:
     manifest = json.loads((TESTS / "SPLITS.json").read_text(encoding="utf-8"))
-    rng = random.Random(SEED + 2)
+    rng = random.Random(SEED + round_no)
     for lang in LANGS:
         held = [
             grams(str(json.loads(line)["text"]))
@@ -148,7 +160,7 @@ def add_round(staging: Path) -> None:
         for key in sorted(strata):
             group = strata[key]
             rng.shuffle(group)
-            n_val = round(len(group) * 0.3)
+            n_val = round(len(group) * VAL_SHARE[round_no])
             add["val"] += group[:n_val]
             add["train"] += group[n_val:]
         for name, new in add.items():
@@ -168,6 +180,6 @@ def add_round(staging: Path) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "--add":
-        add_round(Path(sys.argv[2]))
+        add_round(Path(sys.argv[2]), int(sys.argv[4]) if sys.argv[3:4] == ["--round"] else 2)
     else:
         main(Path(sys.argv[1]), Path(sys.argv[2]))
