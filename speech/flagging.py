@@ -216,6 +216,13 @@ def lexicon_flags(
     return flags
 
 
+# Below this mean word confidence the recogniser itself doubts the words: a model-only finding on
+# such an utterance is kept as `info` (an inspector sees it; it is not a violation). The model
+# reads the words, not the audio, so a guessed fragment ("Love.", 0.05) can score high. A lexicon
+# finding keeps its severity: its words are the evidence, with their own confidence shown.
+MODEL_MIN_CONFIDENCE = 0.3
+
+
 def _worth_scoring(text: str) -> bool:
     """Embed only utterances with some words in them ("嗯", "ok", "[number]" carry no conduct)."""
     letters = sum(1 for ch in text if ch.isalpha())
@@ -277,13 +284,14 @@ def semantic_flags(
             if suppress
             else frozenset()
         )
+        severity = MODEL_SEVERITY if u.confidence >= MODEL_MIN_CONFIDENCE else "info"
         for c in cats:
             if c in lawful or not u.words:
                 continue
             out.append(
                 Flag(
                     category=c,
-                    severity=MODEL_SEVERITY,
+                    severity=severity,
                     match="",
                     sentence=u.text,
                     start=u.words[0].start,

@@ -68,11 +68,12 @@ def test_transcript_has_both_channels_merged_by_time(call: Call, result: Transcr
     _, debtor_start, _ = call.span("lost my job")
     first_debtor = next(u for u in result.utterances if u.role == "debtor")
     assert first_debtor.start == pytest.approx(debtor_start, abs=0.6)
-    # The debtor says nothing abusive: no lexicon flag on the right channel. Flagger 2026.12.1
-    # still raises a medium model-only flag on an ASR fragment ("Love.", confidence 0.05, scored
-    # 0.88 as abuse_by_debtor) — a false positive an inspector dismisses; held to medium here.
+    # The debtor says nothing abusive: no violation on the right channel. (Flagger 2026.12.1
+    # scored an ASR fragment there, "Love." at confidence 0.05, 0.88 as abuse_by_debtor: a
+    # model-only finding on words the recogniser doubts is only `info`.)
     debtor = [f for f in result.flags if f.channel == "right"]
-    assert all((f.source, f.severity) == ("model", "medium") for f in debtor), debtor
+    assert not [f for f in debtor if f.is_violation], debtor
+    assert all(f.source == "model" for f in debtor), debtor
     assert result.rtf > 0
     assert set(result.timings) == {"decode", "transcribe", "flag"}
 

@@ -95,12 +95,14 @@ def test_head_file_of_another_embedder_is_refused(tmp_path: Path) -> None:
     assert "retrain" in str(err.value)
 
 
-def _channel(utterances: list[tuple[float, str]], role: str = "agent", audience: str = "debtor") -> Any:
+def _channel(
+    utterances: list[tuple[float, str]], role: str = "agent", audience: str = "debtor", conf: float = 0.9
+) -> Any:
     """Segments whose words are the utterance's space-separated tokens, 0.3 s each."""
     segments = []
     for start, text in utterances:
         toks = text.split()
-        words = tuple(Word(w, start + 0.3 * i, start + 0.3 * i + 0.25, 0.9) for i, w in enumerate(toks))
+        words = tuple(Word(w, start + 0.3 * i, start + 0.3 * i + 0.25, conf) for i, w in enumerate(toks))
         segments.append(Segment(start, words[-1].end, text, words))
     return mask_channel("left", role, audience, segments)
 
@@ -135,6 +137,21 @@ def test_transcript_model_flag_spans_its_utterance() -> None:
     assert legs.rule.startswith("en/threat_violence/")
     assert legs.model_score is not None
     assert legs.severity == "high"
+
+
+def test_model_only_finding_on_words_the_recogniser_doubts_is_info() -> None:
+    veiled = "Nice little house you have on Maple Street. Old wiring like that, a fire could start any night."
+    sure = semantic_flags(_channel([(0.0, veiled)]), "en", None, [], semantic_flagger())
+    assert [(f.category, f.severity) for f in sure if f.source == "model"] == [("threat_violence", "medium")]
+    doubted = semantic_flags(_channel([(0.0, veiled)], conf=0.1), "en", None, [], semantic_flagger())
+    found = [f for f in doubted if f.source == "model"]
+    assert [(f.category, f.severity) for f in found] == [("threat_violence", "info")]
+    assert not [f for f in doubted if f.is_violation]
+    assert found[0].confidence == pytest.approx(0.1)
+    # A lexicon finding keeps its severity however unsure the words: they are the evidence.
+    ct = _channel([(0.0, "We will break your legs.")], conf=0.1)
+    legs = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), semantic_flagger())
+    assert [f.severity for f in legs if f.category == "threat_violence"] == ["high"]
 
 
 def test_korean_transcript_is_flagged_by_the_model() -> None:
