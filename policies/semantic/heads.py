@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from policies.errors import DefinitionError
 from policies.lexicon import LEXICON_CATEGORIES
+from policies.semantic.neighbours import Neighbours
 from policies.semantic.ngrams import NgramSpec
 
 __all__ = [
@@ -103,11 +104,17 @@ class CategoryHead:
         self,
         x: npt.NDArray[np.float32],
         grams: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]],
+        vote: tuple[npt.NDArray[np.float64], float] | None = None,
     ) -> npt.NDArray[np.float64]:
+        """The regressions' logits averaged, with the neighbours' `vote` (logits, weight) when
+        the head file has neighbours."""
         z_emb = x.astype(np.float64) @ self.weights.astype(np.float64) + self.bias
         w = self.ngram_weights
         z_ng = np.array([float(vals @ w[cols]) for cols, vals in grams], dtype=np.float64) + self.ngram_bias
-        return (z_emb + z_ng) / 2.0
+        if vote is None:
+            return (z_emb + z_ng) / 2.0
+        z_nb, weight = vote
+        return (z_emb + z_ng + weight * z_nb) / (2.0 + weight)
 
     def calibrate(self, z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         a, c = self.platt
@@ -132,6 +139,8 @@ class Heads:
     combine: Mapping[str, Any]
     files: Mapping[str, str]
     source: str = ""
+    neighbours: Neighbours | None = None
+    other_language_weight: float = 0.3  # of another language's neighbours in the vote
 
     @property
     def tag(self) -> str:
@@ -156,11 +165,17 @@ class Heads:
         extra = np.full((v.shape[0], 1), 1.0 if audience == "third_party" else 0.0, dtype=np.float32)
         x = np.hstack([v, extra])
         grams = [self.ngrams.features(t) for t in texts]
+        cats = [c for c in categories_for(speaker, audience) if c in lang.heads]
+        votes: dict[str, npt.NDArray[np.float64]] = {}
+        nb = self.neighbours
+        if nb is not None:
+            sims = nb.similarities(v)
+            votes = nb.logits(sims, cats, lang.language, other_language_weight=self.other_language_weight)
         out = {}
-        for c in categories_for(speaker, audience):
-            head = lang.heads.get(c)
-            if head is not None:
-                out[c] = head.calibrate(head.logit(x, grams))
+        for c in cats:
+            head = lang.heads[c]
+            vote = (votes[c], nb.weight) if nb is not None else None
+            out[c] = head.calibrate(head.logit(x, grams, vote))
         return out
 
     def thresholds(self, language: str) -> dict[str, float]:
@@ -195,7 +210,26 @@ def parse_heads(doc: Any, source: str) -> Heads:
         str(lang): _parse_language(str(lang), body, len(spec.vocabulary), source)
         for lang, body in langs.items()
     }
-    return Heads(**header, languages=parsed, ngrams=spec, source=source)
+    neighbours = None
+    if "neighbours" in doc:
+        try:
+            neighbours = Neighbours.parse(doc["neighbours"], DIM)
+        except ValueError as exc:
+            raise HeadFileError(source, "neighbours", f"{exc}: retrain or reinstall") from None
+    trainer = doc.get("trainer")
+    olw = _number(
+        trainer.get("other_language_weight", 0.3) if isinstance(trainer, Mapping) else 0.3,
+        "trainer.other_language_weight",
+        source,
+    )
+    return Heads(
+        **header,
+        languages=parsed,
+        ngrams=spec,
+        source=source,
+        neighbours=neighbours,
+        other_language_weight=olw,
+    )
 
 
 def _parse_header(doc: Mapping[str, Any], source: str) -> dict[str, Any]:

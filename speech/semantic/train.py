@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from importlib import metadata
@@ -42,6 +43,7 @@ import numpy as np
 
 from policies.semantic.combine import combine, lexicon_view
 from policies.semantic.heads import FORMAT, categories_for, encode_half, encode_vector, parse_heads
+from policies.semantic.neighbours import Neighbours, role_code
 from policies.semantic.ngrams import analyze
 from policies.semantic.text import prepare
 from speech.semantic.augment import lexicon_clauses, variants
@@ -52,7 +54,7 @@ __all__ = ["HEAD_FILE", "TrainOptions", "TrainingError", "train", "write_head_fi
 
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.12.1"
+VERSION = "2026.12.2"
 
 
 class TrainingError(Exception):
@@ -80,6 +82,13 @@ class TrainOptions:
     # threats ("Pay or I'll kill you.") under any veto, as the corpus has them almost only as
     # quoted or negated hard negatives (docs/speech.md).
     unvetoed: tuple[str, ...] = ("threat_violence",)
+    # The nearest training lines' vote beside the regressions (`policies.semantic.neighbours`):
+    # chosen on val and on writers held out of training (docs/speech.md).
+    neighbours: bool = True
+    knn_k: int = 10
+    knn_temperature: float = 20.0
+    knn_weight: float = 1.0
+    knn_dims: int = 128  # principal components the vote compares in (0: all 384)
     version: str = VERSION
 
 
@@ -173,6 +182,7 @@ class _Rows:
     weights: np.ndarray
     features: np.ndarray  # embedding + audience, (n, 385)
     ngrams: Any  # TF-IDF rows (sparse)
+    neighbours: Neighbours | None = None  # the original lines (not their variants), for the vote
 
 
 @dataclass
@@ -208,10 +218,15 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
     say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
     vectors = embed(texts)
     tfidf = TfidfVectorizer(
-        analyzer=analyze, min_df=2, sublinear_tf=True, max_features=options.max_ngrams, dtype=np.float64
+        analyzer=analyze,
+        sublinear_tf=True,
+        vocabulary=_ngram_vocabulary(texts, options.max_ngrams),
+        dtype=np.float64,
     )
     t_train = tfidf.fit_transform(texts)
     rows = _Rows(lines, texts, np.array(weights), _logit_features(vectors, lines), t_train)
+    if options.neighbours:
+        rows.neighbours = _neighbours(lines, texts, vectors, options)
     vals = {
         lang: _Split(corpus.val[lang], embed([ln.text for ln in corpus.val[lang]]))
         for lang in options.languages
@@ -221,9 +236,43 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
         for lang in options.languages
     }
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
+    if rows.neighbours is not None:
+        doc["neighbours"] = rows.neighbours.as_json()
     heads = parse_heads(doc, "(trained)")
     report = [_val_report(lang, heads, vals[lang], options) for lang in options.languages]
     return doc, "\n".join(report)
+
+
+def _neighbours(
+    lines: Sequence[Line], texts: Sequence[str], vectors: np.ndarray, o: TrainOptions
+) -> Neighbours:
+    """The vote's lines: every training line as written (its ASR-like variants left out)."""
+    keep = [i for i, (ln, t) in enumerate(zip(lines, texts, strict=True)) if ln.text == t]
+    return Neighbours.build(
+        vectors[keep],
+        [lines[i].labels for i in keep],
+        [role_code(lines[i].speaker, lines[i].audience) for i in keep],
+        [lines[i].lang for i in keep],
+        k=o.knn_k,
+        temperature=o.knn_temperature,
+        weight=o.knn_weight,
+        dims=o.knn_dims,
+    )
+
+
+def _ngram_vocabulary(texts: Sequence[str], size: int) -> list[str]:
+    """The `size` most frequent n-grams seen in at least two texts, ties broken by the n-gram.
+
+    scikit-learn's `max_features` breaks ties with numpy's unstable argsort, whose order depends
+    on the CPU's SIMD sort: the same corpus gave another vocabulary on another machine."""
+    total: Counter[str] = Counter()
+    docs: Counter[str] = Counter()
+    for text in texts:
+        grams = analyze(text)
+        total.update(grams)
+        docs.update(set(grams))
+    ranked = sorted((g for g, d in docs.items() if d >= 2), key=lambda g: (-total[g], g))
+    return sorted(ranked[:size])
 
 
 def _read_corpus(options: TrainOptions, say: Callable[[str], None]) -> _Corpus:
@@ -286,6 +335,7 @@ def _train_language(
     """One language's heads, its threshold and veto chosen on val, and the val figures."""
     x_val = _logit_features(val.vectors, val.lines)
     t_val = tfidf.transform([ln.text for ln in val.lines])
+    sims = rows.neighbours.similarities(val.vectors) if rows.neighbours is not None else None
     views = [
         lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
         for ln in val.lines
@@ -295,8 +345,14 @@ def _train_language(
     vetoable: dict[str, bool] = {}
     for cat in sorted({c for ln in val.lines for c in categories_for(ln.speaker, ln.audience)}):
         vmask = np.array([_applies(ln, cat) for ln in val.lines])
+        vote = None
+        if rows.neighbours is not None and sims is not None:
+            z_nb = rows.neighbours.logit(
+                sims[vmask], cat, lang, other_language_weight=options.other_language_weight
+            )
+            vote = (z_nb, rows.neighbours.weight)
         cats[cat], z = _fit_category(
-            lang, cat, rows, x_val[vmask], t_val[vmask], options, logistic_regression
+            lang, cat, rows, x_val[vmask], t_val[vmask], options, logistic_regression, vote
         )
         gold = np.array([cat in ln.labels for ln in val.lines])[vmask]
         platt = _platt(z, gold, logistic_regression)
@@ -338,9 +394,11 @@ def _fit_category(
     t_val: Any,
     options: TrainOptions,
     logistic_regression: Any,
+    vote: tuple[np.ndarray, float] | None,
 ) -> tuple[dict[str, Any], np.ndarray]:
     """The two regressions of one category (embedding, n-grams) over the training rows that can
-    carry it, the other languages' rows weighted down: (their weights, their averaged logit on val)."""
+    carry it, the other languages' rows weighted down: (their weights, their logit on val averaged
+    with the neighbours' `vote`)."""
     mask = np.array([_applies(r, cat) for r in rows.lines])
     y = np.array([cat in r.labels for r in rows.lines])[mask]
     lang_weight = np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows.lines])
@@ -351,7 +409,8 @@ def _fit_category(
     emb_clf.fit(rows.features[mask], y, sample_weight=w)
     ng_clf = logistic_regression(C=options.ngram_c, max_iter=5000, solver="liblinear")
     ng_clf.fit(rows.ngrams[mask], y, sample_weight=w)
-    z = (emb_clf.decision_function(x_val) + ng_clf.decision_function(t_val)) / 2.0
+    z_sum = emb_clf.decision_function(x_val) + ng_clf.decision_function(t_val)
+    z = z_sum / 2.0 if vote is None else (z_sum + vote[1] * vote[0]) / (2.0 + vote[1])
     head = {
         "weights": encode_vector(emb_clf.coef_[0]),
         "bias": float(emb_clf.intercept_[0]),
@@ -411,6 +470,7 @@ def _document(
             "unvetoed": list(options.unvetoed),
             "clause_weight": options.clause_weight,
             "training_lines": training_lines,
+            "neighbours": options.neighbours,
         },
         "combine": {"lawful_suppresses_model": options.lawful_suppresses_model},
         "files": dict(files),

@@ -169,26 +169,36 @@ def test_the_spliced_threat_is_flagged_on_the_agent_channel_at_its_time(
     zh_call: Call, result: TranscriptResult
 ) -> None:
     channel, start, end = zh_call.span("缺胳膊少腿")
+    assert channel == "left"
     flags = [f for f in result.flags if f.category == "threat_violence"]
-    # The real clips are harmless: nothing there may be high. The semantic model alone still
-    # raises medium model-only flags on some (flagger 2026.12.1 scores 给我带来了身体健康 0.54
-    # against zh's 0.52 threshold) — false positives an inspector dismisses, reported here.
-    stray = [f for f in flags if f.source == "model" and not (start - 0.3 <= f.start < end + 0.5)]
-    for flag in stray:
-        print(f"model-only flag on a real clip: {flag.sentence} {flag.model_score:.2f}")
-        assert flag.severity == "medium"
-    threats = [f for f in flags if f not in stray]
-    assert threats, result.text()
-    for flag in threats:  # the spliced threat, high, on the agent's channel at its time
-        assert (flag.channel, flag.speaker, flag.severity) == (channel, "agent", "high")
-        assert channel == "left"
-        assert start - 0.3 <= flag.start < flag.end <= end + 0.5, (flag, start, end)
+    print(f"threat clip {channel} {start:.2f}-{end:.2f}")
+    for f in flags:
+        print(f"  {f.channel} {f.start:.2f}-{f.end:.2f} {f.severity} {f.source} {f.sentence} {f.model_score}")
+    # Utterance times come from the recogniser: allow half a second either side of the clip.
+    inside = [f for f in flags if start - 0.5 <= f.start < f.end <= end + 0.5]
+    outside = [f for f in flags if f not in inside]
+    # The spliced threat: high lexicon findings (the model agreeing or not) on the agent's channel
+    # at its time; the model alone may add medium ones there (flagger 2026.12.2 also finds the
+    # garbled "别缺歌不少腿呐" and the opening "别以为躲着就没事").
+    high = [f for f in inside if f.severity == "high"]
+    assert high, result.text()
+    for flag in inside:
+        assert (flag.channel, flag.speaker) == (channel, "agent")
         assert flag.rule.startswith("zh/threat_violence/")
+        assert is_simplified(flag.sentence)
+        assert flag.severity == ("high" if flag.source != "model" else "medium")
+    for flag in high:
         assert flag.lexicon_version.startswith("zh@")
         assert is_simplified(flag.match)
-        assert is_simplified(flag.sentence)
+    # The real clips are harmless: nothing there may be high. The semantic model alone still
+    # raises medium model-only flags on some (flagger 2026.12.2: 给我带来了身体健康 0.90 and
+    # 我认为跑步最重要的就是 0.64 against zh's 0.46 threshold) — false positives an inspector
+    # dismisses, reported here.
+    for flag in outside:
+        print(f"model-only flag on a real clip: {flag.sentence} {flag.model_score:.2f}")
+        assert (flag.source, flag.severity) == ("model", "medium")
     # The debtor says nothing abusive: no lexicon flag on the right channel, and at most medium
-    # model-only ones (flagger 2026.12.1 also scores a harmless clip as abuse_by_debtor).
+    # model-only ones (flagger 2026.12.1 scored a harmless clip as abuse_by_debtor).
     debtor = [f for f in result.flags if f.channel == "right"]
     for flag in debtor:
         print(f"model-only flag on the debtor's real clip: {flag.sentence} {flag.model_score:.2f}")

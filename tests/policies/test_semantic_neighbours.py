@@ -1,0 +1,123 @@
+"""The nearest-lines vote (policies.semantic.neighbours): who votes, how, and the stored form."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from policies.semantic.heads import HeadFileError, parse_heads
+from policies.semantic.neighbours import CLIP, Neighbours, role_code
+
+DIM = 384
+HEAD_FILE = Path(__file__).resolve().parents[2] / "speech" / "semantic" / "flagger.json"
+
+
+def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.normal(size=(n, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _near(base: np.ndarray, rng: np.random.Generator, scale: float = 0.05) -> np.ndarray:
+    v = base + scale * rng.normal(size=base.shape).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def world() -> tuple[Neighbours, np.ndarray, np.ndarray]:
+    """Two clusters of agent lines: around `threat` 10 threats, around `calm` 10 lawful lines."""
+    rng = np.random.default_rng(7)
+    threat, calm = _unit(rng, 1), _unit(rng, 1)
+    vectors = np.vstack([_near(np.repeat(threat, 10, 0), rng), _near(np.repeat(calm, 10, 0), rng)])
+    labels = [frozenset({"threat_violence"})] * 10 + [frozenset()] * 10
+    nb = Neighbours.build(
+        vectors,
+        labels,
+        [role_code("agent", "debtor")] * 20,
+        ["en"] * 20,
+        k=5,
+        temperature=20.0,
+        weight=1.0,
+    )
+    return nb, threat, calm
+
+
+def _p(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def test_a_line_near_the_threats_gets_their_vote(world: tuple[Neighbours, np.ndarray, np.ndarray]) -> None:
+    nb, threat, calm = world
+    sims = nb.similarities(np.vstack([threat, calm]))
+    p = _p(nb.logit(sims, "threat_violence", "en", other_language_weight=0.3))
+    assert p[0] == pytest.approx(1.0 - CLIP)
+    assert p[1] == pytest.approx(CLIP)
+
+
+def test_only_lines_that_can_carry_the_category_vote(world: tuple[Neighbours, np.ndarray, np.ndarray]) -> None:
+    nb, threat, _ = world
+    sims = nb.similarities(threat)
+    # No debtor line is stored: nobody votes on debtor abuse, the vote is neutral (logit 0).
+    assert nb.logit(sims, "abuse_by_debtor", "en", other_language_weight=0.3).tolist() == [0.0]
+    assert nb.logit(sims, "third_party_disclosure", "en", other_language_weight=0.3).tolist() == [0.0]
+
+
+def test_other_languages_count_less() -> None:
+    rng = np.random.default_rng(3)
+    base = _unit(rng, 1)
+    vectors = _near(np.repeat(base, 6, 0), rng, 0.01)
+    # Three Korean threats and three English lawful lines, all equally near the query.
+    nb = Neighbours.build(
+        vectors,
+        [frozenset({"threat_violence"})] * 3 + [frozenset()] * 3,
+        [role_code("agent", "debtor")] * 6,
+        ["ko"] * 3 + ["en"] * 3,
+        k=6,
+        temperature=20.0,
+        weight=1.0,
+    )
+    sims = nb.similarities(base)
+    p_en = _p(nb.logit(sims, "threat_violence", "en", other_language_weight=0.3))[0]
+    p_ko = _p(nb.logit(sims, "threat_violence", "ko", other_language_weight=0.3))[0]
+    assert p_en == pytest.approx(0.3 / 1.3, abs=0.02)
+    assert p_ko == pytest.approx(1.0 / 1.3, abs=0.02)
+
+
+def test_stored_form_round_trips(world: tuple[Neighbours, np.ndarray, np.ndarray]) -> None:
+    nb, threat, calm = world
+    again = Neighbours.parse(json.loads(json.dumps(nb.as_json())), DIM)
+    assert (again.k, again.temperature, again.weight, again.language_names) == (5, 20.0, 1.0, ("en",))
+    q = np.vstack([threat, calm])
+    for cat in ("threat_violence", "insult_profanity"):
+        a = nb.logit(nb.similarities(q), cat, "en", other_language_weight=0.3)
+        b = again.logit(again.similarities(q), cat, "en", other_language_weight=0.3)
+        assert np.allclose(a, b)
+
+
+def test_role_codes_follow_the_labelling_guide() -> None:
+    codes = {role_code(s, a) for s in ("agent", "debtor") for a in ("debtor", "third_party")}
+    assert len(codes) == 4
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("vectors", "AAAA"),  # not n × 384 bytes
+        ("labels", "not base64!"),
+        ("k", 0),
+        ("temperature", "hot"),
+        ("line_languages", None),
+    ],
+)
+def test_a_damaged_neighbours_block_is_a_head_file_error(key: str, value: object) -> None:
+    doc = json.loads(HEAD_FILE.read_text(encoding="utf-8"))
+    assert "neighbours" in doc, "the bundled head file carries the vote's lines"
+    bad = copy.deepcopy(doc)
+    bad["neighbours"][key] = value
+    with pytest.raises(HeadFileError) as err:
+        parse_heads(bad, "bad.json")
+    assert err.value.key == "neighbours"
+    assert "retrain" in str(err.value)
