@@ -3,6 +3,7 @@
     python tests/data/flagging/make_splits.py STAGING_DIR BLIND_DIR       # round 1
     python tests/data/flagging/make_splits.py --add STAGING2_DIR           # round 2
     python tests/data/flagging/make_splits.py --add STAGING3_DIR --round 3 # round 3
+    python tests/data/flagging/make_splits.py --add STAGING4_DIR --round 4 # round 4
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -26,6 +27,12 @@ ko writers F and L. Each worked from docs/labelling.md alone, saw neither the co
 lexicons nor any test line, and was asked for the categories the model missed most on val
 (veiled and blunt threats, harassment, false legal threats, privacy exposure) beside as many hard
 negatives; the file name gives the writer (`STAGING3_DIR/<lang>/<writer>-*.jsonl`).
+
+Round 4 (`--add DIR --round 4`, 75 % / 25 % the same way) adds three more hands (zh O, en P,
+ko Q) with what the collection-call lines lacked: abuse in generic form (the insults, contempt
+and menace of comments and chats, not tied to debt), the same written to dodge keyword filters
+(letter codes, homophones, split characters, symbols, romanisation), and everyday small talk
+(weather, health, sport, family) with harmless uses of violent or crude words.
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -127,7 +134,7 @@ def main(staging: Path, blind: Path) -> None:
 
 
 # Round -> the share of its lines that go to val.
-VAL_SHARE = {2: 0.3, 3: 0.25}
+VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25}
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
