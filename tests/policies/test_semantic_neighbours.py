@@ -57,7 +57,9 @@ def test_a_line_near_the_threats_gets_their_vote(world: tuple[Neighbours, np.nda
     assert p[1] == pytest.approx(CLIP)
 
 
-def test_only_lines_that_can_carry_the_category_vote(world: tuple[Neighbours, np.ndarray, np.ndarray]) -> None:
+def test_only_lines_that_can_carry_the_category_vote(
+    world: tuple[Neighbours, np.ndarray, np.ndarray],
+) -> None:
     nb, threat, _ = world
     sims = nb.similarities(threat)
     # No debtor line is stored: nobody votes on debtor abuse, the vote is neutral (logit 0).
