@@ -4,6 +4,7 @@
     python tests/data/flagging/make_splits.py --add STAGING2_DIR           # round 2
     python tests/data/flagging/make_splits.py --add STAGING3_DIR --round 3 # round 3
     python tests/data/flagging/make_splits.py --add STAGING4_DIR --round 4 # round 4
+    python tests/data/flagging/make_splits.py --add STAGING5_DIR --round 5 # round 5
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -33,6 +34,12 @@ ko Q) with what the collection-call lines lacked: abuse in generic form (the ins
 and menace of comments and chats, not tied to debt), the same written to dodge keyword filters
 (letter codes, homophones, split characters, symbols, romanisation), and everyday small talk
 (weather, health, sport, family) with harmless uses of violent or crude words.
+
+Round 5 (`--add DIR --round 5`, 75 % / 25 %) adds four more hands (en R and S, zh T, ko U) on the
+four categories val showed weakest — threat_violence, harassment, privacy_exposure,
+false_legal_threat — with the harassment / threat boundary drawn as the labelling guide draws it
+(pressure without implied harm is harassment; implied harm is a threat), and their lawful
+look-alikes.
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -134,7 +141,7 @@ def main(staging: Path, blind: Path) -> None:
 
 
 # Round -> the share of its lines that go to val.
-VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25}
+VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25}
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
