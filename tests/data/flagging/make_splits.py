@@ -5,6 +5,7 @@
     python tests/data/flagging/make_splits.py --add STAGING3_DIR --round 3 # round 3
     python tests/data/flagging/make_splits.py --add STAGING4_DIR --round 4 # round 4
     python tests/data/flagging/make_splits.py --add STAGING5_DIR --round 5 # round 5
+    python tests/data/flagging/make_splits.py --add STAGING6_DIR --round 6 # round 6
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -40,6 +41,11 @@ four categories val showed weakest — threat_violence, harassment, privacy_expo
 false_legal_threat — with the harassment / threat boundary drawn as the labelling guide draws it
 (pressure without implied harm is harassment; implied harm is a threat), and their lawful
 look-alikes.
+
+Round 6 (`--add DIR --round 6`, 75 % / 25 %) adds three more hands (zh V, en W, ko X) on sharp
+words that are not abuse — blunt opinions about things (films, food, apps, traffic, an absent
+referee), venting about one's own day, angry but impersonal complaints — beside fewer lines that
+turn the same words on the listener.
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -141,7 +147,7 @@ def main(staging: Path, blind: Path) -> None:
 
 
 # Round -> the share of its lines that go to val.
-VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25}
+VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25}
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
