@@ -54,7 +54,7 @@ __all__ = ["HEAD_FILE", "TrainOptions", "TrainingError", "train", "write_head_fi
 
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.12.4"
+VERSION = "2026.12.5"
 
 
 class TrainingError(Exception):

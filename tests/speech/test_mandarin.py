@@ -178,7 +178,7 @@ def test_the_spliced_threat_is_flagged_on_the_agent_channel_at_its_time(
     inside = [f for f in flags if start - 0.5 <= f.start < f.end <= end + 0.5]
     outside = [f for f in flags if f not in inside]
     # The spliced threat: high lexicon findings (the model agreeing or not) on the agent's channel
-    # at its time; the model alone may add medium ones there (flagger 2026.12.4 also finds the
+    # at its time; the model alone may add medium ones there (flagger 2026.12.5 also finds the
     # garbled "别缺歌不少腿呐" and the opening "别以为躲着就没事").
     high = [f for f in inside if f.severity == "high"]
     assert high, result.text()
@@ -191,13 +191,13 @@ def test_the_spliced_threat_is_flagged_on_the_agent_channel_at_its_time(
         assert flag.lexicon_version.startswith("zh@")
         assert is_simplified(flag.match)
     # The real clips are harmless: nothing there may be high. The semantic model alone still
-    # raises medium model-only flags on some (flagger 2026.12.4: 给我带来了身体健康 0.58 against
+    # raises medium model-only flags on some (flagger 2026.12.5: 给我带来了身体健康 0.62 against
     # zh's 0.44 threshold) — false positives an inspector dismisses, reported here.
     for flag in outside:
         print(f"model-only flag on a real clip: {flag.sentence} {flag.model_score:.2f}")
         assert (flag.source, flag.severity) == ("model", "medium")
     # The debtor says nothing abusive: no lexicon flag on the right channel, and at most medium
-    # model-only ones (flagger 2026.12.4 scores a garbled place name 0.56 as abuse_by_debtor).
+    # model-only ones (flagger 2026.12.4 scored a garbled place name 0.56 as abuse_by_debtor).
     debtor = [f for f in result.flags if f.channel == "right"]
     for flag in debtor:
         print(f"model-only flag on the debtor's real clip: {flag.sentence} {flag.model_score:.2f}")
