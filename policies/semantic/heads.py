@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from policies.errors import DefinitionError
 from policies.lexicon import LEXICON_CATEGORIES
+from policies.semantic.categories import categories_for
 from policies.semantic.neighbours import Neighbours
 from policies.semantic.ngrams import NgramSpec
 
@@ -48,7 +49,6 @@ __all__ = [
 FORMAT = 1
 DIM = 384
 EXTRA_FEATURES = ("audience_third_party",)
-AGENT_CATEGORIES = tuple(c for c in LEXICON_CATEGORIES if c != "abuse_by_debtor")
 
 Vectors = npt.NDArray[np.float32]
 
@@ -57,18 +57,6 @@ class HeadFileError(DefinitionError):
     """A head file that cannot be used (missing, not JSON, wrong shape, wrong embedder)."""
 
     code = "invalid_head_file"
-
-
-def categories_for(speaker: str, audience: str) -> tuple[str, ...]:
-    """The categories a line can violate: `speaker` agent, debtor or any (mixed mono channel)."""
-    agent = tuple(c for c in AGENT_CATEGORIES if c != "third_party_disclosure" or audience == "third_party")
-    if speaker == "agent":
-        return agent
-    if speaker == "debtor":
-        return ("abuse_by_debtor",)
-    if speaker == "any":
-        return (*agent, "abuse_by_debtor")
-    raise ValueError(f"speaker must be 'agent', 'debtor' or 'any' (got {speaker!r})")
 
 
 def encode_vector(values: npt.ArrayLike) -> str:

@@ -21,41 +21,36 @@ import base64
 import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from policies.lexicon import LEXICON_CATEGORIES
+from policies.semantic.categories import categories_for
 
 __all__ = ["CLIP", "Neighbours", "role_code"]
 
 CLIP = 0.02
 _SCALE = 127.0
-_THIRD_PARTY = 1
-_DEBTOR = 2
 
 
 def role_code(speaker: str, audience: str) -> int:
     """One byte for a line's speaker and audience (bit 0: a third party hears it; bit 1: the
     debtor speaks)."""
-    return (_DEBTOR if speaker == "debtor" else 0) | (_THIRD_PARTY if audience == "third_party" else 0)
+    return (2 if speaker == "debtor" else 0) | (1 if audience == "third_party" else 0)
 
 
-def _voters(category: str) -> str:
-    """Which lines vote on `category`: debtor lines, agent lines a third party heard, or agent
-    lines (the six agent-conduct categories but disclosure)."""
-    return category if category in ("abuse_by_debtor", "third_party_disclosure") else "agent"
+# Every role code with the (speaker, audience) it stands for.
+_ROLES = {role_code(s, a): (s, a) for s in ("agent", "debtor") for a in ("debtor", "third_party")}
 
 
-def _applies(roles: npt.NDArray[np.uint8], category: str) -> npt.NDArray[np.bool_]:
-    """Which stored lines can carry `category` (as `heads.categories_for` decides for a line)."""
-    debtor = np.asarray((roles & _DEBTOR) != 0, dtype=np.bool_)
-    if category == "abuse_by_debtor":
-        return debtor
-    if category == "third_party_disclosure":
-        return np.asarray(~debtor & ((roles & _THIRD_PARTY) != 0), dtype=np.bool_)
-    return np.asarray(~debtor, dtype=np.bool_)
+@cache
+def _voters(category: str) -> frozenset[int]:
+    """The role codes of the lines that vote on `category`: those `categories_for` lets carry it
+    (so the agent-conduct categories but disclosure share their voters)."""
+    return frozenset(code for code, (s, a) in _ROLES.items() if category in categories_for(s, a))
 
 
 @dataclass(frozen=True)
@@ -72,7 +67,9 @@ class Neighbours:
     # vectors and every query are compared in those d dimensions. None: the raw embedding.
     mean: npt.NDArray[np.float32] | None = None
     projection: npt.NDArray[np.float32] | None = None
-    _masks: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict, compare=False, repr=False)
+    _masks: dict[frozenset[int], npt.NDArray[np.bool_]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def build(
@@ -147,7 +144,7 @@ class Neighbours:
         agent-conduct ones) share one nearest-k search."""
         own = self.language_names.index(language) if language in self.language_names else -1
         out: dict[str, npt.NDArray[np.float64]] = {}
-        found: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]] | None] = {}
+        found: dict[frozenset[int], tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]] | None] = {}
         for category in categories:
             key = _voters(category)
             if key not in found:
@@ -163,12 +160,13 @@ class Neighbours:
         return out
 
     def _nearest(
-        self, sims: npt.NDArray[np.float32], key: str, own: int, other_language_weight: float
+        self, sims: npt.NDArray[np.float32], key: frozenset[int], own: int, other_language_weight: float
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]] | None:
-        """The k voters nearest each query row among the lines of `key`, with their weights."""
+        """The k voters nearest each query row among the lines whose role code is in `key`, with
+        their weights."""
         mask = self._masks.get(key)
         if mask is None:
-            mask = _applies(self.roles, key)
+            mask = np.isin(self.roles, sorted(key))
             self._masks[key] = mask
         cols = np.flatnonzero(mask)
         if cols.size == 0 or sims.shape[0] == 0:

@@ -18,6 +18,7 @@ from typing import Any
 
 from policies.errors import InputError
 from policies.lexicon import FACTS, LEXICON_CATEGORIES
+from policies.semantic.categories import AGENT_CATEGORIES
 
 __all__ = [
     "AGENT_CATEGORIES",
@@ -32,7 +33,6 @@ __all__ = [
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 LANGUAGES = ("zh", "en", "ko")
-AGENT_CATEGORIES = tuple(c for c in LEXICON_CATEGORIES if c != "abuse_by_debtor")
 
 
 class CorpusError(InputError):
