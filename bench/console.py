@@ -28,6 +28,7 @@ from gateway.web.app import create_app
 from gateway.web.keys import DB
 from storage.keys import create_key
 from storage.transcripts import NewTranscript, merge_flags_sync, store_transcript_sync
+from tests.gateway.console.world import lexicon_flag
 from tests.gateway.helpers import DEBTOR_NUMBER, app_settings, case_body
 
 FLAGS = 10_000
@@ -37,20 +38,7 @@ SEVS = ("critical", "high", "medium", "low", "info")
 
 
 def flag(i: int) -> dict[str, object]:
-    return {
-        "category": CATS[i % 5],
-        "severity": SEVS[i % 5],
-        "match": "m",
-        "sentence": "s",
-        "start": i * 0.5,
-        "end": i * 0.5 + 0.4,
-        "channel": "left",
-        "speaker": "agent",
-        "rule": f"en/x/r{i}",
-        "lexicon_version": "en@1",
-        "confidence": 0.9,
-        "source": "lexicon",
-    }
+    return lexicon_flag(i, CATS[i % 5], SEVS[i % 5], i * 0.5, i * 0.5 + 0.4)
 
 
 def transcript(rid: str, minutes: int = 30) -> NewTranscript:

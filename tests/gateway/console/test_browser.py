@@ -33,7 +33,7 @@ from tests.gateway.console.world import (
     store_transcript,
     upload_recording,
 )
-from tests.gateway.helpers import DEBTOR_NUMBER, hdr
+from tests.gateway.helpers import hdr
 from tests.gateway.vault_world import vault_settings
 from tests.speech.conftest import Call, make_call
 
@@ -90,18 +90,7 @@ async def served(data_dir: Path, make_key: Any) -> AsyncIterator[tuple[TestServe
 async def flagged_recording(
     client: TestClient, keys: Keys, call: Call, whisper: Engine, data_dir: Path
 ) -> str:  # type: ignore[type-arg]
-    r = await client.post(
-        "/v1/authorize",
-        json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "call"},
-        headers=hdr(keys.dialer),
-    )
-    attempt = (await r.json())["attempt_id"]
-    r = await client.post(
-        f"/v1/recordings?attempt_id={attempt}",
-        data=call.path.read_bytes(),
-        headers={**hdr(keys.dialer), "Content-Type": "audio/wav"},
-    )
-    assert r.status == 201, await r.text()
+    rid = await upload_recording(client, keys, call.path.read_bytes())
     app = client.app
     assert app is not None
     worker = Worker(
@@ -119,7 +108,7 @@ async def flagged_recording(
         worker.close()
     assert outcome is not None, outcome
     assert outcome["status"] == "done", outcome
-    return str((await r.json())["recording_id"])
+    return rid
 
 
 async def sign_in(page: Any, base: str, key: str, lang: str = "en") -> None:

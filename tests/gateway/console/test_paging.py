@@ -23,6 +23,7 @@ from storage.transcript_pages import encode_position
 from storage.transcripts import merge_flags_sync
 from tests.gateway.console.world import (
     Keys,
+    lexicon_flag,
     long_transcript,
     populate,
     sign_in,
@@ -224,20 +225,7 @@ async def test_a_recordings_flags_are_paged_and_a_queue_link_opens_its_flags_pag
     app = client.app
     assert app is not None
     flags = [
-        {
-            "category": "insult_profanity",
-            "severity": "critical" if i >= 20 else "low",
-            "match": "m",
-            "sentence": "s",
-            "start": float(i),
-            "end": i + 0.5,
-            "channel": "left",
-            "speaker": "agent",
-            "rule": f"en/x/r{i}",
-            "lexicon_version": "en@1",
-            "confidence": 0.9,
-            "source": "lexicon",
-        }
+        lexicon_flag(i, "insult_profanity", "critical" if i >= 20 else "low", float(i), i + 0.5)
         for i in range(25)
     ]
     now = datetime.now(UTC)
@@ -283,20 +271,7 @@ async def test_the_queue_pages_cover_every_flag_once_in_order_under_filters(
     base = datetime.now(UTC)
     for n, rid in enumerate(rids):
         flags = [
-            {
-                "category": categories[(i + n) % 3],
-                "severity": severities[(i * 7 + n) % 5],
-                "match": "m",
-                "sentence": "s",
-                "start": float(i),
-                "end": i + 0.5,
-                "channel": "left",
-                "speaker": "agent",
-                "rule": f"en/x/r{i}",
-                "lexicon_version": "en@1",
-                "confidence": 0.9,
-                "source": "lexicon",
-            }
+            lexicon_flag(i, categories[(i + n) % 3], severities[(i * 7 + n) % 5], float(i), i + 0.5)
             for i in range(23)
         ]
         at = base + timedelta(seconds=n)

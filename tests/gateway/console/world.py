@@ -109,6 +109,34 @@ async def upload_recording(client: TestClient, keys: Keys, audio: bytes) -> str:
 SEGMENT_S = 2.0  # each segment of `long_transcript`: 4 words, 0.4 s apart, then a pause
 
 
+def lexicon_flag(
+    i: int,
+    category: str,
+    severity: str,
+    start: float,
+    end: float,
+    *,
+    match: str = "m",
+    sentence: str = "s",
+    rule: str = "en/x",
+) -> dict[str, object]:
+    """Flag number `i` as the lexicon raises it on the agent's (left) channel: rule `<rule>/r<i>`."""
+    return {
+        "category": category,
+        "severity": severity,
+        "match": match,
+        "sentence": sentence,
+        "start": start,
+        "end": end,
+        "channel": "left",
+        "speaker": "agent",
+        "rule": f"{rule}/r{i}",
+        "lexicon_version": "en@1",
+        "confidence": 0.9,
+        "source": "lexicon",
+    }
+
+
 def long_transcript(rid: str, segments: int, flagged: tuple[int, ...] = ()) -> NewTranscript:
     """A transcript of `segments` segments alternating agent (left) and debtor (right), the word
     `s<i>w<n>` at 0.4 s steps; a threat flag on the agent's 2nd and 3rd words of each segment in
@@ -137,20 +165,16 @@ def long_transcript(rid: str, segments: int, flagged: tuple[int, ...] = ()) -> N
         assert i % 2 == 0, "flags go on agent segments"
         start = i * SEGMENT_S + 0.4
         flags.append(
-            {
-                "category": "threat_violence",
-                "severity": "high",
-                "match": f"s{i}w1 s{i}w2",
-                "sentence": segs[i]["text"],
-                "start": start,
-                "end": start + 0.7,
-                "channel": "left",
-                "speaker": "agent",
-                "rule": f"en/threat/r{i}",
-                "lexicon_version": "en@1",
-                "confidence": 0.9,
-                "source": "lexicon",
-            }
+            lexicon_flag(
+                i,
+                "threat_violence",
+                "high",
+                start,
+                start + 0.7,
+                match=f"s{i}w1 s{i}w2",
+                sentence=str(segs[i]["text"]),
+                rule="en/threat",
+            )
         )
     return NewTranscript(
         rid,
