@@ -64,9 +64,11 @@ def _screen_content(
     model_scores: dict[str, float] | None = None
     thresholds: dict[str, float] | None = None
     suppress = True
+    overrides: dict[str, float] = {}
     if scores is not None and (languages is None or scores.language in {_base(x) for x in languages}):
         model_scores, thresholds = scores.as_mappings()
         suppress = scores.lawful_suppresses_model
+        overrides = dict(scores.lawful_overrides)
     model_hit = model_scores is not None and any(
         v >= (thresholds or {}).get(c, 2.0) for c, v in model_scores.items()
     )
@@ -79,6 +81,7 @@ def _screen_content(
         thresholds,
         model=scores.model if scores is not None and model_scores is not None else None,
         lawful_suppresses_model=suppress,
+        lawful_overrides=overrides,
     )
     cites = _citations() if lexicon_languages(languages) else {}
     return [

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from policies.lexicon import CJK
 from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for
-from policies.semantic.combine import MODEL_SEVERITY, lexicon_view
+from policies.semantic.combine import MODEL_SEVERITY, lexicon_view, suppressed_by_lawful
 from speech.disclosure import disclosure_rules
 from speech.engines import Segment, Word
 from speech.masking import VERSION as MASK_VERSION
@@ -251,6 +251,7 @@ def semantic_flags(
     thresholds = flagger.thresholds(language)
     vetoes = flagger.vetoes(language)
     suppress = bool(flagger.heads.combine.get("lawful_suppresses_model", True))
+    overrides = flagger.lawful_overrides(language)
     starts = [u.start for u in ct.utterances]
     out: list[Flag] = []
     raised: set[tuple[int, str]] = set()
@@ -286,7 +287,9 @@ def semantic_flags(
         )
         severity = MODEL_SEVERITY if u.confidence >= MODEL_MIN_CONFIDENCE else "info"
         for c in cats:
-            if c in lawful or not u.words:
+            if not u.words or suppressed_by_lawful(
+                c, s[c], lawful, lawful_suppresses_model=suppress, lawful_overrides=overrides
+            ):
                 continue
             out.append(
                 Flag(

@@ -57,6 +57,7 @@ class ContentScorer:
             model=self.flagger.tag,
             scores=tuple((c, p, thresholds[c]) for c, p in sorted(probs.items()) if c in thresholds),
             lawful_suppresses_model=bool(self.flagger.heads.combine.get("lawful_suppresses_model", True)),
+            lawful_overrides=tuple(sorted(self.flagger.lawful_overrides(language).items())),
         )
 
     async def attach(self, creq: ContactRequest) -> ContactRequest:

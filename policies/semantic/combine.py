@@ -15,7 +15,10 @@ foresaw. For each category:
   as 依法起诉 or "we may file a lawsuit"), a negated phrase, an allow-listed look-alike or a
   statement the case facts make true (`lexicon_view` finds these by screening again with a copy
   of the lexicons that has no negation, allow lists or facts). Whether that suppression applies
-  is read from the head file (`combine.lawful_suppresses_model`), chosen on the validation split;
+  is read from the head file (`combine.lawful_suppresses_model`), and so is the category's
+  `lawful_override`, both chosen on the validation split: a model score at or above it stands
+  anyway (the bare lexicon's reading is broad — "nobody's saying we'll hurt anyone", with its
+  negation, reads as lawful — and a confident model is right more often there);
 * a lexicon violation the model scores below the category's `veto` (chosen on the validation
   split: idioms, news and other look-alikes the lexicon cannot tell apart) is downgraded to
   ``info``, `source` ``lexicon``: an inspector still sees it, it no longer denies an SMS;
@@ -40,6 +43,7 @@ __all__ = [
     "combine",
     "lexicon_languages",
     "lexicon_view",
+    "suppressed_by_lawful",
     "warm",
 ]
 
@@ -163,11 +167,13 @@ def combine(
     model: str | None,
     vetoes: Mapping[str, float] | None = None,
     lawful_suppresses_model: bool = True,
+    lawful_overrides: Mapping[str, float] | None = None,
 ) -> list[Finding]:
     """Findings for one text, one per category raised (violations and `info`), ordered by
     category. `scores`: the model's probability per category it scored (None: not scored)."""
     scores = scores or {}
     thresholds = thresholds or {}
+    overrides = lawful_overrides or {}
     out: list[Finding] = []
     cats = dict.fromkeys([*(m.category for m in lex.matches), *scores])
     for cat in sorted(cats):
@@ -183,10 +189,32 @@ def combine(
                 Finding(cat, severity, "both" if model_hit else "lexicon", best, score, threshold, model)
             )
             continue
-        if model_hit and not (lawful_suppresses_model and cat in lex.lawful):
+        if model_hit and not suppressed_by_lawful(
+            cat,
+            score,
+            lex.lawful,
+            lawful_suppresses_model=lawful_suppresses_model,
+            lawful_overrides=overrides,
+        ):
             out.append(Finding(cat, MODEL_SEVERITY, "model", None, score, threshold, model))
             continue
         infos = [m for m in lex.matches if m.category == cat]
         if infos:
             out.append(Finding(cat, "info", "lexicon", infos[0], score, threshold, model))
     return out
+
+
+def suppressed_by_lawful(
+    category: str,
+    score: float | None,
+    lawful: frozenset[str],
+    *,
+    lawful_suppresses_model: bool,
+    lawful_overrides: Mapping[str, float],
+) -> bool:
+    """Whether the lexicon's lawful reading of `category` silences a model hit scoring `score`:
+    it does unless the score reaches the category's `lawful_override` (when it has one)."""
+    if not lawful_suppresses_model or category not in lawful:
+        return False
+    override = lawful_overrides.get(category)
+    return override is None or score is None or score < override

@@ -7,8 +7,9 @@ A head file (written by `callwarden lexicon train`, see docs/speech.md) holds, p
 category, two logistic regressions — one over the 384 numbers of a line's embedding plus one
 feature (audience is a third party), one over the line's character n-grams (TF-IDF,
 `policies.semantic.ngrams`; vocabulary and idf stored once) — whose logits are averaged, a Platt
-calibration of that average fitted on the validation split, and the threshold chosen there.
-Scoring is numpy only: no scikit-learn at run time.
+calibration of that average fitted on the validation split, and what the combination with the
+lexicon uses, chosen there: the threshold, the `veto` and the optional `lawful_override`
+(`policies.semantic.combine`). Scoring is numpy only: no scikit-learn at run time.
 
 Which categories apply follows the labelling guide: agent lines get the six agent-conduct
 categories (`third_party_disclosure` only when a third party hears it), debtor lines only
@@ -87,6 +88,9 @@ class CategoryHead:
     threshold: float
     veto: float  # a lexicon hit the model scores below this is only `info`
     val: Mapping[str, float]  # precision/recall/support measured on the validation split
+    # A model score at or above this stands even where the lexicon reads the category as lawful
+    # (None: the lawful reading always suppresses the model; see `combine`).
+    lawful_override: float | None = None
 
     def logit(
         self,
@@ -171,6 +175,12 @@ class Heads:
 
     def vetoes(self, language: str) -> dict[str, float]:
         return {c: h.veto for c, h in self.languages[_base(language)].heads.items()}
+
+    def lawful_overrides(self, language: str) -> dict[str, float]:
+        """{category: score at which the model outranks the lexicon's lawful reading} (only the
+        categories that have one)."""
+        heads = self.languages[_base(language)].heads.items()
+        return {c: h.lawful_override for c, h in heads if h.lawful_override is not None}
 
 
 def _base(code: str) -> str:
@@ -304,6 +314,11 @@ def _parse_category(cat: str, h: Any, where: str, vocabulary_size: int, source: 
     veto = _number(h.get("veto", 0.0), f"{where}.veto", source)
     if not 0.0 <= veto < 1.0:
         raise HeadFileError(source, f"{where}.veto", "must be at least 0 and below 1")
+    override = h.get("lawful_override")
+    if override is not None:
+        override = _number(override, f"{where}.lawful_override", source)
+        if not 0.0 < override <= 1.0:
+            raise HeadFileError(source, f"{where}.lawful_override", "must be above 0 and at most 1")
     val = h.get("val", {})
     return CategoryHead(
         category=cat,
@@ -315,4 +330,5 @@ def _parse_category(cat: str, h: Any, where: str, vocabulary_size: int, source: 
         threshold=threshold,
         veto=veto,
         val={k: float(v) for k, v in val.items()} if isinstance(val, Mapping) else {},
+        lawful_override=override,
     )

@@ -95,6 +95,9 @@ class SemanticFlagger:
     def vetoes(self, language: str) -> dict[str, float]:
         return self.heads.vetoes(language) if self.heads.has(language) else {}
 
+    def lawful_overrides(self, language: str) -> dict[str, float]:
+        return self.heads.lawful_overrides(language) if self.heads.has(language) else {}
+
     def findings(
         self,
         texts: Sequence[str],
@@ -122,6 +125,7 @@ class SemanticFlagger:
                     vetoes=self.vetoes(language),
                     model=self.tag,
                     lawful_suppresses_model=suppress,
+                    lawful_overrides=self.lawful_overrides(language),
                 )
             )
         return out

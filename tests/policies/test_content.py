@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.types import Contact, Phone
+from policies.types import Contact, ContentScores, Phone
 from tests.policies.builders import CN, KR, NYC, decide, make_case, make_request, pack_from_toml
 
 US_NOW = "2026-11-24T15:00:00Z"  # 10:00 in New York
@@ -179,3 +179,17 @@ def test_each_pack_reports_its_own_content_rule() -> None:
         "us-regf/sms.content",
         "kr-fdca/sms.content",
     ]
+
+
+def test_model_scores_outrank_a_lawful_reading_only_at_the_heads_override() -> None:
+    # "We will never come to your house" reads as lawful (negated): a model hit below the head
+    # file's override is silenced, one at it denies (the scores arrive as data from the gateway).
+    body = "We will never come to your house. Reply STOP to opt out."
+
+    def scored(score: float, overrides: tuple[tuple[str, float], ...]) -> list[str]:
+        scores = ContentScores("en", "flagger@t", (("harassment", score, 0.5),), lawful_overrides=overrides)
+        return [r.rule for r in decide(US_NOW, request=sms(body, content_scores=scores)).reasons]
+
+    assert scored(0.97, ()) == []
+    assert scored(0.97, (("harassment", 0.98),)) == []
+    assert scored(0.97, (("harassment", 0.95),)) == ["us-regf/sms.content"]

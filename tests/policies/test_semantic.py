@@ -222,6 +222,42 @@ def test_lexicon_lawful_reading_vetoes_the_model(
     assert [f.source for f in raised if f.is_violation] == ["model"]
 
 
+def test_a_confident_model_outranks_a_lawful_reading_at_the_override() -> None:
+    # The negation makes the lexicon read the threat as lawful; in val lines such as "Nobody's
+    # saying we'll hurt anyone, but..." it was a veiled threat, and a confident model was right.
+    view = _view("nobody is going to break your legs")
+    assert "threat_violence" in view.lawful
+    cat, thresholds, overrides = "threat_violence", {"threat_violence": 0.5}, {"threat_violence": 0.9}
+    below = combine(view, {cat: 0.89}, thresholds, model="m", lawful_overrides=overrides)
+    assert not [f for f in below if f.is_violation]
+    at = combine(view, {cat: 0.9}, thresholds, model="m", lawful_overrides=overrides)
+    assert [(f.source, f.severity, f.score) for f in at if f.is_violation] == [("model", "medium", 0.9)]
+    # Another category's override does not reach this one, and the rule can be switched off.
+    other = combine(view, {cat: 0.99}, thresholds, model="m", lawful_overrides={"harassment": 0.5})
+    assert not [f for f in other if f.is_violation]
+    off = combine(
+        view, {cat: 0.99}, thresholds, model="m", lawful_overrides=overrides, lawful_suppresses_model=False
+    )
+    assert [f.source for f in off if f.is_violation] == ["model"]
+
+
+@pytest.mark.parametrize("value", [0.0, 1.5, "high", True])
+def test_a_bad_lawful_override_is_a_head_file_error(value: object) -> None:
+    doc = copy.deepcopy(_doc())
+    doc["languages"]["en"]["categories"]["threat_violence"]["lawful_override"] = value
+    with pytest.raises(HeadFileError) as err:
+        parse_heads(doc, "bad.json")
+    assert err.value.key == "languages.en.categories.threat_violence.lawful_override"
+
+
+def test_lawful_overrides_are_read_per_category() -> None:
+    doc = copy.deepcopy(_doc())
+    doc["languages"]["en"]["categories"]["threat_violence"]["lawful_override"] = 0.9
+    heads = parse_heads(doc, "ok.json")
+    assert heads.lawful_overrides("en") == {"threat_violence": 0.9}
+    assert heads.lawful_overrides("en-US") == {"threat_violence": 0.9}
+
+
 def test_model_veto_downgrades_a_lexicon_hit_to_info() -> None:
     view = _view("we will break your legs")
     found = combine(

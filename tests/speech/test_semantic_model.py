@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import socket
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,13 @@ from policies.semantic.heads import HeadFileError
 from speech.engines import Segment, Word
 from speech.flagging import lexicon_flags, mask_channel, semantic_flags
 from speech.semantic.corpus import file_sha256
-from speech.semantic.model import HEAD_FILE_ENV, default_head_file, load_heads, semantic_flagger
+from speech.semantic.model import (
+    HEAD_FILE_ENV,
+    SemanticFlagger,
+    default_head_file,
+    load_heads,
+    semantic_flagger,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SPLITS = REPO / "tests" / "data" / "flagging" / "SPLITS.json"
@@ -182,3 +189,31 @@ def test_negated_and_lawful_utterances_raise_no_violation(lang: str, text: str) 
     ct = _channel([(0.0, text)])
     flags = semantic_flags(ct, lang, None, lexicon_flags(ct, lang, None), semantic_flagger())
     assert not [f for f in flags if f.is_violation], flags
+
+
+def _with_threat_settings(
+    flagger: SemanticFlagger, threshold: float, override: float | None
+) -> SemanticFlagger:
+    """`flagger` with its English threat head's threshold and lawful override set."""
+    en = flagger.heads.languages["en"]
+    head = replace(en.heads["threat_violence"], threshold=threshold, lawful_override=override)
+    languages = {**flagger.heads.languages, "en": replace(en, heads={**en.heads, "threat_violence": head})}
+    return SemanticFlagger(replace(flagger.heads, languages=languages), flagger.embedder)
+
+
+def test_transcript_model_hit_outranks_a_lawful_reading_at_the_override() -> None:
+    flagger = semantic_flagger()
+    ct = _channel([(0.0, "Nobody is going to break your legs.")])
+    assert not [f for f in lexicon_flags(ct, "en", None) if f.is_violation]  # negated: lawful
+    score = flagger.scores([ct.utterances[0].text], "en", speaker="agent", audience="debtor")[0]
+    s = score["threat_violence"]
+    threshold = s / 2
+
+    def model_threats(override: float | None) -> list[str]:
+        tuned = _with_threat_settings(flagger, threshold, override)
+        flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), tuned)
+        return [f.category for f in flags if f.source == "model" and f.is_violation]
+
+    assert model_threats(None) == []
+    assert model_threats(min(1.0, s + 0.01)) == []
+    assert model_threats(s) == ["threat_violence"]
