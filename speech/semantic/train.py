@@ -54,7 +54,7 @@ __all__ = ["HEAD_FILE", "TrainOptions", "TrainingError", "train", "write_head_fi
 
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.12.5"
+VERSION = "2026.12.6"
 
 
 class TrainingError(Exception):
@@ -125,43 +125,71 @@ def _applies(line: Line, category: str) -> bool:
 
 
 VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2)
+# Scores at which a model hit outranks the lexicon's lawful reading of its category; None: never
+# (the lawful reading always suppresses). Tried in this order; a later one must do better.
+LAWFUL_OVERRIDES: tuple[float | None, ...] = (None, 0.95, 0.9, 0.85, 0.8)
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """A language's combination settings chosen on val, with the micro figures they gave."""
+
+    threshold: float
+    veto: float
+    lawful_override: float | None
+    precision: float
+    recall: float
+    target_met: bool
+
+    def figures(self) -> dict[str, float]:
+        return {"precision": self.precision, "recall": self.recall, "target_met": float(self.target_met)}
+
+
+def _suppressed(lawful: np.ndarray, probs: np.ndarray, override: float | None) -> np.ndarray:
+    """The model hits a lawful reading silences: all of them, or those scoring below `override`."""
+    return lawful if override is None else lawful & (probs < override)
 
 
 def _pick_threshold(
     probs: np.ndarray,
     gold: np.ndarray,
     lex_hit: np.ndarray,
-    suppressed: np.ndarray,
+    lawful: np.ndarray,
     target: float,
     lex_kept: np.ndarray | None = None,
-) -> tuple[float, float, dict[str, float]]:
-    """Over all (line, category) pairs of one language's val split: (threshold, veto) — the
-    lowest probability threshold, and the lexicon veto (a lexicon hit the model scores below it
-    is only `info`), whose combined micro precision is ≥ target with the most recall; when none
-    reaches it, the pair with the best F1."""
-    best: tuple[float, float, float, float] | None = None  # (recall, -veto, threshold, precision)
-    best_f1: tuple[float, float, float, float, float] = (-1.0, 0.99, 0.0, 0.0, 0.0)
+) -> _Choice:
+    """Over all (line, category) pairs of one language's val split: the lowest probability
+    threshold, the lexicon veto (a lexicon hit the model scores below it is only `info`) and the
+    lawful override (a model score at or above it stands against the lexicon's lawful reading)
+    whose combined micro precision is ≥ target with the most recall; when none reaches it, the
+    choice with the best F1."""
+    best: tuple[tuple[float, float], _Choice] | None = None  # ((recall, -veto), choice)
+    best_f1: tuple[float, _Choice] | None = None
     candidates = sorted({round(float(p), 4) for p in probs if 0.02 <= p <= 0.99} | {0.99})
-    for veto in VETOES:
-        kept = lex_hit & (probs >= veto)
-        if lex_kept is not None:
-            kept |= lex_kept  # lexicon hits in categories the model may not veto
-        for t in candidates:
-            pred = kept | ((probs >= t) & ~suppressed)
-            tp = int(np.sum(pred & gold))
-            fp = int(np.sum(pred & ~gold))
-            fn = int(np.sum(~pred & gold))
-            p = tp / (tp + fp) if tp + fp else 1.0
-            r = tp / (tp + fn) if tp + fn else 1.0
-            f1 = 2 * p * r / (p + r) if p + r else 0.0
-            if f1 > best_f1[0]:
-                best_f1 = (f1, t, veto, p, r)
-            # Ties in recall go to the smaller veto: overrule the lexicon only when it pays.
-            if p >= target and (best is None or (r, -veto) > (best[0], best[1])):
-                best = (r, -veto, t, p)
+    for override in LAWFUL_OVERRIDES:
+        suppressed = _suppressed(lawful, probs, override)
+        for veto in VETOES:
+            kept = lex_hit & (probs >= veto)
+            if lex_kept is not None:
+                kept |= lex_kept  # lexicon hits in categories the model may not veto
+            for t in candidates:
+                pred = kept | ((probs >= t) & ~suppressed)
+                tp = int(np.sum(pred & gold))
+                fp = int(np.sum(pred & ~gold))
+                fn = int(np.sum(~pred & gold))
+                p = tp / (tp + fp) if tp + fp else 1.0
+                r = tp / (tp + fn) if tp + fn else 1.0
+                f1 = 2 * p * r / (p + r) if p + r else 0.0
+                if best_f1 is None or f1 > best_f1[0]:
+                    best_f1 = (f1, _Choice(t, veto, override, p, r, False))
+                # Ties in recall go to the smaller veto and the earlier override: overrule the
+                # lexicon only when it pays.
+                if p >= target and (best is None or (r, -veto) > best[0]):
+                    best = ((r, -veto), _Choice(t, veto, override, p, r, True))
     if best is not None:
-        return best[2], -best[1], {"precision": best[3], "recall": best[0], "target_met": 1.0}
-    return best_f1[1], best_f1[2], {"precision": best_f1[3], "recall": best_f1[4], "target_met": 0.0}
+        return best[1]
+    assert best_f1 is not None
+    return best_f1[1]
 
 
 @dataclass
@@ -192,7 +220,7 @@ class _Scored:
     probs: np.ndarray
     gold: np.ndarray
     lex_hit: np.ndarray  # the lexicon raised a violation the veto may downgrade
-    suppressed: np.ndarray
+    lawful: np.ndarray  # the lexicon read the category as lawful here
     lex_kept: np.ndarray  # the lexicon raised a violation in a category the model may not veto
 
 
@@ -365,25 +393,29 @@ def _train_language(
             probs=_sigmoid(platt, z),
             gold=gold,
             lex_hit=lex & may_veto,
-            suppressed=np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews]),
+            lawful=np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews]),
             lex_kept=lex & (not may_veto),
         )
     pool = _pool(scored.values())
-    threshold, veto, measured = _pick_threshold(
-        pool.probs, pool.gold, pool.lex_hit, pool.suppressed, options.precision_target, pool.lex_kept
+    choice = _pick_threshold(
+        pool.probs, pool.gold, pool.lex_hit, pool.lawful, options.precision_target, pool.lex_kept
     )
     for cat, s in scored.items():
         cats[cat].update(
-            threshold=threshold,
-            veto=veto if vetoable[cat] else 0.0,
-            val=_category_val(s, threshold, veto),
+            threshold=choice.threshold,
+            veto=choice.veto if vetoable[cat] else 0.0,
+            val=_category_val(s, choice),
         )
+        if choice.lawful_override is not None:
+            cats[cat]["lawful_override"] = choice.lawful_override
     unvetoed = sorted(c for c, ok in vetoable.items() if not ok)
     say(
-        f"{lang}: threshold {threshold:.4f}, lexicon veto below {veto} (not in {', '.join(unvetoed) or '-'}) "
-        f"(val micro P {measured['precision']:.3f} R {measured['recall']:.3f})"
+        f"{lang}: threshold {choice.threshold:.4f}, lexicon veto below {choice.veto} "
+        f"(not in {', '.join(unvetoed) or '-'}), model outranks a lawful reading at "
+        f"{choice.lawful_override or 'never'} "
+        f"(val micro P {choice.precision:.3f} R {choice.recall:.3f})"
     )
-    return {"categories": cats, "val": {k: round(v, 4) for k, v in measured.items()}}
+    return {"categories": cats, "val": {k: round(v, 4) for k, v in choice.figures().items()}}
 
 
 def _fit_category(
@@ -430,9 +462,10 @@ def _pool(scored: Iterable[_Scored]) -> _Scored:
     return _Scored(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(_Scored)))
 
 
-def _category_val(s: _Scored, threshold: float, veto: float) -> dict[str, float]:
-    """A category's val precision, recall and support at the language's threshold and veto."""
-    pred = s.lex_kept | (s.lex_hit & (s.probs >= veto)) | ((s.probs >= threshold) & ~s.suppressed)
+def _category_val(s: _Scored, choice: _Choice) -> dict[str, float]:
+    """A category's val precision, recall and support at the language's settings."""
+    suppressed = _suppressed(s.lawful, s.probs, choice.lawful_override)
+    pred = s.lex_kept | (s.lex_hit & (s.probs >= choice.veto)) | ((s.probs >= choice.threshold) & ~suppressed)
     tp = int(np.sum(pred & s.gold))
     fp = int(np.sum(pred & ~s.gold))
     fn = int(np.sum(~pred & s.gold))
@@ -509,6 +542,7 @@ def _val_report(lang: str, heads: Any, val: _Split, o: TrainOptions) -> str:
             vetoes=heads.vetoes(lang),
             model="-",
             lawful_suppresses_model=o.lawful_suppresses_model,
+            lawful_overrides=heads.lawful_overrides(lang),
         )
         both.add(ln.labels, {f.category for f in found if f.is_violation}, ln.text)
         lex_only.add(ln.labels, {m.category for m in view.matches if m.is_violation}, ln.text)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from speech.semantic.corpus import file_sha256
 from speech.semantic.model import load_heads
-from speech.semantic.train import TrainOptions, train, write_head_file
+from speech.semantic.train import TrainOptions, _pick_threshold, train, write_head_file
 
 AGENT = {
     "threat_violence": [
@@ -132,3 +133,28 @@ def test_training_is_deterministic_and_records_what_it_read(tmp_path: Path) -> N
     )[0]
     assert other["seed"] == 14
     assert other["languages"] != doc["languages"]
+
+
+def _pairs(rows: list[tuple[float, bool, bool]]) -> tuple[np.ndarray, ...]:
+    probs = np.array([p for p, _, _ in rows])
+    gold = np.array([g for _, g, _ in rows])
+    lawful = np.array([lw for _, _, lw in rows])
+    return probs, gold, np.zeros(len(rows), bool), lawful
+
+
+def test_the_lawful_override_is_chosen_only_when_it_pays() -> None:
+    plain = [(0.9, True, False)] * 9 + [(0.1, False, False)] * 20 + [(0.7, False, False)]
+    # Confident model hits the lexicon reads as lawful (a negation around a veiled threat):
+    # right, so overriding the reading at 0.95 gains recall at the same precision...
+    right = [(0.97, True, True)] * 3 + [(0.6, False, True)] * 5
+    probs, gold, lex, lawful = _pairs(plain + right)
+    choice = _pick_threshold(probs, gold, lex, lawful, 0.9)
+    assert choice.lawful_override == 0.95
+    assert choice.target_met
+    assert choice.recall == 1.0
+    # ... and wrong: the lawful reading keeps silencing the model.
+    wrong = [(0.97, False, True)] * 3 + [(0.6, True, True)] * 5
+    probs, gold, lex, lawful = _pairs(plain + wrong)
+    choice = _pick_threshold(probs, gold, lex, lawful, 0.9)
+    assert choice.lawful_override is None
+    assert choice.target_met
