@@ -126,6 +126,32 @@ def test_heads_score_with_numpy_only() -> None:
             "languages.en.categories.rudeness",
             id="unknown-category",
         ),
+        pytest.param(lambda d: d.update(embedder=""), "embedder", id="no-embedder"),
+        pytest.param(lambda d: d.update(seed=True), "seed", id="seed-not-int"),
+        pytest.param(lambda d: d.update(files={"a": 1}), "files", id="files"),
+        pytest.param(lambda d: d.update(combine=[]), "combine", id="combine"),
+        pytest.param(lambda d: d.update(ngrams=[]), "ngrams", id="ngrams"),
+        pytest.param(lambda d: d["ngrams"].update(idf=encode_vector([1.0])), "ngrams", id="idf-length"),
+        pytest.param(
+            lambda d: d["languages"].update(en={"categories": {}}),
+            "languages.en.categories",
+            id="no-categories",
+        ),
+        pytest.param(
+            lambda d: d["languages"]["en"]["categories"].update(threat_violence=[]),
+            "languages.en.categories.threat_violence",
+            id="head-not-object",
+        ),
+        pytest.param(
+            lambda d: d["languages"]["en"]["categories"]["threat_violence"].update(platt=[1.0]),
+            "languages.en.categories.threat_violence.platt",
+            id="platt",
+        ),
+        pytest.param(
+            lambda d: d["languages"]["en"]["categories"]["threat_violence"].update(veto=1.0),
+            "languages.en.categories.threat_violence.veto",
+            id="veto",
+        ),
     ],
 )
 def test_bad_head_files_name_the_key(mutate: Any, key: str) -> None:
