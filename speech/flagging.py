@@ -250,7 +250,7 @@ def semantic_flags(
     by_utt = dict(zip(todo, scores, strict=True))
     thresholds = flagger.thresholds(language)
     vetoes = flagger.vetoes(language)
-    suppress = bool(flagger.heads.combine.get("lawful_suppresses_model", True))
+    suppress = flagger.lawful_suppresses_model
     overrides = flagger.lawful_overrides(language)
     starts = [u.start for u in ct.utterances]
     out: list[Flag] = []

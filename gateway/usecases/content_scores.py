@@ -56,7 +56,7 @@ class ContentScorer:
             language=language,
             model=self.flagger.tag,
             scores=tuple((c, p, thresholds[c]) for c, p in sorted(probs.items()) if c in thresholds),
-            lawful_suppresses_model=bool(self.flagger.heads.combine.get("lawful_suppresses_model", True)),
+            lawful_suppresses_model=self.flagger.lawful_suppresses_model,
             lawful_overrides=tuple(sorted(self.flagger.lawful_overrides(language).items())),
         )
 

@@ -98,6 +98,12 @@ class SemanticFlagger:
     def lawful_overrides(self, language: str) -> dict[str, float]:
         return self.heads.lawful_overrides(language) if self.heads.has(language) else {}
 
+    @property
+    def lawful_suppresses_model(self) -> bool:
+        """The head file's rule that the lexicon's lawful reading of a category silences the
+        model there (below the category's lawful override)."""
+        return bool(self.heads.combine.get("lawful_suppresses_model", True))
+
     def findings(
         self,
         texts: Sequence[str],
@@ -110,7 +116,8 @@ class SemanticFlagger:
         """Lexicon and model combined, per text (see `policies.semantic.combine`)."""
         all_scores = self.scores(texts, language, speaker=speaker, audience=audience)
         thresholds = self.thresholds(language)
-        suppress = bool(self.heads.combine.get("lawful_suppresses_model", True))
+        vetoes = self.vetoes(language)
+        overrides = self.lawful_overrides(language)
         out = []
         for text, s in zip(texts, all_scores, strict=True):
             model_hit = any(v >= thresholds.get(c, 2.0) for c, v in s.items())
@@ -122,10 +129,10 @@ class SemanticFlagger:
                     view,
                     s,
                     thresholds,
-                    vetoes=self.vetoes(language),
+                    vetoes=vetoes,
                     model=self.tag,
-                    lawful_suppresses_model=suppress,
-                    lawful_overrides=self.lawful_overrides(language),
+                    lawful_suppresses_model=self.lawful_suppresses_model,
+                    lawful_overrides=overrides,
                 )
             )
         return out
