@@ -1,6 +1,7 @@
 """`callwarden lexicon train` and `callwarden flags export`: the semantic flagger's training loop.
 
     callwarden lexicon train [--seed N] [--extra FILE ...] [--out FILE] [--cache DIR] [--lang zh ...]
+                             [--tune-layers N]
     callwarden flags export --reviewed [--since DATE] [--out FILE] [--data-dir DIR]
 
 `lexicon train` trains the per-category heads on the corpus's train split, chooses thresholds on
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gateway.cli.common import data_dir_arg, initialised_settings, operator_actor
+from policies.errors import SetupError
 from policies.parse import parse_instant
 from policies.types import PolicyInputError
 from speech.semantic.corpus import LANGUAGES, CorpusError
@@ -54,6 +56,14 @@ def add_commands(subparsers: Any) -> None:
     t.add_argument(
         "--lang", action="append", choices=LANGUAGES, help="train only these languages (default: all)"
     )
+    t.add_argument(
+        "--tune-layers",
+        type=int,
+        choices=range(12),
+        default=TrainOptions().tune_layers,
+        metavar="N",
+        help="fine-tune e5's top N layers first (torch; written beside the head file; default: %(default)s)",
+    )
     t.set_defaults(func=cmd_train)
 
     p = subparsers.add_parser("flags", help="inspectors' flags: export reviews as training lines")
@@ -72,14 +82,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         languages=tuple(args.lang) if args.lang else LANGUAGES,
         extra=tuple(Path(x) for x in args.extra),
         cache_dir=Path(args.cache) if args.cache else default_cache_dir(),
+        tune_layers=args.tune_layers,
     )
     try:
-        doc, report = train(options)
-    except (TrainingError, CorpusError, OSError) as exc:
+        doc, report, layers = train(options)
+    except (TrainingError, CorpusError, SetupError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else HEAD_FILE
-    write_head_file(doc, out)
+    write_head_file(doc, out, layers)
     print(report)
     print(f"wrote {out} (flagger@{doc['version']}, seed {doc['seed']}, {len(doc['files'])} files read)")
     return 0

