@@ -308,6 +308,12 @@ def _embedder(
 
     if not options.tune_layers:
         return Embedder(threads=options.threads), None, None
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise TrainingError(
+            "fine-tuning the embedder needs torch: pip install -e '.[train]' (not needed to run the model)"
+        ) from None
     from speech.semantic.e5file import E5File
     from speech.semantic.tune import TuneOptions, tune
     from speech.semantic.tuned import pack_layers

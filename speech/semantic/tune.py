@@ -51,14 +51,8 @@ class TuneOptions:
 
 
 def _torch() -> Any:
-    try:
-        import torch
-    except ImportError:
-        from speech.semantic.train import TrainingError
+    import torch  # the train extra; `speech.semantic.train` checks it is there first
 
-        raise TrainingError(
-            "fine-tuning the embedder needs torch: pip install -e '.[train]' (not needed to run the model)"
-        ) from None
     return torch
 
 
