@@ -183,16 +183,18 @@ class E5File:
         except KeyError:
             raise E5FileError(f"{self.source or 'the model file'} has no tensor {name!r}") from None
 
-    def vector(self, name: str) -> npt.NDArray[np.float32]:
+    def raw(self, name: str) -> bytes:
+        """A tensor's bytes as stored (what `patched` replaces)."""
         t = self._tensor(name)
-        return np.frombuffer(self.image, np.float32, t.nbytes // 4, t.offset).copy()
+        return self.image[t.offset : t.offset + t.nbytes]
+
+    def vector(self, name: str) -> npt.NDArray[np.float32]:
+        return np.frombuffer(self.raw(name), np.float32).copy()
 
     def matrix(self, name: str, cols: int) -> npt.NDArray[np.float32]:
         """A Q4_0 matrix dequantized, (rows, cols)."""
-        t = self._tensor(name)
-        rows = t.nbytes // (cols // QK * BLOCK)
-        raw = np.frombuffer(self.image, np.uint8, t.nbytes, t.offset)
-        return dequantize_q4(raw, rows, cols)
+        data = np.frombuffer(self.raw(name), np.uint8)
+        return dequantize_q4(data, len(data) // (cols // QK * BLOCK), cols)
 
     def word_rows(self, ids: list[int]) -> npt.NDArray[np.float32]:
         """Rows of the (250k × 384) token embedding, dequantized one by one."""

@@ -27,7 +27,8 @@ class TunedLayersError(SetupError):
     code = "embedder_unavailable"
 
 
-def _names(e5: E5File, first: int) -> list[str]:
+def layer_names(e5: E5File, first: int) -> list[str]:
+    """The engine tensors of layers `first`.. in the layers file's order."""
     if not 0 <= first < e5.n_layers:
         raise TunedLayersError(f"tuned layers from {first}: the model has layers 0-{e5.n_layers - 1}")
     return [f"l{n}.{t}" for n in range(first, e5.n_layers) for t in LAYER_TENSORS]
@@ -35,7 +36,7 @@ def _names(e5: E5File, first: int) -> list[str]:
 
 def pack_layers(e5: E5File, first: int, tensors: Mapping[str, bytes]) -> bytes:
     """The layers file: the tensors of layers `first`.. in order."""
-    names = _names(e5, first)
+    names = layer_names(e5, first)
     missing = [n for n in names if n not in tensors]
     if missing:
         raise TunedLayersError(f"tuned tensors missing: {', '.join(missing)}")
@@ -66,7 +67,7 @@ def tuned_image(spec: TunedSpec, folder: Path, e5: E5File | None = None) -> byte
         e5 = e5 or E5File.read()
     except E5FileError as exc:
         raise TunedLayersError(str(exc)) from None
-    names = _names(e5, spec.first_layer)
+    names = layer_names(e5, spec.first_layer)
     sizes = [e5.tensors[n].nbytes for n in names]
     if sum(sizes) != len(blob):
         raise TunedLayersError(

