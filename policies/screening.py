@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -37,6 +37,7 @@ from policies.lexicon import (
     load_lexicon,
     space_replacement,
 )
+from policies.obfuscation import reveal, warm_reveal
 
 __all__ = [
     "BUNDLED_LANGUAGES",
@@ -156,6 +157,7 @@ class Matcher:
 
     def __init__(self, lexicons: Iterable[Lexicon]) -> None:
         self._compiled = tuple(_Compiled(lex) for lex in lexicons)
+        warm_reveal()  # its look-alike table is read here, not inside a decision
 
     @property
     def lexicons(self) -> tuple[Lexicon, ...]:
@@ -179,14 +181,24 @@ class Matcher:
         found: list[_Hit] = []
         for compiled in self._compiled:
             found.extend(compiled.scan(norm, audience, speaker, facts))
+        if found and len(norm) != len(folded):
+            offsets = _OffsetMap(folded)
+            found = [replace(h, start=offsets.orig(h.start), end=offsets.orig(h.end - 1) + 1) for h in found]
+        revealed = reveal(text, folded)
+        if revealed is not None and revealed[0] != norm:
+            # The text with keyword-filter dodges undone is read beside it: hits there that the
+            # text as written hid are added (`policies.obfuscation`).
+            clean, index = revealed
+            for compiled in self._compiled:
+                found.extend(
+                    replace(h, start=index[h.start], end=index[h.end - 1] + 1)
+                    for h in compiled.scan(clean, audience, speaker, facts)
+                )
         if not found:
             return []
-        offsets = _OffsetMap(folded) if len(norm) != len(folded) else None
         out: list[Match] = []
         for hit in _strongest(found):
             start, end = hit.start, hit.end
-            if offsets is not None:
-                start, end = offsets.orig(start), offsets.orig(end - 1) + 1
             out.append(
                 Match(
                     category=hit.category,

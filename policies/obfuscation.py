@@ -1,0 +1,178 @@
+"""A second reading of a text with common keyword-filter dodges undone, for the lexicon matcher.
+
+    >>> reveal("I will k.i.l.l you", fold("I will k.i.l.l you"))[0]
+    'i will kill you'
+    >>> reveal("pay up, you st\\u200bupid b!tch", fold("pay up, you st\\u200bupid b!tch"))[0]
+    'pay up, you stupid bitch'
+
+Senders who know a filter exists write around it: invisible characters inside a word
+(``st<U+200B>upid``, a soft hyphen), look-alike letters from other scripts (Cyrillic ``і`` in
+``kіll``), accents and stacked combining marks (``kíll``, ``k̷i̷l̷l̷``), digits and symbols for
+letters (``k1ll``, ``$tupid``, ``b!tch``) and letters spaced or dotted apart (``k i l l``,
+``弄.死.你``, ``죽.여.버.린.다``). `reveal` undoes them and keeps, for every character it returns,
+the position in the original text it came from, so a lexicon hit in the revealed text points at
+the original words. It returns None for the usual text with none of them (a cheap check), so
+ordinary screening does no extra work.
+
+The revealed text is only ever read *beside* the text as written (`policies.screening`): it can
+add a hit the dodge hid, never remove one. Look-alike letters come from Unicode's confusables
+data (TR39, the `confusable-homoglyphs` package), limited to letters that look like a Latin one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from policies.lexicon import CJK
+
+__all__ = ["reveal", "warm_reveal"]
+
+# Digits and symbols written for letters, inside a word that has letters too ("k1ll", "$hit").
+LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a", "!": "i", "|": "l"}
+_LEET_CHARS = re.escape("".join(LEET))
+# A word mixing letters and stand-ins: at least one letter, at least one stand-in, and a
+# stand-in not only at the end ("pay!" and "pay 500" are not dodges).
+_LEET_WORD = re.compile(
+    rf"(?<![0-9a-z{_LEET_CHARS}])"
+    rf"(?=[0-9a-z{_LEET_CHARS}]*[a-z])(?=[0-9a-z{_LEET_CHARS}]*[{_LEET_CHARS}][0-9a-z{_LEET_CHARS}]*[a-z])"
+    rf"[0-9a-z{_LEET_CHARS}]+"
+)
+_LEET_TABLE = str.maketrans(LEET)
+# Three or more single letters kept apart by the same one separator:
+# "k i l l", "k.i.l.l". The separators are dropped.
+_SEP = r"[ .*_~+/|:,\-]"
+# CJK is left out: the matcher already joins CJK characters kept apart by spaces (ASR output).
+_LETTER = rf"[^\W_{CJK}]"
+_SPACED = re.compile(rf"(?<!{_LETTER}){_LETTER}(?:({_SEP}){_LETTER}(?!{_LETTER})){{2,}}")
+# Symbols between two CJK characters, which Chinese never has inside a word: "弄.死.你", "죽.여".
+_HAN_SEP = re.compile(rf"(?<=[{CJK}])[.*_~+/|·•\-]+(?=[{CJK}])")
+_MULTI_SPACE = re.compile(" {2,}")
+_CJK_GAP = re.compile(rf"(?<=[{CJK}]) (?=[{CJK}])")
+
+
+def _hidden(ch: str) -> bool:
+    """Characters that render as nothing (format characters) or stack on the one before
+    (combining marks): dropped from the revealed text."""
+    return unicodedata.category(ch) in ("Cf", "Mn", "Me")
+
+
+@cache
+def _look_alikes() -> dict[str, str]:
+    """Non-ASCII letters that look like a Latin letter → that letter (lower case), and Latin
+    letters with accents → the bare letter. CJK and Hangul are never mapped."""
+    # The package's data file, read directly: its modules import urllib (for their updater).
+    data = resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
+    table: dict[str, str] = {}
+    for src, targets in json.loads(data).items():
+        if len(src) != 1 or src.isascii() or not src.isalpha() or _is_cjk(src):
+            continue
+        for target in targets:
+            letter = target["c"]
+            if len(letter) == 1 and letter.isascii() and letter.isalpha():
+                table[src] = letter.lower()
+                break
+    for cp in range(0xC0, 0x250):  # Latin-1 Supplement and Latin Extended-A/B
+        ch = chr(cp)
+        base = unicodedata.normalize("NFD", ch)[0]
+        if ch.isalpha() and base.isascii() and base.isalpha() and ch not in table:
+            table[ch] = base.lower()
+    return table
+
+
+def _is_cjk(ch: str) -> bool:
+    return bool(re.match(rf"[{CJK}\u3040-\u30ff\u3130-\u318f\u1100-\u11ff]", ch))
+
+
+_INVISIBLE = frozenset(
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\ufeff"
+    + "".join(chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070)))
+)
+# Cheap first looks (plain searches, no look-around) before the exact patterns run.
+_LEET_HINT = re.compile(rf"[a-z][{_LEET_CHARS}]|[$@][a-z]")
+_SPACED_HINT = re.compile(rf"\b\w{_SEP}\w{_SEP}\w\b")
+
+
+@cache
+def _suspects() -> frozenset[str]:
+    """Characters that alone show a dodge: look-alike letters, invisible characters and
+    combining marks."""
+    marks = (*range(0x300, 0x370), *range(0x1AB0, 0x1B00), *range(0x1DC0, 0x1E00), *range(0x20D0, 0x2100))
+    return frozenset(_look_alikes()) | _INVISIBLE | frozenset(chr(c) for c in marks if _hidden(chr(c)))
+
+
+def warm_reveal() -> None:
+    """Read the look-alike table now (at a matcher's construction) rather than on first use."""
+    _suspects()
+
+
+def _suspect(text: str, folded: str) -> bool:
+    """Whether `text` may hold a dodge (a few microseconds for a line without one)."""
+    suspects = _suspects()
+    return (
+        not suspects.isdisjoint(text)
+        or bool(_LEET_HINT.search(folded) and _LEET_WORD.search(folded))
+        or bool(_SPACED_HINT.search(folded) and _SPACED.search(folded))
+        or bool(_HAN_SEP.search(folded))
+    )
+
+
+def reveal(text: str, folded: str) -> tuple[str, list[int]] | None:
+    """`text` (and its `policies.lexicon.fold`, the same length) with the dodges undone, spaces
+    squeezed as the matcher squeezes them, and the position in `text` of every character
+    returned; None when `text` shows no dodge."""
+    if not _suspect(text, folded):
+        return None
+    look = _look_alikes()
+    chars: list[str] = []
+    index: list[int] = []
+    for i, (ch, fch) in enumerate(zip(text, folded, strict=True)):
+        if _hidden(ch):
+            continue
+        chars.append(look.get(fch, fch))
+        index.append(i)
+    out = "".join(chars)
+    out = _LEET_WORD.sub(_unleet, out)
+    out, index = _drop(out, index, _spaced_separators(out))
+    out, index = _drop(out, index, [(m.start(), m.end()) for m in _HAN_SEP.finditer(out)])
+    out, index = _drop(out, index, [(m.start() + 1, m.end()) for m in _MULTI_SPACE.finditer(out)])
+    out, index = _drop(out, index, [(m.start(), m.end()) for m in _CJK_GAP.finditer(out)])
+    stripped = out.strip()
+    lead = len(out) - len(out.lstrip())
+    return stripped, index[lead : lead + len(stripped)]
+
+
+def _unleet(m: re.Match[str]) -> str:
+    """A word's stand-ins as letters, up to its last letter ("b!tch!" → "bitch!")."""
+    word = m.group(0)
+    last = max(i for i, c in enumerate(word) if "a" <= c <= "z") + 1
+    return word[:last].translate(_LEET_TABLE) + word[last:]
+
+
+def _spaced_separators(text: str) -> list[tuple[int, int]]:
+    """The separators of every run of spaced-apart single letters."""
+    spans: list[tuple[int, int]] = []
+    for m in _SPACED.finditer(text):
+        sep = m.group(1)
+        run = m.group(0)
+        if any(run[j] != sep for j in range(1, len(run), 2)):
+            continue  # mixed separators ("a. b-c"): a list, not a word
+        spans.extend((m.start() + j, m.start() + j + 1) for j in range(1, len(run), 2))
+    return spans
+
+
+def _drop(text: str, index: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """`text` without the characters in `spans` (sorted, not overlapping), and its index."""
+    if not spans:
+        return text, index
+    keep = [True] * len(text)
+    for start, end in spans:
+        for j in range(start, end):
+            keep[j] = False
+    return (
+        "".join(c for c, k in zip(text, keep, strict=True) if k),
+        [p for p, k in zip(index, keep, strict=True) if k],
+    )

@@ -1,0 +1,105 @@
+"""Keyword-filter dodges: `policies.obfuscation.reveal` and the matcher reading the revealed text
+beside the text as written."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policies.lexicon import fold
+from policies.obfuscation import reveal
+from policies.screening import screen
+
+ZW = "\u200b"
+
+
+def _reveal(text: str) -> str | None:
+    out = reveal(text, fold(text))
+    return None if out is None else out[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "revealed"),
+    [
+        (f"I will k{ZW}i{ZW}l{ZW}l you", "i will kill you"),  # invisible characters
+        (f"you st{ZW}upid b\u00aditch", "you stupid bitch"),  # ... and a soft hyphen
+        ("I will k.i.l.l you", "i will kill you"),  # letters dotted apart
+        ("I will k i l l you", "i will kill you"),  # ... spaced apart
+        ("I will k1ll you", "i will kill you"),  # digits for letters
+        ("you $tupid b!tch!", "you stupid bitch!"),  # symbols for letters; the closing ! stays
+        ("I will k\u0456ll you", "i will kill you"),  # Cyrillic і
+        ("I will k\u00edll you", "i will kill you"),  # an accent
+        ("k\u0337i\u0337l\u0337l\u0337 you", "kill you"),  # stacked combining marks
+        ("再不还钱我弄.死.你", "再不还钱我弄死你"),  # symbols between Han characters
+        ("죽.여.버.린.다", "죽여버린다"),
+    ],
+)
+def test_reveal_undoes_each_dodge(text: str, revealed: str) -> None:
+    assert _reveal(text) == revealed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, this is Anna from Acme about your account; the balance is 420 dollars.",
+        "Can you pay $500 by 4 pm on Friday?",
+        "我 会 帮 您 申请 分期 还款",  # vosk-spaced Mandarin: the matcher joins it already
+        "您好，这里是某某银行的催收专员。",
+        "안녕하세요, 카드 대금 관련해서 연락드렸습니다.",
+        "Options a, b or c.",
+    ],
+)
+def test_ordinary_text_is_not_read_twice(text: str) -> None:
+    assert _reveal(text) is None
+
+
+def test_positions_point_at_the_original_characters() -> None:
+    text = f"Pay now or I will k{ZW}.i{ZW}.l.l you"
+    out = reveal(text, fold(text))
+    assert out is not None
+    clean, index = out
+    start = clean.index("kill")
+    assert text[index[start] : index[start + 3] + 1] == f"k{ZW}.i{ZW}.l.l"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "rule_part"),
+    [
+        (f"If you don't pay I will k{ZW}i{ZW}l{ZW}l you", "en", "threat_violence"),
+        ("If you don't pay I will k.i.l.l you", "en", "threat_violence"),
+        ("If you don't pay I will k\u0456ll you", "en", "threat_violence"),
+        ("you st\u200bupid b!tch, pay up", "en", "insult_profanity"),
+        ("再不还钱我弄.死.你", "zh", "threat_violence"),
+    ],
+)
+def test_the_matcher_sees_through_a_dodge(text: str, lang: str, rule_part: str) -> None:
+    assert _reveal(text) is not None
+    hits = [m for m in screen(text, [lang]) if m.is_violation and m.category == rule_part]
+    assert hits, screen(text, [lang])
+    hit = hits[0]
+    assert text[hit.start : hit.end] == hit.match  # spans point into the text as written
+    assert hit.match.strip()
+
+
+def test_negation_still_reads_the_revealed_text() -> None:
+    assert not [m for m in screen("We would never k.i.l.l anyone over a debt.", ["en"]) if m.is_violation]
+
+
+def test_the_revealed_reading_only_adds() -> None:
+    text = "We will break your legs, you st\u200bupid b!tch"
+    cats = {m.category for m in screen(text, ["en"]) if m.is_violation}
+    assert {"threat_violence", "insult_profanity"} <= cats
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab k1l!$.-_ \u200b\u00ad\u0456\u00ed\u0337弄死你죽여"), max_size=40))
+def test_reveal_keeps_a_position_for_every_character(text: str) -> None:
+    out = reveal(text, fold(text))
+    if out is None:
+        return
+    clean, index = out
+    assert len(index) == len(clean)
+    assert index == sorted(set(index))  # strictly increasing: characters only dropped, never moved
+    assert all(0 <= i < len(text) for i in index)
+    screen(text, ["en", "zh"])  # and the matcher maps every hit back without error
