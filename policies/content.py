@@ -21,8 +21,10 @@ from functools import cache
 
 from policies import reasons as rc
 from policies.context import Context
+from policies.lexicon import BUNDLED_LANGUAGES
 from policies.pack import Pack
 from policies.semantic.combine import Finding, combine, lexicon_languages, lexicon_view, warm
+from policies.semantic.text import script_language
 from policies.types import ContentFinding, ContentScores, Reason
 
 __all__ = ["content_reasons", "normalise", "warm_content"]
@@ -48,10 +50,12 @@ def _citations() -> dict[str, str]:
 
 
 def warm_content(languages: Sequence[str] | None) -> None:
-    """Load what screening `languages` needs (matchers, citations) ahead of the first SMS."""
+    """Load what screening `languages` needs (matchers, citations) ahead of the first SMS: every
+    bundled language, since a body is also screened in its own script's (`_with_own_script`)."""
     warm(languages)
-    if lexicon_languages(languages):
-        _citations()
+    for extra in BUNDLED_LANGUAGES:
+        warm((*(languages or ()), extra))
+    _citations()
 
 
 def _screen_content(
@@ -99,6 +103,16 @@ def _screen_content(
         for f in found
         if f.is_violation
     ]
+
+
+def _with_own_script(languages: tuple[str, ...] | None, body: str) -> tuple[str, ...] | None:
+    """The pack's screened languages and the language of the body's own script: a threat written
+    in Mandarin to a debtor whose pack lists only English is screened in Mandarin, not let
+    through because nobody expected that language."""
+    if languages is None:
+        return None
+    own = script_language(body)
+    return languages if own in {_base(x) for x in languages} else (*languages, own)
 
 
 def _describe(f: ContentFinding) -> str:
@@ -149,7 +163,7 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                     )
                 )
         if pack.sms_content is not None:
-            langs = pack.sms_content.languages
+            langs = _with_own_script(pack.sms_content.languages, body)
             if langs not in screened:
                 screened[langs] = _screen_content(
                     ctx, langs, req.content_scores, pack.sms_content.source.citation

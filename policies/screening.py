@@ -148,8 +148,14 @@ def _base_language(code: str) -> str:
 
 @cache
 def matcher_for(languages: tuple[str, ...]) -> Matcher:
-    """The cached matcher for bundled languages (compiled at first use)."""
-    return Matcher(load_lexicon(lang) for lang in dict.fromkeys(languages))
+    """The cached matcher for bundled languages (each language compiled once, at first use, and
+    shared by every combination it is part of)."""
+    return Matcher.joined(_bundled_matcher(lang) for lang in dict.fromkeys(languages))
+
+
+@cache
+def _bundled_matcher(language: str) -> Matcher:
+    return Matcher([load_lexicon(language)])
 
 
 class Matcher:
@@ -158,6 +164,13 @@ class Matcher:
     def __init__(self, lexicons: Iterable[Lexicon]) -> None:
         self._compiled = tuple(_Compiled(lex) for lex in lexicons)
         warm_reveal()  # its look-alike table is read here, not inside a decision
+
+    @classmethod
+    def joined(cls, matchers: Iterable[Matcher]) -> Matcher:
+        """One matcher running the lexicons of `matchers` (their compiled automata shared)."""
+        out = cls(())
+        out._compiled = tuple(c for m in matchers for c in m._compiled)
+        return out
 
     @property
     def lexicons(self) -> tuple[Lexicon, ...]:

@@ -115,7 +115,12 @@ def lexicon_languages(languages: Sequence[str] | None) -> tuple[str, ...]:
 def _bare_matcher(languages: tuple[str, ...]) -> Matcher:
     """The bundled lexicons without negation, allow lists, `unless` or facts: what they would
     raise if nothing made it lawful."""
-    return Matcher(_bare(load_lexicon(lang)) for lang in languages)
+    return Matcher.joined(_bare_language(lang) for lang in languages)
+
+
+@cache
+def _bare_language(language: str) -> Matcher:
+    return Matcher([_bare(load_lexicon(language))])
 
 
 def warm(languages: Sequence[str] | None) -> None:

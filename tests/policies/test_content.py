@@ -193,3 +193,32 @@ def test_model_scores_outrank_a_lawful_reading_only_at_the_heads_override() -> N
     assert scored(0.97, ()) == []
     assert scored(0.97, (("harassment", 0.98),)) == []
     assert scored(0.97, (("harassment", 0.95),)) == ["us-regf/sms.content"]
+
+
+@pytest.mark.parametrize(
+    ("body", "category"),
+    [
+        pytest.param("再不还钱我弄死你。Reply STOP to opt out.", "threat_violence", id="zh-under-en-pack"),
+        pytest.param("이 병신아 돈 갚아. Reply STOP to opt out.", "insult_profanity", id="ko-under-en-pack"),
+    ],
+)
+def test_a_body_is_also_screened_in_its_own_script(body: str, category: str) -> None:
+    # us-regf lists only English; a threat written in another language is not let through.
+    d = decide(US_NOW, request=sms(body))
+    assert [r.rule for r in d.reasons] == ["us-regf/sms.content"]
+    (finding,) = [f for f in d.reasons[0].findings if f.category == category]
+    assert finding.source == "lexicon"
+
+
+def test_model_scores_of_a_body_in_an_unlisted_language_are_used() -> None:
+    # The gateway scores the body in its script's language (zh); us-regf lists only en.
+    body = "您的家人最近都还好吧，我们很关心。Reply STOP to opt out."
+    scores = ContentScores("zh", "flagger@t", (("threat_violence", 0.97, 0.5),))
+    d = decide(US_NOW, request=sms(body, content_scores=scores))
+    assert [r.rule for r in d.reasons] == ["us-regf/sms.content"]
+    assert [(f.category, f.source) for f in d.reasons[0].findings] == [("threat_violence", "model")]
+    assert decide(US_NOW, request=sms(body)).reasons == ()
+
+
+def test_a_lawful_body_in_an_unlisted_language_passes() -> None:
+    assert decide(US_NOW, request=sms("我方将依法提起诉讼。Reply STOP to opt out.")).reasons == ()
