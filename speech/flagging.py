@@ -172,10 +172,18 @@ def mask_channel(channel: str, role: str, audience: str, segments: Sequence[Segm
     )
 
 
+# Mandarin and Korean speakers switch into English words mid-sentence (你就是个 loser, 이
+# loser야); a call in either is screened with the English lexicon too. The other way is rare.
+CODE_SWITCH: dict[str, tuple[str, ...]] = {"zh": ("en",), "ko": ("en",)}
+
+
 def lexicon_languages(language: str) -> tuple[str, ...] | None:
-    """The bundled lexicon languages that serve `language`, None when there is no lexicon."""
+    """The bundled lexicon languages that serve `language` (its own, then the ones its speakers
+    switch into), None when there is no lexicon."""
     base = language.replace("_", "-").split("-")[0].lower()
-    return (base,) if base in BUNDLED_LANGUAGES else None
+    if base not in BUNDLED_LANGUAGES:
+        return None
+    return (base, *(x for x in CODE_SWITCH.get(base, ()) if x in BUNDLED_LANGUAGES))
 
 
 def lexicon_flags(
@@ -281,7 +289,9 @@ def semantic_flags(
         if not cats:
             continue
         lawful = (
-            lexicon_view(u.text, [language], audience=ct.audience, speaker=speaker, facts=facts).lawful
+            lexicon_view(
+                u.text, lexicon_languages(language) or (), audience=ct.audience, speaker=speaker, facts=facts
+            ).lawful
             if suppress
             else frozenset()
         )

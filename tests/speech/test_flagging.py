@@ -171,3 +171,14 @@ def test_recording_language_and_config() -> None:
         SpeechConfig.from_settings({"sherpa_model_type": "whisper"})
     with pytest.raises(ValueError, match="agent_channel"):
         SpeechConfig(agent_channel="middle")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("zh", "你 就是 个 stupid idiot 赶紧 还钱"), ("ko", "이 stupid idiot 아 빨리 돈 갚아")],
+)
+def test_english_words_in_a_mandarin_or_korean_call_are_screened(language: str, text: str) -> None:
+    ct = mask_channel("left", "agent", "debtor", [seg(0.0, text)])
+    flags = [f for f in lexicon_flags(ct, language, None) if f.is_violation]
+    assert [(f.category, f.lexicon_version.split("@")[0]) for f in flags] == [("insult_profanity", "en")]
+    assert "idiot" in flags[0].match
