@@ -24,7 +24,7 @@ from policies.context import Context
 from policies.lexicon import BUNDLED_LANGUAGES
 from policies.pack import Pack
 from policies.semantic.combine import Finding, combine, lexicon_languages, lexicon_view, warm
-from policies.semantic.text import script_language
+from policies.semantic.text import scripts_present
 from policies.types import ContentFinding, ContentScores, Reason
 
 __all__ = ["content_reasons", "normalise", "warm_content"]
@@ -106,13 +106,14 @@ def _screen_content(
 
 
 def _with_own_script(languages: tuple[str, ...] | None, body: str) -> tuple[str, ...] | None:
-    """The pack's screened languages and the language of the body's own script: a threat written
-    in Mandarin to a debtor whose pack lists only English is screened in Mandarin, not let
-    through because nobody expected that language."""
+    """The pack's screened languages and those of every script in the body: a threat written in
+    Mandarin to a debtor whose pack lists only English is screened in Mandarin, not let through
+    because nobody expected that language."""
     if languages is None:
         return None
-    own = script_language(body)
-    return languages if own in {_base(x) for x in languages} else (*languages, own)
+    listed = {_base(x) for x in languages}
+    extra = tuple(x for x in scripts_present(body) if x not in listed)
+    return (*languages, *extra) if extra else languages
 
 
 def _describe(f: ContentFinding) -> str:

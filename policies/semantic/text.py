@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MAX_CHARS", "prepare", "script_language"]
+__all__ = ["MAX_CHARS", "prepare", "script_language", "scripts_present"]
 
 # An utterance or SMS longer than this is cut for the model (the e5 encoder reads 512 tokens;
 # collection lines are far shorter). The lexicon still reads the whole text.
@@ -24,6 +24,11 @@ _SPACES = re.compile(r"\s+")
 # Han only: spaces between Korean words are real word breaks.
 _HAN = "\u2e80-\u9fff\uf900-\ufaff"
 _HAN_GAP = re.compile(rf"(?<=[{_HAN}]) (?=[{_HAN}])")
+_SCRIPTS = (
+    ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
+    ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
+    ("en", re.compile(r"[A-Za-z]{2}")),
+)
 
 
 def prepare(text: str) -> str:
@@ -48,3 +53,9 @@ def script_language(text: str) -> str:
     # A Han character carries about a word; Latin letters come ~5 to a word.
     best = max((han, "zh"), (hangul, "ko"), (latin / 5, "en"))
     return best[1] if best[0] > 0 else "en"
+
+
+def scripts_present(text: str) -> tuple[str, ...]:
+    """Every language whose script appears in `text` at all (Han → ``zh``, Hangul → ``ko``, two
+    Latin letters in a row → ``en``): a short Mandarin threat inside a long English SMS counts."""
+    return tuple(lang for lang, rx in _SCRIPTS if rx.search(text))

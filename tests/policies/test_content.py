@@ -200,6 +200,12 @@ def test_model_scores_outrank_a_lawful_reading_only_at_the_heads_override() -> N
     [
         pytest.param("再不还钱我弄死你。Reply STOP to opt out.", "threat_violence", id="zh-under-en-pack"),
         pytest.param("이 병신아 돈 갚아. Reply STOP to opt out.", "insult_profanity", id="ko-under-en-pack"),
+        pytest.param(
+            "Dear customer, please remember the balance on your account is past due. 弄死你. "
+            "Reply STOP to opt out.",
+            "threat_violence",
+            id="short-zh-inside-en",
+        ),
     ],
 )
 def test_a_body_is_also_screened_in_its_own_script(body: str, category: str) -> None:
