@@ -47,7 +47,8 @@ _LEET_TABLE = str.maketrans(LEET)
 _SEP = r"[ .*_~+/|:,\-]"
 # CJK is left out: the matcher already joins CJK characters kept apart by spaces (ASR output).
 _LETTER = rf"[^\W_{CJK}]"
-_SPACED = re.compile(rf"(?<!{_LETTER}){_LETTER}(?:({_SEP}){_LETTER}(?!{_LETTER})){{2,}}")
+# An apostrophe before the first letter makes it a clitic ("that's J-E-N-N-A"), not a dodge.
+_SPACED = re.compile(rf"(?<!{_LETTER})(?<!')(?<!’){_LETTER}(?:({_SEP}){_LETTER}(?!{_LETTER})){{2,}}")
 # Symbols between two CJK characters, which Chinese never has inside a word: "弄.死.你", "죽.여".
 _HAN_SEP = re.compile(rf"(?<=[{CJK}])[.*_~+/|·•\-]+(?=[{CJK}])")
 _MULTI_SPACE = re.compile(" {2,}")
