@@ -39,9 +39,14 @@ class Counts:
 
     per_category: dict[str, Score] = field(default_factory=lambda: {c: Score() for c in LEXICON_CATEGORIES})
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, category, text)
+    compliant: int = 0  # lines labelled compliant ...
+    compliant_flagged: int = 0  # ... and those with any violation predicted (false alarms)
 
     def add(self, gold: Iterable[str], predicted: Iterable[str], text: str = "") -> None:
         g, p = set(gold), set(predicted)
+        if not g:
+            self.compliant += 1
+            self.compliant_flagged += bool(p)
         for c in g & p:
             self.per_category[c].tp += 1
         for c in p - g:
@@ -60,6 +65,11 @@ class Counts:
             s.fn += v.fn
         return s
 
+    @property
+    def false_alarm_rate(self) -> float:
+        """The share of compliant lines raised as violating."""
+        return self.compliant_flagged / self.compliant if self.compliant else 0.0
+
     def table(self, title: str) -> str:
         rows = [f"{title}", f"  {'category':<24} {'P':>6} {'R':>6} {'TP':>4} {'FP':>4} {'FN':>4}"]
         for c, s in self.per_category.items():
@@ -69,4 +79,5 @@ class Counts:
         rows.append(
             f"  {'overall (micro)':<24} {o.precision:6.3f} {o.recall:6.3f} {o.tp:4d} {o.fp:4d} {o.fn:4d}"
         )
+        rows.append(f"  compliant lines flagged: {self.compliant_flagged} of {self.compliant}")
         return "\n".join(rows)
