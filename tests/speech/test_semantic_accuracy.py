@@ -59,7 +59,7 @@ def _scored(split: str, lang: str) -> Counts:
 
 def test_test_and_blind_splits_are_the_frozen_ones() -> None:
     manifest = json.loads((DATA / "SPLITS.json").read_text(encoding="utf-8"))
-    for split in ("test", "blind"):
+    for split in ("test", "blind", "praise"):
         for lang in ("zh", "en", "ko"):
             rel = f"tests/data/flagging/{split}/{lang}.jsonl"
             digest = hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
@@ -91,3 +91,23 @@ def test_split_is_scored_and_clearly_above_the_lexicon(lang: str, split: str) ->
     assert not short, (
         f"{lang} {split}: P {o.precision:.3f} R {o.recall:.3f} (loose floors P {floor_p} R {floor_r})"
     )
+
+
+# The praise split (tests/data/flagging/praise/, a third hand): compliments, thanks and
+# reassurance aimed at the listener beside insults and sarcastic praise in the same frames.
+# Ceilings on the share of its compliant lines flagged, floors on recall of its violations, a
+# line or two looser than measured. flagger@2026.12.6 flagged 2 of 54 zh, 3 of 54 en and 3 of 42
+# ko compliant lines (recall 1.000 / 0.972 / 0.786); 2026.12.7: 0, 1 and 2 (1.000 / 0.972 / 0.786).
+PRAISE_LIMITS = {"zh": (0.05, 0.94), "en": (0.06, 0.94), "ko": (0.08, 0.74)}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("lang", ["zh", "en", "ko"])
+def test_praise_is_told_apart_from_insults_in_the_same_frames(lang: str) -> None:
+    counts = _scored("praise", lang)
+    ceiling, floor = PRAISE_LIMITS[lang]
+    assert counts.false_alarm_rate <= ceiling, (
+        f"{lang} praise: {counts.compliant_flagged} of {counts.compliant} compliant lines flagged"
+    )
+    assert counts.overall.recall >= floor, f"{lang} praise: recall {counts.overall.recall:.3f}"

@@ -6,6 +6,8 @@
     python tests/data/flagging/make_splits.py --add STAGING4_DIR --round 4 # round 4
     python tests/data/flagging/make_splits.py --add STAGING5_DIR --round 5 # round 5
     python tests/data/flagging/make_splits.py --add STAGING6_DIR --round 6 # round 6
+    python tests/data/flagging/make_splits.py --frozen PRAISE_DIR praise   # round 7: a test split
+    python tests/data/flagging/make_splits.py --add STAGING7_DIR --round 7 # round 7
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -46,6 +48,15 @@ Round 6 (`--add DIR --round 6`, 75 % / 25 %) adds three more hands (zh V, en W, 
 words that are not abuse — blunt opinions about things (films, food, apps, traffic, an absent
 referee), venting about one's own day, angry but impersonal complaints — beside fewer lines that
 turn the same words on the listener.
+
+Round 7 first freezes a third test split, `praise` (`--frozen DIR praise`: DIR/<lang>.jsonl copied
+as they are, writer `praise`), by a hand that saw only the labelling guide: kind and neutral
+remarks aimed at the listener (compliments, thanks, reassurance, the debtor thanking the agent)
+beside insults and sarcastic praise in the same sentence frames — the model had flagged "you're
+such a sweetheart" and 你真是个好人 as insults with near certainty. Then (`--add DIR --round 7`,
+75 % / 25 %) three more hands (zh Y, en Z, ko AA), who saw neither that split nor the corpus, wrote
+the same kind of lines for training; a line that is a near-duplicate of any test, blind or praise
+line is dropped.
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -147,7 +158,8 @@ def main(staging: Path, blind: Path) -> None:
 
 
 # Round -> the share of its lines that go to val.
-VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25}
+VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25}
+FROZEN = ("test", "blind", "praise")  # splits no training run reads
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
@@ -156,7 +168,8 @@ def add_round(staging: Path, round_no: int = 2) -> None:
     for lang in LANGS:
         held = [
             grams(str(json.loads(line)["text"]))
-            for split in ("test", "blind")
+            for split in FROZEN
+            if (TESTS / split / f"{lang}.jsonl").is_file()
             for line in (TESTS / split / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()
         ]
@@ -198,8 +211,30 @@ def add_round(staging: Path, round_no: int = 2) -> None:
     (TESTS / "SPLITS.json").write_text(manifest_text, encoding="utf-8")
 
 
+def add_frozen(source: Path, name: str) -> None:
+    """Copy SOURCE/<lang>.jsonl to tests/data/flagging/NAME/ as a frozen test split."""
+    manifest = json.loads((TESTS / "SPLITS.json").read_text(encoding="utf-8"))
+    for lang in LANGS:
+        rows = [
+            {**json.loads(line), "writer": name}
+            for line in (source / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        path = TESTS / name / f"{lang}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        manifest[f"tests/data/flagging/{name}/{lang}.jsonl"] = {
+            "lines": len(rows),
+            "sha256": dump(path, rows),
+        }
+        print(f"{lang}: {len(rows)} lines frozen as {name}")
+    manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+    (TESTS / "SPLITS.json").write_text(manifest_text, encoding="utf-8")
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--add":
+    if sys.argv[1] == "--frozen":
+        add_frozen(Path(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1] == "--add":
         add_round(Path(sys.argv[2]), int(sys.argv[4]) if sys.argv[3:4] == ["--round"] else 2)
     else:
         main(Path(sys.argv[1]), Path(sys.argv[2]))
