@@ -53,3 +53,32 @@ def test_lookalikes_rarely_raise_anything(lang: str) -> None:
     for row in raised:
         print("look-alike flagged:", row)
     assert len(raised) <= len(cases) // 5, raised
+
+
+def _kind_remarks(lang: str) -> list[tuple[str, str]]:
+    lines = (CASES / "kind.jsonl").read_text(encoding="utf-8").splitlines()
+    return [(r["speaker"], r["text"]) for r in map(json.loads, filter(None, lines)) if r["lang"] == lang]
+
+
+# How many of a language's 15 kind remarks may raise anything: one in five, except Mandarin, held
+# at what flagger@2026.12.8 measured (4: 你真是个好人, 你真是个孝顺的孩子, 你这孩子真懂事 at 0.50-0.54
+# against a threshold of 0.43, and 你真是个聪明人 at 0.92) until a model does better.
+KIND_LIMITS = {"zh": 4, "en": 3, "ko": 3}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_short_kind_remarks_rarely_raise_anything(lang: str) -> None:
+    # Short compliments and thanks, both ways (tests/data/lookalikes/kind.jsonl, written for this
+    # test before corpus rounds 7 and 8; corpus lines that are near-duplicates of them are kept out
+    # of training): flagger@2026.12.6 raised 13 of the 15 zh cases, 14 of the 15 en and 6 of the
+    # 15 ko as insults or abuse; 2026.12.8 raises 4, 1 and 0.
+    cases = _kind_remarks(lang)
+    assert len(cases) == 15
+    raised = []
+    for speaker, text in cases:
+        found = semantic_flagger().findings([text], lang, speaker=speaker, audience="debtor")[0]
+        hits = [(f.category, f.source, round(f.score or 0, 2)) for f in found if f.is_violation]
+        if hits:
+            raised.append((speaker, text, hits))
+            print("kind remark flagged:", speaker, text, hits)
+    assert len(raised) <= KIND_LIMITS[lang], raised

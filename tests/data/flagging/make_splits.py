@@ -8,6 +8,7 @@
     python tests/data/flagging/make_splits.py --add STAGING6_DIR --round 6 # round 6
     python tests/data/flagging/make_splits.py --frozen PRAISE_DIR praise   # round 7: a test split
     python tests/data/flagging/make_splits.py --add STAGING7_DIR --round 7 # round 7
+    python tests/data/flagging/make_splits.py --add STAGING8_DIR --round 8 # round 8
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -57,6 +58,13 @@ such a sweetheart" and 你真是个好人 as insults with near certainty. Then (
 75 % / 25 %) three more hands (zh Y, en Z, ko AA), who saw neither that split nor the corpus, wrote
 the same kind of lines for training; a line that is a near-duplicate of any test, blind or praise
 line is dropped.
+
+Round 8 (`--add DIR --round 8`, 75 % / 25 %) adds three more hands (zh AB, en AC, ko AD) with
+short kind remarks both ways (compliments, thanks, reassurance in 2-10 words, as a recogniser cuts
+utterances) beside a few short insults in the same frames: after round 7 the model still flagged
+"你真是个好人" and "thank you, you're an angel" as insults. From this round on a line that is a
+near-duplicate of a look-alike test case (tests/data/lookalikes/) is dropped too: the briefs quoted
+some of those cases as examples of what went wrong.
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -158,7 +166,7 @@ def main(staging: Path, blind: Path) -> None:
 
 
 # Round -> the share of its lines that go to val.
-VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25}
+VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25}
 FROZEN = ("test", "blind", "praise")  # splits no training run reads
 
 
@@ -173,6 +181,8 @@ def add_round(staging: Path, round_no: int = 2) -> None:
             for line in (TESTS / split / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()
         ]
+        if round_no >= 8:
+            held += [grams(text) for text in _lookalikes(lang)]
         rows, dropped = [], 0
         for f in sorted((staging / lang).glob("*.jsonl")):
             writer = f.name.split("-", 1)[0]
@@ -209,6 +219,19 @@ def add_round(staging: Path, round_no: int = 2) -> None:
         )
     manifest_text = json.dumps(manifest, indent=2, sort_keys=True) + "\n"
     (TESTS / "SPLITS.json").write_text(manifest_text, encoding="utf-8")
+
+
+def _lookalikes(lang: str) -> list[str]:
+    """The look-alike cases in `lang` (tests/data/lookalikes/: <lang>.jsonl, and files whose rows
+    name their `lang`): written for tests, kept out of training from round 8 on."""
+    texts: list[str] = []
+    for path in sorted((ROOT / "tests" / "data" / "lookalikes").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                if row.get("lang", path.stem) == lang:
+                    texts.append(str(row["text"]))
+    return texts
 
 
 def add_frozen(source: Path, name: str) -> None:
