@@ -262,7 +262,9 @@ class Negation:
     me") or after a conditional ("if you don't pay") does not count. Near cues (zh "不") count only
     within `near_scope` characters. Post cues follow the match (ko "찾아가지 않겠습니다": the
     negator comes after the verb) and count within `post_scope` characters (or words) after it,
-    in the same clause, unless a pseudo phrase covers them ("찾아가지 않으려면")."""
+    in the same clause, unless a pseudo phrase covers them ("찾아가지 않으려면"). A revoker ("yet",
+    "for now", 暂时, 아직은) in the match's clause or just after it takes the negation back: "nobody
+    is going to hurt you... yet" promises the harm for later."""
 
     cues: tuple[str, ...] = ()
     near_cues: tuple[str, ...] = ()
@@ -273,6 +275,7 @@ class Negation:
     scope: int = 6
     post_cues: tuple[str, ...] = ()
     post_scope: int = 3
+    revokers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -381,6 +384,7 @@ _NEGATION_KEYS = {
     "scope",
     "post_cues",
     "post_scope",
+    "revokers",
 }
 _ALLOW_KEYS = {"id", "patterns", "categories", "note", "scope"}
 _ENTRY_KEYS = {
@@ -510,6 +514,7 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         scope=neg.int_("scope", 6 if wb else 10, 1, 60),
         post_cues=_norm_all(neg, "post_cues"),
         post_scope=neg.int_("post_scope", 3, 0, 20),
+        revokers=_norm_all(neg, "revokers"),
     )
 
     allows_raw = doc.get("allow", [])

@@ -65,6 +65,9 @@ _CJK_GAP = re.compile(rf"(?<=[{CJK}]) (?=[{CJK}])")
 _WORD = r"[0-9a-z\u00c0-\u02af\u0370-\u052f]"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _INFO = "info"
+# What may stand between a clause and a revoker that follows it: "hurt you... yet", "动你，暂时".
+_REVOKE_LEAD = re.compile(r"(?:\.{2,}|…+|[,，]|-+|—+)\s*")
+_WORDS = re.compile(r"[\w']+")
 
 # Kinds of automaton values.
 _ENTRY, _ENTRY_ALLOW, _ENTRY_UNLESS, _ALLOW = range(4)
@@ -457,7 +460,7 @@ class _Compiled:
             suppressed = self._suppressed(norm, start, end, owner, entry, spans, allows)
             if suppressed is True:
                 continue
-            if entry.negatable and self._negated(norm, start, end):
+            if entry.negatable and self._negated(norm, start, end) and not self._revoked(norm, start, end):
                 continue
             severity = _INFO if suppressed is _INFO else entry.severity
             if entry.requires_fact is not None:
@@ -630,6 +633,21 @@ class _Compiled:
             window_from = 1 + len(" ".join(words[:k])) if k else 0
             return _has_cue(" " + " ".join(words) + " ", window_from, neg, " ")
         return _has_cue(clause, max(0, len(clause) - neg.scope), neg, "")
+
+    def _revoked(self, norm: str, start: int, end: int) -> bool:
+        """A revoker in the match's clause, or among the first words after it past an ellipsis or
+        a comma ("hurt you... yet", "不会动你，暂时"), takes a negation back (see `Negation`)."""
+        revokers = self.lexicon.negation.revokers
+        if not revokers:
+            return False
+        lo, hi = _bounds(norm, start, end, _CLAUSE_END)
+        lead = _REVOKE_LEAD.match(norm, hi)
+        tail = norm[lead.end() : lead.end() + _CONTEXT] if lead else ""
+        if self.wb:
+            clause = " " + " ".join(_WORDS.findall(norm[lo:hi])) + " "
+            tail = " " + " ".join(_WORDS.findall(tail)[:3]) + " "
+            return any(f" {r} " in clause or f" {r} " in tail for r in revokers)
+        return any(r in norm[lo:hi] or r in tail[:6] for r in revokers)
 
     def _post_negated(self, norm: str, end: int) -> bool:
         """A post cue starting at most `post_scope` characters (words) after the match, in its

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from policies.lexicon import FACTS, expand_pattern, fold, normalise, parse_lexicon
-from policies.screening import LEXICON_CATEGORIES, LexiconError, load_lexicon
+from policies.screening import LEXICON_CATEGORIES, LexiconError, load_lexicon, screen
 
 GOOD = """
 [lexicon]
@@ -302,3 +302,34 @@ def test_bundled_lexicons(lang: str) -> None:
     assert set(by_cat) == set(LEXICON_CATEGORIES)
     for cat, n in by_cat.items():
         assert n >= 20, f"{lang} {cat}: only {n} pattern variants"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "category"),
+    [
+        ("Nobody is going to hurt you... yet.", "en", "threat_violence"),
+        ("We won't come to your house for now.", "en", "harassment"),
+        ("We won't contact your employer just yet.", "en", "privacy_exposure"),
+        ("我们暂时不会上门找你", "zh", "harassment"),
+        ("这次先不上门，下次就不好说了", "zh", "harassment"),
+        ("아직은 집으로 안 찾아갑니다", "ko", "harassment"),
+    ],
+)
+def test_a_revoker_takes_the_negation_back(text: str, lang: str, category: str) -> None:
+    # The harm is postponed, not ruled out: `revokers` in the lexicon's [negation].
+    assert category in {m.category for m in screen(text, [lang]) if m.is_violation}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Nobody is going to hurt you.", "en"),
+        ("We won't hurt you. Yet we do need the payment by Friday.", "en"),  # "yet" opening a sentence
+        ("We're not going to keep calling after today if you want us to stop.", "en"),
+        ("我们不会上门找你", "zh"),
+        ("您放心 没有什么全家上黑名单这回事", "zh"),  # 这回事 is not 这回不
+        ("我们不会说您是老赖，您只是暂时遇到困难", "zh"),  # 暂时 describing the debtor
+    ],
+)
+def test_negations_without_a_revoker_still_hold(text: str, lang: str) -> None:
+    assert not [m for m in screen(text, [lang]) if m.is_violation]
