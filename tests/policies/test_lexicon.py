@@ -333,3 +333,17 @@ def test_a_revoker_takes_the_negation_back(text: str, lang: str, category: str) 
 )
 def test_negations_without_a_revoker_still_hold(text: str, lang: str) -> None:
     assert not [m for m in screen(text, [lang]) if m.is_violation]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("Pay now 🔪🔪🔪", "en"), ("pay up or ☠️", "en"), ("再不还钱 🔪", "zh"), ("돈 갚아 🔫", "ko")],
+)
+def test_weapon_emoji_are_menace_for_an_inspector(text: str, lang: str) -> None:
+    hits = [m for m in screen(text, [lang]) if m.is_violation]
+    assert {(m.category, m.severity) for m in hits} == {("threat_violence", "medium")}
+    assert all(m.rule == f"{lang}/threat_violence/weapon-emoji" and m.match in text for m in hits)
+
+
+def test_friendly_emoji_raise_nothing() -> None:
+    assert screen("Thanks for the payment 👍 have a great weekend 😊🎉", ["en", "zh", "ko"]) == []
