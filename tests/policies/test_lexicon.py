@@ -347,3 +347,18 @@ def test_weapon_emoji_are_menace_for_an_inspector(text: str, lang: str) -> None:
 
 def test_friendly_emoji_raise_nothing() -> None:
     assert screen("Thanks for the payment 👍 have a great weekend 😊🎉", ["en", "zh", "ko"]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "threat"),
+    [
+        ("I'll cut you, I swear.", True),
+        ("gonna cut ya if you don't pay", True),
+        ("I'll cut you a deal on the settlement.", False),
+        ("We can cut you some slack this month.", False),
+        ("I'll cut you off if you keep yelling.", False),
+    ],
+)
+def test_cut_you_is_a_knife_only_without_a_deal(text: str, threat: bool) -> None:
+    hits = {m.category for m in screen(text, ["en"]) if m.is_violation}
+    assert ("threat_violence" in hits) is threat, hits
