@@ -21,7 +21,6 @@ from functools import cache
 
 from policies import reasons as rc
 from policies.context import Context
-from policies.lexicon import BUNDLED_LANGUAGES
 from policies.pack import Pack
 from policies.semantic.combine import Finding, combine, lexicon_languages, lexicon_view, warm
 from policies.semantic.text import scripts_present
@@ -50,11 +49,11 @@ def _citations() -> dict[str, str]:
 
 
 def warm_content(languages: Sequence[str] | None) -> None:
-    """Load what screening `languages` needs (matchers, citations) ahead of the first SMS: every
-    bundled language, since a body is also screened in its own script's (`_with_own_script`)."""
+    """Load what screening `languages` needs (matchers, citations) ahead of the first SMS, and
+    every bundled language: a body is also screened in its scripts' (`_with_body_scripts`), and a
+    matcher for any combination joins the languages compiled here."""
     warm(languages)
-    for extra in BUNDLED_LANGUAGES:
-        warm((*(languages or ()), extra))
+    warm(None)
     _citations()
 
 
@@ -105,7 +104,7 @@ def _screen_content(
     ]
 
 
-def _with_own_script(languages: tuple[str, ...] | None, body: str) -> tuple[str, ...] | None:
+def _with_body_scripts(languages: tuple[str, ...] | None, body: str) -> tuple[str, ...] | None:
     """The pack's screened languages and those of every script in the body: a threat written in
     Mandarin to a debtor whose pack lists only English is screened in Mandarin, not let through
     because nobody expected that language."""
@@ -164,7 +163,7 @@ def content_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
                     )
                 )
         if pack.sms_content is not None:
-            langs = _with_own_script(pack.sms_content.languages, body)
+            langs = _with_body_scripts(pack.sms_content.languages, body)
             if langs not in screened:
                 screened[langs] = _screen_content(
                     ctx, langs, req.content_scores, pack.sms_content.source.citation

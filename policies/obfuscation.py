@@ -27,7 +27,7 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
-from policies.lexicon import CJK
+from policies.lexicon import CJK, SPACE_RE, space_replacement
 
 __all__ = ["reveal", "warm_reveal"]
 
@@ -51,8 +51,8 @@ _LETTER = rf"[^\W_{CJK}]"
 _SPACED = re.compile(rf"(?<!{_LETTER})(?<!')(?<!’){_LETTER}(?:({_SEP}){_LETTER}(?!{_LETTER})){{2,}}")
 # Symbols between two CJK characters, which Chinese never has inside a word: "弄.死.你", "죽.여".
 _HAN_SEP = re.compile(rf"(?<=[{CJK}])[.*_~+/|·•\-]+(?=[{CJK}])")
-_MULTI_SPACE = re.compile(" {2,}")
-_CJK_GAP = re.compile(rf"(?<=[{CJK}]) (?=[{CJK}])")
+# Scripts whose letters are never mapped to Latin ones: CJK, kana, Hangul jamo.
+_CJK_OR_JAMO = re.compile(rf"[{CJK}\u3040-\u30ff\u3130-\u318f\u1100-\u11ff]")
 
 
 def _hidden(ch: str) -> bool:
@@ -69,7 +69,7 @@ def _look_alikes() -> dict[str, str]:
     data = resources.files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
     table: dict[str, str] = {}
     for src, targets in json.loads(data).items():
-        if len(src) != 1 or src.isascii() or not src.isalpha() or _is_cjk(src):
+        if len(src) != 1 or src.isascii() or not src.isalpha() or _CJK_OR_JAMO.match(src):
             continue
         for target in targets:
             letter = target["c"]
@@ -82,10 +82,6 @@ def _look_alikes() -> dict[str, str]:
         if ch.isalpha() and base.isascii() and base.isalpha() and ch not in table:
             table[ch] = base.lower()
     return table
-
-
-def _is_cjk(ch: str) -> bool:
-    return bool(re.match(rf"[{CJK}\u3040-\u30ff\u3130-\u318f\u1100-\u11ff]", ch))
 
 
 _INVISIBLE = frozenset(
@@ -139,8 +135,9 @@ def reveal(text: str, folded: str) -> tuple[str, list[int]] | None:
     out = _LEET_WORD.sub(_unleet, out)
     out, index = _drop(out, index, _spaced_separators(out))
     out, index = _drop(out, index, [(m.start(), m.end()) for m in _HAN_SEP.finditer(out)])
-    out, index = _drop(out, index, [(m.start() + 1, m.end()) for m in _MULTI_SPACE.finditer(out)])
-    out, index = _drop(out, index, [(m.start(), m.end()) for m in _CJK_GAP.finditer(out)])
+    # Spaces squeezed as the matcher squeezes them (`policies.lexicon.SPACE_RE`).
+    squeezed = [(m.start() + len(space_replacement(m)), m.end()) for m in SPACE_RE.finditer(out)]
+    out, index = _drop(out, index, squeezed)
     stripped = out.strip()
     lead = len(out) - len(out.lstrip())
     return stripped, index[lead : lead + len(stripped)]

@@ -65,7 +65,7 @@ _CJK_GAP = re.compile(rf"(?<=[{CJK}]) (?=[{CJK}])")
 _WORD = r"[0-9a-z\u00c0-\u02af\u0370-\u052f]"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _INFO = "info"
-# What may stand between a clause and a revoker that follows it: "hurt you... yet", "动你，暂时".
+# What may stand between a clause and a revoker that follows it: "hurt you... yet", "hurt you, for now".
 _REVOKE_LEAD = re.compile(r"(?:\.{2,}|…+|[,，]|-+|—+)\s*")
 _WORDS = re.compile(r"[\w']+")
 
@@ -635,8 +635,8 @@ class _Compiled:
         return _has_cue(clause, max(0, len(clause) - neg.scope), neg, "")
 
     def _revoked(self, norm: str, start: int, end: int) -> bool:
-        """A revoker in the match's clause, or among the first words after it past an ellipsis or
-        a comma ("hurt you... yet", "不会动你，暂时"), takes a negation back (see `Negation`)."""
+        """A revoker in the match's clause ("暂时不会上门"), or among the first words after it past
+        an ellipsis, comma or dash ("hurt you... yet"), takes a negation back (see `Negation`)."""
         revokers = self.lexicon.negation.revokers
         if not revokers:
             return False
