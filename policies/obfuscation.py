@@ -56,9 +56,10 @@ _CJK_OR_JAMO = re.compile(rf"[{CJK}\u3040-\u30ff\u3130-\u318f\u1100-\u11ff]")
 
 
 def _hidden(ch: str) -> bool:
-    """Characters that render as nothing (format characters) or stack on the one before
-    (combining marks): dropped from the revealed text."""
-    return unicodedata.category(ch) in ("Cf", "Mn", "Me")
+    """Characters that render as nothing (format characters, the invisible characters below
+    whatever their category: Hangul fillers are letters) or stack on the one before (combining
+    marks): dropped from the revealed text."""
+    return ch in _INVISIBLE or unicodedata.category(ch) in ("Cf", "Mn", "Me")
 
 
 @cache
@@ -85,7 +86,7 @@ def _look_alikes() -> dict[str, str]:
 
 
 _INVISIBLE = frozenset(
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\ufeff"
+    "\u00ad\u034f\u061c\u115f\u1160\u3164\uffa0\u17b4\u17b5\u180e\ufeff"
     + "".join(chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070)))
 )
 # Cheap first looks (plain searches, no look-around) before the exact patterns run.

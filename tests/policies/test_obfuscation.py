@@ -24,6 +24,7 @@ def _reveal(text: str) -> str | None:
     [
         (f"I will k{ZW}i{ZW}l{ZW}l you", "i will kill you"),  # invisible characters
         (f"you st{ZW}upid b\u00aditch", "you stupid bitch"),  # ... and a soft hyphen
+        ("I will k\u3164ill you", "i will kill you"),  # ... and a Hangul filler (a letter)
         ("I will k.i.l.l you", "i will kill you"),  # letters dotted apart
         ("I will k i l l you", "i will kill you"),  # ... spaced apart
         ("I will k1ll you", "i will kill you"),  # digits for letters
