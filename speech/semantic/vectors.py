@@ -27,11 +27,13 @@ def default_cache_dir() -> Path:
 
 
 class VectorCache:
-    """Embeddings by (embedder id, prepared text), stored under `folder`."""
+    """Embeddings by (embedder id, prepared text), stored under `folder` (one folder can hold
+    several encoders' vectors: the id is part of every key)."""
 
-    def __init__(self, folder: Path, embedder_id: str) -> None:
+    def __init__(self, folder: Path, embedder_id: str, dim: int = 384) -> None:
         self.folder = Path(folder)
         self.embedder_id = embedder_id
+        self.dim = dim
         self._vectors: dict[str, np.ndarray] = {}
         if self.folder.is_dir():
             for chunk in sorted(self.folder.glob("chunk-*.npz")):
@@ -75,4 +77,4 @@ class VectorCache:
             done += len(batch)
             if progress is not None:
                 progress(done, len(missing))
-        return np.stack([self._vectors[k] for k in keys]) if keys else np.empty((0, 384), np.float32)
+        return np.stack([self._vectors[k] for k in keys]) if keys else np.empty((0, self.dim), np.float32)

