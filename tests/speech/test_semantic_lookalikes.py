@@ -60,10 +60,9 @@ def _kind_remarks(lang: str) -> list[tuple[str, str]]:
     return [(r["speaker"], r["text"]) for r in map(json.loads, filter(None, lines)) if r["lang"] == lang]
 
 
-# How many of a language's 15 kind remarks may raise anything: one in five, except Mandarin, held
-# at what flagger@2026.12.8 measured (4: 你真是个好人, 你真是个孝顺的孩子, 你这孩子真懂事 at 0.50-0.54
-# against a threshold of 0.43, and 你真是个聪明人 at 0.92) until a model does better.
-KIND_LIMITS = {"zh": 4, "en": 3, "ko": 3}
+# How many of a language's 15 kind remarks may raise anything: one in five. (Mandarin was held at
+# 4 with flagger@2026.12.8; 2026.12.9, with the second encoder, raises one.)
+KIND_LIMITS = {"zh": 3, "en": 3, "ko": 3}
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -71,7 +70,7 @@ def test_short_kind_remarks_rarely_raise_anything(lang: str) -> None:
     # Short compliments and thanks, both ways (tests/data/lookalikes/kind.jsonl, written for this
     # test before corpus rounds 7 and 8; corpus lines that are near-duplicates of them are kept out
     # of training): flagger@2026.12.6 raised 13 of the 15 zh cases, 14 of the 15 en and 6 of the
-    # 15 ko as insults or abuse; 2026.12.8 raises 4, 1 and 0.
+    # 15 ko as insults or abuse; 2026.12.8 raises 4, 1 and 0, 2026.12.9 1, 1 and 0.
     cases = _kind_remarks(lang)
     assert len(cases) == 15
     raised = []
