@@ -362,3 +362,24 @@ def test_friendly_emoji_raise_nothing() -> None:
 def test_cut_you_is_a_knife_only_without_a_deal(text: str, threat: bool) -> None:
     hits = {m.category for m in screen(text, ["en"]) if m.is_violation}
     assert ("threat_violence" in hits) is threat, hits
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Pay up or else.", "threat_violence"),
+        ("You better pay or else!", "threat_violence"),
+        ("Go back to your country.", "insult_profanity"),
+        ("just go back where you came from", "insult_profanity"),
+        ("Go back to your own country, you bum.", "insult_profanity"),
+        ("Pay by Friday, or the balance may go to our legal team.", None),
+        ("Or else we can set up a plan over three months.", None),
+        ("When did you go back to your country for the holidays?", None),
+        ("Are you planning to go back to your country next year?", None),
+    ],
+)
+def test_or_else_and_go_back_to_your_country(text: str, category: str | None) -> None:
+    # Lexicons 2026.12.2: the imperatives raised nothing from the lexicon or the model; a question
+    # about going home is an allowed look-alike.
+    hits = {m.category for m in screen(text, ["en"]) if m.is_violation}
+    assert hits == ({category} if category else set()), hits
