@@ -1,7 +1,8 @@
 """Accuracy of the combined flags (lexicon + semantic model) on splits no training run read.
 
-The frozen test split (tests/data/flagging/test/) and the blind split written by a different hand
-(tests/data/flagging/blind/) are read here and by nothing that trains or chooses thresholds (see
+The frozen test split (tests/data/flagging/test/), the blind split written by a different hand
+(tests/data/flagging/blind/) and the praise and everyday splits by further hands are read here
+and by nothing that trains or chooses thresholds (see
 test_semantic_model.py for the hash check). A line counts as predicted violating in category C
 when a finding of C with a severity other than `info` is raised; precision and recall are
 micro-averaged over (line, category) pairs. Run with `-s` to see the tables (docs/speech.md).
@@ -59,7 +60,7 @@ def _scored(split: str, lang: str) -> Counts:
 
 def test_test_and_blind_splits_are_the_frozen_ones() -> None:
     manifest = json.loads((DATA / "SPLITS.json").read_text(encoding="utf-8"))
-    for split in ("test", "blind", "praise"):
+    for split in ("test", "blind", "praise", "everyday"):
         for lang in ("zh", "en", "ko"):
             rel = f"tests/data/flagging/{split}/{lang}.jsonl"
             digest = hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
@@ -112,3 +113,24 @@ def test_praise_is_told_apart_from_insults_in_the_same_frames(lang: str) -> None
         f"{lang} praise: {counts.compliant_flagged} of {counts.compliant} compliant lines flagged"
     )
     assert counts.overall.recall >= floor, f"{lang} praise: recall {counts.overall.recall:.3f}"
+
+
+# The everyday split (tests/data/flagging/everyday/, three more hands; written as corpus round 9,
+# not adopted, frozen instead): self-deprecation, opinions about things, crime news, neutral talk
+# about groups, teasing and violent words in hobbies, beside identity-based and comment-style abuse
+# aimed at the listener. flagger@2026.12.9 flags 29 of 180 zh, 27 of 182 en and 12 of 144 ko
+# compliant lines (recall 0.938 / 0.876 / 0.853); 2026.12.8 29, 25 and 13 (0.946 / 0.885 / 0.800).
+# The limits are a line or three looser: this split measures a weakness, not a goal met.
+EVERYDAY_LIMITS = {"zh": (0.18, 0.92), "en": (0.17, 0.85), "ko": (0.10, 0.82)}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("lang", ["zh", "en", "ko"])
+def test_everyday_negativity_is_told_apart_from_abuse_of_the_listener(lang: str) -> None:
+    counts = _scored("everyday", lang)
+    ceiling, floor = EVERYDAY_LIMITS[lang]
+    assert counts.false_alarm_rate <= ceiling, (
+        f"{lang} everyday: {counts.compliant_flagged} of {counts.compliant} compliant lines flagged"
+    )
+    assert counts.overall.recall >= floor, f"{lang} everyday: recall {counts.overall.recall:.3f}"

@@ -9,6 +9,7 @@
     python tests/data/flagging/make_splits.py --frozen PRAISE_DIR praise   # round 7: a test split
     python tests/data/flagging/make_splits.py --add STAGING7_DIR --round 7 # round 7
     python tests/data/flagging/make_splits.py --add STAGING8_DIR --round 8 # round 8
+    python tests/data/flagging/make_splits.py --frozen EVERYDAY_DIR everyday --unseen  # round 9
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -65,6 +66,14 @@ utterances) beside a few short insults in the same frames: after round 7 the mod
 "你真是个好人" and "thank you, you're an angel" as insults. From this round on a line that is a
 near-duplicate of a look-alike test case (tests/data/lookalikes/) is dropped too: the briefs quoted
 some of those cases as examples of what went wrong.
+
+Round 9 was written as training lines (three more hands, zh AE, en AF, ko AG: everyday negative
+or edgy talk not aimed at the listener — self-deprecation, opinions about things, crime news,
+neutral talk about groups of people, teasing, violent words in hobbies — beside identity-based
+and comment-style abuse aimed at the listener) and not adopted (docs/speech.md: it cost Korean
+collection val 1.2 points). It became a fourth frozen test split instead, `everyday`
+(`--frozen DIR everyday --unseen`: a line within trigram Jaccard 0.5 of any train or val line is
+dropped first, so it measures phrasing training never read).
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -234,8 +243,9 @@ def _lookalikes(lang: str) -> list[str]:
     return texts
 
 
-def add_frozen(source: Path, name: str) -> None:
-    """Copy SOURCE/<lang>.jsonl to tests/data/flagging/NAME/ as a frozen test split."""
+def add_frozen(source: Path, name: str, unseen: bool = False) -> None:
+    """Copy SOURCE/<lang>.jsonl to tests/data/flagging/NAME/ as a frozen test split (`unseen`:
+    without the lines that are near-duplicates of a train or val line)."""
     manifest = json.loads((TESTS / "SPLITS.json").read_text(encoding="utf-8"))
     for lang in LANGS:
         rows = [
@@ -243,6 +253,16 @@ def add_frozen(source: Path, name: str) -> None:
             for line in (source / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()
         ]
+        if unseen:
+            seen = [
+                grams(str(json.loads(line)["text"]))
+                for part in ("train", "val")
+                for line in (CORPUS / lang / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            ]
+            before = len(rows)
+            rows = [r for r in rows if not any(jaccard(grams(str(r["text"])), g) >= NEAR for g in seen)]
+            print(f"{lang}: {before - len(rows)} near-duplicates of train or val lines dropped")
         path = TESTS / name / f"{lang}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
         manifest[f"tests/data/flagging/{name}/{lang}.jsonl"] = {
@@ -256,7 +276,7 @@ def add_frozen(source: Path, name: str) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "--frozen":
-        add_frozen(Path(sys.argv[2]), sys.argv[3])
+        add_frozen(Path(sys.argv[2]), sys.argv[3], unseen="--unseen" in sys.argv[4:])
     elif sys.argv[1] == "--add":
         add_round(Path(sys.argv[2]), int(sys.argv[4]) if sys.argv[3:4] == ["--round"] else 2)
     else:
