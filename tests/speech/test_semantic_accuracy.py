@@ -103,18 +103,6 @@ def test_split_is_scored_and_clearly_above_the_lexicon(lang: str, split: str) ->
 PRAISE_LIMITS = {"zh": (0.05, 0.94), "en": (0.06, 0.94), "ko": (0.08, 0.71)}
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(900)
-@pytest.mark.parametrize("lang", ["zh", "en", "ko"])
-def test_praise_is_told_apart_from_insults_in_the_same_frames(lang: str) -> None:
-    counts = _scored("praise", lang)
-    ceiling, floor = PRAISE_LIMITS[lang]
-    assert counts.false_alarm_rate <= ceiling, (
-        f"{lang} praise: {counts.compliant_flagged} of {counts.compliant} compliant lines flagged"
-    )
-    assert counts.overall.recall >= floor, f"{lang} praise: recall {counts.overall.recall:.3f}"
-
-
 # The everyday split (tests/data/flagging/everyday/, three more hands; written as corpus round 9,
 # not adopted, frozen instead): self-deprecation, opinions about things, crime news, neutral talk
 # about groups, teasing and violent words in hobbies, beside identity-based and comment-style abuse
@@ -124,13 +112,18 @@ def test_praise_is_told_apart_from_insults_in_the_same_frames(lang: str) -> None
 EVERYDAY_LIMITS = {"zh": (0.18, 0.92), "en": (0.17, 0.85), "ko": (0.10, 0.82)}
 
 
+# Ceilings on the share of compliant lines flagged and floors on recall, per split and language.
+SPLIT_LIMITS = {"praise": PRAISE_LIMITS, "everyday": EVERYDAY_LIMITS}
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("lang", ["zh", "en", "ko"])
-def test_everyday_negativity_is_told_apart_from_abuse_of_the_listener(lang: str) -> None:
-    counts = _scored("everyday", lang)
-    ceiling, floor = EVERYDAY_LIMITS[lang]
+@pytest.mark.parametrize("split", ["praise", "everyday"])
+def test_compliant_lines_near_abuse_are_told_apart_from_it(split: str, lang: str) -> None:
+    counts = _scored(split, lang)
+    ceiling, floor = SPLIT_LIMITS[split][lang]
     assert counts.false_alarm_rate <= ceiling, (
-        f"{lang} everyday: {counts.compliant_flagged} of {counts.compliant} compliant lines flagged"
+        f"{lang} {split}: {counts.compliant_flagged} of {counts.compliant} compliant lines flagged"
     )
-    assert counts.overall.recall >= floor, f"{lang} everyday: recall {counts.overall.recall:.3f}"
+    assert counts.overall.recall >= floor, f"{lang} {split}: recall {counts.overall.recall:.3f}"
