@@ -10,6 +10,7 @@
     python tests/data/flagging/make_splits.py --add STAGING7_DIR --round 7 # round 7
     python tests/data/flagging/make_splits.py --add STAGING8_DIR --round 8 # round 8
     python tests/data/flagging/make_splits.py --frozen EVERYDAY_DIR everyday --unseen  # round 9
+    python tests/data/flagging/make_splits.py --add STAGING10_DIR --round 10 # round 10 (zh, en)
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -74,6 +75,11 @@ and comment-style abuse aimed at the listener) and not adopted (docs/speech.md: 
 collection val 1.2 points). It became a fourth frozen test split instead, `everyday`
 (`--frozen DIR everyday --unseen`: a line within trigram Jaccard 0.5 of any train or val line is
 dropped first, so it measures phrasing training never read).
+
+Round 10 (`--add DIR --round 10`, 75 % / 25 %) adds two more hands (zh AH, en AI) on the same
+weakness as round 9, Mandarin and English only (round 9 had cost Korean its val): everyday
+negativity not aimed at the listener beside near-twins aimed at the listener. A line that is a
+near-duplicate of an everyday line is dropped like one near any other frozen line.
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -175,8 +181,8 @@ def main(staging: Path, blind: Path) -> None:
 
 
 # Round -> the share of its lines that go to val.
-VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25}
-FROZEN = ("test", "blind", "praise")  # splits no training run reads
+VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25, 10: 0.25}
+FROZEN = ("test", "blind", "praise", "everyday")  # splits no training run reads
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
