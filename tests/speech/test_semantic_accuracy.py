@@ -29,9 +29,9 @@ REPO = Path(__file__).resolve().parents[2]
 # (precision, recall) floors on the frozen test split: issue 10.
 TEST_FLOORS = {"zh": (0.90, 0.90), "en": (0.90, 0.90), "ko": (0.85, 0.80)}
 # Loose floors: just under what was measured on the weaker of the two splits, so a regression
-# fails while the issue's floors are out of reach for zh and en. flagger@2026.12.9: test zh
-# P 0.886 R 0.852, en P 0.922 R 0.847, ko P 0.861 R 0.840; blind zh P 0.913 R 0.913, en P 0.919
-# R 0.901, ko P 0.927 R 0.948 (docs/speech.md). The lexicon alone: recall 0.48 zh / 0.45 en /
+# fails while the issue's floors are out of reach for zh and en. flagger@2026.12.10: test zh
+# P 0.886 R 0.856, en P 0.922 R 0.847, ko P 0.872 R 0.840; blind zh P 0.906 R 0.916, en P 0.915
+# R 0.897, ko P 0.927 R 0.948 (docs/speech.md). The lexicon alone: recall 0.48 zh / 0.45 en /
 # 0.35 ko on the test split.
 LOOSE_FLOORS = {"zh": (0.84, 0.84), "en": (0.90, 0.83), "ko": (0.84, 0.83)}
 # Strict: a model that meets the issue's floors makes this test fail until the mark is removed.
@@ -99,17 +99,19 @@ def test_split_is_scored_and_clearly_above_the_lexicon(lang: str, split: str) ->
 # Ceilings on the share of its compliant lines flagged, floors on recall of its violations, a
 # line or two looser than measured. flagger@2026.12.6 flagged 2 of 54 zh, 3 of 54 en and 3 of 42
 # ko compliant lines (recall 1.000 / 0.972 / 0.786); 2026.12.7: 0, 1 and 2 (1.000 / 0.972 / 0.786);
-# 2026.12.8: 0, 1 and 2 (1.000 / 0.972 / 0.750); 2026.12.9: 0, 1 and 2 (1.000 / 0.944 / 0.750).
+# 2026.12.8: 0, 1 and 2 (1.000 / 0.972 / 0.750); 2026.12.9: 0, 1 and 2 (1.000 / 0.944 / 0.750);
+# 2026.12.10: 0, 2 and 2 (1.000 / 0.944 / 0.750).
 PRAISE_LIMITS = {"zh": (0.05, 0.94), "en": (0.06, 0.94), "ko": (0.08, 0.71)}
 
 
 # The everyday split (tests/data/flagging/everyday/, three more hands; written as corpus round 9,
 # not adopted, frozen instead): self-deprecation, opinions about things, crime news, neutral talk
 # about groups, teasing and violent words in hobbies, beside identity-based and comment-style abuse
-# aimed at the listener. flagger@2026.12.9 flags 29 of 180 zh, 27 of 182 en and 12 of 144 ko
-# compliant lines (recall 0.938 / 0.876 / 0.853); 2026.12.8 29, 25 and 13 (0.946 / 0.885 / 0.800).
-# The limits are a line or three looser: this split measures a weakness, not a goal met.
-EVERYDAY_LIMITS = {"zh": (0.18, 0.92), "en": (0.17, 0.85), "ko": (0.10, 0.82)}
+# aimed at the listener. flagger@2026.12.8 flags 29 of 180 zh, 25 of 182 en and 13 of 144 ko
+# compliant lines (recall 0.946 / 0.885 / 0.800); 2026.12.9 29, 27 and 12 (0.938 / 0.876 / 0.853);
+# 2026.12.10, trained with corpus round 10 (zh and en lines on this weakness by other hands),
+# 21, 17 and 11 (0.946 / 0.876 / 0.853). The limits are a line or three looser.
+EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.11, 0.85), "ko": (0.09, 0.82)}
 
 
 # Ceilings on the share of compliant lines flagged and floors on recall, per split and language.
