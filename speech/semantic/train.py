@@ -270,8 +270,10 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     with tempfile.TemporaryDirectory(prefix="callwarden-train-") as tmp:
         emb, tuned, layers = _embedder(options, lines, texts, weights, Path(tmp), say)
     cache = VectorCache(options.cache_dir, emb.id)
-    use = UseEncoder(options.threads) if options.use_encoder else None
-    use_cache = VectorCache(options.cache_dir, use.id, USE_DIM) if use is not None else None
+    second = None  # the second encoder and its vectors in the same cache
+    if options.use_encoder:
+        use = UseEncoder(options.threads)
+        second = (use, cache.sibling(use.id, USE_DIM))
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         def progress(done: int, total: int) -> None:
@@ -279,9 +281,9 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
 
         prepared = [prepare(t) for t in texts]
         vectors = cache.get_many(prepared, emb.embed_prepared, progress)
-        if use is None or use_cache is None:
+        if second is None:
             return vectors
-        return np.hstack([vectors, use_cache.get_many(prepared, use.embed_prepared)])
+        return np.hstack([vectors, second[1].get_many(prepared, second[0].embed_prepared)])
 
     say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
     vectors = embed(texts)
@@ -304,8 +306,8 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         for lang in options.languages
     }
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
-    if use is not None:
-        doc["use_encoder"] = {"id": use.id, "dim": USE_DIM}
+    if second is not None:
+        doc["use_encoder"] = {"id": second[0].id, "dim": USE_DIM}
     if tuned is not None:
         doc["tuned"] = {"layers": tuned.layers, "sha256": tuned.sha256, "first_layer": tuned.first_layer}
     if rows.neighbours is not None:

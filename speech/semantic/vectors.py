@@ -8,6 +8,7 @@ and a different embedder never reads another's vectors. Safe to delete at any ti
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import time
@@ -44,6 +45,13 @@ class VectorCache:
                     continue  # a chunk cut short by a crash: its lines are embedded again
                 for k, v in zip(keys.tolist(), vecs, strict=True):
                     self._vectors[str(k)] = v
+
+    def sibling(self, embedder_id: str, dim: int) -> VectorCache:
+        """The same folder's vectors of another encoder, without reading the folder again (the
+        loaded vectors are shared: the id is part of every key)."""
+        other = copy.copy(self)
+        other.embedder_id, other.dim = embedder_id, dim
+        return other
 
     def key(self, prepared: str) -> str:
         return hashlib.sha256(f"{self.embedder_id}\0{prepared}".encode()).hexdigest()
