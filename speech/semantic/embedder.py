@@ -89,14 +89,18 @@ class Embedder:
         self.id = tuned_id(embedder_id(), tuned[0] if tuned else None)
         self.use = UseEncoder(threads) if use else None
         # The second encoder runs on its own thread while e5's engine (ctypes, GIL released) runs:
-        # on a free core its ~2.5 ms hide behind e5's ~25.
-        self._use_thread = ThreadPoolExecutor(1, thread_name_prefix="callwarden-use") if use else None
-        self.width = DIM + (USE_DIM if use else 0)
+        # on a free core its ~2.5 ms hide behind e5's ~25. (No thread starts until a submit.)
+        self._use_thread = ThreadPoolExecutor(1, thread_name_prefix="callwarden-use")
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lines = cache_lines
         self.hits = 0
         self.misses = 0
+
+    @property
+    def width(self) -> int:
+        """Numbers per line `embed` returns: e5's, then the second encoder's."""
+        return DIM + (USE_DIM if self.use is not None else 0)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), `width`) float32: e5's L2-normalised 384 numbers, then (`use`) the second
@@ -118,7 +122,7 @@ class Embedder:
             for k in range(0, len(missing), BATCH):
                 chunk = missing[k : k + BATCH]
                 second: Future[np.ndarray] | None = None
-                if self.use is not None and self._use_thread is not None:
+                if self.use is not None:
                     second = self._use_thread.submit(self.use.embed_prepared, chunk)
                 vectors = np.asarray(self._model.passage(chunk), dtype=np.float32)
                 if second is not None:
