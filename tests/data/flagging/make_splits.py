@@ -93,6 +93,7 @@ import hashlib
 import json
 import random
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 SEED = 20261201
@@ -110,6 +111,22 @@ def grams(text: str) -> set[str]:
 
 def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _near(g: set[str], pool: Iterable[set[str]]) -> bool:
+    """Whether a line's trigrams are a near-duplicate of any in `pool`."""
+    return any(jaccard(g, other) >= NEAR for other in pool)
+
+
+def _file_grams(paths: Iterable[Path]) -> list[set[str]]:
+    """The trigrams of every line's text in the JSONL files among `paths` that exist."""
+    return [
+        grams(str(json.loads(line)["text"]))
+        for path in paths
+        if path.is_file()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def dump(path: Path, rows: list[dict[str, object]]) -> str:
@@ -148,7 +165,7 @@ def main(staging: Path, blind: Path) -> None:
             kept = []
             for r in held:
                 g = grams(str(r["text"]))
-                if any(jaccard(g, tg) >= NEAR for tg in train_grams):
+                if _near(g, train_grams):
                     train.append(r)
                     train_grams.append(g)
                 else:
@@ -189,13 +206,7 @@ def add_round(staging: Path, round_no: int = 2) -> None:
     manifest = json.loads((TESTS / "SPLITS.json").read_text(encoding="utf-8"))
     rng = random.Random(SEED + round_no)
     for lang in LANGS:
-        held = [
-            grams(str(json.loads(line)["text"]))
-            for split in FROZEN
-            if (TESTS / split / f"{lang}.jsonl").is_file()
-            for line in (TESTS / split / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
+        held = _file_grams(TESTS / split / f"{lang}.jsonl" for split in FROZEN)
         if round_no >= 8:
             held += [grams(text) for text in _lookalikes(lang)]
         rows, dropped = [], 0
@@ -207,7 +218,7 @@ def add_round(staging: Path, round_no: int = 2) -> None:
                 row = json.loads(line)
                 row["writer"] = writer
                 g = grams(str(row["text"]))
-                if any(jaccard(g, h) >= NEAR for h in held):
+                if _near(g, held):
                     dropped += 1
                     continue
                 rows.append(row)
@@ -260,14 +271,9 @@ def add_frozen(source: Path, name: str, unseen: bool = False) -> None:
             if line.strip()
         ]
         if unseen:
-            seen = [
-                grams(str(json.loads(line)["text"]))
-                for part in ("train", "val")
-                for line in (CORPUS / lang / f"{part}.jsonl").read_text(encoding="utf-8").splitlines()
-                if line.strip()
-            ]
+            seen = _file_grams(CORPUS / lang / f"{part}.jsonl" for part in ("train", "val"))
             before = len(rows)
-            rows = [r for r in rows if not any(jaccard(grams(str(r["text"])), g) >= NEAR for g in seen)]
+            rows = [r for r in rows if not _near(grams(str(r["text"])), seen)]
             print(f"{lang}: {before - len(rows)} near-duplicates of train or val lines dropped")
         path = TESTS / name / f"{lang}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
