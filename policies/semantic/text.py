@@ -1,6 +1,6 @@
 """The text the semantic model sees: one normalisation for training and run time.
 
-    >>> prepare("我 会 打断 你 的 腿 ！")
+    >>> prepare("我 会 打断 你 的 腿！")
     '我会打断你的腿!'
 
 NFKC (full-width forms become ASCII), runs of white space become one space, and the spaces a
@@ -14,7 +14,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["MAX_CHARS", "prepare", "script_language", "scripts_present"]
+__all__ = [
+    "MAX_CHARS",
+    "MAX_WINDOWS",
+    "MIN_SENTENCE",
+    "WINDOW_CHARS",
+    "prepare",
+    "script_language",
+    "scripts_present",
+    "windows",
+]
 
 # An utterance or SMS longer than this is cut for the model (the e5 encoder reads 512 tokens;
 # collection lines are far shorter). The lexicon still reads the whole text.
@@ -29,6 +38,22 @@ _SCRIPTS = (
     ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),
     ("en", re.compile(r"[A-Za-z]{2}")),
 )
+
+
+# The longest text the heads are shown whole, per language: about 1.5 times the 99th percentile
+# of the training lines' length (zh 49, en 161, ko 66 characters). The heads only ever saw
+# single collection lines: a threat after a paragraph of payment details embeds as the paragraph
+# (scores fell from 0.99 to 0.02 when tried), so a longer text is scored in windows (`windows`).
+WINDOW_CHARS = {"zh": 80, "en": 240, "ko": 100}
+# A sentence at least this long is also scored alone (half a training line's median length: zh
+# 28, en 87, ko 38 characters); a shorter one only with a neighbour, as short lines ("I'll call
+# back at four.") alone read as more than they are.
+MIN_SENTENCE = {"zh": 14, "en": 43, "ko": 19}
+MAX_WINDOWS = 32  # per text, which bounds the cost; the lexicon still reads the whole text
+# Where a sentence ends: CJK terminators anywhere, Latin ones before a space, and line breaks.
+_SENTENCE_END = re.compile(r"(?<=[。！？；…!?;])|(?<=[.!?;:])(?= )|\n+")
+# Within an overlong sentence: after a comma-like mark.
+_CLAUSE_END = re.compile(r"(?<=[，、,：])")
 
 
 def prepare(text: str) -> str:
@@ -59,3 +84,60 @@ def scripts_present(text: str) -> tuple[str, ...]:
     """Every language whose script appears in `text` at all (Han → ``zh``, Hangul → ``ko``, two
     Latin letters in a row → ``en``): a short Mandarin threat inside a long English SMS counts."""
     return tuple(lang for lang, rx in _SCRIPTS if rx.search(text))
+
+
+def _pieces(text: str, budget: int) -> list[str]:
+    """`text` cut into sentences, each at most `budget` characters (an overlong sentence is cut
+    after commas, then hard)."""
+    out: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        if len(sentence) <= budget:
+            out.append(sentence)
+            continue
+        part = ""
+        for clause in _CLAUSE_END.split(sentence):
+            if part and len(part) + len(clause) > budget:
+                out.append(part.strip())
+                part = ""
+            part += clause
+            while len(part) > budget:
+                out.append(part[:budget].strip())
+                part = part[budget:]
+        if part.strip():
+            out.append(part.strip())
+    return out
+
+
+def windows(text: str, language: str) -> list[str]:
+    """The prepared pieces of `text` the model scores: the whole text when it is no longer than
+    the language's `WINDOW_CHARS`, else every two neighbouring sentences (where the two fit in
+    that length) and every sentence alone that is at least `MIN_SENTENCE` long or in no pair,
+    in text order, at most `MAX_WINDOWS`. Training lines are one or two sentences: a threat
+    split over two sentences stays in one window, and one sentence is not drowned by a long
+    neighbour.
+
+    >>> windows("Your balance is $120. Pay or else.", "en")
+    ['Your balance is $120. Pay or else.']
+    >>> windows("您的账单已出。" * 12 + "再不还钱,小心你哪天出门被车撞了。", "zh")[-2:]
+    ['您的账单已出。再不还钱,小心你哪天出门被车撞了。', '再不还钱,小心你哪天出门被车撞了。']
+    """
+    lang = language.split("-")[0]
+    budget = WINDOW_CHARS.get(lang, max(WINDOW_CHARS.values()))
+    if len(_SPACES.sub(" ", text).strip()) <= budget:
+        return [prepare(text)]
+    pieces = [p for p in (prepare(s) for s in _pieces(unicodedata.normalize("NFKC", text), budget)) if p]
+    shortest = MIN_SENTENCE.get(lang, 0)
+
+    def fits(i: int) -> bool:  # sentences i and i + 1 together
+        return 0 <= i and i + 1 < len(pieces) and len(pieces[i]) + 1 + len(pieces[i + 1]) <= budget
+
+    out: list[str] = []
+    for i, piece in enumerate(pieces):
+        if len(piece) >= shortest or not (fits(i - 1) or fits(i)):
+            out.append(piece)
+        if fits(i):
+            out.append(prepare(f"{piece} {pieces[i + 1]}"))
+    return list(dict.fromkeys(out))[:MAX_WINDOWS] or [prepare(text)]

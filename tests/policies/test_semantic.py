@@ -19,7 +19,7 @@ from policies.semantic.heads import (
     parse_heads,
 )
 from policies.semantic.ngrams import NgramSpec, analyze
-from policies.semantic.text import prepare, script_language
+from policies.semantic.text import MAX_WINDOWS, WINDOW_CHARS, prepare, script_language, windows
 
 
 @pytest.mark.parametrize(
@@ -47,6 +47,50 @@ def test_prepare(raw: str, prepared: str) -> None:
 )
 def test_script_language(text: str, lang: str) -> None:
     assert script_language(text) == lang
+
+
+PAD_EN = (
+    "This is a reminder from Crestline Recovery about the account ending 4411. The balance is $1,240. "
+    "You can pay online, by phone, or set up a plan that fits your budget. "
+)
+
+
+def test_a_line_as_long_as_a_training_line_is_one_window() -> None:
+    cases = (
+        ("zh", "你再不还钱, 我们就上门。" * 3),
+        ("en", PAD_EN),
+        ("ko", "연체금을 오늘까지 입금해 주세요."),
+    )
+    for lang, text in cases:
+        assert len(text) <= WINDOW_CHARS[lang]
+        assert windows(text, lang) == [prepare(text)]
+
+
+def test_a_long_text_is_scored_in_sentence_pairs_and_long_sentences_alone() -> None:
+    threat = "Keep ignoring us and one night your car might catch fire."
+    got = windows(PAD_EN + threat + " " + PAD_EN, "en")
+    assert all(len(w) <= WINDOW_CHARS["en"] for w in got)
+    # every sentence is in some window, the threat beside a neighbour and never the whole text
+    for sentence in ("The balance is $1,240.", threat, "You can pay online"):
+        assert any(sentence in w for w in got)
+    assert any(w.endswith(threat) for w in got)
+    assert any(w.startswith(threat) for w in got)
+    assert threat in got  # long enough to be read alone
+    assert "The balance is $1,240." not in got  # too short to be read without a neighbour
+
+
+def test_chinese_windows_need_no_spaces_and_overlong_sentences_are_cut_at_commas() -> None:
+    text = "您好，这里是还款提醒，" * 6 + "。再不还钱，小心你哪天出门被车撞了。"
+    got = windows(text, "zh")
+    assert len(got) > 1
+    assert all(len(w) <= WINDOW_CHARS["zh"] for w in got)
+    assert any("小心你哪天出门被车撞了" in w for w in got)
+    assert all(w.startswith("您好") or w.startswith("这里") or w.startswith("再不") for w in got)
+
+
+def test_a_text_without_sentence_breaks_is_cut_hard_and_windows_are_bounded() -> None:
+    assert [len(w) for w in windows("a" * 300, "en")] == [WINDOW_CHARS["en"], 60]
+    assert len(windows(" ".join(f"Please pay invoice {n} now." for n in range(2000)), "en")) == MAX_WINDOWS
 
 
 def test_categories_follow_speaker_and_audience() -> None:
