@@ -20,6 +20,7 @@ from pathlib import Path
 
 from policies.semantic.combine import Finding, combine, lexicon_view
 from policies.semantic.heads import HeadFileError, Heads, TunedSpec, categories_for, parse_heads
+from policies.semantic.text import windows
 from speech.semantic.embedder import Embedder, embedder, embedder_id
 from speech.semantic.tuned import tuned_id
 from speech.semantic.use import USE_PACKAGE, use_encoder_id
@@ -111,12 +112,22 @@ class SemanticFlagger:
         self, texts: Sequence[str], language: str, *, speaker: str, audience: str
     ) -> list[dict[str, float]]:
         """Calibrated probability per applicable category, per text ({} for every text when the
-        language has no heads)."""
+        language has no heads). A text longer than the heads' training lines is scored in
+        windows of neighbouring sentences (`policies.semantic.text.windows`), each category at
+        its highest window, so a violation after a paragraph of payment details still counts."""
         if not texts or not self.heads.has(language) or not categories_for(speaker, audience):
             return [{} for _ in texts]
-        vectors = self.embedder.embed(texts)
-        probs = self.heads.score(language, vectors, texts, speaker=speaker, audience=audience)
-        return [{c: float(v[i]) for c, v in probs.items()} for i in range(len(texts))]
+        per_text = [list(dict.fromkeys(windows(t, language))) for t in texts]
+        flat = [w for ws in per_text for w in ws]
+        vectors = self.embedder.embed(flat)
+        probs = self.heads.score(language, vectors, flat, speaker=speaker, audience=audience)
+        out: list[dict[str, float]] = []
+        start = 0
+        for ws in per_text:
+            end = start + len(ws)
+            out.append({c: float(v[start:end].max()) for c, v in probs.items()})
+            start = end
+        return out
 
     def thresholds(self, language: str) -> dict[str, float]:
         return self.heads.thresholds(language) if self.heads.has(language) else {}

@@ -125,3 +125,44 @@ async def test_model_that_does_not_answer_fails_closed(world: World) -> None:
     assert decision["allowed"] is False
     assert decision["reasons"][0]["code"] == "policy_unavailable"
     assert "content model" in decision["reasons"][0]["message"]
+
+
+REMINDERS = {
+    "en": (
+        "Hello Dana, this is a reminder from Crestline Recovery about the account ending 4411. The balance "
+        "is $1,240. You can pay online, by phone, or set up a plan that fits your budget. Our office is "
+        "open 8am to 8pm, Monday to Friday."
+    ),
+    "zh": (
+        "您好，这里是信达资产的还款提醒。您尾号4411的账户目前待还金额为1240元，可以通过官方App、网银或者客服电话办理还款，"
+        "也可以申请分期。我们的服务时间是周一至周五早八点到晚八点。"
+    ),
+    "ko": (
+        "안녕하세요, 크레스트라인 채권추심입니다. 고객님의 4411 계좌에 124만원의 잔액이 남아 있습니다. 온라인이나 전화로 "
+        "납부하시거나 분할 납부를 신청하실 수 있습니다. 상담 시간은 평일 오전 8시부터 오후 8시까지입니다."
+    ),
+}
+BURIED = {
+    "en": "Nice little house you have on Maple Street. Old wiring like that, a fire could start any night.",
+    "zh": "你女儿那个幼儿园我们去看过了，环境不错，希望她一直平平安安的。",
+    "ko": "아드님 학교 끝나는 시간 저희가 다 알아요. 다치는 일 없으면 좋겠네요.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh", "ko"])
+async def test_a_threat_inside_a_long_reminder_is_denied_and_the_reminder_alone_passes(
+    world: World, lang: str
+) -> None:
+    # The heads were trained on single lines: embedded whole, the reminder drowns the threat
+    # (its score falls under the threshold), so the body is scored in windows of sentences.
+    sep = "" if lang == "zh" else " "
+    text = REMINDERS[lang] + sep + BURIED[lang] + sep + REMINDERS[lang]
+    r = await world.client.post("/v1/messages", json={**SMS, "body": text}, headers=hdr(world.dialer))
+    assert r.status == 403, await r.text()
+    model = [f for f in _content_reason(await r.json())["findings"] if f["source"] == "model"]
+    assert [f["category"] for f in model] == ["threat_violence"], model
+    assert model[0]["score"] >= model[0]["threshold"]
+    r = await world.client.post(
+        "/v1/messages", json={**SMS, "body": REMINDERS[lang]}, headers=hdr(world.dialer)
+    )
+    assert r.status == 201, await r.text()

@@ -181,6 +181,20 @@ def test_transcript_model_flag_spans_its_utterance() -> None:
     assert legs.severity == "high"
 
 
+def test_a_long_utterance_is_read_in_windows() -> None:
+    # Whisper can return half a minute as one segment: embedded whole, the payment talk drowns
+    # the threat; scored in windows of sentences, the threat's window raises the flag.
+    talk = (
+        "So the balance on the card is twelve hundred and forty dollars, and the minimum you missed "
+        "in March was eighty. You can pay on the website or over the phone with me today. "
+    )
+    veiled = "Nice little house you have on Maple Street. Old wiring like that, a fire could start any night."
+    ct = _channel([(0.0, talk + veiled + " Anyway, what day works for the first payment?")])
+    flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), semantic_flagger())
+    assert [(f.category, f.source) for f in flags if f.is_violation] == [("threat_violence", "model")]
+    assert not [f for f in semantic_flags(_channel([(0.0, talk)]), "en", None, [], semantic_flagger())]
+
+
 def test_model_only_finding_on_words_the_recogniser_doubts_is_info() -> None:
     veiled = "Nice little house you have on Maple Street. Old wiring like that, a fire could start any night."
     sure = semantic_flags(_channel([(0.0, veiled)]), "en", None, [], semantic_flagger())
