@@ -132,7 +132,7 @@ def windows(text: str, language: str) -> list[str]:
     shortest = MIN_SENTENCE.get(lang, 0)
 
     def fits(i: int) -> bool:  # sentences i and i + 1 together
-        return 0 <= i and i + 1 < len(pieces) and len(pieces[i]) + 1 + len(pieces[i + 1]) <= budget
+        return i >= 0 and i + 1 < len(pieces) and len(pieces[i]) + 1 + len(pieces[i + 1]) <= budget
 
     out: list[str] = []
     for i, piece in enumerate(pieces):
