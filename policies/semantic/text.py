@@ -88,7 +88,7 @@ def scripts_present(text: str) -> tuple[str, ...]:
 
 def _pieces(text: str, budget: int) -> list[str]:
     """`text` cut into sentences, each at most `budget` characters (an overlong sentence is cut
-    after commas, then hard)."""
+    after commas, then hard: `_hard_cut`)."""
     out: list[str] = []
     for sentence in _SENTENCE_END.split(text):
         sentence = sentence.strip()
@@ -103,12 +103,31 @@ def _pieces(text: str, budget: int) -> list[str]:
                 out.append(part.strip())
                 part = ""
             part += clause
-            while len(part) > budget:
-                out.append(part[:budget].strip())
-                part = part[budget:]
+            if len(part) > budget:
+                out.extend(_hard_cut(part, budget))
+                part = ""
         if part.strip():
             out.append(part.strip())
     return out
+
+
+def _hard_cut(run: str, budget: int) -> list[str]:
+    """A run with no sentence or clause break, as pieces of at most `budget` characters that
+    overlap by half (a phrase across one cut is whole in the next piece), cut at a space where
+    there is one in the piece's second half."""
+    out: list[str] = []
+    start = 0
+    while True:
+        end = start + budget
+        if end >= len(run):
+            out.append(run[start:].strip())
+            return [p for p in out if p]
+        space = run.rfind(" ", start + budget // 2, end)
+        end = space if space > 0 else end
+        out.append(run[start:end].strip())
+        half = start + max(1, (end - start) // 2)
+        space = run.find(" ", half, end)
+        start = space + 1 if space > 0 else half
 
 
 def windows(text: str, language: str) -> list[str]:

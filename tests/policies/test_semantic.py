@@ -89,7 +89,12 @@ def test_chinese_windows_need_no_spaces_and_overlong_sentences_are_cut_at_commas
 
 
 def test_a_text_without_sentence_breaks_is_cut_hard_and_windows_are_bounded() -> None:
-    assert [len(w) for w in windows("a" * 300, "en")] == [WINDOW_CHARS["en"], 60]
+    # cut in pieces that overlap by half, at spaces where a piece has one
+    assert [len(w) for w in windows("a" * 300, "en")] == [WINDOW_CHARS["en"], 180]
+    run = "pay up now " * 30 + "or we will burn your house down tonight " + "pay up now " * 30
+    got = windows(run, "en")
+    assert all(run.startswith(w) or f" {w}" in run for w in got)  # no piece starts mid-word
+    assert any("burn your house down tonight" in w for w in got)
     assert len(windows(" ".join(f"Please pay invoice {n} now." for n in range(2000)), "en")) == MAX_WINDOWS
 
 
