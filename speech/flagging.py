@@ -8,14 +8,15 @@ start and end seconds and its ASR confidence.
 
 Beside the lexicon, the semantic model (`speech.semantic`) scores each utterance
 (`semantic_flags`): where it agrees with a lexicon hit the flag says ``both``; where it alone
-reaches a category's threshold, a ``model`` flag spans the utterance (the lexicon's lawful
-readings — negation, allow lists, ``info`` statements, case facts — still veto it; see
-`policies.semantic.combine`).
+reaches a category's threshold, a ``model`` flag spans the utterance, or the window of a long
+one that raised it (the lexicon's lawful readings — negation, allow lists, ``info`` statements,
+case facts — still veto it; see `policies.semantic.combine`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -237,6 +238,33 @@ def _worth_scoring(text: str) -> bool:
     return letters >= 4 or (letters >= 2 and any(_is_cjk(ch) for ch in text))
 
 
+def _best_window_words(
+    u: Utterance, windowed: Sequence[tuple[str, Mapping[str, float]]], category: str
+) -> tuple[int, int]:
+    """The words [first, last) of the window that scored `category` highest: a model flag on a
+    long utterance points at the sentences that raised it (the whole utterance when it was
+    scored whole, or when the window cannot be found in its words)."""
+    whole = (0, len(u.words))
+    if len(windowed) < 2:
+        return whole
+    best = max(windowed, key=lambda ws: ws[1][category])[0]
+    target = "".join(best.split())
+    pieces = ["".join(unicodedata.normalize("NFKC", w.w).split()) for w in u.words]
+    at = "".join(pieces).find(target)
+    if not target or at < 0:
+        return whole
+    first = last = None
+    pos = 0
+    for i, piece in enumerate(pieces):
+        if first is None and at < pos + len(piece):
+            first = i
+        pos += len(piece)
+        if pos >= at + len(target):
+            last = i + 1
+            break
+    return (first, last) if first is not None and last is not None else whole
+
+
 def semantic_flags(
     ct: ChannelTranscript,
     language: str,
@@ -252,10 +280,11 @@ def semantic_flags(
         return list(lexicon)
     speaker = ROLE_SPEAKER[ct.role]
     todo = [i for i, u in enumerate(ct.utterances) if _worth_scoring(u.text)]
-    scores = flagger.scores(
+    windowed = flagger.window_scores(
         [ct.utterances[i].text for i in todo], language, speaker=speaker, audience=ct.audience
     )
-    by_utt = dict(zip(todo, scores, strict=True))
+    by_window = dict(zip(todo, windowed, strict=True))
+    by_utt = {k: {c: max(s[c] for _, s in ws) for c in ws[0][1]} for k, ws in by_window.items() if ws}
     thresholds = flagger.thresholds(language)
     vetoes = flagger.vetoes(language)
     suppress = flagger.lawful_suppresses_model
@@ -301,14 +330,15 @@ def semantic_flags(
                 c, s[c], lawful, lawful_suppresses_model=suppress, lawful_overrides=overrides
             ):
                 continue
+            first, last = _best_window_words(u, by_window[k], c)
             out.append(
                 Flag(
                     category=c,
                     severity=severity,
                     match="",
-                    sentence=u.text,
-                    start=u.words[0].start,
-                    end=u.words[-1].end,
+                    sentence=join_words([w.w for w in u.words[first:last]])[0],
+                    start=u.words[first].start,
+                    end=u.words[last - 1].end,
                     channel=ct.channel,
                     speaker=ct.role,
                     rule=f"{language.split('-')[0].lower()}/{c}/model",

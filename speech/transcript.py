@@ -60,10 +60,11 @@ class Flag:
 
     `severity` ``info`` marks something to verify; any other severity is a violation.
     `source`: ``lexicon`` (the shared matcher), ``model`` (the semantic model alone; the flag
-    spans its utterance), ``both`` (lexicon and model agree), ``privacy`` (a number read to a
-    third party) or ``disclosure`` (a required phrase not said in time). `model_score` is the
-    model's calibrated probability for the category (None when it did not score the utterance)
-    and `model_version` the head file's tag (``flagger@<version>``).
+    spans its utterance, or the window of a long one that raised it), ``both`` (lexicon and
+    model agree), ``privacy`` (a number read to a third party) or ``disclosure`` (a required
+    phrase not said in time). `model_score` is the model's calibrated probability for the
+    category (None when it did not score the utterance) and `model_version` the head file's tag
+    (``flagger@<version>``).
     """
 
     category: str

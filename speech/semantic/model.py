@@ -113,20 +113,30 @@ class SemanticFlagger:
     ) -> list[dict[str, float]]:
         """Calibrated probability per applicable category, per text ({} for every text when the
         language has no heads). A text longer than the heads' training lines is scored in
-        windows of neighbouring sentences (`policies.semantic.text.windows`), each category at
-        its highest window, so a violation after a paragraph of payment details still counts."""
+        windows of sentences (`window_scores`), each category at its highest window, so a
+        violation after a paragraph of payment details still counts."""
+        return [
+            {c: max(ws[c] for _, ws in windowed) for c in windowed[0][1]} if windowed else {}
+            for windowed in self.window_scores(texts, language, speaker=speaker, audience=audience)
+        ]
+
+    def window_scores(
+        self, texts: Sequence[str], language: str, *, speaker: str, audience: str
+    ) -> list[list[tuple[str, dict[str, float]]]]:
+        """Per text, each window it is scored in (`policies.semantic.text.windows`: the whole
+        text when it is as short as a training line) with its probability per category; [] for
+        every text when the language has no heads."""
         if not texts or not self.heads.has(language) or not categories_for(speaker, audience):
-            return [{} for _ in texts]
+            return [[] for _ in texts]
         per_text = [list(dict.fromkeys(windows(t, language))) for t in texts]
         flat = [w for ws in per_text for w in ws]
         vectors = self.embedder.embed(flat)
         probs = self.heads.score(language, vectors, flat, speaker=speaker, audience=audience)
-        out: list[dict[str, float]] = []
-        start = 0
+        out: list[list[tuple[str, dict[str, float]]]] = []
+        i = 0
         for ws in per_text:
-            end = start + len(ws)
-            out.append({c: float(v[start:end].max()) for c, v in probs.items()})
-            start = end
+            out.append([(w, {c: float(v[i + j]) for c, v in probs.items()}) for j, w in enumerate(ws)])
+            i += len(ws)
         return out
 
     def thresholds(self, language: str) -> dict[str, float]:

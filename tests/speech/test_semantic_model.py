@@ -183,7 +183,8 @@ def test_transcript_model_flag_spans_its_utterance() -> None:
 
 def test_a_long_utterance_is_read_in_windows() -> None:
     # Whisper can return half a minute as one segment: embedded whole, the payment talk drowns
-    # the threat; scored in windows of sentences, the threat's window raises the flag.
+    # the threat; scored in windows of sentences, the threat's window raises the flag and gives
+    # it its words and times.
     talk = (
         "So the balance on the card is twelve hundred and forty dollars, and the minimum you missed "
         "in March was eighty. You can pay on the website or over the phone with me today. "
@@ -192,7 +193,29 @@ def test_a_long_utterance_is_read_in_windows() -> None:
     ct = _channel([(0.0, talk + veiled + " Anyway, what day works for the first payment?")])
     flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), semantic_flagger())
     assert [(f.category, f.source) for f in flags if f.is_violation] == [("threat_violence", "model")]
+    # The flag points at the window that raised it, not at the whole half minute.
+    f = flags[0]
+    words = ct.utterances[0].words
+    assert "Maple Street" in f.sentence or "fire could start" in f.sentence
+    assert "balance on the card" not in f.sentence
+    assert words[0].start < f.start < f.end < words[-1].end
+    assert f.sentence.split() == [w.w for w in words if f.start <= w.start and w.end <= f.end]
     assert not [f for f in semantic_flags(_channel([(0.0, talk)]), "en", None, [], semantic_flagger())]
+
+
+def test_a_long_mandarin_utterance_flag_points_at_its_window() -> None:
+    talk = (
+        "您好，这里是信达资产的还款提醒。"
+        "您尾号四四一一的账户目前待还金额为一千二百四十元，可以通过官方App或者客服电话办理还款。"
+    )
+    veiled = "你女儿那个幼儿园我们去看过了，环境不错，希望她一直平平安安的。"
+    spaced = " ".join(talk + veiled + "您看哪天方便还第一笔？")  # one word per character, as vosk writes
+    ct = _channel([(0.0, spaced)])
+    flags = [f for f in semantic_flags(ct, "zh", None, [], semantic_flagger()) if f.is_violation]
+    assert [f.category for f in flags] == ["threat_violence"], flags
+    assert "幼儿园" in flags[0].sentence
+    assert "信达资产" not in flags[0].sentence
+    assert flags[0].start > ct.utterances[0].words[0].start
 
 
 def test_model_only_finding_on_words_the_recogniser_doubts_is_info() -> None:
