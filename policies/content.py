@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 
 from policies import reasons as rc
 from policies.context import Context
 from policies.pack import Pack
-from policies.semantic.combine import Finding, combine, lexicon_languages, lexicon_view, warm
+from policies.semantic.combine import Finding, combine, lexicon_languages, lexicon_view, warm, window_lawful
 from policies.semantic.text import scripts_present
 from policies.types import ContentFinding, ContentScores, Reason
 
@@ -78,6 +79,12 @@ def _screen_content(
     view = lexicon_view(
         body, languages, audience=audience, speaker="agent", facts=facts, need_lawful=model_hit and suppress
     )
+    if scores is not None and scores.windows and model_hit and suppress:
+        # A long body: the lawful reading counts in the window that raised the category.
+        lawful = window_lawful(
+            dict(scores.windows), languages, audience=audience, speaker="agent", facts=facts
+        )
+        view = replace(view, lawful=lawful)
     found: list[Finding] = combine(
         view,
         model_scores,

@@ -224,14 +224,17 @@ class ContentScores:
     calibrated probability, threshold) for each category the model scored; `model`: the head
     file's tag (``flagger@<version>``); `lawful_suppresses_model`: the head file's rule that a
     lexicon's lawful reading of the same category vetoes the model, and `lawful_overrides`
-    (category, score) the score at which the model outranks that reading (docs/speech.md). The
-    head file's vetoes are not carried: an SMS fails closed, every lexicon violation denies it."""
+    (category, score) the score at which the model outranks that reading (docs/speech.md);
+    `windows`: for a body long enough to be read in windows, (category, the window that scored
+    it highest), where that lawful reading is looked for. The head file's vetoes are not carried:
+    an SMS fails closed, every lexicon violation denies it."""
 
     language: str
     model: str
     scores: tuple[tuple[str, float, float], ...]
     lawful_suppresses_model: bool = True
     lawful_overrides: tuple[tuple[str, float], ...] = ()
+    windows: tuple[tuple[str, str], ...] = ()
 
     def as_mappings(self) -> tuple[dict[str, float], dict[str, float]]:
         """({category: score}, {category: threshold})."""

@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING
 
 from policies.lexicon import CJK
 from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for
-from policies.semantic.combine import MODEL_SEVERITY, lexicon_view, suppressed_by_lawful
+from policies.semantic.combine import (
+    MODEL_SEVERITY,
+    best_windows,
+    lexicon_view,
+    suppressed_by_lawful,
+    window_lawful,
+)
 from speech.disclosure import disclosure_rules
 from speech.engines import Segment, Word
 from speech.masking import VERSION as MASK_VERSION
@@ -317,13 +323,14 @@ def semantic_flags(
         cats = [c for c, v in s.items() if v >= thresholds.get(c, 2.0) and (k, c) not in raised]
         if not cats:
             continue
-        lawful = (
-            lexicon_view(
-                u.text, lexicon_languages(language) or (), audience=ct.audience, speaker=speaker, facts=facts
-            ).lawful
-            if suppress
-            else frozenset()
-        )
+        langs = lexicon_languages(language) or ()
+        best = best_windows(by_window[k])
+        if not suppress:
+            lawful: frozenset[str] = frozenset()
+        elif best:  # a long utterance: the lawful reading in the window that raised the category
+            lawful = window_lawful(best, langs, audience=ct.audience, speaker=speaker, facts=facts)
+        else:
+            lawful = lexicon_view(u.text, langs, audience=ct.audience, speaker=speaker, facts=facts).lawful
         severity = MODEL_SEVERITY if u.confidence >= MODEL_MIN_CONFIDENCE else "info"
         for c in cats:
             if not u.words or suppressed_by_lawful(

@@ -18,6 +18,7 @@ import concurrent.futures
 from dataclasses import replace
 
 from policies.errors import ServiceUnavailable
+from policies.semantic.combine import best_windows
 from policies.semantic.text import script_language
 from policies.types import ContactRequest, ContentScores
 from speech.semantic.model import SemanticFlagger
@@ -50,7 +51,8 @@ class ContentScorer:
         if not self.flagger.has(language):
             return None
         audience = "third_party" if party == "third_party" else "debtor"
-        probs = self.flagger.scores([body], language, speaker="agent", audience=audience)[0]
+        windowed = self.flagger.window_scores([body], language, speaker="agent", audience=audience)[0]
+        probs = {c: max(s[c] for _, s in windowed) for c in windowed[0][1]} if windowed else {}
         thresholds = self.flagger.thresholds(language)
         return ContentScores(
             language=language,
@@ -58,6 +60,7 @@ class ContentScorer:
             scores=tuple((c, p, thresholds[c]) for c, p in sorted(probs.items()) if c in thresholds),
             lawful_suppresses_model=self.flagger.lawful_suppresses_model,
             lawful_overrides=tuple(sorted(self.flagger.lawful_overrides(language).items())),
+            windows=tuple(sorted(best_windows(windowed).items())),
         )
 
     async def attach(self, creq: ContactRequest) -> ContactRequest:

@@ -11,7 +11,8 @@ foresaw. For each category:
   ``lexicon``), with the lexicon's severity and rule;
 * else the model's calibrated probability reaches the category's threshold (chosen on the
   validation split) → flagged, `source` ``model``, severity ``medium`` — unless the lexicon
-  recognised the same category as lawful in this text: a lawful statement (an ``info`` match such
+  recognised the same category as lawful in this text (in a text read in windows, in the window
+  that gave the score: `window_lawful`): a lawful statement (an ``info`` match such
   as 依法起诉 or "we may file a lawsuit"), a negated phrase, an allow-listed look-alike or a
   statement the case facts make true (`lexicon_view` finds these by screening again with a copy
   of the lexicons that has no negation, allow lists or facts). Whether that suppression applies
@@ -40,11 +41,13 @@ __all__ = [
     "MODEL_SEVERITY",
     "Finding",
     "LexiconView",
+    "best_windows",
     "combine",
     "lexicon_languages",
     "lexicon_view",
     "suppressed_by_lawful",
     "warm",
+    "window_lawful",
 ]
 
 MODEL_SEVERITY = "medium"
@@ -162,6 +165,34 @@ def lexicon_view(
         bare = _bare_matcher(langs).screen(text, audience=audience, speaker=speaker, facts=None)
         lawful |= {m.category for m in bare if m.category not in raised}
     return LexiconView(tuple(matches), frozenset(lawful))
+
+
+def best_windows(windowed: Sequence[tuple[str, Mapping[str, float]]]) -> dict[str, str]:
+    """{category: the window that scored it highest} for a text the model read in windows
+    (`policies.semantic.text.windows`); {} for a text it read whole."""
+    if len(windowed) < 2:
+        return {}
+    return {c: max(windowed, key=lambda ws: ws[1][c])[0] for c in windowed[0][1]}
+
+
+def window_lawful(
+    best: Mapping[str, str],
+    languages: Sequence[str] | None,
+    *,
+    audience: str,
+    speaker: str,
+    facts: Mapping[str, bool] | None,
+) -> frozenset[str]:
+    """The categories the lexicon reads as lawful in the window that gave each its model score.
+
+    For a long text the lawful reading that silences the model is looked for there, not in the
+    whole text: "We will never break your legs." at the top of a long message is no reason to
+    doubt a veiled threat three sentences on (it silenced one that the model alone flags)."""
+    return frozenset(
+        c
+        for c, window in best.items()
+        if c in lexicon_view(window, languages, audience=audience, speaker=speaker, facts=facts).lawful
+    )
 
 
 def combine(

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from policies.semantic.combine import Finding, combine, lexicon_view
+from policies.semantic.combine import Finding, best_windows, combine, lexicon_view, window_lawful
 from policies.semantic.heads import HeadFileError, Heads, TunedSpec, categories_for, parse_heads
 from policies.semantic.text import windows
 from speech.semantic.embedder import Embedder, embedder, embedder_id
@@ -116,8 +117,7 @@ class SemanticFlagger:
         windows of sentences (`window_scores`), each category at its highest window, so a
         violation after a paragraph of payment details still counts."""
         return [
-            {c: max(ws[c] for _, ws in windowed) for c in windowed[0][1]} if windowed else {}
-            for windowed in self.window_scores(texts, language, speaker=speaker, audience=audience)
+            _highest(ws) for ws in self.window_scores(texts, language, speaker=speaker, audience=audience)
         ]
 
     def window_scores(
@@ -163,17 +163,23 @@ class SemanticFlagger:
         audience: str,
         facts: Mapping[str, bool] | None = None,
     ) -> list[list[Finding]]:
-        """Lexicon and model combined, per text (see `policies.semantic.combine`)."""
-        all_scores = self.scores(texts, language, speaker=speaker, audience=audience)
+        """Lexicon and model combined, per text (see `policies.semantic.combine`; a text read in
+        windows looks for the lawful reading in the window that gave each category its score)."""
+        windowed = self.window_scores(texts, language, speaker=speaker, audience=audience)
         thresholds = self.thresholds(language)
         vetoes = self.vetoes(language)
         overrides = self.lawful_overrides(language)
         out = []
-        for text, s in zip(texts, all_scores, strict=True):
+        for text, ws in zip(texts, windowed, strict=True):
+            s = _highest(ws)
             model_hit = any(v >= thresholds.get(c, 2.0) for c, v in s.items())
             view = lexicon_view(
                 text, [language], audience=audience, speaker=speaker, facts=facts, need_lawful=model_hit
             )
+            best = best_windows(ws)
+            if best and model_hit:
+                lawful = window_lawful(best, [language], audience=audience, speaker=speaker, facts=facts)
+                view = replace(view, lawful=lawful)
             out.append(
                 combine(
                     view,
@@ -186,6 +192,11 @@ class SemanticFlagger:
                 )
             )
         return out
+
+
+def _highest(windowed: Sequence[tuple[str, Mapping[str, float]]]) -> dict[str, float]:
+    """Each category's score at its highest window ({} when the text was not scored)."""
+    return {c: max(ws[c] for _, ws in windowed) for c in windowed[0][1]} if windowed else {}
 
 
 @cache

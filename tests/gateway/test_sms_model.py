@@ -168,3 +168,14 @@ async def test_a_threat_inside_a_long_reminder_is_denied_and_the_reminder_alone_
         "/v1/messages", json={**SMS, "body": REMINDERS[lang]}, headers=hdr(world.dialer)
     )
     assert r.status == 201, await r.text()
+
+
+async def test_a_disclaimer_at_the_top_of_a_long_body_does_not_silence_a_veiled_threat(world: World) -> None:
+    # "We will never break your legs." reads as lawful (negated); the veiled threat three
+    # sentences on is judged in its own window, where no lawful reading is.
+    veiled = "I'd keep an eye on your mailbox and your car if I were you."
+    text = f"We will never break your legs. {REMINDERS['en']} {veiled}"
+    r = await world.client.post("/v1/messages", json={**SMS, "body": text}, headers=hdr(world.dialer))
+    assert r.status == 403, await r.text()
+    model = [f for f in _content_reason(await r.json())["findings"] if f["source"] == "model"]
+    assert [f["category"] for f in model] == ["threat_violence"], model

@@ -195,6 +195,24 @@ def test_model_scores_outrank_a_lawful_reading_only_at_the_heads_override() -> N
     assert scored(0.97, (("harassment", 0.95),)) == ["us-regf/sms.content"]
 
 
+def test_a_long_body_looks_for_the_lawful_reading_in_the_window_that_raised_the_category() -> None:
+    # "We will never come to your house." reads as lawful harassment; in a long body whose
+    # harassment score came from another window, it silences nothing there.
+    far = "Funny how often the people in your building ask about you lately."
+    body = f"We will never come to your house. The balance is $1,240. {far} Reply STOP to opt out."
+
+    def scored(window: str) -> list[str]:
+        scores = ContentScores(
+            "en", "flagger@t", (("harassment", 0.9, 0.5),), windows=(("harassment", window),)
+        )
+        return [r.rule for r in decide(US_NOW, request=sms(body, content_scores=scores)).reasons]
+
+    no_windows = ContentScores("en", "flagger@t", (("harassment", 0.9, 0.5),))
+    assert decide(US_NOW, request=sms(body, content_scores=no_windows)).reasons == ()  # read whole
+    assert scored(far) == ["us-regf/sms.content"]
+    assert scored("We will never come to your house. The balance is $1,240.") == []
+
+
 @pytest.mark.parametrize(
     ("body", "category"),
     [

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from policies.semantic.combine import combine, lexicon_languages, lexicon_view
+from policies.semantic.combine import best_windows, combine, lexicon_languages, lexicon_view
 from policies.semantic.heads import (
     HeadFileError,
     TunedSpec,
@@ -96,6 +96,17 @@ def test_a_text_without_sentence_breaks_is_cut_hard_and_windows_are_bounded() ->
     assert all(run.startswith(w) or f" {w}" in run for w in got)  # no piece starts mid-word
     assert any("burn your house down tonight" in w for w in got)
     assert len(windows(" ".join(f"Please pay invoice {n} now." for n in range(2000)), "en")) == MAX_WINDOWS
+
+
+def test_best_windows_name_each_categorys_highest_window_of_a_windowed_text() -> None:
+    assert best_windows([("whole text", {"threat_violence": 0.9})]) == {}
+    got = best_windows(
+        [
+            ("a", {"threat_violence": 0.2, "harassment": 0.7}),
+            ("b", {"threat_violence": 0.8, "harassment": 0.1}),
+        ]
+    )
+    assert got == {"threat_violence": "b", "harassment": "a"}
 
 
 def test_categories_follow_speaker_and_audience() -> None:

@@ -203,6 +203,24 @@ def test_a_long_utterance_is_read_in_windows() -> None:
     assert not [f for f in semantic_flags(_channel([(0.0, talk)]), "en", None, [], semantic_flagger())]
 
 
+def test_a_negation_early_in_a_long_utterance_does_not_silence_a_later_window() -> None:
+    talk = (
+        "We will never break your legs, that's not how we work. The balance on the card is twelve "
+        "hundred and forty dollars and the minimum you missed in March was eighty. You can pay it on "
+        "the website or over the phone with me today. "
+    )
+    veiled = "I'd keep an eye on your mailbox and your car if I were you."
+    ct = _channel([(0.0, talk + veiled)])
+    flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), semantic_flagger())
+    model = [f for f in flags if f.source == "model" and f.is_violation]
+    assert [f.category for f in model] == ["threat_violence"], flags
+    assert "mailbox" in model[0].sentence
+    assert "break your legs" not in model[0].sentence
+    # Findings on the same text agree.
+    found = semantic_flagger().findings([talk + veiled], "en", speaker="agent", audience="debtor")[0]
+    assert [(f.category, f.source) for f in found if f.is_violation] == [("threat_violence", "model")]
+
+
 def test_a_long_mandarin_utterance_flag_points_at_its_window() -> None:
     talk = (
         "您好，这里是信达资产的还款提醒。"
