@@ -313,6 +313,9 @@ def test_bundled_lexicons(lang: str) -> None:
         ("我们暂时不会上门找你", "zh", "harassment"),
         ("这次先不上门，下次就不好说了", "zh", "harassment"),
         ("아직은 집으로 안 찾아갑니다", "ko", "harassment"),
+        ("We would never hurt your kids... unless you keep ignoring us.", "en", "threat_violence"),
+        ("Nobody will hurt you, unless you don't pay by Friday.", "en", "threat_violence"),
+        ("我们不会打断你的腿，除非你一直不还", "zh", "threat_violence"),
     ],
 )
 def test_a_revoker_takes_the_negation_back(text: str, lang: str, category: str) -> None:
@@ -329,6 +332,9 @@ def test_a_revoker_takes_the_negation_back(text: str, lang: str, category: str) 
         ("我们不会上门找你", "zh"),
         ("您放心 没有什么全家上黑名单这回事", "zh"),  # 这回事 is not 这回不
         ("我们不会说您是老赖，您只是暂时遇到困难", "zh"),  # 暂时 describing the debtor
+        ("We won't come to your house unless you ask us to.", "en"),  # a condition the debtor sets
+        ("We won't call your employer unless you authorise it in writing.", "en"),
+        ("我们不会上门，除非您本人同意", "zh"),
     ],
 )
 def test_negations_without_a_revoker_still_hold(text: str, lang: str) -> None:
