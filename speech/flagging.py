@@ -28,6 +28,7 @@ from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for
 from policies.semantic.combine import (
     MODEL_SEVERITY,
     best_windows,
+    highest,
     lexicon_view,
     suppressed_by_lawful,
     window_lawful,
@@ -244,20 +245,15 @@ def _worth_scoring(text: str) -> bool:
     return letters >= 4 or (letters >= 2 and any(_is_cjk(ch) for ch in text))
 
 
-def _best_window_words(
-    u: Utterance, windowed: Sequence[tuple[str, Mapping[str, float]]], category: str
-) -> tuple[int, int]:
-    """The words [first, last) of the window that scored `category` highest: a model flag on a
-    long utterance points at the sentences that raised it (the whole utterance when it was
-    scored whole, or when the window cannot be found in its words)."""
+def _window_words(u: Utterance, window: str | None) -> tuple[int, int]:
+    """The words [first, last) of `window` in the utterance: a model flag on a long utterance
+    points at the sentences that raised it (all the words when the utterance was scored whole,
+    or when the window cannot be found in its words)."""
     whole = (0, len(u.words))
-    if len(windowed) < 2:
-        return whole
-    best = max(windowed, key=lambda ws: ws[1][category])[0]
-    target = "".join(best.split())
+    target = "".join((window or "").split())
     pieces = ["".join(unicodedata.normalize("NFKC", w.w).split()) for w in u.words]
-    at = "".join(pieces).find(target)
-    if not target or at < 0:
+    at = "".join(pieces).find(target) if target else -1
+    if at < 0:
         return whole
     first = last = None
     pos = 0
@@ -290,7 +286,7 @@ def semantic_flags(
         [ct.utterances[i].text for i in todo], language, speaker=speaker, audience=ct.audience
     )
     by_window = dict(zip(todo, windowed, strict=True))
-    by_utt = {k: {c: max(s[c] for _, s in ws) for c in ws[0][1]} for k, ws in by_window.items() if ws}
+    by_utt = {k: highest(ws) for k, ws in by_window.items() if ws}
     thresholds = flagger.thresholds(language)
     vetoes = flagger.vetoes(language)
     suppress = flagger.lawful_suppresses_model
@@ -337,7 +333,7 @@ def semantic_flags(
                 c, s[c], lawful, lawful_suppresses_model=suppress, lawful_overrides=overrides
             ):
                 continue
-            first, last = _best_window_words(u, by_window[k], c)
+            first, last = _window_words(u, best.get(c))
             out.append(
                 Flag(
                     category=c,

@@ -18,7 +18,7 @@ import concurrent.futures
 from dataclasses import replace
 
 from policies.errors import ServiceUnavailable
-from policies.semantic.combine import best_windows
+from policies.semantic.combine import best_windows, highest
 from policies.semantic.text import script_language
 from policies.types import ContactRequest, ContentScores
 from speech.semantic.model import SemanticFlagger
@@ -52,7 +52,7 @@ class ContentScorer:
             return None
         audience = "third_party" if party == "third_party" else "debtor"
         windowed = self.flagger.window_scores([body], language, speaker="agent", audience=audience)[0]
-        probs = {c: max(s[c] for _, s in windowed) for c in windowed[0][1]} if windowed else {}
+        probs = highest(windowed)
         thresholds = self.flagger.thresholds(language)
         return ContentScores(
             language=language,

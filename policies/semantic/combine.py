@@ -43,6 +43,7 @@ __all__ = [
     "LexiconView",
     "best_windows",
     "combine",
+    "highest",
     "lexicon_languages",
     "lexicon_view",
     "suppressed_by_lawful",
@@ -165,6 +166,11 @@ def lexicon_view(
         bare = _bare_matcher(langs).screen(text, audience=audience, speaker=speaker, facts=None)
         lawful |= {m.category for m in bare if m.category not in raised}
     return LexiconView(tuple(matches), frozenset(lawful))
+
+
+def highest(windowed: Sequence[tuple[str, Mapping[str, float]]]) -> dict[str, float]:
+    """Each category's score at its highest window ({} for a text the model did not score)."""
+    return {c: max(s[c] for _, s in windowed) for c in windowed[0][1]} if windowed else {}
 
 
 def best_windows(windowed: Sequence[tuple[str, Mapping[str, float]]]) -> dict[str, str]:

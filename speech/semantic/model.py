@@ -19,7 +19,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from policies.semantic.combine import Finding, best_windows, combine, lexicon_view, window_lawful
+from policies.semantic.combine import Finding, best_windows, combine, highest, lexicon_view, window_lawful
 from policies.semantic.heads import HeadFileError, Heads, TunedSpec, categories_for, parse_heads
 from policies.semantic.text import windows
 from speech.semantic.embedder import Embedder, embedder, embedder_id
@@ -116,9 +116,7 @@ class SemanticFlagger:
         language has no heads). A text longer than the heads' training lines is scored in
         windows of sentences (`window_scores`), each category at its highest window, so a
         violation after a paragraph of payment details still counts."""
-        return [
-            _highest(ws) for ws in self.window_scores(texts, language, speaker=speaker, audience=audience)
-        ]
+        return [highest(ws) for ws in self.window_scores(texts, language, speaker=speaker, audience=audience)]
 
     def window_scores(
         self, texts: Sequence[str], language: str, *, speaker: str, audience: str
@@ -128,7 +126,7 @@ class SemanticFlagger:
         every text when the language has no heads."""
         if not texts or not self.heads.has(language) or not categories_for(speaker, audience):
             return [[] for _ in texts]
-        per_text = [list(dict.fromkeys(windows(t, language))) for t in texts]
+        per_text = [windows(t, language) for t in texts]
         flat = [w for ws in per_text for w in ws]
         vectors = self.embedder.embed(flat)
         probs = self.heads.score(language, vectors, flat, speaker=speaker, audience=audience)
@@ -171,7 +169,7 @@ class SemanticFlagger:
         overrides = self.lawful_overrides(language)
         out = []
         for text, ws in zip(texts, windowed, strict=True):
-            s = _highest(ws)
+            s = highest(ws)
             model_hit = any(v >= thresholds.get(c, 2.0) for c, v in s.items())
             view = lexicon_view(
                 text, [language], audience=audience, speaker=speaker, facts=facts, need_lawful=model_hit
@@ -192,11 +190,6 @@ class SemanticFlagger:
                 )
             )
         return out
-
-
-def _highest(windowed: Sequence[tuple[str, Mapping[str, float]]]) -> dict[str, float]:
-    """Each category's score at its highest window ({} when the text was not scored)."""
-    return {c: max(ws[c] for _, ws in windowed) for c in windowed[0][1]} if windowed else {}
 
 
 @cache
