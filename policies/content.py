@@ -76,10 +76,16 @@ def _screen_content(
     model_hit = model_scores is not None and any(
         v >= (thresholds or {}).get(c, 2.0) for c, v in model_scores.items()
     )
+    windowed = scores is not None and bool(scores.windows)
     view = lexicon_view(
-        body, languages, audience=audience, speaker="agent", facts=facts, need_lawful=model_hit and suppress
+        body,
+        languages,
+        audience=audience,
+        speaker="agent",
+        facts=facts,
+        need_lawful=model_hit and suppress and not windowed,
     )
-    if scores is not None and scores.windows and model_hit and suppress:
+    if scores is not None and windowed and model_hit and suppress:
         # A long body: the lawful reading counts in the window that raised the category.
         lawful = window_lawful(
             dict(scores.windows), languages, audience=audience, speaker="agent", facts=facts

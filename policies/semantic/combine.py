@@ -194,11 +194,11 @@ def window_lawful(
     For a long text the lawful reading that silences the model is looked for there, not in the
     whole text: "We will never break your legs." at the top of a long message is no reason to
     doubt a veiled threat three sentences on (it silenced one that the model alone flags)."""
-    return frozenset(
-        c
-        for c, window in best.items()
-        if c in lexicon_view(window, languages, audience=audience, speaker=speaker, facts=facts).lawful
-    )
+    lawful_in = {  # categories often share a window: screen each once
+        window: lexicon_view(window, languages, audience=audience, speaker=speaker, facts=facts).lawful
+        for window in set(best.values())
+    }
+    return frozenset(c for c, window in best.items() if c in lawful_in[window])
 
 
 def combine(

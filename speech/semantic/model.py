@@ -170,11 +170,17 @@ class SemanticFlagger:
         out = []
         for text, ws in zip(texts, windowed, strict=True):
             s = highest(ws)
-            model_hit = any(v >= thresholds.get(c, 2.0) for c, v in s.items())
-            view = lexicon_view(
-                text, [language], audience=audience, speaker=speaker, facts=facts, need_lawful=model_hit
-            )
             best = best_windows(ws)
+            model_hit = any(v >= thresholds.get(c, 2.0) for c, v in s.items())
+            # A text read in windows has its lawful reading from them, not from the whole text.
+            view = lexicon_view(
+                text,
+                [language],
+                audience=audience,
+                speaker=speaker,
+                facts=facts,
+                need_lawful=model_hit and not best,
+            )
             if best and model_hit:
                 lawful = window_lawful(best, [language], audience=audience, speaker=speaker, facts=facts)
                 view = replace(view, lawful=lawful)
