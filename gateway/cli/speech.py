@@ -2,15 +2,21 @@
 
     callwarden transcribe CALL.wav [--language en] [--engine whisper|vosk|sherpa-onnx] [--model PATH]
         [--agent-channel left|right] [--audience debtor|third_party] [--facts JSON] [--json]
-    callwarden flag [--lang zh|en] [--speaker agent|debtor|any] [--audience debtor|third_party]
-        [--facts JSON] [--json] [FILE ...]
+    callwarden flag [--lang zh|en|ko] [--speaker agent|debtor|any] [--audience debtor|third_party]
+        [--facts JSON] [--lexicon-only] [--json] [FILE ...]
 
 `transcribe` prints the transcript (numbers masked) and the flags with their times; exit status
 0 on success (flags or not), 1 when the audio cannot be decoded, 2 on a usage, configuration or
 missing-model error. `flag` reads utterances one per line (stdin, or the files named) and prints
-one result per input line: with ``--json`` one JSON object ``{"text", "flags": [{"category",
-"severity", "match", "rule"}]}`` per line, in the input's order (an empty line gives no flags);
-severity ``info`` marks a statement to verify, anything else a violation.
+one result per input line, judged as a transcript's utterance is: the lexicons and the semantic
+model combined (`speech.semantic.model.SemanticFlagger.findings`; the line's language is
+``--lang`` or, without it, the script most of its letters are in, and every bundled lexicon
+screens it). With ``--json`` one JSON object ``{"text", "flags": [{"category", "severity",
+"match", "rule", "source", "score", "threshold", "model"}]}`` per line, in the input's order (an
+empty line gives no flags); severity ``info`` marks a statement to verify, anything else a
+violation; ``source`` is ``lexicon``, ``model`` or ``both``. ``--lexicon-only`` screens with the
+lexicons alone (testing a lexicon change; no model is loaded, and score, threshold and model are
+null); exit status 2 when the model cannot be loaded.
 """
 
 from __future__ import annotations
@@ -21,17 +27,19 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from gateway.settings import ConfigError, Settings, load_settings
 from policies.errors import CallwardenError
 from policies.screening import screen
+from policies.semantic.combine import Finding, lexicon_languages
+from policies.semantic.text import script_language
 from speech.audio import AudioDecodeError, FfmpegNotFound
 from speech.config import SpeechConfig
 from speech.doctor import speech_checks as doctor_checks
 from speech.engines import EngineError
 from speech.pipeline import engine_for, process
-from speech.semantic.model import HEAD_FILE_ENV, load_heads, tuned_layers
+from speech.semantic.model import HEAD_FILE_ENV, SemanticFlagger, load_heads, semantic_flagger, tuned_layers
 from speech.semantic.tuned import tuned_image
 from speech.transcript import format_time
 
@@ -62,10 +70,14 @@ def add_commands(subparsers: Any) -> None:
     p.set_defaults(func=cmd_transcribe)
 
     p = subparsers.add_parser(
-        "flag", help="flag utterances read one per line from stdin or files (test a lexicon change)"
+        "flag", help="flag utterances read one per line from stdin or files: lexicons and model combined"
     )
     p.add_argument("files", nargs="*", help="files of utterances, one per line (default: stdin)")
-    p.add_argument("--lang", choices=["en", "zh", "ko"], help="lexicon language (default: all bundled)")
+    p.add_argument(
+        "--lang",
+        choices=["en", "zh", "ko"],
+        help="the lines' language (default: each line's main script; every bundled lexicon screens it)",
+    )
     p.add_argument(
         "--speaker",
         choices=["agent", "debtor", "any"],
@@ -79,6 +91,11 @@ def add_commands(subparsers: Any) -> None:
         help="who hears them (default: debtor)",
     )
     p.add_argument("--facts", help="case facts as JSON, e.g. '{\"lawsuit_filed\": false}'")
+    p.add_argument(
+        "--lexicon-only",
+        action="store_true",
+        help="the lexicons alone, without the semantic model (test a lexicon change)",
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per input line")
     p.set_defaults(func=cmd_flag)
 
@@ -166,36 +183,102 @@ def _lines(files: Sequence[str]) -> Iterator[str]:
                 yield line.rstrip("\r\n")
 
 
+# Lines are flagged in batches: the model embeds a batch at once, and output keeps pace with input.
+FLAG_BATCH = 64
+
+
 def cmd_flag(args: argparse.Namespace) -> int:
     try:
         facts = _facts(args.facts)
     except _UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    languages = [args.lang] if args.lang else None
     try:
+        flagger = None if args.lexicon_only else semantic_flagger()
+    except CallwardenError as exc:
+        print(f"error: {exc}; --lexicon-only screens without the model", file=sys.stderr)
+        return 2
+    try:
+        batch: list[str] = []
         for text in _lines(args.files):
-            matches = (
-                screen(text, languages, audience=args.audience, speaker=args.speaker, facts=facts)
-                if text.strip()
-                else []
-            )
-            if args.json:
-                flags = [
-                    {"category": m.category, "severity": m.severity, "match": m.match, "rule": m.rule}
-                    for m in matches
-                ]
-                print(json.dumps({"text": text, "flags": flags}, ensure_ascii=False), flush=False)
-                continue
-            if not matches:
-                print(f"ok         {text}")
-            for m in matches:
-                kind = "VIOLATION" if m.is_violation else "verify   "
-                print(f"{kind}  {m.severity:<6} {m.category:<22} {m.match!r} [{m.rule}]  {text}")
+            batch.append(text)
+            if len(batch) == FLAG_BATCH:
+                _print_flags(batch, _flag_batch(batch, flagger, args, facts), args.json)
+                batch = []
+        _print_flags(batch, _flag_batch(batch, flagger, args, facts), args.json)
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+class _Row(NamedTuple):
+    """One flag as `flag` prints it: a lexicon match (``--lexicon-only``) or a combined finding."""
+
+    category: str
+    severity: str
+    match: str | None
+    rule: str
+    source: str
+    score: float | None
+    threshold: float | None
+    model: str | None
+
+
+def _flag_batch(
+    texts: Sequence[str],
+    flagger: SemanticFlagger | None,
+    args: argparse.Namespace,
+    facts: dict[str, bool] | None,
+) -> list[list[_Row]]:
+    """Each line's flags: every lexicon match (no flagger), or lexicons and model combined, the
+    lines of one language scored together."""
+    lexicons = [args.lang] if args.lang else None
+    out: list[list[_Row]] = [[] for _ in texts]
+    todo = [i for i, t in enumerate(texts) if t.strip()]
+    if flagger is None:
+        for i in todo:
+            matches = screen(texts[i], lexicons, audience=args.audience, speaker=args.speaker, facts=facts)
+            out[i] = [
+                _Row(m.category, m.severity, m.match, m.rule, "lexicon", None, None, None) for m in matches
+            ]
+        return out
+    by_lang: dict[str, list[int]] = {}
+    for i in todo:
+        by_lang.setdefault(args.lang or script_language(texts[i]), []).append(i)
+    for lang, idx in by_lang.items():
+        found = flagger.findings(
+            [texts[i] for i in idx],
+            lang,
+            speaker=args.speaker,
+            audience=args.audience,
+            facts=facts,
+            lexicons=lexicon_languages(lexicons),
+        )
+        for i, findings in zip(idx, found, strict=True):
+            out[i] = [_finding_row(f) for f in findings]
+    return out
+
+
+def _finding_row(f: Finding) -> _Row:
+    score = None if f.score is None else round(f.score, 4)
+    match = f.match.match if f.match else None
+    return _Row(f.category, f.severity, match, f.rule, f.source, score, f.threshold, f.model)
+
+
+def _print_flags(texts: Sequence[str], found: Sequence[Sequence[_Row]], as_json: bool) -> None:
+    for text, rows in zip(texts, found, strict=True):
+        if as_json:
+            flags = [r._asdict() for r in rows]
+            print(json.dumps({"text": text, "flags": flags}, ensure_ascii=False), flush=False)
+            continue
+        if not rows:
+            print(f"ok         {text}")
+        for r in rows:
+            kind = "VIOLATION" if r.severity != "info" else "verify   "
+            match = "-" if r.match is None else repr(r.match)
+            model = "" if r.score is None else f" {r.source} {r.score:.2f}/{r.threshold}"
+            print(f"{kind}  {r.severity:<6} {r.category:<22} {match} [{r.rule}]{model}  {text}")
 
 
 def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:

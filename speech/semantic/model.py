@@ -160,9 +160,12 @@ class SemanticFlagger:
         speaker: str,
         audience: str,
         facts: Mapping[str, bool] | None = None,
+        lexicons: Sequence[str] | None = None,
     ) -> list[list[Finding]]:
         """Lexicon and model combined, per text (see `policies.semantic.combine`; a text read in
-        windows looks for the lawful reading in the window that gave each category its score)."""
+        windows looks for the lawful reading in the window that gave each category its score).
+        `lexicons`: the lexicon languages screened (default `language` alone)."""
+        langs = [language] if lexicons is None else lexicons
         windowed = self.window_scores(texts, language, speaker=speaker, audience=audience)
         thresholds = self.thresholds(language)
         vetoes = self.vetoes(language)
@@ -175,14 +178,14 @@ class SemanticFlagger:
             # A text read in windows has its lawful reading from them, not from the whole text.
             view = lexicon_view(
                 text,
-                [language],
+                langs,
                 audience=audience,
                 speaker=speaker,
                 facts=facts,
                 need_lawful=model_hit and not best,
             )
             if best and model_hit:
-                lawful = window_lawful(best, [language], audience=audience, speaker=speaker, facts=facts)
+                lawful = window_lawful(best, langs, audience=audience, speaker=speaker, facts=facts)
                 view = replace(view, lawful=lawful)
             out.append(
                 combine(

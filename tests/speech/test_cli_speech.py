@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 from importlib import metadata
@@ -15,7 +16,7 @@ import pytest
 from gateway.cli.main import main
 from policies.semantic.heads import TunedSpec
 from speech.semantic.e5file import E5File
-from speech.semantic.model import default_head_file, load_heads
+from speech.semantic.model import HEAD_FILE_ENV, default_head_file, load_heads
 from speech.semantic.tuned import layer_names, pack_layers, tuned_id
 from tests.speech.conftest import Call, make_call
 
@@ -91,33 +92,82 @@ def test_flag_reads_stdin_and_prints_one_json_object_per_line(
     assert main(["flag", "--json"]) == 0
     out = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [o["text"] for o in out] == lines
-    assert out[0]["flags"] == [
-        {
-            "category": "threat_violence",
-            "severity": "high",
-            "match": "break your legs",
-            "rule": "en/threat_violence/break-bones",
-        }
-    ]
+    [legs] = out[0]["flags"]
+    assert {k: legs[k] for k in ("category", "severity", "match", "rule")} == {
+        "category": "threat_violence",
+        "severity": "high",
+        "match": "break your legs",
+        "rule": "en/threat_violence/break-bones",
+    }
+    assert legs["source"] in ("lexicon", "both")  # the model scored it too
+    assert legs["model"].startswith("flagger@")
+    assert 0 <= legs["score"] <= 1
     assert out[1]["flags"] == []
     assert out[2]["flags"] == []
-    assert out[3]["flags"][0]["rule"].startswith("zh/")
+    assert out[3]["flags"][0]["rule"].startswith("zh/")  # a Mandarin line goes to the zh heads
+
+
+def test_flag_combines_the_model_with_the_lexicons_like_a_transcript(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new user testing lines sees what a call's transcript would raise: a veiled threat no
+    lexicon entry names is flagged by the model, with its score and threshold."""
+    veiled = ["I'd keep an eye on your car if I were you.", "你家那辆白色的车停在楼下挺显眼的，小心点。"]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(veiled) + "\n"))
+    assert main(["flag", "--json"]) == 0
+    for line in capsys.readouterr().out.splitlines():
+        flags = json.loads(line)["flags"]
+        model = [f for f in flags if f["source"] == "model" and f["severity"] != "info"]
+        assert model, line
+        assert all(f["score"] >= f["threshold"] and f["match"] is None for f in model)
+        assert all(f["rule"] == f"model/{f['category']}" for f in model)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(veiled) + "\n"))
+    assert main(["flag", "--json", "--lexicon-only"]) == 0
+    assert [json.loads(x)["flags"] for x in capsys.readouterr().out.splitlines()] == [[], []]
 
 
 def test_flag_files_language_speaker_and_facts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "lines.txt"
     f.write_text("you idiot\nA lawsuit has been filed against you.\n", encoding="utf-8")
-    assert main(["flag", "--json", "--lang", "en", "--speaker", "debtor", str(f)]) == 0
+    assert main(["flag", "--json", "--lexicon-only", "--lang", "en", "--speaker", "debtor", str(f)]) == 0
     first, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
     assert [x["category"] for x in first["flags"]] == ["abuse_by_debtor"]
     assert second["flags"] == []  # the debtor's words raise no agent-conduct flag
-    assert main(["flag", "--json", "--lang", "en", str(f)]) == 0
+    assert main(["flag", "--json", "--lexicon-only", "--lang", "en", str(f)]) == 0
     _, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
     assert [x["severity"] for x in second["flags"]] == ["info"]  # no facts: verify
-    assert main(["flag", "--json", "--facts", '{"lawsuit_filed": false}', str(f)]) == 0
+    assert main(["flag", "--json", "--lexicon-only", "--facts", '{"lawsuit_filed": false}', str(f)]) == 0
     _, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
     assert [x["category"] for x in second["flags"]] == ["false_legal_threat"]
     assert second["flags"][0]["severity"] != "info"
+    # With the model: a debtor's line can only raise abuse_by_debtor; the facts still count.
+    assert main(["flag", "--json", "--lang", "en", "--speaker", "debtor", str(f)]) == 0
+    first, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
+    assert {x["category"] for x in first["flags"] + second["flags"]} <= {"abuse_by_debtor"}
+    assert [x["source"] for x in first["flags"]] == ["both"]
+    assert main(["flag", "--json", "--facts", '{"lawsuit_filed": false}', str(f)]) == 0
+    _, second = (json.loads(x) for x in capsys.readouterr().out.splitlines())
+    legal = [x for x in second["flags"] if x["category"] == "false_legal_threat"]
+    assert legal
+    assert legal[0]["severity"] != "info"
+    assert legal[0]["source"] in ("lexicon", "both")
+
+
+def test_flag_without_a_loadable_model_is_a_clear_error(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("callwarden")
+    bad = tmp_path / "flagger.json"
+    bad.write_text("{not json", encoding="utf-8")
+    env = {**os.environ, HEAD_FILE_ENV: str(bad)}
+    proc = subprocess.run([str(exe), "flag"], input="hello\n", capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    assert str(bad) in proc.stderr
+    assert "--lexicon-only" in proc.stderr
+    assert proc.stdout == ""
+    proc = subprocess.run(
+        [str(exe), "flag", "--lexicon-only"], input="hello\n", capture_output=True, text=True, env=env
+    )
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("ok")
 
 
 def test_flag_plain_output_and_installed_script(tmp_path: Path) -> None:
