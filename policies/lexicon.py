@@ -315,6 +315,9 @@ class Entry:
     note: str = ""
     citation: str = ""
     pinyin: bool = True
+    # False: the semantic model may not downgrade this entry's hits on an agent's words (words no
+    # context makes acceptable from a collector: strong profanity, slurs).
+    model_veto: bool = True
 
 
 @dataclass(frozen=True)
@@ -404,6 +407,7 @@ _ENTRY_KEYS = {
     "note",
     "citation",
     "pinyin",
+    "model_veto",
 }
 
 
@@ -619,4 +623,12 @@ def _entry(r: _Reader, eid: str, language: str, abuse_from: tuple[str, ...]) -> 
         note=r.str_("note", ""),
         citation=r.str_("citation", ""),
         pinyin=r.bool_("pinyin", True),
+        model_veto=_model_veto(r, category),
     )
+
+
+def _model_veto(r: _Reader, category: str) -> bool:
+    veto = r.bool_("model_veto", True)
+    if not veto and category == "abuse_by_debtor":
+        raise r.fail("model_veto", "a debtor's words are judged in context: only for agent entries")
+    return veto

@@ -49,6 +49,7 @@ __all__ = [
     "Matcher",
     "load_lexicon",
     "matcher_for",
+    "model_may_veto",
     "rule_citation",
     "screen",
 ]
@@ -139,6 +140,21 @@ def rule_citation(rule: str) -> str:
 @cache
 def _citations(lang: str) -> dict[str, str]:
     return {e.rule: e.citation for e in load_lexicon(lang).entries}
+
+
+def model_may_veto(category: str, rule: str) -> bool:
+    """Whether the semantic model may downgrade a lexicon hit of `category` by entry `rule`: not
+    an agent's words from an entry with ``model_veto = false`` (a debtor's swearing, re-labelled
+    `abuse_by_debtor`, is judged in context: plain anger is not abuse)."""
+    if category == "abuse_by_debtor":
+        return True
+    lang = rule.split("/", 1)[0]
+    return lang not in BUNDLED_LANGUAGES or rule not in _unvetoed(lang)
+
+
+@cache
+def _unvetoed(lang: str) -> frozenset[str]:
+    return frozenset(e.rule for e in load_lexicon(lang).entries if not e.model_veto)
 
 
 def _base_language(code: str) -> str:

@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from policies.lexicon import CJK
-from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for
+from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for, model_may_veto
 from policies.semantic.combine import (
     MODEL_SEVERITY,
     best_windows,
@@ -301,8 +301,10 @@ def semantic_flags(
             out.append(f)
             continue
         hit = f.is_violation and score >= thresholds.get(f.category, 2.0)
-        # A lexicon hit the model scores below the veto is only `info` (see combine).
-        severity = "info" if f.is_violation and score < vetoes.get(f.category, 0.0) else f.severity
+        # A lexicon hit the model scores below the veto is only `info`, unless its entry refuses
+        # the veto (see combine).
+        vetoed = score < vetoes.get(f.category, 0.0) and model_may_veto(f.category, f.rule)
+        severity = "info" if f.is_violation and vetoed else f.severity
         out.append(
             replace(
                 f,

@@ -22,7 +22,9 @@ foresaw. For each category:
   negation, reads as lawful — and a confident model is right more often there);
 * a lexicon violation the model scores below the category's `veto` (chosen on the validation
   split: idioms, news and other look-alikes the lexicon cannot tell apart) is downgraded to
-  ``info``, `source` ``lexicon``: an inspector still sees it, it no longer denies an SMS;
+  ``info``, `source` ``lexicon``: an inspector still sees it, it no longer denies an SMS —
+  unless an entry that refuses the veto (``model_veto = false``: an agent's strong profanity or
+  slurs, which no context makes acceptable from a collector) raised it;
 * a lexicon ``info`` match stays ``info`` (an inspector verifies it).
 
 Languages without a bundled lexicon (Korean today) are scored by the model alone.
@@ -35,7 +37,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from policies.lexicon import BUNDLED_LANGUAGES, Lexicon, Negation, load_lexicon
-from policies.screening import Match, Matcher, matcher_for
+from policies.screening import Match, Matcher, matcher_for, model_may_veto
 
 __all__ = [
     "MODEL_SEVERITY",
@@ -224,8 +226,9 @@ def combine(
         model_hit = score is not None and threshold is not None and score >= threshold
         violations = lex.violations(cat)
         if violations:
-            best = max(violations, key=lambda m: (_RANK[m.severity], m.end - m.start))
-            veto = (vetoes or {}).get(cat, 0.0)
+            standing = [m for m in violations if not model_may_veto(m.category, m.rule)]
+            best = max(standing or violations, key=lambda m: (_RANK[m.severity], m.end - m.start))
+            veto = 0.0 if standing else (vetoes or {}).get(cat, 0.0)
             severity = "info" if score is not None and score < veto else best.severity
             out.append(
                 Finding(cat, severity, "both" if model_hit else "lexicon", best, score, threshold, model)

@@ -208,6 +208,14 @@ def with_entry(extra: str) -> str:
             "entry = 3\n" + GOOD.split("[[entry]]")[0], "entry", "array of tables", id="entry-not-table"
         ),
         pytest.param("allow = 'x'\n" + GOOD, "allow", "array of tables", id="allow-not-table"),
+        pytest.param(
+            GOOD.replace('category = "threat_violence"', 'category = "abuse_by_debtor"').replace(
+                'severity = "high"', 'severity = "high"\nmodel_veto = false'
+            ),
+            "entry[0] 'kill'.model_veto",
+            "only for agent entries",
+            id="debtor-entry-refuses-veto",
+        ),
     ],
 )
 def test_validation_errors_name_file_key_problem(text: str, key: str, problem: str) -> None:
@@ -255,6 +263,7 @@ patterns = ["vulture"]
     )
     kill, owes, vulture = lex.entries
     assert (kill.speaker, kill.audience, kill.negatable, kill.requires_fact) == ("agent", "any", True, None)
+    assert kill.model_veto  # the model weighs a hit in context unless the entry says otherwise
     assert (owes.speaker, owes.audience) == ("agent", "third_party")
     assert (vulture.speaker, vulture.audience) == ("debtor", "any")
     assert lex.word_boundaries

@@ -394,6 +394,45 @@ def test_model_veto_downgrades_a_lexicon_hit_to_info() -> None:
     assert [(f.source, f.severity) for f in found] == [("lexicon", "high")]
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        pytest.param("I did everything except trust these hoes", "en", id="en-slur"),
+        pytest.param("this fucking printer jammed again", "en", id="en-profanity"),
+        pytest.param("卧槽，这系统又卡死了", "zh", id="zh-vulgar"),
+        pytest.param("아 씨발 전산이 또 멈췄네", "ko", id="ko-profanity"),
+    ],
+)
+def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, lang: str) -> None:
+    """A collector's obscene or profane words are the violation whoever they are aimed at
+    (15 U.S.C. 1692d(2)): a low model score, which reads context, does not make them `info`."""
+    scores, thresholds, vetoes = (
+        {"insult_profanity": 0.01},
+        {"insult_profanity": 0.5},
+        {"insult_profanity": 0.2},
+    )
+    found = combine(_view(text, lang), scores, thresholds, vetoes=vetoes, model="m")
+    assert [(f.category, f.source, f.is_violation) for f in found] == [("insult_profanity", "lexicon", True)]
+    # A milder rude word in the same spot is still weighed by the model.
+    mild = {
+        "en": "shut up, the printer jammed again",
+        "zh": "闭嘴吧，这系统又卡死了",
+        "ko": "닥쳐 전산이 또 멈췄네",
+    }
+    found = combine(_view(mild[lang], lang), scores, thresholds, vetoes=vetoes, model="m")
+    assert [(f.category, f.severity) for f in found] == [("insult_profanity", "info")]
+    # A debtor's swearing is judged in context: plain anger is not abuse.
+    debtor = lexicon_view(text, [lang], audience="debtor", speaker="debtor", facts=None)
+    found = combine(
+        debtor,
+        {"abuse_by_debtor": 0.01},
+        {"abuse_by_debtor": 0.5},
+        vetoes={"abuse_by_debtor": 0.2},
+        model="m",
+    )
+    assert [(f.category, f.severity) for f in found] == [("abuse_by_debtor", "info")]
+
+
 def test_no_lexicon_language_is_model_only() -> None:
     # A language with model heads but no bundled lexicon (none today: ja stands in for one).
     view = lexicon_view("夜道に気をつけろ", ["ja"], audience="debtor", speaker="agent", facts=None)

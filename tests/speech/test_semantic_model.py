@@ -307,3 +307,28 @@ def test_transcript_model_hit_outranks_a_lawful_reading_at_the_override() -> Non
     assert model_threats(None) == []
     assert model_threats(min(1.0, s + 0.01)) == []
     assert model_threats(s) == ["threat_violence"]
+
+
+def _with_veto(flagger: SemanticFlagger, lang: str, category: str, veto: float) -> SemanticFlagger:
+    """`flagger` with one head's lexicon veto set (0.99: the model vetoes nearly every hit)."""
+    heads = flagger.heads.languages[lang]
+    head = replace(heads.heads[category], veto=veto)
+    languages = {**flagger.heads.languages, lang: replace(heads, heads={**heads.heads, category: head})}
+    return SemanticFlagger(replace(flagger.heads, languages=languages), flagger.embedder)
+
+
+def test_an_agents_profanity_in_a_transcript_stands_whatever_the_model_scores() -> None:
+    """15 U.S.C. 1692d(2): a collector's profane words are the violation, aimed or not, so the
+    model's veto does not reach the entries that say so (`model_veto = false`); a milder rude
+    word and a debtor's swearing are still weighed by it."""
+    strict = _with_veto(semantic_flagger(), "en", "insult_profanity", 0.99)
+    strict = _with_veto(strict, "en", "abuse_by_debtor", 0.99)
+
+    def insults(text: str, role: str = "agent") -> list[str]:
+        ct = _channel([(0.0, text)], role=role)
+        flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), strict)
+        return [f.severity for f in flags if f.category in ("insult_profanity", "abuse_by_debtor")]
+
+    assert insults("this fucking system froze on me again") == ["medium"]
+    assert insults("shut up, the system froze on me again") == ["info"]
+    assert insults("this fucking system froze on me again", role="debtor") == ["info"]
