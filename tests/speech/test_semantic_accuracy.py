@@ -1,7 +1,7 @@
 """Accuracy of the combined flags (lexicon + semantic model) on splits no training run read.
 
 The frozen test split (tests/data/flagging/test/), the blind split written by a different hand
-(tests/data/flagging/blind/) and the praise and everyday splits by further hands are read here
+(tests/data/flagging/blind/) and the praise, everyday and chat splits by further hands are read here
 and by nothing that trains or chooses thresholds (see
 test_semantic_model.py for the hash check). A line counts as predicted violating in category C
 when a finding of C with a severity other than `info` is raised; precision and recall are
@@ -60,7 +60,7 @@ def _scored(split: str, lang: str) -> Counts:
 
 def test_test_and_blind_splits_are_the_frozen_ones() -> None:
     manifest = json.loads((DATA / "SPLITS.json").read_text(encoding="utf-8"))
-    for split in ("test", "blind", "praise", "everyday"):
+    for split in ("test", "blind", "praise", "everyday", "chat"):
         for lang in ("zh", "en", "ko"):
             rel = f"tests/data/flagging/{split}/{lang}.jsonl"
             digest = hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
@@ -114,14 +114,24 @@ PRAISE_LIMITS = {"zh": (0.05, 0.94), "en": (0.06, 0.94), "ko": (0.08, 0.71)}
 EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.11, 0.85), "ko": (0.09, 0.82)}
 
 
+# The chat split (tests/data/flagging/chat/, three more hands; written as corpus round 11, not
+# adopted, frozen instead): online comments, tweets and casual chat — fair talk about groups and
+# against discrimination, family with no menace, banter, harsh opinions about things — beside an
+# agent's group slurs, casual profanity and abuse in those registers. flagger@2026.12.10 with
+# lexicons en 2026.12.4 / zh 2026.12.3 / ko 2026.12.2 flags 36 of 228 zh, 16 of 234 en and 41 of
+# 253 ko compliant lines (recall 0.897 / 0.882 / 0.864): Korean banter is its weakest spot. The
+# limits are a line or three looser.
+CHAT_LIMITS = {"zh": (0.17, 0.87), "en": (0.08, 0.86), "ko": (0.175, 0.84)}
+
+
 # Ceilings on the share of compliant lines flagged and floors on recall, per split and language.
-SPLIT_LIMITS = {"praise": PRAISE_LIMITS, "everyday": EVERYDAY_LIMITS}
+SPLIT_LIMITS = {"praise": PRAISE_LIMITS, "everyday": EVERYDAY_LIMITS, "chat": CHAT_LIMITS}
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("lang", ["zh", "en", "ko"])
-@pytest.mark.parametrize("split", ["praise", "everyday"])
+@pytest.mark.parametrize("split", ["praise", "everyday", "chat"])
 def test_compliant_lines_near_abuse_are_told_apart_from_it(split: str, lang: str) -> None:
     counts = _scored(split, lang)
     ceiling, floor = SPLIT_LIMITS[split][lang]

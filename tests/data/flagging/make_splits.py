@@ -11,6 +11,7 @@
     python tests/data/flagging/make_splits.py --add STAGING8_DIR --round 8 # round 8
     python tests/data/flagging/make_splits.py --frozen EVERYDAY_DIR everyday --unseen  # round 9
     python tests/data/flagging/make_splits.py --add STAGING10_DIR --round 10 # round 10 (zh, en)
+    python tests/data/flagging/make_splits.py --frozen CHAT_DIR chat --unseen  # round 11
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -80,6 +81,15 @@ Round 10 (`--add DIR --round 10`, 75 % / 25 %) adds two more hands (zh AH, en AI
 weakness as round 9, Mandarin and English only (round 9 had cost Korean its val): everyday
 negativity not aimed at the listener beside near-twins aimed at the listener. A line that is a
 near-duplicate of an everyday line is dropped like one near any other frozen line.
+
+Round 11 was written by three more hands (zh AJ, en AK, ko AL) in the register of online
+comments, tweets and casual chat, where samples of public offensive-language data showed the
+model misfiring (read for diagnosis only; no writer saw them): fair or neutral talk about groups
+and against discrimination, family and children with no menace, banter, harsh opinions about
+things and public figures, long comments — about 60 % compliant — beside an agent's derogatory
+generalisations about groups, slurs and casual profanity and abuse in the same registers. Tried
+as a corpus round (75 % / 25 %) it was not adopted (docs/speech.md); it became a fifth frozen
+test split, `chat` (`--frozen DIR chat --unseen`).
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -198,8 +208,8 @@ def main(staging: Path, blind: Path) -> None:
 
 
 # Round -> the share of its lines that go to val.
-VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25, 10: 0.25}
-FROZEN = ("test", "blind", "praise", "everyday")  # splits no training run reads
+VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25, 10: 0.25, 11: 0.25}
+FROZEN = ("test", "blind", "praise", "everyday", "chat")  # splits no training run reads
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
