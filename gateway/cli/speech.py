@@ -27,7 +27,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from gateway.settings import ConfigError, Settings, load_settings
 from policies.errors import CallwardenError
@@ -212,36 +212,21 @@ def cmd_flag(args: argparse.Namespace) -> int:
     return 0
 
 
-class _Row(NamedTuple):
-    """One flag as `flag` prints it: a lexicon match (``--lexicon-only``) or a combined finding."""
-
-    category: str
-    severity: str
-    match: str | None
-    rule: str
-    source: str
-    score: float | None
-    threshold: float | None
-    model: str | None
-
-
 def _flag_batch(
     texts: Sequence[str],
     flagger: SemanticFlagger | None,
     args: argparse.Namespace,
     facts: dict[str, bool] | None,
-) -> list[list[_Row]]:
-    """Each line's flags: every lexicon match (no flagger), or lexicons and model combined, the
-    lines of one language scored together."""
+) -> list[list[Finding]]:
+    """Each line's flags: every lexicon match (no flagger: one `lexicon` finding per match), or
+    lexicons and model combined, the lines of one language scored together."""
     lexicons = [args.lang] if args.lang else None
-    out: list[list[_Row]] = [[] for _ in texts]
+    out: list[list[Finding]] = [[] for _ in texts]
     todo = [i for i, t in enumerate(texts) if t.strip()]
     if flagger is None:
         for i in todo:
             matches = screen(texts[i], lexicons, audience=args.audience, speaker=args.speaker, facts=facts)
-            out[i] = [
-                _Row(m.category, m.severity, m.match, m.rule, "lexicon", None, None, None) for m in matches
-            ]
+            out[i] = [Finding(m.category, m.severity, "lexicon", m, None, None, None) for m in matches]
         return out
     by_lang: dict[str, list[int]] = {}
     for i in todo:
@@ -256,29 +241,23 @@ def _flag_batch(
             lexicons=lexicon_languages(lexicons),
         )
         for i, findings in zip(idx, found, strict=True):
-            out[i] = [_finding_row(f) for f in findings]
+            out[i] = findings
     return out
 
 
-def _finding_row(f: Finding) -> _Row:
-    score = None if f.score is None else round(f.score, 4)
-    match = f.match.match if f.match else None
-    return _Row(f.category, f.severity, match, f.rule, f.source, score, f.threshold, f.model)
-
-
-def _print_flags(texts: Sequence[str], found: Sequence[Sequence[_Row]], as_json: bool) -> None:
-    for text, rows in zip(texts, found, strict=True):
+def _print_flags(texts: Sequence[str], found: Sequence[Sequence[Finding]], as_json: bool) -> None:
+    for text, findings in zip(texts, found, strict=True):
         if as_json:
-            flags = [r._asdict() for r in rows]
+            flags = [f.as_dict() for f in findings]
             print(json.dumps({"text": text, "flags": flags}, ensure_ascii=False), flush=False)
             continue
-        if not rows:
+        if not findings:
             print(f"ok         {text}")
-        for r in rows:
-            kind = "VIOLATION" if r.severity != "info" else "verify   "
-            match = "-" if r.match is None else repr(r.match)
-            model = "" if r.score is None else f" {r.source} {r.score:.2f}/{r.threshold}"
-            print(f"{kind}  {r.severity:<6} {r.category:<22} {match} [{r.rule}]{model}  {text}")
+        for f in findings:
+            kind = "VIOLATION" if f.is_violation else "verify   "
+            match = "-" if f.match is None else repr(f.match.match)
+            model = "" if f.score is None else f" {f.source} {f.score:.2f}/{f.threshold}"
+            print(f"{kind}  {f.severity:<6} {f.category:<22} {match} [{f.rule}]{model}  {text}")
 
 
 def speech_checks(settings: Settings) -> list[tuple[bool | None, str, str]]:
