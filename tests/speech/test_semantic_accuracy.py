@@ -1,7 +1,7 @@
 """Accuracy of the combined flags (lexicon + semantic model) on splits no training run read.
 
 The frozen test split (tests/data/flagging/test/), the blind split written by a different hand
-(tests/data/flagging/blind/) and the praise, everyday and chat splits by further hands are read here
+(tests/data/flagging/blind/) and the praise, everyday, chat and blunt splits by further hands are read here
 and by nothing that trains or chooses thresholds (see
 test_semantic_model.py for the hash check). A line counts as predicted violating in category C
 when a finding of C with a severity other than `info` is raised; precision and recall are
@@ -60,7 +60,7 @@ def _scored(split: str, lang: str) -> Counts:
 
 def test_test_and_blind_splits_are_the_frozen_ones() -> None:
     manifest = json.loads((DATA / "SPLITS.json").read_text(encoding="utf-8"))
-    for split in ("test", "blind", "praise", "everyday", "chat"):
+    for split in ("test", "blind", "praise", "everyday", "chat", "blunt"):
         for lang in ("zh", "en", "ko"):
             rel = f"tests/data/flagging/{split}/{lang}.jsonl"
             digest = hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
@@ -139,3 +139,27 @@ def test_compliant_lines_near_abuse_are_told_apart_from_it(split: str, lang: str
         f"{lang} {split}: {counts.compliant_flagged} of {counts.compliant} compliant lines flagged"
     )
     assert counts.overall.recall >= floor, f"{lang} {split}: recall {counts.overall.recall:.3f}"
+
+
+# The blunt split (tests/data/flagging/blunt/, one more hand, frozen before any change it
+# measures): per language 60 direct threats of physical harm and 40 compliant lines with the
+# same violent words. Its writer labelled only threat_violence (and insult_profanity), so what is
+# held to account is the share of threats found as threat_violence and of compliant lines
+# flagged. flagger@2026.12.10 with lexicons en 2026.12.4 / zh 2026.12.3 / ko 2026.12.2 found
+# 43 of 60 zh, 43 of 60 en and 51 of 60 ko threats. Compliant lines flagged (those near a corpus line were dropped when it
+# was frozen): 1 of 38 zh, 3 of 34 en, 4 of 38 ko. (threat recall floor, compliant ceiling), a
+# line looser.
+BLUNT_LIMITS = {"zh": (0.70, 0.06), "en": (0.70, 0.12), "ko": (0.83, 0.14)}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("lang", ["zh", "en", "ko"])
+def test_blunt_threats_are_found_and_their_look_alikes_pass(lang: str) -> None:
+    counts = _scored("blunt", lang)
+    floor, ceiling = BLUNT_LIMITS[lang]
+    threats = counts.per_category["threat_violence"]
+    assert threats.recall >= floor, f"{lang} blunt: {threats.tp} of {threats.support} threats found"
+    assert counts.false_alarm_rate <= ceiling, (
+        f"{lang} blunt: {counts.compliant_flagged} of {counts.compliant} compliant lines flagged"
+    )

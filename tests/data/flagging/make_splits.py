@@ -12,6 +12,7 @@
     python tests/data/flagging/make_splits.py --frozen EVERYDAY_DIR everyday --unseen  # round 9
     python tests/data/flagging/make_splits.py --add STAGING10_DIR --round 10 # round 10 (zh, en)
     python tests/data/flagging/make_splits.py --frozen CHAT_DIR chat --unseen  # round 11
+    python tests/data/flagging/make_splits.py --frozen BLUNT_DIR blunt --unseen  # before round 12
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -90,6 +91,12 @@ things and public figures, long comments — about 60 % compliant — beside an 
 generalisations about groups, slurs and casual profanity and abuse in the same registers. Tried
 as a corpus round (75 % / 25 %) it was not adopted (docs/speech.md); it became a fifth frozen
 test split, `chat` (`--frozen DIR chat --unseen`).
+
+The sixth frozen split, `blunt` (`--frozen DIR blunt --unseen`), is 300 lines by one more hand
+that saw only the labelling guide and was told they would never be trained on: per language 60
+direct threats of physical harm (the blunt kind the model scored low, as the corpus has such words
+mostly negated or quoted) and 40 compliant lines with the same violent words (idioms, cooking,
+sport, news, condemning threats).
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -209,7 +216,7 @@ def main(staging: Path, blind: Path) -> None:
 
 # Round -> the share of its lines that go to val.
 VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25, 10: 0.25, 11: 0.25}
-FROZEN = ("test", "blind", "praise", "everyday", "chat")  # splits no training run reads
+FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt")  # splits no training run reads
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
