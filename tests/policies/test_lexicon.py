@@ -398,3 +398,41 @@ def test_or_else_and_go_back_to_your_country(text: str, category: str | None) ->
     # about going home is an allowed look-alike.
     hits = {m.category for m in screen(text, ["en"]) if m.is_violation}
     assert hits == ({category} if category else set()), hits
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "threat"),
+    [
+        # Lexicons en 2026.12.5, zh 2026.12.4, ko 2026.12.3: blunt physical threats that the
+        # model scored under its threshold and no entry named (threat_violence is never vetoed,
+        # so the lexicon must carry them).
+        ("I'll set your house on fire.", "en", True),
+        ("We'll throw acid in your face.", "en", True),
+        ("I'll rip your head off.", "en", True),
+        ("We'll cut your fingers off.", "en", True),
+        ("We'll run you over.", "en", True),
+        ("I'll kick your door in tonight.", "en", True),
+        ("I'll poison your dog.", "en", True),
+        ("I'll break every bone in your body.", "en", True),
+        ("I'll smash every window in that car.", "en", True),
+        ("I'll choke the life out of you.", "en", True),
+        ("往你脸上泼硫酸", "zh", True),
+        ("我砸烂你的车", "zh", True),
+        ("我会一拳打在你脸上", "zh", True),
+        ("我把你打得半身不遂", "zh", True),
+        ("얼굴에 염산 뿌린다", "ko", True),
+        ("온몸의 뼈를 다 부숴버릴 거야", "ko", True),
+        ("얼굴에 주먹 한 방 날려줄까", "ko", True),
+        # Their look-alikes.
+        ("That's a cracking offer. I'd snap their hand off if I were you.", "en", False),
+        ("I broke my wrist falling off a ladder, that's why I missed work.", "en", False),
+        ("Let me run you over the details of the plan.", "en", False),
+        ("We will never kick your door in or touch your car.", "en", False),
+        ("我们明天上午上门清点你的家产。", "zh", False),
+        ("那我帮你看着点你家孩子。", "zh", False),
+        ("이번 분기 실적은 완전 박살 났어요.", "ko", False),
+    ],
+)
+def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, threat: bool) -> None:
+    hits = {m.category for m in screen(text, [lang]) if m.is_violation}
+    assert ("threat_violence" in hits) is threat, hits
