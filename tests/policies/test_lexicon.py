@@ -429,6 +429,8 @@ def test_or_else_and_go_back_to_your_country(text: str, category: str | None) ->
         ("얼굴에 염산 뿌린다", "ko", True),
         ("온몸의 뼈를 다 부숴버릴 거야", "ko", True),
         ("얼굴에 주먹 한 방 날려줄까", "ko", True),
+        ("벽돌로 머리 찍어버린다", "ko", True),
+        ("눈깔 파버린다", "ko", True),
         # Their look-alikes.
         ("That's a cracking offer. I'd snap their hand off if I were you.", "en", False),
         ("I broke my wrist falling off a ladder, that's why I missed work.", "en", False),
@@ -439,6 +441,7 @@ def test_or_else_and_go_back_to_your_country(text: str, category: str | None) ->
         ("我开车去接孩子，顺路把文件送过去。", "zh", False),
         ("周末在家里拍砖头做的花坛，挺好看。", "zh", False),
         ("이번 분기 실적은 완전 박살 났어요.", "ko", False),
+        ("이 집은 벽돌로 지어서 겨울에도 따뜻해요.", "ko", False),
     ],
 )
 def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, threat: bool) -> None:
