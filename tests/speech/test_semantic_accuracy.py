@@ -147,10 +147,10 @@ def test_compliant_lines_near_abuse_are_told_apart_from_it(split: str, lang: str
 # held to account is the share of threats found as threat_violence and of compliant lines
 # flagged. flagger@2026.12.10 with lexicons en 2026.12.4 / zh 2026.12.3 / ko 2026.12.2 found
 # 43 of 60 zh, 43 of 60 en and 51 of 60 ko threats; lexicons en 2026.12.5 / zh 2026.12.4 / ko
-# 2026.12.3: en 50 and zh 44 of 60. Compliant lines flagged (those near a corpus line were dropped when it
+# 2026.12.3: en 52 and zh 44 of 60. Compliant lines flagged (those near a corpus line were dropped when it
 # was frozen): 1 of 38 zh, 3 of 34 en, 4 of 38 ko. (threat recall floor, compliant ceiling), a
 # line looser.
-BLUNT_LIMITS = {"zh": (0.70, 0.06), "en": (0.81, 0.12), "ko": (0.83, 0.14)}
+BLUNT_LIMITS = {"zh": (0.70, 0.06), "en": (0.85, 0.12), "ko": (0.83, 0.14)}
 
 
 @pytest.mark.slow
