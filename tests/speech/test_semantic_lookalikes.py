@@ -70,7 +70,7 @@ def test_short_kind_remarks_rarely_raise_anything(lang: str) -> None:
     # Short compliments and thanks, both ways (tests/data/lookalikes/kind.jsonl, written for this
     # test before corpus rounds 7 and 8; corpus lines that are near-duplicates of them are kept out
     # of training): flagger@2026.12.6 raised 13 of the 15 zh cases, 14 of the 15 en and 6 of the
-    # 15 ko as insults or abuse; 2026.12.8 raises 4, 1 and 0, 2026.12.9 and 2026.12.10 1, 1 and 0.
+    # 15 ko as insults or abuse; 2026.12.8 raises 4, 1 and 0, 2026.12.9 to 2026.12.11 1, 1 and 0.
     cases = _kind_remarks(lang)
     assert len(cases) == 15
     raised = []

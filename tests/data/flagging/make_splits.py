@@ -13,6 +13,7 @@
     python tests/data/flagging/make_splits.py --add STAGING10_DIR --round 10 # round 10 (zh, en)
     python tests/data/flagging/make_splits.py --frozen CHAT_DIR chat --unseen  # round 11
     python tests/data/flagging/make_splits.py --frozen BLUNT_DIR blunt --unseen  # before round 12
+    python tests/data/flagging/make_splits.py --add STAGING13_DIR --round 13 # round 13 (zh, en)
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -97,6 +98,11 @@ that saw only the labelling guide and was told they would never be trained on: p
 direct threats of physical harm (the blunt kind the model scored low, as the corpus has such words
 mostly negated or quoted) and 40 compliant lines with the same violent words (idioms, cooking,
 sport, news, condemning threats).
+
+Round 12 (Korean casual register, writer AM) was tried and not adopted, and is not in the corpus
+(docs/speech.md). Round 13 (`--add DIR --round 13`, 75 % / 25 %) adds one more hand's blunt
+threats of physical harm beside their look-alikes (zh AN, en AO; the same hand's Korean lines, ko
+AP, cost Korean collection recall and were left out, so the staging folder held zh and en only).
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -215,7 +221,7 @@ def main(staging: Path, blind: Path) -> None:
 
 
 # Round -> the share of its lines that go to val.
-VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25, 10: 0.25, 11: 0.25}
+VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25, 10: 0.25, 11: 0.25, 13: 0.25}
 FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt")  # splits no training run reads
 
 
