@@ -454,3 +454,21 @@ def test_or_else_and_go_back_to_your_country(text: str, category: str | None) ->
 def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, threat: bool) -> None:
     hits = {m.category for m in screen(text, [lang]) if m.is_violation}
     assert ("threat_violence" in hits) is threat, hits
+
+
+@pytest.mark.parametrize(
+    ("text", "slur"),
+    [
+        # zh lexicon 2026.12.4: slurs about groups are insult_profanity whoever they are aimed at
+        # (the labelling guide; as en/insult_profanity/slurs), high, and the model may not veto them.
+        ("你个死基佬，欠钱还这么横。", True),
+        ("那些黑鬼都一个样。", True),
+        ("普信男就是这样。", True),
+        ("今天去基层调研，挺辛苦的。", False),
+        ("黑色的鬼屋很吓人。", False),
+    ],
+)
+def test_zh_slurs_are_insults_whoever_they_are_aimed_at(text: str, slur: bool) -> None:
+    hits = [m for m in screen(text, ["zh"]) if m.is_violation and m.rule == "zh/insult_profanity/slurs"]
+    assert bool(hits) is slur, hits
+    assert all(m.severity == "high" for m in hits)

@@ -121,8 +121,9 @@ EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.11, 0.85), "ko": (0.115, 0.80)}
 # agent's group slurs, casual profanity and abuse in those registers. flagger@2026.12.10 with
 # lexicons en 2026.12.4 / zh 2026.12.3 / ko 2026.12.2 flags 36 of 228 zh, 16 of 234 en and 41 of
 # 253 ko compliant lines (recall 0.897 / 0.882 / 0.864): Korean banter is its weakest spot.
-# 2026.12.11 with lexicons en 2026.12.5 / zh 2026.12.4 / ko 2026.12.3: 31, 19 and 38 (0.891 /
-# 0.882 / 0.864). The limits are a line or three looser.
+# 2026.12.11 with lexicons en 2026.12.5 / zh 2026.12.4 / ko 2026.12.3: 34, 19 and 38 (0.903 /
+# 0.882 / 0.864; zh's slurs entry flagged 3 of the 34 and found 2 more). The limits are a line or
+# three looser.
 CHAT_LIMITS = {"zh": (0.17, 0.87), "en": (0.09, 0.86), "ko": (0.175, 0.84)}
 
 
