@@ -472,3 +472,19 @@ def test_zh_slurs_are_insults_whoever_they_are_aimed_at(text: str, slur: bool) -
     hits = [m for m in screen(text, ["zh"]) if m.is_violation and m.rule == "zh/insult_profanity/slurs"]
     assert bool(hits) is slur, hits
     assert all(m.severity == "high" for m in hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "slur"),
+    [
+        # ko lexicon 2026.12.3: the same for Korean slurs (혐오 표현).
+        ("김치녀들은 다 이 모양이지", True),
+        ("그 쪽바리들 물건은 안 사", True),
+        ("틀딱충들이 또 난리네", True),
+        ("치킨을 바삭하게 튀기고 있어요", False),
+        ("장애자 복지 카드 있으시면 감면돼요", False),
+    ],
+)
+def test_ko_slurs_are_insults_whoever_they_are_aimed_at(text: str, slur: bool) -> None:
+    hits = [m for m in screen(text, ["ko"]) if m.is_violation and m.rule == "ko/insult_profanity/slurs"]
+    assert bool(hits) is slur, hits

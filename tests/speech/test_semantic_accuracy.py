@@ -111,7 +111,8 @@ PRAISE_LIMITS = {"zh": (0.05, 0.94), "en": (0.06, 0.94), "ko": (0.08, 0.71)}
 # compliant lines (recall 0.946 / 0.885 / 0.800); 2026.12.9 29, 27 and 12 (0.938 / 0.876 / 0.853);
 # 2026.12.10, trained with corpus round 10 (zh and en lines on this weakness by other hands),
 # 21, 17 and 11 (0.946 / 0.876 / 0.853); 2026.12.11 (corpus round 13, blunt threats, zh and en)
-# 19, 17 and 15 (0.955 / 0.885 / 0.832). The limits are a line or three looser.
+# 19, 17 and 15 (0.955 / 0.885 / 0.832; ko 0.853 with ko's slurs entry). The limits are a line
+# or three looser.
 EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.11, 0.85), "ko": (0.115, 0.80)}
 
 
@@ -121,8 +122,8 @@ EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.11, 0.85), "ko": (0.115, 0.80)}
 # agent's group slurs, casual profanity and abuse in those registers. flagger@2026.12.10 with
 # lexicons en 2026.12.4 / zh 2026.12.3 / ko 2026.12.2 flags 36 of 228 zh, 16 of 234 en and 41 of
 # 253 ko compliant lines (recall 0.897 / 0.882 / 0.864): Korean banter is its weakest spot.
-# 2026.12.11 with lexicons en 2026.12.5 / zh 2026.12.4 / ko 2026.12.3: 34, 19 and 38 (0.903 /
-# 0.882 / 0.864; zh's slurs entry flagged 3 of the 34 and found 2 more). The limits are a line or
+# 2026.12.11 with lexicons en 2026.12.5 / zh 2026.12.4 / ko 2026.12.3: 34, 19 and 39 (0.903 /
+# 0.882 / 0.871; zh's slurs entry flagged 3 of the 34 and found 2 more). The limits are a line or
 # three looser.
 CHAT_LIMITS = {"zh": (0.17, 0.87), "en": (0.09, 0.86), "ko": (0.175, 0.84)}
 
