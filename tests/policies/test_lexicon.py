@@ -457,34 +457,24 @@ def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, thre
 
 
 @pytest.mark.parametrize(
-    ("text", "slur"),
+    ("text", "lang", "slur"),
     [
-        # zh lexicon 2026.12.4: slurs about groups are insult_profanity whoever they are aimed at
-        # (the labelling guide; as en/insult_profanity/slurs), high, and the model may not veto them.
-        ("你个死基佬，欠钱还这么横。", True),
-        ("那些黑鬼都一个样。", True),
-        ("普信男就是这样。", True),
-        ("今天去基层调研，挺辛苦的。", False),
-        ("黑色的鬼屋很吓人。", False),
+        # zh lexicon 2026.12.4, ko 2026.12.3: slurs about groups are insult_profanity whoever they
+        # are aimed at (the labelling guide; as en/insult_profanity/slurs), high, and the model may
+        # not veto them.
+        ("你个死基佬，欠钱还这么横。", "zh", True),
+        ("那些黑鬼都一个样。", "zh", True),
+        ("普信男就是这样。", "zh", True),
+        ("今天去基层调研，挺辛苦的。", "zh", False),
+        ("黑色的鬼屋很吓人。", "zh", False),
+        ("김치녀들은 다 이 모양이지", "ko", True),
+        ("그 쪽바리들 물건은 안 사", "ko", True),
+        ("틀딱충들이 또 난리네", "ko", True),
+        ("치킨을 바삭하게 튀기고 있어요", "ko", False),
+        ("장애자 복지 카드 있으시면 감면돼요", "ko", False),
     ],
 )
-def test_zh_slurs_are_insults_whoever_they_are_aimed_at(text: str, slur: bool) -> None:
-    hits = [m for m in screen(text, ["zh"]) if m.is_violation and m.rule == "zh/insult_profanity/slurs"]
+def test_slurs_are_insults_whoever_they_are_aimed_at(text: str, lang: str, slur: bool) -> None:
+    hits = [m for m in screen(text, [lang]) if m.is_violation and m.rule == f"{lang}/insult_profanity/slurs"]
     assert bool(hits) is slur, hits
     assert all(m.severity == "high" for m in hits)
-
-
-@pytest.mark.parametrize(
-    ("text", "slur"),
-    [
-        # ko lexicon 2026.12.3: the same for Korean slurs (혐오 표현).
-        ("김치녀들은 다 이 모양이지", True),
-        ("그 쪽바리들 물건은 안 사", True),
-        ("틀딱충들이 또 난리네", True),
-        ("치킨을 바삭하게 튀기고 있어요", False),
-        ("장애자 복지 카드 있으시면 감면돼요", False),
-    ],
-)
-def test_ko_slurs_are_insults_whoever_they_are_aimed_at(text: str, slur: bool) -> None:
-    hits = [m for m in screen(text, ["ko"]) if m.is_violation and m.rule == "ko/insult_profanity/slurs"]
-    assert bool(hits) is slur, hits
