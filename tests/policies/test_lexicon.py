@@ -436,6 +436,11 @@ def test_or_else_and_go_back_to_your_country(text: str, category: str | None) ->
         ("얼굴에 주먹 한 방 날려줄까", "ko", True),
         ("벽돌로 머리 찍어버린다", "ko", True),
         ("눈깔 파버린다", "ko", True),
+        ("칼빵 놓는다 진짜", "ko", True),
+        ("총으로 쏴버린다", "ko", True),
+        ("니네 강아지 독약 먹인다", "ko", True),
+        ("확 차로 받아버린다", "ko", True),
+        ("니 면상 뭉개버린다", "ko", True),
         # Their look-alikes.
         ("That's a cracking offer. I'd snap their hand off if I were you.", "en", False),
         ("I broke my wrist falling off a ladder, that's why I missed work.", "en", False),
@@ -449,6 +454,8 @@ def test_or_else_and_go_back_to_your_country(text: str, category: str | None) ->
         ("周末在家里拍砖头做的花坛，挺好看。", "zh", False),
         ("이번 분기 실적은 완전 박살 났어요.", "ko", False),
         ("이 집은 벽돌로 지어서 겨울에도 따뜻해요.", "ko", False),
+        ("요즘 배그에서 총 쏘는 게 제 유일한 낙이에요", "ko", False),
+        ("오늘 점심은 제가 쏠게요", "ko", False),
     ],
 )
 def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, threat: bool) -> None:
