@@ -1,8 +1,8 @@
 """Accuracy of the combined flags (lexicon + semantic model) on splits no training run read.
 
 The frozen test split (tests/data/flagging/test/), the blind split written by a different hand
-(tests/data/flagging/blind/) and the praise, everyday, chat and blunt splits by further hands are read here
-and by nothing that trains or chooses thresholds (see
+(tests/data/flagging/blind/) and the praise, everyday, chat and blunt splits by further hands are
+read here and by nothing that trains or chooses thresholds (see
 test_semantic_model.py for the hash check). A line counts as predicted violating in category C
 when a finding of C with a severity other than `info` is raised; precision and recall are
 micro-averaged over (line, category) pairs. Run with `-s` to see the tables (docs/speech.md).
@@ -146,13 +146,13 @@ def test_compliant_lines_near_abuse_are_told_apart_from_it(split: str, lang: str
 
 
 # The blunt split (tests/data/flagging/blunt/, one more hand, frozen before any change it
-# measures): per language 60 direct threats of physical harm and 40 compliant lines with the
-# same violent words. Its writer labelled only threat_violence (and insult_profanity), so what is
-# held to account is the share of threats found as threat_violence and of compliant lines
-# flagged. flagger@2026.12.10 with lexicons en 2026.12.4 / zh 2026.12.3 / ko 2026.12.2 found
-# 43 of 60 zh, 43 of 60 en and 51 of 60 ko threats; lexicons en 2026.12.5 / zh 2026.12.4 / ko
-# 2026.12.3: en 52 and zh 44 of 60. Compliant lines flagged (those near a corpus line were dropped when it
-# was frozen): 1 of 38 zh, 3 of 34 en, 4 of 38 ko. flagger@2026.12.11 (corpus round 13: blunt
+# measures): per language 60 direct threats of physical harm and 34-38 compliant lines with the
+# same violent words (40 written, those near a corpus line dropped when it was frozen). Its writer
+# labelled only threat_violence (and insult_profanity), so what is held to account is the share
+# of threats found as threat_violence and of compliant lines flagged. flagger@2026.12.10 with
+# lexicons en 2026.12.4 / zh 2026.12.3 / ko 2026.12.2 found 43 of 60 zh, 43 of 60 en and 51 of
+# 60 ko threats; lexicons en 2026.12.5 / zh 2026.12.4 / ko 2026.12.3: en 52 and zh 44 of 60.
+# Compliant lines flagged: 1 of 38 zh, 3 of 34 en, 4 of 38 ko. flagger@2026.12.11 (corpus round 13: blunt
 # threats and their look-alikes by another hand, zh and en): 56 of 60 zh, 60 of 60 en, 51 of 60
 # ko; compliant 1, 4 and 4. (threat recall floor, compliant ceiling), a line looser.
 BLUNT_LIMITS = {"zh": (0.91, 0.06), "en": (0.96, 0.15), "ko": (0.83, 0.14)}
