@@ -60,7 +60,7 @@ def _scored(split: str, lang: str) -> Counts:
 
 def test_test_and_blind_splits_are_the_frozen_ones() -> None:
     manifest = json.loads((DATA / "SPLITS.json").read_text(encoding="utf-8"))
-    for split in ("test", "blind", "praise", "everyday", "chat", "blunt"):
+    for split in ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled"):
         for lang in ("zh", "en", "ko"):
             rel = f"tests/data/flagging/{split}/{lang}.jsonl"
             digest = hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
@@ -128,14 +128,24 @@ EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.11, 0.85), "ko": (0.115, 0.80)}
 CHAT_LIMITS = {"zh": (0.17, 0.87), "en": (0.09, 0.86), "ko": (0.175, 0.84)}
 
 
+# The veiled split (tests/data/flagging/veiled/, one more hand that saw only the labelling guide,
+# frozen before anything was chosen on it): per language about 62 indirect violations — implied
+# harm without stock violent words, harassment by presence and pressure, a few indirect privacy,
+# legal and insult lines — and 38-40 compliant look-alikes (safety advice, sympathy, lawful
+# escalation, reported threats). flagger@2026.12.11 with lexicons en 2026.12.6 / zh 2026.12.5 /
+# ko 2026.12.4 (and with the lexicons before them: the same lines) flags 1 of 38 zh, 6 of 38 en
+# and 1 of 40 ko compliant lines, recall 0.812 / 0.783 / 0.681. The limits are a line or two looser.
+VEILED_LIMITS = {"zh": (0.06, 0.79), "en": (0.19, 0.76), "ko": (0.06, 0.66)}
+
+
 # Ceilings on the share of compliant lines flagged and floors on recall, per split and language.
-SPLIT_LIMITS = {"praise": PRAISE_LIMITS, "everyday": EVERYDAY_LIMITS, "chat": CHAT_LIMITS}
+SPLIT_LIMITS = {"praise": PRAISE_LIMITS, "everyday": EVERYDAY_LIMITS, "chat": CHAT_LIMITS, "veiled": VEILED_LIMITS}
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("lang", ["zh", "en", "ko"])
-@pytest.mark.parametrize("split", ["praise", "everyday", "chat"])
+@pytest.mark.parametrize("split", ["praise", "everyday", "chat", "veiled"])
 def test_compliant_lines_near_abuse_are_told_apart_from_it(split: str, lang: str) -> None:
     counts = _scored(split, lang)
     ceiling, floor = SPLIT_LIMITS[split][lang]

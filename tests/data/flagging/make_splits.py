@@ -14,6 +14,7 @@
     python tests/data/flagging/make_splits.py --frozen CHAT_DIR chat --unseen  # round 11
     python tests/data/flagging/make_splits.py --frozen BLUNT_DIR blunt --unseen  # before round 12
     python tests/data/flagging/make_splits.py --add STAGING13_DIR --round 13 # round 13 (zh, en)
+    python tests/data/flagging/make_splits.py --frozen VEILED_DIR veiled --unseen  # before round 14
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -98,6 +99,13 @@ that saw only the labelling guide and was told they would never be trained on: p
 direct threats of physical harm (the blunt kind the model scored low, as the corpus has such words
 mostly negated or quoted) and 40 compliant lines with the same violent words (idioms, cooking,
 sport, news, condemning threats), less the 10 near a train or val line.
+
+The seventh frozen split, `veiled` (`--frozen DIR veiled --unseen`), is 305 lines by one more
+hand that saw only the labelling guide and was told they would never be trained on: per language
+about 62 indirect violations (harm implied without stock violent words, harassment by presence
+and pressure, a few indirect privacy, legal and insult lines) and 38-40 compliant look-alikes
+(safety advice, sympathy, lawful escalation, reported threats), less the 8 near a train or val
+line.
 
 Round 12 (Korean casual register, writer AM) was tried and not adopted, and is not in the corpus
 (docs/speech.md). Round 13 (`--add DIR --round 13`, 75 % / 25 %) adds one more hand's blunt
@@ -222,7 +230,7 @@ def main(staging: Path, blind: Path) -> None:
 
 # Round -> the share of its lines that go to val.
 VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25, 10: 0.25, 11: 0.25, 13: 0.25}
-FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt")  # splits no training run reads
+FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled")  # splits no training run reads
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
