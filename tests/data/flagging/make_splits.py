@@ -15,6 +15,7 @@
     python tests/data/flagging/make_splits.py --frozen BLUNT_DIR blunt --unseen  # before round 12
     python tests/data/flagging/make_splits.py --add STAGING13_DIR --round 13 # round 13 (zh, en)
     python tests/data/flagging/make_splits.py --frozen VEILED_DIR veiled --unseen  # before round 14
+    python tests/data/flagging/make_splits.py --add STAGING14_DIR --round 14 # round 14 (zh, en)
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -111,6 +112,10 @@ Round 12 (Korean casual register, writer AM) was tried and not adopted, and is n
 (docs/speech.md). Round 13 (`--add DIR --round 13`, 75 % / 25 %) adds one more hand's blunt
 threats of physical harm beside their look-alikes (zh AN, en AO; the same hand's Korean lines, ko
 AP, cost Korean collection recall and were left out, so the staging folder held zh and en only).
+Round 14 (`--add DIR --round 14`, 75 % / 25 %) adds three more hands' indirect violations —
+veiled threats without stock violent words, harassment by presence and pressure — beside their
+look-alikes (zh AQ, en AR; ko AS cost Korean collection recall like AP and was left out, so the
+staging folder held zh and en only).
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -229,7 +234,19 @@ def main(staging: Path, blind: Path) -> None:
 
 
 # Round -> the share of its lines that go to val.
-VAL_SHARE = {2: 0.3, 3: 0.25, 4: 0.25, 5: 0.25, 6: 0.25, 7: 0.25, 8: 0.25, 10: 0.25, 11: 0.25, 13: 0.25}
+VAL_SHARE = {
+    2: 0.3,
+    3: 0.25,
+    4: 0.25,
+    5: 0.25,
+    6: 0.25,
+    7: 0.25,
+    8: 0.25,
+    10: 0.25,
+    11: 0.25,
+    13: 0.25,
+    14: 0.25,
+}
 FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled")  # splits no training run reads
 
 
