@@ -513,7 +513,9 @@ def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, thre
         ("공사장에서 다치는 사람이 생기면 안 되죠.", "ko", None),
     ],
 )
-def test_harm_as_the_price_of_not_paying_and_its_look_alikes(text: str, lang: str, category: str | None) -> None:
+def test_harm_as_the_price_of_not_paying_and_its_look_alikes(
+    text: str, lang: str, category: str | None
+) -> None:
     hits = {m.category for m in screen(text, [lang]) if m.is_violation}
     assert (category in hits) if category else not hits, hits
 

@@ -29,9 +29,9 @@ REPO = Path(__file__).resolve().parents[2]
 # (precision, recall) floors on the frozen test split: issue 10.
 TEST_FLOORS = {"zh": (0.90, 0.90), "en": (0.90, 0.90), "ko": (0.85, 0.80)}
 # Loose floors: just under what was measured on the weaker of the two splits, so a regression
-# fails while the issue's floors are out of reach for zh and en. flagger@2026.12.11: test zh
-# P 0.885 R 0.847, en P 0.918 R 0.856, ko P 0.872 R 0.840; blind zh P 0.930 R 0.909, en P 0.911
-# R 0.894, ko P 0.928 R 0.955 (docs/speech.md). The lexicon alone: recall 0.48 zh / 0.45 en /
+# fails while the issue's floors are out of reach for zh and en. flagger@2026.12.12: test zh
+# P 0.878 R 0.861, en P 0.923 R 0.861, ko P 0.872 R 0.840; blind zh P 0.927 R 0.913, en P 0.907
+# R 0.890, ko P 0.928 R 0.963 (docs/speech.md). The lexicon alone: recall 0.48 zh / 0.45 en /
 # 0.35 ko on the test split.
 LOOSE_FLOORS = {"zh": (0.84, 0.84), "en": (0.90, 0.83), "ko": (0.84, 0.83)}
 # Strict: a model that meets the issue's floors makes this test fail until the mark is removed.
@@ -100,7 +100,8 @@ def test_split_is_scored_and_clearly_above_the_lexicon(lang: str, split: str) ->
 # line or two looser than measured. flagger@2026.12.6 flagged 2 of 54 zh, 3 of 54 en and 3 of 42
 # ko compliant lines (recall 1.000 / 0.972 / 0.786); 2026.12.7: 0, 1 and 2 (1.000 / 0.972 / 0.786);
 # 2026.12.8: 0, 1 and 2 (1.000 / 0.972 / 0.750); 2026.12.9: 0, 1 and 2 (1.000 / 0.944 / 0.750);
-# 2026.12.10: 0, 2 and 2 (1.000 / 0.944 / 0.750); 2026.12.11: 0, 2 and 2 (1.000 / 0.972 / 0.750).
+# 2026.12.10: 0, 2 and 2 (1.000 / 0.944 / 0.750); 2026.12.11 and 2026.12.12: 0, 2 and 2 (1.000 /
+# 0.972 / 0.750).
 PRAISE_LIMITS = {"zh": (0.05, 0.94), "en": (0.06, 0.94), "ko": (0.08, 0.71)}
 
 
@@ -111,9 +112,10 @@ PRAISE_LIMITS = {"zh": (0.05, 0.94), "en": (0.06, 0.94), "ko": (0.08, 0.71)}
 # compliant lines (recall 0.946 / 0.885 / 0.800); 2026.12.9 29, 27 and 12 (0.938 / 0.876 / 0.853);
 # 2026.12.10, trained with corpus round 10 (zh and en lines on this weakness by other hands),
 # 21, 17 and 11 (0.946 / 0.876 / 0.853); 2026.12.11 (corpus round 13, blunt threats, zh and en)
-# 19, 17 and 15 (0.955 / 0.885 / 0.832; ko 0.853 with ko's slurs entry). The limits are a line
+# 19, 17 and 15 (0.955 / 0.885 / 0.832; ko 0.853 with ko's slurs entry); 2026.12.12 (corpus
+# round 14, veiled threats, zh and en) 19, 21 and 13 (0.946 / 0.885 / 0.874). The limits are a line
 # or three looser.
-EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.11, 0.85), "ko": (0.115, 0.80)}
+EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.125, 0.85), "ko": (0.115, 0.80)}
 
 
 # The chat split (tests/data/flagging/chat/, three more hands; written as corpus round 11, not
@@ -123,8 +125,8 @@ EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.11, 0.85), "ko": (0.115, 0.80)}
 # lexicons en 2026.12.4 / zh 2026.12.3 / ko 2026.12.2 flags 36 of 228 zh, 16 of 234 en and 41 of
 # 253 ko compliant lines (recall 0.897 / 0.882 / 0.864): Korean banter is its weakest spot.
 # 2026.12.11 with lexicons en 2026.12.5 / zh 2026.12.4 / ko 2026.12.3: 34, 19 and 39 (0.903 /
-# 0.882 / 0.871; zh's slurs entry flagged 3 of the 34 and found 2 more). The limits are a line or
-# three looser.
+# 0.882 / 0.871; zh's slurs entry flagged 3 of the 34 and found 2 more); 2026.12.12: 35, 18 and 41
+# (0.897 / 0.888 / 0.878). The limits are a line or three looser.
 CHAT_LIMITS = {"zh": (0.17, 0.87), "en": (0.09, 0.86), "ko": (0.175, 0.84)}
 
 
@@ -134,12 +136,19 @@ CHAT_LIMITS = {"zh": (0.17, 0.87), "en": (0.09, 0.86), "ko": (0.175, 0.84)}
 # legal and insult lines — and 38-40 compliant look-alikes (safety advice, sympathy, lawful
 # escalation, reported threats). flagger@2026.12.11 with lexicons en 2026.12.6 / zh 2026.12.5 /
 # ko 2026.12.4 (and with the lexicons before them: the same lines) flags 1 of 38 zh, 6 of 38 en
-# and 1 of 40 ko compliant lines, recall 0.812 / 0.783 / 0.681. The limits are a line or two looser.
-VEILED_LIMITS = {"zh": (0.06, 0.79), "en": (0.19, 0.76), "ko": (0.06, 0.66)}
+# and 1 of 40 ko compliant lines, recall 0.812 / 0.783 / 0.681; 2026.12.12 (corpus round 14:
+# indirect violations by other hands, zh and en) 1, 3 and 1, recall 0.812 / 0.797 / 0.710. The
+# limits are a line or two looser.
+VEILED_LIMITS = {"zh": (0.06, 0.79), "en": (0.135, 0.77), "ko": (0.06, 0.69)}
 
 
 # Ceilings on the share of compliant lines flagged and floors on recall, per split and language.
-SPLIT_LIMITS = {"praise": PRAISE_LIMITS, "everyday": EVERYDAY_LIMITS, "chat": CHAT_LIMITS, "veiled": VEILED_LIMITS}
+SPLIT_LIMITS = {
+    "praise": PRAISE_LIMITS,
+    "everyday": EVERYDAY_LIMITS,
+    "chat": CHAT_LIMITS,
+    "veiled": VEILED_LIMITS,
+}
 
 
 @pytest.mark.slow
@@ -164,8 +173,9 @@ def test_compliant_lines_near_abuse_are_told_apart_from_it(split: str, lang: str
 # 60 ko threats; lexicons en 2026.12.5 / zh 2026.12.4 / ko 2026.12.3: en 52 and zh 44 of 60.
 # Compliant lines flagged: 1 of 38 zh, 3 of 34 en, 4 of 38 ko. flagger@2026.12.11 (corpus round 13: blunt
 # threats and their look-alikes by another hand, zh and en): 56 of 60 zh, 60 of 60 en, 51 of 60
-# ko; compliant 1, 4 and 4. (threat recall floor, compliant ceiling), a line looser.
-BLUNT_LIMITS = {"zh": (0.91, 0.06), "en": (0.96, 0.15), "ko": (0.83, 0.14)}
+# ko; compliant 1, 4 and 4. 2026.12.12 (corpus round 14): 55, 60 and 52 of 60; compliant 1, 4
+# and 4. (threat recall floor, compliant ceiling), a line looser.
+BLUNT_LIMITS = {"zh": (0.89, 0.06), "en": (0.96, 0.15), "ko": (0.83, 0.14)}
 
 
 @pytest.mark.slow
