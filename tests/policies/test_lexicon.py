@@ -486,6 +486,11 @@ def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, thre
         ("I could DM your whole follower list tonight.", "en", "privacy_exposure"),
         ("Sweetie, I know reading is hard for you.", "en", "insult_profanity"),
         ("Then your employer hears nothing from us; we never contact employers.", "en", None),
+        # en 2026.12.7: what happens to a credit score or an account is a consequence, not harm.
+        ("We don't want anything bad to happen to your credit score.", "en", None),
+        ("We'd hate for something to happen to your credit.", "en", None),
+        ("Something could happen to your account if the payment bounces.", "en", None),
+        ("Something could happen to your car tonight.", "en", "threat_violence"),
         ("Nobody has to go to court over this.", "en", None),
         ("We're coming for the car on Monday under the court order.", "en", None),
         ("With the break-ins around here, lock your doors at night.", "en", None),
