@@ -516,6 +516,10 @@ def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, thre
         ("차가 오래돼서 손 좀 봐줘야 할 것 같아요.", "ko", None),
         ("서류는 제가 손보겠다고 말씀드렸어요.", "ko", None),
         ("공사장에서 다치는 사람이 생기면 안 되죠.", "ko", None),
+        # ko 2026.12.5: "physically" as "practically", a rate nobody can promise, papers sent from above.
+        ("이 건은 물리적으로 해결이 어려워요, 서류가 다음 주에 와서요.", "ko", None),
+        ("다음 달 금리는 저도 장담 못 해요.", "ko", None),
+        ("위에서 사람들이 보낸 서류 확인하셨어요?", "ko", None),
     ],
 )
 def test_harm_as_the_price_of_not_paying_and_its_look_alikes(
