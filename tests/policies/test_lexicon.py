@@ -491,6 +491,12 @@ def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, thre
         ("We'd hate for something to happen to your credit.", "en", None),
         ("Something could happen to your account if the payment bounces.", "en", None),
         ("Something could happen to your car tonight.", "en", "threat_violence"),
+        # en 2026.12.8: fees, interest and formal notices are not harm.
+        ("Most people who owe us tend to settle within 30 days.", "en", None),
+        ("People who owe us end up paying more in fees.", "en", None),
+        ("Things could get ugly if interest keeps piling up.", "en", None),
+        ("Let me use simpler words to explain the fees.", "en", None),
+        ("The next one won't be a call, it will be a letter from our attorney.", "en", None),
         ("Nobody has to go to court over this.", "en", None),
         ("We're coming for the car on Monday under the court order.", "en", None),
         ("With the break-ins around here, lock your doors at night.", "en", None),
