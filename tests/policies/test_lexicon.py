@@ -513,6 +513,9 @@ def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, thre
         ("我们无法保证您的账户安全，请勿泄露验证码。", "zh", None),
         ("不是我们不帮你，是去年的政策变了。", "zh", None),
         ("您算算医药费加上房贷，每月还能还多少。", "zh", None),
+        # zh 2026.12.6: 是去 ends 不是's scope only after it, never inside 不是去.
+        ("我们不是去收拾你。", "zh", None),
+        ("我们不是去你家收拾你的，是去送材料的。", "zh", None),
         ("다치는 분 나오기 전에 해결하시죠.", "ko", "threat_violence"),
         ("사고라는 건 예고 없이 오는 거예요.", "ko", "threat_violence"),
         ("이번에도 씹으면 물리적으로 해결한다.", "ko", "threat_violence"),
