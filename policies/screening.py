@@ -731,7 +731,7 @@ def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
     inside = _breaks_inside_cues(neg, pad)
     for b in neg.breaks:
         # The last occurrence of the break that is not part of a cue ("not gonna" is a cue,
-        # "gonna" a break).
+        # "gonna" a break; 不是去 starts with the cue 不是, so its 是去 is no break).
         i = clause.rfind(f"{pad}{b}{pad}")
         while i >= 0 and any(
             clause.startswith(f"{pad}{cue}{pad}", i - offset) for cue, offset in inside.get(b, ())
@@ -767,7 +767,8 @@ def _has_cue(clause: str, window_from: int, neg: Negation, pad: str) -> bool:
 
 @cache
 def _breaks_inside_cues(neg: Negation, pad: str) -> dict[str, tuple[tuple[str, int], ...]]:
-    """Per break, the cues that contain it and where (as padded needles)."""
+    """Per break, the cues that contain it or run into it, and where the cue starts before the
+    break (as padded needles): a break that shares characters with a cue is part of it."""
     out: dict[str, tuple[tuple[str, int], ...]] = {}
     for b in neg.breaks:
         found = []
@@ -776,6 +777,11 @@ def _breaks_inside_cues(neg: Negation, pad: str) -> dict[str, tuple[tuple[str, i
             j = padded.find(needle) if pad else cue.find(b)
             if j >= 0 and cue != b:
                 found.append((cue, j))
+                continue
+            # The cue's end is the break's start (不是 + 是去); sharing only the padding does not count.
+            for k in range(len(pad) + 1, min(len(padded), len(needle))):
+                if padded.endswith(needle[:k]):
+                    found.append((cue, len(padded) - k))
         out[b] = tuple(found)
     return out
 

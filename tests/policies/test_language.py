@@ -243,6 +243,33 @@ def test_negation_scope(text: str, expected: list[str]) -> None:
     assert rules(text) == expected
 
 
+def test_a_break_that_starts_inside_a_cue_is_part_of_it() -> None:
+    # 是去 ends 不是's scope ("not dinner: to sort you out"), but in 不是去 it is the cue's own 是.
+    lex = parse_lexicon(
+        """
+[lexicon]
+language = "zh"
+version = "t1"
+word_boundaries = false
+
+[negation]
+cues = ["不是"]
+breaks = ["是去"]
+scope = 10
+
+[[entry]]
+id = "sort-out"
+category = "threat_violence"
+severity = "high"
+patterns = ["收拾你"]
+""",
+        "overlap-zh.toml",
+    )
+    matcher = Matcher([lex])
+    assert rules("我们不是去收拾你", matcher) == []
+    assert rules("不是吃饭 是去收拾你", matcher) == ["zh/threat_violence/sort-out:high"]
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
