@@ -149,9 +149,11 @@ async def test_a_scheduled_job_runs_in_one_instance_of_the_cluster_at_a_time(db_
     await dying.open()
     async with open_db(db_target) as survivor, dying.cluster_lock("anchor") as held:
         assert held
+        # The timeout makes it wait until the backend has exited (PostgreSQL 14+): without it the
+        # signal is only sent, and on a loaded machine the lock could still be held a moment later.
         run_as_superuser(
             db_target,
-            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted",
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks WHERE locktype = 'advisory' AND granted",
         )
         async with survivor.cluster_lock("anchor") as taken_over:
             assert taken_over
