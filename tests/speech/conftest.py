@@ -3,6 +3,7 @@ recording, and the real engines (models from PyPI packages), each loaded once pe
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -168,3 +169,14 @@ def vosk_ko() -> Engine:
 
 
 MakeCall = Callable[..., Call]
+
+
+def val_texts(per_language: int) -> list[str]:
+    """The first lines of each language's val split of the flagger's corpus: ordinary collection
+    lines, to compare two ways of embedding them."""
+    corpus = Path(__file__).resolve().parents[2] / "speech" / "semantic" / "corpus"
+    texts = []
+    for lang in ("zh", "en", "ko"):
+        lines = (corpus / lang / "val.jsonl").read_text(encoding="utf-8").splitlines()[:per_language]
+        texts += [json.loads(line)["text"] for line in lines]
+    return texts

