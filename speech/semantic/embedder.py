@@ -6,7 +6,7 @@ wheel (nothing is downloaded), runs them in ONNX Runtime with int8 products
 cache of repeated lines (greetings, the mini-Miranda, "hello?"). The pure scoring lives in
 `policies.semantic.heads`.
 
-    emb = embedder()                      # process-wide, loaded once (~0.1 s, ~150 MB)
+    emb = embedder()                      # process-wide, loaded once (~2 s, ~220 MB)
     vectors = emb.embed(["我会打断你的腿", "we'll break your legs"])   # (2, 384), L2-normalised
     both = embedder(use=True).embed([...])  # (n, 384 + 512): e5, then `speech.semantic.use`
 
