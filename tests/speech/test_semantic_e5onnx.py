@@ -72,6 +72,68 @@ def test_a_text_longer_than_the_model_reads_in_windows_as_the_engine_does(engine
     assert float(ours @ first_window) < 0.99  # the later windows count
 
 
+def _float_means(e5: E5File, text: str) -> list[np.ndarray]:
+    """A plain float32 reading of `text` (one window) in numpy, independent of the ONNX graph: the
+    L2-normalised mean of the hidden states after each layer, 1..n_layers."""
+    from math import erf
+
+    ids = [e5.bos, *e5.tokenize("passage: " + text), e5.eos]
+    h, heads = e5.hidden, e5.n_heads
+
+    def norm(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+        mu, var = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
+        return (x - mu) / np.sqrt(var + e5.eps) * w + b
+
+    pos = e5.vector("emb.pos").reshape(-1, h)[: len(ids)]
+    x = e5.word_rows(ids) + pos + e5.vector("emb.type")[:h]
+    x = norm(x, e5.vector("emb.ln.w"), e5.vector("emb.ln.b"))
+    gelu = np.vectorize(lambda v: 0.5 * v * (1.0 + erf(v / np.sqrt(2.0))))
+    means = []
+    for n in range(e5.n_layers):
+        w = e5.layer(n)
+        q, k, v = (
+            (x @ w[f"{p}.w"].T + w[f"{p}.b"]).reshape(len(ids), heads, -1).transpose(1, 0, 2) for p in "qkv"
+        )
+        logits = q @ k.transpose(0, 2, 1) / np.sqrt(h // heads)
+        attn = np.exp(logits - logits.max(-1, keepdims=True))
+        attn /= attn.sum(-1, keepdims=True)
+        ctx = (attn @ v).transpose(1, 0, 2).reshape(len(ids), h)
+        x = norm(x + ctx @ w["ao.w"].T + w["ao.b"], w["aln.w"], w["aln.b"])
+        mid = gelu(x @ w["fi.w"].T + w["fi.b"])
+        x = norm(x + mid @ w["fo.w"].T + w["fo.b"], w["oln.w"], w["oln.b"])
+        mean = x.mean(0)
+        means.append(mean / np.linalg.norm(mean))
+    return means
+
+
+def test_a_tapped_layer_gives_that_layers_mean_from_the_same_pass(e5: E5File, engine: OnnxE5) -> None:
+    texts = val_texts(2)  # two a language
+    tapped = OnnxE5(e5, tap=8)
+    both = tapped.passage(texts)
+    assert both.shape == (6, 768)
+    assert tapped.width == 768
+    # The sentence vector is unchanged by the tap: the same graph up to its last layer.
+    assert np.array_equal(both[:, :384], engine.passage(texts))
+    assert np.allclose(np.linalg.norm(both[:, 384:], axis=1), 1.0, atol=1e-5)
+    for text, row in zip(texts[::2], both[::2], strict=True):
+        reference = _float_means(e5, text)
+        assert float(row[:384] @ reference[-1]) > 0.995  # the reference reads e5 as the engine does
+        assert float(row[384:] @ reference[7]) > 0.995  # after the 8th layer ...
+        assert float(row[384:] @ reference[6]) < float(row[384:] @ reference[7])  # ... not the 7th
+        assert float(row[384:] @ reference[8]) < float(row[384:] @ reference[7])  # ... nor the 9th
+    # Tapped at the top, the second output is the first.
+    top = OnnxE5(e5, tap=e5.n_layers).passage(texts[:2])
+    assert np.array_equal(top[:, :384], top[:, 384:])
+    # One line's tapped reading does not depend on its neighbours either.
+    assert np.array_equal(tapped.passage(texts[2:3]), both[2:3])
+
+
+@pytest.mark.parametrize("layer", [0, 13, -1])
+def test_a_layer_the_model_does_not_have_is_a_clear_error(e5: E5File, layer: int) -> None:
+    with pytest.raises(E5FileError, match=r"no layer .* layers 1\.\.12"):
+        OnnxE5(e5, tap=layer)
+
+
 def test_quantized_columns_keep_each_weight_within_half_a_step() -> None:
     w = np.random.default_rng(5).normal(0, 0.05, (64, 16)).astype(np.float32)
     w[:, 3] = 0.0
