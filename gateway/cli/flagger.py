@@ -1,7 +1,7 @@
 """`callwarden lexicon train` and `callwarden flags export`: the semantic flagger's training loop.
 
     callwarden lexicon train [--seed N] [--extra FILE ...] [--out FILE] [--cache DIR] [--lang zh ...]
-                             [--tune-layers N] [--e5-only]
+                             [--tune-layers N] [--e5-only] [--layer-mean N]
     callwarden flags export --reviewed [--since DATE] [--out FILE] [--data-dir DIR]
 
 `lexicon train` trains the per-category heads on the corpus's train split, chooses thresholds on
@@ -70,6 +70,15 @@ def add_commands(subparsers: Any) -> None:
         help="read e5's embedding alone, without the Universal Sentence Encoder's beside it "
         "(about 110 MB less memory at run time; less recall on val)",
     )
+    t.add_argument(
+        "--layer-mean",
+        type=int,
+        choices=range(13),
+        default=TrainOptions().tap_layer or 0,
+        metavar="N",
+        help="read the mean of e5's hidden states after layer N too, from the same forward pass "
+        "(0: not at all; default: %(default)s)",
+    )
     t.set_defaults(func=cmd_train)
 
     p = subparsers.add_parser("flags", help="inspectors' flags: export reviews as training lines")
@@ -90,6 +99,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         cache_dir=Path(args.cache) if args.cache else default_cache_dir(),
         tune_layers=args.tune_layers,
         use_encoder=not args.e5_only,
+        tap_layer=args.layer_mean or None,
     )
     try:
         doc, report, layers = train(options)

@@ -288,4 +288,5 @@ def _flagger_check() -> tuple[bool | None, str, str]:
     langs = ", ".join(sorted(heads.languages))
     layers = "" if heads.tuned is None else f", tuned layers {heads.tuned.layers}"
     second = "" if heads.use_encoder is None else f", beside e5 {heads.use_encoder}"
-    return (True, f"semantic flagger: {heads.tag} ({langs}) from {heads.source}{layers}{second}", "")
+    tap = "" if heads.tap_layer is None else f", e5's layer {heads.tap_layer} read too"
+    return (True, f"semantic flagger: {heads.tag} ({langs}) from {heads.source}{layers}{second}{tap}", "")

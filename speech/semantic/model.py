@@ -91,9 +91,14 @@ def tuned_layers(heads: Heads) -> tuple[TunedSpec, Path] | None:
 
 
 def heads_embedder(heads: Heads, threads: int = 1) -> Embedder:
-    """A new embedder running the models `heads` were trained on (tuned layers and the second
-    encoder included)."""
-    return Embedder(threads=threads, tuned=tuned_layers(heads), use=heads.use_encoder is not None)
+    """A new embedder running the models `heads` were trained on (tuned layers, the second
+    encoder and the tapped layer included)."""
+    return Embedder(
+        threads=threads,
+        tuned=tuned_layers(heads),
+        use=heads.use_encoder is not None,
+        tap=heads.tap_layer,
+    )
 
 
 class SemanticFlagger:
@@ -206,4 +211,6 @@ class SemanticFlagger:
 def semantic_flagger() -> SemanticFlagger:
     """The process-wide flagger: the head file checked, the embedder loaded (once)."""
     heads = load_heads()
-    return SemanticFlagger(heads, embedder(tuned_layers(heads), use=heads.use_encoder is not None))
+    return SemanticFlagger(
+        heads, embedder(tuned_layers(heads), use=heads.use_encoder is not None, tap=heads.tap_layer)
+    )

