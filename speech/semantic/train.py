@@ -69,7 +69,7 @@ __all__ = ["HEAD_FILE", "LAYERS_FILE", "TrainOptions", "Trained", "TrainingError
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 LAYERS_FILE = "flagger-layers.bin"  # the tuned layers, written beside the head file
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.12.14"
+VERSION = "2026.12.15"
 
 
 class TrainingError(Exception):

@@ -29,11 +29,11 @@ REPO = Path(__file__).resolve().parents[2]
 # (precision, recall) floors on the frozen test split: issue 10.
 TEST_FLOORS = {"zh": (0.90, 0.90), "en": (0.90, 0.90), "ko": (0.85, 0.80)}
 # Loose floors: just under what was measured on the weaker of the two splits, so a regression
-# fails while the issue's floors are out of reach for zh and en. flagger@2026.12.14: test zh
-# P 0.879 R 0.871, en P 0.923 R 0.861, ko P 0.863 R 0.852; blind zh P 0.920 R 0.916, en P 0.918
-# R 0.894, ko P 0.933 R 0.940 (docs/speech.md; 2026.12.13: test zh 0.885 / 0.847, en 0.922 /
-# 0.847, ko 0.854 / 0.864). The lexicon alone: recall 0.48 zh / 0.45 en /
-# 0.35 ko on the test split.
+# fails while the issue's floors are out of reach for zh and en. flagger@2026.12.15: test zh
+# P 0.883 R 0.866, en P 0.923 R 0.856, ko P 0.863 R 0.852; blind zh P 0.917 R 0.920, en P 0.915
+# R 0.897, ko P 0.933 R 0.940 (docs/speech.md; 2026.12.14: test zh 0.879 / 0.871, en 0.923 /
+# 0.861; 2026.12.13: test zh 0.885 / 0.847, en 0.922 / 0.847, ko 0.854 / 0.864). The lexicon
+# alone: recall 0.48 zh / 0.45 en / 0.35 ko on the test split.
 LOOSE_FLOORS = {"zh": (0.84, 0.84), "en": (0.90, 0.83), "ko": (0.84, 0.83)}
 # Strict: a model that meets the issue's floors makes this test fail until the mark is removed.
 # Korean meets them since flagger@2026.12.2.
@@ -102,7 +102,7 @@ def test_split_is_scored_and_clearly_above_the_lexicon(lang: str, split: str) ->
 # ko compliant lines (recall 1.000 / 0.972 / 0.786); 2026.12.7: 0, 1 and 2 (1.000 / 0.972 / 0.786);
 # 2026.12.8: 0, 1 and 2 (1.000 / 0.972 / 0.750); 2026.12.9: 0, 1 and 2 (1.000 / 0.944 / 0.750);
 # 2026.12.10: 0, 2 and 2 (1.000 / 0.944 / 0.750); 2026.12.11 and 2026.12.12: 0, 2 and 2 (1.000 /
-# 0.972 / 0.750); 2026.12.13 and 2026.12.14: 0, 1 and 2 (1.000 / 0.972 / 0.750).
+# 0.972 / 0.750); 2026.12.13 to 2026.12.15: 0, 1 and 2 (1.000 / 0.972 / 0.750).
 PRAISE_LIMITS = {"zh": (0.05, 0.94), "en": (0.06, 0.94), "ko": (0.08, 0.71)}
 
 
@@ -115,7 +115,8 @@ PRAISE_LIMITS = {"zh": (0.05, 0.94), "en": (0.06, 0.94), "ko": (0.08, 0.71)}
 # 21, 17 and 11 (0.946 / 0.876 / 0.853); 2026.12.11 (corpus round 13, blunt threats, zh and en)
 # 19, 17 and 15 (0.955 / 0.885 / 0.832; ko 0.853 with ko's slurs entry); 2026.12.12 (corpus
 # round 14, veiled threats, zh and en) 19, 21 and 13 (0.946 / 0.885 / 0.874); 2026.12.13 20, 20
-# and 11 (0.955 / 0.885 / 0.874); 2026.12.14 19, 19 and 10 (0.955 / 0.885 / 0.853). The limits
+# and 11 (0.955 / 0.885 / 0.874); 2026.12.14 19, 19 and 10 (0.955 / 0.885 / 0.853);
+# 2026.12.15 19, 20 and 10 (0.955 / 0.903 / 0.842). The limits
 # are a line or three looser.
 EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.125, 0.85), "ko": (0.115, 0.80)}
 
@@ -131,7 +132,8 @@ EVERYDAY_LIMITS = {"zh": (0.13, 0.92), "en": (0.125, 0.85), "ko": (0.115, 0.80)}
 # (0.897 / 0.888 / 0.878). 2026.12.13 (the same recipe on the ONNX Runtime engine's vectors; its
 # Korean threshold fell from 0.62 to 0.56): 36, 15 and 48 (0.903 / 0.882 / 0.878), Korean banter
 # read as abuse again, 7 lines more than 2026.12.12. 2026.12.14 (e5's layer 8 read too): 36, 17
-# and 44 (0.903 / 0.888 / 0.871). The limits are a line or three looser.
+# and 44 (0.903 / 0.888 / 0.871); 2026.12.15 (corpus round 15, zh): 37, 13 and 39 (0.927 /
+# 0.888 / 0.871). The limits are a line or three looser.
 CHAT_LIMITS = {"zh": (0.17, 0.87), "en": (0.09, 0.86), "ko": (0.185, 0.84)}
 
 
@@ -145,7 +147,8 @@ CHAT_LIMITS = {"zh": (0.17, 0.87), "en": (0.09, 0.86), "ko": (0.185, 0.84)}
 # indirect violations by other hands, zh and en) 1, 3 and 1, recall 0.812 / 0.797 / 0.710;
 # 2026.12.13 2, 3 and 1, recall 0.812 / 0.783 / 0.739; 2026.12.14 1, 5 and 2, recall 0.826 /
 # 0.783 / 0.754 (English and Korean flag two and one more look-alikes: their ceilings were raised
-# from 0.135 and 0.06 to keep a line's margin). The limits are a line or two looser.
+# from 0.135 and 0.06 to keep a line's margin); 2026.12.15 1, 4 and 2, recall 0.812 / 0.783 /
+# 0.739. The limits are a line or two looser.
 VEILED_LIMITS = {"zh": (0.06, 0.79), "en": (0.16, 0.77), "ko": (0.08, 0.69)}
 
 
@@ -181,8 +184,8 @@ def test_compliant_lines_near_abuse_are_told_apart_from_it(split: str, lang: str
 # Compliant lines flagged: 1 of 38 zh, 3 of 34 en, 4 of 38 ko. flagger@2026.12.11 (corpus round 13: blunt
 # threats and their look-alikes by another hand, zh and en): 56 of 60 zh, 60 of 60 en, 51 of 60
 # ko; compliant 1, 4 and 4. 2026.12.12 (corpus round 14): 55, 60 and 52 of 60; compliant 1, 4
-# and 4. 2026.12.13: 54, 60 and 53; compliant 1, 4 and 5. 2026.12.14: 55, 60 and 53; compliant
-# 1, 4 and 5. (threat recall floor, compliant ceiling), a line looser.
+# and 4. 2026.12.13: 54, 60 and 53; compliant 1, 4 and 5. 2026.12.14 and 2026.12.15: 55, 60
+# and 53; compliant 1, 4 and 5. (threat recall floor, compliant ceiling), a line looser.
 BLUNT_LIMITS = {"zh": (0.89, 0.06), "en": (0.96, 0.15), "ko": (0.83, 0.14)}
 
 

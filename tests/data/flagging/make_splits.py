@@ -16,6 +16,7 @@
     python tests/data/flagging/make_splits.py --add STAGING13_DIR --round 13 # round 13 (zh, en)
     python tests/data/flagging/make_splits.py --frozen VEILED_DIR veiled --unseen  # before round 14
     python tests/data/flagging/make_splits.py --add STAGING14_DIR --round 14 # round 14 (zh, en)
+    python tests/data/flagging/make_splits.py --add STAGING15_DIR --round 15 # round 15 (zh)
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -116,6 +117,10 @@ Round 14 (`--add DIR --round 14`, 75 % / 25 %) adds three more hands' indirect v
 veiled threats without stock violent words, harassment by presence and pressure — beside their
 look-alikes (zh AQ, en AR; ko AS cost Korean collection recall like AP and was left out, so the
 staging folder held zh and en only).
+Round 15 (`--add DIR --round 15`, 75 % / 25 %) adds one more hand's harassment, privacy exposure
+and implied threats, with lines that carry two of them and their lawful look-alikes (zh AT). The
+same brief's English lines (en AU) did not improve on their own val lines and were left out, so
+the staging folder held zh only.
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -246,6 +251,7 @@ VAL_SHARE = {
     11: 0.25,
     13: 0.25,
     14: 0.25,
+    15: 0.25,
 }
 FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled")  # splits no training run reads
 
