@@ -97,7 +97,6 @@ class Embedder:
             raise EmbedderUnavailable(f"the embedder could not load its model: {exc}") from None
         self.id = tuned_id(embedder_id(), tuned[0] if tuned else None)
         self.use = UseEncoder(threads) if use else None
-        self.tap = tap
         # The second encoder runs on its own thread while e5's engine (GIL released) runs: on a
         # free core its ~2.5 ms hide behind e5's ~7. (No thread starts until a submit.)
         self._use_thread = ThreadPoolExecutor(1, thread_name_prefix="callwarden-use")
@@ -111,6 +110,11 @@ class Embedder:
     def width(self) -> int:
         """Numbers per line `embed` returns: e5's, the second encoder's, the tapped layer's."""
         return self.e5_width + (USE_DIM if self.use is not None else 0)
+
+    @property
+    def tap(self) -> int | None:
+        """The e5 layer whose mean `embed` appends, if any."""
+        return self._model.tap
 
     @property
     def e5_width(self) -> int:
