@@ -393,7 +393,14 @@ def bench_semantic() -> int:
         assert scores is not None
         s, t = scores.as_mappings()
         view = lexicon_view(body, [lang], audience="debtor", speaker="agent", facts={})
-        combine(view, s, t, model=scores.model, lawful_overrides=dict(scores.lawful_overrides))
+        combine(
+            view,
+            s,
+            t,
+            model=scores.model,
+            lawful_overrides=dict(scores.lawful_overrides),
+            rival_margins=dict(scores.rival_margins),
+        )
         model_ms.append((time.perf_counter() - t0) * 1000)
     scorer.close()
     print(f"\nSMS screening, {len(bodies)} distinct bodies (en and zh), per message:")

@@ -69,10 +69,12 @@ def _screen_content(
     thresholds: dict[str, float] | None = None
     suppress = True
     overrides: dict[str, float] = {}
+    rivals: dict[str, float] = {}
     if scores is not None and (languages is None or scores.language in {_base(x) for x in languages}):
         model_scores, thresholds = scores.as_mappings()
         suppress = scores.lawful_suppresses_model
         overrides = dict(scores.lawful_overrides)
+        rivals = dict(scores.rival_margins)
     model_hit = model_scores is not None and any(
         v >= (thresholds or {}).get(c, 2.0) for c, v in model_scores.items()
     )
@@ -98,6 +100,7 @@ def _screen_content(
         model=scores.model if scores is not None and model_scores is not None else None,
         lawful_suppresses_model=suppress,
         lawful_overrides=overrides,
+        rival_margins=rivals,
     )
     cites = _citations() if lexicon_languages(languages) else {}
     return [

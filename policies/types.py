@@ -225,6 +225,8 @@ class ContentScores:
     file's tag (``flagger@<version>``); `lawful_suppresses_model`: the head file's rule that a
     lexicon's lawful reading of the same category vetoes the model, and `lawful_overrides`
     (category, score) the score at which the model outranks that reading (docs/speech.md);
+    `rival_margins` (category, margin): a model-only finding dropped when a rival outscores it
+    by its margin (`policies.semantic.combine.outscored`);
     `windows`: for a body long enough to be read in windows, (category, the window that scored
     it highest), where that lawful reading is looked for. The head file's vetoes are not carried:
     an SMS fails closed, every lexicon violation denies it."""
@@ -234,6 +236,7 @@ class ContentScores:
     scores: tuple[tuple[str, float, float], ...]
     lawful_suppresses_model: bool = True
     lawful_overrides: tuple[tuple[str, float], ...] = ()
+    rival_margins: tuple[tuple[str, float], ...] = ()
     windows: tuple[tuple[str, str], ...] = ()
 
     def as_mappings(self) -> tuple[dict[str, float], dict[str, float]]:

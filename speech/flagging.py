@@ -30,6 +30,7 @@ from policies.semantic.combine import (
     best_windows,
     highest,
     lexicon_view,
+    outscored,
     suppressed_by_lawful,
     window_lawful,
 )
@@ -291,6 +292,7 @@ def semantic_flags(
     vetoes = flagger.vetoes(language)
     suppress = flagger.lawful_suppresses_model
     overrides = flagger.lawful_overrides(language)
+    rivals = flagger.rival_margins(language)
     starts = [u.start for u in ct.utterances]
     out: list[Flag] = []
     raised: set[tuple[int, str]] = set()
@@ -331,8 +333,12 @@ def semantic_flags(
             lawful = lexicon_view(u.text, langs, audience=ct.audience, speaker=speaker, facts=facts).lawful
         severity = MODEL_SEVERITY if u.confidence >= MODEL_MIN_CONFIDENCE else "info"
         for c in cats:
-            if not u.words or suppressed_by_lawful(
-                c, s[c], lawful, lawful_suppresses_model=suppress, lawful_overrides=overrides
+            if (
+                not u.words
+                or suppressed_by_lawful(
+                    c, s[c], lawful, lawful_suppresses_model=suppress, lawful_overrides=overrides
+                )
+                or outscored(c, s, rivals)
             ):
                 continue
             first, last = _window_words(u, best.get(c))

@@ -1,7 +1,7 @@
 """`callwarden lexicon train` and `callwarden flags export`: the semantic flagger's training loop.
 
     callwarden lexicon train [--seed N] [--extra FILE ...] [--out FILE] [--cache DIR] [--lang zh ...]
-                             [--tune-layers N] [--e5-only] [--layer-mean N]
+                             [--tune-layers N] [--e5-only] [--layer-mean N] [--rivals]
     callwarden flags export --reviewed [--since DATE] [--out FILE] [--data-dir DIR]
 
 `lexicon train` trains the per-category heads on the corpus's train split, chooses thresholds on
@@ -29,7 +29,7 @@ from policies.semantic.heads import MAX_LAYERS
 from policies.types import PolicyInputError
 from speech.semantic.corpus import LANGUAGES, CorpusError
 from speech.semantic.feedback import reviews_to_lines
-from speech.semantic.train import HEAD_FILE, TrainingError, TrainOptions, train, write_head_file
+from speech.semantic.train import HEAD_FILE, RIVALS, TrainingError, TrainOptions, train, write_head_file
 from speech.semantic.vectors import default_cache_dir
 from storage.audit import Access, append
 from storage.backends import open_db
@@ -80,6 +80,12 @@ def add_commands(subparsers: Any) -> None:
         help="read the mean of e5's hidden states after layer N too, from the same forward pass "
         "(0: not at all; default: %(default)s)",
     )
+    t.add_argument(
+        "--rivals",
+        action="store_true",
+        help="drop a model finding in threat, harassment or privacy exposure when another of the "
+        "three outscores it by a margin chosen on val (default: off; little gain on held-out writers)",
+    )
     t.set_defaults(func=cmd_train)
 
     p = subparsers.add_parser("flags", help="inspectors' flags: export reviews as training lines")
@@ -101,6 +107,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         tune_layers=args.tune_layers,
         use_encoder=not args.e5_only,
         tap_layer=args.layer_mean or None,
+        rivals=RIVALS if args.rivals else (),
     )
     try:
         doc, report, layers = train(options)

@@ -60,6 +60,7 @@ class ContentScorer:
             scores=tuple((c, p, thresholds[c]) for c, p in sorted(probs.items()) if c in thresholds),
             lawful_suppresses_model=self.flagger.lawful_suppresses_model,
             lawful_overrides=tuple(sorted(self.flagger.lawful_overrides(language).items())),
+            rival_margins=tuple(sorted(self.flagger.rival_margins(language).items())),
             windows=tuple(sorted(best_windows(windowed).items())),
         )
 

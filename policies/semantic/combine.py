@@ -19,7 +19,11 @@ foresaw. For each category:
   is read from the head file (`combine.lawful_suppresses_model`), and so is the category's
   `lawful_override`, both chosen on the validation split: a model score at or above it stands
   anyway (the bare lexicon's reading is broad — "nobody's saying we'll hurt anyone", with its
-  negation, reads as lawful — and a confident model is right more often there);
+  negation, reads as lawful — and a confident model is right more often there); and unless a
+  rival category outscores it (`outscored`): the categories with a `rival_margin` in the head
+  file (threat, harassment, privacy exposure, which the model confuses with one another) are
+  rivals, and a model-only finding is dropped when another rival scores at least its margin
+  higher on the same text — the model is sure the line is of the other kind;
 * a lexicon violation the model scores below the category's `veto` (chosen on the validation
   split: idioms, news and other look-alikes the lexicon cannot tell apart) is downgraded to
   ``info``, `source` ``lexicon``: an inspector still sees it, it no longer denies an SMS —
@@ -48,6 +52,7 @@ __all__ = [
     "highest",
     "lexicon_languages",
     "lexicon_view",
+    "outscored",
     "suppressed_by_lawful",
     "warm",
     "window_lawful",
@@ -212,12 +217,14 @@ def combine(
     vetoes: Mapping[str, float] | None = None,
     lawful_suppresses_model: bool = True,
     lawful_overrides: Mapping[str, float] | None = None,
+    rival_margins: Mapping[str, float] | None = None,
 ) -> list[Finding]:
     """Findings for one text, one per category raised (violations and `info`), ordered by
     category. `scores`: the model's probability per category it scored (None: not scored)."""
     scores = scores or {}
     thresholds = thresholds or {}
     overrides = lawful_overrides or {}
+    rivals = rival_margins or {}
     out: list[Finding] = []
     cats = dict.fromkeys([*(m.category for m in lex.matches), *scores])
     for cat in sorted(cats):
@@ -234,12 +241,16 @@ def combine(
                 Finding(cat, severity, "both" if model_hit else "lexicon", best, score, threshold, model)
             )
             continue
-        if model_hit and not suppressed_by_lawful(
-            cat,
-            score,
-            lex.lawful,
-            lawful_suppresses_model=lawful_suppresses_model,
-            lawful_overrides=overrides,
+        if (
+            model_hit
+            and not suppressed_by_lawful(
+                cat,
+                score,
+                lex.lawful,
+                lawful_suppresses_model=lawful_suppresses_model,
+                lawful_overrides=overrides,
+            )
+            and not outscored(cat, scores, rivals)
         ):
             out.append(Finding(cat, MODEL_SEVERITY, "model", None, score, threshold, model))
             continue
@@ -263,3 +274,13 @@ def suppressed_by_lawful(
         return False
     override = lawful_overrides.get(category)
     return override is None or score is None or score < override
+
+
+def outscored(category: str, scores: Mapping[str, float], rival_margins: Mapping[str, float]) -> bool:
+    """Whether another rival category (one with a margin in `rival_margins`) scores at least
+    `category`'s margin above it: a model-only finding of `category` is then dropped."""
+    margin = rival_margins.get(category)
+    score = scores.get(category)
+    if margin is None or score is None:
+        return False
+    return any(s >= score + margin for c, s in scores.items() if c != category and c in rival_margins)

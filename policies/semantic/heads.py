@@ -10,8 +10,8 @@ the file names a `use_encoder`, that encoder's numbers after them; when it has a
 third party), one over the line's character n-grams (TF-IDF,
 `policies.semantic.ngrams`; vocabulary and idf stored once) — whose logits are averaged, a Platt
 calibration of that average fitted on the validation split, and what the combination with the
-lexicon uses, chosen there: the threshold, the `veto` and the optional `lawful_override`
-(`policies.semantic.combine`). Scoring is numpy only: no scikit-learn at run time.
+lexicon uses, chosen there: the threshold, the `veto`, the optional `lawful_override` and the
+optional `rival_margin` (`policies.semantic.combine`). Scoring is numpy only: no scikit-learn at run time.
 
 Which categories apply follows the labelling guide: agent lines get the six agent-conduct
 categories (`third_party_disclosure` only when a third party hears it), debtor lines only
@@ -95,6 +95,9 @@ class CategoryHead:
     # A model score at or above this stands even where the lexicon reads the category as lawful
     # (None: the lawful reading always suppresses the model; see `combine`).
     lawful_override: float | None = None
+    # A model-only finding is dropped when another category that has a margin scores at least
+    # this much higher on the same text (None: this category has no rivals; see `combine`).
+    rival_margin: float | None = None
 
     def logit(
         self,
@@ -210,6 +213,11 @@ class Heads:
         categories that have one)."""
         heads = self.languages[_base(language)].heads.items()
         return {c: h.lawful_override for c, h in heads if h.lawful_override is not None}
+
+    def rival_margins(self, language: str) -> dict[str, float]:
+        """{category: the margin by which a rival must outscore it} (only the rival categories)."""
+        heads = self.languages[_base(language)].heads.items()
+        return {c: h.rival_margin for c, h in heads if h.rival_margin is not None}
 
 
 def _width(use_dim: int, tap_layer: int | None) -> int:
@@ -405,6 +413,11 @@ def _parse_category(
         override = _number(override, f"{where}.lawful_override", source)
         if not 0.0 < override <= 1.0:
             raise HeadFileError(source, f"{where}.lawful_override", "must be above 0 and at most 1")
+    margin = h.get("rival_margin")
+    if margin is not None:
+        margin = _number(margin, f"{where}.rival_margin", source)
+        if not 0.0 < margin < 1.0:
+            raise HeadFileError(source, f"{where}.rival_margin", "must be between 0 and 1")
     val = h.get("val", {})
     return CategoryHead(
         category=cat,
@@ -417,4 +430,5 @@ def _parse_category(
         veto=veto,
         val={k: float(v) for k, v in val.items()} if isinstance(val, Mapping) else {},
         lawful_override=override,
+        rival_margin=margin,
     )

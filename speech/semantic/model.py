@@ -152,6 +152,9 @@ class SemanticFlagger:
     def lawful_overrides(self, language: str) -> dict[str, float]:
         return self.heads.lawful_overrides(language) if self.heads.has(language) else {}
 
+    def rival_margins(self, language: str) -> dict[str, float]:
+        return self.heads.rival_margins(language) if self.heads.has(language) else {}
+
     @property
     def lawful_suppresses_model(self) -> bool:
         """The head file's rule that the lexicon's lawful reading of a category silences the
@@ -176,6 +179,7 @@ class SemanticFlagger:
         thresholds = self.thresholds(language)
         vetoes = self.vetoes(language)
         overrides = self.lawful_overrides(language)
+        rivals = self.rival_margins(language)
         out = []
         for text, ws in zip(texts, windowed, strict=True):
             s = highest(ws)
@@ -202,6 +206,7 @@ class SemanticFlagger:
                     model=self.tag,
                     lawful_suppresses_model=self.lawful_suppresses_model,
                     lawful_overrides=overrides,
+                    rival_margins=rivals,
                 )
             )
         return out

@@ -65,7 +65,16 @@ from speech.semantic.vectors import VectorCache, default_cache_dir
 if TYPE_CHECKING:
     from speech.semantic.embedder import Embedder
 
-__all__ = ["HEAD_FILE", "LAYERS_FILE", "TrainOptions", "Trained", "TrainingError", "train", "write_head_file"]
+__all__ = [
+    "HEAD_FILE",
+    "LAYERS_FILE",
+    "RIVALS",
+    "TrainOptions",
+    "Trained",
+    "TrainingError",
+    "train",
+    "write_head_file",
+]
 
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 LAYERS_FILE = "flagger-layers.bin"  # the tuned layers, written beside the head file
@@ -98,6 +107,10 @@ class TrainOptions:
     # threats ("Pay or I'll kill you.") under any veto, as the corpus has them almost only as
     # quoted or negated hard negatives (docs/speech.md).
     unvetoed: tuple[str, ...] = ("threat_violence",)
+    # Categories the model confuses with one another: a model-only finding in one is dropped when
+    # another scores a margin higher, the margin chosen on val (`combine.outscored`). Off by
+    # default (()): RIVALS gained too little on writers held out of training (docs/speech.md).
+    rivals: tuple[str, ...] = ()
     # The nearest training lines' vote beside the regressions (`policies.semantic.neighbours`):
     # chosen on val and on writers held out of training (docs/speech.md).
     neighbours: bool = True
@@ -157,6 +170,12 @@ VETOES = (0.0, 0.02, 0.05, 0.1, 0.15, 0.2)
 # Scores at which a model hit outranks the lexicon's lawful reading of its category; None: never
 # (the lawful reading always suppresses). Tried in this order; a later one must do better.
 LAWFUL_OVERRIDES: tuple[float | None, ...] = (None, 0.95, 0.9, 0.85, 0.8)
+# Margins by which a rival category must outscore a model-only finding to drop it; None: rivals
+# never drop one. Tried in this order; a later one must do better.
+RIVAL_MARGINS: tuple[float | None, ...] = (None, 0.5, 0.3, 0.2, 0.1)
+# The categories `--rivals` makes rivals: the model confuses threats, harassment and privacy
+# exposure with one another (docs/speech.md, Known limits).
+RIVALS = ("harassment", "privacy_exposure", "threat_violence")
 
 
 @dataclass(frozen=True)
@@ -166,6 +185,7 @@ class _Choice:
     threshold: float
     veto: float
     lawful_override: float | None
+    rival_margin: float | None
     precision: float
     recall: float
     target_met: bool
@@ -179,6 +199,11 @@ def _suppressed(lawful: np.ndarray, probs: np.ndarray, override: float | None) -
     return lawful if override is None else lawful & (probs < override)
 
 
+def _outscored(rival: np.ndarray, probs: np.ndarray, margin: float | None) -> np.ndarray:
+    """The model hits a rival category outscores by `margin` (none when `margin` is None)."""
+    return np.zeros(len(probs), dtype=bool) if margin is None else rival >= probs + margin
+
+
 def _pick_threshold(
     probs: np.ndarray,
     gold: np.ndarray,
@@ -186,39 +211,73 @@ def _pick_threshold(
     lawful: np.ndarray,
     target: float,
     lex_kept: np.ndarray | None = None,
+    rival: np.ndarray | None = None,
 ) -> _Choice:
     """Over all (line, category) pairs of one language's val split: the lowest probability
-    threshold, the lexicon veto (a lexicon hit the model scores below it is only `info`) and the
+    threshold, the lexicon veto (a lexicon hit the model scores below it is only `info`), the
     lawful override (a model score at or above it stands against the lexicon's lawful reading)
-    whose combined micro precision is ≥ target with the most recall; when none reaches it, the
-    choice with the best F1."""
+    and the rival margin (`rival`: the best score of the pair's rival categories on its line,
+    -inf for a category without rivals) whose combined micro precision is ≥ target with the most
+    recall; when none reaches it, the choice with the best F1."""
     best: tuple[tuple[float, float], _Choice] | None = None  # ((recall, -veto), choice)
     best_f1: tuple[float, _Choice] | None = None
-    candidates = sorted({round(float(p), 4) for p in probs if 0.02 <= p <= 0.99} | {0.99})
-    for override in LAWFUL_OVERRIDES:
-        suppressed = _suppressed(lawful, probs, override)
-        for veto in VETOES:
-            kept = lex_hit & (probs >= veto)
-            if lex_kept is not None:
-                kept |= lex_kept  # lexicon hits in categories the model may not veto
-            for t in candidates:
-                pred = kept | ((probs >= t) & ~suppressed)
-                tp = int(np.sum(pred & gold))
-                fp = int(np.sum(pred & ~gold))
-                fn = int(np.sum(~pred & gold))
-                p = tp / (tp + fp) if tp + fp else 1.0
-                r = tp / (tp + fn) if tp + fn else 1.0
-                f1 = 2 * p * r / (p + r) if p + r else 0.0
-                if best_f1 is None or f1 > best_f1[0]:
-                    best_f1 = (f1, _Choice(t, veto, override, p, r, False))
-                # Ties in recall go to the smaller veto and the earlier override: overrule the
-                # lexicon only when it pays.
-                if p >= target and (best is None or (r, -veto) > best[0]):
-                    best = ((r, -veto), _Choice(t, veto, override, p, r, True))
+    candidates = np.array(sorted({round(float(p), 4) for p in probs if 0.02 <= p <= 0.99} | {0.99}))
+    margins = RIVAL_MARGINS if rival is not None else (None,)
+    for margin in margins:
+        outscored = _outscored(rival if rival is not None else probs, probs, margin)
+        for override in LAWFUL_OVERRIDES:
+            model_may = ~_suppressed(lawful, probs, override) & ~outscored
+            for veto in VETOES:
+                kept = lex_hit & (probs >= veto)
+                if lex_kept is not None:
+                    kept |= lex_kept  # lexicon hits in categories the model may not veto
+                p, r, f1 = _figures(candidates, probs, gold, kept, model_may)
+                i = int(np.argmax(f1))  # the first of the best: the lowest threshold
+                if best_f1 is None or f1[i] > best_f1[0]:
+                    best_f1 = (
+                        float(f1[i]),
+                        _choice(candidates[i], veto, override, margin, p[i], r[i], False),
+                    )
+                met = np.flatnonzero(p >= target)
+                if not len(met):
+                    continue
+                i = int(met[np.argmax(r[met])])
+                # Ties in recall go to the smaller veto, the earlier override and the earlier
+                # margin: overrule the lexicon or the model only when it pays.
+                if best is None or (float(r[i]), -veto) > best[0]:
+                    best = (
+                        (float(r[i]), -veto),
+                        _choice(candidates[i], veto, override, margin, p[i], r[i], True),
+                    )
     if best is not None:
         return best[1]
     assert best_f1 is not None
     return best_f1[1]
+
+
+def _choice(
+    t: Any, veto: float, override: float | None, margin: float | None, p: Any, r: Any, met: bool
+) -> _Choice:
+    return _Choice(float(t), veto, override, margin, float(p), float(r), met)
+
+
+def _figures(
+    thresholds: np.ndarray, probs: np.ndarray, gold: np.ndarray, kept: np.ndarray, model_may: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Micro precision, recall and F1 at each threshold (1.0, 1.0 and 0.0 when undefined): a
+    pair is flagged when `kept` (by the lexicon) or when the model may raise it and scores at or
+    above the threshold."""
+    extra = ~kept & model_may  # pairs only the model can add
+    pos = np.sort(probs[extra & gold])
+    neg = np.sort(probs[extra & ~gold])
+    tp = np.sum(kept & gold) + (len(pos) - np.searchsorted(pos, thresholds, side="left"))
+    fp = np.sum(kept & ~gold) + (len(neg) - np.searchsorted(neg, thresholds, side="left"))
+    fn = np.sum(gold) - tp
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(tp + fp > 0, tp / (tp + fp), 1.0)
+        r = np.where(tp + fn > 0, tp / (tp + fn), 1.0)
+        f1 = np.where(p + r > 0, 2 * p * r / (p + r), 0.0)
+    return p, r, f1
 
 
 @dataclass
@@ -251,6 +310,7 @@ class _Scored:
     lex_hit: np.ndarray  # the lexicon raised a violation the veto may downgrade
     lawful: np.ndarray  # the lexicon read the category as lawful here
     lex_kept: np.ndarray  # the lexicon raised a violation in a category the model may not veto
+    rival: np.ndarray  # the best score of the category's rivals on the same line (-inf: none)
 
 
 class Trained(NamedTuple):
@@ -461,8 +521,9 @@ def _train_language(
     cats: dict[str, Any] = {}
     scored: dict[str, _Scored] = {}
     vetoable: dict[str, bool] = {}
+    masks: dict[str, np.ndarray] = {}
     for cat in sorted({c for ln in val.lines for c in categories_for(ln.speaker, ln.audience)}):
-        vmask = np.array([_applies(ln, cat) for ln in val.lines])
+        vmask = masks[cat] = np.array([_applies(ln, cat) for ln in val.lines])
         vote = None
         if rows.neighbours is not None and sims is not None:
             z_nb = rows.neighbours.logit(
@@ -485,10 +546,19 @@ def _train_language(
             lex_hit=lex & may_veto,
             lawful=np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews]),
             lex_kept=lex & (not may_veto),
+            rival=np.full(int(vmask.sum()), -np.inf),
         )
+    rivals = [c for c in options.rivals if c in scored]
+    _rival_scores(scored, masks, rivals)
     pool = _pool(scored.values())
     choice = _pick_threshold(
-        pool.probs, pool.gold, pool.lex_hit, pool.lawful, options.precision_target, pool.lex_kept
+        pool.probs,
+        pool.gold,
+        pool.lex_hit,
+        pool.lawful,
+        options.precision_target,
+        pool.lex_kept,
+        pool.rival if len(rivals) > 1 else None,
     )
     for cat, s in scored.items():
         cats[cat].update(
@@ -498,14 +568,33 @@ def _train_language(
         )
         if choice.lawful_override is not None:
             cats[cat]["lawful_override"] = choice.lawful_override
+        if choice.rival_margin is not None and cat in rivals:
+            cats[cat]["rival_margin"] = choice.rival_margin
     unvetoed = sorted(c for c, ok in vetoable.items() if not ok)
     say(
         f"{lang}: threshold {choice.threshold:.4f}, lexicon veto below {choice.veto} "
         f"(not in {', '.join(unvetoed) or '-'}), model outranks a lawful reading at "
-        f"{choice.lawful_override or 'never'} "
+        f"{choice.lawful_override or 'never'}, a rival outscores by {choice.rival_margin or 'never'} "
         f"(val micro P {choice.precision:.3f} R {choice.recall:.3f})"
     )
     return {"categories": cats, "val": {k: round(v, 4) for k, v in choice.figures().items()}}
+
+
+def _rival_scores(
+    scored: Mapping[str, _Scored], masks: Mapping[str, np.ndarray], rivals: Sequence[str]
+) -> None:
+    """Fill each rival category's `rival`: the best score of the other rivals on the same val
+    line (the categories' pairs are over different lines: `masks` places them)."""
+    n = len(next(iter(masks.values()))) if masks else 0
+    full = {}
+    for cat in rivals:
+        row = np.full(n, -np.inf)
+        row[masks[cat]] = scored[cat].probs
+        full[cat] = row
+    for cat in rivals:
+        others = [full[c] for c in rivals if c != cat]
+        if others:
+            scored[cat].rival = np.max(others, axis=0)[masks[cat]]
 
 
 def _fit_category(
@@ -554,8 +643,10 @@ def _pool(scored: Iterable[_Scored]) -> _Scored:
 
 def _category_val(s: _Scored, choice: _Choice) -> dict[str, float]:
     """A category's val precision, recall and support at the language's settings."""
-    suppressed = _suppressed(s.lawful, s.probs, choice.lawful_override)
-    pred = s.lex_kept | (s.lex_hit & (s.probs >= choice.veto)) | ((s.probs >= choice.threshold) & ~suppressed)
+    may = ~_suppressed(s.lawful, s.probs, choice.lawful_override) & ~_outscored(
+        s.rival, s.probs, choice.rival_margin
+    )
+    pred = s.lex_kept | (s.lex_hit & (s.probs >= choice.veto)) | ((s.probs >= choice.threshold) & may)
     tp = int(np.sum(pred & s.gold))
     fp = int(np.sum(pred & ~s.gold))
     fn = int(np.sum(~pred & s.gold))
@@ -591,6 +682,7 @@ def _document(
             "augment": options.augment,
             "lexicon_clauses": options.lexicon_clauses,
             "unvetoed": list(options.unvetoed),
+            "rivals": list(options.rivals),
             "clause_weight": options.clause_weight,
             "training_lines": training_lines,
             "neighbours": options.neighbours,
@@ -644,6 +736,7 @@ def _val_report(lang: str, heads: Any, val: _Split, o: TrainOptions) -> str:
             model="-",
             lawful_suppresses_model=o.lawful_suppresses_model,
             lawful_overrides=heads.lawful_overrides(lang),
+            rival_margins=heads.rival_margins(lang),
         )
         both.add(ln.labels, {f.category for f in found if f.is_violation}, ln.text)
         lex_only.add(ln.labels, {m.category for m in view.matches if m.is_violation}, ln.text)

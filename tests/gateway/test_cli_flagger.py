@@ -86,8 +86,12 @@ def test_export_needs_reviewed_and_a_valid_since(data_dir: Path, capsys: pytest.
 
 
 @pytest.mark.parametrize(
-    ("args", "use_encoder", "tap_layer"),
-    [([], True, 8), (["--e5-only", "--layer-mean", "0"], False, None), (["--layer-mean", "6"], True, 6)],
+    ("args", "use_encoder", "tap_layer", "rivals"),
+    [
+        ([], True, 8, ()),
+        (["--e5-only", "--layer-mean", "0"], False, None, ()),
+        (["--layer-mean", "6", "--rivals"], True, 6, ("harassment", "privacy_exposure", "threat_violence")),
+    ],
 )
 def test_train_options_come_from_the_command_line(
     monkeypatch: pytest.MonkeyPatch,
@@ -95,6 +99,7 @@ def test_train_options_come_from_the_command_line(
     args: list[str],
     use_encoder: bool,
     tap_layer: int | None,
+    rivals: tuple[str, ...],
 ) -> None:
     """What `lexicon train` asks of the trainer (the training itself: tests/speech)."""
     import gateway.cli.flagger as cli
@@ -107,7 +112,7 @@ def test_train_options_come_from_the_command_line(
 
     monkeypatch.setattr(cli, "train", fake_train)
     assert cli_main(["lexicon", "train", "--out", str(tmp_path / "h.json"), *args]) == 2
-    assert (seen[0].use_encoder, seen[0].tap_layer) == (use_encoder, tap_layer)
+    assert (seen[0].use_encoder, seen[0].tap_layer, seen[0].rivals) == (use_encoder, tap_layer, rivals)
     assert not (tmp_path / "h.json").exists()
     with pytest.raises(SystemExit) as exit_:  # argparse: e5 has layers 1..12
         cli_main(["lexicon", "train", "--layer-mean", "13"])

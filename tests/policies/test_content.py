@@ -195,6 +195,24 @@ def test_model_scores_outrank_a_lawful_reading_only_at_the_heads_override() -> N
     assert scored(0.97, (("harassment", 0.95),)) == ["us-regf/sms.content"]
 
 
+def test_an_sms_model_finding_outscored_by_a_rival_is_dropped() -> None:
+    body = "Lovely neighbourhood you live in. Reply STOP to opt out."
+
+    def found(rivals: tuple[tuple[str, float], ...]) -> list[str]:
+        scores = ContentScores(
+            "en",
+            "flagger@t",
+            (("harassment", 0.95, 0.5), ("threat_violence", 0.6, 0.5)),
+            rival_margins=rivals,
+        )
+        reasons = decide(US_NOW, request=sms(body, content_scores=scores)).reasons
+        return sorted(f.category for r in reasons for f in r.findings)
+
+    assert found(()) == ["harassment", "threat_violence"]
+    assert found((("harassment", 0.2), ("threat_violence", 0.2))) == ["harassment"]
+    assert found((("harassment", 0.4), ("threat_violence", 0.4))) == ["harassment", "threat_violence"]
+
+
 def test_a_long_body_looks_for_the_lawful_reading_in_the_window_that_raised_the_category() -> None:
     # "We will never come to your house." reads as lawful harassment; in a long body whose
     # harassment score came from another window, it silences nothing there.

