@@ -89,6 +89,12 @@ def test_cn_sms_content(body: str, expected: list[str]) -> None:
             id="ko-false-legal-art11",
         ),
         pytest.param(
+            "피싱 얘기 하지 마시고요, 빌려놓고 안 갚는 건 사기입니다.",
+            "ko/false_legal_threat/arrest-jail",  # the scam-warning allow does not reach this
+            "제11조",
+            id="ko-debt-called-fraud",
+        ),
+        pytest.param(
             "입금하실 때까지 10분 간격으로 계속 문자 보내 드릴게요.",
             "ko/harassment/calls",
             "제9조 제3호",
@@ -128,6 +134,10 @@ def test_kr_korean_sms_violation_is_denied_with_code_and_citation(
             id="ko-credit-registration-info",
         ),
         pytest.param("불법 추심 피해는 금융감독원 1332로 신고하실 수 있습니다.", id="ko-report-rights"),
+        # A scam warning: "a call impersonating the prosecutors or the court is fraud" (사기입니다
+        # had read as calling the debtor a fraudster: ko lexicon 2026.12.6).
+        pytest.param("검찰이나 법원을 사칭한 전화는 사기입니다. 링크를 누르지 마세요.", id="ko-scam-warning"),
+        pytest.param("이건 사기 문자니까 절대 송금하지 마세요.", id="ko-scam-text"),
     ],
 )
 def test_kr_lawful_korean_sms_is_allowed(body: str) -> None:
