@@ -61,7 +61,7 @@ def _scored(split: str, lang: str) -> Counts:
 
 def test_test_and_blind_splits_are_the_frozen_ones() -> None:
     manifest = json.loads((DATA / "SPLITS.json").read_text(encoding="utf-8"))
-    for split in ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled"):
+    for split in ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled", "authority"):
         for lang in ("zh", "en", "ko"):
             rel = f"tests/data/flagging/{split}/{lang}.jsonl"
             digest = hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
@@ -152,19 +152,31 @@ CHAT_LIMITS = {"zh": (0.17, 0.87), "en": (0.09, 0.86), "ko": (0.185, 0.84)}
 VEILED_LIMITS = {"zh": (0.06, 0.79), "en": (0.16, 0.77), "ko": (0.08, 0.69)}
 
 
+# The authority split (tests/data/flagging/authority/, one more hand that saw only the labelling
+# guide, frozen before corpus round 16 was written): police, courts, prosecutors, crime and fraud
+# in collection talk. Per language about 55 compliant lines (anti-scam warnings, the right to
+# report the agency, calm statements of civil process, debtors' own police stories) and 45-50
+# violations (false arrest and prosecution threats, impersonating authorities, "you are a
+# fraudster"). flagger@2026.12.15 with lexicons en 2026.12.8 / zh 2026.12.6 / ko 2026.12.6 flags
+# 3 of 59 zh, 5 of 55 en and 3 of 55 ko compliant lines, recall 0.773 / 0.691 / 0.764 (the lexicons
+# alone 0.591 / 0.441 / 0.600). The limits are a line or two looser.
+AUTHORITY_LIMITS = {"zh": (0.07, 0.75), "en": (0.11, 0.67), "ko": (0.075, 0.74)}
+
+
 # Ceilings on the share of compliant lines flagged and floors on recall, per split and language.
 SPLIT_LIMITS = {
     "praise": PRAISE_LIMITS,
     "everyday": EVERYDAY_LIMITS,
     "chat": CHAT_LIMITS,
     "veiled": VEILED_LIMITS,
+    "authority": AUTHORITY_LIMITS,
 }
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("lang", ["zh", "en", "ko"])
-@pytest.mark.parametrize("split", ["praise", "everyday", "chat", "veiled"])
+@pytest.mark.parametrize("split", ["praise", "everyday", "chat", "veiled", "authority"])
 def test_compliant_lines_near_abuse_are_told_apart_from_it(split: str, lang: str) -> None:
     counts = _scored(split, lang)
     ceiling, floor = SPLIT_LIMITS[split][lang]

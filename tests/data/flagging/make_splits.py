@@ -17,6 +17,7 @@
     python tests/data/flagging/make_splits.py --frozen VEILED_DIR veiled --unseen  # before round 14
     python tests/data/flagging/make_splits.py --add STAGING14_DIR --round 14 # round 14 (zh, en)
     python tests/data/flagging/make_splits.py --add STAGING15_DIR --round 15 # round 15 (zh)
+    python tests/data/flagging/make_splits.py --frozen AUTHORITY_DIR authority --unseen  # before round 16
 
 STAGING_DIR/<lang>/*.jsonl are the lines the corpus writers wrote (zh: writers A and B, en: A and
 B, ko: K), following docs/labelling.md. Every language is split with a fixed seed, stratified by
@@ -121,6 +122,11 @@ Round 15 (`--add DIR --round 15`, 75 % / 25 %) adds one more hand's harassment, 
 and implied threats, with lines that carry two of them and their lawful look-alikes (zh AT). The
 same brief's English lines (en AU) did not improve on their own val lines and were left out, so
 the staging folder held zh only.
+The eighth frozen split, `authority` (`--frozen DIR authority --unseen`), is 320 lines by one
+more hand that saw only the labelling guide: police, courts, prosecutors, crime and fraud in
+collection talk — anti-scam warnings, the right to report the agency, calm statements of civil
+process and debtors' own police stories, beside false arrest and prosecution threats,
+impersonation of authorities and "you are a fraudster" — frozen before round 16 was written.
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
@@ -253,7 +259,8 @@ VAL_SHARE = {
     14: 0.25,
     15: 0.25,
 }
-FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled")  # splits no training run reads
+# The splits no training run reads.
+FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled", "authority")
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
