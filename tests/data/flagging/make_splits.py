@@ -127,6 +127,8 @@ more hand that saw only the labelling guide: police, courts, prosecutors, crime 
 collection talk — anti-scam warnings, the right to report the agency, calm statements of civil
 process and debtors' own police stories, beside false arrest and prosecution threats,
 impersonation of authorities and "you are a fraudster" — frozen before round 16 was written.
+Round 16 (the same theme by another hand, zh AV, en AW, ko AX) was tried and not adopted, and is
+not in the corpus: its own val lines did not improve in any language (docs/speech.md).
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
