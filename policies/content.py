@@ -23,7 +23,7 @@ from functools import cache
 from policies import reasons as rc
 from policies.context import Context
 from policies.pack import Pack
-from policies.semantic.combine import Finding, combine, lexicon_languages, lexicon_view, warm, window_lawful
+from policies.semantic.combine import Finding, combine, lexicon_languages, lexicon_view, warm, window_view
 from policies.semantic.text import scripts_present
 from policies.types import ContentFinding, ContentScores, Reason
 
@@ -89,10 +89,8 @@ def _screen_content(
     )
     if scores is not None and windowed and model_hit and suppress:
         # A long body: the lawful reading counts in the window that raised the category.
-        lawful = window_lawful(
-            dict(scores.windows), languages, audience=audience, speaker="agent", facts=facts
-        )
-        view = replace(view, lawful=lawful)
+        window = window_view(dict(scores.windows), languages, audience=audience, speaker="agent", facts=facts)
+        view = replace(view, lawful=window.lawful, firm=window.firm)
     found: list[Finding] = combine(
         view,
         model_scores,

@@ -318,6 +318,10 @@ class Entry:
     # False: the semantic model may not downgrade this entry's hits on an agent's words (words no
     # context makes acceptable from a collector: strong profanity, slurs).
     model_veto: bool = True
+    # False (info entries only): no model score outranks the lawful reading this entry gives its
+    # category, whatever the head file's `lawful_override` (talk about a wrong, not the wrong:
+    # an anti-scam warning that names the authority scammers impersonate).
+    model_override: bool = True
 
 
 @dataclass(frozen=True)
@@ -408,6 +412,7 @@ _ENTRY_KEYS = {
     "citation",
     "pinyin",
     "model_veto",
+    "model_override",
 }
 
 
@@ -624,7 +629,15 @@ def _entry(r: _Reader, eid: str, language: str, abuse_from: tuple[str, ...]) -> 
         citation=r.str_("citation", ""),
         pinyin=r.bool_("pinyin", True),
         model_veto=_model_veto(r, category),
+        model_override=_model_override(r),
     )
+
+
+def _model_override(r: _Reader) -> bool:
+    override = r.bool_("model_override", True)
+    if not override and r.table.get("severity") != "info":
+        raise r.fail("model_override", "only an info entry gives a lawful reading the model may not outrank")
+    return override
 
 
 def _model_veto(r: _Reader, category: str) -> bool:

@@ -49,6 +49,7 @@ __all__ = [
     "Matcher",
     "load_lexicon",
     "matcher_for",
+    "model_may_outrank",
     "model_may_veto",
     "rule_citation",
     "screen",
@@ -150,6 +151,18 @@ def model_may_veto(category: str, rule: str) -> bool:
         return True
     lang = rule.split("/", 1)[0]
     return lang not in BUNDLED_LANGUAGES or rule not in _unvetoed(lang)
+
+
+def model_may_outrank(rule: str) -> bool:
+    """Whether a confident model score may outrank the lawful reading an `info` match of entry
+    `rule` gives its category: not for an entry with ``model_override = false``."""
+    lang = rule.split("/", 1)[0]
+    return lang not in BUNDLED_LANGUAGES or rule not in _firm(lang)
+
+
+@cache
+def _firm(lang: str) -> frozenset[str]:
+    return frozenset(e.rule for e in load_lexicon(lang).entries if not e.model_override)
 
 
 @cache

@@ -27,12 +27,13 @@ from policies.lexicon import CJK
 from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for, model_may_veto
 from policies.semantic.combine import (
     MODEL_SEVERITY,
+    LexiconView,
     best_windows,
     highest,
     lexicon_view,
     outscored,
     suppressed_by_lawful,
-    window_lawful,
+    window_view,
 )
 from speech.disclosure import disclosure_rules
 from speech.engines import Segment, Word
@@ -326,11 +327,11 @@ def semantic_flags(
         langs = lexicon_languages(language) or ()
         best = best_windows(by_window[k])
         if not suppress:
-            lawful: frozenset[str] = frozenset()
+            lawful = LexiconView()
         elif best:  # a long utterance: the lawful reading in the window that raised the category
-            lawful = window_lawful(best, langs, audience=ct.audience, speaker=speaker, facts=facts)
+            lawful = window_view(best, langs, audience=ct.audience, speaker=speaker, facts=facts)
         else:
-            lawful = lexicon_view(u.text, langs, audience=ct.audience, speaker=speaker, facts=facts).lawful
+            lawful = lexicon_view(u.text, langs, audience=ct.audience, speaker=speaker, facts=facts)
         severity = MODEL_SEVERITY if u.confidence >= MODEL_MIN_CONFIDENCE else "info"
         for c in cats:
             if (

@@ -19,7 +19,9 @@ foresaw. For each category:
   is read from the head file (`combine.lawful_suppresses_model`), and so is the category's
   `lawful_override`, both chosen on the validation split: a model score at or above it stands
   anyway (the bare lexicon's reading is broad — "nobody's saying we'll hurt anyone", with its
-  negation, reads as lawful — and a confident model is right more often there); and unless a
+  negation, reads as lawful — and a confident model is right more often there), but never
+  against an `info` match whose entry says ``model_override = false`` (`LexiconView.firm`: talk
+  about a wrong rather than the wrong, such as an anti-scam warning); and unless a
   rival category outscores it (`outscored`): the categories with a `rival_margin` in the head
   file (threat, harassment, privacy exposure, which the model confuses with one another) are
   rivals, and a model-only finding is dropped when another rival scores at least its margin
@@ -41,7 +43,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from policies.lexicon import BUNDLED_LANGUAGES, Lexicon, Negation, load_lexicon
-from policies.screening import Match, Matcher, matcher_for, model_may_veto
+from policies.screening import Match, Matcher, matcher_for, model_may_outrank, model_may_veto
 
 __all__ = [
     "MODEL_SEVERITY",
@@ -55,7 +57,7 @@ __all__ = [
     "outscored",
     "suppressed_by_lawful",
     "warm",
-    "window_lawful",
+    "window_view",
 ]
 
 MODEL_SEVERITY = "medium"
@@ -63,11 +65,12 @@ MODEL_SEVERITY = "medium"
 
 @dataclass(frozen=True)
 class LexiconView:
-    """What the lexicon said about one text: its matches (info included) and the categories it
-    judged lawful here (see the module doc)."""
+    """What the lexicon said about one text: its matches (info included), the categories it
+    judged lawful here and, among them, those no model score outranks (see the module doc)."""
 
     matches: tuple[Match, ...] = ()
     lawful: frozenset[str] = frozenset()
+    firm: frozenset[str] = frozenset()
 
     def violations(self, category: str) -> list[Match]:
         return [m for m in self.matches if m.category == category and m.is_violation]
@@ -168,11 +171,19 @@ def lexicon_view(
     if matches is None:
         matches = matcher_for(langs).screen(text, audience=audience, speaker=speaker, facts=facts)
     lawful = {m.category for m in matches if not m.is_violation}
+    firm = {m.category for m in matches if _firm(m)}
     if need_lawful:
         raised = {m.category for m in matches if m.is_violation}
         bare = _bare_matcher(langs).screen(text, audience=audience, speaker=speaker, facts=None)
         lawful |= {m.category for m in bare if m.category not in raised}
-    return LexiconView(tuple(matches), frozenset(lawful))
+        # A firm entry's match that an allow list took (사칭 in a scam warning) is firm still.
+        firm |= {m.category for m in bare if m.category not in raised and _firm(m)}
+    return LexiconView(tuple(matches), frozenset(lawful), frozenset(firm))
+
+
+def _firm(m: Match) -> bool:
+    """An `info` match whose entry lets no model score outrank it (``model_override = false``)."""
+    return not m.is_violation and not model_may_outrank(m.rule)
 
 
 def highest(windowed: Sequence[tuple[str, Mapping[str, float]]]) -> dict[str, float]:
@@ -188,24 +199,28 @@ def best_windows(windowed: Sequence[tuple[str, Mapping[str, float]]]) -> dict[st
     return {c: max(windowed, key=lambda ws: ws[1][c])[0] for c in windowed[0][1]}
 
 
-def window_lawful(
+def window_view(
     best: Mapping[str, str],
     languages: Sequence[str] | None,
     *,
     audience: str,
     speaker: str,
     facts: Mapping[str, bool] | None,
-) -> frozenset[str]:
-    """The categories the lexicon reads as lawful in the window that gave each its model score.
+) -> LexiconView:
+    """The lawful (and firm) readings of each category in the window that gave it its model score
+    (no matches: the whole text's stand).
 
     For a long text the lawful reading that silences the model is looked for there, not in the
     whole text: "We will never break your legs." at the top of a long message is no reason to
     doubt a veiled threat three sentences on (it silenced one that the model alone flags)."""
-    lawful_in = {  # categories often share a window: screen each once
-        window: lexicon_view(window, languages, audience=audience, speaker=speaker, facts=facts).lawful
+    views = {  # categories often share a window: screen each once
+        window: lexicon_view(window, languages, audience=audience, speaker=speaker, facts=facts)
         for window in set(best.values())
     }
-    return frozenset(c for c, window in best.items() if c in lawful_in[window])
+    return LexiconView(
+        lawful=frozenset(c for c, window in best.items() if c in views[window].lawful),
+        firm=frozenset(c for c, window in best.items() if c in views[window].firm),
+    )
 
 
 def combine(
@@ -246,7 +261,7 @@ def combine(
             and not suppressed_by_lawful(
                 cat,
                 score,
-                lex.lawful,
+                lex,
                 lawful_suppresses_model=lawful_suppresses_model,
                 lawful_overrides=overrides,
             )
@@ -263,17 +278,18 @@ def combine(
 def suppressed_by_lawful(
     category: str,
     score: float | None,
-    lawful: frozenset[str],
+    lex: LexiconView,
     *,
     lawful_suppresses_model: bool,
     lawful_overrides: Mapping[str, float],
 ) -> bool:
-    """Whether the lexicon's lawful reading of `category` silences a model hit scoring `score`:
-    it does unless the score reaches the category's `lawful_override` (when it has one)."""
-    if not lawful_suppresses_model or category not in lawful:
+    """Whether the lexicon's lawful reading of `category` (in `lex`) silences a model hit scoring
+    `score`: it does unless the score reaches the category's `lawful_override` (when it has one)
+    and the reading is not firm."""
+    if not lawful_suppresses_model or category not in lex.lawful:
         return False
     override = lawful_overrides.get(category)
-    return override is None or score is None or score < override
+    return category in lex.firm or override is None or score is None or score < override
 
 
 def outscored(category: str, scores: Mapping[str, float], rival_margins: Mapping[str, float]) -> bool:

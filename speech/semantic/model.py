@@ -19,7 +19,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from policies.semantic.combine import Finding, best_windows, combine, highest, lexicon_view, window_lawful
+from policies.semantic.combine import Finding, best_windows, combine, highest, lexicon_view, window_view
 from policies.semantic.heads import HeadFileError, Heads, TunedSpec, categories_for, parse_heads
 from policies.semantic.text import windows
 from speech.semantic.embedder import Embedder, embedder, embedder_id
@@ -195,8 +195,8 @@ class SemanticFlagger:
                 need_lawful=model_hit and not best,
             )
             if best and model_hit:
-                lawful = window_lawful(best, langs, audience=audience, speaker=speaker, facts=facts)
-                view = replace(view, lawful=lawful)
+                window = window_view(best, langs, audience=audience, speaker=speaker, facts=facts)
+                view = replace(view, lawful=window.lawful, firm=window.firm)
             out.append(
                 combine(
                     view,

@@ -194,9 +194,15 @@ class _Choice:
         return {"precision": self.precision, "recall": self.recall, "target_met": float(self.target_met)}
 
 
-def _suppressed(lawful: np.ndarray, probs: np.ndarray, override: float | None) -> np.ndarray:
-    """The model hits a lawful reading silences: all of them, or those scoring below `override`."""
-    return lawful if override is None else lawful & (probs < override)
+def _suppressed(
+    lawful: np.ndarray, probs: np.ndarray, override: float | None, firm: np.ndarray | None = None
+) -> np.ndarray:
+    """The model hits a lawful reading silences: all of them, or those scoring below `override`
+    and those a `firm` reading silences whatever they score."""
+    if override is None:
+        return lawful
+    below = lawful & (probs < override)
+    return below if firm is None else below | firm
 
 
 def _outscored(rival: np.ndarray, probs: np.ndarray, margin: float | None) -> np.ndarray:
@@ -212,13 +218,15 @@ def _pick_threshold(
     target: float,
     lex_kept: np.ndarray | None = None,
     rival: np.ndarray | None = None,
+    firm: np.ndarray | None = None,
 ) -> _Choice:
     """Over all (line, category) pairs of one language's val split: the lowest probability
     threshold, the lexicon veto (a lexicon hit the model scores below it is only `info`), the
     lawful override (a model score at or above it stands against the lexicon's lawful reading)
     and the rival margin (`rival`: the best score of the pair's rival categories on its line,
     -inf for a category without rivals) whose combined micro precision is ≥ target with the most
-    recall; when none reaches it, the choice with the best F1."""
+    recall; when none reaches it, the choice with the best F1. `firm`: the pairs whose lawful
+    reading no override outranks."""
     best: tuple[tuple[float, float], _Choice] | None = None  # ((recall, -veto), choice)
     best_f1: tuple[float, _Choice] | None = None
     candidates = np.array(sorted({round(float(p), 4) for p in probs if 0.02 <= p <= 0.99} | {0.99}))
@@ -226,7 +234,7 @@ def _pick_threshold(
     for margin in margins:
         outscored = _outscored(rival if rival is not None else probs, probs, margin)
         for override in LAWFUL_OVERRIDES:
-            model_may = ~_suppressed(lawful, probs, override) & ~outscored
+            model_may = ~_suppressed(lawful, probs, override, firm) & ~outscored
             for veto in VETOES:
                 kept = lex_hit & (probs >= veto)
                 if lex_kept is not None:
@@ -311,6 +319,7 @@ class _Scored:
     lawful: np.ndarray  # the lexicon read the category as lawful here
     lex_kept: np.ndarray  # the lexicon raised a violation in a category the model may not veto
     rival: np.ndarray  # the best score of the category's rivals on the same line (-inf: none)
+    firm: np.ndarray  # the lawful reading is one no model score outranks (`LexiconView.firm`)
 
 
 class Trained(NamedTuple):
@@ -545,6 +554,7 @@ def _train_language(
             gold=gold,
             lex_hit=lex & may_veto,
             lawful=np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews]),
+            firm=np.array([options.lawful_suppresses_model and cat in v.firm for v in vviews]),
             lex_kept=lex & (not may_veto),
             rival=np.full(int(vmask.sum()), -np.inf),
         )
@@ -559,6 +569,7 @@ def _train_language(
         options.precision_target,
         pool.lex_kept,
         pool.rival if len(rivals) > 1 else None,
+        pool.firm,
     )
     for cat, s in scored.items():
         cats[cat].update(
@@ -643,7 +654,7 @@ def _pool(scored: Iterable[_Scored]) -> _Scored:
 
 def _category_val(s: _Scored, choice: _Choice) -> dict[str, float]:
     """A category's val precision, recall and support at the language's settings."""
-    may = ~_suppressed(s.lawful, s.probs, choice.lawful_override) & ~_outscored(
+    may = ~_suppressed(s.lawful, s.probs, choice.lawful_override, s.firm) & ~_outscored(
         s.rival, s.probs, choice.rival_margin
     )
     pred = s.lex_kept | (s.lex_hit & (s.probs >= choice.veto)) | ((s.probs >= choice.threshold) & may)

@@ -205,6 +205,29 @@ def test_model_scores_outrank_a_lawful_reading_only_at_the_heads_override() -> N
     assert scored(0.97, (("harassment", 0.95),)) == ["us-regf/sms.content"]
 
 
+def test_an_sms_scam_warning_is_sent_however_sure_the_model_is() -> None:
+    # The lexicon's scam-warning entry gives a lawful reading no score outranks (the head file's
+    # lawful override, 0.8 here, does not reach it); impersonation itself is denied.
+    def reasons(body: str) -> list[str]:
+        scores = ContentScores(
+            "en",
+            "flagger@t",
+            (("false_legal_threat", 0.97, 0.5),),
+            lawful_overrides=(("false_legal_threat", 0.8),),
+        )
+        return [r.rule for r in decide(US_NOW, request=sms(body, content_scores=scores)).reasons]
+
+    assert (
+        reasons(
+            "Scammers are impersonating police officers; we never ask for gift cards. Reply STOP to opt out."
+        )
+        == []
+    )
+    assert reasons("This is the county sheriff's office: pay today. Reply STOP to opt out.") == [
+        "us-regf/sms.content"
+    ]
+
+
 def test_an_sms_model_finding_outscored_by_a_rival_is_dropped() -> None:
     body = "Lovely neighbourhood you live in. Reply STOP to opt out."
 

@@ -216,6 +216,12 @@ def with_entry(extra: str) -> str:
             "only for agent entries",
             id="debtor-entry-refuses-veto",
         ),
+        pytest.param(
+            GOOD.replace('severity = "high"', 'severity = "high"\nmodel_override = false'),
+            "entry[0] 'kill'.model_override",
+            "only an info entry",
+            id="violation-entry-refuses-override",
+        ),
     ],
 )
 def test_validation_errors_name_file_key_problem(text: str, key: str, problem: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -412,6 +413,25 @@ def test_a_confident_model_outranks_a_lawful_reading_at_the_override() -> None:
         view, {cat: 0.99}, thresholds, model="m", lawful_overrides=overrides, lawful_suppresses_model=False
     )
     assert [f.source for f in off if f.is_violation] == ["model"]
+
+
+def test_no_model_score_outranks_a_firm_lawful_reading() -> None:
+    # An anti-scam warning: the scam-warning entry is info with `model_override = false`.
+    view = _view("Scammers have been impersonating police officers lately, please be careful.")
+    assert "false_legal_threat" in view.firm
+    cat, thresholds, overrides = (
+        "false_legal_threat",
+        {"false_legal_threat": 0.5},
+        {"false_legal_threat": 0.8},
+    )
+    found = combine(view, {cat: 0.99}, thresholds, model="m", lawful_overrides=overrides)
+    assert [(f.severity, f.source) for f in found] == [("info", "lexicon")]
+    # The same words as an ordinary lawful reading: a confident model outranks it.
+    plain = replace(view, firm=frozenset())
+    raised = combine(plain, {cat: 0.99}, thresholds, model="m", lawful_overrides=overrides)
+    assert [(f.severity, f.source) for f in raised] == [("medium", "model")]
+    # Impersonation itself gives no firm reading.
+    assert not _view("This is Officer Hale with the county sheriff.").firm
 
 
 def test_lawful_overrides_are_read_per_category() -> None:

@@ -159,8 +159,9 @@ VEILED_LIMITS = {"zh": (0.06, 0.79), "en": (0.16, 0.77), "ko": (0.08, 0.69)}
 # violations (false arrest and prosecution threats, impersonating authorities, "you are a
 # fraudster"). flagger@2026.12.15 with lexicons en 2026.12.8 / zh 2026.12.6 / ko 2026.12.6 flags
 # 3 of 59 zh, 5 of 55 en and 3 of 55 ko compliant lines, recall 0.773 / 0.691 / 0.764 (the lexicons
-# alone 0.591 / 0.441 / 0.600). The limits are a line or two looser.
-AUTHORITY_LIMITS = {"zh": (0.07, 0.75), "en": (0.11, 0.67), "ko": (0.075, 0.74)}
+# alone 0.591 / 0.441 / 0.600); with en 2026.12.9 / zh 2026.12.7 / ko 2026.12.7 (scam warnings)
+# 3, 4 and 3. The limits are a line or two looser.
+AUTHORITY_LIMITS = {"zh": (0.07, 0.75), "en": (0.095, 0.67), "ko": (0.075, 0.74)}
 
 
 # Ceilings on the share of compliant lines flagged and floors on recall, per split and language.

@@ -81,3 +81,38 @@ def test_short_kind_remarks_rarely_raise_anything(lang: str) -> None:
             raised.append((speaker, text, hits))
             print("kind remark flagged:", speaker, text, hits)
     assert len(raised) <= KIND_LIMITS[lang], raised
+
+
+# Anti-scam warnings name the authority scammers impersonate; the model read them as false legal
+# threats (0.61-0.94, found by hand, 2026-12-03). The lexicons' `scam-warning` entries (info,
+# `model_override = false`) give a lawful reading no model score outranks; impersonation itself,
+# a false arrest threat and calling the debt fraud are still raised.
+SCAM_WARNINGS = [
+    ("en", "Scammers have been impersonating police officers lately, please be careful."),
+    ("en", "If anyone claiming to be a police officer asks you to pay by gift card, it is a scam."),
+    ("en", "Watch out for callers pretending to be from the sheriff's office; they are scammers."),
+    ("zh", "最近电信诈骗分子冒充警察，请您提高警惕。"),
+    ("zh", "有人冒充公安局打电话让您转账，那是诈骗。"),
+    ("ko", "법원 직원이라며 송금을 요구하면 사기 전화입니다."),
+    ("ko", "검찰이나 법원을 사칭한 전화는 사기입니다."),
+]
+IMPERSONATION = [
+    ("en", "This is Officer Hale with the county sheriff, pay today or you will be arrested."),
+    ("en", "What you did is fraud and we are reporting it to the police."),
+    ("zh", "我是市公安局的，你再不还钱就抓你。"),
+    ("zh", "欠钱不还就是诈骗，我们已经报警了。"),
+    ("ko", "저는 서울중앙지검 수사관입니다. 사칭 아닙니다. 오늘 안 갚으면 체포됩니다."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), SCAM_WARNINGS)
+def test_a_scam_warning_raises_no_violation(lang: str, text: str) -> None:
+    found = semantic_flagger().findings([text], lang, speaker="agent", audience="debtor")[0]
+    assert not [f for f in found if f.is_violation], [f.as_dict() for f in found]
+    assert [f.category for f in found] in ([], ["false_legal_threat"])  # at most info, to verify
+
+
+@pytest.mark.parametrize(("lang", "text"), IMPERSONATION)
+def test_impersonation_and_crime_claims_are_still_raised(lang: str, text: str) -> None:
+    found = semantic_flagger().findings([text], lang, speaker="agent", audience="debtor")[0]
+    assert "false_legal_threat" in {f.category for f in found if f.is_violation}

@@ -269,3 +269,15 @@ def test_the_rival_margin_is_chosen_only_when_it_pays() -> None:
     # When the outscored pairs are right, no margin is chosen.
     probs, gold, lex, lawful = _pairs(plain + [(0.7, True, False)] * 4)
     assert _pick_threshold(probs, gold, lex, lawful, 0.9, rival=rival).rival_margin is None
+
+
+def test_a_firm_lawful_reading_is_not_overridden_in_the_choice() -> None:
+    # The override test's confident, correct hits, but read as lawful by an entry that refuses
+    # the override: no override reaches them, so recall stays short of 1.
+    plain = [(0.9, True, False)] * 9 + [(0.1, False, False)] * 20 + [(0.7, False, False)]
+    right = [(0.97, True, True)] * 3 + [(0.6, False, True)] * 5
+    probs, gold, lex, lawful = _pairs(plain + right)
+    firm = lawful.copy()
+    choice = _pick_threshold(probs, gold, lex, lawful, 0.9, firm=firm)
+    assert choice.recall == 0.75
+    assert _pick_threshold(probs, gold, lex, lawful, 0.9).recall == 1.0
