@@ -83,6 +83,16 @@ class PackRegistry:
             self._files[path] = cached
         return cached[1]
 
+    def warm(self) -> None:
+        """Load every pack now (a bundled pack's first load compiles the lexicons it screens SMS
+        with: seconds, which the first decision's deadline would otherwise pay and fail closed
+        on). A broken operator pack is logged here and fails the cases that name it, as before."""
+        for name in self.names():
+            try:
+                self.resolve([name])
+            except Exception as exc:
+                log.error("pack %s does not load: %s", name, exc)
+
     def resolve(self, names: Iterable[str]) -> tuple[Any, ...]:
         return expand_requires(names, self._load)
 

@@ -42,6 +42,10 @@ class ContentScorer:
         self.timeout_s = timeout_s
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="callwarden-content")
 
+    def warm(self) -> None:
+        """Run the model once (its first run prepares the engine), on the scoring thread."""
+        self._executor.submit(self.flagger.embedder.embed, ["warm-up"]).result()
+
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 

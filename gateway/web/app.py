@@ -56,6 +56,10 @@ def create_app(settings: Settings, carrier: Carrier | None = None) -> web.Applic
         # The SMS content model loads before serving: a missing or corrupt head file stops here.
         flagger = await asyncio.get_running_loop().run_in_executor(None, semantic_flagger)
         app[CONTENT] = ContentScorer(flagger)
+        # ... and the packs and the model warm up first too: the first decisions after a start
+        # were denied `policy_unavailable` while the lexicons compiled under their deadline.
+        await asyncio.to_thread(app[PACKS].warm)
+        await asyncio.to_thread(app[CONTENT].warm)
         await db.open()
         writer = app[WRITER]
         await writer.start()

@@ -147,3 +147,40 @@ def test_cli_init_is_idempotent_and_keys_print_the_key_last(tmp_path: Path) -> N
     )
     assert "database" in doctor.stdout
     assert "master key" in doctor.stdout
+
+
+async def test_the_first_sms_decisions_after_a_start_are_decided_not_failed_closed(
+    initialised: tuple[Path, dict[str, str]],
+) -> None:
+    # A bundled pack's first load compiles the lexicons it screens SMS with, and the model's first
+    # run prepares its engine: done under the first decision's deadline, they denied the first
+    # SMS after every start with `policy_unavailable`. The server warms both before serving.
+    data_dir, env = initialised
+    env = {**env, "CALLWARDEN_SPEECH_WORKERS": "0"}
+    admin = cli("keys", "create", "--data-dir", str(data_dir), "--role", "admin").strip().splitlines()[-1]
+    first = Server(data_dir, env)  # sets up the case (which loads its packs), then stops
+    try:
+        first.wait_ready(timeout=60)
+        async with aiohttp.ClientSession() as http:
+            r = await http.put(f"{first.url}/v1/agencies/a1", json={"name": "A1"}, headers=hdr(admin))
+            assert r.status == 201
+            case = case_body(packs=["us-regf"], region="US")
+            r = await http.put(f"{first.url}/v1/cases/c1", json=case, headers=hdr(admin))
+            assert r.status == 201, await r.text()
+    finally:
+        first.stop()
+    dialer = cli("keys", "create", "--data-dir", str(data_dir), "--role", "dialer", "--agency", "a1")
+    key = dialer.strip().splitlines()[-1]
+    server = Server(data_dir, env)
+    codes = []
+    try:
+        server.wait_ready(timeout=60)
+        async with aiohttp.ClientSession() as http:
+            for text in ("Your payment is due on the 5th.", "你的账单已出，请按时还款。"):
+                body = {"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "sms", "body": f"{text} Reply STOP."}
+                async with http.post(f"{server.url}/v1/authorize", json=body, headers=hdr(key)) as resp:
+                    assert resp.status == 200
+                    codes.append([x["code"] for x in (await resp.json())["reasons"]])
+    finally:
+        server.stop()
+    assert "policy_unavailable" not in str(codes), codes
