@@ -327,17 +327,17 @@ def semantic_flags(
         langs = lexicon_languages(language) or ()
         best = best_windows(by_window[k])
         if not suppress:
-            lawful = LexiconView()
+            reading = LexiconView()
         elif best:  # a long utterance: the lawful reading in the window that raised the category
-            lawful = window_view(best, langs, audience=ct.audience, speaker=speaker, facts=facts)
+            reading = window_view(best, langs, audience=ct.audience, speaker=speaker, facts=facts)
         else:
-            lawful = lexicon_view(u.text, langs, audience=ct.audience, speaker=speaker, facts=facts)
+            reading = lexicon_view(u.text, langs, audience=ct.audience, speaker=speaker, facts=facts)
         severity = MODEL_SEVERITY if u.confidence >= MODEL_MIN_CONFIDENCE else "info"
         for c in cats:
             if (
                 not u.words
                 or suppressed_by_lawful(
-                    c, s[c], lawful, lawful_suppresses_model=suppress, lawful_overrides=overrides
+                    c, s[c], reading, lawful_suppresses_model=suppress, lawful_overrides=overrides
                 )
                 or outscored(c, s, rivals)
             ):
