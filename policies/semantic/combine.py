@@ -12,7 +12,7 @@ foresaw. For each category:
 * else the model's calibrated probability reaches the category's threshold (chosen on the
   validation split) → flagged, `source` ``model``, severity ``medium`` — unless the lexicon
   recognised the same category as lawful in this text (in a text read in windows, in the window
-  that gave the score: `window_lawful`): a lawful statement (an ``info`` match such
+  that gave the score: `window_view`): a lawful statement (an ``info`` match such
   as 依法起诉 or "we may file a lawsuit"), a negated phrase, an allow-listed look-alike or a
   statement the case facts make true (`lexicon_view` finds these by screening again with a copy
   of the lexicons that has no negation, allow lists or facts). Whether that suppression applies
