@@ -116,3 +116,37 @@ def test_a_scam_warning_raises_no_violation(lang: str, text: str) -> None:
 def test_impersonation_and_crime_claims_are_still_raised(lang: str, text: str) -> None:
     found = semantic_flagger().findings([text], lang, speaker="agent", audience="debtor")[0]
     assert "false_legal_threat" in {f.category for f in found if f.is_violation}
+
+
+# tests/data/lookalikes/scam.jsonl: 30 anti-scam warnings and 20 false legal threats a language by
+# one more hand, written after the `scam-warning` entries and never used to change them (files in
+# tests/data/lookalikes/ are kept out of corpus rounds). Measured when written (flagger@2026.12.15):
+# warnings raising a violation with the lexicons before the entries 4 en, 5 zh, 2 ko; with them
+# 4, 3 and 2; false legal threats found 19, 19 and 16 of 20 both times. The limits are a line looser.
+SCAM_LIMITS = {"en": (5, 18), "zh": (4, 18), "ko": (3, 15)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_fresh_scam_warnings_rarely_raise_anything_and_the_threats_are_found(lang: str) -> None:
+    rows = [json.loads(x) for x in (CASES / "scam.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    warnings = [r["text"] for r in rows if r["lang"] == lang and r["kind"] == "warning"]
+    threats = [r["text"] for r in rows if r["lang"] == lang and r["kind"] == "violation"]
+    assert (len(warnings), len(threats)) == (30, 20)
+    flagger = semantic_flagger()
+    raised = [
+        t
+        for t, fs in zip(
+            warnings, flagger.findings(warnings, lang, speaker="agent", audience="debtor"), strict=True
+        )
+        if any(f.is_violation for f in fs)
+    ]
+    found = [
+        t
+        for t, fs in zip(
+            threats, flagger.findings(threats, lang, speaker="agent", audience="debtor"), strict=True
+        )
+        if any(f.is_violation and f.category == "false_legal_threat" for f in fs)
+    ]
+    ceiling, floor = SCAM_LIMITS[lang]
+    assert len(raised) <= ceiling, raised
+    assert len(found) >= floor, sorted(set(threats) - set(found))
