@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import cache
 
 from policies import reasons as rc
@@ -89,8 +88,9 @@ def _screen_content(
     )
     if scores is not None and windowed and model_hit and suppress:
         # A long body: the lawful reading counts in the window that raised the category.
-        window = window_view(dict(scores.windows), languages, audience=audience, speaker="agent", facts=facts)
-        view = replace(view, lawful=window.lawful, firm=window.firm)
+        view = view.with_readings(
+            window_view(dict(scores.windows), languages, audience=audience, speaker="agent", facts=facts)
+        )
     found: list[Finding] = combine(
         view,
         model_scores,

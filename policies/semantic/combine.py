@@ -75,6 +75,10 @@ class LexiconView:
     def violations(self, category: str) -> list[Match]:
         return [m for m in self.matches if m.category == category and m.is_violation]
 
+    def with_readings(self, other: LexiconView) -> LexiconView:
+        """This view with `other`'s lawful and firm readings (a long text's, from `window_view`)."""
+        return replace(self, lawful=other.lawful, firm=other.firm)
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -195,8 +194,9 @@ class SemanticFlagger:
                 need_lawful=model_hit and not best,
             )
             if best and model_hit:
-                window = window_view(best, langs, audience=audience, speaker=speaker, facts=facts)
-                view = replace(view, lawful=window.lawful, firm=window.firm)
+                view = view.with_readings(
+                    window_view(best, langs, audience=audience, speaker=speaker, facts=facts)
+                )
             out.append(
                 combine(
                     view,

@@ -205,9 +205,17 @@ def _suppressed(
     return below if firm is None else below | firm
 
 
-def _outscored(rival: np.ndarray, probs: np.ndarray, margin: float | None) -> np.ndarray:
-    """The model hits a rival category outscores by `margin` (none when `margin` is None)."""
-    return np.zeros(len(probs), dtype=bool) if margin is None else rival >= probs + margin
+def _outscored(rival: np.ndarray | None, probs: np.ndarray, margin: float | None) -> np.ndarray:
+    """The model hits a rival category outscores by `margin` (none without rivals or a margin)."""
+    if rival is None or margin is None:
+        return np.zeros(len(probs), dtype=bool)
+    return rival >= probs + margin
+
+
+def _kept(lex_hit: np.ndarray, probs: np.ndarray, veto: float, lex_kept: np.ndarray | None) -> np.ndarray:
+    """The lexicon hits that stand at `veto` (and those in categories the model may not veto)."""
+    kept = lex_hit & (probs >= veto)
+    return kept if lex_kept is None else kept | lex_kept
 
 
 def _pick_threshold(
@@ -232,13 +240,11 @@ def _pick_threshold(
     candidates = np.array(sorted({round(float(p), 4) for p in probs if 0.02 <= p <= 0.99} | {0.99}))
     margins = RIVAL_MARGINS if rival is not None else (None,)
     for margin in margins:
-        outscored = _outscored(rival if rival is not None else probs, probs, margin)
+        outscored = _outscored(rival, probs, margin)
         for override in LAWFUL_OVERRIDES:
             model_may = ~_suppressed(lawful, probs, override, firm) & ~outscored
             for veto in VETOES:
-                kept = lex_hit & (probs >= veto)
-                if lex_kept is not None:
-                    kept |= lex_kept  # lexicon hits in categories the model may not veto
+                kept = _kept(lex_hit, probs, veto, lex_kept)
                 p, r, f1 = _figures(candidates, probs, gold, kept, model_may)
                 i = int(np.argmax(f1))  # the first of the best: the lowest threshold
                 if best_f1 is None or f1[i] > best_f1[0]:
@@ -657,14 +663,12 @@ def _category_val(s: _Scored, choice: _Choice) -> dict[str, float]:
     may = ~_suppressed(s.lawful, s.probs, choice.lawful_override, s.firm) & ~_outscored(
         s.rival, s.probs, choice.rival_margin
     )
-    pred = s.lex_kept | (s.lex_hit & (s.probs >= choice.veto)) | ((s.probs >= choice.threshold) & may)
-    tp = int(np.sum(pred & s.gold))
-    fp = int(np.sum(pred & ~s.gold))
-    fn = int(np.sum(~pred & s.gold))
+    kept = _kept(s.lex_hit, s.probs, choice.veto, s.lex_kept)
+    p, r, _ = _figures(np.array([choice.threshold]), s.probs, s.gold, kept, may)
     return {
-        "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
-        "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
-        "support": float(tp + fn),
+        "precision": round(float(p[0]), 4),
+        "recall": round(float(r[0]), 4),
+        "support": float(s.gold.sum()),
     }
 
 
