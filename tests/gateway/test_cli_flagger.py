@@ -86,11 +86,17 @@ def test_export_needs_reviewed_and_a_valid_since(data_dir: Path, capsys: pytest.
 
 
 @pytest.mark.parametrize(
-    ("args", "use_encoder", "tap_layer", "rivals"),
+    ("args", "use_encoder", "tap_layer", "rivals", "folds"),
     [
-        ([], True, 8, ()),
-        (["--e5-only", "--layer-mean", "0"], False, None, ()),
-        (["--layer-mean", "6", "--rivals"], True, 6, ("harassment", "privacy_exposure", "threat_violence")),
+        ([], True, 8, (), 5),
+        (["--e5-only", "--layer-mean", "0", "--folds", "0"], False, None, (), 0),
+        (
+            ["--layer-mean", "6", "--rivals", "--folds", "3"],
+            True,
+            6,
+            ("harassment", "privacy_exposure", "threat_violence"),
+            3,
+        ),
     ],
 )
 def test_train_options_come_from_the_command_line(
@@ -100,6 +106,7 @@ def test_train_options_come_from_the_command_line(
     use_encoder: bool,
     tap_layer: int | None,
     rivals: tuple[str, ...],
+    folds: int,
 ) -> None:
     """What `lexicon train` asks of the trainer (the training itself: tests/speech)."""
     import gateway.cli.flagger as cli
@@ -112,7 +119,8 @@ def test_train_options_come_from_the_command_line(
 
     monkeypatch.setattr(cli, "train", fake_train)
     assert cli_main(["lexicon", "train", "--out", str(tmp_path / "h.json"), *args]) == 2
-    assert (seen[0].use_encoder, seen[0].tap_layer, seen[0].rivals) == (use_encoder, tap_layer, rivals)
+    got = (seen[0].use_encoder, seen[0].tap_layer, seen[0].rivals, seen[0].folds)
+    assert got == (use_encoder, tap_layer, rivals, folds)
     assert not (tmp_path / "h.json").exists()
     with pytest.raises(SystemExit) as exit_:  # argparse: e5 has layers 1..12
         cli_main(["lexicon", "train", "--layer-mean", "13"])

@@ -124,6 +124,7 @@ def test_training_is_deterministic_and_records_what_it_read(tmp_path: Path) -> N
         cache_dir=tmp_path / "cache",
         tune_layers=2,
         tune_epochs=1,
+        folds=0,  # tuning reads every training line: the heads are chosen on val
     )
     doc, report, layers = train(options, log=lambda _: None)
     again, _, layers_again = train(options, log=lambda _: None)
@@ -166,12 +167,69 @@ def test_training_is_deterministic_and_records_what_it_read(tmp_path: Path) -> N
             cache_dir=tmp_path / "cache",
             tune_layers=2,
             tune_epochs=1,
+            folds=0,
         ),
         log=lambda _: None,
     )
     assert other["seed"] == 14
     assert other["languages"] != doc["languages"]
     assert other_layers != layers
+
+
+@pytest.mark.slow
+def test_cross_fitting_scores_every_line_out_of_its_fold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    options = TrainOptions(languages=("en",), corpus=corpus, cache_dir=tmp_path / "cache", folds=3)
+    fits: list[tuple[set[str], list[str]]] = []  # (texts fitted on, texts scored)
+    real_fit = trainer._fit_language
+
+    def recording(lang: str, rows: Any, scored: Any, *args: Any) -> Any:
+        fits.append(({ln.text for ln in rows.lines}, [ln.text for ln in scored.lines] if scored else []))
+        return real_fit(lang, rows, scored, *args)
+
+    choices: list[int] = []
+    real_pick = trainer._pick_threshold
+
+    def picking(probs: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        assert np.isfinite(probs).all()  # every line got its out-of-fold score
+        choices.append(len(probs))
+        return real_pick(probs, *args, **kwargs)
+
+    monkeypatch.setattr(trainer, "_fit_language", recording)
+    monkeypatch.setattr(trainer, "_pick_threshold", picking)
+    doc, report, _ = train(options, log=lambda _: None)
+    train_texts = {json.loads(x)["text"] for x in (corpus / "en" / "train.jsonl").read_text().splitlines()}
+    val_texts = {json.loads(x)["text"] for x in (corpus / "en" / "val.jsonl").read_text().splitlines()}
+    # Three folds, each scoring lines none of its rows came from, together every line once ...
+    folds, final = fits[:3], fits[3]
+    for fitted, scored in folds:
+        assert scored
+        assert not fitted & set(scored)
+    assert sorted(t for _, scored in folds for t in scored) == sorted(train_texts | val_texts)
+    # ... then the heads shipped, fitted on train and val together, scoring nothing.
+    assert final[0] >= train_texts | val_texts
+    assert final[1] == []
+    assert doc["trainer"]["folds"] == 3
+    assert "out of fold" in report
+    # Chosen on val alone, the choice reads val's pairs only, and the heads never saw val.
+    fits.clear()
+    chosen_on_val = len(choices)
+    default, _, _ = train(replace(options, folds=0), log=lambda _: None)
+    assert "folds" not in default["trainer"]
+    assert not fits[0][0] & val_texts
+    assert choices[chosen_on_val] < choices[0]
+    assert default["trainer"]["training_lines"] < doc["trainer"]["training_lines"]
+
+
+def test_fold_counts_and_tuning_with_folds_are_refused(tmp_path: Path) -> None:
+    for folds in (1, -2):
+        with pytest.raises(TrainingError, match="at least 2"):
+            train(TrainOptions(corpus=tmp_path, folds=folds), log=lambda _: None)
+    with pytest.raises(TrainingError, match="--folds 0"):
+        train(TrainOptions(corpus=tmp_path, tune_layers=2), log=lambda _: None)
 
 
 @pytest.mark.slow
@@ -281,3 +339,40 @@ def test_a_firm_lawful_reading_is_not_overridden_in_the_choice() -> None:
     choice = _pick_threshold(probs, gold, lex, lawful, 0.9, firm=firm)
     assert choice.recall == 0.75
     assert _pick_threshold(probs, gold, lex, lawful, 0.9).recall == 1.0
+
+
+def test_near_duplicates_share_a_group() -> None:
+    texts = [
+        "Pay now or else.",
+        "pay now, or else!",  # the same trigrams once case and punctuation are gone
+        "Totally different line here",
+        "",
+        "你再不还钱试试看",
+        "你再不还钱试试看吧",  # 6 of 7 trigrams shared
+        "你再不还钱就试试看",  # 4 of 9: not near
+    ]
+    groups = trainer._near_groups(texts)
+    assert groups[0] == groups[1]
+    assert groups[4] == groups[5]
+    assert len({groups[i] for i in (0, 2, 3, 4, 6)}) == 5
+    # Near-ness chains: a, b near and b, c near put a and c in one group.
+    chain = trainer._near_groups(["abcdefgh", "abcdefghij", "cdefghij"])
+    assert len(set(chain)) == 1
+
+
+def test_folds_keep_near_duplicates_together_and_balance_sizes() -> None:
+    rng = np.random.default_rng(0)
+    words = ["".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), 12)) for _ in range(200)]
+    lines = [
+        trainer.Line(text=w, lang="en", speaker="agent", audience="debtor", labels=frozenset()) for w in words
+    ]
+    twins = [replace(lines[i], text=lines[i].text + "!") for i in range(0, 200, 10)]
+    pool = trainer._Split([*lines, *twins], np.zeros((220, 4)))
+    folds = trainer._folds({"en": pool}, 5, seed=13)
+    assert sorted(set(folds.values())) == [0, 1, 2, 3, 4]
+    for i, twin in zip(range(0, 200, 10), twins, strict=True):
+        assert folds[id(twin)] == folds[id(lines[i])]
+    sizes = np.bincount([folds[id(ln)] for ln in pool.lines])
+    assert sizes.max() - sizes.min() <= 2
+    assert trainer._folds({"en": pool}, 5, seed=13) == folds  # deterministic for a seed
+    assert trainer._folds({"en": pool}, 5, seed=14) != folds
