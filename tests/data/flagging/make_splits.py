@@ -25,6 +25,8 @@ label set, into train (70 %), validation (15 %, used only to choose thresholds) 
 frozen: no training run or threshold choice ever reads it). A validation or test line that is a
 near-duplicate of a training line (character trigram Jaccard >= 0.5) is moved to train, so the
 held-out splits measure phrasing the model has not seen.
+Since flagger@2026.12.16 training reads val as training lines too and chooses thresholds on
+out-of-fold scores (cross-fitting, docs/speech.md); the frozen splits are still never read.
 
 BLIND_DIR/<lang>.jsonl is the second test split, written by a different hand that never saw the
 corpus or the lexicons; it is copied as it is.
