@@ -61,13 +61,15 @@ def test_vosk_reused_recognizer_restarts_its_clock(korean_clip: Path) -> None:
     again = vosk_ko.transcribe(pcm, 16000, "ko")
     a, b = _words(again), _words(first)
     # Kaldi's online feature adaptation survives `Reset()`, so a word or two may come out
-    # differently after other audio; the clock is what this checks, on the words both agree on.
+    # differently after other audio, and a word's end can move (by 0.23 s once, in a whole-suite
+    # run); the clock is what this checks, on the words both agree on. A clock that ran on would
+    # put every word of the second pass later by the first clip and the 0.77 s of silence.
     blocks = difflib.SequenceMatcher(a=[w for w, *_ in a], b=[w for w, *_ in b]).get_matching_blocks()
     pairs = [(a[i + k], b[j + k]) for i, j, n in blocks for k in range(n)]
     assert len(pairs) >= 0.7 * max(len(a), len(b))
     for (_, s1, e1, _), (_, s2, e2, _) in pairs:
         assert s1 == pytest.approx(s2, abs=0.05)
-        assert e1 == pytest.approx(e2, abs=0.05)
+        assert e1 == pytest.approx(e2, abs=0.3)
 
 
 def test_vosk_refuses_another_language(vosk_ko: Engine) -> None:
