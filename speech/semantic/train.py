@@ -388,20 +388,16 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
     vectors = embed(texts)
     rows, tfidf = _rows(lines, texts, np.array(weights), vectors, options, TfidfVectorizer)
-    vals = {
-        lang: _Split(corpus.val[lang], embed([ln.text for ln in corpus.val[lang]]))
-        for lang in options.languages
-    }
+    # The lines the settings are chosen on: every train and val line out of fold, or val.
+    chosen_on = pooled if options.folds else corpus.val
+    splits = {lang: _Split(lines_, embed([ln.text for ln in lines_])) for lang, lines_ in chosen_on.items()}
     if options.folds:
-        pools = {
-            lang: _Split(pooled[lang], embed([ln.text for ln in pooled[lang]])) for lang in options.languages
-        }
         doc_langs = _cross_fitted(
-            rows, vectors, pools, tfidf, options, logistic_regression, TfidfVectorizer, say
+            rows, vectors, splits, tfidf, options, logistic_regression, TfidfVectorizer, say
         )
     else:
         doc_langs = {
-            lang: _train_language(lang, rows, vals[lang], tfidf, options, logistic_regression, say)
+            lang: _train_language(lang, rows, splits[lang], tfidf, options, logistic_regression, say)
             for lang in options.languages
         }
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
@@ -418,7 +414,7 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         # val is in training: the figures that say anything are the out-of-fold ones.
         report = [_pooled_report(lang, doc_langs[lang]) for lang in options.languages]
     else:
-        report = [_val_report(lang, heads, vals[lang], options) for lang in options.languages]
+        report = [_val_report(lang, heads, splits[lang], options) for lang in options.languages]
     return Trained(doc, "\n".join(report), layers)
 
 
@@ -758,7 +754,8 @@ def _folds(pools: Mapping[str, _Split], k: int, seed: int) -> dict[int, int]:
 def _near_groups(texts: Sequence[str], near: float = 0.5, block: int = 2000) -> list[int]:
     """A group id per text: texts whose character trigrams overlap by Jaccard ≥ `near` (and
     the texts near those) share one."""
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import coo_matrix, csr_matrix
+    from scipy.sparse.csgraph import connected_components
 
     vocab: dict[str, int] = {}
     indices: list[int] = []
@@ -771,22 +768,20 @@ def _near_groups(texts: Sequence[str], near: float = 0.5, block: int = 2000) -> 
     n = len(texts)
     m = csr_matrix((np.ones(len(indices), np.float32), indices, indptr), shape=(n, max(1, len(vocab))))
     size = np.diff(indptr).astype(np.float32)
-    parent = list(range(n))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    pairs: list[np.ndarray] = []
     for start in range(0, n, block):
         inter = (m[start : start + block] @ m.T).toarray()
         union = size[start : start + block, None] + size[None, :] - inter
-        for a, b in np.argwhere((union > 0) & (inter >= near * union)):
-            ra, rb = root(start + int(a)), root(int(b))
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    return [root(i) for i in range(n)]
+        near_pairs = np.argwhere((union > 0) & (inter >= near * union))
+        near_pairs[:, 0] += start
+        pairs.append(near_pairs)
+    edges = np.concatenate(pairs) if pairs else np.empty((0, 2), dtype=np.int64)
+    graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    # Each group is named by its first text, so the ids do not depend on the labelling order.
+    first = np.full(int(component.max(initial=-1)) + 1, n)
+    np.minimum.at(first, component, np.arange(n))
+    return [int(first[c]) for c in component]
 
 
 def _pooled_report(lang: str, doc_lang: Mapping[str, Any]) -> str:
