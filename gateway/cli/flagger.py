@@ -2,7 +2,7 @@
 
     callwarden lexicon train [--seed N] [--extra FILE ...] [--out FILE] [--cache DIR] [--lang zh ...]
                              [--tune-layers N] [--e5-only] [--layer-mean N] [--rivals]
-                             [--folds N]
+                             [--folds N] [--stack | --no-stack]
     callwarden flags export --reviewed [--since DATE] [--out FILE] [--data-dir DIR]
 
 `lexicon train` trains the per-category heads on the corpus's train and val splits, chooses
@@ -96,6 +96,14 @@ def add_commands(subparsers: Any) -> None:
         help="train on train and val, and choose thresholds on N-fold out-of-fold scores "
         "(0: train on train, choose on val; default: %(default)s)",
     )
+    t.add_argument(
+        "--stack",
+        action=argparse.BooleanOptionalAction,
+        default=TrainOptions().stack,
+        help="weigh each head's voices (embeddings, n-grams, vote) by a regression over their "
+        "logits where the thresholds are chosen, instead of their fixed mean (default: off; no "
+        "gain on held-out writers)",
+    )
     t.set_defaults(func=cmd_train)
 
     p = subparsers.add_parser("flags", help="inspectors' flags: export reviews as training lines")
@@ -119,6 +127,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         tap_layer=args.layer_mean or None,
         rivals=RIVALS if args.rivals else (),
         folds=args.folds,
+        stack=args.stack,
     )
     try:
         doc, report, layers = train(options)

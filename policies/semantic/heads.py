@@ -8,8 +8,10 @@ category, two logistic regressions — one over the 384 numbers of a line's e5 e
 the file names a `use_encoder`, that encoder's numbers after them; when it has a `layer_mean`, the
 384-number mean of e5's hidden states after that layer last) plus one feature (audience is a
 third party), one over the line's character n-grams (TF-IDF,
-`policies.semantic.ngrams`; vocabulary and idf stored once) — whose logits are averaged, a Platt
-calibration of that average fitted on the validation split, and what the combination with the
+`policies.semantic.ngrams`; vocabulary and idf stored once) — whose logits are averaged with
+the neighbours' vote when the file has `neighbours` (or, with the optional `voices`, summed with
+those weights), a Platt calibration of that fitted where the thresholds are chosen (every line out
+of fold, or the validation split), and what the combination with the
 lexicon uses, chosen there: the threshold, the `veto`, the optional `lawful_override` and the
 optional `rival_margin` (`policies.semantic.combine`). Scoring is numpy only: no scikit-learn at run time.
 
@@ -81,7 +83,8 @@ def encode_half(values: npt.ArrayLike) -> str:
 @dataclass(frozen=True)
 class CategoryHead:
     """One category's head: z = (w·x + b + v·g + d) / 2 over the embedding features x and the
-    n-gram features g; p = sigmoid(a·z + c); flag when p ≥ threshold."""
+    n-gram features g (with the neighbours' vote, its weighted mean with theirs; with `voices`,
+    their sum weighted by those); p = sigmoid(a·z + c); flag when p ≥ threshold."""
 
     category: str
     weights: npt.NDArray[np.float32]  # Heads.width + len(EXTRA_FEATURES)
@@ -98,6 +101,9 @@ class CategoryHead:
     # A model-only finding is dropped when another category that has a margin scores at least
     # this much higher on the same text (None: this category has no rivals; see `combine`).
     rival_margin: float | None = None
+    # Each voice's weight in z, chosen on out-of-fold logits (`callwarden lexicon train --stack`):
+    # (embeddings, n-grams[, the vote]). None: their mean, the vote weighted by its own weight.
+    voices: tuple[float, ...] | None = None
 
     def logit(
         self,
@@ -110,6 +116,9 @@ class CategoryHead:
         z_emb = x.astype(np.float64) @ self.weights.astype(np.float64) + self.bias
         w = self.ngram_weights
         z_ng = np.array([float(vals @ w[cols]) for cols, vals in grams], dtype=np.float64) + self.ngram_bias
+        if self.voices is not None:
+            z = self.voices[0] * z_emb + self.voices[1] * z_ng
+            return z if vote is None else z + self.voices[2] * vote[0]
         if vote is None:
             return (z_emb + z_ng) / 2.0
         z_nb, weight = vote
@@ -258,6 +267,13 @@ def parse_heads(doc: Any, source: str) -> Heads:
             neighbours = Neighbours.parse(doc["neighbours"], DIM)
         except ValueError as exc:
             raise HeadFileError(source, "neighbours", f"{exc}: retrain or reinstall") from None
+    n_voices = 2 if neighbours is None else 3
+    for lang, body in parsed.items():
+        for cat, head in body.heads.items():
+            if head.voices is not None and len(head.voices) != n_voices:
+                raise HeadFileError(
+                    source, f"languages.{lang}.categories.{cat}.voices", f"must hold {n_voices} weights"
+                )
     trainer = doc.get("trainer")
     olw = _number(
         trainer.get("other_language_weight", 0.3) if isinstance(trainer, Mapping) else 0.3,
@@ -418,6 +434,13 @@ def _parse_category(
         margin = _number(margin, f"{where}.rival_margin", source)
         if not 0.0 < margin < 1.0:
             raise HeadFileError(source, f"{where}.rival_margin", "must be between 0 and 1")
+    voices = h.get("voices")
+    if voices is not None:
+        if not isinstance(voices, list) or len(voices) not in (2, 3):
+            raise HeadFileError(source, f"{where}.voices", "must be a list of 2 or 3 weights")
+        voices = tuple(_number(v, f"{where}.voices", source) for v in voices)
+        if min(voices) < 0.0 or not any(voices):
+            raise HeadFileError(source, f"{where}.voices", "weights must be at least 0, one above")
     val = h.get("val", {})
     return CategoryHead(
         category=cat,
@@ -431,4 +454,5 @@ def _parse_category(
         val={k: float(v) for k, v in val.items()} if isinstance(val, Mapping) else {},
         lawful_override=override,
         rival_margin=margin,
+        voices=voices,
     )

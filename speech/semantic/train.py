@@ -141,6 +141,9 @@ class TrainOptions:
     # (`folds` folds, near-duplicate lines kept in one fold). 0: trained on train, chosen on val
     # (before 2026.12.16). Chosen on writers held out of training (docs/speech.md).
     folds: int = 5
+    # Each head weighs its voices (embeddings, n-grams, vote) by a logistic regression over their
+    # logits on the lines it is calibrated on, instead of their fixed mean (docs/speech.md).
+    stack: bool = False
     version: str = VERSION
 
 
@@ -632,14 +635,16 @@ def _choose(
     for cat, z in zs.items():
         vmask = masks[cat] = np.array([_applies(ln, cat) for ln in lines])
         gold = np.array([cat in ln.labels for ln in lines])[vmask]
-        platt = _platt(z, gold, logistic_regression)
+        voices, platt, probs = _calibrated(z, gold, options, logistic_regression)
         heads[cat]["platt"] = [platt[0], platt[1]]
+        if voices is not None:
+            heads[cat]["voices"] = list(voices)
         may_veto = cat not in options.unvetoed
         vetoable[cat] = may_veto
         vviews = [v for v, keep in zip(views, vmask, strict=True) if keep]
         lex = np.array([bool(v.violations(cat)) for v in vviews])
         scored[cat] = _Scored(
-            probs=_sigmoid(platt, z),
+            probs=probs,
             gold=gold,
             lex_hit=lex & may_veto,
             lawful=np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews]),
@@ -698,7 +703,8 @@ def _cross_fitted(
     row_fold = np.array([fold_of[id(ln)] for ln in rows.lines])
     cats = {lang: _categories(pools[lang].lines) for lang in pools}
     oof = {
-        lang: {cat: np.full(len(pool.lines), np.nan) for cat in cats[lang]} for lang, pool in pools.items()
+        lang: {cat: np.full((len(pool.lines), 3 if options.neighbours else 2), np.nan) for cat in cats[lang]}
+        for lang, pool in pools.items()
     }
     for k in range(options.folds):
         keep = np.flatnonzero(row_fold != k)
@@ -749,6 +755,16 @@ def _folds(pools: Mapping[str, _Split], k: int, seed: int) -> dict[int, int]:
                 fold_of[id(lines[i])] = f
             sizes[f] += len(groups[int(g)])
     return fold_of
+
+
+def _writer_groups(groups: Sequence[int], writers: Sequence[str]) -> list[int]:
+    """A group per writer, named by its first line; a line without a writer keeps its group
+    from `groups`. Near-duplicates by two writers may then fall in two folds: short stock lines
+    ("好的", "thank you") chain every writer into one group otherwise."""
+    first_of: dict[str, int] = {}
+    return [
+        first_of.setdefault(w, i) if w else g for i, (g, w) in enumerate(zip(groups, writers, strict=True))
+    ]
 
 
 def _near_groups(texts: Sequence[str], near: float = 0.5, block: int = 2000) -> list[int]:
@@ -822,8 +838,8 @@ def _fit_category(
     evaluated: tuple[np.ndarray, Any, tuple[np.ndarray, float] | None] | None,
 ) -> tuple[dict[str, Any], np.ndarray | None]:
     """The two regressions of one category (embedding, n-grams) over the training rows that can
-    carry it, the other languages' rows weighted down: (their weights, their logit on the
-    `evaluated` lines' features and n-grams averaged with the neighbours' vote there)."""
+    carry it, the other languages' rows weighted down: (their weights, each voice's logit on the
+    `evaluated` lines, one column per voice: embeddings, n-grams and the neighbours' vote)."""
     mask = np.array([_applies(r, cat) for r in rows.lines])
     y = np.array([cat in r.labels for r in rows.lines])[mask]
     lang_weight = np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows.lines])
@@ -836,11 +852,11 @@ def _fit_category(
     ng_clf.fit(rows.ngrams[mask], y, sample_weight=w)
     z = None
     if evaluated is not None and not evaluated[0].shape[0]:
-        z = np.empty(0)  # a fold without lines that can carry the category
+        z = np.empty((0, 2 if evaluated[2] is None else 3))  # a fold without lines of the category
     elif evaluated is not None:
         x_val, t_val, vote = evaluated
-        z_sum = emb_clf.decision_function(x_val) + ng_clf.decision_function(t_val)
-        z = z_sum / 2.0 if vote is None else (z_sum + vote[1] * vote[0]) / (2.0 + vote[1])
+        voices = [emb_clf.decision_function(x_val), ng_clf.decision_function(t_val)]
+        z = np.column_stack(voices if vote is None else [*voices, vote[0]])
     head = {
         "weights": encode_vector(emb_clf.coef_[0]),
         "bias": float(emb_clf.intercept_[0]),
@@ -848,6 +864,49 @@ def _fit_category(
         "ngram_bias": float(ng_clf.intercept_[0]),
     }
     return head, z
+
+
+def _calibrated(
+    voices: np.ndarray, gold: np.ndarray, options: TrainOptions, logistic_regression: Any
+) -> tuple[tuple[float, ...] | None, tuple[float, float], np.ndarray]:
+    """A head's voice weights (None: their fixed mean), Platt calibration and probabilities
+    from each voice's logit on the lines it is calibrated on (one column per voice)."""
+    if options.stack:
+        stacked = _stack(voices, gold, logistic_regression)
+        if stacked is not None:
+            weights, c = stacked
+            return weights, (1.0, c), _sigmoid((1.0, c), voices @ np.array(weights))
+    z = voices[:, :2].sum(axis=1)
+    if voices.shape[1] == 3:
+        z = (z + options.knn_weight * voices[:, 2]) / (2.0 + options.knn_weight)
+    else:
+        z = z / 2.0
+    platt = _platt(z, gold, logistic_regression)
+    return None, platt, _sigmoid(platt, z)
+
+
+def _stack(
+    voices: np.ndarray, gold: np.ndarray, logistic_regression: Any
+) -> tuple[tuple[float, ...], float] | None:
+    """Each voice's weight and the intercept of a logistic regression over the voices' logits;
+    a voice that would weigh below zero gets zero and the rest are fitted again. None when the
+    gold labels are all one class or no voice keeps a positive weight."""
+    if gold.sum() == 0 or gold.sum() == len(gold):
+        return None
+    kept = list(range(voices.shape[1]))
+    while kept:
+        cal = logistic_regression(C=1e4, max_iter=1000)
+        cal.fit(voices[:, kept], gold)
+        coef = cal.coef_[0]
+        if not (np.all(np.isfinite(coef)) and math.isfinite(float(cal.intercept_[0]))):
+            return None
+        if np.all(coef >= 0):
+            weights = [0.0] * voices.shape[1]
+            for i, w in zip(kept, coef, strict=True):
+                weights[i] = float(w)
+            return (tuple(weights), float(cal.intercept_[0])) if any(weights) else None
+        kept = [i for i, w in zip(kept, coef, strict=True) if w >= 0]
+    return None
 
 
 def _sigmoid(platt: tuple[float, float], z: np.ndarray) -> np.ndarray:
@@ -906,6 +965,7 @@ def _document(
             "use_encoder": options.use_encoder,
             "tap_layer": options.tap_layer,
             **({"folds": options.folds} if options.folds else {}),
+            **({"stack": True} if options.stack else {}),
             **(
                 {
                     "tune_layers": options.tune_layers,

