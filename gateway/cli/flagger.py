@@ -2,7 +2,7 @@
 
     callwarden lexicon train [--seed N] [--extra FILE ...] [--out FILE] [--cache DIR] [--lang zh ...]
                              [--tune-layers N] [--e5-only] [--layer-mean N] [--rivals]
-                             [--folds N] [--stack | --no-stack]
+                             [--folds N] [--fold-by line|writer] [--stack | --no-stack]
     callwarden flags export --reviewed [--since DATE] [--out FILE] [--data-dir DIR]
 
 `lexicon train` trains the per-category heads on the corpus's train and val splits, chooses
@@ -97,6 +97,13 @@ def add_commands(subparsers: Any) -> None:
         "(0: train on train, choose on val; default: %(default)s)",
     )
     t.add_argument(
+        "--fold-by",
+        choices=("line", "writer"),
+        default="writer" if TrainOptions().fold_by_writer else "line",
+        help="deal the folds by near-duplicate group of lines, or by writer so every line is scored "
+        "by heads that never read its writer (default: %(default)s; writer lost on held-out writers)",
+    )
+    t.add_argument(
         "--stack",
         action=argparse.BooleanOptionalAction,
         default=TrainOptions().stack,
@@ -128,6 +135,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         rivals=RIVALS if args.rivals else (),
         folds=args.folds,
         stack=args.stack,
+        fold_by_writer=args.fold_by == "writer",
     )
     try:
         doc, report, layers = train(options)

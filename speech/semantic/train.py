@@ -144,6 +144,9 @@ class TrainOptions:
     # Each head weighs its voices (embeddings, n-grams, vote) by a logistic regression over their
     # logits on the lines it is calibrated on, instead of their fixed mean (docs/speech.md).
     stack: bool = False
+    # Folds by writer: every writer's lines in one fold, so each line is scored by heads that
+    # never read its writer (the settings then fit new hands, not more lines by the same ones).
+    fold_by_writer: bool = False
     version: str = VERSION
 
 
@@ -699,7 +702,7 @@ def _cross_fitted(
     """Every language's heads fitted on all of `rows` (train and val), calibrated and set on
     the out-of-fold logits of every line of `pools`: each fold's lines scored by heads (n-gram
     vocabulary and vote included) fitted on the other folds' rows."""
-    fold_of = _folds(pools, options.folds, options.seed)
+    fold_of = _folds(pools, options.folds, options.seed, by_writer=options.fold_by_writer)
     row_fold = np.array([fold_of[id(ln)] for ln in rows.lines])
     cats = {lang: _categories(pools[lang].lines) for lang in pools}
     oof = {
@@ -737,19 +740,27 @@ def _cross_fitted(
     return out
 
 
-def _folds(pools: Mapping[str, _Split], k: int, seed: int) -> dict[int, int]:
+def _folds(pools: Mapping[str, _Split], k: int, seed: int, by_writer: bool = False) -> dict[int, int]:
     """A fold for every line of `pools` (by `id`), near-duplicates (character trigram Jaccard
     ≥ 0.5, as the corpus splits count them) in one fold, groups dealt at random to the fold
-    with the fewest lines so far."""
+    with the fewest lines so far. `by_writer`: a writer's lines are the group instead (lines
+    without a writer are grouped as near-duplicates), the largest groups dealt first."""
     rng = np.random.default_rng(seed)
     fold_of: dict[int, int] = {}
     for lang in sorted(pools):
         lines = pools[lang].lines
+        near = _near_groups([ln.text for ln in lines])
+        if by_writer:
+            near = _writer_groups(near, [ln.writer for ln in lines])
         groups: dict[int, list[int]] = {}
-        for i, g in enumerate(_near_groups([ln.text for ln in lines])):
+        for i, g in enumerate(near):
             groups.setdefault(g, []).append(i)
         sizes = np.zeros(k, dtype=int)
-        for g in rng.permutation(sorted(groups)):
+        order = [int(g) for g in rng.permutation(sorted(groups))]
+        if by_writer:
+            # A writer's few hundred lines dealt last could not be balanced.
+            order.sort(key=lambda g: -len(groups[g]))
+        for g in order:
             f = int(np.argmin(sizes))
             for i in groups[int(g)]:
                 fold_of[id(lines[i])] = f
@@ -966,6 +977,7 @@ def _document(
             "tap_layer": options.tap_layer,
             **({"folds": options.folds} if options.folds else {}),
             **({"stack": True} if options.stack else {}),
+            **({"fold_by": "writer"} if options.fold_by_writer else {}),
             **(
                 {
                     "tune_layers": options.tune_layers,

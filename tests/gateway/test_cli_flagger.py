@@ -86,19 +86,20 @@ def test_export_needs_reviewed_and_a_valid_since(data_dir: Path, capsys: pytest.
 
 
 @pytest.mark.parametrize(
-    ("args", "use_encoder", "tap_layer", "rivals", "folds", "stack"),
+    ("args", "use_encoder", "tap_layer", "rivals", "folds", "stack", "by_writer"),
     [
-        ([], True, 8, (), 5, False),
-        (["--e5-only", "--layer-mean", "0", "--folds", "0"], False, None, (), 0, False),
+        ([], True, 8, (), 5, False, False),
+        (["--e5-only", "--layer-mean", "0", "--folds", "0"], False, None, (), 0, False, False),
         (
-            ["--layer-mean", "6", "--rivals", "--folds", "3", "--stack"],
+            ["--layer-mean", "6", "--rivals", "--folds", "3", "--stack", "--fold-by", "writer"],
             True,
             6,
             ("harassment", "privacy_exposure", "threat_violence"),
             3,
             True,
+            True,
         ),
-        (["--no-stack"], True, 8, (), 5, False),
+        (["--no-stack", "--fold-by", "line"], True, 8, (), 5, False, False),
     ],
 )
 def test_train_options_come_from_the_command_line(
@@ -110,6 +111,7 @@ def test_train_options_come_from_the_command_line(
     rivals: tuple[str, ...],
     folds: int,
     stack: bool,
+    by_writer: bool,
 ) -> None:
     """What `lexicon train` asks of the trainer (the training itself: tests/speech)."""
     import gateway.cli.flagger as cli
@@ -123,8 +125,8 @@ def test_train_options_come_from_the_command_line(
     monkeypatch.setattr(cli, "train", fake_train)
     assert cli_main(["lexicon", "train", "--out", str(tmp_path / "h.json"), *args]) == 2
     o = seen[0]
-    got = (o.use_encoder, o.tap_layer, o.rivals, o.folds, o.stack)
-    assert got == (use_encoder, tap_layer, rivals, folds, stack)
+    got = (o.use_encoder, o.tap_layer, o.rivals, o.folds, o.stack, o.fold_by_writer)
+    assert got == (use_encoder, tap_layer, rivals, folds, stack, by_writer)
     assert not (tmp_path / "h.json").exists()
     with pytest.raises(SystemExit) as exit_:  # argparse: e5 has layers 1..12
         cli_main(["lexicon", "train", "--layer-mean", "13"])

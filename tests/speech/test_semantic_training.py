@@ -421,3 +421,31 @@ def test_folds_keep_near_duplicates_together_and_balance_sizes() -> None:
     assert sizes.max() - sizes.min() <= 2
     assert trainer._folds({"en": pool}, 5, seed=13) == folds  # deterministic for a seed
     assert trainer._folds({"en": pool}, 5, seed=14) != folds
+
+
+def test_folds_by_writer_keep_each_writer_in_one_fold() -> None:
+    rng = np.random.default_rng(1)
+    sizes = {"A": 60, "B": 50, "C": 40, "D": 30, "E": 20, "F": 10, "": 30}  # "": exported reviews
+    lines = [
+        trainer.Line(
+            text="".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), 12)),
+            lang="en",
+            speaker="agent",
+            audience="debtor",
+            labels=frozenset(),
+            writer=w,
+        )
+        for w, n in sizes.items()
+        for _ in range(n)
+    ]
+    twin = replace(lines[-1], text=lines[-1].text + "!", writer="")
+    pool = trainer._Split([*lines, twin], np.zeros((len(lines) + 1, 4)))
+    folds = trainer._folds({"en": pool}, 3, seed=13, by_writer=True)
+    for w in "ABCDEF":
+        assert len({folds[id(ln)] for ln in lines if ln.writer == w}) == 1
+    # Lines without a writer are still dealt as near-duplicate groups, and the folds balance.
+    assert len({folds[id(ln)] for ln in lines if not ln.writer}) > 1
+    assert folds[id(twin)] == folds[id(lines[-1])]
+    counts = np.bincount([folds[id(ln)] for ln in pool.lines])
+    assert counts.max() - counts.min() <= 10
+    assert len(set(folds.values())) == 3
