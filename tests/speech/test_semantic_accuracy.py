@@ -1,9 +1,9 @@
 """Accuracy of the combined flags (lexicon + semantic model) on splits no training run read.
 
 The frozen test split (tests/data/flagging/test/), the blind split written by a different hand
-(tests/data/flagging/blind/) and the praise, everyday, chat and blunt splits by further hands are
-read here and by nothing that trains or chooses thresholds (see
-test_semantic_model.py for the hash check). A line counts as predicted violating in category C
+(tests/data/flagging/blind/) and the praise, everyday, chat, blunt, veiled, authority and
+breadth splits by further hands are read here and by nothing that trains or chooses thresholds
+(see test_semantic_model.py for the hash check). A line counts as predicted violating in category C
 when a finding of C with a severity other than `info` is raised; precision and recall are
 micro-averaged over (line, category) pairs. Run with `-s` to see the tables (docs/speech.md).
 
@@ -61,8 +61,8 @@ def _scored(split: str, lang: str) -> Counts:
 
 def test_test_and_blind_splits_are_the_frozen_ones() -> None:
     manifest = json.loads((DATA / "SPLITS.json").read_text(encoding="utf-8"))
-    for split in ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled", "authority"):
-        for lang in ("zh", "en", "ko"):
+    for split in ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled", "authority", "breadth"):
+        for lang in ("zh", "en") if split == "breadth" else ("zh", "en", "ko"):
             rel = f"tests/data/flagging/{split}/{lang}.jsonl"
             digest = hashlib.sha256((REPO / rel).read_bytes()).hexdigest()
             assert digest == manifest[rel]["sha256"], f"{rel} changed since it was frozen"
@@ -93,6 +93,26 @@ def test_split_is_scored_and_clearly_above_the_lexicon(lang: str, split: str) ->
     assert not short, (
         f"{lang} {split}: P {o.precision:.3f} R {o.recall:.3f} (loose floors P {floor_p} R {floor_r})"
     )
+
+
+# The breadth split (tests/data/flagging/breadth/, four more hands — zh AY and BA, en AZ and BB —
+# from the labelling guide alone; written as corpus round 17, not adopted, frozen instead, less
+# the lines near a train or val line): the whole breadth of collection calls in every register,
+# about 55 % violations over the six agent categories and debtor abuse. flagger@2026.12.16: zh
+# P 0.944 R 0.917 (822 lines), en P 0.932 R 0.891 (794); the lexicons alone R 0.552 / 0.476.
+# (precision, recall) floors, a line or two looser.
+BREADTH_FLOORS = {"zh": (0.93, 0.90), "en": (0.92, 0.875)}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_new_hands_across_every_register_are_flagged(lang: str) -> None:
+    counts = _scored("breadth", lang)
+    floor_p, floor_r = BREADTH_FLOORS[lang]
+    o = counts.overall
+    assert o.precision >= floor_p, f"{lang} breadth: P {o.precision:.3f}"
+    assert o.recall >= floor_r, f"{lang} breadth: R {o.recall:.3f}"
 
 
 # The praise split (tests/data/flagging/praise/, a third hand): compliments, thanks and
