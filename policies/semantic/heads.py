@@ -49,6 +49,7 @@ __all__ = [
     "decode_vector",
     "encode_half",
     "encode_vector",
+    "joined_logit",
     "parse_heads",
 ]
 
@@ -78,6 +79,24 @@ def decode_vector(text: str, dtype: str = "<f4") -> npt.NDArray[np.float32]:
 def encode_half(values: npt.ArrayLike) -> str:
     """float16 little-endian, base64 (the n-gram weights: many, and half precision is plenty)."""
     return base64.b64encode(np.asarray(values, dtype="<f2").tobytes()).decode("ascii")
+
+
+def joined_logit(
+    z_emb: npt.NDArray[np.float64],
+    z_ng: npt.NDArray[np.float64],
+    vote: tuple[npt.NDArray[np.float64], float] | None,
+    voices: Sequence[float] | None,
+) -> npt.NDArray[np.float64]:
+    """A head's voices joined into its logit: the regressions' logits averaged, with the
+    neighbours' `vote` (logits, weight) when there is one; with `voices`, their sum weighted by
+    those (the vote's own weight then unused). The trainer calibrates on the same numbers."""
+    if voices is not None:
+        z = voices[0] * z_emb + voices[1] * z_ng
+        return z if vote is None else z + voices[2] * vote[0]
+    if vote is None:
+        return (z_emb + z_ng) / 2.0
+    z_nb, weight = vote
+    return (z_emb + z_ng + weight * z_nb) / (2.0 + weight)
 
 
 @dataclass(frozen=True)
@@ -116,13 +135,7 @@ class CategoryHead:
         z_emb = x.astype(np.float64) @ self.weights.astype(np.float64) + self.bias
         w = self.ngram_weights
         z_ng = np.array([float(vals @ w[cols]) for cols, vals in grams], dtype=np.float64) + self.ngram_bias
-        if self.voices is not None:
-            z = self.voices[0] * z_emb + self.voices[1] * z_ng
-            return z if vote is None else z + self.voices[2] * vote[0]
-        if vote is None:
-            return (z_emb + z_ng) / 2.0
-        z_nb, weight = vote
-        return (z_emb + z_ng + weight * z_nb) / (2.0 + weight)
+        return joined_logit(z_emb, z_ng, vote, self.voices)
 
     def calibrate(self, z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         a, c = self.platt

@@ -56,6 +56,7 @@ from policies.semantic.heads import (
     categories_for,
     encode_half,
     encode_vector,
+    joined_logit,
     parse_heads,
 )
 from policies.semantic.neighbours import Neighbours, role_code
@@ -762,9 +763,9 @@ def _folds(pools: Mapping[str, _Split], k: int, seed: int, by_writer: bool = Fal
             order.sort(key=lambda g: -len(groups[g]))
         for g in order:
             f = int(np.argmin(sizes))
-            for i in groups[int(g)]:
+            for i in groups[g]:
                 fold_of[id(lines[i])] = f
-            sizes[f] += len(groups[int(g)])
+            sizes[f] += len(groups[g])
     return fold_of
 
 
@@ -882,16 +883,14 @@ def _calibrated(
 ) -> tuple[tuple[float, ...] | None, tuple[float, float], np.ndarray]:
     """A head's voice weights (None: their fixed mean), Platt calibration and probabilities
     from each voice's logit on the lines it is calibrated on (one column per voice)."""
+    vote = (voices[:, 2], options.knn_weight) if voices.shape[1] == 3 else None
     if options.stack:
         stacked = _stack(voices, gold, logistic_regression)
         if stacked is not None:
             weights, c = stacked
-            return weights, (1.0, c), _sigmoid((1.0, c), voices @ np.array(weights))
-    z = voices[:, :2].sum(axis=1)
-    if voices.shape[1] == 3:
-        z = (z + options.knn_weight * voices[:, 2]) / (2.0 + options.knn_weight)
-    else:
-        z = z / 2.0
+            z = joined_logit(voices[:, 0], voices[:, 1], vote, weights)
+            return weights, (1.0, c), _sigmoid((1.0, c), z)
+    z = joined_logit(voices[:, 0], voices[:, 1], vote, None)
     platt = _platt(z, gold, logistic_regression)
     return None, platt, _sigmoid(platt, z)
 
