@@ -29,6 +29,7 @@ __all__ = [
     "file_sha256",
     "parse_line",
     "read_lines",
+    "trigrams",
 ]
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
@@ -134,3 +135,10 @@ def read_lines(path: Path) -> list[Line]:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def trigrams(text: str) -> set[str]:
+    """A text's character trigrams, lower-cased, letters and digits only: near-duplicates
+    (Jaccard >= 0.5) are counted on them when the corpus is split and when folds are dealt."""
+    t = "".join(ch.lower() for ch in text if ch.isalnum())
+    return {t[i : i + 3] for i in range(max(1, len(t) - 2))}

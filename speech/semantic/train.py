@@ -63,7 +63,7 @@ from policies.semantic.neighbours import Neighbours, role_code
 from policies.semantic.ngrams import analyze
 from policies.semantic.text import prepare
 from speech.semantic.augment import lexicon_clauses, variants
-from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines
+from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines, trigrams
 from speech.semantic.embedder import joined
 from speech.semantic.use import USE_DIM, UseEncoder
 from speech.semantic.vectors import VectorCache, default_cache_dir
@@ -789,8 +789,7 @@ def _near_groups(texts: Sequence[str], near: float = 0.5, block: int = 2000) -> 
     indices: list[int] = []
     indptr = [0]
     for text in texts:
-        t = "".join(ch.lower() for ch in text if ch.isalnum())
-        grams = {t[i : i + 3] for i in range(max(1, len(t) - 2))} if t else set()
+        grams = trigrams(text) - {""}  # a text without letters or digits is near no other
         indices.extend(vocab.setdefault(g, len(vocab)) for g in sorted(grams))
         indptr.append(len(indices))
     n = len(texts)
