@@ -707,7 +707,7 @@ def _cross_fitted(
     row_fold = np.array([fold_of[id(ln)] for ln in rows.lines])
     cats = {lang: _categories(pools[lang].lines) for lang in pools}
     oof = {
-        lang: {cat: np.full((len(pool.lines), 3 if options.neighbours else 2), np.nan) for cat in cats[lang]}
+        lang: {cat: np.full((len(pool.lines), _voices(options)), np.nan) for cat in cats[lang]}
         for lang, pool in pools.items()
     }
     for k in range(options.folds):
@@ -840,6 +840,11 @@ def _rival_scores(
             scored[cat].rival = np.max(others, axis=0)[masks[cat]]
 
 
+def _voices(options: TrainOptions) -> int:
+    """How many voices a head has: embeddings and n-grams, and the neighbours' vote when on."""
+    return 3 if options.neighbours else 2
+
+
 def _fit_category(
     lang: str,
     cat: str,
@@ -863,7 +868,7 @@ def _fit_category(
     ng_clf.fit(rows.ngrams[mask], y, sample_weight=w)
     z = None
     if evaluated is not None and not evaluated[0].shape[0]:
-        z = np.empty((0, 2 if evaluated[2] is None else 3))  # a fold without lines of the category
+        z = np.empty((0, _voices(options)))  # a fold without lines of the category
     elif evaluated is not None:
         x_val, t_val, vote = evaluated
         voices = [emb_clf.decision_function(x_val), ng_clf.decision_function(t_val)]
