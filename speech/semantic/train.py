@@ -65,6 +65,7 @@ from policies.semantic.text import prepare
 from speech.semantic.augment import lexicon_clauses, variants
 from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines, trigrams
 from speech.semantic.embedder import joined
+from speech.semantic.metrics import Counts
 from speech.semantic.use import USE_DIM, UseEncoder
 from speech.semantic.vectors import VectorCache, default_cache_dir
 
@@ -75,9 +76,11 @@ __all__ = [
     "HEAD_FILE",
     "LAYERS_FILE",
     "RIVALS",
+    "CachedVectors",
     "TrainOptions",
     "Trained",
     "TrainingError",
+    "scored_counts",
     "train",
     "write_head_file",
 ]
@@ -375,24 +378,9 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     lines, texts, weights = _training_lines(pooled, options)
     with tempfile.TemporaryDirectory(prefix="callwarden-train-") as tmp:
         emb, tuned, layers = _embedder(options, lines, texts, weights, Path(tmp), say)
-    # With a tapped layer e5's vectors are cached with the layer's (one forward pass gives both).
-    cache_id = emb.id if emb.tap is None else f"{emb.id}+after-layer-{emb.tap}"
-    cache = VectorCache(options.cache_dir, cache_id, emb.e5_width)
-    second = None  # the second encoder and its vectors in the same cache
-    if options.use_encoder:
-        use = UseEncoder(options.threads)
-        second = (use, cache.sibling(use.id, USE_DIM))
-
-    def embed(texts: Sequence[str]) -> np.ndarray:
-        def progress(done: int, total: int) -> None:
-            say(f"  embedded {done}/{total} new lines")
-
-        prepared = [prepare(t) for t in texts]
-        e5 = cache.get_many(prepared, emb.embed_prepared, progress)
-        use = second[1].get_many(prepared, second[0].embed_prepared) if second is not None else None
-        return joined(e5, use)
-
-    say(f"embedding {len(texts)} training lines ({len(cache)} cached)")
+    vectors_of = CachedVectors.open(options, emb, say)
+    embed = vectors_of.embed
+    say(f"embedding {len(texts)} training lines ({len(vectors_of.cache)} cached)")
     vectors = embed(texts)
     rows, tfidf = _rows(lines, texts, np.array(weights), vectors, options, TfidfVectorizer)
     # The lines the settings are chosen on: every train and val line out of fold, or val.
@@ -408,8 +396,8 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
             for lang in options.languages
         }
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
-    if second is not None:
-        doc["use_encoder"] = {"id": second[0].id, "dim": USE_DIM}
+    if vectors_of.use is not None:
+        doc["use_encoder"] = {"id": vectors_of.use.id, "dim": USE_DIM}
     if emb.tap is not None:
         doc["layer_mean"] = {"after_layer": emb.tap}
     if tuned is not None:
@@ -423,6 +411,34 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     else:
         report = [_val_report(lang, heads, splits[lang], options) for lang in options.languages]
     return Trained(doc, "\n".join(report), layers)
+
+
+class CachedVectors:
+    """Training vectors through the disk cache: e5's (with the tapped layer's mean when the
+    embedder has one: one forward pass gives both) and, when given, the second encoder's."""
+
+    def __init__(
+        self, emb: Embedder, cache: VectorCache, use: UseEncoder | None, say: Callable[[str], None]
+    ) -> None:
+        self.emb, self.cache, self.use, self.say = emb, cache, use, say
+        self.use_cache = cache.sibling(use.id, USE_DIM) if use is not None else None
+
+    @classmethod
+    def open(cls, options: TrainOptions, emb: Embedder, say: Callable[[str], None]) -> CachedVectors:
+        cache_id = emb.id if emb.tap is None else f"{emb.id}+after-layer-{emb.tap}"
+        cache = VectorCache(options.cache_dir, cache_id, emb.e5_width)
+        return cls(emb, cache, UseEncoder(options.threads) if options.use_encoder else None, say)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        def progress(done: int, total: int) -> None:
+            self.say(f"  embedded {done}/{total} new lines")
+
+        prepared = [prepare(t) for t in texts]
+        e5 = self.cache.get_many(prepared, self.emb.embed_prepared, progress)
+        use = None
+        if self.use is not None and self.use_cache is not None:
+            use = self.use_cache.get_many(prepared, self.use.embed_prepared)
+        return joined(e5, use)
 
 
 def _rows(
@@ -1010,15 +1026,14 @@ def _platt(z: np.ndarray, gold: np.ndarray, logistic_regression: Any) -> tuple[f
     return a, c
 
 
-def _val_report(lang: str, heads: Any, val: _Split, o: TrainOptions) -> str:
-    """The val split scored through the run-time path (the head file as parsed), both ways."""
-    from speech.semantic.metrics import Counts
-
+def scored_counts(
+    lang: str, heads: Any, lines: Sequence[Line], vectors: np.ndarray, lawful_suppresses_model: bool
+) -> tuple[Counts, Counts]:
+    """`lines` (with their embedding rows) scored through the run-time path (the head file as
+    parsed): the counts of lexicon + model and of the lexicon alone."""
     both, lex_only = Counts(), Counts()
-    for i, ln in enumerate(val.lines):
-        scores = heads.score(
-            lang, val.vectors[i : i + 1], [ln.text], speaker=ln.speaker, audience=ln.audience
-        )
+    for i, ln in enumerate(lines):
+        scores = heads.score(lang, vectors[i : i + 1], [ln.text], speaker=ln.speaker, audience=ln.audience)
         s = {c: float(v[0]) for c, v in scores.items()}
         view = lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
         found = combine(
@@ -1027,12 +1042,18 @@ def _val_report(lang: str, heads: Any, val: _Split, o: TrainOptions) -> str:
             heads.thresholds(lang),
             vetoes=heads.vetoes(lang),
             model="-",
-            lawful_suppresses_model=o.lawful_suppresses_model,
+            lawful_suppresses_model=lawful_suppresses_model,
             lawful_overrides=heads.lawful_overrides(lang),
             rival_margins=heads.rival_margins(lang),
         )
         both.add(ln.labels, {f.category for f in found if f.is_violation}, ln.text)
         lex_only.add(ln.labels, {m.category for m in view.matches if m.is_violation}, ln.text)
+    return both, lex_only
+
+
+def _val_report(lang: str, heads: Any, val: _Split, o: TrainOptions) -> str:
+    """The val split scored through the run-time path, both ways."""
+    both, lex_only = scored_counts(lang, heads, val.lines, val.vectors, o.lawful_suppresses_model)
     return both.table(f"{lang} val, lexicon + model") + "\n" + lex_only.table(f"{lang} val, lexicon alone")
 
 
