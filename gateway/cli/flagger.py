@@ -28,6 +28,7 @@ from gateway.cli.common import data_dir_arg, initialised_settings, operator_acto
 from policies.errors import SetupError
 from policies.parse import parse_instant
 from policies.semantic.heads import MAX_LAYERS
+from policies.semantic.network import MAX_HIDDEN
 from policies.types import PolicyInputError
 from speech.semantic.corpus import LANGUAGES, CorpusError
 from speech.semantic.feedback import reviews_to_lines
@@ -111,6 +112,14 @@ def add_commands(subparsers: Any) -> None:
         "logits where the thresholds are chosen, instead of their fixed mean (default: off; no "
         "gain on held-out writers)",
     )
+    t.add_argument(
+        "--network-hidden",
+        type=_units,
+        default=TrainOptions().network_hidden,
+        metavar="N",
+        help="train a shared network of N hidden units over every language's embeddings, its logit "
+        "averaged into each category's embedding voice (0: none; default: %(default)s)",
+    )
     t.set_defaults(func=cmd_train)
 
     p = subparsers.add_parser("flags", help="inspectors' flags: export reviews as training lines")
@@ -136,6 +145,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         folds=args.folds,
         stack=args.stack,
         fold_by_writer=args.fold_by == "writer",
+        network_hidden=args.network_hidden,
     )
     try:
         doc, report, layers = train(options)
@@ -147,6 +157,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(report)
     print(f"wrote {out} (flagger@{doc['version']}, seed {doc['seed']}, {len(doc['files'])} files read)")
     return 0
+
+
+def _units(raw: str) -> int:
+    try:
+        n = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of units, not {raw!r}") from None
+    if not 0 <= n <= MAX_HIDDEN:
+        raise argparse.ArgumentTypeError(f"0 (none) to {MAX_HIDDEN} units, not {n}")
+    return n
 
 
 def _instant(raw: str, name: str) -> datetime:

@@ -10,10 +10,12 @@ the file names a `use_encoder`, that encoder's numbers after them; when it has a
 third party), one over the line's character n-grams (TF-IDF,
 `policies.semantic.ngrams`; vocabulary and idf stored once) — whose logits are averaged with
 the neighbours' vote when the file has `neighbours` (or, with the optional `voices`, summed with
-those weights), a Platt calibration of that fitted where the thresholds are chosen (every line out
-of fold, or the validation split), and what the combination with the
-lexicon uses, chosen there: the threshold, the `veto`, the optional `lawful_override` and the
-optional `rival_margin` (`policies.semantic.combine`). Scoring is numpy only: no scikit-learn at run time.
+those weights; with a `network`, the embedding regression's logit is first averaged with the shared
+network's for the category, `policies.semantic.network`), a Platt calibration of that fitted
+where the thresholds are chosen (every line out of fold, or the validation split), and what the
+combination with the lexicon uses, chosen there: the threshold, the `veto`, the optional
+`lawful_override` and the optional `rival_margin` (`policies.semantic.combine`). Scoring is
+numpy only: no scikit-learn at run time.
 
 Which categories apply follows the labelling guide: agent lines get the six agent-conduct
 categories (`third_party_disclosure` only when a third party hears it), debtor lines only
@@ -22,7 +24,6 @@ categories (`third_party_disclosure` only when a third party hears it), debtor l
 
 from __future__ import annotations
 
-import base64
 import binascii
 import math
 from collections.abc import Mapping, Sequence
@@ -35,7 +36,9 @@ import numpy.typing as npt
 from policies.errors import DefinitionError
 from policies.lexicon import LEXICON_CATEGORIES
 from policies.semantic.categories import categories_for
+from policies.semantic.codec import decode_vector, encode_half, encode_vector
 from policies.semantic.neighbours import Neighbours
+from policies.semantic.network import SharedNetwork
 from policies.semantic.ngrams import NgramSpec
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "TunedSpec",
     "categories_for",
     "decode_vector",
+    "embedding_voice",
     "encode_half",
     "encode_vector",
     "joined_logit",
@@ -67,20 +71,6 @@ class HeadFileError(DefinitionError):
     code = "invalid_head_file"
 
 
-def encode_vector(values: npt.ArrayLike) -> str:
-    """float32 little-endian, base64 (how weights are stored)."""
-    return base64.b64encode(np.asarray(values, dtype="<f4").tobytes()).decode("ascii")
-
-
-def decode_vector(text: str, dtype: str = "<f4") -> npt.NDArray[np.float32]:
-    return np.frombuffer(base64.b64decode(text, validate=True), dtype=dtype).astype(np.float32)
-
-
-def encode_half(values: npt.ArrayLike) -> str:
-    """float16 little-endian, base64 (the n-gram weights: many, and half precision is plenty)."""
-    return base64.b64encode(np.asarray(values, dtype="<f2").tobytes()).decode("ascii")
-
-
 def joined_logit(
     z_emb: npt.NDArray[np.float64],
     z_ng: npt.NDArray[np.float64],
@@ -97,6 +87,13 @@ def joined_logit(
         return (z_emb + z_ng) / 2.0
     z_nb, weight = vote
     return (z_emb + z_ng + weight * z_nb) / (2.0 + weight)
+
+
+def embedding_voice(
+    z_regression: npt.NDArray[np.float64], z_network: npt.NDArray[np.float64] | None
+) -> npt.NDArray[np.float64]:
+    """The embedding voice: the regression's logit, or its mean with the shared network's."""
+    return z_regression if z_network is None else (z_regression + z_network) / 2.0
 
 
 @dataclass(frozen=True)
@@ -129,10 +126,14 @@ class CategoryHead:
         x: npt.NDArray[np.float32],
         grams: Sequence[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]],
         vote: tuple[npt.NDArray[np.float64], float] | None = None,
+        network: npt.NDArray[np.float64] | None = None,
     ) -> npt.NDArray[np.float64]:
         """The regressions' logits averaged, with the neighbours' `vote` (logits, weight) when
-        the head file has neighbours."""
+        the head file has neighbours; the embedding voice is the mean of the regression's logit
+        and the shared `network`'s for the category when the file has one."""
         z_emb = x.astype(np.float64) @ self.weights.astype(np.float64) + self.bias
+        if network is not None:
+            z_emb = embedding_voice(z_emb, network)
         w = self.ngram_weights
         z_ng = np.array([float(vals @ w[cols]) for cols, vals in grams], dtype=np.float64) + self.ngram_bias
         return joined_logit(z_emb, z_ng, vote, self.voices)
@@ -180,6 +181,8 @@ class Heads:
     # The layer of e5 after which the mean of its hidden states is read last (`layer_mean`);
     # None: not read.
     tap_layer: int | None = None
+    # The shared network whose logit joins each category's embedding voice; None: not used.
+    network: SharedNetwork | None = None
 
     @property
     def width(self) -> int:
@@ -217,11 +220,14 @@ class Heads:
         if nb is not None:
             sims = nb.similarities(v[:, :DIM])
             votes = nb.logits(sims, cats, lang.language, other_language_weight=self.other_language_weight)
+        net = self.network
+        z_net = net.logits(x, lang.language) if net is not None and cats else None
         out = {}
         for c in cats:
             head = lang.heads[c]
             vote = (votes[c], nb.weight) if nb is not None else None
-            out[c] = head.calibrate(head.logit(x, grams, vote))
+            column = z_net[:, net.column(c)] if z_net is not None and net is not None else None
+            out[c] = head.calibrate(head.logit(x, grams, vote, column))
         return out
 
     def thresholds(self, language: str) -> dict[str, float]:
@@ -280,6 +286,18 @@ def parse_heads(doc: Any, source: str) -> Heads:
             neighbours = Neighbours.parse(doc["neighbours"], DIM)
         except ValueError as exc:
             raise HeadFileError(source, "neighbours", f"{exc}: retrain or reinstall") from None
+    network = None
+    if "network" in doc:
+        try:
+            network = SharedNetwork.parse(doc["network"], width)
+        except ValueError as exc:
+            raise HeadFileError(source, "network", f"{exc}: retrain or reinstall") from None
+        for lang, body in parsed.items():
+            missing = sorted(set(body.heads) - set(network.categories))
+            if lang not in network.languages:
+                raise HeadFileError(source, "network.languages", f"has no input for language {lang}")
+            if missing:
+                raise HeadFileError(source, "network.categories", f"has no output for {', '.join(missing)}")
     n_voices = 2 if neighbours is None else 3
     for lang, body in parsed.items():
         for cat, head in body.heads.items():
@@ -304,6 +322,7 @@ def parse_heads(doc: Any, source: str) -> Heads:
         use_encoder=use_encoder,
         use_dim=use_dim,
         tap_layer=tap_layer,
+        network=network,
     )
 
 

@@ -54,12 +54,14 @@ from policies.semantic.heads import (
     FORMAT,
     TunedSpec,
     categories_for,
+    embedding_voice,
     encode_half,
     encode_vector,
     joined_logit,
     parse_heads,
 )
 from policies.semantic.neighbours import Neighbours, role_code
+from policies.semantic.network import SharedNetwork
 from policies.semantic.ngrams import analyze
 from policies.semantic.text import prepare
 from speech.semantic.augment import lexicon_clauses, variants
@@ -88,7 +90,7 @@ __all__ = [
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 LAYERS_FILE = "flagger-layers.bin"  # the tuned layers, written beside the head file
 REPO = Path(__file__).resolve().parents[2]
-VERSION = "2026.12.16"
+VERSION = "2026.12.17"
 
 
 class TrainingError(Exception):
@@ -151,6 +153,11 @@ class TrainOptions:
     # Folds by writer: every writer's lines in one fold, so each line is scored by heads that
     # never read its writer (the settings then fit new hands, not more lines by the same ones).
     fold_by_writer: bool = False
+    # The shared network (`policies.semantic.network`): hidden units, 0 for none. Its logit is
+    # averaged into each category's embedding voice. Since 2026.12.17, chosen on two sets of
+    # held-out writers (docs/speech.md, "The shared network").
+    network_hidden: int = 256
+    network_epochs: int = 6
     version: str = VERSION
 
 
@@ -333,6 +340,7 @@ class _Rows:
     features: np.ndarray  # embedding + audience, (n, 385)
     ngrams: Any  # TF-IDF rows (sparse)
     neighbours: Neighbours | None = None  # the original lines (not their variants), for the vote
+    network: SharedNetwork | None = None  # fitted on every language's rows
 
 
 @dataclass
@@ -404,6 +412,8 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         doc["tuned"] = {"layers": tuned.layers, "sha256": tuned.sha256, "first_layer": tuned.first_layer}
     if rows.neighbours is not None:
         doc["neighbours"] = rows.neighbours.as_json()
+    if rows.network is not None:
+        doc["network"] = rows.network.as_json()
     heads = parse_heads(doc, "(trained)")
     if options.folds:
         # val is in training: the figures that say anything are the out-of-fold ones.
@@ -460,6 +470,8 @@ def _rows(
     rows = _Rows(lines, texts, weights, _logit_features(vectors, lines), tfidf.fit_transform(texts))
     if options.neighbours:
         rows.neighbours = _neighbours(lines, texts, vectors, options)
+    if options.network_hidden:
+        rows.network = _network(rows, options)
     return rows, tfidf
 
 
@@ -498,6 +510,17 @@ def _embedder(
     spec = TunedSpec(LAYERS_FILE, hashlib.sha256(layers).hexdigest(), first)
     (folder / LAYERS_FILE).write_bytes(layers)
     return Embedder(threads=options.threads, tuned=(spec, folder), tap=options.tap_layer), spec, layers
+
+
+def _network(rows: _Rows, o: TrainOptions) -> SharedNetwork:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise TrainingError("the shared network needs torch: pip install -e '.[train]'") from None
+    from speech.semantic.network_fit import NetworkOptions, fit_network
+
+    opts = NetworkOptions(hidden=o.network_hidden, epochs=o.network_epochs, seed=o.seed, threads=o.threads)
+    return fit_network(rows.features, rows.lines, rows.weights, o.languages, opts)
 
 
 def _neighbours(
@@ -616,6 +639,7 @@ def _fit_language(
         x = _logit_features(scored.vectors, scored.lines)
         t = tfidf.transform([ln.text for ln in scored.lines])
         sims = rows.neighbours.similarities(scored.vectors[:, :DIM]) if rows.neighbours is not None else None
+        z_net = rows.network.logits(x, lang) if rows.network is not None else None
     for cat in cats:
         evaluated = None
         if scored is not None:
@@ -626,7 +650,8 @@ def _fit_language(
                     sims[vmask], cat, lang, other_language_weight=options.other_language_weight
                 )
                 vote = (z_nb, rows.neighbours.weight)
-            evaluated = (x[vmask], t[vmask], vote)
+            net = z_net[vmask, rows.network.column(cat)] if z_net is not None and rows.network else None
+            evaluated = (x[vmask], t[vmask], vote, net)
         heads[cat], z = _fit_category(lang, cat, rows, options, logistic_regression, evaluated)
         if z is not None:
             zs[cat] = z
@@ -867,7 +892,7 @@ def _fit_category(
     rows: _Rows,
     options: TrainOptions,
     logistic_regression: Any,
-    evaluated: tuple[np.ndarray, Any, tuple[np.ndarray, float] | None] | None,
+    evaluated: tuple[np.ndarray, Any, tuple[np.ndarray, float] | None, np.ndarray | None] | None,
 ) -> tuple[dict[str, Any], np.ndarray | None]:
     """The two regressions of one category (embedding, n-grams) over the training rows that can
     carry it, the other languages' rows weighted down: (their weights, each voice's logit on the
@@ -886,8 +911,8 @@ def _fit_category(
     if evaluated is not None and not evaluated[0].shape[0]:
         z = np.empty((0, _voices(options)))  # a fold without lines of the category
     elif evaluated is not None:
-        x_val, t_val, vote = evaluated
-        voices = [emb_clf.decision_function(x_val), ng_clf.decision_function(t_val)]
+        x_val, t_val, vote, net = evaluated
+        voices = [embedding_voice(emb_clf.decision_function(x_val), net), ng_clf.decision_function(t_val)]
         z = np.column_stack(voices if vote is None else [*voices, vote[0]])
     head = {
         "weights": encode_vector(emb_clf.coef_[0]),
@@ -997,6 +1022,11 @@ def _document(
             **({"folds": options.folds} if options.folds else {}),
             **({"stack": True} if options.stack else {}),
             **({"fold_by": "writer"} if options.fold_by_writer else {}),
+            **(
+                {"network_hidden": options.network_hidden, "network_epochs": options.network_epochs}
+                if options.network_hidden
+                else {}
+            ),
             **(
                 {
                     "tune_layers": options.tune_layers,

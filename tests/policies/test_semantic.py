@@ -174,6 +174,80 @@ def test_voice_weights_replace_the_mean_of_the_voices() -> None:
     assert weighed["threat_violence"][0] == pytest.approx(1 / (1 + np.exp(-2.0)))
 
 
+def _network(**fields: object) -> dict[str, object]:
+    """A shared network of one hidden unit that reads input 0 (e5's first number) for an
+    English line: threat_violence's logit is 4·relu(x0 + 0) − 1, abuse_by_debtor's −3."""
+    inputs = 385 + 2  # the embedding features, then one-hot en / zh
+    w1 = np.zeros((inputs, 1), dtype=np.float32)
+    w1[0, 0] = 1.0
+    w1[385, 0] = 0.0  # English adds nothing ...
+    w1[386, 0] = -100.0  # ... Chinese switches the unit off
+    body: dict[str, object] = {
+        "languages": ["en", "zh"],
+        "categories": ["abuse_by_debtor", "threat_violence"],
+        "hidden": 1,
+        "shift": encode_vector(np.zeros(inputs)),
+        "scale": encode_vector(np.ones(inputs)),
+        "w1": encode_half(w1.reshape(-1)),
+        "b1": encode_vector([0.0]),
+        "w2": encode_vector([0.0, 4.0]),
+        "b2": encode_vector([-3.0, -1.0]),
+    }
+    body.update(fields)
+    return body
+
+
+def test_the_shared_network_joins_the_embedding_voice() -> None:
+    v = np.zeros((2, 384), dtype=np.float32)
+    v[:, 0] = [1.0, -1.0]
+    doc = _doc()
+    doc["network"] = _network()
+    heads = parse_heads(doc, "t.json")
+    assert heads.network is not None
+    scores = heads.score("en", v, ["a", "b"], speaker="agent", audience="debtor")
+    # Line 1: the regression's logit 10, the network's 4·1 − 1 = 3, the voice (10 + 3) / 2 = 6.5,
+    # averaged with the n-grams' 0: 3.25, Platt a = 2. Line 2: (−10 + (−1)) / 2 / 2 · 2 = −5.5.
+    assert scores["threat_violence"] == pytest.approx(1 / (1 + np.exp(-np.array([6.5, -5.5]))))
+    # Chinese lines read the network with their own one-hot (here: the unit switched off).
+    doc["languages"]["zh"] = copy.deepcopy(doc["languages"]["en"])
+    zh = parse_heads(doc, "t.json").score("zh", v, ["a", "b"], speaker="agent", audience="debtor")
+    assert zh["threat_violence"] == pytest.approx(1 / (1 + np.exp(-np.array([4.5, -5.5]))))
+    debtor = heads.score("en", v, ["a", "b"], speaker="debtor", audience="debtor")
+    assert debtor["abuse_by_debtor"] == pytest.approx(1 / (1 + np.exp(-np.array([3.5, -6.5]))))
+
+
+@pytest.mark.parametrize(
+    ("network", "key", "says"),
+    [
+        pytest.param([], "network", "must be an object", id="not-object"),
+        pytest.param(_network(languages="en"), "network", "languages", id="languages-text"),
+        pytest.param(_network(languages=["en", "en"]), "network", "distinct", id="languages-twice"),
+        pytest.param(
+            _network(categories=["threat_violence", "bogus"]), "network", "unknown", id="bad-category"
+        ),
+        pytest.param(_network(hidden=0), "network", "hidden", id="no-units"),
+        pytest.param(_network(hidden=True), "network", "hidden", id="hidden-bool"),
+        pytest.param(_network(hidden=2), "network", "w1", id="hidden-not-the-weights"),
+        pytest.param(_network(b2="!!"), "network", "b2: not base64", id="not-base64"),
+        pytest.param(_network(scale=encode_vector(np.zeros(387))), "network", "scale", id="zero-scale"),
+        pytest.param(_network(shift=encode_vector([np.nan] * 387)), "network", "finite", id="nan"),
+        pytest.param(_network(languages=["zh", "ko"]), "network.languages", "language en", id="no-en"),
+        pytest.param(
+            _network(categories=["threat_violence"], w2=encode_vector([4.0]), b2=encode_vector([-1.0])),
+            "network.categories",
+            "abuse_by_debtor",
+            id="no-debtor-output",
+        ),
+    ],
+)
+def test_a_bad_network_names_the_key(network: Any, key: str, says: str) -> None:
+    doc = _doc()
+    doc["network"] = network
+    with pytest.raises(HeadFileError, match=says) as err:
+        parse_heads(doc, "bad.json")
+    assert err.value.key == key
+
+
 def _bad_threat_head(id: str, **fields: object) -> Any:
     """A case for the test below: the English threat head with `fields` set; the error names the
     first field."""

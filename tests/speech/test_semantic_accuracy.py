@@ -30,7 +30,9 @@ REPO = Path(__file__).resolve().parents[2]
 # (precision, recall) floors on the frozen test split: issue 10.
 TEST_FLOORS = {"zh": (0.90, 0.90), "en": (0.90, 0.90), "ko": (0.85, 0.80)}
 # Loose floors: just under what was measured on the weaker of the two splits, so a regression
-# fails while the issue's floors are out of reach for zh and en. flagger@2026.12.16: test zh
+# fails while the issue's floors are out of reach for zh and en. flagger@2026.12.17: test zh
+# P 0.891 R 0.900, en P 0.925 R 0.890, ko P 0.861 R 0.840; blind zh P 0.921 R 0.932, en P 0.917
+# R 0.920, ko P 0.909 R 0.970. flagger@2026.12.16: test zh
 # P 0.902 R 0.880, en P 0.929 R 0.876, ko P 0.864 R 0.864; blind zh P 0.932 R 0.935, en P 0.900
 # (233 of 259) R 0.886, ko P 0.915 R 0.970 (docs/speech.md; 2026.12.15: test zh 0.883 / 0.866,
 # en 0.923 / 0.856, ko 0.863 / 0.852, blind en 0.915 / 0.897). The lexicon alone: recall 0.48
@@ -104,6 +106,7 @@ def test_split_is_scored_and_clearly_above_the_lexicon(lang: str, split: str) ->
 # the lines near a train or val line): the whole breadth of collection calls in every register,
 # about 55 % violations over the six agent categories and debtor abuse. flagger@2026.12.16: zh
 # P 0.944 R 0.917 (822 lines), en P 0.932 R 0.891 (794); the lexicons alone R 0.552 / 0.476.
+# flagger@2026.12.17: zh P 0.941 R 0.932, en P 0.930 R 0.914 (the floors kept).
 # (precision, recall) floors, a line or two looser.
 BREADTH_FLOORS = {"zh": (0.93, 0.90), "en": (0.92, 0.875)}
 
@@ -184,7 +187,8 @@ VEILED_LIMITS = {"zh": (0.06, 0.79), "en": (0.16, 0.77), "ko": (0.08, 0.69)}
 # fraudster"). flagger@2026.12.15 with lexicons en 2026.12.8 / zh 2026.12.6 / ko 2026.12.6 flags
 # 3 of 59 zh, 5 of 55 en and 3 of 55 ko compliant lines, recall 0.773 / 0.691 / 0.764 (the lexicons
 # alone 0.591 / 0.441 / 0.600); with en 2026.12.9 / zh 2026.12.7 / ko 2026.12.7 (scam warnings)
-# 3, 4 and 3; flagger@2026.12.16 (cross-fitted) 2, 5 and 5, recall 0.788 / 0.691 / 0.764. The
+# 3, 4 and 3; flagger@2026.12.16 (cross-fitted) 2, 5 and 5, recall 0.788 / 0.691 / 0.764;
+# flagger@2026.12.17 (the shared network) 2, 5 and 6, recall 0.788 / 0.735 / 0.836. The
 # limits are a line or two looser.
 AUTHORITY_LIMITS = {"zh": (0.07, 0.75), "en": (0.11, 0.67), "ko": (0.11, 0.74)}
 

@@ -123,8 +123,10 @@ def test_impersonation_and_crime_claims_are_still_raised(lang: str, text: str) -
 # tests/data/lookalikes/ are kept out of corpus rounds). Measured when written (flagger@2026.12.15):
 # warnings raising a violation with the lexicons before the entries 4 en, 5 zh, 2 ko; with them
 # 4, 3 and 2; false legal threats found 19, 19 and 16 of 20 both times. flagger@2026.12.16 with zh
-# lexicon 2026.12.8: warnings 4, 2 and 3, threats 19, 20 and 17. The limits are a line looser.
-SCAM_LIMITS = {"en": (5, 18), "zh": (4, 18), "ko": (4, 15)}
+# lexicon 2026.12.8: warnings 4, 2 and 3, threats 19, 20 and 17. flagger@2026.12.17 (the shared
+# network): warnings 4, 3 and 5 (two more Korean warnings raised: a cost recorded in
+# docs/speech.md, "The shared network"), threats the same. The limits are a line looser.
+SCAM_LIMITS = {"en": (5, 18), "zh": (4, 18), "ko": (6, 15)}
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -449,3 +449,40 @@ def test_folds_by_writer_keep_each_writer_in_one_fold() -> None:
     counts = np.bincount([folds[id(ln)] for ln in pool.lines])
     assert counts.max() - counts.min() <= 10
     assert len(set(folds.values())) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_the_shared_network_is_trained_stored_and_scored_as_the_trainer_scored_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    options = TrainOptions(
+        languages=("en",), corpus=corpus, cache_dir=tmp_path / "cache", folds=0, network_hidden=8
+    )
+    doc, report, _ = train(options, log=lambda _: None)
+    assert doc["trainer"]["network_hidden"] == 8
+    assert doc["network"]["hidden"] == 8
+    assert doc["network"]["languages"] == ["en"]
+    assert set(doc["network"]["categories"]) == set(AGENT) | {"third_party_disclosure", "abuse_by_debtor"}
+    again, _, _ = train(options, log=lambda _: None)
+    assert json.dumps(doc, sort_keys=True) == json.dumps(again, sort_keys=True)  # deterministic
+    # The val figures the trainer chose on are the run-time path's: the report scores val
+    # through the parsed head file, network included.
+    micro = next(line for line in report.splitlines() if "overall (micro)" in line).split()
+    assert [float(micro[2]), float(micro[3])] == pytest.approx(
+        [doc["languages"]["en"]["val"]["precision"], doc["languages"]["en"]["val"]["recall"]], abs=1e-3
+    )
+    out = tmp_path / "network.json"
+    write_head_file(doc, out)
+    loaded = load_heads(out)
+    assert loaded.network is not None
+    flagger = SemanticFlagger(loaded, heads_embedder(loaded))
+    with_net = flagger.scores(["I will break your arm tonight"], "en", speaker="agent", audience="debtor")[0]
+    bare = replace(loaded, network=None)
+    without = SemanticFlagger(bare, heads_embedder(bare)).scores(
+        ["I will break your arm tonight"], "en", speaker="agent", audience="debtor"
+    )[0]
+    assert with_net != without  # the network's logit is part of the score
+    # 0 units: no network (the recipe before 2026.12.17).
+    assert TrainOptions().network_hidden == 256
+    assert "network" not in train(replace(options, network_hidden=0), log=lambda _: None)[0]
