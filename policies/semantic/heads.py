@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import binascii
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -63,6 +63,7 @@ MAX_LAYERS = 12  # multilingual-e5-small's
 EXTRA_FEATURES = ("audience_third_party",)
 
 Vectors = npt.NDArray[np.float32]
+T = TypeVar("T")
 
 
 class HeadFileError(DefinitionError):
@@ -280,18 +281,9 @@ def parse_heads(doc: Any, source: str) -> Heads:
         str(lang): _parse_language(str(lang), body, width, len(spec.vocabulary), source)
         for lang, body in langs.items()
     }
-    neighbours = None
-    if "neighbours" in doc:
-        try:
-            neighbours = Neighbours.parse(doc["neighbours"], DIM)
-        except ValueError as exc:
-            raise HeadFileError(source, "neighbours", f"{exc}: retrain or reinstall") from None
-    network = None
-    if "network" in doc:
-        try:
-            network = SharedNetwork.parse(doc["network"], width)
-        except ValueError as exc:
-            raise HeadFileError(source, "network", f"{exc}: retrain or reinstall") from None
+    neighbours = _optional(doc, "neighbours", lambda body: Neighbours.parse(body, DIM), source)
+    network = _optional(doc, "network", lambda body: SharedNetwork.parse(body, width), source)
+    if network is not None:
         for lang, body in parsed.items():
             missing = sorted(set(body.heads) - set(network.categories))
             if lang not in network.languages:
@@ -324,6 +316,16 @@ def parse_heads(doc: Any, source: str) -> Heads:
         tap_layer=tap_layer,
         network=network,
     )
+
+
+def _optional(doc: Mapping[str, Any], key: str, parse: Callable[[Any], T], source: str) -> T | None:
+    """An optional section parsed by `parse` (whose `ValueError` names what is wrong), or None."""
+    if key not in doc:
+        return None
+    try:
+        return parse(doc[key])
+    except ValueError as exc:
+        raise HeadFileError(source, key, f"{exc}: retrain or reinstall") from None
 
 
 def _parse_use_encoder(body: Any, source: str) -> tuple[str | None, int]:
