@@ -132,9 +132,7 @@ class CategoryHead:
         """The regressions' logits averaged, with the neighbours' `vote` (logits, weight) when
         the head file has neighbours; the embedding voice is the mean of the regression's logit
         and the shared `network`'s for the category when the file has one."""
-        z_emb = x.astype(np.float64) @ self.weights.astype(np.float64) + self.bias
-        if network is not None:
-            z_emb = embedding_voice(z_emb, network)
+        z_emb = embedding_voice(x.astype(np.float64) @ self.weights.astype(np.float64) + self.bias, network)
         w = self.ngram_weights
         z_ng = np.array([float(vals @ w[cols]) for cols, vals in grams], dtype=np.float64) + self.ngram_bias
         return joined_logit(z_emb, z_ng, vote, self.voices)
@@ -221,14 +219,12 @@ class Heads:
         if nb is not None:
             sims = nb.similarities(v[:, :DIM])
             votes = nb.logits(sims, cats, lang.language, other_language_weight=self.other_language_weight)
-        net = self.network
-        z_net = net.logits(x, lang.language) if net is not None and cats else None
+        z_net = self.network.by_category(x, lang.language) if self.network is not None and cats else {}
         out = {}
         for c in cats:
             head = lang.heads[c]
             vote = (votes[c], nb.weight) if nb is not None else None
-            column = z_net[:, net.column(c)] if z_net is not None and net is not None else None
-            out[c] = head.calibrate(head.logit(x, grams, vote, column))
+            out[c] = head.calibrate(head.logit(x, grams, vote, z_net.get(c)))
         return out
 
     def thresholds(self, language: str) -> dict[str, float]:

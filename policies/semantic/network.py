@@ -41,10 +41,6 @@ class SharedNetwork:
     w2: npt.NDArray[np.float32]  # (hidden, categories)
     b2: npt.NDArray[np.float32]  # (categories,)
 
-    @property
-    def inputs(self) -> int:
-        return int(self.w1.shape[0])
-
     def logits(self, x: npt.NDArray[np.float32], language: str) -> npt.NDArray[np.float64]:
         """Each row's logit per category (columns in `categories` order), for lines in `language`."""
         onehot = np.zeros((x.shape[0], len(self.languages)), dtype=np.float32)
@@ -53,8 +49,10 @@ class SharedNetwork:
         hidden = np.maximum(h @ self.w1 + self.b1, 0.0)
         return (hidden @ self.w2 + self.b2).astype(np.float64)
 
-    def column(self, category: str) -> int:
-        return self.categories.index(category)
+    def by_category(self, x: npt.NDArray[np.float32], language: str) -> dict[str, npt.NDArray[np.float64]]:
+        """`logits` as {category: each row's logit}."""
+        z = self.logits(x, language)
+        return {c: z[:, j] for j, c in enumerate(self.categories)}
 
     def as_json(self) -> dict[str, Any]:
         return {

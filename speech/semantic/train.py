@@ -171,6 +171,15 @@ def _require_sklearn() -> Any:
     return LogisticRegression
 
 
+def _require_torch(purpose: str) -> None:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise TrainingError(
+            f"{purpose} needs torch: pip install -e '.[train]' (not needed to run the model)"
+        ) from None
+
+
 def _rel(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(REPO))
@@ -489,12 +498,7 @@ def _embedder(
 
     if not options.tune_layers:
         return Embedder(threads=options.threads, tap=options.tap_layer), None, None
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        raise TrainingError(
-            "fine-tuning the embedder needs torch: pip install -e '.[train]' (not needed to run the model)"
-        ) from None
+    _require_torch("fine-tuning the embedder")
     from speech.semantic.e5file import E5File
     from speech.semantic.tune import TuneOptions, tune
     from speech.semantic.tuned import pack_layers
@@ -513,10 +517,7 @@ def _embedder(
 
 
 def _network(rows: _Rows, o: TrainOptions) -> SharedNetwork:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        raise TrainingError("the shared network needs torch: pip install -e '.[train]'") from None
+    _require_torch("the shared network")
     from speech.semantic.network_fit import NetworkOptions, fit_network
 
     opts = NetworkOptions(hidden=o.network_hidden, epochs=o.network_epochs, seed=o.seed, threads=o.threads)
@@ -639,7 +640,7 @@ def _fit_language(
         x = _logit_features(scored.vectors, scored.lines)
         t = tfidf.transform([ln.text for ln in scored.lines])
         sims = rows.neighbours.similarities(scored.vectors[:, :DIM]) if rows.neighbours is not None else None
-        z_net = rows.network.logits(x, lang) if rows.network is not None else None
+        z_net = rows.network.by_category(x, lang) if rows.network is not None else {}
     for cat in cats:
         evaluated = None
         if scored is not None:
@@ -650,7 +651,7 @@ def _fit_language(
                     sims[vmask], cat, lang, other_language_weight=options.other_language_weight
                 )
                 vote = (z_nb, rows.neighbours.weight)
-            net = z_net[vmask, rows.network.column(cat)] if z_net is not None and rows.network else None
+            net = z_net[cat][vmask] if cat in z_net else None
             evaluated = (x[vmask], t[vmask], vote, net)
         heads[cat], z = _fit_category(lang, cat, rows, options, logistic_regression, evaluated)
         if z is not None:
