@@ -130,8 +130,8 @@ def split_corpus(
 def run_recipe(
     options: TrainOptions, where: Path, held: Mapping[str, list[Line]], out: Path | None, quiet: bool
 ) -> dict[str, dict[str, Any]]:
-    """(a) and (b) for one recipe: per language {"a": Counts, "lexicon": Counts (the lexicon's
-    findings alone), "b": {"precision", "recall", "support"}}."""
+    """(a) and (b) for one recipe: per language {"n": lines, "a": Counts, "lexicon": Counts (the
+    lexicon's findings alone), "b": {"precision", "recall", "support"}}."""
     say = (lambda _msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     trained = train(dataclasses.replace(options, corpus=where / "kept"), say)
     if out is not None:
@@ -145,7 +145,7 @@ def run_recipe(
             continue
         vectors = vectors_of.embed([ln.text for ln in lines])
         a, lexicon = scored_counts(lang, heads, lines, vectors, options.lawful_suppresses_model)
-        results[lang] = {"a": a, "lexicon": lexicon}
+        results[lang] = {"n": len(lines), "a": a, "lexicon": lexicon}
     # (b): the trainer's own figures on its val, which is the held-out lines here.
     chosen = train(dataclasses.replace(options, corpus=where / "chosen", folds=0), say)
     for lang, r in results.items():
@@ -213,10 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             recipes = [("baseline", base, None)] if args.baseline else []
             recipes.append(("recipe" if args.opt else "defaults", recipe, args.out))
             for name, options, out in recipes:
-                results = run_recipe(options, Path(tmp), held_lines, out, args.quiet)
-                for lang, r in results.items():
-                    r["n"] = len(held_lines[lang])
-                runs[name] = results
+                runs[name] = run_recipe(options, Path(tmp), held_lines, out, args.quiet)
         except TrainingError as exc:
             raise SystemExit(f"training failed: {exc}") from None
     writers = ", ".join(f"{k} {v}" for k, v in args.held.items())
