@@ -522,6 +522,13 @@ def test_blunt_physical_threats_and_their_look_alikes(text: str, lang: str, thre
         # zh 2026.12.6: 是去 ends 不是's scope only after it, never inside 不是去.
         ("我们不是去收拾你。", "zh", None),
         ("我们不是去你家收拾你的，是去送材料的。", "zh", None),
+        # zh 2026.12.9: 垃圾 said of a film, a phone or a service is no insult; said of a person it is.
+        ("这部电影太烂了，简直是垃圾。", "zh", None),
+        ("这个手机质量真垃圾。", "zh", None),
+        ("外卖太难吃了，垃圾。", "zh", None),
+        ("你就是个垃圾。", "zh", "insult_profanity"),
+        ("电影看完了，你这个垃圾什么时候还钱？", "zh", "insult_profanity"),
+        ("这垃圾天气，你也是个垃圾。", "zh", "insult_profanity"),
         ("다치는 분 나오기 전에 해결하시죠.", "ko", "threat_violence"),
         ("사고라는 건 예고 없이 오는 거예요.", "ko", "threat_violence"),
         ("이번에도 씹으면 물리적으로 해결한다.", "ko", "threat_violence"),
