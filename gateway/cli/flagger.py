@@ -120,6 +120,15 @@ def add_commands(subparsers: Any) -> None:
         help="train a shared network of N hidden units over every language's embeddings, its logit "
         "averaged into each category's embedding voice (0: none; default: %(default)s)",
     )
+    t.add_argument(
+        "--network-members",
+        type=int,
+        choices=range(1, 17),
+        default=TrainOptions().network_members,
+        metavar="K",
+        help="train K shared networks from different seeds and average them, stored as one "
+        "network of K × N units (default: %(default)s)",
+    )
     t.set_defaults(func=cmd_train)
 
     p = subparsers.add_parser("flags", help="inspectors' flags: export reviews as training lines")
@@ -146,6 +155,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         stack=args.stack,
         fold_by_writer=args.fold_by == "writer",
         network_hidden=args.network_hidden,
+        network_members=args.network_members,
     )
     try:
         doc, report, layers = train(options)

@@ -5,6 +5,10 @@ language; one sigmoid output per category, each category's loss counted only on 
 can carry it (by speaker and audience) and weighted as the regressions weigh the rows (ASR-like
 variants at half weight). Dropout on the input and the hidden layer, AdamW, a fixed seed and
 thread count: the same rows give the same network on one machine.
+
+With `members` > 1 that many networks are trained from different seeds and stored as one wider
+network whose output is the mean of theirs (their hidden units side by side, the second layer
+divided by the count): an ensemble the run time scores as a single network.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ class NetworkOptions:
     hidden_dropout: float = 0.2
     seed: int = 13
     threads: int = 2
+    members: int = 1
 
 
 def fit_network(
@@ -48,9 +53,7 @@ def fit_network(
     stands for, its weight). Its first layer is rounded to half precision, as the head file
     stores it, so the trainer's logits are the run-time ones."""
     torch: Any = importlib.import_module("torch")  # untyped here: torch is a training-only extra
-    torch.manual_seed(options.seed)
     torch.set_num_threads(options.threads)
-    rng = np.random.default_rng(options.seed)
     categories = sorted({c for ln in lines for c in categories_for(ln.speaker, ln.audience)})
     onehot = np.zeros((len(lines), len(languages)), dtype=np.float32)
     for i, ln in enumerate(lines):
@@ -68,12 +71,34 @@ def fit_network(
     xs = torch.tensor((x - shift) / scale)
     ys = torch.tensor(gold)
     ms = torch.tensor(applies * np.asarray(weights, dtype=np.float32)[:, None])
+    fitted = [
+        _fit_member(torch, xs, ys, ms, len(categories), options, options.seed + m)
+        for m in range(options.members)
+    ]
+    return SharedNetwork(
+        languages=tuple(languages),
+        categories=tuple(categories),
+        shift=shift.astype(np.float32),
+        scale=scale.astype(np.float32),
+        w1=np.hstack([f[0] for f in fitted]).astype(np.float16).astype(np.float32),
+        b1=np.concatenate([f[1] for f in fitted]).astype(np.float32),
+        w2=np.ascontiguousarray(np.vstack([f[2] for f in fitted]) / len(fitted), dtype=np.float32),
+        b2=(np.mean([f[3] for f in fitted], axis=0)).astype(np.float32),
+    )
+
+
+def _fit_member(
+    torch: Any, xs: Any, ys: Any, ms: Any, outputs: int, options: NetworkOptions, seed: int
+) -> tuple[npt.NDArray[np.float32], ...]:
+    """One network from `seed`: (w1, b1, w2, b2) with w1 as inputs × hidden."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
     net = torch.nn.Sequential(
         torch.nn.Dropout(options.input_dropout),
         torch.nn.Linear(xs.shape[1], options.hidden),
         torch.nn.ReLU(),
         torch.nn.Dropout(options.hidden_dropout),
-        torch.nn.Linear(options.hidden, len(categories)),
+        torch.nn.Linear(options.hidden, outputs),
     )
     opt = torch.optim.AdamW(net.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay)
     loss_of = torch.nn.functional.binary_cross_entropy_with_logits
@@ -89,13 +114,9 @@ def fit_network(
             loss.backward()
             opt.step()
     first, second = net[1], net[4]
-    return SharedNetwork(
-        languages=tuple(languages),
-        categories=tuple(categories),
-        shift=shift.astype(np.float32),
-        scale=scale.astype(np.float32),
-        w1=first.weight.detach().numpy().T.astype(np.float16).astype(np.float32),
-        b1=first.bias.detach().numpy().astype(np.float32),
-        w2=np.ascontiguousarray(second.weight.detach().numpy().T, dtype=np.float32),
-        b2=second.bias.detach().numpy().astype(np.float32),
+    return (
+        first.weight.detach().numpy().T,
+        first.bias.detach().numpy(),
+        second.weight.detach().numpy().T,
+        second.bias.detach().numpy(),
     )

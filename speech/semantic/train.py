@@ -61,7 +61,7 @@ from policies.semantic.heads import (
     parse_heads,
 )
 from policies.semantic.neighbours import Neighbours, role_code
-from policies.semantic.network import SharedNetwork
+from policies.semantic.network import MAX_HIDDEN, SharedNetwork
 from policies.semantic.ngrams import analyze
 from policies.semantic.text import prepare
 from speech.semantic.augment import lexicon_clauses, variants
@@ -158,6 +158,7 @@ class TrainOptions:
     # held-out writers (docs/speech.md, "The shared network").
     network_hidden: int = 256
     network_epochs: int = 6
+    network_members: int = 1  # networks from different seeds, averaged (stored as one)
     version: str = VERSION
 
 
@@ -388,6 +389,11 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         )
     if options.folds == 1 or options.folds < 0:
         raise TrainingError(f"--folds must be 0 (choose on val) or at least 2, not {options.folds}")
+    if options.network_members < 1 or options.network_hidden * options.network_members > MAX_HIDDEN:
+        raise TrainingError(
+            f"the shared network needs at least 1 member and at most {MAX_HIDDEN} hidden units in "
+            f"all (members × units): {options.network_members} × {options.network_hidden}"
+        )
     corpus = _read_corpus(options, say)
     pooled = corpus.train
     if options.folds:
@@ -520,7 +526,13 @@ def _network(rows: _Rows, o: TrainOptions) -> SharedNetwork:
     _require_torch("the shared network")
     from speech.semantic.network_fit import NetworkOptions, fit_network
 
-    opts = NetworkOptions(hidden=o.network_hidden, epochs=o.network_epochs, seed=o.seed, threads=o.threads)
+    opts = NetworkOptions(
+        hidden=o.network_hidden,
+        epochs=o.network_epochs,
+        seed=o.seed,
+        threads=o.threads,
+        members=o.network_members,
+    )
     return fit_network(rows.features, rows.lines, rows.weights, o.languages, opts)
 
 
@@ -1024,7 +1036,11 @@ def _document(
             **({"stack": True} if options.stack else {}),
             **({"fold_by": "writer"} if options.fold_by_writer else {}),
             **(
-                {"network_hidden": options.network_hidden, "network_epochs": options.network_epochs}
+                {
+                    "network_hidden": options.network_hidden,
+                    "network_epochs": options.network_epochs,
+                    **({"network_members": options.network_members} if options.network_members > 1 else {}),
+                }
                 if options.network_hidden
                 else {}
             ),

@@ -230,6 +230,12 @@ def test_fold_counts_and_tuning_with_folds_are_refused(tmp_path: Path) -> None:
             train(TrainOptions(corpus=tmp_path, folds=folds), log=lambda _: None)
     with pytest.raises(TrainingError, match="--folds 0"):
         train(TrainOptions(corpus=tmp_path, tune_layers=2), log=lambda _: None)
+    for members, hidden in ((0, 256), (17, 256), (2, 4096)):
+        with pytest.raises(TrainingError, match=f"{members} × {hidden}"):
+            train(
+                TrainOptions(corpus=tmp_path, network_members=members, network_hidden=hidden),
+                log=lambda _: None,
+            )
 
 
 @pytest.mark.slow
@@ -486,3 +492,36 @@ def test_the_shared_network_is_trained_stored_and_scored_as_the_trainer_scored_i
     # 0 units: no network (the recipe before 2026.12.17).
     assert TrainOptions().network_hidden == 256
     assert "network" not in train(replace(options, network_hidden=0), log=lambda _: None)[0]
+    # Members: their hidden units side by side in one network, recorded with the recipe.
+    ensemble = train(replace(options, network_members=2), log=lambda _: None)[0]
+    assert ensemble["network"]["hidden"] == 16
+    assert ensemble["trainer"]["network_members"] == 2
+    assert "network_members" not in doc["trainer"]
+
+
+def test_network_members_are_stored_as_one_network_whose_logit_is_their_mean() -> None:
+    from speech.semantic.corpus import Line
+    from speech.semantic.network_fit import NetworkOptions, fit_network
+
+    rng = np.random.default_rng(5)
+    lines = [
+        Line(f"line {i}", "en", "agent", "debtor", frozenset({"threat_violence"} if i % 3 == 0 else set()))
+        for i in range(90)
+    ]
+    features = rng.normal(size=(90, 7)).astype(np.float32)
+    features[::3, 0] += 2.0  # the threats are separable along one feature
+    weights = np.ones(90)
+    one = NetworkOptions(hidden=4, epochs=3, batch=32, seed=13)
+    members = [fit_network(features, lines, weights, ("en",), replace(one, seed=13 + m)) for m in range(3)]
+    joined = fit_network(features, lines, weights, ("en",), replace(one, members=3))
+    assert joined.w1.shape == (8, 12)
+    assert joined.w2.shape == (12, len(joined.categories))
+    mean = np.mean([m.logits(features, "en") for m in members], axis=0)
+    assert np.allclose(joined.logits(features, "en"), mean, atol=1e-4)
+    # The same seed gives the same network, to the bit.
+    assert np.array_equal(
+        fit_network(features, lines, weights, ("en",), one).logits(features, "en"),
+        members[0].logits(features, "en"),
+    )
+    # Different seeds give different members: the mean is no copy of one of them.
+    assert not np.allclose(members[0].logits(features, "en"), members[1].logits(features, "en"))
