@@ -142,7 +142,7 @@ def test_a_held_out_run_reports_both_readings(tmp_path: Path, capsys: pytest.Cap
     assert "folds" not in doc["trainer"]
     assert all("callwarden-heldout-" in path for path in doc["files"])
     assert "en" in doc["languages"]
-    # (b) alone, beside the defaults: both recipes' rows, (a)'s cells left empty, no head file.
+    # (b) alone: (a)'s cells left empty, one training instead of two.
     code = bench.main(
         [
             "--corpus",
@@ -157,14 +157,13 @@ def test_a_held_out_run_reports_both_readings(tmp_path: Path, capsys: pytest.Cap
             "folds=0",
             "--opt",
             "c=8",
-            "--baseline",
             "--b-only",
             "--quiet",
         ]
     )
     assert code == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
-    assert [r[:4] for r in rows] == [["baseline", "en", "U", "9"], ["recipe", "en", "U", "9"]]
+    assert [r[:4] for r in rows] == [["recipe", "en", "U", "9"]]
     for r in rows:
         assert r[4:6] == ["—", "—"]  # (a) not read
         assert 0.0 <= float(r[-3]) <= 1.0  # (b)'s recall
