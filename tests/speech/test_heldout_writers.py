@@ -115,23 +115,13 @@ def test_a_held_out_run_reports_both_readings(tmp_path: Path, capsys: pytest.Cap
     corpus = tmp_path / "corpus"
     _two_writer_corpus(corpus)
     out = tmp_path / "heads.json"
-    code = bench.main(
-        [
-            "--corpus",
-            str(corpus),
-            "--held",
-            "en=U",
-            "--opt",
-            'languages=["en"]',
-            "--opt",
-            f"cache_dir={json.dumps(str(tmp_path / 'cache'))}",
-            "--opt",
-            "folds=0",  # too few lines to deal folds that each hold every category
-            "--out",
-            str(out),
-            "--quiet",
-        ]
-    )
+    # Writer U held out of the English-only corpus; too few lines to deal folds that each hold
+    # every category, so folds=0.
+    common = [
+        *("--corpus", str(corpus), "--held", "en=U", "--opt", 'languages=["en"]', "--opt", "folds=0"),
+        *("--opt", f"cache_dir={json.dumps(str(tmp_path / 'cache'))}", "--quiet"),
+    ]
+    code = bench.main([*common, "--out", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
     row = next(line for line in printed.splitlines() if line.startswith("recipe ") and " en " in line)
@@ -143,24 +133,7 @@ def test_a_held_out_run_reports_both_readings(tmp_path: Path, capsys: pytest.Cap
     assert all("callwarden-heldout-" in path for path in doc["files"])
     assert "en" in doc["languages"]
     # (b) alone: (a)'s cells left empty, one training instead of two.
-    code = bench.main(
-        [
-            "--corpus",
-            str(corpus),
-            "--held",
-            "en=U",
-            "--opt",
-            'languages=["en"]',
-            "--opt",
-            f"cache_dir={json.dumps(str(tmp_path / 'cache'))}",
-            "--opt",
-            "folds=0",
-            "--opt",
-            "c=8",
-            "--b-only",
-            "--quiet",
-        ]
-    )
+    code = bench.main([*common, "--opt", "c=8", "--b-only"])
     assert code == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
     assert [r[:4] for r in rows] == [["recipe", "en", "U", "9"]]
