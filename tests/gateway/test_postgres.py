@@ -16,7 +16,7 @@ import pytest
 
 from gateway.web.app import create_app
 from gateway.web.keys import DB
-from tests.gateway.helpers import World, app_settings, hdr, setup_world
+from tests.gateway.helpers import HELD_LOCK_DEADLINE, World, app_settings, hdr, setup_world
 from tests.gateway.test_api import AUTHORIZE, assert_error_shape
 from tests.pg_database import ADMIN_URL, run_as_superuser
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 @pytest.fixture
 async def world(aiohttp_client: Any, data_dir: Path, make_key: Any) -> World:
-    client = await aiohttp_client(create_app(app_settings(data_dir)))
+    client = await aiohttp_client(create_app(app_settings(data_dir, **HELD_LOCK_DEADLINE)))
     return await setup_world(client, make_key)
 
 
