@@ -176,8 +176,10 @@ class SeaweedS3:
         if self.proc is not None and self.proc.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGTERM)
+            # weed lingers past SIGTERM (its graceful shutdown held every test session 10 s);
+            # its folder is thrown away below, so there is nothing left for it to flush.
             try:
-                self.proc.wait(10)
+                self.proc.wait(2)
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.proc.pid, signal.SIGKILL)
