@@ -48,12 +48,17 @@ lint: $(VENV)/.installed-test
 # lower it), and the 25 slowest tests, so CI's log shows where its 30 minutes go.
 COV_FLOOR ?= 90
 COV := --cov=gateway --cov=policies --cov=speech --cov=storage --cov-report=term:skip-covered --cov-fail-under=$(COV_FLOOR)
+# The suite runs on every core (pytest-xdist): one CPU-bound process left the second core idle and
+# CI ran past its 30 minutes. A test file stays on one worker (loadscope), so the fixtures its tests
+# share (a started server, a browser, a transcribed clip) are built once. WORKERS=0: one process.
+WORKERS ?= auto
+XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope)
 test: test-deps $(VENV)/.installed-test lint
-	$(PY) -m pytest -q --durations=25 $(COV)
+	$(PY) -m pytest -q $(XDIST) --durations=25 $(COV)
 
 # The inner loop: everything not marked slow (no subprocess servers, browsers or speech models).
 test-quick: test-deps $(VENV)/.installed-test lint
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q $(XDIST) -m "not slow"
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/policy_eval.py
