@@ -24,8 +24,8 @@ from gateway.web.app import create_app
 from gateway.web.auth import PUBLIC_PATHS
 from gateway.web.keys import DB
 from tests.gateway.helpers import (
-    HELD_LOCK_DEADLINE,
     DEBTOR_NUMBER,
+    HELD_LOCK_DEADLINE,
     OTHER_NUMBER,
     TEST_PACK,
     World,
@@ -551,7 +551,9 @@ async def test_decisions_survive_a_restart(aiohttp_client: Any, data_dir: Path, 
 async def test_fails_closed_while_another_process_holds_the_write_lock(
     aiohttp_client: Any, data_dir: Path, make_key: Any, settings: Any
 ) -> None:
-    world = await setup_world(await aiohttp_client(create_app(app_settings(data_dir, **HELD_LOCK_DEADLINE))), make_key)
+    world = await setup_world(
+        await aiohttp_client(create_app(app_settings(data_dir, **HELD_LOCK_DEADLINE))), make_key
+    )
     c, dialer = world.client, hdr(world.dialer)
     holder = subprocess.Popen(
         [
