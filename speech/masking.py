@@ -5,7 +5,8 @@
     >>> [s.digits for s in find_numbers("it's one three eight zero zero one three eight zero zero zero")]
     ['13800138000']
 
-ASR writes digits as figures ("4111 1111"), as words ("four one one one", "一 三 八") or mixed,
+ASR writes digits as figures ("4111 1111"), as words ("four one one one", "一 三 八", Sino-Korean
+"공일공 일이삼사", as vosk's Korean model does) or mixed,
 in groups split by spaces, dashes, dots, brackets or ", ". A run of at least 9 digits is
 masked; shorter runs (amounts, dates, the last four digits) are kept. The kind is a best guess
 from the length (the stored transcript is masked whatever the kind):
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 __all__ = ["MIN_DIGITS", "VERSION", "NumberSpan", "find_numbers", "placeholder"]
 
-VERSION = "2026.05.0"  # stamped on privacy flags as ``mask@VERSION``
+VERSION = "2026.12.0"  # stamped on privacy flags as ``mask@VERSION``
 MIN_DIGITS = 9
 
 _EN_DIGITS = {
@@ -39,9 +40,15 @@ _ZH_DIGITS = {
     "零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "二": "2", "三": "3", "四": "4",
     "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
 }  # fmt: skip
+# Sino-Korean digit syllables, the way phone and ID numbers are read out. Several are also common
+# syllables (이, 사, 오), but nine of them in a row with only separators between is a number.
+_KO_DIGITS = {
+    "공": "0", "영": "0", "일": "1", "이": "2", "삼": "3", "사": "4", "오": "5", "육": "6",
+    "륙": "6", "칠": "7", "팔": "8", "구": "9",
+}  # fmt: skip
 _WORDS = "|".join(sorted(_EN_DIGITS, key=len, reverse=True))
 _TOKEN = re.compile(
-    rf"(?P<d>[0-9０-９])|(?<![A-Za-z'])(?P<w>{_WORDS})(?![A-Za-z'])|(?P<z>[{''.join(_ZH_DIGITS)}])",
+    rf"(?P<d>[0-9０-９])|(?<![A-Za-z'])(?P<w>{_WORDS})(?![A-Za-z'])|(?P<z>[{''.join(_ZH_DIGITS)}])|(?P<k>[{''.join(_KO_DIGITS)}])",
     re.IGNORECASE,
 )
 # What may stand between two digits of one number: spaces, dashes, dots, brackets, a slash,
@@ -91,8 +98,12 @@ def find_numbers(text: str) -> list[NumberSpan]:
             digit, is_word = str(int(m.group("d"))), False
         elif m.group("w"):
             digit, is_word = _EN_DIGITS[m.group("w").lower()], True
-        else:
+        elif m.group("z"):
             digit, is_word = _ZH_DIGITS[m.group("z")], False
+        else:
+            if run and m.start() == run[-1][1] and text[m.start() - 1].isdigit():
+                continue  # a particle on a figure: "7890이" is 7890 and 이 ("is")
+            digit, is_word = _KO_DIGITS[m.group("k")], False
         if run:
             gap = text[run[-1][1] : m.start()]
             if len(gap) > _MAX_SEP or not _SEPARATOR.match(gap) or _joined_figures(run, m, gap):

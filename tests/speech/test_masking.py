@@ -30,6 +30,22 @@ CASES = [
         id="zh-spaced-mobile",
     ),
     pytest.param("卡号是6222021234567890123", [("bank_card", "6222021234567890123")], id="zh-card"),
+    pytest.param(
+        "제 번호는 공일공 일이삼사 오육칠팔 입니다",
+        [("phone", "공일공 일이삼사 오육칠팔")],
+        id="ko-spoken-mobile",
+    ),
+    pytest.param(
+        "주민번호 구공공일공일 일이삼사오육칠",
+        [("national_id", "구공공일공일 일이삼사오육칠")],
+        id="ko-spoken-rrn",
+    ),
+    pytest.param("공일공-일이삼사-오육칠팔", [("phone", "공일공-일이삼사-오육칠팔")], id="ko-dashed"),
+    pytest.param(
+        "직통 번호는 02-3456-7890이고 평일만 받아요", [("phone", "02-3456-7890")], id="ko-particle-on-figure"
+    ),
+    pytest.param("오늘 이사 일정이 있어요 사이 좋게 일이 많아요", [], id="ko-syllables-not-a-number"),
+    pytest.param("일이삼사 오육칠팔", [], id="ko-eight-digits"),
     pytest.param("the balance is $1,234,567.89 today", [], id="amount-with-commas"),
     pytest.param("the last four are 1 2 3 4", [], id="last-four"),
     pytest.param("on 12/05/2026 at 10:30", [], id="date-time"),
