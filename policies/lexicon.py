@@ -26,7 +26,9 @@ from policies.errors import DefinitionError
 
 __all__ = [
     "BUNDLED_LANGUAGES",
+    "CJK",
     "FACTS",
+    "HAN",
     "LEXICON_CATEGORIES",
     "SEVERITIES",
     "AllowRule",
@@ -174,7 +176,10 @@ def fold(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in out)  # e.g. "İ"
 
 
-CJK = "\u2e80-\u9fff\uf900-\ufaff\uac00-\ud7af"
+# Han and kana are written without spaces between words; Korean puts spaces between words, but the
+# matcher ignores them too so that one pattern matches however an engine spaced the syllables.
+HAN = "\u2e80-\u9fff\uf900-\ufaff"
+CJK = HAN + "\uac00-\ud7af"
 # The only length-changing step of normalisation: spaces between two CJK characters vanish
 # (ASR output such as vosk's Chinese models puts spaces between words), other runs become one.
 SPACE_RE = re.compile(rf"(?<=[{CJK}])( +)(?=[{CJK}])| {{2,}}")

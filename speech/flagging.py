@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from policies.lexicon import CJK
+from policies.lexicon import CJK, HAN
 from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for, model_may_veto
 from policies.semantic.combine import (
     MODEL_SEVERITY,
@@ -64,6 +64,7 @@ MAX_PAUSE_S = 1.5  # a longer silence between two words of one segment splits th
 
 
 _CJK_RE = re.compile(f"[{CJK}]")
+_HAN_RE = re.compile(f"[{HAN}]")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -71,19 +72,20 @@ def _is_cjk(ch: str) -> bool:
 
 
 def join_words(words: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
-    """Join words with single spaces, none between two CJK characters; (text, word offsets)."""
+    """Join words with single spaces, none between two Han (or kana) characters; Korean words keep
+    their spaces, as Korean is written. Returns (text, word offsets)."""
     parts: list[str] = []
     offsets: list[tuple[int, int]] = []
     pos = 0
-    prev_cjk = False
+    prev_han = False
     for w in words:
-        if parts and not (prev_cjk and w[0] >= "\u2e80" and _is_cjk(w[0])):
+        if parts and not (prev_han and _HAN_RE.match(w[0])):
             parts.append(" ")
             pos += 1
         parts.append(w)
         offsets.append((pos, pos + len(w)))
         pos += len(w)
-        prev_cjk = w[-1] >= "\u2e80" and _is_cjk(w[-1])
+        prev_han = _HAN_RE.match(w[-1]) is not None
     return "".join(parts), offsets
 
 

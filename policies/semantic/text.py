@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from policies.lexicon import HAN
+
 __all__ = [
     "MAX_CHARS",
     "MAX_WINDOWS",
@@ -31,8 +33,7 @@ MAX_CHARS = 1000
 
 _SPACES = re.compile(r"\s+")
 # Han only: spaces between Korean words are real word breaks.
-_HAN = "\u2e80-\u9fff\uf900-\ufaff"
-_HAN_GAP = re.compile(rf"(?<=[{_HAN}]) (?=[{_HAN}])")
+_HAN_GAP = re.compile(rf"(?<=[{HAN}]) (?=[{HAN}])")
 _SCRIPTS = (
     ("zh", re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")),
     ("ko", re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")),

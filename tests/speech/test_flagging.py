@@ -27,6 +27,30 @@ def test_join_words_spaces_latin_not_cjk() -> None:
     assert join_words(["我们", "会", "起诉", "OK"])[0] == "我们会起诉 OK"
 
 
+def test_join_words_keeps_korean_word_breaks() -> None:
+    # Korean is written with spaces between words: the stored transcript and the model's text
+    # keep them (the lexicon matcher ignores them, so patterns match either way).
+    assert join_words(["돈", "안", "갚으면", "죽여", "버린다"])[0] == "돈 안 갚으면 죽여 버린다"
+    assert join_words(["내일", "까지", "还钱", "해"])[0] == "내일 까지 还钱 해"
+
+
+def test_korean_threat_is_found_and_timed_across_word_breaks() -> None:
+    ct = mask_channel("left", "agent", "debtor", [seg(0.0, "돈 안 갚으면 죽여 버린다 이 새끼야")])
+    assert ct.utterances[0].text == "돈 안 갚으면 죽여 버린다 이 새끼야"
+    found = {f.category: f for f in lexicon_flags(ct, "ko", None)}
+    assert set(found) == {"threat_violence", "insult_profanity"}
+    threat = found["threat_violence"]
+    assert threat.start == pytest.approx(3 * 0.4)  # 죽여 is the fourth word
+    assert threat.end == pytest.approx(5 * 0.4 - 0.05)  # ... through 버린다, the fifth
+
+
+def test_sino_korean_digits_are_masked_in_the_stored_text() -> None:
+    ct = mask_channel("left", "agent", "debtor", [seg(0.0, "제 번호는 공일공 일이삼사 오육칠팔 입니다")])
+    assert ct.text == "제 번호는 [phone] 입니다"
+    ((span, word),) = ct.numbers
+    assert (span.kind, span.digits, word.w) == ("phone", "01012345678", "[phone]")
+
+
 def test_threat_is_timed_by_its_words_on_the_agent_channel() -> None:
     ct = mask_channel(
         "left",
