@@ -244,6 +244,40 @@ def test_bundled_korean_categories(text: str, audience: str, speaker: str, expec
 
 
 @pytest.mark.parametrize(
+    ("text", "speaker", "expected"),
+    [
+        # Someone else's words, echoed or reported: an inspector verifies (info), nothing denies.
+        pytest.param(
+            "다른 업체 직원이 회사에 다 알릴 거라고 했다고요? 녹음해 두세요",
+            "agent",
+            "info",
+            id="echoed-question",
+        ),
+        pytest.param("그 사람이 감옥 간다고 했다면 그건 거짓말이에요", "agent", "info", id="reported-if"),
+        pytest.param("전 담당자가 밤길 조심하라고 했어요", "debtor", "info", id="debtor-reports"),
+        pytest.param(
+            "회사에 다 알릴 거라고 겁주는 건 불법입니다 안심하세요", "agent", "info", id="explains-unlawful"
+        ),
+        pytest.param('신입 교육에서 "두고 보자" 같은 말은 쓰지 말라고 해요', "agent", "info", id="training"),
+        pytest.param('상담 중에 "두고 보자"라고 말하면 안 됩니다', "agent", "info", id="forbidden-phrase"),
+        # The speaker's own threat stands, even when it repeats itself or says "don't tell".
+        pytest.param("내가 죽여 버린다고 했지 오늘까지 갚아", "agent", "high", id="own-threat-repeated"),
+        pytest.param("경찰에 말하면 안 돼 죽여 버린다", "agent", "high", id="dont-tell-then-threat"),
+        pytest.param("두고 보자 이번엔 진짜 끝이다", "agent", "high", id="plain-threat"),
+    ],
+)
+def test_bundled_korean_reported_speech(text: str, speaker: str, expected: str) -> None:
+    found = [
+        m
+        for m in screen(text, ["ko"], speaker=speaker)
+        if m.category
+        in ("threat_violence", "harassment", "privacy_exposure", "false_legal_threat", "abuse_by_debtor")
+    ]
+    assert found, text
+    assert {"high" if m.is_violation else "info" for m in found} == {expected}
+
+
+@pytest.mark.parametrize(
     ("text", "facts", "expected"),
     [
         pytest.param("다음 달부터 월급 압류 들어갑니다", None, "info", id="seizure-unknown-judgment"),
