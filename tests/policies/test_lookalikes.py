@@ -91,6 +91,21 @@ NEGATIONS = [
     ("ko", "문자 폭탄 같은 거 안 보냅니다. 한 달에 한두 번 안내만 드려요."),
 ]
 
+# Talk about a forbidden phrase rather than the phrase: training, QA rules, someone else's words
+# echoed back. Korean's are in test_asr_and_korean.py.
+REPORTED = [
+    ("zh", '新人培训的时候讲过，"你等着瞧"这种话一句都不能说。'),
+    ("zh", '质检规定里写了，禁止说"打断你的腿"之类的话。'),
+    ("zh", "您是说上一个催收员说要去您单位闹？这个我们会严肃处理。"),
+    (
+        "en",
+        'In onboarding we tell new agents that phrases like "we\'ll break your legs" are a firing offence.',
+    ),
+    ("en", "You're saying the last collector told you he'd show up at your job? We'll investigate that."),
+    ("en", "If anyone told you that you'd be arrested, that was false and you can report it."),
+    ("en", 'Our script forbids saying "you\'ll go to jail".'),
+]
+
 
 def _rows(kind: str, rows: list[tuple[str, str]]) -> list[object]:
     return [pytest.param(lang, text, id=f"{kind}-{lang}-{i}") for i, (lang, text) in enumerate(rows)]
@@ -115,6 +130,13 @@ def test_idioms_news_and_statutes_raise_no_violation_at_all(lang: str, text: str
     assert violations == []
 
 
+@pytest.mark.parametrize(("lang", "text"), _rows("reported", REPORTED))
+def test_talk_about_a_forbidden_phrase_is_at_most_info(lang: str, text: str) -> None:
+    """Quoted in training, echoed back: an inspector may look (info), nothing is raised."""
+    violations = [(m.rule, m.severity, m.match) for m in screen(text, [lang]) if m.is_violation]
+    assert violations == []
+
+
 @pytest.mark.parametrize(("lang", "text"), _rows("lawful", LAWFUL_LEGAL))
 def test_lawful_legal_statements_are_at_most_info(lang: str, text: str) -> None:
     violations = [(m.rule, m.severity, m.match) for m in screen(text, [lang]) if m.is_violation]
@@ -134,6 +156,19 @@ def test_lawful_legal_statements_are_at_most_info(lang: str, text: str) -> None:
         pytest.param("en", "If you don't pay we'll break your legs", "threat_violence", id="en-threat"),
         pytest.param(
             "en", "The police are coming to arrest you tonight", "false_legal_threat", id="en-arrest"
+        ),
+        pytest.param(
+            "zh", "我上次跟你说过了，再不还钱就打断你的腿。", "threat_violence", id="zh-own-threat-repeated"
+        ),
+        pytest.param("zh", "别跟别人说，不然打断你的腿。", "threat_violence", id="zh-dont-tell"),
+        pytest.param(
+            "en",
+            "I told you last week, pay or I'll break your legs.",
+            "threat_violence",
+            id="en-own-repeated",
+        ),
+        pytest.param(
+            "en", "Don't tell anyone, or I'll break your legs.", "threat_violence", id="en-dont-tell"
         ),
         pytest.param("ko", "오늘까지 안 갚으면 다리 하나 분질러 놓는다", "threat_violence", id="ko-threat"),
         pytest.param(

@@ -153,3 +153,33 @@ def test_fresh_scam_warnings_rarely_raise_anything_and_the_threats_are_found(lan
     ceiling, floor = SCAM_LIMITS[lang]
     assert len(raised) <= ceiling, raised
     assert len(found) >= floor, sorted(set(threats) - set(found))
+
+
+# tests/data/lookalikes/reported.jsonl: 30 lines a language that talk about a forbidden phrase
+# (someone else's words echoed back, a debtor reporting them, training and QA quoting them, news)
+# and 20 of the agent's own violations dressed the same way, by one more hand, written after lexicons
+# en 2026.12.10, zh 2026.12.10 and ko 2026.12.8 widened their reported-speech contexts and never used
+# to change them. Measured when written (flagger@2026.12.17), lexicons before the change → after:
+# context lines raising a violation en 10 → 9, zh 7 → 6, ko 10 → 8 of 30; violations found 20, 17
+# and 17 of 20 both times (docs/speech.md). Most of what is left is the model reading a quoted
+# insult or harassment as meant. The limits are a line looser.
+REPORTED_LIMITS = {"en": (10, 19), "zh": (7, 16), "ko": (9, 16)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found(lang: str) -> None:
+    rows = [json.loads(x) for x in (CASES / "reported.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    context = [r for r in rows if r["lang"] == lang and r["kind"] == "context"]
+    violations = [r for r in rows if r["lang"] == lang and r["kind"] == "violation"]
+    assert (len(context), len(violations)) == (30, 20)
+    flagger = semantic_flagger()
+
+    def raised(r: dict[str, str]) -> bool:
+        found = flagger.findings([r["text"]], lang, speaker=r["speaker"], audience="debtor")[0]
+        return any(f.is_violation for f in found)
+
+    ceiling, floor = REPORTED_LIMITS[lang]
+    wrongly = [r["text"] for r in context if raised(r)]
+    found = [r["text"] for r in violations if raised(r)]
+    assert len(wrongly) <= ceiling, wrongly
+    assert len(found) >= floor, sorted({r["text"] for r in violations} - set(found))
