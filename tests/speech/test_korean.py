@@ -56,7 +56,10 @@ def test_korean_call_through_the_default_engine(
     # A greeting and small talk: no lexicon flag (a missing disclosure may be, once ko has rules).
     # The model alone may raise a medium one on a garbled word: flagger 2026.12.2 scored
     # "오늘아우씨가좋습니다" (날씨 heard as 아우씨, close to the curse 아 씨) 0.83 as abuse_by_debtor
-    # — a false positive an inspector dismisses, reported here (later versions do not).
+    # — a false positive an inspector dismisses, reported here (later versions do not). Since the
+    # word join keeps Korean spaces, 2026.12.17 reads the garbled greeting "전은 회사에서 전관을
+    # 연습니다" (저는 회사에서 전화드렸습니다) as privacy_exposure, 0.74: 회사에서 ("at the company")
+    # alone, spaced, looks like a call to the employer.
     conduct = [f for f in result.flags if f.category != "missing_disclosure"]
     for f in conduct:
         print(f"model-only flag on the Korean clip: {f.sentence} {f.category} {f.model_score:.2f}")
