@@ -208,6 +208,21 @@ def test_korean_negation_and_context(text: str, expected: list[str]) -> None:
             id="impersonation",
         ),
         pytest.param("씨발 연락 좀 받아라", "debtor", "agent", {"insult_profanity"}, id="profanity"),
+        pytest.param("회사에 다 알린다", "debtor", "agent", {"privacy_exposure"}, id="tell-work-alinda"),
+        pytest.param(
+            "가족들한테 다 알릴 거예요", "debtor", "agent", {"privacy_exposure"}, id="tell-family-all"
+        ),
+        pytest.param(
+            "연락처에 다 뿌릴 거야", "debtor", "agent", {"privacy_exposure"}, id="spread-to-contacts"
+        ),
+        pytest.param("너희 애들 학교 다 안다", "debtor", "agent", {"threat_violence"}, id="knows-the-school"),
+        pytest.param(
+            "애 유치원 어딘지 알고 있어요", "debtor", "agent", {"threat_violence"}, id="knows-where"
+        ),
+        pytest.param("가족분들께 알려 주세요", "debtor", "agent", set(), id="please-tell-your-family"),
+        pytest.param(
+            "자녀분 학교가 어딘지 알려 주시겠어요", "debtor", "agent", set(), id="asks-which-school"
+        ),
         pytest.param(
             "아드님이 카드 대금을 석 달째 연체 중이세요",
             "third_party",
