@@ -161,8 +161,9 @@ def test_fresh_scam_warnings_rarely_raise_anything_and_the_threats_are_found(lan
 # en 2026.12.10, zh 2026.12.10 and ko 2026.12.8 widened their reported-speech contexts and never used
 # to change them. Measured when written (flagger@2026.12.17), lexicons before the change → after:
 # context lines raising a violation en 10 → 9, zh 7 → 6, ko 10 → 8 of 30; violations found 20, 17
-# and 17 of 20 both times (docs/speech.md). Most of what is left is the model reading a quoted
-# insult or harassment as meant. The limits are a line looser.
+# and 17 of 20 both times (docs/speech.md). Most of what is left is lexicon hits in frames the
+# context patterns do not name, which the model scores low but may not veto. The limits are a line
+# looser.
 REPORTED_LIMITS = {"en": (10, 19), "zh": (7, 16), "ko": (9, 16)}
 
 
