@@ -159,12 +159,12 @@ def test_fresh_scam_warnings_rarely_raise_anything_and_the_threats_are_found(lan
 # (someone else's words echoed back, a debtor reporting them, training and QA quoting them, news)
 # and 20 of the agent's own violations dressed the same way, by one more hand, written after lexicons
 # en 2026.12.10, zh 2026.12.10 and ko 2026.12.8 widened their reported-speech contexts and never used
-# to change them. Measured when written (flagger@2026.12.17), lexicons before the change → after:
-# context lines raising a violation en 10 → 9, zh 7 → 6, ko 10 → 8 of 30; violations found 20, 17
-# and 17 of 20 both times (docs/speech.md). Most of what is left is lexicon hits in frames the
-# context patterns do not name, which the model scores low but may not veto. The limits are a line
-# looser.
-REPORTED_LIMITS = {"en": (10, 19), "zh": (7, 16), "ko": (9, 16)}
+# to change them. Measured (flagger@2026.12.17), lexicons before the change → after: context lines
+# raising a violation en 10 → 9, zh 7 → 6, ko 10 → 8 of 30, and ko 9 with 2026.12.9 (a coaching
+# note quoting a line about knowing where the debtor lives); violations found 20, 17 and 17 of 20
+# every time (docs/speech.md). What is left is mostly lexicon hits in frames the context patterns
+# do not name, which the model scores low but may not veto. The limits are a line looser.
+REPORTED_LIMITS = {"en": (10, 19), "zh": (7, 16), "ko": (10, 16)}
 
 
 @pytest.mark.parametrize("lang", LANGS)
