@@ -289,7 +289,8 @@ class AllowRule:
 
     With `scope = "sentence"` it is a context (reported speech, news, a statute being cited):
     found anywhere in the sentence, it turns matches of `categories` into `info` (an inspector
-    verifies) instead of suppressing them.
+    verifies) instead of suppressing them — unless one of its `breaks` ("but", 但是) stands between
+    the two: "the manual says never call customers worthless, but you are" is the speaker's own.
     """
 
     id: str
@@ -297,6 +298,7 @@ class AllowRule:
     categories: tuple[str, ...] = ()
     note: str = ""
     scope: str = "overlap"
+    breaks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -398,7 +400,7 @@ _NEGATION_KEYS = {
     "post_scope",
     "revokers",
 }
-_ALLOW_KEYS = {"id", "patterns", "categories", "note", "scope"}
+_ALLOW_KEYS = {"id", "patterns", "categories", "note", "scope", "breaks"}
 _ENTRY_KEYS = {
     "id",
     "category",
@@ -548,8 +550,11 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
                 categories=r.strs("categories", choices=LEXICON_CATEGORIES),
                 note=r.str_("note", ""),
                 scope=r.str_("scope", "overlap", choices=ALLOW_SCOPES),
+                breaks=_norm_all(r, "breaks"),
             )
         )
+        if allows[-1].breaks and allows[-1].scope != "sentence":
+            raise r.fail("breaks", 'only a context (scope = "sentence") has breaks')
 
     entries_raw = doc.get("entry", [])
     if not isinstance(entries_raw, list):

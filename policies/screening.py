@@ -631,7 +631,8 @@ class _Compiled:
                 else:
                     if bounds is None:
                         bounds = _bounds(norm, start, end, _SENTENCE_END)
-                    if bounds[0] <= s and e <= bounds[1]:
+                    inside = bounds[0] <= s and e <= bounds[1]
+                    if inside and not self._broken(norm, e, start, rule.breaks):
                         verdict = _INFO
             elif who != owner:
                 continue
@@ -644,6 +645,17 @@ class _Compiled:
                 if bounds[0] <= s and e <= bounds[1]:
                     return True
         return verdict
+
+    def _broken(self, norm: str, e: int, start: int, breaks: Sequence[str]) -> bool:
+        """Does one of a context's `breaks` stand between the context (ending at `e`) and a later hit? (A
+        context after the hit refers back to it: "he said you'd be arrested, but that's not true".)"""
+        if not breaks or e > start:
+            return False
+        between = norm[e:start]
+        if self.wb:
+            padded = " " + " ".join(_WORDS.findall(between)) + " "
+            return any(f" {b} " in padded for b in breaks)
+        return any(b in between for b in breaks)
 
     def _negated(self, norm: str, start: int, end: int) -> bool:
         """Is there a negation cue in scope before `start`, or a post cue after `end` (see `Negation`)?"""

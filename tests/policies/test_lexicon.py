@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from policies.lexicon import FACTS, expand_pattern, fold, normalise, parse_lexicon
-from policies.screening import LEXICON_CATEGORIES, LexiconError, load_lexicon, screen
+from policies.screening import LEXICON_CATEGORIES, LexiconError, Matcher, load_lexicon, screen
 
 GOOD = """
 [lexicon]
@@ -90,6 +90,12 @@ def with_entry(extra: str) -> str:
         ),
         pytest.param(
             GOOD + "\n[[allow]]\nid = 'x'\n", "allow[0] 'x'.patterns", "required", id="allow-patterns"
+        ),
+        pytest.param(
+            GOOD + "\n[[allow]]\nid = 'x'\npatterns = ['a']\nbreaks = ['but']\n",
+            "allow[0] 'x'.breaks",
+            "only a context",
+            id="breaks-need-a-context",
         ),
         pytest.param(
             GOOD.replace('severity = "high"', 'severity = "severe"'),
@@ -573,3 +579,32 @@ def test_slurs_are_insults_whoever_they_are_aimed_at(text: str, lang: str, slur:
     hits = [m for m in screen(text, [lang]) if m.is_violation and m.rule == f"{lang}/insult_profanity/slurs"]
     assert bool(hits) is slur, hits
     assert all(m.severity == "high" for m in hits)
+
+
+CONTEXT = (
+    GOOD
+    + """
+[[allow]]
+id = "quoted"
+scope = "sentence"
+breaks = ["but"]
+patterns = ["the manual says", "that's not true"]
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        pytest.param("The manual says never say I will kill you to anyone.", "info", id="context-before"),
+        pytest.param("He said he would kill you, that's not true.", "info", id="context-after"),
+        pytest.param("He said he would kill you, but that's not true.", "info", id="refuted-after-but"),
+        pytest.param("The manual says be polite, but I will kill you.", "high", id="own-words-after-but"),
+        pytest.param("The manual says be polite. I will kill you.", "high", id="next-sentence"),
+    ],
+)
+def test_a_context_does_not_reach_past_its_breaks(text: str, severity: str) -> None:
+    lex = parse_lexicon(CONTEXT, "context.toml")
+    assert lex.allows[0].breaks == ("but",)
+    (m,) = Matcher([lex]).screen(text)
+    assert (m.rule, m.severity) == ("en/threat_violence/kill", severity)

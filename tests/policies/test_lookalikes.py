@@ -162,6 +162,24 @@ def test_lawful_legal_statements_are_at_most_info(lang: str, text: str) -> None:
         ),
         pytest.param("zh", "别跟别人说，不然打断你的腿。", "threat_violence", id="zh-dont-tell"),
         pytest.param(
+            "zh",
+            "新人培训说这种话不能说，但是再不还钱我就打断你的腿。",
+            "threat_violence",
+            id="zh-rule-then-but",
+        ),
+        pytest.param(
+            "en",
+            "Our script forbids saying it, but you'll go to jail for this.",
+            "false_legal_threat",
+            id="en-rule-then-but",
+        ),
+        pytest.param(
+            "ko",
+            "교육 때 이런 말은 하지 말라고 배웠지만 너 같은 놈은 죽여 버린다.",
+            "threat_violence",
+            id="ko-rule-then-but",
+        ),
+        pytest.param(
             "en",
             "I told you last week, pay or I'll break your legs.",
             "threat_violence",

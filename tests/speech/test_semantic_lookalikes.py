@@ -167,9 +167,20 @@ def test_fresh_scam_warnings_rarely_raise_anything_and_the_threats_are_found(lan
 REPORTED_LIMITS = {"en": (10, 19), "zh": (7, 16), "ko": (10, 16)}
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found(lang: str) -> None:
-    rows = [json.loads(x) for x in (CASES / "reported.jsonl").read_text(encoding="utf-8").splitlines() if x]
+# tests/data/lookalikes/reported2.jsonl: the same kind of lines by one more hand, written before
+# lexicons en 2026.12.11, zh 2026.12.11 and ko 2026.12.10 (more frames, `breaks`) and measuring them:
+# context lines raising a violation en 11 → 10, zh 9 → 9, ko 12 → 11 of 30; violations 20 of 20
+# each (docs/speech.md). The limits are a line looser.
+REPORTED2_LIMITS = {"en": (11, 19), "zh": (10, 19), "ko": (12, 19)}
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"), [(lang, name) for name in ("reported.jsonl", "reported2.jsonl") for lang in LANGS]
+)
+def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found(
+    lang: str, name: str
+) -> None:
+    rows = [json.loads(x) for x in (CASES / name).read_text(encoding="utf-8").splitlines() if x]
     context = [r for r in rows if r["lang"] == lang and r["kind"] == "context"]
     violations = [r for r in rows if r["lang"] == lang and r["kind"] == "violation"]
     assert (len(context), len(violations)) == (30, 20)
@@ -179,7 +190,7 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
         found = flagger.findings([r["text"]], lang, speaker=r["speaker"], audience="debtor")[0]
         return any(f.is_violation for f in found)
 
-    ceiling, floor = REPORTED_LIMITS[lang]
+    ceiling, floor = (REPORTED_LIMITS if name == "reported.jsonl" else REPORTED2_LIMITS)[lang]
     wrongly = [r["text"] for r in context if raised(r)]
     found = [r["text"] for r in violations if raised(r)]
     assert len(wrongly) <= ceiling, wrongly
