@@ -91,6 +91,13 @@ NEGATIONS = [
     ("ko", "문자 폭탄 같은 거 안 보냅니다. 한 달에 한두 번 안내만 드려요."),
 ]
 
+# Visa the card brand is not the immigration document (en 2026.12.12).
+CARD_BRAND = [
+    ("en", "I can confirm the balance on your Visa ending 7781 is 2,980 dollars."),
+    ("en", "Your Visa card is past due, please call us."),
+    ("en", "Could you tell him it's about the overdue Visa, nothing else?"),
+]
+
 # Talk about a forbidden phrase rather than the phrase: training, QA rules, someone else's words
 # echoed back. Korean's are in test_asr_and_korean.py.
 REPORTED = [
@@ -130,6 +137,11 @@ def test_idioms_news_and_statutes_raise_no_violation_at_all(lang: str, text: str
     assert violations == []
 
 
+@pytest.mark.parametrize(("lang", "text"), _rows("card", CARD_BRAND))
+def test_a_card_brand_is_not_an_immigration_threat(lang: str, text: str) -> None:
+    assert [m.rule for m in screen(text, [lang]) if m.category == "false_legal_threat"] == []
+
+
 @pytest.mark.parametrize(("lang", "text"), _rows("reported", REPORTED))
 def test_talk_about_a_forbidden_phrase_is_at_most_info(lang: str, text: str) -> None:
     """Quoted in training, echoed back: an inspector may look (info), nothing is raised."""
@@ -161,6 +173,9 @@ def test_lawful_legal_statements_are_at_most_info(lang: str, text: str) -> None:
             "zh", "我上次跟你说过了，再不还钱就打断你的腿。", "threat_violence", id="zh-own-threat-repeated"
         ),
         pytest.param("zh", "别跟别人说，不然打断你的腿。", "threat_violence", id="zh-dont-tell"),
+        pytest.param(
+            "en", "We will have your visa revoked if you don't pay.", "false_legal_threat", id="en-visa"
+        ),
         pytest.param(
             "zh",
             "新人培训说这种话不能说，但是再不还钱我就打断你的腿。",
