@@ -543,18 +543,17 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         aid = _id(r, allow_ids)
         r.where = f"allow[{i}] {aid!r}"
         r.check_keys(_ALLOW_KEYS)
-        allows.append(
-            AllowRule(
-                id=aid,
-                patterns=r.patterns("patterns", required=True),
-                categories=r.strs("categories", choices=LEXICON_CATEGORIES),
-                note=r.str_("note", ""),
-                scope=r.str_("scope", "overlap", choices=ALLOW_SCOPES),
-                breaks=_norm_all(r, "breaks"),
-            )
+        rule = AllowRule(
+            id=aid,
+            patterns=r.patterns("patterns", required=True),
+            categories=r.strs("categories", choices=LEXICON_CATEGORIES),
+            note=r.str_("note", ""),
+            scope=r.str_("scope", "overlap", choices=ALLOW_SCOPES),
+            breaks=_norm_all(r, "breaks"),
         )
-        if allows[-1].breaks and allows[-1].scope != "sentence":
+        if rule.breaks and rule.scope != "sentence":
             raise r.fail("breaks", 'only a context (scope = "sentence") has breaks')
+        allows.append(rule)
 
     entries_raw = doc.get("entry", [])
     if not isinstance(entries_raw, list):

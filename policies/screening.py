@@ -651,11 +651,14 @@ class _Compiled:
         context after the hit refers back to it: "he said you'd be arrested, but that's not true".)"""
         if not breaks or e > start:
             return False
-        between = norm[e:start]
+        return self._says_any(norm[e:start], breaks)
+
+    def _says_any(self, text: str, phrases: Sequence[str]) -> bool:
+        """Does `text` hold one of `phrases` (as whole words in a word-boundary lexicon)?"""
         if self.wb:
-            padded = " " + " ".join(_WORDS.findall(between)) + " "
-            return any(f" {b} " in padded for b in breaks)
-        return any(b in between for b in breaks)
+            padded = " " + " ".join(_WORDS.findall(text)) + " "
+            return any(f" {p} " in padded for p in phrases)
+        return any(p in text for p in phrases)
 
     def _negated(self, norm: str, start: int, end: int) -> bool:
         """Is there a negation cue in scope before `start`, or a post cue after `end` (see `Negation`)?"""
@@ -684,11 +687,9 @@ class _Compiled:
         lo, hi = _bounds(norm, start, end, _CLAUSE_END)
         lead = _REVOKE_LEAD.match(norm, hi)
         tail = norm[lead.end() : lead.end() + _CONTEXT] if lead else ""
-        if self.wb:
-            clause = " " + " ".join(_WORDS.findall(norm[lo:hi])) + " "
-            tail = " " + " ".join(_WORDS.findall(tail)[:3]) + " "
-            return any(f" {r} " in clause or f" {r} " in tail for r in revokers)
-        return any(r in norm[lo:hi] or r in tail[:6] for r in revokers)
+        # After the clause only its first words count: three words, or six characters.
+        first = " ".join(_WORDS.findall(tail)[:3]) if self.wb else tail[:6]
+        return self._says_any(norm[lo:hi], revokers) or self._says_any(first, revokers)
 
     def _post_negated(self, norm: str, end: int) -> bool:
         """A post cue starting at most `post_scope` characters (words) after the match, in its
