@@ -8,11 +8,12 @@
 Senders who know a filter exists write around it: invisible characters inside a word
 (``st<U+200B>upid``, a soft hyphen), look-alike letters from other scripts (Cyrillic ``і`` in
 ``kіll``), accents and stacked combining marks (``kíll``, ``k̷i̷l̷l̷``), digits and symbols for
-letters (``k1ll``, ``$tupid``, ``b!tch``) and letters spaced or dotted apart (``k i l l``,
-``弄.死.你``, ``죽.여.버.린.다``). `reveal` undoes them and keeps, for every character it returns,
-the position in the original text it came from, so a lexicon hit in the revealed text points at
-the original words. It returns None for the usual text with none of them (a cheap check), so
-ordinary screening does no extra work.
+letters (``k1ll``, ``$tupid``, ``b!tch``), letters spaced or dotted apart (``k i l l``,
+``弄.死.你``, ``죽.여.버.린.다``) and Korean typed as loose letters (``ㅈㅜㄱ여``: jamo that a
+keyboard would have joined into the syllable ``죽``). `reveal` undoes them and keeps, for every
+character it returns, the span of the original text it came from, so a lexicon hit in the
+revealed text points at the original words. It returns None for the usual text with none of
+them (a cheap check), so ordinary screening does no extra work.
 
 The revealed text is only ever read *beside* the text as written (`policies.screening`): it can
 add a hit the dodge hid, never remove one. Look-alike letters come from Unicode's confusables
@@ -51,6 +52,17 @@ _LETTER = rf"[^\W_{CJK}]"
 _SPACED = re.compile(rf"(?<!{_LETTER})(?<!')(?<!’){_LETTER}(?:({_SEP}){_LETTER}(?!{_LETTER})){{2,}}")
 # Symbols between two CJK characters, which Chinese never has inside a word: "弄.死.你", "죽.여".
 _HAN_SEP = re.compile(rf"(?<=[{CJK}])[.*_~+/|·•\-]+(?=[{CJK}])")
+# Korean letters typed loose where a keyboard joins them into a syllable: a consonant, a vowel
+# and, unless a vowel follows it, a consonant that can end one. `fold` has made them conjoining
+# jamo (NFKC: ㅈ → U+110C, ㅜ → U+116E), which a screen shows as a syllable but no pattern
+# matches. Consonants alone (ㅋㅋ, ㅅㅂ) are abbreviations, not a dodge, and are left as they are.
+_LEADS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"  # in the order of U+1100-U+1112
+_TAILS = "ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"  # U+11A8-U+11C2
+_FINAL_LEADS = "".join(chr(0x1100 + i) for i, c in enumerate(_LEADS) if c in _TAILS)
+_JAMO_SYLLABLE = re.compile(
+    f"([\u1100-\u1112])([\u1161-\u1175])([{_FINAL_LEADS}\u11a8-\u11c2](?![\u1161-\u1175]))?"
+)
+_JAMO_HINT = re.compile("[\u1100-\u1112][\u1161-\u1175]")
 # Scripts whose letters are never mapped to Latin ones: CJK, kana, Hangul jamo.
 _CJK_OR_JAMO = re.compile(rf"[{CJK}\u3040-\u30ff\u3130-\u318f\u1100-\u11ff]")
 
@@ -115,25 +127,27 @@ def _suspect(text: str, folded: str) -> bool:
         or bool(_LEET_HINT.search(folded) and _LEET_WORD.search(folded))
         or bool(_SPACED_HINT.search(folded) and _SPACED.search(folded))
         or bool(_HAN_SEP.search(folded))
+        or bool(_JAMO_HINT.search(folded))
     )
 
 
-def reveal(text: str, folded: str) -> tuple[str, list[int]] | None:
+def reveal(text: str, folded: str) -> tuple[str, list[tuple[int, int]]] | None:
     """`text` (and its `policies.lexicon.fold`, the same length) with the dodges undone, spaces
-    squeezed as the matcher squeezes them, and the position in `text` of every character
-    returned; None when `text` shows no dodge."""
+    squeezed as the matcher squeezes them, and the (start, end) in `text` of every character
+    returned (a joined syllable spans its letters); None when `text` shows no dodge."""
     if not _suspect(text, folded):
         return None
     look = _look_alikes()
     chars: list[str] = []
-    index: list[int] = []
+    index: list[tuple[int, int]] = []
     for i, (ch, fch) in enumerate(zip(text, folded, strict=True)):
         if _hidden(ch):
             continue
         chars.append(look.get(fch, fch))
-        index.append(i)
+        index.append((i, i + 1))
     out = "".join(chars)
     out = _LEET_WORD.sub(_unleet, out)
+    out, index = _join_jamo(out, index)
     out, index = _drop(out, index, _spaced_separators(out))
     out, index = _drop(out, index, [(m.start(), m.end()) for m in _HAN_SEP.finditer(out)])
     # Spaces squeezed as the matcher squeezes them (`policies.lexicon.SPACE_RE`).
@@ -151,6 +165,34 @@ def _unleet(m: re.Match[str]) -> str:
     return word[:last].translate(_LEET_TABLE) + word[last:]
 
 
+def _join_jamo(text: str, index: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """Loose Korean letters joined into syllables (``ㅈㅜㄱ`` → ``죽``), each spanning its letters."""
+    if not _JAMO_HINT.search(text):
+        return text, index
+    chars: list[str] = []
+    where: list[tuple[int, int]] = []
+    pos = 0
+    for m in _JAMO_SYLLABLE.finditer(text):
+        chars.append(text[pos : m.start()])
+        where.extend(index[pos : m.start()])
+        code = (ord(m.group(1)) - 0x1100) * 21 + ord(m.group(2)) - 0x1161
+        chars.append(chr(0xAC00 + code * 28 + _tail(m.group(3))))
+        where.append((index[m.start()][0], index[m.end() - 1][1]))
+        pos = m.end()
+    chars.append(text[pos:])
+    where.extend(index[pos:])
+    return "".join(chars), where
+
+
+def _tail(jamo: str | None) -> int:
+    """A syllable's final consonant index (0: none) for a leading or trailing conjoining jamo."""
+    if jamo is None:
+        return 0
+    if "\u11a8" <= jamo <= "\u11c2":
+        return ord(jamo) - 0x11A7
+    return _TAILS.index(_LEADS[ord(jamo) - 0x1100]) + 1
+
+
 def _spaced_separators(text: str) -> list[tuple[int, int]]:
     """The separators of every run of spaced-apart single letters."""
     spans: list[tuple[int, int]] = []
@@ -163,7 +205,9 @@ def _spaced_separators(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _drop(text: str, index: list[int], spans: list[tuple[int, int]]) -> tuple[str, list[int]]:
+def _drop(
+    text: str, index: list[tuple[int, int]], spans: list[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int]]]:
     """`text` without the characters in `spans` (sorted, not overlapping), and its index."""
     if not spans:
         return text, index

@@ -236,7 +236,7 @@ class Matcher:
             clean, index = revealed
             for compiled in self._compiled:
                 found.extend(
-                    replace(h, start=index[h.start], end=index[h.end - 1] + 1)
+                    replace(h, start=index[h.start][0], end=index[h.end - 1][1])
                     for h in compiled.scan(clean, audience, speaker, facts)
                 )
         if not found:

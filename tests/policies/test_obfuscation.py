@@ -3,6 +3,8 @@ beside the text as written."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,6 +36,9 @@ def _reveal(text: str) -> str | None:
         ("k\u0337i\u0337l\u0337l\u0337 you", "kill you"),  # stacked combining marks
         ("再不还钱我弄.死.你", "再不还钱我弄死你"),  # symbols between Han characters
         ("죽.여.버.린.다", "죽여버린다"),
+        ("ㅈㅜㄱ.여.버.린.다", "죽여버린다"),  # Korean typed as loose letters
+        ("ㅆㅣㅂㅏㄹ", "씨발"),
+        ("ㄷㅏㄺㅇㅏ", "닭아"),  # a final that a vowel follows starts the next syllable
     ],
 )
 def test_reveal_undoes_each_dodge(text: str, revealed: str) -> None:
@@ -49,6 +54,7 @@ def test_reveal_undoes_each_dodge(text: str, revealed: str) -> None:
         "您好，这里是某某银行的催收专员。",
         "안녕하세요, 카드 대금 관련해서 연락드렸습니다.",
         "Options a, b or c.",
+        "ㅋㅋㅋ ㅎㅎ 네 알겠습니다 ㅅㅂ",  # consonants alone are abbreviations: the lexicon has them
     ],
 )
 def test_ordinary_text_is_not_read_twice(text: str) -> None:
@@ -61,7 +67,14 @@ def test_positions_point_at_the_original_characters() -> None:
     assert out is not None
     clean, index = out
     start = clean.index("kill")
-    assert text[index[start] : index[start + 3] + 1] == f"k{ZW}.i{ZW}.l.l"
+    assert text[index[start][0] : index[start + 3][1]] == f"k{ZW}.i{ZW}.l.l"
+
+
+def test_a_joined_syllable_spans_its_letters() -> None:
+    text = "안 넣으면 ㅈㅜㄱ여버린다"
+    hits = [m for m in screen(text, ["ko"]) if m.category == "threat_violence"]
+    assert hits
+    assert hits[0].match.startswith("ㅈㅜㄱ여")
 
 
 @pytest.mark.parametrize(
@@ -72,6 +85,7 @@ def test_positions_point_at_the_original_characters() -> None:
         ("If you don't pay I will k\u0456ll you", "en", "threat_violence"),
         ("you st\u200bupid b!tch, pay up", "en", "insult_profanity"),
         ("再不还钱我弄.死.你", "zh", "threat_violence"),
+        ("내일까지 안 넣으면 ㅈㅜㄱ.여.버.린.다", "ko", "threat_violence"),
     ],
 )
 def test_the_matcher_sees_through_a_dodge(text: str, lang: str, rule_part: str) -> None:
@@ -93,14 +107,18 @@ def test_the_revealed_reading_only_adds() -> None:
     assert {"threat_violence", "insult_profanity"} <= cats
 
 
+ALPHABET = "ab k1l!$.-_ \u200b\u00ad\u0456\u00ed\u0337弄死你죽여ㅈㅜㄱㅇㅕㅏ"
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from("ab k1l!$.-_ \u200b\u00ad\u0456\u00ed\u0337弄死你죽여"), max_size=40))
+@given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=40))
 def test_reveal_keeps_a_position_for_every_character(text: str) -> None:
     out = reveal(text, fold(text))
     if out is None:
         return
     clean, index = out
     assert len(index) == len(clean)
-    assert index == sorted(set(index))  # strictly increasing: characters only dropped, never moved
-    assert all(0 <= i < len(text) for i in index)
-    screen(text, ["en", "zh"])  # and the matcher maps every hit back without error
+    assert all(0 <= start < end <= len(text) for start, end in index)
+    # in order and not overlapping: characters are only dropped or joined, never moved
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(index))
+    screen(text, ["en", "zh", "ko"])  # and the matcher maps every hit back without error
