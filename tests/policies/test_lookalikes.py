@@ -212,3 +212,65 @@ def test_lawful_legal_statements_are_at_most_info(lang: str, text: str) -> None:
 def test_the_real_thing_still_flags(lang: str, text: str, category: str) -> None:
     """The look-alike rules are narrow: the violations they resemble still raise."""
     assert category in {m.category for m in screen(text, [lang]) if m.severity == "high"}
+
+
+# Found by a blind adversarial probe set (tests/data/adversarial/): spellings and forms the
+# patterns missed, and two lawful Korean lines they misread. The examples are new lines, not the
+# probes themselves.
+@pytest.mark.parametrize(
+    ("lang", "text", "category", "audience"),
+    [
+        pytest.param("zh", "沃草，你到底还不还？", "insult_profanity", "debtor", id="zh-homophone-curse"),
+        pytest.param(
+            "ko", "씨벌 언제까지 기다려야 돼요", "insult_profanity", "debtor", id="ko-misspelt-curse"
+        ),
+        pytest.param(
+            "en",
+            "keep dodging me and you'll be doing jale time",
+            "false_legal_threat",
+            "debtor",
+            id="en-jale",
+        ),
+        pytest.param(
+            "ko", "입금 안 하면 하루 삼백 통씩 돌립니다", "harassment", "debtor", id="ko-call-count"
+        ),
+        pytest.param("ko", "전화기 불나는 꼴 보고 싶으세요?", "harassment", "debtor", id="ko-phone-on-fire"),
+        pytest.param(
+            "ko",
+            "따님 되시죠? 아버님 계좌번호 삼오이로 시작하는 거 맞나요",
+            "privacy_exposure",
+            "third_party",
+            id="ko-digits-to-a-relative",
+        ),
+        pytest.param(
+            "ko",
+            "어머님, 주민번호 74로 시작하는 분 맞죠?",
+            "privacy_exposure",
+            "third_party",
+            id="ko-figures",
+        ),
+    ],
+)
+def test_spellings_and_forms_the_patterns_missed(lang: str, text: str, category: str, audience: str) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
+    assert category in found
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        pytest.param(
+            "집에 찾아간다든지 회사에 알린다든지 그런 일은 절대 없습니다", "agent", id="ko-list-disavowed"
+        ),
+        pytest.param("체포된다거나 하는 일은 없어요. 민사 절차입니다", "agent", id="ko-list-disavowed-2"),
+        pytest.param("저는 병신년생이라 올해 칠순이에요", "debtor", id="ko-year-name"),
+    ],
+)
+def test_korean_lines_the_patterns_misread(text: str, speaker: str) -> None:
+    violations = [(m.rule, m.match) for m in screen(text, ["ko"], speaker=speaker) if m.is_violation]
+    assert violations == []
+
+
+def test_a_disavowed_list_does_not_cover_the_speakers_own_words_after_but() -> None:
+    text = "찾아간다거나 그런 일은 없지만 회사에는 다 알릴 겁니다"
+    assert "privacy_exposure" in {m.category for m in screen(text, ["ko"]) if m.is_violation}

@@ -195,3 +195,34 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
     found = [r["text"] for r in violations if raised(r)]
     assert len(wrongly) <= ceiling, wrongly
     assert len(found) >= floor, sorted({r["text"] for r in violations} - set(found))
+
+
+# tests/data/adversarial/: lines written to fool the flagger in either direction (homophones,
+# pinyin and jamo spellings, censored profanity, emoji, sarcasm, threats dressed as advice; lawful
+# lines full of dangerous words), by three helpers that saw only the labelling guide. Measured
+# (flagger@2026.12.17) with the lexicons before → after those it led to (ko 2026.12.11, zh
+# 2026.12.12, en 2026.12.13): violations missed zh 2 → 1 of 50, en 2 → 1 of 51, ko 5 → 1 of 46;
+# compliant lines raising a violation zh 0 → 0 of 40, en 0 → 0 of 39, ko 2 → 0 of 34
+# (docs/lexicons.md). The limits are a line looser.
+ADVERSARIAL_LIMITS = {"zh": (2, 1), "en": (2, 1), "ko": (2, 1)}  # (missed, compliant flagged) at most
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_adversarial_lines_are_read_right(lang: str) -> None:
+    path = CASES.parent / "adversarial" / f"{lang}.jsonl"
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
+    flagger = semantic_flagger()
+    missed: list[str] = []
+    wrongly: list[str] = []
+    for r in rows:
+        found = flagger.findings(
+            [r["text"]], lang, speaker=r["speaker"], audience=r["audience"], facts=r["facts"]
+        )
+        raised = {f.category for f in found[0] if f.is_violation}
+        if r["labels"] and not raised:
+            missed.append(r["text"])
+        elif not r["labels"] and raised:
+            wrongly.append(r["text"])
+    most_missed, most_wrong = ADVERSARIAL_LIMITS[lang]
+    assert len(missed) <= most_missed, missed
+    assert len(wrongly) <= most_wrong, wrongly
