@@ -23,7 +23,7 @@ from the training cache (`callwarden lexicon train` fills it). About 10 minutes 
 cores with a warm cache. Nothing in the repo is written unless `--out` names a file.
 
 The writers are the corpus's `writer` field; the defaults (zh G, en H, ko L) are the hands of
-corpus round 3 whose lines the documented comparisons (docs/speech.md) hold out; zh D, en E, ko F
+corpus round 3 whose lines the documented comparisons (docs/flagger-log.md) hold out; zh D, en E, ko F
 are the second set.
 """
 

