@@ -11,7 +11,8 @@ same run:
   with both bundled lexicons and with the utterance's own language;
 * `screen` on 64 KB chunks (long texts: cost stays linear);
 * `screen` per utterance with the keyword-filter dodge reading switched off (`policies.obfuscation`:
-  what its check costs on ordinary lines);
+  what its check costs on ordinary lines), and with the spelled-pinyin reading switched off
+  (`policies.phonetic.spelled_readings`: the same for sha了你-style spellings);
 * baselines: `str.lower()` + one precompiled `re` word-boundary search per utterance, and
   `len(text.split())` per utterance.
 
@@ -45,7 +46,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from policies import screening
+from policies import phonetic, screening
 from policies.lexicon import fold, parse_lexicon
 from policies.obfuscation import reveal
 from policies.screening import Matcher, matcher_for, screen
@@ -235,6 +236,14 @@ def bench_lexicon(args: argparse.Namespace) -> int:
         finally:
             screening.reveal = saved
 
+    def without_spelled_reading() -> int:
+        saved = phonetic.spelled_readings
+        phonetic.spelled_readings = lambda norm: []  # the matcher before spelled pinyin was read
+        try:
+            return per_line_both()
+        finally:
+            phonetic.spelled_readings = saved
+
     def baseline_re() -> int:
         return sum(1 for s in lines if word.search(s.lower()))
 
@@ -248,20 +257,25 @@ def bench_lexicon(args: argparse.Namespace) -> int:
     print(f"{flags:,} matches, {violations:,} of them violations")
     revealed = sum(1 for s in lines if reveal(s, fold(s)) is not None)
     print(f"{revealed:,} utterances read a second time for keyword-filter dodges")
+    spelled = sum(1 for s in lines if phonetic.spelled_readings(fold(s)))
+    print(f"{spelled:,} utterances read a second time for pinyin spelled out")
     rows = [
         ("screen per utterance, en+zh lexicons", timed(per_line_both, args.repeat)),
         ("screen per utterance, own language", timed(per_line_own, args.repeat)),
         ("screen per 64 KB chunk, en+zh lexicons", timed(chunked, args.repeat)),
         ("... per utterance, no dodge reading", timed(without_dodge_reading, args.repeat)),
+        ("... per utterance, no spelled pinyin", timed(without_spelled_reading, args.repeat)),
         ("baseline: str.lower() + one re.search", timed(baseline_re, args.repeat)),
         ("baseline: len(text.split())", timed(baseline_split, args.repeat)),
     ]
-    base = rows[4][1]
+    base = rows[5][1]
     print(f"\n{'measurement':42} {'seconds':>8} {'MB/s':>7} {'Mchar/s':>8} {'x re base':>9}")
     for name, secs in rows:
         mb_s, mc_s = nbytes / 1e6 / secs, nchars / 1e6 / secs
         print(f"{name:42} {secs:8.3f} {mb_s:7.2f} {mc_s:8.2f} {secs / base:9.1f}")
     print(f"the dodge check and readings cost {(rows[0][1] / rows[3][1] - 1) * 100:+.1f} % per utterance")
+    spelled_cost = (rows[0][1] / rows[4][1] - 1) * 100
+    print(f"the spelled-pinyin check and readings cost {spelled_cost:+.1f} % per utterance")
     mbs = nbytes / 1e6 / rows[0][1]
     verdict = "meets" if mbs >= 1.0 and nchars / 1e6 / rows[0][1] >= 1.0 else "MISSES"
     print(f"\nflagging {mbs:.2f} MB/s per utterance with both lexicons: {verdict} the >= 1 MB/s goal")

@@ -15,11 +15,22 @@ the matcher's business (policies.screening).
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from itertools import product
 
-__all__ = ["is_han", "sound_table", "sound_variants", "syllable"]
+__all__ = [
+    "SPELLED_CONTEXT",
+    "SpelledReading",
+    "is_code",
+    "is_han",
+    "sound_table",
+    "sound_variants",
+    "spelled_readings",
+    "syllable",
+]
 
 _PUA = 0xE000  # syllables are numbered from here (about 420 of them)
 _PUA_END = 0xF8FF
@@ -29,6 +40,11 @@ _MAX_SOUND_VARIANTS = 16  # per pattern variant
 
 def is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u4dbf" or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def is_code(ch: str) -> bool:
+    """Whether `ch` is a syllable's private-use character (as `spelled_reading` writes them)."""
+    return _PUA <= ord(ch) < _PUA + len(_codes())
 
 
 def syllable(reading: str) -> str:
@@ -63,17 +79,134 @@ def _codes() -> dict[str, str]:
 
 
 @cache
-def sound_table() -> dict[int, str]:
+def sound_table(keep_codes: bool = False) -> dict[int, str]:
     """`str.translate` table: each Han character → the character of its first reading.
 
     Private-use characters in the text are mapped to U+FFFD so that they can never pose as a
-    syllable.
+    syllable, except in a `spelled_reading` (`keep_codes`), which wrote them itself.
     """
     codes = _codes()
-    table: dict[int, str] = {cp: "\ufffd" for cp in range(_PUA, _PUA_END + 1)}
+    table: dict[int, str] = {} if keep_codes else {cp: "\ufffd" for cp in range(_PUA, _PUA_END + 1)}
     for ch, readings in _readings().items():
         table[ord(ch)] = codes[readings[0]]
     return table
+
+
+# Latin letters in a Chinese line may be pinyin written for the characters a filter would catch
+# (sha了你, 你的yuqi, zuolao): a run of two or more letters that splits wholly into syllables.
+_LATIN_RUN = re.compile(r"[a-z]{2,}")
+_LONGEST_SYLLABLE = 6  # zhuang, shuang
+_HAN_CLASS = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_TOUCHING = re.compile(f"[a-z]{{2}} ?{_HAN_CLASS}|{_HAN_CLASS} ?[a-z]{{2}}")  # a cheap first look
+
+
+def _split(word: str) -> list[str] | None:
+    """`word` as the fewest toneless syllables (``yuqi`` → yu, qi), or None if it is not pinyin."""
+    codes = _codes()
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - _LONGEST_SYLLABLE), end):
+            head = best[start]
+            shorter = best[end] is None or len(head or ()) + 1 < len(best[end] or ())
+            if head is not None and word[start:end] in codes and shorter:
+                best[end] = [*head, word[start:end]]
+    return best[-1]
+
+
+@dataclass(frozen=True)
+class SpelledReading:
+    """A stretch of a line with its pinyin runs written as syllable characters."""
+
+    text: str
+    index: list[tuple[int, int]]  # (start, end) in the line of every character of `text`
+    edges: frozenset[int]  # positions in `text` where a run starts or after which one ends
+
+
+SPELLED_CONTEXT = 200  # characters read around a pinyin run (the matcher's clause and sentence reach)
+
+
+def spelled_readings(norm: str) -> list[SpelledReading]:
+    """The stretches of `norm` (folded, lower case) around its pinyin runs, each run written as
+    its syllables' private-use characters and spaces between two such or Han characters dropped.
+
+    A run counts when it splits wholly into syllables and touches a Han character (a space
+    between them allowed) or such a run: "sha了你", "hong zha到", not the English of a mixed line
+    ("我们的app", "call me back").
+    """
+    if norm.isascii() or not _LATIN_RUN.search(norm) or not _TOUCHING.search(norm):
+        return []  # cheapest looks first: an English line, a Chinese line without letters
+    chosen: list[tuple[int, int, list[str]]] = []
+    for m in _PHRASE.finditer(norm):
+        words = [(w.start() + m.start(), w.end() + m.start()) for w in _LATIN_RUN.finditer(m.group(0))]
+        ends = []
+        if _han_before(norm, m.start()):
+            ends.append(words)
+        if _han_after(norm, m.end()):
+            ends.append(words[::-1])
+        taken: dict[int, tuple[int, int, list[str]]] = {}
+        for order in ends:  # from the Han side inwards, while the words are pinyin
+            for start, end in order:
+                parts = _split(norm[start:end])
+                if parts is None:
+                    break
+                taken[start] = (start, end, parts)
+        chosen.extend(taken[k] for k in sorted(taken))
+    windows: list[list[int]] = []
+    for start, end, _ in chosen:
+        lo, hi = max(0, start - SPELLED_CONTEXT), min(len(norm), end + SPELLED_CONTEXT)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    return [_reading(norm, lo, hi, [r for r in chosen if lo <= r[0] < hi]) for lo, hi in windows]
+
+
+_PHRASE = re.compile(r"[a-z]{2,}(?: [a-z]{2,})*")
+
+
+def _han_before(norm: str, start: int) -> bool:
+    k = start - 1 if start and norm[start - 1] != " " else start - 2
+    return k >= 0 and is_han(norm[k])
+
+
+def _han_after(norm: str, end: int) -> bool:
+    k = end if end < len(norm) and norm[end] != " " else end + 1
+    return k < len(norm) and is_han(norm[k])
+
+
+def _reading(norm: str, lo: int, hi: int, runs: list[tuple[int, int, list[str]]]) -> SpelledReading:
+    codes = _codes()
+    out: list[str] = []
+    index: list[tuple[int, int]] = []
+    edges: set[int] = set()  # in `norm` here, mapped below
+    pos = lo
+    for start, end, parts in runs:
+        out.extend(norm[pos:start])
+        index.extend((i, i + 1) for i in range(pos, start))
+        at = start
+        for part in parts:
+            out.append(codes[part])
+            index.append((at, at + len(part)))
+            at += len(part)
+        edges.update((start, end))
+        pos = end
+    out.extend(norm[pos:hi])
+    index.extend((i, i + 1) for i in range(pos, hi))
+    keep = [
+        not (ch == " " and 0 < i < len(out) - 1 and _sounded(out[i - 1]) and _sounded(out[i + 1]))
+        for i, ch in enumerate(out)
+    ]
+    kept = [span for span, k in zip(index, keep, strict=True) if k]
+    return SpelledReading(
+        "".join(ch for ch, k in zip(out, keep, strict=True) if k),
+        kept,
+        frozenset(i for i, (start, _) in enumerate(kept) if start in edges)
+        | frozenset(i + 1 for i, (_, end) in enumerate(kept) if end in edges),
+    )
+
+
+def _sounded(ch: str) -> bool:
+    return is_han(ch) or is_code(ch)
 
 
 @cache

@@ -195,6 +195,7 @@ class Matcher:
 
     def __init__(self, lexicons: Iterable[Lexicon]) -> None:
         self._compiled = tuple(_Compiled(lex) for lex in lexicons)
+        self._pinyin = any(lex.pinyin for lex in self.lexicons)
         warm_reveal()  # its look-alike table is read here, not inside a decision
 
     @classmethod
@@ -202,6 +203,7 @@ class Matcher:
         """One matcher running the lexicons of `matchers` (their compiled automata shared)."""
         out = cls(())
         out._compiled = tuple(c for m in matchers for c in m._compiled)
+        out._pinyin = any(lex.pinyin for lex in out.lexicons)
         return out
 
     @property
@@ -239,6 +241,23 @@ class Matcher:
                     replace(h, start=index[h.start][0], end=index[h.end - 1][1])
                     for h in compiled.scan(clean, audience, speaker, facts)
                 )
+        if self._pinyin:
+            # Pinyin spelled out in a Chinese line (sha了你, 你的yuqi): read as the characters it
+            # sounds like, beside the text as written. Only hits that take in a spelled syllable
+            # are new; they map back through `norm`.
+            readings = phonetic.spelled_readings(norm)
+            to_text = _OffsetMap(folded) if readings and len(norm) != len(folded) else None
+            for spelled in readings:
+                for compiled in self._compiled:
+                    if not compiled.lexicon.pinyin:
+                        continue  # no sound scan: nothing it finds takes in a spelled syllable
+                    for h in compiled.scan(spelled.text, audience, speaker, facts, spelled.edges):
+                        if not any(phonetic.is_code(ch) for ch in spelled.text[h.start : h.end]):
+                            continue
+                        start, end = spelled.index[h.start][0], spelled.index[h.end - 1][1]
+                        if to_text is not None:
+                            start, end = to_text.orig(start), to_text.orig(end - 1) + 1
+                        found.append(replace(h, start=start, end=end))
         if not found:
             return []
         out: list[Match] = []
@@ -310,6 +329,82 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[lo:hi].strip()
 
 
+class _SoundIndex:
+    """A lexicon's patterns as sounds (policies.phonetic), for one of two readings.
+
+    ASR homophones (``spelled=False``): variants of at least `pinyin_min_chars` Han characters
+    whose first part has two or more, of entries that do not opt out (`pinyin = false`: insults
+    and debt words, whose short homophones are common words). Spelled pinyin (``spelled=True``):
+    every entry's variants of two or more Han characters, since a writer who spells 逾期 as yuqi
+    means the word, whatever a recogniser would make of its sound.
+    """
+
+    def __init__(self, lex: Lexicon, *, spelled: bool) -> None:
+        self.spelled = spelled
+        table: dict[str, list[tuple[int, int, int, int, tuple[str, ...]]]] = {}
+        grouped: dict[tuple[int, int, str, int], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        least, least_first = (2, 1) if spelled else (lex.pinyin_min_chars, 2)
+
+        def add(kind: int, owner: int, patterns: Iterable[str], max_gap: int) -> None:
+            for pattern in patterns:
+                for parts in expand_pattern(pattern):
+                    han = sum(1 for p in parts for ch in p if phonetic.is_han(ch))
+                    if han < least or sum(1 for ch in parts[0] if phonetic.is_han(ch)) < least_first:
+                        continue
+                    sounds = [phonetic.sound_variants(p) for p in parts]
+                    for combo in _products(sounds):
+                        if len(parts) > 1:
+                            grouped.setdefault((kind, owner, combo[0], max_gap), []).append(
+                                (combo[1:], parts)
+                            )
+                        else:
+                            table.setdefault(combo[0], []).append((kind, owner, len(combo[0]), -1, parts))
+
+        for i, e in enumerate(lex.entries):
+            if e.pinyin or spelled:
+                gap = e.max_gap or lex.max_gap
+                add(_ENTRY, i, e.patterns, gap)
+                add(_ENTRY_ALLOW, i, e.allow, gap)
+                add(_ENTRY_UNLESS, i, e.unless, gap)
+        for i, a in enumerate(lex.allows):
+            add(_ALLOW, i, a.patterns, lex.max_gap)
+        # Gapped variants grouped like `_Compiled._gapped`: (sound of the first part, first
+        # characters as written, tails as (sound parts, written parts), max_gap); each group's
+        # regex is compiled at its first hit.
+        self.gapped: list[
+            tuple[str, frozenset[str], tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], int]
+        ] = []
+        self._rx: list[tuple[re.Pattern[str], tuple[int, ...]] | None] = []
+        for (kind, owner, first, max_gap), tails in grouped.items():
+            vkey = len(self.gapped)
+            firsts = frozenset(parts[0][0] for _, parts in tails)
+            # Longer tails first: the alternation takes the first one that matches.
+            ordered = sorted(dict.fromkeys(tails), key=lambda t: -sum(len(p) for p in t[0]))
+            self.gapped.append((first, firsts, tuple(ordered), max_gap))
+            self._rx.append(None)
+            table.setdefault(first, []).append((kind, owner, len(first), vkey, ()))
+        self.automaton: Any = _automaton(table) if table else _automaton({"\ufffe": ()})
+
+    def verifier(self, vkey: int) -> tuple[re.Pattern[str], tuple[int, ...]]:
+        """The group's regex (one alternative per tail, a capture group per part) and the number
+        of each alternative's first capture group."""
+        compiled = self._rx[vkey]
+        if compiled is None:
+            first, _, tails, max_gap = self.gapped[vkey]
+            gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
+            alternatives: list[str] = []
+            starts: list[int] = []
+            group = 1
+            for rest, _parts in tails:
+                starts.append(group)
+                alternatives.append("".join(f"{gap}({re.escape(r)})" for r in rest))
+                group += len(rest)
+            rx = re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")")
+            compiled = (rx, tuple(starts))
+            self._rx[vkey] = compiled  # benign race, as for `_Compiled._verifier`
+        return compiled
+
+
 class _Compiled:
     """One lexicon compiled for scanning."""
 
@@ -352,56 +447,10 @@ class _Compiled:
             table.setdefault(first, []).append((kind, owner, len(first), vkey, left, False))
         self.automaton = _automaton(table)
         self._active: dict[tuple[str, str], tuple[str | None, ...]] = {}
-        self._sound: Any = None
-        # Gapped sound variants grouped like `_gapped`: (sound of the first part, first characters
-        # as written, tails as (sound parts, written parts), max_gap); regex compiled at first hit.
-        self._sound_gapped: list[
-            tuple[str, frozenset[str], tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], int]
-        ] = []
-        self._sound_rx: list[tuple[re.Pattern[str], tuple[int, ...]] | None] = []
-        if lex.pinyin:
-            self._compile_sound()
-
-    def _compile_sound(self) -> None:
-        """The pinyin automaton (see policies.phonetic): variants of at least `pinyin_min_chars`
-        Han characters whose first part has two or more, of entries that do not opt out."""
-        lex = self.lexicon
-        table: dict[str, list[tuple[int, int, int, int, tuple[str, ...]]]] = {}
-        grouped: dict[tuple[int, int, str, int], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
-
-        def add(kind: int, owner: int, patterns: Iterable[str], max_gap: int) -> None:
-            for pattern in patterns:
-                for parts in expand_pattern(pattern):
-                    han = sum(1 for p in parts for ch in p if phonetic.is_han(ch))
-                    if han < lex.pinyin_min_chars or sum(1 for ch in parts[0] if phonetic.is_han(ch)) < 2:
-                        continue
-                    sounds = [phonetic.sound_variants(p) for p in parts]
-                    for combo in _products(sounds):
-                        if len(parts) > 1:
-                            grouped.setdefault((kind, owner, combo[0], max_gap), []).append(
-                                (combo[1:], parts)
-                            )
-                        else:
-                            table.setdefault(combo[0], []).append((kind, owner, len(combo[0]), -1, parts))
-
-        for i, e in enumerate(lex.entries):
-            if e.pinyin:
-                gap = e.max_gap or lex.max_gap
-                add(_ENTRY, i, e.patterns, gap)
-                add(_ENTRY_ALLOW, i, e.allow, gap)
-                add(_ENTRY_UNLESS, i, e.unless, gap)
-        for i, a in enumerate(lex.allows):
-            add(_ALLOW, i, a.patterns, lex.max_gap)
-        for (kind, owner, first, max_gap), tails in grouped.items():
-            vkey = len(self._sound_gapped)
-            firsts = frozenset(parts[0][0] for _, parts in tails)
-            # Longer tails first: the alternation takes the first one that matches.
-            ordered = sorted(dict.fromkeys(tails), key=lambda t: -sum(len(p) for p in t[0]))
-            self._sound_gapped.append((first, firsts, tuple(ordered), max_gap))
-            self._sound_rx.append(None)
-            table.setdefault(first, []).append((kind, owner, len(first), vkey, ()))
-        if table:
-            self._sound = _automaton(table)
+        # ASR homophones (an automaton over sounds; see _SoundIndex), and pinyin spelled out in a
+        # Chinese line, whose index is built at the first such line.
+        self._sound = _SoundIndex(lex, spelled=False) if lex.pinyin else None
+        self._spelled: _SoundIndex | None = None
 
     def _verifier(self, vkey: int) -> re.Pattern[str]:
         rx = self._rx[vkey]
@@ -423,25 +472,6 @@ class _Compiled:
         self._rx[vkey] = rx  # benign race: any thread compiles the same pattern
         return rx
 
-    def _sound_verifier(self, vkey: int) -> tuple[re.Pattern[str], tuple[int, ...]]:
-        """The group's regex (one alternative per tail, a capture group per part) and the number
-        of each alternative's first capture group."""
-        compiled = self._sound_rx[vkey]
-        if compiled is None:
-            first, _, tails, max_gap = self._sound_gapped[vkey]
-            gap = rf"[^\n。.,;:!?、]{{0,{max_gap}}}?"
-            alternatives: list[str] = []
-            starts: list[int] = []
-            group = 1
-            for rest, _parts in tails:
-                starts.append(group)
-                alternatives.append("".join(f"{gap}({re.escape(r)})" for r in rest))
-                group += len(rest)
-            rx = re.compile(re.escape(first) + "(?:" + "|".join(alternatives) + ")")
-            compiled = (rx, tuple(starts))
-            self._sound_rx[vkey] = compiled  # benign race, as for `_verifier`
-        return compiled
-
     def active(self, speaker: str, audience: str) -> tuple[str | None, ...]:
         """Per entry: the category it raises for this speaker and audience, or None."""
         key = (speaker, audience)
@@ -451,7 +481,16 @@ class _Compiled:
             self._active[key] = cached
         return cached
 
-    def scan(self, norm: str, audience: str, speaker: str, facts: Mapping[str, bool] | None) -> list[_Hit]:
+    def scan(
+        self,
+        norm: str,
+        audience: str,
+        speaker: str,
+        facts: Mapping[str, bool] | None,
+        edges: frozenset[int] | None = None,
+    ) -> list[_Hit]:
+        """The lexicon's hits in `norm`; with `edges`, `norm` is a spelled reading's text and
+        `edges` where its pinyin runs start and end (`phonetic.SpelledReading`)."""
         active = self.active(speaker, audience)
         cands: list[tuple[int, int, int, str]] = []
         spans: list[tuple[int, int, int, int]] = []  # (kind, owner, start, end) of allow/unless
@@ -477,8 +516,13 @@ class _Compiled:
                     cands.append((start, end, owner, category))
                 else:
                     spans.append((kind, owner, start, end))
-        if self._sound is not None and _HAN.search(norm):
-            self._scan_sound(norm, active, cands, spans)
+        if edges is not None:
+            if self.lexicon.pinyin:
+                if self._spelled is None:
+                    self._spelled = _SoundIndex(self.lexicon, spelled=True)  # benign race
+                self._scan_sound(self._spelled, norm, active, cands, spans, edges)
+        elif self._sound is not None and _HAN.search(norm):
+            self._scan_sound(self._sound, norm, active, cands, spans, frozenset())
         if not cands:
             return []
         entries = self.lexicon.entries
@@ -503,26 +547,32 @@ class _Compiled:
 
     def _scan_sound(
         self,
+        index: _SoundIndex,
         norm: str,
         active: tuple[str | None, ...],
         cands: list[tuple[int, int, int, str]],
         spans: list[tuple[int, int, int, int]],
+        edges: frozenset[int],
     ) -> None:
         """Add pinyin hits: same sound, one Han character in three (at most) written differently,
         the first and last Han characters as written in the pattern (a homophone at the edge of
         a span is usually a different word: 消费了你 is not 废了你), and no character hit of the
-        same entry (or allow) overlapping. Look-alike patterns are verified only when a hit they
-        could suppress exists."""
-        sound = norm.translate(phonetic.sound_table())
+        same entry (or allow) overlapping. In a spelled reading, a spelled syllable counts as
+        written, at least one must be in the hit, a run is never cut (``ce`` of police is not 册) and
+        every Han character is as written. Look-alike
+        patterns are verified only when a hit they could suppress exists."""
+        sound = norm.translate(phonetic.sound_table(keep_codes=index.spelled))
         exact = _exact_spans(cands, spans)
         found: set[tuple[int, int, int, int]] = set()
         deferred: list[tuple[int, int, int, int, int, tuple[str, ...]]] = []
-        for end_idx, refs in self._sound.iter(sound):
+        for end_idx, refs in index.automaton.iter(sound):
             for kind, owner, klen, vkey, written in refs:
                 if kind != _ENTRY:
                     deferred.append((end_idx, kind, owner, klen, vkey, written))
                 elif active[owner] is not None:
                     self._sound_hit(
+                        index,
+                        edges,
                         norm,
                         sound,
                         end_idx,
@@ -549,11 +599,27 @@ class _Compiled:
                 wanted = owner in owners
             if wanted:
                 self._sound_hit(
-                    norm, sound, end_idx, kind, owner, klen, vkey, written, active, exact, found, cands, spans
+                    index,
+                    edges,
+                    norm,
+                    sound,
+                    end_idx,
+                    kind,
+                    owner,
+                    klen,
+                    vkey,
+                    written,
+                    active,
+                    exact,
+                    found,
+                    cands,
+                    spans,
                 )
 
     def _sound_hit(
         self,
+        index: _SoundIndex,
+        edges: frozenset[int],
         norm: str,
         sound: str,
         end_idx: int,
@@ -570,20 +636,22 @@ class _Compiled:
     ) -> None:
         """Verify one sound-automaton hit (see `_scan_sound`) and record it."""
         start = end_idx - klen + 1
+        spelled = index.spelled
+        code = phonetic.is_code
         if vkey < 0:
             parts = written
-            if norm[start] != parts[0][0] or norm[start : end_idx + 1] == parts[0]:
-                return  # first character differs, or the character scan has it
+            if norm[start] != parts[0][0] and not (spelled and code(norm[start])):
+                return  # the first character differs
             pieces = [(start, end_idx + 1)]
         else:
-            if norm[start] not in self._sound_gapped[vkey][1]:
+            if norm[start] not in index.gapped[vkey][1] and not (spelled and code(norm[start])):
                 return  # the first character must be written as in the pattern
-            rx, starts = self._sound_verifier(vkey)
+            rx, starts = index.verifier(vkey)
             m = rx.match(sound, start)
             if m is None:
                 return
             j = next(k for k, g in enumerate(starts) if m.start(g) >= 0)
-            rest, parts = self._sound_gapped[vkey][2][j]
+            rest, parts = index.gapped[vkey][2][j]
             pieces = [(start, start + klen)] + [m.span(g) for g in range(starts[j], starts[j] + len(rest))]
         pairs = [
             (got, want)
@@ -591,10 +659,25 @@ class _Compiled:
             for got, want in zip(norm[s:e], part, strict=True)
             if phonetic.is_han(want)
         ]
-        subs = sum(1 for got, want in pairs if got != want)
         end = pieces[-1][1]
-        if subs == 0 or subs * 3 > len(pairs) or pairs[0][0] != pairs[0][1] or pairs[-1][0] != pairs[-1][1]:
-            return
+        if spelled:
+            # A spelled syllable stands for the character; every Han character is as written.
+            if not all(got == want or code(got) for got, want in pairs) or not any(code(g) for g, _ in pairs):
+                return
+            if any(
+                (code(norm[s]) and s not in edges) or (code(norm[e - 1]) and e not in edges)
+                for s, e in pieces
+            ):
+                return  # a pinyin run cut in two
+        else:
+            subs = sum(1 for got, want in pairs if got != want)
+            if (
+                subs == 0
+                or subs * 3 > len(pairs)
+                or pairs[0][0] != pairs[0][1]
+                or pairs[-1][0] != pairs[-1][1]
+            ):
+                return  # no homophone (the character scan has it), too many, or one at an edge
         if (kind, owner, start, end) in found:
             return
         if any(k == (kind, owner) and s < end and start < e for k, s, e in exact):

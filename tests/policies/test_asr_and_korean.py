@@ -8,9 +8,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policies.lexicon import fold, load_lexicon, parse_lexicon, traditional_to_simplified
-from policies.phonetic import sound_table, sound_variants, syllable
+from policies.phonetic import is_code, sound_table, sound_variants, spelled_readings, syllable
 from policies.screening import Matcher, screen
 
 PINYIN_ZH = parse_lexicon(
@@ -118,6 +120,87 @@ def test_bundled_mandarin_asr_errors() -> None:
     assert [m.rule for m in screen("你 这个 情况 已经 够 做牢 了", ["zh"])] == [
         "zh/false_legal_threat/police-action"
     ]
+
+
+# --- pinyin spelled out in a Chinese line -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "spelled"),
+    [
+        pytest.param("再不还钱我就sha了你", ["sha"], id="touching-han"),
+        pytest.param("给你hong zha到天亮", ["hong", "zha"], id="a-run-beside-a-counted-run"),
+        pytest.param("他的yuqi很严重", ["yu", "qi"], id="fewest-syllables"),
+        pytest.param("他在xian工作", ["xian"], id="one-syllable-not-xi-an"),
+        pytest.param("我们的app上可以还", [], id="not-pinyin"),
+        # "hang" touches Han and is pinyin; "up" is not, so the run stops there
+        pytest.param("你先别hang up，我说完", ["hang"], id="the-run-stops-at-english"),
+        pytest.param("call me back when you can", [], id="no-han"),
+    ],
+)
+def test_which_latin_runs_are_read_as_pinyin(text: str, spelled: list[str]) -> None:
+    norm = fold(text)
+    readings = spelled_readings(norm)
+    got = [norm[s:e] for r in readings for ch, (s, e) in zip(r.text, r.index, strict=True) if is_code(ch)]
+    assert got == spelled
+
+
+@pytest.mark.parametrize(
+    ("text", "audience", "rule", "match"),
+    [
+        pytest.param("再不还钱我就sha了你", "debtor", "zh/threat_violence/kill", "sha了你", id="sha-le-ni"),
+        pytest.param(
+            "你这种情况就等着zuolao吧", "debtor", "zh/false_legal_threat/police-action", "zuolao", id="zuolao"
+        ),
+        pytest.param(
+            "不接是吧，那就给你hong zha到天亮",
+            "debtor",
+            "zh/harassment/call-bombing",
+            "hong zha",
+            id="hong-zha",
+        ),
+        pytest.param(
+            "跟他说一下他的yuqi很严重了",
+            "third_party",
+            "zh/third_party_disclosure/debt-words",
+            "yuqi",
+            id="yuqi",
+        ),
+    ],
+)
+def test_pinyin_spelled_for_the_characters_is_matched(
+    text: str, audience: str, rule: str, match: str
+) -> None:
+    found = [(m.rule, m.match) for m in screen(text, ["zh"], audience=audience) if m.is_violation]
+    assert (rule, match) in found
+    assert all(m.rule != rule for m in screen(text.replace(match, ""), ["zh"], audience=audience))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "你的case已经到police那边了，他们会contact你", id="english-words-that-split-into-syllables"
+        ),
+        pytest.param("我在shanghai上班，下个月一定还", id="a-place-name"),
+        pytest.param("我们team的manager会跟你联系", id="mixed-english"),
+        pytest.param("这个plan可以吗，每月还一千", id="plan"),
+    ],
+)
+def test_english_in_a_mixed_line_is_not_read_as_pinyin(text: str) -> None:
+    assert [(m.rule, m.match) for m in screen(text, ["zh"]) if m.is_violation] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*"shagoniyuq 了你到期 的.,", "zuolao", "hong", "zha", "  "]), max_size=30).map(
+        "".join
+    )
+)
+def test_spelled_hits_point_at_the_text(text: str) -> None:
+    for m in screen(text, ["zh"], audience="third_party"):
+        assert 0 <= m.start < m.end <= len(text)
+        assert text[m.start : m.end] == m.match
 
 
 # --- Traditional → Simplified ----------------------------------------------------------------------
