@@ -10,9 +10,9 @@ Senders who know a filter exists write around it: invisible characters inside a 
 ``kіll``), accents and stacked combining marks (``kíll``, ``k̷i̷l̷l̷``), digits and symbols for
 letters (``k1ll``, ``$tupid``, ``b!tch``), letters spaced or dotted apart (``k i l l``,
 ``弄.死.你``, ``죽.여.버.린.다``) and Korean typed as loose letters (``ㅈㅜㄱ여``: jamo that a
-keyboard would have joined into the syllable ``죽``). `reveal` undoes them and keeps, for every
-character it returns, the span of the original text it came from, so a lexicon hit in the
-revealed text points at the original words. It returns None for the usual text with none of
+keyboard would have joined into the syllable ``죽``) or with a digit inside (``병1신``).
+`reveal` undoes them and keeps, for every character it returns, the span of the original text it
+came from, so a lexicon hit in the revealed text points at the original words. It returns None for the usual text with none of
 them (a cheap check), so ordinary screening does no extra work.
 
 The revealed text is only ever read *beside* the text as written (`policies.screening`): it can
@@ -63,6 +63,8 @@ _JAMO_SYLLABLE = re.compile(
     f"([\u1100-\u1112])([\u1161-\u1175])([{_FINAL_LEADS}\u11a8-\u11c2](?![\u1161-\u1175]))?"
 )
 _JAMO_HINT = re.compile("[\u1100-\u1112][\u1161-\u1175]")
+# One digit inside a Korean word, where no number belongs: "병1신", "씨1발".
+_HANGUL_DIGIT = re.compile("(?<=[\uac00-\ud7a3])[0-9](?=[\uac00-\ud7a3])")
 # Scripts whose letters are never mapped to Latin ones: CJK, kana, Hangul jamo.
 _CJK_OR_JAMO = re.compile(rf"[{CJK}\u3040-\u30ff\u3130-\u318f\u1100-\u11ff]")
 
@@ -128,6 +130,7 @@ def _suspect(text: str, folded: str) -> bool:
         or bool(_SPACED_HINT.search(folded) and _SPACED.search(folded))
         or bool(_HAN_SEP.search(folded))
         or bool(_JAMO_HINT.search(folded))
+        or bool(_HANGUL_DIGIT.search(folded))
     )
 
 
@@ -150,6 +153,7 @@ def reveal(text: str, folded: str) -> tuple[str, list[tuple[int, int]]] | None:
     out, index = _join_jamo(out, index)
     out, index = _drop(out, index, _spaced_separators(out))
     out, index = _drop(out, index, [(m.start(), m.end()) for m in _HAN_SEP.finditer(out)])
+    out, index = _drop(out, index, [(m.start(), m.end()) for m in _HANGUL_DIGIT.finditer(out)])
     # Spaces squeezed as the matcher squeezes them (`policies.lexicon.SPACE_RE`).
     squeezed = [(m.start() + len(space_replacement(m)), m.end()) for m in SPACE_RE.finditer(out)]
     out, index = _drop(out, index, squeezed)

@@ -249,6 +249,40 @@ def test_the_real_thing_still_flags(lang: str, text: str, category: str) -> None
             "third_party",
             id="ko-figures",
         ),
+        # a second blind probe set (tests/data/adversarial/*-2.jsonl)
+        pytest.param(
+            "en",
+            "I'll give you a ring around 2 in the morning then",
+            "harassment",
+            "debtor",
+            id="en-night-call",
+        ),
+        pytest.param(
+            "en",
+            "Maybe I'll swing by during your shift and we can sort it out",
+            "harassment",
+            "debtor",
+            id="en-shift",
+        ),
+        pytest.param("en", "Pay up 🖕", "insult_profanity", "debtor", id="en-finger"),
+        pytest.param("zh", "差佬今晚就上门捉你", "false_legal_threat", "debtor", id="zh-cantonese-police"),
+        pytest.param(
+            "ko", "tlqkf 언제 입금하실 건데요", "insult_profanity", "debtor", id="ko-keyboard-curse"
+        ),
+        pytest.param(
+            "ko",
+            "오늘 안 되면 비상연락처 전부에게 문자 돌립니다",
+            "privacy_exposure",
+            "debtor",
+            id="ko-contacts",
+        ),
+        pytest.param(
+            "ko",
+            "다음 주까지 안 되면 회사 인사팀에 연체 사실 통보하겠습니다",
+            "privacy_exposure",
+            "debtor",
+            id="ko-employer",
+        ),
     ],
 )
 def test_spellings_and_forms_the_patterns_missed(lang: str, text: str, category: str, audience: str) -> None:
@@ -264,6 +298,9 @@ def test_spellings_and_forms_the_patterns_missed(lang: str, text: str, category:
         ),
         pytest.param("체포된다거나 하는 일은 없어요. 민사 절차입니다", "agent", id="ko-list-disavowed-2"),
         pytest.param("저는 병신년생이라 올해 칠순이에요", "debtor", id="ko-year-name"),
+        pytest.param(
+            "판결이 확정되면 회사로 압류 통지가 법원에서 나갑니다", "agent", id="ko-garnishment-notice"
+        ),
     ],
 )
 def test_korean_lines_the_patterns_misread(text: str, speaker: str) -> None:

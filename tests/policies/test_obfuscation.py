@@ -39,6 +39,7 @@ def _reveal(text: str) -> str | None:
         ("ㅈㅜㄱ.여.버.린.다", "죽여버린다"),  # Korean typed as loose letters
         ("ㅆㅣㅂㅏㄹ", "씨발"),
         ("ㄷㅏㄺㅇㅏ", "닭아"),  # a final that a vowel follows starts the next syllable
+        ("병1신", "병신"),  # a digit inside a Korean word
     ],
 )
 def test_reveal_undoes_each_dodge(text: str, revealed: str) -> None:
@@ -68,6 +69,13 @@ def test_positions_point_at_the_original_characters() -> None:
     clean, index = out
     start = clean.index("kill")
     assert text[index[start][0] : index[start + 3][1]] == f"k{ZW}.i{ZW}.l.l"
+
+
+def test_a_digit_in_a_korean_word_is_dropped_only_to_read_beside() -> None:
+    # 제1조, 주2회: read a second time as 제조, 주회, which match nothing
+    text = "제1조 2항에 따라 주2회 연락드립니다"
+    assert _reveal(text) is not None
+    assert [m.rule for m in screen(text, ["ko"]) if m.is_violation] == []
 
 
 def test_a_joined_syllable_spans_its_letters() -> None:

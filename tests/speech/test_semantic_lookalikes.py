@@ -197,19 +197,30 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
     assert len(found) >= floor, sorted({r["text"] for r in violations} - set(found))
 
 
-# tests/data/adversarial/: lines written to fool the flagger in either direction (homophones,
-# pinyin and jamo spellings, censored profanity, emoji, sarcasm, threats dressed as advice; lawful
-# lines full of dangerous words), by three helpers that saw only the labelling guide. Measured
-# (flagger@2026.12.17) with the lexicons before → after those it led to (ko 2026.12.11, zh
-# 2026.12.12, en 2026.12.13): violations missed zh 2 → 1 of 50, en 2 → 1 of 51, ko 5 → 1 of 46;
-# compliant lines raising a violation zh 0 → 0 of 40, en 0 → 0 of 39, ko 2 → 0 of 34
-# (docs/lexicons.md). The limits are a line looser.
-ADVERSARIAL_LIMITS = {"zh": (2, 1), "en": (2, 1), "ko": (2, 1)}  # (missed, compliant flagged) at most
+# tests/data/adversarial/: lines written to fool the flagger in either direction, by helpers that
+# saw only the labelling guide, in two rounds. Round 1 ({lang}.jsonl: homophones, pinyin and jamo
+# spellings, censored profanity, emoji, sarcasm, threats dressed as advice; lawful lines full of
+# dangerous words), measured (flagger@2026.12.17) with the lexicons before → after those it led to
+# (ko 2026.12.11, zh 2026.12.12 and 2026.12.13, en 2026.12.13): violations missed zh 2 → 1 of 50,
+# en 2 → 1 of 51, ko 5 → 1 of 46; compliant lines raising a violation zh 0 → 0 of 40, en 0 → 0 of
+# 39, ko 2 → 0 of 34. Round 2 ({lang}-2.jsonl: Cantonese, Traditional, romanised and keyboard
+# spellings, doxxing, titles, split and joking threats, SMS links, night calls), lexicons before →
+# after (ko 2026.12.12, zh 2026.12.14, en 2026.12.14): missed zh 3 → 3 of 45, en 6 → 2 of 45, ko 7
+# → 3 of 40; compliant flagged zh 0 → 0 of 35, en 1 → 1 of 35, ko 0 → 0 of 30 (docs/lexicons.md).
+# The limits are a line looser.
+ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
+    ("zh", ""): (2, 1),
+    ("en", ""): (2, 1),
+    ("ko", ""): (2, 1),
+    ("zh", "-2"): (4, 1),
+    ("en", "-2"): (3, 2),
+    ("ko", "-2"): (4, 1),
+}
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_adversarial_lines_are_read_right(lang: str) -> None:
-    path = CASES.parent / "adversarial" / f"{lang}.jsonl"
+@pytest.mark.parametrize(("lang", "round_"), sorted(ADVERSARIAL_LIMITS))
+def test_adversarial_lines_are_read_right(lang: str, round_: str) -> None:
+    path = CASES.parent / "adversarial" / f"{lang}{round_}.jsonl"
     rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
     flagger = semantic_flagger()
     missed: list[str] = []
@@ -223,6 +234,6 @@ def test_adversarial_lines_are_read_right(lang: str) -> None:
             missed.append(r["text"])
         elif not r["labels"] and raised:
             wrongly.append(r["text"])
-    most_missed, most_wrong = ADVERSARIAL_LIMITS[lang]
+    most_missed, most_wrong = ADVERSARIAL_LIMITS[lang, round_]
     assert len(missed) <= most_missed, missed
     assert len(wrongly) <= most_wrong, wrongly
