@@ -12,8 +12,8 @@ letters (``k1ll``, ``$tupid``, ``b!tch``), letters spaced or dotted apart (``k i
 ``弄.死.你``, ``죽.여.버.린.다``) and Korean typed as loose letters (``ㅈㅜㄱ여``: jamo that a
 keyboard would have joined into the syllable ``죽``) or with a digit inside (``병1신``).
 `reveal` undoes them and keeps, for every character it returns, the span of the original text it
-came from, so a lexicon hit in the revealed text points at the original words. It returns None for the usual text with none of
-them (a cheap check), so ordinary screening does no extra work.
+came from, so a lexicon hit in the revealed text points at the original words. It returns None
+for the usual text with none of them (a cheap check), so ordinary screening does no extra work.
 
 The revealed text is only ever read *beside* the text as written (`policies.screening`): it can
 add a hit the dodge hid, never remove one. Look-alike letters come from Unicode's confusables

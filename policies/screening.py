@@ -559,34 +559,38 @@ class _Compiled:
         a span is usually a different word: 消费了你 is not 废了你), and no character hit of the
         same entry (or allow) overlapping. In a spelled reading, a spelled syllable counts as
         written, at least one must be in the hit, a run is never cut (``ce`` of police is not 册) and
-        every Han character is as written. Look-alike
-        patterns are verified only when a hit they could suppress exists."""
+        every Han character is as written. Look-alike patterns are verified only when a hit they
+        could suppress exists."""
         sound = norm.translate(phonetic.sound_table(keep_codes=index.spelled))
         exact = _exact_spans(cands, spans)
         found: set[tuple[int, int, int, int]] = set()
         deferred: list[tuple[int, int, int, int, int, tuple[str, ...]]] = []
+
+        def hit(end_idx: int, kind: int, owner: int, klen: int, vkey: int, written: tuple[str, ...]) -> None:
+            self._sound_hit(
+                index,
+                edges,
+                norm,
+                sound,
+                end_idx,
+                kind,
+                owner,
+                klen,
+                vkey,
+                written,
+                active,
+                exact,
+                found,
+                cands,
+                spans,
+            )
+
         for end_idx, refs in index.automaton.iter(sound):
             for kind, owner, klen, vkey, written in refs:
                 if kind != _ENTRY:
                     deferred.append((end_idx, kind, owner, klen, vkey, written))
                 elif active[owner] is not None:
-                    self._sound_hit(
-                        index,
-                        edges,
-                        norm,
-                        sound,
-                        end_idx,
-                        kind,
-                        owner,
-                        klen,
-                        vkey,
-                        written,
-                        active,
-                        exact,
-                        found,
-                        cands,
-                        spans,
-                    )
+                    hit(end_idx, kind, owner, klen, vkey, written)
         if not deferred or not cands:
             return
         owners = {owner for _, _, owner, _ in cands}
@@ -598,23 +602,7 @@ class _Compiled:
             else:
                 wanted = owner in owners
             if wanted:
-                self._sound_hit(
-                    index,
-                    edges,
-                    norm,
-                    sound,
-                    end_idx,
-                    kind,
-                    owner,
-                    klen,
-                    vkey,
-                    written,
-                    active,
-                    exact,
-                    found,
-                    cands,
-                    spans,
-                )
+                hit(end_idx, kind, owner, klen, vkey, written)
 
     def _sound_hit(
         self,
