@@ -311,3 +311,40 @@ def test_korean_lines_the_patterns_misread(text: str, speaker: str) -> None:
 def test_a_disavowed_list_does_not_cover_the_speakers_own_words_after_but() -> None:
     text = "찾아간다거나 그런 일은 없지만 회사에는 다 알릴 겁니다"
     assert "privacy_exposure" in {m.category for m in screen(text, ["ko"]) if m.is_violation}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        pytest.param("zh", "你们安徽人个个都是老赖", id="zh-region"),
+        pytest.param("zh", "女人天生就不讲信用", id="zh-gender"),
+        pytest.param("zh", "外地人没一个还钱的", id="zh-none-of-them"),
+        pytest.param("en", "Mexicans are all deadbeats anyway", id="en-nationality"),
+        pytest.param("en", "You people from the projects never pay your bills", id="en-place"),
+        pytest.param("ko", "경상도 사람들은 원래 다 양아치예요", id="ko-region"),
+        pytest.param("ko", "동남아 사람들 하나같이 먹튀하더라", id="ko-origin"),
+    ],
+)
+def test_a_derogatory_generalisation_is_an_insult_whoever_hears_it(lang: str, text: str) -> None:
+    assert f"{lang}/insult_profanity/group-contempt" in {
+        m.rule for m in screen(text, [lang]) if m.is_violation
+    }
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        pytest.param("zh", "别说四川人都是骗子，这是地域歧视", id="zh-condemned"),
+        pytest.param("zh", "不能说女人天生就懒", id="zh-negated"),
+        pytest.param("en", "It's unfair to assume old people are all stupid with phones.", id="en-condemned"),
+        pytest.param(
+            "en", "There's a myth that immigrants are all criminals; the data says otherwise.", id="en-myth"
+        ),
+        pytest.param("ko", "노인들은 다 멍청하다는 생각은 편견이에요", id="ko-condemned"),
+    ],
+)
+def test_a_stereotype_named_to_condemn_it_is_at_most_info(lang: str, text: str) -> None:
+    violations = [
+        (m.rule, m.match) for m in screen(text, [lang]) if m.is_violation and m.category == "insult_profanity"
+    ]
+    assert violations == []

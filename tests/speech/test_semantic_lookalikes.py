@@ -201,9 +201,9 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # saw only the labelling guide, in two rounds. Round 1 ({lang}.jsonl: homophones, pinyin and jamo
 # spellings, censored profanity, emoji, sarcasm, threats dressed as advice; lawful lines full of
 # dangerous words), measured (flagger@2026.12.17) with the lexicons before → after those it led to
-# (ko 2026.12.11, zh 2026.12.12 and 2026.12.13, en 2026.12.13): violations missed zh 2 → 1 of 50,
-# en 2 → 1 of 51, ko 5 → 1 of 46; compliant lines raising a violation zh 0 → 0 of 40, en 0 → 0 of
-# 39, ko 2 → 0 of 34. Round 2 ({lang}-2.jsonl: Cantonese, Traditional, romanised and keyboard
+# (ko 2026.12.11, zh 2026.12.12 and 2026.12.13, en 2026.12.13 and 2026.12.15): violations missed
+# zh 2 → 1 of 50, en 2 → 0 of 51, ko 5 → 1 of 46; compliant lines raising a violation zh 0 → 0 of
+# 40, en 0 → 0 of 39, ko 2 → 0 of 34. Round 2 ({lang}-2.jsonl: Cantonese, Traditional, romanised and keyboard
 # spellings, doxxing, titles, split and joking threats, SMS links, night calls), lexicons before →
 # after (ko 2026.12.12, zh 2026.12.14, en 2026.12.14): missed zh 3 → 3 of 45, en 6 → 2 of 45, ko 7
 # → 3 of 40; compliant flagged zh 0 → 0 of 35, en 1 → 1 of 35, ko 0 → 0 of 30 (docs/lexicons.md).

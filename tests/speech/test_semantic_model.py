@@ -340,9 +340,10 @@ def _with_veto(flagger: SemanticFlagger, lang: str, category: str, veto: float) 
 
 
 def test_an_agents_profanity_in_a_transcript_stands_whatever_the_model_scores() -> None:
-    """15 U.S.C. 1692d(2): a collector's profane words are the violation, aimed or not, so the
-    model's veto does not reach the entries that say so (`model_veto = false`); a milder rude
-    word and a debtor's swearing are still weighed by it."""
+    """15 U.S.C. 1692d(2): a collector's profane words (and slurs and derogatory generalisations
+    about a group) are the violation, aimed or not, so the model's veto does not reach the
+    entries that say so (`model_veto = false`); a milder rude word and a debtor's swearing are
+    still weighed by it."""
     strict = _with_veto(semantic_flagger(), "en", "insult_profanity", 0.99)
     strict = _with_veto(strict, "en", "abuse_by_debtor", 0.99)
 
@@ -352,6 +353,7 @@ def test_an_agents_profanity_in_a_transcript_stands_whatever_the_model_scores() 
         return [f.severity for f in flags if f.category in ("insult_profanity", "abuse_by_debtor")]
 
     assert insults("this fucking system froze on me again") == ["medium"]
+    assert insults("immigrants are all deadbeats, so pay up") == ["medium"]  # a generalisation refuses it too
     assert insults("shut up, the system froze on me again") == ["info"]
     assert insults("this fucking system froze on me again", role="debtor") == ["info"]
 
