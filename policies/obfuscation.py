@@ -65,6 +65,8 @@ _JAMO_SYLLABLE = re.compile(
 _JAMO_HINT = re.compile("[\u1100-\u1112][\u1161-\u1175]")
 # One digit inside a Korean word, where no number belongs: "병1신", "씨1발".
 _HANGUL_DIGIT = re.compile("(?<=[\uac00-\ud7a3])[0-9](?=[\uac00-\ud7a3])")
+# The CJK dodges in one pass, for the first look (an ASCII line skips it).
+_CJK_DODGE = re.compile("|".join(rx.pattern for rx in (_HAN_SEP, _JAMO_HINT, _HANGUL_DIGIT)))
 # Scripts whose letters are never mapped to Latin ones: CJK, kana, Hangul jamo.
 _CJK_OR_JAMO = re.compile(rf"[{CJK}\u3040-\u30ff\u3130-\u318f\u1100-\u11ff]")
 
@@ -128,9 +130,7 @@ def _suspect(text: str, folded: str) -> bool:
         not suspects.isdisjoint(text)
         or bool(_LEET_HINT.search(folded) and _LEET_WORD.search(folded))
         or bool(_SPACED_HINT.search(folded) and _SPACED.search(folded))
-        or bool(_HAN_SEP.search(folded))
-        or bool(_JAMO_HINT.search(folded))
-        or bool(_HANGUL_DIGIT.search(folded))
+        or (not folded.isascii() and bool(_CJK_DODGE.search(folded)))
     )
 
 

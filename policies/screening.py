@@ -249,8 +249,8 @@ class Matcher:
             to_text = _OffsetMap(folded) if readings and len(norm) != len(folded) else None
             for spelled in readings:
                 for compiled in self._compiled:
-                    if not compiled.lexicon.pinyin:
-                        continue  # no sound scan: nothing it finds takes in a spelled syllable
+                    if not compiled.lexicon.pinyin or not compiled.may_spell_a_hit(spelled.text):
+                        continue  # nothing it could find takes in a spelled syllable
                     for h in compiled.scan(spelled.text, audience, speaker, facts, spelled.edges):
                         if not any(phonetic.is_code(ch) for ch in spelled.text[h.start : h.end]):
                             continue
@@ -327,6 +327,9 @@ def _sentence(text: str, start: int, end: int) -> str:
     if hi < len(text) and text[hi] in _SENTENCE_END_ORIG and text[hi] != "\n":
         hi += 1
     return text[lo:hi].strip()
+
+
+_SPELLED_TAIL = 12  # characters a gapped pattern's later parts take, at most, after its gap
 
 
 class _SoundIndex:
@@ -451,6 +454,21 @@ class _Compiled:
         # Chinese line, whose index is built at the first such line.
         self._sound = _SoundIndex(lex, spelled=False) if lex.pinyin else None
         self._spelled: _SoundIndex | None = None
+
+    def may_spell_a_hit(self, text: str) -> bool:
+        """Whether a spelled reading's text could hold a hit that takes in a spelled syllable: a
+        pattern's sound starts there with one in its first part, or a gapped pattern's does with
+        one close enough after it. Most stretches around an agent's Latin name hold none, and
+        skip the full scan."""
+        if self._spelled is None:
+            self._spelled = _SoundIndex(self.lexicon, spelled=True)  # benign race
+        sound = text.translate(phonetic.sound_table(keep_codes=True))
+        for end_idx, refs in self._spelled.automaton.iter(sound):
+            for _kind, _owner, klen, vkey, _written in refs:
+                reach = end_idx + 1 + (self._spelled.gapped[vkey][3] + _SPELLED_TAIL if vkey >= 0 else 0)
+                if any(phonetic.is_code(ch) for ch in text[end_idx - klen + 1 : reach]):
+                    return True
+        return False
 
     def _verifier(self, vkey: int) -> re.Pattern[str]:
         rx = self._rx[vkey]
