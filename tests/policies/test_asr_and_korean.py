@@ -166,6 +166,13 @@ def test_which_latin_runs_are_read_as_pinyin(text: str, spelled: list[str]) -> N
             "yuqi",
             id="yuqi",
         ),
+        pytest.param(
+            "再不还钱就打断你的tui",
+            "debtor",
+            "zh/threat_violence/break-bones",
+            "打断你的tui",
+            id="spelled-after-a-gap",
+        ),
     ],
 )
 def test_pinyin_spelled_for_the_characters_is_matched(
