@@ -65,6 +65,9 @@ def test_violation_message_names_category_and_text() -> None:
             "我是公安局的，请立即还款，回复TD退订", ["cn-gbt45251/sms.content"], id="zh-impersonation"
         ),
         pytest.param("请尽快还款", ["cn-gbt45251/sms.opt_out"], id="zh-no-opt-out"),
+        pytest.param("再不还钱就sha了你，回复TD退订", ["cn-gbt45251/sms.content"], id="zh-spelled-pinyin"),
+        pytest.param("再不还钱我弄.死.你，回复TD退订", ["cn-gbt45251/sms.content"], id="zh-dodge"),
+        pytest.param("本月账单已出，可在app上还款，回复TD退订", [], id="zh-mixed-english"),
     ],
 )
 def test_cn_sms_content(body: str, expected: list[str]) -> None:
