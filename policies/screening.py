@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -363,14 +363,8 @@ class _SoundIndex:
                         else:
                             table.setdefault(combo[0], []).append((kind, owner, len(combo[0]), -1, parts))
 
-        for i, e in enumerate(lex.entries):
-            if e.pinyin or spelled:
-                gap = e.max_gap or lex.max_gap
-                add(_ENTRY, i, e.patterns, gap)
-                add(_ENTRY_ALLOW, i, e.allow, gap)
-                add(_ENTRY_UNLESS, i, e.unless, gap)
-        for i, a in enumerate(lex.allows):
-            add(_ALLOW, i, a.patterns, lex.max_gap)
+        for kind, owner, patterns, gap in _pattern_lists(lex, lambda e: e.pinyin or spelled):
+            add(kind, owner, patterns, gap)
         # Gapped variants grouped like `_Compiled._gapped`: (sound of the first part, first
         # characters as written, tails as (sound parts, written parts), max_gap); each group's
         # regex is compiled at its first hit.
@@ -434,13 +428,8 @@ class _Compiled:
                     else:
                         table.setdefault(parts[0], []).append((kind, owner, len(parts[0]), -1, left, right))
 
-        for i, e in enumerate(lex.entries):
-            gap = e.max_gap or lex.max_gap
-            add(_ENTRY, i, e.patterns, gap)
-            add(_ENTRY_ALLOW, i, e.allow, gap)
-            add(_ENTRY_UNLESS, i, e.unless, gap)
-        for i, a in enumerate(lex.allows):
-            add(_ALLOW, i, a.patterns, lex.max_gap)
+        for kind, owner, patterns, gap in _pattern_lists(lex, lambda e: True):
+            add(kind, owner, patterns, gap)
         for (kind, owner, first, max_gap), tails in grouped.items():
             vkey = len(self._gapped)
             self._gapped.append((first, tuple(dict.fromkeys(tails)), max_gap))
@@ -809,6 +798,21 @@ class _Compiled:
                     return True
                 i = after.find(f"{pad}{cue}{pad}", i + 1)
         return False
+
+
+def _pattern_lists(
+    lex: Lexicon, keep: Callable[[Entry], bool]
+) -> Iterator[tuple[int, int, Sequence[str], int]]:
+    """(kind, owner, patterns, max_gap) of every pattern list in `lex`: the patterns, allow and
+    unless lists of the entries `keep` takes, then the lexicon-wide allows."""
+    for i, e in enumerate(lex.entries):
+        if keep(e):
+            gap = e.max_gap or lex.max_gap
+            yield _ENTRY, i, e.patterns, gap
+            yield _ENTRY_ALLOW, i, e.allow, gap
+            yield _ENTRY_UNLESS, i, e.unless, gap
+    for i, a in enumerate(lex.allows):
+        yield _ALLOW, i, a.patterns, lex.max_gap
 
 
 def _automaton(table: Mapping[str, Sequence[object]]) -> Any:
