@@ -249,6 +249,21 @@ def test_the_real_thing_still_flags(lang: str, text: str, category: str) -> None
             "third_party",
             id="ko-figures",
         ),
+        # the third set (*-3.jsonl)
+        pytest.param(
+            "ko",
+            "추심 중단 요청하신 건 알지만 오늘 다시 전화드렸습니다",
+            "harassment",
+            "debtor",
+            id="ko-after-a-stop-request",
+        ),
+        pytest.param(
+            "ko",
+            "대리인 말고 그냥 저랑 직접 통화하시는 게 빠릅니다",
+            "harassment",
+            "debtor",
+            id="ko-bypass-attorney",
+        ),
         # a second blind probe set (tests/data/adversarial/*-2.jsonl)
         pytest.param(
             "en",
@@ -348,3 +363,10 @@ def test_a_stereotype_named_to_condemn_it_is_at_most_info(lang: str, text: str) 
         (m.rule, m.match) for m in screen(text, [lang]) if m.is_violation and m.category == "insult_profanity"
     ]
     assert violations == []
+
+
+def test_a_garnishment_claim_written_as_asr_writes_your() -> None:
+    # "you're" for "your": what ASR and hurried typing write; the case has no judgment
+    text = "Pay today or we garnish you're wages next week"
+    found = {m.rule for m in screen(text, ["en"], facts={"judgment": False}) if m.is_violation}
+    assert "en/false_legal_threat/judgment-claim" in found

@@ -207,7 +207,10 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # spellings, doxxing, titles, split and joking threats, SMS links, night calls), lexicons before →
 # after (ko 2026.12.12, zh 2026.12.14, en 2026.12.14): missed zh 3 → 3 of 45, en 6 → 2 of 45, ko 7
 # → 3 of 40; compliant flagged zh 0 → 0 of 35, en 1 → 1 of 35, ko 0 → 0 of 30 (docs/lexicons.md).
-# The limits are a line looser.
+# Round 3 ({lang}-3.jsonl: everyday lawful reminders and calls, firm and long, most of them
+# compliant, beside violations dressed the same way), lexicons before → after (ko 2026.12.14, en
+# 2026.12.17): missed zh 0 → 0 of 25, en 2 → 2 of 25, ko 3 → 1 of 22; compliant flagged zh 1 → 1
+# of 45, en 1 → 1 of 45, ko 0 → 0 of 38. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -215,6 +218,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-2"): (4, 1),
     ("en", "-2"): (3, 2),
     ("ko", "-2"): (4, 1),
+    ("zh", "-3"): (1, 2),
+    ("en", "-3"): (2, 2),
+    ("ko", "-3"): (2, 1),
 }
 
 
