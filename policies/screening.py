@@ -16,7 +16,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import ahocorasick
@@ -195,7 +195,6 @@ class Matcher:
 
     def __init__(self, lexicons: Iterable[Lexicon]) -> None:
         self._compiled = tuple(_Compiled(lex) for lex in lexicons)
-        self._pinyin = any(lex.pinyin for lex in self.lexicons)
         warm_reveal()  # its look-alike table is read here, not inside a decision
 
     @classmethod
@@ -203,12 +202,16 @@ class Matcher:
         """One matcher running the lexicons of `matchers` (their compiled automata shared)."""
         out = cls(())
         out._compiled = tuple(c for m in matchers for c in m._compiled)
-        out._pinyin = any(lex.pinyin for lex in out.lexicons)
         return out
 
     @property
     def lexicons(self) -> tuple[Lexicon, ...]:
         return tuple(c.lexicon for c in self._compiled)
+
+    @cached_property
+    def _pinyin(self) -> bool:
+        """Whether a lexicon matches Mandarin by sound (then pinyin spelled out is read too)."""
+        return any(lex.pinyin for lex in self.lexicons)
 
     def screen(
         self,
@@ -249,7 +252,7 @@ class Matcher:
             to_text = _OffsetMap(folded) if readings and len(norm) != len(folded) else None
             for spelled in readings:
                 for compiled in self._compiled:
-                    if not compiled.lexicon.pinyin or not compiled.may_spell_a_hit(spelled.text):
+                    if not compiled.may_spell_a_hit(spelled.text):
                         continue  # nothing it could find takes in a spelled syllable
                     for h in compiled.scan(spelled.text, audience, speaker, facts, spelled.edges):
                         if not any(phonetic.is_code(ch) for ch in spelled.text[h.start : h.end]):
@@ -444,17 +447,24 @@ class _Compiled:
         self._sound = _SoundIndex(lex, spelled=False) if lex.pinyin else None
         self._spelled: _SoundIndex | None = None
 
+    def _spelled_index(self) -> _SoundIndex:
+        """The spelled-pinyin index, built at the first line that needs it."""
+        if self._spelled is None:
+            self._spelled = _SoundIndex(self.lexicon, spelled=True)  # benign race
+        return self._spelled
+
     def may_spell_a_hit(self, text: str) -> bool:
         """Whether a spelled reading's text could hold a hit that takes in a spelled syllable: a
         pattern's sound starts there with one in its first part, or a gapped pattern's does with
         one close enough after it. Most stretches around an agent's Latin name hold none, and
-        skip the full scan."""
-        if self._spelled is None:
-            self._spelled = _SoundIndex(self.lexicon, spelled=True)  # benign race
+        skip the full scan. A lexicon without sound matching finds no such hit."""
+        if not self.lexicon.pinyin:
+            return False
+        index = self._spelled_index()
         sound = text.translate(phonetic.sound_table(keep_codes=True))
-        for end_idx, refs in self._spelled.automaton.iter(sound):
+        for end_idx, refs in index.automaton.iter(sound):
             for _kind, _owner, klen, vkey, _written in refs:
-                reach = end_idx + 1 + (self._spelled.gapped[vkey][3] + _SPELLED_TAIL if vkey >= 0 else 0)
+                reach = end_idx + 1 + (index.gapped[vkey][3] + _SPELLED_TAIL if vkey >= 0 else 0)
                 if any(phonetic.is_code(ch) for ch in text[end_idx - klen + 1 : reach]):
                     return True
         return False
@@ -525,9 +535,7 @@ class _Compiled:
                     spans.append((kind, owner, start, end))
         if edges is not None:
             if self.lexicon.pinyin:
-                if self._spelled is None:
-                    self._spelled = _SoundIndex(self.lexicon, spelled=True)  # benign race
-                self._scan_sound(self._spelled, norm, active, cands, spans, edges)
+                self._scan_sound(self._spelled_index(), norm, active, cands, spans, edges)
         elif self._sound is not None and _HAN.search(norm):
             self._scan_sound(self._sound, norm, active, cands, spans, frozenset())
         if not cands:
