@@ -57,7 +57,7 @@ FACTS: tuple[str, ...] = ("lawsuit_filed", "judgment", "time_barred", "attorney_
 BUNDLED_LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
 SPEAKERS: tuple[str, ...] = ("agent", "debtor")
 AUDIENCES: tuple[str, ...] = ("any", "debtor", "third_party")
-ALLOW_SCOPES: tuple[str, ...] = ("overlap", "sentence")
+ALLOW_SCOPES: tuple[str, ...] = ("overlap", "sentence", "text")
 
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _MAX_VARIANTS = 4096
@@ -291,6 +291,8 @@ class AllowRule:
     found anywhere in the sentence, it turns matches of `categories` into `info` (an inspector
     verifies) instead of suppressing them — unless one of its `breaks` ("but", 但是) stands between
     the two: "the manual says never call customers worthless, but you are" is the speaker's own.
+    With `scope = "text"` the context reaches every later hit in the text, past sentence ends,
+    unless a break stands between (a listener who says she is the spouse, then the balance).
     """
 
     id: str
@@ -551,8 +553,8 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
             scope=r.str_("scope", "overlap", choices=ALLOW_SCOPES),
             breaks=_norm_all(r, "breaks"),
         )
-        if rule.breaks and rule.scope != "sentence":
-            raise r.fail("breaks", 'only a context (scope = "sentence") has breaks')
+        if rule.breaks and rule.scope == "overlap":
+            raise r.fail("breaks", 'only a context (scope = "sentence" or "text") has breaks')
         allows.append(rule)
 
     entries_raw = doc.get("entry", [])

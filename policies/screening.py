@@ -53,6 +53,7 @@ __all__ = [
     "model_may_veto",
     "rule_citation",
     "screen",
+    "settled_by_facts",
 ]
 
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -143,14 +144,19 @@ def _citations(lang: str) -> dict[str, str]:
     return {e.rule: e.citation for e in load_lexicon(lang).entries}
 
 
-def model_may_veto(category: str, rule: str) -> bool:
+def model_may_veto(category: str, rule: str, match: str = "") -> bool:
     """Whether the semantic model may downgrade a lexicon hit of `category` by entry `rule`: not
     an agent's words from an entry with ``model_veto = false`` (a debtor's swearing, re-labelled
-    `abuse_by_debtor`, is judged in context: plain anger is not abuse)."""
-    if category == "abuse_by_debtor":
+    `abuse_by_debtor`, is judged in context: plain anger is not abuse). A `match` read across a
+    space between Hangul syllables may be two words (the honorific in 민수 씨 발표 is not 씨발),
+    so the model judges it whatever the entry says."""
+    if category == "abuse_by_debtor" or _SPLIT_HANGUL.search(match):
         return True
     lang = rule.split("/", 1)[0]
     return lang not in BUNDLED_LANGUAGES or rule not in _unvetoed(lang)
+
+
+_SPLIT_HANGUL = re.compile("[\uac00-\ud7a3]\\s+[\uac00-\ud7a3]")
 
 
 def model_may_outrank(rule: str) -> bool:
@@ -158,6 +164,19 @@ def model_may_outrank(rule: str) -> bool:
     `rule` gives its category: not for an entry with ``model_override = false``."""
     lang = rule.split("/", 1)[0]
     return lang not in BUNDLED_LANGUAGES or rule not in _firm(lang)
+
+
+def settled_by_facts(rule: str, facts: Mapping[str, bool] | None) -> bool:
+    """Whether the case `facts` make the statement entry `rule` names true (``requires_fact``
+    with its ``fact_value``): the model, which reads words only, may not outrank that."""
+    lang = rule.split("/", 1)[0]
+    need = _fact_rules(lang).get(rule) if lang in BUNDLED_LANGUAGES else None
+    return need is not None and facts is not None and facts.get(need[0]) is need[1]
+
+
+@cache
+def _fact_rules(lang: str) -> dict[str, tuple[str, bool]]:
+    return {e.rule: (e.requires_fact, e.fact_value) for e in load_lexicon(lang).entries if e.requires_fact}
 
 
 @cache
@@ -714,6 +733,9 @@ class _Compiled:
                 if rule.scope == "overlap":
                     if s < end and start < e:
                         return True
+                elif rule.scope == "text":  # before the hit, anywhere in the text
+                    if e <= start and not self._broken(norm, e, start, rule.breaks):
+                        verdict = _INFO
                 else:
                     if bounds is None:
                         bounds = _bounds(norm, start, end, _SENTENCE_END)

@@ -308,7 +308,7 @@ def semantic_flags(
         hit = f.is_violation and score >= thresholds.get(f.category, 2.0)
         # A lexicon hit the model scores below the veto is only `info`, unless its entry refuses
         # the veto (see combine).
-        vetoed = score < vetoes.get(f.category, 0.0) and model_may_veto(f.category, f.rule)
+        vetoed = score < vetoes.get(f.category, 0.0) and model_may_veto(f.category, f.rule, f.match)
         severity = "info" if f.is_violation and vetoed else f.severity
         out.append(
             replace(

@@ -33,7 +33,7 @@ foresaw. For each category:
   slurs, which no context makes acceptable from a collector) raised it;
 * a lexicon ``info`` match stays ``info`` (an inspector verifies it).
 
-Languages without a bundled lexicon (Korean today) are scored by the model alone.
+Languages without a bundled lexicon are scored by the model alone.
 """
 
 from __future__ import annotations
@@ -43,7 +43,14 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from policies.lexicon import BUNDLED_LANGUAGES, Lexicon, Negation, load_lexicon
-from policies.screening import Match, Matcher, matcher_for, model_may_outrank, model_may_veto
+from policies.screening import (
+    Match,
+    Matcher,
+    matcher_for,
+    model_may_outrank,
+    model_may_veto,
+    settled_by_facts,
+)
 
 __all__ = [
     "MODEL_SEVERITY",
@@ -71,13 +78,14 @@ class LexiconView:
     matches: tuple[Match, ...] = ()
     lawful: frozenset[str] = frozenset()
     firm: frozenset[str] = frozenset()
+    settled: frozenset[str] = frozenset()  # lawful because the case facts make the statement true
 
     def violations(self, category: str) -> list[Match]:
         return [m for m in self.matches if m.category == category and m.is_violation]
 
     def with_readings(self, other: LexiconView) -> LexiconView:
         """This view with `other`'s lawful and firm readings (a long text's, from `window_view`)."""
-        return replace(self, lawful=other.lawful, firm=other.firm)
+        return replace(self, lawful=other.lawful, firm=other.firm, settled=other.settled)
 
 
 @dataclass(frozen=True)
@@ -180,8 +188,11 @@ def lexicon_view(
         raised = {m.category for m in matches if m.is_violation}
         bare = _bare_matcher(langs).screen(text, audience=audience, speaker=speaker, facts=None)
         lawful |= {m.category for m in bare if m.category not in raised}
-        # A firm entry's match that an allow list took (사칭 in a scam warning) is firm still.
+        # A firm entry's match that an allow list took (사칭 in a scam warning) is firm still. A
+        # statement the case facts make true raises the bar a score must reach (FACTS_OVERRIDE).
         firm |= {m.category for m in bare if m.category not in raised and _firm(m)}
+        settled = {m.category for m in bare if m.category not in raised and settled_by_facts(m.rule, facts)}
+        return LexiconView(tuple(matches), frozenset(lawful), frozenset(firm), frozenset(settled))
     return LexiconView(tuple(matches), frozenset(lawful), frozenset(firm))
 
 
@@ -224,6 +235,7 @@ def window_view(
     return LexiconView(
         lawful=frozenset(c for c, window in best.items() if c in views[window].lawful),
         firm=frozenset(c for c, window in best.items() if c in views[window].firm),
+        settled=frozenset(c for c, window in best.items() if c in views[window].settled),
     )
 
 
@@ -252,7 +264,7 @@ def combine(
         model_hit = score is not None and threshold is not None and score >= threshold
         violations = lex.violations(cat)
         if violations:
-            standing = [m for m in violations if not model_may_veto(m.category, m.rule)]
+            standing = [m for m in violations if not model_may_veto(m.category, m.rule, m.match)]
             best = max(standing or violations, key=lambda m: (_RANK[m.severity], m.end - m.start))
             veto = 0.0 if standing else (vetoes or {}).get(cat, 0.0)
             severity = "info" if score is not None and score < veto else best.severity
@@ -279,6 +291,13 @@ def combine(
     return out
 
 
+# The model reads words, not the case file: where the case facts make the lexicon's statement
+# true (a lawsuit filed, a judgment entered) only a near-certain score outranks that reading.
+# Chosen on val, whose two such lines scored 0.94 (a true lawsuit, compliant) and 0.998 (a true
+# judgment and a seizure the collector may not make).
+FACTS_OVERRIDE = 0.99
+
+
 def suppressed_by_lawful(
     category: str,
     score: float | None,
@@ -289,10 +308,13 @@ def suppressed_by_lawful(
 ) -> bool:
     """Whether the lexicon's lawful reading of `category` (in `lex`) silences a model hit scoring
     `score`: it does unless the score reaches the category's `lawful_override` (when it has one)
-    and the reading is not firm."""
+    and the reading is not firm; a reading the case facts settle raises the bar to
+    `FACTS_OVERRIDE`."""
     if not lawful_suppresses_model or category not in lex.lawful:
         return False
     override = lawful_overrides.get(category)
+    if override is not None and category in lex.settled:
+        override = max(override, FACTS_OVERRIDE)
     return category in lex.firm or override is None or score is None or score < override
 
 

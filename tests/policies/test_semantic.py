@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from policies.semantic.combine import best_windows, combine, lexicon_languages, lexicon_view
+from policies.screening import model_may_veto
+from policies.semantic.combine import FACTS_OVERRIDE, best_windows, combine, lexicon_languages, lexicon_view
 from policies.semantic.heads import (
     HeadFileError,
     Heads,
@@ -638,3 +639,44 @@ def test_no_lexicon_language_is_model_only() -> None:
     assert view.lawful == frozenset()
     found = combine(view, {"threat_violence": 0.7}, {"threat_violence": 0.6}, model="m")
     assert [(f.source, f.severity) for f in found] == [("model", "medium")]
+
+
+def test_a_statement_the_facts_make_true_needs_a_near_certain_score() -> None:
+    # 法院已经受理 is true when the case file says a lawsuit was filed: the model, which cannot
+    # read the case file, outranks that reading only at FACTS_OVERRIDE, not at the category's own.
+    text, cat = "法院已经受理了这个案子，传票会寄到您的户籍地址。", "false_legal_threat"
+    thresholds, overrides = {cat: 0.5}, {cat: 0.8}
+    settled = _view(text, "zh", facts={"lawsuit_filed": True})
+    assert cat in settled.settled
+    assert cat not in settled.firm
+
+    def raised(view: Any, score: float) -> list[str]:
+        found = combine(view, {cat: score}, thresholds, model="m", lawful_overrides=overrides)
+        return [f.source for f in found if f.is_violation]
+
+    assert raised(settled, 0.95) == []
+    assert raised(settled, FACTS_OVERRIDE) == ["model"]
+    # Without the fact the same words are only the category's ordinary lawful reading (info),
+    # and with the fact false the claim is the lexicon's own violation.
+    unknown = _view(text, "zh")
+    assert cat in unknown.lawful
+    assert cat not in unknown.settled
+    assert raised(unknown, 0.95) == ["model"]
+    assert raised(_view(text, "zh", facts={"lawsuit_filed": False}), 0.1) == ["lexicon"]
+
+
+@pytest.mark.parametrize(
+    ("text", "vetoed"),
+    [
+        ("김민수 씨 발송해 드린 안내문 확인하셨어요?", True),  # the honorific 씨, then 발송
+        ("씨발 진짜 왜 안 갚아요", False),
+        ("영희 씨발 진짜", False),
+    ],
+)
+def test_a_keyword_read_across_a_space_between_hangul_words_may_be_vetoed(text: str, vetoed: bool) -> None:
+    view = lexicon_view(text, ["ko"], audience="debtor", speaker="agent", facts=None)
+    (m,) = view.violations("insult_profanity")
+    assert model_may_veto(m.category, m.rule, m.match) is vetoed
+    cat = "insult_profanity"
+    found = combine(view, {cat: 0.01}, {cat: 0.5}, vetoes={cat: 0.05}, model="m")
+    assert [f.severity for f in found] == ["info" if vetoed else "medium"]
