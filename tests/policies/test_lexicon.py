@@ -608,3 +608,53 @@ def test_a_context_does_not_reach_past_its_breaks(text: str, severity: str) -> N
     assert lex.allows[0].breaks == ("but",)
     (m,) = Matcher([lex]).screen(text)
     assert (m.rule, m.severity) == ("en/threat_violence/kill", severity)
+
+
+TEXT_CONTEXT = (
+    GOOD
+    + """
+[[allow]]
+id = "heard-before"
+scope = "text"
+breaks = ["sister"]
+patterns = ["you're his wife"]
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        pytest.param("You're his wife? Good. I will kill you.", "info", id="earlier-sentence"),
+        pytest.param("You're his wife's sister? Good. I will kill you.", "high", id="broken"),
+        pytest.param("I will kill you. You're his wife?", "high", id="after-the-hit"),
+    ],
+)
+def test_a_text_context_reaches_later_sentences_until_a_break(text: str, severity: str) -> None:
+    lex = parse_lexicon(TEXT_CONTEXT, "context.toml")
+    (m,) = Matcher([lex]).screen(text)
+    assert (m.rule, m.severity) == ("en/threat_violence/kill", severity)
+
+
+def test_only_a_context_has_breaks() -> None:
+    bad = TEXT_CONTEXT.replace('scope = "text"', 'scope = "overlap"')
+    with pytest.raises(LexiconError, match="breaks"):
+        parse_lexicon(bad, "context.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "disclosed"),
+    [
+        ("您是他太太吧？那可以跟您说，他的信用卡有一期逾期了，麻烦您提醒一下。", "zh", False),
+        ("您是刘先生的爱人对吧？那我就直说了，他的车贷已经逾期两期。", "zh", False),
+        ("您是他爱人吧？哦不是，是姐姐啊，那您提醒他一下，他的贷款逾期了。", "zh", True),
+        ("你是他老婆的妹妹是吧你姐夫在我们这个捷信分期欠了八千多", "zh", True),
+        ("Since you're his wife, I can tell you the balance on his Citi card is past due.", "en", False),
+        ("You're his wife's sister? Tell him his loan went to collections.", "en", True),
+        ("You're his wife? Not anymore, okay. Well, his loan went to collections.", "en", True),
+    ],
+)
+def test_a_spouse_the_listener_confirmed_is_not_a_third_party(text: str, lang: str, disclosed: bool) -> None:
+    # The labelling guide and 15 U.S.C. 1692c(d): the debtor's spouse may hear about the debt.
+    hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
+    assert any(m.is_violation for m in hits) is disclosed, hits
