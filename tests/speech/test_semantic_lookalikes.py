@@ -210,7 +210,11 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # Round 3 ({lang}-3.jsonl: everyday lawful reminders and calls, firm and long, most of them
 # compliant, beside violations dressed the same way), lexicons before → after (ko 2026.12.14, en
 # 2026.12.17): missed zh 0 → 0 of 25, en 2 → 2 of 25, ko 3 → 1 of 22; compliant flagged zh 1 → 1
-# of 45, en 1 → 1 of 45, ko 0 → 0 of 38. The limits are a line looser.
+# of 45, en 1 → 1 of 45, ko 0 → 0 of 38. Round 4 ({lang}-4.jsonl: transcripts as a recogniser
+# writes them, dialect, and the debtor's side), lexicons before → after (zh 2026.12.16, en
+# 2026.12.18, ko 2026.12.15, with the spouse context and the facts override): missed zh 2 → 0 of
+# 36, en 2 → 0 of 36, ko 2 → 1 of 30; compliant flagged zh 2 → 0 of 34, en 0 → 0 of 34, ko 1 → 1
+# of 30 (and round 3's compliant flagged zh 1 → 0, en 1 → 0). The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -218,9 +222,12 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-2"): (4, 1),
     ("en", "-2"): (3, 2),
     ("ko", "-2"): (4, 1),
-    ("zh", "-3"): (1, 2),
-    ("en", "-3"): (2, 2),
+    ("zh", "-3"): (1, 1),
+    ("en", "-3"): (2, 1),
     ("ko", "-3"): (2, 1),
+    ("zh", "-4"): (1, 1),
+    ("en", "-4"): (1, 1),
+    ("ko", "-4"): (2, 2),
 }
 
 
