@@ -652,9 +652,17 @@ def test_only_a_context_has_breaks() -> None:
         ("Since you're his wife, I can tell you the balance on his Citi card is past due.", "en", False),
         ("You're his wife's sister? Tell him his loan went to collections.", "en", True),
         ("You're his wife? Not anymore, okay. Well, his loan went to collections.", "en", True),
+        ("As her counsel you should have our letter. Her Citi balance is past due.", "en", False),
+        ("您是他的代理律师吧？他这笔借款已经逾期三个月了。", "zh", False),
+        ("네 변호사님, 의뢰인분 채무 잔액은 이백사십만 원이고요.", "ko", False),
+        # Korea counts the spouse among the 관계인 who may not be told (채권추심법 제8조의3).
+        ("배우자분이시니까 말씀드리면, 남편분 카드대금이 두 달 연체 중입니다.", "ko", True),
     ],
 )
-def test_a_spouse_the_listener_confirmed_is_not_a_third_party(text: str, lang: str, disclosed: bool) -> None:
-    # The labelling guide and 15 U.S.C. 1692c(d): the debtor's spouse may hear about the debt.
+def test_a_spouse_or_attorney_the_listener_confirmed_is_not_a_third_party(
+    text: str, lang: str, disclosed: bool
+) -> None:
+    # The labelling guide and 15 U.S.C. 1692c(b), (d): the debtor's spouse (not in Korea) and
+    # attorney may hear about the debt.
     hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
     assert any(m.is_violation for m in hits) is disclosed, hits

@@ -214,7 +214,12 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # writes them, dialect, and the debtor's side), lexicons before → after (zh 2026.12.16, en
 # 2026.12.18, ko 2026.12.15, with the spouse context and the facts override): missed zh 2 → 0 of
 # 36, en 2 → 0 of 36, ko 2 → 1 of 30; compliant flagged zh 2 → 0 of 34, en 0 → 0 of 34, ko 1 → 1
-# of 30 (and round 3's compliant flagged zh 1 → 0, en 1 → 0). The limits are a line looser.
+# of 30 (and round 3's compliant flagged zh 1 → 0, en 1 → 0). Round 5 ({lang}-5.jsonl: third
+# parties and the debtor's replies; written after the spouse context, which it confirmed on 3 of
+# 3 Mandarin spouse lines), lexicons before → after (zh 2026.12.17, en 2026.12.19, ko 2026.12.16: attorney contexts, Spanish insults): missed
+# zh 0 → 0 of 37, en 1 → 0 of 36, ko 0 → 0 of 31; compliant flagged zh 3 → 0 of 33, en 2 → 1 of
+# 34, ko 3 → 2 of 29 (two Korean spouse lines: Korea counts the spouse as a 관계인). The limits are
+# a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -228,6 +233,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-4"): (1, 1),
     ("en", "-4"): (1, 1),
     ("ko", "-4"): (2, 2),
+    ("zh", "-5"): (1, 1),
+    ("en", "-5"): (1, 2),
+    ("ko", "-5"): (1, 3),
 }
 
 
