@@ -666,3 +666,27 @@ def test_a_spouse_or_attorney_the_listener_confirmed_is_not_a_third_party(
     # attorney may hear about the debt.
     hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
     assert any(m.is_violation for m in hits) is disclosed, hits
+
+
+@pytest.mark.parametrize(
+    ("text", "facts", "raised"),
+    [
+        # 안에 ("within") is not the negator 안; a time-barred debt may not be sued on.
+        ("이번 주 안에 소송 들어갑니다.", {"time_barred": True}, True),
+        ("소송 안 들어갑니다.", {"time_barred": True}, False),
+        # Gyeongsang 아이고 after the words negates them like 아니고.
+        ("이거는 형사 사건 아이고 민사라예.", None, False),
+        ("이거는 형사 사건입니다.", None, True),
+        # Enforcement needs a judgment (민사집행법 제28조); saying otherwise is a false claim.
+        ("이 상태면 판결 없이도 바로 강제집행 할 수 있습니다.", None, True),
+        ("지급명령은 법원 안 거치고 저희 회사에서 바로 발송합니다.", None, True),
+        ("판결 없이는 압류할 수 없습니다.", None, False),
+        # Explanations and anti-scam reminders.
+        ("출국금지는 세금 체납 얘기고요, 카드값 연체로는 안 걸립니다.", None, False),
+        ("빚 못 갚으셨다고 감옥 가시는 건 아니에요.", None, False),
+        ("검찰이라면서 돈 옮기라는 전화는 전부 사기예요.", None, False),
+    ],
+)
+def test_korean_legal_claims_read_as_said(text: str, facts: dict[str, bool] | None, raised: bool) -> None:
+    hits = [m for m in screen(text, ["ko"], facts=facts) if m.category == "false_legal_threat"]
+    assert any(m.is_violation for m in hits) is raised, hits
