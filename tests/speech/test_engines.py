@@ -68,7 +68,9 @@ def test_vosk_reused_recognizer_restarts_its_clock(korean_clip: Path) -> None:
     pairs = [(a[i + k], b[j + k]) for i, j, n in blocks for k in range(n)]
     assert len(pairs) >= 0.7 * max(len(a), len(b))
     for (_, s1, e1, _), (_, s2, e2, _) in pairs:
-        assert s1 == pytest.approx(s2, abs=0.05)
+        # A start moved 0.066 s once under a loaded whole-suite run: 0.3 s still tells a restarted
+        # clock from one that ran on by several seconds.
+        assert s1 == pytest.approx(s2, abs=0.3)
         assert e1 == pytest.approx(e2, abs=0.3)
 
 
