@@ -222,8 +222,8 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # lines: Korea counts the spouse as a 관계인). Round 6 ({lang}-6.jsonl: legal consequences, true
 # and false), lexicons before → after (en 2026.12.21, ko 2026.12.18: enforcement without a
 # judgment, 안에 and 아이고 in Korean negation, "speaking as counsel", impersonation refusing the
-# veto): missed zh 0 → 0 of 38, en 3 → 1 of 36, ko 6 → 2 of 31; compliant flagged zh 0 → 0 of 32, en 3 → 3 of 34, ko 5 → 1 of 29.
-# The limits are a line looser.
+# veto): missed zh 0 → 0 of 38, en 3 → 1 of 36, ko 6 → 2 of 31; compliant flagged zh 0 → 0 of
+# 32, en 3 → 3 of 34, ko 5 → 1 of 29. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
