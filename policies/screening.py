@@ -147,16 +147,22 @@ def _citations(lang: str) -> dict[str, str]:
 def model_may_veto(category: str, rule: str, match: str = "") -> bool:
     """Whether the semantic model may downgrade a lexicon hit of `category` by entry `rule`: not
     an agent's words from an entry with ``model_veto = false`` (a debtor's swearing, re-labelled
-    `abuse_by_debtor`, is judged in context: plain anger is not abuse). A `match` read across a
-    space between Hangul syllables may be two words (the honorific in 민수 씨 발표 is not 씨발),
-    so the model judges it whatever the entry says."""
-    if category == "abuse_by_debtor" or _SPLIT_HANGUL.search(match):
+    `abuse_by_debtor`, is judged in context: plain anger is not abuse). A short `match` read
+    across a space between Hangul syllables may be two words (the honorific in 민수 씨 발표 is not
+    씨발), so the model judges it whatever the entry says."""
+    if category == "abuse_by_debtor" or _split_keyword(match):
         return True
     lang = rule.split("/", 1)[0]
     return lang not in BUNDLED_LANGUAGES or rule not in _unvetoed(lang)
 
 
 _SPLIT_HANGUL = re.compile("[\uac00-\ud7a3]\\s+[\uac00-\ud7a3]")
+
+
+def _split_keyword(match: str) -> bool:
+    """A short keyword (three characters at most) read across a space between Hangul syllables.
+    A longer match spanning spaces is a phrase the entry meant (초등학생도 계산할 수 있)."""
+    return bool(_SPLIT_HANGUL.search(match)) and len("".join(match.split())) <= 3
 
 
 def model_may_outrank(rule: str) -> bool:

@@ -671,12 +671,14 @@ def test_a_statement_the_facts_make_true_needs_a_near_certain_score() -> None:
         ("김민수 씨 발송해 드린 안내문 확인하셨어요?", True),  # the honorific 씨, then 발송
         ("씨발 진짜 왜 안 갚아요", False),
         ("영희 씨발 진짜", False),
+        # A phrase the entry meant spans spaces too: it keeps the entry's no-veto.
+        ("이건 초등학생도 계산할 수 있는 금액인데요.", False),
     ],
 )
 def test_a_keyword_read_across_a_space_between_hangul_words_may_be_vetoed(text: str, vetoed: bool) -> None:
     view = lexicon_view(text, ["ko"], audience="debtor", speaker="agent", facts=None)
     (m,) = view.violations("insult_profanity")
-    assert model_may_veto(m.category, m.rule, m.match) is vetoed
+    assert model_may_veto(m.category, m.rule, m.match) is vetoed, m
     cat = "insult_profanity"
     found = combine(view, {cat: 0.01}, {cat: 0.5}, vetoes={cat: 0.05}, model="m")
     assert [f.severity for f in found] == ["info" if vetoed else "medium"]
