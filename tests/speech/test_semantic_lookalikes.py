@@ -223,7 +223,12 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # and false), lexicons before → after (en 2026.12.21, ko 2026.12.18: enforcement without a
 # judgment, 안에 and 아이고 in Korean negation, "speaking as counsel", impersonation refusing the
 # veto): missed zh 0 → 0 of 38, en 3 → 1 of 36, ko 6 → 2 of 31; compliant flagged zh 0 → 0 of
-# 32, en 3 → 3 of 34, ko 5 → 1 of 29. The limits are a line looser.
+# 32, en 3 → 3 of 34, ko 5 → 1 of 29. Round 7 ({lang}-7.jsonl: pressure, persistence and
+# contempt said politely, the weakest theme yet), lexicons before → after (zh 2026.12.18, en
+# 2026.12.22, ko 2026.12.19: condescension entries that refuse the veto, borrowing coercion in
+# Mandarin, workplace front-desk visits, shaming groups, permitted hours as a lawful reading):
+# missed zh 5 → 2 of 35, en 9 → 5 of 36, ko 11 → 8 of 31; compliant flagged zh 0 → 0 of 35, en 4 →
+# 2 of 34, ko 1 → 1 of 29. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -243,6 +248,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-6"): (1, 1),
     ("en", "-6"): (2, 4),
     ("ko", "-6"): (3, 2),
+    ("zh", "-7"): (3, 1),
+    ("en", "-7"): (6, 3),
+    ("ko", "-7"): (9, 2),
 }
 
 
