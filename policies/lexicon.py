@@ -332,6 +332,12 @@ class Entry:
     # an anti-scam warning that names the authority scammers impersonate).
     model_override: bool = True
 
+    def made_true_by(self, facts: Mapping[str, bool] | None) -> bool | None:
+        """Whether the case `facts` make this entry's statement true (``requires_fact`` equal to
+        ``fact_value``); None when the entry needs no fact or the facts do not say."""
+        value = None if self.requires_fact is None or facts is None else facts.get(self.requires_fact)
+        return None if value is None else bool(value) == self.fact_value
+
 
 @dataclass(frozen=True)
 class Lexicon:

@@ -176,13 +176,13 @@ def settled_by_facts(rule: str, facts: Mapping[str, bool] | None) -> bool:
     """Whether the case `facts` make the statement entry `rule` names true (``requires_fact``
     with its ``fact_value``): the model, which reads words only, may not outrank that."""
     lang = rule.split("/", 1)[0]
-    need = _fact_rules(lang).get(rule) if lang in BUNDLED_LANGUAGES else None
-    return need is not None and facts is not None and facts.get(need[0]) is need[1]
+    entry = _fact_entries(lang).get(rule) if lang in BUNDLED_LANGUAGES else None
+    return entry is not None and entry.made_true_by(facts) is True
 
 
 @cache
-def _fact_rules(lang: str) -> dict[str, tuple[str, bool]]:
-    return {e.rule: (e.requires_fact, e.fact_value) for e in load_lexicon(lang).entries if e.requires_fact}
+def _fact_entries(lang: str) -> dict[str, Entry]:
+    return {e.rule: e for e in load_lexicon(lang).entries if e.requires_fact}
 
 
 @cache
@@ -577,10 +577,10 @@ class _Compiled:
                 continue
             severity = _INFO if suppressed is _INFO else entry.severity
             if entry.requires_fact is not None:
-                value = None if facts is None else facts.get(entry.requires_fact)
-                if value is None:
+                true = entry.made_true_by(facts)
+                if true is None:
                     severity = _INFO
-                elif bool(value) == entry.fact_value:
+                elif true:
                     continue  # the statement is true: lawful
             hits.append(_Hit(start, end, category, severity, entry, self.version))
         return hits

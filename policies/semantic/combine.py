@@ -184,16 +184,17 @@ def lexicon_view(
         matches = matcher_for(langs).screen(text, audience=audience, speaker=speaker, facts=facts)
     lawful = {m.category for m in matches if not m.is_violation}
     firm = {m.category for m in matches if _firm(m)}
+    settled: set[str] = set()
     if need_lawful:
         raised = {m.category for m in matches if m.is_violation}
         bare = _bare_matcher(langs).screen(text, audience=audience, speaker=speaker, facts=None)
-        lawful |= {m.category for m in bare if m.category not in raised}
+        unraised = [m for m in bare if m.category not in raised]
+        lawful |= {m.category for m in unraised}
         # A firm entry's match that an allow list took (사칭 in a scam warning) is firm still. A
         # statement the case facts make true raises the bar a score must reach (FACTS_OVERRIDE).
-        firm |= {m.category for m in bare if m.category not in raised and _firm(m)}
-        settled = {m.category for m in bare if m.category not in raised and settled_by_facts(m.rule, facts)}
-        return LexiconView(tuple(matches), frozenset(lawful), frozenset(firm), frozenset(settled))
-    return LexiconView(tuple(matches), frozenset(lawful), frozenset(firm))
+        firm |= {m.category for m in unraised if _firm(m)}
+        settled = {m.category for m in unraised if settled_by_facts(m.rule, facts)}
+    return LexiconView(tuple(matches), frozenset(lawful), frozenset(firm), frozenset(settled))
 
 
 def _firm(m: Match) -> bool:
