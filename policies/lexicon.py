@@ -293,6 +293,10 @@ class AllowRule:
     the two: "the manual says never call customers worthless, but you are" is the speaker's own.
     With `scope = "text"` the context reaches every later hit in the text, past sentence ends,
     unless a break stands between (a listener who says she is the spouse, then the balance).
+    A text context with `firm = true` is also itself a lawful reading of its one category, which
+    no model score outranks: the loader adds an `info` entry for it (same id, patterns and
+    `citation`; its breaks are the entry's `unless`), so the model cannot read the later talk as
+    a disclosure either.
     """
 
     id: str
@@ -301,6 +305,8 @@ class AllowRule:
     note: str = ""
     scope: str = "overlap"
     breaks: tuple[str, ...] = ()
+    firm: bool = False
+    citation: str = ""
 
 
 @dataclass(frozen=True)
@@ -408,7 +414,7 @@ _NEGATION_KEYS = {
     "post_scope",
     "revokers",
 }
-_ALLOW_KEYS = {"id", "patterns", "categories", "note", "scope", "breaks"}
+_ALLOW_KEYS = {"id", "patterns", "categories", "note", "scope", "breaks", "firm", "citation"}
 _ENTRY_KEYS = {
     "id",
     "category",
@@ -546,6 +552,7 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         raise LexiconError(file, "allow", "must be an array of tables ([[allow]])")
     allows: list[AllowRule] = []
     allow_ids: set[str] = set()
+    firm: list[Entry] = []
     for i, raw in enumerate(allows_raw):
         r = _Reader(file, f"allow[{i}]", raw)
         aid = _id(r, allow_ids)
@@ -558,9 +565,15 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
             note=r.str_("note", ""),
             scope=r.str_("scope", "overlap", choices=ALLOW_SCOPES),
             breaks=_norm_all(r, "breaks"),
+            firm=r.bool_("firm", False),
+            citation=r.str_("citation", ""),
         )
         if rule.breaks and rule.scope == "overlap":
             raise r.fail("breaks", 'only a context (scope = "sentence" or "text") has breaks')
+        if rule.firm:
+            firm.append(_firm_reading(r, rule, language))
+        elif rule.citation:
+            raise r.fail("citation", "only a firm context (firm = true) cites a rule")
         allows.append(rule)
 
     entries_raw = doc.get("entry", [])
@@ -574,6 +587,11 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         r.where = f"entry[{i}] {eid!r}"
         r.check_keys(_ENTRY_KEYS)
         entries.append(_entry(r, eid, language, abuse_from))
+    for entry in firm:
+        if entry.id in ids:
+            raise LexiconError(file, "entry", f"duplicate id {entry.id!r}: a firm [[allow]] already gives it")
+        ids.add(entry.id)
+        entries.append(entry)
     if not entries:
         raise LexiconError(file, "entry", "a lexicon needs at least one [[entry]]")
     return Lexicon(
@@ -647,6 +665,31 @@ def _entry(r: _Reader, eid: str, language: str, abuse_from: tuple[str, ...]) -> 
         pinyin=r.bool_("pinyin", True),
         model_veto=_model_veto(r, category),
         model_override=_model_override(r),
+    )
+
+
+def _firm_reading(r: _Reader, rule: AllowRule, language: str) -> Entry:
+    """The `info` entry a firm text context gives its category (see `AllowRule`)."""
+    if rule.scope != "text":
+        raise r.fail("firm", 'only a text context (scope = "text") is a firm lawful reading')
+    if len(rule.categories) != 1:
+        raise r.fail("categories", "a firm context names exactly one category")
+    if not rule.citation:
+        raise r.fail("citation", "a firm context cites the rule that makes its reading lawful")
+    category = rule.categories[0]
+    return Entry(
+        id=rule.id,
+        rule=f"{language}/{category}/{rule.id}",
+        category=category,
+        severity="info",
+        patterns=rule.patterns,
+        speaker="debtor" if category == "abuse_by_debtor" else "agent",
+        audience="third_party" if category == "third_party_disclosure" else "any",
+        unless=r.patterns("breaks"),
+        note=rule.note,
+        citation=rule.citation,
+        pinyin=False,
+        model_override=False,
     )
 
 

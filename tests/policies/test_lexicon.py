@@ -642,6 +642,53 @@ def test_only_a_context_has_breaks() -> None:
         parse_lexicon(bad, "context.toml")
 
 
+FIRM_CONTEXT = (
+    GOOD
+    + """
+[[allow]]
+id = "spouse-heard"
+scope = "text"
+categories = ["third_party_disclosure"]
+firm = true
+citation = "15 U.S.C. 1692c(d)"
+breaks = ["sister"]
+patterns = ["you're his wife"]
+"""
+)
+
+
+def test_a_firm_text_context_is_also_a_lawful_reading_no_model_outranks() -> None:
+    lex = parse_lexicon(FIRM_CONTEXT, "firm.toml")
+    entry = next(e for e in lex.entries if e.id == "spouse-heard")
+    assert (entry.rule, entry.severity, entry.audience) == (
+        "en/third_party_disclosure/spouse-heard",
+        "info",
+        "third_party",
+    )
+    assert (entry.model_override, entry.citation, entry.unless) == (False, "15 U.S.C. 1692c(d)", ("sister",))
+    said = Matcher([lex]).screen("You're his wife? Okay.", audience="third_party")
+    assert [(m.rule, m.severity) for m in said] == [("en/third_party_disclosure/spouse-heard", "info")]
+    # The breaks deny the reading in its own sentence too.
+    assert Matcher([lex]).screen("You're his wife's sister?", audience="third_party") == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('scope = "text"', 'scope = "sentence"', "firm"),
+        ('["third_party_disclosure"]', '["harassment", "insult_profanity"]', "categories"),
+        ('citation = "15 U.S.C. 1692c(d)"', "", "citation"),
+        ("firm = true", "", "citation"),
+        ('id = "spouse-heard"', 'id = "kill"', "duplicate id"),
+    ],
+)
+def test_a_firm_context_is_checked_at_load(old: str, new: str, key: str) -> None:
+    bad = FIRM_CONTEXT.replace(old, new)
+    assert bad != FIRM_CONTEXT
+    with pytest.raises(LexiconError, match=key):
+        parse_lexicon(bad, "firm.toml")
+
+
 @pytest.mark.parametrize(
     ("text", "lang", "disclosed"),
     [
