@@ -9,8 +9,9 @@ Senders who know a filter exists write around it: invisible characters inside a 
 (``st<U+200B>upid``, a soft hyphen), look-alike letters from other scripts (Cyrillic ``і`` in
 ``kіll``), accents and stacked combining marks (``kíll``, ``k̷i̷l̷l̷``), digits and symbols for
 letters (``k1ll``, ``$tupid``, ``b!tch``), letters spaced or dotted apart (``k i l l``,
-``弄.死.你``, ``죽.여.버.린.다``) and Korean typed as loose letters (``ㅈㅜㄱ여``: jamo that a
-keyboard would have joined into the syllable ``죽``) or with a digit inside (``병1신``).
+``弄.死.你``, ``죽.여.버.린.다``), letters masked by asterisks (``f***ing``, ``sh*t``) and
+Korean typed as loose letters (``ㅈㅜㄱ여``: jamo that a keyboard would have joined into the
+syllable ``죽``) or with a digit inside (``병1신``).
 `reveal` undoes them and keeps, for every character it returns, the span of the original text it
 came from, so a lexicon hit in the revealed text points at the original words. It returns None
 for the usual text with none of them (a cheap check), so ordinary screening does no extra work.
@@ -43,6 +44,17 @@ _LEET_WORD = re.compile(
     rf"[0-9a-z{_LEET_CHARS}]+"
 )
 _LEET_TABLE = str.maketrans(LEET)
+# Letters hidden behind asterisks ("f***ing", "sh*t", "a**hole"): writers mask profanity this
+# way and little else, so a masked word is read as the first of these it fits letter for letter
+# (strong words first: "d**k" is dick, "d**n" damn). A word that fits none is left as written.
+MASKED_WORDS = (
+    "fuck", "fucks", "fucked", "fucker", "fuckers", "fucking", "fuckin", "motherfucker", "motherfuckers",
+    "motherfucking", "shit", "shits", "shitty", "bullshit", "bitch", "bitches", "asshole", "assholes",
+    "bastard", "bastards", "cunt", "cunts", "dickhead", "dick", "prick", "twat", "wanker", "whore",
+    "slut", "pussy", "piss", "pissed", "goddamn", "damn", "crap", "hell", "ass",
+)  # fmt: skip
+# A word of letters and asterisks that starts with a letter: "f***", "sh*t" (not "*note*").
+_MASKED = re.compile(r"(?<![a-z*])[a-z]+\*[a-z*]*(?![a-z*])")
 # Three or more single letters kept apart by the same one separator:
 # "k i l l", "k.i.l.l". The separators are dropped.
 _SEP = r"[ .*_~+/|:,\-]"
@@ -130,6 +142,7 @@ def _suspect(text: str, folded: str) -> bool:
         not suspects.isdisjoint(text)
         or bool(_LEET_HINT.search(folded) and _LEET_WORD.search(folded))
         or bool(_SPACED_HINT.search(folded) and _SPACED.search(folded))
+        or ("*" in folded and bool(_MASKED.search(folded)))
         or (not folded.isascii() and bool(_CJK_DODGE.search(folded)))
     )
 
@@ -150,6 +163,7 @@ def reveal(text: str, folded: str) -> tuple[str, list[tuple[int, int]]] | None:
         index.append((i, i + 1))
     out = "".join(chars)
     out = _LEET_WORD.sub(_unleet, out)
+    out = _MASKED.sub(_unmask, out)  # one letter for each asterisk: the index still holds
     out, index = _join_jamo(out, index)
     out, index = _drop(out, index, _spaced_separators(out))
     out, index = _drop(out, index, [(m.start(), m.end()) for m in _HAN_SEP.finditer(out)])
@@ -167,6 +181,15 @@ def _unleet(m: re.Match[str]) -> str:
     word = m.group(0)
     last = max(i for i, c in enumerate(word) if "a" <= c <= "z") + 1
     return word[:last].translate(_LEET_TABLE) + word[last:]
+
+
+def _unmask(m: re.Match[str]) -> str:
+    """A masked word as the first of `MASKED_WORDS` it fits, else as written."""
+    word = m.group(0)
+    for cand in MASKED_WORDS:
+        if len(cand) == len(word) and all(w in ("*", c) for w, c in zip(word, cand, strict=True)):
+            return cand
+    return word
 
 
 def _join_jamo(text: str, index: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:

@@ -40,6 +40,10 @@ def _reveal(text: str) -> str | None:
         ("ㅆㅣㅂㅏㄹ", "씨발"),
         ("ㄷㅏㄺㅇㅏ", "닭아"),  # a final that a vowel follows starts the next syllable
         ("병1신", "병신"),  # a digit inside a Korean word
+        ("the f***ing portal crashed", "the fucking portal crashed"),  # letters masked by asterisks
+        ("sh*t happens, you a**hole", "shit happens, you asshole"),
+        ("F*** off", "fuck off"),
+        ("d**n it, and d**k", "damn it, and dick"),  # the first word of the list that fits
     ],
 )
 def test_reveal_undoes_each_dodge(text: str, revealed: str) -> None:
@@ -56,6 +60,7 @@ def test_reveal_undoes_each_dodge(text: str, revealed: str) -> None:
         "안녕하세요, 카드 대금 관련해서 연락드렸습니다.",
         "Options a, b or c.",
         "ㅋㅋㅋ ㅎㅎ 네 알겠습니다 ㅅㅂ",  # consonants alone are abbreviations: the lexicon has them
+        "*Note* the fee is 5*3 = 15 dollars, see clause 4*",  # asterisks that mask no word
     ],
 )
 def test_ordinary_text_is_not_read_twice(text: str) -> None:
@@ -94,6 +99,7 @@ def test_a_joined_syllable_spans_its_letters() -> None:
         ("you st\u200bupid b!tch, pay up", "en", "insult_profanity"),
         ("再不还钱我弄.死.你", "zh", "threat_violence"),
         ("내일까지 안 넣으면 ㅈㅜㄱ.여.버.린.다", "ko", "threat_violence"),
+        ("ugh sorry the f***ing portal crashed again", "en", "insult_profanity"),
     ],
 )
 def test_the_matcher_sees_through_a_dodge(text: str, lang: str, rule_part: str) -> None:
@@ -115,7 +121,7 @@ def test_the_revealed_reading_only_adds() -> None:
     assert {"threat_violence", "insult_profanity"} <= cats
 
 
-ALPHABET = "ab k1l!$.-_ \u200b\u00ad\u0456\u00ed\u0337弄死你죽여ㅈㅜㄱㅇㅕㅏ"
+ALPHABET = "ab k1l!$*.-_ \u200b\u00ad\u0456\u00ed\u0337弄死你죽여ㅈㅜㄱㅇㅕㅏ"
 
 
 @settings(max_examples=300, deadline=None)
