@@ -737,3 +737,50 @@ def test_a_spouse_or_attorney_the_listener_confirmed_is_not_a_third_party(
 def test_korean_legal_claims_read_as_said(text: str, facts: dict[str, bool] | None, raised: bool) -> None:
     hits = [m for m in screen(text, ["ko"], facts=facts) if m.category == "false_legal_threat"]
     assert any(m.is_violation for m in hits) is raised, hits
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "raised"),
+    [
+        # A weapon emoji is menace, unless the same sentence is a figure of speech about sales,
+        # figures or a treat.
+        ("ngl my promise-to-pay rate is blowing up 💣💣", "en", False),
+        ("pay today or else 💣", "en", True),
+        ("[채무조정 안내] 이자 감면 폭탄 혜택💣 이달 말까지 신청하세요", "ko", False),
+        ("팀장님 점심은 제가 쏠게요🔫", "ko", False),
+        ("머리에 쏠게🔫", "ko", True),
+        ("今天又爆单了💣💣", "zh", False),
+        ("再不还钱🔪🔪", "zh", True),
+    ],
+)
+def test_a_weapon_emoji_in_a_figure_of_speech_is_not_menace(text: str, lang: str, raised: bool) -> None:
+    hits = [m for m in screen(text, [lang]) if m.category == "threat_violence" and m.is_violation]
+    assert bool(hits) is raised, hits
+
+
+@pytest.mark.parametrize(
+    ("facts", "severity"),
+    [(None, "info"), ({"lawsuit_filed": True}, None), ({"lawsuit_filed": False}, "high")],
+)
+def test_saying_papers_were_served_is_true_only_when_a_suit_was_filed(
+    facts: dict[str, bool] | None, severity: str | None
+) -> None:
+    text = "As the court papers u were served say, your case is set for a hearing on March 3."
+    hits = {m.severity for m in screen(text, ["en"], facts=facts) if m.category == "false_legal_threat"}
+    assert hits == ({severity} if severity else set())
+    assert screen("The food was served cold, you have served us well.", ["en"]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "category"),
+    [
+        ("一看身份证就知道，你们那儿的人借钱就没打算还过", "agent", "insult_profanity"),
+        ("你们那边的人都是老赖", "agent", "insult_profanity"),
+        ("月薪三千的gtz也配跟我讲诚信", "debtor", "abuse_by_debtor"),
+    ],
+)
+def test_mandarin_contempt_for_a_place_and_an_abbreviated_slur_are_read(
+    text: str, speaker: str, category: str
+) -> None:
+    assert category in {m.category for m in screen(text, ["zh"], speaker=speaker) if m.is_violation}
+    assert not [m for m in screen("你们那边的人都挺热情的，借钱一般找银行吗", ["zh"]) if m.is_violation]

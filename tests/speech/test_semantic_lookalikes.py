@@ -228,7 +228,11 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # 2026.12.22, ko 2026.12.19: condescension entries that refuse the veto, borrowing coercion in
 # Mandarin, workplace front-desk visits, shaming groups, permitted hours as a lawful reading):
 # missed zh 5 → 2 of 35, en 9 → 5 of 36, ko 11 → 8 of 31; compliant flagged zh 0 → 0 of 35, en 4 →
-# 2 of 34, ko 1 → 1 of 29. The limits are a line looser.
+# 2 of 34, ko 1 → 1 of 29. Round 8 ({lang}-8.jsonl: written messages and the internet register),
+# lexicons before → after (zh 2026.12.20, en 2026.12.23, ko 2026.12.20: masked profanity, weapon
+# emoji in figures of speech, "you were served"): missed zh 2 → 1 of 36, en 1 → 0 of 36, ko 2 → 2
+# of 33; compliant flagged zh 2 → 2 of 34, en 2 → 1 of 34, ko 2 → 0 of 31. The limits are a line
+# looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -251,6 +255,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-7"): (3, 1),
     ("en", "-7"): (6, 3),
     ("ko", "-7"): (9, 2),
+    ("zh", "-8"): (2, 3),
+    ("en", "-8"): (1, 2),
+    ("ko", "-8"): (3, 1),
 }
 
 
