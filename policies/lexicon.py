@@ -337,6 +337,9 @@ class Entry:
     # category, whatever the head file's `lawful_override` (talk about a wrong, not the wrong:
     # an anti-scam warning that names the authority scammers impersonate).
     model_override: bool = True
+    # True for the entry a firm text context gives (see `AllowRule`): its reading holds for the
+    # rest of the text, so the model is not to outrank it in any later window or utterance.
+    whole_text: bool = False
 
     def made_true_by(self, facts: Mapping[str, bool] | None) -> bool | None:
         """Whether the case `facts` make this entry's statement true (``requires_fact`` equal to
@@ -690,6 +693,7 @@ def _firm_reading(r: _Reader, rule: AllowRule, language: str) -> Entry:
         citation=rule.citation,
         pinyin=False,
         model_override=False,
+        whole_text=True,
     )
 
 

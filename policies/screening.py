@@ -172,6 +172,13 @@ def model_may_outrank(rule: str) -> bool:
     return lang not in BUNDLED_LANGUAGES or rule not in _firm(lang)
 
 
+def holds_for_text(rule: str) -> bool:
+    """Whether an `info` match of entry `rule` is a lawful reading for the rest of its text (a
+    firm text context: the listener said she is the spouse), not only where it matched."""
+    lang = rule.split("/", 1)[0]
+    return lang in BUNDLED_LANGUAGES and rule in _whole_text(lang)
+
+
 def settled_by_facts(rule: str, facts: Mapping[str, bool] | None) -> bool:
     """Whether the case `facts` make the statement entry `rule` names true (``requires_fact``
     with its ``fact_value``): the model, which reads words only, may not outrank that."""
@@ -188,6 +195,11 @@ def _fact_entries(lang: str) -> dict[str, Entry]:
 @cache
 def _firm(lang: str) -> frozenset[str]:
     return frozenset(e.rule for e in load_lexicon(lang).entries if not e.model_override)
+
+
+@cache
+def _whole_text(lang: str) -> frozenset[str]:
+    return frozenset(e.rule for e in load_lexicon(lang).entries if e.whole_text)
 
 
 @cache

@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from policies.lexicon import CJK, HAN
-from policies.screening import BUNDLED_LANGUAGES, Matcher, matcher_for, model_may_veto
+from policies.screening import BUNDLED_LANGUAGES, Matcher, holds_for_text, matcher_for, model_may_veto
 from policies.semantic.combine import (
     MODEL_SEVERITY,
     LexiconView,
@@ -297,6 +297,13 @@ def semantic_flags(
     overrides = flagger.lawful_overrides(language)
     rivals = flagger.rival_margins(language)
     starts = [u.start for u in ct.utterances]
+    # A firm text context (the listener said she is the spouse) holds for the rest of the channel:
+    # the first utterance from which each category is read lawful.
+    held_from: dict[str, int] = {}
+    for f in lexicon:
+        if f.severity == "info" and holds_for_text(f.rule):
+            k = max(0, bisect_right(starts, f.start + 1e-6) - 1)
+            held_from[f.category] = min(k, held_from.get(f.category, k))
     out: list[Flag] = []
     raised: set[tuple[int, str]] = set()
     for f in lexicon:
@@ -334,6 +341,8 @@ def semantic_flags(
             reading = window_view(best, langs, audience=ct.audience, speaker=speaker, facts=facts)
         else:
             reading = lexicon_view(u.text, langs, audience=ct.audience, speaker=speaker, facts=facts)
+        if suppress:
+            reading = reading.holding(frozenset(c for c, first in held_from.items() if first <= k))
         severity = MODEL_SEVERITY if u.confidence >= MODEL_MIN_CONFIDENCE else "info"
         for c in cats:
             if (

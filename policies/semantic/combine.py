@@ -46,6 +46,7 @@ from policies.lexicon import BUNDLED_LANGUAGES, Lexicon, Negation, load_lexicon
 from policies.screening import (
     Match,
     Matcher,
+    holds_for_text,
     matcher_for,
     model_may_outrank,
     model_may_veto,
@@ -84,8 +85,19 @@ class LexiconView:
         return [m for m in self.matches if m.category == category and m.is_violation]
 
     def with_readings(self, other: LexiconView) -> LexiconView:
-        """This view with `other`'s lawful and firm readings (a long text's, from `window_view`)."""
-        return replace(self, lawful=other.lawful, firm=other.firm, settled=other.settled)
+        """This view with `other`'s lawful and firm readings (a long text's, from `window_view`),
+        and the readings of this view's matches that hold for the whole text."""
+        mine = self.whole_text()
+        return replace(self, lawful=other.lawful, firm=other.firm, settled=other.settled).holding(mine)
+
+    def holding(self, categories: frozenset[str]) -> LexiconView:
+        """This view with `categories` read lawful and firm (a reading said earlier in the text)."""
+        return replace(self, lawful=self.lawful | categories, firm=self.firm | categories)
+
+    def whole_text(self) -> frozenset[str]:
+        """Categories a firm text context read lawful here, wherever in the text the model scored
+        them (`policies.screening.holds_for_text`)."""
+        return frozenset(m.category for m in self.matches if not m.is_violation and holds_for_text(m.rule))
 
 
 @dataclass(frozen=True)

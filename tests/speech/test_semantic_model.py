@@ -391,3 +391,34 @@ def test_a_transcripts_model_finding_outscored_by_a_rival_is_dropped() -> None:
         assert read(None) == sorted([low, high])
         assert read(gap + 0.01) == sorted([low, high])
         assert read(gap - 0.01) == [high]
+
+
+SPOUSE_THEN_BALANCE = (
+    "Thanks for confirming, Mrs. Halvorsen, and for letting me know you're Erik's wife. Since you're "
+    "his spouse, I'm allowed to discuss the account with you. The balance on the Northwind Visa is two "
+    "thousand and eighty-five dollars, and the last payment we received was in October."
+)
+
+
+def test_a_spouse_confirmed_early_in_a_long_text_holds_in_its_later_windows() -> None:
+    # The firm text context (`spouse-listener`) is said in the first sentences; the model raises
+    # the disclosure from the window with the balance, where the context is not. Its reading holds
+    # for the rest of the text, as the lexicon's does.
+    flagger = semantic_flagger()
+    found = flagger.findings([SPOUSE_THEN_BALANCE], "en", speaker="agent", audience="third_party")[0]
+    assert not [f for f in found if f.is_violation and f.category == "third_party_disclosure"], found
+    other = SPOUSE_THEN_BALANCE.replace("wife. Since you're his spouse", "neighbour. Since you live there")
+    again = flagger.findings([other], "en", speaker="agent", audience="third_party")[0]
+    assert "third_party_disclosure" in {f.category for f in again if f.is_violation}, again
+
+
+def test_a_spouse_confirmed_in_one_utterance_holds_for_the_later_ones() -> None:
+    flagger = semantic_flagger()
+    first, rest = SPOUSE_THEN_BALANCE.split(" The balance")
+    ct = _channel([(0.0, first), (12.0, "The balance" + rest)], audience="third_party")
+    flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), flagger)
+    assert not [f for f in flags if f.is_violation], flags
+    # Said after the balance, it does not reach back.
+    ct = _channel([(0.0, "The balance" + rest), (12.0, first)], audience="third_party")
+    flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), flagger)
+    assert [f.category for f in flags if f.is_violation] == ["third_party_disclosure"], flags
