@@ -784,3 +784,50 @@ def test_mandarin_contempt_for_a_place_and_an_abbreviated_slur_are_read(
 ) -> None:
     assert category in {m.category for m in screen(text, ["zh"], speaker=speaker) if m.is_violation}
     assert not [m for m in screen("你们那边的人都挺热情的，借钱一般找银行吗", ["zh"]) if m.is_violation]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "raised"),
+    [
+        # Long turns (the ninth probe set): what the law forbids, named to rule it out or to train.
+        ("저희는 집으로 찾아가는 일도 없고요, 회사에도 연락 안 드립니다.", "ko", False),
+        ("집으로 찾아가는 일도 생길 수 있습니다.", "ko", True),
+        ("제가 상환 스케줄을 손 좀 봐 드릴게요.", "ko", False),
+        ("계속 이러시면 제가 손 좀 봐 드릴게요.", "ko", True),
+        ("诊断证明拍照发到我们官方公众号就行。", "zh", False),
+        ("再不还就把你的欠款截图发到公众号上。", "zh", True),
+        ("您也看了那个新闻啊，催收公司的人跑到人家家里泼油漆，最后都被判了。", "zh", False),
+        ("你看到新闻了吧，那个不还钱的车被人烧了。", "zh", True),
+        ("Okay team: you never tell anyone they'll be arrested.", "en", False),
+        ("Calling anyone a deadbeat is a written warning.", "en", False),
+        ("Some other agents may have told you the police will come, but none of this is true.", "en", False),
+        ("I won't tell anyone, but you'll be arrested tomorrow.", "en", True),
+    ],
+)
+def test_forbidden_conduct_named_to_rule_it_out_is_not_the_conduct(
+    text: str, lang: str, raised: bool
+) -> None:
+    hits = [m for m in screen(text, [lang]) if m.is_violation]
+    assert bool(hits) is raised, hits
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("I'm sure it's very hard being that bad at adding numbers.", "en"),
+        ("Pay whenever you're ready to be a grown-up about it.", "en"),
+        ("마흔 넘어서 몇십만 원도 못 막는 건 사람 구실을 못 하시는 거예요.", "ko"),
+        ("고객님, 거지도 이렇게까지 사정은 안 하겠어요.", "ko"),
+        ("我们这儿逾期的客户一半是你们那儿的，河南人骗钱是出了名的。", "zh"),
+    ],
+)
+def test_contempt_in_polite_words_is_an_insult(text: str, lang: str) -> None:
+    assert "insult_profanity" in {m.category for m in screen(text, [lang]) if m.is_violation}
+    assert not [m for m in screen("河南人热情是出了名的。", ["zh"]) if m.is_violation]
+
+
+def test_an_attorney_who_now_represents_the_debtor_is_not_a_third_party() -> None:
+    text = "I understand you now represent Mr. Banerjee. The loan balance is 5,470 dollars."
+    hits = [m for m in screen(text, ["en"], audience="third_party") if m.category == "third_party_disclosure"]
+    assert hits
+    assert not [m for m in hits if m.is_violation], hits

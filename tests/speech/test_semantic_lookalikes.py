@@ -231,8 +231,11 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # 2 of 34, ko 1 → 1 of 29. Round 8 ({lang}-8.jsonl: written messages and the internet register),
 # lexicons before → after (zh 2026.12.20, en 2026.12.23, ko 2026.12.20: masked profanity, weapon
 # emoji in figures of speech, "you were served"): missed zh 2 → 1 of 36, en 1 → 0 of 36, ko 2 → 2
-# of 33; compliant flagged zh 2 → 2 of 34, en 2 → 1 of 34, ko 2 → 0 of 31. The limits are a line
-# looser.
+# of 33; compliant flagged zh 2 → 2 of 34, en 2 → 1 of 34, ko 2 → 0 of 31. Round 9
+# ({lang}-9.jsonl: long turns of 3 to 6 sentences), lexicons before → after (zh 2026.12.21, en
+# 2026.12.24, ko 2026.12.21, with a firm text context holding in later windows): missed zh 2 → 1 of
+# 32, en 3 → 2 of 30, ko 3 → 1 of 28; compliant flagged zh 8 → 6 of 28, en 6 → 4 of 30, ko 9 → 7 of
+# 28. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -258,6 +261,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-8"): (2, 3),
     ("en", "-8"): (1, 2),
     ("ko", "-8"): (3, 1),
+    ("zh", "-9"): (2, 7),
+    ("en", "-9"): (3, 5),
+    ("ko", "-9"): (2, 8),
 }
 
 
