@@ -831,3 +831,41 @@ def test_an_attorney_who_now_represents_the_debtor_is_not_a_third_party() -> Non
     hits = [m for m in screen(text, ["en"], audience="third_party") if m.category == "third_party_disclosure"]
     assert hits
     assert not [m for m in hits if m.is_violation], hits
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "disclosed"),
+    [
+        # Who the listener is, said by how the agent names the debtor (the tenth probe set).
+        ("王太太，您先生这张信用卡目前欠一万二，逾期两个月。", "zh", False),
+        ("阿姨，您儿子在我们这儿欠了一万。", "zh", True),
+        ("刘律师您好，关于您当事人赵强在我司的贷款，本金余额四万六。", "zh", False),
+        ("Mrs. Lee, your husband's card is two months behind.", "en", False),
+        ("If you could put even two hundred toward your sisters balance I can stop calling her.", "en", True),
+        ("If you were able to cover the $860 for him today, this could go away quietly.", "en", True),
+        # Korea counts the spouse among the 관계인 (채권추심법 제8조의3).
+        ("사모님, 남편분 카드값이 두 달 연체되어 있습니다.", "ko", True),
+    ],
+)
+def test_how_the_agent_names_the_debtor_says_who_is_listening(text: str, lang: str, disclosed: bool) -> None:
+    hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
+    assert any(m.is_violation for m in hits) is disclosed, hits
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "raised"),
+    [
+        ("再不还我就发朋友圈，把你家人拉个群。", "zh", "debtor", True),
+        ("我们这边不会发朋友圈也不会拉什么群。", "zh", "debtor", False),
+        # The debtor's own posts, not a threat to post.
+        ("欠钱不还还有脸天天发朋友圈晒旅游。", "zh", "debtor", False),
+        ("youre his sister so ill read you the card number its four four one", "en", "third_party", True),
+        ("안 받으시면 관리사무소랑 이웃분들한테 사정을 다 말씀드립니다.", "ko", "debtor", True),
+        ("이웃이나 친척한테 채무를 알리는 건 법 위반이라 안 합니다.", "ko", "debtor", False),
+    ],
+)
+def test_threats_to_expose_and_identifiers_read_out(
+    text: str, lang: str, audience: str, raised: bool
+) -> None:
+    hits = [m for m in screen(text, [lang], audience=audience) if m.category == "privacy_exposure"]
+    assert any(m.is_violation for m in hits) is raised, hits

@@ -235,7 +235,9 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # ({lang}-9.jsonl: long turns of 3 to 6 sentences), lexicons before → after (zh 2026.12.21, en
 # 2026.12.24, ko 2026.12.21, with a firm text context holding in later windows): missed zh 2 → 1 of
 # 32, en 3 → 2 of 30, ko 3 → 1 of 28; compliant flagged zh 8 → 6 of 28, en 6 → 4 of 30, ko 9 → 7 of
-# 28. The limits are a line looser.
+# 28. Round 10 ({lang}-10.jsonl: what is said to whom), lexicons before → after (zh 2026.12.22, en
+# 2026.12.25, ko 2026.12.22): missed zh 0 → 0 of 34, en 3 → 1 of 34, ko 2 → 1 of 30; compliant
+# flagged zh 3 → 0 of 30, en 1 → 1 of 30, ko 0 → 0 of 26. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -264,6 +266,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-9"): (2, 7),
     ("en", "-9"): (3, 5),
     ("ko", "-9"): (2, 8),
+    ("zh", "-10"): (1, 1),
+    ("en", "-10"): (2, 2),
+    ("ko", "-10"): (2, 1),
 }
 
 
