@@ -869,3 +869,23 @@ def test_threats_to_expose_and_identifiers_read_out(
 ) -> None:
     hits = [m for m in screen(text, [lang], audience=audience) if m.category == "privacy_exposure"]
     assert any(m.is_violation for m in hits) is raised, hits
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "raised"),
+    [
+        # The person on the other end (the eleventh probe set): a threat at the end of a hardship
+        # story is abuse; a collector's threat quoted back to complain about it is not.
+        ("我什么都没有了，你们再把我往死里逼，我就拉你们一个垫背的。", "zh", True),
+        ("我现在什么都没有了，大不了一起吃苦。", "zh", False),
+        (
+            "Your guy said, and I quote, 'we know where your kids go to school.' My lawyer will hear of it.",
+            "en",
+            False,
+        ),
+        ("We know where your kids go to school.", "en", True),
+    ],
+)
+def test_the_debtors_threats_and_quotes(text: str, lang: str, raised: bool) -> None:
+    hits = [m for m in screen(text, [lang], speaker="debtor") if m.is_violation]
+    assert bool(hits) is raised, hits

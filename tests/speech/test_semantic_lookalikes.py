@@ -237,7 +237,10 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # 32, en 3 → 2 of 30, ko 3 → 1 of 28; compliant flagged zh 8 → 6 of 28, en 6 → 4 of 30, ko 9 → 7 of
 # 28. Round 10 ({lang}-10.jsonl: what is said to whom), lexicons before → after (zh 2026.12.22, en
 # 2026.12.25, ko 2026.12.22): missed zh 0 → 0 of 34, en 3 → 1 of 34, ko 2 → 1 of 30; compliant
-# flagged zh 3 → 0 of 30, en 1 → 1 of 30, ko 0 → 0 of 26. The limits are a line looser.
+# flagged zh 3 → 0 of 30, en 1 → 1 of 30, ko 0 → 0 of 26. Round 11 ({lang}-11.jsonl: the person on
+# the other end, all debtor lines), lexicons before → after (zh 2026.12.23, en 2026.12.26): missed
+# zh 1 → 0 of 28, en 2 → 2 of 28, ko 2 → 2 of 26; compliant flagged zh 1 → 1 of 32, en 1 → 0 of 32,
+# ko 1 → 1 of 30. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -269,6 +272,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-10"): (1, 1),
     ("en", "-10"): (2, 2),
     ("ko", "-10"): (2, 1),
+    ("zh", "-11"): (1, 2),
+    ("en", "-11"): (3, 1),
+    ("ko", "-11"): (3, 2),
 }
 
 
