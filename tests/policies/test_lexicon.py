@@ -889,3 +889,23 @@ def test_threats_to_expose_and_identifiers_read_out(
 def test_the_debtors_threats_and_quotes(text: str, lang: str, raised: bool) -> None:
     hits = [m for m in screen(text, [lang], speaker="debtor") if m.is_violation]
     assert bool(hits) is raised, hits
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "raised"),
+    [
+        # Veiled menace and its innocent twins (the twelfth probe set).
+        ("It would be a shame if something happened to that nice car.", "en", True),
+        ("It'd be a shame if you missed the settlement offer; it expires on the 30th.", "en", False),
+        ("There are other people on this account, and they don't bother with phone calls.", "en", True),
+        ("accidents happen im so sorry about the car crash do you want us to pause payments", "en", False),
+        ("出来混迟早要还的，钱你不还，总有别的东西得还。", "zh", True),
+        ("您说店里上个月着火了，货都烧了？那可以申请困难分期。", "zh", False),
+        ("그렇게 살다가는 언젠가 크게 다치세요.", "ko", True),
+        ("크게 다치신 건 아니죠? 회복하실 때까지 납부는 미뤄 드릴게요.", "ko", False),
+        ("그 돈으로 병원비나 넉넉히 챙겨두세요. 곧 쓰실 일 생길 테니까.", "ko", True),
+    ],
+)
+def test_veiled_menace_and_its_innocent_twins(text: str, lang: str, raised: bool) -> None:
+    hits = [m for m in screen(text, [lang]) if m.category == "threat_violence" and m.is_violation]
+    assert bool(hits) is raised, hits

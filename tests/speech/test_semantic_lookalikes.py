@@ -240,7 +240,10 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # flagged zh 3 → 0 of 30, en 1 → 1 of 30, ko 0 → 0 of 26. Round 11 ({lang}-11.jsonl: the person on
 # the other end, all debtor lines), lexicons before → after (zh 2026.12.23, en 2026.12.26): missed
 # zh 1 → 0 of 28, en 2 → 2 of 28, ko 2 → 2 of 26; compliant flagged zh 1 → 1 of 32, en 1 → 0 of 32,
-# ko 1 → 1 of 30. The limits are a line looser.
+# ko 1 → 1 of 30. Round 12 ({lang}-12.jsonl: veiled menace and its innocent twins), lexicons
+# before → after (zh 2026.12.24, en 2026.12.27, ko 2026.12.23): missed zh 2 → 1 of 30, en 2 → 1 of
+# 30, ko 5 → 2 of 28; compliant flagged zh 2 → 1 of 30, en 4 → 3 of 30, ko 1 → 1 of 28. The limits
+# are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -275,6 +278,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-11"): (1, 2),
     ("en", "-11"): (3, 1),
     ("ko", "-11"): (3, 2),
+    ("zh", "-12"): (2, 2),
+    ("en", "-12"): (2, 4),
+    ("ko", "-12"): (3, 2),
 }
 
 
