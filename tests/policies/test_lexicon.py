@@ -909,3 +909,32 @@ def test_the_debtors_threats_and_quotes(text: str, lang: str, raised: bool) -> N
 def test_veiled_menace_and_its_innocent_twins(text: str, lang: str, raised: bool) -> None:
     hits = [m for m in screen(text, [lang]) if m.category == "threat_violence" and m.is_violation]
     assert bool(hits) is raised, hits
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "category"),
+    [
+        # Mixed languages and scripts (the thirteenth probe set).
+        ("欠錢不還是想被蓋布袋嗎？我們公司的人很多喔。", "zh", "debtor", "threat_violence"),
+        (
+            "Bayad na po kayo today ha. Alam namin kung saan nag-aaral si Bea.",
+            "en",
+            "debtor",
+            "threat_violence",
+        ),
+        (
+            "Just confirm for me, his IC number is S8812345D, card ending 7781.",
+            "en",
+            "third_party",
+            "privacy_exposure",
+        ),
+        ("조선족들은 다 이래, 돈 빌리고 튀면 끝인 줄 알지.", "ko", "debtor", "insult_profanity"),
+    ],
+)
+def test_mixed_languages_and_scripts_are_read(text: str, lang: str, audience: str, category: str) -> None:
+    assert category in {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
+
+
+def test_a_korean_denial_after_the_words_negates_them() -> None:
+    assert not [m for m in screen("저희가 경찰 부르고 그런 거 아니에요 고객님.", ["ko"]) if m.is_violation]
+    assert [m for m in screen("경찰 부르겠습니다.", ["ko"]) if m.is_violation]
