@@ -938,3 +938,18 @@ def test_mixed_languages_and_scripts_are_read(text: str, lang: str, audience: st
 def test_a_korean_denial_after_the_words_negates_them() -> None:
     assert not [m for m in screen("저희가 경찰 부르고 그런 거 아니에요 고객님.", ["ko"]) if m.is_violation]
     assert [m for m in screen("경찰 부르겠습니다.", ["ko"]) if m.is_violation]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "raised"),
+    [
+        # Harassment and its lawful twins (the fourteenth probe set).
+        ("i know you sent the cease letter but thats just paper mate, we'll be calling", "en", True),
+        ("We received your cease letter and it is noted; we will only write from now on.", "en", False),
+        ("요즘 스팸 전화 폭탄 때문에 뉴스에도 나오던데, 저희 번호는 1588로 시작합니다.", "ko", False),
+        ("전화 폭탄 각오하세요.", "ko", True),
+        ("진짜 이러다가 너 뉴스에 나온다 사건 사고 쪽으로.", "ko", True),
+    ],
+)
+def test_harassment_and_its_lawful_twins(text: str, lang: str, raised: bool) -> None:
+    assert bool([m for m in screen(text, [lang]) if m.is_violation]) is raised

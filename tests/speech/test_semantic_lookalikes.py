@@ -245,7 +245,10 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # 30, ko 5 → 2 of 28; compliant flagged zh 2 → 1 of 30, en 4 → 3 of 30, ko 1 → 1 of 28. Round 13
 # ({lang}-13.jsonl: mixed languages and scripts), lexicons before → after (zh 2026.12.25, en
 # 2026.12.28, ko 2026.12.24): missed zh 2 → 1 of 32, en 2 → 1 of 32, ko 3 → 2 of 30; compliant
-# flagged zh 0 → 0 of 28, en 0 → 0 of 28, ko 1 → 0 of 26. The limits are a line looser.
+# flagged zh 0 → 0 of 28, en 0 → 0 of 28, ko 1 → 0 of 26. Round 14 ({lang}-14.jsonl: harassment and
+# its lawful twins), lexicons before → after (en 2026.12.29, ko 2026.12.25): missed zh 0 → 0 of 28,
+# en 1 → 0 of 28, ko 2 → 2 of 26; compliant flagged zh 1 → 1 of 28, en 2 → 2 of 28, ko 3 → 2 of 26.
+# The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -286,6 +289,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-13"): (2, 1),
     ("en", "-13"): (2, 1),
     ("ko", "-13"): (3, 1),
+    ("zh", "-14"): (1, 2),
+    ("en", "-14"): (1, 3),
+    ("ko", "-14"): (3, 3),
 }
 
 
