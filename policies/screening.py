@@ -147,12 +147,16 @@ def _citations(lang: str) -> dict[str, str]:
 def model_may_veto(category: str, rule: str, match: str = "") -> bool:
     """Whether the semantic model may downgrade a lexicon hit of `category` by entry `rule`: not
     an agent's words from an entry with ``model_veto = false`` (a debtor's swearing, re-labelled
-    `abuse_by_debtor`, is judged in context: plain anger is not abuse). A short `match` read
-    across a space between Hangul syllables may be two words (the honorific in 민수 씨 발표 is not
-    씨발), so the model judges it whatever the entry says."""
+    `abuse_by_debtor`, is judged in context: plain anger is not abuse), nor a hit of an entry
+    whose statement depends on the case facts: such a hit is a violation only when the facts
+    make the statement false, which the model, reading words only, cannot judge. Otherwise a
+    short `match` read across a space between Hangul syllables may be two words (the honorific
+    in 민수 씨 발표 is not 씨발), so the model judges it whatever the entry says."""
+    lang = rule.split("/", 1)[0]
+    if lang in BUNDLED_LANGUAGES and rule in _fact_entries(lang):
+        return False
     if category == "abuse_by_debtor" or _split_keyword(match):
         return True
-    lang = rule.split("/", 1)[0]
     return lang not in BUNDLED_LANGUAGES or rule not in _unvetoed(lang)
 
 

@@ -30,7 +30,9 @@ foresaw. For each category:
   split: idioms, news and other look-alikes the lexicon cannot tell apart) is downgraded to
   ``info``, `source` ``lexicon``: an inspector still sees it, it no longer denies an SMS —
   unless an entry that refuses the veto (``model_veto = false``: an agent's strong profanity or
-  slurs, which no context makes acceptable from a collector) raised it;
+  slurs, which no context makes acceptable from a collector) raised it, or an entry whose
+  statement the case facts make false (a suit threat on a time-barred debt: the model cannot
+  read the case file);
 * a lexicon ``info`` match stays ``info`` (an inspector verifies it).
 
 Languages without a bundled lexicon are scored by the model alone.

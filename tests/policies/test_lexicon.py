@@ -953,3 +953,60 @@ def test_a_korean_denial_after_the_words_negates_them() -> None:
 )
 def test_harassment_and_its_lawful_twins(text: str, lang: str, raised: bool) -> None:
     assert bool([m for m in screen(text, [lang]) if m.is_violation]) is raised
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "facts", "category"),
+    [
+        # The case facts decide (the fifteenth probe set).
+        (
+            "I know your lawyer sent us a letter, but it'll go faster if we sort this out without him.",
+            "en",
+            None,
+            "harassment",
+        ),
+        ("我知道您委托了律师，但律师归律师，我们还是每天直接打给您。", "zh", None, "harassment"),
+        (
+            "변호사 선임하신 건 알고 있는데요, 그래도 본인이랑 직접 얘기하는 게 빨라서요.",
+            "ko",
+            None,
+            "harassment",
+        ),
+        (
+            "FINAL NOTICE: Legal action has commenced on acct #4471.",
+            "en",
+            {"lawsuit_filed": False},
+            "false_legal_threat",
+        ),
+        (
+            "The case is pending, but we can have your wages garnished right away.",
+            "en",
+            {"judgment": False},
+            "false_legal_threat",
+        ),
+        ("别废话了，法院判决都下来了，你再不还就是抗法。", "zh", {"judgment": False}, "false_legal_threat"),
+        (
+            "귀하에 대한 지급명령이 확정되었음을 알려드립니다.",
+            "ko",
+            {"judgment": False},
+            "false_legal_threat",
+        ),
+        (
+            "시효 지났다고 좋아하실 거 없어요. 저희가 소송 한 번 걸면 다 다시 살아나는 거 아시죠?",
+            "ko",
+            None,
+            "false_legal_threat",
+        ),
+        ("시효가 지났든 말든 저희는 소송 넣을거고요.", "ko", {"time_barred": True}, "false_legal_threat"),
+    ],
+)
+def test_claims_the_case_facts_decide(
+    text: str, lang: str, facts: dict[str, bool] | None, category: str
+) -> None:
+    assert category in {m.category for m in screen(text, [lang], facts=facts) if m.is_violation}
+
+
+def test_a_time_barred_debt_said_not_to_be_sued_on_is_lawful() -> None:
+    text = "您的欠款已超过诉讼时效，本公司不会就此起诉。"
+    assert not [m for m in screen(text, ["zh"], facts={"time_barred": True}) if m.is_violation]
+    assert [m for m in screen("你不还就起诉你。", ["zh"], facts={"time_barred": True}) if m.is_violation]

@@ -248,7 +248,10 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # flagged zh 0 → 0 of 28, en 0 → 0 of 28, ko 1 → 0 of 26. Round 14 ({lang}-14.jsonl: harassment and
 # its lawful twins), lexicons before → after (en 2026.12.29, ko 2026.12.25): missed zh 0 → 0 of 28,
 # en 1 → 0 of 28, ko 2 → 2 of 26; compliant flagged zh 1 → 1 of 28, en 2 → 2 of 28, ko 3 → 2 of 26.
-# The limits are a line looser.
+# Round 15 ({lang}-15.jsonl: the case facts decide), lexicons before → after (zh 2026.12.26, en
+# 2026.12.30, ko 2026.12.26, with hits the facts make false closed to the model's veto): missed zh
+# 6 → 1 of 24, en 8 → 2 of 24, ko 9 → 4 of 23; compliant flagged zh 2 → 2 of 24, en 4 → 4 of 24,
+# ko 0 → 0 of 21. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -292,6 +295,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-14"): (1, 2),
     ("en", "-14"): (1, 3),
     ("ko", "-14"): (3, 3),
+    ("zh", "-15"): (2, 3),
+    ("en", "-15"): (3, 5),
+    ("ko", "-15"): (5, 1),
 }
 
 

@@ -422,3 +422,24 @@ def test_a_spouse_confirmed_in_one_utterance_holds_for_the_later_ones() -> None:
     ct = _channel([(0.0, "The balance" + rest), (12.0, first)], audience="third_party")
     flags = semantic_flags(ct, "en", None, lexicon_flags(ct, "en", None), flagger)
     assert [f.category for f in flags if f.is_violation] == ["third_party_disclosure"], flags
+
+
+@pytest.mark.parametrize(
+    ("facts", "severity"),
+    [({"time_barred": True}, "high"), ({"time_barred": False}, None), (None, "info")],
+)
+def test_a_statement_the_case_facts_make_false_is_not_the_models_to_veto(
+    facts: dict[str, bool] | None, severity: str | None
+) -> None:
+    # The model reads words, not the case file: it scores a plain suit threat low (it is lawful
+    # on most debts), and had vetoed it on a time-barred debt, where suing is barred.
+    text = "We'll be filing suit next week on the 2013 gym membership balance."
+    found = semantic_flagger().findings([text], "en", speaker="agent", audience="debtor", facts=facts)[0]
+    legal = [f for f in found if f.category == "false_legal_threat"]
+    assert [f.severity for f in legal] == ([severity] if severity else []), legal
+    # The Hangul-space rule does not reopen such a hit to the model (소송 넣: two words, one claim).
+    ko = "시효가 지났든 말든 저희는 소송 넣을거고요"
+    found = semantic_flagger().findings(
+        [ko], "ko", speaker="agent", audience="debtor", facts={"time_barred": True}
+    )
+    assert "false_legal_threat" in {f.category for f in found[0] if f.is_violation}, found
