@@ -637,11 +637,11 @@ def _id(r: _Reader, seen: set[str]) -> str:
 
 def _entry(r: _Reader, eid: str, language: str, abuse_from: tuple[str, ...]) -> Entry:
     category = r.str_("category", choices=LEXICON_CATEGORIES)
-    default_speaker = "debtor" if category == "abuse_by_debtor" else "agent"
+    default_speaker = _speaker_of(category)
     speaker = r.str_("speaker", default_speaker, choices=SPEAKERS)
     if speaker != default_speaker:
         raise r.fail("speaker", f"category {category} is raised for speaker {default_speaker!r} only")
-    default_audience = "third_party" if category == "third_party_disclosure" else "any"
+    default_audience = _default_audience(category)
     requires_fact = r.opt_str("requires_fact", choices=FACTS)
     if "fact_value" in r.table and requires_fact is None:
         raise r.fail("fact_value", "only meaningful with requires_fact")
@@ -671,6 +671,16 @@ def _entry(r: _Reader, eid: str, language: str, abuse_from: tuple[str, ...]) -> 
     )
 
 
+def _speaker_of(category: str) -> str:
+    """Who a category's entries are raised for: the debtor for `abuse_by_debtor`, else the agent."""
+    return "debtor" if category == "abuse_by_debtor" else "agent"
+
+
+def _default_audience(category: str) -> str:
+    """A disclosure is one only to a third party; every other category to anyone."""
+    return "third_party" if category == "third_party_disclosure" else "any"
+
+
 def _firm_reading(r: _Reader, rule: AllowRule, language: str) -> Entry:
     """The `info` entry a firm text context gives its category (see `AllowRule`)."""
     if rule.scope != "text":
@@ -686,8 +696,8 @@ def _firm_reading(r: _Reader, rule: AllowRule, language: str) -> Entry:
         category=category,
         severity="info",
         patterns=rule.patterns,
-        speaker="debtor" if category == "abuse_by_debtor" else "agent",
-        audience="third_party" if category == "third_party_disclosure" else "any",
+        speaker=_speaker_of(category),
+        audience=_default_audience(category),
         unless=r.patterns("breaks"),
         note=rule.note,
         citation=rule.citation,

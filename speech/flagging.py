@@ -297,17 +297,15 @@ def semantic_flags(
     overrides = flagger.lawful_overrides(language)
     rivals = flagger.rival_margins(language)
     starts = [u.start for u in ct.utterances]
+    out: list[Flag] = []
+    raised: set[tuple[int, str]] = set()
     # A firm text context (the listener said she is the spouse) holds for the rest of the channel:
     # the first utterance from which each category is read lawful.
     held_from: dict[str, int] = {}
     for f in lexicon:
-        if f.severity == "info" and holds_for_text(f.rule):
-            k = max(0, bisect_right(starts, f.start + 1e-6) - 1)
-            held_from[f.category] = min(k, held_from.get(f.category, k))
-    out: list[Flag] = []
-    raised: set[tuple[int, str]] = set()
-    for f in lexicon:
         k = max(0, bisect_right(starts, f.start + 1e-6) - 1)
+        if f.severity == "info" and holds_for_text(f.rule):
+            held_from[f.category] = min(k, held_from.get(f.category, k))
         score = by_utt.get(k, {}).get(f.category)
         if score is None or f.source != "lexicon":
             out.append(f)
