@@ -327,7 +327,11 @@ async def test_a_long_transcript_pages_in_place_and_a_flag_link_reaches_its_phra
                     opened = page.url
                     await page.click("a.tmore[rel=next]")
                     if script:  # appended in place: the first page stays, the URL too
-                        await page.wait_for_function("document.querySelectorAll('p.seg').length === 20")
+                        # A locator wait, not wait_for_function: that one polls by evaluating a
+                        # string, which the console's CSP (script-src 'self') refuses when the
+                        # page is not ready at the first try.
+                        await page.locator("p.seg").nth(19).wait_for(state="attached")
+                        assert await page.locator("p.seg").count() == 20
                         assert page.url == opened
                     else:  # the next page, on its own
                         await page.wait_for_load_state()
