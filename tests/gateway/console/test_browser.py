@@ -37,6 +37,18 @@ from tests.gateway.helpers import hdr
 from tests.gateway.vault_world import vault_settings
 from tests.speech.conftest import Call, make_call
 
+
+async def audio_ready(page: Any, tries: int = 200) -> None:
+    """Wait until the page's <audio> has its metadata. Polled with `evaluate`, which runs outside
+    the page's CSP: `wait_for_function` polls a string predicate that script-src 'self' refuses
+    when it is not true at the first try."""
+    for _ in range(tries):
+        if await page.evaluate("document.getElementById('audio').readyState") >= 1:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the recording's audio never loaded its metadata")
+
+
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
@@ -158,7 +170,7 @@ async def test_inspector_reviews_a_flagged_call_in_the_browser(
             await inspector.wait_for_load_state()
             mark = inspector.locator(f"mark#w-{flag['flag_id']}")
             assert "leg" in (await mark.inner_text()).lower()
-            await inspector.wait_for_function("document.getElementById('audio').readyState >= 1")
+            await audio_ready(inspector)
             await mark.click()
             now = await inspector.evaluate("document.getElementById('audio').currentTime")
             assert abs(now - flag["start"]) <= 0.5, (now, flag["start"])
@@ -339,7 +351,7 @@ async def test_a_long_transcript_pages_in_place_and_a_flag_link_reaches_its_phra
                     mark = page.locator(f"mark#w-{late['flag_id']}")
                     assert await mark.count() == 0
                     if script:
-                        await page.wait_for_function("document.getElementById('audio').readyState >= 1")
+                        await audio_ready(page)
                     await page.click(f"a.seek[data-flag='{late['flag_id']}']")
                     await mark.wait_for(state="visible")
                     assert "s36w1" in await mark.inner_text()
