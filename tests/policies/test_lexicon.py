@@ -1010,3 +1010,84 @@ def test_a_time_barred_debt_said_not_to_be_sued_on_is_lawful() -> None:
     text = "您的欠款已超过诉讼时效，本公司不会就此起诉。"
     assert not [m for m in screen(text, ["zh"], facts={"time_barred": True}) if m.is_violation]
     assert [m for m in screen("你不还就起诉你。", ["zh"], facts={"time_barred": True}) if m.is_violation]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "facts", "category", "raised"),
+    [
+        # Transcripts as a recogniser writes them and short turns (probe sets 16 and 17).
+        ("Your daughter gets out at three, right?", "en", "debtor", None, "threat_violence", True),
+        ("Don't pay, and your kids inherit this.", "en", "debtor", None, "false_legal_threat", True),
+        ("Your kids won't inherit this debt.", "en", "debtor", None, "false_legal_threat", False),
+        (
+            "Lawsuit's filed. Hearing is June fourth.",
+            "en",
+            "debtor",
+            {"lawsuit_filed": False},
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "Lawsuit's filed. Hearing is June fourth.",
+            "en",
+            "debtor",
+            {"lawsuit_filed": True},
+            "false_legal_threat",
+            False,
+        ),
+        (
+            "Judgment's entered, so garnishment can begin.",
+            "en",
+            "debtor",
+            {"judgment": False},
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "the levy on your checking account went through",
+            "en",
+            "debtor",
+            {"judgment": False},
+            "false_legal_threat",
+            True,
+        ),
+        ("他身份证尾号是四五二一。", "zh", "third_party", None, "privacy_exposure", True),
+        ("他身份证尾号是四五二一。", "zh", "debtor", None, "privacy_exposure", False),
+        ("那就法院见吧。", "zh", "debtor", {"time_barred": True}, "false_legal_threat", True),
+        ("那就法院见吧。", "zh", "debtor", {"time_barred": False}, "false_legal_threat", False),
+        ("형님들 한번 보내 드려요?", "ko", "debtor", None, "threat_violence", True),
+        ("그만하라고요 그건 제 맘이죠 또 걸게요", "ko", "debtor", None, "harassment", True),
+        (
+            "어 그쪽 전라도 분들이 원래 좀 그래요 빌려가면 배째라",
+            "ko",
+            "debtor",
+            None,
+            "insult_profanity",
+            True,
+        ),
+        ("잠시만요 이 시스템이 존나 느려서 조회가 안되네", "ko", "debtor", None, "insult_profanity", True),
+        (
+            "네네 남편분 김씨발급 받으신 가족카드도 같이 확인 해볼께요",
+            "ko",
+            "debtor",
+            None,
+            "insult_profanity",
+            False,
+        ),
+        ("야 씨발 생각 좀 해", "ko", "debtor", None, "insult_profanity", True),
+        (
+            "법적 절차 검토 한다는 거구요 체포 이런거 아니구요",
+            "ko",
+            "debtor",
+            None,
+            "false_legal_threat",
+            False,
+        ),
+        ("체포될 수도 있어요 진짜예요", "ko", "debtor", None, "false_legal_threat", True),
+    ],
+)
+def test_asr_transcripts_and_short_turns_are_read(
+    text: str, lang: str, audience: str, facts: dict[str, bool] | None, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience, facts=facts) if m.is_violation}
+    assert (category in found) is raised, found
