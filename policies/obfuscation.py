@@ -55,6 +55,9 @@ MASKED_WORDS = (
 )  # fmt: skip
 # A word of letters and asterisks that starts with a letter: "f***", "sh*t" (not "*note*").
 _MASKED = re.compile(r"(?<![a-z*])[a-z]+\*[a-z*]*(?![a-z*])")
+# The same with dashes ("f---", "sh-t", "f--king"): a dangling single dash ("as-") is not a mask.
+# Hyphenated words fit no masked word letter for letter, so only a fit counts as a dodge.
+_DASHED = re.compile(r"(?<![a-z*\-])[a-z]+(?:-{2,}[a-z]*|-[a-z\-]*[a-z])(?![a-z*\-])")
 # Three or more single letters kept apart by the same one separator:
 # "k i l l", "k.i.l.l". The separators are dropped.
 _SEP = r"[ .*_~+/|:,\-]"
@@ -143,6 +146,7 @@ def _suspect(text: str, folded: str) -> bool:
         or bool(_LEET_HINT.search(folded) and _LEET_WORD.search(folded))
         or bool(_SPACED_HINT.search(folded) and _SPACED.search(folded))
         or ("*" in folded and bool(_MASKED.search(folded)))
+        or ("-" in text and any(_unmask(m) != m.group(0) for m in _DASHED.finditer(text.lower())))
         or (not folded.isascii() and bool(_CJK_DODGE.search(folded)))
     )
 
@@ -159,11 +163,13 @@ def reveal(text: str, folded: str) -> tuple[str, list[tuple[int, int]]] | None:
     for i, (ch, fch) in enumerate(zip(text, folded, strict=True)):
         if _hidden(ch):
             continue
-        chars.append(look.get(fch, fch))
+        # fold reads a dash as a space; it is kept until masked words are read (`_DASHED`).
+        chars.append("-" if ch == "-" else look.get(fch, fch))
         index.append((i, i + 1))
     out = "".join(chars)
     out = _LEET_WORD.sub(_unleet, out)
     out = _MASKED.sub(_unmask, out)  # one letter for each asterisk: the index still holds
+    out = _DASHED.sub(_unmask, out).replace("-", " ")
     out, index = _join_jamo(out, index)
     out, index = _drop(out, index, _spaced_separators(out))
     out, index = _drop(out, index, [(m.start(), m.end()) for m in _HAN_SEP.finditer(out)])
@@ -184,10 +190,11 @@ def _unleet(m: re.Match[str]) -> str:
 
 
 def _unmask(m: re.Match[str]) -> str:
-    """A masked word as the first of `MASKED_WORDS` it fits, else as written."""
+    """A masked word (asterisks or dashes) as the first of `MASKED_WORDS` it fits, else as
+    written."""
     word = m.group(0)
     for cand in MASKED_WORDS:
-        if len(cand) == len(word) and all(w in ("*", c) for w, c in zip(word, cand, strict=True)):
+        if len(cand) == len(word) and all(w in ("*", "-", c) for w, c in zip(word, cand, strict=True)):
             return cand
     return word
 

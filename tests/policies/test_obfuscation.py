@@ -136,3 +136,26 @@ def test_reveal_keeps_a_position_for_every_character(text: str) -> None:
     # in order and not overlapping: characters are only dropped or joined, never moved
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(index))
     screen(text, ["en", "zh", "ko"])  # and the matcher maps every hit back without error
+
+
+@pytest.mark.parametrize(
+    ("text", "revealed"),
+    [
+        ("i don't give a f--- about it", "i don't give a fuck about it"),
+        ("this sh-t system", "this shit system"),
+        ("the f--king balance", "the fucking balance"),
+        ("you stupid b-tch", "you stupid bitch"),
+    ],
+)
+def test_a_word_masked_with_dashes_is_read_as_the_word_it_fits(text: str, revealed: str) -> None:
+    out = reveal(text, fold(text))
+    assert out is not None
+    assert out[0] == revealed
+    assert len(out[1]) == len(out[0])  # every character still points into the text as written
+
+
+@pytest.mark.parametrize(
+    "text", ["a self-serve co-op x-ray", "such as- um well", "an e-mail re-sent", "twenty-one"]
+)
+def test_hyphenated_words_are_no_dodge(text: str) -> None:
+    assert reveal(text, fold(text)) is None  # no masked word fits: not even read again
