@@ -99,6 +99,7 @@ def _screen_content(
         lawful_suppresses_model=suppress,
         lawful_overrides=overrides,
         rival_margins=rivals,
+        residual=dict(scores.residual) if scores is not None and scores.residual else None,
     )
     cites = _citations() if lexicon_languages(languages) else {}
     return [

@@ -54,6 +54,7 @@ __all__ = [
     "rule_citation",
     "screen",
     "settled_by_facts",
+    "states_fact",
 ]
 
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -189,6 +190,12 @@ def settled_by_facts(rule: str, facts: Mapping[str, bool] | None) -> bool:
     lang = rule.split("/", 1)[0]
     entry = _fact_entries(lang).get(rule) if lang in BUNDLED_LANGUAGES else None
     return entry is not None and entry.made_true_by(facts) is True
+
+
+def states_fact(rule: str) -> bool:
+    """Whether entry `rule` makes a statement whose truth the case facts decide (``requires_fact``)."""
+    lang = rule.split("/", 1)[0]
+    return lang in BUNDLED_LANGUAGES and rule in _fact_entries(lang)
 
 
 @cache

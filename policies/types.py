@@ -228,8 +228,10 @@ class ContentScores:
     `rival_margins` (category, margin): a model-only finding dropped when a rival outscores it
     by its margin (`policies.semantic.combine.outscored`);
     `windows`: for a body long enough to be read in windows, (category, the window that scored
-    it highest), where that lawful reading is looked for. The head file's vetoes are not carried:
-    an SMS fails closed, every lexicon violation denies it."""
+    it highest), where that lawful reading is looked for; `residual` (category, score): the body
+    scored without the statements whose truth the case facts decide, when a score could outrank
+    the facts' reading (`policies.semantic.combine.rests_on_settled`). The head file's vetoes are
+    not carried: an SMS fails closed, every lexicon violation denies it."""
 
     language: str
     model: str
@@ -238,6 +240,7 @@ class ContentScores:
     lawful_overrides: tuple[tuple[str, float], ...] = ()
     rival_margins: tuple[tuple[str, float], ...] = ()
     windows: tuple[tuple[str, str], ...] = ()
+    residual: tuple[tuple[str, float], ...] = ()
 
     def as_mappings(self) -> tuple[dict[str, float], dict[str, float]]:
         """({category: score}, {category: threshold})."""

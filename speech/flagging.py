@@ -32,6 +32,7 @@ from policies.semantic.combine import (
     highest,
     lexicon_view,
     outscored,
+    rests_on_settled,
     suppressed_by_lawful,
     window_view,
 )
@@ -342,6 +343,11 @@ def semantic_flags(
         if suppress:
             reading = reading.holding(frozenset(c for c, first in held_from.items() if first <= k))
         severity = MODEL_SEVERITY if u.confidence >= MODEL_MIN_CONFIDENCE else "info"
+        residual = (
+            flagger.residual_scores([u.text], [s], language, speaker=speaker, audience=ct.audience)[0]
+            if facts and reading.settled
+            else None
+        )
         for c in cats:
             if (
                 not u.words
@@ -349,6 +355,7 @@ def semantic_flags(
                     c, s[c], reading, lawful_suppresses_model=suppress, lawful_overrides=overrides
                 )
                 or outscored(c, s, rivals)
+                or rests_on_settled(c, reading, residual, thresholds)
             ):
                 continue
             first, last = _window_words(u, best.get(c))

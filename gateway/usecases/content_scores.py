@@ -58,6 +58,12 @@ class ContentScorer:
         windowed = self.flagger.window_scores([body], language, speaker="agent", audience=audience)[0]
         probs = highest(windowed)
         thresholds = self.flagger.thresholds(language)
+        # The case facts are read in the decision, not here: the body is read again without its
+        # fact-decided statements whenever a score could outrank them, and the decision uses it
+        # only where the facts make the statement true.
+        residual = self.flagger.residual_scores(
+            [body], [probs], language, speaker="agent", audience=audience
+        )[0]
         return ContentScores(
             language=language,
             model=self.flagger.tag,
@@ -66,6 +72,7 @@ class ContentScorer:
             lawful_overrides=tuple(sorted(self.flagger.lawful_overrides(language).items())),
             rival_margins=tuple(sorted(self.flagger.rival_margins(language).items())),
             windows=tuple(sorted(best_windows(windowed).items())),
+            residual=tuple(sorted((residual or {}).items())),
         )
 
     async def attach(self, creq: ContactRequest) -> ContactRequest:

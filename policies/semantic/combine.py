@@ -19,7 +19,9 @@ foresaw. For each category:
   is read from the head file (`combine.lawful_suppresses_model`), and so is the category's
   `lawful_override`, both chosen on the validation split: a model score at or above it stands
   anyway (the bare lexicon's reading is broad — "nobody's saying we'll hurt anyone", with its
-  negation, reads as lawful — and a confident model is right more often there), but never
+  negation, reads as lawful — and a confident model is right more often there; where the case
+  facts make the statement true, only when the text without it still reaches the threshold:
+  `rests_on_settled`), but never
   against an `info` match whose entry says ``model_override = false`` (`LexiconView.firm`: talk
   about a wrong rather than the wrong, such as an anti-scam warning); and unless a
   rival category outscores it (`outscored`): the categories with a `rival_margin` in the head
@@ -53,18 +55,22 @@ from policies.screening import (
     model_may_outrank,
     model_may_veto,
     settled_by_facts,
+    states_fact,
 )
 
 __all__ = [
+    "FACTS_OVERRIDE",
     "MODEL_SEVERITY",
     "Finding",
     "LexiconView",
     "best_windows",
     "combine",
+    "fact_statements_removed",
     "highest",
     "lexicon_languages",
     "lexicon_view",
     "outscored",
+    "rests_on_settled",
     "suppressed_by_lawful",
     "warm",
     "window_view",
@@ -211,6 +217,44 @@ def lexicon_view(
     return LexiconView(tuple(matches), frozenset(lawful), frozenset(firm), frozenset(settled))
 
 
+def fact_statements_removed(
+    text: str, languages: Sequence[str] | None, *, audience: str, speaker: str
+) -> str | None:
+    """`text` without the words of every statement whose truth the case facts decide (a suit
+    filed, a judgment entered: entries with ``requires_fact``), or None when it makes none.
+
+    The model reads words, not the case file: it scores 法院已经立案了 as a false claim whatever
+    the facts say. Read again without those words, what is left shows whether anything else in
+    the text raised the score (`rests_on_settled`)."""
+    langs = lexicon_languages(languages)
+    if not langs:
+        return None
+    bare = _bare_matcher(langs).screen(text, audience=audience, speaker=speaker, facts=None)
+    spans = sorted((m.start, m.end) for m in bare if states_fact(m.rule))
+    if not spans:
+        return None
+    kept, at = [], 0
+    for start, end in spans:
+        if start > at:
+            kept.append(text[at:start])
+        at = max(at, end)
+    kept.append(text[at:])
+    return " ".join(" ".join(kept).split())
+
+
+def rests_on_settled(
+    category: str,
+    lex: LexiconView,
+    residual: Mapping[str, float] | None,
+    thresholds: Mapping[str, float],
+) -> bool:
+    """Whether a model hit of `category` rests on a statement the case facts make true and on
+    nothing else: the text without the fact-decided statements (`residual`, its scores) scores
+    below the threshold."""
+    score = (residual or {}).get(category)
+    return category in lex.settled and score is not None and score < thresholds.get(category, 2.0)
+
+
 def _firm(m: Match) -> bool:
     """An `info` match whose entry lets no model score outrank it (``model_override = false``)."""
     return not m.is_violation and not model_may_outrank(m.rule)
@@ -264,9 +308,11 @@ def combine(
     lawful_suppresses_model: bool = True,
     lawful_overrides: Mapping[str, float] | None = None,
     rival_margins: Mapping[str, float] | None = None,
+    residual: Mapping[str, float] | None = None,
 ) -> list[Finding]:
     """Findings for one text, one per category raised (violations and `info`), ordered by
-    category. `scores`: the model's probability per category it scored (None: not scored)."""
+    category. `scores`: the model's probability per category it scored (None: not scored);
+    `residual`: its scores without the statements the case facts decide (`rests_on_settled`)."""
     scores = scores or {}
     thresholds = thresholds or {}
     overrides = lawful_overrides or {}
@@ -297,6 +343,7 @@ def combine(
                 lawful_overrides=overrides,
             )
             and not outscored(cat, scores, rivals)
+            and not rests_on_settled(cat, lex, residual, thresholds)
         ):
             out.append(Finding(cat, MODEL_SEVERITY, "model", None, score, threshold, model))
             continue

@@ -18,7 +18,17 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
-from policies.semantic.combine import Finding, best_windows, combine, highest, lexicon_view, window_view
+from policies.semantic.combine import (
+    FACTS_OVERRIDE,
+    Finding,
+    best_windows,
+    combine,
+    fact_statements_removed,
+    highest,
+    lexicon_languages,
+    lexicon_view,
+    window_view,
+)
 from policies.semantic.heads import HeadFileError, Heads, TunedSpec, categories_for, parse_heads
 from policies.semantic.text import windows
 from speech.semantic.embedder import Embedder, embedder, embedder_id
@@ -142,6 +152,37 @@ class SemanticFlagger:
             i += len(ws)
         return out
 
+    def residual_scores(
+        self,
+        texts: Sequence[str],
+        scores: Sequence[Mapping[str, float]],
+        language: str,
+        *,
+        speaker: str,
+        audience: str,
+    ) -> list[dict[str, float] | None]:
+        """Per text, its scores without the statements whose truth the case facts decide
+        (`policies.semantic.combine.fact_statements_removed`), where a category scores at least
+        its threshold and `FACTS_OVERRIDE` (only such a score outranks the facts' reading); None
+        elsewhere. One more embedding for those texts, which are rare."""
+        thresholds = self.thresholds(language)
+        langs = lexicon_languages([language])
+        todo: dict[int, str] = {}
+        for i, (text, s) in enumerate(zip(texts, scores, strict=True)):
+            if not any(v >= max(FACTS_OVERRIDE, thresholds.get(c, 2.0)) for c, v in s.items()):
+                continue
+            rest = fact_statements_removed(text, langs, audience=audience, speaker=speaker)
+            if rest is not None:
+                todo[i] = rest
+        out: list[dict[str, float] | None] = [None] * len(texts)
+        worded = {i: t for i, t in todo.items() if any(ch.isalnum() for ch in t)}
+        read = self.window_scores(list(worded.values()), language, speaker=speaker, audience=audience)
+        for i, ws in zip(worded, read, strict=True):
+            out[i] = highest(ws)
+        for i in todo.keys() - worded.keys():  # nothing but the statement: nothing else to read
+            out[i] = dict.fromkeys(scores[i], 0.0)
+        return out
+
     def thresholds(self, language: str) -> dict[str, float]:
         return self.heads.thresholds(language) if self.heads.has(language) else {}
 
@@ -175,12 +216,19 @@ class SemanticFlagger:
         `lexicons`: the lexicon languages screened (default `language` alone)."""
         langs = [language] if lexicons is None else lexicons
         windowed = self.window_scores(texts, language, speaker=speaker, audience=audience)
+        residuals = (
+            self.residual_scores(
+                texts, [highest(ws) for ws in windowed], language, speaker=speaker, audience=audience
+            )
+            if facts
+            else [None] * len(texts)
+        )
         thresholds = self.thresholds(language)
         vetoes = self.vetoes(language)
         overrides = self.lawful_overrides(language)
         rivals = self.rival_margins(language)
         out = []
-        for text, ws in zip(texts, windowed, strict=True):
+        for text, ws, residual in zip(texts, windowed, residuals, strict=True):
             s = highest(ws)
             best = best_windows(ws)
             model_hit = any(v >= thresholds.get(c, 2.0) for c, v in s.items())
@@ -207,6 +255,7 @@ class SemanticFlagger:
                     lawful_suppresses_model=self.lawful_suppresses_model,
                     lawful_overrides=overrides,
                     rival_margins=rivals,
+                    residual=residual,
                 )
             )
         return out

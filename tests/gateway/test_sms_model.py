@@ -179,3 +179,24 @@ async def test_a_disclaimer_at_the_top_of_a_long_body_does_not_silence_a_veiled_
     assert r.status == 403, await r.text()
     model = [f for f in _content_reason(await r.json())["findings"] if f["source"] == "model"]
     assert [f["category"] for f in model] == ["threat_violence"], model
+
+
+@pytest.mark.parametrize(("filed", "status"), [(True, 201), (False, 403)])
+async def test_a_true_filing_said_alone_is_sent_and_a_false_one_denied(
+    world: World, filed: bool, status: int
+) -> None:
+    # The model scores 法院已经立案了 near 1.0 whatever the case says; the scorer reads the body
+    # again without the fact-decided words, and the decision uses that where the facts make the
+    # statement true (`rests_on_settled`).
+    r = await world.client.put(
+        "/v1/cases/c2",
+        json=case_body(packs=["test-3-per-day", "test-content"], facts={"lawsuit_filed": filed}),
+        headers=hdr(world.admin),
+    )
+    assert r.status == 201, await r.text()
+    r = await world.client.post(
+        "/v1/messages", json={**SMS, "case_id": "c2", "body": "法院已经立案了。"}, headers=hdr(world.dialer)
+    )
+    assert r.status == status, await r.text()
+    if not filed:
+        assert "false_legal_threat" in {f["category"] for f in _content_reason(await r.json())["findings"]}

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from policies.screening import model_may_veto
-from policies.semantic.combine import FACTS_OVERRIDE, best_windows, combine, lexicon_languages, lexicon_view
+from policies.semantic.combine import (
+    FACTS_OVERRIDE,
+    best_windows,
+    combine,
+    fact_statements_removed,
+    lexicon_languages,
+    lexicon_view,
+)
 from policies.semantic.heads import (
     HeadFileError,
     Heads,
@@ -663,6 +670,34 @@ def test_a_statement_the_facts_make_true_needs_a_near_certain_score() -> None:
     assert cat not in unknown.settled
     assert raised(unknown, 0.95) == ["model"]
     assert raised(_view(text, "zh", facts={"lawsuit_filed": False}), 0.1) == ["lexicon"]
+
+
+def test_a_near_certain_score_resting_on_a_statement_the_facts_make_true_alone_is_dropped() -> None:
+    # 法院已经立案了 is all the text says: the model's 1.0 is the claim the case file makes true.
+    # Read again without the fact-decided words, what is left decides (`rests_on_settled`).
+    cat, thresholds = "false_legal_threat", {"false_legal_threat": 0.5}
+    text = "法院已经立案了，你等着坐牢吧。"
+    rest = fact_statements_removed(text, ["zh"], audience="debtor", speaker="agent")
+    assert rest is not None
+    assert "立案" not in rest
+    assert "坐牢" in rest
+    assert fact_statements_removed("您好，我是客服小王。", ["zh"], audience="debtor", speaker="agent") is None
+    assert fact_statements_removed(
+        "Judgment's entered, so we can talk.", ["en"], audience="debtor", speaker="agent"
+    ) == (", so we can talk.")
+    settled = _view("法院已经立案了。", "zh", facts={"lawsuit_filed": True})
+
+    def raised(view: Any, residual: dict[str, float] | None) -> list[str]:
+        found = combine(
+            view, {cat: 1.0}, thresholds, model="m", lawful_overrides={cat: 0.8}, residual=residual
+        )
+        return [f.source for f in found if f.is_violation]
+
+    assert raised(settled, {cat: 0.1}) == []
+    assert raised(settled, {cat: 0.7}) == ["model"]  # something else in the text raised it
+    assert raised(settled, None) == ["model"]  # not read again: FACTS_OVERRIDE alone
+    # Unknown facts: the statement is only the category's ordinary lawful reading, not settled.
+    assert raised(_view("法院已经立案了。", "zh"), {cat: 0.1}) == ["model"]
 
 
 @pytest.mark.parametrize(

@@ -443,3 +443,35 @@ def test_a_statement_the_case_facts_make_false_is_not_the_models_to_veto(
         [ko], "ko", speaker="agent", audience="debtor", facts={"time_barred": True}
     )
     assert "false_legal_threat" in {f.category for f in found[0] if f.is_violation}, found
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "facts", "raised"),
+    [
+        ("zh", "法院已经立案了。", {"lawsuit_filed": True}, False),
+        ("zh", "法院已经立案了。", {"lawsuit_filed": False}, True),
+        ("zh", "法院已经立案了，你等着坐牢吧。", {"lawsuit_filed": True}, True),
+        ("en", "Lawsuit's filed. Hearing is June fourth.", {"lawsuit_filed": True}, False),
+        ("en", "Judgment's entered, so garnishment can begin.", {"judgment": True}, False),
+        ("en", "The judgment was entered, so we will have you arrested.", {"judgment": True}, True),
+    ],
+)
+def test_a_claim_the_facts_make_true_is_not_raised_on_its_own_words(
+    lang: str, text: str, facts: dict[str, bool], raised: bool
+) -> None:
+    # The model scores a bare filing claim 0.93-1.0 (round 17 of the blind probes): above
+    # FACTS_OVERRIDE it used to outrank the facts. Read again without the claim, nothing is left.
+    found = semantic_flagger().findings([text], lang, speaker="agent", audience="debtor", facts=facts)[0]
+    legal = [f for f in found if f.category == "false_legal_threat" and f.is_violation]
+    assert bool(legal) is raised, [f.as_dict() for f in found]
+
+
+@pytest.mark.parametrize(("filed", "raised"), [(True, False), (False, True)])
+def test_a_transcript_claim_the_facts_make_true_is_not_raised_on_its_own_words(
+    filed: bool, raised: bool
+) -> None:
+    ct = _channel([(0.0, "您好，这里是信达资产。"), (5.0, "法院已经立案了。")])
+    facts = {"lawsuit_filed": filed}
+    flags = semantic_flags(ct, "zh", facts, lexicon_flags(ct, "zh", facts), semantic_flagger())
+    legal = [f for f in flags if f.category == "false_legal_threat" and f.is_violation]
+    assert bool(legal) is raised, flags
