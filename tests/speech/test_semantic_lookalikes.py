@@ -251,7 +251,12 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # Round 15 ({lang}-15.jsonl: the case facts decide), lexicons before → after (zh 2026.12.26, en
 # 2026.12.30, ko 2026.12.26, with hits the facts make false closed to the model's veto): missed zh
 # 6 → 1 of 24, en 8 → 2 of 24, ko 9 → 4 of 23; compliant flagged zh 2 → 2 of 24, en 4 → 4 of 24,
-# ko 0 → 0 of 21. The limits are a line looser.
+# ko 0 → 0 of 21. Round 16 ({lang}-16.jsonl: transcripts as a recogniser writes them) and round 17
+# ({lang}-17.jsonl: short turns), lexicons before → after (zh 2026.12.27, en 2026.12.31, ko
+# 2026.12.27, masked words with dashes, a claim the facts make true read again without its words):
+# round 16 missed zh 0 → 0 of 33, en 1 → 0 of 32, ko 2 → 0 of 30, compliant flagged zh 0 → 0 of 27,
+# en 1 → 0 of 28, ko 2 → 0 of 26; round 17 missed zh 1 → 0 of 33, en 3 → 0 of 32, ko 2 → 0 of 31,
+# compliant flagged zh 5 → 3 of 27, en 3 → 1 of 28, ko 0 → 0 of 25. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -298,6 +303,12 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-15"): (2, 3),
     ("en", "-15"): (3, 5),
     ("ko", "-15"): (5, 1),
+    ("zh", "-16"): (1, 1),
+    ("en", "-16"): (1, 1),
+    ("ko", "-16"): (1, 1),
+    ("zh", "-17"): (1, 4),
+    ("en", "-17"): (1, 2),
+    ("ko", "-17"): (1, 1),
 }
 
 
