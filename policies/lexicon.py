@@ -292,7 +292,9 @@ class AllowRule:
     verifies) instead of suppressing them — unless one of its `breaks` ("but", 但是) stands between
     the two: "the manual says never call customers worthless, but you are" is the speaker's own.
     With `scope = "text"` the context reaches every later hit in the text, past sentence ends,
-    unless a break stands between (a listener who says she is the spouse, then the balance).
+    unless a break stands between (a listener who says she is the spouse, then the balance);
+    with `whole_sentence = true` also the hits before it in its own sentence (a listener's role
+    stated as a fact, "我们对借款人和您这位担保人的起诉", not asked after the balance).
     A text context with `firm = true` is also itself a lawful reading of its one category, which
     no model score outranks: the loader adds an `info` entry for it (same id, patterns and
     `citation`; its breaks are the entry's `unless`), so the model cannot read the later talk as
@@ -307,6 +309,7 @@ class AllowRule:
     breaks: tuple[str, ...] = ()
     firm: bool = False
     citation: str = ""
+    whole_sentence: bool = False
 
 
 @dataclass(frozen=True)
@@ -417,7 +420,7 @@ _NEGATION_KEYS = {
     "post_scope",
     "revokers",
 }
-_ALLOW_KEYS = {"id", "patterns", "categories", "note", "scope", "breaks", "firm", "citation"}
+_ALLOW_KEYS = {"id", "patterns", "categories", "note", "scope", "breaks", "firm", "citation", "whole_sentence"}
 _ENTRY_KEYS = {
     "id",
     "category",
@@ -570,7 +573,10 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
             breaks=_norm_all(r, "breaks"),
             firm=r.bool_("firm", False),
             citation=r.str_("citation", ""),
+            whole_sentence=r.bool_("whole_sentence", False),
         )
+        if rule.whole_sentence and rule.scope != "text":
+            raise r.fail("whole_sentence", 'only a text context (scope = "text") reaches back in its sentence')
         if rule.breaks and rule.scope == "overlap":
             raise r.fail("breaks", 'only a context (scope = "sentence" or "text") has breaks')
         if rule.firm:

@@ -762,9 +762,15 @@ class _Compiled:
                 if rule.scope == "overlap":
                     if s < end and start < e:
                         return True
-                elif rule.scope == "text":  # before the hit, anywhere in the text
-                    if e <= start and not self._broken(norm, e, start, rule.breaks):
-                        verdict = _INFO
+                elif rule.scope == "text":  # before the hit anywhere in the text
+                    if e <= start:
+                        if not self._broken(norm, e, start, rule.breaks):
+                            verdict = _INFO
+                    elif rule.whole_sentence:  # or after it in its sentence: 您这位担保人, said as a fact
+                        if bounds is None:
+                            bounds = _bounds(norm, start, end, _SENTENCE_END)
+                        if bounds[0] <= s and e <= bounds[1]:
+                            verdict = _INFO
                 else:
                     if bounds is None:
                         bounds = _bounds(norm, start, end, _SENTENCE_END)

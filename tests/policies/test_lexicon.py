@@ -636,6 +636,30 @@ def test_a_text_context_reaches_later_sentences_until_a_break(text: str, severit
     assert (m.rule, m.severity) == ("en/threat_violence/kill", severity)
 
 
+@pytest.mark.parametrize(
+    ("text", "whole_sentence", "severity"),
+    [
+        pytest.param("I will kill you, you're his wife.", False, "high", id="not-asked-to"),
+        pytest.param("I will kill you, you're his wife.", True, "info", id="same-sentence"),
+        pytest.param("I will kill you. You're his wife.", True, "high", id="a-sentence-before"),
+    ],
+)
+def test_a_whole_sentence_text_context_reaches_back_in_its_sentence_only(
+    text: str, whole_sentence: bool, severity: str
+) -> None:
+    doc = TEXT_CONTEXT.replace(
+        'scope = "text"', f'scope = "text"\nwhole_sentence = {str(whole_sentence).lower()}'
+    )
+    (m,) = Matcher([parse_lexicon(doc, "context.toml")]).screen(text)
+    assert (m.rule, m.severity) == ("en/threat_violence/kill", severity)
+
+
+def test_only_a_text_context_reaches_back() -> None:
+    bad = TEXT_CONTEXT.replace('scope = "text"', 'scope = "sentence"\nwhole_sentence = true')
+    with pytest.raises(LexiconError, match="whole_sentence"):
+        parse_lexicon(bad, "context.toml")
+
+
 def test_only_a_context_has_breaks() -> None:
     bad = TEXT_CONTEXT.replace('scope = "text"', 'scope = "overlap"')
     with pytest.raises(LexiconError, match="breaks"):
