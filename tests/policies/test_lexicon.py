@@ -1148,3 +1148,110 @@ def test_asr_transcripts_and_short_turns_are_read(
 ) -> None:
     found = {m.category for m in screen(text, [lang], audience=audience, facts=facts) if m.is_violation}
     assert (category in found) is raised, found
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "category", "raised"),
+    [
+        # Who really owes (the eighteenth probe set): a co-signer, guarantor or executor may be told.
+        (
+            "As co-signer on the loan, you owe the missed payments of $540.",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        (
+            "The balance on the loan you co-signed is $540, past due since May.",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        (
+            "You're not the co-signer, but his loan is $540 past due.",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            True,
+        ),
+        (
+            "His loan is $540 past due, tell him to call us.",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            True,
+        ),
+        (
+            "As executor you're personally on the hook for the whole balance if the estate comes up short.",
+            "en",
+            "third_party",
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "您作为连带责任保证人，借款人已逾期，我们依据保证合同向您主张还款。",
+            "zh",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        (
+            "法院已经受理了我们对借款人和您这位担保人的起诉，传票会寄到您户籍地址。",
+            "zh",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        (
+            "您作为担保人之外的亲属，他欠的钱您也有义务配合还款。",
+            "zh",
+            "third_party",
+            "third_party_disclosure",
+            True,
+        ),
+        ("他在我们这欠了两万块，逾期三个月了。", "zh", "third_party", "third_party_disclosure", True),
+        (
+            "연대보증인이시니까 주채무자분 연체 원리금 412만 원을 청구드립니다.",
+            "ko",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        (
+            "따님이 아버님 빚을 대신 갚으실 의무는 없고요, 아버님이 연체 중이라 전화 부탁드려요.",
+            "ko",
+            "third_party",
+            "third_party_disclosure",
+            True,
+        ),
+        (
+            "您说上次有人打电话说要去您家泼油漆？那绝不是我们公司的做法。",
+            "zh",
+            "debtor",
+            "threat_violence",
+            False,
+        ),
+        # Regional varieties (the nineteenth probe set).
+        (
+            "Yuh waan mi sen' some yute dem fi check yuh at yuh yard? Dem nuh come fi talk.",
+            "en",
+            "debtor",
+            "threat_violence",
+            True,
+        ),
+        (
+            "If yuh nuh pay, yuh pickney dem cyaan go back a school next term.",
+            "en",
+            "debtor",
+            "false_legal_threat",
+            True,
+        ),
+        ("wi sen' yuh name to di principal already", "en", "debtor", "privacy_exposure", True),
+    ],
+)
+def test_who_owes_and_regional_varieties_are_read(
+    text: str, lang: str, audience: str, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
+    assert (category in found) is raised, found
