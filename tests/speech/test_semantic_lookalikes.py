@@ -256,7 +256,13 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # 2026.12.27, masked words with dashes, a claim the facts make true read again without its words):
 # round 16 missed zh 0 → 0 of 33, en 1 → 0 of 32, ko 2 → 0 of 30, compliant flagged zh 0 → 0 of 27,
 # en 1 → 0 of 28, ko 2 → 0 of 26; round 17 missed zh 1 → 0 of 33, en 3 → 0 of 32, ko 2 → 0 of 31,
-# compliant flagged zh 5 → 3 of 27, en 3 → 1 of 28, ko 0 → 0 of 25. The limits are a line looser.
+# compliant flagged zh 5 → 3 of 27, en 3 → 1 of 28, ko 0 → 0 of 25. Round 18 ({lang}-18.jsonl: who
+# really owes: co-signers, guarantors, spouses, heirs, executors) and round 19 ({lang}-19.jsonl:
+# regional varieties), lexicons before → after (zh 2026.12.28, en 2026.12.32, ko 2026.12.28: the
+# `obligor-listener` contexts): round 18 missed zh 0 → 0 of 33, en 0 → 0 of 32, ko 1 → 1 of 30,
+# compliant flagged zh 11 → 3 of 27, en 10 → 0 of 28, ko 7 → 1 of 26; round 19 missed zh 0 → 0 of
+# 32, en 2 → 0 of 33, ko 0 → 0 of 30, compliant flagged zh 0 → 0, en 1 → 0, ko 0 → 0. The limits
+# are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -309,6 +315,12 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-17"): (1, 4),
     ("en", "-17"): (1, 2),
     ("ko", "-17"): (1, 1),
+    ("zh", "-18"): (1, 4),
+    ("en", "-18"): (1, 1),
+    ("ko", "-18"): (2, 2),
+    ("zh", "-19"): (1, 1),
+    ("en", "-19"): (1, 1),
+    ("ko", "-19"): (1, 1),
 }
 
 
