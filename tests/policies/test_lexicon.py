@@ -1255,3 +1255,90 @@ def test_who_owes_and_regional_varieties_are_read(
 ) -> None:
     found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
     assert (category in found) is raised, found
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "category", "raised"),
+    [
+        # Vulnerable debtors and side-talk (the twentieth and twenty-first probe sets).
+        (
+            "Get us the $2,600 by Friday, or the next funeral might be a lot closer to home.",
+            "en",
+            "debtor",
+            "threat_violence",
+            True,
+        ),
+        (
+            "Oh, the cancer card again. Funny how everybody's dying right when the bill comes due.",
+            "en",
+            "debtor",
+            "insult_profanity",
+            True,
+        ),
+        (
+            "look i dont care if youre retarded or whatever you signed the contract",
+            "en",
+            "debtor",
+            "insult_profanity",
+            True,
+        ),
+        (
+            "I'll get Tony and the lads to pay him a visit he won't forget.",
+            "en",
+            "third_party",
+            "threat_violence",
+            True,
+        ),
+        (
+            "Flog it and you'd have the money by tonight. I'm not hanging up till you agree.",
+            "en",
+            "debtor",
+            "harassment",
+            True,
+        ),
+        (
+            "장례식 한 번 더 치르고 싶지 않으시면 이번 주 안에 넣으세요.",
+            "ko",
+            "debtor",
+            "threat_violence",
+            True,
+        ),
+        (
+            "기초수급비 들어오는 통장 그거 다음 주에 압류 들어갑니다",
+            "ko",
+            "debtor",
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "기초생활수급비가 들어오는 압류방지 전용 통장은 법적으로 압류할 수 없습니다.",
+            "ko",
+            "debtor",
+            "false_legal_threat",
+            False,
+        ),
+        (
+            "자녀분들은 어머님 채무를 대신 갚을 법적 의무가 전혀 없습니다.",
+            "ko",
+            "debtor",
+            "false_legal_threat",
+            False,
+        ),
+        ("我去，这他妈什么破系统，又卡了。", "zh", "debtor", "insult_profanity", True),
+        ("他妈妈住院了，这周先不打扰了。", "zh", "third_party", "insult_profanity", False),
+        ("别在这儿演苦情戏了，谁家没死过人。", "zh", "debtor", "insult_profanity", True),
+        ("丧事办完就把收的礼金拿来先还上。", "zh", "debtor", "harassment", True),
+        (
+            "住你对门那个刘芳 身份证三二零一零二一九六八零四幺二 你见着她让她回个电话",
+            "zh",
+            "third_party",
+            "privacy_exposure",
+            True,
+        ),
+    ],
+)
+def test_vulnerable_debtors_and_side_talk_are_read(
+    text: str, lang: str, audience: str, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
+    assert (category in found) is raised, found
