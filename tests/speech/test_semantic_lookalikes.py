@@ -261,8 +261,13 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # regional varieties), lexicons before → after (zh 2026.12.28, en 2026.12.32, ko 2026.12.28: the
 # `obligor-listener` contexts): round 18 missed zh 0 → 0 of 33, en 0 → 0 of 32, ko 1 → 1 of 30,
 # compliant flagged zh 11 → 3 of 27, en 10 → 0 of 28, ko 7 → 1 of 26; round 19 missed zh 0 → 0 of
-# 32, en 2 → 0 of 33, ko 0 → 0 of 30, compliant flagged zh 0 → 0, en 1 → 0, ko 0 → 0. The limits
-# are a line looser.
+# 32, en 2 → 0 of 33, ko 0 → 0 of 30, compliant flagged zh 0 → 0, en 1 → 0, ko 0 → 0. Round 20
+# ({lang}-20.jsonl: vulnerable debtors) and round 21 ({lang}-21.jsonl: asides and side-talk),
+# lexicons before → after (zh 2026.12.29, en 2026.12.33, ko 2026.12.29): round 20 missed zh 3 → 0
+# of 33, en 3 → 0 of 32, ko 3 → 1 of 30, compliant flagged zh 0 → 0, en 0 → 0, ko 2 → 1; round 21
+# missed zh 0 → 0 of 32, en 3 → 1 of 32, ko 0 → 0 of 31, compliant flagged zh 9 → 9 of 28, en 2 → 2
+# of 28, ko 7 → 7 of 25 (asides to a colleague, which the writers gave audience third_party: most
+# are read as disclosures). The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -321,6 +326,12 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-19"): (1, 1),
     ("en", "-19"): (1, 1),
     ("ko", "-19"): (1, 1),
+    ("zh", "-20"): (1, 1),
+    ("en", "-20"): (1, 1),
+    ("ko", "-20"): (2, 2),
+    ("zh", "-21"): (1, 10),
+    ("en", "-21"): (2, 3),
+    ("ko", "-21"): (1, 8),
 }
 
 
