@@ -420,7 +420,17 @@ _NEGATION_KEYS = {
     "post_scope",
     "revokers",
 }
-_ALLOW_KEYS = {"id", "patterns", "categories", "note", "scope", "breaks", "firm", "citation", "whole_sentence"}
+_ALLOW_KEYS = {
+    "id",
+    "patterns",
+    "categories",
+    "note",
+    "scope",
+    "breaks",
+    "firm",
+    "citation",
+    "whole_sentence",
+}
 _ENTRY_KEYS = {
     "id",
     "category",
@@ -563,26 +573,9 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         r = _Reader(file, f"allow[{i}]", raw)
         aid = _id(r, allow_ids)
         r.where = f"allow[{i}] {aid!r}"
-        r.check_keys(_ALLOW_KEYS)
-        rule = AllowRule(
-            id=aid,
-            patterns=r.patterns("patterns", required=True),
-            categories=r.strs("categories", choices=LEXICON_CATEGORIES),
-            note=r.str_("note", ""),
-            scope=r.str_("scope", "overlap", choices=ALLOW_SCOPES),
-            breaks=_norm_all(r, "breaks"),
-            firm=r.bool_("firm", False),
-            citation=r.str_("citation", ""),
-            whole_sentence=r.bool_("whole_sentence", False),
-        )
-        if rule.whole_sentence and rule.scope != "text":
-            raise r.fail("whole_sentence", 'only a text context (scope = "text") reaches back in its sentence')
-        if rule.breaks and rule.scope == "overlap":
-            raise r.fail("breaks", 'only a context (scope = "sentence" or "text") has breaks')
+        rule = _allow_rule(r, aid)
         if rule.firm:
             firm.append(_firm_reading(r, rule, language))
-        elif rule.citation:
-            raise r.fail("citation", "only a firm context (firm = true) cites a rule")
         allows.append(rule)
 
     entries_raw = doc.get("entry", [])
@@ -685,6 +678,29 @@ def _speaker_of(category: str) -> str:
 def _default_audience(category: str) -> str:
     """A disclosure is one only to a third party; every other category to anyone."""
     return "third_party" if category == "third_party_disclosure" else "any"
+
+
+def _allow_rule(r: _Reader, aid: str) -> AllowRule:
+    """One ``[[allow]]`` table, its keys checked against each other."""
+    r.check_keys(_ALLOW_KEYS)
+    rule = AllowRule(
+        id=aid,
+        patterns=r.patterns("patterns", required=True),
+        categories=r.strs("categories", choices=LEXICON_CATEGORIES),
+        note=r.str_("note", ""),
+        scope=r.str_("scope", "overlap", choices=ALLOW_SCOPES),
+        breaks=_norm_all(r, "breaks"),
+        firm=r.bool_("firm", False),
+        citation=r.str_("citation", ""),
+        whole_sentence=r.bool_("whole_sentence", False),
+    )
+    if rule.whole_sentence and rule.scope != "text":
+        raise r.fail("whole_sentence", 'only a text context (scope = "text") reaches back in its sentence')
+    if rule.breaks and rule.scope == "overlap":
+        raise r.fail("breaks", 'only a context (scope = "sentence" or "text") has breaks')
+    if rule.citation and not rule.firm:
+        raise r.fail("citation", "only a firm context (firm = true) cites a rule")
+    return rule
 
 
 def _firm_reading(r: _Reader, rule: AllowRule, language: str) -> Entry:
