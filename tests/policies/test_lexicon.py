@@ -1342,3 +1342,123 @@ def test_vulnerable_debtors_and_side_talk_are_read(
 ) -> None:
     found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
     assert (category in found) is raised, found
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "facts", "category", "raised"),
+    [
+        # Operational jargon and the industry's own tactics (the twenty-second and -third probe sets).
+        (
+            "Execute the payment by five tonight, or we execute plan B, and plan B is not a phone call.",
+            "en",
+            "debtor",
+            None,
+            "threat_violence",
+            True,
+        ),
+        (
+            "Can't freeze what happens to that nice house on Maple if this stays charged off.",
+            "en",
+            "debtor",
+            None,
+            "threat_violence",
+            True,
+        ),
+        (
+            "We can freeze the card at your request, and the autopay stops today.",
+            "en",
+            "debtor",
+            None,
+            "threat_violence",
+            False,
+        ),
+        (
+            "right so ill kill the autopay like you asked you absolute clown",
+            "en",
+            "debtor",
+            None,
+            "insult_profanity",
+            True,
+        ),
+        (
+            "folks from the east side just never pay what they owe",
+            "en",
+            "debtor",
+            None,
+            "insult_profanity",
+            True,
+        ),
+        (
+            "We're filing on this card next week, and the judge is going to award us the full balance.",
+            "en",
+            "debtor",
+            {"time_barred": True},
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "We're filing on this card next week, and the judge is going to award us the full balance.",
+            "en",
+            "debtor",
+            {"time_barred": False},
+            "false_legal_threat",
+            False,
+        ),
+        (
+            "that's the only place we ever catch you, so we'll keep trying you there.",
+            "en",
+            "debtor",
+            None,
+            "harassment",
+            True,
+        ),
+        (
+            "입금 안 하시면 도어락 비밀번호 바꾸시는 게 좋을 거고요, 밤길도 조심하시고요.",
+            "ko",
+            "debtor",
+            None,
+            "threat_violence",
+            True,
+        ),
+        ("애들 학원 끝나는 시간 저희도 다 알고 있거든요", "ko", "debtor", None, "threat_violence", True),
+        ("그쪽 사람들은 원래 빌린 돈 잘 안 갚더라고요.", "ko", "debtor", None, "insult_profanity", True),
+        ("你们东北人我见多了，还款日一到全失联。", "zh", "debtor", None, "insult_profanity", True),
+        (
+            "对，卡号是6222 0211 0034 5678，麻烦您转告一下。",
+            "zh",
+            "third_party",
+            None,
+            "privacy_exposure",
+            True,
+        ),
+        (
+            "要是有人自称公安局，说您网贷逾期涉嫌犯罪，那百分之百是诈骗，直接挂了报警。",
+            "zh",
+            "debtor",
+            None,
+            "false_legal_threat",
+            False,
+        ),
+        (
+            "这里是最高人民法院执行局你的网贷案件已经转为刑事案件请马上把钱打到安全账户",
+            "zh",
+            "debtor",
+            None,
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "嫂子您好，您是王强的爱人对吧？他那笔车贷这个月还没还。",
+            "zh",
+            "third_party",
+            None,
+            "third_party_disclosure",
+            False,
+        ),
+    ],
+)
+def test_operational_jargon_and_industry_tactics_are_read(
+    text: str, lang: str, audience: str, facts: dict[str, bool] | None, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience, facts=facts) if m.is_violation}
+    assert (category in found) is raised, found
