@@ -267,7 +267,12 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # of 33, en 3 → 0 of 32, ko 3 → 1 of 30, compliant flagged zh 0 → 0, en 0 → 0, ko 2 → 1; round 21
 # missed zh 0 → 0 of 32, en 3 → 1 of 32, ko 0 → 0 of 31, compliant flagged zh 9 → 9 of 28, en 2 → 2
 # of 28, ko 7 → 7 of 25 (asides to a colleague, which the writers gave audience third_party: most
-# are read as disclosures). The limits are a line looser.
+# are read as disclosures). Round 22 ({lang}-22.jsonl: operational jargon) and round 23
+# ({lang}-23.jsonl: the industry's own tactics and their lawful counterparts), lexicons before →
+# after (zh 2026.12.30, en 2026.12.34, ko 2026.12.30): round 22 missed zh 2 → 0 of 32, en 4 → 0 of
+# 32, ko 3 → 0 of 30, compliant flagged 0 → 0 in all three; round 23 missed zh 1 → 1 of 33, en 2 →
+# 0 of 32, ko 1 → 0 of 30, compliant flagged zh 2 → 0 of 27, en 1 → 1 of 28, ko 0 → 0 of 26. The
+# limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -332,6 +337,12 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-21"): (1, 10),
     ("en", "-21"): (2, 3),
     ("ko", "-21"): (1, 8),
+    ("zh", "-22"): (1, 1),
+    ("en", "-22"): (1, 1),
+    ("ko", "-22"): (1, 1),
+    ("zh", "-23"): (2, 1),
+    ("en", "-23"): (1, 2),
+    ("ko", "-23"): (1, 1),
 }
 
 
