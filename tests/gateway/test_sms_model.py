@@ -61,14 +61,15 @@ def _content_reason(body: dict[str, Any]) -> dict[str, Any]:
             id="zh-veiled-threat",
         ),
         pytest.param(
-            "아드님 학교 끝나는 시간 저희가 다 알아요. 다치는 일 없으면 좋겠네요, 오늘 입금하세요.",
+            "아드님 하굣길 요즘 많이 어둡던데요. 다치는 일 없으면 좋겠네요, 오늘 입금하세요.",
             id="ko-veiled-threat",
         ),
     ],
 )
 async def test_model_alone_denies_with_reason_score_and_citation(world: World, text: str) -> None:
     # No lexicon entry matches these veiled threats (the earlier examples, "a shame if she didn't
-    # make it back", now match the lexicons' `veiled` entries): only the model can deny them.
+    # make it back" and 학교 끝나는 시간 저희가 다 알아요, now match the lexicons' `veiled` entries):
+    # only the model can deny them.
     r = await world.client.post("/v1/messages", json={**SMS, "body": text}, headers=hdr(world.dialer))
     assert r.status == 403, await r.text()
     body = await r.json()
@@ -147,7 +148,7 @@ REMINDERS = {
 BURIED = {
     "en": "Nice little house you have on Maple Street. Old wiring like that, a fire could start any night.",
     "zh": "你女儿那个幼儿园我们去看过了，环境不错，希望她一直平平安安的。",
-    "ko": "아드님 학교 끝나는 시간 저희가 다 알아요. 다치는 일 없으면 좋겠네요.",
+    "ko": "아드님 하굣길 요즘 많이 어둡던데요. 다치는 일 없으면 좋겠네요.",
 }
 
 
