@@ -1399,6 +1399,41 @@ PROBE_FAMILIES = [
         "third_party_disclosure",
         False,
     ),
+    # when and how often (24)
+    (
+        "Seven calls a week is the limit? Fine. Then we'll use seven different numbers.",
+        "en",
+        "debtor",
+        None,
+        "harassment",
+        True,
+    ),
+    (
+        "[한빛대부] 미납금 완납 시까지 자동발신 시스템으로 10분 간격 연락이 계속됩니다.",
+        "ko",
+        "debtor",
+        None,
+        "harassment",
+        True,
+    ),
+    ("새벽에 전화하거나 밤에 댁으로 찾아가는 일은 절대 없습니다.", "ko", "debtor", None, "harassment", False),
+    (
+        "요즘 스팸 문자 폭탄 때문에 저희 번호가 차단되는 경우가 있어서요.",
+        "ko",
+        "debtor",
+        None,
+        "harassment",
+        False,
+    ),
+    ("전라도 분들은 원래 약속 시간 잘 안 지키시더라고요.", "ko", "debtor", None, "insult_profanity", True),
+    (
+        "你再装死，我半夜就打给你妈，让老太太知道她儿子欠了三万多。",
+        "zh",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
 ]
 
 
