@@ -153,11 +153,11 @@ def model_may_veto(category: str, rule: str, match: str = "") -> bool:
     make the statement false, which the model, reading words only, cannot judge. Otherwise a
     short `match` read across a space between Hangul syllables may be two words (the honorific
     in 민수 씨 발표 is not 씨발), so the model judges it whatever the entry says."""
-    lang = rule.split("/", 1)[0]
-    if lang in BUNDLED_LANGUAGES and rule in _fact_entries(lang):
+    if states_fact(rule):
         return False
     if category == "abuse_by_debtor" or _split_keyword(match):
         return True
+    lang = rule.split("/", 1)[0]
     return lang not in BUNDLED_LANGUAGES or rule not in _unvetoed(lang)
 
 
@@ -762,16 +762,11 @@ class _Compiled:
                 if rule.scope == "overlap":
                     if s < end and start < e:
                         return True
-                elif rule.scope == "text":  # before the hit anywhere in the text
-                    if e <= start:
-                        if not self._broken(norm, e, start, rule.breaks):
-                            verdict = _INFO
-                    elif rule.whole_sentence:  # or after it in its sentence: 您这位担保人, said as a fact
-                        if bounds is None:
-                            bounds = _bounds(norm, start, end, _SENTENCE_END)
-                        if bounds[0] <= s and e <= bounds[1]:
-                            verdict = _INFO
-                else:
+                elif rule.scope == "text" and e <= start:  # before the hit, anywhere in the text
+                    if not self._broken(norm, e, start, rule.breaks):
+                        verdict = _INFO
+                elif rule.scope == "sentence" or rule.whole_sentence:  # in the hit's sentence
+                    # (a text context reaches back only with whole_sentence: 您这位担保人, said as a fact)
                     if bounds is None:
                         bounds = _bounds(norm, start, end, _SENTENCE_END)
                     inside = bounds[0] <= s and e <= bounds[1]

@@ -216,10 +216,9 @@ class SemanticFlagger:
         `lexicons`: the lexicon languages screened (default `language` alone)."""
         langs = [language] if lexicons is None else lexicons
         windowed = self.window_scores(texts, language, speaker=speaker, audience=audience)
+        tops = [highest(ws) for ws in windowed]
         residuals = (
-            self.residual_scores(
-                texts, [highest(ws) for ws in windowed], language, speaker=speaker, audience=audience
-            )
+            self.residual_scores(texts, tops, language, speaker=speaker, audience=audience)
             if facts
             else [None] * len(texts)
         )
@@ -228,8 +227,7 @@ class SemanticFlagger:
         overrides = self.lawful_overrides(language)
         rivals = self.rival_margins(language)
         out = []
-        for text, ws, residual in zip(texts, windowed, residuals, strict=True):
-            s = highest(ws)
+        for text, ws, s, residual in zip(texts, windowed, tops, residuals, strict=True):
             best = best_windows(ws)
             model_hit = any(v >= thresholds.get(c, 2.0) for c, v in s.items())
             # A text read in windows has its lawful reading from them, not from the whole text.
