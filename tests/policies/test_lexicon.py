@@ -1434,7 +1434,65 @@ PROBE_FAMILIES = [
         "privacy_exposure",
         True,
     ),
+    # a day in an inspector's queue (25)
+    ("再拖下去，到时候就不止聊聊那么简单了", "zh", "debtor", None, "threat_violence", True),
+    ("我叫班兄弟过嚟同你倾", "zh", "debtor", None, "threat_violence", True),
+    ("分期可不止说说那么简单，要签协议的", "zh", "debtor", None, "threat_violence", False),
+    ("您说想当面办，那我们明天下午两点上门", "zh", "debtor", None, "harassment", False),
+    ("您不还我们就上门", "zh", "debtor", None, "harassment", True),
+    (
+        "Pay by Friday, because after that I can't guarantee what our guys will do.",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        True,
+    ),
+    ("I can't promise what the creditor will decide.", "en", "debtor", None, "threat_violence", False),
+    ("Clear it today or I'm dialing your employer.", "en", "debtor", None, "privacy_exposure", True),
+    (
+        "After review the creditor will decide whether to sue.",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        False,
+    ),
+    (
+        "After review the creditor will decide whether to sue.",
+        "en",
+        "debtor",
+        {"time_barred": True},
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "Noted, counselor. Mr. Ruiz owes $1,240 on the card.",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    (
+        "Thanks, counselor. I'm calling about your student Jamie's mother, she owes us $300.",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        True,
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "abuse"),
+    [("别打了 在开会", False), ("请你们以后不要再打电话了。", False), ("操你妈 别再打了", True)],
+)
+def test_a_debtors_request_to_stop_calling_is_a_lawful_reading_not_abuse(text: str, abuse: bool) -> None:
+    matches = screen(text, ["zh"], speaker="debtor")
+    assert any(m.rule == "zh/abuse_by_debtor/debtor-cease" and not m.is_violation for m in matches)
+    assert any(m.category == "abuse_by_debtor" and m.is_violation for m in matches) is abuse
 
 
 @pytest.mark.parametrize(("text", "lang", "audience", "facts", "category", "raised"), PROBE_FAMILIES)
