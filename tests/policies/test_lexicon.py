@@ -8,6 +8,7 @@ import pytest
 
 from policies.lexicon import FACTS, expand_pattern, fold, normalise, parse_lexicon
 from policies.screening import LEXICON_CATEGORIES, LexiconError, Matcher, load_lexicon, screen
+from policies.semantic.combine import lexicon_view
 
 GOOD = """
 [lexicon]
@@ -1482,7 +1483,55 @@ PROBE_FAMILIES = [
         "third_party_disclosure",
         True,
     ),
+    # heated exchanges (26)
+    ("你们东北人借钱就压根没打算还", "zh", "debtor", None, "insult_profanity", True),
+    ("再不接，我就往你公司打", "zh", "debtor", None, "privacy_exposure", True),
+    ("我们不会往您单位打电话的，您放心", "zh", "debtor", None, "privacy_exposure", False),
+    ("放心，我哋唔会上门", "zh", "debtor", None, "harassment", False),
+    ("你唔还钱我哋就上门", "zh", "debtor", None, "harassment", True),
+    ("As her dad you're on the hook for this too.", "en", "third_party", None, "false_legal_threat", True),
+    (
+        "As the co-signer you're responsible for the balance.",
+        "en",
+        "third_party",
+        None,
+        "false_legal_threat",
+        False,
+    ),
+    ("안 받으면 주소록 전부 돌립니다", "ko", "debtor", None, "privacy_exposure", True),
+    ("요즘 삼십대들은 빌려 가면 다 먹튀예요", "ko", "debtor", None, "insult_profanity", True),
+    (
+        "요즘 20대들은 취업이 어려워서 갚기 힘든 경우가 많아요.",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        False,
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("If the language continues, I'll end the call.", "en"),
+        (
+            "ok im gonna ask you one more time to stop swearing at me or i will have to disconnect this call",
+            "en",
+        ),
+        ("계속 욕설하시면 통화 종료하겠습니다", "ko"),
+    ],
+)
+def test_warning_that_abuse_ends_the_call_is_a_reading_no_model_score_outranks(text: str, lang: str) -> None:
+    matches = screen(text, [lang])
+    assert [(m.rule, m.is_violation) for m in matches] == [(f"{lang}/harassment/end-call-warning", False)]
+    assert "harassment" in lexicon_view(text, [lang], audience="debtor", speaker="agent", facts=None).firm
+
+
+def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
+    assert not any(
+        m.rule.endswith("end-call-warning") for m in screen("We won't end this call until you pay.", ["en"])
+    )
 
 
 @pytest.mark.parametrize(

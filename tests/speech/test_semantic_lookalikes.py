@@ -277,7 +277,9 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # 1 of 26, en 2 → 2 of 26, ko 3 → 1 of 24. Round 25 ({lang}-25.jsonl: a day in an inspector's
 # queue, no theme), lexicons before → after (zh 2026.12.32, en 2026.12.36): missed zh 1 → 0 of 32,
 # en 1 → 0 of 32, ko 0 → 0 of 30; compliant flagged zh 2 → 0 of 28, en 2 → 0 of 28, ko 0 → 0 of
-# 26. The limits are a line looser.
+# 26. Round 26 ({lang}-26.jsonl: heated exchanges), lexicons before → after (zh 2026.12.33, en
+# 2026.12.37, ko 2026.12.32): missed zh 1 → 0 of 32, en 0 → 0 of 32, ko 1 → 1 of 30; compliant
+# flagged zh 0 → 0 of 28, en 2 → 1 of 28, ko 0 → 0 of 26. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -354,6 +356,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-25"): (1, 1),
     ("en", "-25"): (1, 1),
     ("ko", "-25"): (1, 1),
+    ("zh", "-26"): (1, 1),
+    ("en", "-26"): (1, 2),
+    ("ko", "-26"): (2, 1),
 }
 
 
