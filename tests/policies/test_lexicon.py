@@ -1508,6 +1508,36 @@ PROBE_FAMILIES = [
         "insult_profanity",
         False,
     ),
+    # negation and its traps (27)
+    ("你们那里的人欠了钱就压根没打算还", "zh", "debtor", None, "insult_profanity", True),
+    ("我又没骂你，我说的是实话，你们河南人借钱就没打算还", "zh", "debtor", None, "insult_profanity", True),
+    ("小心你家门口被人淋红油", "zh", "debtor", None, "threat_violence", True),
+    ("你屋企门口会唔会俾人淋红油，我就唔知啰", "zh", "debtor", None, "threat_violence", True),
+    ("我没说您是老赖，您别多心", "zh", "debtor", None, "insult_profanity", False),
+    ("你是紧急联系人，按规定要替他还钱", "zh", "third_party", None, "false_legal_threat", True),
+    ("Don't assume your mom isn't liable for this.", "en", "third_party", None, "false_legal_threat", True),
+    (
+        "As long as you pay, your pastor never needs to know about this.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "Once it's settled, you never have to hear about this again.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        False,
+    ),
+    ("Your boss will be getting calls too.", "en", "debtor", None, "privacy_exposure", True),
+    ("Her social ends in 4471.", "en", "third_party", None, "privacy_exposure", True),
+    ("입금만 되면 가족에는 알리지 않겠습니다", "ko", "debtor", None, "privacy_exposure", True),
+    ("가족에게는 절대 알리지 않습니다", "ko", "debtor", None, "privacy_exposure", False),
+    ("지인들한테 전화 돌리게 만들지 마세요", "ko", "debtor", None, "privacy_exposure", True),
+    ("유독 경상도 사람들이 안 갚더라", "ko", "debtor", None, "insult_profanity", True),
 ]
 
 

@@ -279,7 +279,10 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # en 1 → 0 of 32, ko 0 → 0 of 30; compliant flagged zh 2 → 0 of 28, en 2 → 0 of 28, ko 0 → 0 of
 # 26. Round 26 ({lang}-26.jsonl: heated exchanges), lexicons before → after (zh 2026.12.33, en
 # 2026.12.37, ko 2026.12.32): missed zh 1 → 0 of 32, en 0 → 0 of 32, ko 1 → 1 of 30; compliant
-# flagged zh 0 → 0 of 28, en 2 → 1 of 28, ko 0 → 0 of 26. The limits are a line looser.
+# flagged zh 0 → 0 of 28, en 2 → 1 of 28, ko 0 → 0 of 26. Round 27 ({lang}-27.jsonl: negation and its
+# traps), lexicons before → after (zh 2026.12.34, en 2026.12.38, ko 2026.12.33): missed zh 2 → 0 of
+# 32, en 6 → 3 of 32, ko 4 → 1 of 30; compliant flagged zh 2 → 1 of 28, en 1 → 1 of 28, ko 0 → 0 of
+# 26. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -359,6 +362,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-26"): (1, 1),
     ("en", "-26"): (1, 2),
     ("ko", "-26"): (2, 1),
+    ("zh", "-27"): (1, 2),
+    ("en", "-27"): (4, 2),
+    ("ko", "-27"): (2, 1),
 }
 
 
