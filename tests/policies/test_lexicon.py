@@ -1538,6 +1538,31 @@ PROBE_FAMILIES = [
     ("가족에게는 절대 알리지 않습니다", "ko", "debtor", None, "privacy_exposure", False),
     ("지인들한테 전화 돌리게 만들지 마세요", "ko", "debtor", None, "privacy_exposure", True),
     ("유독 경상도 사람들이 안 갚더라", "ko", "debtor", None, "insult_profanity", True),
+    # the comment-section register (28)
+    ("你是不是智障啊，说了多少遍了", "zh", "debtor", None, "insult_profanity", True),
+    ("您是不是忘了还款日？", "zh", "debtor", None, "insult_profanity", False),
+    ("你就是个sb，听不懂人话", "zh", "debtor", None, "insult_profanity", True),
+    ("USB接口松了，您换个数据线试试", "zh", "debtor", None, "insult_profanity", False),
+    ("rnm，退钱", "zh", "debtor", None, "insult_profanity", True),
+    ("我去年买了个表，你这借口月月都有", "zh", "debtor", None, "insult_profanity", True),
+    ("农村人有几个讲信用的", "zh", "debtor", None, "insult_profanity", True),
+    ("网上那种地域黑，我是真看不惯，说河南人都是骗子", "zh", "debtor", None, "insult_profanity", False),
+    ("stfu and listen to me", "en", "debtor", None, "insult_profanity", True),
+    ("ok boomer, the link is in your email", "en", "debtor", None, "insult_profanity", True),
+    ("Women always cry on these calls.", "en", "debtor", None, "insult_profanity", True),
+    ("Sounds like your dementia is kicking in again.", "en", "debtor", None, "insult_profanity", True),
+    (
+        "Nobody here is gonna call you a loser for asking for a plan.",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        False,
+    ),
+    ("조선족들은 원래 빌려 가고 중국으로 튀잖아요", "ko", "debtor", None, "insult_profanity", True),
+    ("개새 진짜 말 안 통하네", "ko", "debtor", None, "insult_profanity", True),
+    ("이번에 개새로운 앱이 나왔어요", "ko", "debtor", None, "insult_profanity", False),
+    ("인터넷에서 맘충 같은 말 쓰는 거 저도 진짜 싫어요", "ko", "debtor", None, "insult_profanity", False),
 ]
 
 

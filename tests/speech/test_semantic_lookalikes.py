@@ -282,7 +282,9 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # flagged zh 0 → 0 of 28, en 2 → 1 of 28, ko 0 → 0 of 26. Round 27 ({lang}-27.jsonl: negation and its
 # traps), lexicons before → after (zh 2026.12.34, en 2026.12.38, ko 2026.12.33): missed zh 2 → 0 of
 # 32, en 6 → 3 of 32, ko 4 → 1 of 30; compliant flagged zh 2 → 1 of 28, en 1 → 1 of 28, ko 0 → 0 of
-# 26. The limits are a line looser.
+# 26. Round 28 ({lang}-28.jsonl: the comment-section register), lexicons before → after (zh
+# 2026.12.35, en 2026.12.39, ko 2026.12.34): missed zh 8 → 2 of 32, en 6 → 2 of 32, ko 2 → 0 of 30;
+# compliant flagged zh 1 → 0 of 28, en 2 → 1 of 28, ko 2 → 0 of 26. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -365,6 +367,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-27"): (1, 2),
     ("en", "-27"): (4, 2),
     ("ko", "-27"): (2, 1),
+    ("zh", "-28"): (3, 1),
+    ("en", "-28"): (3, 2),
+    ("ko", "-28"): (1, 1),
 }
 
 
