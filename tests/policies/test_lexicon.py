@@ -1563,6 +1563,41 @@ PROBE_FAMILIES = [
     ("개새 진짜 말 안 통하네", "ko", "debtor", None, "insult_profanity", True),
     ("이번에 개새로운 앱이 나왔어요", "ko", "debtor", None, "insult_profanity", False),
     ("인터넷에서 맘충 같은 말 쓰는 거 저도 진짜 싫어요", "ko", "debtor", None, "insult_profanity", False),
+    # who picked up (29)
+    (
+        "Can you put it on your card so we can close the file?",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        True,
+    ),
+    ("Tell him the four hundred is past due.", "en", "third_party", None, "third_party_disclosure", True),
+    (
+        "If she doesn't call back, the police may need to get involved.",
+        "en",
+        "third_party",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    ("The police won't get involved in a civil debt.", "en", "debtor", None, "false_legal_threat", False),
+    ("Siblings are liable for each other's debts.", "en", "third_party", None, "false_legal_threat", True),
+    ("We could post it on her Instagram.", "en", "third_party", None, "privacy_exposure", True),
+    (
+        "I'll be asking around about his loan on your street.",
+        "en",
+        "third_party",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    ("His account number is four four one nine.", "en", "third_party", None, "privacy_exposure", True),
+    ("Folks from that side of town, they never pay.", "en", "third_party", None, "insult_profanity", True),
+    ("他那张卡尾号六六一二", "zh", "third_party", None, "privacy_exposure", True),
+    ("再找不到他，我就让整个小区都知道", "zh", "third_party", None, "privacy_exposure", True),
+    ("您帮我转告一下你们人事部", "zh", "third_party", None, "privacy_exposure", True),
+    ("계속 피하시면 팀장님께 직접 말씀드리겠습니다", "ko", "third_party", None, "privacy_exposure", True),
 ]
 
 

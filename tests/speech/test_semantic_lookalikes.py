@@ -284,7 +284,10 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # 32, en 6 → 3 of 32, ko 4 → 1 of 30; compliant flagged zh 2 → 1 of 28, en 1 → 1 of 28, ko 0 → 0 of
 # 26. Round 28 ({lang}-28.jsonl: the comment-section register), lexicons before → after (zh
 # 2026.12.35, en 2026.12.39, ko 2026.12.34): missed zh 8 → 2 of 32, en 6 → 2 of 32, ko 2 → 0 of 30;
-# compliant flagged zh 1 → 0 of 28, en 2 → 1 of 28, ko 2 → 0 of 26. The limits are a line looser.
+# compliant flagged zh 1 → 0 of 28, en 2 → 1 of 28, ko 2 → 0 of 26. Round 29 ({lang}-29.jsonl: who
+# picked up), lexicons before → after (zh 2026.12.36, en 2026.12.40, ko 2026.12.35): missed zh 0 → 0
+# of 32, en 5 → 2 of 32, ko 0 → 0 of 30; compliant flagged zh 0, en 0, ko 2 (a spouse told the
+# balance) before and after. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -370,6 +373,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-28"): (3, 1),
     ("en", "-28"): (3, 2),
     ("ko", "-28"): (1, 1),
+    ("zh", "-29"): (1, 1),
+    ("en", "-29"): (3, 1),
+    ("ko", "-29"): (1, 3),
 }
 
 
