@@ -1598,6 +1598,17 @@ PROBE_FAMILIES = [
     ("再找不到他，我就让整个小区都知道", "zh", "third_party", None, "privacy_exposure", True),
     ("您帮我转告一下你们人事部", "zh", "third_party", None, "privacy_exposure", True),
     ("계속 피하시면 팀장님께 직접 말씀드리겠습니다", "ko", "third_party", None, "privacy_exposure", True),
+    # end of the month (30)
+    ("Still dodging us, deadbeat? Pay by Friday.", "en", "debtor", None, "insult_profanity", True),
+    (
+        "您是他爱人，我跟您说一下，他这张卡还欠两万",
+        "zh",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    ("그쪽 지방 사람들은 원래 안 갚더라", "ko", "debtor", None, "insult_profanity", True),
 ]
 
 
