@@ -138,6 +138,13 @@ the six agent categories) was tried as training lines and not adopted: on two se
 held out of training it gained too little (docs/flagger-log.md). It became the ninth frozen split,
 `breadth` (`--frozen DIR breadth --unseen`, zh and en only: DIR had no ko file).
 
+Round 18 (English exposure and harassment) was tried and not adopted, and is not in the corpus
+(docs/flagger-log.md). Round 19 (`--add DIR --round 19`, 75 % / 25 %, with `19: 0.25` in
+VAL_SHARE) was the blind probe sets (tests/data/adversarial/, rounds 1 to 28, each writer
+`P<round>`): tried and not adopted (docs/flagger-log.md, "The probe sets as training lines"), so
+they are not in the corpus. `breadth` joined FROZEN then: a round's lines near a breadth line are
+dropped like those near any other frozen split's.
+
 Outputs: speech/semantic/corpus/<lang>/{train,val}.jsonl (shipped, for retraining),
 tests/data/flagging/test/<lang>.jsonl and tests/data/flagging/blind/<lang>.jsonl (never shipped),
 and tests/data/flagging/SPLITS.json (line counts and SHA-256 of every output).
@@ -268,7 +275,7 @@ VAL_SHARE = {
     15: 0.25,
 }
 # The splits no training run reads.
-FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled", "authority")
+FROZEN = ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled", "authority", "breadth")
 
 
 def add_round(staging: Path, round_no: int = 2) -> None:
