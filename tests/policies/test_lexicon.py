@@ -1609,7 +1609,28 @@ PROBE_FAMILIES = [
         False,
     ),
     ("그쪽 지방 사람들은 원래 안 갚더라", "ko", "debtor", None, "insult_profanity", True),
+    # the lawful majority (31)
+    ("你们那个地方出来的人欠钱就没打算还", "zh", "debtor", None, "insult_profanity", True),
+    ("직장으로는 아예 안 갑니다", "ko", "debtor", None, "harassment", False),
+    ("내일 직장으로 갑니다", "ko", "debtor", None, "harassment", True),
+    (
+        "전에 담당자가 가만 안둔다 이런 말을 했다구요, 정말 죄송합니다",
+        "ko",
+        "debtor",
+        None,
+        "threat_violence",
+        False,
+    ),
 ]
+
+
+def test_the_debtors_own_police_report_is_a_lawful_reading_of_false_legal_threat() -> None:
+    text = "If you never opened this account, you can file a police report for identity theft."
+    assert not any(m.is_violation for m in screen(text, ["en"]))
+    assert (
+        "false_legal_threat"
+        in lexicon_view(text, ["en"], audience="debtor", speaker="agent", facts=None).lawful
+    )
 
 
 @pytest.mark.parametrize(

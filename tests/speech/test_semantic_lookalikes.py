@@ -289,7 +289,10 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # of 32, en 5 → 2 of 32, ko 0 → 0 of 30; compliant flagged zh 0, en 0, ko 2 (a spouse told the
 # balance) before and after. Round 30 ({lang}-30.jsonl: end of the month), lexicons before → after
 # (zh 2026.12.37, en 2026.12.41, ko 2026.12.36): missed zh 0 → 0 of 32, en 3 → 2 of 32, ko 3 → 2 of
-# 30; compliant flagged zh 1 → 0 of 28, en 0 → 0 of 28, ko 2 → 2 of 26. The limits are a line looser.
+# 30; compliant flagged zh 1 → 0 of 28, en 0 → 0 of 28, ko 2 → 2 of 26. Round 31 ({lang}-31.jsonl: the
+# lawful majority), lexicons before → after (zh 2026.12.38, en 2026.12.42, ko 2026.12.37): missed zh
+# 1 → 0 of 16, en 0 → 0 of 16, ko 1 → 1 of 15; compliant flagged zh 0 → 0 of 44, en 2 → 1 of 44, ko
+# 2 → 0 of 41. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -381,6 +384,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-30"): (1, 1),
     ("en", "-30"): (3, 1),
     ("ko", "-30"): (3, 3),
+    ("zh", "-31"): (1, 1),
+    ("en", "-31"): (1, 2),
+    ("ko", "-31"): (2, 1),
 }
 
 
