@@ -1657,6 +1657,20 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "lang", "abuse"),
+    [
+        ("밤길 다닐 때 뒤 좀 잘 보고 다니라", "ko", True),
+        ("뒤를 잘 보고 운전하세요", "ko", False),
+        ("你们同事上礼拜骂我是老赖，这事你们公司管不管", "zh", False),
+        ("你们这帮人渣", "zh", True),
+    ],
+)
+def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:
+    found = {m.category for m in screen(text, [lang], speaker="debtor") if m.is_violation}
+    assert ("abuse_by_debtor" in found) is abuse, found
+
+
+@pytest.mark.parametrize(
     ("text", "abuse"),
     [("别打了 在开会", False), ("请你们以后不要再打电话了。", False), ("操你妈 别再打了", True)],
 )

@@ -292,7 +292,9 @@ def test_talk_about_a_forbidden_phrase_rarely_raises_and_the_real_thing_is_found
 # 30; compliant flagged zh 1 → 0 of 28, en 0 → 0 of 28, ko 2 → 2 of 26. Round 31 ({lang}-31.jsonl: the
 # lawful majority), lexicons before → after (zh 2026.12.38, en 2026.12.42, ko 2026.12.37): missed zh
 # 1 → 0 of 16, en 0 → 0 of 16, ko 1 → 1 of 15; compliant flagged zh 0 → 0 of 44, en 2 → 1 of 44, ko
-# 2 → 0 of 41. The limits are a line looser.
+# 2 → 0 of 41. Round 32 ({lang}-32.jsonl: the debtor's side), lexicons before → after (zh
+# 2026.12.39, ko 2026.12.38): missed zh 0 → 0 of 22, en 4 → 4 of 22, ko 3 → 2 of 21; compliant
+# flagged zh 1 → 0 of 28, en 1 → 1 of 28, ko 0 → 0 of 27. The limits are a line looser.
 ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", ""): (2, 1),
     ("en", ""): (2, 1),
@@ -387,6 +389,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-31"): (1, 1),
     ("en", "-31"): (1, 2),
     ("ko", "-31"): (2, 1),
+    ("zh", "-32"): (1, 1),
+    ("en", "-32"): (5, 2),
+    ("ko", "-32"): (3, 1),
 }
 
 
