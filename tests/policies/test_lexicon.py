@@ -1686,3 +1686,87 @@ def test_the_probe_sets_families_are_read(
 ) -> None:
     found = {m.category for m in screen(text, [lang], audience=audience, facts=facts) if m.is_violation}
     assert (category in found) is raised, found
+
+
+# Rounds 33 (settlement negotiation) and 34 (sarcasm and mock politeness): each family with the
+# twin that must not fire (docs/lexicons.md).
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "category", "raised"),
+    [
+        (
+            "you people over in Riverside always got a reason the check is late",
+            "en",
+            "debtor",
+            "insult_profanity",
+            True,
+        ),
+        (
+            "there is always some reason a payment runs late, and that's fine",
+            "en",
+            "debtor",
+            "insult_profanity",
+            False,
+        ),
+        ("honey, my five-year-old gets this", "en", "debtor", "insult_profanity", True),
+        ("my five-year-old has the flu so I'm home today", "en", "debtor", "insult_profanity", False),
+        (
+            "sounds like the dinner rush is killing you, I'll try later",
+            "en",
+            "third_party",
+            "threat_violence",
+            False,
+        ),
+        ("pay up or we're killing you", "en", "debtor", "threat_violence", True),
+        (
+            "it's only the hospital bill from last year, have her call me",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            True,
+        ),
+        (
+            "please have her call me back about a personal matter",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        ("아파트 현관 앞에 직원 두 명 대기시켜 놓을게요", "ko", "debtor", "harassment", True),
+        ("지점에 직원이 상주하고 있으니 편하실 때 오세요", "ko", "debtor", "harassment", False),
+        (
+            "친구분이시죠 팔일공이이삼 다음에 뒷자리 확인만 할게요",
+            "ko",
+            "third_party",
+            "privacy_exposure",
+            True,
+        ),
+        ("주말에 친구분이랑 식사 잘 하세요", "ko", "third_party", "privacy_exposure", False),
+        ("영화에서 사람 납치하는 장면 진짜 무섭더라고요 ㅋㅋ", "ko", "debtor", "threat_violence", False),
+        ("안 갚으면 납치해 버린다", "ko", "debtor", "threat_violence", True),
+        ("做人可要点脸啊，欠的钱拖了半年", "zh", "debtor", "insult_profanity", True),
+        ("做人要讲信用，您看这个月能还多少", "zh", "debtor", "insult_profanity", False),
+        ("你不是说别打这个号吗，所以我们换了个号再打给你", "zh", "debtor", "harassment", True),
+        ("我们客服热线换了号码，新号码稍后短信发您", "zh", "debtor", "harassment", False),
+    ],
+)
+def test_the_negotiation_and_sarcasm_families_are_read(
+    text: str, lang: str, audience: str, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
+    assert (category in found) is raised, found
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "abuse"),
+    [
+        ("keep it up and I'm gonna find out where your office is", "en", True),
+        ("I need to find out where your office is so I can pay in person", "en", False),
+        ("상담사님 집 주소 찾아내는 거 일도 아니에요", "ko", True),
+        ("회사 주소가 어떻게 되죠? 우편으로 보내려고요", "ko", False),
+        ("再打来试试，我也能查到你家住哪", "zh", True),
+        ("你们公司在哪，我想过去当面还", "zh", False),
+    ],
+)
+def test_a_debtor_saying_they_will_find_the_agent_is_abuse(text: str, lang: str, abuse: bool) -> None:
+    found = {m.category for m in screen(text, [lang], speaker="debtor") if m.is_violation}
+    assert ("abuse_by_debtor" in found) is abuse, found

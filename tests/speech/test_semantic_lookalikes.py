@@ -392,6 +392,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-32"): (1, 1),
     ("en", "-32"): (5, 2),
     ("ko", "-32"): (3, 1),
+    # Round 33 (settlement and payment-plan negotiation) and round 34 (sarcasm, irony and mock
+    # politeness), lexicons before → after (zh 2026.12.40, en 2026.12.43, ko 2026.12.39): missed
+    # zh 0 → 0 of 32 and 2 → 0 of 33, en 2 → 0 of 33 and 2 → 0 of 32, ko 1 → 0 of 31 and 3 → 2 of
+    # 30; compliant flagged zh 0 and 0, en 0 and 1 → 0, ko 1 → 1 (a spouse told of a card debt, as
+    # in round 29) and 1 → 0. Left: a debtor's joke about finding the agent's address and a
+    # debtor's sarcastic 씨발, read "verify" (the model does not score them as abuse).
+    ("zh", "-33"): (1, 1),
+    ("en", "-33"): (1, 1),
+    ("ko", "-33"): (1, 2),
+    ("zh", "-34"): (1, 1),
+    ("en", "-34"): (1, 1),
+    ("ko", "-34"): (3, 1),
 }
 
 
