@@ -1770,3 +1770,109 @@ def test_the_negotiation_and_sarcasm_families_are_read(
 def test_a_debtor_saying_they_will_find_the_agent_is_abuse(text: str, lang: str, abuse: bool) -> None:
     found = {m.category for m in screen(text, [lang], speaker="debtor") if m.is_violation}
     assert ("abuse_by_debtor" in found) is abuse, found
+
+
+# Rounds 35 (deceased debtors and estates) and 36 (the workplace): each family with its twin.
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "category", "raised"),
+    [
+        (
+            "I'll swing by the wake Friday, easiest way to catch the family in one place",
+            "en",
+            "third_party",
+            "harassment",
+            True,
+        ),
+        (
+            "we're so sorry, please take all the time you need after the funeral",
+            "en",
+            "third_party",
+            "harassment",
+            False,
+        ),
+        (
+            "Reminder: no reply by noon = we contact your employer's HR department",
+            "en",
+            "debtor",
+            "privacy_exposure",
+            True,
+        ),
+        ("we will not contact your employer, no matter what", "en", "debtor", "privacy_exposure", False),
+        (
+            "I'm not saying we'd call your boss, I'm just saying we could",
+            "en",
+            "debtor",
+            "privacy_exposure",
+            True,
+        ),
+        (
+            "your manager's direct line is right here on your application",
+            "en",
+            "debtor",
+            "privacy_exposure",
+            True,
+        ),
+        (
+            "if he wants to keep the truck he should call us today",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            True,
+        ),
+        (
+            "You're not personally responsible for your father's debts; his estate handles them.",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        (
+            "You're not on the hook for anything, but your brother owes us and needs to pay.",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            True,
+        ),
+        (
+            "상속을 포기하시면 아버님 카드 채무는 갚으실 의무가 없으세요",
+            "ko",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        ("아버님 카드 채무가 연체돼서 연락드렸어요", "ko", "third_party", "third_party_disclosure", True),
+        ("인사팀에 cc 걸어서 메일 드릴까요", "ko", "debtor", "privacy_exposure", True),
+        ("다리가 멀쩡할 때 입금하시는 게 좋을 거예요", "ko", "debtor", "threat_violence", True),
+        ("연봉이 그렇게 높으시면서 명함이 아깝네요", "ko", "debtor", "insult_profanity", True),
+        ("장례식장 빈소로 찾아가겠습니다", "ko", "third_party", "harassment", True),
+        (
+            "您个人没有义务拿自己的钱去还，遗产处理完再说",
+            "zh",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        ("您父亲欠我们八万，您得替他还", "zh", "third_party", "third_party_disclosure", True),
+    ],
+)
+def test_the_estate_and_workplace_families_are_read(
+    text: str, lang: str, audience: str, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
+    assert (category in found) is raised, found
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("We'll be filing a creditor's claim against his estate in probate.", "en"),
+        (
+            "Federal law says your employer can't fire you because your wages are garnished for one debt.",
+            "en",
+        ),
+    ],
+)
+def test_the_law_on_estates_and_garnishment_is_a_lawful_reading(text: str, lang: str) -> None:
+    view = lexicon_view(text, [lang], audience="debtor", speaker="agent", facts=None)
+    assert "false_legal_threat" in view.lawful
+    assert not [m for m in view.matches if m.is_violation]

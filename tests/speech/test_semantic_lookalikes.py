@@ -404,6 +404,19 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-34"): (1, 1),
     ("en", "-34"): (1, 1),
     ("ko", "-34"): (3, 1),
+    # Round 35 (deceased and gravely ill debtors, estates) and round 36 (the workplace), lexicons
+    # before → after (zh 2026.12.41, en 2026.12.44, ko 2026.12.40): missed zh 0 → 0 of 32 and 0 → 0
+    # of 32, en 1 → 0 of 33 and 3 → 0 of 32, ko 1 → 0 of 30 and 3 → 0 of 30; compliant flagged zh
+    # 3 → 1 and 1 → 1, en 8 → 2 and 5 → 1, ko 3 → 2 and 0 → 0. Left: an SMS naming "Tom's account"
+    # to his widow, a relative told what another agency said "over your dad's card", a condolence SMS
+    # from a named 저축은행, talk of an unsettled estate (遗产还没分), 狂轰滥炸 as an idiom and "take a
+    # bat to" the office printer.
+    ("zh", "-35"): (1, 2),
+    ("en", "-35"): (1, 3),
+    ("ko", "-35"): (1, 3),
+    ("zh", "-36"): (1, 2),
+    ("en", "-36"): (1, 2),
+    ("ko", "-36"): (1, 1),
 }
 
 
