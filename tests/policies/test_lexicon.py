@@ -1876,3 +1876,90 @@ def test_the_law_on_estates_and_garnishment_is_a_lawful_reading(text: str, lang:
     view = lexicon_view(text, [lang], audience="debtor", speaker="agent", facts=None)
     assert "false_legal_threat" in view.lawful
     assert not [m for m in view.matches if m.is_violation]
+
+
+# Rounds 37 (online exposure) and 38 (small communities): each family with its twin.
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "category", "raised"),
+    [
+        ("we could always tag you in a public post about the card", "en", "debtor", "privacy_exposure", True),
+        (
+            "you can pay through the portal or reply to this private message",
+            "en",
+            "debtor",
+            "privacy_exposure",
+            False,
+        ),
+        (
+            "I sent friend requests to your cousins, just so you know",
+            "en",
+            "debtor",
+            "privacy_exposure",
+            True,
+        ),
+        (
+            "you opted out, so I set up a new profile so the messages keep coming",
+            "en",
+            "debtor",
+            "harassment",
+            True,
+        ),
+        (
+            "I know the calls keep coming; a written request will stop them",
+            "en",
+            "debtor",
+            "harassment",
+            False,
+        ),
+        (
+            "one call to the sheriff and you leave that barbecue in cuffs",
+            "en",
+            "debtor",
+            "false_legal_threat",
+            True,
+        ),
+        ("you people up on the ridge always got some excuse", "en", "debtor", "insult_profanity", True),
+        ("see you at the county fair, and at your booth after that", "en", "debtor", "harassment", True),
+        (
+            "Thanks, Mr. Lee. Since you're Mina's husband, I can go over the balance with you.",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        (
+            "Since you're not her husband, I can't say more.",
+            "en",
+            "third_party",
+            "third_party_disclosure",
+            False,
+        ),
+        ("悬赏已经发出去了，谁提供他住址就有奖励", "zh", "debtor", "privacy_exposure", True),
+        ("我们准备搞个直播回访，您来上个镜", "zh", "debtor", "privacy_exposure", True),
+        ("我们不搞什么直播催收，按流程沟通", "zh", "debtor", "privacy_exposure", False),
+        ("过年回村当着乡亲们的面把你这笔账说一说", "zh", "debtor", "privacy_exposure", True),
+        ("你们那边出来的人借了钱就没几个还的", "zh", "debtor", "insult_profanity", True),
+        (
+            "[금감원 안내] 전 계좌 지급정지 예정이니 즉시 상환하세요",
+            "ko",
+            "debtor",
+            "false_legal_threat",
+            True,
+        ),
+        ("이번 달은 연체이자 부분을 싹둑 잘라 드릴게요", "ko", "debtor", "threat_violence", False),
+        ("교회는 꼬박꼬박 나가시면서 믿음도 골라서 하시네요", "ko", "debtor", "insult_profanity", True),
+    ],
+)
+def test_the_online_and_community_families_are_read(
+    text: str, lang: str, audience: str, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
+    assert (category in found) is raised, found
+
+
+def test_telling_a_debtor_the_threat_was_not_ours_is_a_lawful_privacy_reading() -> None:
+    view = lexicon_view(
+        "如果有人说要发你朋友圈，那肯定不是我们的人", ["zh"], audience="debtor", speaker="agent", facts=None
+    )
+    assert "privacy_exposure" in view.lawful
+    assert not [m for m in view.matches if m.is_violation]

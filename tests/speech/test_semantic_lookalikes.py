@@ -417,6 +417,19 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-36"): (1, 2),
     ("en", "-36"): (1, 2),
     ("ko", "-36"): (1, 1),
+    # Round 37 (online exposure and social media) and round 38 (small, tight-knit communities),
+    # lexicons before → after (zh 2026.12.42, en 2026.12.45, ko 2026.12.41): missed zh 3 → 0 of 32
+    # and 1 → 0 of 32, en 3 → 0 of 32 and 3 → 0 of 32, ko 1 → 0 of 30 and 1 → 0 of 30; compliant
+    # flagged zh 2 → 0 and 1 → 1, en 1 → 0 and 2 → 1, ko 0 → 0 and 4 → 3. Left: a garnishment
+    # order served after a judgment (model 1.0, above the facts' bar), a Korean spouse told of a
+    # card bill, a building office asked to pass on a message (model 0.94), a dialect call to an
+    # uncle (model 0.70), 村里大喇叭 quoted back to the debtor before a disavowal.
+    ("zh", "-37"): (1, 1),
+    ("en", "-37"): (1, 1),
+    ("ko", "-37"): (1, 1),
+    ("zh", "-38"): (1, 2),
+    ("en", "-38"): (1, 2),
+    ("ko", "-38"): (1, 4),
 }
 
 
