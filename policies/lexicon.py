@@ -55,6 +55,17 @@ LEXICON_CATEGORIES: tuple[str, ...] = (
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
 FACTS: tuple[str, ...] = ("lawsuit_filed", "judgment", "time_barred", "attorney_represented")
 BUNDLED_LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
+
+
+def known_fact(facts: Mapping[str, bool], name: str) -> bool | None:
+    """Case fact `name` as given, or as the others imply it: no suit filed means no judgment
+    (a court enters one only in a case), so "the judgment is in" is false when no suit was."""
+    value = facts.get(name)
+    if value is None and name == "judgment" and facts.get("lawsuit_filed") is False:
+        return False
+    return value
+
+
 SPEAKERS: tuple[str, ...] = ("agent", "debtor")
 AUDIENCES: tuple[str, ...] = ("any", "debtor", "third_party")
 ALLOW_SCOPES: tuple[str, ...] = ("overlap", "sentence", "text")
@@ -347,7 +358,7 @@ class Entry:
     def made_true_by(self, facts: Mapping[str, bool] | None) -> bool | None:
         """Whether the case `facts` make this entry's statement true (``requires_fact`` equal to
         ``fact_value``); None when the entry needs no fact or the facts do not say."""
-        value = None if self.requires_fact is None or facts is None else facts.get(self.requires_fact)
+        value = None if self.requires_fact is None or facts is None else known_fact(facts, self.requires_fact)
         return None if value is None else bool(value) == self.fact_value
 
 

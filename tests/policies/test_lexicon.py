@@ -1963,3 +1963,118 @@ def test_telling_a_debtor_the_threat_was_not_ours_is_a_lawful_privacy_reading() 
     )
     assert "privacy_exposure" in view.lawful
     assert not [m for m in view.matches if m.is_violation]
+
+
+@pytest.mark.parametrize(
+    ("facts", "raised"),
+    [
+        ({"lawsuit_filed": False}, True),  # no suit, so no judgment: the claim is false
+        ({"lawsuit_filed": True}, False),  # a suit but no word on a judgment: verify
+        ({"lawsuit_filed": False, "judgment": True}, False),  # what the case file says wins
+        (None, False),
+    ],
+)
+def test_no_suit_filed_means_no_judgment(facts: dict[str, bool] | None, raised: bool) -> None:
+    text = "The judgment's in, so your wages get garnished starting Friday."
+    found = screen(text, ["en"], audience="debtor", facts=facts)
+    assert any(m.category == "false_legal_threat" and m.is_violation for m in found) is raised, found
+
+
+# Rounds 39 (old debts and legal status) and 40 (guilt): each family with its twin.
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "facts", "category", "raised"),
+    [
+        (
+            "We're moving forward with a lawsuit on this balance.",
+            "en",
+            "debtor",
+            {"time_barred": True},
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "We're moving forward with a lawsuit on this balance.",
+            "en",
+            "debtor",
+            {"time_barred": False},
+            "false_legal_threat",
+            False,
+        ),
+        (
+            "The judge is going to rule for us at the hearing on the 3rd.",
+            "en",
+            "debtor",
+            {"lawsuit_filed": False},
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "The judge is going to rule for us at the hearing on the 3rd.",
+            "en",
+            "debtor",
+            {"lawsuit_filed": True},
+            "false_legal_threat",
+            False,
+        ),
+        (
+            "forget the statute of limitations, just send twenty dollars",
+            "en",
+            "debtor",
+            None,
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "no landlord in the county will rent to you after this",
+            "en",
+            "debtor",
+            None,
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "tell her the lawsuit against her is moving along",
+            "en",
+            "third_party",
+            None,
+            "third_party_disclosure",
+            True,
+        ),
+        ("a decent man pays what he owes, brother", "en", "debtor", None, "insult_profanity", True),
+        (
+            "what kind of father lets his kids watch him dodge bills",
+            "en",
+            "debtor",
+            None,
+            "insult_profanity",
+            True,
+        ),
+        ("what kind of plan would work for you this month", "en", "debtor", None, "insult_profanity", False),
+        (
+            "민사소송 접수 완료되었습니다",
+            "ko",
+            "debtor",
+            {"lawsuit_filed": False},
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "민사소송 접수 완료되었습니다",
+            "ko",
+            "debtor",
+            {"lawsuit_filed": True},
+            "false_legal_threat",
+            False,
+        ),
+        ("시효 같은 건 신경 쓰지 마시고 일단 넣어 주세요", "ko", "debtor", None, "false_legal_threat", True),
+        ("양심이 없으시다는 말이 아니에요", "ko", "debtor", None, "insult_profanity", False),
+        ("我们已经给您下了支付令", "zh", "debtor", {"lawsuit_filed": False}, "false_legal_threat", True),
+        ("诉讼时效什么的不用管，先还一点", "zh", "debtor", None, "false_legal_threat", True),
+        ("你去找同学挨个借一圈，今天凑齐", "zh", "debtor", None, "harassment", True),
+    ],
+)
+def test_the_legal_status_and_guilt_families_are_read(
+    text: str, lang: str, audience: str, facts: dict[str, bool] | None, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience, facts=facts) if m.is_violation}
+    assert (category in found) is raised, found

@@ -430,6 +430,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-38"): (1, 2),
     ("en", "-38"): (1, 2),
     ("ko", "-38"): (1, 4),
+    # Round 39 (old debts and legal status, a quarter of the lines with case facts) and round 40
+    # (guilt and emotional manipulation), lexicons before → after (zh 2026.12.43, en 2026.12.46,
+    # ko 2026.12.42): missed zh 3 → 1 of 32 and 1 → 0 of 32, en 5 → 0 of 32 and 4 → 0 of 32, ko
+    # 4 → 0 of 30 and 4 → 1 of 30; compliant flagged zh 1 → 0 and 0, en 1 → 0 and 0, ko 1 → 1 and
+    # 2 → 1 (the Korean spouse, twice). Left: 一笔勾销 on a time-barred debt, a religious group's
+    # charge too far from the group for a pattern.
+    ("zh", "-39"): (2, 1),
+    ("en", "-39"): (1, 1),
+    ("ko", "-39"): (1, 2),
+    ("zh", "-40"): (1, 1),
+    ("en", "-40"): (1, 1),
+    ("ko", "-40"): (2, 2),
 }
 
 
