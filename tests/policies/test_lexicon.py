@@ -2078,3 +2078,38 @@ def test_the_legal_status_and_guilt_families_are_read(
 ) -> None:
     found = {m.category for m in screen(text, [lang], audience=audience, facts=facts) if m.is_violation}
     assert (category in found) is raised, found
+
+
+# Rounds 41 (students) and 42 (small businesses): each family with its twin.
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "category", "raised"),
+    [
+        (
+            "your son behind the counter is on the hook for every dollar too",
+            "en",
+            "debtor",
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "we'll call doordash and let them know their drivers have accounts in collections",
+            "en",
+            "debtor",
+            "privacy_exposure",
+            True,
+        ),
+        ("you can pay through the doordash card if that's easier", "en", "debtor", "privacy_exposure", False),
+        ("요즘 30대들은 갚을 생각이 없더라고요", "ko", "debtor", "insult_profanity", True),
+        ("중대장님 연락처도 알아놨어요", "ko", "debtor", "privacy_exposure", True),
+        ("서울중앙지검 협조 요청 받고 연락드렸습니다", "ko", "debtor", "false_legal_threat", True),
+        ("이 집 국물이 진짜 죽여줘요", "ko", "debtor", "threat_violence", False),
+        ("货车今天就拖走，根本不用过法院", "zh", "debtor", "false_legal_threat", True),
+        ("这事不用走法院，我们协商解决", "zh", "debtor", "false_legal_threat", False),
+        ("让他别他妈躲了", "zh", "third_party", "insult_profanity", True),
+    ],
+)
+def test_the_student_and_small_business_families_are_read(
+    text: str, lang: str, audience: str, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
+    assert (category in found) is raised, found

@@ -442,6 +442,16 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-40"): (1, 1),
     ("en", "-40"): (1, 1),
     ("ko", "-40"): (2, 2),
+    # Round 41 (students and young borrowers) and round 42 (small business owners and gig
+    # workers), lexicons before → after (zh 2026.12.44, en 2026.12.47, ko 2026.12.43): missed zh
+    # 1 → 0 of 32 and 1 → 0 of 32, en 0 → 0 of 32 and 2 → 0 of 32, ko 2 → 0 of 30 and 3 → 0 of 30;
+    # compliant flagged 0 → 0 everywhere but ko 42 (1 → 0: 양념치킨 진짜 죽여준다고).
+    ("zh", "-41"): (1, 1),
+    ("en", "-41"): (1, 1),
+    ("ko", "-41"): (1, 1),
+    ("zh", "-42"): (1, 1),
+    ("en", "-42"): (1, 1),
+    ("ko", "-42"): (1, 1),
 }
 
 
