@@ -2113,3 +2113,29 @@ def test_the_student_and_small_business_families_are_read(
 ) -> None:
     found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
     assert (category in found) is raised, found
+
+
+# Rounds 43 (holidays) and 44 (the agent's bad day): each family with its twin.
+@pytest.mark.parametrize(
+    ("text", "lang", "audience", "category", "raised"),
+    [
+        ("you people from across the river are all the same", "en", "debtor", "insult_profanity", True),
+        ("the people from your bank were all very helpful", "en", "debtor", "insult_profanity", False),
+        ("전라도 분들 원래 핑계가 많으시더라고요", "ko", "debtor", "insult_profanity", True),
+        ("충청도 분들 원래 인심이 좋으시잖아요", "ko", "debtor", "insult_profanity", False),
+        ("시골 본가 마당이 넓던데 잘 지내시죠", "ko", "debtor", "threat_violence", True),
+        ("입금하실 때까지 집 앞에서 안 나갈 거예요", "ko", "debtor", "harassment", True),
+    ],
+)
+def test_the_holiday_and_bad_day_families_are_read(
+    text: str, lang: str, audience: str, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
+    assert (category in found) is raised, found
+
+
+def test_identifiers_read_to_a_third_party_are_not_left_to_the_model() -> None:
+    matches = screen("주민번호 불러드리면 맞는지 봐주세요 팔오공삼일이", ["ko"], audience="third_party")
+    assert any(m.rule == "ko/privacy_exposure/read-identifiers" and m.is_violation for m in matches)
+    entry = next(e for e in load_lexicon("ko").entries if e.rule == "ko/privacy_exposure/read-identifiers")
+    assert entry.model_veto is False

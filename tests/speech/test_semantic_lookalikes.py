@@ -452,6 +452,19 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-42"): (1, 1),
     ("en", "-42"): (1, 1),
     ("ko", "-42"): (1, 1),
+    # Round 43 (holidays and family gatherings) and round 44 (the agent's bad day), lexicons before
+    # → after (zh 2026.12.45, en 2026.12.48, ko 2026.12.44): missed zh 0 → 0 of 33 and 1 → 1 of 32,
+    # en 1 → 1 of 32 and 1 → 0 of 32, ko 4 → 0 of 30 and 3 → 1 of 30; compliant flagged zh 0 and 0,
+    # en 0 and 1 → 1, ko 1 → 1 and 1 → 1. Left: "Y'all from up in the holler always got cash for
+    # fireworks … just never for your bills" (the group and the charge too far apart), a reported
+    # 거지 endorsed ("틀린 말은 아니잖아요"), a debtor's sarcastic 吸血鬼 (vetoed), the dialer's three
+    # calls apologised for (model 0.83), an agent's KPI sigh (model 0.95), the Korean spouse.
+    ("zh", "-43"): (1, 1),
+    ("en", "-43"): (2, 1),
+    ("ko", "-43"): (1, 2),
+    ("zh", "-44"): (2, 1),
+    ("en", "-44"): (1, 2),
+    ("ko", "-44"): (2, 2),
 }
 
 
