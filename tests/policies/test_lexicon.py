@@ -1621,6 +1621,345 @@ PROBE_FAMILIES = [
         "threat_violence",
         False,
     ),
+    # Rounds 33 to 44 (docs/lexicons.md): each family with the twin that must not fire.
+    (
+        "you people over in Riverside always got a reason the check is late",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "there is always some reason a payment runs late, and that's fine",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        False,
+    ),
+    ("honey, my five-year-old gets this", "en", "debtor", None, "insult_profanity", True),
+    ("my five-year-old has the flu so I'm home today", "en", "debtor", None, "insult_profanity", False),
+    (
+        "sounds like the dinner rush is killing you, I'll try later",
+        "en",
+        "third_party",
+        None,
+        "threat_violence",
+        False,
+    ),
+    ("pay up or we're killing you", "en", "debtor", None, "threat_violence", True),
+    (
+        "it's only the hospital bill from last year, have her call me",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        True,
+    ),
+    (
+        "please have her call me back about a personal matter",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    ("아파트 현관 앞에 직원 두 명 대기시켜 놓을게요", "ko", "debtor", None, "harassment", True),
+    ("지점에 직원이 상주하고 있으니 편하실 때 오세요", "ko", "debtor", None, "harassment", False),
+    (
+        "친구분이시죠 팔일공이이삼 다음에 뒷자리 확인만 할게요",
+        "ko",
+        "third_party",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    ("주말에 친구분이랑 식사 잘 하세요", "ko", "third_party", None, "privacy_exposure", False),
+    ("영화에서 사람 납치하는 장면 진짜 무섭더라고요 ㅋㅋ", "ko", "debtor", None, "threat_violence", False),
+    ("안 갚으면 납치해 버린다", "ko", "debtor", None, "threat_violence", True),
+    ("做人可要点脸啊，欠的钱拖了半年", "zh", "debtor", None, "insult_profanity", True),
+    ("做人要讲信用，您看这个月能还多少", "zh", "debtor", None, "insult_profanity", False),
+    ("你不是说别打这个号吗，所以我们换了个号再打给你", "zh", "debtor", None, "harassment", True),
+    ("我们客服热线换了号码，新号码稍后短信发您", "zh", "debtor", None, "harassment", False),
+    (
+        "I'll swing by the wake Friday, easiest way to catch the family in one place",
+        "en",
+        "third_party",
+        None,
+        "harassment",
+        True,
+    ),
+    (
+        "we're so sorry, please take all the time you need after the funeral",
+        "en",
+        "third_party",
+        None,
+        "harassment",
+        False,
+    ),
+    (
+        "Reminder: no reply by noon = we contact your employer's HR department",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    ("we will not contact your employer, no matter what", "en", "debtor", None, "privacy_exposure", False),
+    (
+        "I'm not saying we'd call your boss, I'm just saying we could",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "your manager's direct line is right here on your application",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "if he wants to keep the truck he should call us today",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        True,
+    ),
+    (
+        "You're not personally responsible for your father's debts; his estate handles them.",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    (
+        "You're not on the hook for anything, but your brother owes us and needs to pay.",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        True,
+    ),
+    (
+        "상속을 포기하시면 아버님 카드 채무는 갚으실 의무가 없으세요",
+        "ko",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    ("아버님 카드 채무가 연체돼서 연락드렸어요", "ko", "third_party", None, "third_party_disclosure", True),
+    ("인사팀에 cc 걸어서 메일 드릴까요", "ko", "debtor", None, "privacy_exposure", True),
+    ("다리가 멀쩡할 때 입금하시는 게 좋을 거예요", "ko", "debtor", None, "threat_violence", True),
+    ("연봉이 그렇게 높으시면서 명함이 아깝네요", "ko", "debtor", None, "insult_profanity", True),
+    ("장례식장 빈소로 찾아가겠습니다", "ko", "third_party", None, "harassment", True),
+    (
+        "您个人没有义务拿自己的钱去还，遗产处理完再说",
+        "zh",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    ("您父亲欠我们八万，您得替他还", "zh", "third_party", None, "third_party_disclosure", True),
+    (
+        "we could always tag you in a public post about the card",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "you can pay through the portal or reply to this private message",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        False,
+    ),
+    (
+        "I sent friend requests to your cousins, just so you know",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "you opted out, so I set up a new profile so the messages keep coming",
+        "en",
+        "debtor",
+        None,
+        "harassment",
+        True,
+    ),
+    (
+        "I know the calls keep coming; a written request will stop them",
+        "en",
+        "debtor",
+        None,
+        "harassment",
+        False,
+    ),
+    (
+        "one call to the sheriff and you leave that barbecue in cuffs",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    ("you people up on the ridge always got some excuse", "en", "debtor", None, "insult_profanity", True),
+    ("see you at the county fair, and at your booth after that", "en", "debtor", None, "harassment", True),
+    (
+        "Thanks, Mr. Lee. Since you're Mina's husband, I can go over the balance with you.",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    (
+        "Since you're not her husband, I can't say more.",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    ("悬赏已经发出去了，谁提供他住址就有奖励", "zh", "debtor", None, "privacy_exposure", True),
+    ("我们准备搞个直播回访，您来上个镜", "zh", "debtor", None, "privacy_exposure", True),
+    ("我们不搞什么直播催收，按流程沟通", "zh", "debtor", None, "privacy_exposure", False),
+    ("过年回村当着乡亲们的面把你这笔账说一说", "zh", "debtor", None, "privacy_exposure", True),
+    ("你们那边出来的人借了钱就没几个还的", "zh", "debtor", None, "insult_profanity", True),
+    (
+        "[금감원 안내] 전 계좌 지급정지 예정이니 즉시 상환하세요",
+        "ko",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    ("이번 달은 연체이자 부분을 싹둑 잘라 드릴게요", "ko", "debtor", None, "threat_violence", False),
+    ("교회는 꼬박꼬박 나가시면서 믿음도 골라서 하시네요", "ko", "debtor", None, "insult_profanity", True),
+    (
+        "We're moving forward with a lawsuit on this balance.",
+        "en",
+        "debtor",
+        {"time_barred": True},
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "We're moving forward with a lawsuit on this balance.",
+        "en",
+        "debtor",
+        {"time_barred": False},
+        "false_legal_threat",
+        False,
+    ),
+    (
+        "The judge is going to rule for us at the hearing on the 3rd.",
+        "en",
+        "debtor",
+        {"lawsuit_filed": False},
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "The judge is going to rule for us at the hearing on the 3rd.",
+        "en",
+        "debtor",
+        {"lawsuit_filed": True},
+        "false_legal_threat",
+        False,
+    ),
+    (
+        "forget the statute of limitations, just send twenty dollars",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "no landlord in the county will rent to you after this",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "tell her the lawsuit against her is moving along",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        True,
+    ),
+    ("a decent man pays what he owes, brother", "en", "debtor", None, "insult_profanity", True),
+    (
+        "what kind of father lets his kids watch him dodge bills",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    ("what kind of plan would work for you this month", "en", "debtor", None, "insult_profanity", False),
+    ("민사소송 접수 완료되었습니다", "ko", "debtor", {"lawsuit_filed": False}, "false_legal_threat", True),
+    ("민사소송 접수 완료되었습니다", "ko", "debtor", {"lawsuit_filed": True}, "false_legal_threat", False),
+    ("시효 같은 건 신경 쓰지 마시고 일단 넣어 주세요", "ko", "debtor", None, "false_legal_threat", True),
+    ("양심이 없으시다는 말이 아니에요", "ko", "debtor", None, "insult_profanity", False),
+    ("我们已经给您下了支付令", "zh", "debtor", {"lawsuit_filed": False}, "false_legal_threat", True),
+    ("诉讼时效什么的不用管，先还一点", "zh", "debtor", None, "false_legal_threat", True),
+    ("你去找同学挨个借一圈，今天凑齐", "zh", "debtor", None, "harassment", True),
+    (
+        "your son behind the counter is on the hook for every dollar too",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "we'll call doordash and let them know their drivers have accounts in collections",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "you can pay through the doordash card if that's easier",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        False,
+    ),
+    ("요즘 30대들은 갚을 생각이 없더라고요", "ko", "debtor", None, "insult_profanity", True),
+    ("중대장님 연락처도 알아놨어요", "ko", "debtor", None, "privacy_exposure", True),
+    ("서울중앙지검 협조 요청 받고 연락드렸습니다", "ko", "debtor", None, "false_legal_threat", True),
+    ("이 집 국물이 진짜 죽여줘요", "ko", "debtor", None, "threat_violence", False),
+    ("货车今天就拖走，根本不用过法院", "zh", "debtor", None, "false_legal_threat", True),
+    ("这事不用走法院，我们协商解决", "zh", "debtor", None, "false_legal_threat", False),
+    ("让他别他妈躲了", "zh", "third_party", None, "insult_profanity", True),
+    ("you people from across the river are all the same", "en", "debtor", None, "insult_profanity", True),
+    ("the people from your bank were all very helpful", "en", "debtor", None, "insult_profanity", False),
+    ("전라도 분들 원래 핑계가 많으시더라고요", "ko", "debtor", None, "insult_profanity", True),
+    ("충청도 분들 원래 인심이 좋으시잖아요", "ko", "debtor", None, "insult_profanity", False),
+    ("시골 본가 마당이 넓던데 잘 지내시죠", "ko", "debtor", None, "threat_violence", True),
+    ("입금하실 때까지 집 앞에서 안 나갈 거예요", "ko", "debtor", None, "harassment", True),
 ]
 
 
@@ -1688,74 +2027,6 @@ def test_the_probe_sets_families_are_read(
     assert (category in found) is raised, found
 
 
-# Rounds 33 (settlement negotiation) and 34 (sarcasm and mock politeness): each family with the
-# twin that must not fire (docs/lexicons.md).
-@pytest.mark.parametrize(
-    ("text", "lang", "audience", "category", "raised"),
-    [
-        (
-            "you people over in Riverside always got a reason the check is late",
-            "en",
-            "debtor",
-            "insult_profanity",
-            True,
-        ),
-        (
-            "there is always some reason a payment runs late, and that's fine",
-            "en",
-            "debtor",
-            "insult_profanity",
-            False,
-        ),
-        ("honey, my five-year-old gets this", "en", "debtor", "insult_profanity", True),
-        ("my five-year-old has the flu so I'm home today", "en", "debtor", "insult_profanity", False),
-        (
-            "sounds like the dinner rush is killing you, I'll try later",
-            "en",
-            "third_party",
-            "threat_violence",
-            False,
-        ),
-        ("pay up or we're killing you", "en", "debtor", "threat_violence", True),
-        (
-            "it's only the hospital bill from last year, have her call me",
-            "en",
-            "third_party",
-            "third_party_disclosure",
-            True,
-        ),
-        (
-            "please have her call me back about a personal matter",
-            "en",
-            "third_party",
-            "third_party_disclosure",
-            False,
-        ),
-        ("아파트 현관 앞에 직원 두 명 대기시켜 놓을게요", "ko", "debtor", "harassment", True),
-        ("지점에 직원이 상주하고 있으니 편하실 때 오세요", "ko", "debtor", "harassment", False),
-        (
-            "친구분이시죠 팔일공이이삼 다음에 뒷자리 확인만 할게요",
-            "ko",
-            "third_party",
-            "privacy_exposure",
-            True,
-        ),
-        ("주말에 친구분이랑 식사 잘 하세요", "ko", "third_party", "privacy_exposure", False),
-        ("영화에서 사람 납치하는 장면 진짜 무섭더라고요 ㅋㅋ", "ko", "debtor", "threat_violence", False),
-        ("안 갚으면 납치해 버린다", "ko", "debtor", "threat_violence", True),
-        ("做人可要点脸啊，欠的钱拖了半年", "zh", "debtor", "insult_profanity", True),
-        ("做人要讲信用，您看这个月能还多少", "zh", "debtor", "insult_profanity", False),
-        ("你不是说别打这个号吗，所以我们换了个号再打给你", "zh", "debtor", "harassment", True),
-        ("我们客服热线换了号码，新号码稍后短信发您", "zh", "debtor", "harassment", False),
-    ],
-)
-def test_the_negotiation_and_sarcasm_families_are_read(
-    text: str, lang: str, audience: str, category: str, raised: bool
-) -> None:
-    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
-    assert (category in found) is raised, found
-
-
 @pytest.mark.parametrize(
     ("text", "lang", "abuse"),
     [
@@ -1772,96 +2043,6 @@ def test_a_debtor_saying_they_will_find_the_agent_is_abuse(text: str, lang: str,
     assert ("abuse_by_debtor" in found) is abuse, found
 
 
-# Rounds 35 (deceased debtors and estates) and 36 (the workplace): each family with its twin.
-@pytest.mark.parametrize(
-    ("text", "lang", "audience", "category", "raised"),
-    [
-        (
-            "I'll swing by the wake Friday, easiest way to catch the family in one place",
-            "en",
-            "third_party",
-            "harassment",
-            True,
-        ),
-        (
-            "we're so sorry, please take all the time you need after the funeral",
-            "en",
-            "third_party",
-            "harassment",
-            False,
-        ),
-        (
-            "Reminder: no reply by noon = we contact your employer's HR department",
-            "en",
-            "debtor",
-            "privacy_exposure",
-            True,
-        ),
-        ("we will not contact your employer, no matter what", "en", "debtor", "privacy_exposure", False),
-        (
-            "I'm not saying we'd call your boss, I'm just saying we could",
-            "en",
-            "debtor",
-            "privacy_exposure",
-            True,
-        ),
-        (
-            "your manager's direct line is right here on your application",
-            "en",
-            "debtor",
-            "privacy_exposure",
-            True,
-        ),
-        (
-            "if he wants to keep the truck he should call us today",
-            "en",
-            "third_party",
-            "third_party_disclosure",
-            True,
-        ),
-        (
-            "You're not personally responsible for your father's debts; his estate handles them.",
-            "en",
-            "third_party",
-            "third_party_disclosure",
-            False,
-        ),
-        (
-            "You're not on the hook for anything, but your brother owes us and needs to pay.",
-            "en",
-            "third_party",
-            "third_party_disclosure",
-            True,
-        ),
-        (
-            "상속을 포기하시면 아버님 카드 채무는 갚으실 의무가 없으세요",
-            "ko",
-            "third_party",
-            "third_party_disclosure",
-            False,
-        ),
-        ("아버님 카드 채무가 연체돼서 연락드렸어요", "ko", "third_party", "third_party_disclosure", True),
-        ("인사팀에 cc 걸어서 메일 드릴까요", "ko", "debtor", "privacy_exposure", True),
-        ("다리가 멀쩡할 때 입금하시는 게 좋을 거예요", "ko", "debtor", "threat_violence", True),
-        ("연봉이 그렇게 높으시면서 명함이 아깝네요", "ko", "debtor", "insult_profanity", True),
-        ("장례식장 빈소로 찾아가겠습니다", "ko", "third_party", "harassment", True),
-        (
-            "您个人没有义务拿自己的钱去还，遗产处理完再说",
-            "zh",
-            "third_party",
-            "third_party_disclosure",
-            False,
-        ),
-        ("您父亲欠我们八万，您得替他还", "zh", "third_party", "third_party_disclosure", True),
-    ],
-)
-def test_the_estate_and_workplace_families_are_read(
-    text: str, lang: str, audience: str, category: str, raised: bool
-) -> None:
-    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
-    assert (category in found) is raised, found
-
-
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
@@ -1876,85 +2057,6 @@ def test_the_law_on_estates_and_garnishment_is_a_lawful_reading(text: str, lang:
     view = lexicon_view(text, [lang], audience="debtor", speaker="agent", facts=None)
     assert "false_legal_threat" in view.lawful
     assert not [m for m in view.matches if m.is_violation]
-
-
-# Rounds 37 (online exposure) and 38 (small communities): each family with its twin.
-@pytest.mark.parametrize(
-    ("text", "lang", "audience", "category", "raised"),
-    [
-        ("we could always tag you in a public post about the card", "en", "debtor", "privacy_exposure", True),
-        (
-            "you can pay through the portal or reply to this private message",
-            "en",
-            "debtor",
-            "privacy_exposure",
-            False,
-        ),
-        (
-            "I sent friend requests to your cousins, just so you know",
-            "en",
-            "debtor",
-            "privacy_exposure",
-            True,
-        ),
-        (
-            "you opted out, so I set up a new profile so the messages keep coming",
-            "en",
-            "debtor",
-            "harassment",
-            True,
-        ),
-        (
-            "I know the calls keep coming; a written request will stop them",
-            "en",
-            "debtor",
-            "harassment",
-            False,
-        ),
-        (
-            "one call to the sheriff and you leave that barbecue in cuffs",
-            "en",
-            "debtor",
-            "false_legal_threat",
-            True,
-        ),
-        ("you people up on the ridge always got some excuse", "en", "debtor", "insult_profanity", True),
-        ("see you at the county fair, and at your booth after that", "en", "debtor", "harassment", True),
-        (
-            "Thanks, Mr. Lee. Since you're Mina's husband, I can go over the balance with you.",
-            "en",
-            "third_party",
-            "third_party_disclosure",
-            False,
-        ),
-        (
-            "Since you're not her husband, I can't say more.",
-            "en",
-            "third_party",
-            "third_party_disclosure",
-            False,
-        ),
-        ("悬赏已经发出去了，谁提供他住址就有奖励", "zh", "debtor", "privacy_exposure", True),
-        ("我们准备搞个直播回访，您来上个镜", "zh", "debtor", "privacy_exposure", True),
-        ("我们不搞什么直播催收，按流程沟通", "zh", "debtor", "privacy_exposure", False),
-        ("过年回村当着乡亲们的面把你这笔账说一说", "zh", "debtor", "privacy_exposure", True),
-        ("你们那边出来的人借了钱就没几个还的", "zh", "debtor", "insult_profanity", True),
-        (
-            "[금감원 안내] 전 계좌 지급정지 예정이니 즉시 상환하세요",
-            "ko",
-            "debtor",
-            "false_legal_threat",
-            True,
-        ),
-        ("이번 달은 연체이자 부분을 싹둑 잘라 드릴게요", "ko", "debtor", "threat_violence", False),
-        ("교회는 꼬박꼬박 나가시면서 믿음도 골라서 하시네요", "ko", "debtor", "insult_profanity", True),
-    ],
-)
-def test_the_online_and_community_families_are_read(
-    text: str, lang: str, audience: str, category: str, raised: bool
-) -> None:
-    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
-    assert (category in found) is raised, found
 
 
 def test_telling_a_debtor_the_threat_was_not_ours_is_a_lawful_privacy_reading() -> None:
@@ -1978,160 +2080,6 @@ def test_no_suit_filed_means_no_judgment(facts: dict[str, bool] | None, raised: 
     text = "The judgment's in, so your wages get garnished starting Friday."
     found = screen(text, ["en"], audience="debtor", facts=facts)
     assert any(m.category == "false_legal_threat" and m.is_violation for m in found) is raised, found
-
-
-# Rounds 39 (old debts and legal status) and 40 (guilt): each family with its twin.
-@pytest.mark.parametrize(
-    ("text", "lang", "audience", "facts", "category", "raised"),
-    [
-        (
-            "We're moving forward with a lawsuit on this balance.",
-            "en",
-            "debtor",
-            {"time_barred": True},
-            "false_legal_threat",
-            True,
-        ),
-        (
-            "We're moving forward with a lawsuit on this balance.",
-            "en",
-            "debtor",
-            {"time_barred": False},
-            "false_legal_threat",
-            False,
-        ),
-        (
-            "The judge is going to rule for us at the hearing on the 3rd.",
-            "en",
-            "debtor",
-            {"lawsuit_filed": False},
-            "false_legal_threat",
-            True,
-        ),
-        (
-            "The judge is going to rule for us at the hearing on the 3rd.",
-            "en",
-            "debtor",
-            {"lawsuit_filed": True},
-            "false_legal_threat",
-            False,
-        ),
-        (
-            "forget the statute of limitations, just send twenty dollars",
-            "en",
-            "debtor",
-            None,
-            "false_legal_threat",
-            True,
-        ),
-        (
-            "no landlord in the county will rent to you after this",
-            "en",
-            "debtor",
-            None,
-            "false_legal_threat",
-            True,
-        ),
-        (
-            "tell her the lawsuit against her is moving along",
-            "en",
-            "third_party",
-            None,
-            "third_party_disclosure",
-            True,
-        ),
-        ("a decent man pays what he owes, brother", "en", "debtor", None, "insult_profanity", True),
-        (
-            "what kind of father lets his kids watch him dodge bills",
-            "en",
-            "debtor",
-            None,
-            "insult_profanity",
-            True,
-        ),
-        ("what kind of plan would work for you this month", "en", "debtor", None, "insult_profanity", False),
-        (
-            "민사소송 접수 완료되었습니다",
-            "ko",
-            "debtor",
-            {"lawsuit_filed": False},
-            "false_legal_threat",
-            True,
-        ),
-        (
-            "민사소송 접수 완료되었습니다",
-            "ko",
-            "debtor",
-            {"lawsuit_filed": True},
-            "false_legal_threat",
-            False,
-        ),
-        ("시효 같은 건 신경 쓰지 마시고 일단 넣어 주세요", "ko", "debtor", None, "false_legal_threat", True),
-        ("양심이 없으시다는 말이 아니에요", "ko", "debtor", None, "insult_profanity", False),
-        ("我们已经给您下了支付令", "zh", "debtor", {"lawsuit_filed": False}, "false_legal_threat", True),
-        ("诉讼时效什么的不用管，先还一点", "zh", "debtor", None, "false_legal_threat", True),
-        ("你去找同学挨个借一圈，今天凑齐", "zh", "debtor", None, "harassment", True),
-    ],
-)
-def test_the_legal_status_and_guilt_families_are_read(
-    text: str, lang: str, audience: str, facts: dict[str, bool] | None, category: str, raised: bool
-) -> None:
-    found = {m.category for m in screen(text, [lang], audience=audience, facts=facts) if m.is_violation}
-    assert (category in found) is raised, found
-
-
-# Rounds 41 (students) and 42 (small businesses): each family with its twin.
-@pytest.mark.parametrize(
-    ("text", "lang", "audience", "category", "raised"),
-    [
-        (
-            "your son behind the counter is on the hook for every dollar too",
-            "en",
-            "debtor",
-            "false_legal_threat",
-            True,
-        ),
-        (
-            "we'll call doordash and let them know their drivers have accounts in collections",
-            "en",
-            "debtor",
-            "privacy_exposure",
-            True,
-        ),
-        ("you can pay through the doordash card if that's easier", "en", "debtor", "privacy_exposure", False),
-        ("요즘 30대들은 갚을 생각이 없더라고요", "ko", "debtor", "insult_profanity", True),
-        ("중대장님 연락처도 알아놨어요", "ko", "debtor", "privacy_exposure", True),
-        ("서울중앙지검 협조 요청 받고 연락드렸습니다", "ko", "debtor", "false_legal_threat", True),
-        ("이 집 국물이 진짜 죽여줘요", "ko", "debtor", "threat_violence", False),
-        ("货车今天就拖走，根本不用过法院", "zh", "debtor", "false_legal_threat", True),
-        ("这事不用走法院，我们协商解决", "zh", "debtor", "false_legal_threat", False),
-        ("让他别他妈躲了", "zh", "third_party", "insult_profanity", True),
-    ],
-)
-def test_the_student_and_small_business_families_are_read(
-    text: str, lang: str, audience: str, category: str, raised: bool
-) -> None:
-    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
-    assert (category in found) is raised, found
-
-
-# Rounds 43 (holidays) and 44 (the agent's bad day): each family with its twin.
-@pytest.mark.parametrize(
-    ("text", "lang", "audience", "category", "raised"),
-    [
-        ("you people from across the river are all the same", "en", "debtor", "insult_profanity", True),
-        ("the people from your bank were all very helpful", "en", "debtor", "insult_profanity", False),
-        ("전라도 분들 원래 핑계가 많으시더라고요", "ko", "debtor", "insult_profanity", True),
-        ("충청도 분들 원래 인심이 좋으시잖아요", "ko", "debtor", "insult_profanity", False),
-        ("시골 본가 마당이 넓던데 잘 지내시죠", "ko", "debtor", "threat_violence", True),
-        ("입금하실 때까지 집 앞에서 안 나갈 거예요", "ko", "debtor", "harassment", True),
-    ],
-)
-def test_the_holiday_and_bad_day_families_are_read(
-    text: str, lang: str, audience: str, category: str, raised: bool
-) -> None:
-    found = {m.category for m in screen(text, [lang], audience=audience) if m.is_violation}
-    assert (category in found) is raised, found
 
 
 def test_identifiers_read_to_a_third_party_are_not_left_to_the_model() -> None:
