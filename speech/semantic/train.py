@@ -40,7 +40,7 @@ import math
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, fields, replace
 from importlib import metadata
 from pathlib import Path
@@ -102,6 +102,12 @@ class TrainOptions:
     seed: int = 13
     languages: tuple[str, ...] = LANGUAGES
     extra: tuple[Path, ...] = ()
+    # The `--extra` lines' weight in the fits, and whether the calibration, thresholds, vetoes
+    # and overrides are chosen on them too (cross-fitting only). False: they teach the heads,
+    # and the settings stay fitted to the corpus's own balance of lines. Tried with the probe
+    # sets, not adopted (docs/flagger-log.md, "The probe lines teach, the corpus chooses").
+    extra_weight: float = 1.0
+    extra_calibrates: bool = True
     corpus: Path = CORPUS_DIR
     cache_dir: Path = field(default_factory=default_cache_dir)
     c: float = 4.0  # inverse L2 strength of the embedding regressions
@@ -338,6 +344,7 @@ class _Corpus:
     train: dict[str, list[Line]]
     val: dict[str, list[Line]]
     files: dict[str, str]
+    extra: set[int] = field(default_factory=set)  # `id` of every `--extra` line
 
 
 @dataclass
@@ -398,7 +405,7 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     pooled = corpus.train
     if options.folds:
         pooled = {lang: [*corpus.train[lang], *corpus.val[lang]] for lang in options.languages}
-    lines, texts, weights = _training_lines(pooled, options)
+    lines, texts, weights = _training_lines(pooled, options, corpus.extra)
     with tempfile.TemporaryDirectory(prefix="callwarden-train-") as tmp:
         emb, tuned, layers = _embedder(options, lines, texts, weights, Path(tmp), say)
     vectors_of = CachedVectors.open(options, emb, say)
@@ -408,10 +415,18 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     rows, tfidf = _rows(lines, texts, np.array(weights), vectors, options, TfidfVectorizer)
     # The lines the settings are chosen on: every train and val line out of fold, or val.
     chosen_on = pooled if options.folds else corpus.val
+    extra_rows: dict[str, list[Line]] = {}
+    if options.folds and not options.extra_calibrates:
+        extra_rows = {
+            lang: [ln for ln in lines_ if id(ln) in corpus.extra] for lang, lines_ in chosen_on.items()
+        }
+        chosen_on = {
+            lang: [ln for ln in lines_ if id(ln) not in corpus.extra] for lang, lines_ in chosen_on.items()
+        }
     splits = {lang: _Split(lines_, embed([ln.text for ln in lines_])) for lang, lines_ in chosen_on.items()}
     if options.folds:
         doc_langs = _cross_fitted(
-            rows, vectors, splits, tfidf, options, logistic_regression, TfidfVectorizer, say
+            rows, vectors, splits, tfidf, options, logistic_regression, TfidfVectorizer, say, extra_rows
         )
     else:
         doc_langs = {
@@ -583,16 +598,17 @@ def _read_corpus(options: TrainOptions, say: Callable[[str], None]) -> _Corpus:
             if ln.lang not in corpus.train:
                 raise TrainingError(f"{ln.source}: language {ln.lang!r} is not being trained")
             corpus.train[ln.lang].append(ln)
+            corpus.extra.add(id(ln))
         say(f"extra: {len(extra)} labelled lines from {path}")
     return corpus
 
 
 def _training_lines(
-    train_lines: Mapping[str, Sequence[Line]], options: TrainOptions
+    train_lines: Mapping[str, Sequence[Line]], options: TrainOptions, extra: Set[int] = frozenset()
 ) -> tuple[list[Line], list[str], list[float]]:
     """Every training line without facts (the lexicon judges those with the facts), its
     ASR-like variants and (`lexicon_clauses`) its lexicon clauses: (the line each row stands
-    for, its text, its weight)."""
+    for, its text, its weight; the `extra` lines' times `extra_weight`)."""
     lines: list[Line] = []
     texts: list[str] = []
     weights: list[float] = []
@@ -600,19 +616,20 @@ def _training_lines(
         for ln in train_lines[lang]:
             if ln.facts:
                 continue
+            scale = options.extra_weight if id(ln) in extra else 1.0
             lines.append(ln)
             texts.append(ln.text)
-            weights.append(1.0)
+            weights.append(scale)
             if options.augment:
                 for v in variants(ln.text, lang, options.seed):
                     lines.append(ln)
                     texts.append(v)
-                    weights.append(options.variant_weight)
+                    weights.append(options.variant_weight * scale)
             if options.lexicon_clauses:
                 for text, labels in lexicon_clauses(ln):
                     lines.append(replace(ln, text=text, labels=labels))
                     texts.append(text)
-                    weights.append(options.clause_weight)
+                    weights.append(options.clause_weight * scale)
     return lines, texts, weights
 
 
@@ -753,11 +770,15 @@ def _cross_fitted(
     logistic_regression: Any,
     tfidf_class: Any,
     say: Callable[[str], None],
+    unscored: Mapping[str, Sequence[Line]] | None = None,
 ) -> dict[str, Any]:
     """Every language's heads fitted on all of `rows` (train and val), calibrated and set on
     the out-of-fold logits of every line of `pools`: each fold's lines scored by heads (n-gram
-    vocabulary and vote included) fitted on the other folds' rows."""
+    vocabulary and vote included) fitted on the other folds' rows. `unscored`: training lines dealt to folds
+    but never scored (`extra_calibrates` False)."""
     fold_of = _folds(pools, options.folds, options.seed, by_writer=options.fold_by_writer)
+    if unscored:
+        fold_of |= _unscored_folds(pools, unscored, fold_of, options.folds, options.seed)
     row_fold = np.array([fold_of[id(ln)] for ln in rows.lines])
     cats = {lang: _categories(pools[lang].lines) for lang in pools}
     oof = {
@@ -821,6 +842,28 @@ def _folds(pools: Mapping[str, _Split], k: int, seed: int, by_writer: bool = Fal
                 fold_of[id(lines[i])] = f
             sizes[f] += len(groups[g])
     return fold_of
+
+
+def _unscored_folds(
+    pools: Mapping[str, _Split],
+    unscored: Mapping[str, Sequence[Line]],
+    fold_of: Mapping[int, int],
+    k: int,
+    seed: int,
+) -> dict[int, int]:
+    """A fold for lines trained on but never scored: a near-duplicate of a scored line takes its
+    fold (else a held-out line would be scored by heads that read its twin), the rest are dealt
+    at random. The scored lines keep the folds they have without these lines."""
+    rng = np.random.default_rng(seed + 1)
+    out: dict[int, int] = {}
+    for lang in sorted(unscored):
+        scored = list(pools[lang].lines) if lang in pools else []
+        extra = list(unscored[lang])
+        groups = _near_groups([ln.text for ln in [*scored, *extra]])
+        group_fold = {groups[i]: fold_of[id(ln)] for i, ln in enumerate(scored)}
+        for i, ln in enumerate(extra, start=len(scored)):
+            out[id(ln)] = group_fold.get(groups[i], int(rng.integers(k)))
+    return out
 
 
 def _writer_groups(groups: Sequence[int], writers: Sequence[str]) -> list[int]:
@@ -1035,6 +1078,8 @@ def _document(
             **({"folds": options.folds} if options.folds else {}),
             **({"stack": True} if options.stack else {}),
             **({"fold_by": "writer"} if options.fold_by_writer else {}),
+            **({"extra_weight": options.extra_weight} if options.extra and options.extra_weight != 1 else {}),
+            **({"extra_calibrates": False} if options.extra and not options.extra_calibrates else {}),
             **(
                 {
                     "network_hidden": options.network_hidden,

@@ -16,7 +16,7 @@ import pytest
 
 import speech.semantic.train as trainer
 from policies.semantic.heads import decode_vector, parse_heads
-from speech.semantic.corpus import file_sha256
+from speech.semantic.corpus import file_sha256, parse_line
 from speech.semantic.embedder import embedder_id
 from speech.semantic.model import SemanticFlagger, heads_embedder, load_heads
 from speech.semantic.train import RIVALS, TrainingError, TrainOptions, _pick_threshold, train, write_head_file
@@ -176,6 +176,19 @@ def test_training_is_deterministic_and_records_what_it_read(tmp_path: Path) -> N
     assert other_layers != layers
 
 
+def _recorded_fits(monkeypatch: pytest.MonkeyPatch) -> list[tuple[set[str], list[str]]]:
+    """Every `_fit_language` call from now on, as (texts fitted on, texts scored)."""
+    fits: list[tuple[set[str], list[str]]] = []
+    real_fit = trainer._fit_language
+
+    def recording(lang: str, rows: Any, scored: Any, *args: Any) -> Any:
+        fits.append(({ln.text for ln in rows.lines}, [ln.text for ln in scored.lines] if scored else []))
+        return real_fit(lang, rows, scored, *args)
+
+    monkeypatch.setattr(trainer, "_fit_language", recording)
+    return fits
+
+
 @pytest.mark.slow
 def test_cross_fitting_scores_every_line_out_of_its_fold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -183,13 +196,7 @@ def test_cross_fitting_scores_every_line_out_of_its_fold(
     corpus = tmp_path / "corpus"
     _corpus(corpus)
     options = TrainOptions(languages=("en",), corpus=corpus, cache_dir=tmp_path / "cache", folds=3)
-    fits: list[tuple[set[str], list[str]]] = []  # (texts fitted on, texts scored)
-    real_fit = trainer._fit_language
-
-    def recording(lang: str, rows: Any, scored: Any, *args: Any) -> Any:
-        fits.append(({ln.text for ln in rows.lines}, [ln.text for ln in scored.lines] if scored else []))
-        return real_fit(lang, rows, scored, *args)
-
+    fits = _recorded_fits(monkeypatch)
     choices: list[int] = []
     real_pick = trainer._pick_threshold
 
@@ -198,7 +205,6 @@ def test_cross_fitting_scores_every_line_out_of_its_fold(
         choices.append(len(probs))
         return real_pick(probs, *args, **kwargs)
 
-    monkeypatch.setattr(trainer, "_fit_language", recording)
     monkeypatch.setattr(trainer, "_pick_threshold", picking)
     doc, report, _ = train(options, log=lambda _: None)
     train_texts = {json.loads(x)["text"] for x in (corpus / "en" / "train.jsonl").read_text().splitlines()}
@@ -222,6 +228,71 @@ def test_cross_fitting_scores_every_line_out_of_its_fold(
     assert not fits[0][0] & val_texts
     assert choices[chosen_on_val] < choices[0]
     assert default["trainer"]["training_lines"] < doc["trainer"]["training_lines"]
+
+
+@pytest.mark.slow
+def test_extra_lines_can_teach_the_heads_without_choosing_the_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    extra = tmp_path / "probes.jsonl"
+    extra_texts = ["we are coming for your kids", "thanks, talk soon"]
+    extra.write_text(
+        _line(extra_texts[0], ["threat_violence"]) + "\n" + _line(extra_texts[1], []) + "\n", encoding="utf-8"
+    )
+    options = TrainOptions(
+        languages=("en",),
+        corpus=corpus,
+        cache_dir=tmp_path / "cache",
+        folds=3,
+        extra=(extra,),
+        extra_calibrates=False,
+        extra_weight=0.5,
+    )
+    fits = _recorded_fits(monkeypatch)
+    doc, _, _ = train(options, log=lambda _: None)
+    # The extra lines are fitted on (in some fold and in the heads shipped) but never scored, so
+    # the calibration, thresholds and vetoes come from the corpus's lines alone.
+    assert all(t not in scored for _, scored in fits for t in extra_texts)
+    assert set(extra_texts) <= fits[-1][0]
+    assert any(set(extra_texts) <= fitted for fitted, _ in fits[:3])
+    assert doc["trainer"]["extra_calibrates"] is False
+    assert doc["trainer"]["extra_weight"] == 0.5
+    # By default they are chosen on too (the pools the settings are chosen on hold them).
+    seen: dict[str, Any] = {}
+
+    class Stop(Exception):
+        pass
+
+    def capture(rows: Any, vectors: Any, pools: Any, *args: Any) -> Any:
+        seen["pools"] = {ln.text for ln in pools["en"].lines}
+        seen["unscored"] = args[-1]
+        raise Stop
+
+    monkeypatch.setattr(trainer, "_cross_fitted", capture)
+    with pytest.raises(Stop):
+        train(replace(options, extra_calibrates=True), log=lambda _: None)
+    assert set(extra_texts) <= seen["pools"]
+    assert not seen["unscored"]
+    with pytest.raises(Stop):
+        train(options, log=lambda _: None)
+    assert not set(extra_texts) & seen["pools"]
+    assert {ln.text for ln in seen["unscored"]["en"]} == set(extra_texts)
+
+
+def test_extra_lines_are_weighed_with_their_variants() -> None:
+    lines = [
+        parse_line(json.loads(_line(t, [])), "t") for t in ("pay by friday please", "call us back today")
+    ]
+    options = TrainOptions(languages=("en",), extra_weight=0.25)
+    rows, texts, weights = trainer._training_lines({"en": lines}, options, {id(lines[1])})
+    assert len(texts) > len(lines)  # the ASR-like variants are there too
+    seen: set[int] = set()
+    for line, weight in zip(rows, weights, strict=True):
+        base = options.variant_weight if id(line) in seen else 1.0  # the line itself comes first
+        seen.add(id(line))
+        assert weight == pytest.approx(base * (0.25 if line is lines[1] else 1.0))
 
 
 def test_fold_counts_and_tuning_with_folds_are_refused(tmp_path: Path) -> None:
