@@ -1960,6 +1960,23 @@ PROBE_FAMILIES = [
     ("충청도 분들 원래 인심이 좋으시잖아요", "ko", "debtor", None, "insult_profanity", False),
     ("시골 본가 마당이 넓던데 잘 지내시죠", "ko", "debtor", None, "threat_violence", True),
     ("입금하실 때까지 집 앞에서 안 나갈 거예요", "ko", "debtor", None, "harassment", True),
+    # Tried by hand: a judgment announced and wages that "get garnished" (en 2026.12.49).
+    (
+        "The judgment came in, so your wages get garnished Friday.",
+        "en",
+        "debtor",
+        {"lawsuit_filed": False},
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "The judgment came in, so your wages get garnished Friday.",
+        "en",
+        "debtor",
+        {"judgment": True},
+        "false_legal_threat",
+        False,
+    ),
 ]
 
 
