@@ -232,7 +232,7 @@ def test_an_sms_scam_warning_is_sent_however_sure_the_model_is() -> None:
 
 
 def test_an_sms_model_finding_outscored_by_a_rival_is_dropped() -> None:
-    body = "Lovely neighbourhood you live in. Reply STOP to opt out."
+    body = "Your garden looks lovely this time of year. Reply STOP to opt out."
 
     def found(rivals: tuple[tuple[str, float], ...]) -> list[str]:
         scores = ContentScores(

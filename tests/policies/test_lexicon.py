@@ -1977,6 +1977,46 @@ PROBE_FAMILIES = [
         "false_legal_threat",
         False,
     ),
+    # Rounds 45 (go-betweens) and 46 (disputes).
+    ("unpaid debt can get your green card revoked", "en", "debtor", None, "false_legal_threat", True),
+    (
+        "your immigration status has nothing to do with this account",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        False,
+    ),
+    ("nice quiet street you live on, be a shame if", "en", "debtor", None, "threat_violence", True),
+    (
+        "filing that complaint will be considered obstruction",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "please send a copy of your FTC identity theft report",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        False,
+    ),
+    (
+        "Counselor, we'll send the statement to your office.",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    ("한국 온 지 몇 년인데 아직도 그 모양이에요", "ko", "debtor", None, "insult_profanity", True),
+    ("외국인등록번호 구공공삼일이 맞는지 봐 주세요", "ko", "third_party", None, "privacy_exposure", True),
+    ("아무도 고객님을 사기꾼 취급하는 게 아닙니다", "ko", "debtor", None, "insult_profanity", False),
+    ("12378管不了我们，你投诉了也白投", "zh", "debtor", None, "false_legal_threat", True),
+    ("您可以向12378投诉，我们会配合调查", "zh", "debtor", None, "false_legal_threat", False),
 ]
 
 

@@ -465,6 +465,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-44"): (2, 1),
     ("en", "-44"): (1, 2),
     ("ko", "-44"): (2, 2),
+    # Round 45 (language barriers and go-betweens) and round 46 (disputes and complaints),
+    # lexicons before → after (zh 2026.12.46, en 2026.12.50, ko 2026.12.45): missed zh 2 → 2 of 32
+    # and 1 → 0 of 32, en 1 → 0 of 32 and 5 → 1 of 32, ko 4 → 0 of 30 and 1 → 0 of 30; compliant
+    # flagged zh 0 and 0, en 2 → 1 and 2 → 1, ko 4 → 3 and 1 → 0. Left: debtors who cannot
+    # understand the agent read as abuse by the model (0.63-0.98), a Cantonese 屌 at a bad line,
+    # 到了派出所 after a negated clause, a debtor's vetoed "piece of shit scammers", the Korean spouse.
+    ("zh", "-45"): (3, 1),
+    ("en", "-45"): (1, 2),
+    ("ko", "-45"): (1, 4),
+    ("zh", "-46"): (1, 1),
+    ("en", "-46"): (2, 2),
+    ("ko", "-46"): (1, 1),
 }
 
 
