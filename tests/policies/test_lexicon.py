@@ -2020,13 +2020,31 @@ PROBE_FAMILIES = [
 ]
 
 
-def test_the_debtors_own_police_report_is_a_lawful_reading_of_false_legal_threat() -> None:
-    text = "If you never opened this account, you can file a police report for identity theft."
-    assert not any(m.is_violation for m in screen(text, ["en"]))
-    assert (
-        "false_legal_threat"
-        in lexicon_view(text, ["en"], audience="debtor", speaker="agent", facts=None).lawful
-    )
+@pytest.mark.parametrize(
+    ("text", "lang", "category"),
+    [
+        # the debtor's own police report (round 31)
+        (
+            "If you never opened this account, you can file a police report for identity theft.",
+            "en",
+            "false_legal_threat",
+        ),
+        # the law on estates and garnishment (round 35)
+        ("We'll be filing a creditor's claim against his estate in probate.", "en", "false_legal_threat"),
+        (
+            "Federal law says your employer can't fire you because your wages are garnished for one debt.",
+            "en",
+            "false_legal_threat",
+        ),
+        # anti-fraud advice: the threat was not one of ours (round 37)
+        ("如果有人说要发你朋友圈，那肯定不是我们的人", "zh", "privacy_exposure"),
+    ],
+)
+def test_the_law_stated_is_a_lawful_reading_not_a_violation(text: str, lang: str, category: str) -> None:
+    assert not any(m.is_violation for m in screen(text, [lang]))
+    view = lexicon_view(text, [lang], audience="debtor", speaker="agent", facts=None)
+    assert category in view.lawful
+    assert not [m for m in view.matches if m.is_violation]
 
 
 @pytest.mark.parametrize(
@@ -2059,6 +2077,13 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("뒤를 잘 보고 운전하세요", "ko", False),
         ("你们同事上礼拜骂我是老赖，这事你们公司管不管", "zh", False),
         ("你们这帮人渣", "zh", True),
+        # a debtor saying they will find the agent (rounds 33 and 34)
+        ("keep it up and I'm gonna find out where your office is", "en", True),
+        ("I need to find out where your office is so I can pay in person", "en", False),
+        ("상담사님 집 주소 찾아내는 거 일도 아니에요", "ko", True),
+        ("회사 주소가 어떻게 되죠? 우편으로 보내려고요", "ko", False),
+        ("再打来试试，我也能查到你家住哪", "zh", True),
+        ("你们公司在哪，我想过去当面还", "zh", False),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:
@@ -2082,46 +2107,6 @@ def test_the_probe_sets_families_are_read(
 ) -> None:
     found = {m.category for m in screen(text, [lang], audience=audience, facts=facts) if m.is_violation}
     assert (category in found) is raised, found
-
-
-@pytest.mark.parametrize(
-    ("text", "lang", "abuse"),
-    [
-        ("keep it up and I'm gonna find out where your office is", "en", True),
-        ("I need to find out where your office is so I can pay in person", "en", False),
-        ("상담사님 집 주소 찾아내는 거 일도 아니에요", "ko", True),
-        ("회사 주소가 어떻게 되죠? 우편으로 보내려고요", "ko", False),
-        ("再打来试试，我也能查到你家住哪", "zh", True),
-        ("你们公司在哪，我想过去当面还", "zh", False),
-    ],
-)
-def test_a_debtor_saying_they_will_find_the_agent_is_abuse(text: str, lang: str, abuse: bool) -> None:
-    found = {m.category for m in screen(text, [lang], speaker="debtor") if m.is_violation}
-    assert ("abuse_by_debtor" in found) is abuse, found
-
-
-@pytest.mark.parametrize(
-    ("text", "lang"),
-    [
-        ("We'll be filing a creditor's claim against his estate in probate.", "en"),
-        (
-            "Federal law says your employer can't fire you because your wages are garnished for one debt.",
-            "en",
-        ),
-    ],
-)
-def test_the_law_on_estates_and_garnishment_is_a_lawful_reading(text: str, lang: str) -> None:
-    view = lexicon_view(text, [lang], audience="debtor", speaker="agent", facts=None)
-    assert "false_legal_threat" in view.lawful
-    assert not [m for m in view.matches if m.is_violation]
-
-
-def test_telling_a_debtor_the_threat_was_not_ours_is_a_lawful_privacy_reading() -> None:
-    view = lexicon_view(
-        "如果有人说要发你朋友圈，那肯定不是我们的人", ["zh"], audience="debtor", speaker="agent", facts=None
-    )
-    assert "privacy_exposure" in view.lawful
-    assert not [m for m in view.matches if m.is_violation]
 
 
 @pytest.mark.parametrize(
