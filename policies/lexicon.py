@@ -55,17 +55,6 @@ LEXICON_CATEGORIES: tuple[str, ...] = (
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high")
 FACTS: tuple[str, ...] = ("lawsuit_filed", "judgment", "time_barred", "attorney_represented")
 BUNDLED_LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
-
-
-def known_fact(facts: Mapping[str, bool], name: str) -> bool | None:
-    """Case fact `name` as given, or as the others imply it: no suit filed means no judgment
-    (a court enters one only in a case), so "the judgment is in" is false when no suit was."""
-    value = facts.get(name)
-    if value is None and name == "judgment" and facts.get("lawsuit_filed") is False:
-        return False
-    return value
-
-
 SPEAKERS: tuple[str, ...] = ("agent", "debtor")
 AUDIENCES: tuple[str, ...] = ("any", "debtor", "third_party")
 ALLOW_SCOPES: tuple[str, ...] = ("overlap", "sentence", "text")
@@ -321,6 +310,15 @@ class AllowRule:
     firm: bool = False
     citation: str = ""
     whole_sentence: bool = False
+
+
+def known_fact(facts: Mapping[str, bool], name: str) -> bool | None:
+    """Case fact `name` as given, or as the others imply it: no suit filed means no judgment
+    (a court enters one only in a case), so "the judgment is in" is false when no suit was."""
+    value = facts.get(name)
+    if value is None and name == "judgment" and facts.get("lawsuit_filed") is False:
+        return False
+    return value
 
 
 @dataclass(frozen=True)

@@ -774,8 +774,8 @@ def _cross_fitted(
 ) -> dict[str, Any]:
     """Every language's heads fitted on all of `rows` (train and val), calibrated and set on
     the out-of-fold logits of every line of `pools`: each fold's lines scored by heads (n-gram
-    vocabulary and vote included) fitted on the other folds' rows. `unscored`: training lines dealt to folds
-    but never scored (`extra_calibrates` False)."""
+    vocabulary and vote included) fitted on the other folds' rows. `unscored`: training lines
+    dealt to folds but never scored (`extra_calibrates` False)."""
     fold_of = _folds(pools, options.folds, options.seed, by_writer=options.fold_by_writer)
     if unscored:
         fold_of |= _unscored_folds(pools, unscored, fold_of, options.folds, options.seed)
