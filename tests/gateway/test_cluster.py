@@ -80,7 +80,7 @@ async def test_three_instances_allow_exactly_the_cap_per_debtor(
     servers = [Server(h, env) for h in hosts]
     try:
         for s in servers:
-            s.wait_ready(60)
+            s.wait_ready()
         async with aiohttp.ClientSession() as http:
             key = await _setup(http, servers[0].url, admin, data_dir)
 
@@ -110,7 +110,7 @@ async def test_an_instance_killed_mid_load_leaves_no_allowed_decision_without_it
     answered: list[dict[str, Any]] = []
     try:
         for s in servers:
-            s.wait_ready(60)
+            s.wait_ready()
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
             key = await _setup(http, servers[0].url, admin, data_dir)
 
