@@ -46,7 +46,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from policies.lexicon import BUNDLED_LANGUAGES, Lexicon, Negation, load_lexicon
+from policies.lexicon import BUNDLED_LANGUAGES
 from policies.screening import (
     Match,
     Matcher,
@@ -166,7 +166,7 @@ def _bare_matcher(languages: tuple[str, ...]) -> Matcher:
 
 @cache
 def _bare_language(language: str) -> Matcher:
-    return Matcher([_bare(load_lexicon(language))])
+    return matcher_for((language,)).context_free()
 
 
 def warm(languages: Sequence[str] | None) -> None:
@@ -176,11 +176,6 @@ def warm(languages: Sequence[str] | None) -> None:
     if langs:
         matcher_for(langs)
         _bare_matcher(langs)
-
-
-def _bare(lex: Lexicon) -> Lexicon:
-    entries = tuple(replace(e, negatable=False, allow=(), unless=(), requires_fact=None) for e in lex.entries)
-    return replace(lex, negation=Negation(), allows=(), entries=entries)
 
 
 def lexicon_view(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from policies.lexicon import FACTS, expand_pattern, fold, normalise, parse_lexicon
-from policies.screening import LEXICON_CATEGORIES, LexiconError, Matcher, load_lexicon, screen
+from policies.screening import (
+    LEXICON_CATEGORIES,
+    LexiconError,
+    Matcher,
+    load_lexicon,
+    matcher_for,
+    screen,
+    without_context,
+)
 from policies.semantic.combine import lexicon_view
 
 GOOD = """
@@ -2129,3 +2138,26 @@ def test_identifiers_read_to_a_third_party_are_not_left_to_the_model() -> None:
     assert any(m.rule == "ko/privacy_exposure/read-identifiers" and m.is_violation for m in matches)
     entry = next(e for e in load_lexicon("ko").entries if e.rule == "ko/privacy_exposure/read-identifiers")
     assert entry.model_veto is False
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "ko"])
+def test_a_context_free_twin_reads_like_the_context_free_lexicon_compiled_apart(lang: str) -> None:
+    """`Matcher.context_free` shares the full matcher's automata and skips allow and unless hits;
+    it must read every line exactly as the stripped lexicon compiled on its own does."""
+    apart = Matcher([without_context(load_lexicon(lang))])
+    full = matcher_for((lang,))
+    twin = full.context_free()
+    folder = Path(__file__).parents[1] / "data" / "adversarial"
+    rows = [
+        json.loads(x)
+        for p in sorted(folder.glob(f"{lang}*.jsonl"))
+        for x in p.read_text("utf-8").splitlines()
+    ]
+    rows = rows[::3]
+    differs = 0
+    for r in rows:
+        for audience in ("debtor", "third_party"):
+            kw = {"audience": audience, "speaker": r["speaker"]}
+            assert twin.screen(r["text"], **kw) == apart.screen(r["text"], **kw), r["text"]
+            differs += twin.screen(r["text"], **kw) != full.screen(r["text"], **kw, facts=r["facts"])
+    assert differs > 20  # the contexts really are gone: negations and look-alikes read plain
