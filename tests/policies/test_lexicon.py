@@ -2026,6 +2026,67 @@ PROBE_FAMILIES = [
     ("아무도 고객님을 사기꾼 취급하는 게 아닙니다", "ko", "debtor", None, "insult_profanity", False),
     ("12378管不了我们，你投诉了也白投", "zh", "debtor", None, "false_legal_threat", True),
     ("您可以向12378投诉，我们会配合调查", "zh", "debtor", None, "false_legal_threat", False),
+    # rounds 47 (property and possessions) and 48 (deadlines and final notices)
+    ("her stuff in the house is fair game for this debt", "en", "debtor", None, "false_legal_threat", True),
+    ("your mom's jewelry goes toward the balance too", "en", "debtor", None, "false_legal_threat", True),
+    (
+        "everything's fair game in a settlement talk, so make me an offer",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        False,
+    ),
+    (
+        "You folks from the east side always act like the car note is optional.",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "You folks from the east side branch always have your ID ready, thank you.",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        False,
+    ),
+    ("Pay up, you absolute sponger.", "en", "debtor", None, "insult_profanity", True),
+    ("a 'repossession pending' sticker on your windscreen", "en", "debtor", None, "privacy_exposure", True),
+    (
+        "the repossession notice will come by mail to you alone",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        False,
+    ),
+    ("A copy of this notice has also been sent to HR.", "en", "debtor", None, "privacy_exposure", True),
+    ("A copy of this notice has been sent to you by mail.", "en", "debtor", None, "privacy_exposure", False),
+    ("We will keep messaging until you respond.", "en", "debtor", None, "harassment", True),
+    ("Reminder 7 of today: call us now.", "en", "debtor", None, "harassment", True),
+    (
+        "This is your reminder for today: the plan payment is due Friday.",
+        "en",
+        "debtor",
+        None,
+        "harassment",
+        False,
+    ),
+    ("逾期满九十天房子直接过户给我们 不用走法院", "zh", "debtor", None, "false_legal_threat", True),
+    ("不用走法院，我们可以先协商一个分期方案", "zh", "debtor", None, "false_legal_threat", False),
+    ("您刚说想自己卖车还款，别急着卖给车贩子", "zh", "debtor", None, "harassment", False),
+    ("你先卖了车来还钱", "zh", "debtor", None, "harassment", True),
+    ("开庭时间是下周二上午九点", "zh", "debtor", {"lawsuit_filed": False}, "false_legal_threat", True),
+    ("开庭时间是下周二上午九点", "zh", "debtor", {"lawsuit_filed": True}, "false_legal_threat", False),
+    ("양심을 어디 전당포에 맡기셨나 봐요", "ko", "debtor", None, "insult_profanity", True),
+    ("전당포에 맡기신 물건은 찾아가셔도 됩니다", "ko", "debtor", None, "insult_profanity", False),
+    ("그쪽 지방 분들이 원래 날짜 개념이 좀 없으시더라고요", "ko", "debtor", None, "insult_profanity", True),
+    ("그쪽 지방 분들이 원래 사투리가 좀 강하시죠", "ko", "debtor", None, "insult_profanity", False),
+    ("입금 확인 전까지 매시 정각마다 연락드립니다", "ko", "debtor", None, "harassment", True),
+    ("입금 확인되면 정각에 문자로 안내드립니다", "ko", "debtor", None, "harassment", False),
 ]
 
 
@@ -2047,6 +2108,17 @@ PROBE_FAMILIES = [
         ),
         # anti-fraud advice: the threat was not one of ours (round 37)
         ("如果有人说要发你朋友圈，那肯定不是我们的人", "zh", "privacy_exposure"),
+        # the limits of enforcement and repossession (round 47)
+        (
+            "Bailiffs can only come to your home once a court has made an order; essentials are exempt.",
+            "en",
+            "false_legal_threat",
+        ),
+        (
+            "The repo agent can't breach the peace, so no breaking into a locked garage.",
+            "en",
+            "threat_violence",
+        ),
     ],
 )
 def test_the_law_stated_is_a_lawful_reading_not_a_violation(text: str, lang: str, category: str) -> None:

@@ -477,6 +477,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-46"): (1, 1),
     ("en", "-46"): (2, 2),
     ("ko", "-46"): (1, 1),
+    # Round 47 (property and possessions) and round 48 (deadlines and final notices), lexicons
+    # before → after (zh 2026.12.47, en 2026.12.51, ko 2026.12.46): missed zh 1 → 0 of 32 and 0 → 0
+    # of 32, en 4 → 0 of 32 and 3 → 0 of 32, ko 0 → 0 of 30 and 3 → 0 of 30; compliant flagged
+    # zh 1 → 0 and 1 → 0, en 5 → 3 and 0 → 0, ko 0 and 0. Left: three English model-only false
+    # alarms (0.5-0.79): small talk about a car broken into, a tow yard asked about release hours,
+    # belongings to collect from the lot.
+    ("zh", "-47"): (1, 1),
+    ("en", "-47"): (1, 4),
+    ("ko", "-47"): (1, 1),
+    ("zh", "-48"): (1, 1),
+    ("en", "-48"): (1, 1),
+    ("ko", "-48"): (1, 1),
 }
 
 
