@@ -489,6 +489,19 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-48"): (1, 1),
     ("en", "-48"): (1, 1),
     ("ko", "-48"): (1, 1),
+    # Round 49 (relationships) and round 50 (health and medical situations), lexicons before →
+    # after (zh 2026.12.48, en 2026.12.52, ko 2026.12.47): missed zh 1 → 1 of 32 and 1 → 0 of 32,
+    # en 2 → 0 of 32 and 3 → 0 of 32, ko 3 → 0 of 30 and 4 → 0 of 30; compliant flagged zh 1 → 0
+    # and 1 → 0, en 1 → 1 and 0, ko 4 → 3 and 0. Left: a debtor's 他妈的…滚 vetoed by the model
+    # (0.06), a debtor insulting her ex ("waste of space", not the agent), and three Korean lines
+    # telling a spouse about the debt, which the writer labelled lawful as the guide says and
+    # 채권추심법 (a spouse is a 관계인) does not.
+    ("zh", "-49"): (2, 1),
+    ("en", "-49"): (1, 2),
+    ("ko", "-49"): (1, 4),
+    ("zh", "-50"): (1, 1),
+    ("en", "-50"): (1, 1),
+    ("ko", "-50"): (1, 1),
 }
 
 
