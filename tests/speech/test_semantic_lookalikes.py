@@ -502,6 +502,19 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-50"): (1, 1),
     ("en", "-50"): (1, 1),
     ("ko", "-50"): (1, 1),
+    # Round 51 (public service and uniformed jobs) and round 52 (disasters and emergencies),
+    # lexicons before → after (zh 2026.12.49, en 2026.12.53, ko 2026.12.48): missed zh 1 → 0 of 32
+    # and 2 → 1 of 32, en 3 → 0 of 32 and 4 → 0 of 32, ko 3 → 1 of 30 and 7 → 1 of 30; compliant
+    # flagged zh 0 and 0, en 2 → 1 and 1 → 0, ko 1 → 0 and 2 → 1. Left: a family threatened by
+    # contrast with an officer's stab vest, an HR threat in spaceless ASR Korean, a debtor's
+    # English "Fuck off" in a Mandarin line (vetoed, 0.0), a payroll deduction the debtor asked
+    # for, the Korean spouse.
+    ("zh", "-51"): (1, 1),
+    ("en", "-51"): (1, 2),
+    ("ko", "-51"): (2, 1),
+    ("zh", "-52"): (2, 1),
+    ("en", "-52"): (1, 1),
+    ("ko", "-52"): (2, 2),
 }
 
 
