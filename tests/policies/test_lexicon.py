@@ -2335,6 +2335,64 @@ PROBE_FAMILIES = [
         False,
     ),
     ("연금까지 압류 들어갑니다", "ko", "debtor", None, "false_legal_threat", True),
+    # rounds 53 (religion, fate and morality) and 54 (sports, games and hobby slang)
+    (
+        "we've picked up your scent now, and we don't tend to miss twice",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        True,
+    ),
+    (
+        "the dog picked up the scent of the mail carrier, sorry about the barking",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        False,
+    ),
+    ("我领俩人过去直接给你KO了，赶紧还钱", "zh", "debtor", None, "threat_violence", True),
+    ("昨晚那场拳击他第三回合就被KO了", "zh", "debtor", None, "threat_violence", False),
+    ("你们河南人打牌就爱赖账", "zh", "debtor", None, "insult_profanity", True),
+    ("你们河南那边今年冬天冷不冷", "zh", "debtor", None, "insult_profanity", False),
+    (
+        "您是她的配偶，那我直接说：她这张信用卡逾期两期",
+        "zh",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    (
+        "절에 불 나는 거 순식간이더라고요. 촛불 관리 잘하셔야겠어요",
+        "ko",
+        "debtor",
+        None,
+        "threat_violence",
+        True,
+    ),
+    ("현피 뜨러 간다, 니 집 주소 이미 땄어", "ko", "debtor", None, "threat_violence", True),
+    ("어제 경기에서 상대를 한 방에 보냈다고요? 축하드려요", "ko", "debtor", None, "threat_violence", False),
+    (
+        "헌금은 빠짐없이 내시면서 이건 빼놓으시네요. 하나님이 참 자랑스러워하시겠어요",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    ("완전 쪼렙이시네요, 그냥 계정 삭제가 답 아니에요?", "ko", "debtor", None, "insult_profanity", True),
+    ("전라도 쪽은 다 그래요, 빌려 가면 안 갚으시더라고요", "ko", "debtor", None, "insult_profanity", True),
+    (
+        "그 계정 오늘 안에 아이템베이에 올려서 판매 완료 캡처 보내세요",
+        "ko",
+        "debtor",
+        None,
+        "harassment",
+        True,
+    ),
+    ("게임 계정은 고객님 재산이라 저희가 팔라고 할 수 없어요", "ko", "debtor", None, "harassment", False),
 ]
 
 
@@ -2426,6 +2484,10 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("你们公司在哪，我想过去当面还", "zh", False),
         # the debtor's own death as despair (round 50), and a curse at the agent beside it
         ("行行行，你们最有理，等我病死了你们上坟头要去吧。", "zh", False),
+        # hunting and boxing as threats to the agent (round 54)
+        ("I've got a rifle for the deer season and I know how to use it.", "en", True),
+        ("I know how to use the app, I just can't log in.", "en", False),
+        ("회사 주소 불러 주시면 글러브 끼고 한번 인사드리러 갈게요", "ko", True),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:

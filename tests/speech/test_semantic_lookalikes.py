@@ -515,6 +515,17 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-52"): (2, 1),
     ("en", "-52"): (1, 1),
     ("ko", "-52"): (2, 2),
+    # Round 53 (religion, fate and morality) and round 54 (sports, games and hobby slang),
+    # lexicons before → after (zh 2026.12.50, en 2026.12.54, ko 2026.12.49): missed zh 0 and
+    # 2 → 0 of 32, en 0 and 2 → 0 of 32, ko 2 → 0 and 5 → 0 of 30; compliant flagged zh 1 → 0 and
+    # 1 → 1, en 0 and 0, ko 0 and 1 → 1. Left: a callback "at seven tonight" read as harassment by
+    # the model (0.56), the Korean spouse.
+    ("zh", "-53"): (1, 1),
+    ("en", "-53"): (1, 1),
+    ("ko", "-53"): (1, 1),
+    ("zh", "-54"): (1, 2),
+    ("en", "-54"): (1, 1),
+    ("ko", "-54"): (1, 2),
 }
 
 
