@@ -18,7 +18,8 @@ on the rest, and the held-out lines are scored two ways:
 `--baseline` trains the defaults too, in the same run, and prints both side by side (twice the
 time; the `--opt`s that say how to run, such as threads, apply to it too). `--b-only` reads (b)
 alone: one training a recipe without cross-fitting, about a third of the time. A corpus round not
-yet added is tried with `--opt 'extra=["round.jsonl"]'`. Vectors come
+yet added is tried with `--opt 'extra=["round.jsonl"]'`, and the recipe without its teach lines with
+`--opt 'teach=[]'`. Vectors come
 from the training cache (`callwarden lexicon train` fills it). About 10 minutes a recipe on two
 cores with a warm cache. Nothing in the repo is written unless `--out` names a file.
 
@@ -85,7 +86,7 @@ def with_overrides(base: TrainOptions, pairs: Sequence[str]) -> TrainOptions:
         if isinstance(current, tuple):
             if not isinstance(value, list):
                 raise SystemExit(f"--opt {key}: a JSON list")
-            value = tuple(Path(v) if key == "extra" else v for v in value)
+            value = tuple(Path(v) if key in ("extra", "teach") else v for v in value)
         elif isinstance(current, Path):
             value = Path(value)
         elif isinstance(current, bool) or isinstance(value, bool):

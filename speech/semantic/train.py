@@ -3,8 +3,8 @@
     doc, report, layers = train(TrainOptions(seed=13, extra=[Path("reviews.jsonl")]))
     write_head_file(doc, Path("speech/semantic/flagger.json"), layers)
 
-Reads ONLY the corpus's `train` and `val` splits (and the operator's `--extra` files, added to
-`train`); the frozen test split and the blind split are never opened, and the head file records
+Reads ONLY the corpus's `train` and `val` splits (and the operator's `--extra` files and any
+`teach` files, added to `train`); the frozen test split and the blind split are never opened, and the head file records
 the SHA-256 of every file read so a test can prove it. Steps, deterministic for a seed:
 
 1. each training line and two ASR-like variants of it (`speech.semantic.augment`) are embedded
@@ -108,6 +108,11 @@ class TrainOptions:
     # sets, not adopted (docs/flagger-log.md, "The probe lines teach, the corpus chooses").
     extra_weight: float = 1.0
     extra_calibrates: bool = True
+    # Files of lines the heads are fitted on but never scored, whatever `extra_calibrates` says:
+    # a language's blind probe sets (tests/data/adversarial/make_teach.py writes them). None by
+    # default: the Korean probe lines gained Korean on held-out writers and cost English through
+    # the shared network (docs/flagger-log.md, "The Korean probe lines teach").
+    teach: tuple[Path, ...] = ()
     corpus: Path = CORPUS_DIR
     cache_dir: Path = field(default_factory=default_cache_dir)
     c: float = 4.0  # inverse L2 strength of the embedding regressions
@@ -345,6 +350,7 @@ class _Corpus:
     val: dict[str, list[Line]]
     files: dict[str, str]
     extra: set[int] = field(default_factory=set)  # `id` of every `--extra` line
+    teach: set[int] = field(default_factory=set)  # `id` of every `teach` line (never scored)
 
 
 @dataclass
@@ -416,13 +422,10 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     # The lines the settings are chosen on: every train and val line out of fold, or val.
     chosen_on = pooled if options.folds else corpus.val
     extra_rows: dict[str, list[Line]] = {}
-    if options.folds and not options.extra_calibrates:
-        extra_rows = {
-            lang: [ln for ln in lines_ if id(ln) in corpus.extra] for lang, lines_ in chosen_on.items()
-        }
-        chosen_on = {
-            lang: [ln for ln in lines_ if id(ln) not in corpus.extra] for lang, lines_ in chosen_on.items()
-        }
+    unscored = corpus.teach if options.extra_calibrates else corpus.teach | corpus.extra
+    if options.folds and unscored:
+        extra_rows = {lang: [ln for ln in ls if id(ln) in unscored] for lang, ls in chosen_on.items()}
+        chosen_on = {lang: [ln for ln in ls if id(ln) not in unscored] for lang, ls in chosen_on.items()}
     splits = {lang: _Split(lines_, embed([ln.text for ln in lines_])) for lang, lines_ in chosen_on.items()}
     if options.folds:
         doc_langs = _cross_fitted(
@@ -600,6 +603,16 @@ def _read_corpus(options: TrainOptions, say: Callable[[str], None]) -> _Corpus:
             corpus.train[ln.lang].append(ln)
             corpus.extra.add(id(ln))
         say(f"extra: {len(extra)} labelled lines from {path}")
+    for path in options.teach:
+        # A teach file holds one language's lines; a run without that language skips it.
+        taught = [ln for ln in read_lines(path) if ln.lang in corpus.train]
+        if not taught:
+            continue
+        corpus.files[_rel(path)] = file_sha256(path)
+        for ln in taught:
+            corpus.train[ln.lang].append(ln)
+            corpus.teach.add(id(ln))
+        say(f"teach: {len(taught)} labelled lines from {path}, fitted on and never scored")
     return corpus
 
 

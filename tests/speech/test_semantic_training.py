@@ -6,6 +6,7 @@ the run-time path."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 
 import speech.semantic.train as trainer
 from policies.semantic.heads import decode_vector, parse_heads
-from speech.semantic.corpus import file_sha256, parse_line
+from speech.semantic.corpus import file_sha256, parse_line, read_lines
 from speech.semantic.embedder import embedder_id
 from speech.semantic.model import SemanticFlagger, heads_embedder, load_heads
 from speech.semantic.train import RIVALS, TrainingError, TrainOptions, _pick_threshold, train, write_head_file
@@ -279,6 +280,19 @@ def test_extra_lines_can_teach_the_heads_without_choosing_the_settings(
         train(options, log=lambda _: None)
     assert not set(extra_texts) & seen["pools"]
     assert {ln.text for ln in seen["unscored"]["en"]} == set(extra_texts)
+    # A teach file's lines are never scored, whatever extra_calibrates says ...
+    with pytest.raises(Stop):
+        train(replace(options, extra=(), extra_calibrates=True, teach=(extra,)), log=lambda _: None)
+    assert not set(extra_texts) & seen["pools"]
+    assert {ln.text for ln in seen["unscored"]["en"]} == set(extra_texts)
+    # ... and a teach file of a language not trained is not read.
+    other = tmp_path / "ko-teach.jsonl"
+    other.write_text(
+        json.dumps({**json.loads(_line("고객님 안녕하세요", [])), "lang": "ko"}) + "\n", encoding="utf-8"
+    )
+    monkeypatch.undo()
+    taught, _, _ = train(replace(options, extra=(), teach=(other,)), log=lambda _: None)
+    assert str(other.resolve()) not in taught["files"]
 
 
 def test_extra_lines_are_weighed_with_their_variants() -> None:
@@ -596,3 +610,24 @@ def test_network_members_are_stored_as_one_network_whose_logit_is_their_mean() -
     )
     # Different seeds give different members: the mean is no copy of one of them.
     assert not np.allclose(members[0].logits(features, "en"), members[1].logits(features, "en"))
+
+
+def test_a_teach_file_is_the_probe_sets_less_lines_near_a_frozen_one(tmp_path: Path) -> None:
+    script = Path(__file__).resolve().parents[1] / "data" / "adversarial" / "make_teach.py"
+    spec = importlib.util.spec_from_file_location("make_teach", script)
+    assert spec is not None
+    assert spec.loader is not None
+    make_teach = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_teach)
+    rounds = make_teach.probe_rounds("ko", 48)
+    assert len(rounds) == 48  # ko.jsonl (round 1) and ko-2 … ko-48; later rounds stay out
+    assert all(p.name != "ko-49.jsonl" for p in rounds)
+    lines, dropped = make_teach.teach_lines("ko", 48)
+    assert dropped > 0  # the near-frozen rule did drop lines: the frozen splits stay unseen
+    rows = [json.loads(x) for x in lines]
+    assert {r["writer"] for r in rows} == {"probe"}
+    assert sum(len(p.read_text(encoding="utf-8").splitlines()) for p in rounds) == len(rows) + dropped
+    # The file it writes is what training reads as a teach file.
+    out = tmp_path / "teach.jsonl"
+    assert make_teach.main(["ko", "48", "--out", str(out)]) == 0
+    assert [ln.text for ln in read_lines(out)] == [r["text"] for r in rows]
