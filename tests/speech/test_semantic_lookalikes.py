@@ -526,6 +526,19 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-54"): (1, 2),
     ("en", "-54"): (1, 1),
     ("ko", "-54"): (1, 2),
+    # Round 55 (news, politics and public figures) and round 56 (technology, links and scams),
+    # lexicons before → after (zh 2026.12.51, en 2026.12.55, ko 2026.12.50): missed zh 1 → 1 of 32
+    # and 0, en 2 → 0 of 32 and 1 → 0 of 32, ko 3 → 2 of 31 and 3 → 1 of 30; compliant flagged zh
+    # 1 → 0 and 1 → 1, en 0 and 2 → 2, ko 3 → 1 and 1 → 0. Left: news stories told as menace
+    # that the model vetoes (불난 거 남 일 아니에요), a regional jab phrased as 是不是…不打算还钱 (read as
+    # negated), a deepfake voice sent to the mother, "how thick" style mock praise in ko, scam
+    # warnings that name an arrest (0.99) and police news (0.61), 没人要抓你 in ASR Mandarin.
+    ("zh", "-55"): (2, 1),
+    ("en", "-55"): (1, 1),
+    ("ko", "-55"): (3, 2),
+    ("zh", "-56"): (1, 2),
+    ("en", "-56"): (1, 3),
+    ("ko", "-56"): (2, 1),
 }
 
 
