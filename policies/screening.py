@@ -504,7 +504,10 @@ class _Compiled:
         # ASR homophones (an automaton over sounds; see _SoundIndex), and pinyin spelled out in a
         # Chinese line, whose index is built at the first such line.
         self._sound = _SoundIndex(lex, spelled=False) if lex.pinyin else None
-        self._spelled: _SoundIndex | None = None
+        # One slot, shared with a `context_free` twin (copied by reference), so that the index
+        # (about 2 s for zh) is built once, from the full lexicon, whichever reads a spelling first.
+        self._spelled: list[_SoundIndex | None] = [None]
+        self._full = lex
 
     def context_free(self) -> _Compiled:
         """A twin reading `without_context(self.lexicon)` on the same automata. The entries keep
@@ -517,10 +520,12 @@ class _Compiled:
         return twin
 
     def _spelled_index(self) -> _SoundIndex:
-        """The spelled-pinyin index, built at the first line that needs it."""
-        if self._spelled is None:
-            self._spelled = _SoundIndex(self.lexicon, spelled=True)  # benign race
-        return self._spelled
+        """The spelled-pinyin index, built at the first line that needs it. A twin skips the
+        allow and unless hits in it, as in its automata."""
+        index = self._spelled[0]
+        if index is None:
+            index = self._spelled[0] = _SoundIndex(self._full, spelled=True)  # benign race
+        return index
 
     def may_spell_a_hit(self, text: str) -> bool:
         """Whether a spelled reading's text could hold a hit that takes in a spelled syllable: a

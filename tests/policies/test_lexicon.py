@@ -2606,6 +2606,10 @@ def test_a_context_free_twin_reads_like_the_context_free_lexicon_compiled_apart(
         for x in p.read_text("utf-8").splitlines()
     ]
     rows = rows[::3]
+    # Pinyin spelled out in a Chinese line is read through an index the twin shares too.
+    rows += [
+        {"text": t, "speaker": "agent", "facts": None} for t in ("你再不还我就sha了你", "你的yuqi已经上报了")
+    ]
     differs = 0
     for r in rows:
         for audience in ("debtor", "third_party"):
