@@ -422,15 +422,15 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     rows, tfidf = _rows(lines, texts, np.array(weights), vectors, options, TfidfVectorizer)
     # The lines the settings are chosen on: every train and val line out of fold, or val.
     chosen_on = pooled if options.folds else corpus.val
-    extra_rows: dict[str, list[Line]] = {}
-    unscored = corpus.teach if options.extra_calibrates else corpus.teach | corpus.extra
-    if options.folds and unscored:
-        extra_rows = {lang: [ln for ln in ls if id(ln) in unscored] for lang, ls in chosen_on.items()}
-        chosen_on = {lang: [ln for ln in ls if id(ln) not in unscored] for lang, ls in chosen_on.items()}
+    never_scored = corpus.teach if options.extra_calibrates else corpus.teach | corpus.extra
+    unscored: dict[str, list[Line]] = {}
+    if options.folds and never_scored:
+        unscored = {lang: [ln for ln in ls if id(ln) in never_scored] for lang, ls in chosen_on.items()}
+        chosen_on = {lang: [ln for ln in ls if id(ln) not in never_scored] for lang, ls in chosen_on.items()}
     splits = {lang: _Split(lines_, embed([ln.text for ln in lines_])) for lang, lines_ in chosen_on.items()}
     if options.folds:
         doc_langs = _cross_fitted(
-            rows, vectors, splits, tfidf, options, logistic_regression, TfidfVectorizer, say, extra_rows
+            rows, vectors, splits, tfidf, options, logistic_regression, TfidfVectorizer, say, unscored
         )
     else:
         doc_langs = {
@@ -789,7 +789,8 @@ def _cross_fitted(
     """Every language's heads fitted on all of `rows` (train and val), calibrated and set on
     the out-of-fold logits of every line of `pools`: each fold's lines scored by heads (n-gram
     vocabulary and vote included) fitted on the other folds' rows. `unscored`: training lines
-    dealt to folds but never scored (`extra_calibrates` False)."""
+    dealt to folds but never scored (teach lines, and `--extra` lines with `extra_calibrates`
+    False)."""
     fold_of = _folds(pools, options.folds, options.seed, by_writer=options.fold_by_writer)
     if unscored:
         fold_of |= _unscored_folds(pools, unscored, fold_of, options.folds, options.seed)
