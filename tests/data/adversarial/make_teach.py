@@ -21,13 +21,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "data" / "flagging"))
 
-from speech.semantic.corpus import CORPUS_DIR, trigrams  # noqa: E402
+# The near-duplicate rule the frozen splits were made with, and their manifest.
+from make_splits import TESTS, _file_grams, _near, grams  # noqa: E402
 
-FROZEN_DIR = REPO / "tests" / "data" / "flagging"
-FROZEN_SPLITS = ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled", "authority", "breadth")
+from speech.semantic.corpus import CORPUS_DIR  # noqa: E402
+
 FIELDS = ("text", "lang", "speaker", "audience", "facts", "labels")
-NEAR = 0.5
+
+
+def frozen_files(lang: str, manifest_dir: Path = TESTS) -> list[Path]:
+    """Every frozen split's file of `lang`, as SPLITS.json lists them."""
+    manifest = json.loads((manifest_dir / "SPLITS.json").read_text(encoding="utf-8"))
+    return [
+        REPO / rel
+        for rel in sorted(manifest)
+        if rel.startswith("tests/data/flagging/") and rel.endswith(f"/{lang}.jsonl")
+    ]
 
 
 def probe_rounds(lang: str, last: int, folder: Path = HERE) -> list[Path]:
@@ -41,17 +52,9 @@ def probe_rounds(lang: str, last: int, folder: Path = HERE) -> list[Path]:
     return sorted(found)
 
 
-def teach_lines(
-    lang: str, last: int, folder: Path = HERE, frozen_dir: Path = FROZEN_DIR
-) -> tuple[list[str], int]:
+def teach_lines(lang: str, last: int, folder: Path = HERE) -> tuple[list[str], int]:
     """The teach file's lines (JSON text) and how many probe lines were dropped as near-frozen."""
-    frozen = [
-        g
-        for split in FROZEN_SPLITS
-        if (frozen_dir / split / f"{lang}.jsonl").exists()
-        for x in (frozen_dir / split / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
-        if x.strip() and (g := trigrams(json.loads(x)["text"]) - {""})
-    ]
+    frozen = _file_grams(frozen_files(lang))
     out: list[str] = []
     dropped = 0
     for path in probe_rounds(lang, last, folder):
@@ -59,8 +62,7 @@ def teach_lines(
             if not raw.strip():
                 continue
             row = json.loads(raw)
-            grams = trigrams(row["text"]) - {""}
-            if grams and any(len(grams & f) / len(grams | f) >= NEAR for f in frozen):
+            if _near(grams(row["text"]), frozen):
                 dropped += 1
                 continue
             line = {k: row[k] for k in FIELDS}
