@@ -56,7 +56,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout: float = 60) -> None:
-        # Generous: a start compiles the packs' lexicons and loads the content model (about 8 s
+        # Generous: a start compiles the packs' lexicons and loads the content model (about 5.5 s
         # alone), and CI starts servers while other workers keep both cores busy. 20 s was missed
         # once with two servers starting at the same time.
         deadline = time.monotonic() + timeout
