@@ -255,6 +255,15 @@ class Matcher:
         out._compiled = tuple(c.context_free() for c in self._compiled)
         return out
 
+    def build_spelled(self) -> None:
+        """Build now the indices a line with pinyin spelled out reads, which are otherwise built at
+        the first such line: about 2 s for zh, which a decision's deadline cannot hold."""
+        for compiled in self._compiled:
+            if compiled.lexicon.pinyin:
+                compiled.spelled_index()
+        if self._pinyin:
+            phonetic.spelled_readings("你好ni hao")  # its syllable tables load at the first reading
+
     @classmethod
     def joined(cls, matchers: Iterable[Matcher]) -> Matcher:
         """One matcher running the lexicons of `matchers` (their compiled automata shared)."""
@@ -519,7 +528,7 @@ class _Compiled:
         twin._active = {}
         return twin
 
-    def _spelled_index(self) -> _SoundIndex:
+    def spelled_index(self) -> _SoundIndex:
         """The spelled-pinyin index, built at the first line that needs it. A twin skips the
         allow and unless hits in it, as in its automata."""
         index = self._spelled[0]
@@ -534,7 +543,7 @@ class _Compiled:
         skip the full scan. A lexicon without sound matching finds no such hit."""
         if not self.lexicon.pinyin:
             return False
-        index = self._spelled_index()
+        index = self.spelled_index()
         sound = text.translate(phonetic.sound_table(keep_codes=True))
         for end_idx, refs in index.automaton.iter(sound):
             for _kind, _owner, klen, vkey, _written in refs:
@@ -609,7 +618,7 @@ class _Compiled:
                     spans.append((kind, owner, start, end))
         if edges is not None:
             if self.lexicon.pinyin:
-                self._scan_sound(self._spelled_index(), norm, active, cands, spans, edges)
+                self._scan_sound(self.spelled_index(), norm, active, cands, spans, edges)
         elif self._sound is not None and _HAN.search(norm):
             self._scan_sound(self._sound, norm, active, cands, spans, frozenset())
         if not cands:

@@ -174,7 +174,7 @@ def warm(languages: Sequence[str] | None) -> None:
     screening inside a decision's deadline does no compiling."""
     langs = lexicon_languages(languages)
     if langs:
-        matcher_for(langs)
+        matcher_for(langs).build_spelled()  # the context-free twins share these indices
         _bare_matcher(langs)
 
 

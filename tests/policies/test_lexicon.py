@@ -2617,3 +2617,28 @@ def test_a_context_free_twin_reads_like_the_context_free_lexicon_compiled_apart(
             assert twin.screen(r["text"], **kw) == apart.screen(r["text"], **kw), r["text"]
             differs += twin.screen(r["text"], **kw) != full.screen(r["text"], **kw, facts=r["facts"])
     assert differs > 20  # the contexts really are gone: negations and look-alikes read plain
+
+
+def test_a_warmed_pack_reads_its_first_spelled_pinyin_line_without_building_anything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pack load warms the spelled-pinyin index too: built at the first such line it took
+    seconds inside an SMS decision's 250 ms deadline, which denied that SMS `policy_unavailable`."""
+    import policies.screening as screening
+    from policies.content import warm_content
+
+    line = "你再不还我就sha了你"
+    cold = Matcher([load_lexicon("zh")])
+    warm_content(("zh",))
+    warmed = Matcher([load_lexicon("zh")])
+    warmed.build_spelled()
+
+    def no_build(*_: object, **__: object) -> None:
+        raise AssertionError("an index was built inside a screening")
+
+    monkeypatch.setattr(screening._SoundIndex, "__init__", no_build)
+    assert any(m.category == "threat_violence" for m in warmed.screen(line))
+    view = lexicon_view(line, ["zh"], audience="debtor", speaker="agent", facts=None)
+    assert view.violations("threat_violence")
+    with pytest.raises(AssertionError, match="built inside a screening"):
+        cold.screen(line)
