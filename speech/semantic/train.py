@@ -114,6 +114,10 @@ class TrainOptions:
     # default: the Korean probe lines gained Korean on held-out writers and cost English through
     # the shared network (docs/flagger-log.md, "The Korean probe lines teach").
     teach: tuple[Path, ...] = ()
+    # True: teach lines are fitted on only by their own language's regressions (weight 0 in the
+    # other languages' fits) and kept out of the shared network, so a file in one language cannot
+    # move another language's heads but through the neighbours' vote. False: like every other row.
+    teach_own_language: bool = True
     corpus: Path = CORPUS_DIR
     cache_dir: Path = field(default_factory=default_cache_dir)
     c: float = 4.0  # inverse L2 strength of the embedding regressions
@@ -365,6 +369,8 @@ class _Rows:
     ngrams: Any  # TF-IDF rows (sparse)
     neighbours: Neighbours | None = None  # the original lines (not their variants), for the vote
     network: SharedNetwork | None = None  # fitted on every language's rows
+    # Rows only their own language's regressions read (teach lines with `teach_own_language`).
+    own_only: np.ndarray | None = None
 
 
 @dataclass
@@ -413,13 +419,14 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     if options.folds:
         pooled = {lang: [*corpus.train[lang], *corpus.val[lang]] for lang in options.languages}
     lines, texts, weights = _training_lines(pooled, options, corpus.extra)
+    own_only = np.array([options.teach_own_language and id(ln) in corpus.teach for ln in lines], dtype=bool)
     with tempfile.TemporaryDirectory(prefix="callwarden-train-") as tmp:
         emb, tuned, layers = _embedder(options, lines, texts, weights, Path(tmp), say)
     vectors_of = CachedVectors.open(options, emb, say)
     embed = vectors_of.embed
     say(f"embedding {len(texts)} training lines ({len(vectors_of.cache)} cached)")
     vectors = embed(texts)
-    rows, tfidf = _rows(lines, texts, np.array(weights), vectors, options, TfidfVectorizer)
+    rows, tfidf = _rows(lines, texts, np.array(weights), vectors, options, TfidfVectorizer, own_only)
     # The lines the settings are chosen on: every train and val line out of fold, or val.
     chosen_on = pooled if options.folds else corpus.val
     never_scored = corpus.teach if options.extra_calibrates else corpus.teach | corpus.extra
@@ -492,9 +499,11 @@ def _rows(
     vectors: np.ndarray,
     options: TrainOptions,
     tfidf_class: Any,
+    own_only: np.ndarray | None = None,
 ) -> tuple[_Rows, Any]:
     """The training rows' features: the n-gram vocabulary and TF-IDF fitted on their texts, the
-    embedding features and (`options.neighbours`) the vote's lines."""
+    embedding features, (`options.neighbours`) the vote's lines and the shared network, which
+    leaves out the rows marked `own_only`."""
     tfidf = tfidf_class(
         analyzer=analyze,
         sublinear_tf=True,
@@ -502,6 +511,8 @@ def _rows(
         dtype=np.float64,
     )
     rows = _Rows(lines, texts, weights, _logit_features(vectors, lines), tfidf.fit_transform(texts))
+    if own_only is not None and own_only.any():
+        rows.own_only = own_only
     if options.neighbours:
         rows.neighbours = _neighbours(lines, texts, vectors, options)
     if options.network_hidden:
@@ -552,7 +563,12 @@ def _network(rows: _Rows, o: TrainOptions) -> SharedNetwork:
         threads=o.threads,
         members=o.network_members,
     )
-    return fit_network(rows.features, rows.lines, rows.weights, o.languages, opts)
+    if rows.own_only is None:
+        return fit_network(rows.features, rows.lines, rows.weights, o.languages, opts)
+    keep = np.flatnonzero(~rows.own_only)
+    return fit_network(
+        rows.features[keep], [rows.lines[i] for i in keep], rows.weights[keep], o.languages, opts
+    )
 
 
 def _neighbours(
@@ -809,6 +825,7 @@ def _cross_fitted(
             vectors[keep],
             options,
             tfidf_class,
+            rows.own_only[keep] if rows.own_only is not None else None,
         )
         for lang, pool in pools.items():
             mine = np.array([fold_of[id(ln)] == k for ln in pool.lines])
@@ -968,10 +985,8 @@ def _fit_category(
     """The two regressions of one category (embedding, n-grams) over the training rows that can
     carry it, the other languages' rows weighted down: (their weights, each voice's logit on the
     `evaluated` lines, one column per voice: embeddings, n-grams and the neighbours' vote)."""
-    mask = np.array([_applies(r, cat) for r in rows.lines])
+    mask, w = _row_weights(lang, cat, rows, options)
     y = np.array([cat in r.labels for r in rows.lines])[mask]
-    lang_weight = np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows.lines])
-    w = rows.weights[mask] * lang_weight[mask]
     if y.sum() == 0 or y.sum() == len(y):
         raise TrainingError(f"{lang}/{cat}: the training lines need positives and negatives")
     emb_clf = logistic_regression(C=options.c, max_iter=5000)
@@ -992,6 +1007,16 @@ def _fit_category(
         "ngram_bias": float(ng_clf.intercept_[0]),
     }
     return head, z
+
+
+def _row_weights(lang: str, cat: str, rows: _Rows, options: TrainOptions) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows one language's head of `cat` is fitted on (a mask over `rows`) and their
+    weights: the other languages' rows times `other_language_weight`, none of their `own_only`."""
+    lang_weight = np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows.lines])
+    if rows.own_only is not None:
+        lang_weight[rows.own_only & np.array([r.lang != lang for r in rows.lines])] = 0.0
+    mask = np.array([_applies(r, cat) for r in rows.lines]) & (lang_weight > 0)
+    return mask, rows.weights[mask] * lang_weight[mask]
 
 
 def _calibrated(
@@ -1095,6 +1120,7 @@ def _document(
             **({"fold_by": "writer"} if options.fold_by_writer else {}),
             **({"extra_weight": options.extra_weight} if options.extra and options.extra_weight != 1 else {}),
             **({"extra_calibrates": False} if options.extra and not options.extra_calibrates else {}),
+            **({"teach_own_language": options.teach_own_language} if options.teach else {}),
             **(
                 {
                     "network_hidden": options.network_hidden,

@@ -295,6 +295,79 @@ def test_extra_lines_can_teach_the_heads_without_choosing_the_settings(
     assert str(other.resolve()) not in taught["files"]
 
 
+@pytest.mark.slow
+def test_a_teach_file_moves_only_its_own_languages_regressions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    # A second language: the same lines marked Korean, so both languages' heads can be fitted.
+    (corpus / "ko").mkdir()
+    for split in ("train", "val"):
+        rows = [json.loads(t) for t in (corpus / "en" / f"{split}.jsonl").read_text("utf-8").splitlines()]
+        (corpus / "ko" / f"{split}.jsonl").write_text(
+            "".join(json.dumps({**r, "lang": "ko"}) + "\n" for r in rows), encoding="utf-8"
+        )
+    teach = tmp_path / "ko-teach.jsonl"
+    taught = ["죽고 싶지 않으면 오늘 갚아", "오늘 통화 감사합니다"]
+    teach.write_text(
+        "".join(
+            json.dumps({**json.loads(_line(t, ls)), "lang": "ko"}) + "\n"
+            for t, ls in zip(taught, [["threat_violence"], []], strict=True)
+        ),
+        encoding="utf-8",
+    )
+    options = TrainOptions(
+        languages=("en", "ko"),
+        corpus=corpus,
+        cache_dir=tmp_path / "cache",
+        folds=2,
+        teach=(teach,),
+        network_hidden=8,
+        network_epochs=1,
+    )
+    regressions: list[tuple[str, set[str], set[str]]] = []
+    real_weights = trainer._row_weights
+
+    def recording(lang: str, cat: str, rows: Any, o: Any) -> Any:
+        mask, w = real_weights(lang, cat, rows, o)
+        fitted = {rows.lines[i].text for i in np.flatnonzero(mask)}
+        regressions.append((lang, fitted, {ln.text for ln in rows.lines}))
+        assert len(w) == mask.sum()
+        assert (w > 0).all()
+        return mask, w
+
+    networks: list[set[str]] = []
+    import speech.semantic.network_fit as network_fit
+
+    real_network = network_fit.fit_network
+
+    def network(features: Any, lines: Any, *args: Any) -> Any:
+        networks.append({ln.text for ln in lines})
+        return real_network(features, lines, *args)
+
+    monkeypatch.setattr(trainer, "_row_weights", recording)
+    monkeypatch.setattr(network_fit, "fit_network", network)
+    doc, _, _ = train(options, log=lambda _: None)
+    assert doc["trainer"]["teach_own_language"] is True
+    # The Korean regressions read the teach lines; the English ones and the network never do,
+    # though the rows they are chosen from hold them.
+    assert any(lang == "ko" and taught[0] in fitted for lang, fitted, _ in regressions)
+    english = [(fitted, offered) for lang, fitted, offered in regressions if lang == "en"]
+    assert english
+    assert any(taught[0] in offered for _, offered in english)
+    assert not any(set(taught) & fitted for fitted, _ in english)
+    assert networks
+    assert not any(set(taught) & seen for seen in networks)
+    # Without the rule the teach lines are rows like any other.
+    regressions.clear()
+    networks.clear()
+    doc, _, _ = train(replace(options, teach_own_language=False), log=lambda _: None)
+    assert doc["trainer"]["teach_own_language"] is False
+    assert any(lang == "en" and taught[0] in fitted for lang, fitted, _ in regressions)
+    assert any(set(taught) <= seen for seen in networks)
+
+
 def test_extra_lines_are_weighed_with_their_variants() -> None:
     lines = [
         parse_line(json.loads(_line(t, [])), "t") for t in ("pay by friday please", "call us back today")
