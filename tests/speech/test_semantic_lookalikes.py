@@ -539,6 +539,17 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-56"): (1, 2),
     ("en", "-56"): (1, 3),
     ("ko", "-56"): (2, 1),
+    # Round 57 (food, shopping and everyday errands) and round 58 (travel, transport and moving),
+    # lexicons before → after (zh 2026.12.52, en 2026.12.56, ko 2026.12.51): missed zh 1 → 0 and
+    # 1 → 0 of 32, en 1 → 0 and 1 → 0 of 32, ko 2 → 0 and 3 → 1 of 30; compliant flagged zh 0 and
+    # 1 → 0 of 28, en 2 → 0 and 1 → 0 of 28, ko 1 → 0 and 0 of 26. Left: a debtor's 지랄 좀 그만하고
+    # 끊어, which the model vetoes (0.04).
+    ("zh", "-57"): (1, 1),
+    ("en", "-57"): (1, 1),
+    ("ko", "-57"): (1, 1),
+    ("zh", "-58"): (1, 1),
+    ("en", "-58"): (1, 1),
+    ("ko", "-58"): (2, 1),
 }
 
 
