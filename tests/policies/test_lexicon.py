@@ -2530,6 +2530,29 @@ PROBE_FAMILIES = [
     ("요리하는 데는 선수시네요", "ko", "debtor", None, "insult_profanity", False),
     ("미납 시 영업정지 처분이 내려집니다", "ko", "debtor", None, "false_legal_threat", True),
     ("영업정지 기간에는 상환을 미룰 수 있어요", "ko", "debtor", None, "false_legal_threat", False),
+    # Rounds 59 and 60 (rural life, films and songs): a film's beating room, a wife's gold sold; a
+    # film's tactic disowned; a promise not to post is no promise once it is a question.
+    (
+        "sell your mother's bangles and borrow off your cousins, just get it done today",
+        "en",
+        "debtor",
+        None,
+        "harassment",
+        True,
+    ),
+    (
+        "Please don't sell your wife's jewellery to pay us; let's set up a plan instead.",
+        "en",
+        "debtor",
+        None,
+        "harassment",
+        False,
+    ),
+    ("저희 사무실에도 진실의 방 하나 마련해 뒀습니다", "ko", "debtor", None, "threat_violence", True),
+    ("범죄도시 진실의 방 장면 보셨어요? 너무 웃기죠", "ko", "debtor", None, "threat_violence", False),
+    ("我们不是电影里那种泼油漆的，您放心", "zh", "debtor", None, "threat_violence", False),
+    ("不还就给你家门上泼油漆", "zh", "debtor", None, "threat_violence", True),
+    ("你以为我们不会往村群里发？明天就发", "zh", "debtor", None, "privacy_exposure", True),
 ]
 
 
@@ -2586,6 +2609,9 @@ PROBE_FAMILIES = [
         ),
         ("明天上午十点我再打给您确认一下还款", "zh", "harassment"),
         ("결제 앱 오류는 제가 바로 손봐 드릴게요", "ko", "threat_violence"),
+        # a court process today, and a promise not to post in a group (rounds 59 and 60)
+        ("Nowadays there's a proper court process before anything can be taken.", "en", "false_legal_threat"),
+        ("我们绝不往家族群里发任何东西，您放心", "zh", "privacy_exposure"),
     ],
 )
 def test_the_law_stated_is_a_lawful_reading_not_a_violation(text: str, lang: str, category: str) -> None:

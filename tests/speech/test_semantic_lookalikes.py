@@ -550,6 +550,16 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-58"): (1, 1),
     ("en", "-58"): (1, 1),
     ("ko", "-58"): (2, 1),
+    # Round 59 (farming, fishing and rural life) and round 60 (films, TV, songs and pop-culture
+    # quotes), lexicons before → after (zh 2026.12.53, en 2026.12.57, ko 2026.12.52): missed zh 0
+    # and 0 of 32, en 0 and 1 → 0 of 32, ko 0 and 1 → 0 of 30; compliant flagged zh 1 → 0 and
+    # 1 → 0 of 28, en 0 and 1 → 0 of 28, ko 0 and 1 → 1 of 26. Left: the Korean spouse.
+    ("zh", "-59"): (1, 1),
+    ("en", "-59"): (1, 1),
+    ("ko", "-59"): (1, 1),
+    ("zh", "-60"): (1, 1),
+    ("en", "-60"): (1, 1),
+    ("ko", "-60"): (1, 2),
 }
 
 
