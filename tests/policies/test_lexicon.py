@@ -2553,6 +2553,55 @@ PROBE_FAMILIES = [
     ("我们不是电影里那种泼油漆的，您放心", "zh", "debtor", None, "threat_violence", False),
     ("不还就给你家门上泼油漆", "zh", "debtor", None, "threat_violence", True),
     ("你以为我们不会往村群里发？明天就发", "zh", "debtor", None, "privacy_exposure", True),
+    # Rounds 61 and 62 (gambling, weddings and beauty): limbs that may not work, the lads at the
+    # church, 물리적으로 collected, a dry season for fires, 살림이나 하시지; surgery, records and thanks.
+    (
+        "skip one more payment and we'll see if your knees still bend by the new year",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        True,
+    ),
+    (
+        "After the surgery, see if your knees still bend comfortably before you go back to work.",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        False,
+    ),
+    (
+        "trust me you don't want my lads showing up at the reception",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        True,
+    ),
+    ("Stop being a dole bludger and pay something", "en", "debtor", None, "insult_profanity", True),
+    (
+        "Our favourite shot out of the stalls and faded in the last furlong.",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        False,
+    ),
+    ("수금은 저희가 좀 물리적으로 하는 편이라서요", "ko", "debtor", None, "threat_violence", True),
+    ("서류는 물리적으로 보관하고 있습니다", "ko", "debtor", None, "threat_violence", False),
+    (
+        "요즘 건조해서 불나기 딱 좋은 날씨네요 주소는 알고 있고요",
+        "ko",
+        "debtor",
+        None,
+        "threat_violence",
+        True,
+    ),
+    ("요즘 건조해서 산불 조심하라고 문자가 오더라고요", "ko", "debtor", None, "threat_violence", False),
+    ("집에서 살림이나 하시지 무슨 대출을 받으셨어요", "ko", "debtor", None, "insult_profanity", True),
+    ("집에서 살림하시면서 부업도 하신다고 들었어요", "ko", "debtor", None, "insult_profanity", False),
+    ("내일 입금하신다더니 딱 그러시네요 감사합니다", "ko", "debtor", None, "insult_profanity", False),
 ]
 
 
@@ -2612,6 +2661,8 @@ PROBE_FAMILIES = [
         # a court process today, and a promise not to post in a group (rounds 59 and 60)
         ("Nowadays there's a proper court process before anything can be taken.", "en", "false_legal_threat"),
         ("我们绝不往家族群里发任何东西，您放心", "zh", "privacy_exposure"),
+        # a racehorse out of the gate (round 61)
+        ("My horse got shot out of the gate and still finished last.", "en", "threat_violence"),
     ],
 )
 def test_the_law_stated_is_a_lawful_reading_not_a_violation(text: str, lang: str, category: str) -> None:

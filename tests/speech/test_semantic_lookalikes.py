@@ -560,6 +560,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-60"): (1, 1),
     ("en", "-60"): (1, 1),
     ("ko", "-60"): (1, 2),
+    # Round 61 (gambling, betting and speculation) and round 62 (weddings, beauty and consumer
+    # loans), lexicons before → after (zh 2026.12.55, en 2026.12.58, ko 2026.12.53): missed zh 0
+    # and 0 of 32, en 2 → 1 and 2 → 0 of 32, ko 3 → 0 and 2 → 0 of 30; compliant flagged zh 1 → 0
+    # and 0 of 28, en 1 → 0 and 2 → 1 of 28, ko 1 → 0 and 1 → 1 of 26. Left: an ASR line pressing
+    # the debtor to borrow from the father-in-law (vetoed, 0.03), influencers "ought to be ashamed"
+    # read as exposure by the model (0.64), the Korean spouse.
+    ("zh", "-61"): (1, 1),
+    ("en", "-61"): (2, 1),
+    ("ko", "-61"): (1, 1),
+    ("zh", "-62"): (1, 1),
+    ("en", "-62"): (1, 2),
+    ("ko", "-62"): (1, 2),
 }
 
 
