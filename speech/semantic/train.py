@@ -111,8 +111,9 @@ class TrainOptions:
     extra_calibrates: bool = True
     # Files of lines the heads are fitted on but never scored, whatever `extra_calibrates` says:
     # a language's blind probe sets (tests/data/adversarial/make_teach.py writes them). None by
-    # default: the Korean probe lines gained Korean on held-out writers and cost English through
-    # the shared network (docs/flagger-log.md, "The Korean probe lines teach").
+    # default: the Korean probe lines gained Korean on held-out writers and cost English, in
+    # every fit and in their own language's only (docs/flagger-log.md, "The Korean probe lines
+    # teach" and "... teach their own language only").
     teach: tuple[Path, ...] = ()
     # True: teach lines are fitted on only by their own language's regressions (weight 0 in the
     # other languages' fits) and kept out of the shared network, so a file in one language cannot
