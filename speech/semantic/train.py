@@ -1013,9 +1013,10 @@ def _fit_category(
 def _row_weights(lang: str, cat: str, rows: _Rows, options: TrainOptions) -> tuple[np.ndarray, np.ndarray]:
     """Which rows one language's head of `cat` is fitted on (a mask over `rows`) and their
     weights: the other languages' rows times `other_language_weight`, none of their `own_only`."""
-    lang_weight = np.array([1.0 if r.lang == lang else options.other_language_weight for r in rows.lines])
+    other = np.array([r.lang != lang for r in rows.lines])
+    lang_weight = np.where(other, options.other_language_weight, 1.0)
     if rows.own_only is not None:
-        lang_weight[rows.own_only & np.array([r.lang != lang for r in rows.lines])] = 0.0
+        lang_weight[rows.own_only & other] = 0.0
     mask = np.array([_applies(r, cat) for r in rows.lines]) & (lang_weight > 0)
     return mask, rows.weights[mask] * lang_weight[mask]
 
