@@ -72,11 +72,13 @@ DEBTOR = (
 )
 
 
-def _line(text: str, labels: list[str], speaker: str = "agent", audience: str = "debtor") -> str:
+def _line(
+    text: str, labels: list[str], speaker: str = "agent", audience: str = "debtor", lang: str = "en"
+) -> str:
     return json.dumps(
         {
             "text": text,
-            "lang": "en",
+            "lang": lang,
             "speaker": speaker,
             "audience": audience,
             "facts": None,
@@ -287,9 +289,7 @@ def test_extra_lines_can_teach_the_heads_without_choosing_the_settings(
     assert {ln.text for ln in seen["unscored"]["en"]} == set(extra_texts)
     # ... and a teach file of a language not trained is not read.
     other = tmp_path / "ko-teach.jsonl"
-    other.write_text(
-        json.dumps({**json.loads(_line("고객님 안녕하세요", [])), "lang": "ko"}) + "\n", encoding="utf-8"
-    )
+    other.write_text(_line("고객님 안녕하세요", [], lang="ko") + "\n", encoding="utf-8")
     monkeypatch.undo()
     taught, _, _ = train(replace(options, extra=(), teach=(other,)), log=lambda _: None)
     assert str(other.resolve()) not in taught["files"]
@@ -312,8 +312,7 @@ def test_a_teach_file_moves_only_its_own_languages_regressions(
     taught = ["죽고 싶지 않으면 오늘 갚아", "오늘 통화 감사합니다"]
     teach.write_text(
         "".join(
-            json.dumps({**json.loads(_line(t, ls)), "lang": "ko"}) + "\n"
-            for t, ls in zip(taught, [["threat_violence"], []], strict=True)
+            _line(t, ls, lang="ko") + "\n" for t, ls in zip(taught, [["threat_violence"], []], strict=True)
         ),
         encoding="utf-8",
     )
