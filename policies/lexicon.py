@@ -674,7 +674,7 @@ def _entry(r: _Reader, eid: str, language: str, abuse_from: tuple[str, ...]) -> 
         note=r.str_("note", ""),
         citation=r.str_("citation", ""),
         pinyin=r.bool_("pinyin", True),
-        model_veto=_model_veto(r, category),
+        model_veto=r.bool_("model_veto", True),
         model_override=_model_override(r),
     )
 
@@ -743,10 +743,3 @@ def _model_override(r: _Reader) -> bool:
     if not override and r.table.get("severity") != "info":
         raise r.fail("model_override", "only an info entry gives a lawful reading the model may not outrank")
     return override
-
-
-def _model_veto(r: _Reader, category: str) -> bool:
-    veto = r.bool_("model_veto", True)
-    if not veto and category == "abuse_by_debtor":
-        raise r.fail("model_veto", "a debtor's words are judged in context: only for agent entries")
-    return veto

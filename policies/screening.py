@@ -149,15 +149,17 @@ def _citations(lang: str) -> dict[str, str]:
 
 def model_may_veto(category: str, rule: str, match: str = "") -> bool:
     """Whether the semantic model may downgrade a lexicon hit of `category` by entry `rule`: not
-    an agent's words from an entry with ``model_veto = false`` (a debtor's swearing, re-labelled
-    `abuse_by_debtor`, is judged in context: plain anger is not abuse), nor a hit of an entry
-    whose statement depends on the case facts: such a hit is a violation only when the facts
-    make the statement false, which the model, reading words only, cannot judge. Otherwise a
-    short `match` read across a space between Hangul syllables may be two words (the honorific
-    in 민수 씨 발표 is not 씨발), so the model judges it whatever the entry says."""
+    a hit of an entry with ``model_veto = false``, nor a hit of an entry whose statement depends
+    on the case facts: such a hit is a violation only when the facts make the statement false,
+    which the model, reading words only, cannot judge. An agent entry's words said by the debtor
+    (swearing re-labelled `abuse_by_debtor`) are judged in context, since plain anger is not
+    abuse; a debtor entry that refuses the veto names words aimed at the agent ("fuck off",
+    自行了断, 꺼져). A short `match` read across a space between Hangul syllables may be two words
+    (the honorific in 민수 씨 발표 is not 씨발), so the model judges it whatever the entry says."""
     if states_fact(rule):
         return False
-    if category == "abuse_by_debtor" or _split_keyword(match):
+    relabelled = category == "abuse_by_debtor" and rule.split("/")[1:2] != ["abuse_by_debtor"]
+    if relabelled or _split_keyword(match):
         return True
     lang = rule.split("/", 1)[0]
     return lang not in BUNDLED_LANGUAGES or rule not in _unvetoed(lang)
@@ -360,12 +362,20 @@ class _Hit:
 
 
 def _strongest(hits: list[_Hit]) -> list[_Hit]:
-    """Per category, overlapping hits collapse into the most severe, then longest, one."""
+    """Per category, overlapping hits collapse into the most severe, then longest, one; between
+    equals, the one the model may not veto (a debtor's "fuck off" read by `debtor-dismissals`,
+    not by the agent entry `rude-words` re-labelled)."""
     kept: list[_Hit] = []
-    for hit in sorted(hits, key=lambda h: (-_RANK[h.severity], h.start - h.end, h.start)):
+    for hit in sorted(hits, key=lambda h: (-_RANK[h.severity], h.start - h.end, _vetoable(h), h.start)):
         if not any(k.category == hit.category and k.start < hit.end and hit.start < k.end for k in kept):
             kept.append(hit)
     return kept
+
+
+def _vetoable(hit: _Hit) -> bool:
+    """Whether the model may veto `hit` by its entry (an agent entry re-labelled for the debtor
+    always may: see `model_may_veto`)."""
+    return hit.entry.model_veto or hit.category != hit.entry.category
 
 
 class _OffsetMap:

@@ -225,14 +225,6 @@ def with_entry(extra: str) -> str:
         ),
         pytest.param("allow = 'x'\n" + GOOD, "allow", "array of tables", id="allow-not-table"),
         pytest.param(
-            GOOD.replace('category = "threat_violence"', 'category = "abuse_by_debtor"').replace(
-                'severity = "high"', 'severity = "high"\nmodel_veto = false'
-            ),
-            "entry[0] 'kill'.model_veto",
-            "only for agent entries",
-            id="debtor-entry-refuses-veto",
-        ),
-        pytest.param(
             GOOD.replace('severity = "high"', 'severity = "high"\nmodel_override = false'),
             "entry[0] 'kill'.model_override",
             "only an info entry",

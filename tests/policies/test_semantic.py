@@ -639,6 +639,26 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
     assert [(f.category, f.severity) for f in found] == [("abuse_by_debtor", "info")]
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        pytest.param("mate just piss off and stop ringing me at work", "en", id="en"),
+        pytest.param("如果您是催收的，请在哔声后自行了断。", "zh", id="zh"),
+        pytest.param("지랄 좀 그만하고 끊어", "ko", id="ko"),
+    ],
+)
+def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(text: str, lang: str) -> None:
+    """Told to go away or to die, the agent is abused whatever the model reads in the rest of
+    the line (`debtor-dismissals` refuses the veto); the same line negated raises nothing."""
+    debtor = lexicon_view(text, [lang], audience="debtor", speaker="debtor", facts=None)
+    (m,) = debtor.violations("abuse_by_debtor")
+    assert m.rule == f"{lang}/abuse_by_debtor/debtor-dismissals"
+    assert not model_may_veto(m.category, m.rule, m.match)
+    cat = "abuse_by_debtor"
+    found = combine(debtor, {cat: 0.01}, {cat: 0.5}, vetoes={cat: 0.2}, model="m")
+    assert [(f.category, f.source, f.severity) for f in found] == [(cat, "lexicon", "medium")]
+
+
 def test_no_lexicon_language_is_model_only() -> None:
     # A language with model heads but no bundled lexicon (none today: ja stands in for one).
     view = lexicon_view("夜道に気をつけろ", ["ja"], audience="debtor", speaker="agent", facts=None)

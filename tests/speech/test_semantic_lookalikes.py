@@ -575,11 +575,11 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     # Round 63 (voicemails, call openings and messages left with whoever answers) and round 64
     # (children, pets and animals), lexicons before → after (zh 2026.12.56, en 2026.12.59, ko
     # 2026.12.54): missed zh 1 → 1 and 1 → 0 of 32, en 3 → 1 and 1 → 0 of 32, ko 5 → 0 and
-    # 2 → 0 of 30; compliant flagged en 1 → 0 of 28, the rest 0. Left: two debtors' dismissals
-    # the model vetoes (a voicemail greeting telling collectors to 自行了断, 0.05; "piss off ...
-    # sick of this shit", 0.01).
-    ("zh", "-63"): (2, 1),
-    ("en", "-63"): (2, 1),
+    # 2 → 0 of 30; compliant flagged en 1 → 0 of 28, the rest 0. The two debtors' dismissals the
+    # model vetoed (a voicemail greeting telling collectors to 自行了断, 0.05; "piss off ... sick
+    # of this shit", 0.01) are read since `debtor-dismissals` (zh 2026.12.57, en 2026.12.60).
+    ("zh", "-63"): (1, 1),
+    ("en", "-63"): (1, 1),
     ("ko", "-63"): (1, 1),
     ("zh", "-64"): (1, 1),
     ("en", "-64"): (1, 1),
