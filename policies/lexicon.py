@@ -167,13 +167,27 @@ def fold(text: str) -> str:
     Full-width ASCII becomes ASCII, compatibility ideographs become unified ones, Traditional
     Chinese characters become Simplified ones (OpenCC t2s, character by character), curly quotes
     become ``'``, dashes become spaces (so "low-life" = "low life"), every space-like character
-    except newline becomes a plain space, and letters are lower-cased.
+    except newline becomes a plain space, letters are lower-cased, and the full stop of a title
+    before a name becomes a space ("Mr. Fenwick's wife" is one clause, not two sentences).
     """
     out = text.translate(_fold_table())
     lowered = out.lower()
-    if len(lowered) == len(out):
+    if len(lowered) != len(out):
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in out)  # e.g. "İ"
+    if "." not in out:
         return lowered
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in out)  # e.g. "İ"
+    stops = [m.end() - 1 for m in _TITLE_STOP.finditer(out)]
+    if not stops:
+        return lowered
+    chars = list(lowered)
+    for i in stops:
+        chars[i] = " "
+    return "".join(chars)
+
+
+# A title's full stop before a capitalised name ("Mr. Fenwick"), read in the text's own case, so
+# that "call the dr. Then pay" keeps its sentence end.
+_TITLE_STOP = re.compile(r"\b(?:[Mm][Rr][Ss]?|[Mm][SsXx]|[Dd][Rr])\.(?= ?[A-Z])")
 
 
 # Han and kana are written without spaces between words; Korean puts spaces between words, but the

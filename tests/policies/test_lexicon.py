@@ -311,6 +311,18 @@ def test_fold_keeps_length() -> None:
     assert normalise("  a  \u3000 b ") == "a b"
 
 
+def test_a_titles_full_stop_does_not_end_the_clause() -> None:
+    # "Mrs. Fenwick, since you're Mr. Fenwick's wife": the stops after titles before a capitalised
+    # name are not sentence ends, so the spouse's reading spans the name; other stops stay.
+    assert fold("Mrs. Fenwick, Dr. Lee") == "mrs  fenwick, dr  lee"
+    assert fold("I saw the dr. then paid.") == "i saw the dr. then paid."
+    assert fold("I saw Dr.") == "i saw dr."
+    text = "Mrs. Fenwick, since you're Mr. Fenwick's wife I can discuss his account with you."
+    found = screen(text, ["en"], audience="third_party")
+    assert "en/third_party_disclosure/spouse-listener" in {m.rule for m in found}
+    assert not [m for m in found if m.is_violation]
+
+
 @pytest.mark.parametrize("lang", ["en", "zh", "ko"])
 def test_bundled_lexicons(lang: str) -> None:
     lex = load_lexicon(lang)
