@@ -584,6 +584,17 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-64"): (1, 1),
     ("en", "-64"): (1, 1),
     ("ko", "-64"): (1, 1),
+    # Round 65 (gig work, trades and drivers) and round 66 (elderly debtors and their families),
+    # lexicons before → after (zh 2026.12.58, en 2026.12.61, ko 2026.12.56): missed zh 1 → 0 and
+    # 0 of 32, en 4 → 0 and 1 → 0 of 32, ko 5 → 0 and 4 → 0 of 30; compliant flagged ko 1 → 0 and
+    # 2 → 1 of 26, en 0 and 2 → 0 of 28, zh 0 and 1 → 1 of 28. Left: the Korean spouse, a
+    # Cantonese reassurance about a mother's care home read as menace by the model (0.45).
+    ("zh", "-65"): (1, 1),
+    ("en", "-65"): (1, 1),
+    ("ko", "-65"): (1, 1),
+    ("zh", "-66"): (1, 2),
+    ("en", "-66"): (1, 1),
+    ("ko", "-66"): (1, 2),
 }
 
 
