@@ -2848,6 +2848,13 @@ PROBE_FAMILIES = [
         # a family member's seeing the notices left to the debtor; a play (rounds 65 and 66)
         ("따님이 옆에서 같이 보셔도 되는지는 어르신이 정해 주세요", "ko", "privacy_exposure"),
         ("Your grandson's breaking a leg in the school play tonight, lovely.", "en", "threat_violence"),
+        # a scam warning that names an arrest (round 56, en 2026.12.62)
+        (
+            "there's a scam going round where someone says they're the police fraud unit and you'll be"
+            " arrested over a loan, that's not us",
+            "en",
+            "false_legal_threat",
+        ),
     ],
 )
 def test_the_law_stated_is_a_lawful_reading_not_a_violation(text: str, lang: str, category: str) -> None:
