@@ -595,6 +595,17 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-66"): (1, 2),
     ("en", "-66"): (1, 1),
     ("ko", "-66"): (1, 2),
+    # Round 67 (night shifts, sleep and the time of day) and round 68 (small shops, market stalls
+    # and restaurants), lexicons before → after (zh 2026.12.59, en 2026.12.63, ko 2026.12.57):
+    # missed zh 0 and 3 → 0 of 32, en 4 → 1 and 1 → 0 of 32, ko 3 → 0 and 3 → 0 of 30; compliant
+    # flagged zh 2 → 0 and 0 of 28, en 2 → 0 and 0 of 28, ko 1 → 0 and 0 of 26. Left: a debtor's
+    # National Insurance number read to a colleague, which the model vetoes (0.02).
+    ("zh", "-67"): (1, 1),
+    ("en", "-67"): (2, 1),
+    ("ko", "-67"): (1, 1),
+    ("zh", "-68"): (1, 1),
+    ("en", "-68"): (1, 1),
+    ("ko", "-68"): (1, 1),
 }
 
 
