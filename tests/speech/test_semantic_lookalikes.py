@@ -606,6 +606,17 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-68"): (1, 1),
     ("en", "-68"): (1, 1),
     ("ko", "-68"): (1, 1),
+    # Round 69 (music, art and creative freelancers) and round 70 (courts, mediation, lawyers and
+    # official letters), lexicons before → after (zh 2026.12.60, en 2026.12.64, ko 2026.12.58):
+    # missed zh 1 → 0 and 4 → 1 of 32, en 2 → 0 and 1 → 0 of 32, ko 2 → 0 and 6 → 0 of 30;
+    # compliant flagged zh 1 → 0 and 1 → 0 of 28, en 0 and 1 → 0 of 28, ko 0 and 1 → 0 of 26.
+    # Left: a debtor's "I'll wait for you at the courthouse door", which the model vetoes (0.01).
+    ("zh", "-69"): (1, 1),
+    ("en", "-69"): (1, 1),
+    ("ko", "-69"): (1, 1),
+    ("zh", "-70"): (2, 1),
+    ("en", "-70"): (1, 1),
+    ("ko", "-70"): (1, 1),
 }
 
 
