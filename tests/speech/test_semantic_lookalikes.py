@@ -617,6 +617,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-70"): (2, 1),
     ("en", "-70"): (1, 1),
     ("ko", "-70"): (1, 1),
+    # Round 71 (nightlife, drinking and parties) and round 72 (the household and housework),
+    # lexicons before → after (zh 2026.12.61, en 2026.12.65, ko 2026.12.59): missed zh 1 → 0 and
+    # 2 → 1 of 32, en 4 → 0 and 3 → 0 of 32, ko 4 → 1 and 4 → 0 of 30; compliant flagged zh 0 and
+    # 1 → 0 of 28, en 1 → 0 and 2 → 0 of 28, ko 1 → 0 and 0 of 26. Left: a regional jab whose
+    # region and payback sit too far apart (전라도 분들이 원래 술자리에선 … 갚을 때만 되면), and
+    # mockery of a poor household (锅里天天煮的是西北风) that the model vetoes (0.04).
+    ("zh", "-71"): (1, 1),
+    ("en", "-71"): (1, 1),
+    ("ko", "-71"): (2, 1),
+    ("zh", "-72"): (2, 1),
+    ("en", "-72"): (1, 1),
+    ("ko", "-72"): (1, 1),
 }
 
 
