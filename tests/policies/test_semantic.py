@@ -649,14 +649,24 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
 )
 def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(text: str, lang: str) -> None:
     """Told to go away or to die, the agent is abused whatever the model reads in the rest of
-    the line (`debtor-dismissals` refuses the veto); the same line negated raises nothing."""
+    the line (`debtor-dismissals` refuses the veto); negated, it is not said at all."""
     debtor = lexicon_view(text, [lang], audience="debtor", speaker="debtor", facts=None)
+    rule = f"{lang}/abuse_by_debtor/debtor-dismissals"
     (m,) = debtor.violations("abuse_by_debtor")
-    assert m.rule == f"{lang}/abuse_by_debtor/debtor-dismissals"
+    assert m.rule == rule
     assert not model_may_veto(m.category, m.rule, m.match)
     cat = "abuse_by_debtor"
     found = combine(debtor, {cat: 0.01}, {cat: 0.5}, vetoes={cat: 0.2}, model="m")
     assert [(f.category, f.source, f.severity) for f in found] == [(cat, "lexicon", "medium")]
+    if lang == "en":
+        negated = lexicon_view(
+            "I'm not telling you to piss off, I just need a week.",
+            [lang],
+            audience="debtor",
+            speaker="debtor",
+            facts=None,
+        )
+        assert rule not in {m.rule for m in negated.violations(cat)}
 
 
 def test_no_lexicon_language_is_model_only() -> None:
