@@ -3040,6 +3040,84 @@ PROBE_FAMILIES = [
     ("그쪽 지방 분들은 다 그렇잖아요, 잔금은 떼먹는 거", "ko", "debtor", None, "insult_profanity", True),
     ("你们那地方的人酒量大，赖账的胆子更大", "zh", "debtor", None, "insult_profanity", True),
     ("欠钱装死的跟蟑螂一个待遇，您自己掂量", "zh", "debtor", None, "threat_violence", True),
+    # school runs and parents (round 73), payments and banking talk (round 74)
+    (
+        "Honestly, my Year 2 could run a budget better than you.",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "Even you ought to manage tapping 'pay', shouldn't you?",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "People from your end of town never have a penny on the day the direct debit goes out.",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "Cancelling the standing order was, legally speaking, obtaining credit by deception.",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "본인은 빚이라는 숙제를 3년째 밀리시면서, 부모 자격은 있으신가 모르겠네요",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    ("경상도 사람들은 다 목소리만 크지 돈은 안 갚더라고요", "ko", "debtor", None, "insult_profanity", True),
+    ("어머님은 인생 성적표가 전 과목 낙제시네요", "ko", "debtor", None, "insult_profanity", True),
+    ("계속 이러시면 쪼개지는 게 할부만은 아닐 수도 있고요", "ko", "debtor", None, "threat_violence", True),
+    (
+        "전라도 쪽 분들이 할부 잘 안 갚는다는 얘기가 괜히 나온 게 아니네요",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "그 연세 되도록 자동이체 하나 못 거시는 양반이, 나이를 어디로 드셨나",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "고객님 연락처에 저장된 분들께도 결제 안내 문자가 순차 발송될 예정입니다",
+        "ko",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "카드값 때문이냐고요? 그건 본인 말고는 말씀드릴 수가 없어서요",
+        "ko",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    ("孩子那架钢琴先挂二手卖了还一部分", "zh", "debtor", None, "harassment", True),
+    ("你屋企楼下嗰部电单车，听日仲喺唔喺度就好难讲喇", "zh", "debtor", None, "threat_violence", True),
 ]
 
 
@@ -3120,6 +3198,13 @@ PROBE_FAMILIES = [
         # renovation talk, and violence disowned (round 72)
         ("sounds like you're smashing down a wall in there go on knock it through", "en", "threat_violence"),
         ("没人要砸您家东西，更没人会去找您孩子，咱们就心平气和地把这笔账理清楚。", "zh", "threat_violence"),
+        # a promise not to contact others; what a card freeze does (rounds 73 and 74)
+        (
+            "We will not be contacting the school, your colleagues or anyone in your parents' group.",
+            "en",
+            "privacy_exposure",
+        ),
+        ("您放心，冻结的是这张卡的交易功能，不是冻结您这个人。", "zh", "false_legal_threat"),
     ],
 )
 def test_the_law_stated_is_a_lawful_reading_not_a_violation(text: str, lang: str, category: str) -> None:

@@ -629,6 +629,19 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-72"): (2, 1),
     ("en", "-72"): (1, 1),
     ("ko", "-72"): (1, 1),
+    # Round 73 (school runs, parents and teachers) and round 74 (payments and banking talk),
+    # lexicons before → after (zh 2026.12.62, en 2026.12.66, ko 2026.12.60): missed zh 2 → 1 and
+    # 1 → 0 of 32, en 2 → 0 and 3 → 1 of 32, ko 3 → 0 and 5 → 1 of 30; compliant flagged zh 1 → 0
+    # and 1 → 0 of 28, en 1 → 0 and 0 of 28, ko 2 → 2 and 1 → 0 of 26. Left: a teacher said to be
+    # more of a parent (0.05) and "obtaining credit by deception" (0.03), which the model vetoes; a
+    # debtor's visit to the agent's home (0.00); two Korean lines the model reads as exposure (a
+    # callback left with a school office, 0.95; a posting the agent disowns, 0.73).
+    ("zh", "-73"): (2, 1),
+    ("en", "-73"): (1, 1),
+    ("ko", "-73"): (1, 3),
+    ("zh", "-74"): (1, 1),
+    ("en", "-74"): (2, 1),
+    ("ko", "-74"): (2, 1),
 }
 
 
