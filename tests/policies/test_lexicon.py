@@ -3118,6 +3118,84 @@ PROBE_FAMILIES = [
     ),
     ("孩子那架钢琴先挂二手卖了还一部分", "zh", "debtor", None, "harassment", True),
     ("你屋企楼下嗰部电单车，听日仲喺唔喺度就好难讲喇", "zh", "debtor", None, "threat_violence", True),
+    # cars and car loans (round 75), neighbours and apartment buildings (round 76)
+    (
+        "It's always the travellers with the big vans who swear blind the cheque's in the post.",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "The Vauxhall's a write-off, and frankly so are you, sunshine.",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "youll be hearing from me at teatime bedtime and probably breakfast too",
+        "en",
+        "debtor",
+        None,
+        "harassment",
+        True,
+    ),
+    (
+        "We've got a notice ready for the windscreen that spells out the arrears.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "Typical millennial, isn't it? Loft flat you can't afford.",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "연체가 석 달 넘어가면 운전면허가 자동으로 정지되는 건 알고 계시죠?",
+        "ko",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    ("허세만 가득 찬 빈 깡통이시네", "ko", "debtor", None, "insult_profanity", True),
+    (
+        "세입자분이 안 갚으시면 집주인분도 같이 책임지게 돼 있어요",
+        "ko",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    ("그 연세에 숨어 사시는 거 민망하지도 않으세요?", "ko", "debtor", None, "insult_profanity", True),
+    (
+        "원래 그쪽 지방 분들이 말만 번지르르하고 약속은 잘 안 지키시더라고요",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    ("요즘 밤 사이에 타이어 펑크 나는 일이 그렇게 많다던데", "ko", "debtor", None, "threat_violence", True),
+    (
+        "타이어 펑크 나듯이 갑자기 목돈 들어갈 일 생기면 힘드시잖아요",
+        "ko",
+        "debtor",
+        None,
+        "threat_violence",
+        False,
+    ),
+    ("你们那个地方出来的是不是都这样，贷款买车就没打算还", "zh", "debtor", None, "insult_profanity", True),
+    ("系统每隔一小时会自动再拨，这我也没办法", "zh", "debtor", None, "harassment", True),
 ]
 
 
@@ -3205,6 +3283,12 @@ PROBE_FAMILIES = [
             "privacy_exposure",
         ),
         ("您放心，冻结的是这张卡的交易功能，不是冻结您这个人。", "zh", "false_legal_threat"),
+        # the limits of repossession (round 75)
+        (
+            "They can't break into a locked garage, and if you object at the time they have to leave.",
+            "en",
+            "threat_violence",
+        ),
     ],
 )
 def test_the_law_stated_is_a_lawful_reading_not_a_violation(text: str, lang: str, category: str) -> None:

@@ -642,6 +642,19 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-74"): (1, 1),
     ("en", "-74"): (2, 1),
     ("ko", "-74"): (2, 1),
+    # Round 75 (cars, garages and car loans) and round 76 (neighbours and apartment buildings),
+    # lexicons before → after (zh 2026.12.63, en 2026.12.67, ko 2026.12.61): missed zh 3 → 1 and
+    # 1 → 0 of 32, en 4 → 0 and 3 → 2 of 32, ko 2 → 0 and 3 → 0 of 30; compliant flagged zh 1 → 1
+    # and 0 of 28, en 1 → 0 and 0 of 28, ko 1 → 1 and 1 → 0 of 26. Left: a sister said to owe
+    # because she co-signed a lease (the co-signer `unless` lets it pass), "a proper leech" after
+    # "never", a paper-thin show of wealth (纸糊的排面), and two breakdowns read as menace by the
+    # model (타이어 펑크 나듯이, 0.96; 车胎扎了, 0.44).
+    ("zh", "-75"): (2, 2),
+    ("en", "-75"): (1, 1),
+    ("ko", "-75"): (1, 2),
+    ("zh", "-76"): (1, 1),
+    ("en", "-76"): (3, 1),
+    ("ko", "-76"): (1, 1),
 }
 
 
