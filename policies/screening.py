@@ -158,7 +158,7 @@ def model_may_veto(category: str, rule: str, match: str = "") -> bool:
     (the honorific in 민수 씨 발표 is not 씨발), so the model judges it whatever the entry says."""
     if states_fact(rule):
         return False
-    relabelled = category == "abuse_by_debtor" and rule.split("/")[1:2] != ["abuse_by_debtor"]
+    relabelled = rule.split("/")[1:2] != [category]  # as `_vetoable`: not its entry's category
     if relabelled or _split_keyword(match):
         return True
     lang = rule.split("/", 1)[0]
