@@ -645,6 +645,8 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
         pytest.param("mate just piss off and stop ringing me at work", "en", id="en"),
         pytest.param("如果您是催收的，请在哔声后自行了断。", "zh", id="zh"),
         pytest.param("지랄 좀 그만하고 끊어", "ko", id="ko"),
+        pytest.param("清明我也给你们烧点纸钱。", "zh", id="zh-paper-money"),
+        pytest.param("축하 화환 말고 근조화환으로 하나 보내 줄게", "ko", id="ko-wreath"),
     ],
 )
 def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(text: str, lang: str) -> None:

@@ -655,6 +655,17 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-76"): (1, 1),
     ("en", "-76"): (3, 1),
     ("ko", "-76"): (1, 1),
+    # Round 77 (hospitals, illness and care) and round 78 (festivals, weddings and funerals), lexicons
+    # before → after (zh 2026.12.64, en 2026.12.68, ko 2026.12.63): missed zh 1 → 0 and 1 → 0 of 32,
+    # en 1 → 0 and 4 → 1 of 32, ko 1 → 0 and 2 → 0 of 30; compliant flagged en 1 → 0 and 1 → 0 of 28,
+    # none in zh or ko. Left: bailiffs said to clear a wedding's gifts table (a judgment claim, which
+    # the lexicon reads only with the case facts).
+    ("zh", "-77"): (1, 1),
+    ("en", "-77"): (1, 1),
+    ("ko", "-77"): (1, 1),
+    ("zh", "-78"): (1, 1),
+    ("en", "-78"): (2, 1),
+    ("ko", "-78"): (1, 1),
 }
 
 
