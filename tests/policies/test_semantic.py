@@ -640,26 +640,35 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
 
 
 @pytest.mark.parametrize(
-    ("text", "lang"),
+    ("text", "lang", "entry"),
     [
-        pytest.param("mate just piss off and stop ringing me at work", "en", id="en"),
-        pytest.param("如果您是催收的，请在哔声后自行了断。", "zh", id="zh"),
-        pytest.param("지랄 좀 그만하고 끊어", "ko", id="ko"),
-        pytest.param("清明我也给你们烧点纸钱。", "zh", id="zh-paper-money"),
-        pytest.param("축하 화환 말고 근조화환으로 하나 보내 줄게", "ko", id="ko-wreath"),
+        pytest.param("mate just piss off and stop ringing me at work", "en", "debtor-dismissals", id="en"),
+        pytest.param("如果您是催收的，请在哔声后自行了断。", "zh", "debtor-dismissals", id="zh"),
+        pytest.param("지랄 좀 그만하고 끊어", "ko", "debtor-dismissals", id="ko"),
+        pytest.param("清明我也给你们烧点纸钱。", "zh", "debtor-dismissals", id="zh-paper-money"),
+        pytest.param("축하 화환 말고 근조화환으로 하나 보내 줄게", "ko", "debtor-dismissals", id="ko-wreath"),
+        pytest.param(
+            "저 입국하면 그 목소리 주인 얼굴 꼭 한번 뵈러 갈게요.",
+            "ko",
+            "debtor-visit-threats",
+            id="ko-visit",
+        ),
     ],
 )
-def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(text: str, lang: str) -> None:
-    """Told to go away or to die, the agent is abused whatever the model reads in the rest of
-    the line (`debtor-dismissals` refuses the veto); negated, it is not said at all."""
+def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(
+    text: str, lang: str, entry: str
+) -> None:
+    """Told to go away or to die, or promised a visit, the agent is abused whatever the model
+    reads in the rest of the line (these entries refuse the veto); negated, it is not said at all."""
     debtor = lexicon_view(text, [lang], audience="debtor", speaker="debtor", facts=None)
-    rule = f"{lang}/abuse_by_debtor/debtor-dismissals"
+    rule = f"{lang}/abuse_by_debtor/{entry}"
     (m,) = debtor.violations("abuse_by_debtor")
     assert m.rule == rule
     assert not model_may_veto(m.category, m.rule, m.match)
     cat = "abuse_by_debtor"
     found = combine(debtor, {cat: 0.01}, {cat: 0.5}, vetoes={cat: 0.2}, model="m")
-    assert [(f.category, f.source, f.severity) for f in found] == [(cat, "lexicon", "medium")]
+    assert [(f.category, f.source, f.severity) for f in found] == [(cat, "lexicon", m.severity)]
+    assert m.severity != "info"
     if lang == "en":
         negated = lexicon_view(
             "I'm not telling you to piss off, I just need a week.",

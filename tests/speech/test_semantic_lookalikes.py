@@ -676,6 +676,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-80"): (1, 1),
     ("en", "-80"): (1, 1),
     ("ko", "-80"): (1, 1),
+    # Round 81 (travel, migrants and working abroad) and round 82 (faith communities and charity),
+    # lexicons before → after (zh 2026.12.66, en 2026.12.70, ko 2026.12.65): missed zh 1 → 0 and 0 of
+    # 32, en 2 → 0 and 3 → 1 of 32, ko 7 → 1 and 2 → 1 of 30; compliant flagged en 1 → 0 and 0 of 28,
+    # ko 1 → 0 and 1 → 0 of 26, none in zh. Left: a refused cease request quoted back ("…말라고
+    # 하셨는데": the report makes the sentence info), borrowing from a congregation (vetoed at 0.01),
+    # and 아 시바 (a short keyword across a space, which the model judges: 0.02).
+    ("zh", "-81"): (1, 1),
+    ("en", "-81"): (1, 1),
+    ("ko", "-81"): (2, 1),
+    ("zh", "-82"): (1, 1),
+    ("en", "-82"): (2, 1),
+    ("ko", "-82"): (2, 1),
 }
 
 
