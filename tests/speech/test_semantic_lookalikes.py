@@ -688,6 +688,22 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-82"): (1, 1),
     ("en", "-82"): (2, 1),
     ("ko", "-82"): (2, 1),
+    # Round 83 (weather, floods and insurance claims) and round 84 (phones, apps and online shopping),
+    # lexicons before → after (zh 2026.12.67, en 2026.12.71, ko 2026.12.66): missed zh 1 → 0 and 1 → 1
+    # of 32, en 0 and 0 of 32, ko 2 → 0 and 1 → 0 of 30; compliant flagged en 1 → 0 of 28, none
+    # elsewhere. Round 85 is two focused sets of 80: zh hard lawful lines (20 violating, 60 compliant)
+    # and en subtle violations (60 violating, 20 compliant): missed en 7 → 1 of 60, zh 0 of 20;
+    # compliant flagged zh 3 → 0 of 60, en 0 of 20. Left: a parcel whose contents will be "a
+    # surprise" (一个 clause from the tracking), and "I'll hear you the next forty" (calls after a
+    # refusal, said as patience).
+    ("zh", "-83"): (1, 1),
+    ("en", "-83"): (1, 1),
+    ("ko", "-83"): (1, 1),
+    ("zh", "-84"): (2, 1),
+    ("en", "-84"): (1, 1),
+    ("ko", "-84"): (1, 1),
+    ("zh", "-85"): (1, 1),
+    ("en", "-85"): (2, 1),
 }
 
 
