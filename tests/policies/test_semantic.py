@@ -653,6 +653,12 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
             "debtor-visit-threats",
             id="ko-visit",
         ),
+        pytest.param(
+            "Mate, ring me once more and I'll make sure you're not ringing anyone for a while.",
+            "en",
+            "debtor-menace",
+            id="en-menace",
+        ),
     ],
 )
 def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(

@@ -714,6 +714,20 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-87"): (1, 1),
     ("en", "-87"): (1, 1),
     ("ko", "-87"): (1, 1),
+    # Rounds 88 and 89 are two more pairs of focused sets of 80 (zh hard lawful lines, en subtle
+    # violations, by writers with different briefs), round 90 (students and first jobs) has the usual
+    # sizes. Lexicons before → after (zh 2026.12.69, en 2026.12.73, ko 2026.12.68): missed en 13 → 5
+    # and 12 → 0 of 60, zh 0 and 1 → 0 of 20; 90: en 2 → 0 of 32, ko 3 → 0 of 30, zh 0 of 32;
+    # compliant flagged zh 2 → 0 and 2 → 0 of 60, en 1 → 1 and 0 of 20. Left in en-88: a garnishment
+    # claim (decided by the case facts), statements sent to a work address and three debtor lines the
+    # model vetoes (a "vulture", "lower than", "the help"); floods that "smashed" a town (0.72).
+    ("zh", "-88"): (1, 1),
+    ("en", "-88"): (6, 2),
+    ("zh", "-89"): (1, 1),
+    ("en", "-89"): (1, 1),
+    ("zh", "-90"): (1, 1),
+    ("en", "-90"): (1, 1),
+    ("ko", "-90"): (1, 1),
 }
 
 
