@@ -728,6 +728,21 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-90"): (1, 1),
     ("en", "-90"): (1, 1),
     ("ko", "-90"): (1, 1),
+    # Rounds 91 and 92 are a third pair of focused sets of 80 (zh hard lawful lines: written notices
+    # and third-party calls; en subtle violations: messages and voicemails, and third parties), round
+    # 93 (loan apps, crypto and scams) has the usual sizes. Lexicons before → after (zh 2026.12.70, en
+    # 2026.12.74, ko 2026.12.69): missed en 9 → 3 and 7 → 1 of 60, zh 0 of 20; 93: en 2 → 0 and zh 2 →
+    # 0 of 32, ko 2 → 0 of 30; compliant flagged zh 2 → 0 and 1 → 0 of 60, en-93 1 → 0 of 28. Left: a
+    # relative's home said to be "fair game" after "nobody signed as guarantor" (the co-signer
+    # `unless`), a summons "prepared" (decided by the case facts), a mobile number read out as
+    # figures, and "we're after him for the phone bill" (vetoed at 0.04).
+    ("zh", "-91"): (1, 1),
+    ("en", "-91"): (4, 1),
+    ("zh", "-92"): (1, 1),
+    ("en", "-92"): (2, 1),
+    ("zh", "-93"): (1, 1),
+    ("en", "-93"): (1, 1),
+    ("ko", "-93"): (1, 1),
 }
 
 
