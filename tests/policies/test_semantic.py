@@ -659,6 +659,15 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
             "debtor-menace",
             id="en-menace",
         ),
+        pytest.param(
+            "I'd get the tyres checked more often if I were you.",
+            "en",
+            "debtor-menace",
+            id="en-tyres",
+        ),
+        pytest.param(
+            "小姐姐声音挺好听啊，你下班走哪个门？", "zh", "debtor-visit-threats", id="zh-which-door"
+        ),
     ],
 )
 def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(

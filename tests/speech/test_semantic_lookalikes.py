@@ -743,6 +743,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-93"): (1, 1),
     ("en", "-93"): (1, 1),
     ("ko", "-93"): (1, 1),
+    # Rounds 94 and 95 are a fourth pair of focused sets of 80: zh-94 debtors venting without abuse
+    # (51 of its 60 lawful lines are the debtor's), zh-95 lawful agent lines in dialect and ASR, en-94
+    # subtle violations around debt buyers, disputes, validation and credit files, en-95 a debtor's
+    # subtle abuse of the agent. Lexicons before → after (zh 2026.12.71, en 2026.12.75): missed en 20
+    # → 3 and 8 → 1 of 60, zh 0 and 1 → 0 of 20; compliant flagged zh 2 → 1 and 0 of 60, en 0 of 20.
+    # Left: a suit "or you'll be served" (the case facts decide), "your generation … still can't
+    # cover a Visa bill", a street list of unsettled accounts (vetoed at 0.00), a debtor's jibe about
+    # the agent's children, and 你们公司就是个无底洞 read as abuse by the model (0.64).
+    ("zh", "-94"): (1, 2),
+    ("en", "-94"): (4, 1),
+    ("zh", "-95"): (1, 1),
+    ("en", "-95"): (2, 1),
 }
 
 
