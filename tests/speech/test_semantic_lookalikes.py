@@ -755,6 +755,13 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("en", "-94"): (4, 1),
     ("zh", "-95"): (1, 1),
     ("en", "-95"): (2, 1),
+    # Round 96 is a fifth focused pair, read first with the final lexicons of rounds 77 to 95 as a
+    # held-out check: en-96 (subtle violations in a warm, customer-service voice) missed 16 of 60
+    # (recall 0.73), zh-96 (lawful lines that share words with violations) flagged 1 of 60. After its
+    # own fixes (zh 2026.12.72, en 2026.12.76): missed 16 → 2, flagged 1 → 0. Left: a claim "only
+    # lodged this morning" (decided by the case facts) and "you really are adorable".
+    ("zh", "-96"): (1, 1),
+    ("en", "-96"): (3, 1),
 }
 
 
