@@ -762,6 +762,15 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     # lodged this morning" (decided by the case facts) and "you really are adorable".
     ("zh", "-96"): (1, 1),
     ("en", "-96"): (3, 1),
+    # Round 97 is a last focused set of three, read first with the final lexicons of rounds 77 to 96
+    # as a second held-out check: en-97 (subtle violations as a recogniser transcribes them) missed 5
+    # of 60, zh-97 (long lawful ASR agent lines) flagged 0 of 60, ko-97 (the first Korean set of hard
+    # lawful lines) flagged 3 of 60 and missed 1 of 20. After its fixes (en 2026.12.77, ko
+    # 2026.12.70): missed 5 → 1 and 1 → 0, flagged 3 → 1. Left: "some freeloader" (vetoed at 0.02)
+    # and 총대 메고 팀장님한테 얘기해 볼게요 read as exposure by the model (0.80).
+    ("zh", "-97"): (1, 1),
+    ("en", "-97"): (2, 1),
+    ("ko", "-97"): (1, 2),
 }
 
 
