@@ -640,41 +640,53 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
 
 
 @pytest.mark.parametrize(
-    ("text", "lang", "entry"),
+    ("text", "lang", "entry", "negated"),
     [
-        pytest.param("mate just piss off and stop ringing me at work", "en", "debtor-dismissals", id="en"),
-        pytest.param("如果您是催收的，请在哔声后自行了断。", "zh", "debtor-dismissals", id="zh"),
-        pytest.param("지랄 좀 그만하고 끊어", "ko", "debtor-dismissals", id="ko"),
-        pytest.param("清明我也给你们烧点纸钱。", "zh", "debtor-dismissals", id="zh-paper-money"),
-        pytest.param("축하 화환 말고 근조화환으로 하나 보내 줄게", "ko", "debtor-dismissals", id="ko-wreath"),
+        pytest.param(
+            "mate just piss off and stop ringing me at work",
+            "en",
+            "debtor-dismissals",
+            "I'm not telling you to piss off, I just need a week.",
+            id="en",
+        ),
+        pytest.param("如果您是催收的，请在哔声后自行了断。", "zh", "debtor-dismissals", None, id="zh"),
+        pytest.param("지랄 좀 그만하고 끊어", "ko", "debtor-dismissals", None, id="ko"),
+        pytest.param("清明我也给你们烧点纸钱。", "zh", "debtor-dismissals", None, id="zh-paper-money"),
+        pytest.param(
+            "축하 화환 말고 근조화환으로 하나 보내 줄게", "ko", "debtor-dismissals", None, id="ko-wreath"
+        ),
         pytest.param(
             "저 입국하면 그 목소리 주인 얼굴 꼭 한번 뵈러 갈게요.",
             "ko",
             "debtor-visit-threats",
+            None,
             id="ko-visit",
         ),
         pytest.param(
             "Mate, ring me once more and I'll make sure you're not ringing anyone for a while.",
             "en",
             "debtor-menace",
+            None,
             id="en-menace",
         ),
         pytest.param(
             "I'd get the tyres checked more often if I were you.",
             "en",
             "debtor-menace",
+            None,
             id="en-tyres",
         ),
         pytest.param(
-            "小姐姐声音挺好听啊，你下班走哪个门？", "zh", "debtor-visit-threats", id="zh-which-door"
+            "小姐姐声音挺好听啊，你下班走哪个门？", "zh", "debtor-visit-threats", None, id="zh-which-door"
         ),
     ],
 )
 def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(
-    text: str, lang: str, entry: str
+    text: str, lang: str, entry: str, negated: str | None
 ) -> None:
     """Told to go away or to die, or promised a visit, the agent is abused whatever the model
-    reads in the rest of the line (these entries refuse the veto); negated, it is not said at all."""
+    reads in the rest of the line (these entries refuse the veto). `negated`: the same words
+    denied, which the matcher reads as not said (given only where that reading is verified)."""
     debtor = lexicon_view(text, [lang], audience="debtor", speaker="debtor", facts=None)
     rule = f"{lang}/abuse_by_debtor/{entry}"
     (m,) = debtor.violations("abuse_by_debtor")
@@ -684,15 +696,9 @@ def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(
     found = combine(debtor, {cat: 0.01}, {cat: 0.5}, vetoes={cat: 0.2}, model="m")
     assert [(f.category, f.source, f.severity) for f in found] == [(cat, "lexicon", m.severity)]
     assert m.severity != "info"
-    if lang == "en":
-        negated = lexicon_view(
-            "I'm not telling you to piss off, I just need a week.",
-            [lang],
-            audience="debtor",
-            speaker="debtor",
-            facts=None,
-        )
-        assert rule not in {m.rule for m in negated.violations(cat)}
+    if negated is not None:
+        denied = lexicon_view(negated, [lang], audience="debtor", speaker="debtor", facts=None)
+        assert rule not in {x.rule for x in denied.violations(cat)}
 
 
 def test_no_lexicon_language_is_model_only() -> None:
