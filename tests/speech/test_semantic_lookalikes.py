@@ -771,6 +771,16 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-97"): (1, 1),
     ("en", "-97"): (2, 1),
     ("ko", "-97"): (1, 2),
+    # Round 98 is a third held-out check, read first with the final lexicons of round 97: en-98
+    # (subtle violations in a compliance-trained voice) missed 16 of 60 (recall 0.73) and flagged 1
+    # of 20, zh-98 and ko-98 (lawful lines full of words a crude filter flags) flagged 4 and 0 of
+    # 60 and missed 2 and 3 of 20. After its fixes (zh 2026.12.73, en 2026.12.78, ko 2026.12.71):
+    # missed 16 → 3, 2 → 0 and 3 → 0; flagged 1 → 0 and 4 → 0. Left: "his overdue phone bill" to
+    # a neighbour and "speaking with residents about your outstanding account" (vetoed at 0.04 and
+    # 0.00), and an account number passed to a third party read as disclosure, not exposure.
+    ("zh", "-98"): (1, 1),
+    ("en", "-98"): (4, 1),
+    ("ko", "-98"): (1, 1),
 }
 
 
