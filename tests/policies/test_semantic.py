@@ -679,6 +679,12 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
         pytest.param(
             "小姐姐声音挺好听啊，你下班走哪个门？", "zh", "debtor-visit-threats", None, id="zh-which-door"
         ),
+        # rounds 100 and 101: a vocative insult, internet initials, a jibe at the agent's mother
+        pytest.param(
+            "Cheers for the reminder, you absolute tosser.", "en", "debtor-dismissals", None, id="en-tosser"
+        ),
+        pytest.param("wcnm 又是你 能不能换个人打", "zh", "debtor-dismissals", None, id="zh-wcnm"),
+        pytest.param("느금마 이자나 받아라", "ko", "debtor-dismissals", None, id="ko-mother"),
     ],
 )
 def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(

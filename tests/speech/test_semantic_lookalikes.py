@@ -781,6 +781,26 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-98"): (1, 1),
     ("en", "-98"): (4, 1),
     ("ko", "-98"): (1, 1),
+    # Rounds 99 and 100, read first with the final lexicons of round 98 (a fourth held-out check):
+    # en-99 (subtle violations to vulnerable debtors: the bereaved, carers, pensioners) missed 6 of
+    # 60, en-100 (violations told as jokes, film quotes and irony) 10 of 60, ko-99 (50 subtle
+    # violations) 6 of 50, and zh-99 (lawful negotiation and voice-message lines) flagged none of
+    # 60; no compliant line was flagged in any of the four. After their fixes (en 2026.12.79, ko
+    # 2026.12.72): missed 6 → 0, 10 → 0 and 6 → 2. Left: two debtor lines the model vetoes (이런
+    # 더러운 일 … 부모님은 아세요, at 0.03) or that no entry reads (퇴근길 조심하세요. 세상 험하잖아요).
+    ("zh", "-99"): (1, 1),
+    ("en", "-99"): (1, 1),
+    ("ko", "-99"): (3, 1),
+    ("en", "-100"): (1, 1),
+    # Round 101 is internet-style and disguised abuse (initials, masked and misspelt swearing,
+    # emoji, 초성, pinyin initials), 50 violations and 30 look-alikes per language, read first with
+    # the lexicons of round 100: missed en 2, zh 2 and ko 4 of 50, flagged zh 1 and ko 1 of 30.
+    # After its fixes (zh 2026.12.74, en 2026.12.79, ko 2026.12.72): missed 2 → 0, 2 → 1 and 4 →
+    # 1, flagged 1 → 0 and 1 → 0. Left: wc as an agent's interjection (also a toilet) and 아 시 발
+    # split by spaces, which the model judges (0.00).
+    ("zh", "-101"): (2, 1),
+    ("en", "-101"): (1, 1),
+    ("ko", "-101"): (2, 1),
 }
 
 
