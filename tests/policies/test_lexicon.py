@@ -4864,6 +4864,44 @@ PROBE_FAMILIES = [
         "insult_profanity",
         False,
     ),
+    # round 102: screener-evasion tricks and their lawful twins
+    (
+        "Vans go up real quick when they're parked on the street like yours.",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        True,
+    ),
+    (
+        "My manager says you're a thieving chancer, not my words.",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "We will not be calling your boss or anyone in your contacts.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        False,
+    ),
+    ("We will call your boss and anyone in your contacts.", "en", "debtor", None, "privacy_exposure", True),
+    (
+        "The collector who told you you'd be arrested was wrong; you can't be arrested over this.",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        False,
+    ),
+    ("下周催收函会直接寄到你公司前台", "zh", "debtor", None, "privacy_exposure", True),
+    ("催收函我们不会寄到您单位前台，只寄到您本人的地址", "zh", "debtor", None, "privacy_exposure", False),
+    ("就你这智商还学人家借网贷", "zh", "debtor", None, "insult_profanity", True),
+    ("像您这样的情况可以申请延期还款", "zh", "debtor", None, "insult_profanity", False),
 ]
 
 
@@ -5037,6 +5075,12 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("群里有人骂我“cnm”，我都不想理", "zh", False),
         ("상담원님도 사는 게 참 병신같이 사시네요", "ko", True),
         ("분납 해 주셔서 개꿀이네요 감사합니다", "ko", False),
+        # menace of the agent told politely, and a courtesy (round 102)
+        ("상담원님, 공손하게 말씀드리는 건데요, 제가 그 회사 주소 알고 있거든요.", "ko", True),
+        ("제가 그 회사 주소 알고 있거든요, 거기로 내용증명 보낼게요", "ko", False),
+        ("너 퇴근길 조심해라", "ko", True),
+        ("상담원님 비 오는데 퇴근길 조심하세요 수고하셨어요", "ko", False),
+        ("Tyler, is it? It's not a very common name, that.", "en", True),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:

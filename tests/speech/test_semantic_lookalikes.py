@@ -801,6 +801,14 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-101"): (2, 1),
     ("en", "-101"): (1, 1),
     ("ko", "-101"): (2, 1),
+    # Round 102 is the tricks a writer would use to get a line past a screener (a denial that is
+    # not one, "if I were you", a manager's words passed on, a violation buried mid-turn, code-
+    # switching) and their lawful twins, 40 and 40 per language, read first with the lexicons of
+    # round 101: missed en 3, zh 2 and ko 1 of 40, flagged en 2 of 40. After its fixes (zh
+    # 2026.12.75, en 2026.12.80, ko 2026.12.73): none missed, none flagged.
+    ("zh", "-102"): (1, 1),
+    ("en", "-102"): (1, 1),
+    ("ko", "-102"): (1, 1),
 }
 
 
