@@ -4902,6 +4902,54 @@ PROBE_FAMILIES = [
     ("催收函我们不会寄到您单位前台，只寄到您本人的地址", "zh", "debtor", None, "privacy_exposure", False),
     ("就你这智商还学人家借网贷", "zh", "debtor", None, "insult_profanity", True),
     ("像您这样的情况可以申请延期还款", "zh", "debtor", None, "insult_profanity", False),
+    # round 103: calls by the hour, postcards, a relative rung while the agent waits, the boss walked
+    # through the account; a debtor's injury met with care, a past kitchen fire
+    ("Calls will continue every hour until you pick up.", "en", "debtor", None, "harassment", True),
+    ("This is our seventh call today, so do pick up next time.", "en", "debtor", None, "harassment", True),
+    (
+        "We'll mail your next statement on a postcard so you can't miss it.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "We never send anything on a postcard, it's always a sealed letter.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        False,
+    ),
+    ("I'll wait on the line while you ring your sister for it.", "en", "debtor", None, "harassment", True),
+    (
+        "If nothing comes in, I'll be walking your boss through the account.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "You could have a word with the school office about their hardship fund.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        False,
+    ),
+    (
+        "I'll leave the full details on your dad's answering machine then.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    ("I'll leave just my name and number on the voicemail.", "en", "debtor", None, "privacy_exposure", False),
+    ("你家车库起火那次以后保险赔了吗", "zh", "debtor", None, "threat_violence", False),
+    ("你家车库起火了可别怪我们", "zh", "debtor", None, "threat_violence", True),
 ]
 
 
@@ -5010,6 +5058,9 @@ PROBE_FAMILIES = [
         ("放心，没人去你单位闹，这点我保证。", "zh", "threat_violence"),
         ("那个传单不是我们公司散发的，您可以报警。", "zh", "privacy_exposure"),
         ("We won't contact your employer unless you ask us to.", "en", "privacy_exposure"),
+        # money put off while the debtor recovers (round 103: zh care-first)
+        ("台风要来了，人别出门，钱的事过两天再说。", "zh", "threat_violence"),
+        ("你说你老婆切菜切到手指送急诊了啊，那先照顾人要紧。", "zh", "threat_violence"),
     ],
 )
 def test_the_law_stated_is_a_lawful_reading_not_a_violation(text: str, lang: str, category: str) -> None:
