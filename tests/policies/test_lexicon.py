@@ -4950,6 +4950,14 @@ PROBE_FAMILIES = [
     ("I'll leave just my name and number on the voicemail.", "en", "debtor", None, "privacy_exposure", False),
     ("你家车库起火那次以后保险赔了吗", "zh", "debtor", None, "threat_violence", False),
     ("你家车库起火了可别怪我们", "zh", "debtor", None, "threat_violence", True),
+    (
+        "Contacting you by postcard is prohibited, so it comes in a sealed letter.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        False,
+    ),
 ]
 
 
