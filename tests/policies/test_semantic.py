@@ -685,6 +685,21 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
         ),
         pytest.param("wcnm 又是你 能不能换个人打", "zh", "debtor-dismissals", None, id="zh-wcnm"),
         pytest.param("느금마 이자나 받아라", "ko", "debtor-dismissals", None, id="ko-mother"),
+        # round 104: an insult as the agent's name, and "I'll remember your voice" before a warning
+        pytest.param(
+            "Stop texting me, leech. Every one of these goes straight to my lawyer.",
+            "en",
+            "debtor-dismissals",
+            None,
+            id="en-leech",
+        ),
+        pytest.param(
+            "상담원님 목소리 잘 기억해 둘게요 퇴근길 항상 조심하시구요",
+            "ko",
+            "debtor-visit-threats",
+            None,
+            id="ko-remember-voice",
+        ),
     ],
 )
 def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(

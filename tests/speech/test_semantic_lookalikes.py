@@ -817,6 +817,16 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     # missed 12 → 2, flagged 5 → 0. Left: two voicemails that name the debt (vetoed or unread).
     ("zh", "-103"): (1, 1),
     ("en", "-103"): (3, 1),
+    # Round 104, read first with the lexicons of round 103 (and the shipped head): en-104 (60 plain,
+    # tired violations in every category and 20 procedural twins) missed 5 of 60, two of them
+    # lexicon hits the model vetoed ("Still nothing from you. Typical freeloader. Call …" at 0.05;
+    # a debtor's "Stop texting me, leech. … my lawyer." at 0.00); zh-104 (60 lawful lines full of
+    # police, hospitals, fires and games, 20 violations) missed and flagged nothing; ko-104 (50
+    # violations in polite honorifics, 30 twins) missed 5 of 50. After its fixes (en 2026.12.83,
+    # ko 2026.12.74): none missed, none flagged.
+    ("zh", "-104"): (1, 1),
+    ("en", "-104"): (1, 1),
+    ("ko", "-104"): (1, 1),
 }
 
 
