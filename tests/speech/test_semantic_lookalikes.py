@@ -827,6 +827,17 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-104"): (1, 1),
     ("en", "-104"): (1, 1),
     ("ko", "-104"): (1, 1),
+    # Round 105 is long turns: one short violation inside two to four sentences of procedure (en:
+    # 60 and 20 twins), long lawful zh turns (60, and 20 violations), and the debtor's side in ko
+    # (40 abusive, 40 angry but lawful). Read first with the lexicons of round 104: en missed 22 of
+    # 60 (recall 0.63), ten of them lexicon hits the model vetoed because the rest of the turn read
+    # as procedure (0.00 to 0.05), and flagged 1 of 20 (a previous agency's threat reported, the
+    # model's alone at 0.55); zh missed 3 of 20; ko missed 4 of 40. After its fixes (zh 2026.12.77,
+    # en 2026.12.84, ko 2026.12.75): missed 22 → 0, 3 → 0 and 4 → 1, flagged 1 → 0. Left: a ko
+    # debtor's wish for the agent's family's health "if you keep calling" (no entry reads it).
+    ("zh", "-105"): (1, 1),
+    ("en", "-105"): (1, 1),
+    ("ko", "-105"): (2, 1),
 }
 
 
