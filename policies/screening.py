@@ -364,10 +364,18 @@ class _Hit:
 def _strongest(hits: list[_Hit]) -> list[_Hit]:
     """Per category, overlapping hits collapse into the most severe, then longest, one; between
     equals, the one the model may not veto (a debtor's "fuck off" read by `debtor-dismissals`,
-    not by the agent entry `rude-words` re-labelled)."""
+    not by the agent entry `rude-words` re-labelled). A hit the model may not veto is never
+    absorbed by one it may: "go to hell" (`debtor-dismissals`) inside "to hell with your fees"
+    (`rude-words`, longer) stays, so the veto cannot take the pair."""
     kept: list[_Hit] = []
     for hit in sorted(hits, key=lambda h: (-_RANK[h.severity], h.start - h.end, _vetoable(h), h.start)):
-        if not any(k.category == hit.category and k.start < hit.end and hit.start < k.end for k in kept):
+        if not any(
+            k.category == hit.category
+            and k.start < hit.end
+            and hit.start < k.end
+            and (_vetoable(hit) or not _vetoable(k))
+            for k in kept
+        ):
             kept.append(hit)
     return kept
 

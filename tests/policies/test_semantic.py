@@ -745,6 +745,25 @@ def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(
         assert rule not in {x.rule for x in denied.violations(cat)}
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "entry"),
+    [
+        # "go to hell" (debtor-dismissals) inside the longer "to hell with" (rude-words)
+        ("the phone number is the same, and honestly go to hell with your fees", "en", "debtor-dismissals"),
+    ],
+)
+def test_a_hit_the_model_may_not_veto_is_not_absorbed_by_one_it_may(text: str, lang: str, entry: str) -> None:
+    """Overlapping hits of one category collapse into the strongest, but an entry that refuses the
+    veto keeps its own hit beside a longer or more severe vetoable one, so a low score on the
+    whole turn (here 0.01) cannot make the pair `info`."""
+    view = lexicon_view(text, [lang], audience="debtor", speaker="debtor", facts=None)
+    rules = {m.rule for m in view.violations("abuse_by_debtor")}
+    assert f"{lang}/abuse_by_debtor/{entry}" in rules
+    cat = "abuse_by_debtor"
+    found = combine(view, {cat: 0.01}, {cat: 0.5}, vetoes={cat: 0.2}, model="m")
+    assert [(f.category, f.is_violation) for f in found] == [(cat, True)]
+
+
 def test_no_lexicon_language_is_model_only() -> None:
     # A language with model heads but no bundled lexicon (none today: ja stands in for one).
     view = lexicon_view("夜道に気をつけろ", ["ja"], audience="debtor", speaker="agent", facts=None)
