@@ -838,6 +838,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-105"): (1, 1),
     ("en", "-105"): (1, 1),
     ("ko", "-105"): (2, 1),
+    # Round 106 is whole messages: SMS, voicemails and turns of three to five sentences with one
+    # violation inside, 60 violations and 20 lawful messages per language, read first with the
+    # lexicons of round 105 and the collapse rule before it: missed en 11, zh 16 and ko 8 of 60
+    # (recall 0.82, 0.73, 0.87), 15 of them lexicon hits the model vetoed in a long turn (0.00 to
+    # 0.09), above all a debtor's insult read by an agent entry; flagged en 2 and ko 1 of 20 (the
+    # model alone on voicemails for a spouse and a sibling, and a debtor's "I've told you people").
+    # After its fixes (zh 2026.12.78, en 2026.12.85, ko 2026.12.76): missed 35 → 1, flagged 3 →
+    # 2. Left: a zh "mind your car, in this dry weather it might catch fire" (its twin is fire-
+    # safety advice) and the model's two voicemails.
+    ("zh", "-106"): (2, 1),
+    ("en", "-106"): (1, 2),
+    ("ko", "-106"): (1, 2),
 }
 
 
