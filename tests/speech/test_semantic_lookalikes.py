@@ -850,6 +850,17 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-106"): (2, 1),
     ("en", "-106"): (1, 2),
     ("ko", "-106"): (1, 2),
+    # Round 107, read first with the lexicons of round 106: en-107 (40 long debtor turns with abuse
+    # of the agent inside, 40 angry but lawful) missed 24 of 40 (recall 0.40), half of them
+    # insults the model vetoed (0.00 to 0.02) and half that no entry read; zh-107 (60 spoken
+    # run-ons with one violation inside, some in dialect, and 20 lawful) missed 14 of 60 (0.77);
+    # ko-107 (40 polite agent turns with one violation inside, 40 lawful) missed 4 of 40 and
+    # flagged 3 of 40. After its fixes (zh 2026.12.79, en 2026.12.86, ko 2026.12.77): missed 24 →
+    # 0, 14 → 1 and 4 → 0, flagged 3 → 0. Left: a debtor's 妈了个巴子的你们… (an oath aimed at
+    # the company, which a debtor's entry would need to tell from swearing at the bill).
+    ("zh", "-107"): (2, 1),
+    ("en", "-107"): (1, 1),
+    ("ko", "-107"): (1, 1),
 }
 
 
