@@ -861,6 +861,15 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-107"): (2, 1),
     ("en", "-107"): (1, 1),
     ("ko", "-107"): (1, 1),
+    # Round 108 is a last held-out check of the long-turn rounds: an inspector's queue of long
+    # turns, agents and debtors, 50 violations and 30 lawful per language, read first with the
+    # lexicons of round 107: missed en 12, zh 8 and ko 20 of 50 (recall 0.76, 0.84, 0.60; 14 of
+    # ko's 20 were debtors' insults and threats, most read by an agent entry the model vetoed),
+    # flagged ko 1 of 30 (a short "잡아 보시죠" alone, which the model read as a threat at 0.76).
+    # After its fixes (zh 2026.12.80, en 2026.12.87, ko 2026.12.78): missed 40 → 1, flagged 1 → 0.
+    ("zh", "-108"): (1, 1),
+    ("en", "-108"): (1, 1),
+    ("ko", "-108"): (2, 1),
 }
 
 
