@@ -375,6 +375,36 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Address:
+    """Cues that aim a debtor's words at the listener (``[address]``). An agent entry's words said
+    by the debtor (re-labelled `abuse_by_debtor`, which the model may veto: a debtor swearing at a
+    broken phone is not abuse) are aimed at the agent when `before` ends right before them
+    (你个瘪犊子, "you lying scumbag") or `after` starts right after them (멍청한 새끼야), in the
+    same clause, with no `reported` cue before them there (骂我是, "called me a", 저보고), no
+    `reported_after` cue after them (…라고 했어요) and no quotation mark opened before them: those
+    are reports and quotes. Such a hit is reported as `entry`, which the model may not veto. The
+    cues are regular expressions over the folded text, read within `reach` characters each way,
+    with the spaces between CJK characters removed as the patterns read it unless `keep_spaces`
+    (Korean needs them to tell 너, "you", from the end of 트레이너)."""
+
+    entry: Entry
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+    reported: re.Pattern[str] | None
+    reported_after: re.Pattern[str] | None
+    reach: int
+    keep_spaces: bool
+
+    def reported_in(self, clause: str, tail: str) -> bool:
+        """Whether a report cue comes before the words in their clause, or after them
+        (`reported_after`: "라고 했어요")."""
+        return bool(
+            (self.reported is not None and self.reported.search(clause))
+            or (self.reported_after is not None and self.reported_after.search(tail))
+        )
+
+
+@dataclass(frozen=True)
 class Lexicon:
     language: str
     version: str
@@ -387,6 +417,7 @@ class Lexicon:
     source: str = ""
     pinyin: bool = False
     pinyin_min_chars: int = 3
+    address: Address | None = None
 
     @property
     def tag(self) -> str:
@@ -553,8 +584,8 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
     except tomllib.TOMLDecodeError as exc:
         raise LexiconError(file, "", f"invalid TOML: {exc}") from exc
     for key in doc:
-        if key not in ("lexicon", "negation", "allow", "entry"):
-            raise LexiconError(file, key, "unknown key (allowed: lexicon, negation, allow, entry)")
+        if key not in ("lexicon", "negation", "allow", "entry", "address"):
+            raise LexiconError(file, key, "unknown key (allowed: lexicon, negation, allow, entry, address)")
     if "lexicon" not in doc:
         raise LexiconError(file, "lexicon", "required table [lexicon] is missing")
     head = _Reader(file, "lexicon", doc["lexicon"])
@@ -619,6 +650,12 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         entries.append(entry)
     if not entries:
         raise LexiconError(file, "entry", "a lexicon needs at least one [[entry]]")
+    address = None
+    if "address" in doc:
+        address = _address(_Reader(file, "address", doc["address"]), language)
+        if address.entry.id in ids:
+            raise LexiconError(file, "address", f"duplicate id {address.entry.id!r}: an [[entry]] has it")
+        entries.append(address.entry)
     return Lexicon(
         language=language,
         version=version,
@@ -631,6 +668,7 @@ def parse_lexicon(text: str, file: str = "<lexicon>") -> Lexicon:
         source=file,
         pinyin=pinyin,
         pinyin_min_chars=pinyin_min_chars,
+        address=address,
     )
 
 
@@ -724,6 +762,66 @@ def _allow_rule(r: _Reader, aid: str) -> AllowRule:
     if rule.citation and not rule.firm:
         raise r.fail("citation", "only a firm context (firm = true) cites a rule")
     return rule
+
+
+_ADDRESS_KEYS = {
+    "id",
+    "severity",
+    "before",
+    "after",
+    "reported",
+    "reported_after",
+    "reach",
+    "keep_spaces",
+    "citation",
+    "note",
+}
+
+
+def _address(r: _Reader, language: str) -> Address:
+    """The ``[address]`` table: its cues compiled, and the entry its hits are reported as (no
+    patterns of its own; it refuses the model's veto)."""
+    r.check_keys(_ADDRESS_KEYS)
+    aid = r.str_("id")
+    if not _ID_RE.fullmatch(aid):
+        raise r.fail("id", f"must match {_ID_RE.pattern} (got {aid!r})")
+    citation = r.str_("citation", "")
+    if not citation:
+        raise r.fail("citation", "the address cues cite the rule their hits break")
+
+    def compiled(key: str, template: str) -> re.Pattern[str] | None:
+        cues = r.strs(key)
+        if not cues:
+            return None
+        try:
+            return re.compile(template.format("|".join(f"(?:{c})" for c in cues)))
+        except re.error as exc:
+            raise r.fail(key, f"invalid regular expression: {exc}") from None
+
+    address = Address(
+        entry=Entry(
+            id=aid,
+            rule=f"{language}/abuse_by_debtor/{aid}",
+            category="abuse_by_debtor",
+            severity=r.str_("severity", "medium", choices=SEVERITIES[1:]),
+            patterns=(),
+            speaker="debtor",
+            audience="debtor",
+            note=r.str_("note", ""),
+            citation=citation,
+            pinyin=False,
+            model_veto=False,
+        ),
+        before=compiled("before", r"(?:{})\s*$"),
+        after=compiled("after", "^(?:{})"),
+        reported=compiled("reported", "(?:{})"),
+        reported_after=compiled("reported_after", "(?:{})"),
+        reach=r.int_("reach", 30, 4, 120),
+        keep_spaces=r.bool_("keep_spaces", False),
+    )
+    if address.before is None and address.after is None:
+        raise r.fail("before", "an [address] table needs `before` or `after` cues")
+    return address
 
 
 def _firm_reading(r: _Reader, rule: AllowRule, language: str) -> Entry:

@@ -332,6 +332,9 @@ class Matcher:
                         found.append(replace(h, start=start, end=end))
         if not found:
             return []
+        if speaker == "debtor":
+            by_version = {c.version: c for c in self._compiled}
+            found = [by_version[h.version].aimed(h, folded) for h in found]
         out: list[Match] = []
         for hit in _strongest(found):
             start, end = hit.start, hit.end
@@ -660,6 +663,27 @@ class _Compiled:
                     continue  # the statement is true: lawful
             hits.append(_Hit(start, end, category, severity, entry, self.version))
         return hits
+
+    def aimed(self, hit: _Hit, folded: str) -> _Hit:
+        """`hit` reported as the lexicon's `Address` entry when it is a debtor's words read by an
+        agent entry and aimed at the listener (`folded`: the text folded, positions as `hit`'s)."""
+        address = self.lexicon.address
+        if address is None or hit.category == hit.entry.category:
+            return hit
+        before = folded[max(0, hit.start - address.reach) : hit.start]
+        after = folded[hit.end : hit.end + address.reach]
+        if not address.keep_spaces:  # as the patterns read it: no spaces between CJK characters
+            before = _CJK_GAP.sub("", _MULTI_SPACE.sub(" ", before))
+            after = _CJK_GAP.sub("", _MULTI_SPACE.sub(" ", after))
+        clause = _CLAUSE_BREAK.split(before)[-1]
+        tail = _CLAUSE_BREAK.split(after, maxsplit=1)[0]
+        if _QUOTE_MARKS.search(clause) or address.reported_in(clause, tail):
+            return hit  # a report or a quotation of someone's words
+        if (address.before is not None and address.before.search(clause)) or (
+            address.after is not None and address.after.match(tail)
+        ):
+            return replace(hit, entry=address.entry)
+        return hit
 
     def _scan_sound(
         self,
@@ -1035,6 +1059,12 @@ def _bounds(norm: str, start: int, end: int, stops: str) -> tuple[int, int]:
     while hi < ceil and norm[hi] not in stops:
         hi += 1
     return lo, hi
+
+
+# Where a clause ends, for the address cues (`Address`): they do not reach across one.
+_CLAUSE_BREAK = re.compile("[,.!?;:\n\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f\u2026]")
+# A quotation mark opened earlier in the clause: the words are someone's, quoted.
+_QUOTE_MARKS = re.compile('["\u201c\u201d\u300c\u300e]')
 
 
 def _is_word(ch: str) -> bool:

@@ -14,6 +14,8 @@ from policies.screening import (
     Matcher,
     load_lexicon,
     matcher_for,
+    model_may_veto,
+    rule_citation,
     screen,
     without_context,
 )
@@ -29,6 +31,14 @@ id = "kill"
 category = "threat_violence"
 severity = "high"
 patterns = ["kill you"]
+"""
+
+
+ADDRESS = """
+[address]
+id = "aimed"
+before = ["\\\\byou "]
+citation = "Agent protection"
 """
 
 
@@ -224,6 +234,28 @@ def with_entry(extra: str) -> str:
             "entry = 3\n" + GOOD.split("[[entry]]")[0], "entry", "array of tables", id="entry-not-table"
         ),
         pytest.param("allow = 'x'\n" + GOOD, "allow", "array of tables", id="allow-not-table"),
+        pytest.param(GOOD + ADDRESS + "odd = 1\n", "address.odd", "unknown key", id="address-unknown-key"),
+        pytest.param(
+            GOOD + ADDRESS.replace('"\\\\byou "', '"(you"'),
+            "address.before",
+            "invalid regular expression",
+            id="address-bad-cue",
+        ),
+        pytest.param(
+            GOOD + ADDRESS.replace('citation = "Agent protection"', ""),
+            "address.citation",
+            "cite",
+            id="address-no-citation",
+        ),
+        pytest.param(
+            GOOD + ADDRESS.replace("before", "reported"), "address.before", "needs", id="address-no-cues"
+        ),
+        pytest.param(
+            GOOD + ADDRESS.replace('id = "aimed"', 'id = "kill"'),
+            "address",
+            "duplicate id",
+            id="address-dup-id",
+        ),
         pytest.param(
             GOOD.replace('severity = "high"', 'severity = "high"\nmodel_override = false'),
             "entry[0] 'kill'.model_override",
@@ -5679,6 +5711,48 @@ def test_a_debtors_request_to_stop_calling_is_a_lawful_reading_not_abuse(text: s
     matches = screen(text, ["zh"], speaker="debtor")
     assert any(m.rule == "zh/abuse_by_debtor/debtor-cease" and not m.is_violation for m in matches)
     assert any(m.category == "abuse_by_debtor" and m.is_violation for m in matches) is abuse
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "aimed"),
+    [
+        # an agent entry's words right after "you" and its adjectives: aimed at the agent
+        ("check your records you incompetent fuckin idiot", "en", True),
+        ("Don't call me again, ya bum, ya hear me?", "en", True),
+        ("and you people are just a bunch of lowlife scammers preying on old folks", "en", True),
+        # ... not when the clause reports someone's words, and not at a thing or at oneself
+        ("my boss yelled you're a useless moron at me in front of everybody", "en", False),
+        ("the collector before you called me a lying deadbeat", "en", False),
+        ("I'm such a bloody idiot, I signed up at two in the morning", "en", False),
+        ("this stupid piece of junk phone keeps cutting out", "en", False),
+        ("我都说了这礼拜没钱你个瘪犊子咋就听不明白呢", "zh", True),
+        ("狗东西你听着那个信用卡的钱我月底还", "zh", True),
+        ("你是不是沙比啊我都转账了", "zh", True),
+        ("我真是个傻逼，当初手贱下了那个借贷app", "zh", False),
+        ("你们那个姓周的在电话里笑我穷鬼还学人家分期", "zh", False),
+        ("我这破手机银行又他妈闪退了", "zh", False),
+        ("당신 진짜 쓰레기네요 일처리를 이따구로 해요", "ko", True),
+        ("예 잘 알겠습니다, 개새끼님. 다음부터는 전화하지 마시고요.", "ko", True),
+        ("제 통장에 빨대 꽂을 자리 이제 없거든요, 이 기생충아.", "ko", True),
+        ("씨발 니네 진짜 좆같은 놈들이다", "ko", True),
+        # 너 at the end of 트레이너 is no "you": Korean reads the cues with the spaces kept
+        ("그 헬스장 트레이너 완전 사기꾼이에요 PT만 팔고 잠수 탔어요", "ko", False),
+        ('"야 이 쓰레기야" 이게 제가 지난주에 그쪽 회사 직원한테 들은 말이에요.', "ko", False),
+        ("어휴 이 병신 같은 프린터 또 종이 걸렸네", "ko", False),
+    ],
+)
+def test_a_debtors_words_aimed_at_the_agent_refuse_the_veto(text: str, lang: str, aimed: bool) -> None:
+    """An agent entry's words said by the debtor are judged by the model (a broken phone sworn at
+    is no abuse), unless an address cue aims them at the agent: then they are `debtor-aimed`,
+    which the model may not veto. The agent's own words are never re-read this way."""
+    abuse = [m for m in screen(text, [lang], speaker="debtor") if m.category == "abuse_by_debtor"]
+    assert abuse, text
+    rules = {m.rule for m in abuse}
+    assert (f"{lang}/abuse_by_debtor/debtor-aimed" in rules) is aimed, rules
+    if aimed:
+        assert not model_may_veto("abuse_by_debtor", f"{lang}/abuse_by_debtor/debtor-aimed")
+        assert rule_citation(f"{lang}/abuse_by_debtor/debtor-aimed")
+    assert not any(m.rule.endswith("/debtor-aimed") for m in screen(text, [lang], speaker="agent"))
 
 
 @pytest.mark.parametrize(("text", "lang", "audience", "facts", "category", "raised"), PROBE_FAMILIES)

@@ -723,6 +723,29 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
             None,
             id="zh-scum",
         ),
+        # an agent entry's words aimed at the agent by an address cue (rounds 109 and 111: the
+        # model read these turns at 0.00 to 0.03)
+        pytest.param(
+            "我跟你说了那个京东白条我已经还了三千了截图都发给你们客服了你个瘪犊子还在这说我一分没还",
+            "zh",
+            "debtor-aimed",
+            None,
+            id="zh-aimed",
+        ),
+        pytest.param(
+            "I said I'd pay the Amex when the bonus comes in March. Don't call me again, ya bum.",
+            "en",
+            "debtor-aimed",
+            None,
+            id="en-aimed",
+        ),
+        pytest.param(
+            "근데 제 통장에 빨대 꽂을 자리 이제 없거든요, 이 기생충아.",
+            "ko",
+            "debtor-aimed",
+            None,
+            id="ko-aimed",
+        ),
     ],
 )
 def test_a_debtors_words_aimed_at_the_agent_are_not_vetoed_by_the_model(
