@@ -5441,6 +5441,33 @@ PROBE_FAMILIES = [
         "harassment",
         True,
     ),
+    # the agent's contempt in long polite turns (round 110)
+    (
+        "하여튼 그쪽 전라도 분들은 말씀은 참 번지르르하게 잘하시는데 갚는 건 늘 뒷전이시더라고요.",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    ("전라도 분들은 말씀이 참 정겨우세요.", "ko", "debtor", None, "insult_profanity", False),
+    (
+        "매번 다음 주 하시는 거 보면 양심은 전당포에 맡겨 두셨나 봐요.",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    ("양심적으로 말씀드리면 이 플랜이 제일 나아요.", "ko", "debtor", None, "insult_profanity", False),
+    (
+        "it bounced three times now so honestly you're just a lazy freeloader",
+        "en",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
 ]
 
 
@@ -5696,6 +5723,26 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("또 이딴 식으로 나오면 그땐 내가 니 목을 따 버릴 거니까 알아서 해.", "ko", True),
         ("니들 퇴근할 때 뒤통수 조심해라", "ko", True),
         ("이렇게 전화질하는 너네는 진짜 인간 말종이야.", "ko", True),
+        # curses, names and menace inside long turns the model read as complaints (rounds 109, 111, 112)
+        ("这么缺德的活儿干多了小心生孩子没屁眼。", "zh", True),
+        ("你们这群披着人皮的畜生，我一分都不会多给。", "zh", True),
+        ("我就带人过去把你们那破办公室砸个稀巴烂。", "zh", True),
+        ("我气得把那个破手机砸个稀巴烂。", "zh", False),
+        ("侬再这样弄，当心我寻到侬公司门口，叫侬吃生活。", "zh", True),
+        ("恁脑子是不是叫驴踢了？俺说了秋收完就还。", "zh", True),
+        ("我豁出这条命也要找到你，一命换一命。", "zh", True),
+        ("아 십팔 진짜 이 십팔 놈의 회사는 주말에도 전화를 하네", "ko", True),
+        ("네 고객님~ 이러는 말투 존나 역겨워요.", "ko", True),
+        ("아까 먹은 우유가 상했는지 속이 역겨워요.", "ko", False),
+        ("당신 와이프랑 애들 얼굴 한번 보고 싶네요.", "ko", True),
+        ("지방 현장에 있어서 와이프랑 애들 얼굴 본 지 오래됐어요.", "ko", False),
+        ("조만간 애 학교 앞에서 한번 뵐 수도 있겠네요.", "ko", True),
+        ("그쪽 회사는 진짜 개같은 회사네요 일처리를 어떻게 이따구로 해요", "ko", True),
+        ("I'm not talking to some call-center monkey in another country.", "en", True),
+        ("get off me phone ya flamin drongo", "en", True),
+        ("bro you a clown for real nah you a whole bum my guy", "en", True),
+        ("ain't nobody scared of y'all bum ass debt collectors", "en", True),
+        ("sorry my bum knee is acting up again, give me a second", "en", False),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:

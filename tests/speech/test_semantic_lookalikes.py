@@ -870,6 +870,24 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-108"): (1, 1),
     ("en", "-108"): (1, 1),
     ("ko", "-108"): (2, 1),
+    # Round 109: debtor turns, many long, with one insult or threat of the agent inside; round
+    # 110: an inspector's day of agent lines, a third of them long turns. First read with zh
+    # 2026.12.82, en 2026.12.88, ko 2026.12.79: missed 23 of 156, flagged 4 of 114.
+    ("zh", "-109"): (1, 1),
+    ("en", "-109"): (1, 3),
+    ("ko", "-109"): (4, 1),
+    ("zh", "-110"): (3, 1),
+    ("en", "-110"): (2, 3),
+    ("ko", "-110"): (1, 1),
+    # Round 111 (debtor turns: insults aimed at the agent beside swearing at a phone, at oneself,
+    # or quoted) and 112 (the same brief, another hand). First read: en-112 with the lexicons of
+    # round 108, missed 5 of 32; zh-111 after the round 109 fixes, missed 10 of 30; en-111 and
+    # ko-111 with the address cues' first version (`[address]`, debtor-aimed), missed 10 of 27 and
+    # 5 of 33 (13 and 7 without them).
+    ("zh", "-111"): (1, 2),
+    ("en", "-111"): (4, 3),
+    ("ko", "-111"): (3, 2),
+    ("en", "-112"): (3, 3),
 }
 
 
