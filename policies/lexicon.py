@@ -381,11 +381,11 @@ class Address:
     broken phone is not abuse) are aimed at the agent when `before` ends right before them
     (你个瘪犊子, "you lying scumbag") or `after` starts right after them (멍청한 새끼야), in the
     same clause, with no `reported` cue before them there (骂我是, "called me a", 저보고), no
-    `reported_after` cue after them (…라고 했어요) and no quotation mark opened before them: those
-    are reports and quotes. Such a hit is reported as `entry`, which the model may not veto. The
-    cues are regular expressions over the folded text, read within `reach` characters each way,
-    with the spaces between CJK characters removed as the patterns read it unless `keep_spaces`
-    (Korean needs them to tell 너, "you", from the end of 트레이너)."""
+    `reported_after` cue right after them (…'라고 했어요) and no quotation still open at them in
+    their sentence: those are reports and quotes. Such a hit is reported as `entry`, which the
+    model may not veto. The cues are regular expressions over the folded text, read within
+    `reach` characters each way, with the spaces between CJK characters removed as the patterns
+    read it unless `keep_spaces` (Korean needs them to tell 너, "you", from the end of 트레이너)."""
 
     entry: Entry
     before: re.Pattern[str] | None
@@ -396,8 +396,8 @@ class Address:
     keep_spaces: bool
 
     def reported_in(self, clause: str, tail: str) -> bool:
-        """Whether a report cue comes before the words in their clause, or after them
-        (`reported_after`: "라고 했어요")."""
+        """Whether a report cue comes before the words in their clause, or right after them
+        (`reported_after`: …'라고 했어요)."""
         return bool(
             (self.reported is not None and self.reported.search(clause))
             or (self.reported_after is not None and self.reported_after.search(tail))
@@ -815,7 +815,7 @@ def _address(r: _Reader, language: str) -> Address:
         before=compiled("before", r"(?:{})\s*$"),
         after=compiled("after", "^(?:{})"),
         reported=compiled("reported", "(?:{})"),
-        reported_after=compiled("reported_after", "(?:{})"),
+        reported_after=compiled("reported_after", "^(?:{})"),
         reach=r.int_("reach", 30, 4, 120),
         keep_spaces=r.bool_("keep_spaces", False),
     )

@@ -677,7 +677,7 @@ class _Compiled:
             after = _CJK_GAP.sub("", _MULTI_SPACE.sub(" ", after))
         clause = _CLAUSE_BREAK.split(before)[-1]
         tail = _CLAUSE_BREAK.split(after, maxsplit=1)[0]
-        if _QUOTE_MARKS.search(clause) or address.reported_in(clause, tail):
+        if _quoted(before) or address.reported_in(clause, tail):
             return hit  # a report or a quotation of someone's words
         if (address.before is not None and address.before.search(clause)) or (
             address.after is not None and address.after.match(tail)
@@ -1063,8 +1063,22 @@ def _bounds(norm: str, start: int, end: int, stops: str) -> tuple[int, int]:
 
 # Where a clause ends, for the address cues (`Address`): they do not reach across one.
 _CLAUSE_BREAK = re.compile("[,.!?;:\n\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f\u2026]")
-# A quotation mark opened earlier in the clause: the words are someone's, quoted.
-_QUOTE_MARKS = re.compile('["\u201c\u201d\u300c\u300e]')
+_SENTENCE_BREAK = re.compile("[.!?\n\u3002\uff01\uff1f]")
+_OPEN_SINGLE = re.compile("(?:^|(?<=\\s))['\u2018]")
+_CLOSE_SINGLE = re.compile("['\u2019](?=\\s|$|[,;:])")
+
+
+def _quoted(before: str) -> bool:
+    """Whether a quotation opened in the sentence before some words is still open at them (the
+    words are someone's, quoted: 'pay your bills or get out, you loser')."""
+    s = _SENTENCE_BREAK.split(before)[-1]
+    return (
+        s.count('"') % 2 == 1
+        or s.count("\u201c") > s.count("\u201d")
+        or s.count("\u300c") > s.count("\u300d")
+        or s.count("\u300e") > s.count("\u300f")
+        or len(_OPEN_SINGLE.findall(s)) > len(_CLOSE_SINGLE.findall(s))
+    )
 
 
 def _is_word(ch: str) -> bool:

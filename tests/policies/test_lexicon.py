@@ -5770,6 +5770,12 @@ def test_a_debtors_request_to_stop_calling_is_a_lawful_reading_not_abuse(text: s
         # ... not when the clause reports someone's words, and not at a thing or at oneself
         ("my boss yelled you're a useless moron at me in front of everybody", "en", False),
         ("the collector before you called me a lying deadbeat", "en", False),
+        (
+            "My manager literally said 'pay your bills or get out, you loser' in front of everyone",
+            "en",
+            False,
+        ),
+        ("아저씨 틀딱이라 말귀를 못 알아먹어요?", "ko", True),
         ("I'm such a bloody idiot, I signed up at two in the morning", "en", False),
         ("this stupid piece of junk phone keeps cutting out", "en", False),
         ("我都说了这礼拜没钱你个瘪犊子咋就听不明白呢", "zh", True),
