@@ -5468,6 +5468,40 @@ PROBE_FAMILIES = [
         "insult_profanity",
         True,
     ),
+    # round 114: an SMS naming the neighbours, a drawled arrest threat, a friend told the debt
+    (
+        "Hi Leah, neighbors at Maple Ct may be contacted to help locate you re: your overdue Chase card.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    ("Your neighbors will not be contacted about this.", "en", "debtor", None, "privacy_exposure", False),
+    (
+        "Now darlin', y'all don't want the sheriff haulin' you in over a little ol' tractor note, do ya?",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        True,
+    ),
+    (
+        "We don't want the sheriff involved, so let's set up a plan.",
+        "en",
+        "debtor",
+        None,
+        "false_legal_threat",
+        False,
+    ),
+    (
+        "hey can you tell jordan his klarna installments are like seriously late",
+        "en",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        True,
+    ),
 ]
 
 
@@ -5743,6 +5777,14 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("bro you a clown for real nah you a whole bum my guy", "en", True),
         ("ain't nobody scared of y'all bum ass debt collectors", "en", True),
         ("sorry my bum knee is acting up again, give me a second", "en", False),
+        # round 113
+        ("now some jumped-up knobhead in a headset wants to lecture me", "en", True),
+        ("let me say it real slow so your one brain cell can keep up", "en", True),
+        ("목소리 잘 기억해 둘게요. 세상 생각보다 좁다는 거 곧 아시게 될 거예요.", "ko", True),
+        ("일 처리 하는 거 보니까 머리는 그냥 장식으로 달고 다니시나 봐요.", "ko", True),
+        ("사장이고 직원이고 다 길바닥에서 객사했으면 좋겠다.", "ko", True),
+        ("你们系统没到账是你们的事 一群饭桶打什么电话", "zh", True),
+        ("我们小区物业就是一群饭桶，电梯坏了一礼拜都没人修。", "zh", False),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:
@@ -5774,6 +5816,11 @@ def test_a_debtors_request_to_stop_calling_is_a_lawful_reading_not_abuse(text: s
             "My manager literally said 'pay your bills or get out, you loser' in front of everyone",
             "en",
             False,
+        ),
+        (
+            "저기요 제가 지금 회사라서 어 아 진짜 눈치 더럽게 없네 이 돌대가리야 회사라고 몇 번을 말해",
+            "ko",
+            True,
         ),
         ("아저씨 틀딱이라 말귀를 못 알아먹어요?", "ko", True),
         ("I'm such a bloody idiot, I signed up at two in the morning", "en", False),

@@ -888,6 +888,15 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("en", "-111"): (4, 3),
     ("ko", "-111"): (3, 2),
     ("en", "-112"): (3, 3),
+    # Round 113 (debtor turns, a held-out check of the address cues on new hands) and 114 (zh:
+    # mostly hard lawful agent lines; en: mostly subtle violations). First read with zh 2026.12.84,
+    # en 2026.12.90, ko 2026.12.81: missed 15 of 110, flagged 2 of 110 (113 alone: en 4, ko 6, zh
+    # 1 of 20 missed; the same without the address cues, which added one false flag, a quote).
+    ("zh", "-113"): (1, 1),
+    ("en", "-113"): (3, 1),
+    ("ko", "-113"): (2, 1),
+    ("zh", "-114"): (1, 2),
+    ("en", "-114"): (2, 1),
 }
 
 
