@@ -5502,6 +5502,47 @@ PROBE_FAMILIES = [
         "third_party_disclosure",
         True,
     ),
+    # round 115
+    (
+        "Unresolved accts get shared w/ the contacts in your app profile after 5 days.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    (
+        "Your payment was shared with the billing team, so it should post today.",
+        "en",
+        "debtor",
+        None,
+        "privacy_exposure",
+        False,
+    ),
+    (
+        "아 그쪽 지방 분들이 원래 빌릴 땐 급하고 갚을 땐 배 째라 하시던데, 고객님은 설마 아니시죠?",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "刚才您也确认了是他爱人，那我就直说了，他车贷这期三千四还没还。",
+        "zh",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        False,
+    ),
+    (
+        "您也确认了不是他爱人，那我就直说了，他车贷这期三千四还没还。",
+        "zh",
+        "third_party",
+        None,
+        "third_party_disclosure",
+        True,
+    ),
 ]
 
 
@@ -5785,6 +5826,7 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("사장이고 직원이고 다 길바닥에서 객사했으면 좋겠다.", "ko", True),
         ("你们系统没到账是你们的事 一群饭桶打什么电话", "zh", True),
         ("我们小区物业就是一群饭桶，电梯坏了一礼拜都没人修。", "zh", False),
+        ("그 회사 진짜 악덕이네요. 이자를 이렇게 때려 놓고, 아주 사람 잡으려고 작정을 했구만.", "ko", False),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:

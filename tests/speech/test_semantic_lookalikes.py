@@ -897,6 +897,12 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("ko", "-113"): (2, 1),
     ("zh", "-114"): (1, 2),
     ("en", "-114"): (2, 1),
+    # Round 115: en subtle agent violations, zh hard lawful agent lines, ko agents and debtors
+    # mixed. First read with zh 2026.12.85, en 2026.12.91, ko 2026.12.83: missed 5 of 75, flagged
+    # 2 of 75.
+    ("zh", "-115"): (1, 1),
+    ("en", "-115"): (2, 1),
+    ("ko", "-115"): (3, 1),
 }
 
 
