@@ -766,7 +766,6 @@ def _allow_rule(r: _Reader, aid: str) -> AllowRule:
 
 _ADDRESS_KEYS = {
     "id",
-    "severity",
     "before",
     "after",
     "reported",
@@ -803,7 +802,7 @@ def _address(r: _Reader, language: str) -> Address:
             id=aid,
             rule=f"{language}/abuse_by_debtor/{aid}",
             category="abuse_by_debtor",
-            severity=r.str_("severity", "medium", choices=SEVERITIES[1:]),
+            severity="medium",  # never stamped on a hit: an aimed hit keeps its own entry's
             patterns=(),
             speaker="debtor",
             audience="debtor",
