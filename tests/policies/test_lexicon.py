@@ -5894,6 +5894,11 @@ def test_a_debtors_words_aimed_at_the_agent_refuse_the_veto(text: str, lang: str
     if aimed:
         assert not model_may_veto("abuse_by_debtor", f"{lang}/abuse_by_debtor/debtor-aimed")
         assert rule_citation(f"{lang}/abuse_by_debtor/debtor-aimed")
+        # an aimed hit keeps the severity of the entry that read it
+        said_by_agent = {(m.start, m.end): m.severity for m in screen(text, [lang], speaker="agent")}
+        kept = [m for m in abuse if m.rule.endswith("/debtor-aimed") and (m.start, m.end) in said_by_agent]
+        assert kept
+        assert all(m.severity == said_by_agent[m.start, m.end] for m in kept)
     assert not any(m.rule.endswith("/debtor-aimed") for m in screen(text, [lang], speaker="agent"))
 
 
