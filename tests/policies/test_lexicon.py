@@ -5827,6 +5827,11 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("你们系统没到账是你们的事 一群饭桶打什么电话", "zh", True),
         ("我们小区物业就是一群饭桶，电梯坏了一礼拜都没人修。", "zh", False),
         ("그 회사 진짜 악덕이네요. 이자를 이렇게 때려 놓고, 아주 사람 잡으려고 작정을 했구만.", "ko", False),
+        # round 116
+        ("그쪽도 애 있죠? 애들 학교 어디 다니는지 궁금하네.", "ko", True),
+        ("대본 읽는 거 다 티 나요, 앵무새도 그거보단 잘하겠다.", "ko", True),
+        ("给放贷的看门，汪汪叫两声就有工资拿，这活儿挺适合你的", "zh", True),
+        ("你们再逼，我不介意拉个垫背的", "zh", True),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:
@@ -5900,6 +5905,18 @@ def test_a_debtors_words_aimed_at_the_agent_refuse_the_veto(text: str, lang: str
         assert kept
         assert all(m.severity == said_by_agent[m.start, m.end] for m in kept)
     assert not any(m.rule.endswith("/debtor-aimed") for m in screen(text, [lang], speaker="agent"))
+
+
+def test_advice_to_tell_the_agent_off_reported_is_left_to_the_model() -> None:
+    """ "My nephew says I should just tell you lot to go to hell" reports advice: the debtor's own
+    entry, which refuses the veto, does not read it; the agent entry re-labelled may be vetoed."""
+    text = "My nephew says I should just tell you lot to go to hell, but I'd rather sort out a plan."
+    abuse = [m for m in screen(text, ["en"], speaker="debtor") if m.category == "abuse_by_debtor"]
+    assert abuse
+    assert all(model_may_veto(m.category, m.rule, m.match) for m in abuse), abuse
+    said = [m for m in screen("Go to hell, you lot.", ["en"], speaker="debtor") if m.is_violation]
+    assert said
+    assert not all(model_may_veto(m.category, m.rule, m.match) for m in said), said
 
 
 @pytest.mark.parametrize(("text", "lang", "audience", "facts", "category", "raised"), PROBE_FAMILIES)

@@ -903,6 +903,11 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-115"): (1, 1),
     ("en", "-115"): (2, 1),
     ("ko", "-115"): (3, 1),
+    # Round 116: agents and debtors mixed (ko: debtors only). First read with zh 2026.12.86, en
+    # 2026.12.92, ko 2026.12.84: missed 4 of 70, flagged 4 of 70.
+    ("zh", "-116"): (1, 2),
+    ("en", "-116"): (1, 2),
+    ("ko", "-116"): (1, 2),
 }
 
 
