@@ -1061,20 +1061,22 @@ def _bounds(norm: str, start: int, end: int, stops: str) -> tuple[int, int]:
     return lo, hi
 
 
-# Where a clause ends, for the address cues (`Address`): they do not reach across one.
-_CLAUSE_BREAK = re.compile("[,.!?;:\n\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f\u2026]")
-_SENTENCE_BREAK = re.compile("[.!?\n\u3002\uff01\uff1f]")
-_OPEN_SINGLE = re.compile("(?:^|(?<=\\s))['\u2018]")
-_CLOSE_SINGLE = re.compile("['\u2019](?=\\s|$|[,;:])")
+# Where a clause or a sentence ends in folded text, for the address cues (`Address`): they do not
+# reach across one. An ellipsis (which folding keeps) ends a clause too.
+_CLAUSE_BREAK = re.compile(f"[{re.escape(_CLAUSE_END)}\u2026]")
+_SENTENCE_BREAK = re.compile(f"[{re.escape(_SENTENCE_END)}]")
+# Single quotation marks, told from apostrophes by what stands beside them (folding makes curly
+# quotes plain: ' and ").
+_OPEN_SINGLE = re.compile("(?:^|(?<=\\s))'")
+_CLOSE_SINGLE = re.compile("'(?=\\s|$|[,;:])")
 
 
 def _quoted(before: str) -> bool:
     """Whether a quotation opened in the sentence before some words is still open at them (the
-    words are someone's, quoted: 'pay your bills or get out, you loser')."""
+    words are someone's, quoted: 'pay your bills or get out, you loser'). `before` is folded."""
     s = _SENTENCE_BREAK.split(before)[-1]
     return (
         s.count('"') % 2 == 1
-        or s.count("\u201c") > s.count("\u201d")
         or s.count("\u300c") > s.count("\u300d")
         or s.count("\u300e") > s.count("\u300f")
         or len(_OPEN_SINGLE.findall(s)) > len(_CLOSE_SINGLE.findall(s))
