@@ -278,6 +278,11 @@ class Matcher:
         return tuple(c.lexicon for c in self._compiled)
 
     @cached_property
+    def _by_version(self) -> dict[str, _Compiled]:
+        """Each compiled lexicon by the version its hits carry (`_Hit.version`)."""
+        return {c.version: c for c in self._compiled}
+
+    @cached_property
     def _pinyin(self) -> bool:
         """Whether a lexicon matches Mandarin by sound (then pinyin spelled out is read too)."""
         return any(lex.pinyin for lex in self.lexicons)
@@ -333,8 +338,7 @@ class Matcher:
         if not found:
             return []
         if speaker == "debtor":
-            by_version = {c.version: c for c in self._compiled}
-            found = [by_version[h.version].aimed(h, folded) for h in found]
+            found = [self._by_version[h.version].aimed(h, folded) for h in found]
         out: list[Match] = []
         for hit in _strongest(found):
             start, end = hit.start, hit.end
