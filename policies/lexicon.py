@@ -379,17 +379,19 @@ class Address:
     """Cues that aim a debtor's words at the listener (``[address]``). An agent entry's words said
     by the debtor (re-labelled `abuse_by_debtor`, which the model may veto: a debtor swearing at a
     broken phone is not abuse) are aimed at the agent when `before` ends right before them
-    (你个瘪犊子, "you lying scumbag") or `after` starts right after them (멍청한 새끼야), in the
-    same clause, with no `reported` cue before them there (骂我是, "called me a", 저보고), no
-    `reported_after` cue right after them (…'라고 했어요) and no quotation still open at them in
-    their sentence: those are reports and quotes. Such a hit is reported as `entry`, which the
-    model may not veto. The cues are regular expressions over the folded text, read within
-    `reach` characters each way, with the spaces between CJK characters removed as the patterns
-    read it unless `keep_spaces` (Korean needs them to tell 너, "you", from the end of 트레이너)."""
+    (你个瘪犊子, "you lying scumbag"), `after` starts right after them (멍청한 새끼야) or `within`
+    is found in the words themselves (我整死你, "I'll break your legs"), in the same clause, with no
+    `reported` cue before them there (骂我是, "called me a", 저보고), no `reported_after` cue right
+    after them (…'라고 했어요) and no quotation still open at them in their sentence: those are
+    reports and quotes. Such a hit is reported as `entry`, which the model may not veto. The cues
+    are regular expressions over the folded text, read within `reach` characters each way, with
+    the spaces between CJK characters removed as the patterns read it unless `keep_spaces` (Korean
+    needs them to tell 너, "you", from the end of 트레이너)."""
 
     entry: Entry
     before: re.Pattern[str] | None
     after: re.Pattern[str] | None
+    within: re.Pattern[str] | None
     reported: re.Pattern[str] | None
     reported_after: re.Pattern[str] | None
     reach: int
@@ -768,6 +770,7 @@ _ADDRESS_KEYS = {
     "id",
     "before",
     "after",
+    "within",
     "reported",
     "reported_after",
     "reach",
@@ -813,13 +816,14 @@ def _address(r: _Reader, language: str) -> Address:
         ),
         before=compiled("before", r"(?:{})\s*$"),
         after=compiled("after", "^(?:{})"),
+        within=compiled("within", "(?:{})"),
         reported=compiled("reported", "(?:{})"),
         reported_after=compiled("reported_after", "^(?:{})"),
         reach=r.int_("reach", 30, 4, 120),
         keep_spaces=r.bool_("keep_spaces", False),
     )
-    if address.before is None and address.after is None:
-        raise r.fail("before", "an [address] table needs `before` or `after` cues")
+    if address.before is None and address.after is None and address.within is None:
+        raise r.fail("before", "an [address] table needs `before`, `after` or `within` cues")
     return address
 
 

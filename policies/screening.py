@@ -676,15 +676,18 @@ class _Compiled:
             return hit
         before = folded[max(0, hit.start - address.reach) : hit.start]
         after = folded[hit.end : hit.end + address.reach]
+        words = folded[hit.start : hit.end]
         if not address.keep_spaces:  # as the patterns read it: no spaces between CJK characters
-            before = _CJK_GAP.sub("", _MULTI_SPACE.sub(" ", before))
-            after = _CJK_GAP.sub("", _MULTI_SPACE.sub(" ", after))
+            squeezed = (_CJK_GAP.sub("", _MULTI_SPACE.sub(" ", x)) for x in (before, after, words))
+            before, after, words = squeezed
         clause = _CLAUSE_BREAK.split(before)[-1]
         tail = _CLAUSE_BREAK.split(after, maxsplit=1)[0]
         if _quoted(before) or address.reported_in(clause, tail):
             return hit  # a report or a quotation of someone's words
-        if (address.before is not None and address.before.search(clause)) or (
-            address.after is not None and address.after.match(tail)
+        if (
+            (address.before is not None and address.before.search(clause))
+            or (address.after is not None and address.after.match(tail))
+            or (address.within is not None and address.within.search(words))
         ):
             return replace(hit, entry=address.entry)
         return hit
