@@ -251,6 +251,12 @@ def with_entry(extra: str) -> str:
             GOOD + ADDRESS.replace("before", "reported"), "address.before", "needs", id="address-no-cues"
         ),
         pytest.param(
+            GOOD + ADDRESS + 'within = ["(you"]\n',
+            "address.within",
+            "invalid regular expression",
+            id="address-bad-within",
+        ),
+        pytest.param(
             GOOD + ADDRESS.replace('id = "aimed"', 'id = "kill"'),
             "address",
             "duplicate id",
@@ -5543,6 +5549,22 @@ PROBE_FAMILIES = [
         "third_party_disclosure",
         True,
     ),
+    # round 117 and 118 (2026-12-06): a county's people written off, menace said as advice, and twins
+    ("说句实话，你们那个县出来的人借钱就没几个打算还的", "zh", "debtor", None, "insult_profanity", True),
+    ("我们那个县出来打工的人，借钱都是先还亲戚", "zh", "debtor", None, "insult_profanity", False),
+    ("再拖下去，我们的人带桶汽油过去找你聊", "zh", "debtor", None, "threat_violence", True),
+    ("您下班回家最好多看看身后，别怪我没提醒", "zh", "debtor", None, "threat_violence", True),
+    ("雨天路滑，您回家注意安全", "zh", "debtor", None, "threat_violence", False),
+    ("不还钱的话，让你脸上也挂点彩", "zh", "debtor", None, "threat_violence", True),
+    (
+        "We won't bury you in paperwork; it's one form and a signature.",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        False,
+    ),
+    ("Pay up or I'll bury you, understand?", "en", "debtor", None, "threat_violence", True),
 ]
 
 
@@ -5832,6 +5854,16 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("대본 읽는 거 다 티 나요, 앵무새도 그거보단 잘하겠다.", "ko", True),
         ("给放贷的看门，汪汪叫两声就有工资拿，这活儿挺适合你的", "zh", True),
         ("你们再逼，我不介意拉个垫背的", "zh", True),
+        # round 118: menace inside a long turn (the model read 0.01 to 0.28), and its lawful twins
+        ("你们再这么催，我哪天拎桶汽油上你们公司去", "zh", True),
+        ("我拎桶汽油给摩托车加满", "zh", False),
+        ("你们干催收的晚上走路最好多看看身后", "zh", True),
+        ("我家老人走路要看着身后的电动车", "zh", False),
+        ("再来烦我，让你脸上也挂点彩", "zh", True),
+        ("我儿子打球脸上挂彩了", "zh", False),
+        ("你再来催，我就找人查出你家住哪", "zh", True),
+        ("계속 이러시면 제가 무슨 짓을 할지 저도 장담 못 해요.", "ko", True),
+        ("요즘 너무 힘들어서 제가 무슨 짓을 할지 모르겠어요", "ko", False),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:
@@ -5886,6 +5918,16 @@ def test_a_debtors_request_to_stop_calling_is_a_lawful_reading_not_abuse(text: s
         ("그 헬스장 트레이너 완전 사기꾼이에요 PT만 팔고 잠수 탔어요", "ko", False),
         ('"야 이 쓰레기야" 이게 제가 지난주에 그쪽 회사 직원한테 들은 말이에요.', "ko", False),
         ("어휴 이 병신 같은 프린터 또 종이 걸렸네", "ko", False),
+        # `within`: the words themselves name the listener (我整死你, "break your legs")
+        ("再磨叽我整死你信不信", "zh", True),
+        ("上次你们那个人跟我说“不还钱就弄死你全家”，我录音了", "zh", False),
+        ("I swear I will break your legs if you ring my mother again", "en", True),
+        ("You people have rung me six times today", "en", False),
+        ("한 번만 더 전화하면 당신 다리 분질러 버린다", "ko", True),
+        ("사장이 저보고 너 같은 놈은 밥값도 못 한다고 했어요", "ko", False),
+        # a curse on the agent's family; a son's words reported, the clause opening with 说
+        ("钱找我前夫要去，再来找我，我咒你们全家出门被车撞", "zh", True),
+        ("我儿子说这种电话直接挂了就行，说你们都是骗子", "zh", False),
     ],
 )
 def test_a_debtors_words_aimed_at_the_agent_refuse_the_veto(text: str, lang: str, aimed: bool) -> None:

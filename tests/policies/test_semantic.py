@@ -680,8 +680,10 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
             "小姐姐声音挺好听啊，你下班走哪个门？", "zh", "debtor-visit-threats", None, id="zh-which-door"
         ),
         # rounds 100 and 101: a vocative insult, internet initials, a jibe at the agent's mother
+        # (the insult-words entry's "you absolute tosser" names the agent in its own words, so the
+        # address cues report it as debtor-aimed, the longer of the two hits)
         pytest.param(
-            "Cheers for the reminder, you absolute tosser.", "en", "debtor-dismissals", None, id="en-tosser"
+            "Cheers for the reminder, you absolute tosser.", "en", "debtor-aimed", None, id="en-tosser"
         ),
         pytest.param("wcnm 又是你 能不能换个人打", "zh", "debtor-dismissals", None, id="zh-wcnm"),
         pytest.param("느금마 이자나 받아라", "ko", "debtor-dismissals", None, id="ko-mother"),
@@ -745,6 +747,14 @@ def test_an_agents_profanity_and_slurs_are_not_vetoed_by_the_model(text: str, la
             "debtor-aimed",
             None,
             id="ko-aimed",
+        ),
+        # aimed by the words themselves (`within`; round 118: the model read this turn at 0.03)
+        pytest.param(
+            "这个月孩子住院真一分钱都没有。你再搁那儿磨叽，我整死你信不信。",
+            "zh",
+            "debtor-aimed",
+            None,
+            id="zh-aimed-within",
         ),
     ],
 )

@@ -908,6 +908,14 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-116"): (1, 2),
     ("en", "-116"): (1, 2),
     ("ko", "-116"): (1, 2),
+    # Round 117: zh agents' hard lawful turns (35 of 50), en subtle agent violations (35 of 50), ko
+    # both sides; round 118: zh long debtor turns, en calls to third parties. First read with zh
+    # 2026.12.87, en 2026.12.93, ko 2026.12.85: missed 10 of 115 (zh-118 7 of 20), flagged 2 of 115.
+    ("zh", "-117"): (1, 1),
+    ("en", "-117"): (2, 1),
+    ("ko", "-117"): (1, 2),
+    ("zh", "-118"): (2, 1),
+    ("en", "-118"): (1, 1),
 }
 
 
