@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from policies.screening import rule_citation
 from storage.audit import Access, append_sync
 from storage.db import Database, NotFound, new_id, to_ts
 from storage.transcription_jobs import job_to_json
@@ -299,6 +300,8 @@ def flag_to_json(row: Any, with_text: bool = True) -> dict[str, Any]:
         "channel": row["channel"],
         "speaker": row["speaker"],
         "rule": row["rule"],
+        # the provision the lexicon entry cites (null for a model-only, privacy or disclosure flag)
+        "citation": rule_citation(row["rule"]) or None,
         "lexicon_version": row["lexicon_version"],
         "confidence": row["confidence"],
         "source": row["source"],

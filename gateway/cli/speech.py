@@ -12,7 +12,7 @@ one result per input line, judged as a transcript's utterance is: the lexicons a
 model combined (`speech.semantic.model.SemanticFlagger.findings`; the line's language is
 ``--lang`` or, without it, the script most of its letters are in, and every bundled lexicon
 screens it). With ``--json`` one JSON object ``{"text", "flags": [{"category", "severity",
-"match", "rule", "source", "score", "threshold", "model"}]}`` per line, in the input's order (an
+"match", "rule", "citation", "source", "score", "threshold", "model"}]}`` per line, in the input's order (an
 empty line gives no flags); severity ``info`` marks a statement to verify, anything else a
 violation; ``source`` is ``lexicon``, ``model`` or ``both``. ``--lexicon-only`` screens with the
 lexicons alone (testing a lexicon change; no model is loaded, and score, threshold and model are
@@ -31,7 +31,7 @@ from typing import Any
 
 from gateway.settings import ConfigError, Settings, load_settings
 from policies.errors import CallwardenError
-from policies.screening import screen
+from policies.screening import rule_citation, screen
 from policies.semantic.combine import Finding, lexicon_languages
 from policies.semantic.text import script_language
 from speech.audio import AudioDecodeError, FfmpegNotFound
@@ -248,7 +248,7 @@ def _flag_batch(
 def _print_flags(texts: Sequence[str], found: Sequence[Sequence[Finding]], as_json: bool) -> None:
     for text, findings in zip(texts, found, strict=True):
         if as_json:
-            flags = [f.as_dict() for f in findings]
+            flags = [{**f.as_dict(), "citation": rule_citation(f.rule) or None} for f in findings]
             print(json.dumps({"text": text, "flags": flags}, ensure_ascii=False), flush=False)
             continue
         if not findings:

@@ -148,6 +148,8 @@ SCHEMAS: J = {
             "status": {"enum": ["open", "confirmed", "dismissed"]},
             "start": {"type": ["number", "null"]},
             "end": {"type": ["number", "null"]},
+            "rule": {"type": "string"},
+            "citation": NSTR,
         },
     ),
     "Transcript": obj(

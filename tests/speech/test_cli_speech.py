@@ -99,6 +99,7 @@ def test_flag_reads_stdin_and_prints_one_json_object_per_line(
         "match": "break your legs",
         "rule": "en/threat_violence/break-bones",
     }
+    assert legs["citation"] == "15 U.S.C. 1692d(1); 12 CFR 1006.14(c)"  # the entry's provision
     assert legs["source"] in ("lexicon", "both")  # the model scored it too
     assert legs["model"].startswith("flagger@")
     assert 0 <= legs["score"] <= 1
@@ -120,7 +121,7 @@ def test_flag_combines_the_model_with_the_lexicons_like_a_transcript(
         model = [f for f in flags if f["source"] == "model" and f["severity"] != "info"]
         assert model, line
         assert all(f["score"] >= f["threshold"] and f["match"] is None for f in model)
-        assert all(f["rule"] == f"model/{f['category']}" for f in model)
+        assert all(f["rule"] == f"model/{f['category']}" and f["citation"] is None for f in model)
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(veiled) + "\n"))
     assert main(["flag", "--json", "--lexicon-only"]) == 0
     assert [json.loads(x)["flags"] for x in capsys.readouterr().out.splitlines()] == [[], []]

@@ -360,3 +360,28 @@ async def test_no_transcript_page_is_sent_unless_its_read_was_logged(
     page = await open_with_reason(client, csrf, rid)
     assert segments_of(page) == list(range(PAGE))
     assert len(await reads(client, rid)) == 1
+
+
+async def test_a_flag_carries_the_citation_of_its_lexicon_rule(
+    world: tuple[TestClient, Keys],  # type: ignore[type-arg]
+) -> None:
+    """A flag raised by a bundled lexicon entry names the provision the entry cites, in the API
+    and on the recording's page; a rule no bundled entry has (a model-only flag, an older id)
+    has none."""
+    client, keys = world
+    rid = await upload_recording(client, keys, silent_wav(1))
+    app = client.app
+    assert app is not None
+    cited = {**lexicon_flag(0, "threat_violence", "high", 1.0, 2.0), "rule": "en/threat_violence/break-bones"}
+    model = {**lexicon_flag(1, "harassment", "medium", 3.0, 4.0), "rule": "model/harassment"}
+    now = datetime.now(UTC)
+    await app[DB].write(lambda c: merge_flags_sync(c, rid, [cited, model], now, ["en@1"]))
+    r = await client.get("/v1/flags", params={"recording_id": rid}, headers=hdr(keys.inspector))
+    by_rule = {f["rule"]: f["citation"] for f in (await r.json())["flags"]}
+    assert by_rule == {
+        "en/threat_violence/break-bones": "15 U.S.C. 1692d(1); 12 CFR 1006.14(c)",
+        "model/harassment": None,
+    }
+    await sign_in(client, keys.inspector)
+    page = await (await client.get(f"/console/recordings/{rid}")).text()
+    assert "15 U.S.C. 1692d(1); 12 CFR 1006.14(c)" in html.unescape(page)

@@ -325,6 +325,7 @@ def _flag_rows(
                 "severity_label": sev[f["severity"]],
                 "category": cat[f["category"]],
                 "rule": f["rule"],
+                "citation": f.get("citation"),
                 "speaker": spk[f["speaker"]],
                 "match": f.get("match"),  # absent without a reason
                 "status": st[f["status"]],
