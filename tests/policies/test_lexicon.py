@@ -5565,6 +5565,44 @@ PROBE_FAMILIES = [
         False,
     ),
     ("Pay up or I'll bury you, understand?", "en", "debtor", None, "threat_violence", True),
+    # rounds 119 and 120 (2026-12-06): ko courtesy around exposure, calls and insults; en threats and
+    # street news; zh scams and rumours named to be dismissed; with twins
+    (
+        "말씀은 고상하신데 하시는 건 양심 없는 사람들이랑 똑같으시네요",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        True,
+    ),
+    (
+        "회사에서 이 연체 사실을 알게 되시면 입장이 난처하실 텐데요",
+        "ko",
+        "debtor",
+        None,
+        "privacy_exposure",
+        True,
+    ),
+    ("회사에는 절대 연락드리지 않으니 걱정 마세요", "ko", "debtor", None, "privacy_exposure", False),
+    ("연락처에 저장된 분들께 한 분씩 연락 돌리겠습니다", "ko", "debtor", None, "privacy_exposure", True),
+    ("완납 전까지는 하루에도 몇 번씩 연락드릴 겁니다", "ko", "debtor", None, "harassment", True),
+    ("하루에 여러 번 연락드려서 죄송합니다", "ko", "debtor", None, "harassment", False),
+    ("말씀하신 대로 토요일 오전에 댁으로 찾아뵙겠습니다", "ko", "debtor", None, "harassment", False),
+    ("안 갚으시면 댁으로 찾아뵙겠습니다", "ko", "debtor", None, "harassment", True),
+    ("눈이 오니 밤길 조심히 들어가세요", "ko", "debtor", None, "threat_violence", False),
+    ("밤길 조심하세요, 고객님", "ko", "debtor", None, "threat_violence", True),
+    ("Pay up or I'll put you through a wall.", "en", "debtor", None, "threat_violence", True),
+    (
+        "Somebody got stabbed outside the bar last night, it was all over the news.",
+        "en",
+        "debtor",
+        None,
+        "threat_violence",
+        False,
+    ),
+    ("最近冒充法院的骗局很多，我们的文书都以正式送达为准", "zh", "debtor", None, "false_legal_threat", False),
+    ("网上那些说欠网贷要坐牢的说法您别信", "zh", "debtor", None, "false_legal_threat", False),
+    ("再不还钱就让你坐牢", "zh", "debtor", None, "false_legal_threat", True),
 ]
 
 
@@ -5928,6 +5966,11 @@ def test_a_debtors_request_to_stop_calling_is_a_lawful_reading_not_abuse(text: s
         # a curse on the agent's family; a son's words reported, the clause opening with 说
         ("钱找我前夫要去，再来找我，我咒你们全家出门被车撞", "zh", True),
         ("我儿子说这种电话直接挂了就行，说你们都是骗子", "zh", False),
+        # round 120: "you're" before the words; "call" is a phone call unless "call me a …"; a dog
+        ("You're a heartless piece of shit, Kevin.", "en", True),
+        ("if you call me at work one more time I'll put you through a window", "en", True),
+        ("my sister calls me a stupid cow every christmas", "en", False),
+        ("Biscuit, shut up, you stupid mutt, get off the couch!", "en", False),
     ],
 )
 def test_a_debtors_words_aimed_at_the_agent_refuse_the_veto(text: str, lang: str, aimed: bool) -> None:

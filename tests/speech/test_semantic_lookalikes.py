@@ -916,6 +916,15 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("ko", "-117"): (1, 2),
     ("zh", "-118"): (2, 1),
     ("en", "-118"): (1, 1),
+    # Round 119: zh agents' SMS and chat messages, en agent speech as a recogniser writes it, ko
+    # violations wrapped in courtesy; round 120: zh legal consequences (true and false), en long
+    # debtor turns. First read with zh 2026.12.88, en 2026.12.94, ko 2026.12.86: missed 9 of 120
+    # (ko-119 5 of 25, en-120 4 of 20), flagged 7 of 120.
+    ("zh", "-119"): (1, 1),
+    ("en", "-119"): (1, 1),
+    ("ko", "-119"): (1, 1),
+    ("zh", "-120"): (1, 2),
+    ("en", "-120"): (1, 3),
 }
 
 
