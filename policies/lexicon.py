@@ -58,6 +58,7 @@ BUNDLED_LANGUAGES: tuple[str, ...] = ("en", "zh", "ko")
 SPEAKERS: tuple[str, ...] = ("agent", "debtor")
 AUDIENCES: tuple[str, ...] = ("any", "debtor", "third_party")
 ALLOW_SCOPES: tuple[str, ...] = ("overlap", "sentence", "text")
+ALLOW_SPEAKERS: tuple[str, ...] = ("any", *SPEAKERS)
 
 _ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _MAX_VARIANTS = 4096
@@ -313,6 +314,9 @@ class AllowRule:
     no model score outranks: the loader adds an `info` entry for it (same id, patterns and
     `citation`; its breaks are the entry's `unless`), so the model cannot read the later talk as
     a disclosure either.
+    With `speaker = "agent"` or `"debtor"` it reads only that speaker's words: a debtor swearing at
+    a phone (씨발 폰이 또 꺼지네) is no abuse, while an agent's profanity is one whatever it is aimed
+    at, so the same look-alike must not excuse both.
     """
 
     id: str
@@ -324,6 +328,7 @@ class AllowRule:
     firm: bool = False
     citation: str = ""
     whole_sentence: bool = False
+    speaker: str = "any"
 
 
 def known_fact(facts: Mapping[str, bool], name: str) -> bool | None:
@@ -486,6 +491,7 @@ _ALLOW_KEYS = {
     "firm",
     "citation",
     "whole_sentence",
+    "speaker",
 }
 _ENTRY_KEYS = {
     "id",
@@ -756,7 +762,10 @@ def _allow_rule(r: _Reader, aid: str) -> AllowRule:
         firm=r.bool_("firm", False),
         citation=r.str_("citation", ""),
         whole_sentence=r.bool_("whole_sentence", False),
+        speaker=r.str_("speaker", "any", choices=ALLOW_SPEAKERS),
     )
+    if rule.firm and rule.speaker != "any":
+        raise r.fail("speaker", "a firm context is a lawful reading for every speaker")
     if rule.whole_sentence and rule.scope != "text":
         raise r.fail("whole_sentence", 'only a text context (scope = "text") reaches back in its sentence')
     if rule.breaks and rule.scope == "overlap":

@@ -653,7 +653,7 @@ class _Compiled:
         hits: list[_Hit] = []
         for start, end, owner, category in cands:
             entry = entries[owner]
-            suppressed = self._suppressed(norm, start, end, owner, entry, spans, allows)
+            suppressed = self._suppressed(norm, start, end, owner, entry, spans, allows, speaker)
             if suppressed is True:
                 continue
             if entry.negatable and self._negated(norm, start, end) and not self._revoked(norm, start, end):
@@ -835,14 +835,18 @@ class _Compiled:
         entry: Entry,
         spans: list[tuple[int, int, int, int]],
         allows: Sequence[Any],
+        speaker: str,
     ) -> bool | str:
-        """True: a look-alike suppresses the hit; "info": a sentence context makes it info."""
+        """True: a look-alike suppresses the hit; "info": a sentence context makes it info. A
+        look-alike scoped to one speaker reads only that speaker's words."""
         bounds: tuple[int, int] | None = None
         verdict: bool | str = False
         for kind, who, s, e in spans:
             if kind == _ALLOW:
                 rule = allows[who]
                 if rule.categories and entry.category not in rule.categories:
+                    continue
+                if rule.speaker != "any" and rule.speaker != speaker:
                     continue
                 if rule.scope == "overlap":
                     if s < end and start < e:

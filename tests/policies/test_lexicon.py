@@ -748,6 +748,47 @@ def test_a_firm_text_context_is_also_a_lawful_reading_no_model_outranks() -> Non
     assert Matcher([lex]).screen("You're his wife's sister?", audience="third_party") == []
 
 
+SPEAKER_ALLOW = (
+    GOOD
+    + """
+[[allow]]
+id = "at-a-phone"
+speaker = "debtor"
+patterns = ["kill you stupid phone"]
+"""
+)
+
+
+def test_an_allow_scoped_to_the_debtor_reads_only_the_debtors_words() -> None:
+    """A debtor swearing at a phone is no abuse; an agent's same words are a violation whatever
+    they are aimed at, so a look-alike scoped to one speaker does not excuse the other."""
+    matcher = Matcher([parse_lexicon(SPEAKER_ALLOW, "speaker.toml")])
+    text = "I could kill you stupid phone"
+    assert matcher.screen(text, speaker="debtor") == []
+    assert [m.rule for m in matcher.screen(text, speaker="agent")] == ["en/threat_violence/kill"]
+    assert [m.rule for m in matcher.screen(text, speaker="any")] == ["en/threat_violence/kill"]
+    for bad, problem in (('speaker = "boss"', "must be one of"), ("speaker = 3", "must be a string")):
+        with pytest.raises(LexiconError, match=problem):
+            parse_lexicon(SPEAKER_ALLOW.replace('speaker = "debtor"', bad), "speaker.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("잠깐만요 아 이 씨발 폰이 또 꺼지네 여보세요 들려요", "ko"),
+        ("得，我这运气真他妈背到家了，刚找着活儿就摔断了腿。", "zh"),
+        ("这破app他妈的又闪退了，你们能不能给个别的还款方式？", "zh"),
+        ("Oh shit, shit, I've dropped the card down the side of the seat.", "en"),
+    ],
+)
+def test_a_debtor_swearing_at_a_mishap_is_no_abuse_an_agent_swearing_is_profanity(
+    text: str, lang: str
+) -> None:
+    assert not [m for m in screen(text, [lang], speaker="debtor") if m.is_violation]
+    agent = {m.category for m in screen(text, [lang], speaker="agent") if m.is_violation}
+    assert agent == {"insult_profanity"}
+
+
 @pytest.mark.parametrize(
     ("old", "new", "key"),
     [
@@ -756,6 +797,7 @@ def test_a_firm_text_context_is_also_a_lawful_reading_no_model_outranks() -> Non
         ('citation = "15 U.S.C. 1692c(d)"', "", "citation"),
         ("firm = true", "", "citation"),
         ('id = "spouse-heard"', 'id = "kill"', "duplicate id"),
+        ("firm = true", 'firm = true\nspeaker = "debtor"', "every speaker"),
     ],
 )
 def test_a_firm_context_is_checked_at_load(old: str, new: str, key: str) -> None:
