@@ -5645,6 +5645,10 @@ PROBE_FAMILIES = [
     ("最近冒充法院的骗局很多，我们的文书都以正式送达为准", "zh", "debtor", None, "false_legal_threat", False),
     ("网上那些说欠网贷要坐牢的说法您别信", "zh", "debtor", None, "false_legal_threat", False),
     ("再不还钱就让你坐牢", "zh", "debtor", None, "false_legal_threat", True),
+    # rounds 121 and 122 (2026-12-06): ko a prosecutor's request, a region's people, and a twin
+    ("서울중앙지검 협조 요청받고 연락드렸습니다", "ko", "debtor", None, "false_legal_threat", True),
+    ("그쪽 지방 출신들이 원래 다 그래요", "ko", "debtor", None, "insult_profanity", True),
+    ("저도 그쪽 지방 출신이라 사정 잘 알아요", "ko", "debtor", None, "insult_profanity", False),
 ]
 
 
@@ -5944,6 +5948,17 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("你再来催，我就找人查出你家住哪", "zh", True),
         ("계속 이러시면 제가 무슨 짓을 할지 저도 장담 못 해요.", "ko", True),
         ("요즘 너무 힘들어서 제가 무슨 짓을 할지 모르겠어요", "ko", False),
+        # rounds 121 and 122: menace in regional speech and courtesy, and its twins
+        ("사무실 주소 저도 알거든요? 기름 한 통이면 끝나요", "ko", True),
+        ("우리 동생이 성질이 급해서 나도 못 말려요", "ko", True),
+        ("우리 애가 성질이 급해서 학원을 자꾸 빠져요", "ko", False),
+        ("퇴근은 혼자 하시죠?", "ko", True),
+        ("퇴근하시면 다시 전화 주세요", "ko", False),
+        ("당신 차 번호 이미 알아놨어요. 그 차가 내일도 무사할지는 장담 못 해요", "ko", True),
+        ("엄마 수술이 무사할지 모르겠어요", "ko", False),
+        ("당신 같은 개념 없는 년은 처음 봐", "ko", True),
+        ("你这么能催，不如早点去殡仪馆排定队啦", "zh", True),
+        ("我家小舅子说你们这帮人都是狗腿子，我觉得不能这么说", "zh", False),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:

@@ -925,6 +925,15 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("ko", "-119"): (1, 1),
     ("zh", "-120"): (1, 2),
     ("en", "-120"): (1, 3),
+    # Round 121: ko long debtor turns in regional speech, en agents in regional Englishes, zh agents
+    # code-switching with English; round 122: ko agent speech as a recogniser writes it, zh debtors
+    # in dialect. First read with zh 2026.12.90, en 2026.12.96, ko 2026.12.88: missed 9 of 120
+    # (ko-121 5 of 20), flagged 4 of 110.
+    ("ko", "-121"): (1, 2),
+    ("en", "-121"): (1, 2),
+    ("zh", "-121"): (1, 1),
+    ("ko", "-122"): (1, 1),
+    ("zh", "-122"): (2, 3),
 }
 
 
