@@ -69,7 +69,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # The server warms the lexicons and the model before it answers (about 20 s here, more on a
+        # loaded machine): wait for it rather than fail the whole module on a slow start.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 if requests.get(url + "/healthz", timeout=1).status_code == 200:
