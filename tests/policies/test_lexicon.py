@@ -5649,6 +5649,13 @@ PROBE_FAMILIES = [
     ("서울중앙지검 협조 요청받고 연락드렸습니다", "ko", "debtor", None, "false_legal_threat", True),
     ("그쪽 지방 출신들이 원래 다 그래요", "ko", "debtor", None, "insult_profanity", True),
     ("저도 그쪽 지방 출신이라 사정 잘 알아요", "ko", "debtor", None, "insult_profanity", False),
+    # rounds 123 and 124 (2026-12-06): zh visits the debtor set, contacts the law forbids, a complaint echoed
+    ("地方是您自己定的，外访同事下周三去您公司附近见您", "zh", "debtor", None, "harassment", False),
+    ("再不还，外访同事下周三就去您公司", "zh", "debtor", None, "harassment", True),
+    ("您通讯录里的信息我们无权拿来群发", "zh", "debtor", None, "privacy_exposure", False),
+    ("再不还就把你通讯录群发一遍", "zh", "debtor", None, "privacy_exposure", True),
+    ("您嫌我们天天打，那以后只在约好的时间打", "zh", "debtor", None, "harassment", False),
+    ("不还钱我们就天天打到你还为止", "zh", "debtor", None, "harassment", True),
 ]
 
 
@@ -5959,6 +5966,20 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("당신 같은 개념 없는 년은 처음 봐", "ko", True),
         ("你这么能催，不如早点去殡仪馆排定队啦", "zh", True),
         ("我家小舅子说你们这帮人都是狗腿子，我觉得不能这么说", "zh", False),
+        # rounds 123 and 124: what the debtor knows of the agent's life, said as care or a greeting
+        ("제 후배들 보고 인사 한번 드리러 가라고 할게요", "ko", True),
+        ("우리 형님들한테 니 번호 넘겨 드릴게", "ko", True),
+        ("내일 아침에 타이어 멀쩡한지 잘 보세요", "ko", True),
+        ("그쪽 인스타 다 봤어요", "ko", True),
+        ("그쪽 회사 블로그 다 봤는데 금리가 써 있던데요", "ko", False),
+        ("다음 주에 지점 찾아가서 직접 낼게요", "ko", False),
+        ("people like you deserve what's coming", "en", True),
+        ("by friday i'll have your home address", "en", True),
+        ("can i get your mailing address to send the check", "en", False),
+        ("you listen you sorry piece of shirt", "en", True),
+        ("i'll pay you a little visit", "en", True),
+        ("it's my ex's card and he can rot in hell for all i care", "en", False),
+        ("你这声音一听就是专业要饭的", "zh", True),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:

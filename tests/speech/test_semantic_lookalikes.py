@@ -934,6 +934,15 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-121"): (1, 1),
     ("ko", "-122"): (1, 1),
     ("zh", "-122"): (2, 3),
+    # Round 123: ko debtors' veiled menace, en agents' texts and voicemails, zh agents on family,
+    # work, contacts and visits; round 124: zh sarcastic debtors, en debtors as a recogniser
+    # writes them. First read with zh 2026.12.91, en 2026.12.96, ko 2026.12.89: missed 13 of 105
+    # (ko-123 7 of 20, en-124 4 of 20), flagged 5 of 115.
+    ("ko", "-123"): (2, 1),
+    ("en", "-123"): (1, 1),
+    ("zh", "-123"): (1, 2),
+    ("zh", "-124"): (2, 1),
+    ("en", "-124"): (1, 2),
 }
 
 
