@@ -5656,6 +5656,16 @@ PROBE_FAMILIES = [
     ("再不还就把你通讯录群发一遍", "zh", "debtor", None, "privacy_exposure", True),
     ("您嫌我们天天打，那以后只在约好的时间打", "zh", "debtor", None, "harassment", False),
     ("不还钱我们就天天打到你还为止", "zh", "debtor", None, "harassment", True),
+    # rounds 125 and 126 (2026-12-06): a threat the debtor received, quoted to them, and the threat itself
+    (
+        "누가 '죽고 싶냐'는 문자를 보냈다고요? 저희 번호가 아니에요.",
+        "ko",
+        "debtor",
+        None,
+        "threat_violence",
+        False,
+    ),
+    ("죽고 싶냐? 빨리 갚아", "ko", "debtor", None, "threat_violence", True),
 ]
 
 
@@ -5980,6 +5990,13 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("i'll pay you a little visit", "en", True),
         ("it's my ex's card and he can rot in hell for all i care", "en", False),
         ("你这声音一听就是专业要饭的", "zh", True),
+        # rounds 125 and 126: masked and typed profanity, a curse on the agent's mother, a twin
+        ("엿이나 드세요 상담사님 ^^", "ko", True),
+        ("그쪽 회사 앞에 휘발유 한 통 들고 찾아갈게요", "ko", True),
+        ("아니 시X, 당신 귀 먹었어요?", "ko", True),
+        ("你妈等着这钱办后事啊", "zh", True),
+        ("你一个月挣两千块给人当狗，来汪汪两声给我听听", "zh", True),
+        ("我在厂里给人当狗一样使唤了十年", "zh", False),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:

@@ -943,6 +943,15 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-123"): (1, 2),
     ("zh", "-124"): (2, 1),
     ("en", "-124"): (1, 2),
+    # Round 125: an agent's working day in each language, 35 lawful lines to 15 violations;
+    # round 126: ko debtors typing or masking their profanity, zh debtors as a recogniser writes
+    # them. First read with zh 2026.12.92, en 2026.12.97, ko 2026.12.90: missed 6 of 85, flagged
+    # 7 of 145 (four of them notes to a supervisor the model reads as disclosures).
+    ("zh", "-125"): (1, 2),
+    ("en", "-125"): (1, 3),
+    ("ko", "-125"): (1, 4),
+    ("ko", "-126"): (1, 1),
+    ("zh", "-126"): (2, 1),
 }
 
 
