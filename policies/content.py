@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
 
 from policies import reasons as rc
 from policies.context import Context
 from policies.pack import Pack
-from policies.semantic.combine import Finding, combine, lexicon_languages, lexicon_view, warm, window_view
+from policies.screening import rule_citation, warm_citations
+from policies.semantic.combine import Finding, combine, lexicon_view, warm, window_view
 from policies.semantic.text import scripts_present
 from policies.types import ContentFinding, ContentScores, Reason
 
@@ -40,21 +40,13 @@ def _base(code: str) -> str:
     return code.replace("_", "-").split("-")[0].lower()
 
 
-@cache
-def _citations() -> dict[str, str]:
-    """Lexicon rule id → the entry's citation (bundled lexicons, read once)."""
-    from policies.screening import BUNDLED_LANGUAGES, load_lexicon
-
-    return {e.rule: e.citation for lang in BUNDLED_LANGUAGES for e in load_lexicon(lang).entries}
-
-
 def warm_content(languages: Sequence[str] | None) -> None:
     """Load what screening `languages` needs (matchers, citations) ahead of the first SMS, and
     every bundled language: a body is also screened in its scripts' (`_with_body_scripts`), and a
     matcher for any combination joins the languages compiled here."""
     warm(languages)
     warm(None)
-    _citations()
+    warm_citations()
 
 
 def _screen_content(
@@ -101,14 +93,13 @@ def _screen_content(
         rival_margins=rivals,
         residual=dict(scores.residual) if scores is not None and scores.residual else None,
     )
-    cites = _citations() if lexicon_languages(languages) else {}
     return [
         ContentFinding(
             category=f.category,
             severity=f.severity,
             source=f.source,
             rule=f.rule,
-            citation=(cites.get(f.rule) or citation) if f.match is not None else citation,
+            citation=(rule_citation(f.rule) or citation) if f.match is not None else citation,
             match=f.match.match if f.match is not None else None,
             score=f.score,
             threshold=f.threshold,
@@ -139,8 +130,6 @@ def _describe(f: ContentFinding) -> str:
 
 def _cited(rule: str) -> str:
     """The rule id with the citation of its lexicon entry (the statute the match breaks)."""
-    from policies.screening import rule_citation
-
     citation = rule_citation(rule)
     return f"{rule}: {citation}" if citation else rule
 

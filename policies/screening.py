@@ -56,6 +56,7 @@ __all__ = [
     "screen",
     "settled_by_facts",
     "states_fact",
+    "warm_citations",
     "without_context",
 ]
 
@@ -145,6 +146,12 @@ def rule_citation(rule: str) -> str:
 @cache
 def _citations(lang: str) -> dict[str, str]:
     return {e.rule: e.citation for e in load_lexicon(lang).entries}
+
+
+def warm_citations() -> None:
+    """Read every bundled lexicon's citations now, not inside the first decision's deadline."""
+    for lang in BUNDLED_LANGUAGES:
+        _citations(lang)
 
 
 def model_may_veto(category: str, rule: str, match: str = "") -> bool:
