@@ -6129,6 +6129,7 @@ def test_identifiers_read_to_a_third_party_are_not_left_to_the_model() -> None:
     assert entry.model_veto is False
 
 
+@pytest.mark.no_cover  # compiles each lexicon a second time: coverage's tracer doubled its 16 s
 @pytest.mark.parametrize("lang", ["zh", "en", "ko"])
 def test_a_context_free_twin_reads_like_the_context_free_lexicon_compiled_apart(lang: str) -> None:
     """`Matcher.context_free` shares the full matcher's automata and skips allow and unless hits;

@@ -23,6 +23,10 @@ from speech.semantic.corpus import read_lines
 from speech.semantic.metrics import Counts
 from speech.semantic.model import semantic_flagger
 
+# These read thousands of lines through code other tests cover; coverage's tracer made them half
+# as slow again.
+pytestmark = pytest.mark.no_cover
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "flagging"
 FROZEN_SPLITS = ("test", "blind", "praise", "everyday", "chat", "blunt", "veiled", "authority", "breadth")
 REPO = Path(__file__).resolve().parents[2]
