@@ -5666,6 +5666,12 @@ PROBE_FAMILIES = [
         False,
     ),
     ("죽고 싶냐? 빨리 갚아", "ko", "debtor", None, "threat_violence", True),
+    # round 128: mocking a family's welfare money
+    ("你妈那点低保够你们一家吃饭吗", "zh", "debtor", None, "insult_profanity", True),
+    ("您家里如果领着低保，可以申请困难减免", "zh", "debtor", None, "insult_profanity", False),
+    # round 129: a court date in texting shorthand states that a suit was filed
+    ("ur court date is on the summons", "en", "debtor", {"lawsuit_filed": False}, "false_legal_threat", True),
+    ("ur court date is on the summons", "en", "debtor", {"lawsuit_filed": True}, "false_legal_threat", False),
 ]
 
 
@@ -5997,6 +6003,26 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("你妈等着这钱办后事啊", "zh", True),
         ("你一个月挣两千块给人当狗，来汪汪两声给我听听", "zh", True),
         ("我在厂里给人当狗一样使唤了十年", "zh", False),
+        # round 127: a debtor who shows they know the agent's routine, car, family and face
+        ("상담원님 매주 금요일마다 회사 뒤 헬스장 다니시던데 운동 열심히 하시네요", "ko", True),
+        ("어제 저녁에 그쪽 건물 후문으로 나오시던데 혼자 가시더라고요", "ko", True),
+        ("과장님 검은 쏘렌토 지하 삼층에 세워놨던데 차 잘 챙기세요", "ko", True),
+        ("아버님이 대구에서 따로 사신다면서요 조만간 한번 들러야겠네요", "ko", True),
+        ("상담사님 얼굴 이제 똑똑히 알겠네요 프로필 사진 바꾸셨더라", "ko", True),
+        ("그 버릇 그대로면 번 돈 다 약값으로 나가시길 빌어요", "ko", True),
+        ("상담사님 자리 창가 맞죠 밖에서 훤히 보이던데요", "ko", True),
+        ("어디서든 다시 만나게 될 거예요 그때 인사 제대로 할게요", "ko", True),
+        ("제 차 뒷바퀴 바람 빠져서 오늘 지점에는 못 가요 내일 갈게요", "ko", False),
+        ("우리 아들이 이번에 수능 봐서 학원비 때문에 이번 달은 힘들어요", "ko", False),
+        ("우리 어머니가 혼자 사셔서 제가 생활비를 보내 드려야 해요", "ko", False),
+        ("본사 정문으로 들어가면 민원실이 몇 층이에요? 서류 내러 갈게요", "ko", False),
+        ("상담사님 성함 잘 적어 뒀어요 다음에 전화하면 상담사님 찾을게요", "ko", False),
+        ("인스타 광고 보고 대출 받은 건데 이자가 이렇게 셀 줄 몰랐어요", "ko", False),
+        ("길에서 마주쳐도 모르시겠죠 저도 상담사님 얼굴 모르니까요 그냥 부탁드려요", "ko", False),
+        ("오늘 눈 많이 온다던데 퇴근길에 미끄러지지 않게 조심하세요", "ko", False),
+        ("어머님 수술 잘 끝나셨다니 다행이에요 아무 일 없으시길 바랄게요", "ko", False),
+        ("제 생일이 다음 주라서 그때 월급 들어오면 바로 낼게요", "ko", False),
+        ("그쪽 회사 인스타 다 봤는데 금리가 써 있던데요", "ko", False),
     ],
 )
 def test_the_debtors_side_families_are_read(text: str, lang: str, abuse: bool) -> None:

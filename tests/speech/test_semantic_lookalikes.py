@@ -952,6 +952,12 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("ko", "-125"): (1, 4),
     ("ko", "-126"): (1, 1),
     ("zh", "-126"): (2, 1),
+    # round 127: ko debtors' veiled menace (first read missed 19 of 30), zh and en agents in the
+    # register of online comments (1 of 60 missed, 1 of 60 flagged). First read with zh 2026.12.93,
+    # en 2026.12.97, ko 2026.12.91.
+    ("ko", "-127"): (1, 1),
+    ("zh", "-128"): (1, 1),
+    ("en", "-129"): (1, 1),
 }
 
 
