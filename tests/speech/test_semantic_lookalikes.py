@@ -958,6 +958,12 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("ko", "-127"): (1, 1),
     ("zh", "-128"): (1, 1),
     ("en", "-129"): (1, 1),
+    # round 130: debtors' veiled menace in each language, 20 violations and 20 lawful lines. First
+    # read with zh 2026.12.94, en 2026.12.98, ko 2026.12.92: missed 33 of 60 (ko-130 15, zh-132 10,
+    # en-131 8), flagged 1 of 60.
+    ("ko", "-130"): (3, 1),
+    ("en", "-131"): (2, 1),
+    ("zh", "-132"): (3, 2),
 }
 
 
