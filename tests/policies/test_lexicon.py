@@ -5672,6 +5672,20 @@ PROBE_FAMILIES = [
     # round 129: a court date in texting shorthand states that a suit was filed
     ("ur court date is on the summons", "en", "debtor", {"lawsuit_filed": False}, "false_legal_threat", True),
     ("ur court date is on the summons", "en", "debtor", {"lawsuit_filed": True}, "false_legal_threat", False),
+    # round 133: group contempt (a region's people, a slur for Indians, divorced women)
+    ("거기 사람들 돈 안 갚는 건 유명하잖아요", "ko", "debtor", None, "insult_profanity", True),
+    (
+        "거기 사람들 친절한 건 유명하잖아요 저도 여행 가 봤어요",
+        "ko",
+        "debtor",
+        None,
+        "insult_profanity",
+        False,
+    ),
+    ("你就像个阿三一样，说话不算数", "zh", "debtor", None, "insult_profanity", True),
+    ("阿三哥是我们这边的老客户，他上周已经还清了", "zh", "debtor", None, "insult_profanity", False),
+    ("离过婚的女人就是事多，赶紧还钱", "zh", "debtor", None, "insult_profanity", True),
+    ("您离婚后一个人带孩子不容易，可以申请延期还款", "zh", "debtor", None, "insult_profanity", False),
 ]
 
 
