@@ -260,16 +260,38 @@ def _expand(pattern: str) -> tuple[tuple[str, ...], ...]:
         raise ValueError(f"pattern {pattern!r} expands to {count} variants (limit {_MAX_VARIANTS})")
     variants: list[tuple[str, ...]] = []
     seen: set[tuple[str, ...]] = set()
-    for combo in product(*pieces):
+    # `fold` works character by character but for a title's full stop, so without one each
+    # alternative is folded once, not once in every variant it is part of (a server's start
+    # expanded about a million variants).
+    folded = [[fold(alt) for alt in piece] for piece in pieces]
+    local = not any("." in f for piece in folded for f in piece)
+    for combo, fcombo in zip(product(*pieces), product(*folded), strict=True):
         raw = "".join(combo)
-        for text in (raw, raw.replace("'", "")) if "'" in raw else (raw,):
-            parts = tuple(normalise(p) for p in text.split("*"))
-            if any(not p for p in parts):
+        if local:
+            done = "".join(fcombo)
+            texts = (done, _drop_apostrophes(raw, done)) if "'" in raw else (done,)
+            parts = [tuple(_squeeze(p) for p in text.split("*")) for text in texts]
+        else:
+            texts = (raw, raw.replace("'", "")) if "'" in raw else (raw,)
+            parts = [tuple(normalise(p) for p in text.split("*")) for text in texts]
+        for variant in parts:
+            if any(not p for p in variant):
                 raise ValueError(f"pattern {pattern!r} has an empty part (a gap at an end, or '**')")
-            if parts not in seen:
-                seen.add(parts)
-                variants.append(parts)
+            if variant not in seen:
+                seen.add(variant)
+                variants.append(variant)
     return tuple(variants)
+
+
+def _squeeze(folded: str) -> str:
+    """`normalise` of text already folded: spaces squeezed (most CJK parts have none)."""
+    return SPACE_RE.sub(space_replacement, folded).strip() if " " in folded else folded.strip()
+
+
+def _drop_apostrophes(raw: str, folded: str) -> str:
+    """`fold(raw.replace("'", ""))` from `fold(raw)`: the characters that were ASCII apostrophes
+    in `raw` dropped (a curly quote folds to one too, but stays)."""
+    return "".join(f for r, f in zip(raw, folded, strict=True) if r != "'")
 
 
 # --- data model ------------------------------------------------------------------------------
