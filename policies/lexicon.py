@@ -207,7 +207,12 @@ def space_replacement(m: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """What patterns and text are compared as: `fold`, then spaces squeezed."""
-    return SPACE_RE.sub(space_replacement, fold(text)).strip()
+    return _squeeze(fold(text))
+
+
+def _squeeze(folded: str) -> str:
+    """The spaces of folded text squeezed (`SPACE_RE`) and stripped; most CJK text has none."""
+    return SPACE_RE.sub(space_replacement, folded).strip() if " " in folded else folded.strip()
 
 
 # --- patterns --------------------------------------------------------------------------------
@@ -265,27 +270,23 @@ def _expand(pattern: str) -> tuple[tuple[str, ...], ...]:
     # expanded about a million variants).
     folded = [[fold(alt) for alt in piece] for piece in pieces]
     local = not any("." in f for piece in folded for f in piece)
+    # Without the fast path each part is normalised whole; with it, only squeezed.
+    finish = _squeeze if local else normalise
     for combo, fcombo in zip(product(*pieces), product(*folded), strict=True):
         raw = "".join(combo)
         if local:
             done = "".join(fcombo)
             texts = (done, _drop_apostrophes(raw, done)) if "'" in raw else (done,)
-            parts = [tuple(_squeeze(p) for p in text.split("*")) for text in texts]
         else:
             texts = (raw, raw.replace("'", "")) if "'" in raw else (raw,)
-            parts = [tuple(normalise(p) for p in text.split("*")) for text in texts]
-        for variant in parts:
+        for text in texts:
+            variant = tuple(finish(p) for p in text.split("*"))
             if any(not p for p in variant):
                 raise ValueError(f"pattern {pattern!r} has an empty part (a gap at an end, or '**')")
             if variant not in seen:
                 seen.add(variant)
                 variants.append(variant)
     return tuple(variants)
-
-
-def _squeeze(folded: str) -> str:
-    """`normalise` of text already folded: spaces squeezed (most CJK parts have none)."""
-    return SPACE_RE.sub(space_replacement, folded).strip() if " " in folded else folded.strip()
 
 
 def _drop_apostrophes(raw: str, folded: str) -> str:

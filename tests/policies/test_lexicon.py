@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.lexicon import FACTS, expand_pattern, fold, normalise, parse_lexicon
+from policies.lexicon import BUNDLED_LANGUAGES, FACTS, expand_pattern, fold, normalise, parse_lexicon
 from policies.screening import (
     LEXICON_CATEGORIES,
     LexiconError,
@@ -378,7 +378,7 @@ def _bundled_patterns() -> list[str]:
             for item in node:
                 walk(item)
 
-    for lang in ("zh", "en", "ko"):
+    for lang in BUNDLED_LANGUAGES:
         walk(
             tomllib.loads(
                 (Path(__file__).resolve().parents[2] / "policies" / "lexicons" / f"{lang}.toml").read_text(
