@@ -968,6 +968,11 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     # read with zh 2026.12.95, ko 2026.12.93: missed 3 of 60, flagged 2 of 60 (both zh, the model).
     ("ko", "-133"): (1, 1),
     ("zh", "-134"): (1, 3),
+    # round 135: debtors' veiled menace again, 20 violations and 20 lawful lines a language. First
+    # read with zh 2026.12.96, en 2026.12.99, ko 2026.12.94: missed 19 of 60, flagged 1 of 60.
+    ("zh", "-135"): (1, 2),
+    ("en", "-136"): (1, 1),
+    ("ko", "-137"): (3, 1),
 }
 
 
