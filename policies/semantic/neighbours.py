@@ -83,16 +83,18 @@ class Neighbours:
         temperature: float,
         weight: float,
         dims: int = 0,
+        fit: npt.NDArray[np.bool_] | None = None,
     ) -> Neighbours:
         """From training lines (their embeddings, label sets, role codes and languages), with
         the vectors rounded as the head file stores them; `dims` > 0 keeps that many principal
-        components (a smaller head file)."""
+        components (a smaller head file), found on the lines `fit` marks (default all)."""
         v = _normalise(np.asarray(vectors, dtype=np.float32))
         mean = projection = None
-        if 0 < dims < min(v.shape):
-            mean = v.mean(axis=0).astype(np.float32)
+        basis = v if fit is None else v[np.asarray(fit, dtype=bool)]
+        if 0 < dims < min(basis.shape):
+            mean = basis.mean(axis=0).astype(np.float32)
             # Right singular vectors of the centred lines: the directions they vary most along.
-            _, _, vt = np.linalg.svd(v - mean, full_matrices=False)
+            _, _, vt = np.linalg.svd(basis - mean, full_matrices=False)
             projection = np.ascontiguousarray(vt[:dims].T, dtype=np.float32)
             v = _normalise(np.asarray((v - mean) @ projection, dtype=np.float32))
         q = np.round(v * _SCALE).astype(np.int8)

@@ -445,7 +445,7 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
             lang: _train_language(lang, rows, splits[lang], tfidf, options, logistic_regression, say)
             for lang in options.languages
         }
-    doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines))
+    doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines), bool(corpus.teach))
     if vectors_of.use is not None:
         doc["use_encoder"] = {"id": vectors_of.use.id, "dim": USE_DIM}
     if emb.tap is not None:
@@ -503,19 +503,24 @@ def _rows(
     own_only: np.ndarray | None = None,
 ) -> tuple[_Rows, Any]:
     """The training rows' features: the n-gram vocabulary and TF-IDF fitted on their texts, the
-    embedding features, (`options.neighbours`) the vote's lines and the shared network, which
-    leaves out the rows marked `own_only`."""
+    embedding features, (`options.neighbours`) the vote's lines and the shared network. The rows
+    marked `own_only` (teach lines) are features, voters and regression rows only: the
+    vocabulary, the vote's projection and the network are fitted without them, so a teach file
+    of one category's lines moves no other head."""
+    shared = [t for i, t in enumerate(texts) if own_only is None or not own_only[i]]
     tfidf = tfidf_class(
         analyzer=analyze,
         sublinear_tf=True,
-        vocabulary=_ngram_vocabulary(texts, options.max_ngrams),
+        vocabulary=_ngram_vocabulary(shared, options.max_ngrams),
         dtype=np.float64,
     )
-    rows = _Rows(lines, texts, weights, _logit_features(vectors, lines), tfidf.fit_transform(texts))
+    # The teach lines' idf, like their vocabulary, is left out: fitted on the others alone.
+    ngrams = tfidf.fit_transform(texts) if len(shared) == len(texts) else tfidf.fit(shared).transform(texts)
+    rows = _Rows(lines, texts, weights, _logit_features(vectors, lines), ngrams)
     if own_only is not None and own_only.any():
         rows.own_only = own_only
     if options.neighbours:
-        rows.neighbours = _neighbours(lines, texts, vectors, options)
+        rows.neighbours = _neighbours(lines, texts, vectors, options, rows.own_only)
     if options.network_hidden:
         rows.network = _network(rows, options)
     return rows, tfidf
@@ -573,9 +578,14 @@ def _network(rows: _Rows, o: TrainOptions) -> SharedNetwork:
 
 
 def _neighbours(
-    lines: Sequence[Line], texts: Sequence[str], vectors: np.ndarray, o: TrainOptions
+    lines: Sequence[Line],
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    o: TrainOptions,
+    own_only: np.ndarray | None = None,
 ) -> Neighbours:
-    """The vote's lines: every training line as written (its ASR-like variants left out)."""
+    """The vote's lines: every training line as written (its ASR-like variants left out); the
+    projection is fitted without the `own_only` ones."""
     keep = [i for i, (ln, t) in enumerate(zip(lines, texts, strict=True)) if ln.text == t]
     return Neighbours.build(
         vectors[keep][:, :DIM],  # e5's alone: the second encoder in the vote lost on val
@@ -586,6 +596,7 @@ def _neighbours(
         temperature=o.knn_temperature,
         weight=o.knn_weight,
         dims=o.knn_dims,
+        fit=None if own_only is None else ~own_only[keep],
     )
 
 
@@ -1093,8 +1104,10 @@ def _document(
     tfidf: Any,
     languages: Mapping[str, Any],
     training_lines: int,
+    taught: bool = False,
 ) -> dict[str, Any]:
-    """The head file's JSON document (format: `policies.semantic.heads`)."""
+    """The head file's JSON document (format: `policies.semantic.heads`); `taught`: teach lines
+    were read."""
     vocabulary = [g for g, _ in sorted(tfidf.vocabulary_.items(), key=lambda kv: kv[1])]
     return {
         "format": FORMAT,
@@ -1122,7 +1135,7 @@ def _document(
             **({"fold_by": "writer"} if options.fold_by_writer else {}),
             **({"extra_weight": options.extra_weight} if options.extra and options.extra_weight != 1 else {}),
             **({"extra_calibrates": False} if options.extra and not options.extra_calibrates else {}),
-            **({"teach_own_language": options.teach_own_language} if options.teach else {}),
+            **({"teach_own_language": options.teach_own_language} if taught else {}),
             **(
                 {
                     "network_hidden": options.network_hidden,

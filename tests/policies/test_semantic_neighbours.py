@@ -88,6 +88,24 @@ def test_other_languages_count_less() -> None:
     assert p_ko == pytest.approx(1.0 / 1.3, abs=0.02)
 
 
+def test_the_projection_is_fitted_on_the_lines_it_is_told_to() -> None:
+    rng = np.random.default_rng(3)
+    vectors = _unit(rng, 40)
+    args = ([frozenset()] * 40, [role_code("debtor", "debtor")] * 40, ["en"] * 40)
+    kw = {"k": 5, "temperature": 20.0, "weight": 1.0, "dims": 8}
+    fit = np.arange(40) < 30
+    told = Neighbours.build(vectors, *args, fit=fit, **kw)
+    alone = Neighbours.build(vectors[:30], *(a[:30] for a in args), **kw)
+    every = Neighbours.build(vectors, *args, **kw)
+    assert told.mean is not None
+    assert alone.mean is not None
+    assert every.mean is not None
+    np.testing.assert_array_equal(told.mean, alone.mean)
+    np.testing.assert_array_equal(told.projection, alone.projection)
+    assert not np.array_equal(told.mean, every.mean)
+    assert len(told.labels) == 40  # every line still votes
+
+
 def test_stored_form_round_trips(world: tuple[Neighbours, np.ndarray, np.ndarray]) -> None:
     nb, threat, calm = world
     again = Neighbours.parse(json.loads(json.dumps(nb.as_json())), DIM)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 import speech.semantic.train as trainer
+from policies.semantic.categories import AGENT_CATEGORIES
 from policies.semantic.heads import decode_vector, parse_heads
 from speech.semantic.corpus import file_sha256, parse_line, read_lines
 from speech.semantic.embedder import embedder_id
@@ -367,6 +368,57 @@ def test_a_teach_file_moves_only_its_own_languages_regressions(
     assert any(set(taught) <= seen for seen in networks)
 
 
+@pytest.mark.slow
+def test_a_teach_file_of_debtor_lines_leaves_every_agent_head_as_it_was(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    more = [
+        ("you greedy leeches can rot", ["abuse_by_debtor"]),
+        ("shut your mouth you vulture", ["abuse_by_debtor"]),
+        ("can I pay half now and half next month", []),
+        ("my husband handles the bills, call him", []),
+        ("you are scum, all of you", ["abuse_by_debtor"]),
+        ("go choke on your fees, you parasite", ["abuse_by_debtor"]),
+        ("I get paid on the fifth, can we wait", []),
+        ("send me the statement by email please", []),
+    ]
+    with (corpus / "en" / "train.jsonl").open("a", encoding="utf-8") as f:
+        f.write("".join(_line(t, ls, speaker="debtor") + "\n" for t, ls in more))
+    teach = tmp_path / "en-teach.jsonl"
+    taught = [
+        ("I know which car is yours, so drive carefully", ["abuse_by_debtor"]),
+        ("my cousin will pop into your office for a chat", ["abuse_by_debtor"]),
+        ("I will send the payment on Friday", []),
+    ]
+    teach.write_text("".join(_line(t, ls, speaker="debtor") + "\n" for t, ls in taught), encoding="utf-8")
+    options = TrainOptions(
+        languages=("en",),
+        corpus=corpus,
+        cache_dir=tmp_path / "cache",
+        folds=0,  # the corpus is too small to deal into folds; the folds keep the teach lines
+        # unscored and every scored line in its fold (test_extra_lines_can_teach_...)
+        network_hidden=8,
+        network_epochs=1,
+        knn_dims=4,  # fewer than the lines, so the vote's projection is fitted
+    )
+    plain, _, _ = train(options, log=lambda _: None)
+    doc, _, _ = train(replace(options, teach=(teach,)), log=lambda _: None)
+    # The vocabulary, the network and the vote's projection are fitted without the teach lines,
+    # and the agent heads' settings are chosen on the same out-of-fold scores: all as before.
+    assert doc["ngrams"] == plain["ngrams"]
+    assert doc["network"] == plain["network"]
+    assert plain["neighbours"]["projection"] is not None
+    for key in ("mean", "projection"):
+        assert doc["neighbours"][key] == plain["neighbours"][key]
+    heads, before = doc["languages"]["en"]["categories"], plain["languages"]["en"]["categories"]
+    for cat in AGENT_CATEGORIES:
+        if cat in before:
+            assert heads[cat] == before[cat], cat
+    # The debtor's head read them, and they vote.
+    assert heads["abuse_by_debtor"] != before["abuse_by_debtor"]
+    assert len(doc["neighbours"]["roles"]) > len(plain["neighbours"]["roles"])
+
+
 def test_extra_lines_are_weighed_with_their_variants() -> None:
     lines = [
         parse_line(json.loads(_line(t, [])), "t") for t in ("pay by friday please", "call us back today")
@@ -703,3 +755,9 @@ def test_a_teach_file_is_the_probe_sets_less_lines_near_a_frozen_one(tmp_path: P
     out = tmp_path / "teach.jsonl"
     assert make_teach.main(["ko", "48", "--out", str(out)]) == 0
     assert [ln.text for ln in read_lines(out)] == [r["text"] for r in rows]
+    # `--speaker debtor`: the debtors' lines of the same rounds only.
+    debtors, _ = make_teach.teach_lines("ko", 48, speaker="debtor")
+    said = [json.loads(x) for x in debtors]
+    assert said
+    assert {r["speaker"] for r in said} == {"debtor"}
+    assert set(debtors) == {x for x, r in zip(lines, rows, strict=True) if r["speaker"] == "debtor"}

@@ -1,6 +1,7 @@
 """How a language's teach file was made from the blind probe sets beside this script.
 
     python tests/data/adversarial/make_teach.py ko 48   # speech/semantic/corpus/ko/teach.jsonl
+    python tests/data/adversarial/make_teach.py zh 137 --speaker debtor   # the debtors' lines only
 
 Reads `<lang>.jsonl` and `<lang>-N.jsonl` for N up to LAST (the rounds written before the file
 was made; later rounds stay out of training, so they still measure phrasing no head has read),
@@ -52,8 +53,11 @@ def probe_rounds(lang: str, last: int, folder: Path = HERE) -> list[Path]:
     return sorted(found)
 
 
-def teach_lines(lang: str, last: int, folder: Path = HERE) -> tuple[list[str], int]:
-    """The teach file's lines (JSON text) and how many probe lines were dropped as near-frozen."""
+def teach_lines(
+    lang: str, last: int, folder: Path = HERE, speaker: str | None = None
+) -> tuple[list[str], int]:
+    """The teach file's lines (JSON text) and how many probe lines were dropped as near-frozen;
+    `speaker`: that speaker's lines only (a line without one is the agent's)."""
     frozen = _file_grams(frozen_files(lang))
     out: list[str] = []
     dropped = 0
@@ -62,6 +66,8 @@ def teach_lines(lang: str, last: int, folder: Path = HERE) -> tuple[list[str], i
             if not raw.strip():
                 continue
             row = json.loads(raw)
+            if speaker is not None and row.get("speaker", "agent") != speaker:
+                continue
             if _near(grams(row["text"]), frozen):
                 dropped += 1
                 continue
@@ -77,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("lang")
     ap.add_argument("last", type=int, help="the last probe round read")
     ap.add_argument("--out", type=Path, help="default: speech/semantic/corpus/<lang>/teach.jsonl")
+    ap.add_argument("--speaker", choices=("agent", "debtor"), help="that speaker's lines only")
     args = ap.parse_args(argv)
-    lines, dropped = teach_lines(args.lang, args.last)
+    lines, dropped = teach_lines(args.lang, args.last, speaker=args.speaker)
     out = args.out or CORPUS_DIR / args.lang / "teach.jsonl"
     out.write_text("".join(x + "\n" for x in lines), encoding="utf-8")
     print(f"{out}: {len(lines)} lines ({dropped} dropped as near-duplicates of frozen lines)")
