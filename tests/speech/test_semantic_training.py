@@ -419,6 +419,36 @@ def test_a_teach_file_of_debtor_lines_leaves_every_agent_head_as_it_was(tmp_path
     assert len(doc["neighbours"]["roles"]) > len(plain["neighbours"]["roles"])
 
 
+@pytest.mark.slow
+def test_the_debtors_category_can_have_settings_of_its_own(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    options = TrainOptions(
+        languages=("en",),
+        corpus=corpus,
+        cache_dir=tmp_path / "cache",
+        folds=0,
+        network_hidden=0,
+        debtor_apart=True,
+    )
+    said: list[str] = []
+    doc, _, _ = train(options, log=said.append)
+    assert doc["trainer"]["debtor_apart"] is True
+    # Two choices for the language: the agents' categories together, the debtor's alone.
+    chosen = [m for m in said if m.startswith("en (")]
+    assert len(chosen) == 2
+    assert chosen[1].startswith("en (abuse_by_debtor): threshold ")
+    heads = doc["languages"]["en"]["categories"]
+    agents = {heads[c]["threshold"] for c in heads if c != "abuse_by_debtor"}
+    assert len(agents) == 1
+    assert f"threshold {heads['abuse_by_debtor']['threshold']:.4f}" in chosen[1]
+    assert f"threshold {next(iter(agents)):.4f}" in chosen[0]
+    # The language's figures count both groups at their own settings.
+    assert 0.0 <= doc["languages"]["en"]["val"]["precision"] <= 1.0
+    plain, _, _ = train(replace(options, debtor_apart=False), log=lambda _: None)
+    assert "debtor_apart" not in plain["trainer"]
+
+
 def test_extra_lines_are_weighed_with_their_variants() -> None:
     lines = [
         parse_line(json.loads(_line(t, [])), "t") for t in ("pay by friday please", "call us back today")
