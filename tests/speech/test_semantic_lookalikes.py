@@ -973,6 +973,13 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-135"): (1, 2),
     ("en", "-136"): (1, 1),
     ("ko", "-137"): (3, 1),
+    # round 138: the same brief by three more helpers, kept unread until the debtors' teach files
+    # were tried, and their measure (docs/flagger-log.md). Read with zh 2026.12.97, en 2026.12.100,
+    # ko 2026.12.95: missed 28 of 60, flagged 4 of 60. Not fixed in the lexicons, and after the
+    # rounds make_teach.py reads (137): the measure of the next try at the debtor's head.
+    ("zh", "-138"): (9, 3),
+    ("en", "-139"): (6, 3),
+    ("ko", "-140"): (16, 1),
 }
 
 
