@@ -6142,6 +6142,8 @@ def test_a_call_kept_open_is_not_an_end_call_warning() -> None:
         ("I always lock the back door now, there were break-ins on our street", "en", False),
         ("주차장에 세워둔 차 유리창이 무사할지 모르겠네요", "ko", True),
         ("제 차가 무사히 고쳐질지 모르겠네요", "ko", False),
+        ("제 차 타이어가 온전할지 모르겠네요, 어제 펑크가 나서요", "ko", False),
+        ("我那辆破车刹车说坏就坏，修一次又是两千", "zh", False),
         ("사는 곳 알아내는 거 쉽거든요", "ko", True),
         ("남편분이 놀라지 않게 잘 전해 주세요", "ko", True),
         ("길에서 마주치면 그땐 cctv도 없을 텐데요", "ko", True),
