@@ -782,6 +782,7 @@ def _choose(
     unvetoed = sorted(c for c, ok in vetoable.items() if not ok)
     on = f"{options.folds} folds, out of fold" if options.folds else "val"
     chosen: list[_Choice] = []
+    tp = flagged = positives = 0.0  # over the groups, each at its own settings
     for group in groups:
         pool = _pool(scored[c] for c in group)
         choice = _pick_threshold(
@@ -795,6 +796,9 @@ def _choose(
             pool.firm,
         )
         chosen.append(choice)
+        hits = choice.recall * float(pool.gold.sum())
+        tp, positives = tp + hits, positives + float(pool.gold.sum())
+        flagged += hits / choice.precision if choice.precision > 0 else 0.0
         for cat in group:
             heads[cat].update(
                 threshold=choice.threshold,
@@ -813,16 +817,9 @@ def _choose(
         )
     if len(chosen) == 1:
         return {"categories": heads, "val": {k: round(v, 4) for k, v in chosen[0].figures().items()}}
-    # Each group at its own settings, counted together.
-    tp = fp = fn = 0.0
-    for cat in scored:
-        v = heads[cat]["val"]
-        hit = v["recall"] * v["support"]
-        tp, fn = tp + hit, fn + v["support"] - hit
-        fp += hit / v["precision"] - hit if v["precision"] > 0 else 0.0
     figures = {
-        "precision": tp / (tp + fp) if tp + fp else 1.0,
-        "recall": tp / (tp + fn) if tp + fn else 1.0,
+        "precision": tp / flagged if flagged else 1.0,
+        "recall": tp / positives if positives else 1.0,
         "target_met": float(all(c.target_met for c in chosen)),
     }
     return {"categories": heads, "val": {k: round(v, 4) for k, v in figures.items()}}
