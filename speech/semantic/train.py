@@ -121,6 +121,12 @@ class TrainOptions:
     # threshold of 0.06 to 0.50 (docs/flagger-log.md, "The debtors' probe lines teach the
     # debtor's head").
     debtor_apart: bool = False
+    # True: the calibrations, thresholds, vetoes and overrides are chosen on the scores of heads
+    # fitted without the teach lines, so a teach file moves its own heads' weights and nothing
+    # else: every other category keeps the settings it would have without it. False: the taught
+    # heads' scores choose them (a better debtor head moved every agent category's threshold:
+    # docs/flagger-log.md, "The debtors' probe lines teach the debtor's head").
+    teach_keeps_settings: bool = False
     # True: teach lines are fitted on only by their own language's regressions (weight 0 in the
     # other languages' fits) and kept out of the shared network, so a file in one language cannot
     # move another language's heads but through the neighbours' vote. False: like every other row.
@@ -448,7 +454,7 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         )
     else:
         doc_langs = {
-            lang: _train_language(lang, rows, splits[lang], tfidf, options, logistic_regression, say)
+            lang: _train_language(lang, rows, vectors, splits[lang], tfidf, options, logistic_regression, say)
             for lang in options.languages
         }
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines), bool(corpus.teach))
@@ -684,6 +690,7 @@ def _training_lines(
 def _train_language(
     lang: str,
     rows: _Rows,
+    vectors: np.ndarray,
     val: _Split,
     tfidf: Any,
     options: TrainOptions,
@@ -692,7 +699,41 @@ def _train_language(
 ) -> dict[str, Any]:
     """One language's heads, its threshold and veto chosen on val, and the val figures."""
     heads, zs = _fit_language(lang, rows, val, tfidf, _categories(val.lines), options, logistic_regression)
-    return _choose(lang, heads, val.lines, zs, options, logistic_regression, say)
+    untaught = None
+    taught = _taught_categories(lang, rows, options)
+    if taught:
+        untaught_rows = _untaught(rows, vectors, options)
+        _, untaught = _fit_language(lang, untaught_rows, val, tfidf, taught, options, logistic_regression)
+    return _choose(lang, heads, val.lines, zs, options, logistic_regression, say, untaught)
+
+
+def _taught_categories(lang: str, rows: _Rows, options: TrainOptions) -> list[str]:
+    """With `teach_keeps_settings`, the categories of `lang` whose heads the teach lines are
+    fitted into (their settings are then chosen on heads fitted without them); else none."""
+    if not options.teach_keeps_settings or rows.own_only is None:
+        return []
+    taught = [
+        ln
+        for ln, own in zip(rows.lines, rows.own_only, strict=True)
+        if own and (ln.lang == lang or not options.teach_own_language)
+    ]
+    return sorted({c for ln in taught for c in categories_for(ln.speaker, ln.audience)})
+
+
+def _untaught(rows: _Rows, vectors: np.ndarray, options: TrainOptions) -> _Rows:
+    """`rows` without the teach lines: the same vocabulary, idf, network and vote projection
+    (all fitted without them already), the regressions' rows and the vote's lines without them."""
+    if rows.own_only is None:
+        return rows
+    keep = np.flatnonzero(~rows.own_only)
+    lines = [rows.lines[i] for i in keep]
+    texts = [rows.texts[i] for i in keep]
+    out = _Rows(
+        lines, texts, rows.weights[keep], rows.features[keep], rows.ngrams[keep], network=rows.network
+    )
+    if options.neighbours:
+        out.neighbours = _neighbours(lines, texts, vectors[keep], options)
+    return out
 
 
 def _categories(lines: Sequence[Line]) -> list[str]:
@@ -744,10 +785,14 @@ def _choose(
     options: TrainOptions,
     logistic_regression: Any,
     say: Callable[[str], None],
+    untaught: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Calibrate each head on the logits `zs` it gave on `lines` (val, or every line out of
     fold), then choose the language's threshold, veto, override and rival margin on them; the
-    heads gain their calibration and settings, and the figures are returned beside them."""
+    heads gain their calibration and settings, and the figures are returned beside them.
+    `untaught`: a category's logits from its head fitted without the teach lines, which the
+    settings are then chosen on instead (`teach_keeps_settings`); the figures stay the taught
+    head's, at those settings."""
     views = [
         lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
         for ln in lines
@@ -762,21 +807,21 @@ def _choose(
         heads[cat]["platt"] = [platt[0], platt[1]]
         if voices is not None:
             heads[cat]["voices"] = list(voices)
-        may_veto = cat not in options.unvetoed
-        vetoable[cat] = may_veto
+        vetoable[cat] = cat not in options.unvetoed
         vviews = [v for v, keep in zip(views, vmask, strict=True) if keep]
-        lex = np.array([bool(v.violations(cat)) for v in vviews])
-        scored[cat] = _Scored(
-            probs=probs,
-            gold=gold,
-            lex_hit=lex & may_veto,
-            lawful=np.array([options.lawful_suppresses_model and cat in v.lawful for v in vviews]),
-            firm=np.array([options.lawful_suppresses_model and cat in v.firm for v in vviews]),
-            lex_kept=lex & (not may_veto),
-            rival=np.full(int(vmask.sum()), -np.inf),
+        scored[cat] = _scored(cat, probs, gold, vviews, options)
+    choose_on = dict(scored)
+    for cat, z in (untaught or {}).items():
+        # Calibrated on its own, as a run without the teach lines would have it.
+        gold = scored[cat].gold
+        vviews = [v for v, keep in zip(views, masks[cat], strict=True) if keep]
+        choose_on[cat] = _scored(
+            cat, _calibrated(z, gold, options, logistic_regression)[2], gold, vviews, options
         )
     rivals = [c for c in options.rivals if c in scored]
     _rival_scores(scored, masks, rivals)
+    if untaught:
+        _rival_scores(choose_on, masks, rivals)
     debtor = [c for c in scored if c == "abuse_by_debtor"] if options.debtor_apart else []
     groups = [g for g in ([c for c in scored if c not in debtor], debtor) if g]
     unvetoed = sorted(c for c, ok in vetoable.items() if not ok)
@@ -784,7 +829,7 @@ def _choose(
     chosen: list[_Choice] = []
     tp = flagged = positives = 0.0  # over the groups, each at its own settings
     for group in groups:
-        pool = _pool(scored[c] for c in group)
+        pool = _pool(choose_on[c] for c in group)
         choice = _pick_threshold(
             pool.probs,
             pool.gold,
@@ -795,6 +840,11 @@ def _choose(
             pool.rival if len(rivals) > 1 else None,
             pool.firm,
         )
+        if untaught and any(c in untaught for c in group):
+            # The figures are the taught heads' at the settings the untaught ones chose.
+            taught = _category_val(_pool(scored[c] for c in group), choice)
+            met = taught["precision"] >= options.precision_target
+            choice = replace(choice, precision=taught["precision"], recall=taught["recall"], target_met=met)
         chosen.append(choice)
         hits = choice.recall * float(pool.gold.sum())
         tp, positives = tp + hits, positives + float(pool.gold.sum())
@@ -825,6 +875,23 @@ def _choose(
     return {"categories": heads, "val": {k: round(v, 4) for k, v in figures.items()}}
 
 
+def _scored(
+    cat: str, probs: np.ndarray, gold: np.ndarray, views: Sequence[Any], options: TrainOptions
+) -> _Scored:
+    """One category's calibrated pairs with the lexicon's reading of each line (`views`)."""
+    may_veto = cat not in options.unvetoed
+    lex = np.array([bool(v.violations(cat)) for v in views])
+    return _Scored(
+        probs=probs,
+        gold=gold,
+        lex_hit=lex & may_veto,
+        lawful=np.array([options.lawful_suppresses_model and cat in v.lawful for v in views]),
+        firm=np.array([options.lawful_suppresses_model and cat in v.firm for v in views]),
+        lex_kept=lex & (not may_veto),
+        rival=np.full(len(probs), -np.inf),
+    )
+
+
 def _cross_fitted(
     rows: _Rows,
     vectors: np.ndarray,
@@ -850,6 +917,11 @@ def _cross_fitted(
         lang: {cat: np.full((len(pool.lines), _voices(options)), np.nan) for cat in cats[lang]}
         for lang, pool in pools.items()
     }
+    taught = {lang: [c for c in _taught_categories(lang, rows, options) if c in cats[lang]] for lang in pools}
+    untaught_oof = {
+        lang: {cat: np.full((len(pool.lines), _voices(options)), np.nan) for cat in taught[lang]}
+        for lang, pool in pools.items()
+    }
     for k in range(options.folds):
         keep = np.flatnonzero(row_fold != k)
         fold_rows, fold_tfidf = _rows(
@@ -861,6 +933,8 @@ def _cross_fitted(
             tfidf_class,
             rows.own_only[keep] if rows.own_only is not None else None,
         )
+        # The fold's heads without the teach lines, whose scores choose the settings.
+        untaught_rows = _untaught(fold_rows, vectors[keep], options) if any(taught.values()) else None
         for lang, pool in pools.items():
             mine = np.array([fold_of[id(ln)] == k for ln in pool.lines])
             if not mine.any():
@@ -868,9 +942,12 @@ def _cross_fitted(
             held = _Split([ln for ln, m in zip(pool.lines, mine, strict=True) if m], pool.vectors[mine])
             _, zs = _fit_language(lang, fold_rows, held, fold_tfidf, cats[lang], options, logistic_regression)
             where = np.flatnonzero(mine)
-            for cat, z in zs.items():
-                applies = np.array([_applies(ln, cat) for ln in held.lines])
-                oof[lang][cat][where[applies]] = z
+            _place(oof[lang], zs, held.lines, where)
+            if taught[lang] and untaught_rows is not None:
+                _, zs = _fit_language(
+                    lang, untaught_rows, held, fold_tfidf, taught[lang], options, logistic_regression
+                )
+                _place(untaught_oof[lang], zs, held.lines, where)
         say(
             f"fold {k + 1}/{options.folds}: {len(keep)} training rows, {len(rows.lines) - len(keep)} held out"
         )
@@ -878,8 +955,22 @@ def _cross_fitted(
     for lang, pool in pools.items():
         heads, _ = _fit_language(lang, rows, None, tfidf, cats[lang], options, logistic_regression)
         zs = {cat: z[np.array([_applies(ln, cat) for ln in pool.lines])] for cat, z in oof[lang].items()}
-        out[lang] = _choose(lang, heads, pool.lines, zs, options, logistic_regression, say)
+        plain = {
+            cat: z[np.array([_applies(ln, cat) for ln in pool.lines])]
+            for cat, z in untaught_oof[lang].items()
+        }
+        out[lang] = _choose(lang, heads, pool.lines, zs, options, logistic_regression, say, plain)
     return out
+
+
+def _place(
+    into: dict[str, np.ndarray], zs: Mapping[str, np.ndarray], lines: Sequence[Line], where: np.ndarray
+) -> None:
+    """Put one fold's logits (each category's over the `lines` that can carry it) at their
+    lines' rows (`where`: each of `lines`' row)."""
+    for cat, z in zs.items():
+        applies = np.array([_applies(ln, cat) for ln in lines])
+        into[cat][where[applies]] = z
 
 
 def _folds(pools: Mapping[str, _Split], k: int, seed: int, by_writer: bool = False) -> dict[int, int]:
@@ -1159,6 +1250,7 @@ def _document(
             **({"extra_calibrates": False} if options.extra and not options.extra_calibrates else {}),
             **({"teach_own_language": options.teach_own_language} if taught else {}),
             **({"debtor_apart": True} if options.debtor_apart else {}),
+            **({"teach_keeps_settings": True} if taught and options.teach_keeps_settings else {}),
             **(
                 {
                     "network_hidden": options.network_hidden,

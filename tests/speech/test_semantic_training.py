@@ -368,8 +368,8 @@ def test_a_teach_file_moves_only_its_own_languages_regressions(
     assert any(set(taught) <= seen for seen in networks)
 
 
-@pytest.mark.slow
-def test_a_teach_file_of_debtor_lines_leaves_every_agent_head_as_it_was(tmp_path: Path) -> None:
+def _debtor_teach(tmp_path: Path) -> tuple[Path, Path]:
+    """The small corpus with more debtor lines, and a teach file of debtor lines."""
     corpus = tmp_path / "corpus"
     _corpus(corpus)
     more = [
@@ -391,6 +391,12 @@ def test_a_teach_file_of_debtor_lines_leaves_every_agent_head_as_it_was(tmp_path
         ("I will send the payment on Friday", []),
     ]
     teach.write_text("".join(_line(t, ls, speaker="debtor") + "\n" for t, ls in taught), encoding="utf-8")
+    return corpus, teach
+
+
+@pytest.mark.slow
+def test_a_teach_file_of_debtor_lines_leaves_every_agent_head_as_it_was(tmp_path: Path) -> None:
+    corpus, teach = _debtor_teach(tmp_path)
     options = TrainOptions(
         languages=("en",),
         corpus=corpus,
@@ -417,6 +423,60 @@ def test_a_teach_file_of_debtor_lines_leaves_every_agent_head_as_it_was(tmp_path
     # The debtor's head read them, and they vote.
     assert heads["abuse_by_debtor"] != before["abuse_by_debtor"]
     assert len(doc["neighbours"]["roles"]) > len(plain["neighbours"]["roles"])
+
+
+@pytest.mark.slow
+def test_a_teach_file_can_leave_every_setting_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, teach = _debtor_teach(tmp_path)
+    corpus = tmp_path / "plain-corpus"
+    _corpus(corpus)
+    options = TrainOptions(
+        languages=("en",),
+        corpus=corpus,
+        cache_dir=tmp_path / "cache",
+        folds=3,
+        network_hidden=8,
+        network_epochs=1,
+        knn_dims=4,
+    )
+    pairs: list[np.ndarray] = []
+    real_pick = trainer._pick_threshold
+
+    def picking(probs: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        pairs.append(np.array(probs))
+        return real_pick(probs, *args, **kwargs)
+
+    monkeypatch.setattr(trainer, "_pick_threshold", picking)
+    runs = {}
+    for name, opts in (
+        ("plain", options),
+        ("moved", replace(options, teach=(teach,))),
+        ("kept", replace(options, teach=(teach,), teach_keeps_settings=True)),
+    ):
+        pairs.clear()
+        doc, _, _ = train(opts, log=lambda _: None)
+        runs[name] = (doc, pairs[0])
+    (plain, plain_pairs), (moved, moved_pairs), (kept, kept_pairs) = (
+        runs["plain"],
+        runs["moved"],
+        runs["kept"],
+    )
+    # Taught, the debtor head's out-of-fold scores move the pairs the settings are chosen on ...
+    assert not np.array_equal(moved_pairs, plain_pairs)
+    # ... kept, they are chosen on the very pairs of a run without the teach file.
+    assert np.array_equal(kept_pairs, plain_pairs)
+    assert kept["trainer"]["teach_keeps_settings"] is True
+    assert "teach_keeps_settings" not in moved["trainer"]
+    before, heads, taught = (d["languages"]["en"]["categories"] for d in (plain, kept, moved))
+    for cat, head in heads.items():
+        for key in ("threshold", "veto", "lawful_override"):
+            assert head.get(key) == before[cat].get(key), (cat, key)
+    # The debtor's head is the taught one: its weights and calibration as without the option.
+    for key in ("weights", "bias", "ngram_weights", "ngram_bias", "platt"):
+        assert heads["abuse_by_debtor"][key] == taught["abuse_by_debtor"][key], key
+    assert heads["abuse_by_debtor"]["weights"] != before["abuse_by_debtor"]["weights"]
 
 
 @pytest.mark.slow
