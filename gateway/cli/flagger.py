@@ -55,6 +55,20 @@ def add_commands(subparsers: Any) -> None:
         metavar="FILE",
         help="more labelled lines (JSONL, corpus format, e.g. `flags export`) added to train (repeatable)",
     )
+    t.add_argument(
+        "--teach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="labelled lines (JSONL, corpus format) the heads are fitted on and never scored, each read "
+        "by its own language's heads only, e.g. tests/data/adversarial/make_teach.py's (repeatable)",
+    )
+    t.add_argument(
+        "--teach-keeps-settings",
+        action="store_true",
+        help="choose the calibrations, thresholds, vetoes and overrides on heads fitted without the "
+        "--teach lines, so they move only their own heads' weights (default: off)",
+    )
     t.add_argument("--out", help="head file to write (default: the bundled speech/semantic/flagger.json)")
     t.add_argument("--cache", help="embedding cache folder (default: ~/.cache/callwarden/flagger-embeddings)")
     t.add_argument(
@@ -146,6 +160,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         seed=args.seed,
         languages=tuple(args.lang) if args.lang else LANGUAGES,
         extra=tuple(Path(x) for x in args.extra),
+        teach=tuple(Path(x) for x in args.teach),
+        teach_keeps_settings=args.teach_keeps_settings,
         cache_dir=Path(args.cache) if args.cache else default_cache_dir(),
         tune_layers=args.tune_layers,
         use_encoder=not args.e5_only,

@@ -132,3 +132,24 @@ def test_train_options_come_from_the_command_line(
         cli_main(["lexicon", "train", "--layer-mean", "13"])
     assert exit_.value.code == 2
     assert len(seen) == 1
+
+
+def test_teach_files_and_their_settings_rule_come_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import gateway.cli.flagger as cli
+
+    seen: list[Any] = []
+
+    def fake_train(options: Any) -> Any:
+        seen.append(options)
+        raise cli.TrainingError("stopped after reading the options")
+
+    monkeypatch.setattr(cli, "train", fake_train)
+    out = str(tmp_path / "h.json")
+    assert cli_main(["lexicon", "train", "--out", out]) == 2
+    assert (seen[0].teach, seen[0].teach_keeps_settings) == ((), False)
+    args = ["--teach", "zh-debtor.jsonl", "--teach", "en-debtor.jsonl", "--teach-keeps-settings"]
+    assert cli_main(["lexicon", "train", "--out", out, *args]) == 2
+    assert seen[1].teach == (Path("zh-debtor.jsonl"), Path("en-debtor.jsonl"))
+    assert seen[1].teach_keeps_settings is True
