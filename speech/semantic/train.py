@@ -139,6 +139,11 @@ class TrainOptions:
     other_language_weight: float = 0.3
     variant_weight: float = 0.5
     precision_target: float = 0.90
+    # Bootstrap draws of the pairs the threshold is chosen on, each choosing again: the report
+    # gives the 5th to 95th percentile of those thresholds, how far a retrain's threshold can move
+    # with nothing learned differently (the precision curve is flat near the target:
+    # docs/flagger-log.md, "The debtors' teach files with the settings kept"). 0: not drawn.
+    threshold_draws: int = 20
     lawful_suppresses_model: bool = True
     augment: bool = True
     lexicon_clauses: bool = False  # tried: val recall no better (docs/flagger-log.md)
@@ -333,6 +338,30 @@ def _pick_threshold(
         return best[1]
     assert best_f1 is not None
     return best_f1[1]
+
+
+def _threshold_spread(pool: _Scored, options: TrainOptions, rivals: bool) -> tuple[float, float] | None:
+    """The 5th and 95th percentiles of the thresholds chosen on `threshold_draws` bootstrap draws
+    of the pooled pairs (seeded: the same pairs give the same spread); None without draws."""
+    if options.threshold_draws <= 0 or not len(pool.probs):
+        return None
+    rng = np.random.default_rng(options.seed)
+    picks = []
+    for _ in range(options.threshold_draws):
+        i = rng.integers(0, len(pool.probs), len(pool.probs))
+        drawn = _pick_threshold(
+            pool.probs[i],
+            pool.gold[i],
+            pool.lex_hit[i],
+            pool.lawful[i],
+            options.precision_target,
+            pool.lex_kept[i],
+            pool.rival[i] if rivals else None,
+            pool.firm[i],
+        )
+        picks.append(drawn.threshold)
+    low, high = np.percentile(picks, [5, 95])
+    return round(float(low), 4), round(float(high), 4)
 
 
 def _choice(
@@ -840,6 +869,7 @@ def _choose(
             pool.rival if len(rivals) > 1 else None,
             pool.firm,
         )
+        spread = _threshold_spread(pool, options, len(rivals) > 1)
         if untaught and any(c in untaught for c in group):
             # The figures are the taught heads' at the settings the untaught ones chose.
             taught = _category_val(_pool(scored[c] for c in group), choice)
@@ -864,9 +894,17 @@ def _choose(
             f"lexicon veto below {choice.veto} (not in {', '.join(unvetoed) or '-'}), model outranks a "
             f"lawful reading at {choice.lawful_override or 'never'}, a rival outscores by "
             f"{choice.rival_margin or 'never'} ({on}: micro P {choice.precision:.3f} R {choice.recall:.3f})"
+            + (
+                f"; {options.threshold_draws} bootstrap draws chose {spread[0]:.4f} to {spread[1]:.4f}"
+                if spread
+                else ""
+            )
         )
     if len(chosen) == 1:
-        return {"categories": heads, "val": {k: round(v, 4) for k, v in chosen[0].figures().items()}}
+        val = {k: round(v, 4) for k, v in chosen[0].figures().items()}
+        if spread is not None:
+            val["threshold_low"], val["threshold_high"] = spread
+        return {"categories": heads, "val": val}
     figures = {
         "precision": tp / flagged if flagged else 1.0,
         "recall": tp / positives if positives else 1.0,
@@ -1074,6 +1112,12 @@ def _pooled_report(lang: str, doc_lang: Mapping[str, Any]) -> str:
         out.append(f"  {cat:<24} {v['precision']:6.3f} {v['recall']:6.3f} {int(v['support']):8d}")
     v = doc_lang["val"]
     out.append(f"  {'overall (micro)':<24} {v['precision']:6.3f} {v['recall']:6.3f}")
+    if "threshold_low" in v:
+        threshold = next(iter(doc_lang["categories"].values()))["threshold"]
+        out.append(
+            f"  threshold {threshold:.4f}; bootstrap draws of the pairs chose "
+            f"{v['threshold_low']:.4f} to {v['threshold_high']:.4f} (5th to 95th percentile)"
+        )
     return "\n".join(out)
 
 

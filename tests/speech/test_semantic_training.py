@@ -224,6 +224,10 @@ def test_cross_fitting_scores_every_line_out_of_its_fold(
     assert final[1] == []
     assert doc["trainer"]["folds"] == 3
     assert "out of fold" in report
+    # How far the threshold moves over bootstrap draws of the same pairs is reported beside it.
+    val = doc["languages"]["en"]["val"]
+    assert 0.0 < val["threshold_low"] <= val["threshold_high"] < 1.0
+    assert f"bootstrap draws of the pairs chose {val['threshold_low']:.4f} to" in report
     # Chosen on val alone, the choice reads val's pairs only, and the heads never saw val.
     fits.clear()
     chosen_on_val = len(choices)
@@ -543,7 +547,8 @@ def test_rival_margins_are_written_to_the_rival_categories_only(
 ) -> None:
     corpus = tmp_path / "corpus"
     _corpus(corpus)
-    options = TrainOptions(languages=("en",), corpus=corpus, cache_dir=tmp_path / "cache")
+    # No bootstrap draws: each training then chooses once.
+    options = TrainOptions(languages=("en",), corpus=corpus, cache_dir=tmp_path / "cache", threshold_draws=0)
     seen: list[bool] = []
     real = trainer._pick_threshold
 
@@ -560,6 +565,30 @@ def test_rival_margins_are_written_to_the_rival_categories_only(
     default, _, _ = train(options, log=lambda _: None)
     assert seen == [True, False]
     assert parse_heads(default, "t").rival_margins("en") == {}
+    assert "threshold_low" not in default["languages"]["en"]["val"]
+
+
+def test_the_thresholds_spread_is_wide_where_precision_rises_slowly() -> None:
+    rng = np.random.default_rng(1)
+    n = 2000
+    probs = rng.uniform(0.02, 0.98, n)
+    none = np.zeros(n, dtype=bool)
+
+    def spread(gold: np.ndarray) -> tuple[float, float]:
+        pairs = trainer._Scored(probs, gold, none, none, none, np.full(n, -np.inf), none)
+        got = trainer._threshold_spread(pairs, TrainOptions(), rivals=False)
+        assert got is not None
+        assert got == trainer._threshold_spread(pairs, TrainOptions(), rivals=False)  # seeded
+        return got
+
+    sharp = spread(probs > 0.5)  # precision reaches 0.90 steeply, near 0.45
+    flat = spread(rng.uniform(0, 1, n) < 0.6 + 0.35 * probs)  # ... slowly, across a wide band
+    assert sharp[0] <= sharp[1]
+    assert sharp[1] - sharp[0] < 0.05
+    assert sharp[0] < 0.45 < sharp[1]
+    assert flat[1] - flat[0] > 0.1
+    pairs = trainer._Scored(probs, probs > 0.5, none, none, none, np.full(n, -np.inf), none)
+    assert trainer._threshold_spread(pairs, TrainOptions(threshold_draws=0), rivals=False) is None
 
 
 @pytest.mark.slow
