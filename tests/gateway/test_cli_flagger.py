@@ -114,15 +114,7 @@ def test_train_options_come_from_the_command_line(
     by_writer: bool,
 ) -> None:
     """What `lexicon train` asks of the trainer (the training itself: tests/speech)."""
-    import gateway.cli.flagger as cli
-
-    seen: list[Any] = []
-
-    def fake_train(options: Any) -> Any:
-        seen.append(options)
-        raise cli.TrainingError("stopped after reading the options")
-
-    monkeypatch.setattr(cli, "train", fake_train)
+    seen = _train_calls(monkeypatch)
     assert cli_main(["lexicon", "train", "--out", str(tmp_path / "h.json"), *args]) == 2
     o = seen[0]
     got = (o.use_encoder, o.tap_layer, o.rivals, o.folds, o.stack, o.fold_by_writer)
@@ -137,6 +129,18 @@ def test_train_options_come_from_the_command_line(
 def test_teach_files_and_their_settings_rule_come_from_the_command_line(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    seen = _train_calls(monkeypatch)
+    out = str(tmp_path / "h.json")
+    assert cli_main(["lexicon", "train", "--out", out]) == 2
+    assert (seen[0].teach, seen[0].teach_keeps_settings) == ((), False)
+    args = ["--teach", "zh-debtor.jsonl", "--teach", "en-debtor.jsonl", "--teach-keeps-settings"]
+    assert cli_main(["lexicon", "train", "--out", out, *args]) == 2
+    assert seen[1].teach == (Path("zh-debtor.jsonl"), Path("en-debtor.jsonl"))
+    assert seen[1].teach_keeps_settings is True
+
+
+def _train_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The options each `lexicon train` hands the trainer, which stops there."""
     import gateway.cli.flagger as cli
 
     seen: list[Any] = []
@@ -146,10 +150,4 @@ def test_teach_files_and_their_settings_rule_come_from_the_command_line(
         raise cli.TrainingError("stopped after reading the options")
 
     monkeypatch.setattr(cli, "train", fake_train)
-    out = str(tmp_path / "h.json")
-    assert cli_main(["lexicon", "train", "--out", out]) == 2
-    assert (seen[0].teach, seen[0].teach_keeps_settings) == ((), False)
-    args = ["--teach", "zh-debtor.jsonl", "--teach", "en-debtor.jsonl", "--teach-keeps-settings"]
-    assert cli_main(["lexicon", "train", "--out", out, *args]) == 2
-    assert seen[1].teach == (Path("zh-debtor.jsonl"), Path("en-debtor.jsonl"))
-    assert seen[1].teach_keeps_settings is True
+    return seen

@@ -398,19 +398,27 @@ def _debtor_teach(tmp_path: Path) -> tuple[Path, Path]:
     return corpus, teach
 
 
-@pytest.mark.slow
-def test_a_teach_file_of_debtor_lines_leaves_every_agent_head_as_it_was(tmp_path: Path) -> None:
-    corpus, teach = _debtor_teach(tmp_path)
-    options = TrainOptions(
+def _teach_options(corpus: Path, tmp_path: Path, folds: int) -> TrainOptions:
+    """A small, quick recipe for the teach-file tests: a tiny network, a 4-dimensional vote
+    (fewer than the lines, so the vote's projection is fitted)."""
+    return TrainOptions(
         languages=("en",),
         corpus=corpus,
         cache_dir=tmp_path / "cache",
-        folds=0,  # the corpus is too small to deal into folds; the folds keep the teach lines
-        # unscored and every scored line in its fold (test_extra_lines_can_teach_...)
+        folds=folds,
         network_hidden=8,
         network_epochs=1,
-        knn_dims=4,  # fewer than the lines, so the vote's projection is fitted
+        knn_dims=4,
     )
+
+
+@pytest.mark.slow
+def test_a_teach_file_of_debtor_lines_leaves_every_agent_head_as_it_was(tmp_path: Path) -> None:
+    corpus, teach = _debtor_teach(tmp_path)
+    # The debtors' lines added are too many for this corpus's folds (a fold without harassment);
+    # the folds keep the teach lines unscored and every scored line in its fold
+    # (test_extra_lines_can_teach_...).
+    options = _teach_options(corpus, tmp_path, folds=0)
     plain, _, _ = train(options, log=lambda _: None)
     doc, _, _ = train(replace(options, teach=(teach,)), log=lambda _: None)
     # The vocabulary, the network and the vote's projection are fitted without the teach lines,
@@ -436,15 +444,7 @@ def test_a_teach_file_can_leave_every_setting_as_it_was(
     _, teach = _debtor_teach(tmp_path)
     corpus = tmp_path / "plain-corpus"
     _corpus(corpus)
-    options = TrainOptions(
-        languages=("en",),
-        corpus=corpus,
-        cache_dir=tmp_path / "cache",
-        folds=3,
-        network_hidden=8,
-        network_epochs=1,
-        knn_dims=4,
-    )
+    options = _teach_options(corpus, tmp_path, folds=3)
     pairs: list[np.ndarray] = []
     real_pick = trainer._pick_threshold
 
