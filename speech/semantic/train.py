@@ -123,9 +123,9 @@ class TrainOptions:
     debtor_apart: bool = False
     # True: the calibrations, thresholds, vetoes and overrides are chosen on the scores of heads
     # fitted without the teach lines, so a teach file moves its own heads' weights and nothing
-    # else: every other category keeps the settings it would have without it. False: the taught
-    # heads' scores choose them (a better debtor head moved every agent category's threshold:
-    # docs/flagger-log.md, "The debtors' probe lines teach the debtor's head").
+    # else: every category keeps the settings it would have without it. False: the taught heads'
+    # scores choose them, so a teach file for one category moves every category's settings of its
+    # language (docs/flagger-log.md, "The debtors' teach files with the settings kept").
     teach_keeps_settings: bool = False
     # True: teach lines are fitted on only by their own language's regressions (weight 0 in the
     # other languages' fits) and kept out of the shared network, so a file in one language cannot
@@ -727,9 +727,10 @@ def _train_language(
     say: Callable[[str], None],
 ) -> dict[str, Any]:
     """One language's heads, its threshold and veto chosen on val, and the val figures."""
-    heads, zs = _fit_language(lang, rows, val, tfidf, _categories(val.lines), options, logistic_regression)
+    cats = _categories(val.lines)
+    heads, zs = _fit_language(lang, rows, val, tfidf, cats, options, logistic_regression)
     untaught = None
-    taught = _taught_categories(lang, rows, options)
+    taught = [c for c in _taught_categories(lang, rows, options) if c in cats]
     if taught:
         untaught_rows = _untaught(rows, vectors, options)
         _, untaught = _fit_language(lang, untaught_rows, val, tfidf, taught, options, logistic_regression)
