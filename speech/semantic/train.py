@@ -349,19 +349,24 @@ def _threshold_spread(pool: _Scored, options: TrainOptions, rivals: bool) -> tup
     picks = []
     for _ in range(options.threshold_draws):
         i = rng.integers(0, len(pool.probs), len(pool.probs))
-        drawn = _pick_threshold(
-            pool.probs[i],
-            pool.gold[i],
-            pool.lex_hit[i],
-            pool.lawful[i],
-            options.precision_target,
-            pool.lex_kept[i],
-            pool.rival[i] if rivals else None,
-            pool.firm[i],
-        )
-        picks.append(drawn.threshold)
+        drawn = _Scored(*(getattr(pool, f.name)[i] for f in fields(_Scored)))
+        picks.append(_pick_on(drawn, options, rivals).threshold)
     low, high = np.percentile(picks, [5, 95])
     return round(float(low), 4), round(float(high), 4)
+
+
+def _pick_on(pool: _Scored, options: TrainOptions, rivals: bool) -> _Choice:
+    """`_pick_threshold` over pooled pairs (`rivals`: their rival scores are offered too)."""
+    return _pick_threshold(
+        pool.probs,
+        pool.gold,
+        pool.lex_hit,
+        pool.lawful,
+        options.precision_target,
+        pool.lex_kept,
+        pool.rival if rivals else None,
+        pool.firm,
+    )
 
 
 def _choice(
@@ -830,6 +835,7 @@ def _choose(
     scored: dict[str, _Scored] = {}
     vetoable: dict[str, bool] = {}
     masks: dict[str, np.ndarray] = {}
+    cat_views: dict[str, list[Any]] = {}
     for cat, z in zs.items():
         vmask = masks[cat] = np.array([_applies(ln, cat) for ln in lines])
         gold = np.array([cat in ln.labels for ln in lines])[vmask]
@@ -838,20 +844,18 @@ def _choose(
         if voices is not None:
             heads[cat]["voices"] = list(voices)
         vetoable[cat] = cat not in options.unvetoed
-        vviews = [v for v, keep in zip(views, vmask, strict=True) if keep]
-        scored[cat] = _scored(cat, probs, gold, vviews, options)
-    choose_on = dict(scored)
+        cat_views[cat] = [v for v, keep in zip(views, vmask, strict=True) if keep]
+        scored[cat] = _scored(cat, probs, gold, cat_views[cat], options)
+    # Copies: the rival scores set on these below must not land on `scored`'s pairs.
+    choose_on = {cat: replace(s) for cat, s in scored.items()}
     for cat, z in (untaught or {}).items():
         # Calibrated on its own, as a run without the teach lines would have it.
         gold = scored[cat].gold
-        vviews = [v for v, keep in zip(views, masks[cat], strict=True) if keep]
-        choose_on[cat] = _scored(
-            cat, _calibrated(z, gold, options, logistic_regression)[2], gold, vviews, options
-        )
+        probs = _calibrated(z, gold, options, logistic_regression)[2]
+        choose_on[cat] = _scored(cat, probs, gold, cat_views[cat], options)
     rivals = [c for c in options.rivals if c in scored]
     _rival_scores(scored, masks, rivals)
-    if untaught:
-        _rival_scores(choose_on, masks, rivals)
+    _rival_scores(choose_on, masks, rivals)
     debtor = [c for c in scored if c == "abuse_by_debtor"] if options.debtor_apart else []
     groups = [g for g in ([c for c in scored if c not in debtor], debtor) if g]
     unvetoed = sorted(c for c, ok in vetoable.items() if not ok)
@@ -860,16 +864,7 @@ def _choose(
     tp = flagged = positives = 0.0  # over the groups, each at its own settings
     for group in groups:
         pool = _pool(choose_on[c] for c in group)
-        choice = _pick_threshold(
-            pool.probs,
-            pool.gold,
-            pool.lex_hit,
-            pool.lawful,
-            options.precision_target,
-            pool.lex_kept,
-            pool.rival if len(rivals) > 1 else None,
-            pool.firm,
-        )
+        choice = _pick_on(pool, options, len(rivals) > 1)
         spread = _threshold_spread(pool, options, len(rivals) > 1)
         if untaught and any(c in untaught for c in group):
             # The figures are the taught heads' at the settings the untaught ones chose.
@@ -993,11 +988,9 @@ def _cross_fitted(
     out = {}
     for lang, pool in pools.items():
         heads, _ = _fit_language(lang, rows, None, tfidf, cats[lang], options, logistic_regression)
-        zs = {cat: z[np.array([_applies(ln, cat) for ln in pool.lines])] for cat, z in oof[lang].items()}
-        plain = {
-            cat: z[np.array([_applies(ln, cat) for ln in pool.lines])]
-            for cat, z in untaught_oof[lang].items()
-        }
+        applies = {cat: np.array([_applies(ln, cat) for ln in pool.lines]) for cat in cats[lang]}
+        zs = {cat: z[applies[cat]] for cat, z in oof[lang].items()}
+        plain = {cat: z[applies[cat]] for cat, z in untaught_oof[lang].items()}
         out[lang] = _choose(lang, heads, pool.lines, zs, options, logistic_regression, say, plain)
     return out
 
