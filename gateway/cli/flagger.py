@@ -1,6 +1,7 @@
 """`callwarden lexicon train` and `callwarden flags export`: the semantic flagger's training loop.
 
-    callwarden lexicon train [--seed N] [--extra FILE ...] [--out FILE] [--cache DIR] [--lang zh ...]
+    callwarden lexicon train [--seed N] [--extra FILE ...] [--teach FILE ... [--onto HEAD_FILE]]
+                             [--head-version V] [--out FILE] [--cache DIR] [--lang zh ...]
                              [--tune-layers N] [--e5-only] [--layer-mean N] [--rivals]
                              [--folds N] [--fold-by line|writer] [--stack | --no-stack]
     callwarden flags export --reviewed [--since DATE] [--out FILE] [--data-dir DIR]
@@ -68,6 +69,19 @@ def add_commands(subparsers: Any) -> None:
         action="store_true",
         help="choose the calibrations, thresholds, vetoes and overrides on heads fitted without the "
         "--teach lines, so they move only their own heads' weights (default: off)",
+    )
+    t.add_argument(
+        "--onto",
+        metavar="HEAD_FILE",
+        help="refit only the categories the --teach lines carry onto this head file, trained on the "
+        "same corpus: its network, n-grams, vote, other heads and every threshold, veto and override "
+        "are kept, and the teach lines join its vote (needs --head-version)",
+    )
+    t.add_argument(
+        "--head-version",
+        default=TrainOptions().version,
+        metavar="VERSION",
+        help="the version the head file records, and flags with it (default: %(default)s)",
     )
     t.add_argument("--out", help="head file to write (default: the bundled speech/semantic/flagger.json)")
     t.add_argument("--cache", help="embedding cache folder (default: ~/.cache/callwarden/flagger-embeddings)")
@@ -162,6 +176,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         extra=tuple(Path(x) for x in args.extra),
         teach=tuple(Path(x) for x in args.teach),
         teach_keeps_settings=args.teach_keeps_settings,
+        onto=Path(args.onto) if args.onto else None,
+        version=args.head_version,
         cache_dir=Path(args.cache) if args.cache else default_cache_dir(),
         tune_layers=args.tune_layers,
         use_encoder=not args.e5_only,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -99,13 +99,9 @@ class Neighbours:
             v = _normalise(np.asarray((v - mean) @ projection, dtype=np.float32))
         q = np.round(v * _SCALE).astype(np.int8)
         names = tuple(sorted(set(languages)))
-        bits = np.array(
-            [sum(1 << i for i, c in enumerate(LEXICON_CATEGORIES) if c in ls) for ls in labels],
-            dtype=np.uint8,
-        )
         return cls(
             _unit(q),
-            bits,
+            _bits(labels),
             np.asarray(roles, dtype=np.uint8),
             np.array([names.index(x) for x in languages], dtype=np.uint8),
             names,
@@ -116,12 +112,40 @@ class Neighbours:
             projection,
         )
 
+    def extended(
+        self,
+        vectors: npt.ArrayLike,
+        labels: Sequence[frozenset[str]],
+        roles: Sequence[int],
+        languages: Sequence[str],
+    ) -> Neighbours:
+        """These lines voting beside the stored ones: projected with the stored projection (not
+        fitted again, so the stored lines' vectors do not move) and rounded as stored."""
+        unknown = sorted(set(languages) - set(self.language_names))
+        if unknown:
+            raise ValueError(f"the stored lines have no language {', '.join(unknown)}")
+        q = np.round(self._projected(vectors) * _SCALE).astype(np.int8)
+        return replace(
+            self,
+            vectors=np.vstack([self.vectors, _unit(q)]),
+            labels=np.concatenate([self.labels, _bits(labels)]),
+            roles=np.concatenate([self.roles, np.asarray(roles, dtype=np.uint8)]),
+            languages=np.concatenate(
+                [self.languages, np.array([self.language_names.index(x) for x in languages], dtype=np.uint8)]
+            ),
+            _masks={},
+        )
+
     def similarities(self, query: npt.ArrayLike) -> npt.NDArray[np.float32]:
         """Cosine similarity of each query row to every stored line, (m, n)."""
-        q = _normalise(np.asarray(query, dtype=np.float32))
+        return np.asarray(self._projected(query) @ self.vectors.T, dtype=np.float32)
+
+    def _projected(self, rows: npt.ArrayLike) -> npt.NDArray[np.float32]:
+        """Embedding rows as unit vectors in the space the stored lines are compared in."""
+        q = _normalise(np.asarray(rows, dtype=np.float32))
         if self.mean is not None and self.projection is not None:
             q = _normalise(np.asarray((q - self.mean) @ self.projection, dtype=np.float32))
-        return np.asarray(q @ self.vectors.T, dtype=np.float32)
+        return q
 
     def logit(
         self,
@@ -255,6 +279,14 @@ class Neighbours:
             mean,
             projection,
         )
+
+
+def _bits(labels: Sequence[frozenset[str]]) -> npt.NDArray[np.uint8]:
+    """One byte of category bits per line (bit i: LEXICON_CATEGORIES[i])."""
+    return np.array(
+        [sum(1 << i for i, c in enumerate(LEXICON_CATEGORIES) if c in ls) for ls in labels],
+        dtype=np.uint8,
+    )
 
 
 def dim_of(nb: Neighbours) -> int:

@@ -69,6 +69,7 @@ from speech.semantic.augment import lexicon_clauses, variants
 from speech.semantic.corpus import CORPUS_DIR, LANGUAGES, Line, file_sha256, read_lines, trigrams
 from speech.semantic.embedder import joined
 from speech.semantic.metrics import Counts
+from speech.semantic.onto import Base, base_heads, check_compatible, check_files, merged, read_base
 from speech.semantic.use import USE_DIM, UseEncoder
 from speech.semantic.vectors import VectorCache, default_cache_dir
 
@@ -131,6 +132,10 @@ class TrainOptions:
     # other languages' fits) and kept out of the shared network, so a file in one language cannot
     # move another language's heads but through the neighbours' vote. False: like every other row.
     teach_own_language: bool = True
+    # A head file the teach files' categories are refitted onto (`speech.semantic.onto`): only
+    # their regressions and calibrations are fitted; the base's network, n-grams, vote, other
+    # heads and every setting are kept, and the teach lines join its vote. None: a whole head file.
+    onto: Path | None = None
     corpus: Path = CORPUS_DIR
     cache_dir: Path = field(default_factory=default_cache_dir)
     c: float = 4.0  # inverse L2 strength of the embedding regressions
@@ -462,6 +467,7 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
             f"all (members × units): {options.network_members} × {options.network_hidden}"
         )
     corpus = _read_corpus(options, say)
+    base = _base(options, corpus.files)
     pooled = corpus.train
     if options.folds:
         pooled = {lang: [*corpus.train[lang], *corpus.val[lang]] for lang in options.languages}
@@ -482,14 +488,18 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         unscored = {lang: [ln for ln in ls if id(ln) in never_scored] for lang, ls in chosen_on.items()}
         chosen_on = {lang: [ln for ln in ls if id(ln) not in never_scored] for lang, ls in chosen_on.items()}
     splits = {lang: _Split(lines_, embed([ln.text for ln in lines_])) for lang, lines_ in chosen_on.items()}
+    fixed = _refitted(base, rows, options, say) if base is not None else None
     if options.folds:
         doc_langs = _cross_fitted(
-            rows, vectors, splits, tfidf, options, logistic_regression, TfidfVectorizer, say, unscored
+            rows, vectors, splits, tfidf, options, logistic_regression, TfidfVectorizer, say, unscored, fixed
         )
     else:
         doc_langs = {
-            lang: _train_language(lang, rows, vectors, splits[lang], tfidf, options, logistic_regression, say)
+            lang: _train_language(
+                lang, rows, vectors, splits[lang], tfidf, options, logistic_regression, say, fixed
+            )
             for lang in options.languages
+            if fixed is None or lang in fixed
         }
     doc = _document(options, emb.id, corpus.files, tfidf, doc_langs, len(rows.lines), bool(corpus.teach))
     if vectors_of.use is not None:
@@ -502,8 +512,12 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         doc["neighbours"] = rows.neighbours.as_json()
     if rows.network is not None:
         doc["network"] = rows.network.as_json()
+    if base is not None:
+        doc = _onto(base, doc, rows, vectors, options)
     heads = parse_heads(doc, "(trained)")
-    if options.folds:
+    if base is not None:
+        report = [_refit_report(lang, doc_langs[lang], base) for lang in doc_langs]
+    elif options.folds:
         # val is in training: the figures that say anything are the out-of-fold ones.
         report = [_pooled_report(lang, doc_langs[lang]) for lang in options.languages]
     else:
@@ -730,9 +744,15 @@ def _train_language(
     options: TrainOptions,
     logistic_regression: Any,
     say: Callable[[str], None],
+    fixed: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    """One language's heads, its threshold and veto chosen on val, and the val figures."""
+    """One language's heads, its threshold and veto chosen on val, and the val figures;
+    `fixed`: only these categories' heads, at these (a base head file's) settings."""
     cats = _categories(val.lines)
+    if fixed is not None:
+        cats = [c for c in cats if c in fixed[lang]]
+        heads, zs = _fit_language(lang, rows, val, tfidf, cats, options, logistic_regression)
+        return _choose(lang, heads, val.lines, zs, options, logistic_regression, say, fixed=fixed[lang])
     heads, zs = _fit_language(lang, rows, val, tfidf, cats, options, logistic_regression)
     untaught = None
     taught = [c for c in _taught_categories(lang, rows, options) if c in cats]
@@ -745,14 +765,85 @@ def _train_language(
 def _taught_categories(lang: str, rows: _Rows, options: TrainOptions) -> list[str]:
     """With `teach_keeps_settings`, the categories of `lang` whose heads the teach lines are
     fitted into (their settings are then chosen on heads fitted without them); else none."""
-    if not options.teach_keeps_settings or rows.own_only is None:
+    return _teach_categories(lang, rows) if options.teach_keeps_settings else []
+
+
+def _teach_categories(lang: str, rows: _Rows) -> list[str]:
+    """The categories of `lang` its teach lines can carry (rows marked `own_only`: with
+    `teach_own_language`, only their own language's heads read them)."""
+    if rows.own_only is None:
         return []
-    taught = [
-        ln
-        for ln, own in zip(rows.lines, rows.own_only, strict=True)
-        if own and (ln.lang == lang or not options.teach_own_language)
-    ]
+    taught = [ln for ln, own in zip(rows.lines, rows.own_only, strict=True) if own and ln.lang == lang]
     return sorted({c for ln in taught for c in categories_for(ln.speaker, ln.audience)})
+
+
+def _base(options: TrainOptions, files: Mapping[str, str]) -> Base | None:
+    """The head file `onto` names, read and checked against the options and the corpus `files`
+    this run reads, before anything is embedded; None without `onto`."""
+    if options.onto is None:
+        return None
+    clash = [
+        name
+        for name, on in (
+            ("teach_keeps_settings (the base's settings are kept)", options.teach_keeps_settings),
+            ("rivals", bool(options.rivals)),
+            ("tune_layers", bool(options.tune_layers)),
+        )
+        if on
+    ]
+    if not options.teach or not options.teach_own_language or clash:
+        raise TrainingError(
+            "a refit onto a head file needs teach files read by their own language only, and not "
+            + (", ".join(clash) or "teach_own_language False")
+        )
+    try:
+        base = read_base(options.onto)
+        check_files(base, files, [_rel(p) for p in options.teach])
+    except ValueError as exc:
+        raise TrainingError(f"{options.onto}: {exc}") from None
+    if base.doc["version"] == options.version:
+        raise TrainingError(
+            f"{options.onto} is flagger@{options.version} already: the refit needs a version of its own "
+            "(--head-version), so that flags say which head raised them"
+        )
+    return base
+
+
+def _refitted(
+    base: Base, rows: _Rows, options: TrainOptions, say: Callable[[str], None]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per language, the categories its teach lines refit, each with the base's head whose
+    settings it keeps."""
+    refit = {lang: _teach_categories(lang, rows) for lang in options.languages}
+    try:
+        fixed = {lang: base_heads(base, lang, cats) for lang, cats in refit.items() if cats}
+    except ValueError as exc:
+        raise TrainingError(f"{base.source}: {exc}") from None
+    if not fixed:
+        raise TrainingError("the teach files hold no line of a language this run trains")
+    say(f"refitting onto {base.source}: " + "; ".join(f"{k} {', '.join(v)}" for k, v in fixed.items()))
+    return fixed
+
+
+def _onto(
+    base: Base, doc: dict[str, Any], rows: _Rows, vectors: np.ndarray, o: TrainOptions
+) -> dict[str, Any]:
+    """This run's refitted heads in the base head file, the teach lines voting beside its own."""
+    try:
+        check_compatible(base, doc)
+        voters = None
+        if "neighbours" in base.doc and rows.own_only is not None:
+            taught = [i for i, own in enumerate(rows.own_only) if own and rows.lines[i].text == rows.texts[i]]
+            stored = Neighbours.parse(base.doc["neighbours"], DIM)
+            voters = stored.extended(
+                vectors[taught][:, :DIM],
+                [rows.lines[i].labels for i in taught],
+                [role_code(rows.lines[i].speaker, rows.lines[i].audience) for i in taught],
+                [rows.lines[i].lang for i in taught],
+            ).as_json()
+        return merged(base, doc, voters)
+    except ValueError as exc:
+        raise TrainingError(f"{base.source}: {exc}") from None
 
 
 def _untaught(rows: _Rows, vectors: np.ndarray, options: TrainOptions) -> _Rows:
@@ -821,13 +912,15 @@ def _choose(
     logistic_regression: Any,
     say: Callable[[str], None],
     untaught: Mapping[str, np.ndarray] | None = None,
+    fixed: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Calibrate each head on the logits `zs` it gave on `lines` (val, or every line out of
     fold), then choose the language's threshold, veto, override and rival margin on them; the
     heads gain their calibration and settings, and the figures are returned beside them.
     `untaught`: a category's logits from its head fitted without the teach lines, which the
     settings are then chosen on instead (`teach_keeps_settings`); the figures stay the taught
-    head's, at those settings."""
+    head's, at those settings. `fixed`: each category's settings are instead those of this
+    (base) head, and its figures are read at them."""
     views = [
         lexicon_view(ln.text, [lang], audience=ln.audience, speaker=ln.speaker, facts=ln.facts)
         for ln in lines
@@ -846,6 +939,8 @@ def _choose(
         vetoable[cat] = cat not in options.unvetoed
         cat_views[cat] = [v for v, keep in zip(views, vmask, strict=True) if keep]
         scored[cat] = _scored(cat, probs, gold, cat_views[cat], options)
+    if fixed is not None:
+        return _at_base_settings(lang, heads, scored, fixed, say)
     # Copies: the rival scores set on these below must not land on `scored`'s pairs.
     choose_on = {cat: replace(s) for cat, s in scored.items()}
     for cat, z in (untaught or {}).items():
@@ -909,6 +1004,27 @@ def _choose(
     return {"categories": heads, "val": {k: round(v, 4) for k, v in figures.items()}}
 
 
+def _at_base_settings(
+    lang: str,
+    heads: dict[str, Any],
+    scored: Mapping[str, _Scored],
+    base: Mapping[str, Mapping[str, Any]],
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """The calibrated heads at the base head file's settings, with their figures at them."""
+    for cat, s in scored.items():
+        b = base[cat]
+        choice = _Choice(b["threshold"], b["veto"], b.get("lawful_override"), None, 0.0, 0.0, False)
+        heads[cat].update(threshold=choice.threshold, veto=choice.veto, val=_category_val(s, choice))
+        v = heads[cat]["val"]
+        say(
+            f"{lang} {cat}: refitted at the base's threshold {choice.threshold:.4f} and veto {choice.veto} "
+            f"(P {v['precision']:.3f} R {v['recall']:.3f}; the base's {b['val']['precision']:.3f} / "
+            f"{b['val']['recall']:.3f})"
+        )
+    return {"categories": heads, "val": {}}
+
+
 def _scored(
     cat: str, probs: np.ndarray, gold: np.ndarray, views: Sequence[Any], options: TrainOptions
 ) -> _Scored:
@@ -936,17 +1052,21 @@ def _cross_fitted(
     tfidf_class: Any,
     say: Callable[[str], None],
     unscored: Mapping[str, Sequence[Line]] | None = None,
+    fixed: Mapping[str, Mapping[str, Mapping[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """Every language's heads fitted on all of `rows` (train and val), calibrated and set on
     the out-of-fold logits of every line of `pools`: each fold's lines scored by heads (n-gram
     vocabulary and vote included) fitted on the other folds' rows. `unscored`: training lines
     dealt to folds but never scored (teach lines, and `--extra` lines with `extra_calibrates`
-    False)."""
+    False). `fixed`: only these languages' and categories' heads, calibrated the same way and
+    kept at these (a base head file's) settings."""
     fold_of = _folds(pools, options.folds, options.seed, by_writer=options.fold_by_writer)
     if unscored:
         fold_of |= _unscored_folds(pools, unscored, fold_of, options.folds, options.seed)
     row_fold = np.array([fold_of[id(ln)] for ln in rows.lines])
     cats = {lang: _categories(pools[lang].lines) for lang in pools}
+    if fixed is not None:
+        cats = {lang: [c for c in cs if c in fixed.get(lang, {})] for lang, cs in cats.items()}
     oof = {
         lang: {cat: np.full((len(pool.lines), _voices(options)), np.nan) for cat in cats[lang]}
         for lang, pool in pools.items()
@@ -971,7 +1091,7 @@ def _cross_fitted(
         untaught_rows = _untaught(fold_rows, vectors[keep], options) if any(taught.values()) else None
         for lang, pool in pools.items():
             mine = np.array([fold_of[id(ln)] == k for ln in pool.lines])
-            if not mine.any():
+            if not mine.any() or not cats[lang]:
                 continue
             held = _Split([ln for ln, m in zip(pool.lines, mine, strict=True) if m], pool.vectors[mine])
             _, zs = _fit_language(lang, fold_rows, held, fold_tfidf, cats[lang], options, logistic_regression)
@@ -987,11 +1107,23 @@ def _cross_fitted(
         )
     out = {}
     for lang, pool in pools.items():
+        if not cats[lang]:
+            continue
         heads, _ = _fit_language(lang, rows, None, tfidf, cats[lang], options, logistic_regression)
         applies = {cat: np.array([_applies(ln, cat) for ln in pool.lines]) for cat in cats[lang]}
         zs = {cat: z[applies[cat]] for cat, z in oof[lang].items()}
         plain = {cat: z[applies[cat]] for cat, z in untaught_oof[lang].items()}
-        out[lang] = _choose(lang, heads, pool.lines, zs, options, logistic_regression, say, plain)
+        out[lang] = _choose(
+            lang,
+            heads,
+            pool.lines,
+            zs,
+            options,
+            logistic_regression,
+            say,
+            plain,
+            fixed[lang] if fixed is not None else None,
+        )
     return out
 
 
@@ -1111,6 +1243,20 @@ def _pooled_report(lang: str, doc_lang: Mapping[str, Any]) -> str:
         out.append(
             f"  threshold {threshold:.4f}; bootstrap draws of the pairs chose "
             f"{v['threshold_low']:.4f} to {v['threshold_high']:.4f} (5th to 95th percentile)"
+        )
+    return "\n".join(out)
+
+
+def _refit_report(lang: str, doc_lang: Mapping[str, Any], base: Base) -> str:
+    """The refitted categories' figures beside the base's, at the base's settings."""
+    out = [f"{lang}, refitted onto flagger@{base.doc['version']} at its settings, lexicon + model"]
+    out.append(f"  {'category':<24} {'P':>6} {'R':>6} {'base P':>7} {'base R':>7} {'support':>8}")
+    before = base.doc["languages"][lang]["categories"]
+    for cat, head in sorted(doc_lang["categories"].items()):
+        v, b = head["val"], before[cat]["val"]
+        out.append(
+            f"  {cat:<24} {v['precision']:6.3f} {v['recall']:6.3f} {b['precision']:7.3f} "
+            f"{b['recall']:7.3f} {int(v['support']):8d}"
         )
     return "\n".join(out)
 

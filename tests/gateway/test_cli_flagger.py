@@ -11,6 +11,7 @@ import pytest
 
 from gateway.cli.main import main as cli_main
 from speech.semantic.corpus import read_lines
+from speech.semantic.train import TrainOptions
 from tests.gateway.helpers import hdr
 from tests.gateway.test_review_api import _flag, queue, transcribed
 from tests.gateway.vault_world import VaultWorld
@@ -137,6 +138,10 @@ def test_teach_files_and_their_settings_rule_come_from_the_command_line(
     assert cli_main(["lexicon", "train", "--out", out, *args]) == 2
     assert seen[1].teach == (Path("zh-debtor.jsonl"), Path("en-debtor.jsonl"))
     assert seen[1].teach_keeps_settings is True
+    assert (seen[1].onto, seen[1].version) == (None, TrainOptions().version)
+    args = ["--teach", "zh-debtor.jsonl", "--onto", "base.json", "--head-version", "2026.12.99"]
+    assert cli_main(["lexicon", "train", "--out", out, *args]) == 2
+    assert (seen[2].onto, seen[2].version) == (Path("base.json"), "2026.12.99")
 
 
 def _train_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:

@@ -106,6 +106,29 @@ def test_the_projection_is_fitted_on_the_lines_it_is_told_to() -> None:
     assert len(told.labels) == 40  # every line still votes
 
 
+def test_lines_added_to_a_store_are_the_lines_a_build_fitted_without_them_stores() -> None:
+    rng = np.random.default_rng(5)
+    vectors = _unit(rng, 40)
+    labels = [frozenset()] * 30 + [frozenset({"abuse_by_debtor"})] * 10
+    args = (labels, [role_code("debtor", "debtor")] * 40, ["en"] * 30 + ["zh"] * 10)
+    kw = {"k": 5, "temperature": 20.0, "weight": 1.0, "dims": 8}
+    whole = Neighbours.build(vectors, *args, fit=np.arange(40) < 30, **kw)
+    first = Neighbours.build(vectors[:30], *(a[:30] for a in args), **kw)
+    # Another language's names are the stored ones: a build of the first lines knows only "en".
+    stored = Neighbours.parse({**first.as_json(), "languages": ["en", "zh"]}, DIM)
+    added = stored.extended(vectors[30:], *(a[30:] for a in args))
+    assert added.as_json() == whole.as_json()
+    q = vectors[35:37]
+    for a, b in ((added, whole), (first, stored)):
+        got = a.logit(a.similarities(q), "abuse_by_debtor", "zh", other_language_weight=0.3)
+        np.testing.assert_allclose(
+            got, b.logit(b.similarities(q), "abuse_by_debtor", "zh", other_language_weight=0.3)
+        )
+    assert len(stored.labels) == 30  # the store itself is left as it was
+    with pytest.raises(ValueError, match="no language ko"):
+        stored.extended(vectors[:1], [frozenset()], [role_code("debtor", "debtor")], ["ko"])
+
+
 def test_stored_form_round_trips(world: tuple[Neighbours, np.ndarray, np.ndarray]) -> None:
     nb, threat, calm = world
     again = Neighbours.parse(json.loads(json.dumps(nb.as_json())), DIM)

@@ -17,7 +17,8 @@ import pytest
 
 import speech.semantic.train as trainer
 from policies.semantic.categories import AGENT_CATEGORIES
-from policies.semantic.heads import decode_vector, parse_heads
+from policies.semantic.heads import DIM, decode_vector, parse_heads
+from policies.semantic.neighbours import Neighbours, role_code
 from speech.semantic.corpus import file_sha256, parse_line, read_lines
 from speech.semantic.embedder import embedder_id
 from speech.semantic.model import SemanticFlagger, heads_embedder, load_heads
@@ -481,6 +482,82 @@ def test_a_teach_file_can_leave_every_setting_as_it_was(
     for key in ("weights", "bias", "ngram_weights", "ngram_bias", "platt"):
         assert heads["abuse_by_debtor"][key] == taught["abuse_by_debtor"][key], key
     assert heads["abuse_by_debtor"]["weights"] != before["abuse_by_debtor"]["weights"]
+
+
+@pytest.mark.slow
+def test_a_refit_onto_a_head_file_keeps_all_but_the_taught_heads_regressions(tmp_path: Path) -> None:
+    corpus, teach = _debtor_teach(tmp_path)
+    options = _teach_options(corpus, tmp_path, folds=0)
+    base_doc, _, _ = train(options, log=lambda _: None)
+    base = tmp_path / "base.json"
+    write_head_file(base_doc, base)
+    said: list[str] = []
+    doc, report, _ = train(replace(options, teach=(teach,), onto=base, version="2099.1.1"), log=said.append)
+    # What the refit does not fit is the base's, byte for byte: the features, the network and
+    # every other head ...
+    for key in ("network", "ngrams", "embedder", "use_encoder", "layer_mean", "combine", "seed"):
+        assert doc.get(key) == base_doc.get(key), key
+    heads, before = (d["languages"]["en"]["categories"] for d in (doc, base_doc))
+    assert set(heads) == set(before)
+    for cat in set(before) - {"abuse_by_debtor"}:
+        assert heads[cat] == before[cat], cat
+    assert doc["languages"]["en"]["val"] == base_doc["languages"]["en"]["val"]
+    # ... and the debtor's head has new regressions and calibration at the base's settings.
+    debtor, was = heads["abuse_by_debtor"], before["abuse_by_debtor"]
+    assert debtor["weights"] != was["weights"]
+    for key in ("threshold", "veto", "lawful_override"):
+        assert debtor.get(key) == was.get(key), key
+    # The teach lines vote beside the base's lines, which did not move.
+    nb, nb0 = (Neighbours.parse(d["neighbours"], DIM) for d in (doc, base_doc))
+    n = len(nb0.labels)
+    assert np.array_equal(nb.vectors[:n], nb0.vectors)
+    assert np.array_equal(nb.projection, nb0.projection)
+    assert len(nb.labels) > n
+    assert set(nb.roles[n:].tolist()) == {role_code("debtor", "debtor")}
+    # Here a whole training with the teach file fits the same network (without the teach lines),
+    # so its debtor head and its vote are exactly the refit's.
+    whole, _, _ = train(replace(options, teach=(teach,)), log=lambda _: None)
+    assert whole["network"] == base_doc["network"]
+    taught = whole["languages"]["en"]["categories"]["abuse_by_debtor"]
+    for key in ("weights", "bias", "ngram_weights", "ngram_bias", "platt"):
+        assert debtor[key] == taught[key], key
+    assert doc["neighbours"] == whole["neighbours"]
+    # It records what it was refitted onto and read, says so, and loads as the engine loads it.
+    assert doc["version"] == "2099.1.1"
+    assert doc["trainer"]["onto"] == {
+        "version": base_doc["version"],
+        "sha256": hashlib.sha256(base.read_bytes()).hexdigest(),
+        "refit": {"en": ["abuse_by_debtor"]},
+    }
+    assert set(doc["files"]) == {*base_doc["files"], str(teach.resolve())}
+    assert "refitted onto flagger@" in report
+    assert "abuse_by_debtor" in report
+    assert any("refitted at the base's threshold" in line for line in said)
+    parse_heads(doc, "refit")
+    # The same teach file twice would count its lines twice in the vote: refused up front.
+    write_head_file(doc, tmp_path / "refit.json")
+    with pytest.raises(TrainingError, match="already read"):
+        train(replace(options, teach=(teach,), onto=tmp_path / "refit.json"), log=lambda _: None)
+
+
+def test_a_refit_is_refused_before_anything_is_embedded(tmp_path: Path) -> None:
+    corpus, teach = _debtor_teach(tmp_path)
+    options = _teach_options(corpus, tmp_path, folds=0)
+    shipped = trainer.HEAD_FILE
+    bundled = replace(options, corpus=trainer.CORPUS_DIR, languages=trainer.LANGUAGES)
+    cases = [
+        (replace(options, onto=shipped), "needs teach files"),
+        (replace(options, onto=shipped, teach=(teach,), teach_keeps_settings=True), "teach_keeps_settings"),
+        (replace(options, onto=tmp_path / "missing.json", teach=(teach,)), "cannot be read as a head file"),
+        # The shipped head file was trained on the bundled corpus, not this one.
+        (replace(options, onto=shipped, teach=(teach,)), "was trained on speech/semantic/corpus/"),
+        # ... which, read as it was, gives the shipped version: a refit needs its own.
+        (replace(bundled, onto=shipped, teach=(teach,)), "needs a version of its own"),
+    ]
+    for opts, message in cases:
+        with pytest.raises(TrainingError, match=message):
+            train(opts, log=lambda _: None)
+    assert not (tmp_path / "cache").exists()
 
 
 @pytest.mark.slow
