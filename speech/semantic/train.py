@@ -408,6 +408,7 @@ class _Corpus:
     files: dict[str, str]
     extra: set[int] = field(default_factory=set)  # `id` of every `--extra` line
     teach: set[int] = field(default_factory=set)  # `id` of every `teach` line (never scored)
+    teach_files: dict[int, str] = field(default_factory=dict)  # ... and the file it came from
 
 
 @dataclass
@@ -488,7 +489,14 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         unscored = {lang: [ln for ln in ls if id(ln) in never_scored] for lang, ls in chosen_on.items()}
         chosen_on = {lang: [ln for ln in ls if id(ln) not in never_scored] for lang, ls in chosen_on.items()}
     splits = {lang: _Split(lines_, embed([ln.text for ln in lines_])) for lang, lines_ in chosen_on.items()}
-    fixed = _refitted(base, rows, options, say) if base is not None else None
+    fixed = None
+    if base is not None:
+        # The rows of the teach files the base has not read: they choose the categories refitted
+        # and join the vote.
+        fresh = np.array(
+            [corpus.teach_files.get(id(ln)) not in (None, *base.doc["files"]) for ln in rows.lines]
+        )
+        fixed = _refitted(base, rows, fresh, options, say)
     if options.folds:
         doc_langs = _cross_fitted(
             rows, vectors, splits, tfidf, options, logistic_regression, TfidfVectorizer, say, unscored, fixed
@@ -513,7 +521,7 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
     if rows.network is not None:
         doc["network"] = rows.network.as_json()
     if base is not None:
-        doc = _onto(base, doc, rows, vectors, options)
+        doc = _onto(base, doc, rows, fresh, vectors)
     heads = parse_heads(doc, "(trained)")
     if base is not None:
         report = [_refit_report(lang, doc_langs[lang], base) for lang in doc_langs]
@@ -701,6 +709,7 @@ def _read_corpus(options: TrainOptions, say: Callable[[str], None]) -> _Corpus:
         for ln in taught:
             corpus.train[ln.lang].append(ln)
             corpus.teach.add(id(ln))
+            corpus.teach_files[id(ln)] = _rel(path)
         say(f"teach: {len(taught)} labelled lines from {path}, fitted on and never scored")
     return corpus
 
@@ -768,12 +777,13 @@ def _taught_categories(lang: str, rows: _Rows, options: TrainOptions) -> list[st
     return _teach_categories(lang, rows) if options.teach_keeps_settings else []
 
 
-def _teach_categories(lang: str, rows: _Rows) -> list[str]:
-    """The categories of `lang` its teach lines can carry (rows marked `own_only`: with
-    `teach_own_language`, only their own language's heads read them)."""
+def _teach_categories(lang: str, rows: _Rows, among: np.ndarray | None = None) -> list[str]:
+    """The categories of `lang` its teach lines (`among` them, when given) can carry (rows marked
+    `own_only`: with `teach_own_language`, only their own language's heads read them)."""
     if rows.own_only is None:
         return []
-    taught = [ln for ln, own in zip(rows.lines, rows.own_only, strict=True) if own and ln.lang == lang]
+    own = rows.own_only if among is None else rows.own_only & among
+    taught = [ln for ln, o in zip(rows.lines, own, strict=True) if o and ln.lang == lang]
     return sorted({c for ln in taught for c in categories_for(ln.speaker, ln.audience)})
 
 
@@ -810,30 +820,31 @@ def _base(options: TrainOptions, files: Mapping[str, str]) -> Base | None:
 
 
 def _refitted(
-    base: Base, rows: _Rows, options: TrainOptions, say: Callable[[str], None]
+    base: Base, rows: _Rows, fresh: np.ndarray, options: TrainOptions, say: Callable[[str], None]
 ) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per language, the categories its teach lines refit, each with the base's head whose
-    settings it keeps."""
-    refit = {lang: _teach_categories(lang, rows) for lang in options.languages}
+    """Per language, the categories its `fresh` teach lines refit, each with the base's head
+    whose settings it keeps."""
+    refit = {lang: _teach_categories(lang, rows, fresh) for lang in options.languages}
     try:
         fixed = {lang: base_heads(base, lang, cats) for lang, cats in refit.items() if cats}
     except ValueError as exc:
         raise TrainingError(f"{base.source}: {exc}") from None
     if not fixed:
-        raise TrainingError("the teach files hold no line of a language this run trains")
+        raise TrainingError("the teach files new to the base hold no line of a language this run trains")
     say(f"refitting onto {base.source}: " + "; ".join(f"{k} {', '.join(v)}" for k, v in fixed.items()))
     return fixed
 
 
 def _onto(
-    base: Base, doc: dict[str, Any], rows: _Rows, vectors: np.ndarray, o: TrainOptions
+    base: Base, doc: dict[str, Any], rows: _Rows, fresh: np.ndarray, vectors: np.ndarray
 ) -> dict[str, Any]:
-    """This run's refitted heads in the base head file, the teach lines voting beside its own."""
+    """This run's refitted heads in the base head file, the `fresh` teach lines voting beside its
+    own."""
     try:
         check_compatible(base, doc)
         voters = None
-        if "neighbours" in base.doc and rows.own_only is not None:
-            taught = [i for i, own in enumerate(rows.own_only) if own and rows.lines[i].text == rows.texts[i]]
+        if "neighbours" in base.doc:
+            taught = [i for i in np.flatnonzero(fresh) if rows.lines[i].text == rows.texts[i]]
             stored = Neighbours.parse(base.doc["neighbours"], DIM)
             voters = stored.extended(
                 vectors[taught][:, :DIM],

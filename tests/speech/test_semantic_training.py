@@ -534,10 +534,22 @@ def test_a_refit_onto_a_head_file_keeps_all_but_the_taught_heads_regressions(tmp
     assert "abuse_by_debtor" in report
     assert any("refitted at the base's threshold" in line for line in said)
     parse_heads(doc, "refit")
-    # The same teach file twice would count its lines twice in the vote: refused up front.
-    write_head_file(doc, tmp_path / "refit.json")
-    with pytest.raises(TrainingError, match="already read"):
-        train(replace(options, teach=(teach,), onto=tmp_path / "refit.json"), log=lambda _: None)
+    # Onto the refit, its teach file is read again (the debtor head keeps what it taught) but
+    # votes once; alone it is refused up front, as is a refit that leaves it out.
+    refit = tmp_path / "refit.json"
+    write_head_file(doc, refit)
+    onto_refit = replace(options, onto=refit, version="2099.1.2")
+    with pytest.raises(TrainingError, match="already read every teach file"):
+        train(replace(onto_refit, teach=(teach,)), log=lambda _: None)
+    more = tmp_path / "en-more.jsonl"
+    more.write_text(
+        _line("I will find your desk and wait there", ["abuse_by_debtor"], speaker="debtor") + "\n"
+    )
+    with pytest.raises(TrainingError, match=r"en-teach\.jsonl, which is not read by this run"):
+        train(replace(onto_refit, teach=(more,)), log=lambda _: None)
+    again, _, _ = train(replace(onto_refit, teach=(teach, more)), log=lambda _: None)
+    assert len(Neighbours.parse(again["neighbours"], DIM).labels) == len(nb.labels) + 1
+    assert again["trainer"]["onto"]["version"] == "2099.1.1"
 
 
 def test_a_refit_is_refused_before_anything_is_embedded(tmp_path: Path) -> None:
@@ -545,14 +557,21 @@ def test_a_refit_is_refused_before_anything_is_embedded(tmp_path: Path) -> None:
     options = _teach_options(corpus, tmp_path, folds=0)
     shipped = trainer.HEAD_FILE
     bundled = replace(options, corpus=trainer.CORPUS_DIR, languages=trainer.LANGUAGES)
+    shipped_doc = json.loads(shipped.read_text(encoding="utf-8"))
+    shipped_version = shipped_doc["version"]
+    shipped_teach = [trainer.REPO / rel for rel in shipped_doc["files"] if "teach" in rel]
     cases = [
         (replace(options, onto=shipped), "needs teach files"),
         (replace(options, onto=shipped, teach=(teach,), teach_keeps_settings=True), "teach_keeps_settings"),
         (replace(options, onto=tmp_path / "missing.json", teach=(teach,)), "cannot be read as a head file"),
         # The shipped head file was trained on the bundled corpus, not this one.
         (replace(options, onto=shipped, teach=(teach,)), "was trained on speech/semantic/corpus/"),
-        # ... which, read as it was, gives the shipped version: a refit needs its own.
-        (replace(bundled, onto=shipped, teach=(teach,)), "needs a version of its own"),
+        # ... and read as it was, with the shipped head's own teach files: a refit needs its own
+        # version.
+        (
+            replace(bundled, onto=shipped, teach=(teach, *shipped_teach), version=shipped_version),
+            "needs a version",
+        ),
     ]
     for opts, message in cases:
         with pytest.raises(TrainingError, match=message):
@@ -932,13 +951,19 @@ def test_network_members_are_stored_as_one_network_whose_logit_is_their_mean() -
     assert not np.allclose(members[0].logits(features, "en"), members[1].logits(features, "en"))
 
 
-def test_a_teach_file_is_the_probe_sets_less_lines_near_a_frozen_one(tmp_path: Path) -> None:
+def _make_teach() -> Any:
+    """tests/data/adversarial/make_teach.py, loaded as a module."""
     script = Path(__file__).resolve().parents[1] / "data" / "adversarial" / "make_teach.py"
     spec = importlib.util.spec_from_file_location("make_teach", script)
     assert spec is not None
     assert spec.loader is not None
-    make_teach = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_teach)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_teach_file_is_the_probe_sets_less_lines_near_a_frozen_one(tmp_path: Path) -> None:
+    make_teach = _make_teach()
     rounds = make_teach.probe_rounds("ko", 48)
     assert len(rounds) == 48  # ko.jsonl (round 1) and ko-2 … ko-48; later rounds stay out
     assert all(p.name != "ko-49.jsonl" for p in rounds)
@@ -957,3 +982,19 @@ def test_a_teach_file_is_the_probe_sets_less_lines_near_a_frozen_one(tmp_path: P
     assert said
     assert {r["speaker"] for r in said} == {"debtor"}
     assert set(debtors) == {x for x, r in zip(lines, rows, strict=True) if r["speaker"] == "debtor"}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_bundled_head_files_teach_files_are_make_teachs_output() -> None:
+    """What `files` records of the bundled head file's teach files is this script's output."""
+    make_teach = _make_teach()
+    shipped = json.loads(trainer.HEAD_FILE.read_text(encoding="utf-8"))
+    teach_files = sorted(rel for rel in shipped["files"] if rel.endswith("/teach-debtor.jsonl"))
+    assert len(teach_files) == 3
+    for rel in teach_files:
+        lang = rel.split("/")[-2]
+        made, _ = make_teach.teach_lines(lang, 137, speaker="debtor")
+        path = trainer.REPO / rel
+        assert path.read_text(encoding="utf-8") == "".join(x + "\n" for x in made), rel
+        assert file_sha256(path) == shipped["files"][rel]
