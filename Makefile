@@ -70,9 +70,16 @@ bench-speech: test-deps $(VENV)/.installed-test
 # The semantic flagger's heads: train on the corpus's train/val splits (deterministic, seed 13) and
 # rewrite speech/semantic/flagger.json. EXTRA=reviews.jsonl adds `callwarden flags export` lines.
 EXTRA ?=
+# The bundled head file in two steps: the whole recipe (flagger@2026.12.17), then its debtor heads
+# refitted with the debtors' probe lines (docs/speech.md, "The debtor's heads").
+FLAGGER_VERSION ?= 2026.12.18
+TEACH := $(foreach l,zh en ko,--teach speech/semantic/corpus/$(l)/teach-debtor.jsonl)
 train-flagger: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[train]'
-	$(VENV)/bin/callwarden lexicon train $(if $(EXTRA),$(foreach f,$(EXTRA),--extra $(f)),)
+	mkdir -p build
+	$(VENV)/bin/callwarden lexicon train $(if $(EXTRA),$(foreach f,$(EXTRA),--extra $(f)),) --out build/flagger-base.json
+	$(VENV)/bin/callwarden lexicon train $(if $(EXTRA),$(foreach f,$(EXTRA),--extra $(f)),) $(TEACH) \
+		--onto build/flagger-base.json --head-version $(FLAGGER_VERSION)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -976,10 +976,12 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     # round 138: the same brief by three more helpers, kept unread until the debtors' teach files
     # were tried, and their measure (docs/flagger-log.md). Read with zh 2026.12.97, en 2026.12.100,
     # ko 2026.12.95: missed 28 of 60, flagged 4 of 60. Not fixed in the lexicons, and after the
-    # rounds make_teach.py reads (137): the measure of the next try at the debtor's head.
-    ("zh", "-138"): (9, 3),
-    ("en", "-139"): (6, 3),
-    ("ko", "-140"): (16, 1),
+    # rounds make_teach.py reads (137): the measure of the debtor's head. flagger@2026.12.18 (its
+    # debtor heads refitted with rounds 1 to 137's debtors' lines): missed 15 (zh 5, en 2, ko 8),
+    # flagged 3 (zh 1, en 2).
+    ("zh", "-138"): (6, 2),
+    ("en", "-139"): (3, 3),
+    ("ko", "-140"): (9, 1),
 }
 
 
