@@ -90,7 +90,9 @@ def check_files(base: Base, files: Mapping[str, str], teach_files: Collection[st
     for rel, digest in base.doc["files"].items():
         if files.get(rel) != digest:
             seen = "differs from the one this run reads" if rel in files else "is not read by this run"
-            raise ValueError(f"was trained on {rel}, which {seen} (a base's teach files are given again)")
+            raise ValueError(
+                f"was trained on {rel}, which {seen} (give a base's teach files again with --teach)"
+            )
     new = [rel for rel in teach_files if rel not in base.doc["files"]]
     if not new:
         raise ValueError("already read every teach file given: a refit needs one it has not read")

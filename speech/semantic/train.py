@@ -92,6 +92,7 @@ __all__ = [
 HEAD_FILE = Path(__file__).resolve().parent / "flagger.json"
 LAYERS_FILE = "flagger-layers.bin"  # the tuned layers, written beside the head file
 REPO = Path(__file__).resolve().parents[2]
+# What a whole training writes; the bundled head file is its refit (`make train-flagger`).
 VERSION = "2026.12.17"
 
 
@@ -792,29 +793,33 @@ def _base(options: TrainOptions, files: Mapping[str, str]) -> Base | None:
     this run reads, before anything is embedded; None without `onto`."""
     if options.onto is None:
         return None
+    if not options.teach:
+        raise TrainingError("a refit onto a head file needs teach files: it refits the categories they carry")
     clash = [
         name
         for name, on in (
             ("teach_keeps_settings (the base's settings are kept)", options.teach_keeps_settings),
+            ("teach_own_language False (teach lines would move the network)", not options.teach_own_language),
             ("rivals", bool(options.rivals)),
             ("tune_layers", bool(options.tune_layers)),
         )
         if on
     ]
-    if not options.teach or not options.teach_own_language or clash:
+    if clash:
         raise TrainingError(
-            "a refit onto a head file needs teach files read by their own language only, and not "
-            + (", ".join(clash) or "teach_own_language False")
+            f"a refit onto a head file keeps the base's features and settings: not with {', '.join(clash)}"
         )
     try:
         base = read_base(options.onto)
         check_files(base, files, [_rel(p) for p in options.teach])
     except ValueError as exc:
         raise TrainingError(f"{options.onto}: {exc}") from None
-    if base.doc["version"] == options.version:
+    if options.version in (base.doc["version"], VERSION):
+        # Flags record the version: a refit named like its base, or like the whole recipe's
+        # output, would pass for a head it is not.
         raise TrainingError(
-            f"{options.onto} is flagger@{options.version} already: the refit needs a version of its own "
-            "(--head-version), so that flags say which head raised them"
+            f"the refit needs a version of its own (--head-version), not its base's "
+            f"({base.doc['version']}) nor the whole recipe's ({VERSION})"
         )
     return base
 

@@ -566,8 +566,9 @@ def test_a_refit_is_refused_before_anything_is_embedded(tmp_path: Path) -> None:
         (replace(options, onto=tmp_path / "missing.json", teach=(teach,)), "cannot be read as a head file"),
         # The shipped head file was trained on the bundled corpus, not this one.
         (replace(options, onto=shipped, teach=(teach,)), "was trained on speech/semantic/corpus/"),
-        # ... and read as it was, with the shipped head's own teach files: a refit needs its own
-        # version.
+        # ... and read as it was, with the shipped head's own teach files: a refit needs a version
+        # of its own, not the base's nor the whole recipe's.
+        (replace(bundled, onto=shipped, teach=(teach, *shipped_teach)), "needs a version"),
         (
             replace(bundled, onto=shipped, teach=(teach, *shipped_teach), version=shipped_version),
             "needs a version",
