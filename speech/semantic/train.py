@@ -500,7 +500,16 @@ def train(options: TrainOptions, log: Callable[[str], None] | None = None) -> Tr
         fixed = _refitted(base, rows, fresh, options, say)
     if options.folds:
         doc_langs = _cross_fitted(
-            rows, vectors, splits, tfidf, options, logistic_regression, TfidfVectorizer, say, unscored, fixed
+            rows,
+            vectors,
+            splits,
+            tfidf,
+            options,
+            logistic_regression,
+            TfidfVectorizer,
+            say,
+            unscored,
+            fixed=fixed,
         )
     else:
         doc_langs = {

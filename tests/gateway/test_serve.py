@@ -55,10 +55,10 @@ class Server:
         )
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float = 120) -> None:
         # Generous: a start compiles the packs' lexicons and loads the content model (about 5.5 s
         # alone), and CI starts servers while other workers keep both cores busy. 20 s was missed
-        # once with two servers starting at the same time.
+        # once with two servers starting at the same time, 60 s once with three (2026-12-07).
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
