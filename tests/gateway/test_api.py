@@ -109,6 +109,15 @@ async def test_unknown_route_and_method_use_the_error_shape(world: World) -> Non
     assert_error_shape(await r.json(), "method_not_allowed")
 
 
+async def test_an_unknown_expectation_is_ignored_not_a_text_417(world: World) -> None:
+    r = await world.client.post("/v1/calls", json={}, headers={"Expect": "h<WS:dztXGmb+Sv"})
+    assert r.status == 401
+    assert_error_shape(await r.json(), "unauthenticated")
+    r = await world.client.get("/v1/nothing-here", headers={**hdr(world.admin), "Expect": "100-continue"})
+    assert r.status == 404
+    assert_error_shape(await r.json(), "not_found")
+
+
 async def test_revoked_key_stops_working(aiohttp_client: Any, data_dir: Path, make_key: Any) -> None:
     settings = app_settings(data_dir, **{"auth.key_cache_s": 0.0})
     client = await aiohttp_client(create_app(settings))
