@@ -83,20 +83,18 @@ def base_heads(base: Base, lang: str, categories: Sequence[str]) -> dict[str, di
     return {cat: dict(heads[cat]) for cat in categories}
 
 
-def check_files(base: Base, files: Mapping[str, str], teach_files: Collection[str]) -> list[str]:
+def check_files(base: Base, files: Mapping[str, str], teach_files: Collection[str]) -> None:
     """This run reads every file the base read as it was (`files`: path → SHA-256; the base's own
     teach files too, so the refitted heads keep what they taught) and at least one teach file the
-    base did not read: those (returned) are the lines the refit adds to the vote, once."""
+    base did not read (their lines are the ones the refit adds to the vote, once)."""
     for rel, digest in base.doc["files"].items():
         if files.get(rel) != digest:
             seen = "differs from the one this run reads" if rel in files else "is not read by this run"
             raise ValueError(
                 f"was trained on {rel}, which {seen} (give a base's teach files again with --teach)"
             )
-    new = [rel for rel in teach_files if rel not in base.doc["files"]]
-    if not new:
+    if all(rel in base.doc["files"] for rel in teach_files):
         raise ValueError("already read every teach file given: a refit needs one it has not read")
-    return new
 
 
 def check_compatible(base: Base, doc: Mapping[str, Any]) -> None:
