@@ -10,7 +10,7 @@ PORT   ?= 8080
 # Lua run the SIP path and the FreeSWITCH script as shipped.
 DEBS   := ffmpeg espeak-ng sqlite3 chromium kamailio kamailio-utils-modules kamailio-extra-modules sip-tester lua5.4
 
-.PHONY: serve test test-quick venv test-deps lint typecheck bench bench-speech train-flagger clean
+.PHONY: serve test test-quick test-probes venv test-deps lint typecheck bench bench-speech train-flagger clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,14 +51,22 @@ COV := --cov=gateway --cov=policies --cov=speech --cov=storage --cov-report=term
 # The suite runs on every core (pytest-xdist): one CPU-bound process left the second core idle and
 # CI ran past its 30 minutes. A test file stays on one worker (loadscope), so the fixtures its tests
 # share (a started server, a browser, a transcribed clip) are built once. WORKERS=0: one process.
+# Files are handed out in collection order, the longest first (tests/conftest.py, LONG_FIRST), not
+# xdist's most-tests-first: that order left the three-test server files to the end.
 WORKERS ?= auto
-XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope)
+XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope --no-loadscope-reorder)
 test: test-deps $(VENV)/.installed-test lint
-	$(PY) -m pytest -q $(XDIST) --durations=25 $(COV)
+	$(PY) -m pytest -q $(XDIST) -m "not probes" --durations=25 $(COV)
 
 # The inner loop: everything not marked slow (no subprocess servers, browsers or speech models).
 test-quick: test-deps $(VENV)/.installed-test lint
-	$(PY) -m pytest -q $(XDIST) -m "not slow"
+	$(PY) -m pytest -q $(XDIST) -m "not slow and not probes"
+
+# The flagger's whole probe sweep (every blind probe set, about 25 minutes on two cores): `make
+# test` reads the held-out rounds and one in four of the others. Run it when the head file, a
+# lexicon or the way they combine changes.
+test-probes: test-deps $(VENV)/.installed-test
+	$(PY) -m pytest -q $(XDIST) -m probes -p no:cacheprovider tests/speech/test_semantic_lookalikes.py
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/policy_eval.py

@@ -93,6 +93,32 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
         police.deactivate()
 
 
+# The test files that take minutes, longest first (CI's --durations): collected first, so that
+# xdist's loadscope hands them out at the start and the short files fill in the end. In collection
+# order the semantic training tests (about 5 minutes on one worker) started last and one worker ran
+# minutes alone.
+LONG_FIRST = (
+    "tests/speech/test_semantic_lookalikes.py",
+    "tests/speech/test_semantic_training.py",
+    "tests/speech/test_semantic_accuracy.py",
+    "tests/gateway/test_serve.py",
+    "tests/gateway/test_cluster.py",
+    "tests/policies/test_lexicon.py",
+    "tests/gateway/test_fuzz.py",
+    "tests/gateway/test_cli_workers.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of LONG_FIRST first, in that order; every other test after them, as collected."""
+    rank = {name: i for i, name in enumerate(LONG_FIRST)}
+
+    def key(item: pytest.Item) -> int:
+        return rank.get(Path(os.path.relpath(item.path, _ROOT)).as_posix(), len(rank))
+
+    items.sort(key=key)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Tests marked `both_backends` that reach a database run on SQLite and on PostgreSQL."""
     if metafunc.definition.get_closest_marker("both_backends") and "backend" in metafunc.fixturenames:
