@@ -1023,11 +1023,8 @@ def _round_no(round_: str) -> int:
 def _rounds(lang: str) -> list[object]:
     rounds = sorted((r for lg, r in ADVERSARIAL_LIMITS if lg == lang), key=_round_no)
     taught = [r for r in rounds if _round_no(r) <= LAST_TAUGHT]
-    out: list[object] = []
-    for r in rounds:
-        swept_only = r in taught and taught.index(r) % SWEEP_EVERY
-        out.append(pytest.param(r, marks=pytest.mark.probes) if swept_only else r)
-    return out
+    swept_only = set(taught) - set(taught[::SWEEP_EVERY])
+    return [pytest.param(r, marks=pytest.mark.probes) if r in swept_only else r for r in rounds]
 
 
 # One class a language: the suite keeps a test file's tests on one xdist worker (`--dist
