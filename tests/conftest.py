@@ -111,6 +111,11 @@ LONG_FIRST = (
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files of LONG_FIRST first, in that order; every other test after them, as collected."""
+    # A renamed or removed file would silently fall back to collection order (a slower CI, no
+    # failure): the list is checked against the tree on every run.
+    gone = [name for name in LONG_FIRST if not (_ROOT / name).is_file()]
+    if gone:
+        raise pytest.UsageError(f"tests/conftest.py LONG_FIRST names files that do not exist: {gone}")
     rank = {name: i for i, name in enumerate(LONG_FIRST)}
 
     def key(item: pytest.Item) -> int:
