@@ -1006,7 +1006,8 @@ def _assert_set_read_right(lang: str, round_: str) -> None:
 
 
 # The last probe round the bundled head file read (tests/data/adversarial/make_teach.py: the debtors'
-# teach files): later rounds are held out, and measure phrasing no head has read.
+# teach files; test_semantic_training.py checks them against it): later rounds are held out, and
+# measure phrasing no head has read.
 LAST_TAUGHT = 137
 # `make test` reads every held-out round and one in SWEEP_EVERY of the rounds before it (the first of
 # every four, in round order); `make test-probes` reads them all. All 22,000 lines cost about

@@ -24,6 +24,7 @@ from speech.semantic.embedder import embedder_id
 from speech.semantic.model import SemanticFlagger, heads_embedder, load_heads
 from speech.semantic.train import RIVALS, TrainingError, TrainOptions, _pick_threshold, train, write_head_file
 from speech.semantic.use import use_encoder_id
+from tests.speech.test_semantic_lookalikes import LAST_TAUGHT
 
 AGENT = {
     "threat_violence": [
@@ -996,7 +997,7 @@ def test_the_bundled_head_files_teach_files_are_make_teachs_output() -> None:
     assert len(teach_files) == 3
     for rel in teach_files:
         assert file_sha256(trainer.REPO / rel) == shipped["files"][rel], rel
-    # One of the three made again (each takes the near-frozen check over 137 rounds).
+    # One of the three made again (each takes the near-frozen check over every taught round).
     (rel,) = [r for r in teach_files if "/ko/" in r]
-    made, _ = make_teach.teach_lines("ko", 137, speaker="debtor")
+    made, _ = make_teach.teach_lines("ko", LAST_TAUGHT, speaker="debtor")
     assert (trainer.REPO / rel).read_text(encoding="utf-8") == "".join(x + "\n" for x in made)
