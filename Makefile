@@ -58,7 +58,8 @@ XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope --no-loadsc
 test: test-deps $(VENV)/.installed-test lint
 	$(PY) -m pytest -q $(XDIST) -m "not probes" --durations=25 $(COV)
 
-# The inner loop: everything not marked slow (no subprocess servers, browsers or speech models).
+# The inner loop: everything not marked slow (no subprocess servers, browsers, transcription
+# engines or blind probe sets; the flagger's heads are read, by the look-alike tests).
 test-quick: test-deps $(VENV)/.installed-test lint
 	$(PY) -m pytest -q $(XDIST) -m "not slow and not probes"
 

@@ -1032,7 +1032,9 @@ def _rounds(lang: str) -> list[object]:
 # loadscope`), and these sets' lines read through the model for minutes; as three scopes the two
 # workers share them.
 # `no_cover`: these tests read 21,000 lines through code the rest of the suite already covers, and
-# coverage's tracer made them half as slow again (CI's run reached its 30 minutes).
+# coverage's tracer made them half as slow again (CI's run reached its 30 minutes). `slow`: a set
+# takes about 4 s (e5 reads one window per engine call), too long for `make test-quick`.
+@pytest.mark.slow
 @pytest.mark.no_cover
 class TestZhAdversarialSets:
     @pytest.mark.parametrize("round_", _rounds("zh"))
@@ -1040,6 +1042,7 @@ class TestZhAdversarialSets:
         _assert_set_read_right("zh", round_)
 
 
+@pytest.mark.slow
 @pytest.mark.no_cover
 class TestEnAdversarialSets:
     @pytest.mark.parametrize("round_", _rounds("en"))
@@ -1047,6 +1050,7 @@ class TestEnAdversarialSets:
         _assert_set_read_right("en", round_)
 
 
+@pytest.mark.slow
 @pytest.mark.no_cover
 class TestKoAdversarialSets:
     @pytest.mark.parametrize("round_", _rounds("ko"))
