@@ -899,6 +899,29 @@ def test_a_spouse_or_attorney_the_listener_confirmed_is_not_a_third_party(
 
 
 @pytest.mark.parametrize(
+    ("text", "lang", "disclosed"),
+    [
+        ("组长，这个客户说他下个月发了工资就还，逾期的罚息能不能先减免一点？", "zh", False),
+        ("主管，我这边先把他标成停催，客户说欠款有争议，要走投诉流程。", "zh", False),
+        # The context ends where the agent turns to an outsider ("你们公司").
+        ("组长，这个客户单位的人接的，我就说了：你们公司的王强在我们这儿欠款逾期三个月了。", "zh", True),
+        ("팀장님, 이 고객 다음 달 10일에 분할 납부 약속했고 연체 이자 감면 문의하셨습니다.", "ko", False),
+        ("팀장님, 이 고객 건으로 전화드렸는데요, 귀사 직원 김민수 씨가 카드대금을 석 달째 연체 중입니다.", "ko", True),
+        ("Note for my supervisor: she says her hours were cut, so she's three payments behind.", "en", False),
+        ("Boss, the customer says he's overdue because of a layoff. Can I offer the hardship plan?", "en", False),
+        # The debtor's own supervisor is an outsider.
+        ("Hi, is this Marcus's supervisor? He owes our client $3,200 and he's ignoring us.", "en", True),
+    ],
+)
+def test_a_note_to_the_agents_own_supervisor_is_not_a_disclosure(text: str, lang: str, disclosed: bool) -> None:
+    # Independent writers of four probe rounds (21, 125, 141) addressed internal notes to a
+    # supervisor as a third party; the collector's own staff are not one (1692c(b), 채권추심법
+    # 제8조의3 and GB/T 45251 forbid telling people outside the debt).
+    hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
+    assert any(m.is_violation for m in hits) is disclosed, hits
+
+
+@pytest.mark.parametrize(
     ("text", "facts", "raised"),
     [
         # 안에 ("within") is not the negator 안; a time-barred debt may not be sued on.
