@@ -982,6 +982,15 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-138"): (6, 2),
     ("en", "-139"): (3, 3),
     ("ko", "-140"): (9, 1),
+    # round 141: the agents' side again, by three new hands from the labelling guide alone (60 lines
+    # each: 33 violations over the six agent categories, 27 hard lawful look-alikes). Held out:
+    # after LAST_TAUGHT, read by no teach file. First read with flagger@2026.12.18 and lexicons
+    # zh 2026.12.98, en 2026.12.100, ko 2026.12.96: missed 2 of 99, flagged 1 of 81 (zh-141's note
+    # to a team leader read as a disclosure; then the colleague-listener contexts, zh 2026.12.99,
+    # en 2026.12.101, ko 2026.12.97: flagged 0).
+    ("zh", "-141"): (1, 1),
+    ("en", "-142"): (2, 1),
+    ("ko", "-143"): (2, 1),
 }
 
 
