@@ -872,6 +872,12 @@ def test_a_firm_context_is_checked_at_load(old: str, new: str, key: str) -> None
         parse_lexicon(bad, "firm.toml")
 
 
+def _disclosed(text: str, lang: str) -> bool:
+    """Whether `text`, said to a third party, raises a third-party disclosure."""
+    hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
+    return any(m.is_violation for m in hits)
+
+
 @pytest.mark.parametrize(
     ("text", "lang", "disclosed"),
     [
@@ -894,8 +900,7 @@ def test_a_spouse_or_attorney_the_listener_confirmed_is_not_a_third_party(
 ) -> None:
     # The labelling guide and 15 U.S.C. 1692c(b), (d): the debtor's spouse (not in Korea) and
     # attorney may hear about the debt.
-    hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
-    assert any(m.is_violation for m in hits) is disclosed, hits
+    assert _disclosed(text, lang) is disclosed
 
 
 @pytest.mark.parametrize(
@@ -906,19 +911,18 @@ def test_a_spouse_or_attorney_the_listener_confirmed_is_not_a_third_party(
         # The context ends where the agent turns to an outsider ("你们公司").
         ("组长，这个客户单位的人接的，我就说了：你们公司的王强在我们这儿欠款逾期三个月了。", "zh", True),
         ("팀장님, 이 고객 다음 달 10일에 분할 납부 약속했고 연체 이자 감면 문의하셨습니다.", "ko", False),
-        ("팀장님, 이 고객 건으로 전화드렸는데요, 귀사 직원 김민수 씨가 카드대금을 석 달째 연체 중입니다.", "ko", True),
+        ("팀장님, 이 고객 건인데요, 귀사 직원 김민수 씨가 카드대금을 석 달째 연체 중입니다.", "ko", True),
         ("Note for my supervisor: she says her hours were cut, so she's three payments behind.", "en", False),
-        ("Boss, the customer says he's overdue because of a layoff. Can I offer the hardship plan?", "en", False),
+        ("Boss, the customer says he's behind after a layoff. Can I offer the hardship plan?", "en", False),
         # The debtor's own supervisor is an outsider.
         ("Hi, is this Marcus's supervisor? He owes our client $3,200 and he's ignoring us.", "en", True),
     ],
 )
-def test_a_note_to_the_agents_own_supervisor_is_not_a_disclosure(text: str, lang: str, disclosed: bool) -> None:
+def test_a_note_to_the_agents_supervisor_is_not_a_disclosure(text: str, lang: str, disclosed: bool) -> None:
     # Independent writers of four probe rounds (21, 125, 141) addressed internal notes to a
     # supervisor as a third party; the collector's own staff are not one (1692c(b), 채권추심법
     # 제8조의3 and GB/T 45251 forbid telling people outside the debt).
-    hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
-    assert any(m.is_violation for m in hits) is disclosed, hits
+    assert _disclosed(text, lang) is disclosed
 
 
 @pytest.mark.parametrize(
@@ -1054,8 +1058,7 @@ def test_an_attorney_who_now_represents_the_debtor_is_not_a_third_party() -> Non
     ],
 )
 def test_how_the_agent_names_the_debtor_says_who_is_listening(text: str, lang: str, disclosed: bool) -> None:
-    hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
-    assert any(m.is_violation for m in hits) is disclosed, hits
+    assert _disclosed(text, lang) is disclosed
 
 
 @pytest.mark.parametrize(
