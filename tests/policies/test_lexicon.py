@@ -872,6 +872,73 @@ def test_a_firm_context_is_checked_at_load(old: str, new: str, key: str) -> None
         parse_lexicon(bad, "firm.toml")
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "facts", "category", "raised"),
+    [
+        # A claim that a suit was filed is a false legal threat when the case says none was, lawful
+        # when it says one was, and left to an inspector (`info`) without facts (blind round 144).
+        (
+            "债权方已向法院提起诉讼，传票将寄送至您户籍地。",
+            "zh",
+            {"lawsuit_filed": False},
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "债权方已向法院提起诉讼，传票将寄送至您户籍地。",
+            "zh",
+            {"lawsuit_filed": True},
+            "false_legal_threat",
+            False,
+        ),
+        ("债权方已向法院提起诉讼，传票将寄送至您户籍地。", "zh", None, "false_legal_threat", False),
+        (
+            "귀하에 대한 소송이 지난주 수원지방법원에 접수되었습니다.",
+            "ko",
+            {"lawsuit_filed": False},
+            "false_legal_threat",
+            True,
+        ),
+        (
+            "귀하에 대한 소송이 지난주 수원지방법원에 접수되었습니다.",
+            "ko",
+            {"lawsuit_filed": True},
+            "false_legal_threat",
+            False,
+        ),
+        # Anti-scam notices name the bodies scammers impersonate and quote their script (round 146).
+        (
+            "提醒：有骗子冒充公安、法院工作人员，说您“涉嫌犯罪要抓人”，请勿转账。",
+            "zh",
+            None,
+            "false_legal_threat",
+            False,
+        ),
+        (
+            "경찰·검찰을 사칭해 구속영장 운운하는 전화가 많습니다. 저희는 수사기관을 사칭하지 않습니다.",
+            "ko",
+            None,
+            "false_legal_threat",
+            False,
+        ),
+        ("저는 서울중앙지검 수사관입니다. 구속영장이 발부됐습니다.", "ko", None, "false_legal_threat", True),
+        # A call "to HR at" the employer is exposure (round 145).
+        (
+            "If we don't hear from you, the next call goes to HR at your company.",
+            "en",
+            None,
+            "privacy_exposure",
+            True,
+        ),
+    ],
+)
+def test_sms_notices_of_suits_scams_and_employers_read_right(
+    text: str, lang: str, facts: dict[str, bool] | None, category: str, raised: bool
+) -> None:
+    hits = [m for m in screen(text, [lang], audience="debtor", facts=facts) if m.category == category]
+    assert any(m.is_violation for m in hits) is raised, hits
+
+
 def _disclosed(text: str, lang: str) -> bool:
     """Whether `text`, said to a third party, raises a third-party disclosure."""
     hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
