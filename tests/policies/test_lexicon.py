@@ -922,6 +922,15 @@ def test_a_firm_context_is_checked_at_load(old: str, new: str, key: str) -> None
             False,
         ),
         ("저는 서울중앙지검 수사관입니다. 구속영장이 발부됐습니다.", "ko", None, "false_legal_threat", True),
+        # A jibe at the debtor's upbringing, asked, is an insult; said as praise it is not (146).
+        (
+            "약속을 안 지키는 분은 처음이네요. 부모님께서 그렇게 가르치셨는지 궁금합니다.",
+            "ko",
+            None,
+            "insult_profanity",
+            True,
+        ),
+        ("부모님께서 그렇게 키우셨으니 참 성실하시네요.", "ko", None, "insult_profanity", False),
         # A call "to HR at" the employer is exposure (round 145).
         (
             "If we don't hear from you, the next call goes to HR at your company.",
@@ -932,7 +941,7 @@ def test_a_firm_context_is_checked_at_load(old: str, new: str, key: str) -> None
         ),
     ],
 )
-def test_sms_notices_of_suits_scams_and_employers_read_right(
+def test_sms_notices_read_right(
     text: str, lang: str, facts: dict[str, bool] | None, category: str, raised: bool
 ) -> None:
     hits = [m for m in screen(text, [lang], audience="debtor", facts=facts) if m.category == category]

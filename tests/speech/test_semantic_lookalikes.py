@@ -995,8 +995,9 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     # sentence buried in a polite notice; 18 lawful notices, offers and scam warnings). First read
     # with flagger@2026.12.18 and lexicons zh 2026.12.99, en 2026.12.101, ko 2026.12.97: missed 4
     # of 66, flagged 3 of 54; with zh 2026.12.100, en 2026.12.102, ko 2026.12.98 (a suit claimed
-    # filed, scam warnings, a call to HR): missed 3, flagged 0. en-145's two misses are a polite
-    # notice's buried sentence the model vetoes (0.01-0.02).
+    # filed, scam warnings, a call to HR): missed 3, flagged 0; with ko 2026.12.99 (a jibe at the
+    # debtor's upbringing) missed 2. en-145's two misses are a polite notice's buried sentence the
+    # model vetoes (0.01-0.02).
     ("zh", "-144"): (1, 1),
     ("en", "-145"): (3, 1),
     ("ko", "-146"): (2, 1),
