@@ -992,6 +992,7 @@ def test_a_spouse_or_attorney_the_listener_confirmed_is_not_a_third_party(
         ("Boss, the customer says he's behind after a layoff. Can I offer the hardship plan?", "en", False),
         # Mentions of a supervisor or the notes that an outsider hears before the disclosure.
         ("我得跟主管汇报一下，你弟弟欠我们的钱已经逾期三个月了。", "zh", True),
+        ("팀장님께 보고하고 다시 연락드릴게요. 김민수 씨 카드대금이 석 달째 연체 중이라서요.", "ko", True),
         ("Message for the manager: your employee Dana owes us $900 on a past-due loan.", "en", True),
         # The debtor's own supervisor is an outsider.
         ("Hi, is this Marcus's supervisor? He owes our client $3,200 and he's ignoring us.", "en", True),
