@@ -948,10 +948,10 @@ def test_sms_notices_read_right(
     assert any(m.is_violation for m in hits) is raised, hits
 
 
-def _disclosed(text: str, lang: str) -> bool:
-    """Whether `text`, said to a third party, raises a third-party disclosure."""
+def _assert_disclosure(text: str, lang: str, disclosed: bool) -> None:
+    """`text`, said to a third party, raises a third-party disclosure exactly when `disclosed`."""
     hits = [m for m in screen(text, [lang], audience="third_party") if m.category == "third_party_disclosure"]
-    return any(m.is_violation for m in hits)
+    assert any(m.is_violation for m in hits) is disclosed, hits
 
 
 @pytest.mark.parametrize(
@@ -976,7 +976,7 @@ def test_a_spouse_or_attorney_the_listener_confirmed_is_not_a_third_party(
 ) -> None:
     # The labelling guide and 15 U.S.C. 1692c(b), (d): the debtor's spouse (not in Korea) and
     # attorney may hear about the debt.
-    assert _disclosed(text, lang) is disclosed
+    _assert_disclosure(text, lang, disclosed)
 
 
 @pytest.mark.parametrize(
@@ -1002,7 +1002,7 @@ def test_a_note_to_the_agents_supervisor_is_not_a_disclosure(text: str, lang: st
     # Independent writers of four probe rounds (21, 125, 141) addressed internal notes to a
     # supervisor as a third party; the collector's own staff are not one (1692c(b), 채권추심법
     # 제8조의3 and GB/T 45251 forbid telling people outside the debt).
-    assert _disclosed(text, lang) is disclosed
+    _assert_disclosure(text, lang, disclosed)
 
 
 @pytest.mark.parametrize(
@@ -1138,7 +1138,7 @@ def test_an_attorney_who_now_represents_the_debtor_is_not_a_third_party() -> Non
     ],
 )
 def test_how_the_agent_names_the_debtor_says_who_is_listening(text: str, lang: str, disclosed: bool) -> None:
-    assert _disclosed(text, lang) is disclosed
+    _assert_disclosure(text, lang, disclosed)
 
 
 @pytest.mark.parametrize(
