@@ -6440,3 +6440,82 @@ def test_a_warmed_pack_reads_its_first_spelled_pinyin_line_without_building_anyt
     assert view.violations("threat_violence")
     with pytest.raises(AssertionError, match="built inside a screening"):
         cold.screen(line)
+
+
+# Blind probe round 147: a trainer quoting a forbidden phrase to colleagues, a debtor reporting
+# another agency's threat, a denied family liability, a self-deprecating "I'd have felt like an
+# idiot", a coaching "when a customer says"; each beside the same words said as a violation.
+ROUND_147 = [
+    (
+        "新来的注意，'不还钱就打断你的腿'这种话谁说谁直接开除。",
+        "zh",
+        "third_party",
+        "agent",
+        "threat_violence",
+        False,
+    ),
+    ("谁说我不敢？不还钱就打断你的腿。", "zh", "debtor", "agent", "threat_violence", True),
+    ("以前讲父债子还，现在法律上家人不承担还款责任。", "zh", "debtor", "agent", "false_legal_threat", False),
+    ("父债子还，你不还就让你儿子还。", "zh", "debtor", "agent", "false_legal_threat", True),
+    (
+        "家人没有替你还钱的义务，但是父债子还，这是老规矩。",
+        "zh",
+        "debtor",
+        "agent",
+        "false_legal_threat",
+        True,
+    ),
+    ("上一家催收公司跟我说'走夜路小心点'，我都录音了。", "zh", "debtor", "debtor", "abuse_by_debtor", False),
+    ("你们再打电话来，走夜路小心点。", "zh", "debtor", "debtor", "abuse_by_debtor", True),
+    (
+        "I'd have looked like a total idiot too if I'd fallen for that text.",
+        "en",
+        "debtor",
+        "agent",
+        "insult_profanity",
+        False,
+    ),
+    ("You look like a complete idiot right now.", "en", "debtor", "agent", "insult_profanity", True),
+    (
+        "When the customer says you people are parasites, you just log it and move on.",
+        "en",
+        "third_party",
+        "agent",
+        "insult_profanity",
+        False,
+    ),
+    ("You people are parasites.", "en", "debtor", "agent", "insult_profanity", True),
+    (
+        "'밤길 조심하세요' 같은 말은 하면 바로 감점이에요.",
+        "ko",
+        "third_party",
+        "agent",
+        "threat_violence",
+        False,
+    ),
+    ("농담 아니에요, 밤길 조심하세요.", "ko", "debtor", "agent", "threat_violence", True),
+    (
+        "지난주 통화에서 나온 말은 채권추심법 위반이라 팀 전체 재교육합니다.",
+        "ko",
+        "third_party",
+        "agent",
+        "third_party_disclosure",
+        False,
+    ),
+    (
+        "이분 채권추심 들어간 건이라 연락드렸어요.",
+        "ko",
+        "third_party",
+        "agent",
+        "third_party_disclosure",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "lang", "audience", "speaker", "category", "raised"), ROUND_147)
+def test_quoted_forbidden_phrases_and_denied_liability_are_lawful_readings(
+    text: str, lang: str, audience: str, speaker: str, category: str, raised: bool
+) -> None:
+    found = {m.category for m in screen(text, [lang], audience=audience, speaker=speaker) if m.is_violation}
+    assert (category in found) is raised, found
