@@ -1001,6 +1001,18 @@ ADVERSARIAL_LIMITS = {  # (missed, compliant flagged) at most
     ("zh", "-144"): (1, 1),
     ("en", "-145"): (3, 1),
     ("ko", "-146"): (2, 1),
+    # round 147: the look-alikes issue 10 names, by three more new hands (60 each: 40 lawful lines,
+    # idioms, news, statutes, negations and quotations, ordinary risky words; 20 violations in the
+    # same frames). Four ko disclosures were written with audience "debtor" though the agent talks
+    # to a father, a colleague, HR or a mother: set to third_party as the guide says. First read
+    # with flagger@2026.12.18 and lexicons zh 2026.12.101, en 2026.12.103, ko 2026.12.100: missed
+    # 0 of 60, flagged 8 of 120 (trainers quoting a forbidden phrase, a debtor reporting another
+    # agency's threat, a denied family liability, "I'd have felt like an idiot"); with zh
+    # 2026.12.102, en 2026.12.104, ko 2026.12.101: flagged 2, both zh and the model's (a trainer's
+    # quoted threat 0.84, above the lawful override; false legal threat 0.68 on a QA note).
+    ("zh", "-147"): (1, 3),
+    ("en", "-148"): (1, 1),
+    ("ko", "-149"): (1, 1),
 }
 
 
