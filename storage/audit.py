@@ -162,6 +162,7 @@ class AccessFilters:
     result: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    agency_id: str | None = None  # an agency-bound reader's own agency: rows of its own keys only
 
 
 def access_where(f: AccessFilters) -> tuple[str, dict[str, Any]]:
@@ -174,6 +175,7 @@ def access_where(f: AccessFilters) -> tuple[str, dict[str, Any]]:
             ("result = :result", "result", f.result),
             ("at >= :since", "since", to_ts(f.since) if f.since else None),
             ("at < :until", "until", to_ts(f.until) if f.until else None),
+            ("agency_id = :agency", "agency", f.agency_id),
         ]
     )
 

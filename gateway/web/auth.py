@@ -22,14 +22,16 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from gateway.web.errors import ApiError
-from storage.db import Database
+from storage.db import Database, NotFound
 from storage.keys import ApiKey, Role, lookup_key, parse_key, verify_secret
 
 __all__ = [
+    "LENDER_WIDE",
     "PRINCIPAL_KEY",
     "Authenticator",
     "Principal",
     "TrustedProxies",
+    "agency_scope",
     "auth_middleware_factory",
     "client_address",
     "principal",
@@ -215,6 +217,19 @@ def principal(request: web.Request) -> Principal:
     if PRINCIPAL_KEY not in request:
         raise ApiError(401, "unauthenticated", "a valid API key is required")
     return request[PRINCIPAL_KEY]
+
+
+LENDER_WIDE = "the chain covers every agency's rows: a key bound to an agency cannot verify it"
+
+
+def agency_scope(who: Principal, asked: str | None) -> str | None:
+    """The agency a report may cover: an agency-bound key's own (another agency is 404, as if it
+    did not exist), else the one asked for (None: every agency)."""
+    if who.agency_id is None:
+        return asked
+    if asked is not None and asked != who.agency_id:
+        raise NotFound("agency", asked)
+    return who.agency_id
 
 
 def require(request: web.Request, *roles: Role | str) -> Principal:

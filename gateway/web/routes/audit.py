@@ -9,7 +9,9 @@ from aiohttp import web
 from gateway.settings import anchor_path
 from gateway.web import keys as appkeys
 from gateway.web.access import log_access, require_logged
+from gateway.web.auth import LENDER_WIDE, agency_scope
 from gateway.web.bodies import json_response, query_id, query_instant, query_int, query_limit
+from gateway.web.errors import ApiError
 from policies.parse import month_bounds
 from policies.timefmt import rfc3339
 from storage.audit import AccessFilters, list_access, verify
@@ -45,6 +47,7 @@ async def access_log(request: web.Request) -> web.Response:
         result=q.get("result") or None,
         since=since,
         until=until,
+        agency_id=who.agency_id,
     )
     rows = await list_access(request.app[appkeys.DB], filters, after, limit)
     return json_response({"entries": rows, "next_after": rows[-1]["seq"] if len(rows) == limit else None})
@@ -53,6 +56,9 @@ async def access_log(request: web.Request) -> web.Response:
 @routes.get("/v1/audit/verify")
 async def verify_chain(request: web.Request) -> web.Response:
     who = await require_logged(request, "audit.verify", "access_log", "security")
+    if who.agency_id is not None:
+        await log_access(request, who, "audit.verify", "access_log", "denied", why="agency-bound key")
+        raise ApiError(403, "forbidden", LENDER_WIDE)
     result = await verify(request.app[appkeys.DB], anchor_path(request.app[appkeys.SETTINGS]))
     await log_access(
         request,
@@ -72,7 +78,7 @@ async def report(request: web.Request) -> web.Response:
     month = q.get("month") or None
     if month is not None:
         month_bounds(month)  # 400 naming the field for a malformed or out-of-range month
-    agency = query_id(request, "agency_id")
+    agency = agency_scope(who, query_id(request, "agency_id"))
     rows = await retention_report(request.app[appkeys.DB], datetime.now(UTC), agency, month)
     await log_access(
         request,

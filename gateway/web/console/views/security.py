@@ -11,7 +11,7 @@ from aiohttp import web
 from gateway.settings import anchor_path
 from gateway.web import keys as appkeys
 from gateway.web.access import MAX_REASON, actor_of, log_access
-from gateway.web.auth import principal
+from gateway.web.auth import LENDER_WIDE, agency_scope, principal
 from gateway.web.console.render import render
 from gateway.web.console.views.common import field, need, redirect
 from policies.errors import CallwardenError, InputError
@@ -40,8 +40,10 @@ def _instant(raw: str | None, name: str, end_of_day: bool = False) -> datetime |
 
 
 def _filters(request: web.Request) -> AccessFilters:
+    """The page's filters; a key bound to an agency reads the rows of its own agency's keys only."""
     q = request.query
     return AccessFilters(
+        agency_id=principal(request).agency_id,
         actor=q.get("actor") or None,
         object_id=q.get("object") or None,
         action=q.get("action") or None,
@@ -49,6 +51,13 @@ def _filters(request: web.Request) -> AccessFilters:
         since=_instant(q.get("from"), "from"),
         until=_instant(q.get("to"), "to", end_of_day=True),
     )
+
+
+async def _lender_chain(request: web.Request) -> dict[str, Any] | None:
+    """The last verification, for lender-wide readers (it counts every agency's rows)."""
+    if principal(request).agency_id is not None:
+        return None
+    return await _chain_status(request)
 
 
 async def _chain_status(request: web.Request) -> dict[str, Any] | None:
@@ -85,7 +94,7 @@ async def access_log(request: web.Request) -> web.Response:
     return await render(
         request,
         "access_log.html",
-        {"rows": rows, "next_before": nxt, "query": query, "chain": await _chain_status(request)},
+        {"rows": rows, "next_before": nxt, "query": query, "chain": await _lender_chain(request)},
     )
 
 
@@ -123,6 +132,11 @@ async def access_log_csv(request: web.Request) -> web.StreamResponse:
 @routes.post("/console/security/verify")
 async def verify_now(request: web.Request) -> web.Response:
     need(request, "security")
+    if principal(request).agency_id is not None:
+        await log_access(
+            request, principal(request), "audit.verify", "access_log", "denied", why="agency-bound key"
+        )
+        raise CallwardenError(LENDER_WIDE, code="forbidden", status=403)
     db = request.app[appkeys.DB]
     now = datetime.now(UTC)
     job = await start_job(db, "verify", now)
@@ -151,7 +165,7 @@ async def verify_now(request: web.Request) -> web.Response:
 async def retention(request: web.Request) -> web.Response:
     need(request, "security")
     db = request.app[appkeys.DB]
-    agency = request.query.get("agency_id") or None
+    agency = agency_scope(principal(request), request.query.get("agency_id") or None)
     month = request.query.get("month") or None
     try:
         rows = await retention_report(db, datetime.now(UTC), agency, month)
@@ -179,7 +193,7 @@ async def retention(request: web.Request) -> web.Response:
             "totals": totals,
             "tombstones": await recent_tombstones(db, agency),
             "held": await held_recordings(db, agency),
-            "chain": await _chain_status(request),
+            "chain": await _lender_chain(request),
             "query": {"agency_id": agency or "", "month": month or ""},
             "msg": request.query.get("msg"),
             "err": request.query.get("err"),
