@@ -226,7 +226,7 @@ SETTINGS: tuple[Setting, ...] = (
         "127.0.0.1,::1",
         "Comma-separated addresses or networks of reverse proxies whose `X-Forwarded-For` (and, for "
         "the console's Secure cookie, `X-Forwarded-Proto`) is believed (the shipped nginx front runs "
-        "on the same host).",
+        "on the same host); a hop that is not an IP address ends the trust, and the peer is the client.",
     ),
     Setting("auth.failure_window_s", int, 60, "Window (seconds) for counting failed authentications."),
     Setting("auth.key_cache_s", float, 2.0, "Seconds a verified key is cached (revocation delay)."),

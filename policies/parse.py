@@ -186,14 +186,21 @@ def month_bounds(raw: object, field: str = "month") -> tuple[datetime, datetime]
     return start, datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
 
 
+MAX_ZONE = 64  # the longest IANA name is 32 characters
+
+
 def _zone(raw: object, field: str) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
         raise PolicyInputError("invalid_field", field, f"{field}: expected an IANA zone name")
+    if len(raw) > MAX_ZONE:
+        raise PolicyInputError(
+            "invalid_field", field, f"{field}: unknown time zone (over {MAX_ZONE} characters)"
+        )
     try:
         ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name the filesystem refuses
         raise PolicyInputError("invalid_field", field, f"{field}: unknown time zone {raw!r}") from exc
     return raw
 

@@ -31,6 +31,7 @@ from gateway.carriers.base import (
 )
 from gateway.carriers.httpjson import SessionFactory
 from gateway.carriers.twilio_signature import valid_twilio_signature
+from gateway.streams import read_capped
 
 __all__ = ["API_VERSION", "DEFAULT_BASE_URL", "TwilioAnswer", "TwilioCarrier", "callback_path"]
 
@@ -228,7 +229,7 @@ class TwilioCarrier(Carrier):
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as resp:
-                raw = await resp.content.read(MAX_ANSWER_BYTES + 1)
+                raw = await read_capped(resp.content, MAX_ANSWER_BYTES)
                 status = resp.status
         except TimeoutError:
             if not changes:
@@ -244,10 +245,10 @@ class TwilioCarrier(Carrier):
             sent = changes and not isinstance(exc, aiohttp.ClientConnectorError)
             raise self._transport_error(exc, what, sent) from None
         try:
-            body = json.loads(raw) if raw.strip() else {}
+            body = json.loads(raw) if raw is not None and raw.strip() else {}
         except (UnicodeDecodeError, ValueError):
             body = None
-        if len(raw) > MAX_ANSWER_BYTES or not isinstance(body, dict):
+        if raw is None or not isinstance(body, dict):
             if 200 <= status < 300:
                 raise CarrierError(
                     f"the upstream answered the {what} with HTTP {status} but no JSON object",

@@ -85,6 +85,12 @@ def client_address(request: web.Request, trusted: TrustedProxies) -> str:
         return peer
     hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
     for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            # Not an address: whatever wrote it is not a proxy, so the chain is trusted no
+            # further (free text must not reach the access log's `source` or name a throttle).
+            return peer
         if hop not in trusted:
             return hop
     return peer

@@ -8,13 +8,18 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from multidict import MultiDictProxy
 
+from gateway.streams import read_capped
 from gateway.web.errors import ApiError
 from gateway.web.openapi import query_names
 from policies.errors import InputError
 from policies.parse import parse_id, parse_instant
 
 __all__ = [
+    "BROKEN_BODY",
+    "form_fields",
     "json_response",
     "path_ids_middleware",
     "query_id",
@@ -35,6 +40,20 @@ def json_response(data: Any, status: int = 200) -> web.Response:
     )
 
 
+# What aiohttp raises on a body it cannot parse: no boundary, a part header with a raw CR LF, a
+# text field that is not UTF-8 (UnicodeDecodeError is a ValueError).
+BROKEN_BODY = (ValueError, AssertionError, KeyError, HttpProcessingError)
+
+
+async def form_fields(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """The request's form fields, or a clear 400 `invalid_body`: a multipart text field that is
+    not UTF-8 or a broken part made `request.post()` raise, which was a 500."""
+    try:
+        return await request.post()
+    except BROKEN_BODY as exc:
+        raise ApiError(400, "invalid_body", f"form body cannot be read ({type(exc).__name__})") from None
+
+
 async def read_json(request: web.Request, max_bytes: int) -> dict[str, Any]:
     """The request body as a JSON object, or a clear 400/413/415."""
     if request.content_length is not None and request.content_length > max_bytes:
@@ -42,8 +61,8 @@ async def read_json(request: web.Request, max_bytes: int) -> dict[str, Any]:
     ctype = request.content_type
     if ctype not in ("application/json", "application/octet-stream", "text/plain") and request.body_exists:
         raise ApiError(415, "unsupported_media_type", f"expected application/json, got {ctype}")
-    raw = await request.content.read(max_bytes + 1)
-    if len(raw) > max_bytes:
+    raw = await read_capped(request.content, max_bytes)
+    if raw is None:
         raise ApiError(413, "too_large", f"JSON bodies are limited to {max_bytes} bytes")
     if not raw.strip():
         raise ApiError(400, "invalid_json", "a JSON object body is required")
@@ -57,6 +76,12 @@ async def read_json(request: web.Request, max_bytes: int) -> dict[str, Any]:
         raise ApiError(400, "invalid_json", "body must be a JSON object")
     if _depth(doc) > MAX_DEPTH:
         raise ApiError(400, "invalid_json", f"body is nested deeper than {MAX_DEPTH} levels")
+    try:
+        # "\ud800" is valid JSON but no text: a lone UTF-16 surrogate cannot be stored, logged or
+        # hashed into the access log's chain (every string is UTF-8 there).
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, "invalid_json", "body holds a lone UTF-16 surrogate (\\ud800-\\udfff)") from None
     return doc
 
 

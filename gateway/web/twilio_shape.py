@@ -20,6 +20,8 @@ from gateway.carriers import TwilioCarrier
 from gateway.carriers.twilio import API_VERSION
 from gateway.web import keys as appkeys
 from gateway.web.auth import Principal, client_address
+from gateway.web.bodies import form_fields
+from gateway.web.errors import ApiError
 from policies.errors import CallwardenError
 
 __all__ = [
@@ -181,7 +183,10 @@ async def read_form(request: web.Request) -> MultiDictProxy[str]:
             21200,
             f"expected a form body (application/x-www-form-urlencoded), got {request.content_type}",
         )
-    form = await request.post()
+    try:
+        form = await form_fields(request)
+    except ApiError as exc:
+        raise TwilioError(400, 21200, str(exc)) from None
     if any(not isinstance(v, str) for v in form.values()):
         raise TwilioError(400, 21200, "file uploads are not accepted")
     return MultiDictProxy(form)  # type: ignore[arg-type]

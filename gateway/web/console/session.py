@@ -21,6 +21,7 @@ from aiohttp import web
 
 from gateway.web import keys as appkeys
 from gateway.web.auth import PRINCIPAL_KEY, Principal
+from gateway.web.bodies import form_fields
 from gateway.web.console.i18n import LANGS, Translator, negotiate
 from gateway.web.console.keys import LANG_KEY, SESSION_KEY, TOKEN_KEY
 from gateway.web.console.render import render
@@ -99,7 +100,7 @@ async def _csrf_ok(request: web.Request, expected: str) -> bool:
         # File uploads stream: their handler checks the token, the form's first field, before it
         # reads the file (views/admin.py). Nowhere else is a multipart post accepted.
         return request.path in MULTIPART_PATHS
-    form = await request.post()
+    form = await form_fields(request)
     presented = str(form.get("csrf", ""))
     return bool(presented) and hmac.compare_digest(presented, expected)
 

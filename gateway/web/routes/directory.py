@@ -13,10 +13,12 @@ history, API keys, payments and bulk imports.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import web
 
-from gateway.logs import mask_number
+from gateway.logs import mask_number, mask_numbers
+from gateway.streams import read_capped
 from gateway.usecases.import_files import FORMATS, KINDS, parse_import
 from gateway.web import keys as appkeys
 from gateway.web.access import actor_of, log_access
@@ -30,13 +32,23 @@ from storage.imports import import_case_rows, import_payment_rows
 from storage.keys import ROLES, Role, create_key, list_keys, revoke_key
 from storage.listings import case_decisions, list_agencies, search_cases
 
-__all__ = ["masked_case", "routes"]
+__all__ = ["mask_decisions", "masked_case", "routes"]
 
 routes = web.RouteTableDef()
 
 READERS = (Role.ADMIN, Role.INSPECTOR, Role.SECURITY)
 MAX_IMPORT_BYTES = 32 << 20
 MAX_NOTE = 4000
+
+
+def mask_decisions(decisions: list[dict[str, Any]]) -> None:
+    """Mask the number of each decision, in place, and in its reasons' messages, which name the
+    number they were about ("+8613… is not one of the debtor's numbers on the case")."""
+    for d in decisions:
+        d["to"] = mask_number(str(d["to"]))
+        for reason in d.get("reasons") or ():
+            if isinstance(reason.get("message"), str):
+                reason["message"] = mask_numbers(reason["message"])
 
 
 def masked_case(case: dict[str, object]) -> dict[str, object]:
@@ -85,8 +97,7 @@ async def decisions(request: web.Request) -> web.Response:
         before,
         query_limit(request, 100, 1000),
     )
-    for d in page:
-        d["to"] = mask_number(str(d["to"]))
+    mask_decisions(page)
     return json_response({"decisions": page, "next_before": nxt})
 
 
@@ -166,8 +177,8 @@ async def _import(request: web.Request, kind: str) -> web.Response:
         raise ApiError(400, "invalid_field", f"format: one of {', '.join(FORMATS)}", {"field": "format"})
     if request.content_length is not None and request.content_length > MAX_IMPORT_BYTES:
         raise ApiError(413, "too_large", f"import files are limited to {MAX_IMPORT_BYTES} bytes")
-    raw = await request.content.read(MAX_IMPORT_BYTES + 1)
-    if len(raw) > MAX_IMPORT_BYTES:
+    raw = await read_capped(request.content, MAX_IMPORT_BYTES)
+    if raw is None:
         raise ApiError(413, "too_large", f"import files are limited to {MAX_IMPORT_BYTES} bytes")
     try:
         text = raw.decode("utf-8-sig")

@@ -26,7 +26,7 @@ from gateway.web.access import (
     require_logged,
     visible_recording,
 )
-from gateway.web.bodies import json_response, query_id, query_instant, query_limit, read_json
+from gateway.web.bodies import BROKEN_BODY, json_response, query_id, query_instant, query_limit, read_json
 from gateway.web.errors import ApiError, error_response
 from gateway.web.keys import VAULT
 from policies.errors import CallwardenError, InputError, NotFound
@@ -94,26 +94,46 @@ def stored_type(declared: str) -> str:
 # --- upload ----------------------------------------------------------------------------------------
 
 
+def _unreadable(exc: Exception) -> ApiError:
+    return ApiError(400, "invalid_body", f"multipart body cannot be read ({type(exc).__name__})")
+
+
 async def _multipart_file(request: web.Request) -> tuple[AsyncIterator[bytes], str, str | None]:
     try:
         reader = await request.multipart()
-    except (ValueError, AssertionError, KeyError) as exc:  # no boundary, a broken header
-        raise ApiError(400, "invalid_body", f"multipart body cannot be read: {exc}") from None
-    while True:
-        part = await reader.next()
-        if part is None:
-            raise ApiError(400, "missing_field", "multipart body has no `file` field", {"field": "file"})
-        if isinstance(part, BodyPartReader) and part.name == "file":
-            break
-        await part.release()
-    found: BodyPartReader = part
+        while True:
+            part = await reader.next()
+            if part is None:
+                raise ApiError(400, "missing_field", "multipart body has no `file` field", {"field": "file"})
+            if isinstance(part, BodyPartReader) and part.name == "file":
+                break
+            await part.release()
+        found: BodyPartReader = part
+        filename = found.filename
+    except BROKEN_BODY as exc:  # no boundary, no starting boundary, a broken part header
+        raise ApiError(400, "invalid_body", f"multipart body cannot be read: {type(exc).__name__}") from None
+    if filename is not None and (len(filename) > MAX_FILENAME or not filename.isprintable()):
+        raise ApiError(
+            400,
+            "invalid_field",
+            f"filename: printable text of at most {MAX_FILENAME} characters",
+            {"field": "filename"},
+        )
 
     async def chunks() -> AsyncIterator[bytes]:
-        while chunk := await found.read_chunk(READ_BYTES):
-            yield chunk
+        try:
+            while chunk := await found.read_chunk(READ_BYTES):
+                yield chunk
+        except BROKEN_BODY as exc:  # the part broke off mid-way: nothing is stored
+            raise ApiError(
+                400, "invalid_body", f"multipart body cannot be read: {type(exc).__name__}"
+            ) from None
 
     ctype = found.headers.get("Content-Type", "application/octet-stream")
-    return chunks(), ctype, found.filename
+    return chunks(), ctype, filename
+
+
+MAX_FILENAME = 255  # a file name on every common filesystem
 
 
 @routes.post("/v1/recordings")
@@ -137,7 +157,11 @@ async def upload_recording(request: web.Request) -> web.Response:
     expected: int | None = None
     filename: str | None = None
     if mime.startswith("multipart/"):
-        chunks, ctype, filename = await _multipart_file(request)
+        try:
+            chunks, ctype, filename = await _multipart_file(request)
+        except ApiError as exc:
+            await log_access(request, who, "recording.upload", attempt_id, "invalid", why=exc.code)
+            raise
     elif mime.startswith(_RAW_TYPES):
         chunks, ctype, expected = (
             request.content.iter_any(),

@@ -12,6 +12,7 @@ from gateway.carriers import TwilioCarrier, mask_number
 from gateway.carriers.twilio_signature import SIGNATURE_HEADER
 from gateway.usecases.twilio_relay import call_outcome
 from gateway.web import keys as appkeys
+from gateway.web.bodies import form_fields
 from gateway.web.errors import ApiError
 from gateway.web.routes.twilio_api import RELAY
 from policies.errors import CallwardenError, InputError
@@ -36,7 +37,7 @@ async def _signed(request: web.Request) -> tuple[TwilioCarrier, dict[str, str], 
     carrier = request.app[appkeys.CARRIER]
     if not isinstance(carrier, TwilioCarrier):
         raise ApiError(404, "not_found", "no twilio carrier is configured")
-    form = await request.post()
+    form = await form_fields(request)
     params = [(k, v) for k, v in form.items() if isinstance(v, str)]
     url = carrier.public_url + request.path_qs
     if not carrier.signature_ok(url, params, request.headers.get(SIGNATURE_HEADER, "")):

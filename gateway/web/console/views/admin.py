@@ -15,10 +15,11 @@ from gateway.usecases.import_files import FORMATS, KINDS, parse_import
 from gateway.web import keys as appkeys
 from gateway.web.access import log_access
 from gateway.web.auth import principal
+from gateway.web.bodies import BROKEN_BODY
 from gateway.web.console.keys import SESSION_KEY
 from gateway.web.console.render import render
 from gateway.web.console.views.common import field, need, redirect
-from gateway.web.routes.directory import MAX_IMPORT_BYTES, masked_case
+from gateway.web.routes.directory import MAX_IMPORT_BYTES, mask_decisions, masked_case
 from policies.errors import CallwardenError, InputError
 from policies.types import Agency
 from storage.agencies import put_agency
@@ -124,8 +125,7 @@ async def case_detail(request: web.Request) -> web.Response:
     case_id = request.match_info["case_id"]
     case = await get_case(db, case_id)
     decisions, _ = await case_decisions(db, case_id, None, None, 200)
-    for d in decisions:
-        d["to"] = mask_number(str(d["to"]))
+    mask_decisions(decisions)
     for phone in case["debtor"]["phones"]:
         phone["number"] = mask_number(phone["number"])
     for contact in case.get("contacts", []):
@@ -169,9 +169,8 @@ async def import_page(request: web.Request) -> web.Response:
     return await render(request, "import.html", {"kinds": KINDS, "formats": FORMATS, "report": None})
 
 
-@routes.post("/console/admin/import")
-async def import_file(request: web.Request) -> web.Response:
-    session = need(request, "admin")
+async def _import_form(request: web.Request) -> tuple[dict[str, str], bytes]:
+    """The import form's fields and file; the file is read only after the form's token."""
     reader = await request.multipart()
     fields: dict[str, str] = {}
     data = b""
@@ -181,11 +180,26 @@ async def import_file(request: web.Request) -> web.Response:
         if part.name == "file":
             if not hmac.compare_digest(fields.get("csrf", ""), request[SESSION_KEY].csrf_token):
                 break  # the token comes first; without it the file is not read
-            data = await part.read(decode=False)
-            if len(data) > MAX_IMPORT_BYTES:
-                raise CallwardenError("the file is too large", code="too_large", status=413)
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := await part.read_chunk(1 << 16):
+                size += len(chunk)
+                if size > MAX_IMPORT_BYTES:  # before the whole file sits in memory
+                    raise CallwardenError("the file is too large", code="too_large", status=413)
+                chunks.append(chunk)
+            data = b"".join(chunks)
         else:
             fields[str(part.name)] = (await part.text())[:100]
+    return fields, data
+
+
+@routes.post("/console/admin/import")
+async def import_file(request: web.Request) -> web.Response:
+    session = need(request, "admin")
+    try:
+        fields, data = await _import_form(request)
+    except BROKEN_BODY as exc:
+        raise InputError("file", f"the form cannot be read ({type(exc).__name__})") from None
     if not hmac.compare_digest(fields.get("csrf", ""), request[SESSION_KEY].csrf_token):
         raise CallwardenError(
             "the form's security token is missing or stale", code="csrf_rejected", status=403

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from gateway.web.bodies import form_fields
 from gateway.web.console.keys import SESSION_KEY
 from policies.errors import CallwardenError
 from storage.console_sessions import ConsoleSession
@@ -27,7 +28,7 @@ def need(request: web.Request, *roles: str) -> ConsoleSession:
 
 
 async def field(request: web.Request, name: str, default: str = "") -> str:
-    form = await request.post()
+    form = await form_fields(request)
     value = form.get(name, default)
     return value.strip() if isinstance(value, str) else default
 
