@@ -8,7 +8,8 @@ event loop never blocks, and the scores travel into `policies.evaluate` as data
 (`ContactRequest.content_scores`), where `policies.content` decides. The head is chosen by the
 body's script (`policies.semantic.text.script_language`). A model that fails or does not answer
 within `timeout_s` raises `ContentScoringUnavailable`: the caller denies (`policy_unavailable`),
-failing closed.
+failing closed. An agency's bodies wait in the agency's own line (`per_agency` at a time on the
+model's thread), so a flood from one agency does not push another's past the deadline.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ from policies.semantic.text import script_language
 from policies.types import ContactRequest, ContentScores
 from speech.semantic.model import SemanticFlagger
 
-__all__ = ["TIMEOUT_S", "ContentScorer", "ContentScoringUnavailable"]
+__all__ = ["PER_AGENCY", "TIMEOUT_S", "ContentScorer", "ContentScoringUnavailable"]
 
 TIMEOUT_S = 2.0
+# One model thread serves every agency's SMS: an agency's bodies reach its queue this many at a
+# time. An agency sending a flood waits in its own line (past `TIMEOUT_S` its own requests fail
+# closed) instead of pushing every other agency's SMS past the deadline.
+PER_AGENCY = 2
 
 
 class ContentScoringUnavailable(ServiceUnavailable):
@@ -37,10 +42,16 @@ class ContentScoringUnavailable(ServiceUnavailable):
 class ContentScorer:
     """Scores SMS bodies with the semantic flagger on its own thread."""
 
-    def __init__(self, flagger: SemanticFlagger, timeout_s: float = TIMEOUT_S) -> None:
+    def __init__(
+        self, flagger: SemanticFlagger, timeout_s: float = TIMEOUT_S, per_agency: int = PER_AGENCY
+    ) -> None:
         self.flagger = flagger
         self.timeout_s = timeout_s
+        self.per_agency = per_agency
         self._executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="callwarden-content")
+        # Each agency's bodies queue in its own line and at most `per_agency` of them wait on the
+        # model's one thread at a time, so another agency's SMS waits behind a few, not behind all.
+        self._lines: dict[str, asyncio.Semaphore] = {}
 
     def warm(self) -> None:
         """Run the model once (its first run prepares the engine), on the scoring thread."""
@@ -80,10 +91,15 @@ class ContentScorer:
         if creq.channel != "sms" or not creq.body:
             return creq
         loop = asyncio.get_running_loop()
+        line = self._lines.setdefault(creq.agency_id, asyncio.Semaphore(self.per_agency))
+        body, party = creq.body, creq.party
+
+        async def scored() -> ContentScores | None:
+            async with line:  # waits in its own agency's line, inside the same deadline
+                return await loop.run_in_executor(self._executor, self.scores, body, party)
+
         try:
-            scores = await asyncio.wait_for(
-                loop.run_in_executor(self._executor, self.scores, creq.body, creq.party), self.timeout_s
-            )
+            scores = await asyncio.wait_for(scored(), self.timeout_s)
         except TimeoutError:
             raise ContentScoringUnavailable(
                 f"the content model did not score the SMS within {self.timeout_s:.1f} s"

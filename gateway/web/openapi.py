@@ -191,7 +191,12 @@ CONTACT_BODY = obj(
         "channel": CHANNEL,
         "party": {"enum": ["debtor", "third_party"]},
         "contact_id": ID,
-        "body": {"type": ["string", "null"], "minLength": 1, "description": "required for sms"},
+        "body": {
+            "type": ["string", "null"],
+            "minLength": 1,
+            "maxLength": 1600,
+            "description": "required for sms; Twilio's limit for one message",
+        },
     },
 )
 PLACE_BODY = obj(
