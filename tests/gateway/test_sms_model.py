@@ -4,13 +4,17 @@ denies like a lexicon one, with the reason code, the citation, the score and the
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from gateway.usecases.content_scores import PER_AGENCY
 from gateway.web.app import create_app
 from gateway.web.keys import CONTENT
+from policies.parse import request_from_json
 from speech.semantic.model import semantic_flagger
 from tests.gateway.helpers import DEBTOR_NUMBER, World, app_settings, case_body, hdr, setup_world
 
@@ -126,6 +130,32 @@ async def test_model_that_does_not_answer_fails_closed(world: World) -> None:
     assert decision["allowed"] is False
     assert decision["reasons"][0]["code"] == "policy_unavailable"
     assert "content model" in decision["reasons"][0]["message"]
+
+
+async def test_one_agencys_flood_does_not_queue_another_agencys_sms_behind_it(world: World) -> None:
+    """Found by an adversarial probe: one model thread served every agency's SMS first come first
+    served, so one agency's burst pushed every other agency's SMS past the deadline (denied)."""
+    scorer = world.client.app[CONTENT]
+    scorer.warm()
+    busy = threading.Event()
+    scorer._executor.submit(busy.wait, 10)  # the model's thread is taken until released
+    finished: list[str] = []
+
+    async def send(agency: str, n: int) -> None:
+        creq = request_from_json({**SMS, "body": f"Reminder {n}: please call us back."}, agency, "US")
+        scored = await scorer.attach(creq)
+        assert scored.content_scores is not None
+        finished.append(f"{agency}-{n}")
+
+    tasks = [asyncio.create_task(send("a1", n)) for n in range(6)]
+    await asyncio.sleep(0.05)
+    tasks.append(asyncio.create_task(send("a2", 0)))
+    await asyncio.sleep(0.05)
+    busy.set()
+    await asyncio.gather(*tasks)
+    # a1's bodies reach the model PER_AGENCY at a time: a2's is scored right after the first two.
+    assert finished.index("a2-0") == PER_AGENCY, finished
+    assert sorted(finished) == sorted([*(f"a1-{n}" for n in range(6)), "a2-0"])
 
 
 REMINDERS = {

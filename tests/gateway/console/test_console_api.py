@@ -19,7 +19,7 @@ from gateway.web.console.i18n import LANGS, MISSING, catalogue
 from gateway.web.routes.review import CATEGORIES, SEVERITIES
 from storage.console_sessions import resume_session
 from storage.db import Database
-from tests.gateway.console.world import Keys, csrf_of, key_id, populate, sign_in
+from tests.gateway.console.world import Keys, csrf_of, key_id, populate, sign_in, upload_recording
 from tests.gateway.helpers import DEBTOR_NUMBER, hdr
 from tests.gateway.test_api import assert_error_shape
 from tests.gateway.vault_world import vault_settings
@@ -474,3 +474,56 @@ def test_every_label_is_in_both_languages() -> None:
         missing = sorted(k for k in used | dynamic if k not in catalogue(lang))
         assert not missing, (lang, missing)
     assert MISSING not in "".join(en.values()) + "".join(zh.values())
+
+
+async def test_an_agency_bound_security_officer_sees_only_its_agencys_trail(
+    world: tuple[TestClient, Keys], make_key: Any
+) -> None:  # type: ignore[type-arg]
+    """Found by an adversarial probe: the pages read every agency's access log and retention."""
+    client, keys = world
+    r = await client.post(
+        "/v1/authorize",
+        json={"case_id": "c9", "to": DEBTOR_NUMBER, "channel": "call"},
+        headers=hdr(keys.dialer2),
+    )
+    r = await client.post(
+        f"/v1/recordings?attempt_id={(await r.json())['attempt_id']}",
+        data=AUDIO,
+        headers={**hdr(keys.dialer2), "Content-Type": "audio/wav"},
+    )
+    assert r.status == 201
+    await upload_recording(client, keys, AUDIO)
+    a2_dialer = key_id(keys.dialer2)
+
+    await sign_in(client, keys.security)
+    for path in ("/console/security/access-log", "/console/security/access-log.csv"):
+        assert a2_dialer in await (await client.get(path)).text(), path
+    assert "a2" in re.findall(r"\ba\d\b", await (await client.get("/console/security/retention")).text())
+
+    token = await sign_in(client, await make_key("security", "a1", "sec-a1"))
+    for path in ("/console/security/access-log", "/console/security/access-log.csv"):
+        r = await client.get(path)
+        assert r.status == 200, path
+        assert a2_dialer not in await r.text(), path
+        assert key_id(keys.dialer) in await r.text(), path
+    r = await client.get("/console/security/retention")
+    assert r.status == 200
+    assert "a2" not in re.findall(r"\ba\d\b", await r.text())
+    assert (await client.get("/console/security/retention", params={"agency_id": "a2"})).status == 404
+    r = await client.post("/console/security/verify", data={"csrf": token, "next": "/console/"})
+    assert r.status == 403
+
+
+async def test_an_import_form_that_cannot_be_read_is_400_not_500(world: tuple[TestClient, Keys]) -> None:  # type: ignore[type-arg]
+    client, keys = world
+    token = await sign_in(client, keys.admin)
+    for payload in (
+        b'--b\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n\xed\xa0\x80\xff\r\n--b--\r\n',
+        b"no boundary anywhere",
+    ):
+        r = await client.post(
+            "/console/admin/import",
+            data=payload,
+            headers={"Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": token},
+        )
+        assert r.status == 400, (payload, r.status, await r.text())

@@ -1,0 +1,295 @@
+"""Regression tests for the faults an adversarial probe of the running server found (2026-12-07),
+each over a real socket: bodies cut short when they arrive in pieces, 500s on a lone surrogate, a
+broken multipart body or an over-long zone name, an agency-bound security key reading every
+agency's evidence trail, free text taken for a client address, an SMS body long enough to stall
+every agency's decisions, and numbers named in full in decision history."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.gateway.helpers import DEBTOR_NUMBER, OTHER_NUMBER, case_body, hdr
+from tests.gateway.vault_world import VaultWorld, make_vault_world
+
+AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + os.urandom(4000)
+
+
+@pytest.fixture
+async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
+    return await make_vault_world(aiohttp_client, data_dir, make_key)
+
+
+async def _in_pieces(data: bytes, cut: int) -> AsyncIterator[bytes]:
+    """The body in two pieces with a pause between: sent chunked, read as two arrivals."""
+    yield data[:cut]
+    await asyncio.sleep(0.3)
+    yield data[cut:]
+
+
+async def _raw(vw: VaultWorld, head: bytes, pieces: list[bytes]) -> tuple[int, bytes]:
+    """One HTTP/1.1 request written as `head` then `pieces` with pauses; the status and body."""
+    server = vw.client.server
+    reader, writer = await asyncio.open_connection(server.host, server.port)
+    try:
+        writer.write(head)
+        for piece in pieces:
+            await writer.drain()
+            await asyncio.sleep(0.3)
+            writer.write(piece)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+    finally:
+        writer.close()
+    status_line, _, rest = answer.partition(b"\r\n")
+    return int(status_line.split()[1]), rest.partition(b"\r\n\r\n")[2]
+
+
+# --- bodies that arrive in pieces are read whole -----------------------------------------------------
+
+
+async def test_a_json_body_sent_chunked_in_two_pieces_is_read_whole(vw: VaultWorld) -> None:
+    doc = json.dumps(case_body(overdue_days=145)).encode()
+    r = await vw.client.put(
+        "/v1/cases/p1",
+        data=_in_pieces(doc, doc.index(b"145") + 2),
+        headers={**hdr(vw.w.admin), "Content-Type": "application/json"},
+    )
+    assert r.status == 201, await r.text()
+    got = await (await vw.client.get("/v1/cases/p1", headers=hdr(vw.w.admin))).json()
+    assert got["overdue_days"] == 145
+
+
+async def test_a_json_body_with_content_length_in_two_writes_is_read_whole(vw: VaultWorld) -> None:
+    doc = json.dumps(case_body(overdue_days=145)).encode()
+    head = (
+        b"PUT /v1/cases/p2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        + f"Authorization: Bearer {vw.w.admin}\r\n".encode()
+        + b"Content-Type: application/json\r\n"
+        + f"Content-Length: {len(doc)}\r\n\r\n".encode()
+    )
+    cut = doc.index(b"145") + 2
+    status, body = await _raw(vw, head + doc[:cut], [doc[cut:]])
+    assert status == 201, body
+    got = await (await vw.client.get("/v1/cases/p2", headers=hdr(vw.w.admin))).json()
+    assert got["overdue_days"] == 145
+
+
+async def test_a_csv_import_sent_in_two_pieces_keeps_every_row_and_value(vw: VaultWorld) -> None:
+    """The probe's worst case: cut inside "145", the import stored overdue_days 1 and dropped the
+    rows after it, with 200 and no word (overdue days decide the cn-gbt45251 11-day rule)."""
+    csv_text = "case_id,agency_id,region,packs,overdue_days,debtor_name,phones\n" + "".join(
+        f"t{i},a1,US,test-3-per-day,145,Ann {i},(212) 555-01{i:02d}\n" for i in range(10)
+    )
+    data = csv_text.encode()
+    r = await vw.client.post(
+        "/v1/cases/import?format=csv",
+        data=_in_pieces(data, data.index(b"145", 200) + 2),
+        headers={**hdr(vw.w.admin), "Content-Type": "text/csv"},
+    )
+    report = await r.json()
+    assert r.status == 200, report
+    assert (report["created"], report["rejected"]) == (10, 0), report
+    for i in range(10):
+        got = await (await vw.client.get(f"/v1/cases/t{i}", headers=hdr(vw.w.admin))).json()
+        assert got["overdue_days"] == 145, got
+
+
+# --- hostile text is a 400 and changes nothing ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "who", "raw"),
+    [
+        pytest.param(
+            "/v1/cases/c1/cease", "dialer", '{"channels": ["sms"], "reason": "\\ud800"}', id="cease"
+        ),
+        pytest.param(
+            "/v1/authorize",
+            "dialer",
+            '{"case_id": "c1", "to": "' + DEBTOR_NUMBER + '", "channel": "sms", "body": "pay \\udfff"}',
+            id="sms-body",
+        ),
+        pytest.param(
+            "/v1/complaints",
+            "admin",
+            '{"case_id": "c1", "received_at": "2026-01-02T03:04:05Z", "channel": "call",'
+            ' "summary": "\\ud83d"}',
+            id="complaint",
+        ),
+    ],
+)
+async def test_a_lone_surrogate_is_400_and_changes_nothing(
+    vw: VaultWorld, path: str, who: str, raw: str
+) -> None:
+    key = vw.w.dialer if who == "dialer" else vw.w.admin
+    before = await (await vw.client.get("/v1/cases/c1", headers=hdr(vw.w.admin))).json()
+    r = await vw.client.post(
+        path, data=raw.encode(), headers={**hdr(key), "Content-Type": "application/json"}
+    )
+    body = await r.json()
+    assert r.status == 400, body
+    assert body["error"] == "invalid_json"
+    assert "surrogate" in body["message"]
+    after = await (await vw.client.get("/v1/cases/c1", headers=hdr(vw.w.admin))).json()
+    assert after == before
+    r = await vw.client.get("/v1/complaints", headers=hdr(vw.w.admin))
+    assert (await r.json())["complaints"] == []
+
+
+async def test_a_time_zone_name_the_filesystem_refuses_is_400(vw: VaultWorld) -> None:
+    for where in ("debtor", "phone"):
+        body = case_body()
+        if where == "debtor":
+            body["debtor"]["timezone"] = "x" * 35000
+        else:
+            body["debtor"]["phones"][0]["timezone"] = "Europe/" + "y" * 300
+        r = await vw.client.put("/v1/cases/z1", json=body, headers=hdr(vw.w.admin))
+        got = await r.json()
+        assert r.status == 400, got
+        assert got["error"] == "invalid_field"
+        assert "time zone" in got["message"]
+    assert (await vw.client.get("/v1/cases/z1", headers=hdr(vw.w.admin))).status == 404
+
+
+async def test_an_sms_body_past_a_carriers_limit_is_400_before_any_screening(vw: VaultWorld) -> None:
+    body = "Please call us back about your account. " * 45  # 1,800 characters
+    r = await vw.client.post(
+        "/v1/authorize",
+        json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "sms", "body": body},
+        headers=hdr(vw.w.dialer),
+    )
+    got = await r.json()
+    assert r.status == 400, got
+    assert got["error"] == "invalid_field"
+    assert got["details"]["field"] == "body"
+    r = await vw.client.post(
+        "/v1/authorize",
+        json={"case_id": "c1", "to": DEBTOR_NUMBER, "channel": "sms", "body": body[:1600]},
+        headers=hdr(vw.w.dialer),
+    )
+    assert r.status == 200, await r.text()  # at the limit: a decision, whatever it is
+    assert "allowed" in await r.json()
+
+
+# --- broken multipart uploads --------------------------------------------------------------------------
+
+
+async def _access_rows(vw: VaultWorld, action: str) -> list[dict[str, Any]]:
+    r = await vw.client.get("/v1/audit/access-log", params={"action": action}, headers=hdr(vw.security))
+    return list((await r.json())["entries"])
+
+
+@pytest.mark.parametrize(
+    ("ctype", "payload"),
+    [
+        pytest.param("multipart/mixed; boundary=b", b"hello", id="no-starting-boundary"),
+        pytest.param(
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a\rb.wav"\r\n'
+            b"Content-Type: audio/wav\r\n\r\n" + AUDIO + b"\r\n--b--\r\n",
+            id="cr-in-a-header",
+        ),
+        pytest.param(
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="' + b"n" * 5000 + b'.wav"\r\n'
+            b"Content-Type: audio/wav\r\n\r\n" + AUDIO + b"\r\n--b--\r\n",
+            id="filename-5000-characters",
+        ),
+    ],
+)
+async def test_a_broken_multipart_upload_is_400_logged_and_stores_nothing(
+    vw: VaultWorld, ctype: str, payload: bytes
+) -> None:
+    att = await vw.attempt()
+    status, body = await vw.upload(att, payload, ctype)
+    assert status == 400, body
+    assert body["error"] in ("invalid_body", "invalid_field"), body
+    rows = [r for r in await _access_rows(vw, "recording.upload") if r["object_id"] == att]
+    assert [r["result"] for r in rows] == ["invalid"], rows
+    r = await vw.client.get("/v1/recordings", params={"case_id": "c1"}, headers=hdr(vw.w.admin))
+    assert (await r.json())["recordings"] == []
+    # The same upload, well formed, is stored.
+    good = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="call.wav"\r\n'
+        b"Content-Type: audio/wav\r\n\r\n" + AUDIO + b"\r\n--b--\r\n"
+    )
+    status, body = await vw.upload(att, good, "multipart/form-data; boundary=b")
+    assert status == 201, body
+
+
+# --- an agency-bound security key reads its own agency's trail only -----------------------------------
+
+
+async def test_an_agency_bound_security_key_reads_only_its_own_agency(vw: VaultWorld, make_key: Any) -> None:
+    for case_id, dialer in (("c1", vw.w.dialer), ("c9", vw.w.other_dialer)):
+        status, _ = await vw.upload(await vw.attempt(case_id, dialer), AUDIO, key=dialer)
+        assert status == 201
+    bound = await make_key("security", "a1", "sec-a1")
+
+    r = await vw.client.get("/v1/audit/access-log", params={"limit": 1000}, headers=hdr(bound))
+    entries = (await r.json())["entries"]
+    assert r.status == 200
+    assert entries
+    assert {e["agency_id"] for e in entries} == {"a1"}, {e["agency_id"] for e in entries}
+    everyone = (await (await vw.client.get("/v1/audit/access-log", headers=hdr(vw.security))).json())[
+        "entries"
+    ]
+    assert "a2" in {e["agency_id"] for e in everyone}  # the lender-wide key still sees a2's rows
+
+    r = await vw.client.get("/v1/audit/verify", headers=hdr(bound))
+    assert r.status == 403
+    assert (await r.json())["error"] == "forbidden"
+    assert (await vw.client.get("/v1/audit/verify", headers=hdr(vw.security))).status == 200
+    denied = [e for e in await _access_rows(vw, "audit.verify") if e["result"] == "denied"]
+    assert len(denied) == 1
+
+    r = await vw.client.get("/v1/retention/report", params={"agency_id": "a2"}, headers=hdr(bound))
+    assert r.status == 404
+    assert (await r.json())["error"] == "not_found"
+    r = await vw.client.get("/v1/retention/report", headers=hdr(bound))
+    rows = (await r.json())["rows"]
+    assert r.status == 200
+    assert {row["agency_id"] for row in rows} == {"a1"}, rows
+    rows = (await (await vw.client.get("/v1/retention/report", headers=hdr(vw.security))).json())["rows"]
+    assert {row["agency_id"] for row in rows} == {"a1", "a2"}, rows
+
+
+# --- what the access log and decision history show -----------------------------------------------------
+
+
+async def test_free_text_in_x_forwarded_for_never_becomes_the_source(vw: VaultWorld) -> None:
+    """127.0.0.1 is a trusted proxy by default; what it forwards must be an address."""
+    r = await vw.client.get(
+        "/v1/audit/access-log",
+        headers={**hdr(vw.security), "X-Forwarded-For": "203.0.113.9, <evil> not-an-ip"},
+    )
+    assert r.status == 200
+    r = await vw.client.get(
+        "/v1/audit/access-log", headers={**hdr(vw.security), "X-Forwarded-For": "198.51.100.7"}
+    )
+    sources = [e["source"] for e in await _access_rows(vw, "audit.read")]
+    assert not any("evil" in s or "not-an-ip" in s or "203.0.113.9" in s for s in sources), sources
+    assert any(s.startswith("198.51.100.7") for s in sources), sources
+
+
+async def test_decision_history_masks_the_number_a_reason_names(vw: VaultWorld) -> None:
+    r = await vw.client.post(
+        "/v1/authorize",
+        json={"case_id": "c1", "to": OTHER_NUMBER, "channel": "call"},
+        headers=hdr(vw.w.dialer),
+    )
+    decision = await r.json()
+    assert decision["allowed"] is False
+    assert any(OTHER_NUMBER in x["message"] for x in decision["reasons"])  # the asker is told in full
+    r = await vw.client.get("/v1/cases/c1/decisions", headers=hdr(vw.w.inspector))
+    history = json.dumps(await r.json())
+    assert "unknown_number" in history
+    assert OTHER_NUMBER not in history
+    assert OTHER_NUMBER[-4:] in history
