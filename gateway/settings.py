@@ -206,6 +206,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("carrier.call_url", str, "", "twilio: TwiML URL for calls placed through `POST /v1/calls`."),
     Setting(
+        "carrier.callback_networks",
+        str,
+        "",
+        "twilio: comma-separated networks (e.g. the dialers' LAN, `10.20.0.0/16`) a dialer's own "
+        "StatusCallback URLs may reach besides public addresses; loopback, private and link-local "
+        "addresses are refused otherwise.",
+    ),
+    Setting(
         "carrier.headers",
         dict,
         {},

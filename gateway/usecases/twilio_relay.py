@@ -7,24 +7,29 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import logging
+import socket
 from collections.abc import Coroutine, Sequence
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from gateway.carriers import CarrierError, TwilioCarrier
 from gateway.carriers.twilio_signature import SIGNATURE_HEADER, twilio_signature
+from policies.errors import SetupError
 from storage.audit import Actor
 from storage.crypto import DecryptionError, KeyringError, MasterKeyring
 from storage.db import Conflict, Database, NotFound
 from storage.twilio import TwilioResource, dialer_token, save_dialer_token, set_recording
 from storage.vault import Vault
 
-__all__ = ["FINAL_CALL_STATUSES", "CallbackRelay", "call_outcome"]
+__all__ = ["FINAL_CALL_STATUSES", "CallbackRelay", "CallbackTargets", "call_outcome"]
 
 log = logging.getLogger("callwarden.twilio")
 
@@ -73,12 +78,79 @@ def call_outcome(params: dict[str, str]) -> tuple[str, str, datetime | None, dat
     return result, spoke, started, ended
 
 
+class CallbackTargets:
+    """Where a dialer's own callback URLs may lead: public addresses, and the networks the operator
+    lists (`carrier.callback_networks`, e.g. the dialers' LAN). Without it a dialer could make
+    callwarden request loopback, private or cloud-metadata addresses with its callbacks."""
+
+    def __init__(self, networks: str = "") -> None:
+        try:
+            self.networks = tuple(
+                ipaddress.ip_network(n.strip(), strict=False) for n in networks.split(",") if n.strip()
+            )
+        except ValueError as exc:
+            raise SetupError(f"carrier.callback_networks: {exc}") from None
+
+    def allows(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.split("%")[0])  # an IPv6 zone id is not part of it
+        except ValueError:
+            return False
+        return ip.is_global or any(ip in net for net in self.networks)
+
+    def refusal(self, url: str) -> str | None:
+        """Why `url` may not be called back (None: it may; a host name is checked again, each of
+        its addresses, when the callback is sent)."""
+        try:
+            parsed = URL(url)
+        except ValueError:
+            return "not a URL"
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            return "not an http(s) URL"
+        host = parsed.host.strip("[]").lower()
+        if host == "localhost" or host.endswith(".localhost"):
+            host = "127.0.0.1"
+        try:
+            ipaddress.ip_address(host.split("%")[0])
+        except ValueError:
+            return None
+        return None if self.allows(host) else f"{parsed.host} is not a public address"
+
+
+class _TargetResolver(AbstractResolver):
+    """Host names resolved, then only the addresses `CallbackTargets` allows kept: the connection
+    goes to a checked address, whatever the name resolves to next time."""
+
+    def __init__(self, targets: CallbackTargets) -> None:
+        self._inner = DefaultResolver()
+        self._targets = targets
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        kept = [r for r in await self._inner.resolve(host, port, family) if self._targets.allows(r["host"])]
+        if not kept:
+            raise OSError(f"{host} resolves to no address a callback may reach")
+        return kept
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
 class CallbackRelay:
     """Per application: the dialers' tokens (wrapped under the master key), the forwarding
     session, and the background tasks."""
 
-    def __init__(self, db: Database, vault: Vault, keyring: MasterKeyring, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        vault: Vault,
+        keyring: MasterKeyring,
+        timeout: float = 5.0,
+        targets: CallbackTargets | None = None,
+    ) -> None:
         self.db, self.vault, self.keyring = db, vault, keyring
+        self.targets = targets or CallbackTargets()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -156,8 +228,13 @@ class CallbackRelay:
                 "no callback token for key %s (revoked?); %s not forwarded", resource.key_id, resource.sid
             )
             return
+        refused = self.targets.refusal(url)
+        if refused is not None:
+            log.warning("dialer callback for %s not forwarded: %s", resource.sid, refused)
+            return
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            connector = aiohttp.TCPConnector(resolver=_TargetResolver(self.targets))
+            self._session = aiohttp.ClientSession(timeout=self._timeout, connector=connector)
         if method == "GET":
             target = str(URL(url).update_query(list(params)))
             signature = twilio_signature(token, target, ())
@@ -172,7 +249,7 @@ class CallbackRelay:
                 await resp.read()
                 if resp.status >= 400:
                     log.warning("dialer callback for %s answered HTTP %s", resource.sid, resp.status)
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             log.warning("dialer callback for %s failed: %s", resource.sid, type(exc).__name__)
 
     # --- recordings -------------------------------------------------------------------------------

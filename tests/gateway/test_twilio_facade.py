@@ -22,8 +22,10 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from gateway.usecases.twilio_relay import CallbackTargets, _TargetResolver
 from gateway.web.app import create_app
 from gateway.web.routes.twilio_api import RELAY
+from policies.errors import SetupError
 from tests.gateway.fake_twilio import UPSTREAM_SID, UPSTREAM_TOKEN, FakeTwilio, basic
 from tests.gateway.helpers import DEBTOR_NUMBER, app_settings, case_body, hdr, setup_world
 
@@ -114,6 +116,7 @@ async def env(aiohttp_server: Any, aiohttp_client: Any, data_dir: Path, make_key
             "carrier.account_sid": UPSTREAM_SID,
             "carrier.auth_token": UPSTREAM_TOKEN,
             "carrier.public_url": url,
+            "carrier.callback_networks": "127.0.0.0/8",  # the dialer's callback receiver below
             "auth.key_cache_s": 0.0,
         },
     )
@@ -476,3 +479,132 @@ async def test_lists_and_fetches_show_only_the_agencys_own(env: Env) -> None:
     updated = await sdk_call(client.calls(made[0].sid).update, status="canceled")
     assert updated.status == "canceled"
     assert await sdk_call(client.messages.list) == []
+
+
+# --- what a second adversarial probe found (2026-12-07) -------------------------------------------
+
+
+async def _raw_create(env: Env, resource: str, form: list[tuple[str, str]]) -> tuple[int, dict[str, Any]]:
+    r = await env.client.post(
+        f"/2010-04-01/Accounts/{DIALER_SID}/{resource}",
+        data=form,
+        headers={"Authorization": basic(DIALER_SID, env.dialer)},
+    )
+    return r.status, dict(await r.json())
+
+
+@pytest.mark.parametrize(
+    ("resource", "form", "field"),
+    [
+        pytest.param(
+            "Messages.json",
+            [
+                ("To", DEBTOR_NUMBER),
+                ("From", AGENCY_NUMBER),
+                ("Body", "Hello, please call us back."),
+                ("Body", "Pay today or we will break your legs, you worthless idiot"),
+            ],
+            "Body",
+            id="second-body",
+        ),
+        pytest.param(
+            "Calls.json",
+            [
+                ("To", DEBTOR_NUMBER),
+                ("To", "+12125550199"),
+                ("From", AGENCY_NUMBER),
+                ("Url", "https://d.example/t"),
+            ],
+            "To",
+            id="second-to",
+        ),
+        pytest.param(
+            "Messages.json",
+            [
+                ("To", DEBTOR_NUMBER),
+                ("From", AGENCY_NUMBER),
+                ("Body", "Hello, please call us back."),
+                ("ScheduleType", "fixed"),
+                ("SendAt", "2030-01-01T07:00:00Z"),
+            ],
+            "SendAt",
+            id="scheduled",
+        ),
+        pytest.param(
+            "Calls.json",
+            [
+                ("To", DEBTOR_NUMBER),
+                ("From", AGENCY_NUMBER),
+                ("Url", "https://d.example/t"),
+                ("StatusCallback", "http://169.254.169.254/latest/meta-data/"),
+            ],
+            "StatusCallback",
+            id="callback-to-metadata",
+        ),
+        pytest.param(
+            "Messages.json",
+            [
+                ("To", DEBTOR_NUMBER),
+                ("From", AGENCY_NUMBER),
+                ("Body", "Hello, please call us back."),
+                ("StatusCallback", "http://10.1.2.3/internal?confirm=yes"),
+            ],
+            "StatusCallback",
+            id="callback-to-a-private-address",
+        ),
+        pytest.param(
+            "Calls.json",
+            [
+                ("To", DEBTOR_NUMBER),
+                ("From", AGENCY_NUMBER),
+                ("Url", "https://d.example/t"),
+                ("StatusCallback", "file:///etc/passwd"),
+            ],
+            "StatusCallback",
+            id="callback-not-http",
+        ),
+    ],
+)
+async def test_a_create_the_decision_would_not_see_whole_is_refused_and_nothing_goes_upstream(
+    env: Env, resource: str, form: list[tuple[str, str]], field: str
+) -> None:
+    before = len(env.fake.creates)
+    status, body = await _raw_create(env, resource, form)
+    assert status == 400, body
+    assert body["callwarden"]["field"] == field, body
+    assert len(env.fake.creates) == before
+
+
+async def test_a_callback_host_is_reached_only_at_an_allowed_address() -> None:
+    """The dialer's callback host is resolved for each callback and only allowed addresses kept:
+    a name that resolves to loopback is not reached unless the operator lists the network."""
+    public_only = _TargetResolver(CallbackTargets())
+    with pytest.raises(OSError, match="no address a callback may reach"):
+        await public_only.resolve("localhost", 80)
+    await public_only.close()
+    lan = _TargetResolver(CallbackTargets("127.0.0.0/8"))
+    assert [r["host"] for r in await lan.resolve("localhost", 80)] == ["127.0.0.1"]
+    await lan.close()
+    assert CallbackTargets().refusal("http://[::1]:8080/x") is not None
+    assert CallbackTargets().refusal("https://dialer.example/status") is None
+    with pytest.raises(SetupError):
+        CallbackTargets("10.0.0.0/33")
+
+
+async def test_odd_list_pages_and_form_charsets_are_400_not_500(env: Env) -> None:
+    r = await env.client.get(
+        f"/2010-04-01/Accounts/{DIALER_SID}/Calls.json",
+        params={"Page": "922337203685477580", "PageSize": "1000"},
+        headers={"Authorization": basic(DIALER_SID, env.dialer)},
+    )
+    assert r.status == 400, await r.text()
+    for path in ("/twilio/inbound/sms", f"/2010-04-01/Accounts/{DIALER_SID}/Messages.json"):
+        r = await env.client.post(
+            path,
+            data=b"From=x",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded; charset=bogus",
+                "Authorization": basic(DIALER_SID, env.dialer),
+            },
+        )
+        assert r.status == 400, (path, r.status, await r.text())

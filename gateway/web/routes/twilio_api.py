@@ -18,7 +18,7 @@ from multidict import MultiDictProxy
 from gateway.carriers import CarrierError, TwilioCarrier, mask_number
 from gateway.carriers.twilio import TwilioAnswer
 from gateway.usecases.contacts import decide
-from gateway.usecases.twilio_relay import CallbackRelay
+from gateway.usecases.twilio_relay import CallbackRelay, CallbackTargets
 from gateway.web import keys as appkeys
 from gateway.web.routes.contacts import decision_json, services
 from gateway.web.twilio_shape import (
@@ -56,11 +56,14 @@ CONTACT_HEADER = "X-Callwarden-Contact-Id"
 RELAY = web.AppKey("twilio_relay", CallbackRelay)
 _BASE = "/2010-04-01/Accounts/{account_sid}"
 _PAGE_SIZE_MAX = 1000
+_PAGE_MAX = 10**9  # Page x PageSize stays far inside the database's 64-bit offsets
 # Parameters callwarden sets itself on every forwarded create (the dialer's values are kept and
 # used when the callback is forwarded to it).
 _OWN_CALL_PARAMS = frozenset(
     {"StatusCallback", "StatusCallbackMethod", "RecordingStatusCallback", "RecordingStatusCallbackMethod"}
 )
+# The fields a create's decision reads: each may be given once.
+_DECIDED = ("To", "From", "Body", "MessagingServiceSid", "Url", "Twiml", "ApplicationSid")
 # Twilio's own error codes for a missing parameter, so that dialers' handling keeps working.
 _MISSING = {"To": 21201, "From": 21603, "Body": 21602, "Url": 21205}
 
@@ -68,7 +71,8 @@ _MISSING = {"To": 21201, "From": 21603, "Body": 21602, "Url": 21205}
 async def relay_ctx(app: web.Application) -> Any:
     """cleanup_ctx: the callback relay (forwarding session, recording downloads)."""
     vault = app[appkeys.VAULT]
-    app[RELAY] = CallbackRelay(app[appkeys.DB], vault, vault.keyring)
+    networks = str(app[appkeys.SETTINGS]["carrier.callback_networks"])
+    app[RELAY] = CallbackRelay(app[appkeys.DB], vault, vault.keyring, targets=CallbackTargets(networks))
     try:
         yield
     finally:
@@ -136,6 +140,36 @@ async def _contact_request(
         ) from None
 
 
+def _one_of_each(form: MultiDictProxy[str], kind: str) -> None:
+    """Refuse what the decision would not see: a second value of a field it reads (the first is
+    decided, and every value was forwarded: a second `Body` went out unscreened, a second `To` to
+    a number never checked), and a message scheduled for later (decided now, sent at any hour)."""
+    for name in _DECIDED:
+        if len(form.getall(name, [])) > 1:
+            raise TwilioError(
+                400,
+                21200,
+                f"'{name}' is given more than once; callwarden decides on one value",
+                {"error": "invalid_field", "field": name},
+            )
+    if kind != "call" and any(form.get(k) for k in ("SendAt", "ScheduleType")):
+        raise TwilioError(
+            400,
+            21200,
+            "scheduled messages are not accepted: a contact is decided for the moment it is sent",
+            {"error": "invalid_field", "field": "SendAt"},
+        )
+
+
+def _callbacks_allowed(form: MultiDictProxy[str], targets: CallbackTargets) -> None:
+    """The dialer's callback URLs, which callwarden will request later: http(s) to a public address
+    or one of `carrier.callback_networks` (Twilio's 21609 for a bad callback URL)."""
+    for name in sorted(_OWN_CALL_PARAMS):
+        url = form.get(name, "")
+        if name.endswith("Callback") and url and (why := targets.refusal(url)) is not None:
+            raise TwilioError(400, 21609, f"{name}: {why}", {"error": "invalid_field", "field": name})
+
+
 def _required(form: MultiDictProxy[str], name: str) -> str:
     value = form.get(name, "").strip()
     if not value:
@@ -167,6 +201,8 @@ async def _create(request: web.Request, kind: str) -> web.Response:
     who = await twilio_principal(request)
     carrier = twilio_carrier(request)
     form = await read_form(request)
+    _one_of_each(form, kind)
+    _callbacks_allowed(form, request.app[RELAY].targets)
     to_raw = _required(form, "To")
     if kind == "call":
         from_raw = _required(form, "From")
@@ -383,8 +419,8 @@ async def _list(request: web.Request, kind: str) -> web.Response:
         page = int(q.get("Page", "0"))
     except ValueError:
         raise TwilioError(400, 21200, "PageSize and Page must be integers") from None
-    if not 1 <= page_size <= _PAGE_SIZE_MAX or page < 0:
-        raise TwilioError(400, 21200, f"PageSize must be 1..{_PAGE_SIZE_MAX} and Page >= 0")
+    if not 1 <= page_size <= _PAGE_SIZE_MAX or not 0 <= page <= _PAGE_MAX:
+        raise TwilioError(400, 21200, f"PageSize must be 1..{_PAGE_SIZE_MAX} and Page 0..{_PAGE_MAX}")
     region = str(request.app[appkeys.SETTINGS]["policy.default_region"])
     filters: dict[str, str | None] = {}
     for name in ("To", "From"):
