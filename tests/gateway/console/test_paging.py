@@ -317,13 +317,13 @@ async def test_foreign_cursors_and_a_missing_reason_are_refused(
     await store_transcript(client, long_transcript(rid, 12))
     await sign_in(client, keys.inspector)
     for path in (
-        f"/console/recordings/{rid}/transcript?reason=x&after=not-a-cursor",
-        f"/console/recordings/{rid}/transcript?reason=x&before=%25%25",
+        f"/console/recordings/{rid}/transcript?reason=audit&after=not-a-cursor",
+        f"/console/recordings/{rid}/transcript?reason=audit&before=%25%25",
         f"/console/recordings/{rid}?flags_after=bm9wZQ",
         "/console/queue?cursor=bm9wZQ",
         "/console/queue?cursor=" + encode_position(10**30, "2026-01-01T00:00:00.000000Z", "flg_x"),
-        f"/console/recordings/{rid}/transcript?reason=x&after={encode_position(10**30)}",
-        f"/console/recordings/{rid}/transcript?reason=x&before={encode_position(-1)}",
+        f"/console/recordings/{rid}/transcript?reason=audit&after={encode_position(10**30)}",
+        f"/console/recordings/{rid}/transcript?reason=audit&before={encode_position(-1)}",
         f"/console/recordings/{rid}/transcript",  # no reason
         f"/console/recordings/{rid}/transcript?reason=" + "x" * 501,
     ):

@@ -7,9 +7,10 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from gateway.web.access import MAX_REASON, MIN_REASON, parse_reason
 from gateway.web.bodies import form_fields
 from gateway.web.console.keys import SESSION_KEY
-from policies.errors import CallwardenError
+from policies.errors import CallwardenError, InputError
 from storage.console_sessions import ConsoleSession
 
 __all__ = ["field", "need", "redirect", "safe_next"]
@@ -34,10 +35,26 @@ async def field(request: web.Request, name: str, default: str = "") -> str:
 
 
 def safe_next(raw: str | None, default: str = "/console/") -> str:
-    """A same-site console path to go to after a form (never another host)."""
-    if raw and raw.startswith("/console") and not raw.startswith("//") and "\\" not in raw:
+    """A same-site console path to go to after a form (never another host, never a character a
+    header cannot carry: a CR LF or NUL in it made the answer fail after the session was made)."""
+    if (
+        raw
+        and raw.startswith("/console")
+        and not raw.startswith("//")
+        and "\\" not in raw
+        and raw.isprintable()
+        and raw.isascii()
+    ):
         return raw
     return default
+
+
+def required_reason(raw: str | None, what: str) -> str:
+    """A reason for reading or changing evidence, by the API's rule (printable, 3..500 characters)."""
+    reason = parse_reason(raw)
+    if reason is None:
+        raise InputError("reason", f"a reason of {MIN_REASON} to {MAX_REASON} characters is required {what}")
+    return reason
 
 
 def redirect(path: str, **query: Any) -> web.Response:

@@ -27,13 +27,13 @@ from markupsafe import Markup
 
 from gateway.logs import mask_number
 from gateway.web import keys as appkeys
-from gateway.web.access import MAX_REASON, actor_of, log_access
+from gateway.web.access import actor_of, log_access
 from gateway.web.auth import principal
 from gateway.web.bodies import json_response
 from gateway.web.console.i18n import Translator
 from gateway.web.console.keys import LANG_KEY
 from gateway.web.console.render import render
-from gateway.web.console.views.common import field, need, redirect, safe_next
+from gateway.web.console.views.common import field, need, redirect, required_reason, safe_next
 from gateway.web.routes import recordings as api_recordings
 from gateway.web.routes.review import CATEGORIES, MAX_NOTE, SEVERITIES
 from policies.errors import CallwardenError, InputError
@@ -238,10 +238,7 @@ def _position(raw: str | None, kinds: tuple[type, ...], name: str) -> tuple[Any,
 
 
 def _reason_of_query(request: web.Request) -> str:
-    reason = request.query.get("reason", "").strip()
-    if not reason or len(reason) > MAX_REASON:
-        raise InputError("reason", f"a reason of 1 to {MAX_REASON} characters is required to listen or read")
-    return reason
+    return required_reason(request.query.get("reason"), "to listen or read")
 
 
 class _Links:
@@ -485,9 +482,7 @@ async def recording(request: web.Request) -> web.Response:
 
 @routes.post("/console/recordings/{recording_id}")
 async def recording_with_reason(request: web.Request) -> web.Response:
-    reason = await field(request, "reason")
-    if not reason or len(reason) > MAX_REASON:
-        raise InputError("reason", f"a reason of 1 to {MAX_REASON} characters is required to listen or read")
+    reason = required_reason(await field(request, "reason"), "to listen or read")
     return await _recording_page(request, reason)
 
 

@@ -10,10 +10,10 @@ from aiohttp import web
 
 from gateway.settings import anchor_path
 from gateway.web import keys as appkeys
-from gateway.web.access import MAX_REASON, actor_of, log_access
+from gateway.web.access import actor_of, log_access
 from gateway.web.auth import LENDER_WIDE, agency_scope, principal
 from gateway.web.console.render import render
-from gateway.web.console.views.common import field, need, redirect
+from gateway.web.console.views.common import field, need, redirect, required_reason, safe_next
 from policies.errors import CallwardenError, InputError
 from storage.access_search import access_csv, held_recordings, recent_tombstones, search_access
 from storage.audit import AccessFilters, verify
@@ -70,7 +70,7 @@ async def access_log(request: web.Request) -> web.Response:
     need(request, "security")
     filters = _filters(request)
     before = request.query.get("before")
-    if before is not None and not before.isdigit():
+    if before is not None and not (before.isascii() and before.isdigit() and len(before) <= 18):
         raise InputError("before", "before: a row number")
     db = request.app[appkeys.DB]
     await log_access(
@@ -158,7 +158,7 @@ async def verify_now(request: web.Request) -> web.Response:
         object_type="access_log",
         via="console",
     )
-    return redirect(str(await field(request, "next")) or "/console/security/access-log")
+    return redirect(safe_next(await field(request, "next"), "/console/security/access-log"))
 
 
 @routes.get("/console/security/retention")
@@ -213,9 +213,11 @@ async def hold(request: web.Request) -> web.Response:
         raise InputError("recording_id", "recording_id is required")
     who = principal(request)
     name = "recording.hold" if action == "on" else "recording.release"
-    if not reason or len(reason) > MAX_REASON:
+    try:
+        reason = required_reason(reason, "for a legal hold")
+    except InputError:
         await log_access(request, who, name, rid, "invalid", why="no reason")
-        raise InputError("reason", f"a reason of 1 to {MAX_REASON} characters is required for a legal hold")
+        raise
     try:
         await set_legal_hold(
             request.app[appkeys.DB],
