@@ -608,3 +608,27 @@ async def test_odd_list_pages_and_form_charsets_are_400_not_500(env: Env) -> Non
             },
         )
         assert r.status == 400, (path, r.status, await r.text())
+
+
+async def test_a_carrier_outcome_that_contradicts_the_dialers_is_kept_as_evidence(
+    env: Env, make_key: Any
+) -> None:
+    """The dialer's outcome stands (the API's rule); the upstream's differing word is in the
+    access log, where an audit finds a "no answer" the carrier says lasted thirty seconds."""
+    client = env.sdk()
+    call = await sdk_call(
+        client.calls.create, to=DEBTOR_NUMBER, from_=AGENCY_NUMBER, url="https://d.example/t"
+    )
+    attempt_id = env.fake.forms[call.sid]["StatusCallback"].split("/")[-2]
+    r = await env.client.post(
+        f"/v1/attempts/{attempt_id}/outcome", json={"result": "no_answer"}, headers=hdr(env.dialer)
+    )
+    assert r.status == 200, await r.text()
+    assert await env.fake.call_status(call.sid, "completed", CallDuration="30") == 204
+    await settle(env)
+    assert (await env.attempt(attempt_id))["outcome"]["result"] == "no_answer"
+    security = await make_key("security", name="sec")
+    r = await env.client.get("/v1/audit/access-log", params={"object": attempt_id}, headers=hdr(security))
+    rows = [e for e in (await r.json())["entries"] if e["action"] == "attempt.outcome"]
+    assert [(e["result"], e["source"]) for e in rows] == [("conflict", "carrier:twilio")], rows
+    assert rows[0]["details"] == {"carrier": "connected", "CallStatus": "completed", "CallDuration": "30"}

@@ -19,7 +19,8 @@ from policies.errors import CallwardenError, InputError
 from policies.parse import normalise_phone
 from policies.replies import classify_reply, start_lift
 from storage.attempts import get_attempt, record_outcome
-from storage.db import Conflict
+from storage.audit import Access, Actor, append
+from storage.db import Conflict, Database
 from storage.replies import Verdict, log_reply, reply_cases, start_by_reply, stop_by_reply
 from storage.twilio import TwilioResource, resource_by_attempt, update_resource
 
@@ -28,6 +29,8 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 log = logging.getLogger("callwarden.twilio")
 
+_UPSTREAM = Actor(None, "system", None, "carrier:twilio")
+_SAID = ("CallStatus", "MessageStatus", "CallDuration", "AnsweredBy")
 _EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 # Message statuses that mean the SMS never reached the phone: it is not a contact.
 _UNDELIVERED = frozenset({"failed", "undelivered"})
@@ -74,21 +77,45 @@ async def callback(request: web.Request) -> web.Response:
                     log.warning("call times from the upstream not believed (%s); recorded without", exc)
                     await record_outcome(db, attempt_id, None, result, spoke, None, None)
             except Conflict as exc:
-                # The dialer reported it first (POST /v1/attempts/{id}/outcome): its word stands.
-                log.warning("call outcome from the upstream not recorded: %s", exc)
+                # The dialer reported it first (POST /v1/attempts/{id}/outcome): its word stands,
+                # and the upstream's differing word is kept as evidence.
+                await _disputed(db, attempt_id, result, values, exc)
         await _keep_status(request, resource, values, "CallStatus")
     elif what == "message-status":
         if values.get("MessageStatus") in _UNDELIVERED:
             try:
                 await record_outcome(db, attempt_id, None, "failed", "none", None, None)
             except Conflict as exc:
-                log.warning("message outcome from the upstream not recorded: %s", exc)
+                await _disputed(db, attempt_id, "failed", values, exc)
         await _keep_status(request, resource, values, "MessageStatus")
     elif values.get("RecordingStatus", "completed") == "completed" and values.get("RecordingSid"):
         relay.fetch_recording(carrier, attempt_id, values["RecordingSid"], resource)
     if resource is not None:
         relay.forward(resource, "recording" if what == "recording-status" else "status", params)
     return web.Response(status=204)
+
+
+async def _disputed(
+    db: Database, attempt_id: str, result: str, values: dict[str, str], exc: Conflict
+) -> None:
+    """The upstream's outcome where the dialer already reported another: the dialer's stands (the
+    API's rule), and the upstream's goes into the access log, where an audit finds a dialer that
+    reported `no_answer` for a call the carrier says lasted thirty seconds."""
+    log.warning("outcome from the upstream not recorded: %s", exc)
+    said = {
+        k: values[k] for k in ("CallStatus", "MessageStatus", "CallDuration", "AnsweredBy") if values.get(k)
+    }
+    await append(
+        db,
+        Access(
+            _UPSTREAM,
+            "attempt.outcome",
+            "attempt",
+            attempt_id,
+            "conflict",
+            details={"carrier": result, **said},
+        ),
+    )
 
 
 async def _keep_status(
