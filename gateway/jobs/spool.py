@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gateway.usecases.ingest import Match, ingest_file, is_sidecar, match_file
+from gateway.usecases.ingest import Ingested, Match, ingest_file, is_sidecar, match_file, shown
 from policies.errors import SetupError
 from policies.timefmt import rfc3339
 from storage.audit import Actor
@@ -46,6 +46,7 @@ log = logging.getLogger("callwarden.spool")
 
 NAME_MAX = 255
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+MAX_TRIES = 5  # failed ingests of one file before it is set aside in rejected/
 
 
 def open_for_writing(targets: set[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -92,7 +93,7 @@ def _exists(name: str, dir_fd: int) -> bool:
 
 def _fit(name: str, suffix: str = "") -> str:
     """`name + suffix`, shortened (with a hash of the full name) to what a file system takes."""
-    if len((name + suffix).encode()) <= NAME_MAX:
+    if len((name + suffix).encode("utf-8", "surrogateescape")) <= NAME_MAX:
         return name + suffix
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
     keep = name.encode("utf-8", "surrogateescape")[: NAME_MAX - len(suffix.encode()) - 13]
@@ -107,6 +108,7 @@ class SpoolWatcher:
         self.keep_done_days = keep_done_days
         self._seen: dict[str, tuple[int, int, float]] = {}
         self._reported: set[str] = set()
+        self._failures: dict[str, int] = {}  # failed ingests per file name
         for sub in ("done", "rejected"):
             path = spool_dir / sub
             if path.is_symlink():
@@ -129,8 +131,8 @@ class SpoolWatcher:
         for path in ready:
             try:
                 result = await self._take(path)
-            except OSError as exc:
-                self._report_once(path.name, f"spool file {path.name[:80]!r} skipped: {exc}")
+            except Exception as exc:  # one file never stops the others (nor done/'s expiry)
+                self._report_once(path.name, f"spool file {shown(path.name)[:80]!r} skipped: {exc!r}")
                 continue
             if result is not None:
                 results.append(result)
@@ -202,9 +204,19 @@ class SpoolWatcher:
             actor = Actor(None, "system", None, f"spool:{self.dir}")
             try:
                 done = await ingest_file(self.vault, fd, path, match, actor, "spool")
-            except Exception:
-                log.exception("spool file %s could not be ingested; will retry", path.name[:80])
-                return None
+            except Exception as exc:
+                tries = self._failures[path.name] = self._failures.get(path.name, 0) + 1
+                if tries < MAX_TRIES:
+                    log.exception("spool file %s could not be ingested; will retry", shown(path.name)[:80])
+                    return None
+                # Not a passing fault: set aside with its reason rather than tried every scan.
+                log.exception(
+                    "spool file %s could not be ingested %d times; rejected", shown(path.name)[:80], tries
+                )
+                done = Ingested(
+                    "rejected", match.attempt_id, "ingest_error", f"{type(exc).__name__}: {exc}"[:500]
+                )
+            self._failures.pop(path.name, None)
             if done.retryable:
                 return None  # it changed while being read: not finished after all
             if done.result == "rejected":
@@ -217,29 +229,48 @@ class SpoolWatcher:
                 )
                 log.warning(
                     "spool file %s rejected: %s",
-                    path.name[:80],
+                    shown(path.name)[:80],
                     done.detail,
                     extra={
-                        "fields": {"event": "spool_rejected", "file": path.name[:80], "reason": done.reason}
+                        "fields": {
+                            "event": "spool_rejected",
+                            "file": shown(path.name)[:80],
+                            "reason": done.reason,
+                        }
                     },
                 )
-                return {"file": path.name, "result": "rejected", "reason": done.reason, "detail": done.detail}
+                return {
+                    "file": shown(path.name),
+                    "result": "rejected",
+                    "reason": done.reason,
+                    "detail": done.detail,
+                }
             await asyncio.to_thread(self._move, path, match.sidecar, "done", None)
             log.info(
                 "spool file %s %s as %s",
-                path.name[:80],
+                shown(path.name)[:80],
                 done.result,
                 done.recording["recording_id"],
-                extra={"fields": {"event": "spool_ingested", "file": path.name[:80], "result": done.result}},
+                extra={
+                    "fields": {
+                        "event": "spool_ingested",
+                        "file": shown(path.name)[:80],
+                        "result": done.result,
+                    }
+                },
             )
-            return {"file": path.name, "result": done.result, "recording_id": done.recording["recording_id"]}
+            return {
+                "file": shown(path.name),
+                "result": done.result,
+                "recording_id": done.recording["recording_id"],
+            }
         finally:
             os.close(fd)
 
     @staticmethod
     def _reason_doc(path: Path, code: str | None, detail: str, attempt_id: str | None) -> dict[str, Any]:
         return {
-            "file": path.name,
+            "file": shown(path.name),
             "reason": code,
             "detail": detail,
             "attempt_id": attempt_id,

@@ -85,6 +85,9 @@ def _valid_id(raw: object) -> bool:
     return True
 
 
+MAX_SIDECAR = 64 << 10  # a sidecar names an attempt and a content type: a few hundred bytes
+
+
 def _sidecar(path: Path) -> Path | None:
     for candidate in (
         path.with_name(path.name + ".json"),
@@ -95,6 +98,12 @@ def _sidecar(path: Path) -> Path | None:
     return None
 
 
+def shown(name: str) -> str:
+    """A file name as text that can be stored and logged: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates) become U+FFFD."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def match_file(path: Path) -> Match:
     ctype = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
     try:
@@ -102,13 +111,17 @@ def match_file(path: Path) -> Match:
     except OSError:  # a name the file system refuses even with a suffix
         sidecar = None
     if sidecar is not None:
+        name = shown(sidecar.name)
         try:
+            if sidecar.stat().st_size > MAX_SIDECAR:
+                return Match(None, ctype, sidecar, f"bad_sidecar: {name} is over {MAX_SIDECAR} bytes")
             doc = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return Match(None, ctype, sidecar, f"bad_sidecar: {sidecar.name}: {exc}")
+        # ValueError: not UTF-8 or not JSON; RecursionError: "[" nested 100,000 deep.
+        except (OSError, ValueError, RecursionError) as exc:
+            return Match(None, ctype, sidecar, f"bad_sidecar: {name}: {type(exc).__name__}")
         attempt = doc.get("attempt_id") if isinstance(doc, dict) else None
         if not _valid_id(attempt):
-            return Match(None, ctype, sidecar, f"bad_sidecar: {sidecar.name} has no valid attempt_id")
+            return Match(None, ctype, sidecar, f"bad_sidecar: {name} has no valid attempt_id")
         given = doc.get("content_type")
         if isinstance(given, str) and re.fullmatch(r"[\w.+-]+/[\w.+-]+", given):
             ctype = given
@@ -116,7 +129,10 @@ def match_file(path: Path) -> Match:
     stem = path.name.split(".", 1)[0]
     if not _valid_id(stem):
         return Match(
-            None, ctype, None, f"no_attempt: {path.name[:200]} is not <attempt_id>.<ext> and has no sidecar"
+            None,
+            ctype,
+            None,
+            f"no_attempt: {shown(path.name)[:200]} is not <attempt_id>.<ext> and has no sidecar",
         )
     return Match(stem, ctype, None)
 
@@ -143,7 +159,7 @@ async def ingest_file(vault: Vault, fd: int, path: Path, match: Match, actor: Ac
             content_type=match.content_type,
             actor=actor,
             source=source,
-            filename=path.name[:255],
+            filename=shown(path.name)[:255],
             expected_bytes=os.fstat(fd).st_size,
         )
     except NotFound:
@@ -162,7 +178,7 @@ async def _refused(vault: Vault, path: Path, actor: Actor, match: Match, code: s
             actor,
             "recording.upload",
             "file",
-            path.name[:255],
+            shown(path.name)[:255],
             "rejected",
             details={"reason": code, "detail": detail},
         ),

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from gateway.jobs.spool import SpoolWatcher
+from gateway.jobs.spool import MAX_TRIES, SpoolWatcher
 from gateway.web.keys import DB, JOBS
 from tests.gateway.helpers import hdr
 from tests.gateway.vault_world import VaultWorld, make_spool_world
@@ -159,3 +159,56 @@ async def test_done_files_are_removed_after_the_keep_period(vw: VaultWorld) -> N
     os.utime(kept, (old, old))
     await watcher(vw).scan(5000.0)
     assert not kept.exists()
+
+
+async def test_a_poisoned_sidecar_is_rejected_and_the_other_files_keep_flowing(vw: VaultWorld) -> None:
+    """Found by an adversarial probe: a sidecar of "[" nested 100,000 deep raised RecursionError
+    out of the scan, so no later file was ingested and done/ never expired."""
+    att = await vw.attempt()
+    spool = watcher(vw).dir
+    (spool / "aaa.wav").write_bytes(b"RIFF" + os.urandom(500))
+    (spool / "aaa.json").write_text("[" * 30_000)  # under the size cap, past the recursion limit
+    (spool / "bbb.wav").write_bytes(b"RIFF" + os.urandom(500))
+    (spool / "bbb.json").write_text(json.dumps({"attempt_id": att, "pad": "x" * 70_000}))
+    (spool / f"{att}.wav").write_bytes(b"RIFF" + os.urandom(5000))
+    results = {r["file"]: r for r in await scan_twice(vw)}
+    assert results[f"{att}.wav"]["result"] == "ingested"
+    assert (results["aaa.wav"]["result"], results["aaa.wav"]["reason"]) == ("rejected", "no_attempt")
+    assert "RecursionError" in results["aaa.wav"]["detail"]
+    assert "over 65536 bytes" in results["bbb.wav"]["detail"]
+    assert (spool / "rejected" / "aaa.wav").exists()
+
+
+async def test_a_file_name_that_is_not_utf8_is_ingested_under_a_readable_name(vw: VaultWorld) -> None:
+    """Found by an adversarial probe: the name could not be stored, and the file was retried (and
+    re-encrypted) every scan for ever."""
+    att = await vw.attempt()
+    spool = watcher(vw).dir
+    raw = os.fsencode(spool) + b"/" + att.encode() + b".\xff.wav"
+    with open(raw, "wb") as fh:
+        fh.write(b"RIFF" + os.urandom(3000))
+    results = await scan_twice(vw)
+    assert [r["result"] for r in results] == ["ingested"], results
+    r = await vw.client.get(f"/v1/recordings/{results[0]['recording_id']}", headers=hdr(vw.w.inspector))
+    assert (await r.json())["filename"] == f"{att}.\ufffd.wav"
+    assert not os.path.exists(raw)
+
+
+async def test_a_file_that_keeps_failing_is_set_aside_not_retried_for_ever(
+    vw: VaultWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    att = await vw.attempt()
+    spool = watcher(vw).dir
+    (spool / f"{att}.wav").write_bytes(b"RIFF" + os.urandom(3000))
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the store is broken for this one")
+
+    monkeypatch.setattr("gateway.jobs.spool.ingest_file", broken)
+    results: list[dict[str, Any]] = []
+    for n in range(MAX_TRIES + 1):
+        results += await watcher(vw).scan(1000.0 + n * SETTLE)
+    assert [(r["result"], r["reason"]) for r in results] == [("rejected", "ingest_error")]
+    assert (spool / "rejected" / f"{att}.wav").exists()
+    why = json.loads((spool / "rejected" / f"{att}.wav.reason.json").read_text())
+    assert "RuntimeError" in why["detail"]
