@@ -28,6 +28,7 @@ __all__ = [
     "query_limit",
     "read_json",
     "require_str",
+    "text_problem",
 ]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -50,9 +51,14 @@ async def form_fields(request: web.Request) -> MultiDictProxy[str | bytes | byte
     """The request's form fields, or a clear 400 `invalid_body`: a multipart text field that is
     not UTF-8 or a broken part made `request.post()` raise, which was a 500."""
     try:
-        return await request.post()
+        form = await request.post()
     except BROKEN_BODY as exc:
         raise ApiError(400, "invalid_body", f"form body cannot be read ({type(exc).__name__})") from None
+    for name, value in form.items():
+        problem = text_problem(name) or (text_problem(value) if isinstance(value, str) else None)
+        if problem is not None:
+            raise ApiError(400, "invalid_body", f"form field {name[:40]!r} holds {problem}")
+    return form
 
 
 async def read_json(request: web.Request, max_bytes: int) -> dict[str, Any]:
@@ -77,13 +83,41 @@ async def read_json(request: web.Request, max_bytes: int) -> dict[str, Any]:
         raise ApiError(400, "invalid_json", "body must be a JSON object")
     if _depth(doc) > MAX_DEPTH:
         raise ApiError(400, "invalid_json", f"body is nested deeper than {MAX_DEPTH} levels")
-    try:
-        # "\ud800" is valid JSON but no text: a lone UTF-16 surrogate cannot be stored, logged or
-        # hashed into the access log's chain (every string is UTF-8 there).
-        json.dumps(doc, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise ApiError(400, "invalid_json", "body holds a lone UTF-16 surrogate (\\ud800-\\udfff)") from None
+    problem = _untextual(doc)
+    if problem is not None:
+        raise ApiError(400, "invalid_json", f"body holds {problem}")
     return doc
+
+
+def _untextual(doc: Any) -> str | None:
+    """What in the document's strings no database column takes as text, if anything: "\\ud800"
+    and "\\u0000" are valid JSON, but a lone UTF-16 surrogate cannot be stored, logged or hashed
+    into the access log's chain (UTF-8 everywhere), and PostgreSQL refuses NUL in text (SQLite
+    took it, so the same request answered differently by back end)."""
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            problem = text_problem(node)
+            if problem is not None:
+                return problem
+    return None
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored as text (None: it can)."""
+    if "\x00" in text:
+        return "a NUL character (\\u0000)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a lone UTF-16 surrogate (\\ud800-\\udfff)"
+    return None
 
 
 MAX_DEPTH = 32  # no request of the API nests deeper than a few levels
@@ -153,6 +187,11 @@ async def path_ids_middleware(request: web.Request, handler: Handler) -> web.Str
     for name, value in request.match_info.items():
         if name.endswith("_id"):
             parse_id(value, name)
+    for name, value in request.query.items():
+        # A `reason` is refused by its own parser, which logs the refused read as evidence.
+        problem = text_problem(name) or (text_problem(value) if name != "reason" else None)
+        if problem is not None:
+            raise InputError(name, f"{name[:40]!r}: holds {problem}")
     if not request.path.startswith("/v1/"):
         return await handler(request)  # the console and the Twilio facade read their own forms
     resource = request.match_info.route.resource

@@ -17,6 +17,7 @@ import pytest
 
 from tests.gateway.helpers import DEBTOR_NUMBER, OTHER_NUMBER, case_body, hdr
 from tests.gateway.vault_world import VaultWorld, make_vault_world
+from tests.pg_database import both_backends
 
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + os.urandom(4000)
 
@@ -293,3 +294,51 @@ async def test_decision_history_masks_the_number_a_reason_names(vw: VaultWorld) 
     assert "unknown_number" in history
     assert OTHER_NUMBER not in history
     assert OTHER_NUMBER[-4:] in history
+
+
+@both_backends
+async def test_a_nul_character_is_400_on_either_back_end(vw: VaultWorld, backend: str) -> None:
+    """Found by a third probe: PostgreSQL refuses NUL in text, so a cease reason with one was a
+    500 there (the debtor's "stop calling" not recorded) while SQLite stored it."""
+    r = await vw.client.post(
+        "/v1/cases/c1/cease", json={"channels": ["sms"], "reason": "x\u0000y"}, headers=hdr(vw.w.dialer)
+    )
+    body = await r.json()
+    assert r.status == 400, body
+    assert "NUL" in body["message"]
+    r = await vw.client.post(
+        "/v1/cases/c1/cease", json={"channels": ["sms"], "reason": "xy"}, headers=hdr(vw.w.dialer)
+    )
+    assert r.status == 201, await r.text()  # the same request without it is recorded
+    for path, params in (("/v1/cases", {"q": "a\u0000"}), ("/v1/audit/access-log", {"actor": "a\u0000"})):
+        r = await vw.client.get(path, params=params, headers=hdr(vw.security))
+        assert r.status == 400, (path, await r.text())
+
+
+async def test_only_a_lender_wide_key_resolves_a_complaint_and_lifts_its_holds(vw: VaultWorld) -> None:
+    """Found by a third probe: the agency's own inspector, who may not release a legal hold by
+    hand, released them all by resolving a regulator's complaint about its agency."""
+    status, rec = await vw.upload(await vw.attempt(), AUDIO)
+    assert status == 201
+    r = await vw.client.post(
+        "/v1/complaints",
+        json={
+            "case_id": "c1",
+            "received_at": "2026-01-02T03:04:05Z",
+            "channel": "regulator",
+            "summary": "threats",
+        },
+        headers=hdr(vw.w.admin),
+    )
+    complaint = await r.json()
+    assert complaint["holding_recordings"] == 1
+    url = f"/v1/complaints/{complaint['complaint_id']}/resolve"
+    r = await vw.client.post(url, json={"resolution": "nothing to see"}, headers=hdr(vw.a1_inspector))
+    assert r.status == 403, await r.text()
+    meta = await (
+        await vw.client.get(f"/v1/recordings/{rec['recording_id']}", headers=hdr(vw.security))
+    ).json()
+    assert meta["legal_hold"] is True
+    r = await vw.client.post(url, json={"resolution": "agency retrained"}, headers=hdr(vw.w.inspector))
+    assert r.status == 200
+    assert (await r.json())["released_recordings"] == 1

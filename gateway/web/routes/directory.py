@@ -32,13 +32,21 @@ from storage.imports import import_case_rows, import_payment_rows
 from storage.keys import ROLES, Role, create_key, list_keys, revoke_key
 from storage.listings import case_decisions, list_agencies, search_cases
 
-__all__ = ["mask_decisions", "masked_case", "routes"]
+__all__ = ["AGENCY_CANNOT_RESOLVE", "mask_decisions", "masked_case", "routes"]
 
 routes = web.RouteTableDef()
 
 READERS = (Role.ADMIN, Role.INSPECTOR, Role.SECURITY)
 MAX_IMPORT_BYTES = 32 << 20
 MAX_NOTE = 4000
+
+
+# Resolving a complaint lifts the legal holds it placed on the case's recordings, which an
+# agency-bound key may not do by hand either: the lender decides (found by an adversarial probe).
+AGENCY_CANNOT_RESOLVE = (
+    "a complaint about an agency's case is resolved by the lender: a key bound to the agency cannot "
+    "resolve it (the complaint's legal holds stay)"
+)
 
 
 def mask_decisions(decisions: list[dict[str, Any]]) -> None:
@@ -242,6 +250,8 @@ async def complaints_list(request: web.Request) -> web.Response:
 @routes.post("/v1/complaints/{complaint_id}/resolve")
 async def complaint_resolve(request: web.Request) -> web.Response:
     who = require(request, Role.ADMIN, Role.INSPECTOR)
+    if who.agency_id is not None:
+        raise ApiError(403, "forbidden", AGENCY_CANNOT_RESOLVE)
     body = await read_json(request, int(request.app[appkeys.SETTINGS]["server.max_json_bytes"]))
     note = require_str(body, "resolution").strip()
     if not note or len(note) > MAX_NOTE:

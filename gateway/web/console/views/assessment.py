@@ -16,8 +16,9 @@ from gateway.web.console.i18n import Translator
 from gateway.web.console.keys import LANG_KEY
 from gateway.web.console.render import render
 from gateway.web.console.views.common import field, need, redirect
+from gateway.web.routes.directory import AGENCY_CANNOT_RESOLVE
 from gateway.web.routes.supervision import MAX_SUMMARY
-from policies.errors import InputError
+from policies.errors import CallwardenError, InputError
 from policies.parse import month_bounds, parse_instant
 from storage.assessment import ranking, trend
 from storage.complaints import COMPLAINT_STATUSES, list_complaints, resolve_complaint
@@ -153,6 +154,8 @@ async def complaint_add(request: web.Request) -> web.Response:
 async def complaint_resolve(request: web.Request) -> web.Response:
     need(request, "inspector", "admin")
     who = principal(request)
+    if who.agency_id is not None:
+        raise CallwardenError(AGENCY_CANNOT_RESOLVE, code="forbidden", status=403)
     note = await field(request, "resolution")
     if not note or len(note) > MAX_SUMMARY:
         raise InputError("resolution", f"a resolution note of 1 to {MAX_SUMMARY} characters is required")
