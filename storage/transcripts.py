@@ -6,7 +6,8 @@ evidence). Flags are rows of their own so the inspector's queue is a range scan.
 flagging of a recording (a re-transcription, or `callwarden reprocess` after a lexicon update)
 merges by identity — the same rule on the same channel at the same time is the same flag — so a
 review survives: a flag raised again keeps its id and status and takes the new lexicon version;
-a flag no longer raised is kept, marked superseded (`active = 0`), never deleted.
+a flag no longer raised is kept, marked superseded (`active = 0`), never deleted, and becomes
+current again, review and all, when a later flagging raises it again.
 """
 
 from __future__ import annotations
@@ -130,6 +131,17 @@ def merge_flags_sync(
             {"id": recording_id},
         )
     }
+    # A flag superseded by an earlier flagging (a trial `reprocess --lexicon`, a lexicon rolled
+    # back) and raised again is the same flag again, its review with it: found by a probe, where a
+    # confirmed flag was detached for good and a second, unreviewed one raised for the same words.
+    retired = {
+        _key(r["rule"], r["channel"], r["start_s"], r["end_s"]): r
+        for r in conn.execute(
+            "SELECT flag_id, rule, channel, start_s, end_s FROM flags"
+            " WHERE recording_id = :id AND active = 0 ORDER BY updated_at, flag_id",
+            {"id": recording_id},
+        )
+    }
     at = to_ts(now)
     added = updated = superseded = kept = 0
     seen: set[tuple[str, str, int, int]] = set()
@@ -141,13 +153,14 @@ def merge_flags_sync(
         # Flags made before the semantic model have no model fields.
         params = {name: f.get(name) for name in _FLAG_FIELDS}
         params |= {"start_s": float(f["start"]), "end_s": float(f["end"]), "now": at}
-        old = current.get(key)
+        old = current.get(key) or retired.get(key)
         if old is not None:
             conn.execute(
                 "UPDATE flags SET category = :category, severity = :severity, match = :match,"
                 " sentence = :sentence, speaker = :speaker, lexicon_version = :lexicon_version,"
                 " confidence = :confidence, source = :source, model_score = :model_score,"
-                " model_version = :model_version, updated_at = :now WHERE flag_id = :flag_id",
+                " model_version = :model_version, active = 1, superseded_at = NULL,"
+                " superseded_by = NULL, updated_at = :now WHERE flag_id = :flag_id",
                 {**params, "flag_id": old["flag_id"]},
             )
             updated += 1

@@ -379,3 +379,26 @@ async def test_reprocess_reflags_with_a_new_lexicon_and_keeps_reviews(
     assert "harassment" not in {f["category"] for f in (await r.json())["flags"]}
     rows = await log_rows(vw, object="-")
     assert [e["details"]["transcripts"] for e in rows if e["action"] == "transcripts.reprocess"] == [1, 1]
+
+    # A trial lexicon that lacks the threat entry supersedes the confirmed flag; back on the
+    # bundled lexicon the same flag is current again with its review (a probe found a second,
+    # unreviewed flag raised instead, and the scorecard counting one utterance twice).
+    trial = tmp_path / "trial" / "en.toml"
+    trial.parent.mkdir()
+    trial.write_text(
+        '[lexicon]\nlanguage = "en"\nversion = "2099.02.0"\nword_boundaries = true\n\n'
+        '[[entry]]\nid = "trial-only"\ncategory = "harassment"\nseverity = "low"\npatterns = ["zzqx"]\n',
+        encoding="utf-8",
+    )
+    argv = ["reprocess", "--data-dir", str(vw.data_dir), "--since", since, "--lexicon", str(trial), "--json"]
+    assert await asyncio.to_thread(cli_main, argv) == 0
+    capsys.readouterr()
+    r = await vw.client.get("/v1/flags", params={"recording_id": rid}, headers=hdr(vw.w.inspector))
+    assert threat["flag_id"] not in {f["flag_id"] for f in (await r.json())["flags"]}
+    argv = ["reprocess", "--data-dir", str(vw.data_dir), "--since", since, "--json"]
+    assert await asyncio.to_thread(cli_main, argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["added"] == 0
+    r = await vw.client.get("/v1/flags", params={"recording_id": rid}, headers=hdr(vw.w.inspector))
+    threats = [f for f in (await r.json())["flags"] if f["category"] == "threat_violence"]
+    assert [(f["flag_id"], f["status"]) for f in threats] == [(threat["flag_id"], "confirmed")]
