@@ -26,7 +26,7 @@ def test_migrate_reports_the_schema_version_on_either_engine(
 ) -> None:
     assert cli_main(["migrate", "--data-dir", str(data_dir)]) == 0
     out = capsys.readouterr().out
-    assert "schema at version 11 (nothing to apply)" in out  # init already migrated
+    assert "schema at version 12 (nothing to apply)" in out  # init already migrated
     assert out.startswith("postgresql://" if backend == "postgresql" else "sqlite:")
 
 

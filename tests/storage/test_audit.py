@@ -220,3 +220,49 @@ async def test_list_filters(tmp_path: Path) -> None:
     assert [r["object_id"] for r in await list_access(db, AccessFilters(object_id="rec_2"))] == ["rec_2"]
     assert len(await list_access(db, after_seq=4, limit=2)) == 2
     await db.close()
+
+
+_T = "'2026-01-01T00:00:00.000000Z'"
+EVIDENCE_ROWS = {
+    "legal_holds": [
+        "INSERT INTO legal_holds (recording_id, action, reason, actor_key_id, at)"
+        f" VALUES ('rec_1', 'on', 'dispute', NULL, {_T})"
+    ],
+    "tombstones": [
+        "INSERT INTO tombstones (recording_id, attempt_id, case_id, agency_id, sha256, bytes, blob_sha256,"
+        f" recorded_at, retain_until, purged_at, job_id) VALUES ('rec_2', 'att_1', 'c1', 'a1', 'x', 1, 'y',"
+        f" {_T}, {_T}, {_T}, 'job_1')"
+    ],
+    "flag_reviews": [
+        "INSERT INTO flags (flag_id, recording_id, attempt_id, case_id, agency_id, recorded_at, category,"
+        " severity, match, sentence, start_s, end_s, channel, speaker, rule, lexicon_version, confidence,"
+        " source, created_at, updated_at) VALUES ('flg_1', 'rec_3', 'att_1', 'c1', 'a1',"
+        f" {_T}, 'threat_violence', 'high', 'x', 'x', 0, 1, 'left', 'agent', 'en/x/y', 'en@1', 1.0,"
+        f" 'lexicon', {_T}, {_T})",
+        "INSERT INTO flag_reviews (flag_id, disposition, note, actor_key_id, at)"
+        f" VALUES ('flg_1', 'confirmed', 'heard it', NULL, {_T})",
+    ],
+}
+
+
+SOME_COLUMN = {"legal_holds": "reason", "tombstones": "job_id", "flag_reviews": "note"}
+
+
+@both_backends
+@pytest.mark.parametrize("table", sorted(EVIDENCE_ROWS))
+async def test_reviews_holds_and_tombstones_refuse_updates_and_deletes(
+    db_target: str | Path, table: str
+) -> None:
+    """Found by an adversarial probe: only the access log refused them; a review could be
+    rewritten in place (the log's chain still held the original action, the table did not)."""
+    db = await filled(db_target, 1)
+    for insert in EVIDENCE_ROWS[table]:
+        await db.write(lambda c, sql=insert: c.execute(sql))  # inserting stays possible
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        await db.write(lambda c: c.execute(f"UPDATE {table} SET {SOME_COLUMN[table]} = {SOME_COLUMN[table]}"))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        await db.write(lambda c: c.execute(f"DELETE FROM {table}"))
+    row = await db.fetchone(f"SELECT count(*) AS n FROM {table}")
+    assert row is not None
+    assert row["n"] == 1
+    await db.close()
