@@ -123,25 +123,18 @@ def merge_flags_sync(
     ).fetchone()
     if rec is None:
         raise NotFound("recording", recording_id)
-    current = {
-        _key(r["rule"], r["channel"], r["start_s"], r["end_s"]): r
-        for r in conn.execute(
-            "SELECT flag_id, rule, channel, start_s, end_s, source FROM flags"
-            " WHERE recording_id = :id AND active = 1",
-            {"id": recording_id},
-        )
-    }
-    # A flag superseded by an earlier flagging (a trial `reprocess --lexicon`, a lexicon rolled
-    # back) and raised again is the same flag again, its review with it: found by a probe, where a
-    # confirmed flag was detached for good and a second, unreviewed one raised for the same words.
-    retired = {
-        _key(r["rule"], r["channel"], r["start_s"], r["end_s"]): r
-        for r in conn.execute(
-            "SELECT flag_id, rule, channel, start_s, end_s FROM flags"
-            " WHERE recording_id = :id AND active = 0 ORDER BY updated_at, flag_id",
-            {"id": recording_id},
-        )
-    }
+    # Current flags by identity; and superseded ones, so that a flag retired by an earlier flagging
+    # (a trial `reprocess --lexicon`, a lexicon rolled back) and raised again is the same flag
+    # again, its review with it: found by a probe, where a confirmed flag was detached for good and
+    # a second, unreviewed one raised for the same words.
+    current: dict[tuple[str, str, int, int], Any] = {}
+    retired: dict[tuple[str, str, int, int], Any] = {}
+    for r in conn.execute(
+        "SELECT flag_id, rule, channel, start_s, end_s, source, active FROM flags"
+        " WHERE recording_id = :id ORDER BY updated_at, flag_id",
+        {"id": recording_id},
+    ):
+        (current if r["active"] else retired)[_key(r["rule"], r["channel"], r["start_s"], r["end_s"])] = r
     at = to_ts(now)
     added = updated = superseded = kept = 0
     seen: set[tuple[str, str, int, int]] = set()
