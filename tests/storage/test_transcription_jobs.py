@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from policies.screening import warm_citations
 from storage.audit import Access, Actor, verify
 from storage.backends import open_db
 from storage.db import Database, connect_sync, migrate, to_ts, transaction
@@ -338,6 +339,9 @@ def _transcript(rid: str, job_id: str) -> NewTranscript:
 async def test_purge_takes_the_transcript_and_job_and_keeps_flags_without_words(
     vault: Vault, db: Database, tmp_path: Path
 ) -> None:
+    # The citations a flag's answer carries are read from the lexicons once, before serving (the
+    # server warms them at start); read lazily here they were a blocking file read on the loop.
+    await asyncio.to_thread(warm_citations)
     rec, _ = await put(vault, b"RIFF" + b"\x02" * 4000)
     rid = str(rec["recording_id"])
     now = datetime.now(UTC)  # the vault queued the job at its own clock
