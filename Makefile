@@ -63,8 +63,8 @@ test: test-deps $(VENV)/.installed-test lint
 test-quick: test-deps $(VENV)/.installed-test lint
 	$(PY) -m pytest -q $(XDIST) -m "not slow and not probes"
 
-# The flagger's probe sweep (the 277 blind probe sets `make test` leaves out, about 10 minutes on
-# two cores): `make test` reads the held-out rounds and one in four of the others. Run it when the
+# The flagger's probe sweep (the 323 blind probe sets `make test` leaves out, about 10 minutes on
+# two cores): `make test` reads the held-out rounds and one in eight of the others. Run it when the
 # head file, a lexicon or the way they combine changes.
 test-probes: test-deps $(VENV)/.installed-test
 	$(PY) -m pytest -q $(XDIST) -m probes -p no:cacheprovider tests/speech/test_semantic_lookalikes.py
