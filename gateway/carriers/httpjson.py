@@ -35,6 +35,7 @@ from gateway.carriers.base import (
     OutboundMessage,
     mask_number,
 )
+from gateway.streams import read_capped
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -297,18 +298,14 @@ class HttpJsonCarrier(Carrier):
 
     @staticmethod
     async def _read_limited(resp: aiohttp.ClientResponse, *, what: str) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in resp.content.iter_chunked(8192):
-            size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                raise CarrierError(
-                    f"carrier answered the {what} with more than {MAX_RESPONSE_BYTES} bytes",
-                    status=resp.status,
-                    outcome_unknown=True,
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
+        body = await read_capped(resp.content.read, MAX_RESPONSE_BYTES)
+        if body is None:
+            raise CarrierError(
+                f"carrier answered the {what} with more than {MAX_RESPONSE_BYTES} bytes",
+                status=resp.status,
+                outcome_unknown=True,
+            )
+        return body
 
     @staticmethod
     def _extract_ref(body: bytes, *, status: int, what: str) -> str:

@@ -229,7 +229,7 @@ class TwilioCarrier(Carrier):
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as resp:
-                raw = await read_capped(resp.content, MAX_ANSWER_BYTES)
+                raw = await read_capped(resp.content.read, MAX_ANSWER_BYTES)
                 status = resp.status
         except TimeoutError:
             if not changes:

@@ -68,7 +68,7 @@ async def read_json(request: web.Request, max_bytes: int) -> dict[str, Any]:
     ctype = request.content_type
     if ctype not in ("application/json", "application/octet-stream", "text/plain") and request.body_exists:
         raise ApiError(415, "unsupported_media_type", f"expected application/json, got {ctype}")
-    raw = await read_capped(request.content, max_bytes)
+    raw = await read_capped(request.content.read, max_bytes)
     if raw is None:
         raise ApiError(413, "too_large", f"JSON bodies are limited to {max_bytes} bytes")
     if not raw.strip():

@@ -185,7 +185,7 @@ async def _import(request: web.Request, kind: str) -> web.Response:
         raise ApiError(400, "invalid_field", f"format: one of {', '.join(FORMATS)}", {"field": "format"})
     if request.content_length is not None and request.content_length > MAX_IMPORT_BYTES:
         raise ApiError(413, "too_large", f"import files are limited to {MAX_IMPORT_BYTES} bytes")
-    raw = await read_capped(request.content, MAX_IMPORT_BYTES)
+    raw = await read_capped(request.content.read, MAX_IMPORT_BYTES)
     if raw is None:
         raise ApiError(413, "too_large", f"import files are limited to {MAX_IMPORT_BYTES} bytes")
     try:

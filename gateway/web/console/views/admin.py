@@ -11,6 +11,7 @@ from typing import Any, cast
 from aiohttp import BodyPartReader, web
 
 from gateway.logs import mask_number
+from gateway.streams import read_capped
 from gateway.usecases.import_files import FORMATS, KINDS, parse_import
 from gateway.web import keys as appkeys
 from gateway.web.access import log_access
@@ -180,14 +181,10 @@ async def _import_form(request: web.Request) -> tuple[dict[str, str], bytes]:
         if part.name == "file":
             if not hmac.compare_digest(fields.get("csrf", ""), request[SESSION_KEY].csrf_token):
                 break  # the token comes first; without it the file is not read
-            chunks: list[bytes] = []
-            size = 0
-            while chunk := await part.read_chunk(1 << 16):
-                size += len(chunk)
-                if size > MAX_IMPORT_BYTES:  # before the whole file sits in memory
-                    raise CallwardenError("the file is too large", code="too_large", status=413)
-                chunks.append(chunk)
-            data = b"".join(chunks)
+            read = await read_capped(part.read_chunk, MAX_IMPORT_BYTES)  # never more in memory
+            if read is None:
+                raise CallwardenError("the file is too large", code="too_large", status=413)
+            data = read
         else:
             fields[str(part.name)] = (await part.text())[:100]
     return fields, data
