@@ -200,6 +200,7 @@ class SpoolWatcher:
         if claimed is None:
             return None
         fd, match = claimed
+        name = shown(path.name)  # the name as logs and answers can carry it
         try:
             actor = Actor(None, "system", None, f"spool:{self.dir}")
             try:
@@ -207,12 +208,10 @@ class SpoolWatcher:
             except Exception as exc:
                 tries = self._failures[path.name] = self._failures.get(path.name, 0) + 1
                 if tries < MAX_TRIES:
-                    log.exception("spool file %s could not be ingested; will retry", shown(path.name)[:80])
+                    log.exception("spool file %s could not be ingested; will retry", name[:80])
                     return None
                 # Not a passing fault: set aside with its reason rather than tried every scan.
-                log.exception(
-                    "spool file %s could not be ingested %d times; rejected", shown(path.name)[:80], tries
-                )
+                log.exception("spool file %s could not be ingested %d times; rejected", name[:80], tries)
                 done = Ingested(
                     "rejected", match.attempt_id, "ingest_error", f"{type(exc).__name__}: {exc}"[:500]
                 )
@@ -229,18 +228,18 @@ class SpoolWatcher:
                 )
                 log.warning(
                     "spool file %s rejected: %s",
-                    shown(path.name)[:80],
+                    name[:80],
                     done.detail,
                     extra={
                         "fields": {
                             "event": "spool_rejected",
-                            "file": shown(path.name)[:80],
+                            "file": name[:80],
                             "reason": done.reason,
                         }
                     },
                 )
                 return {
-                    "file": shown(path.name),
+                    "file": name,
                     "result": "rejected",
                     "reason": done.reason,
                     "detail": done.detail,
@@ -248,19 +247,19 @@ class SpoolWatcher:
             await asyncio.to_thread(self._move, path, match.sidecar, "done", None)
             log.info(
                 "spool file %s %s as %s",
-                shown(path.name)[:80],
+                name[:80],
                 done.result,
                 done.recording["recording_id"],
                 extra={
                     "fields": {
                         "event": "spool_ingested",
-                        "file": shown(path.name)[:80],
+                        "file": name[:80],
                         "result": done.result,
                     }
                 },
             )
             return {
-                "file": shown(path.name),
+                "file": name,
                 "result": done.result,
                 "recording_id": done.recording["recording_id"],
             }

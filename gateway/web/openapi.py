@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from policies.parse import MAX_SMS_BODY
 from storage.keys import Role
 
 __all__ = ["SPEC", "openapi", "query_names", "routes"]
@@ -194,7 +195,7 @@ CONTACT_BODY = obj(
         "body": {
             "type": ["string", "null"],
             "minLength": 1,
-            "maxLength": 1600,
+            "maxLength": MAX_SMS_BODY,
             "description": "required for sms; Twilio's limit for one message",
         },
     },

@@ -111,7 +111,7 @@ async def _multipart_file(request: web.Request) -> tuple[AsyncIterator[bytes], s
         found: BodyPartReader = part
         filename = found.filename
     except BROKEN_BODY as exc:  # no boundary, no starting boundary, a broken part header
-        raise ApiError(400, "invalid_body", f"multipart body cannot be read: {type(exc).__name__}") from None
+        raise _unreadable(exc) from None
     if filename is not None and (len(filename) > MAX_FILENAME or not filename.isprintable()):
         raise ApiError(
             400,
@@ -125,9 +125,7 @@ async def _multipart_file(request: web.Request) -> tuple[AsyncIterator[bytes], s
             while chunk := await found.read_chunk(READ_BYTES):
                 yield chunk
         except BROKEN_BODY as exc:  # the part broke off mid-way: nothing is stored
-            raise ApiError(
-                400, "invalid_body", f"multipart body cannot be read: {type(exc).__name__}"
-            ) from None
+            raise _unreadable(exc) from None
 
     ctype = found.headers.get("Content-Type", "application/octet-stream")
     return chunks(), ctype, filename

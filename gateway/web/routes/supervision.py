@@ -15,7 +15,7 @@ from aiohttp import web
 
 from gateway.web import keys as appkeys
 from gateway.web.access import actor_of
-from gateway.web.auth import require
+from gateway.web.auth import agency_scope, require
 from gateway.web.bodies import json_response, query_id, read_json, require_str
 from gateway.web.errors import ApiError
 from policies.parse import month_bounds, parse_id, parse_instant
@@ -74,16 +74,11 @@ async def scorecard_report(request: web.Request) -> web.Response:
     now = datetime.now(UTC)
     month = request.query.get("month") or now.strftime("%Y-%m")
     month_bounds(month)  # 400 naming the field for a malformed or out-of-range month
-    asked = query_id(request, "agency_id")
+    asked = agency_scope(who, query_id(request, "agency_id"))
     db = request.app[appkeys.DB]
-    if who.agency_id is not None:
-        if asked is not None and asked != who.agency_id:
-            raise NotFound("agency", asked)
-        agencies = [who.agency_id]
-    else:
-        agencies = await agency_ids(db, asked)
-        if asked is not None and not agencies:
-            raise NotFound("agency", asked)
+    agencies = [who.agency_id] if who.agency_id is not None else await agency_ids(db, asked)
+    if asked is not None and not agencies:
+        raise NotFound("agency", asked)
     cards = [await assessment(db, agency, month, now) for agency in agencies]
     generated = rfc3339(now)
     return json_response({"month": month, "generated_at": generated, "scorecards": cards})

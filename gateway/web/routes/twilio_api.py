@@ -59,6 +59,7 @@ _PAGE_SIZE_MAX = 1000
 _PAGE_MAX = 10**9  # Page x PageSize stays far inside the database's 64-bit offsets
 # Parameters callwarden sets itself on every forwarded create (the dialer's values are kept and
 # used when the callback is forwarded to it).
+_CALLBACK_URLS = ("RecordingStatusCallback", "StatusCallback")  # checked in this order
 _OWN_CALL_PARAMS = frozenset(
     {"StatusCallback", "StatusCallbackMethod", "RecordingStatusCallback", "RecordingStatusCallbackMethod"}
 )
@@ -164,9 +165,9 @@ def _one_of_each(form: MultiDictProxy[str], kind: str) -> None:
 def _callbacks_allowed(form: MultiDictProxy[str], targets: CallbackTargets) -> None:
     """The dialer's callback URLs, which callwarden will request later: http(s) to a public address
     or one of `carrier.callback_networks` (Twilio's 21609 for a bad callback URL)."""
-    for name in sorted(_OWN_CALL_PARAMS):
+    for name in _CALLBACK_URLS:
         url = form.get(name, "")
-        if name.endswith("Callback") and url and (why := targets.refusal(url)) is not None:
+        if url and (why := targets.refusal(url)) is not None:
             raise TwilioError(400, 21609, f"{name}: {why}", {"error": "invalid_field", "field": name})
 
 

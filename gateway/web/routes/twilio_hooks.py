@@ -102,9 +102,7 @@ async def _disputed(
     API's rule), and the upstream's goes into the access log, where an audit finds a dialer that
     reported `no_answer` for a call the carrier says lasted thirty seconds."""
     log.warning("outcome from the upstream not recorded: %s", exc)
-    said = {
-        k: values[k] for k in ("CallStatus", "MessageStatus", "CallDuration", "AnsweredBy") if values.get(k)
-    }
+    said = {k: values[k] for k in _SAID if values.get(k)}
     await append(
         db,
         Access(
