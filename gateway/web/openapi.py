@@ -359,7 +359,9 @@ PATHS: J = {
             ),
         ),
         "get": op(
-            "A case with its stop requests", "admin, dialer (own), inspector, security", ok(200, ref("Case"))
+            "A case with its stop requests (numbers masked for inspectors and security)",
+            "admin, dialer (own), inspector, security",
+            ok(200, ref("Case")),
         ),
     },
     "/v1/cases/{case_id}/cease": {

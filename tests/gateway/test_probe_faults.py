@@ -296,6 +296,25 @@ async def test_decision_history_masks_the_number_a_reason_names(vw: VaultWorld) 
     assert OTHER_NUMBER[-4:] in history
 
 
+async def test_a_case_read_by_inspectors_and_security_masks_its_numbers(vw: VaultWorld) -> None:
+    """The case listing masked numbers while reading one case named them all in full, the debtor's,
+    the contacts' and any written into a stop request's reason, to every inspector."""
+    r = await vw.client.post(
+        "/v1/cases/c1/cease",
+        json={"channels": ["call"], "reason": "asked from 212 555 0199 to stop"},
+        headers=hdr(vw.w.dialer),
+    )
+    assert r.status == 201, await r.text()
+    full = ("+12125550123", "+12125550177", "212 555 0199")
+    readers = ((vw.w.inspector, True), (vw.security, True), (vw.w.admin, False), (vw.w.dialer, False))
+    for key, masked in readers:
+        r = await vw.client.get("/v1/cases/c1", headers=hdr(key))
+        assert r.status == 200
+        case = json.dumps(await r.json())
+        assert any(n in case for n in full) is not masked, case
+        assert all(last in case for last in ("0123", "0177"))  # the last digits tell them apart
+
+
 @both_backends
 async def test_a_nul_character_is_400_on_either_back_end(vw: VaultWorld, backend: str) -> None:
     """Found by a third probe: PostgreSQL refuses NUL in text, so a cease reason with one was a

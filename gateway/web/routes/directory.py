@@ -32,7 +32,7 @@ from storage.imports import import_case_rows, import_payment_rows
 from storage.keys import ROLES, Role, create_key, list_keys, revoke_key
 from storage.listings import case_decisions, list_agencies, search_cases
 
-__all__ = ["AGENCY_CANNOT_RESOLVE", "mask_decisions", "masked_case", "routes"]
+__all__ = ["AGENCY_CANNOT_RESOLVE", "mask_case_numbers", "mask_decisions", "masked_case", "routes"]
 
 routes = web.RouteTableDef()
 
@@ -57,6 +57,25 @@ def mask_decisions(decisions: list[dict[str, Any]]) -> None:
         for reason in d.get("reasons") or ():
             if isinstance(reason.get("message"), str):
                 reason["message"] = mask_numbers(reason["message"])
+
+
+def mask_case_numbers(case: dict[str, Any]) -> dict[str, Any]:
+    """Mask, in place, every number a full case names (the debtor's phones, the contacts', consents'
+    and stop requests', and any number written into a stop request's reason): for readers who
+    review contacts rather than make them."""
+    numbered = [
+        *case["debtor"]["phones"],
+        *(case.get("contacts") or ()),
+        *((case.get("preferences") or {}).get("consent") or ()),
+        *(case.get("ceases") or ()),
+    ]
+    for item in numbered:
+        if item.get("number"):
+            item["number"] = mask_number(str(item["number"]))
+    for cease in case.get("ceases") or ():
+        if isinstance(cease.get("reason"), str):
+            cease["reason"] = mask_numbers(cease["reason"])
+    return case
 
 
 def masked_case(case: dict[str, object]) -> dict[str, object]:

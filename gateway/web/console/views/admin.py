@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from aiohttp import BodyPartReader, web
 
-from gateway.logs import mask_number
 from gateway.streams import read_capped
 from gateway.usecases.import_files import FORMATS, KINDS, parse_import
 from gateway.web import keys as appkeys
@@ -20,7 +19,7 @@ from gateway.web.bodies import BROKEN_BODY
 from gateway.web.console.keys import SESSION_KEY
 from gateway.web.console.render import render
 from gateway.web.console.views.common import field, need, redirect
-from gateway.web.routes.directory import MAX_IMPORT_BYTES, mask_decisions, masked_case
+from gateway.web.routes.directory import MAX_IMPORT_BYTES, mask_case_numbers, mask_decisions, masked_case
 from policies.errors import CallwardenError, InputError
 from policies.types import Agency
 from storage.agencies import put_agency
@@ -127,10 +126,7 @@ async def case_detail(request: web.Request) -> web.Response:
     case = await get_case(db, case_id)
     decisions, _ = await case_decisions(db, case_id, None, None, 200)
     mask_decisions(decisions)
-    for phone in case["debtor"]["phones"]:
-        phone["number"] = mask_number(phone["number"])
-    for contact in case.get("contacts", []):
-        contact["number"] = mask_number(contact["number"])
+    mask_case_numbers(case)
     return await render(
         request,
         "case.html",
