@@ -104,6 +104,13 @@ def parse_id(raw: object, field: str) -> str:
     return raw
 
 
+def parse_agency_name(raw: object) -> str:
+    """An agency's display name: printable text of 1..200 characters."""
+    if not isinstance(raw, str) or not raw.strip() or len(raw) > 200 or not raw.isprintable():
+        raise PolicyInputError("invalid_field", "name", "name: printable text of 1..200 characters")
+    return raw
+
+
 def case_ids(doc: Mapping[str, Any]) -> None:
     """Check the ids a case body brings (`agency_id`, `debtor.id`, `contacts[].contact_id`) before
     it is stored; stored cases are rebuilt without this check."""

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 from typing import Any
 
+from policies.parse import parse_agency_name, parse_id
 from policies.types import Agency
 from storage.db import Database, NotFound, to_ts
 
@@ -36,7 +37,10 @@ def agency_to_json(row: Any) -> dict[str, Any]:
 
 
 async def put_agency(db: Database, agency: Agency, name: str) -> tuple[dict[str, Any], bool]:
-    """Create or replace an agency; returns (stored JSON, created?)."""
+    """Create or replace an agency; returns (stored JSON, created?). The id and name are checked
+    here, where every way in (the API, the console, a migration) passes."""
+    parse_id(agency.agency_id, "agency_id")
+    parse_agency_name(name)
 
     def write(conn: sqlite3.Connection) -> tuple[dict[str, Any], bool]:
         now = to_ts(datetime.now(UTC))

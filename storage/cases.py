@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import policies
-from policies.parse import case_from_json, case_to_json
+from policies.parse import case_from_json, case_ids, case_to_json, parse_id
 from policies.timefmt import rfc3339
 from policies.types import Case, PolicyInputError
 from policies.validation import PackError
@@ -64,6 +64,10 @@ def put_case_sync(
     resolve_packs: Callable[[Sequence[str]], object] = policies.load_packs,
 ) -> tuple[dict[str, Any], bool]:
     """Validate and store a case inside the caller's write transaction (see `put_case`)."""
+    # Here, not in the API's handler: a bulk import stored ids the API refuses (`../x`, a NUL, a
+    # line break), cases no request could read, update or stop again (found by a probe).
+    parse_id(case_id, "case_id")
+    case_ids(body)
     agency_id = body.get("agency_id")
     agency = conn.execute("SELECT * FROM agencies WHERE agency_id = :id", {"id": agency_id}).fetchone()
     if agency is None:

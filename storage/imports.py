@@ -12,6 +12,7 @@ from typing import Any
 
 import policies
 from policies.errors import CallwardenError
+from policies.parse import parse_id
 from policies.types import PolicyInputError
 from storage.cases import put_case_sync
 from storage.db import Database
@@ -141,6 +142,7 @@ async def import_payment_rows(
         case_id = doc.get("case_id")
         if not isinstance(case_id, str) or not case_id.strip():
             raise PolicyInputError("missing_field", "case_id", "case_id is required")
+        parse_id(case_id.strip(), "case_id")
         currency = parse_currency(doc.get("currency"))
         amount = parse_amount(doc.get("amount"), currency)
         paid_on = parse_day(doc.get("paid_on"), "paid_on")

@@ -102,6 +102,34 @@ async def test_a_csv_import_sent_in_two_pieces_keeps_every_row_and_value(vw: Vau
         assert got["overdue_days"] == 145, got
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+async def test_an_import_refuses_the_ids_the_api_refuses(vw: VaultWorld, fmt: str) -> None:
+    """Found by a second probe: a bulk import stored case ids the API refuses (`../../x`, a NUL, a
+    bidi control, 5,000 characters), cases no request could read, update or stop again."""
+    bad = ["../../x", "a/b?c#d", "case-1\u0000", "\u202eevil", "x" * 5000, "<script>x</script>"]
+    if fmt == "jsonl":
+        # JSON written by hand: the escapes reach the parser as a client would send them.
+        row = '{"case_id": "ID", "agency_id": "a1", "packs": ["test-3-per-day"], "debtor": {"phones": []}}\n'
+        body = "".join(row.replace("ID", b) for b in bad)
+        body += json.dumps({**case_body(), "case_id": "fine-1", "agency_id": "../a1"}) + "\n"
+    else:
+        body = "case_id,agency_id,region,packs,overdue_days,debtor_name,phones\n" + "".join(
+            f"{b},a1,US,test-3-per-day,45,Ann,(212) 555-0101\n" for b in ("../../x", "a b", "x" * 300)
+        )
+    r = await vw.client.post(
+        "/v1/cases/import",
+        params={"format": fmt},
+        data=body.encode(),
+        headers={**hdr(vw.w.admin), "Content-Type": "text/csv" if fmt == "csv" else "application/x-ndjson"},
+    )
+    report = await r.json()
+    assert r.status == 200, report
+    assert report["created"] == 0, report
+    assert report["rejected"] == (7 if fmt == "jsonl" else 3), report
+    listed = await (await vw.client.get("/v1/cases", headers=hdr(vw.w.admin))).json()
+    assert sorted(c["case_id"] for c in listed["cases"]) == ["c1", "c2", "c3", "c9"], listed
+
+
 # --- hostile text is a 400 and changes nothing ---------------------------------------------------------
 
 

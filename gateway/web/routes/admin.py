@@ -11,7 +11,7 @@ from gateway.web.auth import require
 from gateway.web.bodies import json_response, read_json
 from gateway.web.errors import ApiError
 from gateway.web.routes.directory import mask_case_numbers
-from policies.parse import agency_from_json, case_ids, parse_id
+from policies.parse import agency_from_json, parse_agency_name, parse_id
 from policies.types import CHANNELS
 from storage.agencies import get_agency, put_agency
 from storage.cases import add_cease, get_case, put_case
@@ -41,8 +41,7 @@ async def put_agency_handler(request: web.Request) -> web.Response:
     name = body.get("name")
     if name is None:
         raise ApiError(400, "missing_field", "name is required", {"field": "name"})
-    if not isinstance(name, str) or not name.strip() or len(name) > 200 or not name.isprintable():
-        raise ApiError(400, "invalid_field", "name: printable text of 1..200 characters", {"field": "name"})
+    name = parse_agency_name(name)
     agency = agency_from_json(body, agency_id)
     if agency.contract_start and agency.contract_end and agency.contract_end < agency.contract_start:
         raise ApiError(
@@ -90,7 +89,6 @@ async def put_case_handler(request: web.Request) -> web.Response:
         parsed = (parse_amount(balance.get("amount"), currency, "balance.amount", allow_zero=True), currency)
     db = request.app[appkeys.DB]
     case_id = request.match_info["case_id"]
-    case_ids(body)
     stored, created = await put_case(db, case_id, body, request.app[appkeys.PACKS].resolve)
     if parsed is not None:
         amount, cur = parsed

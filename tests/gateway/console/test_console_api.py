@@ -587,3 +587,25 @@ async def test_what_a_second_adversarial_probe_found_in_the_pages(world: tuple[T
     assert "'" + formula.replace('"', '""') in exported
     assert '\r\n"=HYPERLINK' not in exported
     assert ",=HYPERLINK" not in exported
+
+
+async def test_the_agency_form_refuses_an_id_the_api_refuses(world: tuple[TestClient, Keys]) -> None:  # type: ignore[type-arg]
+    """Found by a probe: the form stored `../x` and `<b>x</b>` as agency ids (and a dialer key could
+    then be bound to one) while the API refuses them; no request could read them again."""
+    client, keys = world
+    token = await sign_in(client, keys.admin)
+    for bad_id, name in (
+        ("../x", "N"),
+        ("a b", "N"),
+        ("<b>x</b>", "N"),
+        ("x" * 200, "N"),
+        ("ok-id", "\x07bell"),
+    ):
+        r = await client.post(
+            "/console/admin/agencies",
+            data={"csrf": token, "agency_id": bad_id, "name": name, "status": "active"},
+            allow_redirects=False,
+        )
+        assert r.status == 400, (bad_id, r.status)
+    agencies = await (await client.get("/v1/agencies", headers=hdr(keys.admin))).json()
+    assert sorted(a["agency_id"] for a in agencies["agencies"]) == ["a1", "a2"]
