@@ -72,6 +72,23 @@ def _tombstone_json(row: Any) -> dict[str, Any]:
     }
 
 
+# An agency-bound key may lift the holds its agency placed, not the lender's: the agency under
+# review could otherwise release a litigation hold and let the recording expire (found by a probe).
+LENDER_HOLD = "this hold was placed by the lender: a key bound to the agency cannot lift it"
+
+
+def _lender_placed(conn: sqlite3.Connection, recording_id: str) -> bool:
+    """Whether a lender-wide key (or the command line, with no key) placed the current hold: any
+    `on` since the last `off`."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM legal_holds h LEFT JOIN api_keys k ON k.key_id = h.actor_key_id"
+        " WHERE h.recording_id = :id AND h.action = 'on' AND k.agency_id IS NULL AND h.hold_id >"
+        " (SELECT COALESCE(MAX(hold_id), 0) FROM legal_holds WHERE recording_id = :id AND action = 'off')",
+        {"id": recording_id},
+    ).fetchone()
+    return bool(row[0])
+
+
 async def set_legal_hold(
     db: Database,
     recording_id: str,
@@ -105,6 +122,8 @@ async def set_legal_hold(
             raise NotFound("recording", recording_id)
         if row["status"] == "purging":
             raise Conflict(f"recording {recording_id} is being purged")
+        if not on and agency_scope is not None and _lender_placed(conn, recording_id):
+            raise Forbidden(LENDER_HOLD, {"recording_id": recording_id})
         holder = complaint_holding(conn, recording_id)
         if holder is not None and not on:
             raise Conflict(

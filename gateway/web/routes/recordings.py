@@ -29,7 +29,7 @@ from gateway.web.access import (
 from gateway.web.bodies import BROKEN_BODY, json_response, query_id, query_instant, query_limit, read_json
 from gateway.web.errors import ApiError, error_response
 from gateway.web.keys import VAULT
-from policies.errors import CallwardenError, InputError, NotFound
+from policies.errors import CallwardenError, Forbidden, InputError, NotFound
 from policies.parse import normalise_phone, parse_id
 from storage.crypto import DecryptionError, KeyringError
 from storage.keys import Role
@@ -401,6 +401,9 @@ async def _hold(request: web.Request, on: bool) -> web.Response:
         )
     except NotFound:
         await log_access(request, who, action, rid, "not_found", reason)
+        raise
+    except Forbidden:
+        await log_access(request, who, action, rid, "denied", reason, why="lender_hold")
         raise
     return json_response(rec)
 

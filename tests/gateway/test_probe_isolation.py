@@ -1,0 +1,50 @@
+"""Regression tests for what a fourth adversarial probe of the running server found (2026-12-07):
+an agency lifting the lender's legal hold, one agency learning of another's objects through its
+own access-log rows, a reassigned case showing the agency before's decisions and payments, a
+dialer reading the quality team's flags and notes, and lenient amounts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.gateway.helpers import hdr
+from tests.gateway.vault_world import VaultWorld, make_vault_world
+
+AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + os.urandom(4000)
+
+
+@pytest.fixture
+async def vw(aiohttp_client: Any, data_dir: Path, make_key: Any) -> VaultWorld:
+    return await make_vault_world(aiohttp_client, data_dir, make_key)
+
+
+async def test_an_agency_bound_key_cannot_lift_the_lenders_legal_hold(vw: VaultWorld, make_key: Any) -> None:
+    status, rec = await vw.upload(await vw.attempt(), AUDIO)
+    assert status == 201
+    hold = f"/v1/recordings/{rec['recording_id']}/legal-hold"
+    a1_security = await make_key("security", "a1", "sec-a1")
+    r = await vw.client.post(hold, json={"reason": "lender litigation hold L-17"}, headers=hdr(vw.security))
+    assert r.status == 200
+    r = await vw.client.delete(hold, json={"reason": "agency lifts it"}, headers=hdr(a1_security))
+    body = await r.json()
+    assert r.status == 403, body
+    assert "lender" in body["message"]
+    r = await vw.client.get(f"/v1/recordings/{rec['recording_id']}", headers=hdr(vw.security))
+    meta = await r.json()
+    assert meta["legal_hold"] is True
+    assert [h["action"] for h in meta["legal_holds"]] == ["on"]
+    log = await (await vw.client.get("/v1/audit/access-log", headers=hdr(vw.security))).json()
+    refused = [e for e in log["entries"] if e["action"] == "recording.release"]
+    assert [e["result"] for e in refused] == ["denied"], refused
+    # The agency's own hold is its own to lift; the lender's key lifts either.
+    r = await vw.client.delete(hold, json={"reason": "litigation over"}, headers=hdr(vw.security))
+    assert r.status == 200
+    r = await vw.client.post(hold, json={"reason": "agency's own dispute"}, headers=hdr(a1_security))
+    assert r.status == 200
+    r = await vw.client.delete(hold, json={"reason": "dispute settled"}, headers=hdr(a1_security))
+    assert r.status == 200, await r.text()
+    assert (await r.json())["legal_hold"] is False
