@@ -16,7 +16,7 @@ from gateway.web.auth import Principal, client_address, principal, require
 from gateway.web.errors import ApiError
 from policies.errors import InputError, NotFound
 from policies.parse import parse_instant
-from storage.audit import Access, Actor, append
+from storage.audit import Access, Actor, append, append_sync
 from storage.keys import Role
 from storage.recordings import get_recording
 
@@ -61,6 +61,31 @@ async def log_access(
         request.app[appkeys.DB],
         Access(actor_of(request, who), action, object_type, object_id, result, reason, details),
     )
+
+
+async def log_other_agency(
+    request: web.Request,
+    who: Principal,
+    action: str,
+    object_id: str,
+    owner: str,
+    reason: str | None = None,
+    object_type: str = "recording",
+) -> None:
+    """Log an agency-bound key reaching for another agency's object. The key's own row says what
+    it was answered, `not_found`, exactly as for an id that does not exist: the agency's security
+    staff read their keys' rows, and a `denied` there told them the id exists elsewhere (found by
+    a probe). The fact goes in a second row only lender-wide readers see (no agency)."""
+    db = request.app[appkeys.DB]
+    actor = actor_of(request, who)
+    lender = Actor(None, "system", None, actor.source)
+    facts = {"why": "other_agency", "key_id": who.key_id, "key_agency_id": who.agency_id, "owner": owner}
+
+    def write(conn: Any) -> None:
+        append_sync(conn, Access(actor, action, object_type, object_id, "not_found", reason))
+        append_sync(conn, Access(lender, action, object_type, object_id, "denied", reason, facts))
+
+    await db.write(write)
 
 
 async def require_logged(request: web.Request, action: str, object_id: str, *roles: Role | str) -> Principal:
@@ -141,6 +166,6 @@ async def visible_recording(
         await log_access(request, who, action, recording_id, "not_found", reason)
         raise
     if who.agency_id is not None and row["agency_id"] != who.agency_id:
-        await log_access(request, who, action, recording_id, "denied", reason, why="other_agency")
+        await log_other_agency(request, who, action, recording_id, row["agency_id"], reason)
         raise NotFound("recording", recording_id)
     return row

@@ -5,6 +5,7 @@ dialer reading the quality team's flags and notes, and lenient amounts."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -48,3 +49,30 @@ async def test_an_agency_bound_key_cannot_lift_the_lenders_legal_hold(vw: VaultW
     r = await vw.client.delete(hold, json={"reason": "dispute settled"}, headers=hdr(a1_security))
     assert r.status == 200, await r.text()
     assert (await r.json())["legal_hold"] is False
+
+
+async def test_an_agencys_own_log_rows_do_not_tell_another_agencys_id_from_a_missing_one(
+    vw: VaultWorld, make_key: Any
+) -> None:
+    """Found by a probe: the answers were both 404, but the key's own log row said `denied,
+    other_agency` for the other agency's recording and `not_found` for a made-up id, and the
+    agency's security key reads its keys' rows."""
+    _, rec = await vw.upload(await vw.attempt("c9", vw.w.other_dialer), AUDIO, key=vw.w.other_dialer)
+    for rid in (rec["recording_id"], "rec_made_up_0000"):
+        for path in (f"/v1/recordings/{rid}", f"/v1/recordings/{rid}/audio?reason=abc+def"):
+            r = await vw.client.get(path, headers=hdr(vw.a1_inspector))
+            assert r.status == 404
+    a1_security = await make_key("security", "a1", "sec-a1")
+    seen = await (await vw.client.get("/v1/audit/access-log", headers=hdr(a1_security))).json()
+    rows = [e for e in seen["entries"] if e["action"].startswith("recording.")]
+    shapes = {(e["action"], e["result"], e["reason"], json.dumps(e["details"])) for e in rows}
+    assert shapes == {
+        ("recording.metadata", "not_found", None, "{}"),
+        ("recording.audio", "not_found", "abc def", "{}"),
+    }
+    assert len(rows) == 4
+    # The lender's security staff still see who reached for whose recording.
+    everything = await (await vw.client.get("/v1/audit/access-log", headers=hdr(vw.security))).json()
+    facts = [e["details"] for e in everything["entries"] if e["result"] == "denied"]
+    assert {(f["why"], f["owner"]) for f in facts} == {("other_agency", "a2")}
+    assert len(facts) == 2

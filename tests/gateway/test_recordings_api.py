@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.gateway.console.world import key_id
 from tests.gateway.helpers import hdr
 from tests.gateway.test_api import assert_error_shape
 from tests.gateway.vault_world import VaultWorld, make_vault_world
@@ -202,13 +203,20 @@ async def test_other_agencies_recordings_are_404_and_the_attempt_is_logged(vw: V
     r = await vw.client.get("/v1/recordings/rec_missing", headers=hdr(vw.a1_inspector))
     assert r.status == 404
     rows = await log_rows(vw)
-    denied = [(r["action"], r["result"], r["details"].get("why")) for r in rows if r["object_id"] == rid][1:]
-    assert denied == [
-        ("recording.audio", "denied", "other_agency"),
-        ("recording.metadata", "denied", "other_agency"),
-        ("recording.metadata", "denied", "other_agency"),
+    tried = [r for r in rows if r["object_id"] == rid][1:]  # after the upload
+    # Each try: the key's own row says what it was answered, as for a missing id; a lender-only
+    # row (no agency, no key) keeps who reached for whose recording.
+    assert [(r["action"], r["result"], r["agency_id"], r["details"]) for r in tried[0::2]] == [
+        ("recording.audio", "not_found", "a1", {}),
+        ("recording.metadata", "not_found", "a1", {}),
+        ("recording.metadata", "not_found", "a1", {}),
+    ]
+    assert [(r["result"], r["agency_id"], r["actor_key_id"], r["details"]) for r in tried[1::2]] == [
+        ("denied", None, None, {"why": "other_agency", "key_id": k, "key_agency_id": "a1", "owner": "a2"})
+        for k in (key_id(vw.a1_inspector), key_id(vw.a1_inspector), key_id(vw.w.dialer))
     ]
     assert rows[-1]["result"] == "not_found"
+    assert rows[-1]["details"] == {}
     r = await vw.client.get("/v1/recordings", headers=hdr(vw.a1_inspector))
     assert (await r.json())["recordings"] == []
 

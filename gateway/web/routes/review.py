@@ -23,6 +23,7 @@ from gateway.web.access import (
     decode_cursor,
     encode_cursor,
     log_access,
+    log_other_agency,
     reason_of,
     require_logged,
     visible_recording,
@@ -99,7 +100,7 @@ async def _flag(request: web.Request, action: str, flag_id: str, who: Any) -> di
         await log_access(request, who, action, flag_id, "not_found", object_type="flag")
         raise
     if who.agency_id is not None and flag["agency_id"] != who.agency_id:
-        await log_access(request, who, action, flag_id, "denied", object_type="flag", why="other_agency")
+        await log_other_agency(request, who, action, flag_id, flag["agency_id"], object_type="flag")
         raise NotFound("flag", flag_id)
     return flag
 
