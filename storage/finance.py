@@ -214,8 +214,11 @@ async def list_payments(db: Database, case_id: str, agency_scope: str | None = N
     case = await db.fetchone("SELECT agency_id FROM cases WHERE case_id = :id", {"id": case_id})
     if case is None or (agency_scope is not None and case["agency_id"] != agency_scope):
         raise NotFound("case", case_id)
+    # With a scope, that agency's payments only (a reassigned case keeps the agency before's).
     rows = await db.fetchall(
-        "SELECT * FROM payments WHERE case_id = :id ORDER BY paid_on, created_at", {"id": case_id}
+        "SELECT * FROM payments WHERE case_id = :id"
+        " AND (CAST(:agency AS TEXT) IS NULL OR agency_id = :agency) ORDER BY paid_on, created_at",
+        {"id": case_id, "agency": agency_scope},
     )
     return [_payment_json(r) for r in rows]
 

@@ -85,14 +85,17 @@ async def case_decisions(
     db: Database, case_id: str, agency_scope: str | None = None, before: str | None = None, limit: int = 100
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The decisions made on a case, newest first, each with its reasons and packs; NotFound for
-    an unknown (or another agency's) case. Returns (page, the `before` of the next page)."""
+    an unknown (or another agency's) case. With `agency_scope`, only that agency's decisions: a case
+    reassigned to it keeps the agency before's history, which is not its to read. Returns (page,
+    the `before` of the next page)."""
     case = await db.fetchone("SELECT agency_id FROM cases WHERE case_id = :id", {"id": case_id})
     if case is None or (agency_scope is not None and case["agency_id"] != agency_scope):
         raise NotFound("case", case_id)
     rows = await db.fetchall(
         "SELECT * FROM decisions WHERE case_id = :id AND (CAST(:before AS TEXT) IS NULL OR at < :before)"
+        " AND (CAST(:agency AS TEXT) IS NULL OR agency_id = :agency)"
         " ORDER BY at DESC, decision_id DESC LIMIT :limit",
-        {"id": case_id, "before": before, "limit": limit + 1},
+        {"id": case_id, "before": before, "agency": agency_scope, "limit": limit + 1},
     )
     page = [
         {

@@ -56,9 +56,11 @@ async def add_complaint(
         if case is None or (agency_scope is not None and case["agency_id"] != agency_scope):
             raise NotFound("case", case_id)
         if attempt_id is not None:
+            # Another agency's attempt on a case reassigned since is as unknown as a made-up id.
             attempt = conn.execute(
-                "SELECT 1 FROM attempts WHERE attempt_id = :id AND case_id = :case",
-                {"id": attempt_id, "case": case_id},
+                "SELECT 1 FROM attempts WHERE attempt_id = :id AND case_id = :case"
+                " AND (CAST(:agency AS TEXT) IS NULL OR agency_id = :agency)",
+                {"id": attempt_id, "case": case_id, "agency": agency_scope},
             ).fetchone()
             if attempt is None:
                 raise NotFound("attempt", attempt_id)
@@ -82,6 +84,12 @@ async def add_complaint(
         who = actor or Actor(actor_key_id, "unknown", agency_scope, "unknown")
         row["status"] = "open"
         row["holding_recordings"] = place_complaint_holds_sync(conn, row["complaint_id"], case_id, who, now)
+        if agency_scope is not None:  # every recording of the case is held; the count is its own
+            row["holding_recordings"] = conn.execute(
+                "SELECT count(*) FROM recordings WHERE case_id = :case AND status = 'ingested'"
+                " AND agency_id = :agency",
+                {"case": case_id, "agency": agency_scope},
+            ).fetchone()[0]
         return row
 
     return await db.write(write)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.gateway.helpers import hdr
+from tests.gateway.helpers import case_body, hdr
 from tests.gateway.vault_world import VaultWorld, make_vault_world
 
 AUDIO = b"RIFF\x24\x00\x00\x00WAVEfmt " + os.urandom(4000)
@@ -76,3 +76,42 @@ async def test_an_agencys_own_log_rows_do_not_tell_another_agencys_id_from_a_mis
     facts = [e["details"] for e in everything["entries"] if e["result"] == "denied"]
     assert {(f["why"], f["owner"]) for f in facts} == {("other_agency", "a2")}
     assert len(facts) == 2
+
+
+async def test_a_reassigned_case_shows_the_new_agency_nothing_of_the_agency_before(vw: VaultWorld) -> None:
+    """Found by a probe: after c9 moved from a2 to a1, a1's keys read a2's decisions (its dialer's
+    key id, its attempt ids), a2's payments, and learnt from a complaint that a2 had a recording
+    and which of a2's attempt ids exist."""
+    a2_attempt = await vw.attempt("c9", vw.w.other_dialer)
+    status, _ = await vw.upload(a2_attempt, AUDIO, key=vw.w.other_dialer)
+    assert status == 201
+    r = await vw.client.post(
+        "/v1/cases/c9/payments",
+        json={"amount": "10.00", "currency": "USD", "paid_on": "2026-01-05"},
+        headers=hdr(vw.w.admin),
+    )
+    assert r.status == 201, await r.text()
+    r = await vw.client.put("/v1/cases/c9", json=case_body(agency_id="a1"), headers=hdr(vw.w.admin))
+    assert r.status == 200, await r.text()
+
+    for path, field in (("/v1/cases/c9/decisions", "decisions"), ("/v1/cases/c9/payments", "payments")):
+        mine = await (await vw.client.get(path, headers=hdr(vw.a1_inspector))).json()
+        assert mine[field] == [], (path, mine)
+        everything = await (await vw.client.get(path, headers=hdr(vw.w.admin))).json()
+        assert len(everything[field]) == 1, (path, everything)  # the lender still reads them
+
+    complaint = {"case_id": "c9", "received_at": "2026-01-02T03:04:05Z", "channel": "call", "summary": "x"}
+    answers = []
+    for attempt_id in (a2_attempt, "att_made_up_00000000"):
+        r = await vw.client.post(
+            "/v1/complaints", json={**complaint, "attempt_id": attempt_id}, headers=hdr(vw.a1_inspector)
+        )
+        body = await r.json()
+        answers.append((r.status, body["error"], body["details"].get("kind")))
+    assert answers == [(404, "not_found", "attempt")] * 2
+    r = await vw.client.post("/v1/complaints", json=complaint, headers=hdr(vw.a1_inspector))
+    filed = await r.json()
+    assert r.status == 201, filed
+    assert filed["holding_recordings"] == 0  # a2's recording is not a1's to count ...
+    listed = await (await vw.client.get("/v1/recordings?case_id=c9", headers=hdr(vw.security))).json()
+    assert [rec["legal_hold"] for rec in listed["recordings"]] == [True]  # ... but it is held
