@@ -460,7 +460,7 @@ PATHS: J = {
             },
         ),
         "get": op(
-            "Search recordings, newest first",
+            "Search recordings, newest first (flagged: not for dialers)",
             "admin, dialer (own), inspector, security",
             ok(
                 200,
@@ -484,7 +484,7 @@ PATHS: J = {
     "/v1/recordings/{recording_id}": {
         "parameters": [path_id("recording_id")],
         "get": op(
-            "A recording with its holds, transcription status and flags (or its tombstone)",
+            "A recording with its holds, transcription status and flags (not for dialers), or its tombstone",
             "admin, dialer (own), inspector, security",
             ok(200, {"anyOf": [ref("Recording"), ref("Purged")]}),
         ),

@@ -115,3 +115,21 @@ async def test_a_reassigned_case_shows_the_new_agency_nothing_of_the_agency_befo
     assert filed["holding_recordings"] == 0  # a2's recording is not a1's to count ...
     listed = await (await vw.client.get("/v1/recordings?case_id=c9", headers=hdr(vw.security))).json()
     assert [rec["legal_hold"] for rec in listed["recordings"]] == [True]  # ... but it is held
+
+
+async def test_a_dialer_reads_its_recordings_without_the_quality_teams_flags(vw: VaultWorld) -> None:
+    """Found by a probe: /v1/flags is 403 to dialers, yet a recording's metadata carried its flags
+    with the reviewers' notes, and `?flagged=true` listed exactly the flagged calls."""
+    _, rec = await vw.upload(await vw.attempt(), AUDIO)
+    path = f"/v1/recordings/{rec['recording_id']}"
+    as_dialer = await (await vw.client.get(path, headers=hdr(vw.w.dialer))).json()
+    as_inspector = await (await vw.client.get(path, headers=hdr(vw.w.inspector))).json()
+    assert "flags" not in as_dialer
+    assert as_inspector["flags"] == []
+    for flagged in ("true", "false"):
+        r = await vw.client.get("/v1/recordings", params={"flagged": flagged}, headers=hdr(vw.w.dialer))
+        assert r.status == 403, await r.text()
+        r = await vw.client.get("/v1/recordings", params={"flagged": flagged}, headers=hdr(vw.w.inspector))
+        assert r.status == 200
+    r = await vw.client.get("/v1/recordings", headers=hdr(vw.w.dialer))
+    assert [x["recording_id"] for x in (await r.json())["recordings"]] == [rec["recording_id"]]

@@ -197,6 +197,12 @@ async def upload_recording(request: web.Request) -> web.Response:
 # --- search and metadata ------------------------------------------------------------------------
 
 
+# The agency's dialers are whom the quality team reviews: they read neither the flags (403 on
+# /v1/flags) nor, through a recording's metadata or a search filter, which calls were flagged and
+# what the reviewers wrote (found by a probe).
+DIALERS_NO_FLAGS = "flags are the quality team's: a dialer key reads and filters recordings without them"
+
+
 @routes.get("/v1/recordings")
 async def list_recordings(request: web.Request) -> web.Response:
     who = await require_logged(request, "recording.search", "-", "admin", "dialer", *READERS)
@@ -209,6 +215,11 @@ async def list_recordings(request: web.Request) -> web.Response:
     flagged = q.get("flagged")
     if flagged not in (None, "true", "false"):
         raise ApiError(400, "invalid_field", "flagged: true or false", {"field": "flagged"})
+    if flagged is not None and who.role == Role.DIALER:
+        await log_access(
+            request, who, "recording.search", "-", "denied", object_type="recordings", why="role"
+        )
+        raise ApiError(403, "forbidden", DIALERS_NO_FLAGS)
     filters = {
         "case_id": query_id(request, "case_id"),
         "number": mask_number(number) if number else None,
@@ -255,7 +266,8 @@ async def get_recording_handler(request: web.Request) -> web.Response:
     out = recording_to_json(row)
     out["legal_holds"] = await hold_history(db, rid)
     out["transcript"] = await transcription_status(db, rid)
-    out["flags"] = await recording_flags(db, rid)  # without the words: the transcript needs a reason
+    if who.role != Role.DIALER:  # without the words: the transcript needs a reason
+        out["flags"] = await recording_flags(db, rid)
     await log_access(request, who, "recording.metadata", rid, "ok")
     return json_response(out)
 
