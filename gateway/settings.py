@@ -329,7 +329,8 @@ SETTINGS: tuple[Setting, ...] = (
         "console.idle_timeout_s",
         int,
         1800,
-        "A console session with no request for this many seconds is signed out.",
+        "A console session with no request for this many seconds is signed out (the queue page's"
+        " timed count refresh does not count).",
         minimum=1,
     ),
     Setting("console.page_size", int, 50, "Rows per page in the console's lists.", minimum=10),

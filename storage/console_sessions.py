@@ -77,11 +77,17 @@ async def open_session(
 
 
 async def resume_session(
-    db: Database, token: str, idle_timeout_s: float, now: datetime, touch_after_s: float = 15.0
+    db: Database,
+    token: str,
+    idle_timeout_s: float,
+    now: datetime,
+    touch_after_s: float = 15.0,
+    activity: bool = True,
 ) -> tuple[ConsoleSession | None, str | None]:
     """The live session of `token` and None, or None and why not (`unknown`, `ended`, `expired`,
     `revoked`). An expired or revoked session is ended on the spot. `last_seen_at` is written at
-    most every `touch_after_s` (a page loads several assets; one write is enough)."""
+    most every `touch_after_s` (a page loads several assets; one write is enough), and not for a
+    request a page makes by itself (`activity=False`): it is not someone at the screen."""
     h = token_hash(token)
     row = await db.fetchone(
         "SELECT s.*, k.revoked_at FROM console_sessions s JOIN api_keys k ON k.key_id = s.key_id"
@@ -102,7 +108,7 @@ async def resume_session(
         return None, why
     session = _session(row)
     touch_after_s = min(touch_after_s, idle_timeout_s / 4)
-    if row["last_seen_at"] < to_ts(now - timedelta(seconds=touch_after_s)):
+    if activity and row["last_seen_at"] < to_ts(now - timedelta(seconds=touch_after_s)):
 
         def touch(conn: sqlite3.Connection) -> None:
             conn.execute(

@@ -105,6 +105,11 @@ async def _csrf_ok(request: web.Request, expected: str) -> bool:
     return bool(presented) and hmac.compare_digest(presented, expected)
 
 
+# Requests a page makes on a timer (the queue's counts every 15 s): an open tab polling them kept
+# an unattended workstation's session alive for ever (found by a probe).
+BACKGROUND = frozenset({"/console/queue/counts"})
+
+
 @web.middleware
 async def console_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     path = request.path
@@ -122,7 +127,9 @@ async def console_middleware(request: web.Request, handler: Handler) -> web.Stre
     token = request.cookies.get(SESSION_COOKIE)
     session, why = (None, None)
     if token:
-        session, why = await resume_session(db, token, float(settings["console.idle_timeout_s"]), now)
+        session, why = await resume_session(
+            db, token, float(settings["console.idle_timeout_s"]), now, activity=path not in BACKGROUND
+        )
     lang, chosen = _lang(request, session.lang if session else None)
     request[LANG_KEY] = lang
     try:

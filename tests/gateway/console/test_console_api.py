@@ -609,3 +609,26 @@ async def test_the_agency_form_refuses_an_id_the_api_refuses(world: tuple[TestCl
         assert r.status == 400, (bad_id, r.status)
     agencies = await (await client.get("/v1/agencies", headers=hdr(keys.admin))).json()
     assert sorted(a["agency_id"] for a in agencies["agencies"]) == ["a1", "a2"]
+
+
+async def test_a_tab_polling_the_queue_counts_does_not_keep_its_session_alive(
+    aiohttp_client: Any, data_dir: Path, make_key: Any
+) -> None:
+    """Found by a probe: the queue page refreshes its counts every 15 s, and each refresh counted as
+    activity, so an unattended inspector's workstation never timed out."""
+    client = await aiohttp_client(create_app(vault_settings(data_dir, **{"console.idle_timeout_s": 2})))
+    keys = await populate(client, make_key)
+    await sign_in(client, keys.inspector)
+    for _ in range(4):  # 1.6 s of polling within the 2 s, nobody at the screen ...
+        r = await client.get("/console/queue/counts", headers={"Accept": "application/json"})
+        assert r.status == 200
+        await asyncio.sleep(0.4)
+    await asyncio.sleep(0.8)  # ... and 2.4 s since anyone was
+    r = await client.get("/console/queue", allow_redirects=False)
+    assert r.status in (302, 303), r.status
+    assert "why=expired" in r.headers["Location"]
+    # Someone at the screen (a page loaded) does keep it alive.
+    await sign_in(client, keys.inspector)
+    for _ in range(7):
+        assert (await client.get("/console/queue", allow_redirects=False)).status == 200
+        await asyncio.sleep(0.4)
