@@ -632,3 +632,24 @@ async def test_a_tab_polling_the_queue_counts_does_not_keep_its_session_alive(
     for _ in range(7):
         assert (await client.get("/console/queue", allow_redirects=False)).status == 200
         await asyncio.sleep(0.4)
+
+
+async def test_dates_at_the_edge_of_the_calendar_are_400_not_500(world: tuple[TestClient, Keys]) -> None:  # type: ignore[type-arg]
+    """Found by a probe: the queue's `to=9999-12-31` overflowed the day after it (500)."""
+    client, keys = world
+    await sign_in(client, keys.inspector)
+    for path in ("/console/queue", "/console/queue/counts"):
+        for query in ({"to": "9999-12-31"}, {"from": "0001-01-01"}, {"to": "2026-02-30"}):
+            r = await client.get(path, params=query)
+            assert r.status == 400, (path, query, r.status)
+        assert (await client.get(path, params={"to": "2026-12-31"})).status == 200
+    await sign_in(client, keys.security)
+    for query in (
+        {"from": "9999-12-31T23:59:59-01:00"},
+        {"to": "9999-12-31"},
+        {"from": "2026-12-01T10:00:00"},
+    ):
+        r = await client.get("/console/security/access-log", params=query)
+        assert r.status == 400, (query, r.status)
+    r = await client.get("/console/security/access-log", params={"from": "2026-12-01T10:00:00Z"})
+    assert r.status == 200

@@ -37,6 +37,7 @@ from gateway.web.console.views.common import field, need, redirect, required_rea
 from gateway.web.routes import recordings as api_recordings
 from gateway.web.routes.review import CATEGORIES, MAX_NOTE, SEVERITIES
 from policies.errors import CallwardenError, InputError
+from policies.parse import parse_date
 from storage.audit import Access
 from storage.cases import case_packs
 from storage.db import NotFound
@@ -69,12 +70,8 @@ def _choice(raw: str | None, allowed: tuple[str, ...]) -> str | None:
 
 
 def _day(raw: str | None, name: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InputError(name, f"{name}: a date YYYY-MM-DD") from None
+    # parse_date bounds the year: `to=9999-12-31` overflowed the day after it (a 500; a probe).
+    return parse_date(raw, name) if raw else None
 
 
 def _filters(request: web.Request) -> QueueFilters:

@@ -15,6 +15,7 @@ from gateway.web.auth import LENDER_WIDE, agency_scope, principal
 from gateway.web.console.render import render
 from gateway.web.console.views.common import field, need, redirect, required_reason, safe_next
 from policies.errors import CallwardenError, InputError
+from policies.parse import parse_date, parse_instant
 from storage.access_search import access_csv, held_recordings, recent_tombstones, search_access
 from storage.audit import AccessFilters, verify
 from storage.retention import retention_report, set_legal_hold
@@ -29,14 +30,10 @@ def _instant(raw: str | None, name: str, end_of_day: bool = False) -> datetime |
     """A date (YYYY-MM-DD, the whole day) or an RFC 3339 instant."""
     if not raw:
         return None
-    try:
-        if len(raw) == 10:
-            day = datetime.fromisoformat(raw).date()
-            at = datetime.combine(day, time.max if end_of_day else time.min, UTC)
-            return at
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError:
-        raise InputError(name, f"{name}: a date YYYY-MM-DD or an RFC 3339 time") from None
+    if len(raw) == 10:
+        return datetime.combine(parse_date(raw, name), time.max if end_of_day else time.min, UTC)
+    # With an offset and a bounded year: a time without one was read in the server's zone.
+    return parse_instant(raw, name)
 
 
 def _filters(request: web.Request) -> AccessFilters:
