@@ -49,12 +49,13 @@ def _add_months(at: datetime, months: int) -> datetime:
 
 
 def trusted_recorded_at(decided_at: datetime, started_at: datetime | None, received_at: datetime) -> datetime:
-    """When the recording is taken to have been made, from times the server trusts: the attempt's
-    decision time when the dialer's reported `started_at` is consistent with it (between the
-    decision, less the allowed early start, and the upload), else the upload's receive time.
-    A client-supplied time never moves it (nor the retention that runs from it) earlier."""
+    """When the recording is taken to have been made: the dialer's reported `started_at` when it is
+    consistent (between the decision, less the allowed early start, and the upload), but never
+    before the decision; else the upload's receive time. A client-supplied time never moves it (nor
+    the retention that runs from it) earlier than the decision; a later reported start does move
+    it later, so the lock runs its full term from the call itself (it ran from the decision)."""
     if started_at is not None and decided_at - EARLY_START <= started_at <= received_at:
-        return decided_at
+        return max(decided_at, started_at)
     return received_at
 
 

@@ -55,7 +55,7 @@ async def seed(
                     "ts": ts,
                 },
             )
-            # The call was placed and reported: recordings of it are dated by the decision (T0).
+            # The call was placed at once and reported: recordings of it are dated T0 (the start).
             conn.execute(
                 "INSERT INTO attempts (attempt_id, decision_id, case_id, debtor_id, agency_id, channel,"
                 " to_number, party, at, result, spoke_with, started_at, ended_at, outcome_at)"
@@ -67,7 +67,7 @@ async def seed(
                     "d": f"case:{case_id}",
                     "a": agency,
                     "ts": ts,
-                    "start": to_ts(at + timedelta(seconds=5)),
+                    "start": ts,
                     "end": to_ts(at + timedelta(minutes=3)),
                 },
             )
