@@ -36,7 +36,10 @@ __all__ = [
 # ISO 4217 currencies without a minor unit; every other currency has two decimals.
 _NO_MINOR = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG", "RWF"})
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+# A written amount is plain ASCII decimal: Decimal() also reads "1e5", "1_000" and other scripts'
+# digits ("٣"), which a payment file should not mean (found by a probe; they fed recovery figures).
+_AMOUNT = re.compile(r"^\d+(\.\d+)?$", re.ASCII)
 
 
 def minor_units(currency: str) -> int:
@@ -53,6 +56,8 @@ def parse_amount(raw: Any, currency: str, field: str = "amount", allow_zero: boo
     """A decimal amount (JSON number or string) in minor units; 400 for anything else."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise InputError(field, f"{field}: a decimal amount such as 125.50")
+    if isinstance(raw, str) and not _AMOUNT.match(raw.strip()):
+        raise InputError(field, f"{field}: a decimal amount such as 125.50 (digits and one point)")
     try:
         value = Decimal(str(raw).strip())
     except InvalidOperation:

@@ -133,3 +133,35 @@ async def test_a_dialer_reads_its_recordings_without_the_quality_teams_flags(vw:
         assert r.status == 200
     r = await vw.client.get("/v1/recordings", headers=hdr(vw.w.dialer))
     assert [x["recording_id"] for x in (await r.json())["recordings"]] == [rec["recording_id"]]
+
+
+@pytest.mark.parametrize("amount", ["1e5", "1E+9", "1_000", "\u0663", "12.5.0", "-5", "0x10", "NaN"])
+async def test_a_payment_amount_is_plain_decimal(vw: VaultWorld, amount: str) -> None:
+    """Found by a probe: "1e5" was stored as 100000.00, "1_000" as 1000.00 and an Arabic-Indic
+    digit as 3.00: amounts feed the recovery rate and the commission."""
+    r = await vw.client.post(
+        "/v1/cases/c1/payments",
+        json={"amount": amount, "currency": "USD", "paid_on": "2026-01-05"},
+        headers=hdr(vw.w.admin),
+    )
+    assert r.status == 400, await r.text()
+    assert (await (await vw.client.get("/v1/cases/c1/payments", headers=hdr(vw.w.admin))).json())[
+        "payments"
+    ] == []
+
+
+async def test_plain_amounts_and_days_are_still_read(vw: VaultWorld) -> None:
+    for amount, stored in (("12.50", "12.50"), (" 7 ", "7.00"), (3, "3.00")):
+        r = await vw.client.post(
+            "/v1/cases/c1/payments",
+            json={"amount": amount, "currency": "USD", "paid_on": "2026-01-05"},
+            headers=hdr(vw.w.admin),
+        )
+        assert r.status == 201, await r.text()
+        assert (await r.json())["amount"] == stored
+    r = await vw.client.post(
+        "/v1/cases/c1/payments",
+        json={"amount": "1", "currency": "USD", "paid_on": "\u0662\u0660\u0662\u0666-01-05"},
+        headers=hdr(vw.w.admin),
+    )
+    assert r.status == 400
