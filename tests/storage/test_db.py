@@ -151,9 +151,12 @@ async def test_a_scheduled_job_runs_in_one_instance_of_the_cluster_at_a_time(db_
         assert held
         # The timeout makes it wait until the backend has exited (PostgreSQL 14+): without it the
         # signal is only sent, and on a loaded machine the lock could still be held a moment later.
+        # Only this test's database: the server is shared, and every advisory lock in it once
+        # included another worker's access-log writer (a test failing at random beside this one).
         run_as_superuser(
             db_target,
-            "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks WHERE locktype = 'advisory' AND granted",
+            "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         )
         async with survivor.cluster_lock("anchor") as taken_over:
             assert taken_over
