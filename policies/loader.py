@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from policies.pack import (
     ALL_CHANNELS,
@@ -48,6 +48,7 @@ from policies.pack import (
 from policies.spans import Span
 from policies.types import ESTATE_RELATIONS, OUTCOME_RESULTS, RELATIONS, PolicyInputError
 from policies.validation import PackError, Table, clock, days
+from policies.zones import checked_zone
 
 __all__ = [
     "PackError",
@@ -79,8 +80,8 @@ def _zone_name(t: Table, name: str) -> str | None:
     if value is None:
         return None
     try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+        checked_zone(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise t.error(name, f"unknown time zone {value!r}") from None
     return value
 

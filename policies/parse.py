@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 import phonenumbers
 
@@ -37,6 +37,7 @@ from policies.types import (
     PolicyInputError,
     Preferences,
 )
+from policies.zones import checked_zone
 
 __all__ = [
     "MAX_YEAR",
@@ -206,7 +207,7 @@ def _zone(raw: object, field: str) -> str | None:
             "invalid_field", field, f"{field}: unknown time zone (over {MAX_ZONE} characters)"
         )
     try:
-        ZoneInfo(raw)
+        checked_zone(raw)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a name the filesystem refuses
         raise PolicyInputError("invalid_field", field, f"{field}: unknown time zone {raw!r}") from exc
     return raw

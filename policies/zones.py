@@ -27,6 +27,7 @@ from phonenumbers import timezone as pn_timezone
 __all__ = [
     "UNKNOWN_ZONE",
     "candidate_zones",
+    "checked_zone",
     "local_midnight",
     "number_zones",
     "wall_to_utc",
@@ -36,6 +37,19 @@ __all__ = [
 UNKNOWN_ZONE = "Etc/Unknown"
 
 _ZONES: dict[str, ZoneInfo] = {}
+
+# Names the zone database answers that are no place: `Factory` is UTC, `localtime` the server's own
+# zone, and `posix/`, `right/` copies (the latter counting leap seconds). A phone given one of them
+# was judged in UTC or wherever the server runs, in place of its area code's zones (a probe).
+_NOT_PLACES = frozenset({"Factory", "localtime", "posixrules"})
+
+
+def checked_zone(name: str) -> ZoneInfo:
+    """The zone of an IANA name a client or a pack gives; ValueError for an unknown name or one
+    that is no place (ZoneInfo's own errors for the rest)."""
+    if name in _NOT_PLACES or name.startswith(("posix/", "right/")):
+        raise ValueError(f"{name!r} is not a place's time zone")
+    return ZoneInfo(name)
 
 
 def zone(name: str) -> ZoneInfo:

@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 import phonenumbers
 
@@ -44,6 +44,7 @@ from policies.types import (
     Phone,
     PolicyInputError,
 )
+from policies.zones import checked_zone
 
 __all__ = ["add_commands"]
 
@@ -213,8 +214,8 @@ def _build(
     packs = _packs(args, case)
     if args.debtor_timezone:
         try:
-            ZoneInfo(args.debtor_timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+            checked_zone(args.debtor_timezone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             raise _InputError(f"--debtor-timezone: unknown time zone {args.debtor_timezone!r}") from None
     if case is None:
         case = _synthetic_case(args, to, packs)

@@ -140,6 +140,16 @@ def test_dated_facts_address_and_consent_round_trip() -> None:
             "debtor.address.timezone",
             id="unknown-address-zone",
         ),
+        *(
+            pytest.param({"address": {"timezone": name}}, "invalid_field", "debtor.address.timezone", id=name)
+            for name in ("Factory", "localtime", "posix/America/New_York", "right/America/New_York")
+        ),
+        pytest.param(
+            {"phones": [{"number": "+12125550177", "kind": "mobile", "timezone": "Factory"}]},
+            "invalid_field",
+            "debtor.phones[0].timezone",
+            id="phone-zone-factory",
+        ),
         pytest.param({"address": "Main St"}, "invalid_field", "debtor.address", id="address-not-an-object"),
         pytest.param(
             {"contacts": [{"contact_id": "k", "relation": "lawyer", "number": "+12125550199"}]},
@@ -151,8 +161,10 @@ def test_dated_facts_address_and_consent_round_trip() -> None:
 )
 def test_bad_inputs_name_the_field(change: dict[str, Any], code: str, field: str) -> None:
     doc = body()
-    if "address" in change:
-        doc["debtor"]["address"] = change.pop("address")
+    change = dict(change)
+    for key in ("address", "phones"):
+        if key in change:
+            doc["debtor"][key] = change.pop(key)
     doc.update(change)
     with pytest.raises(PolicyInputError) as err:
         case_from_json(doc, Agency("a1"), "c1")
