@@ -259,6 +259,14 @@ def _clock(raw: object, field: str) -> time:
         raise PolicyInputError("invalid_field", field, f"{field}: {raw!r} is not HH:MM") from exc
 
 
+def _clock_text(at: time) -> str:
+    """The inverse of `_clock`. A stored case is read again for every decision: "24:00" written as
+    23:59 left the debtor's whole-day block open for the last minute of every day (a probe)."""
+    if at == time.max:
+        return "24:00"
+    return at.isoformat("minutes" if not (at.second or at.microsecond) else "auto")
+
+
 def _days(raw: object, field: str) -> tuple[int, ...]:
     out: list[int] = []
     for i, d in enumerate(_list(raw, field)):
@@ -498,8 +506,8 @@ def case_to_json(case: Case) -> dict[str, Any]:
             "blocked_windows": [
                 {
                     "days": list(w.days),
-                    "start": w.start.isoformat("minutes"),
-                    "end": w.end.isoformat("minutes"),
+                    "start": _clock_text(w.start),
+                    "end": _clock_text(w.end),
                 }
                 for w in prefs.blocked_windows
             ],

@@ -73,6 +73,19 @@ def test_dated_facts_address_and_consent_round_trip() -> None:
 
 
 @pytest.mark.parametrize(
+    ("start", "end"), [("00:00", "24:00"), ("21:30", "24:00"), ("08:00:15", "08:30:45"), ("12:00", "13:00")]
+)
+def test_a_blocked_window_reads_back_as_written(start: str, end: str) -> None:
+    """Found by a probe: "24:00" was stored as "23:59", so a whole-day block, read again for every
+    decision, opened for the last minute of each day (and seconds were dropped)."""
+    doc = body(preferences={"blocked_windows": [{"days": ["mon"], "start": start, "end": end}]})
+    once = case_to_json(case_from_json(doc, Agency("a1"), "c1"))
+    assert once["preferences"]["blocked_windows"] == [{"days": [1], "start": start, "end": end}]
+    twice = case_to_json(case_from_json(once, Agency("a1"), "c1"))
+    assert twice["preferences"] == once["preferences"]
+
+
+@pytest.mark.parametrize(
     ("change", "code", "field"),
     [
         pytest.param(
