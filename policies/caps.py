@@ -182,15 +182,18 @@ def count(
             continue
         if channel != "any" and a.channel != channel:
             continue
-        if party != "any" and a.party != party:
-            continue
         result = a.result
+        # A conversation is with whoever spoke: the debtor answering a relative's phone is a
+        # conversation with the debtor (CN's effective calls), not with the relative (a probe).
+        spoken = counts == "conversations" and result == "connected"
+        if party != "any" and (a.spoke_with if spoken else a.party) != party:
+            continue
         if result is not None:
             if counts == "attempts":
                 if result == "busy" or result == "failed":
                     continue
             elif counts == "conversations":
-                if not (result == "connected" and a.spoke_with == a.party):
+                if not (result == "connected" and a.spoke_with == (a.party if party == "any" else party)):
                     continue
             elif result == "connected" and a.spoke_with == a.party:
                 continue

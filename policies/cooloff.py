@@ -2,8 +2,9 @@
 
 After a conversation with the debtor about a case, no call on that case for N consecutive
 callee-local days, the conversation's local day being day 1: calls are allowed again from local
-midnight of day N+1, in every candidate zone. Only reported conversations (`connected` +
-`spoke_with: debtor`) start a cool-off; the conversation's instant is `started_at` if reported,
+midnight of day N+1, in every candidate zone. Only reported telephone conversations (a call,
+`connected` + `spoke_with: debtor`, whichever number it reached) start a cool-off; an SMS is not a
+telephone conversation. The conversation's instant is `started_at` if reported,
 else the attempt's `at`. A telephone conversation the debtor started (inbound) starts it too
 when the pack says `inbound = true` — Reg F counts a conversation whoever placed the call. With
 `consent_days`, the debtor's direct prior consent lifts the cool-off for the calls it covers
@@ -41,10 +42,12 @@ class CoolOffCheck:
             windows = consent_windows(case, rule.consent_days, zones)
             self.cover = [w for w in windows if w.covers(req.channel, req.to, w.start)]
         for a in ctx.history:
-            if a.result != "connected" or a.spoke_with != "debtor" or a.party != "debtor":
+            # A telephone conversation with the debtor, whichever number the call reached (a call
+            # to a relative the debtor answered is one); a text exchange is not one (a probe).
+            if a.result != "connected" or a.spoke_with != "debtor" or a.channel != "call":
                 continue
-            if a.direction == "inbound" and (not rule.inbound or a.channel != "call"):
-                continue  # only a telephone conversation, and only where the pack says so
+            if a.direction == "inbound" and not rule.inbound:
+                continue  # the debtor's own call, only where the pack says so
             if (
                 (a.case_id != case.case_id)
                 if rule.scope == "debtor_case"

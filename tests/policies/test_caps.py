@@ -133,6 +133,23 @@ CN_MORNING = ["2026-11-24T01:00:00Z", "2026-11-24T02:00:00Z", "2026-11-24T03:00:
             ["cn-gbt45251/caps.conversations-3-a-day"],
             id="cn-pending-counts-as-conversation",
         ),
+        # Found by a probe: the debtor answering a relative's phone is an effective call with the
+        # debtor; a relative answering is not (the case above).
+        pytest.param(
+            [cn(w, "connected", "debtor") for w in CN_MORNING[:2]]
+            + [
+                cn(
+                    CN_MORNING[2],
+                    "connected",
+                    "debtor",
+                    to="+8613700137000",
+                    party="third_party",
+                    contact_id="k1",
+                )
+            ],
+            ["cn-gbt45251/caps.conversations-3-a-day"],
+            id="cn-debtor-answered-a-relatives-phone",
+        ),
         pytest.param(
             [cn(f"2026-11-24T0{h}:00:00Z", "no_answer") for h in range(5)], [], id="cn-5-unanswered"
         ),

@@ -47,6 +47,17 @@ def conversation(when: str, **kw: Any) -> Attempt:
             "2026-11-25T05:00:00Z",
             id="other-number",
         ),
+        # Found by a probe: the debtor answering a relative's phone is a telephone conversation
+        # with the debtor (1006.14(b)(2)(i)(B) counts it whichever number the call reached) ...
+        pytest.param(
+            [conversation("2026-11-18T05:30:00Z", party="third_party", contact_id="k1", to="+16175550177")],
+            "2026-11-25T05:00:00Z",
+            id="debtor-answered-a-relatives-phone",
+        ),
+        # ... and a text exchange reported as `connected` is not a telephone conversation.
+        pytest.param(
+            [conversation("2026-11-18T05:30:00Z", channel="sms")], None, id="sms-is-no-conversation"
+        ),
     ],
 )
 def test_cooloff_day_counting(history: list[Attempt], lifts: str | None) -> None:
