@@ -135,7 +135,18 @@ def hold_checks(ctx: Context, pack: Pack, zones: tuple[str, ...]) -> list[HoldCh
             )
         )
 
-    if (b := holds.bankruptcy_stay) is not None and (filed := dates.get("bankruptcy_filed_at")) is not None:
+    if (b := holds.bankruptcy_stay) is not None and b.discharged_only:
+        if facts.get("bankruptcy_discharged"):
+            out.append(
+                HoldCheck(
+                    rc.BANKRUPTCY_STAY,
+                    f"{n}/holds.bankruptcy_stay",
+                    "the debt was discharged in insolvency proceedings; it may not be collected",
+                    b.source.citation,
+                    now,
+                )
+            )
+    elif b is not None and (filed := dates.get("bankruptcy_filed_at")) is not None:
         start = starts(filed, zones)
         closed = dates.get("bankruptcy_closed_at")
         end = ends(closed, zones) if closed is not None else None

@@ -237,7 +237,7 @@ def _holds(t: Table) -> Holds:
         holds["attorney_represented"] = AttorneyHold(a.source())
         a.done()
     if (b := t.table("bankruptcy_stay")) is not None:
-        holds["bankruptcy_stay"] = BankruptcyHold(b.source())
+        holds["bankruptcy_stay"] = BankruptcyHold(b.source(), b.boolean("discharged_only", False))
         b.done()
     if (d := t.table("debtor_deceased")) is not None:
         holds["debtor_deceased"] = DeceasedHold(

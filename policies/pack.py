@@ -231,9 +231,12 @@ class AttorneyHold:
 @dataclass(frozen=True)
 class BankruptcyHold:
     """`facts.bankruptcy_filed_at`: no contact until `facts.bankruptcy_closed_at`; never again
-    when `facts.bankruptcy_discharged` is true."""
+    when `facts.bankruptcy_discharged` is true. With `discharged_only`, only the discharge holds
+    (where a filing stays nothing by itself: Korea's stay is a court order, entered as a
+    suspension), and `bankruptcy_discharged` holds without a filing date."""
 
     source: Source
+    discharged_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,7 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()] == [
         "cn-gbt45251@2",
-        "kr-fdca@2",
+        "kr-fdca@3",
         "us-ma@2",
         "us-nyc@1",
         "us-regf@2",

@@ -121,7 +121,7 @@ def test_kr_korean_sms_violation_is_denied_with_code_and_citation(
     assert (r.code, r.rule) == ("content_violation", "kr-fdca/sms.content")
     assert rule in r.message
     assert f"채권추심법 {citation}" in r.message
-    assert [p.split("#")[0] for p in d.packs] == ["kr-fdca@2"]
+    assert [p.split("#")[0] for p in d.packs] == ["kr-fdca@3"]
 
 
 @pytest.mark.parametrize(
