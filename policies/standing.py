@@ -115,8 +115,16 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
         ),
         None,
     )
+    # A refusal is the person's: it follows their number to a re-keyed contact and to another
+    # agency's case (GB/T 45251: stop when a contact refuses; found by a probe).
     contact_cease = next(
-        (c for c in case.ceases if c.contact_id is not None and c.contact_id == req.contact_id), None
+        (
+            c
+            for c in case.ceases
+            if c.contact_id is not None
+            and (c.number == req.to or (not c.elsewhere and c.contact_id == req.contact_id))
+        ),
+        None,
     )
     for cease in (debtor_cease, contact_cease):
         if cease is None:
@@ -133,11 +141,16 @@ def standing_reasons(ctx: Context, packs: Sequence[Pack]) -> list[Reason]:
             )
         elif req.party == "third_party":
             # A third party's refusal blocks that contact for good, on every channel.
+            whom = (
+                "the person at this number"  # another case's contact: named by nothing of it
+                if cease.elsewhere
+                else f"contact {cease.contact_id}"
+            )
             out.append(
                 Reason(
                     rc.CEASED,
                     f"{_B}/cease.contact",
-                    f"contact {cease.contact_id} refused further contact on {rfc3339(cease.at)}",
+                    f"{whom} refused further contact on {rfc3339(cease.at)}",
                 )
             )
     return out

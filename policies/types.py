@@ -162,14 +162,16 @@ class Preferences:
 
 @dataclass(frozen=True)
 class Cease:
-    """A stop request. With `contact_id` it is a third party's refusal and blocks only that contact;
-    with `number` (E.164) it stops only contact to that number (a STOP reply to an SMS)."""
+    """A stop request. With `contact_id` it is a third party's refusal: it blocks that contact and,
+    with `number` (the contact's, E.164), that person on every case of the lender. Without it, a
+    `number` stops only contact to that number (a STOP reply to an SMS)."""
 
     channels: frozenset[str]
     at: datetime
     reason: str = ""
     contact_id: str | None = None
     number: str | None = None
+    elsewhere: bool = False  # a refusal recorded on another case: it matches by number only
 
 
 @dataclass(frozen=True)

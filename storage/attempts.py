@@ -65,7 +65,7 @@ def history_sync(
 ) -> list[Attempt]:
     """The reserved attempts the caps need: this debtor's since `since`; this number's too when a
     pack caps per number (a number may be shared, or belong to another debtor); and, when a pack
-    caps a third party for ever, every attempt to the requested contact. Conversations the
+    caps a third party for ever, every attempt to the requested contact and to its number. Conversations the
     debtor started since `since` come along as inbound "attempts" (`Attempt.direction`).
 
     Each branch is a range scan on its own index, so cost follows the rows inside the window,
@@ -83,8 +83,12 @@ def history_sync(
             " AND status = 'reserved'"
         )
     if with_contact_history and request.contact_id is not None:
+        # The person, not only the case's contact id: a re-keyed contact, or the same relative on
+        # the debtor's other case, was a first contact again once the first left the window (a probe).
         sql += (
             f" UNION SELECT {_COLUMNS} FROM attempts WHERE case_id = :case AND contact_id = :contact"
+            " AND status = 'reserved'"
+            f" UNION SELECT {_COLUMNS} FROM attempts WHERE to_number = :to AND party = 'third_party'"
             " AND status = 'reserved'"
         )
         params |= {"case": request.case_id, "contact": request.contact_id}

@@ -11,12 +11,20 @@ from typing import Any
 import policies
 from policies.parse import case_from_json, case_ids, case_to_json, parse_id
 from policies.timefmt import rfc3339
-from policies.types import Case, PolicyInputError
+from policies.types import Case, Cease, PolicyInputError
 from policies.validation import PackError
 from storage.agencies import agency_from_row
 from storage.db import Database, NotFound, from_ts, to_ts
 
-__all__ = ["add_cease", "case_packs", "get_case", "load_case_sync", "put_case", "put_case_sync"]
+__all__ = [
+    "add_cease",
+    "case_packs",
+    "get_case",
+    "load_case_sync",
+    "put_case",
+    "put_case_sync",
+    "refusals_sync",
+]
 
 
 def _load(case_row: Any, agency_row: Any, ceases: list[Any]) -> Case:
@@ -45,6 +53,21 @@ def load_case_sync(conn: sqlite3.Connection, case_id: str) -> tuple[Case, int] |
         "SELECT * FROM ceases WHERE case_id = :id ORDER BY cease_id", {"id": case_id}
     ).fetchall()
     return _load(row, agency, ceases), row["version"] * 1_000_003 + agency["version"]
+
+
+def refusals_sync(conn: sqlite3.Connection, number: str, case_id: str) -> tuple[Cease, ...]:
+    """The third parties' refusals recorded for `number` on the lender's other cases. Read for each
+    third-party decision, not cached with the case: another case's refusal does not change this
+    case's version."""
+    rows = conn.execute(
+        "SELECT channels, at, contact_id, number FROM ceases WHERE number = :number"
+        " AND contact_id IS NOT NULL AND lifted_at IS NULL AND case_id <> :case ORDER BY cease_id",
+        {"number": number, "case": case_id},
+    ).fetchall()
+    return tuple(
+        Cease(frozenset(json.loads(r["channels"])), from_ts(r["at"]), "", r["contact_id"], r["number"], True)
+        for r in rows
+    )
 
 
 def case_version_sync(conn: sqlite3.Connection, case_id: str) -> int | None:
@@ -161,14 +184,16 @@ async def add_cease(
         row = conn.execute("SELECT agency_id, doc FROM cases WHERE case_id = :id", {"id": case_id}).fetchone()
         if row is None or (agency_id is not None and row["agency_id"] != agency_id):
             raise NotFound("case", case_id)
+        number = None
         if contact_id is not None:
-            contacts = {c["contact_id"] for c in json.loads(row["doc"]).get("contacts", [])}
+            contacts = {c["contact_id"]: c.get("number") for c in json.loads(row["doc"]).get("contacts", [])}
             if contact_id not in contacts:
                 raise NotFound("contact", contact_id)
+            number = contacts[contact_id]  # the refusal is the person's: see `refusals_sync`
         now = datetime.now(UTC)
         conn.execute(
-            "INSERT INTO ceases (case_id, channels, contact_id, reason, at, actor_key_id)"
-            " VALUES (:id, :channels, :contact, :reason, :at, :actor)",
+            "INSERT INTO ceases (case_id, channels, contact_id, reason, at, actor_key_id, number)"
+            " VALUES (:id, :channels, :contact, :reason, :at, :actor, :number)",
             {
                 "id": case_id,
                 "channels": json.dumps(sorted(channels)),
@@ -176,6 +201,7 @@ async def add_cease(
                 "reason": reason,
                 "at": to_ts(now),
                 "actor": actor_key_id,
+                "number": number,
             },
         )
         # Bumping the version invalidates cached copies of the case in every process.

@@ -30,7 +30,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,7 +38,7 @@ import policies
 from policies.errors import ServiceUnavailable
 from policies.types import Case, ContactRequest, Decision, Reason
 from storage.attempts import history_sync, release_attempt
-from storage.cases import case_version_sync, load_case_sync
+from storage.cases import case_version_sync, load_case_sync, refusals_sync
 from storage.db import Database, DatabaseUnavailable, NotFound, WriterLock, new_id, to_ts
 
 __all__ = ["DecisionTimeout", "DecisionUnavailable", "DecisionWriter", "Reserved"]
@@ -481,6 +481,8 @@ class DecisionWriter:
                 policies.needs_contact_history(packs, request),
                 per_number,
             )
+            if request.party == "third_party":
+                case = replace(case, ceases=case.ceases + refusals_sync(conn, request.to, case.case_id))
             return policies.evaluate(request, case, history, packs, now)
         except Exception as exc:
             # Fail closed: a rule that cannot be evaluated denies, and the denial is recorded.

@@ -37,6 +37,15 @@ party = "debtor"
 max = 3
 window = "24h"
 citation = "test fixture"
+[[caps]]
+id = "location-once"
+scope = "contact"
+channel = "any"
+party = "third_party"
+counts = "conversations"
+max = 1
+window = "ever"
+citation = "test fixture: a location contact once"
 [after_conversation]
 days = 7
 inbound = {inbound}
@@ -244,3 +253,98 @@ async def test_an_operator_pack_with_a_bundled_name(
     bundled = policies.load_packs(["us-regf"])[0]
     expected = hashlib.sha256(text).hexdigest() if allow else bundled.digest
     assert out["packs"] == [f"us-regf@{'1' if allow else '2'}#sha256:{expected}"]
+
+
+async def test_a_third_partys_refusal_follows_their_number_to_every_case(world: World) -> None:
+    """Found by a regulatory probe: a parent's refusal recorded by one agency (GB/T 45251: stop when
+    a contact refuses) did not stop another agency calling the same parent on the debtor's other
+    case, nor the same agency once the contact was re-keyed on the case."""
+    c = world.client
+    r = await c.put(
+        "/v1/cases/c9", json=case_body(agency_id="a2", packs=["inbound-waits"]), headers=hdr(world.admin)
+    )
+    assert r.status == 201, await r.text()
+    r = await c.post(
+        "/v1/cases/c1/cease",
+        json={"channels": ["call"], "contact_id": "k1", "reason": "the parent refuses further calls"},
+        headers=hdr(world.dialer),
+    )
+    assert r.status == 201, await r.text()
+    parent = {"to": "+12125550177", "channel": "call", "party": "third_party", "contact_id": "k1"}
+    out = await (
+        await c.post("/v1/authorize", json={**parent, "case_id": "c9"}, headers=hdr(world.other_dialer))
+    ).json()
+    assert out["allowed"] is False, out
+    (reason,) = [x for x in out["reasons"] if x["code"] == "ceased"]
+    assert reason["rule"] == "callwarden/cease.contact"
+    assert "c1" not in reason["message"]  # nothing of the other agency's case
+    assert "the person at this number" in reason["message"]
+    rekeyed = case_body(
+        packs=["inbound-waits"],
+        contacts=[{"contact_id": "p-1", "relation": "parent", "number": "+1 212 555 0177"}],
+    )
+    assert (await c.put("/v1/cases/c1", json=rekeyed, headers=hdr(world.admin))).status == 200
+    out = await (
+        await c.post(
+            "/v1/authorize", json={**parent, "case_id": "c1", "contact_id": "p-1"}, headers=hdr(world.dialer)
+        )
+    ).json()
+    assert [x["code"] for x in out["reasons"]] == ["ceased"], out
+    # Another person on the same cases is still a contact.
+    other = case_body(
+        agency_id="a2",
+        packs=["inbound-waits"],
+        contacts=[{"contact_id": "k1", "relation": "parent", "number": "+1 212 555 0188"}],
+    )
+    assert (await c.put("/v1/cases/c9", json=other, headers=hdr(world.admin))).status == 200
+    out = await (
+        await c.post(
+            "/v1/authorize",
+            json={**parent, "case_id": "c9", "to": "+12125550188"},
+            headers=hdr(world.other_dialer),
+        )
+    ).json()
+    assert out["allowed"] is True, out
+
+
+async def test_a_location_contact_once_ever_is_the_person_not_the_contact_id(world: World) -> None:
+    """Found by a regulatory probe: once the first conversation was older than the history the
+    caps read (8 days), re-keying the contact made the same person a first contact again."""
+    c = world.client
+    request = {
+        "case_id": "c1",
+        "to": "+12125550177",
+        "channel": "call",
+        "party": "third_party",
+        "contact_id": "k1",
+    }
+    out = await (await c.post("/v1/authorize", json=request, headers=hdr(world.dialer))).json()
+    assert out["allowed"] is True, out
+    now = datetime.now(UTC)
+    outcome = {
+        "result": "connected",
+        "spoke_with": "third_party",
+        "started_at": _iso(now),
+        "ended_at": _iso(now + timedelta(minutes=2)),
+    }
+    r = await c.post(f"/v1/attempts/{out['attempt_id']}/outcome", json=outcome, headers=hdr(world.dialer))
+    assert r.status == 200, await r.text()
+    app = c.app
+    assert app is not None
+    twelve_days = (now - timedelta(days=12)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    await app[DB].write(
+        lambda conn: conn.execute(
+            "UPDATE attempts SET at = :t, started_at = :t, ended_at = :t WHERE attempt_id = :id",
+            {"t": twelve_days, "id": out["attempt_id"]},
+        )
+    )
+    rekeyed = case_body(
+        packs=["inbound-waits"],
+        contacts=[{"contact_id": "spouse-1", "relation": "spouse", "number": "+1 212 555 0177"}],
+    )
+    assert (await c.put("/v1/cases/c1", json=rekeyed, headers=hdr(world.admin))).status == 200
+    out = await (
+        await c.post("/v1/authorize", json={**request, "contact_id": "spouse-1"}, headers=hdr(world.dialer))
+    ).json()
+    assert out["allowed"] is False, out
+    assert [x["rule"] for x in out["reasons"]] == ["inbound-waits/caps.location-once"]
