@@ -39,6 +39,17 @@ _SCOPE_WORDS = {
 }
 
 
+def _counted_words(cap: CapRule) -> str:
+    """What a cap counts, in words: "7 call attempts", "6 unanswered call attempts", "1 conversation"."""
+    channel = "" if cap.channel == "any" else f"{cap.channel} "
+    noun = {
+        "attempts": f"{channel}attempt",
+        "conversations": f"{channel}conversation",
+        "unanswered": f"unanswered {channel}attempt",
+    }[cap.counts]
+    return noun if cap.max == 1 else noun + "s"
+
+
 def _window_words(spelling: str) -> str:
     if spelling == "local_day":
         return "the callee-local day"
@@ -86,11 +97,10 @@ class CapCheck:
             self.threshold = exits[used - cap.max]
         if covering is not None:
             return  # the consent lifts the presumption now; it applies again after the consent
-        what = cap.counts if cap.channel == "any" else f"{cap.channel} {cap.counts}"
         self.reason = Reason(
             rc.CAP_EXCEEDED,
             rule,
-            f"{pack.name} allows at most {cap.max} {what} to {_SCOPE_WORDS[cap.scope]} in "
+            f"{pack.name} allows at most {cap.max} {_counted_words(cap)} to {_SCOPE_WORDS[cap.scope]} in "
             f"{_window_words(cap.window.spelling)}; {used} already",
             max=cap.max,
             window=cap.window.spelling,
