@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -380,3 +381,19 @@ def test_requires_brings_packs_first_and_a_cycle_is_a_pack_error() -> None:
     assert [p.name for p in policies.load_packs(["us-nyc", "us-regf"])] == ["us-regf", "us-nyc"]
     with pytest.raises(policies.PackError, match="cycle: c → d → c"):
         expand_requires(["c"], packs.__getitem__)
+
+
+def test_the_pack_digests_the_docs_print_are_the_bundled_packs() -> None:
+    """A regulatory probe compared the digest the README printed with what callwarden answered and
+    found them different: a reader checking "which text decided" against the docs is misled."""
+    root = Path(__file__).resolve().parents[2]
+    pinned = re.compile(r"([a-z0-9-]+)@(\w+)#sha256:([0-9a-f]{8,64})")
+    found = []
+    for doc in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for name, version, digest in pinned.findall(doc.read_text(encoding="utf-8")):
+            if name not in BUNDLED:
+                continue  # an operator's pack in an example
+            (pack,) = policies.load_packs([name])
+            found.append(name)
+            assert (version, pack.digest[: len(digest)]) == (pack.version, digest), (doc.name, name)
+    assert {"us-regf", "us-ma", "cn-gbt45251"} <= set(found)
