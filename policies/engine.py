@@ -18,7 +18,7 @@ from policies.checks import BlockedCheck, Check, HolidayCheck, WindowCheck
 from policies.content import content_reasons
 from policies.context import Context, resolve_callee
 from policies.cooloff import CoolOffCheck
-from policies.holds import hold_checks, hold_notes
+from policies.holds import hold_checks, hold_notes, unapplied_fact_notes
 from policies.pack import Pack
 from policies.parties import party_reasons
 from policies.preferences import preference_reasons
@@ -111,6 +111,7 @@ def evaluate(
             if pack.holds or pack.notes.time_barred is not None:
                 holds += hold_checks(ctx, pack, pack_zones[pack.name])
                 notes += hold_notes(ctx, pack, pack_zones[pack.name])
+        notes += unapplied_fact_notes(ctx, packs)
     reasons += [h.reason for h in holds if h.reason is not None]
     reasons += preference_reasons(ctx)
 

@@ -21,6 +21,7 @@ say.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from policies import reasons as rc
@@ -218,6 +219,48 @@ def hold_checks(ctx: Context, pack: Pack, zones: tuple[str, ...]) -> list[HoldCh
                 now,
                 None,
                 ends(until, zones),
+            )
+        )
+    return out
+
+
+# Each fact a hold or note reads, and the pack section that reads it.
+_FACT_READERS = (
+    ("attorney_represented", "attorney_represented"),
+    ("bankruptcy_filed_at", "bankruptcy_stay"),
+    ("bankruptcy_discharged", "bankruptcy_stay"),
+    ("deceased", "debtor_deceased"),
+    ("disputed_at", "dispute_pending"),
+    ("collection_suspended_until", "collection_suspended"),
+)
+
+
+def unapplied_fact_notes(ctx: Context, packs: Sequence[Pack]) -> list[Note]:
+    """A note for each fact set on the case that none of its packs applies: a suspension entered
+    on a us-regf case held nothing and said nothing (a probe). The contact is not held by it."""
+    case = ctx.case
+    out = []
+    for fact, section in _FACT_READERS:
+        if not (case.facts.get(fact) or fact in case.fact_dates):
+            continue
+        if any(getattr(p.holds, section) is not None for p in packs):
+            continue
+        names = ", ".join(p.name for p in packs)
+        out.append(
+            Note(
+                rc.NOTE_FACT_NOT_APPLIED,
+                "callwarden/facts",
+                f"facts.{fact} is set, but none of the case's packs ({names}) applies it: it does not "
+                "hold this contact (add a pack that does, or an operator pack)",
+            )
+        )
+    if case.facts.get("time_barred") and all(p.notes.time_barred is None for p in packs):
+        names = ", ".join(p.name for p in packs)
+        out.append(
+            Note(
+                rc.NOTE_FACT_NOT_APPLIED,
+                "callwarden/facts",
+                f"facts.time_barred is set, but none of the case's packs ({names}) reads it",
             )
         )
     return out

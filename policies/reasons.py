@@ -69,6 +69,7 @@ COLLECTION_SUSPENDED = "collection_suspended"
 NOTE_CONSENT = "consent"
 NOTE_TIME_BARRED = "time_barred"
 NOTE_VALIDATION_PERIOD = "validation_period"
+NOTE_FACT_NOT_APPLIED = "fact_not_applied"
 ALL_NOTES: tuple[str, ...] = (NOTE_CONSENT, NOTE_TIME_BARRED, NOTE_VALIDATION_PERIOD)
 
 # Codes that time alone may lift (a cap on an "ever" window never lifts, so its reason has no

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
 from policies.types import Attempt, Phone
-from tests.policies.builders import LA, at, attempt, decide, make_case, make_request, refs
+from tests.policies.builders import LA, NYC, at, attempt, decide, make_case, make_request, refs
 
 PACKS = ["us-regf", "us-ma", "us-wa"]
 
@@ -45,3 +49,46 @@ def test_one_pack_alone_is_less_strict() -> None:
     case = make_case(packs=["us-regf"], phones=[Phone(LA, "landline")])
     d = decide("2026-11-24T17:00:00Z", case=case, request=make_request(LA), history=history())
     assert d.allowed
+
+
+@pytest.mark.parametrize(
+    ("packs", "facts", "dates", "unapplied"),
+    [
+        pytest.param(
+            ("us-regf",),
+            {},
+            {"collection_suspended_until": date(2026, 12, 20)},
+            ["collection_suspended_until"],
+            id="us-suspension",
+        ),
+        pytest.param(
+            ("kr-fdca",),
+            {},
+            {"collection_suspended_until": date(2026, 12, 20)},
+            [],
+            id="kr-suspension-applied",
+        ),
+        pytest.param(
+            ("cn-gbt45251",),
+            {"attorney_represented": True, "deceased": True},
+            {},
+            ["attorney_represented", "deceased"],
+            id="cn-attorney-deceased",
+        ),
+        pytest.param(
+            ("us-regf", "cn-gbt45251"), {"attorney_represented": True}, {}, [], id="one-pack-applies-it"
+        ),
+        pytest.param(("cn-gbt45251",), {"time_barred": True}, {}, ["time_barred"], id="cn-time-barred"),
+        pytest.param(("cn-gbt45251",), {"attorney_represented": False}, {}, [], id="false-is-not-set"),
+    ],
+)
+def test_a_fact_no_pack_applies_is_a_note_not_silence(
+    packs: tuple[str, ...], facts: dict[str, bool], dates: dict[str, date], unapplied: list[str]
+) -> None:
+    """Found by a regulatory probe: a suspension entered on a us-regf case held nothing and said
+    nothing; the dialer must be told the fact did not hold the contact."""
+    to = "+8613800138000" if packs[0] == "cn-gbt45251" else "+821012345678" if packs[0] == "kr-fdca" else NYC
+    case = make_case(packs=packs, phones=[Phone(to, "mobile")], facts=facts, fact_dates=dates)
+    d = decide("2026-11-24T03:00:00Z", packs=list(packs), case=case, request=make_request(to))
+    said = [n.message.split()[0] for n in d.notes if n.code == "fact_not_applied"]
+    assert said == [f"facts.{f}" for f in unapplied]
