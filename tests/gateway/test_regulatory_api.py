@@ -206,16 +206,19 @@ async def test_decisions_pin_the_pack_text_and_carry_notes(world: World, data_di
     assert json.loads(row["notes"]) == out["notes"]
 
 
+# The case's contact k1 (case_body: a spouse), called as a third party.
+SPOUSE_CALL = {
+    "case_id": "c1",
+    "to": "+12125550177",
+    "channel": "call",
+    "party": "third_party",
+    "contact_id": "k1",
+}
+
+
 async def test_third_party_attempts_record_the_contact_relation(world: World) -> None:
     c = world.client
-    request = {
-        "case_id": "c1",
-        "to": "+12125550177",
-        "channel": "call",
-        "party": "third_party",
-        "contact_id": "k1",
-    }
-    out = await (await c.post("/v1/authorize", json=request, headers=hdr(world.dialer))).json()
+    out = await (await c.post("/v1/authorize", json=SPOUSE_CALL, headers=hdr(world.dialer))).json()
     assert out["allowed"] is True, out
     attempt = await (await c.get(f"/v1/attempts/{out['attempt_id']}", headers=hdr(world.dialer))).json()
     assert (attempt["party"], attempt["contact_id"], attempt["relation"]) == ("third_party", "k1", "spouse")
@@ -311,14 +314,7 @@ async def test_a_location_contact_once_ever_is_the_person_not_the_contact_id(wor
     """Found by a regulatory probe: once the first conversation was older than the history the
     caps read (8 days), re-keying the contact made the same person a first contact again."""
     c = world.client
-    request = {
-        "case_id": "c1",
-        "to": "+12125550177",
-        "channel": "call",
-        "party": "third_party",
-        "contact_id": "k1",
-    }
-    out = await (await c.post("/v1/authorize", json=request, headers=hdr(world.dialer))).json()
+    out = await (await c.post("/v1/authorize", json=SPOUSE_CALL, headers=hdr(world.dialer))).json()
     assert out["allowed"] is True, out
     now = datetime.now(UTC)
     outcome = {
@@ -344,7 +340,9 @@ async def test_a_location_contact_once_ever_is_the_person_not_the_contact_id(wor
     )
     assert (await c.put("/v1/cases/c1", json=rekeyed, headers=hdr(world.admin))).status == 200
     out = await (
-        await c.post("/v1/authorize", json={**request, "contact_id": "spouse-1"}, headers=hdr(world.dialer))
+        await c.post(
+            "/v1/authorize", json={**SPOUSE_CALL, "contact_id": "spouse-1"}, headers=hdr(world.dialer)
+        )
     ).json()
     assert out["allowed"] is False, out
     assert [x["rule"] for x in out["reasons"]] == ["inbound-waits/caps.location-once"]
