@@ -123,7 +123,7 @@ async def test_uploaded_call_is_transcribed_flagged_reviewed_and_logged(
     )
     assert [f["rule"] for f in (await r.json())["flags"]] == ["en/missing_disclosure/mini-miranda"]
 
-    # Metadata: transcription record and flags (without the words), also for the dialer.
+    # Metadata: the transcription record for the dialer; flags (without the words) for inspectors.
     r = await vw.client.get(f"/v1/recordings/{rid}", headers=hdr(vw.w.dialer))
     meta = await r.json()
     t = meta["transcript"]
@@ -137,6 +137,9 @@ async def test_uploaded_call_is_transcribed_flagged_reviewed_and_logged(
     assert t["model"].endswith("whisper-base")
     assert t["rtf"] > 0
     assert set(t["timings"]) >= {"decode", "transcribe"}
+    assert "flags" not in meta  # the quality team's, not the dialer's
+    r = await vw.client.get(f"/v1/recordings/{rid}", headers=hdr(vw.w.inspector))
+    meta = await r.json()
     assert flag["flag_id"] in [f["flag_id"] for f in meta["flags"]]
     assert all("sentence" not in f and "match" not in f for f in meta["flags"])
     r = await vw.client.get("/v1/recordings", params={"flagged": "true"}, headers=hdr(vw.w.inspector))
