@@ -14,14 +14,25 @@ from policies.timefmt import rfc3339
 
 __all__ = ["Throttled", "configure_logging", "mask_number", "mask_numbers"]
 
-# '+' numbers with optional separators, bare runs of 7+ digits, and grouped local forms such as
-# "138 0013 8000" or "208-555-0100" (dates like 2026-11-28 and times do not match).
-_PHONE_RE = re.compile(r"\+\d[\d \-]{5,}\d|\b\d{7,}\b|\b\d{3,4}[ \-]\d{3,4}[ \-]\d{4}\b")
+# '+' numbers with optional separators (and a "(0)" trunk digit), bare runs of 7+ digits, grouped
+# local forms such as "138 0013 8000", "208-555-0100", "(617) 555-0142", "617/555-0142" or
+# "617.555.0142", international prefixes written out ("0044 20 7946 0958", "011 44 ..."), and
+# digits spaced one by one. Dates like 2026-11-28, times and versions like 2026.12.102 do not match;
+# a probe found the parenthesised and prefixed forms shown in full in stop requests' reasons.
+_PHONE_RE = re.compile(
+    r"\+\d{1,3}[ \-]?\(0\)[ \-]?\d[\d \-]{4,}\d"
+    r"|\+\d[\d \-]{5,}\d"
+    r"|\b(?:00|011)[ \-]?\d{1,3}(?:[ \-]?\d{1,4}){2,5}\b"
+    r"|\b\d{7,}\b"
+    r"|\(\d{3,4}\) ?\d{3,4}[ \-.]?\d{4}\b"
+    r"|\b\d{3,4}[ \-./]\d{3,4}[ \-.]\d{4}\b"
+    r"|\b\d(?: \d){6,}\b"
+)
 
 
 def mask_numbers(text: str) -> str:
     """Mask every phone-number-looking run of digits in free text."""
-    return _PHONE_RE.sub(lambda m: mask_number(re.sub(r"[ \-]", "", m.group(0))), text)
+    return _PHONE_RE.sub(lambda m: mask_number(re.sub(r"[ \-./()]", "", m.group(0))), text)
 
 
 class JsonFormatter(logging.Formatter):

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from gateway.logs import mask_numbers
 from tests.gateway.helpers import DEBTOR_NUMBER, OTHER_NUMBER, case_body, hdr
 from tests.gateway.vault_world import VaultWorld, make_vault_world
 from tests.pg_database import both_backends
@@ -322,6 +323,38 @@ async def test_decision_history_masks_the_number_a_reason_names(vw: VaultWorld) 
     assert "unknown_number" in history
     assert OTHER_NUMBER not in history
     assert OTHER_NUMBER[-4:] in history
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "(617) 555-0142",
+        "(617)555-0142",
+        "617/555-0142",
+        "617.555.0142",
+        "617-555-0142",
+        "0044 20 7946 0958",
+        "011 44 20 7946 0958",
+        "+44 (0)20 7946 0958",
+        "6 1 7 5 5 5 0 1 4 2",
+        "+1 617 555 0177",
+    ],
+)
+def test_free_text_numbers_are_masked_however_they_are_written(written: str) -> None:
+    """Found by a probe re-checking the masking of stop requests' reasons: the parenthesised form
+    the API's own docs use, international prefixes and spaced digits were shown in full."""
+    masked = mask_numbers(f"call {written} please")
+    digits = "".join(ch for ch in written if ch.isdigit())
+    assert digits[-8:-4] not in "".join(ch for ch in masked if ch.isdigit()), masked  # the middle is gone
+    assert masked.startswith("call ")
+    assert masked.endswith(" please")
+
+
+@pytest.mark.parametrize(
+    "kept", ["lifts at 2026-11-28T16:00:00Z", "zh@2026.12.102", "12.50 USD on 2026-01-05", "08:00 to 21:00"]
+)
+def test_dates_versions_and_amounts_are_not_taken_for_numbers(kept: str) -> None:
+    assert mask_numbers(kept) == kept
 
 
 async def test_a_case_read_by_inspectors_and_security_masks_its_numbers(vw: VaultWorld) -> None:
