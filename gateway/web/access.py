@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from typing import Any
 
 from aiohttp import web
@@ -16,7 +17,7 @@ from gateway.web.auth import Principal, client_address, principal, require
 from gateway.web.errors import ApiError
 from policies.errors import InputError, NotFound
 from policies.parse import parse_instant
-from storage.audit import Access, Actor, append, append_sync
+from storage.audit import Access, Actor, append
 from storage.keys import Role
 from storage.recordings import get_recording
 
@@ -34,6 +35,9 @@ __all__ = [
 ]
 
 MIN_REASON, MAX_REASON = 3, 500
+
+
+log = logging.getLogger("callwarden.access")
 
 
 def actor_of(request: web.Request, who: Principal | None = None) -> Actor:
@@ -72,20 +76,18 @@ async def log_other_agency(
     reason: str | None = None,
     object_type: str = "recording",
 ) -> None:
-    """Log an agency-bound key reaching for another agency's object. The key's own row says what
-    it was answered, `not_found`, exactly as for an id that does not exist: the agency's security
-    staff read their keys' rows, and a `denied` there told them the id exists elsewhere (found by
-    a probe). The fact goes in a second row only lender-wide readers see (no agency)."""
-    db = request.app[appkeys.DB]
-    actor = actor_of(request, who)
-    lender = Actor(None, "system", None, actor.source)
-    facts = {"why": "other_agency", "key_id": who.key_id, "key_agency_id": who.agency_id, "owner": owner}
-
-    def write(conn: Any) -> None:
-        append_sync(conn, Access(actor, action, object_type, object_id, "not_found", reason))
-        append_sync(conn, Access(lender, action, object_type, object_id, "denied", reason, facts))
-
-    await db.write(write)
+    """Log an agency-bound key reaching for another agency's object exactly as an id that does not
+    exist: `not_found`, what it was answered. The agency's security staff read their keys' rows, and
+    a `denied` there told them the id exists elsewhere (found by a probe); a second, lender-only
+    row did too, by the gap it left in `seq` and the chain (a second probe). The lender reads the
+    owner from the object id; the service log warns."""
+    await log_access(request, who, action, object_id, "not_found", reason, object_type)
+    log.warning(
+        "an agency-bound key reached for another agency's object",
+        extra={
+            "fields": {"key_id": who.key_id, "agency_id": who.agency_id, "owner": owner, "object": object_id}
+        },
+    )
 
 
 async def require_logged(request: web.Request, action: str, object_id: str, *roles: Role | str) -> Principal:

@@ -71,11 +71,13 @@ async def test_an_agencys_own_log_rows_do_not_tell_another_agencys_id_from_a_mis
         ("recording.audio", "not_found", "abc def", "{}"),
     }
     assert len(rows) == 4
-    # The lender's security staff still see who reached for whose recording.
+    # Found by a second probe: a lender-only row written beside the key's left a gap in `seq` (and
+    # in the chain) that the agency read as "this id exists elsewhere". The rows it sees are
+    # consecutive: the log has no row it cannot see.
+    seqs = [e["seq"] for e in seen["entries"]]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
     everything = await (await vw.client.get("/v1/audit/access-log", headers=hdr(vw.security))).json()
-    facts = [e["details"] for e in everything["entries"] if e["result"] == "denied"]
-    assert {(f["why"], f["owner"]) for f in facts} == {("other_agency", "a2")}
-    assert len(facts) == 2
+    assert not [e for e in everything["entries"] if e["result"] == "denied"]
 
 
 async def test_a_reassigned_case_shows_the_new_agency_nothing_of_the_agency_before(vw: VaultWorld) -> None:
