@@ -133,7 +133,8 @@ async def list_complaints(
     status: str | None = None,
     limit: int = 100,
 ) -> list[dict[str, Any]]:
-    """Complaints, newest received first, with how many recordings each holds now."""
+    """Complaints, newest received first, with how many recordings each holds now (with a scope,
+    of that agency's: a reassigned case's complaint also holds the agency before's)."""
     where, params = and_where(
         [
             ("c.agency_id = :scope", "scope", agency_scope),
@@ -142,10 +143,13 @@ async def list_complaints(
             ("c.status = :status", "status", status),
         ]
     )
-    params["limit"] = limit
+    params |= {"limit": limit, "held_scope": agency_scope}
     rows = await db.fetchall(
-        "SELECT c.*, (SELECT count(*) FROM complaint_holds h WHERE h.complaint_id = c.complaint_id"
-        " AND h.released_at IS NULL) AS holding FROM complaints c WHERE 1 = 1"
+        "SELECT c.*, (SELECT count(*) FROM complaint_holds h"
+        " LEFT JOIN recordings r ON r.recording_id = h.recording_id"
+        " WHERE h.complaint_id = c.complaint_id AND h.released_at IS NULL"
+        " AND (CAST(:held_scope AS TEXT) IS NULL OR r.agency_id = :held_scope)) AS holding"
+        " FROM complaints c WHERE 1 = 1"
         + where
         + " ORDER BY c.received_at DESC, c.complaint_id LIMIT :limit",
         params,
