@@ -186,10 +186,14 @@ def count(
         elif scope == "number":
             if a.to != key:
                 continue
-        elif a.party != "third_party" or (
-            a.to != key and (a.case_id != case.case_id or a.contact_id != req.contact_id)
-        ):
-            continue
+        else:  # contact: the person, by this case's contact id or by number on any case
+            mine = a.party == "third_party" and a.case_id == case.case_id and a.contact_id == req.contact_id
+            if not (mine or a.to == key):
+                continue
+            # An attempt to the number as the debtor's counts only as a conversation the person
+            # at the number had (the debtor's line answered by someone else: a probe).
+            if a.party != "third_party" and not (a.result == "connected" and a.spoke_with == "third_party"):
+                continue
         if channel != "any" and a.channel != channel:
             continue
         result = a.result

@@ -88,8 +88,8 @@ def history_sync(
         sql += (
             f" UNION SELECT {_COLUMNS} FROM attempts WHERE case_id = :case AND contact_id = :contact"
             " AND status = 'reserved'"
-            f" UNION SELECT {_COLUMNS} FROM attempts WHERE to_number = :to AND party = 'third_party'"
-            " AND status = 'reserved'"
+            f" UNION SELECT {_COLUMNS} FROM attempts WHERE to_number = :to"
+            " AND (party = 'third_party' OR spoke_with = 'third_party') AND status = 'reserved'"
         )
         params |= {"case": request.case_id, "contact": request.contact_id}
     rows = conn.execute(sql + " ORDER BY 5", params).fetchall()

@@ -119,6 +119,34 @@ def test_debtor_request_to_a_number_not_on_the_case() -> None:
             [("cap_exceeded", "us-regf/caps.location-contact-once")],
             id="same-person-other-case",
         ),
+        # Found by a probe: the person answered a call made to the number as another debtor's.
+        pytest.param(
+            {},
+            [
+                attempt(
+                    "2025-06-05T15:00:00Z",
+                    to=SPOUSE.number,
+                    case_id="c7",
+                    debtor_id="d7",
+                    result="connected",
+                    spoke_with="third_party",
+                )
+            ],
+            [],
+            [("cap_exceeded", "us-regf/caps.location-contact-once")],
+            id="person-answered-a-debtor-call-to-the-number",
+        ),
+        pytest.param(
+            {},
+            [
+                attempt(
+                    "2025-06-05T15:00:00Z", to=SPOUSE.number, case_id="c7", debtor_id="d7", result="no_answer"
+                )
+            ],
+            [],
+            [],
+            id="an-unanswered-debtor-call-to-the-number-is-no-contact",
+        ),
         pytest.param(
             {},
             [],
