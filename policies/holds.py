@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 
 from policies import reasons as rc
 from policies.context import Context
-from policies.pack import DisputeHold, Pack
+from policies.pack import BankruptcyHold, DisputeHold, Pack
 from policies.public_holidays import holiday_name, us_legal_public_holiday
 from policies.timefmt import rfc3339
 from policies.types import FactDate, Note, Reason
@@ -235,6 +235,13 @@ _FACT_READERS = (
 )
 
 
+def _applies(hold: object, fact: str) -> bool:
+    # A discharge-only bankruptcy hold (kr-fdca) reads the discharge, not the filing (a probe).
+    if isinstance(hold, BankruptcyHold) and hold.discharged_only and fact == "bankruptcy_filed_at":
+        return False
+    return hold is not None
+
+
 def unapplied_fact_notes(ctx: Context, packs: Sequence[Pack]) -> list[Note]:
     """A note for each fact set on the case that none of its packs applies: a suspension entered
     on a us-regf case held nothing and said nothing (a probe). The contact is not held by it."""
@@ -243,7 +250,7 @@ def unapplied_fact_notes(ctx: Context, packs: Sequence[Pack]) -> list[Note]:
     for fact, section in _FACT_READERS:
         if not (case.facts.get(fact) or fact in case.fact_dates):
             continue
-        if any(getattr(p.holds, section) is not None for p in packs):
+        if any(_applies(getattr(p.holds, section), fact) for p in packs):
             continue
         names = ", ".join(p.name for p in packs)
         out.append(

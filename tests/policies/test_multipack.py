@@ -80,6 +80,14 @@ def test_one_pack_alone_is_less_strict() -> None:
         ),
         pytest.param(("cn-gbt45251",), {"time_barred": True}, {}, ["time_barred"], id="cn-time-barred"),
         pytest.param(("cn-gbt45251",), {"attorney_represented": False}, {}, [], id="false-is-not-set"),
+        pytest.param(
+            ("kr-fdca",),
+            {},
+            {"bankruptcy_filed_at": date(2026, 11, 1)},
+            ["bankruptcy_filed_at"],
+            id="kr-filing-alone",
+        ),
+        pytest.param(("kr-fdca",), {"bankruptcy_discharged": True}, {}, [], id="kr-discharge-applied"),
     ],
 )
 def test_a_fact_no_pack_applies_is_a_note_not_silence(
