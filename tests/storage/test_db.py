@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 
+import asyncpg
 import pytest
 
+import storage.pg
 from storage.backends import open_db
 from storage.db import Database, _migrations, from_ts, migrate, to_ts
-from storage.pg import pg_migration_scripts
-from tests.pg_database import both_backends, run_as_superuser
+from storage.pg import migrate_pg, pg_migration_scripts
+from tests.pg_database import both_backends, fresh_database, run_as_superuser
 
 
 async def test_open_applies_migrations_once_and_records_them(tmp_path: Path) -> None:
@@ -161,3 +164,56 @@ async def test_a_scheduled_job_runs_in_one_instance_of_the_cluster_at_a_time(db_
         async with survivor.cluster_lock("anchor") as taken_over:
             assert taken_over
     await dying.close()
+
+
+# Migration 0013: refusals recorded before a refusal stored its contact's number get it from the
+# case, so they block the person on every case (storage.cases.refusals_sync) like new ones.
+_CEASE = (
+    "INSERT INTO ceases (case_id, channels, contact_id, reason, at) VALUES ('{}', '[\"call\"]', {}, '', 'x')"
+)
+_CONTACTS = (
+    '{"contacts": [{"contact_id": "k1", "number": "+8613900139000"},'
+    ' {"contact_id": "k2", "number": "+8613700137000"}]}'
+)
+_BEFORE_0013 = [
+    "INSERT INTO agencies (agency_id, name, status, created_at, updated_at)"
+    " VALUES ('a1', 'A', 'active', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+    "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at, updated_at)"
+    f" VALUES ('c1', 'a1', 'd1', 'active', 'CN', '{_CONTACTS}', 'x', 'x')",
+    "INSERT INTO cases (case_id, agency_id, debtor_id, status, region, doc, created_at, updated_at)"
+    " VALUES ('c2', 'a1', 'd2', 'active', 'CN', '{}', 'x', 'x')",
+    _CEASE.format("c1", "'k2'"),
+    _CEASE.format("c1", "'gone'"),  # a contact since removed from the case
+    _CEASE.format("c2", "'k1'"),  # a case without contacts
+    _CEASE.format("c1", "NULL"),  # the debtor's own
+]
+_AFTER_0013 = [("k2", "+8613700137000"), ("gone", None), ("k1", None), (None, None)]
+
+
+def test_migration_0013_gives_old_refusals_their_contacts_number_on_sqlite(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "old.db", isolation_level=None)
+    migrate(conn, upto=12)
+    for sql in _BEFORE_0013:
+        conn.execute(sql)
+    migrate(conn)
+    assert conn.execute("SELECT contact_id, number FROM ceases ORDER BY cease_id").fetchall() == _AFTER_0013
+    conn.close()
+
+
+async def test_migration_0013_gives_old_refusals_their_contacts_number_on_postgresql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The scripts are read once here, off the event loop (the server reads them on its own thread).
+    scripts = await asyncio.to_thread(pg_migration_scripts)
+    monkeypatch.setattr(storage.pg, "pg_migration_scripts", lambda: scripts)
+    with fresh_database() as url:
+        conn = await asyncpg.connect(url)
+        try:
+            await migrate_pg(conn, upto=12)
+            for sql in _BEFORE_0013:
+                await conn.execute(sql)
+            await migrate_pg(conn)
+            rows = await conn.fetch("SELECT contact_id, number FROM ceases ORDER BY cease_id")
+        finally:
+            await conn.close()
+    assert [tuple(r) for r in rows] == _AFTER_0013
