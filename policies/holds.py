@@ -21,12 +21,12 @@ say.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from policies import reasons as rc
 from policies.context import Context
-from policies.pack import BankruptcyHold, DisputeHold, Pack
+from policies.pack import DisputeHold, Pack
 from policies.public_holidays import holiday_name, us_legal_public_holiday
 from policies.timefmt import rfc3339
 from policies.types import FactDate, Note, Reason
@@ -224,53 +224,40 @@ def hold_checks(ctx: Context, pack: Pack, zones: tuple[str, ...]) -> list[HoldCh
     return out
 
 
-# Each fact a hold or note reads, and the pack section that reads it.
-_FACT_READERS = (
-    ("attorney_represented", "attorney_represented"),
-    ("bankruptcy_filed_at", "bankruptcy_stay"),
-    ("bankruptcy_discharged", "bankruptcy_stay"),
-    ("deceased", "debtor_deceased"),
-    ("disputed_at", "dispute_pending"),
-    ("collection_suspended_until", "collection_suspended"),
+_HOLDS = "it does not hold this contact (add a pack that does, or an operator pack)"
+
+# Each fact a hold or note reads: whether a pack applies it, and what its absence means. A
+# discharge-only bankruptcy hold (kr-fdca) reads the discharge, not the filing (a probe).
+_FACT_READERS: tuple[tuple[str, Callable[[Pack], bool], str], ...] = (
+    ("attorney_represented", lambda p: p.holds.attorney_represented is not None, _HOLDS),
+    (
+        "bankruptcy_filed_at",
+        lambda p: p.holds.bankruptcy_stay is not None and not p.holds.bankruptcy_stay.discharged_only,
+        _HOLDS,
+    ),
+    ("bankruptcy_discharged", lambda p: p.holds.bankruptcy_stay is not None, _HOLDS),
+    ("deceased", lambda p: p.holds.debtor_deceased is not None, _HOLDS),
+    ("disputed_at", lambda p: p.holds.dispute_pending is not None, _HOLDS),
+    ("collection_suspended_until", lambda p: p.holds.collection_suspended is not None, _HOLDS),
+    ("time_barred", lambda p: p.notes.time_barred is not None, ""),
 )
-
-
-def _applies(hold: object, fact: str) -> bool:
-    # A discharge-only bankruptcy hold (kr-fdca) reads the discharge, not the filing (a probe).
-    if isinstance(hold, BankruptcyHold) and hold.discharged_only and fact == "bankruptcy_filed_at":
-        return False
-    return hold is not None
 
 
 def unapplied_fact_notes(ctx: Context, packs: Sequence[Pack]) -> list[Note]:
     """A note for each fact set on the case that none of its packs applies: a suspension entered
     on a us-regf case held nothing and said nothing (a probe). The contact is not held by it."""
     case = ctx.case
-    out = []
-    for fact, section in _FACT_READERS:
-        if not (case.facts.get(fact) or fact in case.fact_dates):
-            continue
-        if any(_applies(getattr(p.holds, section), fact) for p in packs):
-            continue
-        names = ", ".join(p.name for p in packs)
-        out.append(
-            Note(
-                rc.NOTE_FACT_NOT_APPLIED,
-                "callwarden/facts",
-                f"facts.{fact} is set, but none of the case's packs ({names}) applies it: it does not "
-                "hold this contact (add a pack that does, or an operator pack)",
-            )
+    names = ", ".join(p.name for p in packs)
+    return [
+        Note(
+            rc.NOTE_FACT_NOT_APPLIED,
+            "callwarden/facts",
+            f"facts.{fact} is set, but none of the case's packs ({names}) "
+            + (f"applies it: {consequence}" if consequence else "reads it"),
         )
-    if case.facts.get("time_barred") and all(p.notes.time_barred is None for p in packs):
-        names = ", ".join(p.name for p in packs)
-        out.append(
-            Note(
-                rc.NOTE_FACT_NOT_APPLIED,
-                "callwarden/facts",
-                f"facts.time_barred is set, but none of the case's packs ({names}) reads it",
-            )
-        )
-    return out
+        for fact, applies, consequence in _FACT_READERS
+        if (case.facts.get(fact) or fact in case.fact_dates) and not any(applies(p) for p in packs)
+    ]
 
 
 def hold_notes(ctx: Context, pack: Pack, zones: tuple[str, ...]) -> list[Note]:

@@ -65,8 +65,9 @@ def history_sync(
 ) -> list[Attempt]:
     """The reserved attempts the caps need: this debtor's since `since`; this number's too when a
     pack caps per number (a number may be shared, or belong to another debtor); and, when a pack
-    caps a third party for ever, every attempt to the requested contact and to its number. Conversations the
-    debtor started since `since` come along as inbound "attempts" (`Attempt.direction`).
+    caps a third party for ever, every attempt to the requested contact and to its number.
+    Conversations the debtor started since `since` come along as inbound "attempts"
+    (`Attempt.direction`).
 
     Each branch is a range scan on its own index, so cost follows the rows inside the window,
     not the size of the table.

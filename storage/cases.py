@@ -65,7 +65,13 @@ def refusals_sync(conn: sqlite3.Connection, number: str, case_id: str) -> tuple[
         {"number": number, "case": case_id},
     ).fetchall()
     return tuple(
-        Cease(frozenset(json.loads(r["channels"])), from_ts(r["at"]), "", r["contact_id"], r["number"], True)
+        Cease(
+            frozenset(json.loads(r["channels"])),
+            from_ts(r["at"]),
+            contact_id=r["contact_id"],
+            number=r["number"],
+            elsewhere=True,
+        )
         for r in rows
     )
 
