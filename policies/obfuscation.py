@@ -130,7 +130,20 @@ def _suspects() -> frozenset[str]:
     """Characters that alone show a dodge: look-alike letters, invisible characters and
     combining marks."""
     marks = (*range(0x300, 0x370), *range(0x1AB0, 0x1B00), *range(0x1DC0, 0x1E00), *range(0x20D0, 0x2100))
-    return frozenset(_look_alikes()) | _INVISIBLE | frozenset(chr(c) for c in marks if _hidden(chr(c)))
+    # Every format character (tags, bidi controls, ...) and the variation selectors, which render
+    # as nothing after a letter: found by a probe, "l\ufe0fegs" and a tag character passed.
+    hidden = (
+        *range(0x180B, 0x1810),
+        *range(0xFE00, 0xFE10),
+        *range(0xE0100, 0xE01F0),
+        *(c for c in (*range(0x10000), *range(0xE0000, 0xE0080)) if unicodedata.category(chr(c)) == "Cf"),
+    )
+    return (
+        frozenset(_look_alikes())
+        | _INVISIBLE
+        | frozenset(chr(c) for c in marks if _hidden(chr(c)))
+        | frozenset(map(chr, hidden))
+    )
 
 
 def warm_reveal() -> None:

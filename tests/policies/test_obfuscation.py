@@ -27,6 +27,10 @@ def _reveal(text: str) -> str | None:
         (f"I will k{ZW}i{ZW}l{ZW}l you", "i will kill you"),  # invisible characters
         (f"you st{ZW}upid b\u00aditch", "you stupid bitch"),  # ... and a soft hyphen
         ("I will k\u3164ill you", "i will kill you"),  # ... and a Hangul filler (a letter)
+        ("we will break your l\ufe0fegs", "we will break your legs"),  # a variation selector
+        ("we will break your l\U000e0020egs", "we will break your legs"),  # a tag character
+        ("we will break your l\U000e0100egs", "we will break your legs"),  # a supplementary selector
+        ("你这个\u180b废物", "你这个废物"),  # a Mongolian variation selector
         ("I will k.i.l.l you", "i will kill you"),  # letters dotted apart
         ("I will k i l l you", "i will kill you"),  # ... spaced apart
         ("I will k1ll you", "i will kill you"),  # digits for letters
@@ -94,6 +98,8 @@ def test_a_joined_syllable_spans_its_letters() -> None:
     ("text", "lang", "rule_part"),
     [
         (f"If you don't pay I will k{ZW}i{ZW}l{ZW}l you", "en", "threat_violence"),
+        ("We will break your l\ufe0fegs. Reply STOP to opt out", "en", "threat_violence"),
+        ("We will break your l\U000e0020egs. Reply STOP to opt out", "en", "threat_violence"),
         ("If you don't pay I will k.i.l.l you", "en", "threat_violence"),
         ("If you don't pay I will k\u0456ll you", "en", "threat_violence"),
         ("you st\u200bupid b!tch, pay up", "en", "insult_profanity"),
@@ -121,7 +127,7 @@ def test_the_revealed_reading_only_adds() -> None:
     assert {"threat_violence", "insult_profanity"} <= cats
 
 
-ALPHABET = "ab k1l!$*.-_ \u200b\u00ad\u0456\u00ed\u0337弄死你죽여ㅈㅜㄱㅇㅕㅏ"
+ALPHABET = "ab k1l!$*.-_ \u200b\ufe0f\U000e0020\u00ad\u0456\u00ed\u0337弄死你죽여ㅈㅜㄱㅇㅕㅏ"
 
 
 @settings(max_examples=300, deadline=None)
