@@ -29,7 +29,7 @@ from gateway.carriers.base import (
     OutboundMessage,
     mask_number,
 )
-from gateway.carriers.httpjson import SessionFactory
+from gateway.carriers.httpjson import MAX_RESPONSE_BYTES, SessionFactory
 from gateway.carriers.twilio_signature import valid_twilio_signature
 from gateway.streams import read_capped
 
@@ -37,7 +37,6 @@ __all__ = ["API_VERSION", "DEFAULT_BASE_URL", "TwilioAnswer", "TwilioCarrier", "
 
 API_VERSION = "2010-04-01"
 DEFAULT_BASE_URL = "https://api.twilio.com"
-MAX_ANSWER_BYTES = 1 << 20
 _DNS_ERRORS: tuple[type[BaseException], ...] = tuple(
     cls for cls in (getattr(aiohttp, "ClientConnectorDNSError", None),) if cls is not None
 )
@@ -229,7 +228,8 @@ class TwilioCarrier(Carrier):
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as resp:
-                raw = await read_capped(resp.content.read, MAX_ANSWER_BYTES)
+                # The http-json kind's limit: a Call or Message resource is a few KiB.
+                raw = await read_capped(resp.content.read, MAX_RESPONSE_BYTES)
                 status = resp.status
         except TimeoutError:
             if not changes:
@@ -251,7 +251,8 @@ class TwilioCarrier(Carrier):
         if raw is None or not isinstance(body, dict):
             if 200 <= status < 300:
                 raise CarrierError(
-                    f"the upstream answered the {what} with HTTP {status} but no JSON object",
+                    f"the upstream answered the {what} with HTTP {status} but "
+                    + (f"more than {MAX_RESPONSE_BYTES} bytes" if raw is None else "no JSON object"),
                     status=status,
                     outcome_unknown=changes,
                 )

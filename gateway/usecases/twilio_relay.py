@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import Coroutine, Sequence
 from datetime import datetime, timedelta
@@ -78,6 +79,20 @@ def call_outcome(params: dict[str, str]) -> tuple[str, str, datetime | None, dat
     return result, spoke, started, ended
 
 
+_NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return None
+    if ip.ipv4_mapped is not None or ip.sixtofour is not None:
+        return ip.ipv4_mapped or ip.sixtofour
+    if any(ip in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 class CallbackTargets:
     """Where a dialer's own callback URLs may lead: public addresses, and the networks the operator
     lists (`carrier.callback_networks`, e.g. the dialers' LAN). Without it a dialer could make
@@ -96,7 +111,12 @@ class CallbackTargets:
             ip = ipaddress.ip_address(address.split("%")[0])  # an IPv6 zone id is not part of it
         except ValueError:
             return False
-        return ip.is_global or any(ip in net for net in self.networks)
+        if any(ip in net for net in self.networks):
+            return True
+        # An IPv4 address inside an IPv6 one (mapped, 6to4, the NAT64 prefix) is judged as itself:
+        # 64:ff9b::a9fe:a9fe is the metadata address behind a NAT64 gateway.
+        inner = _embedded_ipv4(ip)
+        return self.allows(str(inner)) if inner is not None else ip.is_global
 
     def refusal(self, url: str) -> str | None:
         """Why `url` may not be called back (None: it may; a host name is checked again, each of
@@ -107,12 +127,16 @@ class CallbackTargets:
             return "not a URL"
         if parsed.scheme not in ("http", "https") or not parsed.host:
             return "not an http(s) URL"
-        host = parsed.host.strip("[]").lower()
+        host = parsed.host.strip("[]").lower().removesuffix(".")
         if host == "localhost" or host.endswith(".localhost"):
             host = "127.0.0.1"
         try:
             ipaddress.ip_address(host.split("%")[0])
         except ValueError:
+            # No top-level domain is numeric: "2852039166", "0xa9fea9fe", "0251.0376.0251.0376"
+            # and "127.1" are addresses in forms some resolvers read (found by a probe).
+            if _NUMERIC_LABEL.fullmatch(host.rsplit(".", 1)[-1]):
+                return f"{parsed.host} is an address in a non-standard form"
             return None
         return None if self.allows(host) else f"{parsed.host} is not a public address"
 

@@ -63,6 +63,7 @@ class FakeTwilio:
     forms: dict[str, MultiDict[str]] = field(default_factory=dict)
     recording: bytes = field(default_factory=dual_channel_wav)
     refuse_with: int | None = None  # answer creates with this HTTP status
+    answer_with: tuple[int, bytes] | None = None  # answer creates with this status and raw body
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -119,6 +120,9 @@ class FakeTwilio:
         self.creates.append((kind, form))
         if self.refuse_with is not None:
             return error(self.refuse_with, 21211 if self.refuse_with == 400 else 20500, "refused by the fake")
+        if self.answer_with is not None:
+            status, raw = self.answer_with
+            return web.Response(status=status, body=raw, content_type="application/json")
         sid = ("CA" if kind == "call" else "SM") + secrets.token_hex(16)
         self.resources[sid] = self._doc(kind, sid, form)
         self.forms[sid] = form

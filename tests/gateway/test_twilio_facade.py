@@ -563,6 +563,51 @@ async def _raw_create(env: Env, resource: str, form: list[tuple[str, str]]) -> t
             "StatusCallback",
             id="callback-not-http",
         ),
+        # What a third probe found (2026-12-07): content the screen never read, and callback
+        # addresses in forms a resolver reads as loopback or the metadata address.
+        *(
+            pytest.param(
+                "Messages.json",
+                [
+                    ("To", DEBTOR_NUMBER),
+                    ("From", AGENCY_NUMBER),
+                    ("Body", "Hello. Reply STOP to opt out"),
+                    (name, value),
+                ],
+                name,
+                id=f"message-{name}",
+            )
+            for name, value in (
+                ("ContentSid", "HX0123456789abcdef0123456789abcdef"),
+                ("ContentVariables", '{"1": "we will break your legs"}'),
+                ("MediaUrl", "https://evil.example/threat.png"),
+                ("PersistentAction", "mailto:x@example.com"),
+                ("ApplicationSid", "AP0123456789abcdef0123456789abcdef"),
+                ("SomethingNew", "1"),
+            )
+        ),
+        *(
+            pytest.param(
+                "Calls.json",
+                [
+                    ("To", DEBTOR_NUMBER),
+                    ("From", AGENCY_NUMBER),
+                    ("Url", "https://d.example/t"),
+                    ("StatusCallback", url),
+                ],
+                "StatusCallback",
+                id=f"callback-{url}",
+            )
+            for url in (
+                "http://2852039166/",  # 169.254.169.254 in decimal
+                "http://0xa9fea9fe/",
+                "http://0251.0376.0251.0376/",
+                "http://127.1:8080/",  # loopback, which this server's callback_networks allow
+                "http://10.0.0.1./",
+                "http://[64:ff9b::a9fe:a9fe]/",  # the metadata address behind NAT64
+                "http://[::ffff:a9fe:a9fe]/",
+            )
+        ),
     ],
 )
 async def test_a_create_the_decision_would_not_see_whole_is_refused_and_nothing_goes_upstream(
@@ -632,3 +677,55 @@ async def test_a_carrier_outcome_that_contradicts_the_dialers_is_kept_as_evidenc
     rows = [e for e in (await r.json())["entries"] if e["action"] == "attempt.outcome"]
     assert [(e["result"], e["source"]) for e in rows] == [("conflict", "carrier:twilio")], rows
     assert rows[0]["details"] == {"carrier": "connected", "CallStatus": "completed", "CallDuration": "30"}
+
+
+# --- what a third adversarial probe found (2026-12-07) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "released"),
+    [
+        pytest.param((201, b'{"status": "queued"}'), False, id="2xx-without-sid"),
+        pytest.param((200, b'{"sid": 12345}'), False, id="2xx-sid-not-a-string"),
+        pytest.param((201, b'{"sid": "CAhuge", "pad": "' + b"x" * 200_000 + b'"}'), False, id="2xx-huge"),
+        pytest.param((302, b"{}"), True, id="redirect"),
+    ],
+)
+async def test_an_upstream_answer_that_is_no_call_is_a_502_for_the_sdk(
+    env: Env, answer: tuple[int, bytes], released: bool
+) -> None:
+    """An SDK takes any 2xx as success: a 2xx without a usable sid (the call may be ringing) is a
+    502 with `outcome_unknown` and the attempt kept, as on `/v1/calls`; a 3xx is not passed on."""
+    env.fake.answer_with = answer
+    status, body = await _raw_create(
+        env, "Calls.json", [("To", DEBTOR_NUMBER), ("From", AGENCY_NUMBER), ("Url", "https://d.example/t")]
+    )
+    assert (status, body["code"]) == (502, 20500), body
+    ours = body["callwarden"]
+    assert (ours["released"], ours["outcome_unknown"]) == (released, not released)
+    attempt = await env.attempt(ours["attempt_id"])
+    assert attempt["status"] == ("released" if released else "reserved")
+
+
+async def test_to_is_forwarded_as_the_number_decided(env: Env) -> None:
+    """The upstream gets the E.164 number the decision was made for, not the dialer's spelling."""
+    national = "(212) 555-" + DEBTOR_NUMBER[-4:]
+    for written in (national, DEBTOR_NUMBER.translate({ord(c): ord(c) + 0xFEE0 for c in "+0123456789"})):
+        status, body = await _raw_create(
+            env, "Calls.json", [("To", written), ("From", AGENCY_NUMBER), ("Url", "https://d.example/t")]
+        )
+        assert status == 201, body
+        assert env.fake.creates[-1][1].getall("To") == [DEBTOR_NUMBER]
+
+
+async def test_a_status_callback_for_another_call_changes_nothing(env: Env) -> None:
+    client = env.sdk()
+    call = await sdk_call(
+        client.calls.create, to=DEBTOR_NUMBER, from_=AGENCY_NUMBER, url="https://d.example/t"
+    )
+    url = env.fake.forms[call.sid]["StatusCallback"]
+    params = {"CallSid": "CA" + "0" * 32, "CallStatus": "completed", "CallDuration": "5"}
+    assert await env.fake.webhook(url, params) == 409
+    assert (await env.attempt(url.split("/")[-2]))["outcome"] is None
+    assert await env.fake.webhook(url, params | {"CallSid": call.sid}) == 204
+    assert (await env.attempt(url.split("/")[-2]))["outcome"]["result"] == "connected"

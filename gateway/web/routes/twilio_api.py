@@ -65,6 +65,29 @@ _OWN_CALL_PARAMS = frozenset(
 )
 # The fields a create's decision reads: each may be given once.
 _DECIDED = ("To", "From", "Body", "MessagingServiceSid", "Url", "Twiml", "ApplicationSid")
+# A message's parameters that are forwarded: content the decision cannot read (a template's
+# `ContentSid` and `ContentVariables` replace `Body` upstream, `MediaUrl` attaches anything,
+# `ApplicationSid` replaces callwarden's status callback) is refused, as is any parameter not
+# known here (fail closed: found by a probe, a template's threat went out behind a screened Body).
+_MESSAGE_PARAMS = frozenset(
+    {
+        "To",
+        "From",
+        "MessagingServiceSid",
+        "Body",
+        "StatusCallback",
+        "MaxPrice",
+        "ProvideFeedback",
+        "Attempt",
+        "ValidityPeriod",
+        "ForceDelivery",
+        "SmartEncoded",
+        "ShortenUrls",
+        "ContentRetention",
+        "AddressRetention",
+        "RiskCheck",
+    }
+)
 # Twilio's own error codes for a missing parameter, so that dialers' handling keeps working.
 _MISSING = {"To": 21201, "From": 21603, "Body": 21602, "Url": 21205}
 
@@ -160,6 +183,16 @@ def _one_of_each(form: MultiDictProxy[str], kind: str) -> None:
             "scheduled messages are not accepted: a contact is decided for the moment it is sent",
             {"error": "invalid_field", "field": "SendAt"},
         )
+    if kind != "call":
+        for name in form:
+            if name not in _MESSAGE_PARAMS:
+                raise TwilioError(
+                    400,
+                    21200,
+                    f"'{name}' is not accepted: callwarden screens a message's Body and forwards only "
+                    "parameters that cannot change what is sent",
+                    {"error": "invalid_field", "field": name},
+                )
 
 
 def _callbacks_allowed(form: MultiDictProxy[str], targets: CallbackTargets) -> None:
@@ -248,7 +281,7 @@ async def _create(request: web.Request, kind: str) -> web.Response:
     attempt_id = reserved.attempt_id
     ours["attempt_id"] = attempt_id
     await request.app[RELAY].remember_token(who.principal.key_id, who.token)
-    outbound, callbacks = _rewrite(form, carrier, attempt_id, kind)
+    outbound, callbacks = _rewrite(form, carrier, attempt_id, kind, creq.to)
     resource = "Calls.json" if kind == "call" else "Messages.json"
     what = f"{channel} to {mask_number(creq.to)} (attempt {attempt_id})"
     db = request.app[appkeys.DB]
@@ -275,7 +308,22 @@ async def _create(request: web.Request, kind: str) -> web.Response:
         request.app[appkeys.METRICS].carrier_errors.labels(channel).inc()
         if not answer.ok:
             await release_attempt(db, attempt_id, "carrier_error")
-        raise _upstream_error(answer, {"error": "carrier_error", "released": not answer.ok, **ours})
+        if answer.ok or not 400 <= answer.status < 600:
+            # A 2xx without a sid may be a call ringing (kept, as on /v1/calls); a 3xx passed on
+            # would read as neither success nor error to an SDK: both are the facade's 502.
+            raise TwilioError(
+                502,
+                20500,
+                f"the upstream answered HTTP {answer.status} "
+                + ("without a sid" if answer.ok else "(not followed)"),
+                {
+                    "error": "carrier_error",
+                    "released": not answer.ok,
+                    "outcome_unknown": answer.ok,
+                    **ours,
+                },
+            )
+        raise _upstream_error(answer, {"error": "carrier_error", "released": True, **ours})
     await save_resource(
         db,
         sid=sid,
@@ -297,11 +345,12 @@ async def _create(request: web.Request, kind: str) -> web.Response:
 
 
 def _rewrite(
-    form: MultiDictProxy[str], carrier: TwilioCarrier, attempt_id: str, kind: str
+    form: MultiDictProxy[str], carrier: TwilioCarrier, attempt_id: str, kind: str, to: str
 ) -> tuple[list[tuple[str, str]], dict[str, str | None]]:
-    """The form for the upstream: callwarden's callbacks instead of the dialer's (which are
-    returned, to forward to later); a recorded call is recorded in two channels, so that the
-    agent and the debtor can be told apart."""
+    """The form for the upstream: `To` as the E.164 number decided (not as the dialer wrote it:
+    a national form or a `,,,9` suffix could dial another number); callwarden's callbacks instead
+    of the dialer's (which are returned, to forward to later); a recorded call is recorded in two
+    channels, so that the agent and the debtor can be told apart."""
     callbacks = {
         "status_callback": form.get("StatusCallback") or None,
         "status_callback_method": form.get("StatusCallbackMethod") or None,
@@ -311,7 +360,7 @@ def _rewrite(
     dropped = _OWN_CALL_PARAMS | (
         {"RecordingChannels"} if form.get("Record", "").lower() == "true" else set()
     )
-    out = [(k, v) for k, v in form.items() if k not in dropped]
+    out = [(k, to if k == "To" else v) for k, v in form.items() if k not in dropped]
     if kind == "call":
         out += [
             ("StatusCallback", carrier.callback_url(attempt_id, "call-status")),

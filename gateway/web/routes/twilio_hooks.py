@@ -61,7 +61,21 @@ async def callback(request: web.Request) -> web.Response:
     carrier, values, params = await _signed(request)
     attempt_id = request.match_info["attempt_id"]
     db = request.app[appkeys.DB]
-    await get_attempt(db, attempt_id)  # 404 for an unknown attempt
+    attempt = await get_attempt(db, attempt_id)  # 404 for an unknown attempt
+    sid_field = "MessageSid" if what == "message-status" else "CallSid"
+    sid = values.get(sid_field) or (values.get("SmsSid") if what == "message-status" else None)
+    if attempt["carrier_ref"] and sid and sid != attempt["carrier_ref"]:
+        # Signed, so the upstream's own mistake (a callback URL reused for another call): another
+        # call's outcome must not become this attempt's (found by a probe).
+        log.warning(
+            "webhook for another call refused",
+            extra={"fields": {"attempt_id": attempt_id, "what": what, "sid": sid}},
+        )
+        raise ApiError(
+            409,
+            "conflict",
+            f"{sid_field} {sid} is not attempt {attempt_id}'s (its carrier_ref is {attempt['carrier_ref']})",
+        )
     resource = await resource_by_attempt(db, attempt_id)
     relay = request.app[RELAY]
     if what == "call-status":
