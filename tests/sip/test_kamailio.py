@@ -98,6 +98,8 @@ async def test_allowed_calls_reach_the_trunk_with_the_attempt_id_and_the_cap_is_
         nocase = await dial(tmp_path, kam.port, [("no-such-case", DEBTOR_NUMBER)], expect=403, name="nocase")
         assert nocase.returncode == 0, nocase.output
         assert _headers(nocase.messages, "X-Callwarden-Reason") == ["case_not_assigned"]
+        # No time a denial lifts: no header (a JSON null used to come out as `0`, the epoch).
+        assert _headers(nocase.messages, "X-Callwarden-Next-Allowed-At") == []
     finally:
         kam.stop()
 
@@ -136,3 +138,51 @@ async def test_calls_fail_closed_when_callwarden_is_stopped_or_hangs(gateway: An
             writer.close()
         hung.close()
         await hung.wait_closed()
+
+
+def _forged_in_dialog_invite(kamailio_port: int, target_port: int, local_port: int) -> bytes:
+    """An INVITE that looks in-dialog (a To-tag, a Route header naming the proxy) for a dialog
+    that never existed, to a number on no case, without the case header."""
+    return (
+        f"INVITE sip:+12125550999@127.0.0.1:{target_port} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP 127.0.0.1:{local_port};branch=z9hG4bKforged1\r\n"
+        f"Route: <sip:127.0.0.1:{kamailio_port};lr>\r\n"
+        f"From: <sip:dialer@127.0.0.1:{local_port}>;tag=forgedfrom\r\n"
+        "To: <sip:+12125550999@127.0.0.1>;tag=forgedto\r\n"
+        "Call-ID: forged-in-dialog@test\r\nCSeq: 2 INVITE\r\n"
+        f"Contact: <sip:dialer@127.0.0.1:{local_port}>\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+    ).encode()
+
+
+async def test_a_forged_in_dialog_invite_is_refused_and_never_reaches_the_trunk(
+    gateway: Any, tmp_path: Path
+) -> None:
+    """A To-tag and a Route header are the sender's to write: with them, an INVITE callwarden never
+    saw was relayed to any Request-URI (found by a probe). Only a dialog this proxy let through
+    carries in-dialog requests; the allowed calls' BYEs (the first test) still pass."""
+    server, _client, world = gateway
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as trunk,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as dialer,
+    ):
+        trunk.bind(("127.0.0.1", 0))
+        dialer.bind(("127.0.0.1", 0))
+        trunk.setblocking(False)
+        dialer.settimeout(3)
+        trunk_port, dialer_port = trunk.getsockname()[1], dialer.getsockname()[1]
+        kam = Kamailio.start(
+            tmp_path / "kamailio",
+            trunk_port=trunk_port,
+            authorize_url=str(server.make_url("/v1/authorize")),
+            dialer_key=world.dialer,
+        )
+        try:
+            forged = _forged_in_dialog_invite(kam.port, trunk_port, dialer_port)
+            await asyncio.to_thread(dialer.sendto, forged, ("127.0.0.1", kam.port))
+            answer = (await asyncio.to_thread(dialer.recv, 4096)).decode(errors="replace")
+            assert answer.startswith("SIP/2.0 403"), answer
+            await asyncio.sleep(0.5)
+            with pytest.raises(BlockingIOError):
+                trunk.recv(4096)  # nothing was relayed
+        finally:
+            kam.stop()
