@@ -273,6 +273,9 @@ class BlobStore:
     def set_legal_hold(self, blob_sha: str, on: bool) -> None:
         """Nothing to do on a local disk: the hold lives in the database (the purge obeys it)."""
 
+    def legal_hold_gaps(self, blob_sha: str) -> list[Copy]:
+        return []
+
     # --- scrub ---------------------------------------------------------------------------------
     def check(
         self,

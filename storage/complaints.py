@@ -17,6 +17,8 @@ from typing import Any
 from policies.errors import Conflict
 from storage.audit import Access, Actor, append_sync
 from storage.db import Database, NotFound, and_where, to_ts
+from storage.store import RecordingStore
+from storage.store_holds import sync_store_holds
 
 __all__ = [
     "COMPLAINT_STATUSES",
@@ -169,9 +171,11 @@ async def resolve_complaint(
     actor: Actor,
     agency_scope: str | None,
     now: datetime,
+    store: RecordingStore | None = None,
 ) -> dict[str, Any]:
-    """Resolve an open complaint with a note and release the holds it placed (logged). NotFound
-    for an unknown (or another agency's) complaint; Conflict when it is already resolved."""
+    """Resolve an open complaint with a note and release the holds it placed (logged), on the
+    stored copies too with `store`. NotFound for an unknown (or another agency's) complaint;
+    Conflict when it is already resolved."""
 
     def write(conn: sqlite3.Connection) -> dict[str, Any]:
         row = conn.execute(
@@ -249,4 +253,7 @@ async def resolve_complaint(
         doc["released_recordings"] = released
         return doc
 
-    return await db.write(write)
+    doc = await db.write(write)
+    if store is not None:
+        await sync_store_holds(db, store, case_id=doc["case_id"])
+    return doc

@@ -383,6 +383,18 @@ class S3BlobStore:
             except Exception as exc:
                 raise store_error(exc, f"legal hold {status} on {key}", loc.bucket) from exc
 
+    def legal_hold_gaps(self, blob_sha: str) -> list[Copy]:
+        out: list[Copy] = []
+        for copy, loc in self.locations.items():
+            key = loc.key(blob_sha)
+            try:
+                versions = [v for v in self._versions(copy, key) if not v["marker"]]
+                if any(not self._lock_state(copy, key, v["VersionId"])[1] for v in versions):
+                    out.append(copy)
+            except Exception as exc:
+                raise store_error(exc, f"legal hold of {key}", loc.bucket) from exc
+        return out
+
     # --- reading and checking ------------------------------------------------------------------
     def reader(self, blob_sha: str, data_key: bytes) -> S3BlobReader:
         return S3BlobReader(self, blob_sha, data_key)

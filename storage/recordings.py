@@ -78,7 +78,13 @@ class Retention:
 def _retention_of(
     attempt: Any, retention_days_for: RetentionFor, default_retention_days: int, received_at: datetime
 ) -> Retention:
-    packs = json.loads(attempt["doc"]).get("packs", [])
+    # The packs that decided the call as well as the case's now: a case moved to a pack with a
+    # shorter term between the call and the upload must not shorten the call's (found by a probe).
+    packs = list(json.loads(attempt["doc"]).get("packs", []))
+    for ref in json.loads(attempt["decided_by"] or "[]"):
+        name = str(ref).split("@", 1)[0]
+        if name not in packs:
+            packs.append(name)
     days = max(default_retention_days, retention_days_for(packs))
     recorded_at = trusted_recorded_at(
         from_ts(attempt["at"]), from_ts(attempt["started_at"]) if attempt["started_at"] else None, received_at
@@ -87,8 +93,9 @@ def _retention_of(
 
 
 _ATTEMPT_SQL = (
-    "SELECT a.attempt_id, a.case_id, a.agency_id, a.to_number, a.at, a.started_at, c.doc"
-    " FROM attempts a JOIN cases c ON c.case_id = a.case_id WHERE a.attempt_id = :id"
+    "SELECT a.attempt_id, a.case_id, a.agency_id, a.to_number, a.at, a.started_at, c.doc,"
+    " d.packs AS decided_by FROM attempts a JOIN cases c ON c.case_id = a.case_id"
+    " LEFT JOIN decisions d ON d.decision_id = a.decision_id WHERE a.attempt_id = :id"
 )
 
 

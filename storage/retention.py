@@ -26,6 +26,7 @@ from storage.db import NO_LIMIT, Conflict, Database, NotFound, to_ts
 from storage.recordings import recording_to_json
 from storage.scheduled_runs import finish_job, start_job
 from storage.store import RecordingStore, StoreLocked, StoreMisconfigured, StoreUnavailable
+from storage.store_holds import sync_store_holds
 
 __all__ = [
     "REPORT_COLUMNS",
@@ -158,8 +159,8 @@ async def set_legal_hold(
         return recording_to_json(updated)
 
     result = await db.write(write)
-    if store is not None and not on:
-        await asyncio.to_thread(store.set_legal_hold, row["blob_sha256"], False)
+    if store is not None:
+        await sync_store_holds(db, store, recording_ids=[recording_id])
     return result
 
 

@@ -107,6 +107,22 @@ def _scrub_one(
         except (OSError, BlobIntegrityError, StoreUnavailable, StoreMisconfigured) as exc:
             findings.append(Finding(rid, sha, copy, problem, "heal_failed", f"{detail}; {exc}"))
             status = "bad"
+    if row["legal_hold"]:
+        # The store's hold is the backstop the database cannot lift by itself: put back where a
+        # race, a failed call or someone at the bucket left a version unheld.
+        try:
+            gaps = store.legal_hold_gaps(sha)
+            if gaps:
+                store.set_legal_hold(sha, True)
+        except (StoreUnavailable, StoreMisconfigured) as exc:
+            findings.append(Finding(rid, sha, "primary", "legal_hold_unknown", "none", str(exc)))
+            gaps, status = [], "bad"
+        for copy in gaps:
+            findings.append(
+                Finding(rid, sha, copy, "legal_hold_off", "healed", "held in the database; hold placed again")
+            )
+            if status == "ok":
+                status = "healed"
     if plain is not None and p_bad is None and plain.hexdigest() != row["sha256"]:
         findings.append(Finding(rid, sha, "primary", "plaintext_mismatch", "none", "decrypts to other bytes"))
         status = "bad"

@@ -156,6 +156,10 @@ class RecordingStore(Protocol):
 
     def set_legal_hold(self, blob_sha: str, on: bool) -> None: ...
 
+    def legal_hold_gaps(self, blob_sha: str) -> list[Copy]:
+        """The copies with a version the store does not hold (empty where holds live only in
+        the database)."""
+
     def describe(self, copy: Copy, blob_sha: str) -> str: ...
 
     def check(

@@ -27,6 +27,8 @@ from storage.audit import Actor
 from storage.complaints import place_complaint_holds_sync
 from storage.db import Database, NotFound, from_ts, to_ts
 from storage.dialect import json_array_items, json_field
+from storage.store import RecordingStore
+from storage.store_holds import sync_store_holds
 
 __all__ = ["COMPLAINT_CHANNELS", "add_complaint", "scorecard"]
 
@@ -44,6 +46,7 @@ async def add_complaint(
     agency_scope: str | None,
     now: datetime,
     actor: Actor | None = None,
+    store: RecordingStore | None = None,
 ) -> dict[str, Any]:
     """Record a complaint against the case's agency; while it is open it holds the case's
     recordings (storage/complaints.py). NotFound for an unknown (or another agency's) case, or an
@@ -92,7 +95,10 @@ async def add_complaint(
             ).fetchone()[0]
         return row
 
-    return await db.write(write)
+    row = await db.write(write)
+    if store is not None:  # the holds it placed, on the stored copies too
+        await sync_store_holds(db, store, case_id=case_id)
+    return row
 
 
 def _percentile(values: list[float], p: float) -> float | None:

@@ -44,6 +44,7 @@ from storage.store import (
     StoreMisconfigured,
     StoreUnavailable,
 )
+from storage.store_holds import sync_store_holds
 
 __all__ = ["EmptyRecording", "IncompleteUpload", "TooLarge", "Vault"]
 
@@ -209,6 +210,8 @@ class Vault:
             writer.discard()
             raise
         await loop.run_in_executor(None, writer.close if created else writer.discard)
+        if created and rec["legal_hold"]:  # an open complaint holds it: the copies too
+            await sync_store_holds(self.db, self.store, recording_ids=[recording_id])
         if created and not sealed.replica_ok and self.replica_configured:
             log.warning(
                 "replica not written; the retry job will copy it",

@@ -9,6 +9,7 @@ takes any future retain-until date (SeaweedFS refuses a past one), so nothing is
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,12 +20,14 @@ from botocore.exceptions import ClientError
 
 from storage.audit import Actor
 from storage.backends import open_db
+from storage.complaints import resolve_complaint
 from storage.crypto import MAGIC
 from storage.db import Database
 from storage.objectstore import S3BlobStore
 from storage.retention import purge_expired, set_legal_hold
 from storage.scrub import scrub
 from storage.store import ObjectLock, StoreLocked, StoreMisconfigured
+from storage.supervision import add_complaint
 from storage.vault import Vault
 from tests.pg_database import both_backends
 from tests.s3_server import SeaweedS3
@@ -374,3 +377,78 @@ async def test_recovery_deletes_an_unrecorded_upload_or_reports_it_locked(
     assert versions(s3, "cw-primary", store.key(sha_unlocked)) == []
     assert len(versions(s3, "cw-primary", store.key(sha_locked))) == 1
     other_store.close()
+
+
+# --- what a scale-out probe found (2026-12-07) -----------------------------------------------------
+
+
+def _holds(s3: SeaweedS3, key: str) -> list[str]:
+    client = s3.client()
+    return [
+        client.get_object_legal_hold(Bucket=bucket, Key=key, VersionId=v["VersionId"])["LegalHold"]["Status"]
+        for bucket in ("cw-primary", "cw-replica")
+        for v in versions(s3, bucket, key)
+        if not v["marker"]
+    ]
+
+
+async def test_a_hold_and_a_lift_racing_leave_the_bucket_as_the_row_says(
+    tmp_path: Path, db: Database, s3: SeaweedS3
+) -> None:
+    """The lift set the objects' hold OFF after its write, so a hold committed in between was
+    left held in the database and unheld in the buckets (26 rounds of 30 in the probe)."""
+    await seed(db, [("att_race", "c_race", "a1")])
+    vault = make_s3_vault(tmp_path, db, s3)
+    await vault.open()
+    rec, _ = await put(vault, AUDIO, attempt_id="att_race")
+    rid, store = str(rec["recording_id"]), store_of(vault)
+    key = store.key(str((await db.fetchone("SELECT blob_sha256 FROM recordings"))["blob_sha256"]))
+    for n in range(8):
+        await asyncio.gather(
+            set_legal_hold(db, rid, True, f"dispute {n}", ADMIN, store=store),
+            set_legal_hold(db, rid, False, f"settled {n}", ADMIN, store=store),
+        )
+        row = await db.fetchone("SELECT legal_hold FROM recordings WHERE recording_id = :id", {"id": rid})
+        assert _holds(s3, key) == ["ON" if row["legal_hold"] else "OFF"] * 2, n
+    await set_legal_hold(db, rid, False, "done", ADMIN, store=store)
+    await vault.close()
+
+
+async def test_a_complaint_holds_the_objects_and_the_scrub_puts_back_a_hold_lifted_at_the_bucket(
+    tmp_path: Path, db: Database, s3: SeaweedS3
+) -> None:
+    """A complaint's holds were rows only: its recordings (and one stored while it was open) stayed
+    unheld in the buckets. And a hold lifted at the bucket went unnoticed by the scrub."""
+    await seed(db, [("att_c1", "c_comp", "a1"), ("att_c2", "c_comp", "a1")])
+    vault = make_s3_vault(tmp_path, db, s3)
+    await vault.open()
+    store, client = store_of(vault), s3.client()
+    first, _ = await put(vault, AUDIO, attempt_id="att_c1")
+    complaint = await add_complaint(
+        db, "c_comp", None, datetime.now(UTC), "call", "rude agent", "k_admin", None, datetime.now(UTC),
+        ADMIN, store=store,
+    )  # fmt: skip
+    second, _ = await put(vault, AUDIO + b"2", attempt_id="att_c2")
+    assert second["legal_hold"] is True
+    keys = [
+        store.key(str(r["blob_sha256"]))
+        for r in await db.fetchall("SELECT blob_sha256 FROM recordings ORDER BY recorded_at, recording_id")
+    ]
+    for key in keys:
+        assert _holds(s3, key) == ["ON", "ON"], key
+    # Lifted at the bucket, behind callwarden's back: the scrub places it again.
+    v = versions(s3, "cw-replica", keys[0])[0]
+    client.put_object_legal_hold(
+        Bucket="cw-replica", Key=keys[0], VersionId=v["VersionId"], LegalHold={"Status": "OFF"}
+    )
+    summary = await scrub(db, store, vault.keyring, datetime.now(UTC), orphans=False)
+    assert [(f["problem"], f["copy"], f["action"]) for f in summary["findings"]] == [
+        ("legal_hold_off", "replica", "healed")
+    ]
+    assert all(_holds(s3, key) == ["ON", "ON"] for key in keys)
+    await resolve_complaint(
+        db, complaint["complaint_id"], "apologised", ADMIN, None, datetime.now(UTC), store=store
+    )
+    assert all(_holds(s3, key) == ["OFF", "OFF"] for key in keys)
+    assert first["recording_id"] != second["recording_id"]
+    await vault.close()

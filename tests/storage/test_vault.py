@@ -4,6 +4,7 @@ left behind by a failed or crashed upload."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 from datetime import timedelta
@@ -14,7 +15,7 @@ import pytest
 from storage.backends import open_db
 from storage.blobs import BlobStore, verify_copy
 from storage.crypto import rotate_master_key, seal_address
-from storage.db import Database, NotFound, from_ts, migrate
+from storage.db import Database, NotFound, from_ts, migrate, to_ts
 from storage.recordings import retain_until
 from storage.vault import EmptyRecording, IncompleteUpload, TooLarge, Vault
 from tests.pg_database import both_backends
@@ -136,6 +137,28 @@ async def test_retention_is_the_longest_of_default_and_packs(tmp_path: Path, db_
         assert (
             us["recorded_at"] == plain["recorded_at"] == "2026-03-01T10:00:00.000000Z"
         )  # the call, not the upload
+        await vault.close()
+
+
+async def test_the_packs_that_decided_the_call_set_its_retention_too(
+    tmp_path: Path, db_target: str | Path
+) -> None:
+    """A case moved from us-regf to cn-gbt45251 between the call and the upload kept its Reg F
+    call for a year instead of three (found by a probe): the decision's packs count as well."""
+    async with open_db(db_target) as db:
+        await seed(db, [("att_moved", "c_moved", "a1")], packs=["cn-gbt45251"])
+        await db.write(
+            lambda conn: conn.execute(
+                "INSERT INTO decisions (decision_id, at, endpoint, case_id, agency_id, channel, to_number,"
+                " party, allowed, reasons, packs, attempt_id) VALUES ('dec', :at, 'authorize', 'c_moved',"
+                " 'a1', 'call', '+12125550123', 'debtor', 1, '[]', :packs, 'att_moved')",
+                {"at": to_ts(T0), "packs": json.dumps(["us-regf@2#sha256:" + "0" * 64])},
+            )
+        )
+        vault = make_vault(tmp_path, db)
+        await vault.open()
+        rec, _ = await put(vault, b"moved", attempt_id="att_moved")
+        assert rec["retention_days"] == 1096
         await vault.close()
 
 

@@ -284,5 +284,6 @@ async def complaint_resolve(request: web.Request) -> web.Response:
         actor_of(request, who),
         who.agency_id,
         datetime.now(UTC),
+        store=request.app[appkeys.VAULT].store,
     )
     return json_response(out)

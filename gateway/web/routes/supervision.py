@@ -64,6 +64,7 @@ async def complaint(request: web.Request) -> web.Response:
         who.agency_id,
         now,
         actor_of(request, who),
+        store=request.app[appkeys.VAULT].store,
     )
     return json_response(row, status=201)
 

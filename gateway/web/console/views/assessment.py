@@ -146,6 +146,7 @@ async def complaint_add(request: web.Request) -> web.Response:
         who.agency_id,
         now,
         actor_of(request, who),
+        store=request.app[appkeys.VAULT].store,
     )
     return redirect("/console/complaints", msg="recorded")
 
@@ -166,5 +167,6 @@ async def complaint_resolve(request: web.Request) -> web.Response:
         actor_of(request, who),
         who.agency_id,
         datetime.now(UTC),
+        store=request.app[appkeys.VAULT].store,
     )
     return redirect("/console/complaints", msg="resolved")

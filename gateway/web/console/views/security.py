@@ -224,6 +224,7 @@ async def hold(request: web.Request) -> web.Response:
             actor_of(request, who),
             who.agency_id,
             datetime.now(UTC),
+            store=request.app[appkeys.VAULT].store,
         )
     except CallwardenError as exc:
         if exc.status == 404:
