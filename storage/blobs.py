@@ -140,6 +140,7 @@ class BlobStore:
     """The primary store (and optional replica) of encrypted recordings on local disks."""
 
     kind = "local"
+    keeps_versions = False
 
     def __init__(self, root: Path, replica: Path | None = None) -> None:
         self.root = root

@@ -91,6 +91,7 @@ class S3BlobStore:
     """Recordings in a bucket (and a replica bucket), each object locked in COMPLIANCE mode."""
 
     kind = "s3"
+    keeps_versions = True
 
     def __init__(
         self,
@@ -399,11 +400,34 @@ class S3BlobStore:
     def reader(self, blob_sha: str, data_key: bytes) -> S3BlobReader:
         return S3BlobReader(self, blob_sha, data_key)
 
-    def get_range(self, copy: Copy, blob_sha: str, start: int, end: int) -> tuple[bytes, int]:
-        """Bytes start..end-1 of the object and its total length."""
+    def older_versions(self, copy: Copy, blob_sha: str) -> list[str]:
+        """The object's stored versions other than the current one, newest first: the locked
+        originals a delete marker or an overwrite hides (found by a probe: a plain DELETE in both
+        buckets, which Object Lock allows, made a recording unreadable while its versions stood)."""
+        if copy not in self.locations:
+            return []
+        try:
+            found = [v for v in self._versions(copy, self.locations[copy].key(blob_sha)) if not v["marker"]]
+        except Exception:
+            return []
+        found.sort(key=lambda v: v.get("LastModified") or datetime.min.replace(tzinfo=UTC), reverse=True)
+        return [str(v["VersionId"]) for v in found if not v.get("IsLatest")]
+
+    def _describe_version(self, copy: Copy, blob_sha: str, version: str | None) -> str:
+        where = self.describe(copy, blob_sha)
+        return where if version is None else f"{where} (version {version})"
+
+    def get_range(
+        self, copy: Copy, blob_sha: str, start: int, end: int, version: str | None = None
+    ) -> tuple[bytes, int]:
+        """Bytes start..end-1 of the object (its current version, or `version`) and its total
+        length."""
         loc = self.locations[copy]
         r = self.client(copy).get_object(
-            Bucket=loc.bucket, Key=loc.key(blob_sha), Range=f"bytes={start}-{end - 1}"
+            Bucket=loc.bucket,
+            Key=loc.key(blob_sha),
+            Range=f"bytes={start}-{end - 1}",
+            **({"VersionId": version} if version else {}),
         )
         body = r["Body"]
         try:
@@ -451,13 +475,21 @@ class S3BlobStore:
         return None
 
     def download_verified(
-        self, copy: Copy, blob_sha: str, data_key: bytes, dest: Path, throttle: Throttle | None = None
+        self,
+        copy: Copy,
+        blob_sha: str,
+        data_key: bytes,
+        dest: Path,
+        throttle: Throttle | None = None,
+        version: str | None = None,
     ) -> None:
-        """Download `copy` into `dest` and authenticate every segment of the file against the
-        address (BlobIntegrityError if it does not)."""
+        """Download `copy` (its current version, or `version`) into `dest` and authenticate every
+        segment of the file against the address (BlobIntegrityError if it does not)."""
         loc = self.locations[copy]
         try:
-            r = self.client(copy).get_object(Bucket=loc.bucket, Key=loc.key(blob_sha))
+            r = self.client(copy).get_object(
+                Bucket=loc.bucket, Key=loc.key(blob_sha), **({"VersionId": version} if version else {})
+            )
             body = r["Body"]
             try:
                 fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -482,17 +514,29 @@ class S3BlobStore:
         self, copy: Copy, blob_sha: str, data_key: bytes, lock: ObjectLock, throttle: Throttle | None = None
     ) -> str:
         """Upload `copy` again from the other bucket (downloaded and verified first) with the same
-        lock and hold. A bad version stays in the bucket (it is locked); the new one is the latest."""
-        source: Copy = "replica" if copy == "primary" else "primary"
-        if source not in self.locations:
-            raise BlobIntegrityError(f"no {source} to heal {copy} from")
-        tmp = self._work.new_path(".heal")
-        try:
-            self.download_verified(source, blob_sha, data_key, tmp, throttle)
-            self.upload(copy, tmp, blob_sha, lock)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return self.describe(source, blob_sha)
+        lock and hold, or else from the newest older version of either bucket that verifies (the
+        locked original behind a delete marker or an overwrite). A bad version stays in the bucket
+        (it is locked); the new one is the latest."""
+        other: Copy = "replica" if copy == "primary" else "primary"
+        candidates: list[tuple[Copy, str | None]] = [(other, None)] if other in self.locations else []
+        candidates += [(c, v) for c in (copy, other) for v in self.older_versions(c, blob_sha)]
+        problems = []
+        for source, version in candidates:
+            tmp = self._work.new_path(".heal")
+            try:
+                try:
+                    self.download_verified(source, blob_sha, data_key, tmp, throttle, version)
+                except BlobIntegrityError as exc:
+                    problems.append(str(exc))
+                    continue
+                self.upload(copy, tmp, blob_sha, lock)
+                return self._describe_version(source, blob_sha, version)
+            finally:
+                tmp.unlink(missing_ok=True)
+        raise BlobIntegrityError(
+            f"no good copy or stored version to heal {copy} from"
+            + (f" ({'; '.join(problems)})" if problems else "")
+        )
 
     def list_blobs(self, copy: Copy) -> Iterator[tuple[str, float]]:
         loc = self.locations.get(copy)
@@ -683,34 +727,49 @@ class S3BlobReader:
         self.blob_sha = blob_sha
         self._key = data_key
         self.fell_back: list[str] = []
-        self._copies: list[Copy] = [c for c in COPIES if c in store.locations]
+        # (copy, version): the current versions first, then older stored versions of each copy.
+        self._copies: list[tuple[Copy, str | None]] = [(c, None) for c in COPIES if c in store.locations]
         self.opener = self._open_any()
 
-    def _open_any(self) -> SegmentOpener:
-        errors = []
+    def _try_open(self, copy: Copy, version: str | None, errors: list[str]) -> SegmentOpener | None:
         first = HEADER_BYTES + SEGMENT_BYTES + TAG_BYTES
-        for copy in list(self._copies):
-            try:
-                data, total = self.store.get_range(copy, self.blob_sha, 0, first)
-                opener = SegmentOpener(self._key, data[:HEADER_BYTES], total)
-                offset, length = opener.span(0)
-                opener.open(0, data[offset : offset + length])
-                self._copies.remove(copy)
-                self._copies.insert(0, copy)  # read from the copy that opened
+        try:
+            data, total = self.store.get_range(copy, self.blob_sha, 0, first, version)
+            opener = SegmentOpener(self._key, data[:HEADER_BYTES], total)
+            offset, length = opener.span(0)
+            opener.open(0, data[offset : offset + length])
+            return opener
+        except (DecryptionError, BotoCoreError, ClientError, OSError) as exc:
+            where = self.store._describe_version(copy, self.blob_sha, version)
+            errors.append(f"{where}: {exc}")
+            self.fell_back.append(where)
+            return None
+
+    def _open_any(self) -> SegmentOpener:
+        errors: list[str] = []
+        for source in list(self._copies):
+            opener = self._try_open(*source, errors)
+            if opener is not None:
+                self._copies.remove(source)
+                self._copies.insert(0, source)  # read from the copy that opened
                 return opener
-            except (DecryptionError, BotoCoreError, ClientError, OSError) as exc:
-                errors.append(f"{self.store.describe(copy, self.blob_sha)}: {exc}")
-                self.fell_back.append(self.store.describe(copy, self.blob_sha))
+        # Neither current version opens: the locked versions a delete marker or an overwrite hides.
+        for copy in [c for c, _ in self._copies]:
+            for version in self.store.older_versions(copy, self.blob_sha):
+                opener = self._try_open(copy, version, errors)
+                if opener is not None:
+                    self._copies.insert(0, (copy, version))
+                    return opener
         raise DecryptionError("; ".join(errors) or "no copy to read")
 
     @property
     def size(self) -> int:
         return self.opener.plain_bytes
 
-    def _decrypt(self, copy: Copy, indexes: list[int]) -> list[bytes]:
+    def _decrypt(self, copy: Copy, version: str | None, indexes: list[int]) -> list[bytes]:
         lo = self.opener.span(indexes[0])[0]
         last_off, last_len = self.opener.span(indexes[-1])
-        data, _ = self.store.get_range(copy, self.blob_sha, lo, last_off + last_len)
+        data, _ = self.store.get_range(copy, self.blob_sha, lo, last_off + last_len, version)
         out = []
         for i in indexes:
             off, length = self.opener.span(i)
@@ -723,13 +782,14 @@ class S3BlobReader:
             return b""
         indexes = list(self.opener.segments_for(start, end - 1))
         errors = []
-        for copy in self._copies:
+        for copy, version in self._copies:
             try:
-                plains = self._decrypt(copy, indexes)
+                plains = self._decrypt(copy, version, indexes)
                 break
             except (DecryptionError, BotoCoreError, ClientError, OSError) as exc:
-                errors.append(f"{self.store.describe(copy, self.blob_sha)}: {exc}")
-                self.fell_back.append(self.store.describe(copy, self.blob_sha))
+                where = self.store._describe_version(copy, self.blob_sha, version)
+                errors.append(f"{where}: {exc}")
+                self.fell_back.append(where)
         else:
             raise DecryptionError("; ".join(errors))
         seg = self.opener.segment

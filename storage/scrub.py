@@ -94,11 +94,12 @@ def _scrub_one(
         if bad is None:
             continue
         problem, detail = bad
-        if not source_good or data_key is None:
-            why = "no good copy to heal from" if not source_good else "no data key to verify a copy with"
+        if data_key is None or (not source_good and not store.keeps_versions):
+            why = "no good copy to heal from" if data_key is not None else "no data key to verify a copy with"
             findings.append(Finding(rid, sha, copy, problem, "none", f"{detail}; {why}"))
             status = "bad"
             continue
+        # Without a good other copy a versioned store may still hold the locked original.
         try:
             source = store.heal(copy, sha, data_key, lock, throttle)
             findings.append(Finding(rid, sha, copy, problem, "healed", detail + f"; rewritten from {source}"))

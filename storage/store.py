@@ -134,6 +134,8 @@ class RecordingReader(Protocol):
 
 class RecordingStore(Protocol):
     kind: str
+    # Whether a copy's earlier versions are kept (a versioned bucket): a heal may read them.
+    keeps_versions: bool
 
     @property
     def replica_configured(self) -> bool: ...

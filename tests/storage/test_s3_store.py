@@ -452,3 +452,47 @@ async def test_a_complaint_holds_the_objects_and_the_scrub_puts_back_a_hold_lift
     assert all(_holds(s3, key) == ["OFF", "OFF"] for key in keys)
     assert first["recording_id"] != second["recording_id"]
     await vault.close()
+
+
+async def test_a_delete_marker_in_both_buckets_hides_nothing_and_the_scrub_restores_the_original(
+    tmp_path: Path, db: Database, s3: SeaweedS3
+) -> None:
+    """A plain DELETE in both buckets (or a delete marker beside an overwrite), which Object Lock
+    allows, made the recording unreadable (a 500) and the scrub gave up with "no good copy",
+    while the locked originals stood behind the markers."""
+    await seed(db, [("att_d", "c1", "a1"), ("att_e", "c1", "a1")])
+    vault = make_s3_vault(tmp_path, db, s3)
+    await vault.open()
+    d, _ = await put(vault, AUDIO, attempt_id="att_d")
+    e, _ = await put(vault, AUDIO + b"e", attempt_id="att_e")
+    store, client = store_of(vault), s3.client()
+    shas = {
+        r["recording_id"]: r["blob_sha256"]
+        for r in await db.fetchall("SELECT recording_id, blob_sha256 FROM recordings")
+    }
+    key_d, key_e = store.key(shas[d["recording_id"]]), store.key(shas[e["recording_id"]])
+    for bucket in ("cw-primary", "cw-replica"):
+        client.delete_object(Bucket=bucket, Key=key_d)
+    client.delete_object(Bucket="cw-primary", Key=key_e)
+    client.put_object(Bucket="cw-replica", Key=key_e, Body=b"not the recording")
+    for rec, audio in ((d, AUDIO), (e, AUDIO + b"e")):
+        reader = await vault.reader(str(rec["recording_id"]), shas[rec["recording_id"]])
+        assert reader.read(0, len(audio)) == audio
+        assert reader.fell_back
+    summary = await scrub(db, store, vault.keyring, T0, deep=True, orphans=False)
+    assert (summary["healed"], summary["bad"]) == (2, 0), summary
+    assert {(f["recording_id"], f["copy"], f["action"]) for f in summary["findings"]} == {
+        (rid, copy, "healed")
+        for rid in (d["recording_id"], e["recording_id"])
+        for copy in ("primary", "replica")
+    }
+    again = await scrub(db, store, vault.keyring, T0, orphans=False)
+    assert (again["ok"], again["healed"], again["bad"]) == (2, 0, 0), again
+    for rec, audio in ((d, AUDIO), (e, AUDIO + b"e")):
+        reader = await vault.reader(str(rec["recording_id"]), shas[rec["recording_id"]])
+        assert reader.read(0, len(audio)) == audio
+        assert not reader.fell_back
+        for bucket in ("cw-primary", "cw-replica"):
+            head = client.head_object(Bucket=bucket, Key=store.key(shas[rec["recording_id"]]))
+            assert head["ObjectLockMode"] == "COMPLIANCE"
+    await vault.close()
