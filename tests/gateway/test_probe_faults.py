@@ -232,6 +232,28 @@ async def _access_rows(vw: VaultWorld, action: str) -> list[dict[str, Any]]:
             b"Content-Type: audio/wav\r\n\r\n" + AUDIO + b"\r\n--b--\r\n",
             id="filename-5000-characters",
         ),
+        # A scale-out probe (2026-12-07): stored as a whole recording, or a second file dropped.
+        pytest.param(
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n'
+            b"Content-Type: audio/wav\r\n\r\n" + AUDIO[:1000],
+            id="no-closing-boundary",
+        ),
+        pytest.param(
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n'
+            b"Content-Type: audio/wav\r\n\r\n" + AUDIO + b"\r\n--b\r\n",
+            id="no-final-boundary",
+        ),
+        pytest.param(
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\n'
+            + AUDIO
+            + b'\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="b.wav"\r\n\r\n'
+            + AUDIO[::-1]
+            + b"\r\n--b--\r\n",
+            id="two-files",
+        ),
     ],
 )
 async def test_a_broken_multipart_upload_is_400_logged_and_stores_nothing(
@@ -240,7 +262,7 @@ async def test_a_broken_multipart_upload_is_400_logged_and_stores_nothing(
     att = await vw.attempt()
     status, body = await vw.upload(att, payload, ctype)
     assert status == 400, body
-    assert body["error"] in ("invalid_body", "invalid_field"), body
+    assert body["error"] in ("invalid_body", "invalid_field", "incomplete_body"), body
     rows = [r for r in await _access_rows(vw, "recording.upload") if r["object_id"] == att]
     assert [r["result"] for r in rows] == ["invalid"], rows
     r = await vw.client.get("/v1/recordings", params={"case_id": "c1"}, headers=hdr(vw.w.admin))

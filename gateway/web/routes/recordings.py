@@ -124,6 +124,19 @@ async def _multipart_file(request: web.Request) -> tuple[AsyncIterator[bytes], s
         try:
             while chunk := await found.read_chunk(READ_BYTES):
                 yield chunk
+            # The part must end at its boundary and the body at the closing one, with no second
+            # file: a body cut before them was stored as the whole recording, and a second file
+            # silently dropped (found by a probe). Raised here, before the recording commits.
+            if not found.at_eof():
+                raise ApiError(400, "incomplete_body", "the `file` part ended without its boundary")
+            while (extra := await reader.next()) is not None:
+                if isinstance(extra, BodyPartReader) and extra.name == "file":
+                    raise ApiError(400, "invalid_field", "one `file` part per recording", {"field": "file"})
+                await extra.release()
+            if not reader.at_eof():
+                raise ApiError(
+                    400, "incomplete_body", "the multipart body ended without its closing boundary"
+                )
         except BROKEN_BODY as exc:  # the part broke off mid-way: nothing is stored
             raise _unreadable(exc) from None
 
