@@ -26,6 +26,7 @@ import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -273,6 +274,9 @@ class BlobStore:
 
     def set_legal_hold(self, blob_sha: str, on: bool) -> None:
         """Nothing to do on a local disk: the hold lives in the database (the purge obeys it)."""
+
+    def lock_until(self, blob_sha: str) -> datetime | None:
+        return None
 
     def legal_hold_gaps(self, blob_sha: str) -> list[Copy]:
         return []

@@ -384,6 +384,15 @@ class S3BlobStore:
             except Exception as exc:
                 raise store_error(exc, f"legal hold {status} on {key}", loc.bucket) from exc
 
+    def lock_until(self, blob_sha: str) -> datetime | None:
+        loc = self.locations["primary"]
+        try:
+            head = self.client("primary").head_object(Bucket=loc.bucket, Key=loc.key(blob_sha))
+        except Exception:
+            return None  # missing or unreadable: the copy checks report it
+        until = head.get("ObjectLockRetainUntilDate")
+        return until.astimezone(UTC) if isinstance(until, datetime) else None
+
     def legal_hold_gaps(self, blob_sha: str) -> list[Copy]:
         out: list[Copy] = []
         for copy, loc in self.locations.items():

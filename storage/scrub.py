@@ -23,7 +23,7 @@ import itertools
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.blobs import BlobIntegrityError
@@ -79,13 +79,24 @@ def _scrub_one(
     store: RecordingStore, row: dict[str, Any], data_key: bytes | None, deep: bool, throttle: Throttle
 ) -> tuple[str, list[Finding]]:
     rid, sha = row["recording_id"], row["blob_sha256"]
+    findings: list[Finding] = []
+    status = "ok"
+    # The store's lock cannot be shortened; the row can, by whoever can write the database. The
+    # longer date wins, and the row is put back (found by a probe: an edited row went unnoticed and
+    # the retention report repeated it).
+    until = store.lock_until(sha)
+    if until is not None and until > from_ts(row["retain_until"]) + timedelta(seconds=1):
+        detail = f"the row said {row['retain_until']}, the object is locked until {to_ts(until)}"
+        findings.append(
+            Finding(rid, sha, "primary", "retention_shortened", "healed", detail + "; row restored")
+        )
+        row["restore_until"] = to_ts(until)
+        status = "healed"
     replica_expected = store.replica_configured and row["replica_status"] == "ok"
     plain = hashlib.sha256() if deep and data_key is not None else None
     p_bad = store.check("primary", sha, data_key, throttle, plain)
     r_bad = store.check("replica", sha, data_key, throttle) if replica_expected else None
-    lock = ObjectLock(from_ts(row["retain_until"]), bool(row["legal_hold"]))
-    findings: list[Finding] = []
-    status = "ok"
+    lock = ObjectLock(from_ts(row.get("restore_until") or row["retain_until"]), bool(row["legal_hold"]))
     copy: Copy
     for copy, bad, source_good in (
         ("primary", p_bad, replica_expected and r_bad is None),
@@ -189,14 +200,20 @@ async def scrub(
                 key_problem = Finding(
                     row["recording_id"], row["blob_sha256"], "primary", "key_unavailable", "none", str(exc)
                 )
+        hold_problem = await _hold_mismatch(db, row)
+        if hold_problem is not None:
+            row["legal_hold"] = 1  # its copies are held again below
         status, findings = await asyncio.to_thread(_scrub_one, store, row, data_key, deep, throttle)
+        if hold_problem is not None:
+            findings.insert(0, hold_problem)
+            status = "healed" if status == "ok" else status
         if key_problem is not None:
             findings.append(key_problem)
             status = "bad"
         counts["checked"] += 1
         counts[status] += 1
         all_findings += findings
-        await _record(db, job_id, now, row["recording_id"], status, findings)
+        await _record(db, job_id, now, row["recording_id"], status, findings, _restored(row, hold_problem))
     if orphans:
         found = await asyncio.to_thread(_orphans, store, db, time.time())
         counts["orphans"] = len(found)
@@ -212,6 +229,40 @@ async def scrub(
     return summary
 
 
+async def _hold_mismatch(db: Database, row: dict[str, Any]) -> Finding | None:
+    """A row that says "not held" against its own hold history (the last hold placed and not
+    lifted, or an open complaint's): edited in the database."""
+    if row["legal_hold"]:
+        return None
+    params = {"id": row["recording_id"]}
+    last = await db.fetchone(
+        "SELECT action FROM legal_holds WHERE recording_id = :id ORDER BY hold_id DESC LIMIT 1", params
+    )
+    open_complaint = await db.fetchone(
+        "SELECT complaint_id FROM complaint_holds WHERE recording_id = :id AND released_at IS NULL", params
+    )
+    if (last is None or last["action"] != "on") and open_complaint is None:
+        return None
+    why = (
+        f"complaint {open_complaint['complaint_id']} is open"
+        if open_complaint
+        else "its last hold was not lifted"
+    )
+    return Finding(
+        row["recording_id"], row["blob_sha256"], "primary", "hold_mismatch", "healed",
+        f"the row said not held, but {why}; held again",
+    )  # fmt: skip
+
+
+def _restored(row: dict[str, Any], hold_problem: Finding | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if row.get("restore_until"):
+        out["retain_until"] = row["restore_until"]
+    if hold_problem is not None:
+        out["legal_hold"] = 1
+    return out
+
+
 async def _record(
     db: Database,
     job_id: str,
@@ -219,9 +270,22 @@ async def _record(
     recording_id: str | None,
     status: str | None,
     findings: list[Finding],
+    restore: dict[str, Any] | None = None,
 ) -> None:
     def write(conn: sqlite3.Connection) -> None:
         at = to_ts(now)
+        if recording_id is not None and restore:
+            # Only ever longer, or held: the safe side of what the row was edited to.
+            if "retain_until" in restore:
+                conn.execute(
+                    "UPDATE recordings SET retain_until = :until WHERE recording_id = :id"
+                    " AND retain_until < :until",
+                    {"until": restore["retain_until"], "id": recording_id},
+                )
+            if "legal_hold" in restore:
+                conn.execute(
+                    "UPDATE recordings SET legal_hold = 1 WHERE recording_id = :id", {"id": recording_id}
+                )
         if recording_id is not None and status is not None:
             conn.execute(
                 "UPDATE recordings SET scrubbed_at = :at, scrub_status = :status"

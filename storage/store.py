@@ -158,6 +158,10 @@ class RecordingStore(Protocol):
 
     def set_legal_hold(self, blob_sha: str, on: bool) -> None: ...
 
+    def lock_until(self, blob_sha: str) -> datetime | None:
+        """The retain-until date the store itself enforces on the primary's current version (None
+        where the lock lives only in the database, or the store cannot say)."""
+
     def legal_hold_gaps(self, blob_sha: str) -> list[Copy]:
         """The copies with a version the store does not hold (empty where holds live only in
         the database)."""

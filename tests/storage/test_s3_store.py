@@ -22,7 +22,7 @@ from storage.audit import Actor
 from storage.backends import open_db
 from storage.complaints import resolve_complaint
 from storage.crypto import MAGIC
-from storage.db import Database
+from storage.db import Database, from_ts
 from storage.objectstore import S3BlobStore
 from storage.retention import purge_expired, set_legal_hold
 from storage.scrub import scrub
@@ -495,4 +495,39 @@ async def test_a_delete_marker_in_both_buckets_hides_nothing_and_the_scrub_resto
         for bucket in ("cw-primary", "cw-replica"):
             head = client.head_object(Bucket=bucket, Key=store.key(shas[rec["recording_id"]]))
             assert head["ObjectLockMode"] == "COMPLIANCE"
+    await vault.close()
+
+
+async def test_the_scrub_puts_back_a_row_edited_shorter_or_unheld_in_the_database(
+    tmp_path: Path, db: Database, s3: SeaweedS3
+) -> None:
+    """Whoever can write the database could shorten a row's retain_until or clear its hold, and
+    verify, scrub and doctor said nothing (the retention report repeated the edit). The bucket's
+    lock and the hold history say otherwise: the scrub restores the row."""
+    await seed(db, [("att_edit", "c_edit", "a1")])
+    vault = make_s3_vault(tmp_path, db, s3)
+    await vault.open()
+    rec, _ = await put(vault, AUDIO, attempt_id="att_edit")
+    rid, store = str(rec["recording_id"]), store_of(vault)
+    await set_legal_hold(db, rid, True, "dispute 7", ADMIN, store=store)
+    await db.write(
+        lambda conn: conn.execute(
+            "UPDATE recordings SET retain_until = '2020-01-01T00:00:00.000000Z', legal_hold = 0"
+            " WHERE recording_id = :id",
+            {"id": rid},
+        )
+    )
+    summary = await scrub(db, store, vault.keyring, datetime.now(UTC), orphans=False)
+    assert sorted((f["problem"], f["action"]) for f in summary["findings"]) == [
+        ("hold_mismatch", "healed"),
+        ("retention_shortened", "healed"),
+    ], summary
+    row = await db.fetchone(
+        "SELECT retain_until, legal_hold FROM recordings WHERE recording_id = :id", {"id": rid}
+    )
+    assert row["legal_hold"] == 1
+    assert from_ts(row["retain_until"]) >= from_ts(str(rec["retain_until"]))
+    again = await scrub(db, store, vault.keyring, datetime.now(UTC), orphans=False)
+    assert (again["ok"], again["findings"]) == (1, []), again
+    await set_legal_hold(db, rid, False, "done", ADMIN, store=store)
     await vault.close()
