@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.errors import Conflict
-from storage.audit import verify
+from storage.audit import verify, verify_file
 from storage.db import connect_sync, migrate
 from storage.pg import PgConn, PgDatabase
 
@@ -112,6 +112,16 @@ async def copy_sqlite_to_postgres(source: Path, dest: PgDatabase, anchors: Path 
     src = await asyncio.to_thread(connect_sync, source)
     try:
         await asyncio.to_thread(migrate, src)
+        # A source whose chain is already broken is refused before anything is copied: the copy's
+        # check would only say "differs" with the same head (found by a probe), rows left behind.
+        before = await asyncio.to_thread(verify_file, source, anchors)
+        if not before["ok"]:
+            bad = before.get("first_bad_row") or {}
+            raise Conflict(
+                f"the source's access log does not verify (row {bad.get('seq')}: {bad.get('problem')});"
+                " nothing was copied: run `callwarden audit verify` on it first",
+                {"first_bad_row": bad},
+            )
         tables = await asyncio.to_thread(_tables_in_fk_order, src)
         await asyncio.to_thread(_copy_all, src, dest, tables)
         expected, head = await asyncio.to_thread(_source_facts, src, tables)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,27 @@ def test_db_copy_refuses_what_is_not_sqlite_to_postgresql(
     assert cli_main(["db", "copy", "--from", str(tmp_path / "x.db"), "--to", "postgresql://h/x"]) == 2
     assert cli_main(["db", "copy", "--from", f"sqlite:{tmp_path / 'x.db'}", "--to", "mysql://h/x"]) == 2
     assert "--to must be a postgresql:// URL" in capsys.readouterr().err
+
+
+async def test_db_copy_refuses_a_source_whose_chain_is_broken_and_copies_nothing(
+    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The copy used to run, leave its rows in the destination and then say "differs from the
+    source" with the same head on both sides (a probe): the source is checked first now."""
+    async with open_db(settings.db_path) as src:
+        await _installation(tmp_path, src)
+    conn = sqlite3.connect(settings.db_path)
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'access_log'"
+    ):
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("UPDATE access_log SET reason = 'edited' WHERE seq = 2")
+    conn.commit()
+    conn.close()
+    with fresh_database() as url:
+        argv = ["db", "copy", "--from", f"sqlite:{settings.db_path}", "--to", url]
+        assert await asyncio.to_thread(cli_main, [*argv, "--data-dir", str(settings.data_dir)]) != 0
+        err = capsys.readouterr().err
+        assert "does not verify (row 2" in err, err
+        async with open_db(url) as dest:
+            assert set((await _counts(dest)).values()) == {0}
