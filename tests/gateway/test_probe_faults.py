@@ -444,3 +444,28 @@ async def test_only_a_lender_wide_key_resolves_a_complaint_and_lifts_its_holds(v
     r = await vw.client.post(url, json={"resolution": "agency retrained"}, headers=hdr(vw.w.inspector))
     assert r.status == 200
     assert (await r.json())["released_recordings"] == 1
+
+
+async def test_an_upload_cut_off_mid_body_stores_nothing_and_is_logged(vw: VaultWorld) -> None:
+    """The client half-closes after 300 KB of a 1 MB body: aiohttp cancels the handler, and the
+    refused upload left no access-log row (a scale-out probe, 2026-12-07)."""
+    att = await vw.attempt()
+    reader, writer = await asyncio.open_connection("127.0.0.1", vw.client.server.port)
+    head = (
+        f"POST /v1/recordings?attempt_id={att} HTTP/1.1\r\nHost: callwarden\r\n"
+        f"Authorization: Bearer {vw.w.dialer}\r\nContent-Type: audio/wav\r\nContent-Length: 1000000\r\n\r\n"
+    )
+    writer.write(head.encode() + AUDIO[:1000] * 300)
+    await writer.drain()
+    writer.write_eof()
+    await reader.read()
+    writer.close()
+    await writer.wait_closed()
+    for _ in range(50):  # the row is written as the cancelled handler unwinds
+        rows = [r for r in await _access_rows(vw, "recording.upload") if r["object_id"] == att]
+        if rows:
+            break
+        await asyncio.sleep(0.1)
+    assert [(r["result"], r["details"]) for r in rows] == [("invalid", {"why": "incomplete_body"})]
+    r = await vw.client.get("/v1/recordings", params={"case_id": "c1"}, headers=hdr(vw.w.admin))
+    assert (await r.json())["recordings"] == []

@@ -200,6 +200,13 @@ async def upload_recording(request: web.Request) -> web.Response:
     except NotFound:
         await log_access(request, who, "recording.upload", attempt_id, "not_found", object_type="attempt")
         raise
+    except asyncio.CancelledError:
+        # The client went away mid-body (aiohttp cancels the handler): nothing was stored, and
+        # the refusal is still a row of the access log (found by a probe: there was none).
+        await asyncio.shield(
+            log_access(request, who, "recording.upload", attempt_id, "invalid", why="incomplete_body")
+        )
+        raise
     except CallwardenError as exc:  # too large, empty, incomplete: nothing was stored
         result = "too_large" if exc.status == 413 else "invalid"
         await log_access(request, who, "recording.upload", attempt_id, result, why=exc.code)
