@@ -447,6 +447,13 @@ async def test_message_needs_a_body(world: World) -> None:
         "/v1/messages", json={**sms, "body": "Please call us back about your account."}, headers=dialer
     )
     assert r.status == 201, await r.text()
+    # The path names the channel: a body without one is that channel (it was 400 "channel is
+    # required", where the README said "the same body plus from").
+    no_channel = {k: v for k, v in sms.items() if k != "channel"}
+    r = await c.post("/v1/messages", json={**no_channel, "body": "Please call us back."}, headers=dialer)
+    assert r.status == 201, await r.text()
+    r = await c.get(f"/v1/attempts/{(await r.json())['attempt_id']}", headers=dialer)
+    assert (await r.json())["channel"] == "sms"
 
 
 class LoopbackCarrier:

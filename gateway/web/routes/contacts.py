@@ -39,11 +39,13 @@ def services(request: web.Request) -> ContactServices:
 
 
 async def _parse(
-    request: web.Request, *, need_body: bool = False, need_from: bool = False
+    request: web.Request, *, need_body: bool = False, need_from: bool = False, channel: str | None = None
 ) -> tuple[Principal, ContactRequest, str | None]:
     who = require(request, Role.DIALER)
     settings = request.app[appkeys.SETTINGS]
     body = await read_json(request, int(settings["server.max_json_bytes"]))
+    if channel is not None:  # /v1/calls and /v1/messages say it in their path
+        body.setdefault("channel", channel)
     if need_body or body.get("channel") == "sms":
         # An SMS is screened for content before it is allowed, so its text is required even
         # when the dialer only asks (`/v1/authorize`) and sends it itself.
@@ -84,7 +86,9 @@ async def authorize(request: web.Request) -> web.Response:
 
 async def _forward(request: web.Request, channel: str) -> web.Response:
     endpoint = "calls" if channel == "call" else "messages"
-    who, creq, from_number = await _parse(request, need_body=channel == "sms", need_from=True)
+    who, creq, from_number = await _parse(
+        request, need_body=channel == "sms", need_from=True, channel=channel
+    )
     if creq.channel != channel:  # checked before anything is reserved
         raise ApiError(
             400, "invalid_field", f"channel must be {channel!r} on /v1/{endpoint}", {"field": "channel"}
