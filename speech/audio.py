@@ -26,6 +26,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,12 @@ __all__ = [
 CHANNEL_NAMES = ("left", "right")
 SAMPLE_WIDTH = 2  # bytes: signed 16-bit
 DEFAULT_TIMEOUT_S = 600.0
+# The most decoded audio a recording may yield per byte of its file, beyond a floor: no codec a
+# PBX or carrier uses packs more than about 100 bytes of 16 kHz PCM into one byte (AMR-NB at
+# 4.75 kbit/s is ~53, Opus at 6 kbit/s stereo ~85). A header that claims more (a WAV saying
+# 1 Hz, found by a probe: 100 KB decoded towards 8 GB in a worker) is refused as it decodes.
+MAX_EXPANSION = 256
+MIN_DECODED_BYTES = 64 << 20
 
 
 class AudioDecodeError(CallwardenError):
@@ -142,19 +149,53 @@ def _decode_path(path: Path, rate: int, timeout: float) -> DecodedAudio:
         "-acodec", "pcm_s16le", "-ar", str(rate),
         "-f", "wav", "pipe:1",
     ]  # fmt: skip
-    try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        raise AudioDecodeError(f"decoding took longer than {timeout:g} s") from None
-    message = _ffmpeg_message(proc.stderr)
-    if proc.returncode != 0:
-        raise AudioDecodeError(
-            "cannot decode the recording", message or f"ffmpeg exit status {proc.returncode}"
-        )
-    channels, data = _parse_wav(proc.stdout, message)
+    limit = max(path.stat().st_size * MAX_EXPANSION, MIN_DECODED_BYTES)
+    returncode, out, err = _run_capped(cmd, timeout, limit)
+    message = _ffmpeg_message(err)
+    if returncode != 0:
+        raise AudioDecodeError("cannot decode the recording", message or f"ffmpeg exit status {returncode}")
+    channels, data = _parse_wav(out, message)
     if not data:
         raise AudioDecodeError("the recording holds no audio samples", message)
     return _split(data, channels, rate, message)
+
+
+def _run_capped(cmd: list[str], timeout: float, limit: int) -> tuple[int, bytes, bytes]:
+    """Run ffmpeg reading its output as it comes: killed past `timeout` seconds or `limit`
+    bytes (AudioDecodeError), so a recording never decodes into more memory than it may."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
+        assert proc.stdout is not None
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            proc.kill()
+
+        timer = threading.Timer(timeout, stop)
+        timer.start()
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            while chunk := proc.stdout.read(1 << 20):
+                total += len(chunk)
+                if total > limit:
+                    raise AudioDecodeError(
+                        "the recording decodes to more audio than a file of its size can hold"
+                        " (a header claiming a very low sample rate or hours of audio?)"
+                    )
+                chunks.append(chunk)
+            returncode = proc.wait()
+        finally:
+            timer.cancel()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        if timed_out.is_set():
+            raise AudioDecodeError(f"decoding took longer than {timeout:g} s")
+        err.seek(0)
+        return returncode, b"".join(chunks), err.read()
 
 
 def _probe(ffmpeg: str, path: Path, timeout: float) -> tuple[float, int]:

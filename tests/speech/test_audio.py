@@ -3,6 +3,7 @@ A-law are decoded properly; channels split; bad input fails with ffmpeg's messag
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -134,3 +135,22 @@ def test_missing_file_and_bad_rate(tmp_path: Path) -> None:
         decode(tmp_path / "nope.wav")
     with pytest.raises(ValueError, match="rate"):
         decode(b"x", rate=100)
+
+
+def test_a_header_claiming_hours_is_refused_as_it_decodes(tmp_path: Path) -> None:
+    """100 KB of WAV whose header says 1 Hz (25,000 s, 7 h) decoded towards 8 GB in a worker
+    (a probe, 2026-12-07): the decoded audio a file may yield is bounded by its size."""
+    fmt = struct.pack("<HHIIHH", 1, 2, 1, 4, 4, 16)  # PCM, 2 channels, 1 Hz, 16-bit
+    header = (
+        b"RIFF" + struct.pack("<I", 0xFFFFFFF0) + b"WAVEfmt " + struct.pack("<I", 16) + fmt
+        + b"data" + struct.pack("<I", 0xFFFFFFE0)
+    )  # fmt: skip
+    path = tmp_path / "claims-hours.wav"
+    path.write_bytes(header + b"\x01\x02" * 50_000)
+    with pytest.raises(AudioDecodeError, match="more audio than a file of its size"):
+        decode(path)
+
+
+def test_decoding_past_its_timeout_is_refused(english_clip: Path) -> None:
+    with pytest.raises(AudioDecodeError, match="decoding took longer than"):
+        decode(english_clip, timeout=0.001)
