@@ -137,6 +137,21 @@ async def test_a_dialer_reads_its_recordings_without_the_quality_teams_flags(vw:
     assert [x["recording_id"] for x in (await r.json())["recordings"]] == [rec["recording_id"]]
 
 
+async def test_reviewers_see_a_recordings_and_an_attempts_number_masked(vw: VaultWorld) -> None:
+    """A speech probe: the case was masked for inspectors and security staff (api.md), its
+    recording's metadata, the recordings listing and the attempt named the number in full."""
+    attempt = await vw.attempt()
+    _, rec = await vw.upload(attempt, AUDIO)
+    full = rec["number"]
+    assert "*" not in full
+    masked = full[:5] + "***" + full[-4:]
+    for key, expected in ((vw.w.admin, full), (vw.w.inspector, masked), (vw.security, masked)):
+        one = await (await vw.client.get(f"/v1/recordings/{rec['recording_id']}", headers=hdr(key))).json()
+        listed = await (await vw.client.get("/v1/recordings", headers=hdr(key))).json()
+        att = await (await vw.client.get(f"/v1/attempts/{attempt}", headers=hdr(key))).json()
+        assert (one["number"], listed["recordings"][0]["number"], att["to"]) == (expected,) * 3, key
+
+
 @pytest.mark.parametrize("amount", ["1e5", "1E+9", "1_000", "\u0663", "12.5.0", "-5", "0x10", "NaN"])
 async def test_a_payment_amount_is_plain_decimal(vw: VaultWorld, amount: str) -> None:
     """Found by a probe: "1e5" was stored as 100000.00, "1_000" as 1000.00 and an Arabic-Indic

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway.logs import mask_number
 from gateway.usecases.contacts import ContactServices, decide, place
 from gateway.web import keys as appkeys
 from gateway.web.access import actor_of, parse_reason
@@ -144,9 +145,10 @@ async def send_message(request: web.Request) -> web.Response:
 @routes.get("/v1/attempts/{attempt_id}")
 async def get_attempt_handler(request: web.Request) -> web.Response:
     who = require(request, Role.ADMIN, Role.DIALER, Role.INSPECTOR, Role.SECURITY)
-    return json_response(
-        await get_attempt(request.app[appkeys.DB], request.match_info["attempt_id"], who.agency_id)
-    )
+    attempt = await get_attempt(request.app[appkeys.DB], request.match_info["attempt_id"], who.agency_id)
+    if who.role in (Role.INSPECTOR, Role.SECURITY):  # reviewers see numbers masked, as on the case
+        attempt["to"] = mask_number(str(attempt["to"]))
+    return json_response(attempt)
 
 
 def _outcome_fields(body: dict[str, Any]) -> tuple[str, str, Any, Any]:

@@ -223,6 +223,14 @@ async def upload_recording(request: web.Request) -> web.Response:
 DIALERS_NO_FLAGS = "flags are the quality team's: a dialer key reads and filters recordings without them"
 
 
+def _masked_for(role: str, rec: dict[str, Any]) -> dict[str, Any]:
+    """The recording as a reader sees it: inspectors and security staff review what was done and
+    see its number masked, as on the case (found by a probe: the full number was shown here)."""
+    if role in READERS and rec.get("number"):
+        rec["number"] = mask_number(str(rec["number"]))
+    return rec
+
+
 @routes.get("/v1/recordings")
 async def list_recordings(request: web.Request) -> web.Response:
     who = await require_logged(request, "recording.search", "-", "admin", "dialer", *READERS)
@@ -270,7 +278,9 @@ async def list_recordings(request: web.Request) -> web.Response:
         filters={k: v for k, v in filters.items() if v is not None},
         results=len(page),
     )
-    return json_response({"recordings": page, "next_cursor": encode_cursor(nxt)})
+    return json_response(
+        {"recordings": [_masked_for(who.role, r) for r in page], "next_cursor": encode_cursor(nxt)}
+    )
 
 
 @routes.get("/v1/recordings/{recording_id}")
@@ -283,7 +293,7 @@ async def get_recording_handler(request: web.Request) -> web.Response:
         await log_access(request, who, "recording.metadata", rid, "ok", purged=True)
         return json_response({"recording_id": rid, "status": "purged", "tombstone": tomb})
     row = await visible_recording(request, who, "recording.metadata", rid, None)
-    out = recording_to_json(row)
+    out = _masked_for(who.role, recording_to_json(row))
     out["legal_holds"] = await hold_history(db, rid)
     out["transcript"] = await transcription_status(db, rid)
     if who.role != Role.DIALER:  # without the words: the transcript needs a reason
@@ -437,7 +447,7 @@ async def _hold(request: web.Request, on: bool) -> web.Response:
     except Forbidden:
         await log_access(request, who, action, rid, "denied", reason, why="lender_hold")
         raise
-    return json_response(rec)
+    return json_response(_masked_for(who.role, rec))
 
 
 @routes.post("/v1/recordings/{recording_id}/legal-hold")
