@@ -110,6 +110,10 @@ _EXTRA_FOLDS = {
     "\u2029": "\n",
     "\uff61": "。",
     "\u3002": "。",
+    # OpenCC's t2s keeps 著 (a Simplified character too: 著名, 显著), but Whisper writes the
+    # particle 着 as 著 (Taiwan usage): 等著瞧 passed where 等着瞧 is a threat (found by a probe).
+    # Both sides of a match fold, so 显著 still matches 显著.
+    "著": "着",
 }
 
 

@@ -2,13 +2,14 @@
 
 Whisper writes about half of its Mandarin in Traditional characters (廣州市房地產), while the
 lexicons, the disclosure phrases and the inspectors work in Simplified. Every engine's ``zh``
-output goes through OpenCC's ``t2s`` conversion (the PyPI package `opencc`: a maintained
+output goes through OpenCC's ``tw2s`` conversion (the PyPI package `opencc`: a maintained
 dictionary with phrase-level rules, not a character table of our own) before masking and
-flagging.
+flagging: ``t2s`` with Taiwan's variants read back too, since Whisper writes Taiwan's usage, the
+particle 着 as 著 (躲著, 等著瞧: ``t2s`` keeps 著, a Simplified character in 著名; found by a probe).
 
 A channel's words are converted together (so phrase rules see their context) and cut back into
 the same words, keeping each word's timing; where the conversion changed the length (rare for
-t2s), each word is converted on its own.
+tw2s), each word is converted on its own.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ def _converter() -> Any:
         raise EngineUnavailable(
             f"the opencc package is not installed ({exc}): pip install 'opencc>=1.1.9'"
         ) from exc
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC("tw2s")
 
 
 def to_simplified(text: str) -> str:
-    """`text` with Traditional characters converted to Simplified (OpenCC t2s)."""
+    """`text` with Traditional characters converted to Simplified (OpenCC tw2s)."""
     if not text:
         return text
     conv = _converter()
@@ -47,7 +48,7 @@ def to_simplified(text: str) -> str:
 
 
 def is_simplified(text: str) -> bool:
-    """True when OpenCC's t2s would change nothing in `text`."""
+    """True when OpenCC's tw2s would change nothing in `text`."""
     return to_simplified(text) == text
 
 
@@ -55,7 +56,7 @@ def simplified_segments(segments: Sequence[Segment]) -> list[Segment]:
     """The segments with their text and every word converted to Simplified; times unchanged."""
     words = [w.w for s in segments for w in s.words]
     joined = to_simplified("".join(words))
-    if len(joined) == sum(len(w) for w in words):  # t2s keeps lengths: cut back at the same places
+    if len(joined) == sum(len(w) for w in words):  # tw2s keeps lengths: cut back at the same places
         converted, pos = [], 0
         for w in words:
             converted.append(joined[pos : pos + len(w)])

@@ -223,6 +223,16 @@ def test_traditional_folds_to_simplified_one_for_one() -> None:
     assert all(len(k) == 1 and len(v) == 1 for k, v in t2s.items())
 
 
+@pytest.mark.parametrize("text", ["你给我等著瞧", "別以為躲著就沒事，你給我等著瞧"])
+def test_whispers_taiwan_particle_is_read_as_the_simplified_one(text: str) -> None:
+    """Whisper writes the particle 着 as 著, which OpenCC's t2s keeps (著 is also Simplified):
+    等著瞧 passed where 等着瞧 is a threat (a probe). Both sides of a match fold 著 → 着."""
+    hits = [m for m in screen(text, ["zh"]) if m.category == "threat_violence"]
+    assert hits, screen(text, ["zh"])
+    assert text[hits[0].start : hits[0].end] == hits[0].match
+    assert fold("显著") == fold("显着")
+
+
 def test_traditional_whisper_output_is_flagged_with_original_offsets() -> None:
     text = "再不還錢，我們就打斷你的腿。"
     (m,) = screen(text, ["zh"])

@@ -130,6 +130,13 @@ def test_transcript_is_simplified_and_close_to_the_references(
     assert pooled <= MAX_POOLED_CER
 
 
+def test_taiwan_usage_is_converted_in_context() -> None:
+    """The particle 着, which Whisper writes 著 as Taiwan does, is Simplified 着 in a transcript;
+    著 where it is Simplified (著名, 显著) stays."""
+    assert to_simplified("別以為躲著就沒事，你給我等著瞧") == "别以为躲着就没事，你给我等着瞧"
+    assert to_simplified("著名的公司，效果顯著") == "著名的公司，效果显著"
+
+
 def test_the_conversion_is_what_makes_it_simplified(
     speech_dir: Path, zh_engine: Engine, zh_config: SpeechConfig
 ) -> None:
