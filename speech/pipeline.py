@@ -16,10 +16,11 @@ import os
 import time
 from collections.abc import Mapping
 
+from policies.semantic.text import script_language
 from speech.audio import decode
 from speech.chinese import simplified_segments
 from speech.config import AGENT_CHANNELS, SpeechConfig
-from speech.engines import Engine, load_engine
+from speech.engines import Engine, Segment, load_engine
 from speech.flagging import (
     ChannelTranscript,
     disclosure_flags,
@@ -104,27 +105,41 @@ def process(
         raw.append((ch.name, role, simplified_segments(segments) if simplify else segments))
     t2 = time.perf_counter()
 
+    # Flagged in the language the words are written in: a Mandarin call on a case marked Korean
+    # came back in Han characters and was screened with the Korean and English lexicons only,
+    # silently (found by a probe).
+    screened = language
+    written = _written_language(raw)
+    if written is not None and written != language.replace("_", "-").split("-")[0].lower():
+        warnings.append(
+            f"the transcript is written in {written!r}, not the case's language {language!r}: flagged"
+            f" as {written!r}; check the case's language (the engine was told {language!r})"
+        )
+        screened = written
+        if written == "zh" and not simplify:
+            raw = [(name, role, simplified_segments(segs)) for name, role, segs in raw]
+
     flags: list[Flag] = []
     for name, role, segments in raw:
         audience = audiences.get(name) or audiences.get(role) or "debtor"
         ct = mask_channel(name, role, audience, segments)
         transcripts.append(ct)
-        flags.extend(semantic_flags(ct, language, facts, lexicon_flags(ct, language, facts), flagger))
+        flags.extend(semantic_flags(ct, screened, facts, lexicon_flags(ct, screened, facts), flagger))
         flags.extend(privacy_flags(ct))
         if role in ("agent", "mixed"):
-            flags.extend(disclosure_flags(ct, language, config.disclosure_window_s, audio.duration))
+            flags.extend(disclosure_flags(ct, screened, config.disclosure_window_s, audio.duration))
     t3 = time.perf_counter()
 
-    langs = lexicon_languages(language)
-    if langs is None and not flagger.has(language):
-        warnings.append(f"no lexicon or model for language {language!r}: transcribed and masked, not flagged")
+    langs = lexicon_languages(screened)
+    if langs is None and not flagger.has(screened):
+        warnings.append(f"no lexicon or model for language {screened!r}: transcribed and masked, not flagged")
     elif langs is None:
-        warnings.append(f"no lexicon for language {language!r}: flagged by the semantic model only")
+        warnings.append(f"no lexicon for language {screened!r}: flagged by the semantic model only")
     agent_ct = next((ct for ct in transcripts if ct.role in ("agent", "mixed")), None)
     if agent_ct is not None and not agent_ct.words:
         warnings.append(f"no speech recognised on the agent's channel ({agent_ct.channel})")
     versions = sorted(
-        {f.lexicon_version for f in flags} | _lexicon_tags(langs) | _model_tags(flagger, language)
+        {f.lexicon_version for f in flags} | _lexicon_tags(langs) | _model_tags(flagger, screened)
     )
     return TranscriptResult(
         language=language,
@@ -141,6 +156,18 @@ def process(
         timings={"decode": t1 - t0, "transcribe": t2 - t1, "flag": t3 - t2},
         warnings=tuple(warnings),
     )
+
+
+def _written_language(raw: list[tuple[str, str, list[Segment]]]) -> str | None:
+    """``zh`` or ``ko`` when the transcript's words are mostly in that script (at least 20
+    characters of it), else None (Latin letters are left alone: a Mandarin or Korean call
+    switches into English words, and a garbled recognition comes out in Latin letters)."""
+    text = "".join(seg.text for _, _, segs in raw for seg in segs)
+    written = script_language(text)
+    if written == "en":
+        return None
+    count = sum(1 for ch in text if script_language(ch) == written and not ch.isascii())
+    return written if count >= 20 else None
 
 
 def _model_tags(flagger: SemanticFlagger, language: str) -> set[str]:

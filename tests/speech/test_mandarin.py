@@ -209,3 +209,19 @@ def test_the_spliced_threat_is_flagged_on_the_agent_channel_at_its_time(
     for flag in debtor:
         print(f"model-only flag on the debtor's real clip: {flag.sentence} {flag.model_score:.2f}")
     assert all((f.source, f.severity) == ("model", "medium") for f in debtor)
+
+
+def test_a_mandarin_call_on_a_korean_case_is_flagged_as_mandarin_with_a_warning(
+    zh_call: Call, zh_engine: Engine, zh_config: SpeechConfig
+) -> None:
+    """A probe put a Mandarin call on a case marked Korean: the engine (told ``ko``) still wrote
+    Han characters, which were screened with the Korean and English lexicons only, silently. The
+    transcript's script decides the screening now, and a warning says the case's language is off."""
+    out = process(zh_call.path, "ko", "left", None, None, config=zh_config, engine=zh_engine)
+    print(out.text())
+    assert any("written in 'zh'" in w and "'ko'" in w for w in out.warnings), out.warnings
+    assert out.language == "ko"
+    threats = [f for f in out.flags if f.category == "threat_violence" and f.channel == "left"]
+    assert threats, out.flags
+    assert all(f.rule.startswith("zh/") or f.source == "model" for f in threats)
+    assert all(is_simplified(u.text) for u in out.utterances)
