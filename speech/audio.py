@@ -151,7 +151,9 @@ def _decode_path(path: Path, rate: int, timeout: float) -> DecodedAudio:
     ]  # fmt: skip
     limit = max(path.stat().st_size * MAX_EXPANSION, MIN_DECODED_BYTES)
     returncode, out, err = _run_capped(cmd, timeout, limit)
-    message = _ffmpeg_message(err)
+    # ffmpeg names its input: a worker's decrypted copy in its work dir, which no job error or
+    # API answer should show (found by a probe).
+    message = _ffmpeg_message(err).replace(str(path), "recording")
     if returncode != 0:
         raise AudioDecodeError("cannot decode the recording", message or f"ffmpeg exit status {returncode}")
     channels, data = _parse_wav(out, message)

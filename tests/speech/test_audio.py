@@ -112,6 +112,7 @@ def test_corrupt_audio_raises_with_the_decoder_message(tmp_path: Path, content: 
     assert message in str(err.value)
     if content:
         assert err.value.detail  # ffmpeg's own words are kept for the job's error
+        assert str(tmp_path) not in f"{err.value} {err.value.detail}"  # but not the work dir's path
 
 
 def test_a_file_without_audio_is_refused(tmp_path: Path) -> None:
