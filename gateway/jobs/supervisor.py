@@ -114,6 +114,9 @@ def supervise(settings: Settings, n: int, parent_pid: int | None = None) -> int:
                         extra={"fields": {"event": "worker_exited", "pid": proc.pid, "rc": proc.returncode}},
                     )
                     procs[i], due[i] = None, now + delay[i]
+                    # Its decrypted audio goes with it, not only at the next start (found by a
+                    # probe: a long-running server kept killed workers' plaintext on disk).
+                    clean_work_root(settings.data_dir / WORK_DIR)
                 if procs[i] is None and now >= due[i]:
                     procs[i] = subprocess.Popen(_worker_argv(settings, os.getpid()))
                     started[i] = now

@@ -155,6 +155,42 @@ async def test_kill_9_mid_job_then_another_worker_finishes_it(
     assert (await r.json())["ok"] is True
 
 
+async def test_the_supervisor_removes_a_killed_workers_decrypted_audio_at_once(
+    aiohttp_client: Any, data_dir: Path, make_key: Any, call: Call
+) -> None:
+    """A probe's killed workers left their decrypted audio on disk for as long as the server
+    ran (it was removed only at the next start): the supervisor removes it when it sees one die."""
+    vw = await make_vault_world(aiohttp_client, data_dir, make_key)
+    status, _ = await vw.upload(await vw.attempt(), call.path.read_bytes())
+    assert status == 201
+    log = (data_dir / "workers.log").open("w")
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "gateway.cli", "workers", "--data-dir", str(data_dir), "--workers", "1"],
+        env={**os.environ, **FAST_JOBS, "CALLWARDEN_SPEECH_JOB_LEASE_S": "60"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+
+        def decrypted() -> list[tuple[int, Path]]:
+            return [
+                (pid, path)
+                for pid in children(supervisor.pid)
+                for path in (data_dir / "speech-work").glob(f"{pid}-*/*.audio")
+            ]
+
+        ((worker, plaintext),) = await wait_for("a worker to start the job", decrypted)
+        os.kill(worker, signal.SIGKILL)
+        await wait_for("the dead worker's audio to go", lambda: not plaintext.parent.exists(), timeout=10)
+        row = job_row(data_dir)
+        assert row is not None
+        assert (row["status"], row["attempts"]) == ("running", 1)  # the lease runs on: not retaken yet
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        assert supervisor.wait(20) == 0
+        log.close()
+
+
 async def test_a_mandarin_recording_gets_whisper_base_assembled_in_the_data_dir(
     aiohttp_client: Any, data_dir: Path, make_key: Any, tmp_path: Path
 ) -> None:
