@@ -257,7 +257,11 @@ def cmd_scrub(args: argparse.Namespace) -> int:
 
     summary = asyncio.run(run())
     if summary is None:
-        print("a scrub is already running (another process holds DATA/jobs/scrub.lock)", file=sys.stderr)
+        print(
+            "a scrub is already running (another process holds DATA/jobs/scrub.lock, or, on"
+            " PostgreSQL, another instance of the cluster holds the scrub's lock)",
+            file=sys.stderr,
+        )
         return 1
     print(json.dumps(summary, indent=2))
     return 1 if summary["bad"] else 0
