@@ -586,6 +586,12 @@ async def _raw_create(env: Env, resource: str, form: list[tuple[str, str]]) -> t
                 ("SomethingNew", "1"),
             )
         ),
+        pytest.param(
+            "Calls.json",
+            [("To", DEBTOR_NUMBER), ("From", AGENCY_NUMBER), ("ApplicationSid", "AP" + "0" * 32)],
+            "ApplicationSid",
+            id="call-application-replaces-the-callbacks",
+        ),
         *(
             pytest.param(
                 "Calls.json",

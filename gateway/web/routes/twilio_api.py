@@ -183,6 +183,16 @@ def _one_of_each(form: MultiDictProxy[str], kind: str) -> None:
             "scheduled messages are not accepted: a contact is decided for the moment it is sent",
             {"error": "invalid_field", "field": "SendAt"},
         )
+    if kind == "call" and form.get("ApplicationSid"):
+        # Twilio then uses the application's URLs and ignores every other: callwarden's status
+        # and recording callbacks too, so neither the outcome nor the recording would arrive.
+        raise TwilioError(
+            400,
+            21200,
+            "'ApplicationSid' is not accepted: the application's URLs would replace callwarden's"
+            " status and recording callbacks; give Url or Twiml",
+            {"error": "invalid_field", "field": "ApplicationSid"},
+        )
     if kind != "call":
         for name in form:
             if name not in _MESSAGE_PARAMS:
@@ -240,7 +250,7 @@ async def _create(request: web.Request, kind: str) -> web.Response:
     to_raw = _required(form, "To")
     if kind == "call":
         from_raw = _required(form, "From")
-        if not any(form.get(k) for k in ("Url", "Twiml", "ApplicationSid")):
+        if not any(form.get(k) for k in ("Url", "Twiml")):
             _required(form, "Url")
         body = None
     else:
