@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from gateway.logs import mask_numbers
 from tests.gateway.helpers import DEBTOR_NUMBER, OTHER_NUMBER, case_body, hdr
@@ -446,9 +448,22 @@ async def test_only_a_lender_wide_key_resolves_a_complaint_and_lifts_its_holds(v
     assert (await r.json())["released_recordings"] == 1
 
 
-async def test_an_upload_cut_off_mid_body_stores_nothing_and_is_logged(vw: VaultWorld) -> None:
-    """The client half-closes after 300 KB of a 1 MB body: aiohttp cancels the handler, and the
-    refused upload left no access-log row (a scale-out probe, 2026-12-07)."""
+@pytest.mark.parametrize("cancelled", [True, False], ids=["handler-cancelled", "connection-lost"])
+async def test_an_upload_cut_off_mid_body_stores_nothing_and_is_logged(
+    aiohttp_client: Any, data_dir: Path, make_key: Any, cancelled: bool
+) -> None:
+    """The client half-closes after 300 KB of a 1 MB body and the refused upload left no
+    access-log row (a scale-out probe, 2026-12-07): whether aiohttp cancels the handler (its test
+    server) or the read fails with "Connection lost" (`serve`'s runner, a re-probe)."""
+
+    class Runner(TestServer):  # the test server always cancels handlers; `serve` does not
+        async def _make_runner(self, **kwargs: Any) -> Any:
+            return await super()._make_runner(**{**kwargs, "handler_cancellation": cancelled})
+
+    async def client(app: web.Application) -> Any:
+        return await aiohttp_client(Runner(app))
+
+    vw = await make_vault_world(client, data_dir, make_key)
     att = await vw.attempt()
     reader, writer = await asyncio.open_connection("127.0.0.1", vw.client.server.port)
     head = (

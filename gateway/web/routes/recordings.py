@@ -200,9 +200,10 @@ async def upload_recording(request: web.Request) -> web.Response:
     except NotFound:
         await log_access(request, who, "recording.upload", attempt_id, "not_found", object_type="attempt")
         raise
-    except asyncio.CancelledError:
-        # The client went away mid-body (aiohttp cancels the handler): nothing was stored, and
-        # the refusal is still a row of the access log (found by a probe: there was none).
+    except (asyncio.CancelledError, ConnectionError):
+        # The client went away mid-body (aiohttp cancels the handler, or the body's read fails
+        # with "Connection lost" where handlers are not cancelled, as under `serve`): nothing
+        # was stored, and the refusal is still a row of the access log (found by a probe).
         await asyncio.shield(
             log_access(request, who, "recording.upload", attempt_id, "invalid", why="incomplete_body")
         )
