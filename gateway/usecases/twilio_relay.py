@@ -80,7 +80,14 @@ def call_outcome(params: dict[str, str]) -> tuple[str, str, datetime | None, dat
 
 
 _NUMERIC_LABEL = re.compile(r"0x[0-9a-f]*|[0-9]+")
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+# IPv6 prefixes whose last 32 bits are an IPv4 address: NAT64 (well-known and local), IPv4-
+# compatible (deprecated, ::a.b.c.d) and IPv4-translated (::ffff:0:a.b.c.d).
+_NAT64 = (
+    ipaddress.ip_network("64:ff9b::/96"),
+    ipaddress.ip_network("64:ff9b:1::/48"),
+    ipaddress.ip_network("::/96"),
+    ipaddress.ip_network("::ffff:0:0:0/96"),
+)
 
 
 def _embedded_ipv4(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -116,18 +123,22 @@ class CallbackTargets:
         # An IPv4 address inside an IPv6 one (mapped, 6to4, the NAT64 prefix) is judged as itself:
         # 64:ff9b::a9fe:a9fe is the metadata address behind a NAT64 gateway.
         inner = _embedded_ipv4(ip)
-        return self.allows(str(inner)) if inner is not None else ip.is_global
+        if inner is not None:
+            return self.allows(str(inner))
+        # Multicast is "global" to ipaddress, and reaches nothing a callback should.
+        return ip.is_global and not ip.is_multicast
 
     def refusal(self, url: str) -> str | None:
         """Why `url` may not be called back (None: it may; a host name is checked again, each of
         its addresses, when the callback is sent)."""
         try:
             parsed = URL(url)
-        except ValueError:
+            raw_host = parsed.host  # decoded here: an invalid IDNA label raises (a 500 before)
+        except ValueError:  # UnicodeError (IDNA) is one
             return "not a URL"
-        if parsed.scheme not in ("http", "https") or not parsed.host:
+        if parsed.scheme not in ("http", "https") or not raw_host:
             return "not an http(s) URL"
-        host = parsed.host.strip("[]").lower().removesuffix(".")
+        host = raw_host.strip("[]").lower().removesuffix(".")
         if host == "localhost" or host.endswith(".localhost"):
             host = "127.0.0.1"
         try:
@@ -136,9 +147,9 @@ class CallbackTargets:
             # No top-level domain is numeric: "2852039166", "0xa9fea9fe", "0251.0376.0251.0376"
             # and "127.1" are addresses in forms some resolvers read (found by a probe).
             if _NUMERIC_LABEL.fullmatch(host.rsplit(".", 1)[-1]):
-                return f"{parsed.host} is an address in a non-standard form"
+                return f"{raw_host} is an address in a non-standard form"
             return None
-        return None if self.allows(host) else f"{parsed.host} is not a public address"
+        return None if self.allows(host) else f"{raw_host} is not a public address"
 
 
 class _TargetResolver(AbstractResolver):

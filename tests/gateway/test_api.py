@@ -454,6 +454,8 @@ async def test_message_needs_a_body(world: World) -> None:
     assert r.status == 201, await r.text()
     r = await c.get(f"/v1/attempts/{(await r.json())['attempt_id']}", headers=dialer)
     assert (await r.json())["channel"] == "sms"
+    r = await c.post("/v1/messages", json={**sms, "channel": None, "body": "Please call."}, headers=dialer)
+    assert r.status == 201, await r.text()
 
 
 class LoopbackCarrier:

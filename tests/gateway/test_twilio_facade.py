@@ -584,6 +584,7 @@ async def _raw_create(env: Env, resource: str, form: list[tuple[str, str]]) -> t
                 ("PersistentAction", "mailto:x@example.com"),
                 ("ApplicationSid", "AP0123456789abcdef0123456789abcdef"),
                 ("SomethingNew", "1"),
+                ("statuscallback", "http://127.0.0.1:1/x"),
             )
         ),
         pytest.param(
@@ -591,6 +592,18 @@ async def _raw_create(env: Env, resource: str, form: list[tuple[str, str]]) -> t
             [("To", DEBTOR_NUMBER), ("From", AGENCY_NUMBER), ("ApplicationSid", "AP" + "0" * 32)],
             "ApplicationSid",
             id="call-application-replaces-the-callbacks",
+        ),
+        *(
+            pytest.param(
+                "Calls.json",
+                [("To", DEBTOR_NUMBER), ("From", AGENCY_NUMBER), ("Url", "https://d.example/t"), (name, url)],
+                name,
+                id=f"call-{name}",
+            )
+            for name, url in (
+                ("statuscallback", "http://127.0.0.1:1/x"),
+                ("recordingStatusCallback", "http://169.254.169.254/"),
+            )
         ),
         *(
             pytest.param(
@@ -605,6 +618,11 @@ async def _raw_create(env: Env, resource: str, form: list[tuple[str, str]]) -> t
                 id=f"callback-{url}",
             )
             for url in (
+                "http://xn--localhost-/",  # an invalid IDNA label: a 500 before (a re-probe)
+                "http://[::169.254.169.254]/",  # IPv4-compatible
+                "http://[::ffff:0:a9fe:a9fe]/",  # IPv4-translated
+                "http://224.0.0.1/",  # multicast
+                "http://[ff02::1]/",
                 "http://2852039166/",  # 169.254.169.254 in decimal
                 "http://0xa9fea9fe/",
                 "http://0251.0376.0251.0376/",
@@ -732,6 +750,8 @@ async def test_a_status_callback_for_another_call_changes_nothing(env: Env) -> N
     url = env.fake.forms[call.sid]["StatusCallback"]
     params = {"CallSid": "CA" + "0" * 32, "CallStatus": "completed", "CallDuration": "5"}
     assert await env.fake.webhook(url, params) == 409
+    assert await env.fake.webhook(url, {"CallStatus": "busy"}) == 409  # no sid at all
+    assert await env.fake.webhook(url, {"callsid": call.sid, "CallStatus": "busy"}) == 409
     assert (await env.attempt(url.split("/")[-2]))["outcome"] is None
     assert await env.fake.webhook(url, params | {"CallSid": call.sid}) == 204
     assert (await env.attempt(url.split("/")[-2]))["outcome"]["result"] == "connected"

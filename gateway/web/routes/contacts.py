@@ -45,8 +45,8 @@ async def _parse(
     who = require(request, Role.DIALER)
     settings = request.app[appkeys.SETTINGS]
     body = await read_json(request, int(settings["server.max_json_bytes"]))
-    if channel is not None:  # /v1/calls and /v1/messages say it in their path
-        body.setdefault("channel", channel)
+    if channel is not None and body.get("channel") is None:  # /v1/calls and /v1/messages say it
+        body["channel"] = channel
     if need_body or body.get("channel") == "sms":
         # An SMS is screened for content before it is allowed, so its text is required even
         # when the dialer only asks (`/v1/authorize`) and sends it itself.

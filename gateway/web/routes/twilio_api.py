@@ -76,6 +76,7 @@ _MESSAGE_PARAMS = frozenset(
         "MessagingServiceSid",
         "Body",
         "StatusCallback",
+        "StatusCallbackMethod",  # replaced by callwarden's, as on calls
         "MaxPrice",
         "ProvideFeedback",
         "Attempt",
@@ -183,6 +184,17 @@ def _one_of_each(form: MultiDictProxy[str], kind: str) -> None:
             "scheduled messages are not accepted: a contact is decided for the moment it is sent",
             {"error": "invalid_field", "field": "SendAt"},
         )
+    own = {name.lower(): name for name in _OWN_CALL_PARAMS}
+    for name in form:
+        if name.lower() in own and name not in own.values():
+            # Another spelling of a callback parameter callwarden sets itself: forwarded as it
+            # was, unchecked, beside callwarden's own (a re-probe).
+            raise TwilioError(
+                400,
+                21200,
+                f"'{name}': write it '{own[name.lower()]}'",
+                {"error": "invalid_field", "field": name},
+            )
     if kind == "call" and form.get("ApplicationSid"):
         # Twilio then uses the application's URLs and ignores every other: callwarden's status
         # and recording callbacks too, so neither the outcome nor the recording would arrive.

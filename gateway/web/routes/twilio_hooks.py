@@ -64,9 +64,9 @@ async def callback(request: web.Request) -> web.Response:
     attempt = await get_attempt(db, attempt_id)  # 404 for an unknown attempt
     sid_field = "MessageSid" if what == "message-status" else "CallSid"
     sid = values.get(sid_field) or (values.get("SmsSid") if what == "message-status" else None)
-    if attempt["carrier_ref"] and sid and sid != attempt["carrier_ref"]:
-        # Signed, so the upstream's own mistake (a callback URL reused for another call): another
-        # call's outcome must not become this attempt's (found by a probe).
+    if attempt["carrier_ref"] and sid != attempt["carrier_ref"]:
+        # Signed, so the upstream's own mistake (a callback URL reused for another call, or one
+        # without its sid): another call's outcome must not become this attempt's (a probe).
         log.warning(
             "webhook for another call refused",
             extra={"fields": {"attempt_id": attempt_id, "what": what, "sid": sid}},
@@ -74,7 +74,8 @@ async def callback(request: web.Request) -> web.Response:
         raise ApiError(
             409,
             "conflict",
-            f"{sid_field} {sid} is not attempt {attempt_id}'s (its carrier_ref is {attempt['carrier_ref']})",
+            f"{sid_field} {sid or '(none)'} is not attempt {attempt_id}'s"
+            f" (its carrier_ref is {attempt['carrier_ref']})",
         )
     resource = await resource_by_attempt(db, attempt_id)
     relay = request.app[RELAY]
