@@ -52,6 +52,8 @@ MASKED_WORDS = (
     "motherfucking", "shit", "shits", "shitty", "bullshit", "bitch", "bitches", "asshole", "assholes",
     "bastard", "bastards", "cunt", "cunts", "dickhead", "dick", "prick", "twat", "wanker", "whore",
     "slut", "pussy", "piss", "pissed", "goddamn", "damn", "crap", "hell", "ass",
+    # Threats masked the same way ("br*ak your l*gs", a re-probe): after the profanity.
+    "break", "legs", "kill", "hurt", "burn",
 )  # fmt: skip
 # A word of letters and asterisks that starts with a letter: "f***", "sh*t" (not "*note*").
 _MASKED = re.compile(r"(?<![a-z*])[a-z]+\*[a-z*]*(?![a-z*])")
@@ -67,6 +69,10 @@ _LETTER = rf"[^\W_{CJK}]"
 _SPACED = re.compile(rf"(?<!{_LETTER})(?<!')(?<!’){_LETTER}(?:({_SEP}){_LETTER}(?!{_LETTER})){{2,}}")
 # Symbols between two CJK characters, which Chinese never has inside a word: "弄.死.你", "죽.여".
 _HAN_SEP = re.compile(rf"(?<=[{CJK}])[.*_~+/|·•\-]+(?=[{CJK}])")
+# Emoji and other pictographs inside a word ("br🦵eak", "打😀断"): no language writes one between
+# two letters of a word (a re-probe). Dropped where a letter stands on both sides.
+_PICTOGRAPHS = "\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+_PICTOGRAPH_IN_WORD = re.compile(rf"(?<=[^\W\d_])[{_PICTOGRAPHS}]+(?=[^\W\d_])")
 # Korean letters typed loose where a keyboard joins them into a syllable: a consonant, a vowel
 # and, unless a vowel follows it, a consonant that can end one. `fold` has made them conjoining
 # jamo (NFKC: ㅈ → U+110C, ㅜ → U+116E), which a screen shows as a syllable but no pattern
@@ -93,6 +99,22 @@ def _hidden(ch: str) -> bool:
     return ch in _INVISIBLE or unicodedata.category(ch) in ("Cf", "Mn", "Me")
 
 
+_NAMED_LETTER = re.compile(
+    r"^(?:PARENTHESIZED |SQUARED |NEGATIVE SQUARED |NEGATIVE CIRCLED |CIRCLED )?"
+    r"(?:LATIN (?:CAPITAL |SMALL )?LETTER (?:SMALL CAPITAL )?|REGIONAL INDICATOR SYMBOL LETTER )([A-Z])$"
+)
+_NAMED_LETTER_BLOCKS = (
+    (0x250, 0x2B0),
+    (0x1D00, 0x1D80),
+    (0x2460, 0x2500),
+    (0xA720, 0xA800),
+    (0x1F100, 0x1F200),
+)
+# Greek and Cyrillic letters that pass for Latin ones in a line but are not in the confusables
+# data as such (a re-probe: "breaк", "brεακ").
+_MORE_LOOK_ALIKES = {"к": "k", "κ": "k", "ε": "e", "τ": "t", "χ": "x", "ω": "w", "η": "n", "ғ": "f"}
+
+
 @cache
 def _look_alikes() -> dict[str, str]:
     """Non-ASCII letters that look like a Latin letter → that letter (lower case), and Latin
@@ -108,6 +130,16 @@ def _look_alikes() -> dict[str, str]:
             if len(letter) == 1 and letter.isascii() and letter.isalpha():
                 table[src] = letter.lower()
                 break
+    # Letters drawn as other letters' variants, which the confusables data leaves out: small
+    # capitals (ʙʀᴇᴀᴋ), parenthesized, squared and negative-circled letters (⒝, 🄱, 🅑) and the
+    # regional indicators that render as letters between flags (🇧🇷🇪🇦🇰), found by a re-probe.
+    for lo, hi in _NAMED_LETTER_BLOCKS:
+        for cp in range(lo, hi):
+            m = _NAMED_LETTER.search(unicodedata.name(chr(cp), ""))
+            if m and chr(cp) not in table:
+                table[chr(cp)] = m.group(1).lower()
+    for src, letter in _MORE_LOOK_ALIKES.items():
+        table.setdefault(src, letter)
     for cp in range(0xC0, 0x250):  # Latin-1 Supplement and Latin Extended-A/B
         ch = chr(cp)
         base = unicodedata.normalize("NFD", ch)[0]
@@ -117,7 +149,7 @@ def _look_alikes() -> dict[str, str]:
 
 
 _INVISIBLE = frozenset(
-    "\u00ad\u034f\u061c\u115f\u1160\u3164\uffa0\u17b4\u17b5\u180e\ufeff"
+    "\u00ad\u034f\u061c\u115f\u1160\u3164\uffa0\u17b4\u17b5\u180e\ufeff\u2800"
     + "".join(chr(c) for c in (*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2070)))
 )
 # Cheap first looks (plain searches, no look-around) before the exact patterns run.
@@ -161,6 +193,7 @@ def _suspect(text: str, folded: str) -> bool:
         or ("*" in folded and bool(_MASKED.search(folded)))
         or ("-" in text and any(_unmask(m) != m.group(0) for m in _DASHED.finditer(text.lower())))
         or (not folded.isascii() and bool(_CJK_DODGE.search(folded)))
+        or (not text.isascii() and bool(_PICTOGRAPH_IN_WORD.search(text)))
     )
 
 
@@ -173,7 +206,8 @@ def reveal(text: str, folded: str) -> tuple[str, list[tuple[int, int]]] | None:
     look = _look_alikes()
     chars: list[str] = []
     index: list[tuple[int, int]] = []
-    for i, (ch, fch) in enumerate(zip(text, folded, strict=True)):
+    for i in _display_order(text):
+        ch, fch = text[i], folded[i]
         if _hidden(ch):
             continue
         # fold reads a dash as a space; it is kept until masked words are read (`_DASHED`).
@@ -184,6 +218,7 @@ def reveal(text: str, folded: str) -> tuple[str, list[tuple[int, int]]] | None:
     out = _MASKED.sub(_unmask, out)  # one letter for each asterisk: the index still holds
     out = _DASHED.sub(_unmask, out).replace("-", " ")
     out, index = _join_jamo(out, index)
+    out, index = _drop(out, index, [(m.start(), m.end()) for m in _PICTOGRAPH_IN_WORD.finditer(out)])
     out, index = _drop(out, index, _spaced_separators(out))
     out, index = _drop(out, index, [(m.start(), m.end()) for m in _HAN_SEP.finditer(out)])
     out, index = _drop(out, index, [(m.start(), m.end()) for m in _HANGUL_DIGIT.finditer(out)])
@@ -193,6 +228,26 @@ def reveal(text: str, folded: str) -> tuple[str, list[tuple[int, int]]] | None:
     stripped = out.strip()
     lead = len(out) - len(out.lstrip())
     return stripped, index[lead : lead + len(stripped)]
+
+
+def _display_order(text: str) -> list[int]:
+    """The positions of `text` in the order a screen shows them: a right-to-left override
+    (U+202E) shows what follows it reversed, up to its pop (U+202C) or the end, so "\u202ekaerb"
+    reads "break" (a re-probe). Other text keeps its order."""
+    if "\u202e" not in text:
+        return list(range(len(text)))
+    order: list[int] = []
+    opened: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "\u202e":
+            opened.append(len(order))
+        elif ch == "\u202c" and opened:
+            start = opened.pop()
+            order[start:] = order[start:][::-1]
+        order.append(i)
+    for start in reversed(opened):
+        order[start:] = order[start:][::-1]
+    return order
 
 
 def _unleet(m: re.Match[str]) -> str:

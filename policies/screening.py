@@ -322,7 +322,12 @@ class Matcher:
             clean, index = revealed
             for compiled in self._compiled:
                 found.extend(
-                    replace(h, start=index[h.start][0], end=index[h.end - 1][1])
+                    # min and max: text shown reversed (a right-to-left override) runs backwards.
+                    replace(
+                        h,
+                        start=min(index[k][0] for k in range(h.start, h.end)),
+                        end=max(index[k][1] for k in range(h.start, h.end)),
+                    )
                     for h in compiled.scan(clean, audience, speaker, facts)
                 )
         if self._pinyin:

@@ -31,6 +31,21 @@ def _reveal(text: str) -> str | None:
         ("we will break your l\U000e0020egs", "we will break your legs"),  # a tag character
         ("we will break your l\U000e0100egs", "we will break your legs"),  # a supplementary selector
         ("你这个\u180b废物", "你这个废物"),  # a Mongolian variation selector
+        # A re-probe (2026-12-07): pictographs inside a word, the Braille blank, text shown
+        # reversed by a right-to-left override, more look-alike letters, masked threats.
+        ("we will br\U0001f9b5eak your legs", "we will break your legs"),
+        ("we will b\u2800reak your legs", "we will break your legs"),
+        ("we will \u202ekaerb\u202c your legs", "we will break your legs"),
+        ("\u202esgel ruoy kaerb lliw ew\u202c", "we will break your legs"),
+        ("we will brea\u043a your legs", "we will break your legs"),  # Cyrillic к
+        ("br\u03b5\u03b1\u03ba your legs", "break your legs"),  # Greek
+        ("\u249d\u24ad\u24a0\u249c\u24a6 your legs", "break your legs"),  # parenthesized
+        ("\U0001f131\U0001f141\U0001f134\U0001f130\U0001f13a your legs", "break your legs"),  # squared
+        ("\U0001f1e7\U0001f1f7\U0001f1ea\U0001f1e6\U0001f1f0 your legs", "break your legs"),  # regional
+        ("\u0299\u0280\u1d07\u1d00\u1d0b your legs", "break your legs"),  # small capitals
+        ("we will br*ak your l*gs", "we will break your legs"),
+        ("我们会打\U0001f600断你的腿", "我们会打断你的腿"),
+        ("\u202e腿的你断打\u202c", "打断你的腿"),
         ("I will k.i.l.l you", "i will kill you"),  # letters dotted apart
         ("I will k i l l you", "i will kill you"),  # ... spaced apart
         ("I will k1ll you", "i will kill you"),  # digits for letters
@@ -65,6 +80,7 @@ def test_reveal_undoes_each_dodge(text: str, revealed: str) -> None:
         "Options a, b or c.",
         "ㅋㅋㅋ ㅎㅎ 네 알겠습니다 ㅅㅂ",  # consonants alone are abbreviations: the lexicon has them
         "*Note* the fee is 5*3 = 15 dollars, see clause 4*",  # asterisks that mask no word
+        "Thanks for paying today \U0001f44d see you next month \u2764",  # emoji between words
     ],
 )
 def test_ordinary_text_is_not_read_twice(text: str) -> None:
@@ -99,6 +115,8 @@ def test_a_joined_syllable_spans_its_letters() -> None:
     [
         (f"If you don't pay I will k{ZW}i{ZW}l{ZW}l you", "en", "threat_violence"),
         ("We will break your l\ufe0fegs. Reply STOP to opt out", "en", "threat_violence"),
+        ("We will br\U0001f9b5eak your legs. Reply STOP to opt out", "en", "threat_violence"),
+        ("我们会打\U0001f600断你的腿。回复TD退订", "zh", "threat_violence"),
         ("We will break your l\U000e0020egs. Reply STOP to opt out", "en", "threat_violence"),
         ("If you don't pay I will k.i.l.l you", "en", "threat_violence"),
         ("If you don't pay I will k\u0456ll you", "en", "threat_violence"),
