@@ -258,19 +258,28 @@ async def test_a_hold_placed_in_the_bucket_itself_is_obeyed(
     await vault.close()
 
 
+async def _two_recordings(
+    tmp_path: Path, db: Database, s3: SeaweedS3, first: str, second: str
+) -> tuple[Vault, tuple[dict[str, Any], dict[str, Any]], dict[str, str]]:
+    """An open vault with two recordings of case c1 (AUDIO, and AUDIO + `second`'s name), and
+    each recording's content address."""
+    await seed(db, [(f"att_{first}", "c1", "a1"), (f"att_{second}", "c1", "a1")])
+    vault = make_s3_vault(tmp_path, db, s3)
+    await vault.open()
+    one, _ = await put(vault, AUDIO, attempt_id=f"att_{first}")
+    two, _ = await put(vault, AUDIO + second.encode(), attempt_id=f"att_{second}")
+    shas = {
+        str(r["recording_id"]): str(r["blob_sha256"])
+        for r in await db.fetchall("SELECT recording_id, blob_sha256 FROM recordings")
+    }
+    return vault, (one, two), shas
+
+
 async def test_reads_fall_back_to_the_replica_and_the_scrub_heals_both_ways(
     tmp_path: Path, db: Database, s3: SeaweedS3
 ) -> None:
-    await seed(db, [("att_a", "c1", "a1"), ("att_b", "c1", "a1")])
-    vault = make_s3_vault(tmp_path, db, s3)
-    await vault.open()
-    a, _ = await put(vault, AUDIO, attempt_id="att_a")
-    b, _ = await put(vault, AUDIO + b"b", attempt_id="att_b")
+    vault, (a, b), shas = await _two_recordings(tmp_path, db, s3, "a", "b")
     store, client = store_of(vault), s3.client()
-    shas = {
-        r["recording_id"]: r["blob_sha256"]
-        for r in await db.fetchall("SELECT recording_id, blob_sha256 FROM recordings")
-    }
     key_a, key_b = store.key(shas[a["recording_id"]]), store.key(shas[b["recording_id"]])
     # The locked version cannot be changed, but anyone with write access can put a newer version
     # over the key (what a GET returns) or hide it behind a delete marker.
@@ -460,16 +469,8 @@ async def test_a_delete_marker_in_both_buckets_hides_nothing_and_the_scrub_resto
     """A plain DELETE in both buckets (or a delete marker beside an overwrite), which Object Lock
     allows, made the recording unreadable (a 500) and the scrub gave up with "no good copy",
     while the locked originals stood behind the markers."""
-    await seed(db, [("att_d", "c1", "a1"), ("att_e", "c1", "a1")])
-    vault = make_s3_vault(tmp_path, db, s3)
-    await vault.open()
-    d, _ = await put(vault, AUDIO, attempt_id="att_d")
-    e, _ = await put(vault, AUDIO + b"e", attempt_id="att_e")
+    vault, (d, e), shas = await _two_recordings(tmp_path, db, s3, "d", "e")
     store, client = store_of(vault), s3.client()
-    shas = {
-        r["recording_id"]: r["blob_sha256"]
-        for r in await db.fetchall("SELECT recording_id, blob_sha256 FROM recordings")
-    }
     key_d, key_e = store.key(shas[d["recording_id"]]), store.key(shas[e["recording_id"]])
     for bucket in ("cw-primary", "cw-replica"):
         client.delete_object(Bucket=bucket, Key=key_d)
