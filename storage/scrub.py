@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from storage.audit import Access, Actor, append_sync
 from storage.blobs import BlobIntegrityError
 from storage.crypto import DecryptionError, KeyringError, MasterKeyring
 from storage.db import NO_LIMIT, Database, from_ts, to_ts
@@ -36,6 +37,7 @@ from storage.store import COPIES, Copy, ObjectLock, RecordingStore, StoreMisconf
 __all__ = ["Throttle", "scrub"]
 
 ORPHAN_MIN_AGE_S = 3600
+_SCRUB = Actor(None, "system", None, "scrub")
 
 
 class Throttle:
@@ -275,16 +277,43 @@ async def _record(
     def write(conn: sqlite3.Connection) -> None:
         at = to_ts(now)
         if recording_id is not None and restore:
-            # Only ever longer, or held: the safe side of what the row was edited to.
+            # Only ever longer, or held: the safe side of what the row was edited to. Each change
+            # is in the access log (and a hold in its history) like one a person makes.
             if "retain_until" in restore:
                 conn.execute(
                     "UPDATE recordings SET retain_until = :until WHERE recording_id = :id"
                     " AND retain_until < :until",
                     {"until": restore["retain_until"], "id": recording_id},
                 )
+                append_sync(
+                    conn,
+                    Access(
+                        _SCRUB,
+                        "recording.retention",
+                        "recording",
+                        recording_id,
+                        "ok",
+                        "restored from the bucket's lock",
+                        {"retain_until": restore["retain_until"]},
+                    ),
+                    now,
+                )
             if "legal_hold" in restore:
+                reason = "held again by the scrub: the row had been cleared against its history"
                 conn.execute(
                     "UPDATE recordings SET legal_hold = 1 WHERE recording_id = :id", {"id": recording_id}
+                )
+                conn.execute(
+                    "INSERT INTO legal_holds (recording_id, action, reason, actor_key_id, at)"
+                    " VALUES (:id, 'on', :reason, NULL, :at)",
+                    {"id": recording_id, "reason": reason, "at": at},
+                )
+                append_sync(
+                    conn,
+                    Access(
+                        _SCRUB, "recording.hold", "recording", recording_id, "ok", reason, {"automatic": True}
+                    ),
+                    now,
                 )
         if recording_id is not None and status is not None:
             conn.execute(

@@ -24,7 +24,7 @@ from storage.complaints import resolve_complaint
 from storage.crypto import MAGIC
 from storage.db import Database, from_ts
 from storage.objectstore import S3BlobStore
-from storage.retention import purge_expired, set_legal_hold
+from storage.retention import hold_history, purge_expired, set_legal_hold
 from storage.scrub import scrub
 from storage.store import ObjectLock, StoreLocked, StoreMisconfigured
 from storage.supervision import add_complaint
@@ -528,6 +528,16 @@ async def test_the_scrub_puts_back_a_row_edited_shorter_or_unheld_in_the_databas
     )
     assert row["legal_hold"] == 1
     assert from_ts(row["retain_until"]) >= from_ts(str(rec["retain_until"]))
+    # Each restoration is evidence too: an access-log row (and the hold in its history).
+    logged = await db.fetchall(
+        "SELECT action, source FROM access_log WHERE object_id = :id AND role = 'system' ORDER BY seq",
+        {"id": rid},
+    )
+    assert sorted((r["action"], r["source"]) for r in logged) == [
+        ("recording.hold", "scrub"),
+        ("recording.retention", "scrub"),
+    ]
+    assert [h["action"] for h in await hold_history(db, rid)] == ["on", "on"]
     again = await scrub(db, store, vault.keyring, datetime.now(UTC), orphans=False)
     assert (again["ok"], again["findings"]) == (1, []), again
     await set_legal_hold(db, rid, False, "done", ADMIN, store=store)
