@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from policies import reasons as rc
 from policies.context import Context
+from policies.lexicon import base_language
 from policies.pack import Pack
 from policies.screening import rule_citation, warm_citations
 from policies.semantic.combine import Finding, combine, lexicon_view, warm, window_view
@@ -34,10 +35,6 @@ _SPACES = re.compile(r"\s+")
 def normalise(text: str) -> str:
     """Case-folded with runs of white space collapsed (for opt-out phrase matching)."""
     return _SPACES.sub(" ", text).casefold().strip()
-
-
-def _base(code: str) -> str:
-    return code.replace("_", "-").split("-")[0].lower()
 
 
 def warm_content(languages: Sequence[str] | None) -> None:
@@ -61,7 +58,7 @@ def _screen_content(
     suppress = True
     overrides: dict[str, float] = {}
     rivals: dict[str, float] = {}
-    if scores is not None and (languages is None or scores.language in {_base(x) for x in languages}):
+    if scores is not None and (languages is None or scores.language in {base_language(x) for x in languages}):
         model_scores, thresholds = scores.as_mappings()
         suppress = scores.lawful_suppresses_model
         overrides = dict(scores.lawful_overrides)
@@ -116,7 +113,7 @@ def _with_body_scripts(languages: tuple[str, ...] | None, body: str) -> tuple[st
     because nobody expected that language."""
     if languages is None:
         return None
-    listed = {_base(x) for x in languages}
+    listed = {base_language(x) for x in languages}
     extra = tuple(x for x in scripts_present(body) if x not in listed)
     return (*languages, *extra) if extra else languages
 

@@ -72,6 +72,11 @@ class LexiconError(DefinitionError):
     code = "invalid_lexicon"
 
 
+def base_language(code: str) -> str:
+    """The base language of a tag: ``zh-CN``, ``zh_cn`` and ``ZH`` are ``zh``."""
+    return code.replace("_", "-").split("-")[0].lower()
+
+
 # --- folding ---------------------------------------------------------------------------------
 
 _EXTRA_FOLDS = {

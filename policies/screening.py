@@ -33,6 +33,7 @@ from policies.lexicon import (
     Lexicon,
     LexiconError,
     Negation,
+    base_language,
     expand_pattern,
     fold,
     load_lexicon,
@@ -230,7 +231,7 @@ def _unvetoed(lang: str) -> frozenset[str]:
 
 
 def _base_language(code: str) -> str:
-    base = code.replace("_", "-").split("-")[0].lower()
+    base = base_language(code)
     if base not in BUNDLED_LANGUAGES:
         bundled = ", ".join(BUNDLED_LANGUAGES)
         raise ValueError(f"no bundled lexicon for language {code!r} (bundled: {bundled})")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policies.lexicon import base_language
+
 __all__ = [
     "AGENT_CHANNELS",
     "CONFIGURED_LANGUAGES",
@@ -55,7 +57,7 @@ def recording_language(case_language: str | None, region: str | None, default: s
     Region codes and language tags are normalised (``zh-CN`` → ``zh``; ``us`` → ``US``).
     """
     if case_language and case_language.strip():
-        return case_language.strip().replace("_", "-").split("-")[0].lower()
+        return base_language(case_language.strip())
     if region and region.strip():
         lang = REGION_LANGUAGE.get(region.strip().upper())
         if lang:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from policies.lexicon import CJK, HAN
+from policies.lexicon import CJK, HAN, base_language
 from policies.screening import BUNDLED_LANGUAGES, Matcher, holds_for_text, matcher_for, model_may_veto
 from policies.semantic.combine import (
     MODEL_SEVERITY,
@@ -193,7 +193,7 @@ CODE_SWITCH: dict[str, tuple[str, ...]] = {"zh": ("en",), "ko": ("en",)}
 def lexicon_languages(language: str) -> tuple[str, ...] | None:
     """The bundled lexicon languages that serve `language` (its own, then the ones its speakers
     switch into), None when there is no lexicon."""
-    base = language.replace("_", "-").split("-")[0].lower()
+    base = base_language(language)
     if base not in BUNDLED_LANGUAGES:
         return None
     return (base, *(x for x in CODE_SWITCH.get(base, ()) if x in BUNDLED_LANGUAGES))

@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Mapping
 
+from policies.lexicon import base_language
 from policies.semantic.text import script_language
 from speech.audio import decode
 from speech.chinese import simplified_segments
@@ -97,7 +98,8 @@ def process(
 
     transcripts: list[ChannelTranscript] = []
     raw = []
-    simplify = language.split("-")[0].lower() == "zh"
+    base = base_language(language)
+    simplify = base == "zh"
     for ch in audio.channels:
         role = "mixed" if ch.name == "mono" else ("agent" if ch.name == agent else "debtor")
         segments = eng.transcribe(ch.pcm, audio.rate, language)
@@ -110,7 +112,7 @@ def process(
     # silently (found by a probe).
     screened = language
     written = _written_language(raw)
-    if written is not None and written != language.replace("_", "-").split("-")[0].lower():
+    if written is not None and written != base:
         warnings.append(
             f"the transcript is written in {written!r}, not the case's language {language!r}: flagged"
             f" as {written!r}; check the case's language (the engine was told {language!r})"

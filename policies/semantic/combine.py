@@ -46,7 +46,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from policies.lexicon import BUNDLED_LANGUAGES
+from policies.lexicon import BUNDLED_LANGUAGES, base_language
 from policies.screening import (
     Match,
     Matcher,
@@ -153,7 +153,7 @@ def lexicon_languages(languages: Sequence[str] | None) -> tuple[str, ...]:
     so a language whose lexicon is not bundled yet (ko) is screened by the model only."""
     if languages is None:
         return BUNDLED_LANGUAGES
-    bases = (x.replace("_", "-").split("-")[0].lower() for x in languages)
+    bases = (base_language(x) for x in languages)
     return tuple(dict.fromkeys(b for b in bases if b in BUNDLED_LANGUAGES))
 
 

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from policies.errors import DefinitionError
-from policies.lexicon import LEXICON_CATEGORIES
+from policies.lexicon import LEXICON_CATEGORIES, base_language
 from policies.semantic.categories import categories_for
 from policies.semantic.codec import decode_vector, encode_half, encode_vector
 from policies.semantic.neighbours import Neighbours
@@ -194,7 +194,7 @@ class Heads:
         return f"flagger@{self.version}"
 
     def has(self, language: str) -> bool:
-        return _base(language) in self.languages
+        return base_language(language) in self.languages
 
     def score(
         self, language: str, vectors: Vectors, texts: Sequence[str], *, speaker: str, audience: str
@@ -204,7 +204,7 @@ class Heads:
 
         Only the categories the speaker and audience can violate are returned; an unknown
         language raises `KeyError` (check `has` first)."""
-        lang = self.languages[_base(language)]
+        lang = self.languages[base_language(language)]
         v = np.asarray(vectors, dtype=np.float32)
         if v.ndim != 2 or v.shape[1] != self.width or v.shape[0] != len(texts):
             raise ValueError(
@@ -228,29 +228,25 @@ class Heads:
         return out
 
     def thresholds(self, language: str) -> dict[str, float]:
-        return {c: h.threshold for c, h in self.languages[_base(language)].heads.items()}
+        return {c: h.threshold for c, h in self.languages[base_language(language)].heads.items()}
 
     def vetoes(self, language: str) -> dict[str, float]:
-        return {c: h.veto for c, h in self.languages[_base(language)].heads.items()}
+        return {c: h.veto for c, h in self.languages[base_language(language)].heads.items()}
 
     def lawful_overrides(self, language: str) -> dict[str, float]:
         """{category: score at which the model outranks the lexicon's lawful reading} (only the
         categories that have one)."""
-        heads = self.languages[_base(language)].heads.items()
+        heads = self.languages[base_language(language)].heads.items()
         return {c: h.lawful_override for c, h in heads if h.lawful_override is not None}
 
     def rival_margins(self, language: str) -> dict[str, float]:
         """{category: the margin by which a rival must outscore it} (only the rival categories)."""
-        heads = self.languages[_base(language)].heads.items()
+        heads = self.languages[base_language(language)].heads.items()
         return {c: h.rival_margin for c, h in heads if h.rival_margin is not None}
 
 
 def _width(use_dim: int, tap_layer: int | None) -> int:
     return DIM + use_dim + (DIM if tap_layer is not None else 0)
-
-
-def _base(code: str) -> str:
-    return code.replace("_", "-").split("-")[0].lower()
 
 
 def _number(value: Any, where: str, source: str) -> float:
