@@ -278,7 +278,7 @@ class BlobStore:
     def lock_until(self, blob_sha: str) -> datetime | None:
         return None
 
-    def legal_hold_gaps(self, blob_sha: str) -> list[Copy]:
+    def hold_again(self, blob_sha: str) -> list[Copy]:
         return []
 
     # --- scrub ---------------------------------------------------------------------------------

@@ -393,16 +393,20 @@ class S3BlobStore:
         until = head.get("ObjectLockRetainUntilDate")
         return until.astimezone(UTC) if isinstance(until, datetime) else None
 
-    def legal_hold_gaps(self, blob_sha: str) -> list[Copy]:
+    def hold_again(self, blob_sha: str) -> list[Copy]:
         out: list[Copy] = []
         for copy, loc in self.locations.items():
-            key = loc.key(blob_sha)
+            key, client = loc.key(blob_sha), self.client(copy)
             try:
-                versions = [v for v in self._versions(copy, key) if not v["marker"]]
-                if any(not self._lock_state(copy, key, v["VersionId"])[1] for v in versions):
-                    out.append(copy)
+                for v in self._versions(copy, key):
+                    ask = {"Bucket": loc.bucket, "Key": key, "VersionId": v["VersionId"]}
+                    if v["marker"] or client.get_object_legal_hold(**ask)["LegalHold"]["Status"] == "ON":
+                        continue
+                    client.put_object_legal_hold(**ask, LegalHold={"Status": "ON"})
+                    if copy not in out:
+                        out.append(copy)
             except Exception as exc:
-                raise store_error(exc, f"legal hold of {key}", loc.bucket) from exc
+                raise store_error(exc, f"legal hold ON on {key}", loc.bucket) from exc
         return out
 
     # --- reading and checking ------------------------------------------------------------------

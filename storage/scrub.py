@@ -125,9 +125,7 @@ def _scrub_one(
         # The store's hold is the backstop the database cannot lift by itself: put back where a
         # race, a failed call or someone at the bucket left a version unheld.
         try:
-            gaps = store.legal_hold_gaps(sha)
-            if gaps:
-                store.set_legal_hold(sha, True)
+            gaps = store.hold_again(sha)
         except (StoreUnavailable, StoreMisconfigured) as exc:
             findings.append(Finding(rid, sha, "primary", "legal_hold_unknown", "none", str(exc)))
             gaps, status = [], "bad"

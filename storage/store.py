@@ -162,9 +162,9 @@ class RecordingStore(Protocol):
         """The retain-until date the store itself enforces on the primary's current version (None
         where the lock lives only in the database, or the store cannot say)."""
 
-    def legal_hold_gaps(self, blob_sha: str) -> list[Copy]:
-        """The copies with a version the store does not hold (empty where holds live only in
-        the database)."""
+    def hold_again(self, blob_sha: str) -> list[Copy]:
+        """Place the store's hold on every version that lacks it; the copies that had one
+        (empty where holds live only in the database)."""
 
     def describe(self, copy: Copy, blob_sha: str) -> str: ...
 
