@@ -33,7 +33,7 @@ from gateway.carriers.httpjson import MAX_RESPONSE_BYTES, SessionFactory
 from gateway.carriers.twilio_signature import valid_twilio_signature
 from gateway.streams import read_capped
 
-__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "TwilioAnswer", "TwilioCarrier", "callback_path"]
+__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "TwilioAnswer", "TwilioCarrier", "callback_path", "unplaced"]
 
 API_VERSION = "2010-04-01"
 DEFAULT_BASE_URL = "https://api.twilio.com"
@@ -59,6 +59,25 @@ class TwilioAnswer:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+
+def unplaced(answer: TwilioAnswer, what: str) -> CarrierError | None:
+    """Why the upstream's answer to a create is not a placed call or message (None when it is: a
+    2xx with a sid). Any other status is a refusal, the attempt released; a 2xx without a usable
+    sid may have been placed (`outcome_unknown`). `POST /v1/calls` and the facade read it alike."""
+    if not answer.ok:
+        message = answer.body.get("message") if isinstance(answer.body.get("message"), str) else ""
+        return CarrierError(
+            f"the upstream refused the {what}: HTTP {answer.status}" + (f" ({message})" if message else ""),
+            status=answer.status,
+            retryable=answer.status in (408, 425, 429) or answer.status >= 500,
+        )
+    sid = answer.body.get("sid")
+    if not isinstance(sid, str) or not sid:
+        return CarrierError(
+            f"the upstream accepted the {what} without a sid", status=answer.status, outcome_unknown=True
+        )
+    return None
 
 
 class _Secret:
@@ -292,20 +311,9 @@ class TwilioCarrier(Carrier):
 
     async def _create(self, resource: str, form: Form, what: str) -> CarrierResult:
         answer = await self.api("POST", resource, form, what=what)
-        if not answer.ok:
-            message = answer.body.get("message") if isinstance(answer.body.get("message"), str) else ""
-            raise CarrierError(
-                f"the upstream refused the {what}: HTTP {answer.status}"
-                + (f" ({message})" if message else ""),
-                status=answer.status,
-                retryable=answer.status in (408, 425, 429) or answer.status >= 500,
-            )
-        sid = answer.body.get("sid")
-        if not isinstance(sid, str) or not sid:
-            raise CarrierError(
-                f"the upstream accepted the {what} without a sid", status=answer.status, outcome_unknown=True
-            )
-        return CarrierResult(carrier_ref=sid)
+        if (error := unplaced(answer, what)) is not None:
+            raise error
+        return CarrierResult(carrier_ref=str(answer.body["sid"]))
 
     async def place_call(self, req: OutboundCall) -> CarrierResult:
         what = f"call to {mask_number(req.to)} (attempt {req.attempt_id})"

@@ -16,7 +16,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from gateway.carriers import CarrierError, TwilioCarrier, mask_number
-from gateway.carriers.twilio import TwilioAnswer
+from gateway.carriers.twilio import TwilioAnswer, unplaced
 from gateway.usecases.contacts import decide
 from gateway.usecases.twilio_relay import CallbackRelay, CallbackTargets
 from gateway.web import keys as appkeys
@@ -325,27 +325,26 @@ async def _create(request: web.Request, kind: str) -> web.Response:
                 **ours,
             },
         ) from None
-    sid = answer.body.get("sid")
-    if not answer.ok or not isinstance(sid, str) or not sid:
+    if (refused := unplaced(answer, what)) is not None:
         request.app[appkeys.METRICS].carrier_errors.labels(channel).inc()
-        if not answer.ok:
+        if not refused.outcome_unknown:
             await release_attempt(db, attempt_id, "carrier_error")
-        if answer.ok or not 400 <= answer.status < 600:
-            # A 2xx without a sid may be a call ringing (kept, as on /v1/calls); a 3xx passed on
-            # would read as neither success nor error to an SDK: both are the facade's 502.
-            raise TwilioError(
-                502,
-                20500,
-                f"the upstream answered HTTP {answer.status} "
-                + ("without a sid" if answer.ok else "(not followed)"),
-                {
-                    "error": "carrier_error",
-                    "released": not answer.ok,
-                    "outcome_unknown": answer.ok,
-                    **ours,
-                },
-            )
-        raise _upstream_error(answer, {"error": "carrier_error", "released": True, **ours})
+        if 400 <= answer.status < 600:  # the upstream's own Twilio error, passed on
+            raise _upstream_error(answer, {"error": "carrier_error", "released": True, **ours})
+        # A 2xx without a sid may be a call ringing (kept, as on /v1/calls); a 3xx passed on
+        # would read as neither success nor error to an SDK: both are the facade's 502.
+        raise TwilioError(
+            502,
+            20500,
+            str(refused),
+            {
+                "error": "carrier_error",
+                "released": not refused.outcome_unknown,
+                "outcome_unknown": refused.outcome_unknown,
+                **ours,
+            },
+        )
+    sid = str(answer.body["sid"])
     await save_resource(
         db,
         sid=sid,
