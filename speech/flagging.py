@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -36,6 +36,7 @@ from policies.semantic.combine import (
     suppressed_by_lawful,
     window_view,
 )
+from policies.semantic.text import script_language
 from speech.disclosure import disclosure_rules
 from speech.engines import Segment, Word
 from speech.masking import VERSION as MASK_VERSION
@@ -56,6 +57,8 @@ __all__ = [
     "masked_numbers",
     "privacy_flags",
     "semantic_flags",
+    "utterance_language",
+    "written_language",
 ]
 
 # Matcher speaker for a channel role: a mono channel mixes both parties.
@@ -190,6 +193,52 @@ def mask_channel(channel: str, role: str, audience: str, segments: Sequence[Segm
 CODE_SWITCH: dict[str, tuple[str, ...]] = {"zh": ("en",), "ko": ("en",)}
 
 
+# An utterance is screened in another language than its channel's only with at least this many
+# characters of that language's own script: a stray 房地產 inside Korean speech is not enough.
+OWN_SCRIPT_MIN = 4
+
+
+def utterance_language(text: str, language: str) -> str:
+    """The language an utterance is screened in: `language`, unless the utterance is written
+    mostly in Han or Hangul of another language (a Mandarin sentence on a case marked Korean,
+    or Whisper switching language mid-call; Latin letters are left alone: they are code-switched
+    English words or a garbled recognition)."""
+    written = script_language(text)
+    if written == "en" or written == base_language(language):
+        return language
+    own = sum(1 for ch in text if not ch.isascii() and script_language(ch) == written)
+    return written if own >= OWN_SCRIPT_MIN else language
+
+
+def written_language(texts: Iterable[str], language: str) -> str:
+    """The language a transcript is screened in: the one its words are mostly written in when
+    that is Han or Hangul of another language (at least 20 characters of it), else `language`
+    (Latin letters are left alone, as in `utterance_language`)."""
+    text = "".join(texts)
+    written = script_language(text)
+    if written == "en" or written == base_language(language):
+        return language
+    own = sum(1 for ch in text if not ch.isascii() and script_language(ch) == written)
+    return written if own >= 20 else language
+
+
+def channel_languages(ct: ChannelTranscript, language: str) -> tuple[str, ...]:
+    """`language`, then every other language one of the channel's utterances is written in."""
+    out = [language]
+    for u in ct.utterances:
+        lang = utterance_language(u.text, language)
+        if lang not in out:
+            out.append(lang)
+    return tuple(out)
+
+
+def _lexicons_for(languages: Sequence[str]) -> tuple[str, ...] | None:
+    found: list[str] = []
+    for lang in languages:
+        found.extend(x for x in lexicon_languages(lang) or () if x not in found)
+    return tuple(found) or None
+
+
 def lexicon_languages(language: str) -> tuple[str, ...] | None:
     """The bundled lexicon languages that serve `language` (its own, then the ones its speakers
     switch into), None when there is no lexicon."""
@@ -204,12 +253,19 @@ def lexicon_flags(
 ) -> list[Flag]:
     """Lexicon hits on the channel's masked text, with times from the words they cover.
     `matcher`: lexicons other than the bundled ones for `language` (`callwarden reprocess --lexicon`)."""
-    langs = lexicon_languages(language)
-    if (langs is None and matcher is None) or not ct.words:
+    langs = channel_languages(ct, language)
+    if not ct.words:
         return []
     if matcher is None:
-        assert langs is not None
-        matcher = matcher_for(langs)
+        bundled = _lexicons_for(langs)
+        if bundled is None:
+            return []
+        matcher = matcher_for(bundled)
+    elif len(langs) > 1:  # the given lexicons serve `language`; utterances in another script get theirs
+        have = {lex.language for lex in matcher.lexicons}
+        extra = tuple(x for x in _lexicons_for(langs[1:]) or () if x not in have)
+        if extra:
+            matcher = Matcher([*matcher.lexicons, *matcher_for(extra).lexicons])
     matches = matcher.screen(ct.text, audience=ct.audience, speaker=ROLE_SPEAKER[ct.role], facts=facts)
     flags: list[Flag] = []
     for m in matches:
@@ -283,20 +339,23 @@ def semantic_flags(
 
     Returns `lexicon` with `model_score`/`model_version` (and `source` ``both`` where the model
     agrees) plus one ``model`` flag per utterance and category the model alone raised."""
-    if not flagger.has(language) or not ct.utterances:
+    # Each utterance is scored by the heads of the language it is written in.
+    lang_of = [utterance_language(u.text, language) for u in ct.utterances]
+    scored = sorted({lang for lang in lang_of if flagger.has(lang)})
+    if not scored:
         return list(lexicon)
     speaker = ROLE_SPEAKER[ct.role]
-    todo = [i for i, u in enumerate(ct.utterances) if _worth_scoring(u.text)]
-    windowed = flagger.window_scores(
-        [ct.utterances[i].text for i in todo], language, speaker=speaker, audience=ct.audience
-    )
-    by_window = dict(zip(todo, windowed, strict=True))
+    by_window: dict[int, list[tuple[str, dict[str, float]]]] = {}
+    for lang in scored:
+        todo = [i for i, u in enumerate(ct.utterances) if lang_of[i] == lang and _worth_scoring(u.text)]
+        windowed = flagger.window_scores(
+            [ct.utterances[i].text for i in todo], lang, speaker=speaker, audience=ct.audience
+        )
+        by_window.update(zip(todo, windowed, strict=True))
     by_utt = {k: highest(ws) for k, ws in by_window.items() if ws}
-    thresholds = flagger.thresholds(language)
-    vetoes = flagger.vetoes(language)
+    thresholds_of = {lang: flagger.thresholds(lang) for lang in scored}
+    vetoes_of = {lang: flagger.vetoes(lang) for lang in scored}
     suppress = flagger.lawful_suppresses_model
-    overrides = flagger.lawful_overrides(language)
-    rivals = flagger.rival_margins(language)
     starts = [u.start for u in ct.utterances]
     out: list[Flag] = []
     raised: set[tuple[int, str]] = set()
@@ -311,6 +370,7 @@ def semantic_flags(
         if score is None or f.source != "lexicon":
             out.append(f)
             continue
+        thresholds, vetoes = thresholds_of[lang_of[k]], vetoes_of[lang_of[k]]
         hit = f.is_violation and score >= thresholds.get(f.category, 2.0)
         # A lexicon hit the model scores below the veto is only `info`, unless its entry refuses
         # the veto (see combine).
@@ -328,11 +388,12 @@ def semantic_flags(
         if f.is_violation:
             raised.add((k, f.category))
     for k, s in by_utt.items():
-        u = ct.utterances[k]
+        u, lang = ct.utterances[k], lang_of[k]
+        thresholds = thresholds_of[lang]
         cats = [c for c, v in s.items() if v >= thresholds.get(c, 2.0) and (k, c) not in raised]
         if not cats:
             continue
-        langs = lexicon_languages(language) or ()
+        langs = lexicon_languages(lang) or ()
         best = best_windows(by_window[k])
         if not suppress:
             reading = LexiconView()
@@ -344,7 +405,7 @@ def semantic_flags(
             reading = reading.holding(frozenset(c for c, first in held_from.items() if first <= k))
         severity = MODEL_SEVERITY if u.confidence >= MODEL_MIN_CONFIDENCE else "info"
         residual = (
-            flagger.residual_scores([u.text], [s], language, speaker=speaker, audience=ct.audience)[0]
+            flagger.residual_scores([u.text], [s], lang, speaker=speaker, audience=ct.audience)[0]
             if facts and reading.settled
             else None
         )
@@ -352,9 +413,13 @@ def semantic_flags(
             if (
                 not u.words
                 or suppressed_by_lawful(
-                    c, s[c], reading, lawful_suppresses_model=suppress, lawful_overrides=overrides
+                    c,
+                    s[c],
+                    reading,
+                    lawful_suppresses_model=suppress,
+                    lawful_overrides=flagger.lawful_overrides(lang),
                 )
-                or outscored(c, s, rivals)
+                or outscored(c, s, flagger.rival_margins(lang))
                 or rests_on_settled(c, reading, residual, thresholds)
             ):
                 continue
@@ -369,7 +434,7 @@ def semantic_flags(
                     end=u.words[last - 1].end,
                     channel=ct.channel,
                     speaker=ct.role,
-                    rule=f"{language.split('-')[0].lower()}/{c}/model",
+                    rule=f"{base_language(lang)}/{c}/model",
                     lexicon_version=flagger.tag,
                     confidence=u.confidence,
                     source="model",

@@ -13,15 +13,16 @@ CPU-bound: run it in a worker process or thread, never on an event loop.
 from __future__ import annotations
 
 import os
+import re
 import time
+from collections import Counter
 from collections.abc import Mapping
 
-from policies.lexicon import base_language
-from policies.semantic.text import script_language
+from policies.lexicon import HAN, base_language
 from speech.audio import decode
 from speech.chinese import simplified_segments
 from speech.config import AGENT_CHANNELS, SpeechConfig
-from speech.engines import Engine, Segment, load_engine
+from speech.engines import Engine, load_engine
 from speech.flagging import (
     ChannelTranscript,
     disclosure_flags,
@@ -31,6 +32,8 @@ from speech.flagging import (
     masked_numbers,
     privacy_flags,
     semantic_flags,
+    utterance_language,
+    written_language,
 )
 from speech.semantic.model import SemanticFlagger, semantic_flagger
 from speech.transcript import ChannelInfo, Flag, TranscriptResult
@@ -38,6 +41,7 @@ from speech.transcript import ChannelInfo, Flag, TranscriptResult
 __all__ = ["AUDIENCES", "engine_for", "process"]
 
 AUDIENCES = ("debtor", "third_party")
+_HAN = re.compile(f"[{HAN}]")
 
 
 def engine_for(language: str, config: SpeechConfig | None = None, name: str = "", model: str = "") -> Engine:
@@ -99,27 +103,25 @@ def process(
     transcripts: list[ChannelTranscript] = []
     raw = []
     base = base_language(language)
-    simplify = base == "zh"
     for ch in audio.channels:
         role = "mixed" if ch.name == "mono" else ("agent" if ch.name == agent else "debtor")
         segments = eng.transcribe(ch.pcm, audio.rate, language)
-        # Lexicons, disclosures and inspectors read Simplified; Whisper writes Traditional half the time.
-        raw.append((ch.name, role, simplified_segments(segments) if simplify else segments))
+        # Lexicons, disclosures and inspectors read Simplified; Whisper writes Traditional half the
+        # time, also inside a call on a case marked with another language.
+        chinese = base == "zh" or any(_HAN.search(seg.text) for seg in segments)
+        raw.append((ch.name, role, simplified_segments(segments) if chinese else segments))
     t2 = time.perf_counter()
 
     # Flagged in the language the words are written in: a Mandarin call on a case marked Korean
     # came back in Han characters and was screened with the Korean and English lexicons only,
-    # silently (found by a probe).
-    screened = language
-    written = _written_language(raw)
-    if written is not None and written != base:
+    # silently (found by a probe). Mostly in another script: that language is the transcript's;
+    # a part of it: each utterance is screened in its own (`speech.flagging.utterance_language`).
+    screened = written = written_language((seg.text for _, _, segs in raw for seg in segs), language)
+    if written != language:
         warnings.append(
             f"the transcript is written in {written!r}, not the case's language {language!r}: flagged"
             f" as {written!r}; check the case's language (the engine was told {language!r})"
         )
-        screened = written
-        if written == "zh" and not simplify:
-            raw = [(name, role, simplified_segments(segs)) for name, role, segs in raw]
 
     flags: list[Flag] = []
     for name, role, segments in raw:
@@ -132,6 +134,18 @@ def process(
             flags.extend(disclosure_flags(ct, screened, config.disclosure_window_s, audio.duration))
     t3 = time.perf_counter()
 
+    others = Counter(
+        lang
+        for ct in transcripts
+        for u in ct.utterances
+        if base_language(lang := utterance_language(u.text, screened)) not in (base, base_language(screened))
+    )
+    for lang, n in sorted(others.items()):
+        warnings.append(
+            f"{n} utterance(s) of the transcript are written in {lang!r}, not the case's language"
+            f" {language!r}: flagged as {lang!r}; check the case's language (the engine was told"
+            f" {language!r})"
+        )
     langs = lexicon_languages(screened)
     if langs is None and not flagger.has(screened):
         warnings.append(f"no lexicon or model for language {screened!r}: transcribed and masked, not flagged")
@@ -141,7 +155,9 @@ def process(
     if agent_ct is not None and not agent_ct.words:
         warnings.append(f"no speech recognised on the agent's channel ({agent_ct.channel})")
     versions = sorted(
-        {f.lexicon_version for f in flags} | _lexicon_tags(langs) | _model_tags(flagger, screened)
+        {f.lexicon_version for f in flags}
+        | _lexicon_tags(langs)
+        | {tag for lang in [screened, *others] for tag in _model_tags(flagger, lang)}
     )
     return TranscriptResult(
         language=language,
@@ -158,18 +174,6 @@ def process(
         timings={"decode": t1 - t0, "transcribe": t2 - t1, "flag": t3 - t2},
         warnings=tuple(warnings),
     )
-
-
-def _written_language(raw: list[tuple[str, str, list[Segment]]]) -> str | None:
-    """``zh`` or ``ko`` when the transcript's words are mostly in that script (at least 20
-    characters of it), else None (Latin letters are left alone: a Mandarin or Korean call
-    switches into English words, and a garbled recognition comes out in Latin letters)."""
-    text = "".join(seg.text for _, _, segs in raw for seg in segs)
-    written = script_language(text)
-    if written == "en":
-        return None
-    count = sum(1 for ch in text if script_language(ch) == written and not ch.isascii())
-    return written if count >= 20 else None
 
 
 def _model_tags(flagger: SemanticFlagger, language: str) -> set[str]:

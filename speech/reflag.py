@@ -18,7 +18,14 @@ from typing import Any
 
 from policies.screening import Lexicon, Matcher, matcher_for
 from speech.engines import Segment, Word
-from speech.flagging import disclosure_flags, lexicon_flags, lexicon_languages, mask_channel, semantic_flags
+from speech.flagging import (
+    disclosure_flags,
+    lexicon_flags,
+    lexicon_languages,
+    mask_channel,
+    semantic_flags,
+    written_language,
+)
 from speech.semantic.model import SemanticFlagger, semantic_flagger
 from speech.transcript import Flag
 
@@ -48,7 +55,8 @@ def reflag(
 ) -> tuple[list[Flag], list[str]]:
     """(flags of `REDONE_SOURCES`, lexicon versions) for a stored transcript (the shape of
     `storage.transcripts.get_transcript`)."""
-    language = str(transcript["language"])
+    # Screened as at transcription: in the language the words are written in (`speech.pipeline`).
+    language = written_language((str(s["text"]) for s in transcript["segments"]), str(transcript["language"]))
     duration = float(transcript["duration"])
     matcher = lexicon_matcher(language, lexicons)
     flagger = flagger or semantic_flagger()

@@ -10,7 +10,15 @@ import pytest
 from speech.config import SpeechConfig, default_model_cache, recording_language
 from speech.disclosure import disclosure_rules
 from speech.engines import Segment, Word
-from speech.flagging import disclosure_flags, join_words, lexicon_flags, mask_channel, privacy_flags
+from speech.flagging import (
+    disclosure_flags,
+    join_words,
+    lexicon_flags,
+    mask_channel,
+    privacy_flags,
+    utterance_language,
+    written_language,
+)
 
 
 def seg(start: float, text: str, step: float = 0.4, conf: float = 0.9) -> Segment:
@@ -206,3 +214,32 @@ def test_english_words_in_a_mandarin_or_korean_call_are_screened(language: str, 
     flags = [f for f in lexicon_flags(ct, language, None) if f.is_violation]
     assert [(f.category, f.lexicon_version.split("@")[0]) for f in flags] == [("insult_profanity", "en")]
     assert "idiot" in flags[0].match
+
+
+def test_an_utterance_is_screened_in_the_language_its_script_says() -> None:
+    assert utterance_language("我们知道你住哪儿", "ko") == "zh"
+    assert utterance_language("돈 안 갚으면 죽여 버린다", "zh-CN") == "ko"
+    assert utterance_language("we will 打断你的腿", "en") == "zh"
+    # A stray Han word inside Korean speech, Latin letters and the case's own script stay put.
+    assert utterance_language("골고루 房地產", "ko") == "ko"
+    assert utterance_language("我们 will sue you ok", "ko") == "ko"
+    assert utterance_language("我们会起诉", "zh-CN") == "zh-CN"
+
+
+def test_a_mandarin_sentence_among_korean_ones_is_screened_in_mandarin() -> None:
+    """CI found Whisper, told ``ko`` on a Mandarin call, writing Korean filler around Mandarin
+    sentences: the transcript was mostly Hangul, so the Mandarin threat was screened with the
+    Korean and English lexicons only. Each utterance written in another script is screened in its
+    own language, beside the channel's."""
+    filler = "제 생각에 가장 중요한 부분은"
+    ct = mask_channel(
+        "left",
+        "agent",
+        "debtor",
+        [seg(0.0, filler), seg(4.0, filler), seg(8.0, filler), seg(12.0, "我们知道你住哪儿，出门小心点")],
+    )
+    assert written_language([u.text for u in ct.utterances], "ko") == "ko"
+    threats = [f for f in lexicon_flags(ct, "ko", None) if f.category == "threat_violence"]
+    assert threats, ct.text
+    assert all(f.rule.startswith("zh/") for f in threats), threats
+    assert threats[0].start >= 12.0

@@ -493,3 +493,55 @@ def test_a_transcript_claim_the_facts_make_true_is_not_raised_on_its_own_words(
     flags = semantic_flags(ct, "zh", facts, lexicon_flags(ct, "zh", facts), semantic_flagger())
     legal = [f for f in flags if f.category == "false_legal_threat" and f.is_violation]
     assert bool(legal) is raised, flags
+
+
+def test_a_mandarin_utterance_on_a_korean_case_is_scored_by_the_mandarin_heads() -> None:
+    """Whisper told ``ko`` on a Mandarin call wrote Korean filler around the Mandarin (found by
+    CI): the Mandarin utterance is scored by the zh heads, not the Korean ones."""
+    flagger = semantic_flagger()
+    veiled = "你女儿那个幼儿园我们去看过了，环境不错，希望她一直平平安安的。"
+    filler = "제 생각에 가장 중요한 부분은"
+    ct = _channel([(0.0, filler), (3.0, filler), (6.0, filler), (9.0, " ".join(veiled))])
+    flags = semantic_flags(ct, "ko", None, lexicon_flags(ct, "ko", None), flagger)
+    threat = [f for f in flags if f.category == "threat_violence" and f.is_violation]
+    assert threat, flags
+    assert threat[0].start >= 9.0
+    assert threat[0].rule.startswith("zh/")
+    assert threat[0].model_score is not None
+    assert threat[0].model_score >= flagger.thresholds("zh")["threat_violence"]
+    assert not [f for f in flags if f.start < 9.0 and f.is_violation]
+
+
+def test_reflagging_a_stored_transcript_screens_it_as_transcription_did() -> None:
+    """A stored transcript of a Korean case whose words are Mandarin is re-flagged in Mandarin,
+    as `process` flagged it: a lexicon update must not drop its threats."""
+    from speech.reflag import reflag
+
+    lines = [
+        (0.0, "喂 你好 这里 是 信达 资产 的 还款 提醒 请 尽快 处理"),
+        (5.0, "我们 知道 你 住 哪儿 出门 小心点"),
+    ]
+    segments = [
+        {
+            "channel": "left",
+            "start": start,
+            "end": start + 0.3 * len(text.split()),
+            "text": text,
+            "words": [
+                {"w": w, "start": start + 0.3 * i, "end": start + 0.3 * i + 0.25, "conf": 0.9}
+                for i, w in enumerate(text.split())
+            ],
+        }
+        for start, text in lines
+    ]
+    stored = {
+        "language": "ko",
+        "duration": 10.0,
+        "channels": [{"name": "left", "role": "agent", "audience": "debtor"}],
+        "segments": segments,
+    }
+    flags, versions = reflag(stored, None)
+    threats = [f for f in flags if f.category == "threat_violence" and f.is_violation]
+    assert threats, flags
+    assert all(f.rule.startswith("zh/") for f in threats), flags
+    assert any(v.startswith("zh") for v in versions), versions
