@@ -16,7 +16,17 @@ from typing import Any
 from policies.errors import InputError
 from storage.db import Database, NotFound, to_ts
 
-__all__ = ["ROLES", "ApiKey", "Role", "create_key", "list_keys", "lookup_key", "parse_key", "revoke_key"]
+__all__ = [
+    "REVIEWERS",
+    "ROLES",
+    "ApiKey",
+    "Role",
+    "create_key",
+    "list_keys",
+    "lookup_key",
+    "parse_key",
+    "revoke_key",
+]
 
 
 class Role(StrEnum):
@@ -29,6 +39,9 @@ class Role(StrEnum):
 
 
 ROLES: tuple[Role, ...] = tuple(Role)
+# Those who review what was done: they read recordings, transcripts and flags, and see every
+# phone number masked (admins keep the cases and dialers dial them, with the numbers whole).
+REVIEWERS: tuple[Role, ...] = (Role.INSPECTOR, Role.SECURITY)
 PREFIX = "cw"
 # `cw_<12 hex>_<43 url-safe base64>`: anything else is malformed before any lookup, so a
 # non-ASCII or over-long secret is an ordinary 401 (never an error, never a key-id oracle).

@@ -20,7 +20,7 @@ from storage.attempts import correct_outcome, get_attempt, record_outcome
 from storage.audit import Access
 from storage.cases import case_region
 from storage.decisions import Reserved
-from storage.keys import Role
+from storage.keys import REVIEWERS, Role
 
 __all__ = ["decision_json", "routes", "services"]
 
@@ -146,7 +146,7 @@ async def send_message(request: web.Request) -> web.Response:
 async def get_attempt_handler(request: web.Request) -> web.Response:
     who = require(request, Role.ADMIN, Role.DIALER, Role.INSPECTOR, Role.SECURITY)
     attempt = await get_attempt(request.app[appkeys.DB], request.match_info["attempt_id"], who.agency_id)
-    if who.role in (Role.INSPECTOR, Role.SECURITY):  # reviewers see numbers masked, as on the case
+    if who.role in REVIEWERS:  # reviewers see numbers masked, as on the case
         attempt["to"] = mask_number(str(attempt["to"]))
     return json_response(attempt)
 

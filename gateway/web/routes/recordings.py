@@ -32,7 +32,7 @@ from gateway.web.keys import VAULT
 from policies.errors import CallwardenError, Forbidden, InputError, NotFound
 from policies.parse import normalise_phone, parse_id
 from storage.crypto import DecryptionError, KeyringError
-from storage.keys import Role
+from storage.keys import REVIEWERS, Role
 from storage.recordings import recording_to_json, search_recordings
 from storage.retention import get_tombstone, hold_history, request_delete, set_legal_hold
 from storage.transcripts import recording_flags, transcription_status
@@ -42,7 +42,7 @@ __all__ = ["parse_range", "routes"]
 routes = web.RouteTableDef()
 
 READ_BYTES = 1 << 20
-READERS = (Role.INSPECTOR, Role.SECURITY)
+READERS = REVIEWERS
 HOLDERS = (Role.ADMIN, Role.SECURITY)
 _RAW_TYPES = ("audio/", "video/", "application/octet-stream")
 # Content types a recording is stored and served back with; anything else is kept as evidence

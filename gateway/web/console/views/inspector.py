@@ -41,6 +41,7 @@ from policies.parse import parse_date
 from storage.audit import Access
 from storage.cases import case_packs
 from storage.db import NotFound
+from storage.keys import REVIEWERS
 from storage.recordings import get_recording, recording_to_json
 from storage.retention import hold_history
 from storage.review_queue import QueueFilters, decode_cursor, queue_counts, queue_page
@@ -62,7 +63,7 @@ __all__ = ["SOURCES", "routes", "transcript_rows"]
 routes = web.RouteTableDef()
 
 SOURCES = ("lexicon", "privacy", "disclosure")
-READERS = ("inspector", "security")
+READERS = REVIEWERS
 
 
 def _choice(raw: str | None, allowed: tuple[str, ...]) -> str | None:
