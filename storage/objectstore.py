@@ -323,6 +323,10 @@ class S3BlobStore:
                     out.append({**v, "marker": True})
         return out
 
+    def _stored_versions(self, copy: Copy, key: str) -> list[dict[str, Any]]:
+        """The versions of `key` that hold bytes (its delete markers left out)."""
+        return [v for v in self._versions(copy, key) if not v["marker"]]
+
     def _lock_state(self, copy: Copy, key: str, version: str) -> tuple[datetime | None, bool]:
         """(retain-until or None, legal hold) of one version, as the server sees it."""
         client, bucket = self.client(copy), self.locations[copy].bucket
@@ -375,9 +379,7 @@ class S3BlobStore:
             key = loc.key(blob_sha)
             client = self.client(copy)
             try:
-                for v in self._versions(copy, key):
-                    if v["marker"]:
-                        continue
+                for v in self._stored_versions(copy, key):
                     client.put_object_legal_hold(
                         Bucket=loc.bucket, Key=key, VersionId=v["VersionId"], LegalHold={"Status": status}
                     )
@@ -398,9 +400,9 @@ class S3BlobStore:
         for copy, loc in self.locations.items():
             key, client = loc.key(blob_sha), self.client(copy)
             try:
-                for v in self._versions(copy, key):
+                for v in self._stored_versions(copy, key):
                     ask = {"Bucket": loc.bucket, "Key": key, "VersionId": v["VersionId"]}
-                    if v["marker"] or client.get_object_legal_hold(**ask)["LegalHold"]["Status"] == "ON":
+                    if client.get_object_legal_hold(**ask)["LegalHold"]["Status"] == "ON":
                         continue
                     client.put_object_legal_hold(**ask, LegalHold={"Status": "ON"})
                     if copy not in out:
@@ -420,7 +422,7 @@ class S3BlobStore:
         if copy not in self.locations:
             return []
         try:
-            found = [v for v in self._versions(copy, self.locations[copy].key(blob_sha)) if not v["marker"]]
+            found = self._stored_versions(copy, self.locations[copy].key(blob_sha))
         except Exception:
             return []
         found.sort(key=lambda v: v.get("LastModified") or datetime.min.replace(tzinfo=UTC), reverse=True)
