@@ -351,6 +351,10 @@ async def test_metadata_has_hold_history_and_transcription_status(vw: VaultWorld
     assert meta["legal_hold"] is True
     assert meta["transcript"]["status"] == "queued"
     assert "flags" not in meta  # the quality team's (tests/gateway/test_probe_isolation.py)
+    # The holds' reasons name complaints and the lender's investigations: not the agency's dialer's
+    # to read (found by a probe).
+    assert "legal_holds" not in meta
+    meta = await (await vw.client.get(f"/v1/recordings/{rid}", headers=hdr(vw.security))).json()
     assert [(h["action"], h["reason"]) for h in meta["legal_holds"]] == [("on", "complaint 7")]
 
 

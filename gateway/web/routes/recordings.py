@@ -295,9 +295,11 @@ async def get_recording_handler(request: web.Request) -> web.Response:
         return json_response({"recording_id": rid, "status": "purged", "tombstone": tomb})
     row = await visible_recording(request, who, "recording.metadata", rid, None)
     out = _masked_for(who.role, recording_to_json(row))
-    out["legal_holds"] = await hold_history(db, rid)
     out["transcript"] = await transcription_status(db, rid)
-    if who.role != Role.DIALER:  # without the words: the transcript needs a reason
+    # A dialer sees whether the recording is held, not the holds' reasons: they name complaints and
+    # the lender's investigations of the agency (found by a probe; dialers cannot read complaints).
+    if who.role != Role.DIALER:  # flags: without the words, as the transcript needs a reason
+        out["legal_holds"] = await hold_history(db, rid)
         out["flags"] = await recording_flags(db, rid)
     await log_access(request, who, "recording.metadata", rid, "ok")
     return json_response(out)
