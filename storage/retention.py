@@ -132,6 +132,15 @@ async def set_legal_hold(
                 {"complaint_id": holder},
             )
         params = {"id": recording_id, "on": int(on), "reason": reason, "actor": actor.key_id, "at": at}
+        if not on and not row["legal_hold"]:
+            # Nothing to lift: the hold history records changes, not requests (found by a probe: an
+            # `off` row for a recording never held). The copies are still synced below: lifting
+            # again is how a lift whose store step failed is retried.
+            unchanged = {"was_held": False, "changed": False}
+            append_sync(
+                conn, Access(actor, "recording.release", "recording", recording_id, "ok", reason, unchanged)
+            )
+            return recording_to_json(row)
         if holder is not None:  # a manual hold now too: resolving the complaint must not lift it
             conn.execute(
                 "UPDATE complaint_holds SET was_held = 1 WHERE recording_id = :id AND released_at IS NULL",

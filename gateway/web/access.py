@@ -123,11 +123,14 @@ async def reason_of(
     doc: dict[str, Any] | None = None,
     object_type: str = "recording",
 ) -> str | None:
-    """The request's reason (`?reason=` or the body's `reason`); a refused one is logged."""
+    """The request's reason (`?reason=` or the body's `reason`, not both); a refused one is logged."""
     raw = request.query.get("reason")
+    both = raw is not None and doc is not None and doc.get("reason") is not None
     if raw is None and doc is not None:
         raw = doc.get("reason")
     try:
+        if both:  # one of them would be dropped silently (found by a probe)
+            raise InputError("reason", "reason: give it in the query or in the body, not both")
         return parse_reason(raw)
     except InputError:
         shown = raw[:80] if isinstance(raw, str) else type(raw).__name__

@@ -182,3 +182,78 @@ async def test_plain_amounts_and_days_are_still_read(vw: VaultWorld) -> None:
         headers=hdr(vw.w.admin),
     )
     assert r.status == 400
+
+
+# --- a fifth probe (2026-12-07, evening) ---------------------------------------------------------------
+
+
+async def _metadata(vw: VaultWorld, rid: str) -> Any:
+    return await (await vw.client.get(f"/v1/recordings/{rid}", headers=hdr(vw.security))).json()
+
+
+async def test_lifting_a_hold_that_is_not_there_records_no_change(vw: VaultWorld) -> None:
+    """Found by a probe: lifting the hold of a recording never held answered 200 and wrote an `off`
+    row into its hold history, a record of a change that never happened."""
+    _, rec = await vw.upload(await vw.attempt(), AUDIO)
+    hold = f"/v1/recordings/{rec['recording_id']}/legal-hold"
+    r = await vw.client.delete(hold, json={"reason": "nothing to lift"}, headers=hdr(vw.security))
+    assert r.status == 200, await r.text()
+    assert (await r.json())["legal_hold"] is False
+    meta = await _metadata(vw, rec["recording_id"])
+    assert meta["legal_holds"] == []
+    log = await (await vw.client.get("/v1/audit/access-log", headers=hdr(vw.security))).json()
+    lifts = [e for e in log["entries"] if e["action"] == "recording.release"]
+    assert [(e["result"], e["details"]["changed"]) for e in lifts] == [("ok", False)], lifts
+    # A real lift is still recorded.
+    r = await vw.client.post(hold, json={"reason": "dispute 9"}, headers=hdr(vw.security))
+    assert r.status == 200
+    r = await vw.client.delete(hold, json={"reason": "dispute 9 closed"}, headers=hdr(vw.security))
+    assert r.status == 200
+    meta = await _metadata(vw, rec["recording_id"])
+    assert [h["action"] for h in meta["legal_holds"]] == ["on", "off"]
+
+
+async def test_a_reason_in_both_query_and_body_is_refused(vw: VaultWorld) -> None:
+    """Found by a probe: the query's reason was kept and the body's dropped, silently."""
+    _, rec = await vw.upload(await vw.attempt(), AUDIO)
+    r = await vw.client.post(
+        f"/v1/recordings/{rec['recording_id']}/legal-hold",
+        params={"reason": "query reason"},
+        json={"reason": "body reason"},
+        headers=hdr(vw.security),
+    )
+    body = await r.json()
+    assert r.status == 400, body
+    assert body["details"] == {"field": "reason"}
+    meta = await _metadata(vw, rec["recording_id"])
+    assert meta["legal_hold"] is False
+    assert meta["legal_holds"] == []
+
+
+@pytest.mark.parametrize("kind", ["cases", "payments"])
+async def test_an_import_with_a_field_over_the_csv_limit_is_a_400_that_stores_nothing(
+    vw: VaultWorld, kind: str
+) -> None:
+    """Found by a probe: a CSV field over the csv module's 131,072-character limit was a 500."""
+    if kind == "cases":
+        head = "case_id,agency_id,region,packs,overdue_days,debtor_name,phones\n"
+        ok = "imp-ok,a1,US,test-3-per-day,40,Ann,(212) 555-0782\n"
+        big = f"imp-big,a1,US,test-3-per-day,40,{'N' * 140_000},(212) 555-0781\n"
+    else:
+        head = "case_id,amount,currency,paid_on,reference\n"
+        ok = "c1,10.00,USD,2026-11-01,ok-1\n"
+        big = f"c1,10.00,USD,2026-11-01,{'R' * 140_000}\n"
+    r = await vw.client.post(
+        f"/v1/{kind}/import",
+        params={"format": "csv"},
+        data=(head + ok + big).encode(),
+        headers={**hdr(vw.w.admin), "Content-Type": "text/csv"},
+    )
+    body = await r.json()
+    assert r.status == 400, body
+    assert "line 3" in body["message"], body
+    if kind == "cases":
+        assert (await vw.client.get("/v1/cases/imp-ok", headers=hdr(vw.w.admin))).status == 404
+    else:
+        paid = await (await vw.client.get("/v1/cases/c1/payments", headers=hdr(vw.w.admin))).json()
+        assert paid["payments"] == [], paid
