@@ -362,6 +362,10 @@ async def test_decision_history_masks_the_number_a_reason_names(vw: VaultWorld) 
         "+44 (0)20 7946 0958",
         "6 1 7 5 5 5 0 1 4 2",
         "+1 617 555 0177",
+        "212-555-\u200b9999",  # a zero-width space inside (a later probe)
+        "(212)\u2060 555-0142",
+        "4539 1488 0343 6467",  # a card number: its third group was shown
+        "4539-1488-0343-6467",
     ],
 )
 def test_free_text_numbers_are_masked_however_they_are_written(written: str) -> None:
