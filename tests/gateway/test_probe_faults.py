@@ -488,3 +488,11 @@ async def test_an_upload_cut_off_mid_body_stores_nothing_and_is_logged(
     assert [(r["result"], r["details"]) for r in rows] == [("invalid", {"why": "incomplete_body"})]
     r = await vw.client.get("/v1/recordings", params={"case_id": "c1"}, headers=hdr(vw.w.admin))
     assert (await r.json())["recordings"] == []
+
+
+@pytest.mark.parametrize("card", ["4539 1488 0343 6467", "4539-1488-0343-6467", "4111 1111 1111 1111"])
+def test_a_card_number_in_free_text_keeps_at_most_its_last_digits(card: str) -> None:
+    """Found by a probe: a card number in a stop request's reason kept its last six digits (the
+    third group's pattern matched three groups and left the fourth whole)."""
+    masked = mask_numbers(f"paid with {card} yesterday")
+    assert sum(ch.isdigit() for ch in masked) <= 4, masked
