@@ -27,6 +27,13 @@ NAV: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
+def notice(request: web.Request, *codes: str) -> str | None:
+    """The page's `?msg=` when it is one of the notices the page's own redirects set: any other
+    text would show in a trusted banner (found by a probe: "session expired, sign in at ...")."""
+    msg = request.query.get("msg")
+    return msg if msg in codes else None
+
+
 def sections_for(role: str) -> list[tuple[str, str]]:
     return [(name, path) for name, path, roles in NAV if role in roles]
 

@@ -653,3 +653,35 @@ async def test_dates_at_the_edge_of_the_calendar_are_400_not_500(world: tuple[Te
         assert r.status == 400, (query, r.status)
     r = await client.get("/console/security/access-log", params={"from": "2026-12-01T10:00:00Z"})
     assert r.status == 200
+
+
+async def test_a_pages_notice_shows_only_what_its_own_redirects_set(world: tuple[TestClient, Keys]) -> None:  # type: ignore[type-arg]
+    """Found by a probe: `?err=` on the retention page showed any text as an error banner and
+    `?msg=` put any text into a label's key (and the server log), in pages the staff trust."""
+    client, keys = world
+    bait = "Your session expired. Sign in again at https://evil.example"
+    token = await sign_in(client, keys.security)
+    for path, param in (("/console/security/retention", "err"), ("/console/security/retention", "msg")):
+        r = await client.get(path, params={param: bait})
+        assert r.status == 200, path
+        page = await r.text()
+        assert "Sign in again at" not in page, (path, param)  # (the language links keep the query)
+        assert "⟦" not in page, (path, param)
+    r = await client.get("/console/security/retention", params={"msg": "hold_on"})
+    assert "Legal hold placed." in await r.text()
+    # A hold that cannot be placed says why on the error page, not through a URL.
+    r = await client.post(
+        "/console/security/hold",
+        data={"csrf": token, "recording_id": "rec_missing", "action": "on", "reason": "dispute 12"},
+        allow_redirects=False,
+    )
+    assert r.status == 404, r.status
+    assert "Location" not in r.headers
+    admin_token = await sign_in(client, keys.admin)
+    assert admin_token
+    for path in ("/console/admin/cases/c1", "/console/complaints"):
+        r = await client.get(path, params={"msg": bait})
+        assert r.status == 200, path
+        page = await r.text()
+        assert "Sign in again at" not in page, path
+        assert "⟦" not in page, path

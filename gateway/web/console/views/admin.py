@@ -17,7 +17,7 @@ from gateway.web.access import log_access
 from gateway.web.auth import principal
 from gateway.web.bodies import BROKEN_BODY
 from gateway.web.console.keys import SESSION_KEY
-from gateway.web.console.render import render
+from gateway.web.console.render import notice, render
 from gateway.web.console.views.common import field, need, redirect
 from gateway.web.routes.directory import MAX_IMPORT_BYTES, mask_case_numbers, mask_decisions, masked_case
 from policies.errors import CallwardenError, InputError
@@ -54,7 +54,7 @@ async def agencies(request: web.Request) -> web.Response:
     for a in rows:
         a["contracts"] = await list_contracts(db, a["agency_id"])
     return await render(
-        request, "agencies.html", {"agencies": rows, "statuses": STATUSES, "msg": request.query.get("msg")}
+        request, "agencies.html", {"agencies": rows, "statuses": STATUSES, "msg": notice(request, "saved")}
     )
 
 
@@ -135,7 +135,7 @@ async def case_detail(request: web.Request) -> web.Response:
             "decisions": decisions,
             "payments": await list_payments(db, case_id),
             "complaints": await list_complaints(db, case_id=case_id),
-            "msg": request.query.get("msg"),
+            "msg": notice(request, "payment"),
             "today": datetime.now(UTC).date().isoformat(),
         },
     )
@@ -240,7 +240,7 @@ async def keys(request: web.Request) -> web.Response:
             "roles": ROLES,
             "agencies": await list_agencies(db),
             "created": None,
-            "msg": request.query.get("msg"),
+            "msg": notice(request, "revoked"),
         },
     )
 

@@ -14,7 +14,7 @@ from gateway.web.auth import principal
 from gateway.web.console.charts import bars, columns
 from gateway.web.console.i18n import Translator
 from gateway.web.console.keys import LANG_KEY
-from gateway.web.console.render import render
+from gateway.web.console.render import notice, render
 from gateway.web.console.views.common import field, need, redirect
 from gateway.web.routes.directory import AGENCY_CANNOT_RESOLVE
 from gateway.web.routes.supervision import MAX_SUMMARY
@@ -111,7 +111,7 @@ async def complaints(request: web.Request) -> web.Response:
             "complaints": rows,
             "status": status,
             "channels": COMPLAINT_CHANNELS,
-            "msg": request.query.get("msg"),
+            "msg": notice(request, "recorded", "resolved"),
             "now": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M"),
         },
     )

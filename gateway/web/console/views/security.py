@@ -12,7 +12,7 @@ from gateway.settings import anchor_path
 from gateway.web import keys as appkeys
 from gateway.web.access import actor_of, log_access
 from gateway.web.auth import LENDER_WIDE, agency_scope, principal
-from gateway.web.console.render import render
+from gateway.web.console.render import notice, render
 from gateway.web.console.views.common import field, need, redirect, required_reason, safe_next
 from policies.errors import CallwardenError, InputError
 from policies.parse import parse_date, parse_instant
@@ -192,8 +192,7 @@ async def retention(request: web.Request) -> web.Response:
             "held": await held_recordings(db, agency),
             "chain": await _lender_chain(request),
             "query": {"agency_id": agency or "", "month": month or ""},
-            "msg": request.query.get("msg"),
-            "err": request.query.get("err"),
+            "msg": notice(request, "hold_on", "hold_off"),
         },
     )
 
@@ -229,5 +228,5 @@ async def hold(request: web.Request) -> web.Response:
     except CallwardenError as exc:
         if exc.status == 404:
             await log_access(request, who, name, rid, "not_found", reason)
-        return redirect("/console/security/retention", err=exc.message)
+        raise  # the error page says why; no text of it travels in a URL a page would show
     return redirect("/console/security/retention", msg=f"hold_{action}")
