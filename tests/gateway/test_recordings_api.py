@@ -268,6 +268,20 @@ async def test_range_requests(vw: VaultWorld, header: str, status: int, first: i
         assert r.headers["Content-Range"] == f"bytes {first}-{last}/{len(AUDIO)}"
 
 
+async def test_a_range_for_another_version_gets_the_whole_recording(vw: VaultWorld) -> None:
+    """Found by a probe: `If-Range` naming another ETag still answered 206, a piece the client
+    would splice into a copy of something else (RFC 9110 13.1.5)."""
+    _, rec = await vw.upload(await vw.attempt(), AUDIO)
+    url = f"/v1/recordings/{rec['recording_id']}/audio?reason=seek"
+    whole = await vw.client.get(url, headers=hdr(vw.security))
+    etag = whole.headers["ETag"]
+    for validator, status in ((etag, 206), ('"0000"', 200), ("Mon, 07 Dec 2026 10:00:00 GMT", 200)):
+        asked = {**hdr(vw.security), "Range": "bytes=0-99", "If-Range": validator}
+        r = await vw.client.get(url, headers=asked)
+        assert r.status == status, validator
+        assert await r.read() == (AUDIO[:100] if status == 206 else AUDIO)
+
+
 @pytest.mark.parametrize("header", ["bytes=999999999-", "bytes=10-5", "bytes=-0", "bytes=abc", "bytes=5"])
 async def test_unsatisfiable_ranges_are_416(vw: VaultWorld, header: str) -> None:
     _, rec = await vw.upload(await vw.attempt(), AUDIO)

@@ -350,7 +350,13 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
         )
     row = await visible_recording(request, who, "recording.audio", rid, reason)
     size = int(row["bytes"])
+    etag = f'"{row["sha256"]}"'
     header = request.headers.get("Range")
+    if_range = request.headers.get("If-Range")
+    if header and if_range is not None and if_range.strip() != etag:
+        # RFC 9110 13.1.5: a client holding another version (or naming a date: no Last-Modified
+        # is sent) gets the whole body, not a piece to splice into what it has (found by a probe).
+        header = None
     try:
         span = parse_range(header, size)
     except RangeNotSatisfiable:
@@ -374,7 +380,7 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
         resp.headers["X-Content-Type-Options"] = "nosniff"
         resp.headers["Accept-Ranges"] = "bytes"
         resp.headers["Cache-Control"] = "no-store"
-        resp.headers["ETag"] = f'"{row["sha256"]}"'
+        resp.headers["ETag"] = etag
         resp.headers["Content-Disposition"] = f'attachment; filename="{rid}"'
         if span is not None:
             resp.headers["Content-Range"] = f"bytes {first}-{last}/{size}"
