@@ -15,6 +15,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from babel.numbers import get_currency_precision, list_currencies
+
 from policies.errors import Conflict, InputError
 from storage.db import Database, NotFound, to_ts
 
@@ -33,8 +35,10 @@ __all__ = [
     "set_balance_sync",
 ]
 
-# ISO 4217 currencies without a minor unit; every other currency has two decimals.
-_NO_MINOR = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG", "RWF"})
+# Currency codes and their decimals come from Unicode CLDR (babel), not a table of our own: a
+# probe stored payments in "XYZ", "BTC" and "NAN", which then fed the scorecard's money figures.
+# Not money a debt is paid in: ISO 4217's codes for testing, for "no currency" and for metals.
+_NOT_MONEY = frozenset({"XXX", "XTS", "XAU", "XAG", "XPD", "XPT"})
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 # A written amount is plain ASCII decimal: Decimal() also reads "1e5", "1_000" and other scripts'
@@ -42,14 +46,20 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 _AMOUNT = re.compile(r"^\d+(\.\d+)?$", re.ASCII)
 
 
+# Read at import (CLDR's data file), not on the event loop.
+_CURRENCIES = frozenset(list_currencies()) - _NOT_MONEY
+
+
 def minor_units(currency: str) -> int:
-    return 0 if currency in _NO_MINOR else 2
+    """The currency's decimals as written in practice (CLDR: USD 2, KRW 0, KWD 3)."""
+    return int(get_currency_precision(currency))
 
 
 def parse_currency(raw: Any, field: str = "currency") -> str:
-    if not isinstance(raw, str) or not _CURRENCY.match(raw.strip().upper()):
-        raise InputError(field, f"{field}: an ISO 4217 code such as USD or CNY")
-    return raw.strip().upper()
+    code = raw.strip().upper() if isinstance(raw, str) else ""
+    if not _CURRENCY.match(code) or code not in _CURRENCIES:
+        raise InputError(field, f"{field}: an ISO 4217 currency code such as USD or CNY")
+    return code
 
 
 def parse_amount(raw: Any, currency: str, field: str = "amount", allow_zero: bool = False) -> int:

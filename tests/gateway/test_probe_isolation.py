@@ -257,3 +257,45 @@ async def test_an_import_with_a_field_over_the_csv_limit_is_a_400_that_stores_no
     else:
         paid = await (await vw.client.get("/v1/cases/c1/payments", headers=hdr(vw.w.admin))).json()
         assert paid["payments"] == [], paid
+
+
+@pytest.mark.parametrize("currency", ["XYZ", "BTC", "NAN", "ZZZ", "XTS", "XAU", "usd1"])
+async def test_a_payment_or_balance_in_no_real_currency_is_refused(vw: VaultWorld, currency: str) -> None:
+    """Found by a probe: "XYZ", "BTC" and "NAN" were stored as currencies and fed the scorecard's
+    money figures; the docs say ISO 4217 codes."""
+    r = await vw.client.post(
+        "/v1/cases/c1/payments",
+        json={"amount": "1.00", "currency": currency, "paid_on": "2026-01-05"},
+        headers=hdr(vw.w.admin),
+    )
+    assert r.status == 400, await r.text()
+    assert (await r.json())["details"] == {"field": "currency"}
+    paid = await (await vw.client.get("/v1/cases/c1/payments", headers=hdr(vw.w.admin))).json()
+    assert paid["payments"] == []
+    r = await vw.client.put(
+        "/v1/cases/c1",
+        json={**case_body(), "balance": {"amount": "10", "currency": currency}},
+        headers=hdr(vw.w.admin),
+    )
+    assert r.status == 400, await r.text()
+
+
+async def test_currencies_keep_their_own_decimals(vw: VaultWorld) -> None:
+    for amount, currency, stored in (
+        ("12.50", "eur", "12.50"),
+        ("5000", "KRW", "5000"),
+        ("1.250", "KWD", "1.250"),
+    ):
+        r = await vw.client.post(
+            "/v1/cases/c1/payments",
+            json={"amount": amount, "currency": currency, "paid_on": "2026-01-05"},
+            headers=hdr(vw.w.admin),
+        )
+        assert r.status == 201, await r.text()
+        assert ((await r.json())["amount"], (await r.json())["currency"]) == (stored, currency.upper())
+    r = await vw.client.post(
+        "/v1/cases/c1/payments",
+        json={"amount": "1.5", "currency": "KRW", "paid_on": "2026-01-05"},
+        headers=hdr(vw.w.admin),
+    )
+    assert r.status == 400
