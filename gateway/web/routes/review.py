@@ -42,7 +42,7 @@ __all__ = ["routes"]
 
 routes = web.RouteTableDef()
 
-REVIEWERS = (Role.INSPECTOR,)
+FLAG_REVIEWERS = (Role.INSPECTOR,)
 MAX_NOTE = 2000
 CATEGORIES = (*LEXICON_CATEGORIES, "missing_disclosure")
 SEVERITIES = ("info", "low", "medium", "high", "critical")
@@ -59,7 +59,7 @@ def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | 
 
 @routes.get("/v1/flags")
 async def flags_queue(request: web.Request) -> web.Response:
-    who = await require_logged(request, "flags.list", "-", *REVIEWERS)
+    who = await require_logged(request, "flags.list", "-", *FLAG_REVIEWERS)
     q = request.query
     limit = query_limit(request)
     filters = {
@@ -108,7 +108,7 @@ async def _flag(request: web.Request, action: str, flag_id: str, who: Any) -> di
 @routes.get("/v1/flags/{flag_id}")
 async def flag_detail(request: web.Request) -> web.Response:
     flag_id = request.match_info["flag_id"]
-    who = await require_logged(request, "flag.read", flag_id, *REVIEWERS)
+    who = await require_logged(request, "flag.read", flag_id, *FLAG_REVIEWERS)
     flag = await _flag(request, "flag.read", flag_id, who)
     await log_access(request, who, "flag.read", flag_id, "ok", object_type="flag")
     return json_response(flag)
@@ -117,7 +117,7 @@ async def flag_detail(request: web.Request) -> web.Response:
 @routes.post("/v1/flags/{flag_id}/review")
 async def review(request: web.Request) -> web.Response:
     flag_id = request.match_info["flag_id"]
-    who = await require_logged(request, "flag.review", flag_id, *REVIEWERS)
+    who = await require_logged(request, "flag.review", flag_id, *FLAG_REVIEWERS)
     body = await read_json(request, int(request.app[appkeys.SETTINGS]["server.max_json_bytes"]))
     disposition = body.get("disposition")
     if disposition is None:
