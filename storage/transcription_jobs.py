@@ -41,6 +41,7 @@ __all__ = [
     "claim",
     "claim_sync",
     "complete",
+    "end_leases_of",
     "enqueue_sync",
     "fail",
     "get_job",
@@ -63,8 +64,9 @@ class LeaseLost(Conflict):
     recording was purged meanwhile."""
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def worker_name(pid: int | None = None) -> str:
+    """How a worker process (this one, or `pid` on this host) is named on the jobs it claims."""
+    return f"{socket.gethostname()}:{os.getpid() if pid is None else pid}"
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,22 @@ def claim_sync(
         worker=worker,
         lease_until=lease_until,
     )
+
+
+async def end_leases_of(db: Database, worker: str, now: datetime) -> int:
+    """End the leases of `worker`, known dead (its supervisor saw it exit): its job is taken back
+    at the next claim, not when the lease would have run out (it showed `running` meanwhile).
+    Returns how many jobs it held."""
+
+    def write(conn: sqlite3.Connection) -> int:
+        cur = conn.execute(
+            "UPDATE transcription_jobs SET lease_until = :now, updated_at = :now"
+            " WHERE status = 'running' AND worker = :worker AND lease_until > :now",
+            {"worker": worker, "now": to_ts(now)},
+        )
+        return int(cur.rowcount or 0)
+
+    return await db.write(write)
 
 
 async def claim(

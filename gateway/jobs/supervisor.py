@@ -15,12 +15,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 from gateway.components import build_vault
 from gateway.jobs.transcriber import JobOptions, Worker, clean_work_root
 from gateway.settings import ConfigError, Settings
 from speech.config import SpeechConfig
 from storage.backends import open_db
+from storage.transcription_jobs import end_leases_of, worker_name
 
 __all__ = [
     "WORK_DIR",
@@ -117,6 +119,7 @@ def supervise(settings: Settings, n: int, parent_pid: int | None = None) -> int:
                     # Its decrypted audio goes with it, not only at the next start (found by a
                     # probe: a long-running server kept killed workers' plaintext on disk).
                     clean_work_root(settings.data_dir / WORK_DIR)
+                    _give_back_jobs(settings, proc.pid)
                 if procs[i] is None and now >= due[i]:
                     procs[i] = subprocess.Popen(_worker_argv(settings, os.getpid()))
                     started[i] = now
@@ -133,6 +136,23 @@ def supervise(settings: Settings, n: int, parent_pid: int | None = None) -> int:
                 p.kill()
                 p.wait()
     return 0
+
+
+def _give_back_jobs(settings: Settings, pid: int) -> None:
+    """End a dead worker's leases: its job is retried at once, and does not show `running` until
+    the lease runs out. A failure only leaves the lease to run out, as before."""
+
+    async def give_back() -> int:
+        async with open_db(settings.db_target) as db:
+            return await end_leases_of(db, worker_name(pid), datetime.now(UTC))
+
+    try:
+        n = asyncio.run(give_back())
+    except Exception as exc:  # the database may be what killed it: the lease still runs out
+        log.warning("could not give back the jobs of worker %d: %s", pid, exc)
+        return
+    if n:
+        log.warning("worker %d died holding %d job(s): given back for another attempt", pid, n)
 
 
 def run_worker(settings: Settings, parent_pid: int | None) -> int:

@@ -155,11 +155,12 @@ async def test_kill_9_mid_job_then_another_worker_finishes_it(
     assert (await r.json())["ok"] is True
 
 
-async def test_the_supervisor_removes_a_killed_workers_decrypted_audio_at_once(
+async def test_the_supervisor_removes_a_killed_workers_audio_and_gives_its_job_back_at_once(
     aiohttp_client: Any, data_dir: Path, make_key: Any, call: Call
 ) -> None:
     """A probe's killed workers left their decrypted audio on disk for as long as the server
-    ran (it was removed only at the next start): the supervisor removes it when it sees one die."""
+    ran (it was removed only at the next start), and their job showed `running` until its lease
+    ran out: the supervisor removes the audio and ends the lease when it sees one die."""
     vw = await make_vault_world(aiohttp_client, data_dir, make_key)
     status, _ = await vw.upload(await vw.attempt(), call.path.read_bytes())
     assert status == 201
@@ -181,10 +182,20 @@ async def test_the_supervisor_removes_a_killed_workers_decrypted_audio_at_once(
 
         ((worker, plaintext),) = await wait_for("a worker to start the job", decrypted)
         os.kill(worker, signal.SIGKILL)
+        killed = time.monotonic()
         await wait_for("the dead worker's audio to go", lambda: not plaintext.parent.exists(), timeout=10)
-        row = job_row(data_dir)
-        assert row is not None
-        assert (row["status"], row["attempts"]) == ("running", 1)  # the lease runs on: not retaken yet
+        # The lease is 60 s: the restarted worker takes the job again long before it would run out.
+        retaken = await wait_for(
+            "the job to be taken again",
+            lambda: (r := job_row(data_dir)) is not None and r["attempts"] == 2 and r,
+            timeout=30,
+            every=0.1,
+        )
+        assert time.monotonic() - killed < 30
+        assert not retaken["worker"].endswith(f":{worker}")
+        (died,) = json.loads(retaken["errors"])
+        assert died["kind"] == "worker_died"
+        assert died["worker"].endswith(f":{worker}")
     finally:
         supervisor.send_signal(signal.SIGTERM)
         assert supervisor.wait(20) == 0
