@@ -285,6 +285,11 @@ class Matcher:
     def lexicons(self) -> tuple[Lexicon, ...]:
         return tuple(c.lexicon for c in self._compiled)
 
+    def verifiers_compiled(self) -> int:
+        """How many of the lexicons' gapped patterns have been compiled so far (each at its first
+        hit: compiling all of them would take a minute and a half at a start)."""
+        return sum(c.verifiers_compiled() for c in self._compiled)
+
     @cached_property
     def _by_version(self) -> dict[str, _Compiled]:
         """Each compiled lexicon by the version its hits carry (`_Hit.version`)."""
@@ -490,6 +495,9 @@ class _SoundIndex:
             table.setdefault(first, []).append((kind, owner, len(first), vkey, ()))
         self.automaton: Any = _automaton(table) if table else _automaton({"\ufffe": ()})
 
+    def verifiers_compiled(self) -> int:
+        return sum(rx is not None for rx in self._rx)
+
     def verifier(self, vkey: int) -> tuple[re.Pattern[str], tuple[int, ...]]:
         """The group's regex (one alternative per tail, a capture group per part) and the number
         of each alternative's first capture group."""
@@ -589,6 +597,10 @@ class _Compiled:
                 if any(phonetic.is_code(ch) for ch in text[end_idx - klen + 1 : reach]):
                     return True
         return False
+
+    def verifiers_compiled(self) -> int:
+        sound = self._sound.verifiers_compiled() if self._sound is not None else 0
+        return sum(rx is not None for rx in self._rx) + sound
 
     def _verifier(self, vkey: int) -> re.Pattern[str]:
         rx = self._rx[vkey]

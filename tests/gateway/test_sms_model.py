@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from gateway.usecases.content_scores import PER_AGENCY
+from gateway.usecases.content_scores import PER_AGENCY, ContentScorer
 from gateway.web.app import create_app
 from gateway.web.keys import CONTENT
 from policies.parse import request_from_json
+from policies.screening import Matcher, load_lexicon
 from speech.semantic.model import semantic_flagger
 from tests.gateway.helpers import DEBTOR_NUMBER, World, app_settings, case_body, hdr, setup_world
 
@@ -231,3 +232,23 @@ async def test_a_true_filing_said_alone_is_sent_and_a_false_one_denied(
     assert r.status == status, await r.text()
     if not filed:
         assert "false_legal_threat" in {f["category"] for f in _content_reason(await r.json())["findings"]}
+
+
+def test_the_lexicons_read_an_sms_body_on_the_models_thread_before_its_decision() -> None:
+    """A probe's first SMS after a start, on a loaded machine, was denied `policy_unavailable`:
+    the lexicons' first reading of a phrasing compiles the regexes of the gapped patterns it hits,
+    which the decision's 250 ms paid. The content scorer reads the body first, on its own thread
+    and 2 s budget; the decision's reading then compiles nothing."""
+    lexicons = Matcher([load_lexicon("en")])
+    scorer = ContentScorer(semantic_flagger(), lexicons=lexicons)
+    try:
+        body = "If you don't pay today we will break both of your legs. Reply STOP to opt out."
+        assert lexicons.verifiers_compiled() == 0
+        assert scorer.scores(body, "debtor") is not None
+        compiled = lexicons.verifiers_compiled()
+        assert compiled > 0
+        found = lexicons.screen(body, audience="debtor", speaker="agent", facts={"lawsuit_filed": False})
+        assert [m.category for m in found] == ["threat_violence"]
+        assert lexicons.verifiers_compiled() == compiled
+    finally:
+        scorer.close()
