@@ -48,6 +48,10 @@ def _hold(conn: sqlite3.Connection, complaint_id: str, rec: Any, actor: Actor, n
     )
     if rec["legal_hold"]:
         return
+    if actor.agency_id is not None and actor.agency_id != rec["agency_id"]:
+        # A recording the case's agency before made: held for the lender, but not in the filing
+        # agency's own trail, which would name another agency's recording (found by a probe).
+        actor = Actor(None, "system", None, f"complaint:{complaint_id}")
     reason = f"complaint {complaint_id} is open"
     conn.execute("UPDATE recordings SET legal_hold = 1 WHERE recording_id = :r", {"r": rec["recording_id"]})
     conn.execute(
@@ -76,7 +80,8 @@ def place_complaint_holds_sync(
     """Hold every stored recording of the case for the complaint (writer thread); returns how many
     recordings it holds."""
     recs = conn.execute(
-        "SELECT recording_id, legal_hold FROM recordings WHERE case_id = :case AND status = 'ingested'",
+        "SELECT recording_id, legal_hold, agency_id FROM recordings"
+        " WHERE case_id = :case AND status = 'ingested'",
         {"case": case_id},
     ).fetchall()
     for rec in recs:
@@ -93,7 +98,8 @@ def hold_for_open_complaints_sync(
         {"case": case_id},
     ).fetchall():
         rec = conn.execute(
-            "SELECT recording_id, legal_hold FROM recordings WHERE recording_id = :id", {"id": recording_id}
+            "SELECT recording_id, legal_hold, agency_id FROM recordings WHERE recording_id = :id",
+            {"id": recording_id},
         ).fetchone()
         _hold(conn, c["complaint_id"], rec, actor, now)
 

@@ -80,12 +80,14 @@ async def test_an_agencys_own_log_rows_do_not_tell_another_agencys_id_from_a_mis
     assert not [e for e in everything["entries"] if e["result"] == "denied"]
 
 
-async def test_a_reassigned_case_shows_the_new_agency_nothing_of_the_agency_before(vw: VaultWorld) -> None:
+async def test_a_reassigned_case_shows_the_new_agency_nothing_of_the_agency_before(
+    vw: VaultWorld, make_key: Any
+) -> None:
     """Found by a probe: after c9 moved from a2 to a1, a1's keys read a2's decisions (its dialer's
     key id, its attempt ids), a2's payments, and learnt from a complaint that a2 had a recording
     and which of a2's attempt ids exist."""
     a2_attempt = await vw.attempt("c9", vw.w.other_dialer)
-    status, _ = await vw.upload(a2_attempt, AUDIO, key=vw.w.other_dialer)
+    status, a2_rec = await vw.upload(a2_attempt, AUDIO, key=vw.w.other_dialer)
     assert status == 201
     r = await vw.client.post(
         "/v1/cases/c9/payments",
@@ -117,6 +119,15 @@ async def test_a_reassigned_case_shows_the_new_agency_nothing_of_the_agency_befo
     assert filed["holding_recordings"] == 0  # a2's recording is not a1's to count ...
     listed = await (await vw.client.get("/v1/recordings?case_id=c9", headers=hdr(vw.security))).json()
     assert [rec["legal_hold"] for rec in listed["recordings"]] == [True]  # ... but it is held
+    # ... and not in a1's own trail, which named a2's recording (a later probe): the lender's log
+    # has the hold, by the complaint.
+    a1_security = await make_key("security", "a1", "sec-a1-trail")
+    trail = await (await vw.client.get("/v1/audit/access-log", headers=hdr(a1_security))).json()
+    assert a2_rec["recording_id"] not in json.dumps(trail)
+    lender = await (await vw.client.get("/v1/audit/access-log", headers=hdr(vw.security))).json()
+    (held,) = [e for e in lender["entries"] if e["action"] == "recording.hold"]
+    assert (held["object_id"], held["actor_key_id"]) == (a2_rec["recording_id"], None)
+    assert held["details"]["complaint_id"] == filed["complaint_id"]
 
 
 async def test_a_dialer_reads_its_recordings_without_the_quality_teams_flags(vw: VaultWorld) -> None:
