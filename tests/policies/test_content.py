@@ -300,3 +300,28 @@ def test_model_scores_of_a_body_in_an_unlisted_language_are_used() -> None:
 
 def test_a_lawful_body_in_an_unlisted_language_passes() -> None:
     assert decide(US_NOW, request=sms("我方将依法提起诉讼。Reply STOP to opt out.")).reasons == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "denied"),
+    [
+        ("We will sue. Reply STOP to opt out", True),
+        ("Pay today or face a lawsuit. Reply STOP to opt out", True),
+        ("Reply STOP to opt out. Your account may be referred to our attorneys for litigation.", True),
+        ("A judgment will be entered against you. Reply STOP to opt out", True),
+        ("Because of the age of your debt, we will not sue you for it. Reply STOP to opt out", False),
+        ("We cannot sue you for this debt because it is too old. Reply STOP to opt out", False),
+        ("You will not face a lawsuit from us: the debt is too old. Reply STOP to opt out", False),
+    ],
+)
+def test_a_threat_of_suit_on_a_time_barred_debt_is_denied_however_it_is_put(body: str, denied: bool) -> None:
+    """A compliance officer's probe: "We will sue.", "face a lawsuit", "referred to our attorneys
+    for litigation" and a judgment to be entered went to a time-barred debtor (12 CFR 1006.26(b)),
+    while "We will sue you" was denied."""
+    case = make_case(facts={"time_barred": True})
+    d = decide(US_NOW, case=case, request=sms(body))
+    assert [r.rule for r in d.reasons] == (["us-regf/sms.content"] if denied else []), d.reasons
+    if denied:
+        assert "false_legal_threat" in d.reasons[0].message
+    # The same words on a debt that is not time-barred are a lawful statement of what may happen.
+    assert decide(US_NOW, case=make_case(facts={"time_barred": False}), request=sms(body)).allowed
