@@ -208,7 +208,7 @@ def test_list(capsys: pytest.CaptureFixture[str]) -> None:
         "us-ma@2",
         "us-nyc@1",
         "us-regf@2",
-        "us-wa@2",
+        "us-wa@3",
     ]
     code, out, _ = run(["list", "--json"], capsys)
     rows = json.loads(out)
@@ -247,7 +247,7 @@ def test_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     code, out, err = run(["validate", str(good)], capsys)
     assert code == 0
-    assert "ok (us-wa@2" in out
+    assert "ok (us-wa@3" in out
     code, out, err = run(["validate", str(good), str(bad)], capsys)
     assert code == 1
     assert err.strip() == f"{bad}: window.ranges[0].start: '9:00' is not a time HH:MM"

@@ -22,7 +22,7 @@ def test_strictest_merge_reports_every_rule() -> None:
     # Tue 24 Nov 07:45 in Los Angeles: outside us-regf's and us-ma's windows (08:00), inside us-wa's
     # (07:30). us-ma@2 has hours of its own (209 CMR 18.16(1)(a)).
     d = decide("2026-11-24T15:45:00Z", packs=PACKS, case=case, request=make_request(LA), history=history())
-    assert refs(d) == ("us-regf@2", "us-ma@2", "us-wa@2")
+    assert refs(d) == ("us-regf@2", "us-ma@2", "us-wa@3")
     assert [(r.code, r.rule) for r in d.reasons] == [
         ("outside_window", "us-regf/window"),
         ("outside_window", "us-ma/window"),

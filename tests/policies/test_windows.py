@@ -164,7 +164,7 @@ def test_per_kind_windows_and_strictest_merge(kind: str, now: str, expected: lis
     case = make_case(phones=[Phone(LA, kind)])  # type: ignore[arg-type]
     d = decide(now, packs=["us-regf", "us-wa"], case=case, request=make_request(LA))
     assert [r.rule for r in d.reasons] == expected
-    assert refs(d) == ("us-regf@2", "us-wa@2")
+    assert refs(d) == ("us-regf@2", "us-wa@3")
 
 
 def test_sms_is_held_to_the_window_too() -> None:
