@@ -9,6 +9,11 @@ else the attempt's `at`. A telephone conversation the debtor started (inbound) s
 when the pack says `inbound = true` — Reg F counts a conversation whoever placed the call. With
 `consent_days`, the debtor's direct prior consent lifts the cool-off for the calls it covers
 (1006.14(b)(3)(i)).
+
+For a deceased debtor the estate's representative (a contact whose relation the pack's
+`holds.debtor_deceased` names) is the consumer (1006.6(a)(4)): calls to that contact wait after a
+conversation with that contact, as the debtor's would (found by a compliance officer's probe: six
+conversations with the executor in a day, and a seventh call allowed).
 """
 
 from __future__ import annotations
@@ -23,7 +28,21 @@ from policies.timefmt import rfc3339
 from policies.types import Note, Reason
 from policies.zones import local_midnight, zone
 
-__all__ = ["CoolOffCheck"]
+__all__ = ["CoolOffCheck", "estate_representative"]
+
+
+def estate_representative(pack: Pack, ctx: Context) -> bool:
+    """Whether the request reaches the estate's representative of a deceased debtor, whom the pack
+    treats as the consumer."""
+    hold = pack.holds.debtor_deceased
+    contact = ctx.callee.contact
+    return (
+        hold is not None
+        and ctx.request.party == "third_party"
+        and bool(ctx.case.facts.get("deceased"))
+        and contact is not None
+        and contact.relation in hold.relations
+    )
 
 
 class CoolOffCheck:
@@ -41,10 +60,16 @@ class CoolOffCheck:
         if rule.consent_days is not None and case.preferences.consents:
             windows = consent_windows(case, rule.consent_days, zones)
             self.cover = [w for w in windows if w.covers(req.channel, req.to, w.start)]
+        # The person the wait is for: the debtor, or the estate's representative being called.
+        person = req.contact_id if req.party == "third_party" else None
         for a in ctx.history:
             # A telephone conversation with the debtor, whichever number the call reached (a call
             # to a relative the debtor answered is one); a text exchange is not one (a probe).
-            if a.result != "connected" or a.spoke_with != "debtor" or a.channel != "call":
+            if a.result != "connected" or a.channel != "call":
+                continue
+            if person is None and a.spoke_with != "debtor":
+                continue
+            if person is not None and (a.spoke_with != "third_party" or a.contact_id != person):
                 continue
             if a.direction == "inbound" and not rule.inbound:
                 continue  # the debtor's own call, only where the pack says so
@@ -66,6 +91,7 @@ class CoolOffCheck:
         if self.threshold is None or last is None:
             return
         name = f"{pack.name}/after_conversation"
+        who = "the debtor" if person is None else f"the estate's representative ({person})"
         covering = next((w for w in self.cover if w.start <= now < w.end), None)
         if covering is not None:
             self.notes.append(
@@ -83,7 +109,7 @@ class CoolOffCheck:
             rc.COOLOFF,
             name,
             f"{pack.name}: no {'/'.join(sorted(rule.channels))} for {rule.days} days after a "
-            f"conversation with the debtor (conversation at {rfc3339(last)}, its local day is day 1)",
+            f"conversation with {who} (conversation at {rfc3339(last)}, its local day is day 1)",
             lifts_at=self.next_pass(now),
             citation=rule.source.citation,
         )

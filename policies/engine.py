@@ -17,7 +17,7 @@ from policies.caps import CapCheck, cap_applies
 from policies.checks import BlockedCheck, Check, HolidayCheck, WindowCheck
 from policies.content import content_reasons
 from policies.context import Context, resolve_callee
-from policies.cooloff import CoolOffCheck
+from policies.cooloff import CoolOffCheck, estate_representative
 from policies.holds import hold_checks, hold_notes, unapplied_fact_notes
 from policies.pack import Pack
 from policies.parties import party_reasons
@@ -140,7 +140,11 @@ def evaluate(
             if hol is not None and request.channel in hol.channels:
                 checks.append(HolidayCheck(pack, hol, zones, now))
             cool = pack.after_conversation
-            if cool is not None and request.party == "debtor" and request.channel in cool.channels:
+            if (
+                cool is not None
+                and request.channel in cool.channels
+                and (request.party == "debtor" or estate_representative(pack, ctx))
+            ):
                 cooloff = CoolOffCheck(pack, cool, ctx, zones)
                 notes += cooloff.notes
                 checks.append(cooloff)

@@ -7,7 +7,7 @@ rules that object, and when the decision says it lifts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -684,3 +684,32 @@ def test_dates_in_the_validation_period_skip_weekends_and_5_usc_6103a_holidays()
     while day.year < 2036:
         assert (us_legal_public_holiday(day) is not None) == (day in federal), day
         day = date.fromordinal(day.toordinal() + 1)
+
+
+def test_a_deceased_debtors_executor_gets_the_consumers_wait_after_a_conversation() -> None:
+    """A compliance officer's probe: for a deceased debtor the executor is the consumer (12 CFR
+    1006.6(a)(4)), yet after a conversation with the executor a call the same day was allowed (the
+    7-day wait of 1006.14(b)(2)(i)(B) was applied to the debtor only)."""
+    spoke = attempt(
+        "2026-11-23T16:00:00Z",
+        to=EXECUTOR.number,
+        party="third_party",
+        contact_id=EXECUTOR.contact_id,
+        result="connected",
+        spoke_with="third_party",
+    )
+    deceased = make_case(facts={"deceased": True}, contacts=(EXECUTOR, SPOUSE))
+    d = decide(NOW, case=deceased, request=make_request(**third(EXECUTOR)), history=[spoke])
+    assert [r.rule for r in d.reasons] == ["us-regf/after_conversation"], d.reasons
+    assert "estate's representative" in d.reasons[0].message
+    # The conversation's local day (Boston) is day 1: calls resume at 08:00 on day 8.
+    assert d.next_allowed_at == at("2026-11-30T13:00:00Z")
+    call = make_request(**third(EXECUTOR))
+    later = decide("2026-11-30T13:00:00Z", case=deceased, request=call, history=[spoke])
+    assert later.allowed, later.reasons
+    # A living debtor's executor is not the consumer, and the spouse's conversation is not the
+    # executor's: neither waits.
+    living = make_case(facts={"deceased": False}, contacts=(EXECUTOR, SPOUSE))
+    for case, history in ((living, [spoke]), (deceased, [replace(spoke, contact_id=SPOUSE.contact_id)])):
+        d = decide(NOW, case=case, request=make_request(**third(EXECUTOR)), history=history)
+        assert "us-regf/after_conversation" not in [r.rule for r in d.reasons], d.reasons
