@@ -44,6 +44,7 @@ def _counted_words(cap: CapRule) -> str:
     channel = "" if cap.channel == "any" else f"{cap.channel} "
     noun = {
         "attempts": f"{channel}attempt",
+        "all": f"{channel}attempt",
         "conversations": f"{channel}conversation",
         "unanswered": f"unanswered {channel}attempt",
     }[cap.counts]

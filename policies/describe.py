@@ -29,8 +29,9 @@ def _cap_summary(cap: CapRule) -> str:
     party = "" if cap.party == "any" else f" ({cap.party} attempts)"
     relations = f", third parties: {', '.join(sorted(cap.relations))}" if cap.relations else ""
     consent = f"; direct prior consent lifts it for {cap.consent_days} local days" if cap.consent_days else ""
+    counted = "attempts (busy and failed too)" if cap.counts == "all" else cap.counts
     return (
-        f"at most {cap.max} {channel}{cap.counts}{kinds} per {cap.scope}{party}{relations} in "
+        f"at most {cap.max} {channel}{counted}{kinds} per {cap.scope}{party}{relations} in "
         f"{cap.window.spelling}{consent}"
     )
 

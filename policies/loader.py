@@ -147,7 +147,7 @@ def _cap(t: Table, ids: set[str]) -> CapRule:
         scope=cast(Any, scope),
         channel=cast(Any, t.choice("channel", ("call", "sms", "any"), "any")),
         party=cast(Any, party),
-        counts=cast(Any, t.choice("counts", ("attempts", "conversations", "unanswered"), "attempts")),
+        counts=cast(Any, t.choice("counts", ("attempts", "all", "conversations", "unanswered"), "attempts")),
         max=t.integer("max", minimum=0, required=True),
         window=t.span("window"),
         kinds=t.subset("kinds", _KIND_ALIASES, _KIND_ALIASES),

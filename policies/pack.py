@@ -45,7 +45,7 @@ __all__ = [
 Scope = Literal["debtor", "debtor_case", "number", "contact"]
 CapChannel = Literal["call", "sms", "any"]
 CapParty = Literal["debtor", "third_party", "any"]
-Counts = Literal["attempts", "conversations", "unanswered"]
+Counts = Literal["attempts", "all", "conversations", "unanswered"]
 
 ALL_DAYS: frozenset[int] = frozenset(range(1, 8))
 ALL_CHANNELS: frozenset[str] = frozenset({"call", "sms"})

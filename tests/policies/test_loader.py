@@ -15,7 +15,7 @@ from policies.types import PolicyInputError
 from tests.policies.builders import pack_from_toml
 
 BUNDLED = ["cn-gbt45251", "kr-fdca", "us-ma", "us-nyc", "us-regf", "us-wa"]
-VERSIONS = {"cn-gbt45251": "2", "kr-fdca": "3", "us-ma": "2", "us-nyc": "1", "us-regf": "2", "us-wa": "3"}
+VERSIONS = {"cn-gbt45251": "2", "kr-fdca": "3", "us-ma": "2", "us-nyc": "2", "us-regf": "2", "us-wa": "3"}
 
 
 def test_available_packs() -> None:
