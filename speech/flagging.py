@@ -198,28 +198,26 @@ CODE_SWITCH: dict[str, tuple[str, ...]] = {"zh": ("en",), "ko": ("en",)}
 OWN_SCRIPT_MIN = 4
 
 
-def utterance_language(text: str, language: str) -> str:
-    """The language an utterance is screened in: `language`, unless the utterance is written
-    mostly in Han or Hangul of another language (a Mandarin sentence on a case marked Korean,
-    or Whisper switching language mid-call; Latin letters are left alone: they are code-switched
-    English words or a garbled recognition)."""
+def _written_in(text: str, language: str, at_least: int) -> str:
+    """The language of the Han or Hangul most of `text` is written in, when that is another one
+    than `language` and at least `at_least` characters of it; else `language`. Latin letters are
+    left alone: they are code-switched English words or a garbled recognition."""
     written = script_language(text)
     if written == "en" or written == base_language(language):
         return language
     own = sum(1 for ch in text if not ch.isascii() and script_language(ch) == written)
-    return written if own >= OWN_SCRIPT_MIN else language
+    return written if own >= at_least else language
+
+
+def utterance_language(text: str, language: str) -> str:
+    """The language an utterance is screened in (a Mandarin sentence on a case marked Korean, or
+    Whisper switching language mid-call)."""
+    return _written_in(text, language, OWN_SCRIPT_MIN)
 
 
 def written_language(texts: Iterable[str], language: str) -> str:
-    """The language a transcript is screened in: the one its words are mostly written in when
-    that is Han or Hangul of another language (at least 20 characters of it), else `language`
-    (Latin letters are left alone, as in `utterance_language`)."""
-    text = "".join(texts)
-    written = script_language(text)
-    if written == "en" or written == base_language(language):
-        return language
-    own = sum(1 for ch in text if not ch.isascii() and script_language(ch) == written)
-    return written if own >= 20 else language
+    """The language a whole transcript is screened in (at least 20 characters of another one)."""
+    return _written_in("".join(texts), language, 20)
 
 
 def channel_languages(ct: ChannelTranscript, language: str) -> tuple[str, ...]:
