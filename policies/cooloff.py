@@ -28,21 +28,7 @@ from policies.timefmt import rfc3339
 from policies.types import Note, Reason
 from policies.zones import local_midnight, zone
 
-__all__ = ["CoolOffCheck", "estate_representative"]
-
-
-def estate_representative(pack: Pack, ctx: Context) -> bool:
-    """Whether the request reaches the estate's representative of a deceased debtor, whom the pack
-    treats as the consumer."""
-    hold = pack.holds.debtor_deceased
-    contact = ctx.callee.contact
-    return (
-        hold is not None
-        and ctx.request.party == "third_party"
-        and bool(ctx.case.facts.get("deceased"))
-        and contact is not None
-        and contact.relation in hold.relations
-    )
+__all__ = ["CoolOffCheck"]
 
 
 class CoolOffCheck:

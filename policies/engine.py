@@ -17,8 +17,8 @@ from policies.caps import CapCheck, cap_applies
 from policies.checks import BlockedCheck, Check, HolidayCheck, WindowCheck
 from policies.content import content_reasons
 from policies.context import Context, resolve_callee
-from policies.cooloff import CoolOffCheck, estate_representative
-from policies.holds import hold_checks, hold_notes, unapplied_fact_notes
+from policies.cooloff import CoolOffCheck
+from policies.holds import estate_representative, hold_checks, hold_notes, unapplied_fact_notes
 from policies.pack import Pack
 from policies.parties import party_reasons
 from policies.preferences import preference_reasons

@@ -32,7 +32,7 @@ from policies.timefmt import rfc3339
 from policies.types import FactDate, Note, Reason
 from policies.zones import local_midnight, zone
 
-__all__ = ["HoldCheck", "hold_checks", "hold_notes", "validation_period_end"]
+__all__ = ["HoldCheck", "estate_representative", "hold_checks", "hold_notes", "validation_period_end"]
 
 
 def _zones(zones: tuple[str, ...]) -> tuple[str, ...]:
@@ -114,6 +114,20 @@ def validation_period_end(rule: DisputeHold, sent: FactDate, zones: tuple[str, .
     return ends(last, zones)
 
 
+def estate_representative(pack: Pack, ctx: Context) -> bool:
+    """Whether the request reaches the estate's representative of a deceased debtor, whom the pack
+    treats as the consumer."""
+    hold = pack.holds.debtor_deceased
+    contact = ctx.callee.contact
+    return (
+        hold is not None
+        and ctx.request.party == "third_party"
+        and bool(ctx.case.facts.get("deceased"))
+        and contact is not None
+        and contact.relation in hold.relations
+    )
+
+
 def hold_checks(ctx: Context, pack: Pack, zones: tuple[str, ...]) -> list[HoldCheck]:
     """The pack's holds that apply to this request (each check objects while its hold lasts)."""
     holds, case, req, now = pack.holds, ctx.case, ctx.request, ctx.now
@@ -171,7 +185,7 @@ def hold_checks(ctx: Context, pack: Pack, zones: tuple[str, ...]) -> list[HoldCh
         )
 
     if (d := holds.debtor_deceased) is not None and facts.get("deceased"):
-        estate = third and relation in d.relations
+        estate = estate_representative(pack, ctx)
         location = third and d.location_contacts
         if not estate and not location:
             allowed = ", ".join(sorted(d.relations))
